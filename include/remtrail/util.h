@@ -1,0 +1,133 @@
+/*
+ * util.h - small building blocks every stage uses: a growable byte buffer
+ * with a hard size cap, UTF-16LE to UTF-8 conversion, FILETIME formatting,
+ * JSON string escaping and bounds-checked little-endian readers.
+ *
+ * Nothing here prints or exits; functions return 0 on success and -1 on
+ * failure (out of memory or over a cap) unless said otherwise.
+ */
+#ifndef REMTRAIL_UTIL_H
+#define REMTRAIL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ buffer */
+
+/*
+ * A growable buffer. `buf` is never NULL and always NUL-terminated, so it
+ * can be used as a C string at any time (it may also hold NUL bytes; `len`
+ * is authoritative). `max` caps the size: hostile input cannot make a buffer
+ * grow without bound. Initialise with RT_BUF_INIT (default cap) or
+ * rt_buf_init(); release with rt_buf_release().
+ */
+typedef struct rt_buf {
+	char *buf;
+	size_t len;
+	size_t alloc; /* 0 while buf points at the shared empty string */
+	size_t max;   /* hard cap on len; 0 means RT_BUF_DEFAULT_MAX */
+} rt_buf;
+
+extern char rt_buf_empty[];
+#define RT_BUF_DEFAULT_MAX ((size_t)256 << 20)
+#define RT_BUF_INIT { rt_buf_empty, 0, 0, 0 }
+
+void rt_buf_init(rt_buf *b, size_t max);
+/* Make room for `extra` more bytes (plus the terminator). */
+int rt_buf_grow(rt_buf *b, size_t extra);
+int rt_buf_add(rt_buf *b, const void *p, size_t n);
+int rt_buf_adds(rt_buf *b, const char *s);
+int rt_buf_addch(rt_buf *b, char c);
+int rt_buf_addf(rt_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Drop the contents, keep the allocation. */
+static inline void rt_buf_reset(rt_buf *b)
+{
+	b->len = 0;
+	b->buf[0] = '\0';
+}
+/* Shorten to `len` (no-op when len >= b->len). */
+void rt_buf_truncate(rt_buf *b, size_t len);
+/* Free the contents and re-initialise (keeps `max`). */
+void rt_buf_release(rt_buf *b);
+/* Hand the malloc'd string to the caller (never NULL on success; NULL on OOM)
+ * and re-initialise the buffer. */
+char *rt_buf_detach(rt_buf *b, size_t *len);
+
+/* ------------------------------------------------------------------ text */
+
+/*
+ * Append `nunits` UTF-16LE code units from `p` as UTF-8. Stops early at a NUL
+ * code unit when `stop_at_nul` is set. Lone or mismatched surrogates become
+ * U+FFFD rather than failing, so damaged strings stay readable.
+ */
+int rt_utf16le_to_utf8(rt_buf *out, const uint8_t *p, size_t nunits, int stop_at_nul);
+
+/* Append `n` bytes as valid UTF-8: invalid sequences become U+FFFD. */
+int rt_utf8_sanitize(rt_buf *out, const char *s, size_t n);
+
+/* ASCII case-insensitive comparisons (Windows names are compared this way). */
+int rt_strcaseeq(const char *a, const char *b);
+int rt_strncaseeq(const char *a, const char *b, size_t n);
+/* Case-insensitive suffix / substring tests; NULL-safe (NULL never matches). */
+int rt_endswith_ci(const char *s, const char *suffix);
+const char *rt_strcasestr(const char *hay, const char *needle);
+
+/* strdup that returns NULL for NULL. */
+char *rt_strdup0(const char *s);
+
+/* Parse an unsigned decimal or 0x-hex number; 0 on success, -1 if malformed
+ * or out of range. Replaces atoi/strtoul with their silent failures. */
+int rt_parse_u64(const char *s, uint64_t *out);
+
+/* ------------------------------------------------------------------ time */
+
+/* FILETIME: 100-nanosecond intervals since 1601-01-01 UTC. */
+#define RT_TIME_MAX 32
+#define RT_FILETIME_UNIX_EPOCH 116444736000000000ULL
+
+/* "YYYY-MM-DDTHH:MM:SS.fffffffZ" (7 fractional digits, always UTC). */
+void rt_time_format(uint64_t filetime, char out[RT_TIME_MAX]);
+/*
+ * Parse an ISO 8601 UTC time: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.f...]]"
+ * with optional "Z" (or a space for "T"). Offsets other than Z are refused so
+ * that nobody is surprised by local time. 0 on success, -1 if malformed.
+ */
+int rt_time_parse(const char *s, uint64_t *filetime);
+uint64_t rt_time_from_unix(int64_t seconds);
+
+/* ------------------------------------------------------------------ json */
+
+/* Append `s` (n bytes) as a quoted JSON string; invalid UTF-8 becomes U+FFFD. */
+int rt_json_str(rt_buf *out, const char *s, size_t n);
+static inline int rt_json_cstr(rt_buf *out, const char *s)
+{
+	return rt_json_str(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* ---------------------------------------------------------------- bounds */
+
+/* True when [off, off+len) lies inside a buffer of `size` bytes. */
+static inline int rt_fits(size_t size, size_t off, size_t len)
+{
+	return off <= size && len <= size - off;
+}
+static inline uint16_t rt_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t rt_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+static inline uint64_t rt_le64(const uint8_t *p)
+{
+	return (uint64_t)rt_le32(p) | ((uint64_t)rt_le32(p + 4) << 32);
+}
+
+/* CRC-32 (IEEE, as EVTX uses); `crc` is 0 to start. */
+uint32_t rt_crc32(uint32_t crc, const void *data, size_t len);
+
+#endif

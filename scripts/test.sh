@@ -1,0 +1,29 @@
+#!/bin/sh
+# Builds remtrail and runs the whole test suite twice: once as shipped, once
+# under AddressSanitizer + UndefinedBehaviorSanitizer. Briefly runs the
+# libFuzzer targets when clang can build them. Corpus tests run when
+# ../shared/corpus exists and skip (saying so) otherwise.
+set -eu
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+[ -x configure ] || autoreconf -fi
+
+echo "== build and test"
+mkdir -p build
+(cd build && ../configure -q && make -j"$jobs" && make -j"$jobs" check) || {
+	cat build/test-suite.log 2>/dev/null | tail -100; exit 1; }
+
+echo "== build and test under ASan + UBSan"
+mkdir -p build-asan
+(cd build-asan && ../configure -q --enable-sanitizers && make -j"$jobs" &&
+	make -j"$jobs" check) || {
+	cat build-asan/test-suite.log 2>/dev/null | tail -100; exit 1; }
+
+if command -v clang >/dev/null 2>&1; then
+	echo "== fuzz targets (brief)"
+	mkdir -p build-fuzz
+	(cd build-fuzz && ../configure -q --enable-fuzzing CC=clang && make -j"$jobs" fuzz-run) || {
+		echo "fuzzing failed"; exit 1; }
+fi
+echo "all tests passed"

@@ -1,0 +1,43 @@
+/*
+ * cli.h - the command line's shared pieces. The CLI parses arguments, calls
+ * the library and chooses the output; all analysis lives in libremtrail.
+ */
+#ifndef REMTRAIL_CLI_H
+#define REMTRAIL_CLI_H
+
+#include <stdio.h>
+
+#include "remtrail/diag.h"
+
+/* Exit status, as in DESIGN.md. */
+enum rt_exit {
+	RT_EXIT_OK = 0,      /* all evidence read */
+	RT_EXIT_FAIL = 1,    /* nothing could be done */
+	RT_EXIT_USAGE = 2,   /* usage error */
+	RT_EXIT_PARTIAL = 3  /* results written, some input unreadable (named on stderr) */
+};
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;               /* one line for `remtrail --help` */
+	const char *usage;                 /* full help text for `remtrail CMD --help` */
+} cli_command;
+
+extern const cli_command cli_cmd_analyze, cli_cmd_timeline, cli_cmd_assess, cli_cmd_config,
+	cli_cmd_events;
+
+/* Print "remtrail CMD: message" on stderr and return RT_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a command's help on stdout. */
+void cli_print_help(const cli_command *c);
+
+/* A diag that prints "remtrail: error: SUBJECT: message" / "warning:" on stderr. */
+void cli_diag_init(rt_diag *d);
+/* RT_EXIT_PARTIAL if errors were reported, else RT_EXIT_OK. */
+int cli_exit_status(const rt_diag *d);
+
+/* Number of online cores (at least 1). */
+int cli_default_jobs(void);
+
+#endif

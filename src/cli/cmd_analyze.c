@@ -1,0 +1,21 @@
+/* remtrail analyze: placeholder until the module behind it lands. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		cli_print_help(&cli_cmd_analyze);
+		return RT_EXIT_OK;
+	}
+	fprintf(stderr, "remtrail analyze: not implemented yet\n");
+	return RT_EXIT_FAIL;
+}
+
+const cli_command cli_cmd_analyze = {
+	"analyze", run, "(not implemented yet)",
+	"usage: remtrail analyze PATH...\n\nNot implemented yet.\n",
+};

@@ -1,0 +1,21 @@
+/* remtrail config: placeholder until the module behind it lands. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		cli_print_help(&cli_cmd_config);
+		return RT_EXIT_OK;
+	}
+	fprintf(stderr, "remtrail config: not implemented yet\n");
+	return RT_EXIT_FAIL;
+}
+
+const cli_command cli_cmd_config = {
+	"config", run, "(not implemented yet)",
+	"usage: remtrail config PATH...\n\nNot implemented yet.\n",
+};

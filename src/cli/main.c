@@ -1,0 +1,81 @@
+/* remtrail's entry point: a table of commands, each a thin layer over libremtrail. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libevtx.h>
+#include <libregf.h>
+
+#include "cli.h"
+
+static const cli_command *const commands[] = {
+	&cli_cmd_analyze, &cli_cmd_timeline, &cli_cmd_assess, &cli_cmd_config, &cli_cmd_events,
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void main_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: remtrail COMMAND PATH... [OPTIONS]\n"
+		"\n"
+		"Reconstructs how WinRM, WMI and DCOM were configured and used on Windows\n"
+		"hosts, from collected EVTX logs and registry hives, and judges whether the\n"
+		"countermeasures CM0013 (block WMI), CM0019 (disable or restrict WinRM) and\n"
+		"CM0012 (restrict DCOM) were in effect and whether they were bypassed.\n"
+		"\n"
+		"PATH is any mix of .evtx files, hive files and folders (a mounted Windows\n"
+		"volume, a KAPE or Velociraptor collection, a folder of many hosts).\n"
+		"Evidence is opened read-only. All times are UTC.\n"
+		"\n"
+		"commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out,
+		"\n"
+		"Run 'remtrail COMMAND --help' for a command's options and examples.\n"
+		"\n"
+		"exit status: 0 all evidence read; 3 results written but some input could\n"
+		"not be read (each named on stderr); 2 usage error; 1 nothing could be done.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	/* libyal globals are set once, before any thread starts */
+	libevtx_notify_set_verbose(0);
+	libregf_notify_set_verbose(0);
+
+	if (argc < 2) {
+		main_help(stderr);
+		return RT_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			for (i = 0; i < NCOMMANDS; i++)
+				if (!strcmp(argv[2], commands[i]->name)) {
+					cli_print_help(commands[i]);
+					return RT_EXIT_OK;
+				}
+			return cli_usage_error("help", "unknown command '%s'", argv[2]);
+		}
+		main_help(stdout);
+		return RT_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("remtrail %s (libevtx %s, libregf %s)\n", PACKAGE_VERSION,
+		       libevtx_get_version(), libregf_get_version());
+		return RT_EXIT_OK;
+	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			return commands[i]->run(argc - 1, argv + 1);
+	fprintf(stderr, "remtrail: unknown command '%s'\n\n", argv[1]);
+	main_help(stderr);
+	return RT_EXIT_USAGE;
+}

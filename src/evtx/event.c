@@ -1,0 +1,73 @@
+/* Helpers on normalized events; see event.h. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "remtrail/event.h"
+#include "remtrail/util.h"
+
+const char *rt_event_get(const rt_event *ev, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ev->nfields; i++)
+		if (strcmp(ev->fields[i].name, name) == 0)
+			return ev->fields[i].value;
+	return NULL;
+}
+
+const char *rt_event_gets(const rt_event *ev, const char *name)
+{
+	const char *v = rt_event_get(ev, name);
+
+	return v ? v : "";
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static char *put(char **p, const char *s)
+{
+	char *d = *p;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(d, s, n);
+	*p += n;
+	return d;
+}
+
+rt_event *rt_event_copy(const rt_event *ev)
+{
+	size_t i, need = sizeof(rt_event) + ev->nfields * sizeof(rt_field);
+	rt_event *c;
+	rt_field *f;
+	char *p;
+
+	need += slen(ev->host) + slen(ev->computer) + slen(ev->channel) + slen(ev->provider) +
+		slen(ev->user_sid) + slen(ev->source_file);
+	for (i = 0; i < ev->nfields; i++)
+		need += slen(ev->fields[i].name) + slen(ev->fields[i].value);
+	c = malloc(need);
+	if (!c)
+		return NULL;
+	*c = *ev;
+	f = (rt_field *)(c + 1);
+	p = (char *)(f + ev->nfields);
+	c->host = put(&p, ev->host);
+	c->computer = put(&p, ev->computer);
+	c->channel = put(&p, ev->channel);
+	c->provider = put(&p, ev->provider);
+	c->user_sid = put(&p, ev->user_sid);
+	c->source_file = put(&p, ev->source_file);
+	for (i = 0; i < ev->nfields; i++) {
+		f[i].name = put(&p, ev->fields[i].name);
+		f[i].value = put(&p, ev->fields[i].value);
+	}
+	c->fields = f;
+	return c;
+}
