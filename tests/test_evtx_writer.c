@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evtx_events.h"
 #include "evtx_writer.h"
 #include "testutil.h"
 
@@ -564,6 +565,316 @@ START_TEST(damage_is_what_libevtx_sees)
 }
 END_TEST
 
+/* ------------------------------------------------------------ event factory */
+
+/* What libevtx shows for a field: <Data Name="n">v</Data> or <n>v</n>. */
+static void expected_field(rt_buf *out, const tw_field *f, int userdata)
+{
+	rt_buf v = RT_BUF_INIT;
+	const char *p;
+
+	ck_assert_int_eq(tw_render(&v, f->type, f->value), 0);
+	rt_buf_reset(out);
+	if (userdata)
+		rt_buf_addf(out, "<%s", f->name);
+	else if (f->name)
+		rt_buf_addf(out, "<Data Name=\"%s\"", f->name);
+	else
+		rt_buf_adds(out, "<Data");
+	if (!v.len) {
+		rt_buf_adds(out, "/>");
+		rt_buf_release(&v);
+		return;
+	}
+	rt_buf_addch(out, '>');
+	for (p = v.buf; *p; p++)
+		rt_buf_adds(out, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" :
+				 (char[2]){ *p, 0 });
+	if (userdata)
+		rt_buf_addf(out, "</%s>", f->name);
+	else
+		rt_buf_adds(out, "</Data>");
+	rt_buf_release(&v);
+}
+
+/* Every row of the table becomes a record that reads back with all its
+ * fields, values and System parts. */
+START_TEST(every_known_event_reads_back)
+{
+	tw_writer *w = tw_new(_i ? TW_TEMPLATES : 0);
+	size_t n = te_known_count(), i, k;
+	char *dir, *path;
+	struct log l;
+	rt_buf want = RT_BUF_INIT;
+
+	ck_assert_uint_ge(n, 55);
+	for (i = 0; i < n; i++) {
+		const char *ch;
+		unsigned id;
+		int ver;
+		char v[8];
+
+		te_known(i, &ch, &id, &ver);
+		snprintf(v, sizeof(v), "%d", ver);
+		ck_assert_uint_eq(te_event(w, ch, NULL, id, "2024-05-01T10:00:00Z", "WS1", "@version",
+					   v, NULL),
+				  i + 1);
+	}
+	path = write_tmp(w, &dir);
+	ck_assert_int_eq(read_log(path, &l), 0);
+	ck_assert_int_eq(l.nrec, (int)n);
+	for (i = 0; i < n; i++) {
+		te_builder b;
+		const char *ch;
+		unsigned id;
+		int ver;
+
+		te_known(i, &ch, &id, &ver);
+		te_init(&b);
+		ck_assert_int_eq(te_defaults(&b, ch, id, ver), 0);
+		ck_assert_ptr_nonnull(l.r[i].xml);
+		ck_assert_uint_eq(l.r[i].event_id, _i ? id : 0);
+		rt_buf_reset(&want);
+		rt_buf_addf(&want, "<Channel>%s</Channel>", ch);
+		ck_assert_ptr_nonnull(strstr(l.r[i].xml, want.buf));
+		rt_buf_reset(&want);
+		rt_buf_addf(&want, "<Provider Name=\"%s\"", b.ev.provider);
+		ck_assert_ptr_nonnull(strstr(l.r[i].xml, want.buf));
+		rt_buf_reset(&want);
+		rt_buf_addf(&want, "<Version>%d</Version>", ver);
+		ck_assert_ptr_nonnull(strstr(l.r[i].xml, want.buf));
+		for (k = 0; k < b.ev.nfields; k++) {
+			if (!strcmp(b.fields[k].value, "$time"))
+				b.fields[k].value = "2024-05-01 10:00:00.000";
+			expected_field(&want, &b.fields[k], b.ev.userdata != NULL);
+			if (!strstr(l.r[i].xml, want.buf))
+				ck_abort_msg("%s %u: %s not in\n%s", ch, id, want.buf, l.r[i].xml);
+		}
+		te_release(&b);
+	}
+	rt_buf_release(&want);
+	done(&l, dir, path, w);
+}
+END_TEST
+
+/* The one-line wrappers put their arguments where analysts look. */
+START_TEST(wrappers_fill_the_real_fields)
+{
+	static const char *const frags[] = {
+		"<Data Name=\"TargetUserName\">alice</Data>",
+		"<Data Name=\"IpAddress\">10.0.0.5</Data>",
+		"<Data Name=\"TargetLogonId\">0x000000000003e7ab</Data>",
+		"<Data Name=\"LogonType\">3</Data>",
+		"<Data Name=\"SubStatus\">0xc000006a</Data>",
+		"<Data Name=\"NewProcessName\">C:\\Windows\\System32\\cmd.exe</Data>",
+		"<Data Name=\"RelativeTargetName\">__1714557600.5</Data>",
+		"<Data Name=\"DestPort\">5985</Data>",
+		"<Data Name=\"param3\">auto start</Data>",
+		"<Data Name=\"resourceUri\">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd</Data>",
+		"<Security UserID=\"S-1-5-21-1-2-3-500\"/>",
+		"\tHostName=ServerRemoteHost\n",
+		"<ClientMachine>WS9</ClientMachine>",
+		"<Data Name=\"Initiated\">false</Data>",
+		"<Data Name=\"LocalPorts\">5985</Data>",
+		"<Data Name=\"ScriptBlockText\">Enter-PSSession WS1</Data>",
+		"<Data Name=\"param9\">10.0.0.7</Data>",
+		"<Data Name=\"SettingValue\">No</Data>",
+	};
+	tw_writer *w = tw_new(TW_TEMPLATES);
+	const char *t = "2024-05-01T10:00:00Z";
+	char *dir, *path, *all;
+	struct log l;
+	size_t i, len = 1;
+
+	ck_assert_uint_ne(te_logon(w, t, "WS1", "3", "10.0.0.5", "alice", "CORP", "0x3e7ab"), 0);
+	ck_assert_uint_ne(te_logon_failed(w, t, "WS1", "3", "10.0.0.6", "bob", "0xc000006d",
+					  "0xc000006a"), 0);
+	ck_assert_uint_ne(te_logoff(w, t, "WS1", "alice", "0x3e7ab"), 0);
+	ck_assert_uint_ne(te_explicit_logon(w, t, "WS2", "alice", "Administrator", "WS1",
+					    "RPCSS/WS1", "C:\\Windows\\System32\\svchost.exe"), 0);
+	ck_assert_uint_ne(te_admin_logon(w, t, "WS1", "alice", "0x3e7ab"), 0);
+	ck_assert_uint_ne(te_process(w, t, "WS1", "C:\\Windows\\System32\\cmd.exe", "cmd /c whoami",
+				     "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", "0x3e4", "0x3e7ab"),
+			  0);
+	ck_assert_uint_ne(te_share(w, t, "WS1", "10.0.0.5", "\\\\*\\ADMIN$", "__1714557600.5",
+				   "0x3e7ab"), 0);
+	ck_assert_uint_ne(te_share(w, t, "WS1", "10.0.0.5", "\\\\*\\IPC$", NULL, "0x3e7ab"), 0);
+	ck_assert_uint_ne(te_wfp(w, t, "WS1", 5157, "System", "out", "10.0.0.10", "50000", "10.0.0.1",
+				 "5985"), 0);
+	ck_assert_uint_ne(te_fw_rule_audit(w, t, "WS1", 4946, "{1}", "r"), 0);
+	ck_assert_uint_ne(te_fw_setting_audit(w, t, "WS1", "Private", "Enable Windows Firewall",
+					      "No"), 0);
+	ck_assert_uint_ne(te_service_installed(w, t, "WS1", "svc", "c:\\x.exe", "demand start",
+					       "LocalSystem"), 0);
+	ck_assert_uint_ne(te_service_state(w, t, "WS1", "Windows Remote Management (WS-Management)",
+					   "stopped"), 0);
+	ck_assert_uint_ne(te_service_start_type(w, t, "WS1", "WinRM", "demand start", "auto start",
+						"WinRM"), 0);
+	ck_assert_uint_ne(te_log_cleared(w, t, "WS1", "Security", "alice"), 0);
+	ck_assert_uint_ne(te_log_cleared(w, t, "WS1", "Microsoft-Windows-WinRM/Operational", "alice"),
+			  0);
+	ck_assert_uint_ne(te_dcom_denied(w, t, "WS1", "{49B2791A-B1AE-4C90-9B8E-E860BA07F889}",
+					 "{7E0423CD-1119-0928-900C-E6D4A52A0715}", "alice",
+					 "S-1-5-21-1-2-3-1104", "10.0.0.7"), 0);
+	ck_assert_uint_ne(te_winrm_session(w, t, "WS2", "WS1/wsman", "S-1-5-21-1-2-3-1104"), 0);
+	ck_assert_uint_ne(te_winrm_shell(w, t, "WS1",
+					 "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd",
+					 "S-1-5-21-1-2-3-500"), 0);
+	ck_assert_uint_ne(te_winrm_auth(w, t, "WS1", "CORP\\alice", "Kerberos"), 0);
+	ck_assert_uint_ne(te_ps_scriptblock(w, t, "WS2", "Enter-PSSession WS1", "S-1-5-18"), 0);
+	ck_assert_uint_ne(te_ps_classic(w, t, "WS1", 400, "ServerRemoteHost",
+					"C:\\Windows\\system32\\wsmprovhost.exe -Embedding"), 0);
+	ck_assert_uint_ne(te_wmi_binding(w, t, "WS1", "f", "CommandLineEventConsumer=\"c\"", "x"), 0);
+	ck_assert_uint_ne(te_wmi_failure(w, t, "WS1", "WS9", "CORP\\alice", "op", "0x80041003"), 0);
+	ck_assert_uint_ne(te_sysmon_process(w, t, "WS1", "C:\\Windows\\System32\\cmd.exe", "cmd",
+					    "C:\\Windows\\explorer.exe", "CORP\\alice", "0x3e7ab"), 0);
+	ck_assert_uint_ne(te_sysmon_network(w, t, "WS1", "C:\\Windows\\System32\\svchost.exe",
+					    "false", "10.0.0.10", "135", "10.0.0.5", "50001"), 0);
+	ck_assert_uint_ne(te_sysmon_registry(w, t, "WS1", "C:\\Windows\\regedit.exe",
+					     "HKLM\\SOFTWARE\\Microsoft\\Ole\\EnableDCOM", "N"), 0);
+	ck_assert_uint_ne(te_fw_rule(w, t, "WS1", 2004, "{X}", "Allow WinRM", "1", "3", "5985",
+				     "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe"), 0);
+	/* bad input: unknown event without provider, bad time, bad @key, bad hex */
+	ck_assert_uint_eq(te_event(w, "Nope", NULL, 1, t, "WS1", NULL), 0);
+	ck_assert_uint_eq(te_event(w, "Security", NULL, 4624, "noon", "WS1", NULL), 0);
+	ck_assert_uint_eq(te_event(w, "Security", NULL, 4624, t, "WS1", "@colour", "red", NULL), 0);
+	ck_assert_uint_eq(te_logon(w, t, "WS1", "3", "10.0.0.5", "alice", "CORP", "xyz"), 0);
+	/* unknown event with a provider: exactly the pairs given */
+	ck_assert_uint_ne(te_event(w, "Application", "Custom", 7, t, "WS1", "", "unnamed", "Key",
+				   "Val", NULL), 0);
+
+	path = write_tmp(w, &dir);
+	ck_assert_int_eq(read_log(path, &l), 0);
+	ck_assert_int_eq(l.nrec, 29);
+	for (i = 0; i < (size_t)l.nrec; i++)
+		len += strlen(l.r[i].xml);
+	all = calloc(1, len);
+	for (i = 0; i < (size_t)l.nrec; i++)
+		memcpy(all + strlen(all), l.r[i].xml, strlen(l.r[i].xml));
+	for (i = 0; i < sizeof(frags) / sizeof(frags[0]); i++)
+		if (!strstr(all, frags[i]))
+			ck_abort_msg("missing %s", frags[i]);
+	ck_assert_ptr_nonnull(strstr(l.r[28].xml, "<Data>unnamed</Data>\n"
+						   "    <Data Name=\"Key\">Val</Data>"));
+	ck_assert_ptr_null(strstr(l.r[7].xml, "RelativeTargetName"));
+	ck_assert_uint_eq(l.r[7].event_id, 5140);
+	free(all);
+	done(&l, dir, path, w);
+}
+END_TEST
+
+/* The factory's field names and order are those of real records. */
+static const struct {
+	const char *file, *channel;
+	unsigned id;
+	int version;
+} real[] = {
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/remote task update 4624 4702 same logonid.evtx",
+	  "Security", 4624, 2 },
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/LM_WMIC_4648_rpcss.evtx", "Security", 4648, 0 },
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/LM_WMIC_4648_rpcss.evtx", "Security", 4688, 1 },
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/LM_5145_Remote_FileCopy.evtx", "Security", 5145, 0 },
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/LM_Remote_Service02_7045.evtx", "System", 7045, 0 },
+	/* older Sysmon 1 v5 records lack OriginalFileName; the factory has it */
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/LM_sysmon_3_12_13_1_SharpRDP.evtx",
+	  "Microsoft-Windows-Sysmon/Operational", 1, 5 },
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/lm_remote_registry_sysmon_1_13_3.evtx",
+	  "Microsoft-Windows-Sysmon/Operational", 13, 2 },
+	{ "EVTX-ATTACK-SAMPLES/Lateral Movement/LM_wmiexec_impacket_sysmon_whoami.evtx",
+	  "Microsoft-Windows-Sysmon/Operational", 3, 5 },
+	{ "EVTX-to-MITRE-Attack/TA0005-Defense Evasion/T1562.004-Impair Defenses-Disable or Modify "
+	  "System Firewall/ID2004-New firewall rule created by PowerShell.evtx",
+	  "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", 2004, 0 },
+};
+
+/* Data names of an EventData block, each followed by '|'. */
+static void data_names(const char *xml, rt_buf *out)
+{
+	const char *p = xml;
+
+	rt_buf_reset(out);
+	while ((p = strstr(p, "<Data Name=\""))) {
+		const char *q;
+
+		p += 12;
+		q = strchr(p, '"');
+		rt_buf_add(out, p, (size_t)(q - p));
+		rt_buf_addch(out, '|');
+	}
+}
+
+START_TEST(field_names_match_the_corpus)
+{
+	char *path, id_tag[64], ver_tag[32];
+	struct log l;
+	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
+	te_builder b;
+	int i, found = 0;
+	size_t n = strlen(tu_corpus()) + strlen(real[_i].file) + 8;
+
+	path = malloc(n);
+	snprintf(path, n, "%s/evtx/%s", tu_corpus(), real[_i].file);
+	ck_assert_int_eq(read_log(path, &l), 0);
+	snprintf(id_tag, sizeof(id_tag), ">%u</EventID>", real[_i].id);
+	snprintf(ver_tag, sizeof(ver_tag), "<Version>%d</Version>", real[_i].version);
+	for (i = 0; i < l.nrec && !found; i++) {
+		if (l.r[i].xml && strstr(l.r[i].xml, id_tag) && strstr(l.r[i].xml, ver_tag)) {
+			data_names(l.r[i].xml, &got);
+			found = 1;
+		}
+	}
+	ck_assert_msg(found, "no %u v%d in %s", real[_i].id, real[_i].version, real[_i].file);
+	te_init(&b);
+	ck_assert_int_eq(te_defaults(&b, real[_i].channel, real[_i].id, real[_i].version), 0);
+	for (size_t k = 0; k < b.ev.nfields; k++)
+		rt_buf_addf(&want, "%s|", b.fields[k].name);
+	ck_assert_str_eq(want.buf, got.buf);
+	te_release(&b);
+	rt_buf_release(&got);
+	rt_buf_release(&want);
+	log_free(&l);
+	free(path);
+}
+END_TEST
+
+/* mkevtx: a text description becomes a file; -f fills in the real layout. */
+START_TEST(mkevtx_builds_from_text)
+{
+	static const char text[] =
+		"# comment\n"
+		"2024-05-01T10:00:00Z|Security||4624|WS1|IpAddress=10.0.0.5|@version=2\n"
+		"2024-05-01T10:00:01Z|System|Service Control Manager|7036|WS1|param1=A\\|B|param2=x\\ny\n";
+	char *dir = tu_tmpdir(), *in = tu_write_file(dir, "in.txt", text, strlen(text));
+	char *out = malloc(strlen(dir) + 16), *err = NULL;
+	char *argv[] = { "tests/fixtures/mkevtx", "-t", "-f", "-d", "dirty", out, in, NULL };
+	struct log l;
+
+	snprintf(out, strlen(dir) + 16, "%s/o.evtx", dir);
+	ck_assert_int_eq(tu_run(argv, NULL, &err), 0);
+	free(err);
+	ck_assert_int_eq(read_log(out, &l), 0);
+	ck_assert_int_eq(l.nrec, 2);
+	ck_assert_uint_eq(l.flags & LIBEVTX_FILE_FLAG_IS_DIRTY, LIBEVTX_FILE_FLAG_IS_DIRTY);
+	ck_assert_ptr_nonnull(strstr(l.r[0].xml, "<Data Name=\"IpAddress\">10.0.0.5</Data>"));
+	ck_assert_ptr_nonnull(strstr(l.r[0].xml, "<Data Name=\"ElevatedToken\">%%1842</Data>"));
+	ck_assert_ptr_nonnull(strstr(l.r[1].xml, "<Data Name=\"param1\">A|B</Data>"));
+	ck_assert_ptr_nonnull(strstr(l.r[1].xml, "<Data Name=\"param2\">x\ny</Data>"));
+	ck_assert_ptr_nonnull(strstr(l.r[1].xml, "EventSourceName=\"Service Control Manager\""));
+	log_free(&l);
+	free(in);
+	in = tu_write_file(dir, "bad.txt", "2024-05-01|Security\n", 20);
+	{
+		char *bad[] = { "tests/fixtures/mkevtx", out, in, NULL };
+		char *baddmg[] = { "tests/fixtures/mkevtx", "-d", "nonsense", out, in, NULL };
+
+		ck_assert_int_eq(tu_run(bad, NULL, NULL), 1);
+		ck_assert_int_eq(tu_run(baddmg, NULL, NULL), 1);
+	}
+	free(in);
+	done(NULL, dir, out, NULL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("evtx_writer");
@@ -575,7 +886,19 @@ static Suite *suite(void)
 	tcase_add_test(tc, render_matches_libevtx_notation);
 	tcase_add_test(tc, bad_value_is_refused);
 	tcase_add_loop_test(tc, damage_is_what_libevtx_sees, 0, 8);
+	tcase_add_loop_test(tc, every_known_event_reads_back, 0, 2);
+	tcase_add_test(tc, wrappers_fill_the_real_fields);
+	tcase_add_test(tc, mkevtx_builds_from_text);
 	suite_add_tcase(s, tc);
+	if (tu_corpus()) {
+		TCase *tcc = tcase_create("corpus");
+
+		tcase_add_loop_test(tcc, field_names_match_the_corpus, 0,
+				    (int)(sizeof(real) / sizeof(real[0])));
+		suite_add_tcase(s, tcc);
+	} else {
+		puts("corpus absent: field-name comparison with real records skipped");
+	}
 	return s;
 }
 
