@@ -516,6 +516,8 @@ static void drop_duplicates(ctx *c)
 {
 	size_t i;
 
+	if (c->n < 2)
+		return;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_id);
 	for (i = 1; i < c->n; i++)
 		if (c->items[i].dev == c->items[i - 1].dev && c->items[i].ino == c->items[i - 1].ino)
@@ -764,7 +766,8 @@ static group *make_groups(ctx *c, size_t *ng)
 		g[n].host = i;
 		n++;
 	}
-	qsort(g, n, sizeof(*g), cmp_group_key);
+	if (n > 1)
+		qsort(g, n, sizeof(*g), cmp_group_key);
 	for (i = 0, j = 0; i < n; i++) {
 		if (j > 0 && !strcmp(g[j - 1].key, g[i].key)) {
 			c->items[g[i].host].group = j - 1;
@@ -865,7 +868,8 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 		goto oom;
 	for (i = 0; i < ng; i++)
 		order[i] = &g[i];
-	qsort(order, ng, sizeof(*order), cmp_group_ptr_name);
+	if (ng > 1)
+		qsort(order, ng, sizeof(*order), cmp_group_ptr_name);
 	for (i = 0; i < ng; i++) {
 		if (i == 0 || strcasecmp(order[i - 1]->name, order[i]->name)) {
 			if (fill_host(&ev->hosts[ev->nhosts++], order[i]))
@@ -876,7 +880,8 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 			goto oom;
 	}
 	for (h = 0; h < ev->nhosts; h++)
-		qsort(ev->hosts[h].roots, ev->hosts[h].nroots, sizeof(char *), cmp_str);
+		if (ev->hosts[h].nroots > 1)
+			qsort(ev->hosts[h].roots, ev->hosts[h].nroots, sizeof(char *), cmp_str);
 	for (i = 0; i < c->n; i++) {
 		item *it = &c->items[i];
 		rt_host *host;
@@ -901,13 +906,14 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 		a->nlogs = it->nlogs;
 		it->logs = NULL;
 		it->nlogs = 0;
-		if (a->logs)
+		if (a->nlogs > 1)
 			qsort(a->logs, a->nlogs, sizeof(char *), cmp_str);
 		ev->nartifacts++;
 	}
 	/* Items were in path order, so each host's artifacts are too. Hosts
 	 * were merged case-insensitively; they are listed bytewise. */
-	qsort(ev->hosts, ev->nhosts, sizeof(*ev->hosts), cmp_host_name);
+	if (ev->nhosts > 1)
+		qsort(ev->hosts, ev->nhosts, sizeof(*ev->hosts), cmp_host_name);
 	free(order);
 	return ev;
 oom:
