@@ -1,23 +1,21 @@
 /*
- * Naming a host from its own evidence. Only a few values are needed, so
- * libregf and libevtx are called directly here rather than through the
- * registry and evtx stages: grouping must work before those stages run.
+ * Naming a host from its own evidence. The SYSTEM hive needs two values,
+ * so libregf is called directly rather than through the registry stage:
+ * grouping must work before that stage runs.
  * Failures are silent: the stage that reads the file reports its damage.
  */
 #include "config.h"
 
-#include <libevtx.h>
 #include <libregf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "evidence_int.h"
+#include "remtrail/evtx.h"
 
 /* Longer names are not computer names (NetBIOS: 15, DNS: 255). */
 #define MAX_NAME 256
-/* Records tried before giving up on an EVTX file's Computer. */
-#define MAX_PROBE_RECORDS 8
 
 static char *regf_string(libregf_key_t *root, const char *path, const char *name)
 {
@@ -97,46 +95,13 @@ out:
 	return name;
 }
 
-static char *record_computer(libevtx_file_t *f, int i)
-{
-	libevtx_error_t *err = NULL;
-	libevtx_record_t *rec = NULL;
-	size_t sz = 0;
-	char *s = NULL;
-
-	if (libevtx_file_get_record_by_index(f, i, &rec, &err) != 1)
-		goto out;
-	if (libevtx_record_get_utf8_computer_name_size(rec, &sz, &err) != 1 || sz < 2 ||
-	    sz > MAX_NAME)
-		goto out;
-	s = malloc(sz);
-	if (s && libevtx_record_get_utf8_computer_name(rec, (uint8_t *)s, sz, &err) != 1) {
-		free(s);
-		s = NULL;
-	}
-out:
-	libevtx_record_free(&rec, NULL);
-	libevtx_error_free(&err);
-	return s;
-}
-
 char *ev_evtx_computer_name(const char *path)
 {
-	libevtx_error_t *err = NULL;
-	libevtx_file_t *f = NULL;
 	char *name = NULL;
-	int n = 0, i;
 
-	if (libevtx_file_initialize(&f, &err) != 1)
-		goto out;
-	if (libevtx_file_open(f, path, LIBEVTX_OPEN_READ, &err) != 1)
-		goto out;
-	if (libevtx_file_get_number_of_records(f, &n, &err) == 1)
-		for (i = 0; i < n && i < MAX_PROBE_RECORDS && !name; i++)
-			name = record_computer(f, i);
-	libevtx_file_close(f, NULL);
-out:
-	libevtx_file_free(&f, NULL);
-	libevtx_error_free(&err);
+	if (rt_evtx_probe_computer(path, &name) != 0 || (name && strlen(name) >= MAX_NAME)) {
+		free(name);
+		return NULL;
+	}
 	return name;
 }
