@@ -154,7 +154,7 @@ static char *listing(const rt_evidence *ev)
 			const rt_artifact *y = &x->artifacts[a];
 
 			rt_buf_addf(&b, " %d %s %s %d\n", (int)y->kind, y->path,
-				    rt_hive_kind_name(y->hive_kind), y->is_backup);
+			            rt_hive_kind_name(y->hive_kind), y->is_backup);
 			for (k = 0; k < y->nlogs; k++)
 				rt_buf_addf(&b, "  %s\n", y->logs[k]);
 		}
@@ -226,11 +226,15 @@ START_TEST(kape_output)
 	put_evtx(out, "C/Windows/System32/winevt/Logs/System.evtx");
 	put_hive(out, "C/Windows/System32/config/SAM");
 	put_hive(out, "C/Users/alice/NTUSER.DAT");
+	put_hive(out, "VSS3/C/Windows/System32/config/SAM");
 	put_text(out, "2023-01-01T000000_ConsoleLog.txt");
 	collect1(&r, tmp);
 	ck_assert_str_eq(r.msgs.buf, "");
 	ck_assert_uint_eq(r.ev->nhosts, 1);
-	ck_assert_uint_eq(r.ev->nartifacts, 3);
+	ck_assert_uint_eq(r.ev->nartifacts, 4);
+	ck_assert_uint_eq(r.ev->hosts[0].nroots, 1);
+	ck_assert_int_eq(find(r.ev, "VSS3/C/Windows/System32/config/SAM", NULL)->is_backup, 1);
+	ck_assert_int_eq(find(r.ev, "KAPE-OUT/C/Windows/System32/config/SAM", NULL)->is_backup, 0);
 	ck_assert_str_eq(r.ev->hosts[0].name, "KAPE-OUT");
 	ck_assert(ends_with(r.ev->hosts[0].roots[0], "/KAPE-OUT"));
 	ck_assert_int_eq(find(r.ev, "config/SAM", NULL)->hive_kind, RT_HIVE_SAM);
@@ -242,24 +246,27 @@ END_TEST
 
 START_TEST(velociraptor_collection)
 {
-	char *tmp = tu_tmpdir(), *col = path_of(tmp, "Collection-WS01-2024-05-01");
+	char *tmp = tu_tmpdir(),
+	     *col = path_of(tmp, "Collection-ws01.corp.example-2024-05-01T10_11_12Z");
 	const rt_artifact *a;
 	const rt_host *h;
 	run r;
 
 	put_evtx(col, "uploads/auto/C%3A/Windows/System32/winevt/Logs/Security.evtx");
 	put_evtx(col, "uploads/auto/C%3A/Windows/System32/winevt/Logs/"
-		      "Microsoft-Windows-WinRM%254Operational.evtx");
+	              "Microsoft-Windows-WinRM%254Operational.evtx");
 	put_hive(col, "uploads/ntfs/%5C%5C.%5CC%3A/Windows/System32/config/SYSTEM");
 	put_hive(col, "uploads/ntfs/%5C%5C%3F%5CGLOBALROOT%5CDevice%5CHarddiskVolumeShadowCopy1/"
-		      "Windows/System32/config/SYSTEM");
+	              "Windows/System32/config/SYSTEM");
 	put_text(col, "log.json");
 	collect1(&r, col);
 	ck_assert_str_eq(r.msgs.buf, "");
 	ck_assert_uint_eq(r.ev->nhosts, 1);
 	ck_assert_uint_eq(r.ev->nartifacts, 4);
 	h = &r.ev->hosts[0];
-	ck_assert_str_eq(h->name, "Collection-WS01-2024-05-01");
+	/* the offline collector's folder names the machine */
+	ck_assert_str_eq(h->name, "WS01");
+	ck_assert_str_eq(h->name_source, "folder");
 	/* the real (encoded) path is kept for opening */
 	a = find(r.ev, "uploads/auto/C%3A/Windows/System32/winevt/Logs/Security.evtx", NULL);
 	ck_assert_ptr_nonnull(a);
@@ -286,9 +293,12 @@ START_TEST(hosts_side_by_side)
 	put_hive(tmp, "cases/HOST1/C/Windows/System32/config/SYSTEM");
 	put_evtx(tmp, "cases/HOST2/uploads/auto/C%3A/Windows/System32/winevt/Logs/Security.evtx");
 	put_hive(tmp, "cases/HOST3/Windows/System32/config/SYSTEM");
+	put_evtx(tmp, "cases/Collection-notadate/uploads/auto/C%3A/Windows/System32/winevt/Logs/"
+	              "System.evtx");
 	collect1(&r, tmp);
 	ck_assert_str_eq(r.msgs.buf, "");
-	ck_assert_uint_eq(r.ev->nhosts, 3);
+	ck_assert_uint_eq(r.ev->nhosts, 4);
+	ck_assert_ptr_nonnull(host_named(r.ev, "Collection-notadate"));
 	h1 = host_named(r.ev, "HOST1");
 	h2 = host_named(r.ev, "HOST2");
 	h3 = host_named(r.ev, "HOST3");
@@ -298,8 +308,8 @@ START_TEST(hosts_side_by_side)
 	ck_assert_uint_eq(h1->nartifacts, 2);
 	ck_assert_uint_eq(h2->nartifacts, 1);
 	ck_assert_uint_eq(h3->nartifacts, 1);
-	ck_assert_ptr_eq(h1, &r.ev->hosts[0]);
-	ck_assert_ptr_eq(h3, &r.ev->hosts[2]);
+	ck_assert_ptr_eq(h1, &r.ev->hosts[1]);
+	ck_assert_ptr_eq(h3, &r.ev->hosts[3]);
 	done(&r);
 	rmtmp(tmp);
 }
@@ -430,7 +440,8 @@ START_TEST(orphan_log_warns)
 	collect1(&r, tmp);
 	ck_assert_uint_eq(r.diag.errors, 0);
 	ck_assert_uint_eq(r.diag.warnings, 2);
-	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "b/SYSTEM.LOG1: transaction log without its hive"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.msgs.buf, "b/SYSTEM.LOG1: transaction log without its hive"));
 	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "b/strange-name: transaction log not named"));
 	ck_assert_uint_eq(r.ev->nartifacts, 1);
 	ck_assert_uint_eq(find(r.ev, "a/SYSTEM", NULL)->nlogs, 0);
@@ -441,7 +452,8 @@ END_TEST
 
 START_TEST(non_artifact_named_directly)
 {
-	char *tmp = tu_tmpdir(), *notes = path_of(tmp, "notes.txt"), *missing = path_of(tmp, "nope");
+	char *tmp = tu_tmpdir(), *notes = path_of(tmp, "notes.txt"),
+	     *missing = path_of(tmp, "nope");
 	const char *paths[3];
 	run r;
 
@@ -476,20 +488,20 @@ static const struct image_case {
 	size_t len;
 	const char *kind;
 } image_cases[] = {
-	{ "disk.E01", 0, "EVF\x09\x0d\x0a\xff\x00\x01\x01\x00", 11, "(E01)" },
-	{ "disk.qcow2", 0, "QFI\xfb", 4, "(QCOW2)" },
-	{ "disk.vmdk", 0, "KDMV", 4, "(VMDK)" },
-	{ "disk.vhdx", 0, "vhdxfile", 8, "(VHDX)" },
-	{ "disk.vhd", 0, "conectix", 8, "(VHD)" },
-	{ "volume.dd", 3, "NTFS    ", 8, "(raw NTFS volume)" },
-	{ "gpt.img", 512, "EFI PART", 8, "(raw GPT disk)" },
+    {"disk.E01", 0, "EVF\x09\x0d\x0a\xff\x00\x01\x01\x00", 11, "(E01)"},
+    {"disk.qcow2", 0, "QFI\xfb", 4, "(QCOW2)"},
+    {"disk.vmdk", 0, "KDMV", 4, "(VMDK)"},
+    {"disk.vhdx", 0, "vhdxfile", 8, "(VHDX)"},
+    {"disk.vhd", 0, "conectix", 8, "(VHD)"},
+    {"volume.dd", 3, "NTFS    ", 8, "(raw NTFS volume)"},
+    {"gpt.img", 512, "EFI PART", 8, "(raw GPT disk)"},
 };
 
 START_TEST(disk_image_is_a_clear_error)
 {
 	const struct image_case *c = &image_cases[_i];
 	char *tmp = tu_tmpdir(), *p;
-	uint8_t b[4096] = { 0 };
+	uint8_t b[4096] = {0};
 	run r;
 
 	memcpy(b + c->off, c->magic, c->len);
@@ -500,7 +512,7 @@ START_TEST(disk_image_is_a_clear_error)
 	ck_assert_uint_eq(r.diag.errors, 1);
 	ck_assert_ptr_nonnull(strstr(r.msgs.buf, c->kind));
 	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "is not supported yet: mount it and pass the "
-						 "mounted folder"));
+	                                         "mounted folder"));
 	ck_assert_uint_eq(r.ev->nartifacts, 0);
 	done(&r);
 
@@ -681,9 +693,9 @@ END_TEST
 START_TEST(deterministic_order)
 {
 	static const char *const files[] = {
-		"z/C/Windows/System32/winevt/Logs/b.evtx", "a/C/Windows/System32/winevt/Logs/c.evtx",
-		"z/C/Windows/System32/winevt/Logs/a.evtx", "m/loose.evtx",
-		"a/C/Windows/System32/config/SYSTEM",	   "a/C/Windows/System32/config/B",
+	    "z/C/Windows/System32/winevt/Logs/b.evtx", "a/C/Windows/System32/winevt/Logs/c.evtx",
+	    "z/C/Windows/System32/winevt/Logs/a.evtx", "m/loose.evtx",
+	    "a/C/Windows/System32/config/SYSTEM",      "a/C/Windows/System32/config/B",
 	};
 	char *tmp = tu_tmpdir(), *l1, *l2;
 	size_t i, h, k;
@@ -702,8 +714,8 @@ START_TEST(deterministic_order)
 			ck_assert_int_lt(strcmp(r.ev->hosts[h - 1].name, r.ev->hosts[h].name), 0);
 		for (k = 1; k < r.ev->hosts[h].nartifacts; k++)
 			ck_assert_int_lt(strcmp(r.ev->hosts[h].artifacts[k - 1].path,
-						r.ev->hosts[h].artifacts[k].path),
-					 0);
+			                        r.ev->hosts[h].artifacts[k].path),
+			                 0);
 	}
 	ck_assert_str_eq(r.ev->hosts[0].name, "a");
 	ck_assert_str_eq(r.ev->hosts[1].name, "unknown");
@@ -936,7 +948,7 @@ static TCase *core_tests(void)
 	tcase_add_test(tc, orphan_log_warns);
 	tcase_add_test(tc, non_artifact_named_directly);
 	tcase_add_loop_test(tc, disk_image_is_a_clear_error, 0,
-			    (int)(sizeof(image_cases) / sizeof(image_cases[0])));
+	                    (int)(sizeof(image_cases) / sizeof(image_cases[0])));
 	tcase_add_test(tc, fixed_vhd_footer_and_later_segments);
 	tcase_add_test(tc, symlinks_not_followed);
 	tcase_add_test(tc, same_files_named_twice);

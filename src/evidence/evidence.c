@@ -35,9 +35,9 @@
 #define MIN_VHD_SIZE ((uint64_t)1 << 20)
 
 typedef struct item {
-	char *path;      /* as found, under a path the user gave */
-	char *spath;     /* absolute, for reading the layout */
-	size_t dir_len;  /* path[0..dir_len) is the folder holding the file */
+	char *path;     /* as found, under a path the user gave */
+	char *spath;    /* absolute, for reading the layout */
+	size_t dir_len; /* path[0..dir_len) is the folder holding the file */
 	dev_t dev;
 	ino_t ino;
 	ev_type type;
@@ -45,15 +45,15 @@ typedef struct item {
 	rt_hive_kind embedded_kind;
 	rt_hive_kind hive_kind;
 	int is_backup;
-	int dropped;     /* duplicate, or a log attached to its hive */
+	int dropped; /* duplicate, or a log attached to its hive */
 	size_t group;
 	char **logs;
 	size_t nlogs;
 } item;
 
 typedef struct group {
-	char *key;       /* collection root, or the file itself when loose */
-	char *folder;    /* decoded name of the collection folder */
+	char *key;    /* collection root, or the file itself when loose */
+	char *folder; /* decoded name of the collection folder */
 	int loose;
 	char *name;
 	char *full_name;
@@ -72,7 +72,7 @@ typedef struct ctx {
 	rt_diag *diag;
 	item *items;
 	size_t n, alloc;
-	dirid *dirs;     /* open-addressing set of walked directories */
+	dirid *dirs; /* open-addressing set of walked directories */
 	size_t ndirs, dirs_cap;
 	int oom;
 } ctx;
@@ -155,7 +155,8 @@ static int open_ro(int dfd, const char *name, int extra)
 	return fd;
 }
 
-static size_t read_at(int fd, uint8_t *buf, size_t n, off_t off)
+/* Bytes read (short at end of file), or -1 with errno if nothing could be. */
+static ssize_t read_at(int fd, uint8_t *buf, size_t n, off_t off)
 {
 	size_t got = 0;
 
@@ -164,11 +165,13 @@ static size_t read_at(int fd, uint8_t *buf, size_t n, off_t off)
 
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && got == 0)
+			return -1;
 		if (r <= 0)
 			break;
 		got += (size_t)r;
 	}
-	return got;
+	return (ssize_t)got;
 }
 
 static const char *image_advice = "mount it and pass the mounted folder";
@@ -180,11 +183,12 @@ static const char *image_advice = "mount it and pass the mounted folder";
  * that is not an artifact is an error rather than skipped.
  */
 static void consider(ctx *c, int dfd, const char *name, const char *path, const char *spath,
-		     int direct)
+                     int direct)
 {
 	uint8_t head[EV_HEAD_SIZE], tail[512];
 	struct stat st;
 	ev_sniff sn;
+	ssize_t got;
 	size_t n;
 	int fd, have_tail = 0;
 	item *it;
@@ -204,14 +208,16 @@ static void consider(ctx *c, int dfd, const char *name, const char *path, const 
 		close(fd);
 		return;
 	}
-	n = read_at(fd, head, sizeof(head), 0);
-	if (n < sizeof(head) && errno && n == 0 && st.st_size > 0) {
+	got = read_at(fd, head, sizeof(head), 0);
+	if (got < 0) {
 		rt_diag_error(c->diag, path, "cannot read: %s", strerror(errno));
 		close(fd);
 		return;
 	}
+	n = (size_t)got;
 	if ((uint64_t)st.st_size >= MIN_VHD_SIZE && st.st_size % 512 == 0)
-		have_tail = read_at(fd, tail, sizeof(tail), st.st_size - 512) == sizeof(tail);
+		have_tail =
+		    read_at(fd, tail, sizeof(tail), st.st_size - 512) == (ssize_t)sizeof(tail);
 	close(fd);
 	ev_sniff_buf(head, n, have_tail ? tail : NULL, (uint64_t)st.st_size, &sn);
 
@@ -223,11 +229,12 @@ static void consider(ctx *c, int dfd, const char *name, const char *path, const 
 	case EV_IMAGE:
 		if (direct)
 			rt_diag_error(c->diag, path, "disk image (%s) is not supported yet: %s",
-				      sn.image_kind, image_advice);
+			              sn.image_kind, image_advice);
 		else if (sn.image_segment <= 1)
-			rt_diag_warn(c->diag, path,
-				     "disk image (%s) not analyzed: images are not supported yet: %s",
-				     sn.image_kind, image_advice);
+			rt_diag_warn(
+			    c->diag, path,
+			    "disk image (%s) not analyzed: images are not supported yet: %s",
+			    sn.image_kind, image_advice);
 		return;
 	default:
 		break;
@@ -352,21 +359,25 @@ static void walk(ctx *c, int dfd, const char *path, const char *spath, int depth
 		} else if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
 			rt_diag_error(c->diag, p, "cannot stat: %s", strerror(errno));
 		} else if (S_ISREG(st.st_mode)) {
-			consider(c, dfd, names[i], p, sp, 0);
+			if ((uint64_t)st.st_size >= MIN_ARTIFACT_SIZE)
+				consider(c, dfd, names[i], p, sp, 0);
 		} else if (S_ISDIR(st.st_mode)) {
 			fd = openat(dfd, names[i],
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+			            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 			if (fd < 0) {
-				rt_diag_error(c->diag, p, "cannot open folder: %s", strerror(errno));
+				rt_diag_error(c->diag, p, "cannot open folder: %s",
+				              strerror(errno));
 			} else {
-				int r = fstat(fd, &st) == 0 ? dir_visit(c, st.st_dev, st.st_ino) : 0;
+				int r =
+				    fstat(fd, &st) == 0 ? dir_visit(c, st.st_dev, st.st_ino) : 0;
 
 				if (r < 0)
 					c->oom = 1;
 				else if (r > 0 && depth + 1 >= MAX_DEPTH)
-					rt_diag_error(c->diag, p,
-						      "folders nested deeper than %d levels: not walked",
-						      MAX_DEPTH);
+					rt_diag_error(
+					    c->diag, p,
+					    "folders nested deeper than %d levels: not walked",
+					    MAX_DEPTH);
 				else if (r > 0)
 					walk(c, fd, p, sp, depth + 1);
 				close(fd);
@@ -382,7 +393,7 @@ static void walk(ctx *c, int dfd, const char *path, const char *spath, int depth
 /* A hive named directly brings the transaction logs lying next to it. */
 static int is_log_name_of(const char *name, const char *hive)
 {
-	static const char *const sfx[] = { ".LOG", ".LOG1", ".LOG2" };
+	static const char *const sfx[] = {".LOG", ".LOG1", ".LOG2"};
 	size_t n = strlen(hive), i;
 
 	if (!rt_strncaseeq(name, hive, n))
@@ -452,7 +463,7 @@ static void collect_one(ctx *c, const char *path)
 	}
 	if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
 		rt_diag_error(c->diag, path, "is a device: disk images are not supported yet: %s",
-			      image_advice);
+		              image_advice);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
@@ -520,7 +531,8 @@ static void drop_duplicates(ctx *c)
 		return;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_id);
 	for (i = 1; i < c->n; i++)
-		if (c->items[i].dev == c->items[i - 1].dev && c->items[i].ino == c->items[i - 1].ino)
+		if (c->items[i].dev == c->items[i - 1].dev &&
+		    c->items[i].ino == c->items[i - 1].ino)
 			c->items[i].dropped = 1;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_path);
 }
@@ -534,7 +546,7 @@ static const char *base_name(const item *it)
  * 0 if the log's name has no log suffix. */
 static size_t log_stem(const char *name)
 {
-	static const char *const sfx[] = { ".LOG", ".LOG1", ".LOG2" };
+	static const char *const sfx[] = {".LOG", ".LOG1", ".LOG2"};
 	size_t n = strlen(name), i;
 
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
@@ -561,18 +573,20 @@ static void attach_logs(ctx *c)
 
 			if (!h->dropped && h->type == EV_HIVE && h->dir_len == lg->dir_len &&
 			    !memcmp(h->path, lg->path, h->dir_len) &&
-			    strlen(base_name(h)) == stem && rt_strncaseeq(base_name(h), lname, stem))
+			    strlen(base_name(h)) == stem &&
+			    rt_strncaseeq(base_name(h), lname, stem))
 				hive = h;
 		}
 		if (!hive) {
 			if (stem)
-				rt_diag_warn(c->diag, lg->path,
-					     "transaction log without its hive ('%.*s' is not in the "
-					     "same folder): not used",
-					     (int)stem, lname);
+				rt_diag_warn(
+				    c->diag, lg->path,
+				    "transaction log without its hive ('%.*s' is not in the "
+				    "same folder): not used",
+				    (int)stem, lname);
 			else
 				rt_diag_warn(c->diag, lg->path,
-					     "transaction log not named after a hive: not used");
+				             "transaction log not named after a hive: not used");
 			continue;
 		}
 		{
@@ -629,8 +643,9 @@ static int evtx_rank(const item *it)
 
 	if (it->type != EV_EVTX || rt_strcaseeq(b, "ForwardedEvents.evtx"))
 		return -1;
-	return (it->is_backup ? 4 : 0) +
-	       (rt_strcaseeq(b, "Security.evtx") ? 0 : rt_strcaseeq(b, "System.evtx") ? 1 : 2);
+	return (it->is_backup ? 4 : 0) + (rt_strcaseeq(b, "Security.evtx") ? 0
+	                                  : rt_strcaseeq(b, "System.evtx") ? 1
+	                                                                   : 2);
 }
 
 static int system_rank(const item *it)
@@ -646,8 +661,8 @@ static const struct namer {
 	const char *source;
 	int strength;
 } namers[] = {
-	{ system_rank, 2, ev_hive_computer_name, "SYSTEM hive", STR_SYSTEM },
-	{ evtx_rank, 7, ev_evtx_computer_name, "EVTX Computer", STR_EVTX },
+    {system_rank, 2, ev_hive_computer_name, "SYSTEM hive", STR_SYSTEM},
+    {evtx_rank, 7, ev_evtx_computer_name, "EVTX Computer", STR_EVTX},
 };
 
 static int name_from(ctx *c, group *g, size_t gi, const struct namer *nm)
@@ -750,13 +765,13 @@ static group *make_groups(ctx *c, size_t *ng)
 			rt_hive_kind by_name = ev_hive_kind_from_name(base_name(it), &backup);
 
 			it->hive_kind = it->embedded_kind != RT_HIVE_UNKNOWN ? it->embedded_kind
-					: by_name != RT_HIVE_UNKNOWN		    ? by_name
-										    : RT_HIVE_OTHER;
+			                : by_name != RT_HIVE_UNKNOWN         ? by_name
+			                                                     : RT_HIVE_OTHER;
 		}
 		it->is_backup = l.is_backup || backup;
 		g[n].loose = !l.in_tree;
-		g[n].key = l.in_tree ? strndup(it->spath, l.root_len ? l.root_len : 1)
-				     : strdup(it->spath);
+		g[n].key =
+		    l.in_tree ? strndup(it->spath, l.root_len ? l.root_len : 1) : strdup(it->spath);
 		g[n].folder = l.root_name;
 		l.root_name = NULL;
 		ev_layout_release(&l);
@@ -791,6 +806,47 @@ oom:
 	return NULL;
 }
 
+static int is_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The host a collection folder is named after. Velociraptor's offline
+ * collector names its output "Collection-<FQDN>-<YYYY-MM-DDTHH_MM_SSZ>":
+ * that FQDN is taken like an EVTX Computer (short, upper case) so that it
+ * meets the host's other evidence. Other folders are taken as they are.
+ */
+static char *folder_host(const char *folder)
+{
+	static const char prefix[] = "Collection-";
+	const char *rest, *p, *date = NULL;
+
+	if (!rt_strncaseeq(folder, prefix, sizeof(prefix) - 1))
+		return strdup(folder);
+	rest = folder + sizeof(prefix) - 1;
+	for (p = rest; (p = strchr(p, '-')) != NULL; p++)
+		if (strlen(p) >= 11 && is_digits(p + 1, 4) && p[5] == '-' && is_digits(p + 6, 2) &&
+		    p[8] == '-' && is_digits(p + 9, 2))
+			date = p;
+	if (!date || date == rest)
+		return strdup(folder);
+	{
+		char *fqdn = strndup(rest, (size_t)(date - rest)), *name;
+
+		if (!fqdn)
+			return NULL;
+		name = short_name(fqdn);
+		free(fqdn);
+		return name;
+	}
+}
+
 static void name_groups(ctx *c, group *g, size_t ng)
 {
 	size_t i, k;
@@ -804,11 +860,15 @@ static void name_groups(ctx *c, group *g, size_t ng)
 	for (i = 0; i < ng && !c->oom; i++) {
 		if (g[i].name)
 			continue;
-		if (g[i].folder && *g[i].folder)
-			g[i].name = strdup(g[i].folder), g[i].source = "folder",
+		if (g[i].folder && *g[i].folder) {
+			g[i].name = folder_host(g[i].folder);
+			g[i].source = "folder";
 			g[i].strength = STR_FOLDER;
-		else
-			g[i].name = strdup("unknown"), g[i].source = "none", g[i].strength = STR_NONE;
+		} else {
+			g[i].name = strdup("unknown");
+			g[i].source = "none";
+			g[i].strength = STR_NONE;
+		}
 		if (!g[i].name)
 			c->oom = 1;
 	}
@@ -939,8 +999,7 @@ static void free_items(ctx *c)
 	free(c->dirs);
 }
 
-int rt_evidence_collect(const char *const *paths, size_t npaths, rt_evidence **out,
-			rt_diag *diag)
+int rt_evidence_collect(const char *const *paths, size_t npaths, rt_evidence **out, rt_diag *diag)
 {
 	ctx c;
 	group *g = NULL;

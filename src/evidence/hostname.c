@@ -26,10 +26,10 @@ static char *regf_string(libregf_key_t *root, const char *path, const char *name
 	char *s = NULL;
 
 	if (libregf_key_get_sub_key_by_utf8_path(root, (const uint8_t *)path, strlen(path), &key,
-						 &err) != 1)
+	                                         &err) != 1)
 		goto out;
 	if (libregf_key_get_value_by_utf8_name(key, (const uint8_t *)name, strlen(name), &val,
-					       &err) != 1)
+	                                       &err) != 1)
 		goto out;
 	if (libregf_value_get_value_utf8_string_size(val, &sz, &err) != 1 || sz < 2 ||
 	    sz > MAX_NAME)
@@ -54,8 +54,9 @@ static uint32_t regf_current_set(libregf_key_t *root)
 	uint32_t cur = 0;
 
 	if (libregf_key_get_sub_key_by_utf8_path(root, (const uint8_t *)"Select", 6, &key, &err) ==
-		    1 &&
-	    libregf_key_get_value_by_utf8_name(key, (const uint8_t *)"Current", 7, &val, &err) == 1 &&
+	        1 &&
+	    libregf_key_get_value_by_utf8_name(key, (const uint8_t *)"Current", 7, &val, &err) ==
+	        1 &&
 	    libregf_value_get_value_32bit(val, &cur, &err) != 1)
 		cur = 0;
 	libregf_value_free(&val, NULL);
@@ -81,11 +82,11 @@ char *ev_hive_computer_name(const char *path)
 		goto close;
 	set = regf_current_set(root);
 	snprintf(key, sizeof(key), "ControlSet%03u\\Control\\ComputerName\\ComputerName",
-		 (unsigned)set);
+	         (unsigned)set);
 	name = regf_string(root, key, "ComputerName");
 	if (!name && set != 1)
 		name = regf_string(root, "ControlSet001\\Control\\ComputerName\\ComputerName",
-				   "ComputerName");
+		                   "ComputerName");
 	libregf_key_free(&root, NULL);
 close:
 	libregf_file_close(f, NULL);
