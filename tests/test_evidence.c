@@ -315,6 +315,32 @@ START_TEST(hosts_side_by_side)
 }
 END_TEST
 
+START_TEST(evidence_kept_in_a_profile_is_loose)
+{
+	char *tmp = tu_tmpdir(), *c = path_of(tmp, "mnt/c");
+	run r;
+
+	/* WSL's view of the analyst's own disk: cases kept in a profile */
+	put_evtx(c, "Users/me/Downloads/case1/Security.evtx");
+	put_evtx(c, "Users/me/Downloads/case2/System.evtx");
+	put_hive(c, "Users/me/Desktop/SOFTWARE");
+	put_hive(c, "Users/me/Downloads/KAPE/C/Users/bob/NTUSER.DAT");
+	put_hive(c, "Users/me/Downloads/KAPE/C/Users/bob/AppData/Local/Microsoft/Windows/"
+	            "UsrClass.dat");
+	collect1(&r, c);
+	ck_assert_str_eq(r.msgs.buf, "");
+	ck_assert_uint_eq(r.ev->nhosts, 2);
+	ck_assert_str_eq(r.ev->hosts[0].name, "KAPE");
+	ck_assert_uint_eq(r.ev->hosts[0].nartifacts, 2);
+	ck_assert_str_eq(r.ev->hosts[1].name, "unknown");
+	ck_assert_uint_eq(r.ev->hosts[1].nartifacts, 3);
+	ck_assert_uint_eq(r.ev->hosts[1].nroots, 0);
+	done(&r);
+	free(c);
+	rmtmp(tmp);
+}
+END_TEST
+
 START_TEST(loose_files)
 {
 	char *tmp = tu_tmpdir(), *a = path_of(tmp, "x/Security.evtx"), *b = path_of(tmp, "y/SAM");
@@ -942,6 +968,7 @@ static TCase *core_tests(void)
 	tcase_add_test(tc, velociraptor_collection);
 	tcase_add_test(tc, hosts_side_by_side);
 	tcase_add_test(tc, loose_files);
+	tcase_add_test(tc, evidence_kept_in_a_profile_is_loose);
 	tcase_add_test(tc, hive_kind_from_base_block);
 	tcase_add_test(tc, logs_attached_any_case);
 	tcase_add_test(tc, hive_named_directly_brings_its_logs);

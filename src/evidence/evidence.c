@@ -770,8 +770,10 @@ static group *make_groups(ctx *c, size_t *ng)
 		}
 		it->is_backup = l.is_backup || backup;
 		g[n].loose = !l.in_tree;
-		g[n].key =
-		    l.in_tree ? strndup(it->spath, l.root_len ? l.root_len : 1) : strdup(it->spath);
+		if (!l.in_tree)
+			g[n].key = strdup(it->spath);
+		else
+			g[n].key = l.root_len ? strndup(it->spath, l.root_len) : strdup("/");
 		g[n].folder = l.root_name;
 		l.root_name = NULL;
 		ev_layout_release(&l);

@@ -88,20 +88,40 @@ static int is_system_dir(const char *d)
 	return 0;
 }
 
+/*
+ * A user hive where Windows keeps it: Users/<name>/NTUSER.DAT (and its
+ * logs), Users/<name>/AppData/Local/Microsoft/Windows/UsrClass.dat, or the
+ * XP equivalents under Documents and Settings. Only these count: evidence
+ * that an analyst keeps in a profile (/mnt/c/Users/me/Downloads/case/...
+ * under WSL) must not be taken for that machine's tree.
+ */
+static int is_profile_hive(const comp *c, size_t n, size_t users)
+{
+	const char *file = c[n - 1].name;
+
+	if (!rt_strcaseeq(c[users].name, "Users") &&
+	    !rt_strcaseeq(c[users].name, "Documents and Settings"))
+		return 0;
+	if (users + 3 == n)
+		return rt_strncaseeq(file, "ntuser", 6);
+	return users + 3 < n &&
+	       (rt_strcaseeq(c[users + 2].name, "AppData") ||
+	        rt_strcaseeq(c[users + 2].name, "Local Settings")) &&
+	       rt_strncaseeq(file, "UsrClass", 8);
+}
+
 /* Index of the component that starts the Windows tree, or -1. The file
  * itself is c[n-1]. The deepest anchor wins, so a collection stored inside
- * another machine's profile is read as its own. */
+ * another machine's tree is read as its own. */
 static long find_anchor(const comp *c, size_t n)
 {
 	size_t i;
 	long found = -1;
 
 	for (i = 0; i + 1 < n; i++) {
-		if (rt_strcaseeq(c[i].name, "Windows") && i + 2 < n && is_system_dir(c[i + 1].name))
-			found = (long)i;
-		else if ((rt_strcaseeq(c[i].name, "Users") ||
-		          rt_strcaseeq(c[i].name, "Documents and Settings")) &&
-		         i + 2 < n)
+		if ((rt_strcaseeq(c[i].name, "Windows") && i + 2 < n &&
+		     is_system_dir(c[i + 1].name)) ||
+		    is_profile_hive(c, n, i))
 			found = (long)i;
 	}
 	return found;
