@@ -52,6 +52,8 @@ typedef struct item {
 } item;
 
 typedef struct group {
+	size_t *members; /* indices of its items, in path order */
+	size_t nmembers;
 	char *key;    /* collection root, or the file itself when loose */
 	char *folder; /* decoded name of the collection folder */
 	int loose;
@@ -555,53 +557,114 @@ static size_t log_stem(const char *name)
 	return 0;
 }
 
+/* Compare (folder, name ignoring case) of two places; names of `na`/`nb`
+ * bytes. */
+static int cmp_place(const char *da, size_t la, const char *na, size_t nla, const char *db,
+                     size_t lb, const char *nb, size_t nlb)
+{
+	size_t i;
+	int r;
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	r = memcmp(da, db, la);
+	if (r)
+		return r;
+	for (i = 0; i < nla && i < nlb; i++) {
+		int x = tolower((unsigned char)na[i]), y = tolower((unsigned char)nb[i]);
+
+		if (x != y)
+			return x - y;
+	}
+	return nla == nlb ? 0 : nla < nlb ? -1 : 1;
+}
+
+static int cmp_hive_place(const void *a, const void *b)
+{
+	const item *x = *(item *const *)a, *y = *(item *const *)b;
+	const char *bx = base_name(x), *by = base_name(y);
+	int r = cmp_place(x->path, x->dir_len, bx, strlen(bx), y->path, y->dir_len, by, strlen(by));
+
+	return r ? r : strcmp(x->path, y->path);
+}
+
+/* The hive a log belongs to: same folder, same name ignoring case (the
+ * bytewise-first path if several differ only in case); NULL if none. */
+static item *hive_of_log(item **hives, size_t nh, const item *lg, const char *stem, size_t sl)
+{
+	size_t lo = 0, hi = nh;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *bm = base_name(hives[mid]);
+
+		if (cmp_place(hives[mid]->path, hives[mid]->dir_len, bm, strlen(bm), lg->path,
+		              lg->dir_len, stem, sl) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < nh) {
+		const char *bl = base_name(hives[lo]);
+
+		if (!cmp_place(hives[lo]->path, hives[lo]->dir_len, bl, strlen(bl), lg->path,
+		               lg->dir_len, stem, sl))
+			return hives[lo];
+	}
+	return NULL;
+}
+
+static int add_log(item *hive, item *lg)
+{
+	char **p = realloc(hive->logs, (hive->nlogs + 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	hive->logs = p;
+	hive->logs[hive->nlogs++] = lg->path;
+	lg->path = NULL;
+	return 0;
+}
+
 static void attach_logs(ctx *c)
 {
-	size_t i, j;
+	item **hives = malloc((c->n ? c->n : 1) * sizeof(*hives));
+	size_t i, nh = 0;
 
+	if (!hives) {
+		c->oom = 1;
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped && c->items[i].type == EV_HIVE)
+			hives[nh++] = &c->items[i];
+	if (nh > 1)
+		qsort(hives, nh, sizeof(*hives), cmp_hive_place);
 	for (i = 0; i < c->n && !c->oom; i++) {
-		item *lg = &c->items[i], *hive = NULL;
-		const char *lname = base_name(lg);
+		item *lg = &c->items[i], *hive;
+		const char *lname;
 		size_t stem;
 
 		if (lg->dropped || lg->type != EV_HIVE_LOG)
 			continue;
 		lg->dropped = 1;
+		lname = base_name(lg);
 		stem = log_stem(lname);
-		for (j = 0; stem && j < c->n && !hive; j++) {
-			item *h = &c->items[j];
-
-			if (!h->dropped && h->type == EV_HIVE && h->dir_len == lg->dir_len &&
-			    !memcmp(h->path, lg->path, h->dir_len) &&
-			    strlen(base_name(h)) == stem &&
-			    rt_strncaseeq(base_name(h), lname, stem))
-				hive = h;
-		}
-		if (!hive) {
-			if (stem)
-				rt_diag_warn(
-				    c->diag, lg->path,
-				    "transaction log without its hive ('%.*s' is not in the "
-				    "same folder): not used",
-				    (int)stem, lname);
-			else
-				rt_diag_warn(c->diag, lg->path,
-				             "transaction log not named after a hive: not used");
-			continue;
-		}
-		{
-			char **p = realloc(hive->logs, (hive->nlogs + 1) * sizeof(*p));
-
-			if (!p) {
+		hive = stem ? hive_of_log(hives, nh, lg, lname, stem) : NULL;
+		if (hive) {
+			if (add_log(hive, lg))
 				c->oom = 1;
-				return;
-			}
-			hive->logs = p;
-			hive->logs[hive->nlogs] = lg->path;
-			lg->path = NULL;
-			hive->nlogs++;
+		} else if (stem) {
+			rt_diag_warn(c->diag, lg->path,
+			             "transaction log without its hive ('%.*s' is not in the "
+			             "same folder): not used",
+			             (int)stem, lname);
+		} else {
+			rt_diag_warn(c->diag, lg->path,
+			             "transaction log not named after a hive: not used");
 		}
 	}
+	free(hives);
 }
 
 /* ------------------------------------------------------------- grouping */
@@ -665,17 +728,17 @@ static const struct namer {
     {evtx_rank, 7, ev_evtx_computer_name, "EVTX Computer", STR_EVTX},
 };
 
-static int name_from(ctx *c, group *g, size_t gi, const struct namer *nm)
+static int name_from(ctx *c, group *g, const struct namer *nm)
 {
 	int rank, probes = 0;
 	size_t i;
 
 	for (rank = 0; rank < nm->nranks; rank++) {
-		for (i = 0; i < c->n && probes < MAX_PROBES; i++) {
-			item *it = &c->items[i];
+		for (i = 0; i < g->nmembers && probes < MAX_PROBES; i++) {
+			item *it = &c->items[g->members[i]];
 			char *full, *name;
 
-			if (it->dropped || it->group != gi || nm->rank(it) != rank)
+			if (nm->rank(it) != rank)
 				continue;
 			probes++;
 			full = nm->read(it->path);
@@ -700,46 +763,90 @@ static int name_from(ctx *c, group *g, size_t gi, const struct namer *nm)
  * analyst who drops SYSTEM, SOFTWARE and Security.evtx into one folder
  * means one machine. No agreement, no adoption.
  */
+static int cmp_item_dir(const void *a, const void *b)
+{
+	const item *x = *(item *const *)a, *y = *(item *const *)b;
+	int r = cmp_place(x->path, x->dir_len, "", 0, y->path, y->dir_len, "", 0);
+
+	return r ? r : strcmp(x->path, y->path);
+}
+
+static int adopt_name(group *to, const group *from)
+{
+	char *n = strdup(from->name), *f = from->full_name ? strdup(from->full_name) : NULL;
+
+	if (!n || (from->full_name && !f)) {
+		free(n);
+		free(f);
+		return -1;
+	}
+	set_name(to, n, f, "sibling", STR_SIBLING);
+	return 0;
+}
+
 static void adopt_sibling_names(ctx *c, group *g)
 {
-	size_t i, j;
+	item **loose = malloc((c->n ? c->n : 1) * sizeof(*loose));
+	size_t i, j, k, n = 0;
 
-	for (i = 0; i < c->n; i++) {
-		item *it = &c->items[i];
-		const char *agreed = NULL, *full = NULL;
+	if (!loose) {
+		c->oom = 1;
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped && g[c->items[i].group].loose)
+			loose[n++] = &c->items[i];
+	if (n > 1)
+		qsort(loose, n, sizeof(*loose), cmp_item_dir);
+	for (i = 0; i < n && !c->oom; i = j) {
+		const group *agreed = NULL;
 		int conflict = 0;
 
-		if (it->dropped || !g[it->group].loose || g[it->group].strength >= STR_EVTX)
-			continue;
-		for (j = 0; j < c->n && !conflict; j++) {
-			item *o = &c->items[j];
-			group *og = &g[o->group];
+		for (j = i; j < n && !cmp_place(loose[i]->path, loose[i]->dir_len, "", 0,
+		                                loose[j]->path, loose[j]->dir_len, "", 0);
+		     j++) {
+			const group *og = &g[loose[j]->group];
 
-			if (o->dropped || !og->loose || og->strength < STR_EVTX ||
-			    o->dir_len != it->dir_len || memcmp(o->path, it->path, it->dir_len))
+			if (og->strength < STR_EVTX)
 				continue;
-			if (agreed && strcmp(agreed, og->name))
+			if (agreed && strcmp(agreed->name, og->name))
 				conflict = 1;
-			agreed = og->name;
-			full = og->full_name;
+			agreed = og;
 		}
-		if (agreed && !conflict) {
-			char *n = strdup(agreed), *f = full ? strdup(full) : NULL;
-
-			if (!n || (full && !f)) {
-				free(n);
-				free(f);
+		for (k = i; agreed && !conflict && k < j; k++)
+			if (g[loose[k]->group].strength < STR_EVTX &&
+			    adopt_name(&g[loose[k]->group], agreed))
 				c->oom = 1;
-				return;
-			}
-			set_name(&g[it->group], n, f, "sibling", STR_SIBLING);
-		}
 	}
+	free(loose);
 }
 
 static int cmp_group_key(const void *a, const void *b)
 {
 	return strcmp(((const group *)a)->key, ((const group *)b)->key);
+}
+
+/* Give each group the list of its items, in path order. */
+static int add_members(ctx *c, group *g, size_t ng)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped)
+			g[c->items[i].group].nmembers++;
+	for (i = 0; i < ng; i++) {
+		g[i].members = malloc(g[i].nmembers * sizeof(*g[i].members));
+		if (!g[i].members)
+			return -1;
+		g[i].nmembers = 0;
+	}
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped) {
+			group *x = &g[c->items[i].group];
+
+			x->members[x->nmembers++] = i;
+		}
+	return 0;
 }
 
 /* Build the groups (one per collection root, one per loose file). */
@@ -797,14 +904,17 @@ static group *make_groups(ctx *c, size_t *ng)
 		c->items[g[j].host].group = j;
 		j++;
 	}
-	*ng = j;
-	return g;
+	*ng = n = j;
+	if (add_members(c, g, n) == 0)
+		return g;
 oom:
 	for (i = 0; i < n; i++) {
 		free(g[i].key);
 		free(g[i].folder);
+		free(g[i].members);
 	}
 	free(g);
+	*ng = 0;
 	return NULL;
 }
 
@@ -855,7 +965,7 @@ static void name_groups(ctx *c, group *g, size_t ng)
 
 	for (i = 0; i < ng && !c->oom; i++)
 		for (k = 0; k < sizeof(namers) / sizeof(namers[0]) && !c->oom; k++)
-			if (name_from(c, &g[i], i, &namers[k]))
+			if (name_from(c, &g[i], &namers[k]))
 				break;
 	if (!c->oom)
 		adopt_sibling_names(c, g);
@@ -917,6 +1027,26 @@ static int add_root(rt_host *h, const group *g)
 	return h->roots[h->nroots++] ? 0 : -1;
 }
 
+/* Size each host's artifact array (left empty, nartifacts 0). */
+static int alloc_artifacts(ctx *c, group *g, rt_evidence *ev)
+{
+	size_t i, h;
+
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped)
+			ev->hosts[g[c->items[i].group].host].nartifacts++;
+	for (h = 0; h < ev->nhosts; h++) {
+		rt_host *host = &ev->hosts[h];
+
+		host->artifacts =
+		    calloc(host->nartifacts ? host->nartifacts : 1, sizeof(*host->artifacts));
+		host->nartifacts = 0;
+		if (!host->artifacts)
+			return -1;
+	}
+	return 0;
+}
+
 static rt_evidence *build(ctx *c, group *g, size_t ng)
 {
 	rt_evidence *ev = calloc(1, sizeof(*ev));
@@ -944,20 +1074,17 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 	for (h = 0; h < ev->nhosts; h++)
 		if (ev->hosts[h].nroots > 1)
 			qsort(ev->hosts[h].roots, ev->hosts[h].nroots, sizeof(char *), cmp_str);
+	if (alloc_artifacts(c, g, ev))
+		goto oom;
 	for (i = 0; i < c->n; i++) {
 		item *it = &c->items[i];
 		rt_host *host;
-		rt_artifact *a, *p;
+		rt_artifact *a;
 
 		if (it->dropped)
 			continue;
 		host = &ev->hosts[g[it->group].host];
-		p = realloc(host->artifacts, (host->nartifacts + 1) * sizeof(*p));
-		if (!p)
-			goto oom;
-		host->artifacts = p;
 		a = &host->artifacts[host->nartifacts++];
-		memset(a, 0, sizeof(*a));
 		a->kind = it->type == EV_EVTX ? RT_ART_EVTX : RT_ART_HIVE;
 		a->path = it->path;
 		it->path = NULL;
@@ -1033,6 +1160,7 @@ out:
 		free(g[i].folder);
 		free(g[i].name);
 		free(g[i].full_name);
+		free(g[i].members);
 	}
 	free(g);
 	free_items(&c);
