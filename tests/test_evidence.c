@@ -533,7 +533,7 @@ START_TEST(disk_image_is_a_clear_error)
 	memcpy(b + c->off, c->magic, c->len);
 	b[510] = 0x55;
 	b[511] = 0xAA;
-	p = tu_write_file(tmp, c->name, b, sizeof(b));
+	p = tu_write_file(tmp, c->name, b, n);
 	collect1(&r, p);
 	ck_assert_uint_eq(r.diag.errors, 1);
 	ck_assert_ptr_nonnull(strstr(r.msgs.buf, c->kind));
@@ -549,11 +549,12 @@ START_TEST(disk_image_is_a_clear_error)
 	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "not analyzed"));
 	done(&r);
 	free(p);
+	free(b);
 	rmtmp(tmp);
 }
 END_TEST
 
-START_TEST(fixed_vhd_footer_and_later_segments)
+START_TEST(fixed_vhd_footer_small_boot_sectors_later_segments)
 {
 	char *tmp = tu_tmpdir();
 	size_t n = (size_t)1 << 20;
@@ -562,6 +563,11 @@ START_TEST(fixed_vhd_footer_and_later_segments)
 
 	memcpy(b + n - 512, "conectix", 8);
 	free(tu_write_file(tmp, "fixed.vhd", b, n));
+	memset(b + n - 512, 0, 8);
+	memcpy(b + 3, "NTFS    ", 8);
+	b[510] = 0x55;
+	b[511] = 0xAA;
+	free(tu_write_file(tmp, "bootsect.bak", b, 8192)); /* a boot sector, not an image */
 	memset(b, 0, 4096);
 	memcpy(b, "EVF\x09\x0d\x0a\xff\x00\x01\x02\x00", 11); /* segment 2 */
 	free(tu_write_file(tmp, "disk.E02", b, 4096));
@@ -976,7 +982,7 @@ static TCase *core_tests(void)
 	tcase_add_test(tc, non_artifact_named_directly);
 	tcase_add_loop_test(tc, disk_image_is_a_clear_error, 0,
 	                    (int)(sizeof(image_cases) / sizeof(image_cases[0])));
-	tcase_add_test(tc, fixed_vhd_footer_and_later_segments);
+	tcase_add_test(tc, fixed_vhd_footer_small_boot_sectors_later_segments);
 	tcase_add_test(tc, symlinks_not_followed);
 	tcase_add_test(tc, same_files_named_twice);
 	tcase_add_test(tc, unreadable_reported);

@@ -30,9 +30,10 @@
 #define MAX_PROBES 32
 /* Below this size a file cannot carry any magic we look for. */
 #define MIN_ARTIFACT_SIZE 8
-/* Fixed-size VHDs only have their footer at the end; look for it in files
- * at least this big (smaller ones are not disk images worth naming). */
-#define MIN_VHD_SIZE ((uint64_t)1 << 20)
+/* Fixed-size VHDs only have their footer at the end, and raw images only a
+ * boot sector: met while walking, smaller files are not taken for images
+ * (C:\bootsect.bak is an 8 KiB NTFS boot sector). */
+#define MIN_IMAGE_SIZE ((uint64_t)1 << 20)
 
 typedef struct item {
 	char *path;     /* as found, under a path the user gave */
@@ -217,11 +218,13 @@ static void consider(ctx *c, int dfd, const char *name, const char *path, const 
 		return;
 	}
 	n = (size_t)got;
-	if ((uint64_t)st.st_size >= MIN_VHD_SIZE && st.st_size % 512 == 0)
+	if ((uint64_t)st.st_size >= MIN_IMAGE_SIZE && st.st_size % 512 == 0)
 		have_tail =
 		    read_at(fd, tail, sizeof(tail), st.st_size - 512) == (ssize_t)sizeof(tail);
 	close(fd);
 	ev_sniff_buf(head, n, have_tail ? tail : NULL, (uint64_t)st.st_size, &sn);
+	if (sn.type == EV_IMAGE && sn.image_raw && !direct && (uint64_t)st.st_size < MIN_IMAGE_SIZE)
+		sn.type = EV_OTHER;
 
 	switch (sn.type) {
 	case EV_OTHER:

@@ -29,6 +29,7 @@ typedef struct ev_sniff {
 	rt_hive_kind embedded_kind; /* hives: kind from the base block's file name */
 	const char *image_kind;     /* images: "E01", "VMDK", ... (static) */
 	int image_segment;          /* E01: segment number (1 for the first) */
+	int image_raw;              /* recognised by a boot sector or partition table only */
 } ev_sniff;
 
 /*

@@ -143,8 +143,11 @@ void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t s
 		return;
 	}
 	out->image_kind = image_kind(head, n, tail, &out->image_segment);
-	if (out->image_kind)
+	if (out->image_kind) {
 		out->type = EV_IMAGE;
+		out->image_raw = !strncmp(out->image_kind, "raw ", 4) ||
+		                 !strcmp(out->image_kind, "BitLocker volume");
+	}
 }
 
 const char *rt_hive_kind_name(rt_hive_kind k)
