@@ -178,17 +178,22 @@ START_TEST(mounted_volume)
 	put_hive(vol, "Windows/System32/config/RegBack/SYSTEM");
 	put_hive(vol, "Users/bob/NTUSER.DAT");
 	put_hive(vol, "Users/bob/AppData/Local/Microsoft/Windows/UsrClass.dat");
+	put_hive(vol, "Windows.old/Windows/System32/config/SYSTEM");
+	put_regf(vol, "Windows/System32/config/SECURITY", 3, NULL); /* odd type: a damaged hive */
 	put_text(vol, "Windows/System32/drivers/etc/hosts");
 	collect1(&r, vol);
 	ck_assert_str_eq(r.msgs.buf, "");
 	ck_assert_uint_eq(r.ev->nhosts, 1);
-	ck_assert_uint_eq(r.ev->nartifacts, 7);
+	ck_assert_uint_eq(r.ev->nartifacts, 9);
+	ck_assert_int_eq(find(r.ev, "Windows.old/Windows/System32/config/SYSTEM", NULL)->is_backup,
+	                 1);
+	ck_assert_int_eq(find(r.ev, "config/SECURITY", NULL)->hive_kind, RT_HIVE_SECURITY);
 	h = &r.ev->hosts[0];
 	ck_assert_str_eq(h->name, "win");
 	ck_assert_str_eq(h->name_source, "folder");
 	ck_assert_uint_eq(h->nroots, 1);
 	ck_assert(ends_with(h->roots[0], "/mnt/win"));
-	a = find(r.ev, "config/SYSTEM", NULL);
+	a = find(r.ev, "win/Windows/System32/config/SYSTEM", NULL);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(a->kind, RT_ART_HIVE);
 	ck_assert_int_eq(a->hive_kind, RT_HIVE_SYSTEM);
@@ -210,7 +215,7 @@ START_TEST(mounted_volume)
 	collect1(&r, cfg);
 	ck_assert_uint_eq(r.ev->nhosts, 1);
 	ck_assert_str_eq(r.ev->hosts[0].name, "win");
-	ck_assert_uint_eq(r.ev->nartifacts, 3);
+	ck_assert_uint_eq(r.ev->nartifacts, 4);
 	done(&r);
 	free(cfg);
 	free(vol);
@@ -293,12 +298,14 @@ START_TEST(hosts_side_by_side)
 	put_hive(tmp, "cases/HOST1/C/Windows/System32/config/SYSTEM");
 	put_evtx(tmp, "cases/HOST2/uploads/auto/C%3A/Windows/System32/winevt/Logs/Security.evtx");
 	put_hive(tmp, "cases/HOST3/Windows/System32/config/SYSTEM");
+	put_hive(tmp, "cases/HOST4/Partition 2 [NTFS]/[root]/Windows/System32/config/SAM");
 	put_evtx(tmp, "cases/Collection-notadate/uploads/auto/C%3A/Windows/System32/winevt/Logs/"
 	              "System.evtx");
 	collect1(&r, tmp);
 	ck_assert_str_eq(r.msgs.buf, "");
-	ck_assert_uint_eq(r.ev->nhosts, 4);
+	ck_assert_uint_eq(r.ev->nhosts, 5);
 	ck_assert_ptr_nonnull(host_named(r.ev, "Collection-notadate"));
+	ck_assert_uint_eq(host_named(r.ev, "HOST4")->nartifacts, 1);
 	h1 = host_named(r.ev, "HOST1");
 	h2 = host_named(r.ev, "HOST2");
 	h3 = host_named(r.ev, "HOST3");
@@ -409,7 +416,7 @@ START_TEST(logs_attached_any_case)
 	put_hive(tmp, "cfg/SYSTEM");
 	put_log(tmp, "cfg/system.log1");
 	put_log(tmp, "cfg/SYSTEM.LOG2");
-	put_regf(tmp, "cfg/SYSTEM.LOG", 1, NULL);
+	put_regf(tmp, "cfg/SYSTEM.LOG", 2, NULL);
 	put_hive(tmp, "cfg/ntuser.dat");
 	put_log(tmp, "cfg/NTUSER.DAT.LOG1");
 	put_log(tmp, "cfg/ntuser.dat.LoG2");
@@ -527,7 +534,8 @@ START_TEST(disk_image_is_a_clear_error)
 {
 	const struct image_case *c = &image_cases[_i];
 	char *tmp = tu_tmpdir(), *p;
-	uint8_t b[4096] = {0};
+	size_t n = (size_t)1 << 20; /* walked, raw images are only named from 1 MiB */
+	uint8_t *b = calloc(1, n);
 	run r;
 
 	memcpy(b + c->off, c->magic, c->len);

@@ -171,6 +171,10 @@ int ev_layout_of(const char *path, ev_layout *out)
 	if (vol >= 0 && rt_strcaseeq(c[vol].name, "Windows.old"))
 		vol--;
 	if (vol >= 0 && is_drive(c[vol].name)) {
+		/* FTK Imager exports a volume as "<partition> [NTFS]/[root]/" */
+		if (rt_strcaseeq(c[vol].name, "[root]") && vol >= 1 &&
+		    strstr(c[vol - 1].name, " [") && rt_endswith_ci(c[vol - 1].name, "]"))
+			vol--;
 		vol--;
 		/* KAPE puts a shadow copy's files under a VSS<n>... folder */
 		if (vol >= 0 && rt_strncaseeq(c[vol].name, "VSS", 3) &&
