@@ -96,9 +96,10 @@ typedef struct rt_evidence {
  *          ("disk image (E01) is not supported yet: mount it and pass the
  *          mounted folder"); folders nested too deep
  *   warn   a disk image found inside a folder (not analyzed); a transaction
- *          log without its hive
- * Other files found by walking are skipped silently, as are links, FIFOs
- * and devices. The same file reached twice (two paths, hard links) is
+ *          log without its hive; once per folder given, the number of
+ *          symbolic links found in it and not followed
+ * Other files found by walking are skipped silently, as are FIFOs and
+ * devices. The same file reached twice (two paths, hard links) is
  * listed once, under its bytewise-first path.
  * Returns 0 on success (even with errors reported, even with no artifact),
  * -1 if nothing could be done (out of memory).

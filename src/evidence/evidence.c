@@ -77,6 +77,7 @@ typedef struct ctx {
 	size_t n, alloc;
 	dirid *dirs; /* open-addressing set of walked directories */
 	size_t ndirs, dirs_cap;
+	size_t links; /* symbolic links skipped under the current root */
 	int oom;
 } ctx;
 
@@ -387,8 +388,10 @@ static void walk(ctx *c, int dfd, const char *path, const char *spath, int depth
 					walk(c, fd, p, sp, depth + 1);
 				close(fd);
 			}
+		} else if (S_ISLNK(st.st_mode)) {
+			c->links++;
 		}
-		/* links, devices, pipes and sockets are not evidence files */
+		/* devices, pipes and sockets are not evidence files */
 		free(p);
 		free(sp);
 	}
@@ -504,6 +507,14 @@ static void collect_one(ctx *c, const char *path)
 			c->oom = 1;
 		else if (r > 0)
 			walk(c, fd, p, real ? real : p, 0);
+		/* Said once per root, so that evidence reached only through links
+		 * is not silently missing, without a line per NTFS junction. */
+		if (c->links)
+			rt_diag_warn(c->diag, p ? p : path,
+			             "%zu symbolic link%s not followed (links inside a folder "
+			             "never are: name a link's target to include it)",
+			             c->links, c->links == 1 ? "" : "s");
+		c->links = 0;
 		free(p);
 		close(fd);
 	}
