@@ -618,6 +618,15 @@ START_TEST(symlinks_not_followed)
 	ck_assert_ptr_nonnull(find(r.ev, "inside/Security.evtx", NULL));
 	ck_assert_ptr_null(find(r.ev, "Secret.evtx", NULL));
 	done(&r);
+
+	/* a link named by the user is followed: naming it is the choice */
+	l = path_of(tmp, "named-link");
+	ck_assert_int_eq(symlink("outside", l), 0);
+	collect1(&r, l);
+	ck_assert_str_eq(r.msgs.buf, "");
+	ck_assert_ptr_nonnull(find(r.ev, "named-link/Secret.evtx", NULL));
+	done(&r);
+	free(l);
 	free(root);
 	rmtmp(tmp);
 }

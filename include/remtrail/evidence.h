@@ -101,6 +101,8 @@ typedef struct rt_evidence {
  * Other files found by walking are skipped silently, as are FIFOs and
  * devices. The same file reached twice (two paths, hard links) is
  * listed once, under its bytewise-first path.
+ * To name hosts it opens SYSTEM hives and EVTX files through the registry
+ * and evtx readers (libregf, libevtx): call it from one thread.
  * Returns 0 on success (even with errors reported, even with no artifact),
  * -1 if nothing could be done (out of memory).
  */
