@@ -412,7 +412,9 @@ int rt_hive_open_with_logs(const char *path, const char *const *logs, size_t nlo
 	*out = NULL;
 	if (rt_hive_open(path, flags, &primary, diag) != 0)
 		return -1;
-	if ((flags & RT_HIVE_NO_REPLAY) || nlogs == 0 || !primary->info.dirty) {
+	/* a bad base block checksum also makes a hive dirty (msuhanov/regf) */
+	if ((flags & RT_HIVE_NO_REPLAY) || nlogs == 0 ||
+	    (!primary->info.dirty && primary->info.checksum_ok)) {
 		*out = primary;
 		return 0;
 	}
@@ -435,7 +437,7 @@ int rt_hive_open_with_logs(const char *path, const char *const *logs, size_t nlo
 	if (!image)
 		goto oom;
 	memcpy(image, primary->image, size);
-	applied = regf_replay(&image, &size, lg, n, &used, diag, path);
+	applied = regf_replay(&image, &size, !primary->info.checksum_ok, lg, n, &used, diag, path);
 	if (applied < 0)
 		goto oom;
 	if (applied == 0) {
