@@ -50,18 +50,22 @@ enum name_id {
 	N_SYSTEMTIME,
 	N_PROCESSID,
 	N_THREADID,
-	N_USERID
+	N_USERID,
+	N_PROCERR,
+	N_DEBUGDATA
 };
 
 static const char *const known_names[] = {
 	"", "Event", "System", "EventData", "UserData", "Data", "Binary", "Provider",
 	"EventID", "Level", "TimeCreated", "EventRecordID", "Execution", "Channel",
 	"Computer", "Security", "Name", "Qualifiers", "SystemTime", "ProcessID",
-	"ThreadID", "UserID",
+	"ThreadID", "UserID", "ProcessingErrorData", "DebugData",
 };
 
-enum kind { K_SKIP, K_EVENT, K_SYSTEM, K_SYSVAL, K_EVENTDATA, K_DATA, K_BINARY, K_USERDATA,
-	    K_UDROOT, K_UDELEM };
+/* K_EDLEAF: another EventData child; K_UDROOT: the UserData child, or
+ * ProcessingErrorData/DebugData, whose descendant leaves give fields. */
+enum kind { K_SKIP, K_EVENT, K_SYSTEM, K_SYSVAL, K_EVENTDATA, K_DATA, K_BINARY, K_EDLEAF,
+	    K_USERDATA, K_UDROOT, K_UDELEM };
 
 typedef struct sval {
 	uint32_t off;
@@ -394,7 +398,7 @@ static void put_systemtime(walker *w, const uint8_t *p)
 	char t[48];
 	int n;
 
-	n = snprintf(t, sizeof(t), "%04u-%02u-%02uT%02u:%02u:%02u.%03u000000Z", rt_le16(p),
+	n = snprintf(t, sizeof(t), "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", rt_le16(p),
 		     rt_le16(p + 2), rt_le16(p + 6), rt_le16(p + 8), rt_le16(p + 10),
 		     rt_le16(p + 12), rt_le16(p + 14));
 	if (n > 0)
@@ -416,12 +420,21 @@ static void put_ansi(walker *w, const uint8_t *p, size_t n)
 	}
 }
 
+/* libevtx writes reals as "%.6e" with a three-digit exponent: 3.199234e+003. */
 static int put_real(walker *w, double d)
 {
-	char t[64];
-	int n = snprintf(t, sizeof(t), "%.6g", d);
+	char t[64], *e;
+	int n = snprintf(t, sizeof(t), "%.6e", d);
 
-	return n > 0 ? put(w, t, (size_t)n) : -1;
+	if (n <= 0 || n >= (int)sizeof(t) - 2)
+		return -1;
+	e = strchr(t, 'e');
+	if (e && (e[1] == '+' || e[1] == '-') && strlen(e + 2) == 2) {
+		memmove(e + 3, e + 2, 3);
+		e[2] = '0';
+		n++;
+	}
+	return put(w, t, (size_t)n);
 }
 
 static const uint8_t scalar_size[0x16] = {
@@ -476,6 +489,26 @@ static void put_scalar(walker *w, uint8_t type, const uint8_t *p)
 	}
 }
 
+/*
+ * libevtx drops the final line feed of a string value that is nothing but
+ * white space ("\n" renders as an empty element, "\r\n" as "\r"), while
+ * "text\r\n" stays whole (seen on the corpus): the units to render.
+ */
+static size_t trim_lf(const uint8_t *p, size_t units)
+{
+	size_t i;
+
+	if (!units || rt_le16(p + 2 * (units - 1)) != '\n')
+		return units;
+	for (i = 0; i < units; i++) {
+		uint16_t u = rt_le16(p + 2 * i);
+
+		if (u != '\n' && u != '\r' && u != '\t' && u != ' ')
+			return units;
+	}
+	return units - 1;
+}
+
 /* Render a substitution value (not BinXml) as libevtx writes it in XML. */
 static int render(walker *w, uint8_t type, const uint8_t *p, size_t n)
 {
@@ -485,7 +518,7 @@ static int render(walker *w, uint8_t type, const uint8_t *p, size_t n)
 	case 0x00:
 		return 0;
 	case 0x01:
-		return put_utf16(w, p, n / 2);
+		return put_utf16(w, p, trim_lf(p, n / 2));
 	case 0x02:
 		put_ansi(w, p, n);
 		return 0;
@@ -538,7 +571,7 @@ static int frame_captures(const frame *f)
 		       f->sub == N_CHANNEL || f->sub == N_COMPUTER;
 	case K_DATA:
 	case K_BINARY:
-		return 1;
+	case K_EDLEAF:
 	case K_UDELEM:
 		return !f->has_child;
 	default:
@@ -560,25 +593,25 @@ static int sink_open(walker *w, const rt_bx_name *nm)
 		case K_EVENT:
 			kind = nm->id == N_SYSTEM ? K_SYSTEM
 			       : nm->id == N_EVENTDATA ? K_EVENTDATA
-			       : nm->id == N_USERDATA ? K_USERDATA : K_SKIP;
+			       : nm->id == N_USERDATA ? K_USERDATA
+			       : nm->id == N_PROCERR || nm->id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
 			break;
 		case K_SYSTEM: kind = K_SYSVAL; break;
 		case K_EVENTDATA:
-			kind = nm->id == N_DATA ? K_DATA : nm->id == N_BINARY ? K_BINARY : K_SKIP;
+			kind = nm->id == N_DATA ? K_DATA : nm->id == N_BINARY ? K_BINARY : K_EDLEAF;
 			break;
 		case K_USERDATA: kind = K_UDROOT; break;
 		case K_UDROOT: kind = K_UDELEM; break;
 		case K_UDELEM:
 			kind = K_UDELEM;
-			if (!p->has_child) {
-				p->has_child = 1;
-				rt_buf_truncate(w->a, p->text);
-			}
 			break;
 		default:
-			p->has_child = 1;
 			break;
 		}
+		/* an element with a child is no leaf: its text is of no use */
+		if (frame_captures(p))
+			rt_buf_truncate(w->a, p->text);
+		p->has_child = 1;
 	}
 	f = &w->st[w->depth++];
 	f->kind = kind;
@@ -713,6 +746,8 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 
 	switch (f->kind) {
 	case K_DATA:
+		if (f->has_child)
+			return 0;
 		name = f->dname;
 		if (name == RT_BX_NONE) {
 			name = alen(w);
@@ -721,10 +756,10 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 		}
 		return add_field(w, name, value);
 	case K_BINARY:
-		return add_field(w, f->name, value);
+	case K_EDLEAF:
 	case K_UDELEM:
 		if (!f->has_child) {
-			const char *nm = sp(w->out, f->name), *colon = strchr(nm, ':');
+			const char *nm = sp(w->out, f->name), *colon = strrchr(nm, ':');
 
 			name = colon ? f->name + (uint32_t)(colon + 1 - nm) : f->name;
 			return add_field(w, name, value);
@@ -1126,29 +1161,60 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 
 /* ------------------------------------------------------------- records */
 
+static int name_taken(walker *w, const rt_bx_field *f, uint32_t n, const char *s)
+{
+	uint32_t j;
+
+	for (j = 0; j < n; j++)
+		if (!strcmp(sp(w->out, f[j].name), s))
+			return (int)j + 1;
+	return 0;
+}
+
+/*
+ * Make names unique as the libevtx reader does: a name seen before gets
+ * "[k]", k counting on from that name's last suffix and skipping names
+ * already taken.
+ */
 static int fix_duplicates(walker *w, rt_bx_event *ev)
 {
-	rt_bx_field *f = w->out->fields + ev->field0;
-	uint32_t i, j, k;
+	rt_bx_chunk *o = w->out;
+	rt_bx_field *f = o->fields + ev->field0;
+	uint32_t i, *nk;
 
-	for (i = 1; i < ev->nfields; i++) {
-		const char *ni = sp(w->out, f[i].name);
+	if (ev->nfields > o->nkcap) {
+		uint32_t *n = realloc(o->nk, ev->nfields * 2 * sizeof(*n));
 
-		k = 1;
-		for (j = 0; j < i; j++)
-			if (!strcmp(sp(w->out, f[j].name), ni))
-				k++;
-		if (k > 1) {
-			uint32_t s = alen(w);
-			size_t nl = strlen(ni);
+		if (!n)
+			return fail(w, "out of memory");
+		o->nk = n;
+		o->nkcap = ev->nfields * 2;
+		f = o->fields + ev->field0;
+	}
+	nk = o->nk;
+	for (i = 0; i < ev->nfields; i++) {
+		int hit = name_taken(w, f, i, sp(o, f[i].name));
+		uint32_t k, s;
 
+		nk[i] = 2;
+		if (!hit)
+			continue;
+		for (k = nk[hit - 1];; k++) {
+			const char *base = sp(o, f[hit - 1].name);
+			size_t nl = strlen(base);
+
+			s = alen(w);
 			if (rt_buf_grow(w->a, nl + 16))
 				return fail(w, "out of memory");
-			ni = sp(w->out, f[i].name);
-			if (put(w, ni, nl) || putc_(w, '[') || put_u64(w, k) || put(w, "]", 2))
+			base = sp(o, f[hit - 1].name);
+			if (put(w, base, nl) || putc_(w, '[') || put_u64(w, k) || put(w, "]", 2))
 				return fail(w, "out of memory");
-			f[i].name = s;
+			if (!name_taken(w, f, i, w->a->buf + s))
+				break;
+			rt_buf_truncate(w->a, s);
 		}
+		nk[hit - 1] = k + 1;
+		f[i].name = s;
 	}
 	return 0;
 }
@@ -1204,6 +1270,7 @@ void rt_bx_chunk_release(rt_bx_chunk *c)
 	free(c->ev);
 	free(c->fields);
 	free(c->vals);
+	free(c->nk);
 	rt_bx_chunk_init(c);
 }
 

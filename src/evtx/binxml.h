@@ -62,6 +62,8 @@ typedef struct rt_bx_chunk {
 	/* scratch for template values and element frames, reused */
 	void *vals;
 	size_t valcap;
+	uint32_t *nk;
+	size_t nkcap;
 	rt_bx_name slots[RT_BX_NAME_SLOTS];
 	char err[160];
 } rt_bx_chunk;
