@@ -143,18 +143,22 @@ static int differ(const char *path, const rt_event *a, const rt_event *b, const 
 		why = "computer";
 	else if (strcmp(a->user_sid, b->user_sid))
 		why = "user_sid";
-	if (!why) {
+	if (!why && a->nfields != b->nfields) {
 		for (i = 0; i < b->nfields; i++)
 			if (explained(path, b->fields[i].value)) {
 				nexplained++;
 				return 0;
 			}
-		if (a->nfields != b->nfields)
-			why = "number of fields";
-		for (i = 0; !why && i < a->nfields; i++)
-			if (strcmp(a->fields[i].name, b->fields[i].name) ||
-			    strcmp(a->fields[i].value, b->fields[i].value))
-				why = "field";
+		why = "number of fields";
+	}
+	for (i = 0; !why && i < a->nfields; i++) {
+		if (!strcmp(a->fields[i].name, b->fields[i].name) &&
+		    !strcmp(a->fields[i].value, b->fields[i].value))
+			continue;
+		if (explained(path, b->fields[i].value))
+			nexplained++;
+		else
+			why = "field";
 	}
 	if (!why)
 		return 0;

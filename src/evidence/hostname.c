@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "evidence_int.h"
+#include "remtrail/evtx.h"
 
 /* Longer names are not computer names (NetBIOS: 15, DNS: 255). */
 #define MAX_NAME 256
@@ -127,6 +128,10 @@ char *ev_evtx_computer_name(const char *path)
 	char *name = NULL;
 	int n = 0, i;
 
+	/* libevtx's open checks every chunk of the log; the native decoder
+	 * reads only the first ones (libevtx remains the fallback) */
+	if (rt_evtx_probe_native(path, MAX_PROBE_RECORDS, &name) == 1)
+		return name;
 	if (libevtx_file_initialize(&f, &err) != 1)
 		goto out;
 	if (libevtx_file_open(f, path, LIBEVTX_OPEN_READ, &err) != 1)

@@ -311,3 +311,57 @@ out:
 	munmap(map, r.size);
 	return ret;
 }
+
+int rt_evtx_probe_native(const char *path, int max_records, char **computer)
+{
+	rt_bx_chunk *c;
+	const uint8_t *map;
+	struct stat st;
+	size_t off;
+	int fd, seen = 0, ret = 0;
+	void *m;
+
+	*computer = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || st.st_size < (off_t)HDR_SIZE) {
+		close(fd);
+		return -1;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	map = m;
+	c = malloc(sizeof(*c));
+	if (memcmp(map, "ElfFile", 8) || !c) {
+		free(c);
+		munmap(m, (size_t)st.st_size);
+		return -1;
+	}
+	rt_bx_chunk_init(c);
+	for (off = HDR_SIZE; off + RT_BX_CHUNK_SIZE <= (size_t)st.st_size && seen < max_records &&
+			     !*computer;
+	     off += RT_BX_CHUNK_SIZE) {
+		size_t k;
+
+		if (chunk_empty(map + off, RT_BX_CHUNK_SIZE))
+			continue;
+		if (rt_bx_decode_chunk(c, map + off, RT_BX_CHUNK_SIZE, 0))
+			break;
+		for (k = 0; k < c->nev && seen < max_records; k++, seen++) {
+			uint32_t s = c->ev[k].computer;
+
+			if (s != RT_BX_NONE && c->arena.buf[s]) {
+				*computer = strdup(c->arena.buf + s);
+				ret = *computer ? 1 : 0;
+				break;
+			}
+		}
+	}
+	rt_bx_chunk_release(c);
+	free(c);
+	munmap(m, (size_t)st.st_size);
+	return ret;
+}
