@@ -189,14 +189,21 @@ static int put_u64(walker *w, uint64_t v)
 	return put(w, t + i, (size_t)(24 - i));
 }
 
-static int put_i64(walker *w, int64_t v)
+/*
+ * A signed integer of `bits` bits as libevtx 20181227 renders it: a
+ * negative value comes out as '-' and the raw bits without the sign bit
+ * (int8 -5 is "-123"), a libevtx bug kept so that both readers agree.
+ */
+static int put_signed(walker *w, uint64_t raw, unsigned bits)
 {
-	if (v < 0) {
+	uint64_t sign = (uint64_t)1 << (bits - 1);
+
+	if (raw & sign) {
 		if (putc_(w, '-'))
 			return -1;
-		return put_u64(w, (uint64_t)0 - (uint64_t)v);
+		return put_u64(w, raw & (sign - 1));
 	}
-	return put_u64(w, (uint64_t)v);
+	return put_u64(w, raw);
 }
 
 static const char hexl[] = "0123456789abcdef";
@@ -450,13 +457,13 @@ static void put_scalar(walker *w, uint8_t type, const uint8_t *p)
 	uint64_t u64;
 
 	switch (type) {
-	case 0x03: put_i64(w, (int8_t)p[0]); break;
+	case 0x03: put_signed(w, p[0], 8); break;
 	case 0x04: put_u64(w, p[0]); break;
-	case 0x05: put_i64(w, (int16_t)rt_le16(p)); break;
+	case 0x05: put_signed(w, rt_le16(p), 16); break;
 	case 0x06: put_u64(w, rt_le16(p)); break;
-	case 0x07: put_i64(w, (int32_t)rt_le32(p)); break;
+	case 0x07: put_signed(w, rt_le32(p), 32); break;
 	case 0x08: put_u64(w, rt_le32(p)); break;
-	case 0x09: put_i64(w, (int64_t)rt_le64(p)); break;
+	case 0x09: put_signed(w, rt_le64(p), 64); break;
 	case 0x0a: put_u64(w, rt_le64(p)); break;
 	case 0x0b: {
 		float f;
@@ -1284,6 +1291,22 @@ static int all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
+const char *rt_bx_check_crc(const uint8_t *data, size_t len)
+{
+	uint32_t fs;
+
+	if (len < 512)
+		return "truncated chunk";
+	if (rt_bx_crc32(rt_bx_crc32(0, data, 120), data + 128, 384) != rt_le32(data + 124))
+		return "bad chunk header checksum";
+	fs = rt_le32(data + 48);
+	if (fs < 512 || fs > len)
+		return "bad free space offset";
+	if (rt_bx_crc32(0, data + 512, fs - 512) != rt_le32(data + 52))
+		return "bad event records checksum";
+	return NULL;
+}
+
 int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsigned flags)
 {
 	walker w;
@@ -1306,13 +1329,10 @@ int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsign
 	if (fs < 512 || fs > len)
 		return fail(&w, "bad free space offset 0x%zx", fs);
 	if (!(flags & RT_BX_NO_CRC)) {
-		uint32_t crc = rt_bx_crc32(0, data, 120);
+		const char *why = rt_bx_check_crc(data, len);
 
-		crc = rt_bx_crc32(crc, data + 128, 384);
-		if (crc != rt_le32(data + 124))
-			return fail(&w, "bad chunk header checksum");
-		if (rt_bx_crc32(0, data + 512, fs - 512) != rt_le32(data + 52))
-			return fail(&w, "bad event records checksum");
+		if (why)
+			return fail(&w, "%s", why);
 	}
 	off = 512;
 	while (off < fs) {

@@ -89,6 +89,9 @@ int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsign
  */
 void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields);
 
+/* NULL when both checksums of the chunk are right, else what is wrong. */
+const char *rt_bx_check_crc(const uint8_t *data, size_t len);
+
 /* CRC-32 as rt_crc32, faster (slicing by 8); the decoder checks every byte. */
 uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len);
 

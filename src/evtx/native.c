@@ -26,18 +26,23 @@
 
 #define HDR_SIZE 4096u
 #define MAX_THREADS 64
+#define FLAG_DIRTY 0x1u
+#define FLAG_NO_CRC 0x4u
 
 typedef struct slot {
 	rt_bx_chunk out;
 	size_t index;  /* chunk index this slot holds */
 	int state;     /* 0 free, 1 being decoded, 2 decoded */
-	int rc;
+	int rc;        /* 0 decoded, 1 nothing to read, -1 rejected */
+	const char *warn; /* decoded, but worth a warning */
 } slot;
 
 typedef struct reader {
 	const uint8_t *map;
 	size_t size;
-	size_t nchunks;   /* chunks in the file, the last may be short */
+	size_t nchunks;   /* chunks to read, the last may be short */
+	size_t hdr_chunks; /* chunks the file header counts */
+	uint32_t fflags;  /* file header flags */
 	slot *slots;
 	size_t nslots;
 	size_t next;      /* next chunk to hand to a worker */
@@ -70,17 +75,36 @@ static int chunk_empty(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/*
+ * Decode chunk i into s. Past the header's chunk count of a clean file lie
+ * leftovers (libevtx's "recovered" area): skipped, as the libevtx reader
+ * does. A chunk marked dirty was being written: stale checksums are then
+ * a warning and its records are still decoded.
+ */
 static void decode(reader *r, slot *s, size_t i)
 {
 	const uint8_t *p = chunk_at(r, i);
 	size_t n = chunk_len(r, i);
+	int in_count = i < r->hdr_chunks;
 
-	if (n == RT_BX_CHUNK_SIZE && !memcmp(p, "ElfChnk", 8)) {
-		s->rc = rt_bx_decode_chunk(&s->out, p, n, 0);
+	s->warn = NULL;
+	s->out.nev = 0;
+	if (!in_count && !(r->fflags & FLAG_DIRTY)) {
+		s->rc = 1;
 		return;
 	}
-	s->out.nev = 0;
-	if (chunk_empty(p, n)) {
+	if (n == RT_BX_CHUNK_SIZE && !memcmp(p, "ElfChnk", 8)) {
+		uint32_t cflags = rt_le32(p + 120);
+		unsigned fl = (r->fflags | cflags) & FLAG_NO_CRC ? RT_BX_NO_CRC : 0;
+
+		if ((cflags & FLAG_DIRTY) && !fl) {
+			s->warn = rt_bx_check_crc(p, n);
+			fl = RT_BX_NO_CRC;
+		}
+		s->rc = rt_bx_decode_chunk(&s->out, p, n, fl);
+		return;
+	}
+	if (!in_count || chunk_empty(p, n)) {
 		s->rc = 1; /* unused (preallocated) space */
 		return;
 	}
@@ -135,6 +159,10 @@ static int deliver(reader *r, deliver_ctx *d, slot *s)
 	const char *src = d->opts->display ? d->opts->display : d->path;
 	size_t k;
 
+	if (s->warn)
+		rt_diag_warn(d->diag, src, "%s in chunk %zu at offset 0x%zx (chunk marked dirty: "
+			     "was being written)", s->warn, s->index,
+			     HDR_SIZE + s->index * (size_t)RT_BX_CHUNK_SIZE);
 	if (s->rc < 0) {
 		size_t off = HDR_SIZE + s->index * (size_t)RT_BX_CHUNK_SIZE;
 
@@ -268,11 +296,18 @@ int rt_native_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, v
 	d.diag = diag;
 	d.fallback = fallback;
 	d.fctx = fctx;
-	if (rt_bx_crc32(0, r.map, 120) != rt_le32(r.map + 124)) {
+	r.fflags = rt_le32(r.map + 120);
+	r.hdr_chunks = rt_le16(r.map + 42);
+	if (!(r.fflags & FLAG_NO_CRC) && rt_bx_crc32(0, r.map, 120) != rt_le32(r.map + 124)) {
 		rt_diag_error(diag, src, "bad file header checksum");
 		d.damaged = 1;
 	}
 	r.nchunks = (r.size - HDR_SIZE + RT_BX_CHUNK_SIZE - 1) / RT_BX_CHUNK_SIZE;
+	if ((r.size - HDR_SIZE) / RT_BX_CHUNK_SIZE < r.hdr_chunks) {
+		rt_diag_error(diag, src, "file is truncated: header announces %zu chunks, %zu present",
+			      r.hdr_chunks, (r.size - HDR_SIZE) / RT_BX_CHUNK_SIZE);
+		d.damaged = 1;
+	}
 	nthreads = opts->threads < 1 ? 1 : opts->threads > MAX_THREADS ? MAX_THREADS : opts->threads;
 	if ((size_t)nthreads > r.nchunks)
 		nthreads = r.nchunks ? (int)r.nchunks : 1;
