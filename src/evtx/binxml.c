@@ -162,14 +162,30 @@ uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len)
 
 /* ---------------------------------------------------------------- arena */
 
+/* rt_buf_add without the call when the room is there (the hot path). */
 static inline int put(walker *w, const void *p, size_t n)
 {
-	return rt_buf_add(w->a, p, n);
+	rt_buf *b = w->a;
+
+	if (b->len + n < b->alloc && b->len + n <= b->max) {
+		memcpy(b->buf + b->len, p, n);
+		b->len += n;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return rt_buf_add(b, p, n);
 }
 
 static inline int putc_(walker *w, char ch)
 {
-	return rt_buf_addch(w->a, ch);
+	rt_buf *b = w->a;
+
+	if (b->len + 1 < b->alloc && b->len + 1 <= b->max) {
+		b->buf[b->len++] = ch;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return rt_buf_addch(b, ch);
 }
 
 static int nul(walker *w)
@@ -1178,6 +1194,27 @@ static int name_taken(walker *w, const rt_bx_field *f, uint32_t n, const char *s
 	return 0;
 }
 
+/* False when no two names can be equal (a 64-bit filter on a name hash). */
+static int maybe_duplicates(const rt_bx_chunk *o, const rt_bx_field *f, uint32_t n)
+{
+	uint64_t seen = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *s = (const unsigned char *)sp(o, f[i].name);
+		uint32_t h = 2166136261u;
+		uint64_t bit;
+
+		while (*s)
+			h = (h ^ *s++) * 16777619u;
+		bit = (uint64_t)1 << (h >> 26);
+		if (seen & bit)
+			return 1;
+		seen |= bit;
+	}
+	return 0;
+}
+
 /*
  * Make names unique as the libevtx reader does: a name seen before gets
  * "[k]", k counting on from that name's last suffix and skipping names
@@ -1199,6 +1236,8 @@ static int fix_duplicates(walker *w, rt_bx_event *ev)
 		f = o->fields + ev->field0;
 	}
 	nk = o->nk;
+	if (!maybe_duplicates(o, f, ev->nfields))
+		return 0;
 	for (i = 0; i < ev->nfields; i++) {
 		int hit = name_taken(w, f, i, sp(o, f[i].name));
 		uint32_t k, s;
