@@ -113,28 +113,38 @@ static void decode(reader *r, slot *s, size_t i)
 		 n < RT_BX_CHUNK_SIZE ? "truncated chunk" : "bad chunk magic");
 }
 
+/* Take the next chunk if its slot is free; returns 1 if one was decoded.
+ * Called with the lock held; returns with it held. */
+static int take_one(reader *r)
+{
+	size_t i;
+	slot *s;
+
+	if (r->stop || r->next >= r->nchunks || r->next >= r->delivered + r->nslots)
+		return 0;
+	i = r->next++;
+	s = &r->slots[i % r->nslots];
+	s->index = i;
+	s->state = 1;
+	pthread_mutex_unlock(&r->lock);
+	decode(r, s, i);
+	pthread_mutex_lock(&r->lock);
+	s->state = 2;
+	pthread_cond_broadcast(&r->done);
+	return 1;
+}
+
 static void *worker(void *arg)
 {
 	reader *r = arg;
 
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
-		size_t i;
-		slot *s;
-
 		while (!r->stop && r->next < r->nchunks && r->next >= r->delivered + r->nslots)
 			pthread_cond_wait(&r->work, &r->lock);
 		if (r->stop || r->next >= r->nchunks)
 			break;
-		i = r->next++;
-		s = &r->slots[i % r->nslots];
-		s->index = i;
-		s->state = 1;
-		pthread_mutex_unlock(&r->lock);
-		decode(r, s, i);
-		pthread_mutex_lock(&r->lock);
-		s->state = 2;
-		pthread_cond_broadcast(&r->done);
+		take_one(r);
 	}
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
@@ -220,7 +230,9 @@ static int run_threads(reader *r, deliver_ctx *d, int nthreads)
 	int started = 0, stopped = 0, i;
 	size_t k;
 
-	for (i = 0; i < nthreads; i++) {
+	/* the calling thread is one of the decoders: it decodes whenever the
+	 * next chunk to deliver is not ready yet */
+	for (i = 0; i < nthreads - 1; i++) {
 		if (pthread_create(&th[i], NULL, worker, r))
 			break;
 		started++;
@@ -232,7 +244,8 @@ static int run_threads(reader *r, deliver_ctx *d, int nthreads)
 
 		pthread_mutex_lock(&r->lock);
 		while (!(s->state == 2 && s->index == k))
-			pthread_cond_wait(&r->done, &r->lock);
+			if (!take_one(r))
+				pthread_cond_wait(&r->done, &r->lock);
 		pthread_mutex_unlock(&r->lock);
 		stopped = deliver(r, d, s);
 		drop_behind(r, k);
