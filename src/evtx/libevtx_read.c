@@ -290,6 +290,10 @@ int rt_evtx_probe_computer(const char *path, char **computer)
 	*computer = NULL;
 	if (rt_evtx_open_check(path, path, NULL))
 		return -1;
+	/* libevtx's open checks every chunk of the log; the native decoder
+	 * reads only the first ones. libevtx stays the fallback. */
+	if (rt_evtx_probe_native(path, 16, computer) == 1)
+		return 0;
 	if (libevtx_file_initialize(&f, &e) != 1) {
 		libevtx_error_free(&e);
 		return -1;
