@@ -59,7 +59,7 @@ START_TEST(predefined_winrm_rule)
 	ck_assert_str_eq(r.app, "System");
 	ck_assert_str_eq(r.name, "@FirewallAPI.dll,-30253");
 	ck_assert_str_eq(r.embedctxt, "@FirewallAPI.dll,-30267");
-	ck_assert_uint_eq(r.nfields, 10);
+	ck_assert_uint_eq(r.nfields, 11);
 	ck_assert_uint_eq(r.bad, 0);
 	ck_assert_str_eq(rt_fwrule_get(&r, "profile"), "Domain");
 	rt_fwrule_release(&r);
@@ -166,7 +166,7 @@ static const struct {
 } garbage[] = {
 	{ "", -1, 0 },
 	{ "|||", -1, 0 },
-	{ "Action=Allow|Dir=In|", -1, 1 },
+	{ "Action=Allow|Dir=In|", -1, 0 },
 	{ "v2.10|Action=Maybe|Dir=Sideways|Protocol=300|Active=yes|", 0, 4 },
 	{ "v2.10|LPort=70000|LPort=9-2|RA4=300.1.1.1|RA4=1.2.3.4/40|", 0, 3 },
 	{ "v2.10|=|novalue|Profile=Nowhere|", 0, 3 },

@@ -405,6 +405,8 @@ static int build_host(rt_config *cfg, snap *sv, size_t ns)
 	memset(h, 0, sizeof(*h));
 	if (!(h->name = strdup(sv[0].host)))
 		return -1;
+	if (build_settings(h, sv, ns))
+		return -1;
 	if (!(h->snapshots = calloc(ns, sizeof(*h->snapshots))))
 		return -1;
 	for (i = 0; i < ns; i++) {
@@ -412,8 +414,6 @@ static int build_host(rt_config *cfg, snap *sv, size_t ns)
 		memset(&sv[i].s, 0, sizeof(sv[i].s));
 		h->nsnapshots++;
 	}
-	if (build_settings(h, sv, ns))
-		return -1;
 	return cfg_exposure_build(h);
 }
 
