@@ -157,23 +157,36 @@ static void lookup3(const actx *c, uint64_t t, lookup_val *v, const char *a, con
 	*v = lookup(c, name, t);
 }
 
+/* A fact's or finding's source, dated by the fact/finding when the source
+ * itself carries no time. */
+static rt_source dated(rt_source s, uint64_t t)
+{
+	if (!s.time)
+		s.time = t;
+	return s;
+}
+
 /* Cite a looked-up setting in `l`. */
 static int cite(const actx *c, rt_evidence_list *l, const char *name, const lookup_val *v)
 {
 	char when[RT_TIME_MAX];
+	rt_source fs;
+
+	if (v->fact)
+		fs = dated(v->fact->src, v->fact->time);
 
 	if (v->fact && v->before) {
 		rt_time_format(v->fact->time, when);
 		if (v->value)
-			return ev_addf(l, &v->fact->src, NULL, NULL, "%s = %s before the change at %s",
+			return ev_addf(l, &fs, NULL, NULL, "%s = %s before the change at %s",
 				       name, v->value, when);
-		return ev_addf(l, &v->fact->src, NULL, NULL, "%s absent before the change at %s", name,
+		return ev_addf(l, &fs, NULL, NULL, "%s absent before the change at %s", name,
 			       when);
 	}
 	if (v->fact) {
 		if (v->value)
-			return ev_addf(l, &v->fact->src, NULL, NULL, "%s = %s", name, v->value);
-		return ev_addf(l, &v->fact->src, NULL, NULL, "%s removed", name);
+			return ev_addf(l, &fs, NULL, NULL, "%s = %s", name, v->value);
+		return ev_addf(l, &fs, NULL, NULL, "%s removed", name);
 	}
 	{
 		rt_source s;
@@ -397,7 +410,8 @@ static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s
 				char when[RT_TIME_MAX];
 				rc->unknown++;
 				rt_time_format(v.fact->time, when);
-				ev_addf(&s->basis, &v.fact->src, NULL, NULL,
+				rt_source src = dated(v.fact->src, v.fact->time);
+				ev_addf(&s->basis, &src, NULL, NULL,
 					"%s: allow rule first recorded at %s; earlier presence unknown",
 					name, when);
 			}
@@ -405,7 +419,8 @@ static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s
 		}
 		if (!v.fact->policy && !fw->merge) {
 			rc->local_skipped++;
-			ev_addf(&s->basis, &v.fact->src, NULL, NULL,
+			rt_source src = dated(v.fact->src, v.fact->time);
+			ev_addf(&s->basis, &src, NULL, NULL,
 				"%s = %s (local rule not applied: AllowLocalPolicyMerge = 0)", name,
 				v.value);
 			continue;
@@ -732,7 +747,9 @@ static int relevant(rt_cm_id cm, const char *name)
 
 static int finding_item(rt_evidence_list *l, const char *prefix, const rt_assess_finding *f)
 {
-	return ev_addf(l, &f->src, f->kind, f->remote_ip, "%s%s%s%s%s%s", prefix,
+	rt_source src = dated(f->src, f->time);
+
+	return ev_addf(l, &src, f->kind, f->remote_ip, "%s%s%s%s%s%s", prefix,
 		       f->message ? f->message : f->kind, f->remote_ip ? " from " : "",
 		       f->remote_ip ? f->remote_ip : "", f->user ? " as " : "", f->user ? f->user : "");
 }
@@ -773,7 +790,9 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 		const rt_fact *f = c->facts[i];
 		if (f->time <= after || f->time > upto || !relevant(cm, f->name))
 			continue;
-		if (ev_addf(l, &f->src, NULL, NULL, "%s = %s%s%s%s", f->name,
+		rt_source src = dated(f->src, f->time);
+
+		if (ev_addf(l, &src, NULL, NULL, "%s = %s%s%s%s", f->name,
 			    f->value ? f->value : "(removed)", f->old_value ? " (was " : "",
 			    f->old_value ? f->old_value : "", f->old_value ? ")" : "") < 0)
 			return -1;
