@@ -43,16 +43,27 @@ typedef struct rt_artifact {
 	uint64_t size;
 	/* hives only */
 	rt_hive_kind hive_kind;
-	int is_backup;       /* a RegBack (or other older) copy: an earlier snapshot */
+	/* Both kinds: an older copy (RegBack, a volume shadow copy, Windows.old,
+	 * SYSTEM.sav/.old/.bak): an earlier snapshot of the same host. */
+	int is_backup;
 	char **logs;         /* transaction logs attached to this hive, sorted */
 	size_t nlogs;
 } rt_artifact;
 
 typedef struct rt_host {
 	char *name;          /* never NULL; "unknown" if nothing names the host */
-	char *name_source;   /* how the name was found: "SYSTEM hive", "EVTX Computer", "folder" */
+	char *name_source;   /* how the name was found: "SYSTEM hive", "EVTX Computer",
+			      * "sibling" (loose files next to one that names it),
+			      * "folder" (the collection folder), "none" */
 	rt_artifact *artifacts;
 	size_t nartifacts;
+	/* extensions */
+	char *full_name;     /* the name as recorded ("ws01.corp.example"); NULL when
+			      * the name comes from a folder or nothing */
+	char **roots;        /* collection roots merged into this host (absolute,
+			      * links in the given paths resolved), sorted; none for
+			      * loose files */
+	size_t nroots;
 } rt_host;
 
 typedef struct rt_evidence {
