@@ -8,7 +8,8 @@
 #include "remtrail/evidence.h"
 #include "remtrail/report.h"
 
-/* One host's assessor input; everything it points to is owned here. */
+/* One host's assessor input. The arrays are owned here; the strings they
+ * point to live as long as the analysis. */
 typedef struct adapt_host {
 	rt_assess_input in;
 	rt_fact *facts;
@@ -17,8 +18,6 @@ typedef struct adapt_host {
 	size_t nfinds, afinds;
 	rt_log_cover *logs;
 	size_t nlogs, alogs;
-	char **strs; /* owned strings the arrays point into */
-	size_t nstrs, astrs;
 } adapt_host;
 
 /* Read what every host needs (configuration, findings); fills
