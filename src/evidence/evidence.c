@@ -30,14 +30,15 @@
 #define MAX_PROBES 32
 /* Below this size a file cannot carry any magic we look for. */
 #define MIN_ARTIFACT_SIZE 8
-/* Fixed-size VHDs only have their footer at the end; look for it in files
- * at least this big (smaller ones are not disk images worth naming). */
-#define MIN_VHD_SIZE ((uint64_t)1 << 20)
+/* Fixed-size VHDs only have their footer at the end, and raw images only a
+ * boot sector: met while walking, smaller files are not taken for images
+ * (C:\bootsect.bak is an 8 KiB NTFS boot sector). */
+#define MIN_IMAGE_SIZE ((uint64_t)1 << 20)
 
 typedef struct item {
-	char *path;      /* as found, under a path the user gave */
-	char *spath;     /* absolute, for reading the layout */
-	size_t dir_len;  /* path[0..dir_len) is the folder holding the file */
+	char *path;     /* as found, under a path the user gave */
+	char *spath;    /* absolute, for reading the layout */
+	size_t dir_len; /* path[0..dir_len) is the folder holding the file */
 	dev_t dev;
 	ino_t ino;
 	ev_type type;
@@ -45,15 +46,17 @@ typedef struct item {
 	rt_hive_kind embedded_kind;
 	rt_hive_kind hive_kind;
 	int is_backup;
-	int dropped;     /* duplicate, or a log attached to its hive */
+	int dropped; /* duplicate, or a log attached to its hive */
 	size_t group;
 	char **logs;
 	size_t nlogs;
 } item;
 
 typedef struct group {
-	char *key;       /* collection root, or the file itself when loose */
-	char *folder;    /* decoded name of the collection folder */
+	size_t *members; /* indices of its items, in path order */
+	size_t nmembers;
+	char *key;    /* collection root, or the file itself when loose */
+	char *folder; /* decoded name of the collection folder */
 	int loose;
 	char *name;
 	char *full_name;
@@ -72,8 +75,9 @@ typedef struct ctx {
 	rt_diag *diag;
 	item *items;
 	size_t n, alloc;
-	dirid *dirs;     /* open-addressing set of walked directories */
+	dirid *dirs; /* open-addressing set of walked directories */
 	size_t ndirs, dirs_cap;
+	size_t links; /* symbolic links skipped under the current root */
 	int oom;
 } ctx;
 
@@ -155,7 +159,8 @@ static int open_ro(int dfd, const char *name, int extra)
 	return fd;
 }
 
-static size_t read_at(int fd, uint8_t *buf, size_t n, off_t off)
+/* Bytes read (short at end of file), or -1 with errno if nothing could be. */
+static ssize_t read_at(int fd, uint8_t *buf, size_t n, off_t off)
 {
 	size_t got = 0;
 
@@ -164,11 +169,13 @@ static size_t read_at(int fd, uint8_t *buf, size_t n, off_t off)
 
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && got == 0)
+			return -1;
 		if (r <= 0)
 			break;
 		got += (size_t)r;
 	}
-	return got;
+	return (ssize_t)got;
 }
 
 static const char *image_advice = "mount it and pass the mounted folder";
@@ -180,11 +187,12 @@ static const char *image_advice = "mount it and pass the mounted folder";
  * that is not an artifact is an error rather than skipped.
  */
 static void consider(ctx *c, int dfd, const char *name, const char *path, const char *spath,
-		     int direct)
+                     int direct)
 {
 	uint8_t head[EV_HEAD_SIZE], tail[512];
 	struct stat st;
 	ev_sniff sn;
+	ssize_t got;
 	size_t n;
 	int fd, have_tail = 0;
 	item *it;
@@ -204,16 +212,20 @@ static void consider(ctx *c, int dfd, const char *name, const char *path, const 
 		close(fd);
 		return;
 	}
-	n = read_at(fd, head, sizeof(head), 0);
-	if (n < sizeof(head) && errno && n == 0 && st.st_size > 0) {
+	got = read_at(fd, head, sizeof(head), 0);
+	if (got < 0) {
 		rt_diag_error(c->diag, path, "cannot read: %s", strerror(errno));
 		close(fd);
 		return;
 	}
-	if ((uint64_t)st.st_size >= MIN_VHD_SIZE && st.st_size % 512 == 0)
-		have_tail = read_at(fd, tail, sizeof(tail), st.st_size - 512) == sizeof(tail);
+	n = (size_t)got;
+	if ((uint64_t)st.st_size >= MIN_IMAGE_SIZE && st.st_size % 512 == 0)
+		have_tail =
+		    read_at(fd, tail, sizeof(tail), st.st_size - 512) == (ssize_t)sizeof(tail);
 	close(fd);
 	ev_sniff_buf(head, n, have_tail ? tail : NULL, (uint64_t)st.st_size, &sn);
+	if (sn.type == EV_IMAGE && sn.image_raw && !direct && (uint64_t)st.st_size < MIN_IMAGE_SIZE)
+		sn.type = EV_OTHER;
 
 	switch (sn.type) {
 	case EV_OTHER:
@@ -223,11 +235,12 @@ static void consider(ctx *c, int dfd, const char *name, const char *path, const 
 	case EV_IMAGE:
 		if (direct)
 			rt_diag_error(c->diag, path, "disk image (%s) is not supported yet: %s",
-				      sn.image_kind, image_advice);
+			              sn.image_kind, image_advice);
 		else if (sn.image_segment <= 1)
-			rt_diag_warn(c->diag, path,
-				     "disk image (%s) not analyzed: images are not supported yet: %s",
-				     sn.image_kind, image_advice);
+			rt_diag_warn(
+			    c->diag, path,
+			    "disk image (%s) not analyzed: images are not supported yet: %s",
+			    sn.image_kind, image_advice);
 		return;
 	default:
 		break;
@@ -352,27 +365,33 @@ static void walk(ctx *c, int dfd, const char *path, const char *spath, int depth
 		} else if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
 			rt_diag_error(c->diag, p, "cannot stat: %s", strerror(errno));
 		} else if (S_ISREG(st.st_mode)) {
-			consider(c, dfd, names[i], p, sp, 0);
+			if ((uint64_t)st.st_size >= MIN_ARTIFACT_SIZE)
+				consider(c, dfd, names[i], p, sp, 0);
 		} else if (S_ISDIR(st.st_mode)) {
 			fd = openat(dfd, names[i],
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+			            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 			if (fd < 0) {
-				rt_diag_error(c->diag, p, "cannot open folder: %s", strerror(errno));
+				rt_diag_error(c->diag, p, "cannot open folder: %s",
+				              strerror(errno));
 			} else {
-				int r = fstat(fd, &st) == 0 ? dir_visit(c, st.st_dev, st.st_ino) : 0;
+				int r =
+				    fstat(fd, &st) == 0 ? dir_visit(c, st.st_dev, st.st_ino) : 0;
 
 				if (r < 0)
 					c->oom = 1;
 				else if (r > 0 && depth + 1 >= MAX_DEPTH)
-					rt_diag_error(c->diag, p,
-						      "folders nested deeper than %d levels: not walked",
-						      MAX_DEPTH);
+					rt_diag_error(
+					    c->diag, p,
+					    "folders nested deeper than %d levels: not walked",
+					    MAX_DEPTH);
 				else if (r > 0)
 					walk(c, fd, p, sp, depth + 1);
 				close(fd);
 			}
+		} else if (S_ISLNK(st.st_mode)) {
+			c->links++;
 		}
-		/* links, devices, pipes and sockets are not evidence files */
+		/* devices, pipes and sockets are not evidence files */
 		free(p);
 		free(sp);
 	}
@@ -382,7 +401,7 @@ static void walk(ctx *c, int dfd, const char *path, const char *spath, int depth
 /* A hive named directly brings the transaction logs lying next to it. */
 static int is_log_name_of(const char *name, const char *hive)
 {
-	static const char *const sfx[] = { ".LOG", ".LOG1", ".LOG2" };
+	static const char *const sfx[] = {".LOG", ".LOG1", ".LOG2"};
 	size_t n = strlen(hive), i;
 
 	if (!rt_strncaseeq(name, hive, n))
@@ -452,7 +471,7 @@ static void collect_one(ctx *c, const char *path)
 	}
 	if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
 		rt_diag_error(c->diag, path, "is a device: disk images are not supported yet: %s",
-			      image_advice);
+		              image_advice);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
@@ -488,6 +507,14 @@ static void collect_one(ctx *c, const char *path)
 			c->oom = 1;
 		else if (r > 0)
 			walk(c, fd, p, real ? real : p, 0);
+		/* Said once per root, so that evidence reached only through links
+		 * is not silently missing, without a line per NTFS junction. */
+		if (c->links)
+			rt_diag_warn(c->diag, p ? p : path,
+			             "%zu symbolic link%s not followed (links inside a folder "
+			             "never are: name a link's target to include it)",
+			             c->links, c->links == 1 ? "" : "s");
+		c->links = 0;
 		free(p);
 		close(fd);
 	}
@@ -516,9 +543,12 @@ static void drop_duplicates(ctx *c)
 {
 	size_t i;
 
+	if (c->n < 2)
+		return;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_id);
 	for (i = 1; i < c->n; i++)
-		if (c->items[i].dev == c->items[i - 1].dev && c->items[i].ino == c->items[i - 1].ino)
+		if (c->items[i].dev == c->items[i - 1].dev &&
+		    c->items[i].ino == c->items[i - 1].ino)
 			c->items[i].dropped = 1;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_path);
 }
@@ -532,7 +562,7 @@ static const char *base_name(const item *it)
  * 0 if the log's name has no log suffix. */
 static size_t log_stem(const char *name)
 {
-	static const char *const sfx[] = { ".LOG", ".LOG1", ".LOG2" };
+	static const char *const sfx[] = {".LOG", ".LOG1", ".LOG2"};
 	size_t n = strlen(name), i;
 
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
@@ -541,51 +571,114 @@ static size_t log_stem(const char *name)
 	return 0;
 }
 
+/* Compare (folder, name ignoring case) of two places; names of `na`/`nb`
+ * bytes. */
+static int cmp_place(const char *da, size_t la, const char *na, size_t nla, const char *db,
+                     size_t lb, const char *nb, size_t nlb)
+{
+	size_t i;
+	int r;
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	r = memcmp(da, db, la);
+	if (r)
+		return r;
+	for (i = 0; i < nla && i < nlb; i++) {
+		int x = tolower((unsigned char)na[i]), y = tolower((unsigned char)nb[i]);
+
+		if (x != y)
+			return x - y;
+	}
+	return nla == nlb ? 0 : nla < nlb ? -1 : 1;
+}
+
+static int cmp_hive_place(const void *a, const void *b)
+{
+	const item *x = *(item *const *)a, *y = *(item *const *)b;
+	const char *bx = base_name(x), *by = base_name(y);
+	int r = cmp_place(x->path, x->dir_len, bx, strlen(bx), y->path, y->dir_len, by, strlen(by));
+
+	return r ? r : strcmp(x->path, y->path);
+}
+
+/* The hive a log belongs to: same folder, same name ignoring case (the
+ * bytewise-first path if several differ only in case); NULL if none. */
+static item *hive_of_log(item **hives, size_t nh, const item *lg, const char *stem, size_t sl)
+{
+	size_t lo = 0, hi = nh;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *bm = base_name(hives[mid]);
+
+		if (cmp_place(hives[mid]->path, hives[mid]->dir_len, bm, strlen(bm), lg->path,
+		              lg->dir_len, stem, sl) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < nh) {
+		const char *bl = base_name(hives[lo]);
+
+		if (!cmp_place(hives[lo]->path, hives[lo]->dir_len, bl, strlen(bl), lg->path,
+		               lg->dir_len, stem, sl))
+			return hives[lo];
+	}
+	return NULL;
+}
+
+static int add_log(item *hive, item *lg)
+{
+	char **p = realloc(hive->logs, (hive->nlogs + 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	hive->logs = p;
+	hive->logs[hive->nlogs++] = lg->path;
+	lg->path = NULL;
+	return 0;
+}
+
 static void attach_logs(ctx *c)
 {
-	size_t i, j;
+	item **hives = malloc((c->n ? c->n : 1) * sizeof(*hives));
+	size_t i, nh = 0;
 
+	if (!hives) {
+		c->oom = 1;
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped && c->items[i].type == EV_HIVE)
+			hives[nh++] = &c->items[i];
+	if (nh > 1)
+		qsort(hives, nh, sizeof(*hives), cmp_hive_place);
 	for (i = 0; i < c->n && !c->oom; i++) {
-		item *lg = &c->items[i], *hive = NULL;
-		const char *lname = base_name(lg);
+		item *lg = &c->items[i], *hive;
+		const char *lname;
 		size_t stem;
 
 		if (lg->dropped || lg->type != EV_HIVE_LOG)
 			continue;
 		lg->dropped = 1;
+		lname = base_name(lg);
 		stem = log_stem(lname);
-		for (j = 0; stem && j < c->n && !hive; j++) {
-			item *h = &c->items[j];
-
-			if (!h->dropped && h->type == EV_HIVE && h->dir_len == lg->dir_len &&
-			    !memcmp(h->path, lg->path, h->dir_len) &&
-			    strlen(base_name(h)) == stem && rt_strncaseeq(base_name(h), lname, stem))
-				hive = h;
-		}
-		if (!hive) {
-			if (stem)
-				rt_diag_warn(c->diag, lg->path,
-					     "transaction log without its hive ('%.*s' is not in the "
-					     "same folder): not used",
-					     (int)stem, lname);
-			else
-				rt_diag_warn(c->diag, lg->path,
-					     "transaction log not named after a hive: not used");
-			continue;
-		}
-		{
-			char **p = realloc(hive->logs, (hive->nlogs + 1) * sizeof(*p));
-
-			if (!p) {
+		hive = stem ? hive_of_log(hives, nh, lg, lname, stem) : NULL;
+		if (hive) {
+			if (add_log(hive, lg))
 				c->oom = 1;
-				return;
-			}
-			hive->logs = p;
-			hive->logs[hive->nlogs] = lg->path;
-			lg->path = NULL;
-			hive->nlogs++;
+		} else if (stem) {
+			rt_diag_warn(c->diag, lg->path,
+			             "transaction log without its hive ('%.*s' is not in the "
+			             "same folder): not used",
+			             (int)stem, lname);
+		} else {
+			rt_diag_warn(c->diag, lg->path,
+			             "transaction log not named after a hive: not used");
 		}
 	}
+	free(hives);
 }
 
 /* ------------------------------------------------------------- grouping */
@@ -627,8 +720,9 @@ static int evtx_rank(const item *it)
 
 	if (it->type != EV_EVTX || rt_strcaseeq(b, "ForwardedEvents.evtx"))
 		return -1;
-	return (it->is_backup ? 4 : 0) +
-	       (rt_strcaseeq(b, "Security.evtx") ? 0 : rt_strcaseeq(b, "System.evtx") ? 1 : 2);
+	return (it->is_backup ? 4 : 0) + (rt_strcaseeq(b, "Security.evtx") ? 0
+	                                  : rt_strcaseeq(b, "System.evtx") ? 1
+	                                                                   : 2);
 }
 
 static int system_rank(const item *it)
@@ -644,21 +738,21 @@ static const struct namer {
 	const char *source;
 	int strength;
 } namers[] = {
-	{ system_rank, 2, ev_hive_computer_name, "SYSTEM hive", STR_SYSTEM },
-	{ evtx_rank, 7, ev_evtx_computer_name, "EVTX Computer", STR_EVTX },
+    {system_rank, 2, ev_hive_computer_name, "SYSTEM hive", STR_SYSTEM},
+    {evtx_rank, 7, ev_evtx_computer_name, "EVTX Computer", STR_EVTX},
 };
 
-static int name_from(ctx *c, group *g, size_t gi, const struct namer *nm)
+static int name_from(ctx *c, group *g, const struct namer *nm)
 {
 	int rank, probes = 0;
 	size_t i;
 
 	for (rank = 0; rank < nm->nranks; rank++) {
-		for (i = 0; i < c->n && probes < MAX_PROBES; i++) {
-			item *it = &c->items[i];
+		for (i = 0; i < g->nmembers && probes < MAX_PROBES; i++) {
+			item *it = &c->items[g->members[i]];
 			char *full, *name;
 
-			if (it->dropped || it->group != gi || nm->rank(it) != rank)
+			if (nm->rank(it) != rank)
 				continue;
 			probes++;
 			full = nm->read(it->path);
@@ -683,46 +777,90 @@ static int name_from(ctx *c, group *g, size_t gi, const struct namer *nm)
  * analyst who drops SYSTEM, SOFTWARE and Security.evtx into one folder
  * means one machine. No agreement, no adoption.
  */
+static int cmp_item_dir(const void *a, const void *b)
+{
+	const item *x = *(item *const *)a, *y = *(item *const *)b;
+	int r = cmp_place(x->path, x->dir_len, "", 0, y->path, y->dir_len, "", 0);
+
+	return r ? r : strcmp(x->path, y->path);
+}
+
+static int adopt_name(group *to, const group *from)
+{
+	char *n = strdup(from->name), *f = from->full_name ? strdup(from->full_name) : NULL;
+
+	if (!n || (from->full_name && !f)) {
+		free(n);
+		free(f);
+		return -1;
+	}
+	set_name(to, n, f, "sibling", STR_SIBLING);
+	return 0;
+}
+
 static void adopt_sibling_names(ctx *c, group *g)
 {
-	size_t i, j;
+	item **loose = malloc((c->n ? c->n : 1) * sizeof(*loose));
+	size_t i, j, k, n = 0;
 
-	for (i = 0; i < c->n; i++) {
-		item *it = &c->items[i];
-		const char *agreed = NULL, *full = NULL;
+	if (!loose) {
+		c->oom = 1;
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped && g[c->items[i].group].loose)
+			loose[n++] = &c->items[i];
+	if (n > 1)
+		qsort(loose, n, sizeof(*loose), cmp_item_dir);
+	for (i = 0; i < n && !c->oom; i = j) {
+		const group *agreed = NULL;
 		int conflict = 0;
 
-		if (it->dropped || !g[it->group].loose || g[it->group].strength >= STR_EVTX)
-			continue;
-		for (j = 0; j < c->n && !conflict; j++) {
-			item *o = &c->items[j];
-			group *og = &g[o->group];
+		for (j = i; j < n && !cmp_place(loose[i]->path, loose[i]->dir_len, "", 0,
+		                                loose[j]->path, loose[j]->dir_len, "", 0);
+		     j++) {
+			const group *og = &g[loose[j]->group];
 
-			if (o->dropped || !og->loose || og->strength < STR_EVTX ||
-			    o->dir_len != it->dir_len || memcmp(o->path, it->path, it->dir_len))
+			if (og->strength < STR_EVTX)
 				continue;
-			if (agreed && strcmp(agreed, og->name))
+			if (agreed && strcmp(agreed->name, og->name))
 				conflict = 1;
-			agreed = og->name;
-			full = og->full_name;
+			agreed = og;
 		}
-		if (agreed && !conflict) {
-			char *n = strdup(agreed), *f = full ? strdup(full) : NULL;
-
-			if (!n || (full && !f)) {
-				free(n);
-				free(f);
+		for (k = i; agreed && !conflict && k < j; k++)
+			if (g[loose[k]->group].strength < STR_EVTX &&
+			    adopt_name(&g[loose[k]->group], agreed))
 				c->oom = 1;
-				return;
-			}
-			set_name(&g[it->group], n, f, "sibling", STR_SIBLING);
-		}
 	}
+	free(loose);
 }
 
 static int cmp_group_key(const void *a, const void *b)
 {
 	return strcmp(((const group *)a)->key, ((const group *)b)->key);
+}
+
+/* Give each group the list of its items, in path order. */
+static int add_members(ctx *c, group *g, size_t ng)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped)
+			g[c->items[i].group].nmembers++;
+	for (i = 0; i < ng; i++) {
+		g[i].members = malloc(g[i].nmembers * sizeof(*g[i].members));
+		if (!g[i].members)
+			return -1;
+		g[i].nmembers = 0;
+	}
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped) {
+			group *x = &g[c->items[i].group];
+
+			x->members[x->nmembers++] = i;
+		}
+	return 0;
 }
 
 /* Build the groups (one per collection root, one per loose file). */
@@ -748,13 +886,15 @@ static group *make_groups(ctx *c, size_t *ng)
 			rt_hive_kind by_name = ev_hive_kind_from_name(base_name(it), &backup);
 
 			it->hive_kind = it->embedded_kind != RT_HIVE_UNKNOWN ? it->embedded_kind
-					: by_name != RT_HIVE_UNKNOWN		    ? by_name
-										    : RT_HIVE_OTHER;
+			                : by_name != RT_HIVE_UNKNOWN         ? by_name
+			                                                     : RT_HIVE_OTHER;
 		}
 		it->is_backup = l.is_backup || backup;
 		g[n].loose = !l.in_tree;
-		g[n].key = l.in_tree ? strndup(it->spath, l.root_len ? l.root_len : 1)
-				     : strdup(it->spath);
+		if (!l.in_tree)
+			g[n].key = strdup(it->spath);
+		else
+			g[n].key = l.root_len ? strndup(it->spath, l.root_len) : strdup("/");
 		g[n].folder = l.root_name;
 		l.root_name = NULL;
 		ev_layout_release(&l);
@@ -764,7 +904,8 @@ static group *make_groups(ctx *c, size_t *ng)
 		g[n].host = i;
 		n++;
 	}
-	qsort(g, n, sizeof(*g), cmp_group_key);
+	if (n > 1)
+		qsort(g, n, sizeof(*g), cmp_group_key);
 	for (i = 0, j = 0; i < n; i++) {
 		if (j > 0 && !strcmp(g[j - 1].key, g[i].key)) {
 			c->items[g[i].host].group = j - 1;
@@ -777,15 +918,59 @@ static group *make_groups(ctx *c, size_t *ng)
 		c->items[g[j].host].group = j;
 		j++;
 	}
-	*ng = j;
-	return g;
+	*ng = n = j;
+	if (add_members(c, g, n) == 0)
+		return g;
 oom:
 	for (i = 0; i < n; i++) {
 		free(g[i].key);
 		free(g[i].folder);
+		free(g[i].members);
 	}
 	free(g);
+	*ng = 0;
 	return NULL;
+}
+
+static int is_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The host a collection folder is named after. Velociraptor's offline
+ * collector names its output "Collection-<FQDN>-<YYYY-MM-DDTHH_MM_SSZ>":
+ * that FQDN is taken like an EVTX Computer (short, upper case) so that it
+ * meets the host's other evidence. Other folders are taken as they are.
+ */
+static char *folder_host(const char *folder)
+{
+	static const char prefix[] = "Collection-";
+	const char *rest, *p, *date = NULL;
+
+	if (!rt_strncaseeq(folder, prefix, sizeof(prefix) - 1))
+		return strdup(folder);
+	rest = folder + sizeof(prefix) - 1;
+	for (p = rest; (p = strchr(p, '-')) != NULL; p++)
+		if (strlen(p) >= 11 && is_digits(p + 1, 4) && p[5] == '-' && is_digits(p + 6, 2) &&
+		    p[8] == '-' && is_digits(p + 9, 2))
+			date = p;
+	if (!date || date == rest)
+		return strdup(folder);
+	{
+		char *fqdn = strndup(rest, (size_t)(date - rest)), *name;
+
+		if (!fqdn)
+			return NULL;
+		name = short_name(fqdn);
+		free(fqdn);
+		return name;
+	}
 }
 
 static void name_groups(ctx *c, group *g, size_t ng)
@@ -794,18 +979,22 @@ static void name_groups(ctx *c, group *g, size_t ng)
 
 	for (i = 0; i < ng && !c->oom; i++)
 		for (k = 0; k < sizeof(namers) / sizeof(namers[0]) && !c->oom; k++)
-			if (name_from(c, &g[i], i, &namers[k]))
+			if (name_from(c, &g[i], &namers[k]))
 				break;
 	if (!c->oom)
 		adopt_sibling_names(c, g);
 	for (i = 0; i < ng && !c->oom; i++) {
 		if (g[i].name)
 			continue;
-		if (g[i].folder && *g[i].folder)
-			g[i].name = strdup(g[i].folder), g[i].source = "folder",
+		if (g[i].folder && *g[i].folder) {
+			g[i].name = folder_host(g[i].folder);
+			g[i].source = "folder";
 			g[i].strength = STR_FOLDER;
-		else
-			g[i].name = strdup("unknown"), g[i].source = "none", g[i].strength = STR_NONE;
+		} else {
+			g[i].name = strdup("unknown");
+			g[i].source = "none";
+			g[i].strength = STR_NONE;
+		}
 		if (!g[i].name)
 			c->oom = 1;
 	}
@@ -852,6 +1041,26 @@ static int add_root(rt_host *h, const group *g)
 	return h->roots[h->nroots++] ? 0 : -1;
 }
 
+/* Size each host's artifact array (left empty, nartifacts 0). */
+static int alloc_artifacts(ctx *c, group *g, rt_evidence *ev)
+{
+	size_t i, h;
+
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].dropped)
+			ev->hosts[g[c->items[i].group].host].nartifacts++;
+	for (h = 0; h < ev->nhosts; h++) {
+		rt_host *host = &ev->hosts[h];
+
+		host->artifacts =
+		    calloc(host->nartifacts ? host->nartifacts : 1, sizeof(*host->artifacts));
+		host->nartifacts = 0;
+		if (!host->artifacts)
+			return -1;
+	}
+	return 0;
+}
+
 static rt_evidence *build(ctx *c, group *g, size_t ng)
 {
 	rt_evidence *ev = calloc(1, sizeof(*ev));
@@ -865,7 +1074,8 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 		goto oom;
 	for (i = 0; i < ng; i++)
 		order[i] = &g[i];
-	qsort(order, ng, sizeof(*order), cmp_group_ptr_name);
+	if (ng > 1)
+		qsort(order, ng, sizeof(*order), cmp_group_ptr_name);
 	for (i = 0; i < ng; i++) {
 		if (i == 0 || strcasecmp(order[i - 1]->name, order[i]->name)) {
 			if (fill_host(&ev->hosts[ev->nhosts++], order[i]))
@@ -876,21 +1086,19 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 			goto oom;
 	}
 	for (h = 0; h < ev->nhosts; h++)
-		qsort(ev->hosts[h].roots, ev->hosts[h].nroots, sizeof(char *), cmp_str);
+		if (ev->hosts[h].nroots > 1)
+			qsort(ev->hosts[h].roots, ev->hosts[h].nroots, sizeof(char *), cmp_str);
+	if (alloc_artifacts(c, g, ev))
+		goto oom;
 	for (i = 0; i < c->n; i++) {
 		item *it = &c->items[i];
 		rt_host *host;
-		rt_artifact *a, *p;
+		rt_artifact *a;
 
 		if (it->dropped)
 			continue;
 		host = &ev->hosts[g[it->group].host];
-		p = realloc(host->artifacts, (host->nartifacts + 1) * sizeof(*p));
-		if (!p)
-			goto oom;
-		host->artifacts = p;
 		a = &host->artifacts[host->nartifacts++];
-		memset(a, 0, sizeof(*a));
 		a->kind = it->type == EV_EVTX ? RT_ART_EVTX : RT_ART_HIVE;
 		a->path = it->path;
 		it->path = NULL;
@@ -901,13 +1109,14 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 		a->nlogs = it->nlogs;
 		it->logs = NULL;
 		it->nlogs = 0;
-		if (a->logs)
+		if (a->nlogs > 1)
 			qsort(a->logs, a->nlogs, sizeof(char *), cmp_str);
 		ev->nartifacts++;
 	}
 	/* Items were in path order, so each host's artifacts are too. Hosts
 	 * were merged case-insensitively; they are listed bytewise. */
-	qsort(ev->hosts, ev->nhosts, sizeof(*ev->hosts), cmp_host_name);
+	if (ev->nhosts > 1)
+		qsort(ev->hosts, ev->nhosts, sizeof(*ev->hosts), cmp_host_name);
 	free(order);
 	return ev;
 oom:
@@ -933,8 +1142,7 @@ static void free_items(ctx *c)
 	free(c->dirs);
 }
 
-int rt_evidence_collect(const char *const *paths, size_t npaths, rt_evidence **out,
-			rt_diag *diag)
+int rt_evidence_collect(const char *const *paths, size_t npaths, rt_evidence **out, rt_diag *diag)
 {
 	ctx c;
 	group *g = NULL;
@@ -966,6 +1174,7 @@ out:
 		free(g[i].folder);
 		free(g[i].name);
 		free(g[i].full_name);
+		free(g[i].members);
 	}
 	free(g);
 	free_items(&c);

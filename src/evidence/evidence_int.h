@@ -27,8 +27,9 @@ typedef enum ev_type {
 typedef struct ev_sniff {
 	ev_type type;
 	rt_hive_kind embedded_kind; /* hives: kind from the base block's file name */
-	const char *image_kind;      /* images: "E01", "VMDK", ... (static) */
-	int image_segment;           /* E01: segment number (1 for the first) */
+	const char *image_kind;     /* images: "E01", "VMDK", ... (static) */
+	int image_segment;          /* E01: segment number (1 for the first) */
+	int image_raw;              /* recognised by a boot sector or partition table only */
 } ev_sniff;
 
 /*
@@ -36,8 +37,7 @@ typedef struct ev_sniff {
  * when the caller has it, `tail` (the last 512 bytes of a file of `size`
  * bytes, NULL otherwise: used for fixed-size VHD footers).
  */
-void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t size,
-		  ev_sniff *out);
+void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t size, ev_sniff *out);
 
 /* Hive kind from a file name ("SYSTEM", "ntuser.dat", "SAM.sav"): UNKNOWN
  * when the name is none of the known hives. `*backup` is set to 1 for the
@@ -47,10 +47,10 @@ rt_hive_kind ev_hive_kind_from_name(const char *name, int *backup);
 /* ------------------------------------------------------------ layout.c */
 
 typedef struct ev_layout {
-	int in_tree;       /* the path lies in a recognised Windows tree */
-	size_t root_len;   /* length of the collection root prefix of the path */
-	char *root_name;   /* decoded name of the collection folder (malloc'd; may be NULL) */
-	int is_backup;     /* RegBack, shadow copy, Windows.old */
+	int in_tree;     /* the path lies in a recognised Windows tree */
+	size_t root_len; /* length of the collection root prefix of the path */
+	char *root_name; /* decoded name of the collection folder (malloc'd; may be NULL) */
+	int is_backup;   /* RegBack, shadow copy, Windows.old */
 } ev_layout;
 
 /*

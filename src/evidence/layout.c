@@ -19,8 +19,8 @@
 #define MAX_COMPONENTS 512
 
 typedef struct comp {
-	size_t end;  /* offset just past the component in the raw path */
-	char *name;  /* decoded */
+	size_t end; /* offset just past the component in the raw path */
+	char *name; /* decoded */
 } comp;
 
 static int hexval(int c)
@@ -44,8 +44,7 @@ char *ev_url_decode(const char *s, size_t n)
 		int hi, lo;
 
 		/* %00 stays as it is: a decoded name must remain a C string. */
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+		if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
 		    (lo = hexval((unsigned char)s[i + 2])) >= 0 && (hi | lo)) {
 			d[j++] = (char)(hi << 4 | lo);
 			i += 2;
@@ -79,8 +78,8 @@ static int is_drive(const char *d)
 
 static int is_system_dir(const char *d)
 {
-	static const char *const names[] = { "System32", "SysWOW64", "Sysnative",
-					     "ServiceProfiles", "AppCompat" };
+	static const char *const names[] = {"System32", "SysWOW64", "Sysnative", "ServiceProfiles",
+	                                    "AppCompat"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -89,20 +88,40 @@ static int is_system_dir(const char *d)
 	return 0;
 }
 
+/*
+ * A user hive where Windows keeps it: Users/<name>/NTUSER.DAT (and its
+ * logs), Users/<name>/AppData/Local/Microsoft/Windows/UsrClass.dat, or the
+ * XP equivalents under Documents and Settings. Only these count: evidence
+ * that an analyst keeps in a profile (/mnt/c/Users/me/Downloads/case/...
+ * under WSL) must not be taken for that machine's tree.
+ */
+static int is_profile_hive(const comp *c, size_t n, size_t users)
+{
+	const char *file = c[n - 1].name;
+
+	if (!rt_strcaseeq(c[users].name, "Users") &&
+	    !rt_strcaseeq(c[users].name, "Documents and Settings"))
+		return 0;
+	if (users + 3 == n)
+		return rt_strncaseeq(file, "ntuser", 6);
+	return users + 3 < n &&
+	       (rt_strcaseeq(c[users + 2].name, "AppData") ||
+	        rt_strcaseeq(c[users + 2].name, "Local Settings")) &&
+	       rt_strncaseeq(file, "UsrClass", 8);
+}
+
 /* Index of the component that starts the Windows tree, or -1. The file
  * itself is c[n-1]. The deepest anchor wins, so a collection stored inside
- * another machine's profile is read as its own. */
+ * another machine's tree is read as its own. */
 static long find_anchor(const comp *c, size_t n)
 {
 	size_t i;
 	long found = -1;
 
 	for (i = 0; i + 1 < n; i++) {
-		if (rt_strcaseeq(c[i].name, "Windows") && i + 2 < n && is_system_dir(c[i + 1].name))
-			found = (long)i;
-		else if ((rt_strcaseeq(c[i].name, "Users") ||
-			  rt_strcaseeq(c[i].name, "Documents and Settings")) &&
-			 i + 2 < n)
+		if ((rt_strcaseeq(c[i].name, "Windows") && i + 2 < n &&
+		     is_system_dir(c[i + 1].name)) ||
+		    is_profile_hive(c, n, i))
 			found = (long)i;
 	}
 	return found;
@@ -151,8 +170,19 @@ int ev_layout_of(const char *path, ev_layout *out)
 	vol--;
 	if (vol >= 0 && rt_strcaseeq(c[vol].name, "Windows.old"))
 		vol--;
-	if (vol >= 0 && is_drive(c[vol].name))
+	if (vol >= 0 && is_drive(c[vol].name)) {
+		/* FTK Imager exports a volume as "<partition> [NTFS]/[root]/" */
+		if (rt_strcaseeq(c[vol].name, "[root]") && vol >= 1 &&
+		    strstr(c[vol - 1].name, " [") && rt_endswith_ci(c[vol - 1].name, "]"))
+			vol--;
 		vol--;
+		/* KAPE puts a shadow copy's files under a VSS<n>... folder */
+		if (vol >= 0 && rt_strncaseeq(c[vol].name, "VSS", 3) &&
+		    isdigit((unsigned char)c[vol].name[3])) {
+			out->is_backup = 1;
+			vol--;
+		}
+	}
 	if (vol >= 0 && rt_strcaseeq(c[vol].name, "uploads"))
 		vol--;
 	else if (vol >= 1 && rt_strcaseeq(c[vol - 1].name, "uploads"))

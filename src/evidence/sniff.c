@@ -20,13 +20,13 @@ static const struct {
 	const char *name;
 	rt_hive_kind kind;
 } hive_names[] = {
-	{ "SYSTEM", RT_HIVE_SYSTEM },	  { "SOFTWARE", RT_HIVE_SOFTWARE },
-	{ "SAM", RT_HIVE_SAM },		  { "SECURITY", RT_HIVE_SECURITY },
-	{ "NTUSER.DAT", RT_HIVE_NTUSER }, { "UsrClass.dat", RT_HIVE_USRCLASS },
+    {"SYSTEM", RT_HIVE_SYSTEM},     {"SOFTWARE", RT_HIVE_SOFTWARE},
+    {"SAM", RT_HIVE_SAM},           {"SECURITY", RT_HIVE_SECURITY},
+    {"NTUSER.DAT", RT_HIVE_NTUSER}, {"UsrClass.dat", RT_HIVE_USRCLASS},
 };
 
 /* Suffixes Windows and its setup give to older copies of a hive. */
-static const char *const backup_suffixes[] = { ".sav", ".old", ".bak", ".backup" };
+static const char *const backup_suffixes[] = {".sav", ".old", ".bak", ".backup"};
 
 rt_hive_kind ev_hive_kind_from_name(const char *name, int *backup)
 {
@@ -95,7 +95,8 @@ static int looks_like_mbr(const uint8_t *p, size_t n)
 static const char *image_kind(const uint8_t *p, size_t n, const uint8_t *tail, int *segment)
 {
 	*segment = 1;
-	if (has(p, n, 0, "EVF\x09\x0d\x0a\xff\x00", 8) || has(p, n, 0, "LVF\x09\x0d\x0a\xff\x00", 8)) {
+	if (has(p, n, 0, "EVF\x09\x0d\x0a\xff\x00", 8) ||
+	    has(p, n, 0, "LVF\x09\x0d\x0a\xff\x00", 8)) {
 		if (rt_fits(n, 9, 2))
 			*segment = rt_le16(p + 9);
 		return p[0] == 'E' ? "E01" : "L01";
@@ -123,8 +124,7 @@ static const char *image_kind(const uint8_t *p, size_t n, const uint8_t *tail, i
 	return NULL;
 }
 
-void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t size,
-		  ev_sniff *out)
+void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t size, ev_sniff *out)
 {
 	(void)size;
 	memset(out, 0, sizeof(*out));
@@ -143,8 +143,11 @@ void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t s
 		return;
 	}
 	out->image_kind = image_kind(head, n, tail, &out->image_segment);
-	if (out->image_kind)
+	if (out->image_kind) {
 		out->type = EV_IMAGE;
+		out->image_raw = !strncmp(out->image_kind, "raw ", 4) ||
+		                 !strcmp(out->image_kind, "BitLocker volume");
+	}
 }
 
 const char *rt_hive_kind_name(rt_hive_kind k)
