@@ -223,4 +223,12 @@ int rt_hive_get_string(rt_hive *h, const char *path, const char *name, char **ou
  */
 int rt_hive_computer_name(rt_hive *h, char **out);
 
+/* Marvin32 hash; HvLE log entries use it with RT_MARVIN_HVLE_SEED (checked
+ * against real logs: the decimal seed in msuhanov/regf is byte-swapped). */
+uint64_t rt_marvin32(const void *data, size_t len, uint64_t seed);
+#define RT_MARVIN_HVLE_SEED 0x82EF4D887A4E55C5ULL
+
+/* XOR-32 checksum of a base block (its first 508 bytes) as stored at 508. */
+uint32_t rt_hive_base_block_checksum(const uint8_t *base_block);
+
 #endif

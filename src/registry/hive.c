@@ -99,7 +99,7 @@ static void report_libregf(rt_hive *h, const char *what, libregf_error_t **err)
 
 /* ------------------------------------------------------------ base block */
 
-uint32_t regf_base_block_checksum(const uint8_t *bb)
+uint32_t rt_hive_base_block_checksum(const uint8_t *bb)
 {
 	uint32_t x = 0;
 	size_t i;
@@ -148,7 +148,7 @@ void regf_parse_base_block(const uint8_t *bb, rt_hive_info *info)
 	info->root_offset = rt_le32(bb + 36);
 	info->hbins_size = rt_le32(bb + 40);
 	info->dirty = info->primary_seq != info->secondary_seq;
-	info->checksum_ok = regf_base_block_checksum(bb) == rt_le32(bb + REGF_CHECKSUM_OFFSET);
+	info->checksum_ok = rt_hive_base_block_checksum(bb) == rt_le32(bb + REGF_CHECKSUM_OFFSET);
 	if (rt_utf16le_to_utf8(&name, bb + 48, 32, 1) == 0)
 		snprintf(info->file_name, sizeof info->file_name, "%s", name.buf);
 	rt_buf_release(&name);
@@ -216,7 +216,9 @@ static int hive_open_image(rt_hive *h, uint8_t *image, size_t size, unsigned fla
 {
 	libregf_error_t *err = NULL;
 	libbfio_error_t *berr = NULL;
+	libregf_key_t *root = NULL;
 	uint32_t sum;
+	int r;
 
 	h->image = image;
 	h->size = size;
@@ -227,12 +229,21 @@ static int hive_open_image(rt_hive *h, uint8_t *image, size_t size, unsigned fla
 		return -1;
 	}
 	regf_parse_base_block(image, &h->info);
+	if (h->info.file_type != 0) {
+		rt_diag_error(h->diag, h->name, "not a primary hive: file type %u%s",
+			      (unsigned)h->info.file_type,
+			      h->info.file_type == 1 || h->info.file_type == 2 ||
+					      h->info.file_type == 6
+				      ? " (a transaction log)"
+				      : "");
+		return -1;
+	}
 	if (!h->info.checksum_ok) {
 		if (flags & RT_HIVE_STRICT) {
 			rt_diag_error(h->diag, h->name, "bad base block checksum");
 			return -1;
 		}
-		sum = regf_base_block_checksum(image);
+		sum = rt_hive_base_block_checksum(image);
 		image[REGF_CHECKSUM_OFFSET] = (uint8_t)sum;
 		image[REGF_CHECKSUM_OFFSET + 1] = (uint8_t)(sum >> 8);
 		image[REGF_CHECKSUM_OFFSET + 2] = (uint8_t)(sum >> 16);
@@ -259,6 +270,15 @@ static int hive_open_image(rt_hive *h, uint8_t *image, size_t size, unsigned fla
 			libregf_error_free(&err);
 		return -1;
 	}
+	r = libregf_file_get_root_key(h->file, &root, &err);
+	if (r != 1) {
+		if (r == 0)
+			rt_diag_error(h->diag, h->name, "cannot open hive: no root key");
+		else
+			report_libregf(h, "cannot open hive: root key unreadable", &err);
+		return -1;
+	}
+	libregf_key_free(&root, &err);
 	if (libregf_file_is_corrupted(h->file, &err) == 1)
 		rt_diag_error(h->diag, h->name, "hive is corrupted: some keys may be missing");
 	if (err)
@@ -652,7 +672,10 @@ int rt_hive_root(rt_hive *h, rt_key **out)
 	*out = NULL;
 	r = libregf_file_get_root_key(h->file, &k, &err);
 	if (r != 1) {
-		report_libregf(h, "cannot read root key", &err);
+		if (r == 0)
+			rt_diag_error(h->diag, h->name, "cannot read root key: no root key");
+		else
+			report_libregf(h, "cannot read root key", &err);
 		return -1;
 	}
 	return wrap_key(h, k, out);

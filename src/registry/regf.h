@@ -16,8 +16,6 @@
 #define REGF_HBIN_ALIGN 4096u
 #define REGF_CHECKSUM_OFFSET 508u
 
-/* XOR-32 of the first 508 bytes, with 0 and 0xFFFFFFFF mapped as Windows does. */
-uint32_t regf_base_block_checksum(const uint8_t *bb);
 /* Fill `info` from a 4096-byte base block (no validation beyond bounds). */
 void regf_parse_base_block(const uint8_t *bb, rt_hive_info *info);
 
@@ -38,8 +36,5 @@ typedef struct regf_log {
 int regf_replay(uint8_t **image, size_t *size, const regf_log *logs, size_t nlogs,
 		rt_buf *used, rt_diag *diag, const char *subject);
 
-/* Marvin32 with the seed the registry uses for HvLE entries. */
-uint64_t regf_marvin32(const uint8_t *data, size_t len, uint64_t seed);
-#define REGF_MARVIN_SEED 0x82EF4D887A4E55C5ULL
 
 #endif
