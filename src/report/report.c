@@ -221,6 +221,8 @@ static int text_source(rt_buf *out, const rt_evidence_item *it)
 	const char *file = it->file ? it->file : "";
 	const char *base = strrchr(file, '/');
 
+	if (!*file && !it->key && !it->record_id && !it->time)
+		return 0;
 	ADDF(" [%s", base ? base + 1 : file);
 	if (it->key)
 		ADDF(" %s%s%s", it->key, it->value_name ? "\\" : "", it->value_name ? it->value_name : "");
