@@ -86,7 +86,7 @@ typedef struct rt_report {
 	size_t ninputs;
 	rt_assess_result *const *hosts;
 	size_t nhosts;
-	const char *configuration_json;   /* a JSON array (config's "hosts"), or NULL for [] */
+	const char *configuration_json;   /* config's JSON object (remtrail config --format json), or NULL for [] */
 	const char *findings_json;        /* a JSON array of findings, or NULL for [] */
 	const rt_report_line *timeline;   /* key timeline lines, ordered by host then time */
 	size_t ntimeline;
@@ -121,7 +121,7 @@ typedef struct rt_analysis {
 	size_t nhosts;
 	rt_report_input *inputs;   /* every artifact (and hive log), sorted by path */
 	size_t ninputs;
-	char *configuration_json;  /* config's hosts array, or NULL */
+	char *configuration_json;  /* config's JSON object, or NULL */
 	char *findings_json;       /* findings array, or NULL */
 	rt_report_line *timeline;  /* key timeline: the findings, per host by time */
 	size_t ntimeline;

@@ -136,6 +136,15 @@ static lookup_val lookup(const actx *c, const char *name, uint64_t t)
 	if (v.fact)
 		return v;
 	if (first < c->nfacts && !strcmp(c->facts[first]->name, name)) {
+		/* a change event dated like a snapshot point tells what was before */
+		for (i = first; i < c->nfacts && !strcmp(c->facts[i]->name, name) &&
+				c->facts[i]->time == c->facts[first]->time;
+		     i++)
+			if (c->facts[i]->is_change)
+				break;
+		if (i < c->nfacts && !strcmp(c->facts[i]->name, name) &&
+		    c->facts[i]->time == c->facts[first]->time)
+			first = i;
 		v.fact = c->facts[first];
 		if (v.fact->is_change) {
 			v.known = 1;

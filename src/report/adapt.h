@@ -14,10 +14,6 @@ typedef struct adapt_host {
 	rt_assess_input in;
 	rt_fact *facts;
 	size_t nfacts, afacts;
-	rt_assess_finding *finds;
-	size_t nfinds, afinds;
-	rt_log_cover *logs;
-	size_t nlogs, alogs;
 } adapt_host;
 
 /* Read what every host needs (configuration, findings); fills
