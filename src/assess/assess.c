@@ -394,20 +394,22 @@ typedef struct rule_count {
 	unsigned alt_port;
 } rule_count;
 
-static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s, rule_count *rc)
+/* Rules of one store: local "firewall.rule.<id>" or policy
+ * "firewall.policy.rule.<id>" (config's names). */
+static void fw_rules_store(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s,
+			   rule_count *rc, const char *prefix)
 {
-	static const char prefix[] = "firewall.rule.";
-	size_t i = lower_bound(c, prefix);
+	size_t plen = strlen(prefix), i = lower_bound(c, prefix);
 
-	memset(rc, 0, sizeof *rc);
-	while (i < c->nfacts && !strncmp(c->facts[i]->name, prefix, sizeof prefix - 1)) {
-		const char *name = c->facts[i]->name, *id = name + sizeof prefix - 1;
+	while (i < c->nfacts && !strncmp(c->facts[i]->name, prefix, plen)) {
+		const char *name = c->facts[i]->name, *id = name + plen;
+		int policy = plen > 14;
 		lookup_val v = lookup(c, name, t);
 		fw_rule r;
 
 		while (i < c->nfacts && !strcmp(c->facts[i]->name, name))
 			i++;
-		if (v.known && v.fact && v.fact->policy)
+		if (v.known && v.fact && (v.fact->policy || policy))
 			fw->has_policy = 1;
 		/* a rule first seen in a later snapshot: parse what it became to
 		 * know whether it matters here, but its earlier presence is unknown */
@@ -426,7 +428,7 @@ static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s
 			}
 			continue;
 		}
-		if (!v.fact->policy && !fw->merge) {
+		if (!v.fact->policy && !policy && !fw->merge) {
 			rc->local_skipped++;
 			rt_source src = dated(v.fact->src, v.fact->time);
 			ev_addf(&s->basis, &src, NULL, NULL,
@@ -462,6 +464,13 @@ static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s
 			}
 		}
 	}
+}
+
+static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s, rule_count *rc)
+{
+	memset(rc, 0, sizeof *rc);
+	fw_rules_store(c, t, cm, fw, s, rc, "firewall.policy.rule.");
+	fw_rules_store(c, t, cm, fw, s, rc, "firewall.rule.");
 }
 
 /* Shared tail: a firewall that lets the protocol in from anywhere, only from
@@ -739,7 +748,11 @@ static int is_attempt(rt_cm_id cm, const rt_assess_finding *f)
 					 : f->port == 135;
 	if (cm == RT_CM0019)
 		return !strcmp(f->kind, "winrm.failed");
-	return !strcmp(f->kind, "dcom.denied");
+	if (strcmp(f->kind, "dcom.denied"))
+		return 0;
+	/* a denial counts against WMI only when it names WMI's AppID/CLSID */
+	return cm == RT_CM0012 || rt_strcasestr(f->message, "8BC3F05E") ||
+	       rt_strcasestr(f->detail, "8BC3F05E");
 }
 
 /* Names of settings whose change can open the protocol. */

@@ -24,7 +24,21 @@
 #include "remtrail/config.h"
 #include "remtrail/evtx.h"
 
+/* An event that becomes a finding once joined with its logon. */
+enum act_type { ACT_LOGON, ACT_LOGON_FAIL, ACT_WINRM_SHELL, ACT_WINRM_DENIED, ACT_WMI_PROC,
+		ACT_DCOM_PROC, ACT_DCOM_DENIED };
+
+typedef struct act {
+	enum act_type type;
+	uint64_t time;
+	const char *logon_id, *ip, *user, *what;
+	rt_source src;
+} act;
+
 typedef struct host_data {
+	act *acts;
+	size_t nacts, aacts;
+	int resolved;
 	rt_fact *facts;
 	size_t nfacts, afacts;
 	rt_log_cover *logs;
@@ -36,6 +50,10 @@ typedef struct host_data {
 typedef struct adapt_priv {
 	const rt_evidence *ev;
 	rt_config *cfg;
+	const rt_assess_finding **order; /* every finding: host by host, by time */
+	size_t *order_host;
+	size_t norder;
+	const char **names; /* host names, kept: the evidence is freed before output */
 	host_data *hosts;
 	size_t nhosts;
 	size_t cur; /* host of the last event: events come host by host */
@@ -217,7 +235,194 @@ static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
 	return 0;
 }
 
+static int config_changes(adapt_priv *p, host_data *h, const rt_event *e);
+
+/* Logon ids as 4624 and 4688 print them differ in width: compare values. */
+static uint64_t logon_value(const char *s)
+{
+	uint64_t v = 0;
+
+	return s && !rt_parse_u64(s, &v) ? v : 0;
+}
+
+static int add_act(adapt_priv *p, host_data *h, const rt_event *e, enum act_type type,
+		   const char *logon_id, const char *ip, const char *user, const char *what)
+{
+	act *a;
+
+	if (grow((void **)&h->acts, &h->aacts, h->nacts, sizeof *h->acts))
+		return -1;
+	a = &h->acts[h->nacts];
+	memset(a, 0, sizeof *a);
+	a->type = type;
+	a->time = e->timestamp;
+	a->logon_id = logon_id ? keep(p, logon_id) : NULL;
+	a->ip = ip && *ip && strcmp(ip, "-") ? keep(p, ip) : NULL;
+	a->user = user && *user ? keep(p, user) : NULL;
+	a->what = keep(p, what ? what : "");
+	a->src.file = keep(p, e->source_file);
+	a->src.record_id = e->record_id;
+	a->src.event_id = e->event_id;
+	a->src.time = e->timestamp;
+	if (!a->what || !a->src.file)
+		return -1;
+	h->nacts++;
+	return 0;
+}
+
+/*
+ * Interim detection of the activity the verdicts need, from the signatures
+ * of artifacts.md §4 (target side); the detect module's findings replace it.
+ */
+static int activity(adapt_priv *p, host_data *h, const rt_event *e)
+{
+	const char *ch = e->channel;
+
+	if (rt_strcaseeq(ch, "Security") && (e->event_id == 4624 || e->event_id == 4625) &&
+	    !strcmp(rt_event_gets(e, "LogonType"), "3"))
+		return add_act(p, h, e, e->event_id == 4624 ? ACT_LOGON : ACT_LOGON_FAIL,
+			       rt_event_gets(e, "TargetLogonId"), rt_event_gets(e, "IpAddress"),
+			       rt_event_gets(e, "TargetUserName"), NULL);
+	if (rt_strcaseeq(ch, "Security") && e->event_id == 4688) {
+		const char *img = rt_event_gets(e, "NewProcessName"), *par = rt_event_gets(e, "ParentProcessName");
+		const char *cmd = rt_event_gets(e, "CommandLine");
+		rt_buf m = RT_BUF_INIT;
+		int r = 0;
+
+		if (rt_endswith_ci(par, "\\WmiPrvSE.exe") && !rt_strcaseeq(img, "") &&
+		    !rt_endswith_ci(img, "\\WerFault.exe")) {
+			rt_buf_addf(&m, "WmiPrvSE.exe started %s", *cmd ? cmd : img);
+			r = add_act(p, h, e, ACT_WMI_PROC, rt_event_gets(e, "TargetLogonId"), NULL,
+				    rt_event_gets(e, "TargetUserName"), m.buf);
+		} else if ((rt_endswith_ci(img, "\\mmc.exe") || rt_endswith_ci(img, "\\mshta.exe")) &&
+			   rt_strcasestr(cmd, "-Embedding")) {
+			rt_buf_addf(&m, "DCOM activation started %s", cmd);
+			r = add_act(p, h, e, ACT_DCOM_PROC, rt_event_gets(e, "TargetLogonId"), NULL,
+				    rt_event_gets(e, "TargetUserName"), m.buf);
+		}
+		rt_buf_release(&m);
+		return r;
+	}
+	if (rt_strcaseeq(ch, "Microsoft-Windows-WinRM/Operational")) {
+		if (e->event_id == 91)
+			return add_act(p, h, e, ACT_WINRM_SHELL, NULL, NULL, NULL,
+				       rt_event_gets(e, "resourceUri"));
+		if (e->event_id == 192 || e->event_id == 161 || e->event_id == 142)
+			return add_act(p, h, e, ACT_WINRM_DENIED, NULL, NULL, NULL,
+				       e->event_id == 192 ? "WinRM authorization of the user failed"
+				       : e->event_id == 161 ? "WinRM authentication failed"
+							    : "WinRM operation failed");
+	}
+	if (rt_strcaseeq(ch, "System") && e->event_id == 10016 &&
+	    rt_strcaseeq(rt_event_gets(e, "param2"), "Remote")) {
+		rt_buf m = RT_BUF_INIT;
+		int r;
+		rt_buf_addf(&m, "remote %s of %s denied", rt_event_gets(e, "param3"), rt_event_gets(e, "param4"));
+		r = add_act(p, h, e, ACT_DCOM_DENIED, NULL, rt_event_gets(e, "param9"),
+			    rt_event_gets(e, "param7"), m.buf);
+		rt_buf_release(&m);
+		return r;
+	}
+	return 0;
+}
+
+static const act *nearest(const host_data *h, enum act_type type, uint64_t t, uint64_t before,
+			  uint64_t after)
+{
+	const act *best = NULL;
+	size_t i;
+
+	for (i = 0; i < h->nacts; i++) {
+		const act *a = &h->acts[i];
+		uint64_t d;
+		if (a->type != type || a->time + before < t || a->time > t + after)
+			continue;
+		d = a->time > t ? a->time - t : t - a->time;
+		if (!best || d < (best->time > t ? best->time - t : t - best->time))
+			best = a;
+	}
+	return best;
+}
+
+static const act *logon_of(const host_data *h, const char *id)
+{
+	uint64_t v = logon_value(id);
+	size_t i;
+
+	for (i = 0; v && i < h->nacts; i++)
+		if (h->acts[i].type == ACT_LOGON && logon_value(h->acts[i].logon_id) == v)
+			return &h->acts[i];
+	return NULL;
+}
+
+#define SECS(n) ((uint64_t)(n) * 10000000ULL)
+
+static int resolve(adapt_priv *p, host_data *h)
+{
+	size_t i;
+
+	if (h->resolved)
+		return 0;
+	h->resolved = 1;
+	for (i = 0; i < h->nacts; i++) {
+		const act *a = &h->acts[i], *l = NULL;
+		const char *kind;
+		rt_buf m = RT_BUF_INIT;
+		rt_assess_finding *f;
+		rt_event e;
+
+		switch (a->type) {
+		case ACT_WINRM_SHELL:
+			kind = "winrm.inbound";
+			l = nearest(h, ACT_LOGON, a->time, SECS(120), SECS(5));
+			rt_buf_addf(&m, "WinRM shell created (%s)", a->what);
+			break;
+		case ACT_WINRM_DENIED:
+			kind = "winrm.failed";
+			l = nearest(h, ACT_LOGON_FAIL, a->time, SECS(120), SECS(5));
+			rt_buf_adds(&m, a->what);
+			break;
+		case ACT_WMI_PROC:
+			kind = "wmi.inbound";
+			l = logon_of(h, a->logon_id);
+			rt_buf_adds(&m, a->what);
+			break;
+		case ACT_DCOM_PROC:
+			kind = "dcom.inbound";
+			l = logon_of(h, a->logon_id);
+			rt_buf_adds(&m, a->what);
+			break;
+		case ACT_DCOM_DENIED:
+			kind = "dcom.denied";
+			l = a;
+			rt_buf_adds(&m, a->what);
+			break;
+		default:
+			continue;
+		}
+		memset(&e, 0, sizeof e);
+		e.timestamp = a->time;
+		e.source_file = a->src.file;
+		e.record_id = a->src.record_id;
+		e.event_id = a->src.event_id;
+		f = new_finding(p, h, &e, kind, m.buf);
+		rt_buf_release(&m);
+		if (!f)
+			return -1;
+		f->remote_ip = l ? l->ip : NULL;
+		f->user = l ? l->user : a->user;
+	}
+	return 0;
+}
+
 static int changes(adapt_priv *p, host_data *h, const rt_event *e)
+{
+	if (activity(p, h, e))
+		return -1;
+	return config_changes(p, h, e);
+}
+
+static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 {
 	const char *ch = e->channel;
 
@@ -374,22 +579,30 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 
 	for (i = 0; i < ch->nsettings; i++) {
 		const rt_cfg_setting *st = &ch->settings[i];
-		int policy = !strncmp(st->name, "firewall.policy.rule.", 21);
+		int policy = !strncmp(st->name, "firewall.policy.rule.", 21), emitted = 0;
 		for (k = 0; k < st->npoints; k++) {
 			const rt_cfg_point *pt = &st->points[k];
+			const char *val;
 			rt_fact *f;
 			int ok;
 
 			if (pt->certainty == RT_CFG_DEFAULT && k == 0)
+				continue;
+			val = point_value(p, st->name, pt, &ok);
+			if (!ok)
+				return -1;
+			/* the same value seen again (bounded point, then observed) */
+			if (emitted && ((!val && !out->facts[out->nfacts - 1].value) ||
+					(val && out->facts[out->nfacts - 1].value &&
+					 !strcmp(val, out->facts[out->nfacts - 1].value))))
 				continue;
 			if (grow((void **)&out->facts, &out->afacts, out->nfacts, sizeof *out->facts))
 				return -1;
 			f = &out->facts[out->nfacts];
 			memset(f, 0, sizeof *f);
 			f->name = st->name;
-			f->value = point_value(p, st->name, pt, &ok);
-			if (!ok)
-				return -1;
+			f->value = val;
+			emitted = 1;
 			f->time = pt->source.last_written && pt->source.last_written < pt->time
 					  ? pt->source.last_written : pt->time;
 			f->policy = policy;
@@ -421,6 +634,8 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 
 	memset(out, 0, sizeof *out);
 	out->in.host = ev->hosts[h].name;
+	if (resolve(p, hd))
+		return -1;
 	for (i = 0; p->cfg && i < p->cfg->nhosts; i++)
 		if (!strcmp(p->cfg->hosts[i].name, ev->hosts[h].name) &&
 		    config_facts(p, &p->cfg->hosts[i], out))
@@ -445,9 +660,138 @@ void adapt_host_release(adapt_host *ah)
 	memset(ah, 0, sizeof *ah);
 }
 
+static const char *channel_of(const host_data *h, const char *file)
+{
+	size_t i;
+
+	for (i = 0; file && i < h->nlogs; i++)
+		if (!strcmp(h->logs[i].file, file))
+			return h->logs[i].channel;
+	return "";
+}
+
+static int finding_order(const void *x, const void *y)
+{
+	const rt_assess_finding *a = *(const rt_assess_finding *const *)x,
+				*b = *(const rt_assess_finding *const *)y;
+	int r;
+
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	if ((r = strcmp(a->src.file ? a->src.file : "", b->src.file ? b->src.file : "")))
+		return r;
+	return a->src.record_id < b->src.record_id ? -1 : a->src.record_id > b->src.record_id;
+}
+
+/* One finding as a timeline JSON object (DESIGN.md, with Timesketch's
+ * datetime and timestamp_desc). */
+static int finding_json(rt_buf *b, const char *host, const char *channel, const rt_assess_finding *f)
+{
+	char ts[RT_TIME_MAX];
+	int r = 0;
+
+	rt_time_format(f->time, ts);
+	r |= rt_buf_adds(b, "{\"timestamp\":");
+	r |= rt_json_cstr(b, ts);
+	r |= rt_buf_adds(b, ",\"datetime\":");
+	r |= rt_json_cstr(b, ts);
+	r |= rt_buf_adds(b, ",\"timestamp_desc\":\"Event Recorded\",\"kind\":");
+	r |= rt_json_cstr(b, f->kind);
+	r |= rt_buf_adds(b, ",\"host\":");
+	r |= rt_json_cstr(b, host);
+	r |= rt_buf_adds(b, ",\"channel\":");
+	r |= rt_json_cstr(b, channel);
+	r |= rt_buf_addf(b, ",\"event_id\":%u,\"record_id\":%llu,\"source_file\":", (unsigned)f->src.event_id,
+			 (unsigned long long)f->src.record_id);
+	r |= rt_json_cstr(b, f->src.file);
+	r |= rt_buf_adds(b, ",\"message\":");
+	r |= rt_json_cstr(b, f->message);
+	if (f->remote_ip) {
+		r |= rt_buf_adds(b, ",\"remote_ip\":");
+		r |= rt_json_cstr(b, f->remote_ip);
+	}
+	if (f->user) {
+		r |= rt_buf_adds(b, ",\"user\":");
+		r |= rt_json_cstr(b, f->user);
+	}
+	r |= rt_buf_addch(b, '}');
+	return r ? -1 : 0;
+}
+
+static int csv_field(rt_buf *b, const char *s, int last)
+{
+	int r = rt_buf_addch(b, '"');
+
+	for (; s && *s; s++)
+		r |= *s == '"' ? rt_buf_adds(b, "\"\"") : rt_buf_addch(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+	r |= rt_buf_addch(b, '"');
+	r |= rt_buf_addch(b, last ? '\n' : ',');
+	return r ? -1 : 0;
+}
+
 int adapt_end(rt_analysis *a, rt_diag *diag)
 {
+	adapt_priv *p = a->priv;
+	rt_buf fj = RT_BUF_INIT;
+	size_t h, i, n = 0;
+
+	if (!(p->names = calloc(p->nhosts + 1, sizeof *p->names)))
+		return -1;
+	for (h = 0; h < p->nhosts; h++) {
+		n += p->hosts[h].nfinds;
+		if (!(p->names[h] = keep(p, p->ev->hosts[h].name)))
+			return -1;
+	}
+	if (!(a->timeline = calloc(n + 1, sizeof *a->timeline)) ||
+	    !(p->order = calloc(n + 1, sizeof *p->order)) || !(p->order_host = calloc(n + 1, sizeof(size_t))))
+		return -1;
+	if (rt_buf_addch(&fj, '['))
+		goto oom;
+	for (h = 0; h < p->nhosts; h++) {
+		host_data *hd = &p->hosts[h];
+		size_t start = p->norder;
+		for (i = 0; i < hd->nfinds; i++) {
+			p->order_host[p->norder] = h;
+			p->order[p->norder++] = &hd->finds[i];
+		}
+		qsort(p->order + start, p->norder - start, sizeof *p->order, finding_order);
+	}
+	for (i = 0; i < p->norder; i++) {
+		const rt_assess_finding *f = p->order[i];
+		const host_data *hd = &p->hosts[p->order_host[i]];
+		const char *host = p->names[p->order_host[i]];
+		rt_report_line *l = &a->timeline[i];
+		rt_buf src = RT_BUF_INIT;
+		const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
+
+		if ((i && rt_buf_addch(&fj, ',')) || finding_json(&fj, host, channel_of(hd, f->src.file), f))
+			goto oom;
+		rt_buf_addf(&src, "%s #%llu", base ? base + 1 : f->src.file ? f->src.file : "",
+			    (unsigned long long)f->src.record_id);
+		l->host = host;
+		l->time = f->time;
+		l->kind = f->kind;
+		l->text = f->remote_ip ? keep(p, f->message) : f->message;
+		if (f->remote_ip) {
+			rt_buf t = RT_BUF_INIT;
+			rt_buf_addf(&t, "%s (from %s%s%s)", f->message, f->remote_ip, f->user ? " as " : "",
+				    f->user ? f->user : "");
+			l->text = keep(p, t.buf);
+			rt_buf_release(&t);
+		}
+		l->source = keep(p, src.buf);
+		rt_buf_release(&src);
+		if (!l->text || !l->source)
+			goto oom;
+	}
+	a->ntimeline = p->norder;
+	a->nfindings = p->norder;
+	if (rt_buf_addch(&fj, ']') || !(a->findings_json = rt_buf_detach(&fj, NULL)))
+		goto oom;
 	return 0;
+oom:
+	rt_buf_release(&fj);
+	return -1;
 }
 
 void adapt_free(rt_analysis *a)
@@ -462,8 +806,12 @@ void adapt_free(rt_analysis *a)
 		free(p->strs[i]);
 	free(p->strs);
 	rt_config_free(&p->cfg);
+	free(p->order);
+	free(p->order_host);
+	free(p->names);
 	for (i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].facts);
+		free(p->hosts[i].acts);
 		free(p->hosts[i].logs);
 		free(p->hosts[i].finds);
 	}
@@ -474,5 +822,34 @@ void adapt_free(rt_analysis *a)
 
 int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv)
 {
+	const adapt_priv *p = a->priv;
+	char ts[RT_TIME_MAX], num[48];
+	size_t i;
+
+	if (csv && rt_buf_adds(out, "datetime,timestamp_desc,kind,host,channel,event_id,record_id,"
+				    "remote_ip,user,message,source_file\n"))
+		return -1;
+	for (i = 0; p && i < p->norder; i++) {
+		const rt_assess_finding *f = p->order[i];
+		const char *host = p->names[p->order_host[i]];
+		const char *chan = channel_of(&p->hosts[p->order_host[i]], f->src.file);
+
+		if (!csv) {
+			if (finding_json(out, host, chan, f) || rt_buf_addch(out, '\n'))
+				return -1;
+			continue;
+		}
+		rt_time_format(f->time, ts);
+		if (csv_field(out, ts, 0) || csv_field(out, "Event Recorded", 0) || csv_field(out, f->kind, 0) ||
+		    csv_field(out, host, 0) || csv_field(out, chan, 0))
+			return -1;
+		snprintf(num, sizeof num, "%u", (unsigned)f->src.event_id);
+		if (csv_field(out, num, 0))
+			return -1;
+		snprintf(num, sizeof num, "%llu", (unsigned long long)f->src.record_id);
+		if (csv_field(out, num, 0) || csv_field(out, f->remote_ip, 0) || csv_field(out, f->user, 0) ||
+		    csv_field(out, f->message, 0) || csv_field(out, f->src.file, 1))
+			return -1;
+	}
 	return 0;
 }
