@@ -887,8 +887,9 @@ static int judge_activity(const actx *c, rt_cm_id cm, rt_cm_verdict *v, const iv
 			for (j = 0; cm == RT_CM0019 && j < c->nfinds; j++) {
 				const rt_assess_finding *g = c->finds[j];
 				if (g->time >= cur->iv.from && g->time <= f->time && g->kind &&
-				    !strcmp(g->kind, "service.change") && g->message &&
-				    rt_strcasestr(g->message, "winrm")) {
+				    !strcmp(g->kind, "service.change") &&
+				    (rt_strcasestr(g->message, "winrm") ||
+				     rt_strcasestr(g->message, "Windows Remote Management"))) {
 					route = "service started on demand";
 					expl = "the WinRM service was started while the configuration said it was closed";
 					b = bypass_for(v, route, expl);
