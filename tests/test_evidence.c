@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evtx_writer.h"
+#include "hive_writer.h"
 #include "remtrail/evidence.h"
 #include "remtrail/util.h"
 #include "testutil.h"
@@ -106,6 +108,50 @@ static char *path_of(const char *dir, const char *rel)
 
 	rt_buf_addf(&b, "%s/%s", dir, rel);
 	return rt_buf_detach(&b, NULL);
+}
+
+/* A SYSTEM hive naming `computer` in ControlSet00<current> (Select\Current). */
+static void put_system(const char *dir, const char *rel, const char *computer, unsigned current)
+{
+	hw_hive *h = hw_new();
+	char key[80], *p = path_of(dir, rel);
+
+	free(tu_write_file(dir, rel, "", 0)); /* makes the folders */
+	hw_set_file_name(h, "SYSTEM");
+	ck_assert_int_eq(hw_dword(h, "Select", "Current", current), 0);
+	snprintf(key, sizeof(key), "ControlSet%03u\\Control\\ComputerName\\ComputerName", current);
+	ck_assert_int_eq(hw_sz(h, key, "ComputerName", computer), 0);
+	/* a decoy in the control set that is not current */
+	ck_assert_int_eq(hw_sz(h,
+	                       current == 1 ? "ControlSet002\\Control\\ComputerName\\"
+	                                      "ComputerName"
+	                                    : "ControlSet001\\Control\\ComputerName\\"
+	                                      "ComputerName",
+	                       "ComputerName", "DECOY"),
+	                 0);
+	ck_assert_int_eq(hw_write(h, p), 0);
+	hw_free(h);
+	free(p);
+}
+
+/* An EVTX file with one record whose System/Computer is `computer`. */
+static void put_named_evtx(const char *dir, const char *rel, const char *computer)
+{
+	tw_writer *w = tw_new(TW_TEMPLATES);
+	tw_event e;
+	char *p = path_of(dir, rel);
+
+	memset(&e, 0, sizeof(e));
+	e.time = tw_time("2024-05-01T10:00:00Z");
+	e.channel = "Security";
+	e.provider = "Microsoft-Windows-Security-Auditing";
+	e.computer = computer;
+	e.event_id = 4624;
+	ck_assert_uint_ne(tw_add(w, &e), 0);
+	free(tu_write_file(dir, rel, "", 0));
+	ck_assert_int_eq(tw_write(w, p), 0);
+	tw_free(&w);
+	free(p);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -794,6 +840,121 @@ START_TEST(empty_input)
 }
 END_TEST
 
+/* ------------------------------------------------------------ host names */
+
+START_TEST(system_hive_names_the_host)
+{
+	char *tmp = tu_tmpdir(), *out = path_of(tmp, "OUT");
+	const rt_host *h;
+	run r;
+
+	put_system(out, "C/Windows/System32/config/SYSTEM", "ws01", 2);
+	put_system(out, "C/Windows/System32/config/RegBack/SYSTEM", "OLDNAME", 1);
+	put_named_evtx(out, "C/Windows/System32/winevt/Logs/Security.evtx", "renamed.corp.example");
+	collect1(&r, out);
+	ck_assert_str_eq(r.msgs.buf, "");
+	ck_assert_uint_eq(r.ev->nhosts, 1);
+	h = &r.ev->hosts[0];
+	/* the current control set, the current (not RegBack) copy, upper case */
+	ck_assert_str_eq(h->name, "WS01");
+	ck_assert_str_eq(h->full_name, "ws01");
+	ck_assert_str_eq(h->name_source, "SYSTEM hive");
+	ck_assert_uint_eq(h->nartifacts, 3);
+	done(&r);
+	free(out);
+	rmtmp(tmp);
+}
+END_TEST
+
+START_TEST(evtx_computer_names_the_host)
+{
+	char *tmp = tu_tmpdir();
+	const rt_host *h;
+	run r;
+
+	/* ForwardedEvents holds other machines' records; Security is asked
+	 * before the others */
+	put_named_evtx(tmp,
+	               "col/uploads/auto/C%3A/Windows/System32/winevt/Logs/"
+	               "Application.evtx",
+	               "app-says.corp.example");
+	put_named_evtx(tmp,
+	               "col/uploads/auto/C%3A/Windows/System32/winevt/Logs/"
+	               "ForwardedEvents.evtx",
+	               "elsewhere.corp.example");
+	put_named_evtx(tmp, "col/uploads/auto/C%3A/Windows/System32/winevt/Logs/Security.evtx",
+	               "ws02.corp.example");
+	put_named_evtx(tmp, "loose/ws02-security.evtx", "WS02.corp.example");
+	collect1(&r, tmp);
+	ck_assert_str_eq(r.msgs.buf, "");
+	/* the collection and the loose copy name the same machine: one host */
+	ck_assert_uint_eq(r.ev->nhosts, 1);
+	h = &r.ev->hosts[0];
+	ck_assert_str_eq(h->name, "WS02");
+	ck_assert_str_eq(h->name_source, "EVTX Computer");
+	ck_assert_str_eq(h->full_name, "ws02.corp.example");
+	ck_assert_uint_eq(h->nartifacts, 4);
+	ck_assert_uint_eq(h->nroots, 1);
+	ck_assert(ends_with(h->roots[0], "/col"));
+	done(&r);
+	rmtmp(tmp);
+}
+END_TEST
+
+START_TEST(names_merge_and_siblings_follow)
+{
+	char *tmp = tu_tmpdir(), *list;
+	run r;
+
+	put_system(tmp, "monday/C/Windows/System32/config/SYSTEM", "WS03", 1);
+	put_system(tmp, "tuesday/Windows/System32/config/SYSTEM", "ws03", 1);
+	put_named_evtx(tmp, "loose/a.evtx", "ws03.corp.example");
+	put_hive(tmp, "loose/SOFTWARE");
+	put_evtx(tmp, "loose/empty.evtx");
+	put_system(tmp, "mixed/SYSTEM", "WS04", 1);
+	put_named_evtx(tmp, "mixed/b.evtx", "ws05");
+	put_hive(tmp, "mixed/SAM");
+	collect1(&r, tmp);
+	ck_assert_str_eq(r.msgs.buf, "");
+	list = listing(r.ev);
+	ck_assert_uint_eq(r.ev->nhosts, 4);
+	ck_assert_str_eq(host_named(r.ev, "WS03")->name_source, "SYSTEM hive");
+	ck_assert_uint_eq(host_named(r.ev, "WS03")->nroots, 2);
+	ck_assert_uint_eq(host_named(r.ev, "WS03")->nartifacts, 5);
+	/* loose files that name nothing follow the name their folder agrees on;
+	 * in a folder naming two machines nothing is guessed */
+	ck_assert_ptr_nonnull(strstr(list, "loose/SOFTWARE"));
+	ck_assert_uint_eq(host_named(r.ev, "WS04")->nartifacts, 1);
+	ck_assert_uint_eq(host_named(r.ev, "WS05")->nartifacts, 1);
+	ck_assert_uint_eq(host_named(r.ev, "unknown")->nartifacts, 1);
+	ck_assert(ends_with(host_named(r.ev, "unknown")->artifacts[0].path, "mixed/SAM"));
+	free(list);
+	done(&r);
+	rmtmp(tmp);
+}
+END_TEST
+
+START_TEST(loose_system_hive_with_bad_checksum_still_names)
+{
+	char *tmp = tu_tmpdir(), *p = path_of(tmp, "SYSTEM");
+	hw_hive *h = hw_new();
+	run r;
+
+	hw_set_file_name(h, "SYSTEM");
+	hw_dword(h, "Select", "Current", 1);
+	hw_sz(h, "ControlSet001\\Control\\ComputerName\\ComputerName", "ComputerName", "WS06");
+	hw_set_bad_checksum(h, 1);
+	ck_assert_int_eq(hw_write(h, p), 0);
+	hw_free(h);
+	collect1(&r, p);
+	ck_assert_str_eq(r.msgs.buf, "");
+	ck_assert_str_eq(r.ev->hosts[0].name, "WS06");
+	done(&r);
+	free(p);
+	rmtmp(tmp);
+}
+END_TEST
+
 /* ------------------------------------------------------------- corpus */
 
 /*
@@ -831,14 +992,6 @@ static void place(const char *dir, const char *rel, const char *corpus_rel)
 	free(src);
 }
 
-static const rt_host *host_of(const rt_evidence *ev, const char *suffix)
-{
-	const rt_host *h = NULL;
-
-	ck_assert_ptr_nonnull(find(ev, suffix, &h));
-	return h;
-}
-
 START_TEST(whole_corpus)
 {
 	char *edge = path_of(corpus, "registry/edge");
@@ -871,100 +1024,32 @@ START_TEST(whole_corpus)
 }
 END_TEST
 
-START_TEST(system_hive_names_the_host)
-{
-	char *tmp = tu_tmpdir(), *out = path_of(tmp, "OUT");
-	const rt_host *h;
-	run r;
-
-	place(out, "C/Windows/System32/config/SYSTEM", "registry/SYSTEM.xz");
-	place(out, "C/Windows/System32/winevt/Logs/Security.evtx", DC1_EVTX);
-	place(out, "C/Users/u/NTUSER.DAT", "registry/NTUSER.DAT.xz");
-	collect1(&r, out);
-	ck_assert_str_eq(r.msgs.buf, "");
-	ck_assert_uint_eq(r.ev->nhosts, 1);
-	h = &r.ev->hosts[0];
-	ck_assert_str_eq(h->name, "WKS-WIN732BITA");
-	ck_assert_str_eq(h->name_source, "SYSTEM hive");
-	ck_assert_uint_eq(h->nartifacts, 3);
-	done(&r);
-	free(out);
-	rmtmp(tmp);
-}
-END_TEST
-
-START_TEST(evtx_computer_names_the_host)
-{
-	char *tmp = tu_tmpdir();
-	const rt_host *h;
-	run r;
-
-	place(tmp, "Collection-X/uploads/auto/C%3A/Windows/System32/winevt/Logs/Security.evtx",
-	      DC1_EVTX);
-	place(tmp, "loose/dc.evtx", DC1_EVTX);
-	collect1(&r, tmp);
-	ck_assert_str_eq(r.msgs.buf, "");
-	/* the collection and the loose copy name the same machine: one host */
-	ck_assert_uint_eq(r.ev->nhosts, 1);
-	h = &r.ev->hosts[0];
-	ck_assert_str_eq(h->name, "DC1");
-	ck_assert_str_eq(h->full_name, "DC1.insecurebank.local");
-	ck_assert_str_eq(h->name_source, "EVTX Computer");
-	ck_assert_uint_eq(h->nartifacts, 2);
-	ck_assert_uint_eq(h->nroots, 1);
-	done(&r);
-	rmtmp(tmp);
-}
-END_TEST
-
-START_TEST(same_host_twice_merges)
+/* Names read from real hives and records, logs of a real dirty hive. */
+START_TEST(real_files_name_their_hosts)
 {
 	char *tmp = tu_tmpdir();
 	run r;
 
 	place(tmp, "monday/C/Windows/System32/config/SYSTEM", "registry/SYSTEM.xz");
+	place(tmp, "monday/C/Users/u/NTUSER.DAT", "registry/NTUSER.DAT.xz");
 	place(tmp, "tuesday/Windows/System32/config/SYSTEM", "registry/SYSTEM.xz");
 	place(tmp, "other/C/Windows/System32/config/SYSTEM", "registry/SYSTEM_B.xz");
 	place(tmp, "other/C/Windows/System32/config/SYSTEM.LOG1", "registry/SYSTEM_B.LOG1.xz");
 	place(tmp, "other/C/Windows/System32/config/SYSTEM.LOG2", "registry/SYSTEM_B.LOG2.xz");
+	place(tmp, "velo/uploads/auto/C%3A/Windows/System32/winevt/Logs/Security.evtx", DC1_EVTX);
 	collect1(&r, tmp);
 	ck_assert_str_eq(r.msgs.buf, "");
-	ck_assert_uint_eq(r.ev->nhosts, 2);
-	ck_assert_str_eq(r.ev->hosts[0].name, "DESKTOP-PM6C56D");
-	ck_assert_uint_eq(r.ev->hosts[0].artifacts[0].nlogs, 2);
-	ck_assert_str_eq(r.ev->hosts[1].name, "WKS-WIN732BITA");
-	ck_assert_uint_eq(r.ev->hosts[1].nartifacts, 2);
-	ck_assert_uint_eq(r.ev->hosts[1].nroots, 2);
+	ck_assert_uint_eq(r.ev->nhosts, 3);
+	ck_assert_str_eq(r.ev->hosts[0].name, "DC1");
+	ck_assert_str_eq(r.ev->hosts[0].full_name, "DC1.insecurebank.local");
+	ck_assert_str_eq(r.ev->hosts[0].name_source, "EVTX Computer");
+	ck_assert_str_eq(r.ev->hosts[1].name, "DESKTOP-PM6C56D");
+	ck_assert_uint_eq(r.ev->hosts[1].artifacts[0].nlogs, 2);
+	ck_assert_str_eq(r.ev->hosts[2].name, "WKS-WIN732BITA");
+	ck_assert_str_eq(r.ev->hosts[2].name_source, "SYSTEM hive");
+	ck_assert_uint_eq(r.ev->hosts[2].nartifacts, 3);
+	ck_assert_uint_eq(r.ev->hosts[2].nroots, 2);
 	done(&r);
-	rmtmp(tmp);
-}
-END_TEST
-
-START_TEST(loose_siblings_follow_the_system_hive)
-{
-	char *tmp = tu_tmpdir(), *d = path_of(tmp, "case"), *m = path_of(tmp, "mixed");
-	const char *paths[2];
-	run r;
-
-	place(d, "SYSTEM", "registry/SYSTEM.xz");
-	place(d, "SAM", "registry/SAM.xz");
-	place(d, "SOFTWARE.bin", "registry/SECURITY.xz");
-	place(m, "SYSTEM", "registry/SYSTEM.xz");
-	place(m, "dc.evtx", DC1_EVTX);
-	place(m, "SAM", "registry/SAM.xz");
-	paths[0] = d;
-	paths[1] = m;
-	collect(&r, paths, 2);
-	ck_assert_str_eq(r.msgs.buf, "");
-	ck_assert_str_eq(host_of(r.ev, "case/SAM")->name, "WKS-WIN732BITA");
-	ck_assert_str_eq(host_of(r.ev, "case/SOFTWARE.bin")->name, "WKS-WIN732BITA");
-	ck_assert_str_eq(host_of(r.ev, "case/SYSTEM")->name_source, "SYSTEM hive");
-	/* two machines named in one folder: the unnamed file is not guessed */
-	ck_assert_str_eq(host_of(r.ev, "mixed/SAM")->name, "unknown");
-	ck_assert_str_eq(host_of(r.ev, "mixed/dc.evtx")->name, "DC1");
-	done(&r);
-	free(d);
-	free(m);
 	rmtmp(tmp);
 }
 END_TEST
@@ -975,10 +1060,7 @@ static TCase *corpus_tests(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, whole_corpus);
-	tcase_add_test(tc, system_hive_names_the_host);
-	tcase_add_test(tc, evtx_computer_names_the_host);
-	tcase_add_test(tc, same_host_twice_merges);
-	tcase_add_test(tc, loose_siblings_follow_the_system_hive);
+	tcase_add_test(tc, real_files_name_their_hosts);
 	return tc;
 }
 
@@ -1009,6 +1091,10 @@ static TCase *core_tests(void)
 	tcase_add_test(tc, special_files);
 	tcase_add_test(tc, deterministic_order);
 	tcase_add_test(tc, empty_input);
+	tcase_add_test(tc, system_hive_names_the_host);
+	tcase_add_test(tc, evtx_computer_names_the_host);
+	tcase_add_test(tc, names_merge_and_siblings_follow);
+	tcase_add_test(tc, loose_system_hive_with_bad_checksum_still_names);
 	return tc;
 }
 
