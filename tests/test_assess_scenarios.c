@@ -268,7 +268,7 @@ START_TEST(blocked_attempts_only)
 	ck_assert_uint_eq(v->nbypass, 0);
 	e = item_with(&v->evidence, "blocked attempt", 192);
 	ck_assert_ptr_nonnull(e);
-	ck_assert_str_eq(e->remote_ip, "203.0.113.45");
+	ck_assert(endswith(e->file, "Microsoft-Windows-WinRM%4Operational.evtx"));
 	ck_assert_uint_ne(e->record_id, 0);
 }
 END_TEST
@@ -393,7 +393,7 @@ START_TEST(wmi_admin_subnet_used_from_workstation)
 	v = run(h, RT_CM0013, NULL);
 	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
 	ck_assert_int_eq(v->bypassed, 1);
-	e = item_with(&v->bypass[0].findings, "WmiPrvSE.exe started", 4688);
+	e = item_with(&v->bypass[0].findings, "WMI", 4688);
 	ck_assert_ptr_nonnull(e);
 	ck_assert_str_eq(e->remote_ip, "10.0.0.37");
 }

@@ -770,10 +770,12 @@ static int relevant(rt_cm_id cm, const char *name)
 static int finding_item(rt_evidence_list *l, const char *prefix, const rt_assess_finding *f)
 {
 	rt_source src = dated(f->src, f->time);
+	const char *msg = f->message ? f->message : f->kind;
+	int ip = f->remote_ip && !strstr(msg, f->remote_ip);
+	int user = f->user && !rt_strcasestr(msg, f->user);
 
-	return ev_addf(l, &src, f->kind, f->remote_ip, "%s%s%s%s%s%s", prefix,
-		       f->message ? f->message : f->kind, f->remote_ip ? " from " : "",
-		       f->remote_ip ? f->remote_ip : "", f->user ? " as " : "", f->user ? f->user : "");
+	return ev_addf(l, &src, f->kind, f->remote_ip, "%s%s%s%s%s%s", prefix, msg, ip ? " from " : "",
+		       ip ? f->remote_ip : "", user ? " as " : "", user ? f->user : "");
 }
 
 static rt_bypass *bypass_for(rt_cm_verdict *v, const char *route, const char *explanation)

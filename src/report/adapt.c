@@ -22,23 +22,13 @@
 
 #include "adapt.h"
 #include "remtrail/config.h"
+#include "remtrail/detect.h"
 #include "remtrail/evtx.h"
 
 /* An event that becomes a finding once joined with its logon. */
-enum act_type { ACT_LOGON, ACT_LOGON_FAIL, ACT_WINRM_SHELL, ACT_WINRM_DENIED, ACT_WMI_PROC,
-		ACT_DCOM_PROC, ACT_DCOM_DENIED };
-
-typedef struct act {
-	enum act_type type;
-	uint64_t time;
-	const char *logon_id, *ip, *user, *what;
-	rt_source src;
-} act;
-
 typedef struct host_data {
-	act *acts;
-	size_t nacts, aacts;
-	int resolved;
+	rt_assess_finding *all; /* detect's findings and ours, by time (after build) */
+	size_t nall, aall;
 	rt_fact *facts;
 	size_t nfacts, afacts;
 	rt_log_cover *logs;
@@ -50,10 +40,8 @@ typedef struct host_data {
 typedef struct adapt_priv {
 	const rt_evidence *ev;
 	rt_config *cfg;
-	const rt_assess_finding **order; /* every finding: host by host, by time */
-	size_t *order_host;
-	size_t norder;
-	const char **names; /* host names, kept: the evidence is freed before output */
+	rt_detect *det;
+	rt_findings found; /* detect's findings, timeline order */
 	host_data *hosts;
 	size_t nhosts;
 	size_t cur; /* host of the last event: events come host by host */
@@ -235,193 +223,6 @@ static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
 	return 0;
 }
 
-static int config_changes(adapt_priv *p, host_data *h, const rt_event *e);
-
-/* Logon ids as 4624 and 4688 print them differ in width: compare values. */
-static uint64_t logon_value(const char *s)
-{
-	uint64_t v = 0;
-
-	return s && !rt_parse_u64(s, &v) ? v : 0;
-}
-
-static int add_act(adapt_priv *p, host_data *h, const rt_event *e, enum act_type type,
-		   const char *logon_id, const char *ip, const char *user, const char *what)
-{
-	act *a;
-
-	if (grow((void **)&h->acts, &h->aacts, h->nacts, sizeof *h->acts))
-		return -1;
-	a = &h->acts[h->nacts];
-	memset(a, 0, sizeof *a);
-	a->type = type;
-	a->time = e->timestamp;
-	a->logon_id = logon_id ? keep(p, logon_id) : NULL;
-	a->ip = ip && *ip && strcmp(ip, "-") ? keep(p, ip) : NULL;
-	a->user = user && *user ? keep(p, user) : NULL;
-	a->what = keep(p, what ? what : "");
-	a->src.file = keep(p, e->source_file);
-	a->src.record_id = e->record_id;
-	a->src.event_id = e->event_id;
-	a->src.time = e->timestamp;
-	if (!a->what || !a->src.file)
-		return -1;
-	h->nacts++;
-	return 0;
-}
-
-/*
- * Interim detection of the activity the verdicts need, from the signatures
- * of artifacts.md §4 (target side); the detect module's findings replace it.
- */
-static int activity(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *ch = e->channel;
-
-	if (rt_strcaseeq(ch, "Security") && (e->event_id == 4624 || e->event_id == 4625) &&
-	    !strcmp(rt_event_gets(e, "LogonType"), "3"))
-		return add_act(p, h, e, e->event_id == 4624 ? ACT_LOGON : ACT_LOGON_FAIL,
-			       rt_event_gets(e, "TargetLogonId"), rt_event_gets(e, "IpAddress"),
-			       rt_event_gets(e, "TargetUserName"), NULL);
-	if (rt_strcaseeq(ch, "Security") && e->event_id == 4688) {
-		const char *img = rt_event_gets(e, "NewProcessName"), *par = rt_event_gets(e, "ParentProcessName");
-		const char *cmd = rt_event_gets(e, "CommandLine");
-		rt_buf m = RT_BUF_INIT;
-		int r = 0;
-
-		if (rt_endswith_ci(par, "\\WmiPrvSE.exe") && !rt_strcaseeq(img, "") &&
-		    !rt_endswith_ci(img, "\\WerFault.exe")) {
-			rt_buf_addf(&m, "WmiPrvSE.exe started %s", *cmd ? cmd : img);
-			r = add_act(p, h, e, ACT_WMI_PROC, rt_event_gets(e, "TargetLogonId"), NULL,
-				    rt_event_gets(e, "TargetUserName"), m.buf);
-		} else if ((rt_endswith_ci(img, "\\mmc.exe") || rt_endswith_ci(img, "\\mshta.exe")) &&
-			   rt_strcasestr(cmd, "-Embedding")) {
-			rt_buf_addf(&m, "DCOM activation started %s", cmd);
-			r = add_act(p, h, e, ACT_DCOM_PROC, rt_event_gets(e, "TargetLogonId"), NULL,
-				    rt_event_gets(e, "TargetUserName"), m.buf);
-		}
-		rt_buf_release(&m);
-		return r;
-	}
-	if (rt_strcaseeq(ch, "Microsoft-Windows-WinRM/Operational")) {
-		if (e->event_id == 91)
-			return add_act(p, h, e, ACT_WINRM_SHELL, NULL, NULL, NULL,
-				       rt_event_gets(e, "resourceUri"));
-		if (e->event_id == 192 || e->event_id == 161 || e->event_id == 142)
-			return add_act(p, h, e, ACT_WINRM_DENIED, NULL, NULL, NULL,
-				       e->event_id == 192 ? "WinRM authorization of the user failed"
-				       : e->event_id == 161 ? "WinRM authentication failed"
-							    : "WinRM operation failed");
-	}
-	if (rt_strcaseeq(ch, "System") && e->event_id == 10016 &&
-	    rt_strcaseeq(rt_event_gets(e, "param2"), "Remote")) {
-		rt_buf m = RT_BUF_INIT;
-		int r;
-		rt_buf_addf(&m, "remote %s of %s denied", rt_event_gets(e, "param3"), rt_event_gets(e, "param4"));
-		r = add_act(p, h, e, ACT_DCOM_DENIED, NULL, rt_event_gets(e, "param9"),
-			    rt_event_gets(e, "param7"), m.buf);
-		rt_buf_release(&m);
-		return r;
-	}
-	return 0;
-}
-
-static const act *nearest(const host_data *h, enum act_type type, uint64_t t, uint64_t before,
-			  uint64_t after)
-{
-	const act *best = NULL;
-	size_t i;
-
-	for (i = 0; i < h->nacts; i++) {
-		const act *a = &h->acts[i];
-		uint64_t d;
-		if (a->type != type || a->time + before < t || a->time > t + after)
-			continue;
-		d = a->time > t ? a->time - t : t - a->time;
-		if (!best || d < (best->time > t ? best->time - t : t - best->time))
-			best = a;
-	}
-	return best;
-}
-
-static const act *logon_of(const host_data *h, const char *id)
-{
-	uint64_t v = logon_value(id);
-	size_t i;
-
-	for (i = 0; v && i < h->nacts; i++)
-		if (h->acts[i].type == ACT_LOGON && logon_value(h->acts[i].logon_id) == v)
-			return &h->acts[i];
-	return NULL;
-}
-
-#define SECS(n) ((uint64_t)(n) * 10000000ULL)
-
-static int resolve(adapt_priv *p, host_data *h)
-{
-	size_t i;
-
-	if (h->resolved)
-		return 0;
-	h->resolved = 1;
-	for (i = 0; i < h->nacts; i++) {
-		const act *a = &h->acts[i], *l = NULL;
-		const char *kind;
-		rt_buf m = RT_BUF_INIT;
-		rt_assess_finding *f;
-		rt_event e;
-
-		switch (a->type) {
-		case ACT_WINRM_SHELL:
-			kind = "winrm.inbound";
-			l = nearest(h, ACT_LOGON, a->time, SECS(120), SECS(5));
-			rt_buf_addf(&m, "WinRM shell created (%s)", a->what);
-			break;
-		case ACT_WINRM_DENIED:
-			kind = "winrm.failed";
-			l = nearest(h, ACT_LOGON_FAIL, a->time, SECS(120), SECS(5));
-			rt_buf_adds(&m, a->what);
-			break;
-		case ACT_WMI_PROC:
-			kind = "wmi.inbound";
-			l = logon_of(h, a->logon_id);
-			rt_buf_adds(&m, a->what);
-			break;
-		case ACT_DCOM_PROC:
-			kind = "dcom.inbound";
-			l = logon_of(h, a->logon_id);
-			rt_buf_adds(&m, a->what);
-			break;
-		case ACT_DCOM_DENIED:
-			kind = "dcom.denied";
-			l = a;
-			rt_buf_adds(&m, a->what);
-			break;
-		default:
-			continue;
-		}
-		memset(&e, 0, sizeof e);
-		e.timestamp = a->time;
-		e.source_file = a->src.file;
-		e.record_id = a->src.record_id;
-		e.event_id = a->src.event_id;
-		f = new_finding(p, h, &e, kind, m.buf);
-		rt_buf_release(&m);
-		if (!f)
-			return -1;
-		f->remote_ip = l ? l->ip : NULL;
-		f->user = l ? l->user : a->user;
-	}
-	return 0;
-}
-
-static int changes(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	if (activity(p, h, e))
-		return -1;
-	return config_changes(p, h, e);
-}
-
 static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 {
 	const char *ch = e->channel;
@@ -452,16 +253,6 @@ static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 			return bad ? -1 : 0;
 		}
 	}
-	if (e->event_id == 7036 && rt_strcaseeq(ch, "System") &&
-	    rt_strcasestr(rt_event_gets(e, "param1"), "Windows Remote Management")) {
-		rt_buf m = RT_BUF_INIT;
-		int bad;
-		rt_buf_addf(&m, "%s entered the %s state", rt_event_gets(e, "param1"), rt_event_gets(e, "param2"));
-		bad = rt_strcasestr(e->fields ? rt_event_gets(e, "param2") : "", "running") &&
-		      !new_finding(p, h, e, "service.change", m.buf);
-		rt_buf_release(&m);
-		return bad ? -1 : 0;
-	}
 	return 0;
 }
 
@@ -472,6 +263,8 @@ static int on_event(void *ctx, const rt_event *e)
 	rt_log_cover *l;
 	size_t i;
 
+	if (rt_detect_event(p->det, e))
+		return 1;
 	if (!h)
 		return 0;
 	for (i = h->nlogs; i-- > 0;)
@@ -508,7 +301,7 @@ static int on_event(void *ctx, const rt_event *e)
 		if (!f || !(f->detail = keep(p, chan)))
 			return 1;
 	}
-	return changes(p, h, e) ? 1 : 0;
+	return config_changes(p, h, e) ? 1 : 0;
 }
 
 int adapt_begin(rt_analysis *a, const rt_evidence *ev, rt_diag *diag)
@@ -531,7 +324,12 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, rt_diag *diag)
 		rt_buf_truncate(&json, json.len - 1);
 	if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
 		goto oom;
+	if (rt_detect_new(&p->det))
+		goto oom;
 	rt_evtx_read_evidence(ev, NULL, on_event, p, diag);
+	if (rt_detect_finish(p->det, &p->found))
+		goto oom;
+	rt_detect_free(&p->det);
 	return 0;
 oom:
 	rt_buf_release(&json);
@@ -625,6 +423,43 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 	return 0;
 }
 
+static int finding_order(const void *x, const void *y);
+
+/* The host's findings for the assessor: detect's (kinds as DESIGN.md names
+ * them) and ours (log.cleared, winrm.config), in time order. */
+static int combine(adapt_priv *p, host_data *hd, const char *host)
+{
+	size_t i;
+
+	for (i = rt_findings_next(&p->found, host, 0); i < p->found.n;
+	     i = rt_findings_next(&p->found, host, i + 1)) {
+		const rt_finding *f = &p->found.items[i];
+		rt_assess_finding *a;
+
+		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
+			return -1;
+		a = &hd->all[hd->nall++];
+		memset(a, 0, sizeof *a);
+		a->kind = rt_finding_kind_name(f->kind);
+		a->time = f->timestamp;
+		a->remote_ip = f->remote_ip;
+		a->user = f->user;
+		a->message = f->message;
+		a->detail = f->process;
+		a->src.file = f->source_file;
+		a->src.record_id = f->record_id;
+		a->src.event_id = f->event_id;
+		a->src.time = f->timestamp;
+	}
+	for (i = 0; i < hd->nfinds; i++) {
+		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
+			return -1;
+		hd->all[hd->nall++] = hd->finds[i];
+	}
+	qsort(hd->all, hd->nall, sizeof *hd->all, finding_order);
+	return 0;
+}
+
 int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host *out,
 		     rt_diag *diag)
 {
@@ -634,7 +469,7 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 
 	memset(out, 0, sizeof *out);
 	out->in.host = ev->hosts[h].name;
-	if (resolve(p, hd))
+	if (combine(p, hd, ev->hosts[h].name))
 		return -1;
 	for (i = 0; p->cfg && i < p->cfg->nhosts; i++)
 		if (!strcmp(p->cfg->hosts[i].name, ev->hosts[h].name) &&
@@ -649,8 +484,8 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 	out->in.nfacts = out->nfacts;
 	out->in.logs = hd->logs;
 	out->in.nlogs = hd->nlogs;
-	out->in.findings = hd->finds;
-	out->in.nfindings = hd->nfinds;
+	out->in.findings = hd->all;
+	out->in.nfindings = hd->nall;
 	return 0;
 }
 
@@ -660,20 +495,9 @@ void adapt_host_release(adapt_host *ah)
 	memset(ah, 0, sizeof *ah);
 }
 
-static const char *channel_of(const host_data *h, const char *file)
-{
-	size_t i;
-
-	for (i = 0; file && i < h->nlogs; i++)
-		if (!strcmp(h->logs[i].file, file))
-			return h->logs[i].channel;
-	return "";
-}
-
 static int finding_order(const void *x, const void *y)
 {
-	const rt_assess_finding *a = *(const rt_assess_finding *const *)x,
-				*b = *(const rt_assess_finding *const *)y;
+	const rt_assess_finding *a = x, *b = y;
 	int r;
 
 	if (a->time != b->time)
@@ -683,109 +507,51 @@ static int finding_order(const void *x, const void *y)
 	return a->src.record_id < b->src.record_id ? -1 : a->src.record_id > b->src.record_id;
 }
 
-/* One finding as a timeline JSON object (DESIGN.md, with Timesketch's
- * datetime and timestamp_desc). */
-static int finding_json(rt_buf *b, const char *host, const char *channel, const rt_assess_finding *f)
-{
-	char ts[RT_TIME_MAX];
-	int r = 0;
-
-	rt_time_format(f->time, ts);
-	r |= rt_buf_adds(b, "{\"timestamp\":");
-	r |= rt_json_cstr(b, ts);
-	r |= rt_buf_adds(b, ",\"datetime\":");
-	r |= rt_json_cstr(b, ts);
-	r |= rt_buf_adds(b, ",\"timestamp_desc\":\"Event Recorded\",\"kind\":");
-	r |= rt_json_cstr(b, f->kind);
-	r |= rt_buf_adds(b, ",\"host\":");
-	r |= rt_json_cstr(b, host);
-	r |= rt_buf_adds(b, ",\"channel\":");
-	r |= rt_json_cstr(b, channel);
-	r |= rt_buf_addf(b, ",\"event_id\":%u,\"record_id\":%llu,\"source_file\":", (unsigned)f->src.event_id,
-			 (unsigned long long)f->src.record_id);
-	r |= rt_json_cstr(b, f->src.file);
-	r |= rt_buf_adds(b, ",\"message\":");
-	r |= rt_json_cstr(b, f->message);
-	if (f->remote_ip) {
-		r |= rt_buf_adds(b, ",\"remote_ip\":");
-		r |= rt_json_cstr(b, f->remote_ip);
-	}
-	if (f->user) {
-		r |= rt_buf_adds(b, ",\"user\":");
-		r |= rt_json_cstr(b, f->user);
-	}
-	r |= rt_buf_addch(b, '}');
-	return r ? -1 : 0;
-}
-
-static int csv_field(rt_buf *b, const char *s, int last)
-{
-	int r = rt_buf_addch(b, '"');
-
-	for (; s && *s; s++)
-		r |= *s == '"' ? rt_buf_adds(b, "\"\"") : rt_buf_addch(b, *s == '\n' || *s == '\r' ? ' ' : *s);
-	r |= rt_buf_addch(b, '"');
-	r |= rt_buf_addch(b, last ? '\n' : ',');
-	return r ? -1 : 0;
-}
-
 int adapt_end(rt_analysis *a, rt_diag *diag)
 {
 	adapt_priv *p = a->priv;
 	rt_buf fj = RT_BUF_INIT;
 	size_t h, i, n = 0;
 
-	if (!(p->names = calloc(p->nhosts + 1, sizeof *p->names)))
+	for (h = 0; h < p->nhosts; h++)
+		n += p->hosts[h].nall;
+	if (!(a->timeline = calloc(n + 1, sizeof *a->timeline)))
 		return -1;
 	for (h = 0; h < p->nhosts; h++) {
-		n += p->hosts[h].nfinds;
-		if (!(p->names[h] = keep(p, p->ev->hosts[h].name)))
+		const host_data *hd = &p->hosts[h];
+		const char *host = keep(p, p->ev->hosts[h].name);
+
+		if (!host)
 			return -1;
+		for (i = 0; i < hd->nall; i++) {
+			const rt_assess_finding *f = &hd->all[i];
+			rt_report_line *l = &a->timeline[a->ntimeline++];
+			const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
+			rt_buf src = RT_BUF_INIT;
+
+			rt_buf_addf(&src, "%s #%llu", base ? base + 1 : f->src.file ? f->src.file : "",
+				    (unsigned long long)f->src.record_id);
+			l->host = host;
+			l->time = f->time;
+			l->kind = f->kind;
+			l->text = f->message;
+			l->source = keep(p, src.buf);
+			rt_buf_release(&src);
+			if (!l->source)
+				return -1;
+		}
 	}
-	if (!(a->timeline = calloc(n + 1, sizeof *a->timeline)) ||
-	    !(p->order = calloc(n + 1, sizeof *p->order)) || !(p->order_host = calloc(n + 1, sizeof(size_t))))
-		return -1;
+	/* report.json's findings: detect's timeline objects */
 	if (rt_buf_addch(&fj, '['))
 		goto oom;
-	for (h = 0; h < p->nhosts; h++) {
-		host_data *hd = &p->hosts[h];
-		size_t start = p->norder;
-		for (i = 0; i < hd->nfinds; i++) {
-			p->order_host[p->norder] = h;
-			p->order[p->norder++] = &hd->finds[i];
-		}
-		qsort(p->order + start, p->norder - start, sizeof *p->order, finding_order);
-	}
-	for (i = 0; i < p->norder; i++) {
-		const rt_assess_finding *f = p->order[i];
-		const host_data *hd = &p->hosts[p->order_host[i]];
-		const char *host = p->names[p->order_host[i]];
-		rt_report_line *l = &a->timeline[i];
-		rt_buf src = RT_BUF_INIT;
-		const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
-
-		if ((i && rt_buf_addch(&fj, ',')) || finding_json(&fj, host, channel_of(hd, f->src.file), f))
+	for (i = 0; i < p->found.n; i++) {
+		size_t mark = fj.len;
+		if ((i && rt_buf_addch(&fj, ',')) || ((mark = fj.len), rt_finding_jsonl(&fj, &p->found, i)))
 			goto oom;
-		rt_buf_addf(&src, "%s #%llu", base ? base + 1 : f->src.file ? f->src.file : "",
-			    (unsigned long long)f->src.record_id);
-		l->host = host;
-		l->time = f->time;
-		l->kind = f->kind;
-		l->text = f->remote_ip ? keep(p, f->message) : f->message;
-		if (f->remote_ip) {
-			rt_buf t = RT_BUF_INIT;
-			rt_buf_addf(&t, "%s (from %s%s%s)", f->message, f->remote_ip, f->user ? " as " : "",
-				    f->user ? f->user : "");
-			l->text = keep(p, t.buf);
-			rt_buf_release(&t);
-		}
-		l->source = keep(p, src.buf);
-		rt_buf_release(&src);
-		if (!l->text || !l->source)
-			goto oom;
+		while (fj.len > mark && fj.buf[fj.len - 1] == '\n')
+			rt_buf_truncate(&fj, fj.len - 1);
 	}
-	a->ntimeline = p->norder;
-	a->nfindings = p->norder;
+	a->nfindings = p->found.n;
 	if (rt_buf_addch(&fj, ']') || !(a->findings_json = rt_buf_detach(&fj, NULL)))
 		goto oom;
 	return 0;
@@ -806,12 +572,11 @@ void adapt_free(rt_analysis *a)
 		free(p->strs[i]);
 	free(p->strs);
 	rt_config_free(&p->cfg);
-	free(p->order);
-	free(p->order_host);
-	free(p->names);
+	rt_detect_free(&p->det);
+	rt_findings_release(&p->found);
 	for (i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].facts);
-		free(p->hosts[i].acts);
+		free(p->hosts[i].all);
 		free(p->hosts[i].logs);
 		free(p->hosts[i].finds);
 	}
@@ -823,33 +588,12 @@ void adapt_free(rt_analysis *a)
 int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv)
 {
 	const adapt_priv *p = a->priv;
-	char ts[RT_TIME_MAX], num[48];
 	size_t i;
 
-	if (csv && rt_buf_adds(out, "datetime,timestamp_desc,kind,host,channel,event_id,record_id,"
-				    "remote_ip,user,message,source_file\n"))
+	if (csv && rt_finding_csv_header(out))
 		return -1;
-	for (i = 0; p && i < p->norder; i++) {
-		const rt_assess_finding *f = p->order[i];
-		const char *host = p->names[p->order_host[i]];
-		const char *chan = channel_of(&p->hosts[p->order_host[i]], f->src.file);
-
-		if (!csv) {
-			if (finding_json(out, host, chan, f) || rt_buf_addch(out, '\n'))
-				return -1;
-			continue;
-		}
-		rt_time_format(f->time, ts);
-		if (csv_field(out, ts, 0) || csv_field(out, "Event Recorded", 0) || csv_field(out, f->kind, 0) ||
-		    csv_field(out, host, 0) || csv_field(out, chan, 0))
+	for (i = 0; p && i < p->found.n; i++)
+		if (csv ? rt_finding_csv(out, &p->found, i) : rt_finding_jsonl(out, &p->found, i))
 			return -1;
-		snprintf(num, sizeof num, "%u", (unsigned)f->src.event_id);
-		if (csv_field(out, num, 0))
-			return -1;
-		snprintf(num, sizeof num, "%llu", (unsigned long long)f->src.record_id);
-		if (csv_field(out, num, 0) || csv_field(out, f->remote_ip, 0) || csv_field(out, f->user, 0) ||
-		    csv_field(out, f->message, 0) || csv_field(out, f->src.file, 1))
-			return -1;
-	}
 	return 0;
 }
