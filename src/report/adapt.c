@@ -304,6 +304,17 @@ static int on_event(void *ctx, const rt_event *e)
 	return config_changes(p, h, e) ? 1 : 0;
 }
 
+static int has_hives(const rt_evidence *ev)
+{
+	size_t h, i;
+
+	for (h = 0; h < ev->nhosts; h++)
+		for (i = 0; i < ev->hosts[h].nartifacts; i++)
+			if (ev->hosts[h].artifacts[i].kind == RT_ART_HIVE)
+				return 1;
+	return 0;
+}
+
 int adapt_begin(rt_analysis *a, const rt_evidence *ev, rt_diag *diag)
 {
 	adapt_priv *p = calloc(1, sizeof *p);
@@ -316,14 +327,16 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, rt_diag *diag)
 	p->nhosts = ev->nhosts;
 	if (!(p->hosts = calloc(ev->nhosts + 1, sizeof *p->hosts)))
 		return -1;
-	if (rt_config_from_evidence(ev, &p->cfg, diag))
+	if (has_hives(ev) && rt_config_from_evidence(ev, &p->cfg, diag))
 		return -1;
-	if (rt_config_write_json(p->cfg, &json))
-		goto oom;
-	while (json.len && json.buf[json.len - 1] == '\n')
-		rt_buf_truncate(&json, json.len - 1);
-	if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
-		goto oom;
+	if (p->cfg) {
+		if (rt_config_write_json(p->cfg, &json))
+			goto oom;
+		while (json.len && json.buf[json.len - 1] == '\n')
+			rt_buf_truncate(&json, json.len - 1);
+		if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
+			goto oom;
+	}
 	if (rt_detect_new(&p->det))
 		goto oom;
 	rt_evtx_read_evidence(ev, NULL, on_event, p, diag);
@@ -456,7 +469,8 @@ static int combine(adapt_priv *p, host_data *hd, const char *host)
 			return -1;
 		hd->all[hd->nall++] = hd->finds[i];
 	}
-	qsort(hd->all, hd->nall, sizeof *hd->all, finding_order);
+	if (hd->nall)
+		qsort(hd->all, hd->nall, sizeof *hd->all, finding_order);
 	return 0;
 }
 

@@ -63,7 +63,8 @@ static int list_inputs(rt_analysis *a, const rt_evidence *ev)
 				if (add_input(a, &alloc, art->logs[k], 0, ev->hosts[h].name, "hive log"))
 					return -1;
 		}
-	qsort(a->inputs, a->ninputs, sizeof *a->inputs, input_cmp);
+	if (a->ninputs)
+		qsort(a->inputs, a->ninputs, sizeof *a->inputs, input_cmp);
 	return 0;
 }
 
