@@ -285,7 +285,7 @@ static int role_of(const snap *s, const snap *all, size_t n)
 static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 {
 	ptvec pv = { NULL, 0, 0 };
-	size_t i, j, k, start;
+	size_t i, j, k, start, n0;
 	int rc = -1;
 
 	for (i = 0; i < ns; i++)
@@ -301,13 +301,14 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 		}
 	qsort(pv.v, pv.n, sizeof(*pv.v), pt_cmp);
 
-	/* Absent and bounded points, per setting. */
-	for (start = 0; start < pv.n; start = i) {
-		size_t end, base = pv.n;
+	/* Absent and bounded points, per setting; new points go after n0. */
+	n0 = pv.n;
+	for (start = 0; start < n0; start = i) {
+		size_t end;
 		const char *prev_value = NULL;
 		uint64_t prev_time = 0;
 
-		for (end = start; end < pv.n && !strcmp(pv.v[end].name, pv.v[start].name); end++)
+		for (end = start; end < n0 && !strcmp(pv.v[end].name, pv.v[start].name); end++)
 			;
 		i = end;
 		for (k = 0; k < ns; k++) {
@@ -356,7 +357,6 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 			prev_value = pv.v[j].p.value;
 			prev_time = pv.v[j].p.time;
 		}
-		(void)base;
 	}
 	qsort(pv.v, pv.n, sizeof(*pv.v), pt_cmp);
 

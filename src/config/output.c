@@ -161,7 +161,7 @@ static int rule_relevant(const char *id, const rt_cfg_point *p)
 					   "RemoteEventLog", "RemoteFwAdmin", "RPC", NULL };
 	static const unsigned ports[] = { 80, 443, 135, 5985, 5986, 24158 };
 	static const char *const words[] = { "winmgmt", "rpcss", "winrm", "wmiprvse", "unsecapp",
-					     "dllhost", "COMSysApp", NULL };
+					     "dllhost", "COMSysApp", "mmc.exe", NULL };
 	rt_fwrule r;
 	size_t i;
 	int rel = 0;
@@ -172,12 +172,16 @@ static int rule_relevant(const char *id, const rt_cfg_point *p)
 	if (!p->raw)
 		return 0;
 	rt_fwrule_parse(p->raw, strlen(p->raw), &r);
-	if (r.dir == RT_FW_DIR_IN) {
-		for (i = 0; i < sizeof(ports) / sizeof(ports[0]) && !rel; i++)
-			rel = rt_fw_ports_cover(&r.lport, ports[i]);
-		rel |= rt_fw_ports_cover_rpc_dynamic(&r.lport) && r.lport.n;
+	if (r.dir == RT_FW_DIR_IN && (r.protocol == -1 || r.protocol == 6)) {
 		for (i = 0; words[i] && !rel; i++)
-			rel = (r.svc && rt_strcasestr(r.svc, words[i])) || (r.app && rt_strcasestr(r.app, words[i]));
+			rel = (r.svc && rt_strcasestr(r.svc, words[i])) ||
+			      (r.app && rt_strcasestr(r.app, words[i]));
+		/* a port match counts when the rule is not tied to an unrelated program */
+		if (!rel && (!r.app || rt_strcaseeq(r.app, "System") || rt_strcasestr(r.app, "svchost.exe"))) {
+			for (i = 0; i < sizeof(ports) / sizeof(ports[0]) && !rel; i++)
+				rel = rt_fw_ports_cover(&r.lport, ports[i]);
+			rel |= rt_fw_ports_cover_rpc_dynamic(&r.lport);
+		}
 	}
 	rt_fwrule_release(&r);
 	return rel;
