@@ -179,6 +179,24 @@ START_TEST(assess_json_and_text)
 }
 END_TEST
 
+/* The checked-in sample (testdata/sample) still tells its story. */
+START_TEST(sample_story)
+{
+	const char *td = getenv("RT_TESTDATA");
+	char sample[4096], *out = NULL;
+
+	if (!td)
+		return;
+	snprintf(sample, sizeof sample, "%s/sample", td);
+	ck_assert_int_eq(run_rt("assess", sample, "--format", "text", NULL, &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "WS01             CM0019  not_in_effect  YES"));
+	ck_assert_ptr_nonnull(strstr(out, "WS02             CM0019  in_effect      no"));
+	ck_assert_ptr_nonnull(strstr(out, "BYPASS: re-enabled then used"));
+	ck_assert_ptr_nonnull(strstr(out, "gap: log cleared"));
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("analyze");
@@ -193,6 +211,7 @@ int main(void)
 	tcase_add_test(tc, output_folder_rules);
 	tcase_add_test(tc, analyze_writes_the_report);
 	tcase_add_test(tc, assess_json_and_text);
+	tcase_add_test(tc, sample_story);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
