@@ -20,6 +20,10 @@ mkdir -p build-asan
 	make -j"$jobs" check) || {
 	cat build-asan/test-suite.log 2>/dev/null | tail -100; exit 1; }
 
+echo "== make distcheck (the release tarball builds and passes its tests)"
+(cd build && make -j"$jobs" distcheck >distcheck.log 2>&1) || {
+	tail -60 build/distcheck.log; exit 1; }
+
 if command -v clang >/dev/null 2>&1; then
 	echo "== fuzz targets (brief)"
 	mkdir -p build-fuzz

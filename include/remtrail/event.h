@@ -49,6 +49,8 @@ typedef struct rt_event {
 	const char *source_file; /* path of the EVTX file as given by the user */
 	size_t nfields;
 	const rt_field *fields;
+	int recovered;           /* 1: recovered from slack space or beyond the
+				  * header's chunks (libevtx's "recovered" records) */
 } rt_event;
 
 /* Value of the field named `name` (exact, case-sensitive), or NULL. */

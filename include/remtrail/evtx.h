@@ -14,8 +14,12 @@
 #ifndef REMTRAIL_EVTX_H
 #define REMTRAIL_EVTX_H
 
+#include <stddef.h>
+
 #include "remtrail/diag.h"
 #include "remtrail/event.h"
+#include "remtrail/evidence.h"
+#include "remtrail/util.h"
 
 typedef enum rt_reader {
 	RT_READER_AUTO = 0,
@@ -28,6 +32,9 @@ typedef struct rt_evtx_opts {
 	int threads;          /* decoding threads for this file; <= 1 means one */
 	const char *host;     /* copied into rt_event.host; NULL: use Computer */
 	const char *display;  /* path to put in rt_event.source_file; NULL: path */
+	int recovered;        /* also deliver records libevtx recovers from slack space
+			       * and from chunks past the header's count, after the
+			       * others, with rt_event.recovered set (libevtx reader) */
 } rt_evtx_opts;
 
 /*
@@ -47,7 +54,78 @@ int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, voi
  */
 int rt_evtx_probe_computer(const char *path, char **computer);
 
+/*
+ * Like rt_evtx_probe_computer, but with the native decoder only, looking at
+ * no more than `max_records` records from the start of the file: it reads
+ * only the first chunks, where libevtx's open scans the whole log. Returns
+ * 1 with a malloc'd *computer, 0 when it found none (a chunk it rejects
+ * stops it: ask libevtx then), -1 if the file is not EVTX.
+ */
+int rt_evtx_probe_native(const char *path, int max_records, char **computer);
+
 /* Parse "libevtx" / "native" / "auto"; 0 on success, -1 otherwise. */
 int rt_reader_parse(const char *s, rt_reader *out);
+
+/*
+ * Read the EVTX artifacts of `ev`: hosts in order, each host's EVTX artifacts
+ * in order (hives are skipped). Every event gets rt_event.host = the host's
+ * name and source_file = the artifact's path; `o` gives the other options
+ * (its host and display are ignored; NULL means defaults). A callback's
+ * nonzero return stops everything. Returns 0 when every file was read
+ * whole, 1 when some file was partly or not at all readable (each reported
+ * through diag).
+ */
+int rt_evtx_read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb cb,
+			  void *ctx, rt_diag *d);
+
+/* ------------------------------------------------------------------ XML */
+
+/*
+ * Turning libevtx's XML rendering of one record into an rt_event (libevtx
+ * 20181227 gives EventData by position only; the names are in the XML).
+ *
+ * The scanner is bounded and non-recursive (elements nest at most
+ * RT_EVTX_XML_DEPTH deep); it unescapes &amp; &lt; &gt; &quot; &apos; and
+ * numeric references, takes CDATA as text and skips comments and
+ * processing instructions. It reads System (Provider/@Name, EventID and
+ * @Qualifiers, Level, TimeCreated/@SystemTime, EventRecordID,
+ * Execution/@ProcessID/@ThreadID, Channel, Computer, Security/@UserID) and
+ * names fields as event.h says. ProcessingErrorData and DebugData leaves
+ * become fields like UserData leaves; RenderingInfo is ignored.
+ *
+ * A state holds the buffers that the strings of the event point into; it
+ * is reused from record to record (no allocation once warm). The event's
+ * strings stay valid until the next parse or release.
+ */
+#define RT_EVTX_XML_DEPTH 64
+
+struct rt_evtx_xml_field;
+
+typedef struct rt_evtx_xml {
+	rt_buf strs;                       /* NUL-separated names and values */
+	rt_buf cur;                        /* text of the innermost element */
+	rt_buf tmp;
+	struct rt_evtx_xml_field *f;       /* fields as offsets into strs */
+	size_t nf, af;
+	rt_field *out;                     /* fields as pointers, built at the end */
+	size_t aout;
+	uint32_t *hash;                    /* open addressing, indices+1 into f */
+	size_t nhash;
+	uint32_t unnamed;
+	int has_time;                      /* the last parse found a usable TimeCreated */
+} rt_evtx_xml;
+
+void rt_evtx_xml_init(rt_evtx_xml *x);
+void rt_evtx_xml_release(rt_evtx_xml *x);
+
+/*
+ * Parse `len` bytes of `xml` into `ev`: sets every member but host,
+ * source_file, record_number, written and recovered (left as they are).
+ * Strings absent from the XML are "". timestamp is 0 and x->has_time is 0
+ * when TimeCreated/@SystemTime is missing or not a time.
+ * Returns 0, 1 when the XML is malformed or truncated (what was read before
+ * the fault is kept in `ev`), -1 when out of memory or over a buffer cap.
+ */
+int rt_evtx_xml_parse(rt_evtx_xml *x, const char *xml, size_t len, rt_event *ev);
 
 #endif

@@ -1,21 +1,344 @@
-/* remtrail events: placeholder until the module behind it lands. */
+/*
+ * remtrail events: every EVTX record of the evidence as one JSON object per
+ * line. This is the bulk path (whole logs, many hosts), so lines are built
+ * in one reused buffer and written in large batches.
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "remtrail/evidence.h"
+#include "remtrail/evtx.h"
+#include "remtrail/util.h"
+
+#define FLUSH_AT ((size_t)1 << 20)
+
+typedef struct out_ctx {
+	rt_buf buf;
+	uint64_t tsec;          /* second of the cached time prefix, +1 (0: none) */
+	char tprefix[RT_TIME_MAX];
+	size_t tlen;
+	unsigned long long events;
+	int write_failed;
+} out_ctx;
+
+static int flush(out_ctx *c)
+{
+	if (c->buf.len && !c->write_failed && fwrite(c->buf.buf, 1, c->buf.len, stdout) != c->buf.len)
+		c->write_failed = errno ? errno : EIO;
+	rt_buf_reset(&c->buf);
+	return c->write_failed ? -1 : 0;
+}
+
+static int add_u64(rt_buf *b, uint64_t v)
+{
+	char t[24];
+	size_t i = sizeof t;
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return rt_buf_add(b, t + i, sizeof t - i);
+}
+
+/*
+ * A FILETIME as a JSON string, as rt_time_format writes it. Records come in
+ * time order, so the "YYYY-MM-DDTHH:MM:SS." part is cached per second and
+ * only the seven fraction digits are written (snprintf per event was a
+ * tenth of the time spent here).
+ */
+static int add_time(out_ctx *c, uint64_t ft)
+{
+	rt_buf *b = &c->buf;
+	uint64_t sec = ft / 10000000u, frac = ft % 10000000u;
+	char *d;
+	int i;
+
+	if (c->tsec != sec + 1) {
+		char t[RT_TIME_MAX];
+		const char *dot;
+
+		rt_time_format(ft, t);
+		dot = strchr(t, '.');
+		if (!dot || strlen(dot) != 9)
+			return rt_json_str(b, t, strlen(t));
+		c->tlen = (size_t)(dot + 1 - t);
+		memcpy(c->tprefix, t, c->tlen);
+		c->tsec = sec + 1;
+	}
+	if (rt_buf_grow(b, c->tlen + 10))
+		return -1;
+	d = b->buf + b->len;
+	*d++ = '"';
+	memcpy(d, c->tprefix, c->tlen);
+	d += c->tlen;
+	for (i = 6; i >= 0; i--) {
+		d[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	d += 7;
+	*d++ = 'Z';
+	*d++ = '"';
+	b->len = (size_t)(d - b->buf);
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+/*
+ * A C string as JSON: plain printable ASCII is copied in one pass; a string
+ * with anything else goes through rt_json_str, so the bytes are the same.
+ */
+static int add_str(rt_buf *b, const char *s)
+{
+	size_t n, i;
+	char *d;
+
+	if (!s)
+		s = "";
+	n = strlen(s);
+	if (rt_buf_grow(b, n + 2))
+		return -1;
+	d = b->buf + b->len;
+	d[0] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
+			return rt_json_str(b, s, n);
+		d[i + 1] = (char)ch;
+	}
+	d[n + 1] = '"';
+	b->len += n + 2;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+/* key is a literal such as ",\"host\":" */
+#define KEY(b, k) rt_buf_add((b), (k), sizeof(k) - 1)
+
+static int write_event(void *ctx, const rt_event *ev)
+{
+	out_ctx *c = ctx;
+	rt_buf *b = &c->buf;
+	size_t i;
+	int e = 0;
+
+	e |= KEY(b, "{\"timestamp\":");
+	e |= add_time(c, ev->timestamp);
+	e |= KEY(b, ",\"host\":");
+	e |= add_str(b, ev->host);
+	e |= KEY(b, ",\"computer\":");
+	e |= add_str(b, ev->computer);
+	e |= KEY(b, ",\"channel\":");
+	e |= add_str(b, ev->channel);
+	e |= KEY(b, ",\"provider\":");
+	e |= add_str(b, ev->provider);
+	e |= KEY(b, ",\"event_id\":");
+	e |= add_u64(b, ev->event_id);
+	e |= KEY(b, ",\"record_id\":");
+	e |= add_u64(b, ev->record_id);
+	if (ev->record_number != ev->record_id) {
+		e |= KEY(b, ",\"record_number\":");
+		e |= add_u64(b, ev->record_number);
+	}
+	if (ev->written != ev->timestamp) {
+		e |= KEY(b, ",\"written\":");
+		e |= add_time(c, ev->written);
+	}
+	e |= KEY(b, ",\"source_file\":");
+	e |= add_str(b, ev->source_file);
+	if (ev->recovered)
+		e |= KEY(b, ",\"recovered\":true");
+	e |= KEY(b, ",\"fields\":{");
+	for (i = 0; i < ev->nfields; i++) {
+		if (i)
+			e |= rt_buf_addch(b, ',');
+		e |= add_str(b, ev->fields[i].name);
+		e |= rt_buf_addch(b, ':');
+		e |= add_str(b, ev->fields[i].value);
+	}
+	e |= KEY(b, "}}\n");
+	if (e) {
+		c->write_failed = ENOMEM;
+		return 1;
+	}
+	c->events++;
+	if (b->len >= FLUSH_AT && flush(c))
+		return 1;
+	return 0;
+}
+
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		*val = NULL;
+		return 1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
 
 static int run(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		cli_print_help(&cli_cmd_events);
-		return RT_EXIT_OK;
+	const char **paths;
+	size_t npaths = 0, nevtx = 0, h, k;
+	rt_evtx_opts o;
+	rt_evidence *ev = NULL;
+	rt_diag d;
+	out_ctx c;
+	int i, opts_done = 0, status;
+
+	memset(&o, 0, sizeof o);
+	paths = calloc((size_t)argc, sizeof *paths);
+	if (!paths) {
+		fprintf(stderr, "remtrail events: out of memory\n");
+		return RT_EXIT_FAIL;
 	}
-	fprintf(stderr, "remtrail events: not implemented yet\n");
-	return RT_EXIT_FAIL;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+
+		if (opts_done || a[0] != '-' || a[1] == '\0') {
+			paths[npaths++] = a;
+		} else if (!strcmp(a, "--")) {
+			opts_done = 1;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			free(paths);
+			cli_print_help(&cli_cmd_events);
+			return RT_EXIT_OK;
+		} else if (opt_value(argc, argv, &i, "--format", &v)) {
+			if (!v || strcmp(v, "jsonl") != 0) {
+				free(paths);
+				return cli_usage_error("events", "--format must be jsonl%s%s",
+						       v ? ", not " : "", v ? v : "");
+			}
+		} else if (opt_value(argc, argv, &i, "--reader", &v)) {
+			if (!v || rt_reader_parse(v, &o.reader)) {
+				free(paths);
+				return cli_usage_error("events",
+						       "--reader must be auto, libevtx or native");
+			}
+		} else if (!strcmp(a, "--recovered")) {
+			o.recovered = 1;
+		} else if (!strncmp(a, "-j", 2) || opt_value(argc, argv, &i, "--jobs", &v)) {
+			uint64_t n;
+
+			if (!strncmp(a, "-j", 2))
+				v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v || rt_parse_u64(v, &n) || n < 1 || n > 256) {
+				free(paths);
+				return cli_usage_error("events", "-j needs a number of threads (1-256)");
+			}
+			o.threads = (int)n;
+		} else {
+			free(paths);
+			return cli_usage_error("events", "unknown option '%s'", a);
+		}
+	}
+	if (npaths == 0) {
+		free(paths);
+		return cli_usage_error("events", "no PATH given");
+	}
+	if (o.threads == 0)
+		o.threads = cli_default_jobs();
+
+	cli_diag_init(&d);
+	if (rt_evidence_collect(paths, npaths, &ev, &d) != 0 || !ev) {
+		fprintf(stderr, "remtrail events: cannot collect the evidence (out of memory)\n");
+		free(paths);
+		rt_diag_release(&d);
+		return RT_EXIT_FAIL;
+	}
+	free(paths);
+	for (h = 0; h < ev->nhosts; h++)
+		for (k = 0; k < ev->hosts[h].nartifacts; k++)
+			nevtx += ev->hosts[h].artifacts[k].kind == RT_ART_EVTX;
+	if (nevtx == 0) {
+		fprintf(stderr, "remtrail events: no EVTX file found in the given paths\n");
+		rt_evidence_free(&ev);
+		rt_diag_release(&d);
+		return RT_EXIT_FAIL;
+	}
+
+	memset(&c, 0, sizeof c);
+	rt_buf_init(&c.buf, 0);
+	rt_evtx_read_evidence(ev, &o, write_event, &c, &d);
+	flush(&c);
+	if (fflush(stdout) != 0 && !c.write_failed)
+		c.write_failed = errno ? errno : EIO;
+	rt_buf_release(&c.buf);
+	rt_evidence_free(&ev);
+
+	if (c.write_failed) {
+		fprintf(stderr, "remtrail events: cannot write the output: %s\n",
+			strerror(c.write_failed));
+		status = RT_EXIT_FAIL;
+	} else if (c.events == 0 && d.errors) {
+		fprintf(stderr, "remtrail events: no record could be read\n");
+		status = RT_EXIT_FAIL;
+	} else {
+		if (c.events == 0)
+			fprintf(stderr, "remtrail events: %zu EVTX file%s read, no records in them\n",
+				nevtx, nevtx == 1 ? "" : "s");
+		status = cli_exit_status(&d);
+	}
+	rt_diag_release(&d);
+	return status;
 }
 
 const cli_command cli_cmd_events = {
-	"events", run, "(not implemented yet)",
-	"usage: remtrail events PATH...\n\nNot implemented yet.\n",
+	"events", run, "every EVTX record as a normalized event (JSON lines)",
+	"usage: remtrail events PATH... [--format jsonl] [--reader auto|libevtx|native]\n"
+	"                       [--recovered] [-j N]\n"
+	"\n"
+	"Print every record of every EVTX log found in PATH as one JSON object per\n"
+	"line. PATH is any mix of .evtx files and folders (a mounted Windows volume,\n"
+	"a KAPE or Velociraptor collection, a folder of many hosts); logs are found by\n"
+	"content, not by name, and grouped by host. Output order is fixed: hosts by\n"
+	"name, logs by path, records in file order. Evidence is opened read-only.\n"
+	"\n"
+	"Each line has, in this order: timestamp (System/TimeCreated, UTC), host,\n"
+	"computer, channel, provider, event_id, record_id (System/EventRecordID),\n"
+	"record_number and written (the record header's number and time, only when\n"
+	"they differ from record_id and timestamp: filtered exports renumber them),\n"
+	"source_file, and fields: the EventData/UserData values by name\n"
+	"(\"IpAddress\", \"LogonType\"...). Unnamed values are \"Data[1]\", \"Data[2]\";\n"
+	"a repeated name gets \"[2]\", \"[3]\" appended.\n"
+	"\n"
+	"options:\n"
+	"  --format jsonl   output format (the only one)\n"
+	"  --reader R       auto (default), libevtx, or native (the fast decoder)\n"
+	"  --recovered      also print records recovered from slack space and unused\n"
+	"                   chunks, marked \"recovered\":true (they may be stale)\n"
+	"  -j N             decoding threads (default: the number of cores); output is\n"
+	"                   the same whatever N\n"
+	"  -h, --help       this help\n"
+	"\n"
+	"examples:\n"
+	"  remtrail events Security.evtx\n"
+	"  remtrail events /mnt/c/Windows/System32/winevt/Logs > events.jsonl\n"
+	"  remtrail events kape_out/ | jq -c 'select(.event_id == 4624)\n"
+	"      | {timestamp, host, ip: .fields.IpAddress, type: .fields.LogonType}'\n"
+	"  remtrail events --reader libevtx damaged.evtx 2> damage.txt\n"
+	"\n"
+	"Damaged logs: every record that can be read is printed and each damage is\n"
+	"named on stderr (\"chunk 3 at offset 0x31000: bad event records checksum\").\n"
+	"\n"
+	"exit status: 0 all evidence read; 3 events written but some input could not\n"
+	"be read (named on stderr); 2 usage error; 1 nothing could be read (no EVTX\n"
+	"file found, or none readable).\n",
 };

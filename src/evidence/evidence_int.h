@@ -1,0 +1,73 @@
+/*
+ * evidence_int.h - pieces of the evidence module shared between its files:
+ * recognising a file by its first bytes, reading the layout of a path, and
+ * naming a host from its SYSTEM hive or EVTX records.
+ */
+#ifndef REMTRAIL_EVIDENCE_INT_H
+#define REMTRAIL_EVIDENCE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remtrail/evidence.h"
+
+/* ------------------------------------------------------------- sniff.c */
+
+typedef enum ev_type {
+	EV_OTHER = 0,
+	EV_EVTX,
+	EV_HIVE,     /* regf, file type 0: a primary hive file */
+	EV_HIVE_LOG, /* regf, file type 1, 2 or 6: a transaction log */
+	EV_IMAGE     /* a disk or volume image (not supported yet) */
+} ev_type;
+
+/* Bytes of a file's head that ev_sniff wants to see (a hive base block). */
+#define EV_HEAD_SIZE 4096
+
+typedef struct ev_sniff {
+	ev_type type;
+	rt_hive_kind embedded_kind; /* hives: kind from the base block's file name */
+	const char *image_kind;     /* images: "E01", "VMDK", ... (static) */
+	int image_segment;          /* E01: segment number (1 for the first) */
+	int image_raw;              /* recognised by a boot sector or partition table only */
+} ev_sniff;
+
+/*
+ * Recognise a file from `head` (its first `n` bytes, n <= EV_HEAD_SIZE) and,
+ * when the caller has it, `tail` (the last 512 bytes of a file of `size`
+ * bytes, NULL otherwise: used for fixed-size VHD footers).
+ */
+void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t size, ev_sniff *out);
+
+/* Hive kind from a file name ("SYSTEM", "ntuser.dat", "SAM.sav"): UNKNOWN
+ * when the name is none of the known hives. `*backup` is set to 1 for the
+ * names of older copies (.sav, .old, .bak). */
+rt_hive_kind ev_hive_kind_from_name(const char *name, int *backup);
+
+/* ------------------------------------------------------------ layout.c */
+
+typedef struct ev_layout {
+	int in_tree;     /* the path lies in a recognised Windows tree */
+	size_t root_len; /* length of the collection root prefix of the path */
+	char *root_name; /* decoded name of the collection folder (malloc'd; may be NULL) */
+	int is_backup;   /* RegBack, shadow copy, Windows.old */
+} ev_layout;
+
+/*
+ * Read the structure of `path` (absolute, '/'-separated, as found on disk;
+ * %XX escapes are decoded for recognition only). Returns 0, -1 on OOM.
+ */
+int ev_layout_of(const char *path, ev_layout *out);
+void ev_layout_release(ev_layout *l);
+
+/* Decode %XX escapes (valid hex pairs only) of `s` into a malloc'd string. */
+char *ev_url_decode(const char *s, size_t n);
+
+/* ---------------------------------------------------------- hostname.c */
+
+/* ComputerName from a SYSTEM hive (malloc'd, NULL if it cannot be read). */
+char *ev_hive_computer_name(const char *path);
+/* Computer of the first readable record of an EVTX file (malloc'd or NULL). */
+char *ev_evtx_computer_name(const char *path);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * A structural check of an EVTX file, independent of libevtx: libevtx
+ * reads on through bad checksums and only says "corrupted", but an analyst
+ * needs to know which chunk is damaged and how. We read headers only (one
+ * chunk at a time for the data checksum), never the records themselves.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evtx_int.h"
+
+#define FILE_HEADER_SIZE 4096
+#define CHUNK_SIZE 65536
+#define FLAG_DIRTY 0x1
+#define FLAG_NO_CRC 0x4
+
+static int read_at(int fd, void *buf, size_t n, off_t off)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+int rt_evtx_open_check(const char *path, const char *subject, rt_diag *d)
+{
+	uint8_t sig[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		rt_diag_error(d, subject, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (read_at(fd, sig, sizeof sig, 0) || memcmp(sig, "ElfFile", 8) != 0) {
+		close(fd);
+		rt_diag_error(d, subject, "not an EVTX file (no ElfFile signature)");
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d)
+{
+	uint8_t hdr[128], *chunk = NULL;
+	struct stat st;
+	uint64_t size, nchunks, avail, rest, i;
+	uint32_t fflags;
+	int fd, damaged = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || read_at(fd, hdr, sizeof hdr, 0)) {
+		rt_diag_error(d, subject, "cannot read file header: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	size = (uint64_t)st.st_size;
+	fflags = rt_le32(hdr + 120);
+	nchunks = rt_le16(hdr + 42);
+	if (!(fflags & FLAG_NO_CRC) && rt_crc32(0, hdr, 120) != rt_le32(hdr + 124)) {
+		rt_diag_error(d, subject, "bad file header checksum");
+		damaged = 1;
+	}
+	avail = size > FILE_HEADER_SIZE ? (size - FILE_HEADER_SIZE) / CHUNK_SIZE : 0;
+	rest = size > FILE_HEADER_SIZE ? (size - FILE_HEADER_SIZE) % CHUNK_SIZE : 0;
+	if (avail < nchunks) {
+		rt_diag_error(d, subject,
+			      "file is truncated: header announces %llu chunks, %llu present "
+			      "(%llu bytes after the last whole chunk)",
+			      (unsigned long long)nchunks, (unsigned long long)avail,
+			      (unsigned long long)rest);
+		damaged = 1;
+	}
+	chunk = malloc(CHUNK_SIZE);
+	if (!chunk) {
+		close(fd);
+		return damaged;
+	}
+	/* A dirty file's header may count too few chunks: check every chunk
+	 * that looks like one. Past the count of a clean file, chunks are
+	 * leftovers (libevtx's "recovered" area) and not damage. */
+	for (i = 0; i < avail; i++) {
+		uint64_t off = FILE_HEADER_SIZE + i * CHUNK_SIZE;
+		uint32_t free_off, cflags;
+		int in_count = i < nchunks;
+
+		if (read_at(fd, chunk, CHUNK_SIZE, (off_t)off)) {
+			rt_diag_error(d, subject, "cannot read chunk %llu at offset 0x%llx",
+				      (unsigned long long)i, (unsigned long long)off);
+			damaged = 1;
+			break;
+		}
+		if (memcmp(chunk, "ElfChnk", 8) != 0) {
+			if (in_count) {
+				rt_diag_error(d, subject, "chunk %llu at offset 0x%llx: bad chunk signature",
+					      (unsigned long long)i, (unsigned long long)off);
+				damaged = 1;
+			}
+			continue;
+		}
+		if (!in_count && !(fflags & FLAG_DIRTY))
+			continue;
+		cflags = rt_le32(chunk + 120);
+		if ((fflags | cflags) & FLAG_NO_CRC)
+			continue;
+		if (rt_crc32(rt_crc32(0, chunk, 120), chunk + 128, 384) != rt_le32(chunk + 124)) {
+			rt_diag_report(d, (cflags & FLAG_DIRTY) ? RT_DIAG_WARN : RT_DIAG_ERROR, subject,
+				       "chunk %llu at offset 0x%llx: bad chunk header checksum%s",
+				       (unsigned long long)i, (unsigned long long)off,
+				       (cflags & FLAG_DIRTY) ? " (chunk marked dirty: was being written)" : "");
+			damaged |= !(cflags & FLAG_DIRTY);
+		}
+		free_off = rt_le32(chunk + 48);
+		if (free_off < 512 || free_off > CHUNK_SIZE) {
+			rt_diag_error(d, subject,
+				      "chunk %llu at offset 0x%llx: free space offset 0x%x out of range",
+				      (unsigned long long)i, (unsigned long long)off, free_off);
+			damaged = 1;
+			continue;
+		}
+		/* Windows updates a chunk's checksums when it flushes the chunk: a
+		 * chunk still marked dirty (copied from a live system or a shadow
+		 * copy) legitimately has stale ones, and its records still parse. */
+		if (rt_crc32(0, chunk + 512, free_off - 512) != rt_le32(chunk + 52)) {
+			rt_diag_report(d, (cflags & FLAG_DIRTY) ? RT_DIAG_WARN : RT_DIAG_ERROR, subject,
+				       "chunk %llu at offset 0x%llx: bad event records checksum%s",
+				       (unsigned long long)i, (unsigned long long)off,
+				       (cflags & FLAG_DIRTY) ? " (chunk marked dirty: was being written)" : "");
+			damaged |= !(cflags & FLAG_DIRTY);
+		}
+	}
+	free(chunk);
+	close(fd);
+	return damaged;
+}

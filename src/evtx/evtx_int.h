@@ -1,0 +1,40 @@
+/*
+ * evtx_int.h - pieces shared inside the evtx module (not a public API).
+ */
+#ifndef REMTRAIL_EVTX_INT_H
+#define REMTRAIL_EVTX_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remtrail/evtx.h"
+
+/*
+ * Open `path` read-only and check the "ElfFile\0" signature. Reports through
+ * diag (subject `subject`) and returns -1 when the file cannot be opened or
+ * is not EVTX; 0 otherwise.
+ */
+int rt_evtx_open_check(const char *path, const char *subject, rt_diag *d);
+
+/*
+ * Check the file header and chunk checksums, chunk signatures and
+ * truncation without decoding records. Each damage is reported as an error
+ * naming the chunk and its offset. Returns 1 if anything is damaged, else 0.
+ */
+int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d);
+
+/* The libevtx reader behind rt_evtx_read (same contract). */
+int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+			 rt_diag *d);
+
+/*
+ * The native reader's fallback (native.h, rt_native_fallback): read one
+ * chunk with libevtx from memory (`len` bytes, at most 64 KiB, after the
+ * file's 4096-byte `header`). 0 when read, 1 when the callback asked to
+ * stop, -1 when libevtx could not read it either.
+ */
+int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
+			       const rt_evtx_opts *o, const char *path, rt_event_cb cb,
+			       void *ctx, rt_diag *d);
+
+#endif
