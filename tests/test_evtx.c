@@ -514,19 +514,34 @@ START_TEST(options_host_display_stop)
 }
 END_TEST
 
-START_TEST(native_reader_is_refused_until_built)
+START_TEST(readers_agree)
 {
-	char *dir = tu_tmpdir(), *p = ef_write_good(dir, "x.evtx", 0);
-	rt_evtx_opts o = { RT_READER_NATIVE, 1, NULL, NULL, 0 };
-	got g = { .n = 0 };
-	rt_diag d;
+	char *dir = tu_tmpdir(), *p = ef_write_good(dir, "x.evtx", _i ? TW_TEMPLATES : 0);
+	rt_evtx_opts ol = { RT_READER_LIBEVTX, 1, NULL, NULL, 0 };
+	rt_evtx_opts on = { RT_READER_NATIVE, 1, NULL, NULL, 0 };
+	got gl = { .n = 0 }, gn = { .n = 0 };
+	rt_diag dl, dn;
+	size_t i, k;
 
-	rt_buf_init(&g.msgs, 0);
-	ck_assert_int_eq(read_file(p, &o, &g, &d), -1);
-	ck_assert_uint_eq(d.errors, 1);
-	ck_assert_ptr_nonnull(strstr(g.msgs.buf, "native"));
-	got_release(&g);
-	rt_diag_release(&d);
+	rt_buf_init(&gl.msgs, 0);
+	rt_buf_init(&gn.msgs, 0);
+	ck_assert_int_eq(read_file(p, &ol, &gl, &dl), 0);
+	ck_assert_int_eq(read_file(p, &on, &gn, &dn), 0);
+	ck_assert_uint_eq(gl.n, gn.n);
+	for (i = 0; i < gl.n; i++) {
+		ck_assert_uint_eq(gl.ev[i]->record_id, gn.ev[i]->record_id);
+		ck_assert_uint_eq(gl.ev[i]->timestamp, gn.ev[i]->timestamp);
+		ck_assert_str_eq(gl.ev[i]->channel, gn.ev[i]->channel);
+		ck_assert_uint_eq(gl.ev[i]->nfields, gn.ev[i]->nfields);
+		for (k = 0; k < gl.ev[i]->nfields; k++) {
+			ck_assert_str_eq(gl.ev[i]->fields[k].name, gn.ev[i]->fields[k].name);
+			ck_assert_str_eq(gl.ev[i]->fields[k].value, gn.ev[i]->fields[k].value);
+		}
+	}
+	got_release(&gl);
+	got_release(&gn);
+	rt_diag_release(&dl);
+	rt_diag_release(&dn);
 	free(p);
 	tu_rmtree(dir);
 	free(dir);
@@ -570,13 +585,14 @@ START_TEST(damaged_logs)
 {
 	char *dir = tu_tmpdir(), *p;
 	size_t nchunks, i;
+	rt_evtx_opts lib = { RT_READER_LIBEVTX, 1, NULL, NULL, 0 };
 	got g = { .n = 0 };
 	rt_diag d;
 	int rc;
 
 	rt_buf_init(&g.msgs, 0);
 	p = ef_write_big(dir, "big.evtx", damage_cases[_i].defect, &nchunks);
-	rc = read_file(p, NULL, &g, &d);
+	rc = read_file(p, &lib, &g, &d);
 	if (!damage_cases[_i].message) {
 		ck_assert_int_eq(rc, 0);
 		ck_assert_msg(d.errors == 0, "%s", g.msgs.buf);
@@ -694,7 +710,7 @@ int main(void)
 	tcase_add_test(tr, not_evtx_is_an_error);
 	tcase_add_loop_test(tr, read_good_log, 0, 2);
 	tcase_add_test(tr, options_host_display_stop);
-	tcase_add_test(tr, native_reader_is_refused_until_built);
+	tcase_add_loop_test(tr, readers_agree, 0, 2);
 	tcase_add_test(tr, renumbered_header);
 	tcase_add_loop_test(tr, damaged_logs, 0, (int)(sizeof damage_cases / sizeof damage_cases[0]));
 	tcase_add_test(tr, read_evidence_in_order);

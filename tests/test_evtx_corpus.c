@@ -3,7 +3,8 @@
  *  - for every file under $RT_CORPUS/evtx, record ids, event ids and times
  *    equal those printed by `evtxexport -f xml` (which stops at the first
  *    record it cannot read, where we report it and read on: its records
- *    must then be a prefix of ours);
+ *    must then be a prefix of ours), both from rt_evtx_read and from the
+ *    output of `remtrail events` over the whole folder;
  *  - every file under $RT_CORPUS/evtx-edge is read without a crash (this
  *    suite also runs under ASan/UBSan), with and without recovered records.
  * Skips (77) without the corpus or without evtxexport.
@@ -11,6 +12,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,20 +157,111 @@ static void evtxexport_records(const char *tool, const char *path, recs *r, int 
 	free(err);
 }
 
+/*
+ * `ours` must equal `theirs` (evtxexport), or extend it when evtxexport
+ * stopped at a record it could not read (we report it and read on).
+ */
+static void compare(const char *what, const char *file, const rec *ours, size_t n,
+		    const recs *theirs, int tool_failed)
+{
+	size_t i;
+
+	if (tool_failed)
+		ck_assert_msg(n >= theirs->n, "%s %s: %zu records, evtxexport %zu", what, file, n,
+			      theirs->n);
+	else
+		ck_assert_msg(n == theirs->n, "%s %s: %zu records, evtxexport %zu", what, file, n,
+			      theirs->n);
+	for (i = 0; i < theirs->n; i++) {
+		const rec *t = &theirs->v[i];
+
+		ck_assert_msg(ours[i].record_id == t->record_id,
+			      "%s %s: record %zu: id %llu, evtxexport %llu", what, file, i,
+			      (unsigned long long)ours[i].record_id, (unsigned long long)t->record_id);
+		ck_assert_msg(ours[i].event_id == t->event_id,
+			      "%s %s: record %llu: event id %u, evtxexport %u", what, file,
+			      (unsigned long long)t->record_id, ours[i].event_id, t->event_id);
+		if (t->has_time)
+			ck_assert_msg(ours[i].timestamp == t->timestamp,
+				      "%s %s: record %llu: time differs", what, file,
+				      (unsigned long long)t->record_id);
+	}
+}
+
+/* One line of `remtrail events` output, kept for comparison. */
+typedef struct line {
+	char *file;
+	size_t order;
+	rec r;
+} line;
+
+static int cmp_line(const void *a, const void *b)
+{
+	const line *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+
+	return c ? c : (x->order < y->order ? -1 : x->order > y->order);
+}
+
+/* Run `remtrail events` on `dir` and return its lines sorted by file, then
+ * file order. */
+static line *cli_records(const char *dir, size_t *nlines)
+{
+	char *argv[] = { (char *)tu_remtrail(), "events", "--reader", "libevtx", (char *)dir, NULL };
+	char *out = NULL, *p, *nl;
+	line *v = NULL;
+	size_t n = 0, a = 0;
+	int rc = tu_run(argv, &out, NULL);
+
+	ck_assert_msg(rc == 0 || rc == 3, "remtrail events exited %d", rc);
+	for (p = out; *p; p = nl + 1) {
+		cJSON *o, *sf, *ts;
+		line l;
+
+		nl = strchr(p, '\n');
+		ck_assert_ptr_nonnull(nl);
+		o = cJSON_ParseWithLength(p, (size_t)(nl - p));
+		ck_assert_ptr_nonnull(o);
+		sf = cJSON_GetObjectItemCaseSensitive(o, "source_file");
+		ts = cJSON_GetObjectItemCaseSensitive(o, "timestamp");
+		ck_assert(cJSON_IsString(sf) && cJSON_IsString(ts));
+		memset(&l, 0, sizeof l);
+		l.file = strdup(sf->valuestring);
+		l.order = n;
+		/* ids are written as exact integers; corpus ids are far below 2^53 */
+		l.r.record_id = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "record_id")->valuedouble;
+		l.r.event_id = (uint32_t)cJSON_GetObjectItemCaseSensitive(o, "event_id")->valuedouble;
+		ck_assert_int_eq(rt_time_parse(ts->valuestring, &l.r.timestamp), 0);
+		cJSON_Delete(o);
+		if (n == a) {
+			a = a ? a * 2 : 1024;
+			v = realloc(v, a * sizeof *v);
+			ck_assert_ptr_nonnull(v);
+		}
+		v[n++] = l;
+	}
+	free(out);
+	qsort(v, n, sizeof *v, cmp_line);
+	*nlines = n;
+	return v;
+}
+
 START_TEST(same_records_as_evtxexport)
 {
 	const char *corpus = tu_corpus(), *tool = getenv("RT_EVTXEXPORT");
 	char dir[4096];
-	size_t f, i, compared = 0, prefixes = 0;
+	size_t f, i, compared = 0, prefixes = 0, nlines, at = 0;
 	rt_evtx_opts o;
+	line *lines;
 
 	memset(&o, 0, sizeof o);
 	o.reader = RT_READER_LIBEVTX;
 	snprintf(dir, sizeof dir, "%s/evtx", corpus);
 	list_files(dir);
 	ck_assert_uint_gt(nfiles, 0);
+	lines = cli_records(dir, &nlines);
 	for (f = 0; f < nfiles; f++) {
-		recs ours = { 0 }, theirs = { 0 };
+		recs ours = { 0 }, theirs = { 0 }, cli = { 0 };
 		rt_diag d;
 		int rc, tool_failed;
 
@@ -177,37 +270,30 @@ START_TEST(same_records_as_evtxexport)
 		evtxexport_records(tool, files[f], &theirs, &tool_failed);
 		ck_assert_msg(rc >= 0, "%s: not read", files[f]);
 		if (tool_failed) {
-			/* evtxexport stopped at a record it could not read; we
-			 * must have reported it and read on */
-			ck_assert_msg(ours.n >= theirs.n, "%s: %zu records, evtxexport %zu", files[f],
-				      ours.n, theirs.n);
 			ck_assert_msg(rc == 1 && d.errors > 0, "%s: damage not reported", files[f]);
 			prefixes++;
-		} else {
-			ck_assert_msg(ours.n == theirs.n, "%s: %zu records, evtxexport %zu", files[f],
-				      ours.n, theirs.n);
 		}
-		for (i = 0; i < theirs.n; i++) {
-			ck_assert_msg(ours.v[i].record_id == theirs.v[i].record_id,
-				      "%s: record %zu: id %llu, evtxexport %llu", files[f], i,
-				      (unsigned long long)ours.v[i].record_id,
-				      (unsigned long long)theirs.v[i].record_id);
-			ck_assert_msg(ours.v[i].event_id == theirs.v[i].event_id,
-				      "%s: record %llu: event id %u, evtxexport %u", files[f],
-				      (unsigned long long)theirs.v[i].record_id, ours.v[i].event_id,
-				      theirs.v[i].event_id);
-			if (theirs.v[i].has_time)
-				ck_assert_msg(ours.v[i].timestamp == theirs.v[i].timestamp,
-					      "%s: record %llu: time differs", files[f],
-					      (unsigned long long)theirs.v[i].record_id);
-		}
+		compare("rt_evtx_read", files[f], ours.v, ours.n, &theirs, tool_failed);
+
+		/* the same records, through evidence collection and the JSON writer */
+		while (at < nlines && strcmp(lines[at].file, files[f]) < 0)
+			at++;
+		for (; at < nlines && strcmp(lines[at].file, files[f]) == 0; at++)
+			push(&cli, lines[at].r);
+		compare("remtrail events", files[f], cli.v, cli.n, &theirs, tool_failed);
+		ck_assert_uint_eq(cli.n, ours.n);
+
 		compared += theirs.n;
 		rt_diag_release(&d);
 		free(ours.v);
 		free(theirs.v);
+		free(cli.v);
 	}
-	fprintf(stderr, "evtx corpus: %zu files, %zu records equal to evtxexport (%zu files where "
-			"evtxexport stopped early)\n",
+	for (i = 0; i < nlines; i++)
+		free(lines[i].file);
+	free(lines);
+	fprintf(stderr, "evtx corpus: %zu files, %zu records equal to evtxexport in rt_evtx_read and "
+			"remtrail events (%zu files where evtxexport stopped early)\n",
 		nfiles, compared, prefixes);
 }
 END_TEST
