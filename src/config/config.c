@@ -299,7 +299,8 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 				goto out;
 			p->role = role_of(&sv[i], sv, ns);
 		}
-	qsort(pv.v, pv.n, sizeof(*pv.v), pt_cmp);
+	if (pv.n)
+		qsort(pv.v, pv.n, sizeof(*pv.v), pt_cmp);
 
 	/* Absent and bounded points, per setting; new points go after n0. */
 	n0 = pv.n;
@@ -358,7 +359,8 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 			prev_time = pv.v[j].p.time;
 		}
 	}
-	qsort(pv.v, pv.n, sizeof(*pv.v), pt_cmp);
+	if (pv.n)
+		qsort(pv.v, pv.n, sizeof(*pv.v), pt_cmp);
 
 	for (i = 0; i < pv.n; i = j) {
 		rt_cfg_setting *s;
@@ -431,7 +433,8 @@ int rt_config_load(const rt_cfg_input *in, size_t n, rt_config **out, rt_diag *d
 		load_one(&L, &in[i]);
 	if (L.oom)
 		goto out;
-	qsort(L.v, L.n, sizeof(*L.v), snap_cmp);
+	if (L.n)
+		qsort(L.v, L.n, sizeof(*L.v), snap_cmp);
 	for (i = 0; i < L.n; i = j) {
 		for (j = i; j < L.n && !strcmp(L.v[j].host, L.v[i].host); j++)
 			;

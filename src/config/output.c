@@ -239,32 +239,43 @@ static void setting_text(rt_buf *b, const rt_cfg_setting *s)
 		}
 }
 
+/* WinRM, WMI and DCOM rules by their predefined ids come before the rest. */
+static int rule_first(const char *id)
+{
+	return rt_strncaseeq(id, "WINRM", 5) || rt_strncaseeq(id, "WMI", 3) ||
+	       rt_strncaseeq(id, "ComPlus", 7);
+}
+
 static void section(rt_buf *b, const rt_cfg_host *h, const char *title, const char *const *prefixes,
 		    int rules_mode)
 {
 	size_t i, j, shown = 0, hidden = 0;
+	int pass;
 
-	for (i = 0; i < h->nsettings; i++) {
-		const rt_cfg_setting *s = &h->settings[i];
-		int match = 0;
+	for (pass = 0; pass < (rules_mode ? 2 : 1); pass++)
+		for (i = 0; i < h->nsettings; i++) {
+			const rt_cfg_setting *s = &h->settings[i];
+			int match = 0;
 
-		for (j = 0; prefixes[j] && !match; j++)
-			match = has_prefix(s->name, prefixes[j]);
-		if (!match)
-			continue;
-		if (rules_mode) {
-			const char *id = strstr(s->name, ".rule.") + 6;
-			const rt_cfg_point *p = latest(s);
-
-			if (!p || !rule_relevant(id, p)) {
-				hidden++;
+			for (j = 0; prefixes[j] && !match; j++)
+				match = has_prefix(s->name, prefixes[j]);
+			if (!match)
 				continue;
+			if (rules_mode) {
+				const char *id = strstr(s->name, ".rule.") + 6;
+				const rt_cfg_point *p = latest(s);
+
+				if (rule_first(id) != !pass)
+					continue;
+				if (!p || !rule_relevant(id, p)) {
+					hidden++;
+					continue;
+				}
 			}
+			if (!shown++)
+				rt_buf_addf(b, "  %s\n", title);
+			setting_text(b, s);
 		}
-		if (!shown++)
-			rt_buf_addf(b, "  %s\n", title);
-		setting_text(b, s);
-	}
 	if (rules_mode && hidden)
 		rt_buf_addf(b, "  %s: %zu other rules not shown (use --format json)\n", title, hidden);
 }
