@@ -260,7 +260,12 @@ START_TEST(winrm_source_side)
 	feed("WS01", SYSMON, 3, 6, "10:00:05", "Image", "C:\\Windows\\System32\\svchost.exe",
 	     "Initiated", "true", "SourceIp", "10.0.0.5", "SourcePort", "50000",
 	     "DestinationIp", "10.0.0.10", "DestinationPort", "5985", NULL);
+	sysmon1("WS01", 7, "10:00:06", "{B-2}", "C:\\Ruby26-x64\\bin\\ruby.exe",
+		"ruby.exe evil-winrm -i 10.0.0.10 -u admin -p Passw0rd", "CORP\\admin", "0x99",
+		"{B-0}", "C:\\Windows\\System32\\cmd.exe");
 	finish();
+	ck_assert_int_eq(find("WS01", 7)->kind, RT_FK_WINRM_OUTBOUND);
+	ck_assert_str_eq(find("WS01", 7)->remote_host, "10.0.0.10");
 	ck_assert_int_eq(find("WS01", 1)->kind, RT_FK_WINRM_OUTBOUND);
 	ck_assert_str_eq(find("WS01", 1)->remote_host, "srv01.corp.local");
 	ck_assert_str_eq(find("WS01", 2)->remote_host, "srv01.corp.local");
@@ -278,9 +283,26 @@ START_TEST(winrm_refusals)
 	feed("SRV01", SEC, 5157, 2, "10:00:00", "ProcessID", "4", "Application", "System",
 	     "Direction", "%%14592", "SourceAddress", "10.0.0.10", "SourcePort", "5985",
 	     "DestAddress", "10.0.0.5", "DestPort", "50123", "Protocol", "6", NULL);
+	cur_sid = "S-1-5-21-1-2-3-1111";
+	feed("SRV01", WINRM, 192, 3, "10:00:01", NULL);
+	cur_sid = "";
+	logon3("SRV01", 4, "10:00:00", "0x44", "10.0.0.5", "WS01", "admin");
+	feed("SRV01", SEC, 5157, 5, "10:01:00", "Application", "\\device\\harddiskvolume2\\windows\\system32\\svchost.exe",
+	     "Direction", "%%14592", "SourceAddress", "10.0.0.10", "SourcePort", "135",
+	     "DestAddress", "10.0.0.6", "DestPort", "50124", "Protocol", "6", NULL);
+	feed("SRV01", WINRM, 142, 6, "10:02:00", "operationName", "Enumeration", "errorCode",
+	     "2150858770", NULL);
+	feed("SRV01", WINRM, 142, 7, "10:02:01", "operationName", "Get", "errorCode",
+	     "2150858843", NULL);
 	finish();
 	ck_assert_int_eq(find("WS01", 1)->kind, RT_FK_WINRM_FAILED);
 	ck_assert_int_eq(find("SRV01", 2)->kind, RT_FK_WINRM_FAILED);
+	ck_assert_int_eq(find("SRV01", 3)->kind, RT_FK_WINRM_FAILED);
+	ck_assert_str_eq(find("SRV01", 3)->remote_ip, "10.0.0.5");
+	ck_assert_int_eq(find("SRV01", 5)->kind, RT_FK_DCOM_DENIED);
+	ck_assert_str_eq(find("SRV01", 5)->remote_ip, "10.0.0.6");
+	ck_assert_int_eq(find("SRV01", 6)->kind, RT_FK_WINRM_FAILED);
+	ck_assert_ptr_null(find("SRV01", 7));
 	ck_assert_str_eq(find("SRV01", 2)->remote_ip, "10.0.0.5");
 }
 END_TEST

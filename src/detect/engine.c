@@ -70,6 +70,8 @@ struct rt_detect {
 	size_t nc, ac;
 	logon *lg;
 	size_t nlg, alg;
+	size_t *by_time; /* remote network logons by time, built at the end of a host */
+	size_t nby_time;
 	conn *cn;
 	size_t ncn, acn;
 	bproc *bp;
@@ -1139,26 +1141,58 @@ static const conn *find_conn(const rt_detect *d, uint64_t ts, uint64_t before, u
 	return best;
 }
 
+static int cmp_logon_time(const void *ctx, size_t a, size_t b)
+{
+	const logon *l = ctx;
+
+	if (l[a].ts != l[b].ts)
+		return l[a].ts < l[b].ts ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int index_logons_by_time(rt_detect *d)
+{
+	size_t i;
+
+	free(d->by_time);
+	d->by_time = malloc((d->nlg ? d->nlg : 1) * sizeof *d->by_time);
+	d->nby_time = 0;
+	if (!d->by_time)
+		return -1;
+	for (i = 0; i < d->nlg; i++)
+		if (remote_logon(&d->lg[i]))
+			d->by_time[d->nby_time++] = i;
+	rt_detect_sort_idx(d->by_time, d->nby_time, cmp_logon_time, d->lg);
+	return 0;
+}
+
+/* The latest network logon of the same account from 2 minutes before to 5 s after. */
 static logon *logon_near(rt_detect *d, const cand *c)
 {
 	logon *best = NULL;
-	size_t i;
+	uint64_t from = c->f.timestamp > 120 * SEC_FT ? c->f.timestamp - 120 * SEC_FT : 0;
+	size_t lo = 0, hi = d->nby_time;
 
 	if (!usable(c->f.user) && !usable(c->sid))
 		return NULL;
-	for (i = 0; i < d->nlg; i++) {
-		logon *l = &d->lg[i];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (d->lg[d->by_time[mid]].ts < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < d->nby_time; lo++) {
+		logon *l = &d->lg[d->by_time[lo]];
 		int who;
 
-		if (!remote_logon(l) || l->ts > c->f.timestamp + 5 * SEC_FT ||
-		    l->ts + 120 * SEC_FT < c->f.timestamp)
-			continue;
+		if (l->ts > c->f.timestamp + 5 * SEC_FT)
+			break;
 		who = (usable(c->sid) && l->sid && rt_strcaseeq(c->sid, l->sid)) ||
 		      (usable(c->f.user) && strncmp(c->f.user, "S-1-", 4) != 0 && l->user &&
 		       users_compatible(c->f.user, l->user));
-		if (!who)
-			continue;
-		if (!best || l->ts > best->ts)
+		if (who)
 			best = l;
 	}
 	return best;
@@ -1245,37 +1279,85 @@ static uint64_t absdiff(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
-static void link_and_recast(rt_detect *d)
+static int is_wmi_out(const cand *c)
 {
-	size_t i, j;
+	return c->f.kind == RT_FK_WMI_OUTBOUND && !(c->rule && (c->rule->flags & RT_RF_YIELD_WMI));
+}
 
+static int cmp_cand_time(const void *ctx, size_t a, size_t b)
+{
+	const cand *c = ctx;
+
+	if (c[a].f.timestamp != c[b].f.timestamp)
+		return c[a].f.timestamp < c[b].f.timestamp ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Kept candidates for which keep() holds, by time. NULL on OOM. */
+static size_t *cand_index(const rt_detect *d, int (*keep)(const cand *), size_t *n)
+{
+	size_t *idx = malloc((d->nc ? d->nc : 1) * sizeof *idx), i;
+
+	*n = 0;
+	if (!idx)
+		return NULL;
+	for (i = 0; i < d->nc; i++)
+		if (!d->c[i].drop && keep(&d->c[i]))
+			idx[(*n)++] = i;
+	rt_detect_sort_idx(idx, *n, cmp_cand_time, d->c);
+	return idx;
+}
+
+/* First position in idx whose time is >= ts. */
+static size_t first_at(const rt_detect *d, const size_t *idx, size_t n, uint64_t ts)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (d->c[idx[mid]].f.timestamp < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int link_and_recast(rt_detect *d)
+{
+	size_t i, j, nsh, nwo, *sh = cand_index(d, is_shell_host, &nsh),
+			       *wo = cand_index(d, is_wmi_out, &nwo);
+
+	if (!sh || !wo) {
+		free(sh);
+		free(wo);
+		return -1;
+	}
 	for (i = 0; i < d->nc; i++) {
 		cand *c = &d->c[i];
+		uint64_t t = c->f.timestamp;
 		size_t best = RT_FINDING_NONE;
 
 		if (c->drop || !c->rule)
 			continue;
 		if (c->rule->flags & RT_RF_SHELL) {
-			for (j = 0; j < d->nc; j++)
-				if (!d->c[j].drop && is_shell_host(&d->c[j]) &&
-				    absdiff(d->c[j].f.timestamp, c->f.timestamp) <= 60 * SEC_FT &&
-				    (best == RT_FINDING_NONE ||
-				     absdiff(d->c[j].f.timestamp, c->f.timestamp) <
-					     absdiff(d->c[best].f.timestamp, c->f.timestamp)))
-					best = j;
+			for (j = first_at(d, sh, nsh, t > 60 * SEC_FT ? t - 60 * SEC_FT : 0);
+			     j < nsh && d->c[sh[j]].f.timestamp <= t + 60 * SEC_FT; j++)
+				if (best == RT_FINDING_NONE ||
+				    absdiff(d->c[sh[j]].f.timestamp, t) < absdiff(d->c[best].f.timestamp, t))
+					best = sh[j];
 			if (best != RT_FINDING_NONE) {
 				c->f.related = best; /* candidate index; remapped on move */
 				set_str(&c->f.remote_ip, d->c[best].f.remote_ip);
 			}
 		}
 		if (c->rule->flags & RT_RF_YIELD_WMI) {
-			for (j = 0; j < d->nc; j++)
-				if (!d->c[j].drop && d->c[j].f.kind == RT_FK_WMI_OUTBOUND &&
-				    !(d->c[j].rule && (d->c[j].rule->flags & RT_RF_YIELD_WMI)) &&
-				    same_name(d->c[j].f.remote_host, c->f.remote_host) &&
-				    absdiff(d->c[j].f.timestamp, c->f.timestamp) <= 10 * SEC_FT)
+			for (j = first_at(d, wo, nwo, t > 10 * SEC_FT ? t - 10 * SEC_FT : 0);
+			     j < nwo && d->c[wo[j]].f.timestamp <= t + 10 * SEC_FT; j++)
+				if (same_name(d->c[wo[j]].f.remote_host, c->f.remote_host))
 					break;
-			if (j < d->nc) {
+			if (j < nwo && d->c[wo[j]].f.timestamp <= t + 10 * SEC_FT) {
 				c->f.kind = RT_FK_WMI_OUTBOUND;
 				c->f.technique = "T1047";
 			}
@@ -1285,6 +1367,9 @@ static void link_and_recast(rt_detect *d)
 		if (!d->c[i].drop && d->c[i].parent != RT_FINDING_NONE &&
 		    d->c[i].f.related == RT_FINDING_NONE)
 			d->c[i].f.related = d->c[i].parent;
+	free(sh);
+	free(wo);
+	return 0;
 }
 
 static void dedup_key(const cand *c, rt_buf *b)
@@ -1453,10 +1538,11 @@ static int end_host(rt_detect *d)
 		free(tmp);
 		free(order);
 	}
+	if (index_logons_by_time(d))
+		return -1;
 	for (i = 0; i < d->nc; i++)
 		correlate_one(d, &d->c[i]);
-	link_and_recast(d);
-	if (dedup(d))
+	if (link_and_recast(d) || dedup(d))
 		return -1;
 
 	for (i = 0; i < d->nc; i++)
@@ -1498,11 +1584,10 @@ static int end_host(rt_detect *d)
 	hs->logons = malloc((d->nlg ? d->nlg : 1) * sizeof *hs->logons);
 	if (!hs->logons)
 		return -1;
-	for (i = 0; i < d->nlg; i++) {
-		if (remote_logon(&d->lg[i])) {
-			hs->logons[hs->nlogons++] = d->lg[i];
-			memset(&d->lg[i], 0, sizeof d->lg[i]);
-		}
+	for (k = 0; k < d->nby_time; k++) {
+		i = d->by_time[k]; /* remote logons, already in time order */
+		hs->logons[hs->nlogons++] = d->lg[i];
+		memset(&d->lg[i], 0, sizeof d->lg[i]);
 	}
 	reset_host_state(d);
 	return 0;
@@ -1560,58 +1645,116 @@ static const hostseg *seg_named(const rt_detect *d, const char *name)
 	return NULL;
 }
 
+static int cmp_finding_time(const void *ctx, size_t a, size_t b)
+{
+	const rt_finding *f = ctx;
+
+	if (f[a].timestamp != f[b].timestamp)
+		return f[a].timestamp < f[b].timestamp ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Best inbound finding on b for outbound o (time-sorted index in[]). */
+static size_t pair_finding(const rt_detect *d, const size_t *in, size_t nin, const hostseg *a,
+			   const hostseg *b, const rt_finding *of, rt_finding_kind want)
+{
+	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
+	size_t lo = 0, hi = nin, best = RT_FINDING_NONE;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (d->all.items[in[mid]].timestamp < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nin && d->all.items[in[lo]].timestamp <= t + PAIR_WINDOW; lo++) {
+		const rt_finding *f = &d->all.items[in[lo]];
+		uint64_t dt = absdiff(f->timestamp, t);
+
+		if (f->kind != want || f->paired != RT_FINDING_NONE ||
+		    !rt_strcaseeq(f->host, b->name) || !users_compatible(f->user, of->user) ||
+		    !from_source(a, f->remote_ip, f->remote_host))
+			continue;
+		if (best == RT_FINDING_NONE || dt < bestdt) {
+			best = in[lo];
+			bestdt = dt;
+		}
+	}
+	return best;
+}
+
+/* Best network logon on b (logons sorted by time) for outbound o. */
+static size_t pair_logon(const hostseg *a, const hostseg *b, const rt_finding *of)
+{
+	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
+	size_t lo = 0, hi = b->nlogons, best = RT_FINDING_NONE;
+
+	if (!a->nips && !usable(of->user))
+		return RT_FINDING_NONE;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (b->logons[mid].ts < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < b->nlogons && b->logons[lo].ts <= t + PAIR_WINDOW; lo++) {
+		const logon *l = &b->logons[lo];
+		uint64_t dt = absdiff(l->ts, t);
+
+		if (!users_compatible(l->user, of->user) || !from_source(a, l->ip, l->ws))
+			continue;
+		if (best == RT_FINDING_NONE || dt < bestdt) {
+			best = lo;
+			bestdt = dt;
+		}
+	}
+	return best;
+}
+
 static int pair_all(rt_detect *d)
 {
-	size_t o, i, s, n0 = d->all.n;
+	size_t o, s, n0 = d->all.n, nin = 0, *in;
 
+	if (d->nhs < 2)
+		return 0;
+	in = malloc((n0 ? n0 : 1) * sizeof *in);
+	if (!in)
+		return -1;
+	for (o = 0; o < n0; o++) {
+		rt_finding_kind k = d->all.items[o].kind;
+
+		if (k == RT_FK_WINRM_INBOUND || k == RT_FK_WMI_INBOUND || k == RT_FK_DCOM_INBOUND)
+			in[nin++] = o;
+	}
+	rt_detect_sort_idx(in, nin, cmp_finding_time, d->all.items);
 	for (o = 0; o < n0; o++) {
 		rt_finding *of = &d->all.items[o];
 		rt_finding_kind want = counterpart(of->kind);
 		const hostseg *a = seg_named(d, of->host);
 		size_t best = RT_FINDING_NONE;
-		uint64_t bestdt = 0;
 
 		if (want == RT_FK_COUNT || of->paired != RT_FINDING_NONE || !a)
 			continue;
 		for (s = 0; s < d->nhs && best == RT_FINDING_NONE; s++) {
 			hostseg *b = &d->hs[s];
-			size_t j;
 
 			if (b == a || rt_strcaseeq(b->name, a->name) || !targets(b, of))
 				continue;
-			for (i = 0; i < d->all.n; i++) {
-				const rt_finding *in = &d->all.items[i];
-				uint64_t dt = absdiff(in->timestamp, of->timestamp);
-
-				if (in->kind != want || in->paired != RT_FINDING_NONE ||
-				    !rt_strcaseeq(in->host, b->name) || dt > PAIR_WINDOW ||
-				    !users_compatible(in->user, of->user) ||
-				    !from_source(a, in->remote_ip, in->remote_host))
-					continue;
-				if (best == RT_FINDING_NONE || dt < bestdt) {
-					best = i;
-					bestdt = dt;
-				}
-			}
+			best = pair_finding(d, in, nin, a, b, of, want);
 			if (best != RT_FINDING_NONE)
 				break;
 			/* no inbound finding: a network logon from the source will do */
-			for (j = 0; j < b->nlogons; j++) {
-				logon *l = &b->logons[j];
-				uint64_t dt = absdiff(l->ts, of->timestamp);
-
-				if (dt > PAIR_WINDOW || !users_compatible(l->user, of->user) ||
-				    (!a->nips && !usable(of->user)) || !from_source(a, l->ip, l->ws))
-					continue;
-				if (best == RT_FINDING_NONE || dt < bestdt) {
-					best = j;
-					bestdt = dt;
-				}
-			}
+			best = pair_logon(a, b, of);
 			if (best != RT_FINDING_NONE) {
 				best = materialize_logon(&d->all, b->name, &b->logons[best]);
-				if (best == RT_FINDING_NONE)
+				if (best == RT_FINDING_NONE) {
+					free(in);
 					return -1;
+				}
 				of = &d->all.items[o];
 			}
 		}
@@ -1623,6 +1766,7 @@ static int pair_all(rt_detect *d)
 		if (d->all.items[best].kind != RT_FK_LOGON_NETWORK)
 			d->all.items[best].confidence = RT_CONF_HIGH;
 	}
+	free(in);
 	return 0;
 }
 
@@ -1745,6 +1889,7 @@ void rt_detect_free(rt_detect **pd)
 	free(d->cn);
 	free(d->bp);
 	free(d->hs);
+	free(d->by_time);
 	free(d);
 	*pd = NULL;
 }
