@@ -33,7 +33,8 @@
  * winrm.service.<value>/winrm.client.<value> (WSMAN local config),
  * winrm.policy.service.winrs.allow_remote_shell_access, wmi.fixed_endpoint,
  * dcom.policy.machine_*_restriction, dcom.legacy_authentication_level,
- * rpc.internet.ports, host.ipv6, host.time_zone, host.interface.<guid>,
+ * rpc.internet.ports, host.ipv6, host.time_zone, host.interface.<guid> (IPv4),
+ * host.interface6.<guid> (IPv6),
  * powershell.logging.module_names, user.<name>.powershell.logging.<x>
  * (NTUSER policy). docs/config.md lists them all.
  *

@@ -54,6 +54,15 @@ int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, voi
  */
 int rt_evtx_probe_computer(const char *path, char **computer);
 
+/*
+ * Like rt_evtx_probe_computer, but with the native decoder only, looking at
+ * no more than `max_records` records from the start of the file: it reads
+ * only the first chunks, where libevtx's open scans the whole log. Returns
+ * 1 with a malloc'd *computer, 0 when it found none (a chunk it rejects
+ * stops it: ask libevtx then), -1 if the file is not EVTX.
+ */
+int rt_evtx_probe_native(const char *path, int max_records, char **computer);
+
 /* Parse "libevtx" / "native" / "auto"; 0 on success, -1 otherwise. */
 int rt_reader_parse(const char *s, rt_reader *out);
 

@@ -197,6 +197,9 @@ static int svc_in(const char *svc, const char *const *ok)
 	return 0;
 }
 
+/* Allow rules named in a reason sentence; `rules` lists them all. */
+#define MAX_NAMED 3
+
 typedef struct comp {
 	const char *label;    /* "5985", "135", "RPC" */
 	unsigned port;        /* 0 with rpc_dynamic */
@@ -218,8 +221,17 @@ static int rule_matches(const rule *r, unsigned prof, const comp *c)
 {
 	const rt_fwrule *f = &r->r;
 
+	size_t i;
+
 	if (!f->active || f->dir != RT_FW_DIR_IN || !rt_fwrule_has_profile(f, prof))
 		return 0;
+	/* App-container rules (AppPkgId, PFN) and trusted-tuple rules (TTK*)
+	 * apply to one package or one kind of traffic, never to these services. */
+	if (rt_fwrule_get(f, "AppPkgId") || rt_fwrule_get(f, "PFN"))
+		return 0;
+	for (i = 0; i < f->nfields; i++)
+		if (rt_strncaseeq(f->fields[i].key, "TTK", 3))
+			return 0;
 	if (f->protocol != -1 && f->protocol != 6 && f->protocol != 256)
 		return 0;
 	if (c->rpc_dynamic ? !rt_fw_ports_cover_rpc_dynamic(&f->lport) : !rt_fw_ports_cover(&f->lport, c->port))
@@ -344,12 +356,15 @@ static void eval_comp(const view *v, const fw *w, unsigned prof, const comp *c, 
 			continue;
 		rt_buf_addf(&id, "%s:%s", r->store, r->id);
 		list_add(&out->rules, id.buf);
-		rt_buf_addf(&out->reason, "%sallowed by rule %s from ", allows ? "; " : "", id.buf);
+		if (allows < MAX_NAMED)
+			rt_buf_addf(&out->reason, "%sallowed by rule %s from ", allows ? "; " : "", id.buf);
 		if (any_remote(&r->r)) {
 			any = 1;
-			rt_buf_adds(&out->reason, "any address");
+			if (allows < MAX_NAMED)
+				rt_buf_adds(&out->reason, "any address");
 		} else {
-			scope_text(&out->reason, &r->r);
+			if (allows < MAX_NAMED)
+				scope_text(&out->reason, &r->r);
 			if (r->r.ra4.n)
 				rt_fw_addrs_text(&out->remote, &r->r.ra4);
 			if (r->r.ra6.n) {
@@ -362,6 +377,8 @@ static void eval_comp(const view *v, const fw *w, unsigned prof, const comp *c, 
 		allows++;
 		rt_buf_release(&id);
 	}
+	if (allows > MAX_NAMED)
+		rt_buf_addf(&out->reason, "; and %d more allow rules", allows - MAX_NAMED);
 	if (allows) {
 		out->v = RT_EXP_ALLOWED;
 		if (any) {

@@ -96,7 +96,7 @@ static int iface(cfg_ctx *c, rt_key *k, const char *path, rt_buf *all, int v6)
 			free(s);
 		}
 	cfg_obj_end(&obj);
-	rt_buf_addf(&name, "host.interface.%s", rt_key_name(k));
+	rt_buf_addf(&name, "host.interface%s.%s", v6 ? "6" : "", rt_key_name(k));
 	rc = cfg_emit(c, name.buf, obj.buf, NULL, path, NULL, rt_key_last_written(k), 0);
 	rt_buf_release(&obj);
 	rt_buf_release(&addrs);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "evtx_int.h"
+#include "native.h"
 
 int rt_reader_parse(const char *s, rt_reader *out)
 {
@@ -20,6 +21,14 @@ int rt_reader_parse(const char *s, rt_reader *out)
 	return 0;
 }
 
+static int fallback(void *fctx, const uint8_t *header, const uint8_t *chunk, size_t len,
+		    const rt_evtx_opts *o, const char *path, rt_event_cb cb, void *ctx,
+		    rt_diag *diag)
+{
+	(void)fctx;
+	return rt_evtx_read_libevtx_chunk(header, chunk, len, o, path, cb, ctx, diag);
+}
+
 int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
 		 rt_diag *diag)
 {
@@ -28,11 +37,12 @@ int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, voi
 
 	switch (o->reader) {
 	case RT_READER_NATIVE:
-		/* the native decoder is not built in yet: say so rather than fall back */
-		rt_diag_error(diag, o->display ? o->display : path,
-			      "the native reader is not available in this build (use --reader libevtx)");
-		return -1;
+		return rt_native_read(path, o, cb, ctx, diag, NULL, NULL);
 	case RT_READER_AUTO:
+		/* recovered records are libevtx's business */
+		if (!o->recovered)
+			return rt_native_read(path, o, cb, ctx, diag, fallback, NULL);
+		return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
 	case RT_READER_LIBEVTX:
 	default:
 		return rt_evtx_read_libevtx(path, o, cb, ctx, diag);

@@ -4,6 +4,9 @@
 #ifndef REMTRAIL_EVTX_INT_H
 #define REMTRAIL_EVTX_INT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "remtrail/evtx.h"
 
 /*
@@ -23,5 +26,15 @@ int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d);
 /* The libevtx reader behind rt_evtx_read (same contract). */
 int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 			 rt_diag *d);
+
+/*
+ * The native reader's fallback (native.h, rt_native_fallback): read one
+ * chunk with libevtx from memory (`len` bytes, at most 64 KiB, after the
+ * file's 4096-byte `header`). 0 when read, 1 when the callback asked to
+ * stop, -1 when libevtx could not read it either.
+ */
+int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
+			       const rt_evtx_opts *o, const char *path, rt_event_cb cb,
+			       void *ctx, rt_diag *d);
 
 #endif

@@ -75,6 +75,8 @@ static void record_failed(reader *r, int index, int recovered, const char *what,
 			      recovered ? "recovered " : "", index, what, why);
 }
 
+static int read_records(reader *r, int damaged);
+
 /* Fetch, decode and deliver one record; problems are reported, not returned. */
 static void one_record(reader *r, int index, int recovered)
 {
@@ -138,7 +140,7 @@ int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb
 	reader r;
 	libevtx_error_t *e = NULL;
 	char why[512];
-	int n = 0, nrec = 0, i, damaged, ret = 0;
+	int damaged, ret;
 
 	memset(&r, 0, sizeof r);
 	r.o = o;
@@ -160,46 +162,122 @@ int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb
 		libevtx_file_free(&r.file, NULL);
 		return -1;
 	}
-	rt_buf_init(&r.xml, 0);
-	rt_evtx_xml_init(&r.x);
-	if (libevtx_file_get_number_of_records(r.file, &n, &e) != 1) {
+	ret = read_records(&r, damaged);
+	libevtx_file_free(&r.file, NULL);
+	return ret;
+}
+
+/* Every record of the opened r->file, then close it; the reader's status. */
+static int read_records(reader *r, int damaged)
+{
+	libevtx_error_t *e = NULL;
+	char why[512];
+	int n = 0, nrec = 0, i, ret = 0;
+	const rt_evtx_opts *o = r->o;
+	rt_diag *d = r->d;
+
+	rt_buf_init(&r->xml, 0);
+	rt_evtx_xml_init(&r->x);
+	if (libevtx_file_get_number_of_records(r->file, &n, &e) != 1) {
 		error_text(&e, why, sizeof why);
-		rt_diag_error(d, r.subject, "cannot count records: %s", why);
+		rt_diag_error(d, r->subject, "cannot count records: %s", why);
 		n = 0;
 		damaged = 1;
 	}
-	for (i = 0; i < n && !r.stop; i++)
-		one_record(&r, i, 0);
-	if (libevtx_file_get_number_of_recovered_records(r.file, &nrec, &e) != 1) {
+	for (i = 0; i < n && !r->stop; i++)
+		one_record(r, i, 0);
+	if (libevtx_file_get_number_of_recovered_records(r->file, &nrec, &e) != 1) {
 		libevtx_error_free(&e);
 		nrec = 0;
 	}
 	if (o->recovered) {
-		for (i = 0; i < nrec && !r.stop; i++)
-			one_record(&r, i, 1);
+		for (i = 0; i < nrec && !r->stop; i++)
+			one_record(r, i, 1);
 	} else if (nrec > 0) {
-		rt_diag_warn(d, r.subject,
+		rt_diag_warn(d, r->subject,
 			     "%d possibly recoverable records (slack space, unused chunks) were not read",
 			     nrec);
 	}
 	/* libevtx_file_is_corrupted() is not asked: it also flags every dirty
 	 * log whose header counts fewer chunks than the file holds, which is
 	 * normal; rt_evtx_check_structure() names the real damage instead. */
-	if (r.bad > MAX_RECORD_REPORTS)
-		rt_diag_error(d, r.subject, "%lu more records could not be read",
-			      r.bad - MAX_RECORD_REPORTS);
-	if (r.notime)
-		rt_diag_warn(d, r.subject,
+	if (r->bad > MAX_RECORD_REPORTS)
+		rt_diag_error(d, r->subject, "%lu more records could not be read",
+			      r->bad - MAX_RECORD_REPORTS);
+	if (r->notime)
+		rt_diag_warn(d, r->subject,
 			     "%lu records without a readable TimeCreated: the record header's "
 			     "written time is used",
-			     r.notime);
-	if (damaged || r.bad)
+			     r->notime);
+	if (damaged || r->bad)
 		ret = 1;
-	if (libevtx_file_close(r.file, &e) != 0)
+	if (libevtx_file_close(r->file, &e) != 0)
 		libevtx_error_free(&e);
+	rt_evtx_xml_release(&r->x);
+	rt_buf_release(&r->xml);
+	return ret;
+}
+
+/*
+ * One chunk through libevtx (the native reader's fallback): a file header
+ * saying "one chunk" followed by the chunk, opened from memory.
+ */
+int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
+			       const rt_evtx_opts *o, const char *path, rt_event_cb cb,
+			       void *ctx, rt_diag *d)
+{
+	reader r;
+	libevtx_error_t *e = NULL;
+	libbfio_handle_t *h = NULL;
+	libbfio_error_t *be = NULL;
+	uint8_t *img;
+	uint32_t crc;
+	int ret;
+
+	memset(&r, 0, sizeof r);
+	r.o = o;
+	r.subject = o->display ? o->display : path;
+	r.cb = cb;
+	r.ctx = ctx;
+	r.d = d;
+	img = calloc(1, 4096 + 65536);
+	if (!img)
+		return -1;
+	memcpy(img, header, 4096);
+	memcpy(img + 4096, chunk, len < 65536 ? len : 65536);
+	memset(img + 8, 0, 24);            /* first chunk 0, last chunk 0 */
+	img[32] = 1;                       /* next record id: not used to read */
+	img[42] = 1;                       /* one chunk */
+	img[43] = 0;
+	memset(img + 120, 0, 4);           /* clean */
+	crc = rt_crc32(0, img, 120);
+	img[124] = (uint8_t)crc;
+	img[125] = (uint8_t)(crc >> 8);
+	img[126] = (uint8_t)(crc >> 16);
+	img[127] = (uint8_t)(crc >> 24);
+	ret = -1;
+	if (libbfio_memory_range_initialize(&h, &be) != 1 ||
+	    libbfio_memory_range_set(h, img, 4096 + 65536, &be) != 1 ||
+	    libevtx_file_initialize(&r.file, &e) != 1)
+		goto out;
+	if (libevtx_file_open_file_io_handle(r.file, h, LIBEVTX_OPEN_READ, &e) != 1) {
+		libevtx_file_free(&r.file, NULL);
+		goto out;
+	}
+	ret = read_records(&r, 0);
 	libevtx_file_free(&r.file, NULL);
-	rt_evtx_xml_release(&r.x);
-	rt_buf_release(&r.xml);
+	if (r.stop)
+		ret = 1;
+	else if (ret == 0 || !r.bad)
+		ret = 0;
+	else
+		ret = -1;
+out:
+	libevtx_error_free(&e);
+	libbfio_error_free(&be);
+	if (h)
+		libbfio_handle_free(&h, NULL);
+	free(img);
 	return ret;
 }
 
@@ -212,6 +290,10 @@ int rt_evtx_probe_computer(const char *path, char **computer)
 	*computer = NULL;
 	if (rt_evtx_open_check(path, path, NULL))
 		return -1;
+	/* libevtx's open checks every chunk of the log; the native decoder
+	 * reads only the first ones. libevtx stays the fallback. */
+	if (rt_evtx_probe_native(path, 16, computer) == 1)
+		return 0;
 	if (libevtx_file_initialize(&f, &e) != 1) {
 		libevtx_error_free(&e);
 		return -1;

@@ -1,0 +1,1429 @@
+/*
+ * The native chunk decoder: binary XML straight to normalized events.
+ *
+ * Why no XML: rendering and re-scanning XML is most of libevtx's cost. We
+ * walk the token stream once, keep a small stack of element frames that
+ * knows where we are (System/..., EventData/Data, UserData leaves) and
+ * render a value only when the normalized event needs it; everything else
+ * (Keywords, Task, RenderingInfo, ...) is skipped without formatting.
+ *
+ * Everything is addressed by chunk offset and checked with rt_fits against
+ * the chunk: names, template definitions and values all live in the chunk.
+ * Template bodies are walked in place each time they are instanced; the
+ * recursion (template in value in template ...) is limited to BX_MAX_NEST
+ * and the total token count per chunk to BX_MAX_STEPS, so a template that
+ * refers to itself or a hostile chunk cannot make us loop.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "binxml.h"
+
+#define BX_MAX_NEST 12
+#define BX_MAX_DEPTH 64
+#define BX_MAX_STEPS (16u << 20)
+#define BX_ARENA_MAX ((size_t)64 << 20)
+#define BX_MAX_VALS (1u << 20)
+
+enum name_id {
+	N_OTHER = 0,
+	N_EVENT,
+	N_SYSTEM,
+	N_EVENTDATA,
+	N_USERDATA,
+	N_DATA,
+	N_BINARY,
+	N_PROVIDER,
+	N_EVENTID,
+	N_LEVEL,
+	N_TIMECREATED,
+	N_EVENTRECORDID,
+	N_EXECUTION,
+	N_CHANNEL,
+	N_COMPUTER,
+	N_SECURITY,
+	N_NAME,
+	N_QUALIFIERS,
+	N_SYSTEMTIME,
+	N_PROCESSID,
+	N_THREADID,
+	N_USERID,
+	N_PROCERR,
+	N_DEBUGDATA
+};
+
+static const char *const known_names[] = {
+	"", "Event", "System", "EventData", "UserData", "Data", "Binary", "Provider",
+	"EventID", "Level", "TimeCreated", "EventRecordID", "Execution", "Channel",
+	"Computer", "Security", "Name", "Qualifiers", "SystemTime", "ProcessID",
+	"ThreadID", "UserID", "ProcessingErrorData", "DebugData",
+};
+
+/* K_EDLEAF: another EventData child; K_UDROOT: the UserData child, or
+ * ProcessingErrorData/DebugData, whose descendant leaves give fields. */
+enum kind { K_SKIP, K_EVENT, K_SYSTEM, K_SYSVAL, K_EVENTDATA, K_DATA, K_BINARY, K_EDLEAF,
+	    K_USERDATA, K_UDROOT, K_UDELEM };
+
+typedef struct sval {
+	uint32_t off;
+	uint16_t size;
+	uint8_t type;
+} sval;
+
+typedef struct frame {
+	uint8_t kind;
+	uint8_t sub;      /* name id of a System child */
+	uint8_t has_child;
+	uint8_t drop;     /* a null optional substitution: libevtx leaves the element out */
+	uint8_t emitted;  /* an array already gave one field per item */
+	uint32_t text;    /* arena offset where the element's text starts */
+	uint32_t name;    /* arena offset of the element's name */
+	uint32_t dname;   /* Data@Name, or RT_BX_NONE */
+} frame;
+
+typedef struct walker {
+	const uint8_t *c;
+	size_t clen;
+	rt_bx_chunk *out;
+	rt_bx_event *ev;
+	frame st[BX_MAX_DEPTH];
+	int depth;
+	int capture;     /* text and values go into the arena */
+	int in_attr;     /* reading an attribute's value */
+	int attr;        /* name id of the attribute being read, 0 if ignored */
+	int attr_null;   /* the attribute so far is only a null optional substitution */
+	int attr_any;    /* the attribute has had some content */
+	int ts_raw;      /* TimeCreated came as a FILETIME value */
+	uint32_t attr_start;
+	uint32_t unnamed;
+	size_t nvals;
+	unsigned long steps;
+	rt_buf *a;
+} walker;
+
+static int fail(walker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(walker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w->out->err[0]) {
+		va_start(ap, fmt);
+		vsnprintf(w->out->err, sizeof(w->out->err), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* ---------------------------------------------------------------- crc32 */
+
+static uint32_t crc_tab[8][256];
+static int crc_ready;
+
+static void crc_init(void)
+{
+	uint32_t i, j, k;
+
+	for (i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (k = 0; k < 8; k++)
+			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_tab[0][i] = c;
+	}
+	for (i = 0; i < 256; i++)
+		for (j = 1; j < 8; j++)
+			crc_tab[j][i] = (crc_tab[j - 1][i] >> 8) ^ crc_tab[0][crc_tab[j - 1][i] & 0xFF];
+	__atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
+}
+
+uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len)
+{
+	if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
+		crc_init();
+	crc = ~crc;
+	while (len >= 8) {
+		uint32_t lo = crc ^ rt_le32(p), hi = rt_le32(p + 4);
+
+		crc = crc_tab[7][lo & 0xFF] ^ crc_tab[6][(lo >> 8) & 0xFF] ^
+		      crc_tab[5][(lo >> 16) & 0xFF] ^ crc_tab[4][lo >> 24] ^
+		      crc_tab[3][hi & 0xFF] ^ crc_tab[2][(hi >> 8) & 0xFF] ^
+		      crc_tab[1][(hi >> 16) & 0xFF] ^ crc_tab[0][hi >> 24];
+		p += 8;
+		len -= 8;
+	}
+	while (len--)
+		crc = crc_tab[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* ---------------------------------------------------------------- arena */
+
+/* rt_buf_add without the call when the room is there (the hot path). */
+static inline int put(walker *w, const void *p, size_t n)
+{
+	rt_buf *b = w->a;
+
+	if (b->len + n < b->alloc && b->len + n <= b->max) {
+		memcpy(b->buf + b->len, p, n);
+		b->len += n;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return rt_buf_add(b, p, n);
+}
+
+static inline int putc_(walker *w, char ch)
+{
+	rt_buf *b = w->a;
+
+	if (b->len + 1 < b->alloc && b->len + 1 <= b->max) {
+		b->buf[b->len++] = ch;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return rt_buf_addch(b, ch);
+}
+
+static int nul(walker *w)
+{
+	return rt_buf_add(w->a, "", 1);
+}
+
+static int put_u64(walker *w, uint64_t v)
+{
+	char t[24];
+	int i = 24;
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return put(w, t + i, (size_t)(24 - i));
+}
+
+/*
+ * A signed integer of `bits` bits as libevtx 20181227 renders it: a
+ * negative value comes out as '-' and the raw bits without the sign bit
+ * (int8 -5 is "-123"), a libevtx bug kept so that both readers agree.
+ */
+static int put_signed(walker *w, uint64_t raw, unsigned bits)
+{
+	uint64_t sign = (uint64_t)1 << (bits - 1);
+
+	if (raw & sign) {
+		if (putc_(w, '-'))
+			return -1;
+		return put_u64(w, raw & (sign - 1));
+	}
+	return put_u64(w, raw);
+}
+
+static const char hexl[] = "0123456789abcdef";
+static const char hexu[] = "0123456789ABCDEF";
+
+static int put_hex(walker *w, uint64_t v, int digits, const char *digs)
+{
+	char t[16];
+	int i;
+
+	for (i = digits - 1; i >= 0; i--) {
+		t[i] = digs[v & 0xF];
+		v >>= 4;
+	}
+	return put(w, t, (size_t)digits);
+}
+
+/* UTF-16LE with an ASCII fast path; stops at a NUL unit. */
+static int put_utf16(walker *w, const uint8_t *p, size_t units)
+{
+	rt_buf *b = w->a;
+	size_t i;
+	char *d;
+
+	if (rt_buf_grow(b, units))
+		return -1;
+	d = b->buf + b->len;
+	for (i = 0; i < units; i++) {
+		uint16_t u = rt_le16(p + 2 * i);
+
+		if (u == 0 || u >= 0x80)
+			break;
+		d[i] = (char)u;
+	}
+	b->len += i;
+	b->buf[b->len] = '\0';
+	if (i == units || rt_le16(p + 2 * i) == 0)
+		return 0;
+	return rt_utf16le_to_utf8(b, p + 2 * i, units - i, 1);
+}
+
+/* ------------------------------------------------------------ names */
+
+static uint16_t name_lookup(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < sizeof(known_names) / sizeof(known_names[0]); i++)
+		if (strlen(known_names[i]) == n && !memcmp(known_names[i], s, n))
+			return (uint16_t)i;
+	return N_OTHER;
+}
+
+/*
+ * The name structure at chunk offset `off`, cached per chunk: its UTF-8
+ * text (arena offset) and whether it is one of the names we act on.
+ */
+static const rt_bx_name *name_at(walker *w, uint32_t off)
+{
+	rt_bx_chunk *o = w->out;
+	uint32_t h = (off * 2654435761u) >> 23, i;
+	rt_bx_name *slot = NULL;
+	uint16_t n;
+	size_t start;
+
+	for (i = 0; i < 16; i++) {
+		rt_bx_name *s = &o->slots[(h + i) % RT_BX_NAME_SLOTS];
+
+		if (s->off == off)
+			return s;
+		if (s->off == 0) {
+			slot = s;
+			break;
+		}
+	}
+	if (!slot)
+		slot = &o->slots[h % RT_BX_NAME_SLOTS]; /* evict */
+	if (off == 0 || !rt_fits(w->clen, off, 8)) {
+		fail(w, "name offset 0x%x outside the chunk", off);
+		return NULL;
+	}
+	n = rt_le16(w->c + off + 6);
+	if (!rt_fits(w->clen, off + 8, (size_t)n * 2)) {
+		fail(w, "name at 0x%x runs past the chunk", off);
+		return NULL;
+	}
+	{
+		rt_buf *save = w->a;
+		int bad;
+
+		w->a = &o->names;
+		start = w->a->len;
+		bad = put_utf16(w, w->c + off + 8, n) || nul(w);
+		w->a = save;
+		if (bad) {
+			fail(w, "out of memory");
+			return NULL;
+		}
+	}
+	slot->off = off;
+	slot->str = (uint32_t)start | RT_BX_NAMEBIT;
+	slot->id = name_lookup(o->names.buf + start, o->names.len - start - 1);
+	return slot;
+}
+
+/* Read a name reference at `*pos`; skip the name when it is stored inline. */
+static const rt_bx_name *read_name(walker *w, size_t *pos, size_t end)
+{
+	uint32_t off;
+
+	if (!rt_fits(end, *pos, 4)) {
+		fail(w, "truncated name reference at 0x%zx", *pos);
+		return NULL;
+	}
+	off = rt_le32(w->c + *pos);
+	*pos += 4;
+	if (off == *pos) {
+		uint16_t n;
+
+		if (!rt_fits(end, *pos, 8)) {
+			fail(w, "truncated name at 0x%zx", *pos);
+			return NULL;
+		}
+		n = rt_le16(w->c + *pos + 6);
+		if (!rt_fits(end, *pos, 8 + ((size_t)n + 1) * 2)) {
+			fail(w, "truncated name at 0x%zx", *pos);
+			return NULL;
+		}
+		*pos += 8 + ((size_t)n + 1) * 2;
+	}
+	return name_at(w, off);
+}
+
+/* ------------------------------------------------------------- values */
+
+static int put_sid(walker *w, const uint8_t *p, size_t n)
+{
+	uint64_t auth = 0;
+	unsigned i, cnt;
+
+	if (n < 8 || n < 8 + 4 * (size_t)p[1])
+		return fail(w, "malformed SID of %zu bytes", n);
+	cnt = p[1];
+	for (i = 0; i < 6; i++)
+		auth = auth << 8 | p[2 + i];
+	put(w, "S-", 2);
+	put_u64(w, p[0]);
+	putc_(w, '-');
+	if (auth >> 32) {
+		put(w, "0x", 2);
+		put_hex(w, auth, 12, hexu);
+	} else {
+		put_u64(w, auth);
+	}
+	for (i = 0; i < cnt; i++) {
+		putc_(w, '-');
+		put_u64(w, rt_le32(p + 8 + 4 * i));
+	}
+	return 0;
+}
+
+static void put_guid(walker *w, const uint8_t *p)
+{
+	int i;
+
+	putc_(w, '{');
+	put_hex(w, rt_le32(p), 8, hexu);
+	putc_(w, '-');
+	put_hex(w, rt_le16(p + 4), 4, hexu);
+	putc_(w, '-');
+	put_hex(w, rt_le16(p + 6), 4, hexu);
+	putc_(w, '-');
+	put_hex(w, p[8], 2, hexu);
+	put_hex(w, p[9], 2, hexu);
+	putc_(w, '-');
+	for (i = 10; i < 16; i++)
+		put_hex(w, p[i], 2, hexu);
+	putc_(w, '}');
+}
+
+/* libevtx's FILETIME rendering: 9 fractional digits, the last two 0. */
+static void put_filetime(walker *w, uint64_t ft)
+{
+	char t[RT_TIME_MAX];
+	size_t n;
+
+	rt_time_format(ft, t);
+	n = strlen(t);
+	if (n >= 1 && t[n - 1] == 'Z') {
+		put(w, t, n - 1);
+		put(w, "00Z", 3);
+	} else {
+		put(w, t, n);
+	}
+}
+
+static void put_systemtime(walker *w, const uint8_t *p)
+{
+	char t[48];
+	int n;
+
+	n = snprintf(t, sizeof(t), "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", rt_le16(p),
+		     rt_le16(p + 2), rt_le16(p + 6), rt_le16(p + 8), rt_le16(p + 10),
+		     rt_le16(p + 12), rt_le16(p + 14));
+	if (n > 0)
+		put(w, t, (size_t)n);
+}
+
+static void put_ansi(walker *w, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && p[i]; i++) {
+		if (p[i] < 0x80) {
+			putc_(w, (char)p[i]);
+		} else {
+			char t[2] = { (char)(0xC0 | (p[i] >> 6)), (char)(0x80 | (p[i] & 0x3F)) };
+
+			put(w, t, 2);
+		}
+	}
+}
+
+/* libevtx writes reals as "%.6e" with a three-digit exponent: 3.199234e+003. */
+static int put_real(walker *w, double d)
+{
+	char t[64], *e;
+	int n = snprintf(t, sizeof(t), "%.6e", d);
+
+	if (n <= 0 || n >= (int)sizeof(t) - 2)
+		return -1;
+	e = strchr(t, 'e');
+	if (e && (e[1] == '+' || e[1] == '-') && strlen(e + 2) == 2) {
+		memmove(e + 3, e + 2, 3);
+		e[2] = '0';
+		n++;
+	}
+	return put(w, t, (size_t)n);
+}
+
+static const uint8_t scalar_size[0x16] = {
+	[0x03] = 1, [0x04] = 1, [0x05] = 2, [0x06] = 2, [0x07] = 4, [0x08] = 4, [0x09] = 8,
+	[0x0a] = 8, [0x0b] = 4, [0x0c] = 8, [0x0d] = 4, [0x0f] = 16, [0x11] = 8, [0x12] = 16,
+	[0x14] = 4, [0x15] = 8,
+};
+
+/* One scalar of a fixed-size type at p (size checked by the caller). */
+static void put_scalar(walker *w, uint8_t type, const uint8_t *p)
+{
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (type) {
+	case 0x03: put_signed(w, p[0], 8); break;
+	case 0x04: put_u64(w, p[0]); break;
+	case 0x05: put_signed(w, rt_le16(p), 16); break;
+	case 0x06: put_u64(w, rt_le16(p)); break;
+	case 0x07: put_signed(w, rt_le32(p), 32); break;
+	case 0x08: put_u64(w, rt_le32(p)); break;
+	case 0x09: put_signed(w, rt_le64(p), 64); break;
+	case 0x0a: put_u64(w, rt_le64(p)); break;
+	case 0x0b: {
+		float f;
+
+		u32 = rt_le32(p);
+		memcpy(&f, &u32, 4);
+		put_real(w, f);
+		break;
+	}
+	case 0x0c: {
+		double d;
+
+		u64 = rt_le64(p);
+		memcpy(&d, &u64, 8);
+		put_real(w, d);
+		break;
+	}
+	case 0x0d:
+		if (rt_le32(p))
+			put(w, "true", 4);
+		else
+			put(w, "false", 5);
+		break;
+	case 0x0f: put_guid(w, p); break;
+	case 0x11: put_filetime(w, rt_le64(p)); break;
+	case 0x12: put_systemtime(w, p); break;
+	case 0x14: put(w, "0x", 2); put_hex(w, rt_le32(p), 8, hexl); break;
+	case 0x15: put(w, "0x", 2); put_hex(w, rt_le64(p), 16, hexl); break;
+	default: break;
+	}
+}
+
+/*
+ * libevtx drops the final line feed of a string value that is nothing but
+ * white space ("\n" renders as an empty element, "\r\n" as "\r"), while
+ * "text\r\n" stays whole (seen on the corpus): the units to render.
+ */
+static size_t trim_lf(const uint8_t *p, size_t units)
+{
+	size_t i;
+
+	if (!units || rt_le16(p + 2 * (units - 1)) != '\n')
+		return units;
+	for (i = 0; i < units; i++) {
+		uint16_t u = rt_le16(p + 2 * i);
+
+		if (u != '\n' && u != '\r' && u != '\t' && u != ' ')
+			return units;
+	}
+	return units - 1;
+}
+
+/* Render a substitution value (not BinXml) as libevtx writes it in XML. */
+static int render(walker *w, uint8_t type, const uint8_t *p, size_t n)
+{
+	size_t i, need;
+
+	switch (type) {
+	case 0x00:
+		return 0;
+	case 0x01:
+		return put_utf16(w, p, trim_lf(p, n / 2));
+	case 0x02:
+		put_ansi(w, p, n);
+		return 0;
+	case 0x0e:
+		if (rt_buf_grow(w->a, n * 2))
+			return -1;
+		for (i = 0; i < n; i++)
+			put_hex(w, p[i], 2, hexu);
+		return 0;
+	case 0x10:
+		if (n == 4)
+			return put_u64(w, rt_le32(p));
+		if (n == 8)
+			return put_u64(w, rt_le64(p));
+		return fail(w, "size_t value of %zu bytes", n);
+	case 0x13:
+		return put_sid(w, p, n);
+	default:
+		break;
+	}
+	if (type < sizeof(scalar_size) && scalar_size[type]) {
+		need = scalar_size[type];
+		if (n != need)
+			return fail(w, "value of type 0x%02x has %zu bytes", type, n);
+		put_scalar(w, type, p);
+		return 0;
+	}
+	return fail(w, "unsupported value type 0x%02x", type);
+}
+
+/* -------------------------------------------------------------- sink */
+
+static inline const char *sp(const rt_bx_chunk *o, uint32_t off)
+{
+	if (off == RT_BX_NONE)
+		return "";
+	return off & RT_BX_NAMEBIT ? o->names.buf + (off & ~RT_BX_NAMEBIT) : o->arena.buf + off;
+}
+
+static inline uint32_t alen(walker *w)
+{
+	return (uint32_t)w->a->len;
+}
+
+static int frame_captures(const frame *f)
+{
+	switch (f->kind) {
+	case K_SYSVAL:
+		return f->sub == N_EVENTID || f->sub == N_LEVEL || f->sub == N_EVENTRECORDID ||
+		       f->sub == N_CHANNEL || f->sub == N_COMPUTER;
+	case K_DATA:
+	case K_BINARY:
+	case K_EDLEAF:
+	case K_UDELEM:
+		return !f->has_child;
+	default:
+		return 0;
+	}
+}
+
+static int sink_open(walker *w, const rt_bx_name *nm)
+{
+	frame *f, *p = w->depth ? &w->st[w->depth - 1] : NULL;
+	uint8_t kind = K_SKIP;
+
+	if (w->depth >= BX_MAX_DEPTH)
+		return fail(w, "elements nested too deeply");
+	if (!p) {
+		kind = nm->id == N_EVENT ? K_EVENT : K_SKIP;
+	} else {
+		switch (p->kind) {
+		case K_EVENT:
+			kind = nm->id == N_SYSTEM ? K_SYSTEM
+			       : nm->id == N_EVENTDATA ? K_EVENTDATA
+			       : nm->id == N_USERDATA ? K_USERDATA
+			       : nm->id == N_PROCERR || nm->id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
+			break;
+		case K_SYSTEM: kind = K_SYSVAL; break;
+		case K_EVENTDATA:
+			kind = nm->id == N_DATA ? K_DATA : nm->id == N_BINARY ? K_BINARY : K_EDLEAF;
+			break;
+		case K_USERDATA: kind = K_UDROOT; break;
+		case K_UDROOT: kind = K_UDELEM; break;
+		case K_UDELEM:
+			kind = K_UDELEM;
+			break;
+		default:
+			break;
+		}
+		/* an element with a child is no leaf: its text is of no use */
+		if (frame_captures(p))
+			rt_buf_truncate(w->a, p->text);
+		p->has_child = 1;
+	}
+	f = &w->st[w->depth++];
+	f->kind = kind;
+	f->sub = kind == K_SYSVAL ? (uint8_t)nm->id : 0;
+	f->has_child = 0;
+	f->drop = 0;
+	f->emitted = 0;
+	f->name = nm->str;
+	f->dname = RT_BX_NONE;
+	f->text = alen(w);
+	w->capture = 0;
+	return 0;
+}
+
+static void sink_attr_begin(walker *w, const rt_bx_name *nm)
+{
+	const frame *f = &w->st[w->depth - 1];
+	int a = 0;
+
+	if (f->kind == K_SYSVAL) {
+		switch (f->sub) {
+		case N_PROVIDER: a = nm->id == N_NAME ? N_NAME : 0; break;
+		case N_EVENTID: a = nm->id == N_QUALIFIERS ? N_QUALIFIERS : 0; break;
+		case N_TIMECREATED: a = nm->id == N_SYSTEMTIME ? N_SYSTEMTIME : 0; break;
+		case N_EXECUTION:
+			a = nm->id == N_PROCESSID || nm->id == N_THREADID ? nm->id : 0;
+			break;
+		case N_SECURITY: a = nm->id == N_USERID ? N_USERID : 0; break;
+		default: break;
+		}
+	} else if (f->kind == K_DATA && nm->id == N_NAME) {
+		a = N_NAME;
+	}
+	w->attr = a;
+	w->in_attr = 1;
+	w->attr_null = 0;
+	w->attr_any = 0;
+	w->capture = a != 0;
+	w->attr_start = alen(w);
+}
+
+static uint64_t parse_num(walker *w, uint32_t start)
+{
+	uint64_t v = 0;
+
+	if (rt_parse_u64(w->a->buf + start, &v))
+		v = 0;
+	return v;
+}
+
+static int sink_attr_end(walker *w)
+{
+	frame *f = &w->st[w->depth - 1];
+	rt_bx_event *ev = w->ev;
+	uint32_t s = w->attr_start;
+
+	w->capture = 0;
+	w->in_attr = 0;
+	if (!w->attr)
+		return 0;
+	if (w->attr_null && w->attr_any == 0) {
+		rt_buf_truncate(w->a, s);
+		return 0;
+	}
+	if (nul(w))
+		return fail(w, "out of memory");
+	switch (w->attr) {
+	case N_NAME:
+		if (f->kind == K_DATA)
+			f->dname = s;
+		else
+			ev->provider = s;
+		return 0;
+	case N_USERID:
+		ev->user_sid = s;
+		return 0;
+	case N_QUALIFIERS:
+		ev->qualifiers = (uint32_t)parse_num(w, s);
+		break;
+	case N_PROCESSID:
+		ev->process_id = (uint32_t)parse_num(w, s);
+		break;
+	case N_THREADID:
+		ev->thread_id = (uint32_t)parse_num(w, s);
+		break;
+	case N_SYSTEMTIME:
+		if (!w->ts_raw && rt_time_parse(w->a->buf + s, &ev->timestamp))
+			ev->timestamp = 0;
+		break;
+	default:
+		break;
+	}
+	rt_buf_truncate(w->a, s);
+	return 0;
+}
+
+static void sink_content(walker *w)
+{
+	frame *f = &w->st[w->depth - 1];
+
+	f->text = alen(w);
+	w->capture = frame_captures(f);
+}
+
+static int add_field(walker *w, uint32_t name, uint32_t value)
+{
+	rt_bx_chunk *o = w->out;
+
+	if (o->nfields == o->fieldcap) {
+		size_t nc = o->fieldcap ? o->fieldcap * 2 : 256;
+		rt_bx_field *nf;
+
+		if (nc > BX_ARENA_MAX / sizeof(*nf))
+			return fail(w, "too many fields");
+		nf = realloc(o->fields, nc * sizeof(*nf));
+		if (!nf)
+			return fail(w, "out of memory");
+		o->fields = nf;
+		o->fieldcap = nc;
+	}
+	o->fields[o->nfields].name = name;
+	o->fields[o->nfields].value = value;
+	o->nfields++;
+	w->ev->nfields++;
+	return 0;
+}
+
+/* The field an EventData/Data, EventData/Binary or UserData leaf gives. */
+static int emit_field(walker *w, frame *f, uint32_t value)
+{
+	uint32_t name;
+
+	switch (f->kind) {
+	case K_DATA:
+		if (f->has_child)
+			return 0;
+		name = f->dname;
+		if (name == RT_BX_NONE) {
+			name = alen(w);
+			if (put(w, "Data[", 5) || put_u64(w, ++w->unnamed) || put(w, "]", 2))
+				return fail(w, "out of memory");
+		}
+		return add_field(w, name, value);
+	case K_BINARY:
+	case K_EDLEAF:
+	case K_UDELEM:
+		if (!f->has_child) {
+			const char *nm = sp(w->out, f->name), *colon = strrchr(nm, ':');
+
+			name = colon ? f->name + (uint32_t)(colon + 1 - nm) : f->name;
+			return add_field(w, name, value);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int sink_close(walker *w)
+{
+	frame *f;
+	rt_bx_event *ev = w->ev;
+
+	if (w->depth == 0)
+		return fail(w, "end of element without a start");
+	f = &w->st[w->depth - 1];
+	if (frame_captures(f) && nul(w))
+		return fail(w, "out of memory");
+	if (f->kind == K_SYSVAL && !f->drop) {
+		switch (f->sub) {
+		case N_EVENTID: ev->event_id = (uint32_t)parse_num(w, f->text); break;
+		case N_LEVEL: ev->level = (uint32_t)parse_num(w, f->text); break;
+		case N_EVENTRECORDID: ev->record_id = parse_num(w, f->text); break;
+		case N_CHANNEL: ev->channel = f->text; goto keep;
+		case N_COMPUTER: ev->computer = f->text; goto keep;
+		default: goto keep;
+		}
+		rt_buf_truncate(w->a, f->text);
+	} else if (!f->drop && !f->emitted && emit_field(w, f, f->text)) {
+		return -1;
+	}
+keep:
+	w->depth--;
+	w->capture = w->depth ? frame_captures(&w->st[w->depth - 1]) : 0;
+	return 0;
+}
+
+/* ------------------------------------------------------------- walker */
+
+/* Size of one item of an array of `type` at p (n bytes left), 0 if bad. */
+static size_t item_size(uint8_t type, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	switch (type) {
+	case 0x01:
+		for (i = 0; i + 1 < n; i += 2)
+			if (!p[i] && !p[i + 1])
+				return i + 2;
+		return n;
+	case 0x02:
+		for (i = 0; i < n; i++)
+			if (!p[i])
+				return i + 1;
+		return n;
+	case 0x13:
+		return n >= 8 && n >= 8 + 4 * (size_t)p[1] ? 8 + 4 * (size_t)p[1] : 0;
+	default:
+		return type < sizeof(scalar_size) && scalar_size[type] <= n ? scalar_size[type] : 0;
+	}
+}
+
+/*
+ * An array substituted into element content: libevtx repeats the element
+ * once per item (an empty array gives one empty element), so a Data
+ * element gives one field per item.
+ */
+static int array(walker *w, const sval *v)
+{
+	frame *f = w->depth ? &w->st[w->depth - 1] : NULL;
+	uint8_t t = v->type & 0x7F;
+	const uint8_t *p = w->c + v->off;
+	size_t n = v->size;
+
+	if (t == 0x00 || t == 0x0e || t > 0x15 || (t < sizeof(scalar_size) && !scalar_size[t] &&
+						   t != 0x01 && t != 0x02 && t != 0x13))
+		return fail(w, "unsupported array type 0x%02x", v->type);
+	if (!w->capture || !f)
+		return 0;
+	if (f->kind == K_SYSVAL)
+		return fail(w, "array in System/%s", sp(w->out, f->name));
+	do {
+		size_t is = n ? item_size(t, p, n) : 0, rl = is;
+		uint32_t start;
+
+		if (n && !is)
+			return fail(w, "array of type 0x%02x with a partial item", v->type);
+		if (is && t == 0x01 && is >= 2 && !p[is - 2] && !p[is - 1])
+			rl -= 2;
+		start = alen(w);
+		if (render(w, t, p, rl) || nul(w) || emit_field(w, f, start))
+			return -1;
+		p += is;
+		n -= is;
+	} while (n);
+	f->emitted = 1;
+	return 0;
+}
+
+static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int nest, int dep_ids);
+
+/* A substitution: render its value, or walk it when it is binary XML. */
+static int substitute(walker *w, int optional, uint16_t id, size_t vbase, size_t nv, int nest)
+{
+	const sval *v;
+
+	if (nv == (size_t)-1)
+		return fail(w, "substitution outside a template");
+	if (id >= nv)
+		return fail(w, "substitution %u of %zu values", id, nv);
+	v = (const sval *)w->out->vals + vbase + id;
+	if (v->type == 0x00 && optional) {
+		if (w->in_attr)
+			w->attr_null = 1;
+		else if (w->depth)
+			w->st[w->depth - 1].drop = 1;
+		return 0;
+	}
+	if ((v->type & 0x80) && !w->in_attr)
+		return array(w, v);
+	if (w->attr)
+		w->attr_any = 1;
+	if (v->type == 0x21)
+		return walk(w, v->off, (size_t)v->off + v->size, 0, (size_t)-1, nest + 1, 0);
+	if (w->attr == N_SYSTEMTIME && v->type == 0x11 && v->size == 8) {
+		w->ev->timestamp = rt_le64(w->c + v->off);
+		w->ts_raw = 1;
+	}
+	if (!w->capture) {
+		if ((v->type & 0x7F) > 0x15 || (v->type & 0x80))
+			return render(w, v->type, w->c + v->off, v->size) < 0 ? -1 : 0;
+		return 0;
+	}
+	return render(w, v->type, w->c + v->off, v->size);
+}
+
+static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
+{
+	size_t pos = *ppos, body, vpos, i, base, cnt;
+	uint32_t def, size;
+	sval *vals;
+	int r;
+
+	if (!rt_fits(end, pos, 9))
+		return fail(w, "truncated template instance at 0x%zx", pos);
+	def = rt_le32(w->c + pos + 5);
+	pos += 9;
+	if (def == pos) {
+		if (!rt_fits(end, pos, 24))
+			return fail(w, "truncated template definition at 0x%zx", pos);
+		size = rt_le32(w->c + pos + 20);
+		body = pos + 24;
+		if (!rt_fits(end, body, size))
+			return fail(w, "template definition at 0x%zx runs past its record", pos);
+		pos = body + size;
+	} else {
+		if (!rt_fits(w->clen, def, 24))
+			return fail(w, "template offset 0x%x outside the chunk", def);
+		size = rt_le32(w->c + def + 20);
+		body = (size_t)def + 24;
+		if (!rt_fits(w->clen, body, size))
+			return fail(w, "template at 0x%x runs past the chunk", def);
+	}
+	if (!rt_fits(end, pos, 4))
+		return fail(w, "truncated template values at 0x%zx", pos);
+	cnt = rt_le32(w->c + pos);
+	pos += 4;
+	if (cnt > (end - pos) / 4)
+		return fail(w, "%zu template values do not fit at 0x%zx", cnt, pos);
+	base = w->nvals;
+	if (base + cnt > BX_MAX_VALS)
+		return fail(w, "too many template values");
+	if (base + cnt > w->out->valcap) {
+		size_t nc = (base + cnt) * 2 < 1024 ? 1024 : (base + cnt) * 2;
+		void *nvp = realloc(w->out->vals, nc * sizeof(sval));
+
+		if (!nvp)
+			return fail(w, "out of memory");
+		w->out->vals = nvp;
+		w->out->valcap = nc;
+	}
+	vals = (sval *)w->out->vals + base;
+	vpos = pos + cnt * 4;
+	for (i = 0; i < cnt; i++) {
+		uint16_t sz = rt_le16(w->c + pos + 4 * i);
+
+		if (!rt_fits(end, vpos, sz))
+			return fail(w, "template value %zu runs past its record", i);
+		vals[i].off = (uint32_t)vpos;
+		vals[i].size = sz;
+		vals[i].type = w->c[pos + 4 * i + 2];
+		vpos += sz;
+	}
+	w->nvals = base + cnt;
+	r = walk(w, body, body + size, base, cnt, nest + 1, 1);
+	w->nvals = base;
+	*ppos = vpos;
+	return r;
+}
+
+/* One piece of character data or a substitution at `pos`; *np is past it. */
+static int walk_value(walker *w, size_t *np, size_t pos, size_t end, size_t vbase, size_t nv,
+		      int nest)
+{
+	const uint8_t *c = w->c;
+	uint8_t tok = c[pos];
+	size_t n;
+
+	switch (tok) {
+	case 0x05:
+	case 0x45:
+	case 0x07:
+	case 0x47: {
+		size_t at = pos + ((tok & 0x3F) == 0x05 ? 2 : 1);
+
+		if (!rt_fits(end, at, 2))
+			return fail(w, "truncated text at 0x%zx", pos);
+		if ((tok & 0x3F) == 0x05 && c[pos + 1] != 0x01)
+			return fail(w, "text of type 0x%02x at 0x%zx", c[pos + 1], pos);
+		n = rt_le16(c + at);
+		if (!rt_fits(end, at + 2, n * 2))
+			return fail(w, "truncated text at 0x%zx", pos);
+		if (w->attr)
+			w->attr_any = 1;
+		if (w->capture && put_utf16(w, c + at + 2, n))
+			return fail(w, "out of memory");
+		*np = at + 2 + n * 2;
+		return 0;
+	}
+	case 0x08:
+	case 0x48: {
+		uint8_t u[2];
+
+		if (!rt_fits(end, pos, 3))
+			return fail(w, "truncated character reference at 0x%zx", pos);
+		if (w->attr)
+			w->attr_any = 1;
+		if (w->capture) {
+			u[0] = c[pos + 1];
+			u[1] = c[pos + 2];
+			if (put_utf16(w, u, 1))
+				return fail(w, "out of memory");
+		}
+		*np = pos + 3;
+		return 0;
+	}
+	case 0x09:
+	case 0x49: {
+		static const char *const ents[][2] = {
+			{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
+		};
+		const rt_bx_name *nm;
+		size_t i, p2 = pos + 1;
+
+		nm = read_name(w, &p2, end);
+		if (!nm)
+			return -1;
+		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+			if (!strcmp(sp(w->out, nm->str), ents[i][0]))
+				break;
+		if (i == sizeof(ents) / sizeof(ents[0]))
+			return fail(w, "unknown entity reference at 0x%zx", pos);
+		if (w->attr)
+			w->attr_any = 1;
+		if (w->capture && put(w, ents[i][1], 1))
+			return fail(w, "out of memory");
+		*np = p2;
+		return 0;
+	}
+	case 0x0d:
+	case 0x0e:
+		if (!rt_fits(end, pos, 4))
+			return fail(w, "truncated substitution at 0x%zx", pos);
+		*np = pos + 4;
+		return substitute(w, tok == 0x0e, rt_le16(c + pos + 1), vbase, nv, nest);
+	default:
+		return fail(w, "unknown token 0x%02x at offset 0x%zx", tok, pos);
+	}
+}
+
+static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int nest, int dep_ids)
+{
+	const uint8_t *c = w->c;
+	const rt_bx_name *nm;
+
+	if (nest > BX_MAX_NEST)
+		return fail(w, "templates nested too deeply");
+	while (pos < end) {
+		uint8_t tok = c[pos];
+
+		if (++w->steps > BX_MAX_STEPS)
+			return fail(w, "too much binary XML in one chunk");
+		switch (tok) {
+		case 0x00:
+			return 0;
+		case 0x0f:
+			if (!rt_fits(end, pos, 4))
+				return fail(w, "truncated fragment header at 0x%zx", pos);
+			pos += 4;
+			break;
+		case 0x01:
+		case 0x41:
+			pos += 1 + (dep_ids ? 2 : 0) + 4;
+			if (pos > end)
+				return fail(w, "truncated element at 0x%zx", pos);
+			nm = read_name(w, &pos, end);
+			if (!nm || sink_open(w, nm))
+				return -1;
+			if (tok & 0x40) {
+				if (!rt_fits(end, pos, 4))
+					return fail(w, "truncated attribute list at 0x%zx", pos);
+				pos += 4;
+				for (;;) {
+					uint8_t at;
+
+					if (pos >= end)
+						return fail(w, "truncated attribute at 0x%zx", pos);
+					at = c[pos];
+					if (at != 0x06 && at != 0x46)
+						break;
+					pos++;
+					nm = read_name(w, &pos, end);
+					if (!nm)
+						return -1;
+					sink_attr_begin(w, nm);
+					while (pos < end) {
+						uint8_t vt = c[pos];
+
+						if (vt == 0x05 || vt == 0x45 || vt == 0x0d || vt == 0x0e ||
+						    vt == 0x08 || vt == 0x48 || vt == 0x09 || vt == 0x49) {
+							size_t np;
+
+							if (walk_value(w, &np, pos, end, vbase, nv, nest))
+								return -1;
+							pos = np;
+						} else {
+							break;
+						}
+					}
+					if (sink_attr_end(w))
+						return -1;
+					if (at == 0x06)
+						break;
+				}
+			}
+			break;
+		case 0x02:
+			if (!w->depth)
+				return fail(w, "close of start tag without an element at 0x%zx", pos);
+			sink_content(w);
+			pos++;
+			break;
+		case 0x03:
+			if (!w->depth)
+				return fail(w, "close of empty tag without an element at 0x%zx", pos);
+			sink_content(w);
+			if (sink_close(w))
+				return -1;
+			pos++;
+			break;
+		case 0x04:
+			if (sink_close(w))
+				return -1;
+			pos++;
+			break;
+		case 0x05: case 0x45: case 0x07: case 0x47: case 0x08: case 0x48: case 0x09:
+		case 0x49: case 0x0d: case 0x0e: {
+			size_t np;
+
+			if (walk_value(w, &np, pos, end, vbase, nv, nest))
+				return -1;
+			pos = np;
+			break;
+		}
+		case 0x0a:
+			pos++;
+			if (!read_name(w, &pos, end))
+				return -1;
+			break;
+		case 0x0b:
+			if (!rt_fits(end, pos, 3) ||
+			    !rt_fits(end, pos + 3, (size_t)rt_le16(c + pos + 1) * 2))
+				return fail(w, "truncated processing instruction at 0x%zx", pos);
+			pos += 3 + (size_t)rt_le16(c + pos + 1) * 2;
+			break;
+		case 0x0c:
+			pos++;
+			if (template_instance(w, &pos, end, nest))
+				return -1;
+			break;
+		default:
+			return fail(w, "unknown token 0x%02x at offset 0x%zx", tok, pos);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- records */
+
+static int name_taken(walker *w, const rt_bx_field *f, uint32_t n, const char *s)
+{
+	uint32_t j;
+
+	for (j = 0; j < n; j++)
+		if (!strcmp(sp(w->out, f[j].name), s))
+			return (int)j + 1;
+	return 0;
+}
+
+/* False when no two names can be equal (a 64-bit filter on a name hash). */
+static int maybe_duplicates(const rt_bx_chunk *o, const rt_bx_field *f, uint32_t n)
+{
+	uint64_t seen = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *s = (const unsigned char *)sp(o, f[i].name);
+		uint32_t h = 2166136261u;
+		uint64_t bit;
+
+		while (*s)
+			h = (h ^ *s++) * 16777619u;
+		bit = (uint64_t)1 << (h >> 26);
+		if (seen & bit)
+			return 1;
+		seen |= bit;
+	}
+	return 0;
+}
+
+/*
+ * Make names unique as the libevtx reader does: a name seen before gets
+ * "[k]", k counting on from that name's last suffix and skipping names
+ * already taken.
+ */
+static int fix_duplicates(walker *w, rt_bx_event *ev)
+{
+	rt_bx_chunk *o = w->out;
+	rt_bx_field *f = o->fields + ev->field0;
+	uint32_t i, *nk;
+
+	if (ev->nfields > o->nkcap) {
+		uint32_t *n = realloc(o->nk, ev->nfields * 2 * sizeof(*n));
+
+		if (!n)
+			return fail(w, "out of memory");
+		o->nk = n;
+		o->nkcap = ev->nfields * 2;
+		f = o->fields + ev->field0;
+	}
+	nk = o->nk;
+	if (!maybe_duplicates(o, f, ev->nfields))
+		return 0;
+	for (i = 0; i < ev->nfields; i++) {
+		int hit = name_taken(w, f, i, sp(o, f[i].name));
+		uint32_t k, s;
+
+		nk[i] = 2;
+		if (!hit)
+			continue;
+		for (k = nk[hit - 1];; k++) {
+			const char *base = sp(o, f[hit - 1].name);
+			size_t nl = strlen(base);
+
+			s = alen(w);
+			if (rt_buf_grow(w->a, nl + 16))
+				return fail(w, "out of memory");
+			base = sp(o, f[hit - 1].name);
+			if (put(w, base, nl) || putc_(w, '[') || put_u64(w, k) || put(w, "]", 2))
+				return fail(w, "out of memory");
+			if (!name_taken(w, f, i, w->a->buf + s))
+				break;
+			rt_buf_truncate(w->a, s);
+		}
+		nk[hit - 1] = k + 1;
+		f[i].name = s;
+	}
+	return 0;
+}
+
+static int decode_record(walker *w, size_t off, size_t size)
+{
+	rt_bx_chunk *o = w->out;
+	rt_bx_event *ev;
+
+	if (o->nev == o->evcap) {
+		size_t nc = o->evcap ? o->evcap * 2 : 256;
+		rt_bx_event *ne = realloc(o->ev, nc * sizeof(*ne));
+
+		if (!ne)
+			return fail(w, "out of memory");
+		o->ev = ne;
+		o->evcap = nc;
+	}
+	ev = &o->ev[o->nev];
+	memset(ev, 0, sizeof(*ev));
+	ev->computer = ev->channel = ev->provider = ev->user_sid = RT_BX_NONE;
+	ev->record_number = rt_le64(w->c + off + 8);
+	ev->written = rt_le64(w->c + off + 16);
+	ev->field0 = (uint32_t)o->nfields;
+	w->ev = ev;
+	w->depth = 0;
+	w->capture = 0;
+	w->attr = 0;
+	w->ts_raw = 0;
+	w->unnamed = 0;
+	w->nvals = 0;
+	if (walk(w, off + 24, off + size - 4, 0, (size_t)-1, 0, 1))
+		return -1;
+	if (w->depth)
+		return fail(w, "record at 0x%zx ends inside an element", off);
+	if (ev->nfields > 1 && fix_duplicates(w, ev))
+		return -1;
+	o->nev++;
+	return 0;
+}
+
+void rt_bx_chunk_init(rt_bx_chunk *c)
+{
+	memset(c, 0, sizeof(*c));
+	rt_buf_init(&c->arena, BX_ARENA_MAX);
+	rt_buf_init(&c->names, BX_ARENA_MAX);
+}
+
+void rt_bx_chunk_release(rt_bx_chunk *c)
+{
+	rt_buf_release(&c->arena);
+	rt_buf_release(&c->names);
+	free(c->ev);
+	free(c->fields);
+	free(c->vals);
+	free(c->nk);
+	rt_bx_chunk_init(c);
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+const char *rt_bx_check_crc(const uint8_t *data, size_t len)
+{
+	uint32_t fs;
+
+	if (len < 512)
+		return "truncated chunk";
+	if (rt_bx_crc32(rt_bx_crc32(0, data, 120), data + 128, 384) != rt_le32(data + 124))
+		return "bad chunk header checksum";
+	fs = rt_le32(data + 48);
+	if (fs < 512 || fs > len)
+		return "bad free space offset";
+	if (rt_bx_crc32(0, data + 512, fs - 512) != rt_le32(data + 52))
+		return "bad event records checksum";
+	return NULL;
+}
+
+int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsigned flags)
+{
+	walker w;
+	size_t off, fs;
+
+	out->nev = 0;
+	out->nfields = 0;
+	out->err[0] = '\0';
+	rt_buf_reset(&out->arena);
+	rt_buf_reset(&out->names);
+	memset(out->slots, 0, sizeof(out->slots));
+	memset(&w, 0, sizeof(w));
+	w.c = data;
+	w.clen = len;
+	w.out = out;
+	w.a = &out->arena;
+	if (len < 512 || memcmp(data, "ElfChnk", 8))
+		return fail(&w, "bad chunk magic");
+	fs = rt_le32(data + 48);
+	if (fs < 512 || fs > len)
+		return fail(&w, "bad free space offset 0x%zx", fs);
+	if (!(flags & RT_BX_NO_CRC)) {
+		const char *why = rt_bx_check_crc(data, len);
+
+		if (why)
+			return fail(&w, "%s", why);
+	}
+	off = 512;
+	while (off < fs) {
+		size_t size;
+
+		if (!rt_fits(fs, off, 28) || memcmp(data + off, "\x2a\x2a\x00\x00", 4)) {
+			if (all_zero(data + off, fs - off))
+				break;
+			out->nev = 0;
+			return fail(&w, "bad record signature at 0x%zx", off);
+		}
+		size = rt_le32(data + off + 4);
+		if (size < 28 || !rt_fits(fs, off, size) ||
+		    rt_le32(data + off + size - 4) != size) {
+			out->nev = 0;
+			return fail(&w, "bad record size at 0x%zx", off);
+		}
+		if (decode_record(&w, off, size)) {
+			out->nev = 0;
+			return -1;
+		}
+		off += size;
+	}
+	return 0;
+}
+
+
+void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields)
+{
+	const rt_bx_event *e = &c->ev[i];
+	uint32_t k;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->timestamp = e->timestamp;
+	ev->record_id = e->record_id;
+	ev->record_number = e->record_number;
+	ev->written = e->written;
+	ev->event_id = e->event_id;
+	ev->qualifiers = e->qualifiers;
+	ev->level = e->level;
+	ev->process_id = e->process_id;
+	ev->thread_id = e->thread_id;
+	ev->computer = sp(c, e->computer);
+	ev->channel = sp(c, e->channel);
+	ev->provider = sp(c, e->provider);
+	ev->user_sid = sp(c, e->user_sid);
+	ev->host = "";
+	ev->source_file = "";
+	for (k = 0; k < e->nfields; k++) {
+		fields[k].name = sp(c, c->fields[e->field0 + k].name);
+		fields[k].value = sp(c, c->fields[e->field0 + k].value);
+	}
+	ev->nfields = e->nfields;
+	ev->fields = fields;
+}

@@ -1,0 +1,98 @@
+/*
+ * binxml.h - the native EVTX chunk decoder (internal to the evtx module).
+ *
+ * rt_bx_decode_chunk() turns one 64 KiB chunk into normalized events
+ * (event.h) without building XML: the binary XML of every record is walked
+ * once, template instances are expanded on the fly with their substitution
+ * values, and only the parts the normalized event needs are rendered.
+ * Values are rendered as libevtx 20181227 renders them in its XML, so that
+ * both readers give the same events (docs/native-evtx.md lists the rules).
+ *
+ * Output lives in an rt_bx_chunk: a string arena plus arrays of events and
+ * fields that refer into it by offset, so that the arena may grow while a
+ * chunk is decoded. The same rt_bx_chunk is reused chunk after chunk; in
+ * steady state decoding allocates nothing.
+ *
+ * A chunk is rejected as a whole (return -1, reason in `err`) when its
+ * magic or a checksum is wrong, a record is malformed, or a token or value
+ * type is unknown: the caller then hands the chunk to libevtx.
+ */
+#ifndef REMTRAIL_BINXML_H
+#define REMTRAIL_BINXML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remtrail/event.h"
+#include "remtrail/util.h"
+
+#define RT_BX_CHUNK_SIZE 65536u
+#define RT_BX_NONE 0xFFFFFFFFu
+
+/* A string in the chunk output: an offset into `arena` or RT_BX_NONE. */
+typedef struct rt_bx_event {
+	uint64_t timestamp, record_id, record_number, written;
+	uint32_t event_id, qualifiers, level, process_id, thread_id;
+	uint32_t computer, channel, provider, user_sid;
+	uint32_t field0, nfields; /* range in rt_bx_chunk.fields */
+} rt_bx_event;
+
+typedef struct rt_bx_field {
+	uint32_t name, value;
+} rt_bx_field;
+
+typedef struct rt_bx_name {
+	uint32_t off;  /* chunk offset of the name structure; 0 = empty slot */
+	uint32_t str;  /* arena offset of its UTF-8 text */
+	uint16_t id;   /* a known element/attribute name, or 0 */
+} rt_bx_name;
+
+#define RT_BX_NAME_SLOTS 512
+
+/* Offsets with this bit set refer to `names` rather than `arena`. */
+#define RT_BX_NAMEBIT 0x80000000u
+
+typedef struct rt_bx_chunk {
+	rt_buf arena;
+	rt_buf names; /* element and attribute names of the chunk, UTF-8 */
+	rt_bx_event *ev;
+	size_t nev, evcap;
+	rt_bx_field *fields;
+	size_t nfields, fieldcap;
+	/* scratch for template values and element frames, reused */
+	void *vals;
+	size_t valcap;
+	uint32_t *nk;
+	size_t nkcap;
+	rt_bx_name slots[RT_BX_NAME_SLOTS];
+	char err[160];
+} rt_bx_chunk;
+
+/* Flags for rt_bx_decode_chunk. */
+#define RT_BX_NO_CRC 1u /* skip the checksum checks (fuzzing) */
+
+void rt_bx_chunk_init(rt_bx_chunk *c);
+void rt_bx_chunk_release(rt_bx_chunk *c);
+
+/*
+ * Decode the chunk at `data` (`len` bytes, normally RT_BX_CHUNK_SIZE).
+ * Returns 0 with the chunk's events in `out`, or -1 with `out->err` saying
+ * why the chunk was rejected ("bad chunk magic", "bad chunk header
+ * checksum", "unknown token 0x.. at offset 0x....", ...); `out` then holds
+ * no events. Never reads outside [data, data+len).
+ */
+int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsigned flags);
+
+/*
+ * Fill `ev` (and `fields`, room for e->nfields) from event `i` of a decoded
+ * chunk. Pointers stay valid until the chunk is decoded again or released.
+ */
+void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields);
+
+/* NULL when both checksums of the chunk are right, else what is wrong. */
+const char *rt_bx_check_crc(const uint8_t *data, size_t len);
+
+/* CRC-32 as rt_crc32, faster (slicing by 8); the decoder checks every byte. */
+uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * The native EVTX reader on logs the test writer builds (tests/fixtures/
+ * evtx_writer.h): every substitution type, with and without templates,
+ * equals the libevtx reader; damaged chunks are reported and, with the auto
+ * reader, read by libevtx; any thread count gives the same events; the
+ * chunk decoder survives mutated chunks (this suite also runs under ASan).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/evtx/binxml.h"
+#include "evtx_writer.h"
+#include "remtrail/evtx.h"
+#include "testutil.h"
+
+static const tw_field typed_fields[] = {
+	{ NULL, "unnamed", 0 },
+	{ "I8", "-5", TW_INT8 },
+	{ "U8", "200", TW_UINT8 },
+	{ "I16", "-300", TW_INT16 },
+	{ "U16", "65000", TW_UINT16 },
+	{ "I32", "-70000", TW_INT32 },
+	{ "U32", "4000000000", TW_UINT32 },
+	{ "I64", "9000000000", TW_INT64 },
+	{ "U64", "18446744073709551615", TW_UINT64 },
+	{ "H32", "0x1f", TW_HEX32 },
+	{ "H64", "0x3e7ab", TW_HEX64 },
+	{ "Bool", "true", TW_BOOL },
+	{ "Bin", "DEADbeef00", TW_BINARY },
+	{ "Guid", "{a7975c8f-ac13-49f1-87da-5a984a4ab417}", TW_GUID },
+	{ "Sid", "S-1-5-21-1004336348-1177238915-682003330-500", TW_SID },
+	{ "FT", "2023-01-02T03:04:05.6789012Z", TW_FILETIME },
+	{ "ST", "2023-01-02T03:04:05.678Z", TW_SYSTEMTIME },
+	{ "Strs", "one\ntwo", TW_STRING_ARRAY },
+	{ "U32s", "1\n2", TW_UINT32_ARRAY },
+	{ "Empty", "", 0 },
+	{ "Text", "a <b> & \"c\" \xc3\xa9", 0 },
+	{ NULL, "second unnamed", 0 },
+	{ "U8", "7", TW_UINT8 },
+};
+
+/* What the normalized event must hold for typed_fields (event.h rules). */
+static const char *const expect[][2] = {
+	{ "Data[1]", "unnamed" },
+	{ "I8", "-123" },
+	{ "U8", "200" },
+	{ "I16", "-32468" },
+	{ "U16", "65000" },
+	{ "I32", "-2147413648" },
+	{ "U32", "4000000000" },
+	{ "I64", "9000000000" },
+	{ "U64", "18446744073709551615" },
+	{ "H32", "0x0000001f" },
+	{ "H64", "0x000000000003e7ab" },
+	{ "Bool", "true" },
+	{ "Bin", "DEADBEEF00" },
+	{ "Guid", "{A7975C8F-AC13-49F1-87DA-5A984A4AB417}" },
+	{ "Sid", "S-1-5-21-1004336348-1177238915-682003330-500" },
+	{ "FT", "2023-01-02T03:04:05.678901200Z" },
+	{ "ST", "2023-01-02T03:04:05.678Z" },
+	{ "Strs", "one" },
+	{ "Strs[2]", "two" },
+	{ "U32s", "1" },
+	{ "U32s[2]", "2" },
+	{ "Empty", "" },
+	{ "Text", "a <b> & \"c\" \xc3\xa9" },
+	{ "Data[2]", "second unnamed" },
+	{ "U8[2]", "7" },
+};
+
+typedef struct evs {
+	rt_event **v;
+	size_t n, a;
+} evs;
+
+static int collect(void *ctx, const rt_event *ev)
+{
+	evs *e = ctx;
+
+	if (e->n == e->a) {
+		e->a = e->a ? e->a * 2 : 64;
+		e->v = realloc(e->v, e->a * sizeof *e->v);
+		ck_assert_ptr_nonnull(e->v);
+	}
+	e->v[e->n] = rt_event_copy(ev);
+	ck_assert_ptr_nonnull(e->v[e->n]);
+	e->n++;
+	return 0;
+}
+
+static void evs_free(evs *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i]);
+	free(e->v);
+	memset(e, 0, sizeof *e);
+}
+
+typedef struct diags {
+	char text[4096];
+	size_t len;
+} diags;
+
+static void on_diag(void *ctx, rt_diag_level level, const char *subject, const char *msg)
+{
+	diags *d = ctx;
+	int n;
+
+	(void)level;
+	(void)subject;
+	n = snprintf(d->text + d->len, sizeof d->text - d->len, "%s\n", msg);
+	if (n > 0 && d->len + (size_t)n < sizeof d->text)
+		d->len += (size_t)n;
+}
+
+static int read_file(const char *path, rt_reader reader, int threads, evs *out, diags *dg)
+{
+	rt_evtx_opts o;
+	rt_diag d;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	o.reader = reader;
+	o.threads = threads;
+	rt_diag_init(&d, dg ? on_diag : NULL, dg);
+	rc = rt_evtx_read(path, &o, collect, out, &d);
+	rt_diag_release(&d);
+	return rc;
+}
+
+static void same_events(const evs *a, const evs *b)
+{
+	size_t i, k;
+
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		const rt_event *x = a->v[i], *y = b->v[i];
+
+		ck_assert_uint_eq(x->record_id, y->record_id);
+		ck_assert_uint_eq(x->record_number, y->record_number);
+		ck_assert_uint_eq(x->timestamp, y->timestamp);
+		ck_assert_uint_eq(x->written, y->written);
+		ck_assert_uint_eq(x->event_id, y->event_id);
+		ck_assert_uint_eq(x->qualifiers, y->qualifiers);
+		ck_assert_uint_eq(x->level, y->level);
+		ck_assert_uint_eq(x->process_id, y->process_id);
+		ck_assert_uint_eq(x->thread_id, y->thread_id);
+		ck_assert_str_eq(x->channel, y->channel);
+		ck_assert_str_eq(x->provider, y->provider);
+		ck_assert_str_eq(x->computer, y->computer);
+		ck_assert_str_eq(x->user_sid, y->user_sid);
+		ck_assert_str_eq(x->host, y->host);
+		ck_assert_uint_eq(x->nfields, y->nfields);
+		for (k = 0; k < x->nfields; k++) {
+			ck_assert_str_eq(x->fields[k].name, y->fields[k].name);
+			ck_assert_str_eq(x->fields[k].value, y->fields[k].value);
+		}
+	}
+}
+
+static void base_event(tw_event *e, unsigned i)
+{
+	memset(e, 0, sizeof *e);
+	e->time = tw_time("2024-05-01T10:00:00.1234567Z") + (uint64_t)i * 10000000u;
+	e->channel = "System";
+	e->provider = "Service Control Manager";
+	e->provider_guid = "{555908d1-a6d7-4695-8e1e-26931d2012f4}";
+	e->computer = "WS1.corp.local";
+	e->event_id = 7045;
+	e->has_qualifiers = 1;
+	e->qualifiers = 16384;
+	e->level = 4;
+	e->keywords = 0x8080000000000000ull;
+	e->pid = 612;
+	e->tid = 2000 + i;
+	e->user_sid = i % 2 ? "S-1-5-18" : NULL;
+	e->fields = typed_fields;
+	e->nfields = sizeof typed_fields / sizeof typed_fields[0];
+	e->binary_hex = i % 3 ? "00FF10" : NULL;
+}
+
+/* A log of `n` records (several chunks when n is large) written to dir. */
+static char *make_log(const char *dir, const char *name, unsigned flags, unsigned n,
+		      enum tw_damage_kind dmg, size_t dmg_arg, int damaged)
+{
+	tw_writer *w = tw_new(flags);
+	tw_event e;
+	char *path;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		base_event(&e, i);
+		if (i % 5 == 4) {
+			static const tw_field ud[] = { { "Param1", "winrm", 0 },
+						       { "Param2", "auto start", 0 },
+						       { "Param1", "again", 0 } };
+
+			e.fields = ud;
+			e.nfields = 3;
+			e.userdata = "EventXML";
+			e.userdata_ns = "Event_NS";
+			e.binary_hex = NULL;
+		}
+		ck_assert_uint_ne(tw_add(w, &e), 0);
+	}
+	if (damaged)
+		ck_assert_int_eq(tw_damage(w, dmg, dmg_arg), 0);
+	path = malloc(strlen(dir) + strlen(name) + 2);
+	ck_assert_ptr_nonnull(path);
+	snprintf(path, strlen(dir) + strlen(name) + 2, "%s/%s", dir, name);
+	ck_assert_int_eq(tw_write(w, path), 0);
+	tw_free(&w);
+	return path;
+}
+
+static void check_typed(const rt_event *ev)
+{
+	size_t k;
+
+	int bin = (ev->thread_id - 2000) % 3 != 0;
+
+	ck_assert_uint_eq(ev->nfields, sizeof expect / sizeof expect[0] + (bin ? 1 : 0));
+	for (k = 0; k < sizeof expect / sizeof expect[0]; k++) {
+		ck_assert_str_eq(ev->fields[k].name, expect[k][0]);
+		ck_assert_str_eq(ev->fields[k].value, expect[k][1]);
+	}
+	if (bin) {
+		ck_assert_str_eq(ev->fields[k].name, "Binary");
+		ck_assert_str_eq(ev->fields[k].value, "00FF10");
+	}
+	ck_assert_uint_eq(ev->event_id, 7045);
+	ck_assert_uint_eq(ev->qualifiers, 16384);
+	ck_assert_str_eq(ev->provider, "Service Control Manager");
+	ck_assert_str_eq(ev->channel, "System");
+	ck_assert_str_eq(ev->computer, "WS1.corp.local");
+	ck_assert_str_eq(ev->user_sid, ev->thread_id % 2 ? "S-1-5-18" : "");
+}
+
+static void typed_both_forms(unsigned flags)
+{
+	char *dir = tu_tmpdir(), *path;
+	evs nat = { 0 }, lib = { 0 };
+	size_t i;
+
+	path = make_log(dir, "typed.evtx", flags, 40, TW_DAMAGE_DIRTY, 0, 0);
+	ck_assert_int_eq(read_file(path, RT_READER_NATIVE, 1, &nat, NULL), 0);
+	ck_assert_int_eq(read_file(path, RT_READER_LIBEVTX, 1, &lib, NULL), 0);
+	ck_assert_uint_eq(nat.n, 40);
+	same_events(&lib, &nat);
+	for (i = 0; i < nat.n; i++) {
+		if (i % 5 == 4) {
+			ck_assert_uint_eq(nat.v[i]->nfields, 3);
+			ck_assert_str_eq(nat.v[i]->fields[0].name, "Param1");
+			ck_assert_str_eq(nat.v[i]->fields[1].value, "auto start");
+			ck_assert_str_eq(nat.v[i]->fields[2].name, "Param1[2]");
+		} else {
+			check_typed(nat.v[i]);
+		}
+		ck_assert_uint_eq(nat.v[i]->timestamp,
+				  tw_time("2024-05-01T10:00:00.1234567Z") + (uint64_t)i * 10000000u);
+	}
+	evs_free(&nat);
+	evs_free(&lib);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+START_TEST(test_templates_all_types)
+{
+	typed_both_forms(TW_TEMPLATES);
+}
+END_TEST
+
+START_TEST(test_plain_all_types)
+{
+	typed_both_forms(0);
+}
+END_TEST
+
+START_TEST(test_threads_same_events)
+{
+	char *dir = tu_tmpdir(), *path;
+	evs one = { 0 }, four = { 0 }, auto2 = { 0 };
+
+	path = make_log(dir, "many.evtx", TW_TEMPLATES, 1500, TW_DAMAGE_DIRTY, 0, 0);
+	ck_assert_int_eq(read_file(path, RT_READER_NATIVE, 1, &one, NULL), 0);
+	ck_assert_int_eq(read_file(path, RT_READER_NATIVE, 4, &four, NULL), 0);
+	ck_assert_int_eq(read_file(path, RT_READER_AUTO, 2, &auto2, NULL), 0);
+	ck_assert_uint_eq(one.n, 1500);
+	same_events(&one, &four);
+	same_events(&one, &auto2);
+	evs_free(&one);
+	evs_free(&four);
+	evs_free(&auto2);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* A damaged chunk: native alone skips it and says so; auto reads it with
+ * libevtx and says so; the events equal libevtx's own. */
+static void damaged_chunk(enum tw_damage_kind kind, const char *what, int libevtx_reads)
+{
+	char *dir = tu_tmpdir(), *path;
+	evs nat = { 0 }, aut = { 0 }, lib = { 0 };
+	diags dn, da;
+
+	memset(&dn, 0, sizeof dn);
+	memset(&da, 0, sizeof da);
+	path = make_log(dir, "damaged.evtx", TW_TEMPLATES, 600, kind, 1, 1);
+	ck_assert_int_eq(read_file(path, RT_READER_NATIVE, 2, &nat, &dn), 1);
+	ck_assert_int_eq(read_file(path, RT_READER_AUTO, 2, &aut, &da), 1);
+	read_file(path, RT_READER_LIBEVTX, 1, &lib, NULL);
+	ck_assert_msg(strstr(dn.text, what) && strstr(dn.text, "chunk 1 at offset 0x11000"),
+		      "native diag: %s", dn.text);
+	ck_assert_msg(strstr(dn.text, "chunk skipped"), "native diag: %s", dn.text);
+	ck_assert_msg(strstr(da.text, "read with libevtx"), "auto diag: %s", da.text);
+	ck_assert_uint_lt(nat.n, 600);
+	ck_assert_uint_gt(nat.n, 0);
+	if (libevtx_reads) {
+		ck_assert_uint_eq(aut.n, lib.n);
+		same_events(&lib, &aut);
+		ck_assert_uint_gt(aut.n, nat.n);
+	}
+	evs_free(&nat);
+	evs_free(&aut);
+	evs_free(&lib);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+START_TEST(test_bad_records_crc)
+{
+	/* the records checksum lives in the chunk header: both sums disagree */
+	damaged_chunk(TW_DAMAGE_CHUNK_DATA_CRC, "checksum", 1);
+}
+END_TEST
+
+START_TEST(test_bad_header_crc)
+{
+	damaged_chunk(TW_DAMAGE_CHUNK_HEADER_CRC, "bad chunk header checksum", 1);
+}
+END_TEST
+
+START_TEST(test_bad_chunk_magic)
+{
+	damaged_chunk(TW_DAMAGE_CHUNK_MAGIC, "bad chunk magic", 0);
+}
+END_TEST
+
+START_TEST(test_truncated_and_not_evtx)
+{
+	char *dir = tu_tmpdir(), *path, *junk;
+	evs nat = { 0 };
+	diags dn;
+
+	memset(&dn, 0, sizeof dn);
+	path = make_log(dir, "cut.evtx", TW_TEMPLATES, 600, TW_DAMAGE_TRUNCATE, 4096 + 65536 + 30000,
+			1);
+	ck_assert_int_eq(read_file(path, RT_READER_NATIVE, 1, &nat, &dn), 1);
+	ck_assert_msg(strstr(dn.text, "truncated chunk"), "diag: %s", dn.text);
+	ck_assert_uint_gt(nat.n, 0);
+	evs_free(&nat);
+	junk = tu_write_file(dir, "junk.evtx", "not an evtx file at all, just text", 34);
+	ck_assert_int_eq(read_file(junk, RT_READER_NATIVE, 1, &nat, NULL), -1);
+	ck_assert_uint_eq(nat.n, 0);
+	free(junk);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Mutated chunks: whatever the bytes, the decoder returns and stays inside
+ * the chunk (ASan checks the latter). Deterministic pseudo-random bytes. */
+START_TEST(test_mutated_chunks)
+{
+	tw_writer *w = tw_new(TW_TEMPLATES);
+	rt_bx_chunk *c = malloc(sizeof *c);
+	uint8_t *img, *chunk;
+	uint32_t seed = 12345;
+	size_t len, round, ok = 0;
+	tw_event e;
+	unsigned i;
+
+	ck_assert_ptr_nonnull(c);
+	for (i = 0; i < 30; i++) {
+		base_event(&e, i);
+		ck_assert_uint_ne(tw_add(w, &e), 0);
+	}
+	img = tw_image(w, &len);
+	chunk = malloc(RT_BX_CHUNK_SIZE);
+	ck_assert_ptr_nonnull(chunk);
+	rt_bx_chunk_init(c);
+	memcpy(chunk, img + 4096, RT_BX_CHUNK_SIZE);
+	ck_assert_int_eq(rt_bx_decode_chunk(c, chunk, RT_BX_CHUNK_SIZE, 0), 0);
+	ck_assert_uint_eq(c->nev, 30);
+	for (round = 0; round < 3000; round++) {
+		size_t k, flips = 1 + round % 8;
+
+		memcpy(chunk, img + 4096, RT_BX_CHUNK_SIZE);
+		for (k = 0; k < flips; k++) {
+			size_t at;
+
+			seed = seed * 1103515245u + 12345u;
+			at = 512 + (seed >> 8) % 6000;
+			seed = seed * 1103515245u + 12345u;
+			chunk[at] = (uint8_t)(seed >> 16);
+		}
+		if (rt_bx_decode_chunk(c, chunk, RT_BX_CHUNK_SIZE, RT_BX_NO_CRC) == 0)
+			ok++;
+		else
+			ck_assert_uint_eq(c->nev, 0);
+	}
+	ck_assert_uint_gt(ok, 0);
+	rt_bx_chunk_release(c);
+	free(c);
+	free(chunk);
+	tw_free(&w);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("native");
+	TCase *tc = tcase_create("reader");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_templates_all_types);
+	tcase_add_test(tc, test_plain_all_types);
+	tcase_add_test(tc, test_threads_same_events);
+	tcase_add_test(tc, test_bad_records_crc);
+	tcase_add_test(tc, test_bad_header_crc);
+	tcase_add_test(tc, test_bad_chunk_magic);
+	tcase_add_test(tc, test_truncated_and_not_evtx);
+	tcase_add_test(tc, test_mutated_chunks);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
