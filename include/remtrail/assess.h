@@ -72,7 +72,7 @@ typedef struct rt_fact {
 /*
  * A finding (detect.h kinds) as the assessor needs it. Kinds used:
  * winrm.inbound, wmi.inbound, dcom.inbound (activity); winrm.failed,
- * dcom.denied, firewall.drop (blocked attempts); service.change and
+ * wmi.failed, dcom.denied, firewall.drop (blocked attempts); service.change and
  * firewall.change (supporting); log.cleared (`detail` = channel name);
  * others are ignored. `port` is the local port when known (0 if not).
  */

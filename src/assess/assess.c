@@ -748,6 +748,8 @@ static int is_attempt(rt_cm_id cm, const rt_assess_finding *f)
 					 : f->port == 135;
 	if (cm == RT_CM0019)
 		return !strcmp(f->kind, "winrm.failed");
+	if (cm == RT_CM0013 && !strcmp(f->kind, "wmi.failed"))
+		return 1;
 	if (strcmp(f->kind, "dcom.denied"))
 		return 0;
 	/* a denial counts against WMI only when it names WMI's AppID/CLSID */
