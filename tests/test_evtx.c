@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evtx_writer.h"
 #include "remtrail/evtx.h"
+#include "test_evtx_files.h"
 #include "testutil.h"
 
 static rt_evtx_xml X;
@@ -379,6 +381,289 @@ START_TEST(not_evtx_is_an_error)
 }
 END_TEST
 
+/* ---------------------------------------------------------- reading files */
+
+typedef struct got {
+	rt_event *ev[EF_BIG_RECORDS + 8];
+	size_t n;
+	size_t stop_after; /* 0: never */
+	rt_buf msgs;
+} got;
+
+static int keep(void *ctx, const rt_event *ev)
+{
+	got *g = ctx;
+
+	ck_assert_uint_lt(g->n, sizeof g->ev / sizeof g->ev[0]);
+	g->ev[g->n] = rt_event_copy(ev);
+	ck_assert_ptr_nonnull(g->ev[g->n]);
+	g->n++;
+	return g->stop_after && g->n >= g->stop_after;
+}
+
+static void note(void *ctx, rt_diag_level level, const char *subject, const char *message)
+{
+	got *g = ctx;
+
+	rt_buf_addf(&g->msgs, "%s: %s: %s\n", level == RT_DIAG_ERROR ? "error" : "warning", subject,
+		    message);
+}
+
+static void got_release(got *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->ev[i]);
+	rt_buf_release(&g->msgs);
+	memset(g, 0, sizeof *g);
+}
+
+static int read_file(const char *path, const rt_evtx_opts *o, got *g, rt_diag *d)
+{
+	rt_diag_init(d, note, g);
+	return rt_evtx_read(path, o, keep, g, d);
+}
+
+START_TEST(read_good_log)
+{
+	unsigned flags = _i ? TW_TEMPLATES : 0;
+	char *dir = tu_tmpdir(), *p = ef_write_good(dir, "Security.evtx", flags);
+	got g = { .n = 0 };
+	rt_diag d;
+	const rt_event *e;
+	char t[RT_TIME_MAX];
+
+	rt_buf_init(&g.msgs, 0);
+	ck_assert_int_eq(read_file(p, NULL, &g, &d), 0);
+	ck_assert_msg(d.errors == 0 && d.warnings == 0, "%s", g.msgs.buf);
+	ck_assert_uint_eq(g.n, EF_GOOD_RECORDS);
+
+	e = g.ev[0];
+	rt_time_format(e->timestamp, t);
+	ck_assert_str_eq(t, "2024-05-01T10:00:00.1234567Z");
+	ck_assert_uint_eq(e->written, e->timestamp);
+	ck_assert_uint_eq(e->record_id, 100);
+	ck_assert_uint_eq(e->record_number, 100);
+	ck_assert_uint_eq(e->event_id, 4624);
+	ck_assert_str_eq(e->channel, "Security");
+	ck_assert_str_eq(e->provider, "Microsoft-Windows-Security-Auditing");
+	ck_assert_str_eq(e->computer, "WS1.corp.local");
+	ck_assert_str_eq(e->host, "WS1.corp.local");
+	ck_assert_str_eq(e->source_file, p);
+	ck_assert_uint_eq(e->process_id, 612);
+	ck_assert_uint_eq(e->thread_id, 2000);
+	ck_assert_uint_eq(e->nfields, 6);
+	ck_assert_str_eq(rt_event_gets(e, "SubjectUserSid"), "S-1-5-18");
+	ck_assert_str_eq(rt_event_gets(e, "LogonType"), "3");
+	ck_assert_str_eq(rt_event_gets(e, "IpAddress"), "10.1.2.3");
+	ck_assert_str_eq(rt_event_gets(e, "LogonProcessName"), "NtLmSsp ");
+	/* libevtx pads 64-bit hex to 16 digits */
+	ck_assert_str_eq(rt_event_gets(e, "TargetLogonId"), "0x000000000003e7ab");
+
+	e = g.ev[1];
+	ck_assert_uint_eq(e->event_id, 7036);
+	ck_assert_uint_eq(e->qualifiers, 16384);
+	ck_assert_str_eq(e->channel, "System");
+	ck_assert_str_eq(e->provider, "Service Control Manager");
+	ck_assert_str_eq(rt_event_gets(e, "Data[1]"), "Windows Remote Management (WS-Management)");
+	ck_assert_str_eq(rt_event_gets(e, "Data[2]"), "running");
+	ck_assert_str_eq(rt_event_gets(e, "Binary"), "57696E524D");
+
+	e = g.ev[2];
+	ck_assert_uint_eq(e->event_id, 1102);
+	ck_assert_uint_eq(e->nfields, 2);
+	ck_assert_str_eq(rt_event_gets(e, "SubjectUserName"), "admin");
+	ck_assert_ptr_null(rt_event_get(e, "LogFileCleared"));
+
+	e = g.ev[3];
+	ck_assert_uint_eq(e->event_id, 4688);
+	ck_assert_str_eq(e->user_sid, "S-1-5-18");
+	ck_assert_str_eq(rt_event_gets(e, "CommandLine"), "cmd /c \"echo a<b & dir\" > out.txt");
+	ck_assert_str_eq(rt_event_gets(e, "NewProcessName"), "C:\\Windows\\System32\\wsmprovhost.exe");
+
+	got_release(&g);
+	rt_diag_release(&d);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(options_host_display_stop)
+{
+	char *dir = tu_tmpdir(), *p = ef_write_good(dir, "x.evtx", 0), *c = NULL;
+	rt_evtx_opts o = { RT_READER_LIBEVTX, 1, "HOSTA", "shown/x.evtx", 0 };
+	got g = { .n = 0 };
+	rt_diag d;
+
+	rt_buf_init(&g.msgs, 0);
+	g.stop_after = 2;
+	ck_assert_int_eq(read_file(p, &o, &g, &d), 0);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_str_eq(g.ev[0]->host, "HOSTA");
+	ck_assert_str_eq(g.ev[1]->source_file, "shown/x.evtx");
+	ck_assert_int_eq(rt_evtx_probe_computer(p, &c), 0);
+	ck_assert_str_eq(c, "WS1.corp.local");
+	free(c);
+	got_release(&g);
+	rt_diag_release(&d);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(native_reader_is_refused_until_built)
+{
+	char *dir = tu_tmpdir(), *p = ef_write_good(dir, "x.evtx", 0);
+	rt_evtx_opts o = { RT_READER_NATIVE, 1, NULL, NULL, 0 };
+	got g = { .n = 0 };
+	rt_diag d;
+
+	rt_buf_init(&g.msgs, 0);
+	ck_assert_int_eq(read_file(p, &o, &g, &d), -1);
+	ck_assert_uint_eq(d.errors, 1);
+	ck_assert_ptr_nonnull(strstr(g.msgs.buf, "native"));
+	got_release(&g);
+	rt_diag_release(&d);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(renumbered_header)
+{
+	char *dir = tu_tmpdir(), *p = ef_write_renumbered(dir, "export.evtx");
+	got g = { .n = 0 };
+	rt_diag d;
+
+	rt_buf_init(&g.msgs, 0);
+	ck_assert_int_eq(read_file(p, NULL, &g, &d), 0);
+	ck_assert_msg(d.errors == 0, "%s", g.msgs.buf);
+	ck_assert_uint_eq(g.n, EF_GOOD_RECORDS);
+	ck_assert_uint_eq(g.ev[0]->record_id, 100);
+	ck_assert_uint_eq(g.ev[0]->record_number, 1);
+	ck_assert_uint_eq(g.ev[0]->written, g.ev[0]->timestamp + 36000000000ULL);
+	ck_assert_uint_eq(g.ev[1]->record_number, 101);
+	got_release(&g);
+	rt_diag_release(&d);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+static const struct {
+	const char *defect;
+	const char *message; /* in the diag; NULL: no error */
+	int all_records;     /* every record still read */
+} damage_cases[] = {
+	{ "none", NULL, 1 },
+	{ "crc", "chunk 0 at offset 0x1000: bad event records checksum", 1 },
+	{ "magic", "chunk 1 at offset 0x11000: bad chunk signature", 0 },
+	{ "truncate", "file is truncated", 0 },
+};
+
+START_TEST(damaged_logs)
+{
+	char *dir = tu_tmpdir(), *p;
+	size_t nchunks, i;
+	got g = { .n = 0 };
+	rt_diag d;
+	int rc;
+
+	rt_buf_init(&g.msgs, 0);
+	p = ef_write_big(dir, "big.evtx", damage_cases[_i].defect, &nchunks);
+	rc = read_file(p, NULL, &g, &d);
+	if (!damage_cases[_i].message) {
+		ck_assert_int_eq(rc, 0);
+		ck_assert_msg(d.errors == 0, "%s", g.msgs.buf);
+	} else {
+		ck_assert_int_eq(rc, 1);
+		ck_assert_uint_ge(d.errors, 1);
+		ck_assert_msg(strstr(g.msgs.buf, damage_cases[_i].message) != NULL, "%s", g.msgs.buf);
+		ck_assert_ptr_nonnull(strstr(g.msgs.buf, p));
+	}
+	if (damage_cases[_i].all_records) {
+		ck_assert_uint_eq(g.n, EF_BIG_RECORDS);
+	} else {
+		ck_assert_uint_gt(g.n, 0);
+		ck_assert_uint_lt(g.n, EF_BIG_RECORDS);
+	}
+	/* what was read is in file order, each record whole */
+	for (i = 0; i < g.n; i++) {
+		ck_assert_uint_eq(g.ev[i]->event_id, 7045);
+		ck_assert_str_eq(rt_event_gets(g.ev[i], "ServiceName"), "WinRM");
+		if (i)
+			ck_assert_uint_gt(g.ev[i]->record_id, g.ev[i - 1]->record_id);
+	}
+	got_release(&g);
+	rt_diag_release(&d);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(read_evidence_in_order)
+{
+	char *dir = tu_tmpdir();
+	char *a = ef_write_good(dir, "a.evtx", 0), *b = ef_write_good(dir, "b.evtx", TW_TEMPLATES);
+	char *bad = tu_write_file(dir, "bad.evtx", "ElfFile", 7);
+	rt_artifact arts1[2], arts2[2];
+	rt_host hosts[2];
+	rt_evidence ev;
+	got g = { .n = 0 };
+	rt_diag d;
+
+	memset(arts1, 0, sizeof arts1);
+	memset(arts2, 0, sizeof arts2);
+	memset(hosts, 0, sizeof hosts);
+	arts1[0].kind = RT_ART_EVTX;
+	arts1[0].path = b;
+	arts1[1].kind = RT_ART_HIVE;
+	arts1[1].path = a; /* a hive artifact is skipped, whatever it holds */
+	arts2[0].kind = RT_ART_EVTX;
+	arts2[0].path = a;
+	arts2[1].kind = RT_ART_EVTX;
+	arts2[1].path = bad;
+	hosts[0].name = "ALPHA";
+	hosts[0].artifacts = arts1;
+	hosts[0].nartifacts = 2;
+	hosts[1].name = "BRAVO";
+	hosts[1].artifacts = arts2;
+	hosts[1].nartifacts = 2;
+	ev.hosts = hosts;
+	ev.nhosts = 2;
+	ev.nartifacts = 4;
+	rt_buf_init(&g.msgs, 0);
+	rt_diag_init(&d, note, &g);
+	ck_assert_int_eq(rt_evtx_read_evidence(&ev, NULL, keep, &g, &d), 1);
+	ck_assert_uint_eq(g.n, 2 * EF_GOOD_RECORDS);
+	ck_assert_str_eq(g.ev[0]->host, "ALPHA");
+	ck_assert_str_eq(g.ev[0]->source_file, b);
+	ck_assert_str_eq(g.ev[EF_GOOD_RECORDS]->host, "BRAVO");
+	ck_assert_str_eq(g.ev[EF_GOOD_RECORDS]->source_file, a);
+	ck_assert_ptr_nonnull(strstr(g.msgs.buf, bad));
+	got_release(&g);
+
+	/* a stop from the callback ends the whole walk */
+	rt_buf_init(&g.msgs, 0);
+	g.stop_after = 1;
+	ck_assert_int_eq(rt_evtx_read_evidence(&ev, NULL, keep, &g, &d), 0);
+	ck_assert_uint_eq(g.n, 1);
+	got_release(&g);
+	rt_diag_release(&d);
+	free(a);
+	free(b);
+	free(bad);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("evtx");
@@ -407,6 +692,13 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(tr, reader_names);
 	tcase_add_test(tr, not_evtx_is_an_error);
+	tcase_add_loop_test(tr, read_good_log, 0, 2);
+	tcase_add_test(tr, options_host_display_stop);
+	tcase_add_test(tr, native_reader_is_refused_until_built);
+	tcase_add_test(tr, renumbered_header);
+	tcase_add_loop_test(tr, damaged_logs, 0, (int)(sizeof damage_cases / sizeof damage_cases[0]));
+	tcase_add_test(tr, read_evidence_in_order);
+	tcase_set_timeout(tr, 60);
 	suite_add_tcase(s, tr);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

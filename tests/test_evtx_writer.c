@@ -42,7 +42,8 @@ static const tw_field typed_fields[] = {
 static const char typed_xml[] =
 	"<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\n"
 	"  <System>\n"
-	"    <Provider Name=\"Service Control Manager\" Guid=\"{555908D1-A6D7-4695-8E1E-26931D2012F4}\"/>\n"
+	"    <Provider Name=\"Service Control Manager\" Guid=\"{555908d1-a6d7-4695-8e1e-26931d2012f4}\" "
+	"EventSourceName=\"Service Control Manager\"/>\n"
 	"    <EventID Qualifiers=\"16384\">7045</EventID>\n"
 	"    <Version>0</Version>\n"
 	"    <Level>4</Level>\n"
@@ -118,6 +119,37 @@ static const char wmi_xml[] =
 	"  </UserData>\n"
 	"</Event>\n";
 
+static const tw_field pe_fields[] = {
+	{ "ErrorCode", "15005", TW_UINT32 },
+	{ "DataItemName", "shellId", 0 },
+	{ "EventPayload", "680074000000", TW_BINARY },
+};
+
+static const char pe_xml[] =
+	"<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\n"
+	"  <System>\n"
+	"    <Provider Name=\"Microsoft-Windows-WinRM\" Guid=\"{a7975c8f-ac13-49f1-87da-5a984a4ab417}\"/>\n"
+	"    <EventID>91</EventID>\n"
+	"    <Version>0</Version>\n"
+	"    <Level>4</Level>\n"
+	"    <Task>9</Task>\n"
+	"    <Opcode>0</Opcode>\n"
+	"    <Keywords>0x4000000000000004</Keywords>\n"
+	"    <TimeCreated SystemTime=\"2024-05-01T10:00:03.000000000Z\"/>\n"
+	"    <EventRecordID>43</EventRecordID>\n"
+	"    <Correlation/>\n"
+	"    <Execution ProcessID=\"952\" ThreadID=\"3000\"/>\n"
+	"    <Channel>Microsoft-Windows-WinRM/Operational</Channel>\n"
+	"    <Computer>WS1</Computer>\n"
+	"    <Security UserID=\"S-1-5-21-738609754-2819869699-4189121830-500\"/>\n"
+	"  </System>\n"
+	"  <ProcessingErrorData>\n"
+	"    <ErrorCode>15005</ErrorCode>\n"
+	"    <DataItemName>shellId</DataItemName>\n"
+	"    <EventPayload>680074000000</EventPayload>\n"
+	"  </ProcessingErrorData>\n"
+	"</Event>\n";
+
 static void add_golden(tw_writer *w)
 {
 	tw_event ev;
@@ -128,6 +160,7 @@ static void add_golden(tw_writer *w)
 	ev.channel = "System";
 	ev.provider = "Service Control Manager";
 	ev.provider_guid = "{555908d1-a6d7-4695-8e1e-26931d2012f4}";
+	ev.provider_source = "Service Control Manager";
 	ev.computer = "WS1.corp.local";
 	ev.event_id = 7045;
 	ev.has_qualifiers = 1;
@@ -155,6 +188,24 @@ static void add_golden(tw_writer *w)
 	ev.fields = wmi_fields;
 	ev.nfields = 3;
 	ck_assert_uint_eq(tw_add(w, &ev), 42);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = tw_time("2024-05-01T10:00:03Z");
+	ev.channel = "Microsoft-Windows-WinRM/Operational";
+	ev.provider = "Microsoft-Windows-WinRM";
+	ev.provider_guid = "{a7975c8f-ac13-49f1-87da-5a984a4ab417}";
+	ev.computer = "WS1";
+	ev.event_id = 91;
+	ev.level = 4;
+	ev.task = 9;
+	ev.keywords = 0x4000000000000004ULL;
+	ev.pid = 952;
+	ev.tid = 3000;
+	ev.user_sid = "S-1-5-21-738609754-2819869699-4189121830-500";
+	ev.section = "ProcessingErrorData";
+	ev.fields = pe_fields;
+	ev.nfields = 3;
+	ck_assert_uint_eq(tw_add(w, &ev), 43);
 }
 
 /* ------------------------------------------------------------ libevtx access */
@@ -253,7 +304,7 @@ START_TEST(golden_records_read_back)
 	add_golden(w);
 	path = write_tmp(w, &dir);
 	ck_assert_int_eq(read_log(path, &l), 0);
-	ck_assert_int_eq(l.nrec, 2);
+	ck_assert_int_eq(l.nrec, 3);
 	ck_assert_int_eq(l.corrupted, 0);
 	ck_assert_uint_eq(l.flags, 0);
 	ck_assert_uint_eq(l.r[0].id, 41);
@@ -264,17 +315,18 @@ START_TEST(golden_records_read_back)
 	ck_assert_uint_eq(l.r[1].id, 42);
 	ck_assert_uint_eq(l.r[1].event_id, _i ? 5861 : 0);
 	ck_assert_str_eq(l.r[1].xml, wmi_xml);
+	ck_assert_str_eq(l.r[2].xml, pe_xml);
 	log_free(&l);
 
 	/* evtxexport prints a version line, then each record and a blank line */
 	if (getenv("RT_EVTXEXPORT") && *getenv("RT_EVTXEXPORT")) {
 		char *argv[] = { getenv("RT_EVTXEXPORT"), "-f", "xml", path, NULL };
 		char *out = NULL, *want;
-		size_t n = strlen(typed_xml) + strlen(wmi_xml) + 64;
+		size_t n = strlen(typed_xml) + strlen(wmi_xml) + strlen(pe_xml) + 64;
 
 		ck_assert_int_eq(tu_run(argv, &out, NULL), 0);
 		want = malloc(n);
-		snprintf(want, n, "evtxexport 20181227\n\n%s\n%s\n", typed_xml, wmi_xml);
+		snprintf(want, n, "evtxexport 20181227\n\n%s\n%s\n%s\n", typed_xml, wmi_xml, pe_xml);
 		ck_assert_str_eq(out, want);
 		free(want);
 		free(out);

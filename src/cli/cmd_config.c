@@ -1,21 +1,114 @@
-/* remtrail config: placeholder until the module behind it lands. */
+/* remtrail config: configuration history of WinRM/WMI/DCOM/firewall per host. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "remtrail/config.h"
+#include "remtrail/evidence.h"
 
 static int run(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		cli_print_help(&cli_cmd_config);
-		return RT_EXIT_OK;
+	const char **paths;
+	size_t npaths = 0;
+	int i, json = 0, rc = RT_EXIT_FAIL;
+	rt_diag diag;
+	rt_evidence *ev = NULL;
+	rt_config *cfg = NULL;
+	rt_buf out = RT_BUF_INIT;
+
+	paths = calloc((size_t)argc, sizeof(*paths));
+	if (!paths)
+		return RT_EXIT_FAIL;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cli_print_help(&cli_cmd_config);
+			free(paths);
+			return RT_EXIT_OK;
+		} else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
+			const char *f = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+
+			if (!f || (strcmp(f, "json") && strcmp(f, "text"))) {
+				free(paths);
+				return cli_usage_error("config", "--format takes json or text");
+			}
+			json = !strcmp(f, "json");
+		} else if (!strcmp(a, "--")) {
+			for (i++; i < argc; i++)
+				paths[npaths++] = argv[i];
+		} else if (a[0] == '-' && a[1]) {
+			free(paths);
+			return cli_usage_error("config", "unknown option '%s'", a);
+		} else {
+			paths[npaths++] = a;
+		}
 	}
-	fprintf(stderr, "remtrail config: not implemented yet\n");
-	return RT_EXIT_FAIL;
+	if (!npaths) {
+		free(paths);
+		return cli_usage_error("config", "no PATH given");
+	}
+	cli_diag_init(&diag);
+	if (rt_evidence_collect(paths, npaths, &ev, &diag) != 0 ||
+	    rt_config_from_evidence(ev, &cfg, &diag) != 0) {
+		fprintf(stderr, "remtrail config: out of memory\n");
+		goto out;
+	}
+	if (!cfg->nhosts) {
+		fprintf(stderr, "remtrail config: no readable SYSTEM, SOFTWARE or NTUSER hive in the "
+				"given paths\n");
+		goto out;
+	}
+	if ((json ? rt_config_write_json(cfg, &out) : rt_config_write_text(cfg, &out)) != 0) {
+		fprintf(stderr, "remtrail config: out of memory\n");
+		goto out;
+	}
+	if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		fprintf(stderr, "remtrail config: cannot write output\n");
+		goto out;
+	}
+	rc = cli_exit_status(&diag);
+out:
+	rt_buf_release(&out);
+	rt_config_free(&cfg);
+	rt_evidence_free(&ev);
+	rt_diag_release(&diag);
+	free(paths);
+	return rc;
 }
 
 const cli_command cli_cmd_config = {
-	"config", run, "(not implemented yet)",
-	"usage: remtrail config PATH...\n\nNot implemented yet.\n",
+	"config", run, "configuration of WinRM, WMI, DCOM and the firewall over time, per host",
+	"usage: remtrail config PATH... [--format text|json]\n"
+	"\n"
+	"Reads the registry hives found under PATH (SYSTEM, SOFTWARE, NTUSER.DAT, with\n"
+	"their .LOG1/.LOG2 transaction logs and RegBack copies) and prints, per host,\n"
+	"every setting that decides whether WinRM, WMI and DCOM could be used remotely:\n"
+	"service start types, firewall profiles and rules (local and Group Policy),\n"
+	"WinRM listeners and policy, LocalAccountTokenFilterPolicy, PowerShell logging,\n"
+	"DCOM switches and launch/access restrictions (as SDDL), host identity.\n"
+	"\n"
+	"Each setting is a history, oldest first: one point per snapshot (RegBack copy\n"
+	"= \"backup\", the hive file = \"observed\", after replaying its transaction logs =\n"
+	"\"replayed\"), plus \"bounded-by-lastwrite\" points (the key's last-written time:\n"
+	"the value held at least from then) and \"default\" points (value absent, Windows\n"
+	"default assumed). The exposure summary says, per firewall profile, whether\n"
+	"inbound WinRM, WMI and DCOM were reachable, from which addresses, and which\n"
+	"rules decide it. All times are UTC.\n"
+	"\n"
+	"Options:\n"
+	"  --format text   report for an analyst (default)\n"
+	"  --format json   {\"schema\":\"remtrail/1\",\"hosts\":[{\"host\",\"snapshots\",\n"
+	"                  \"settings\":[{name,value,raw,time,certainty,source}],\"exposure\"}]}\n"
+	"  -h, --help      this help\n"
+	"\n"
+	"Examples:\n"
+	"  remtrail config /cases/ws01/C/Windows/System32/config\n"
+	"  remtrail config --format json kape_out/ > config.json\n"
+	"  remtrail config SYSTEM SOFTWARE RegBack/SYSTEM\n"
+	"\n"
+	"Exit status: 0 all evidence read; 3 output written but some input unreadable\n"
+	"(named on stderr); 2 usage error; 1 nothing could be done.\n",
 };

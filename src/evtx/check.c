@@ -124,7 +124,6 @@ int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d)
 				       (unsigned long long)i, (unsigned long long)off,
 				       (cflags & FLAG_DIRTY) ? " (chunk marked dirty: was being written)" : "");
 			damaged |= !(cflags & FLAG_DIRTY);
-			continue;
 		}
 		free_off = rt_le32(chunk + 48);
 		if (free_off < 512 || free_off > CHUNK_SIZE) {

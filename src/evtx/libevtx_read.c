@@ -98,7 +98,7 @@ static void one_record(reader *r, int index, int recovered)
 	if (libevtx_record_get_written_time(rec, &written, &e) != 1)
 		libevtx_error_free(&e);
 	if (libevtx_record_get_utf8_xml_string_size(rec, &size, &e) != 1 || size == 0 ||
-	    (rt_buf_reset(&r->xml), rt_buf_grow(&r->xml, size)) ||
+	    (r->xml.len = 0, rt_buf_grow(&r->xml, size)) ||
 	    libevtx_record_get_utf8_xml_string(rec, (uint8_t *)r->xml.buf, size, &e) != 1) {
 		libevtx_record_free(&rec, NULL);
 		record_failed(r, index, recovered, "cannot be rendered as XML", &e);

@@ -67,6 +67,15 @@ void rt_evtx_xml_release(rt_evtx_xml *x)
 	rt_evtx_xml_init(x);
 }
 
+/* rt_buf_reset without writing to the shared empty string: several threads
+ * may each run a scanner. */
+static void clear(rt_buf *b)
+{
+	b->len = 0;
+	if (b->alloc)
+		b->buf[0] = '\0';
+}
+
 static int eq(const char *a, size_t n, const char *lit)
 {
 	size_t l = strlen(lit);
@@ -272,7 +281,7 @@ static int add_field(rt_evtx_xml *x, size_t name, size_t value)
 		size_t nname;
 
 		for (;; k++) {
-			rt_buf_reset(&x->tmp);
+			clear(&x->tmp);
 			if (rt_buf_addf(&x->tmp, "%s[%u]", x->strs.buf + x->f[base].name, k))
 				return -1;
 			h = hash_str(x->tmp.buf);
@@ -339,7 +348,7 @@ static int attribute(scan *sc, const char *an, size_t alen, const char *v, const
 	if (sc->sec != SEC_SYSTEM || sc->depth != 3)
 		return 0;
 	/* System child attributes: parse numbers from a NUL-terminated copy */
-	rt_buf_reset(&x->tmp);
+	clear(&x->tmp);
 	if (unescape(&x->tmp, v, vend))
 		return -1;
 	if (eq(top->name, top->nlen, "Provider") && eq(an, alen, "Name")) {
@@ -443,7 +452,7 @@ static int close_leaf(scan *sc)
 		if (sc->is_data && sc->has_name) {
 			name = sc->name_off;
 		} else if (sc->is_data) {
-			rt_buf_reset(&x->tmp);
+			clear(&x->tmp);
 			if (rt_buf_addf(&x->tmp, "Data[%u]", ++x->unnamed))
 				return -1;
 			name = store(x, x->tmp.buf, x->tmp.len);
@@ -492,7 +501,7 @@ static int open_tag(scan *sc)
 		return 1;
 	/* the parent is no longer a leaf */
 	sc->leaf = 1;
-	rt_buf_reset(&sc->x->cur);
+	clear(&sc->x->cur);
 	ln = local_name(q, (size_t)(qend - q), &n);
 	sc->stack[sc->depth].name = ln;
 	sc->stack[sc->depth].nlen = n;
@@ -595,8 +604,8 @@ int rt_evtx_xml_parse(rt_evtx_xml *x, const char *xml, size_t len, rt_event *ev)
 	sc.p = xml;
 	sc.end = xml + len;
 	sc.str_computer = sc.str_channel = sc.str_provider = sc.str_sid = (size_t)-1;
-	rt_buf_reset(&x->strs);
-	rt_buf_reset(&x->cur);
+	clear(&x->strs);
+	clear(&x->cur);
 	x->nf = 0;
 	x->unnamed = 0;
 	x->has_time = 0;

@@ -28,12 +28,16 @@ typedef struct regf_log {
 
 /*
  * Apply the log entries of `logs` to `image` (a primary hive of `*size`
- * bytes, malloc'd; may be reallocated when the logs grow the hive). Returns
+ * bytes, malloc'd; may be reallocated when the logs grow the hive). When
+ * `bad_base_block` is set (the primary's checksum was wrong), the first 512
+ * bytes of the base block are first taken from a log whose own base block
+ * checksum is right, as Windows recovers it. Returns
  * the number of entries (new format) or dirty-page logs (old format) applied,
  * 0 when nothing applied, -1 on out of memory. `summary` receives the log
  * names used. Problems with logs are reported on `diag` under `subject`.
  */
-int regf_replay(uint8_t **image, size_t *size, const regf_log *logs, size_t nlogs,
+int regf_replay(uint8_t **image, size_t *size, int bad_base_block, const regf_log *logs,
+		size_t nlogs,
 		rt_buf *used, rt_diag *diag, const char *subject);
 
 

@@ -310,14 +310,36 @@ static int replay_old(uint8_t **image, size_t *size, const regf_log *lg, rt_buf 
 	return add_used(used, lg->name) == 0 ? 1 : -1;
 }
 
-int regf_replay(uint8_t **image, size_t *size, const regf_log *logs, size_t nlogs,
-		rt_buf *used, rt_diag *diag, const char *subject)
+/* Take the base block from the first log whose own copy is intact. */
+static void recover_base_block(uint8_t *image, const regf_log *logs, size_t nlogs, rt_diag *diag,
+			       const char *subject)
+{
+	size_t i;
+
+	for (i = 0; i < nlogs; i++) {
+		const uint8_t *d = logs[i].data;
+
+		if (logs[i].size < 512 || memcmp(d, "regf", 4) != 0 ||
+		    rt_hive_base_block_checksum(d) != rt_le32(d + REGF_CHECKSUM_OFFSET))
+			continue;
+		memcpy(image, d, 512);
+		set_le32(image + 28, 0);
+		set_le32(image + REGF_CHECKSUM_OFFSET, rt_hive_base_block_checksum(image));
+		rt_diag_warn(diag, subject, "base block recovered from %s", logs[i].name);
+		return;
+	}
+}
+
+int regf_replay(uint8_t **image, size_t *size, int bad_base_block, const regf_log *logs,
+		size_t nlogs, rt_buf *used, rt_diag *diag, const char *subject)
 {
 	size_t i;
 	int r;
 
 	if (*size < REGF_BASE_BLOCK_SIZE)
 		return 0;
+	if (bad_base_block)
+		recover_base_block(*image, logs, nlogs, diag, subject);
 	r = replay_new(image, size, logs, nlogs, used, diag, subject);
 	if (r != 0)
 		return r;

@@ -1,0 +1,212 @@
+/*
+ * config.h - configuration of WinRM, WMI, DCOM and the firewall over time,
+ * per host, from registry hives (artifacts.md sections 2 and 5.1).
+ *
+ * Model. Every hive file given for a host is one or more SNAPSHOTS: the
+ * primary file as on disk; when its transaction logs changed it, the
+ * replayed view as a second, later snapshot; a RegBack (or other older)
+ * copy is a snapshot marked "backup". A snapshot's time is the hive's
+ * base-block last-written time (raised to the newest key last-written time
+ * seen in it, which cannot be later than the hive's real time).
+ *
+ * Every SETTING (dotted lower-case name, DESIGN.md) has a HISTORY: points
+ * (time, value, raw, certainty, source) ordered oldest first. Certainty:
+ *
+ *   "observed"             value read from a primary hive at its snapshot time
+ *   "replayed"             value read from the hive after its transaction logs
+ *                          were replayed (newer than the primary's)
+ *   "backup"               value read from a RegBack / older copy
+ *   "bounded-by-lastwrite" the value's key was last written at `time`, so the
+ *                          value held at least from `time` to the snapshot
+ *                          that observed it (it may have held earlier); added
+ *                          when that time falls after the previous snapshot
+ *   "default"              the value was absent at the snapshot; `value` is
+ *                          the Windows default (only for settings whose
+ *                          default decides exposure, e.g. firewall on)
+ *
+ * A point whose value is JSON null means "absent at this snapshot" (a rule
+ * or listener deleted since an earlier snapshot, a value removed).
+ *
+ * Names beyond DESIGN.md: firewall.policy.rule.<id> (policy-store rules;
+ * firewall.rule.<id> are local-store rules; both carry "store"),
+ * firewall.policy.profile.<p>.allow_local_policy_merge, service.<s>.image_path,
+ * winrm.service.<value>/winrm.client.<value> (WSMAN local config),
+ * winrm.policy.service.winrs.allow_remote_shell_access, wmi.fixed_endpoint,
+ * dcom.policy.machine_*_restriction, dcom.legacy_authentication_level,
+ * rpc.internet.ports, host.ipv6, host.time_zone, host.interface.<guid> (IPv4),
+ * host.interface6.<guid> (IPv6),
+ * powershell.logging.module_names, user.<name>.powershell.logging.<x>
+ * (NTUSER policy). docs/config.md lists them all.
+ *
+ * EXPOSURE at each snapshot time: per firewall profile (domain, private,
+ * public) and target (WinRM, WMI, DCOM), whether inbound use was possible,
+ * from which remote addresses, and the rules that decide it.
+ *
+ * Library code: nothing prints or exits; unreadable or damaged hives are
+ * reported on the rt_diag and the rest is used.
+ */
+#ifndef REMTRAIL_CONFIG_H
+#define REMTRAIL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remtrail/diag.h"
+#include "remtrail/evidence.h"
+#include "remtrail/util.h"
+
+typedef enum rt_cfg_certainty {
+	RT_CFG_OBSERVED = 0,
+	RT_CFG_REPLAYED,
+	RT_CFG_BACKUP,
+	RT_CFG_BOUNDED,
+	RT_CFG_DEFAULT
+} rt_cfg_certainty;
+
+/* "observed", "replayed", "backup", "bounded-by-lastwrite", "default". */
+const char *rt_cfg_certainty_name(rt_cfg_certainty c);
+
+typedef struct rt_cfg_source {
+	char *file;           /* hive file path as given */
+	char *key;            /* hive-relative key path, control set resolved */
+	char *value_name;     /* NULL for key-level settings (a listener, an interface) */
+	uint64_t last_written; /* FILETIME of the key, 0 if unknown */
+} rt_cfg_source;
+
+typedef struct rt_cfg_point {
+	uint64_t time;        /* FILETIME */
+	rt_cfg_certainty certainty;
+	char *value;          /* JSON text: "\"auto\"", "true", "1", "{...}", "null" */
+	char *raw;            /* registry data as text (rule string, "0x2", hex), NULL if none */
+	rt_cfg_source source;
+	size_t snapshot;      /* index into the host's snapshots */
+} rt_cfg_point;
+
+typedef struct rt_cfg_setting {
+	char *name;
+	rt_cfg_point *points; /* oldest first; ties by snapshot order */
+	size_t npoints;
+} rt_cfg_setting;
+
+typedef struct rt_cfg_snapshot {
+	char *file;
+	rt_hive_kind hive;
+	rt_cfg_certainty certainty; /* observed, replayed or backup */
+	uint64_t time;
+	char *note;           /* "replayed 3 log entries from ...", "damaged: ...", or "" */
+} rt_cfg_snapshot;
+
+/* Exposure targets and their verdicts. */
+typedef enum rt_exp_target { RT_EXP_WINRM = 0, RT_EXP_WMI, RT_EXP_DCOM, RT_EXP_NTARGETS } rt_exp_target;
+enum { RT_EXP_DOMAIN = 0, RT_EXP_PRIVATE, RT_EXP_PUBLIC, RT_EXP_NPROFILES };
+
+typedef enum rt_exp_verdict {
+	RT_EXP_UNKNOWN = 0,     /* the hives that decide it were not available */
+	RT_EXP_ALLOWED,         /* allowed by rule(s), see remote/rules */
+	RT_EXP_FIREWALL_OFF,    /* firewall disabled for the profile (or MpsSvc disabled) */
+	RT_EXP_DEFAULT_ALLOW,   /* default inbound action is allow */
+	RT_EXP_BLOCKED,         /* blocked by an explicit block rule */
+	RT_EXP_DEFAULT_BLOCK,   /* not allowed by any rule (default block) */
+	RT_EXP_SERVICE_OFF      /* the service side refuses: WinRM disabled / no listener,
+				   EnableDCOM=N, ... (firewall verdict in `reason`) */
+} rt_exp_verdict;
+
+/* "unknown", "allowed", "firewall-off", "default-allow", "blocked",
+ * "default-block", "service-off". */
+const char *rt_exp_verdict_name(rt_exp_verdict v);
+const char *rt_exp_target_name(rt_exp_target t);   /* "winrm", "wmi", "dcom" */
+const char *rt_exp_profile_name(int profile);       /* "domain", "private", "public" */
+
+typedef struct rt_cfg_reach {
+	rt_exp_verdict verdict;
+	int reachable;  /* 1 reachable, 0 not, -1 unknown */
+	char *ports;    /* "5985,5986", "135+RPC", "135+24158" */
+	char *remote;   /* remote addresses allowed: "*" for any, else the union of
+			   the deciding allow rules' RA4/RA6 ("LocalSubnet,10.1.0.0/16") */
+	char *rules;    /* deciding rules, "store:id" comma-separated, "" if none */
+	char *reason;   /* one sentence: "allowed by rule WINRM-HTTP-In-TCP from RA4=LocalSubnet" */
+} rt_cfg_reach;
+
+typedef struct rt_cfg_exposure {
+	uint64_t time;  /* the snapshot time it was computed for */
+	size_t snapshot;
+	rt_cfg_reach reach[RT_EXP_NPROFILES][RT_EXP_NTARGETS];
+} rt_cfg_exposure;
+
+typedef struct rt_cfg_host {
+	char *name;
+	rt_cfg_snapshot *snapshots; /* ordered by time, then backup < observed < replayed */
+	size_t nsnapshots;
+	rt_cfg_setting *settings;   /* sorted by name (byte order) */
+	size_t nsettings;
+	rt_cfg_exposure *exposures; /* one per snapshot, same order */
+	size_t nexposures;
+} rt_cfg_host;
+
+typedef struct rt_config {
+	rt_cfg_host *hosts; /* sorted by name */
+	size_t nhosts;
+} rt_config;
+
+/* One hive to read. `host` names the host it belongs to (NULL: the SYSTEM
+ * hive's computer name, else "unknown"); logs are its transaction logs. */
+typedef struct rt_cfg_input {
+	const char *host;
+	const char *path;
+	const char *const *logs;
+	size_t nlogs;
+	int is_backup;
+} rt_cfg_input;
+
+/*
+ * Read every input hive and build the configuration history of each host.
+ * Hives that cannot be opened are reported (error) and skipped; damage found
+ * while reading is reported and the rest used. Hives that are not SYSTEM,
+ * SOFTWARE or NTUSER are ignored. Returns 0 and a config (possibly with no
+ * hosts) in *out, -1 on out of memory. Free with rt_config_free.
+ */
+int rt_config_load(const rt_cfg_input *in, size_t n, rt_config **out, rt_diag *diag);
+
+/* The same over what rt_evidence_collect found: every hive artifact of
+ * every host (the host name is the evidence host's). */
+int rt_config_from_evidence(const rt_evidence *ev, rt_config **out, rt_diag *diag);
+
+void rt_config_free(rt_config **c);
+
+/* The history of `name` on host `h`, or NULL. */
+const rt_cfg_setting *rt_cfg_find(const rt_cfg_host *h, const char *name);
+
+/*
+ * The point in effect at `t`: the latest point of `name` with time <= t
+ * (ties: the later snapshot). NULL when the setting has no point at or
+ * before t. A point whose value is "null" means absent at that time.
+ */
+const rt_cfg_point *rt_cfg_value_at(const rt_cfg_host *h, const char *name, uint64_t t);
+
+/* The exposure computed for the latest snapshot time <= t (NULL if none). */
+const rt_cfg_exposure *rt_cfg_exposure_at(const rt_cfg_host *h, uint64_t t);
+
+/*
+ * Output. JSON per DESIGN.md ("remtrail/1", hosts[].settings[] with name,
+ * value, raw, time, certainty, source{file,key,value_name,last_written}),
+ * plus hosts[].snapshots[] and hosts[].exposure[]; settings in name order,
+ * each setting's points oldest first; FILETIMEs as ISO strings. Text: the
+ * analyst's report form. Both append to `out`; 0 ok, -1 out of memory.
+ */
+int rt_config_write_json(const rt_config *c, rt_buf *out);
+int rt_config_write_text(const rt_config *c, rt_buf *out);
+
+/* ------------------------------------------------------- pure helpers */
+
+/*
+ * Append the SDDL form of a self-relative SECURITY_DESCRIPTOR ("O:BAG:BAD:
+ * (A;;CCDCLCSWRP;;;BA)") to `out`. Every offset is bounds-checked; returns
+ * -1 (and appends nothing) when the descriptor is malformed.
+ */
+int rt_sd_to_sddl(const uint8_t *sd, size_t n, rt_buf *out);
+
+/* Service Start value to "boot", "system", "auto", "auto-delayed" (Start 2
+ * with DelayedAutostart 1), "manual", "disabled"; NULL for other numbers. */
+const char *rt_cfg_start_name(uint32_t start, int delayed);
+
+#endif

@@ -1,0 +1,28 @@
+/* analysis_cli.h - option parsing and the pipeline run shared by the
+ * `assess` and `analyze` commands. */
+#ifndef REMTRAIL_ANALYSIS_CLI_H
+#define REMTRAIL_ANALYSIS_CLI_H
+
+#include "cli.h"
+#include "remtrail/report.h"
+
+typedef struct analysis_args {
+	const char **paths;
+	size_t npaths;
+	const char *format;  /* assess: "json" or "text" */
+	const char *outdir;  /* analyze: -o DIR */
+	int force;
+	const char *mgmt;
+} analysis_args;
+
+/* Parse argv (argv[0] is the command). Returns -1 when help was printed
+ * (exit 0), RT_EXIT_USAGE on a usage error (message printed), 0 otherwise.
+ * `with_output` accepts -o/--force (analyze), else --format (assess). */
+int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_output,
+		   analysis_args *a);
+/* Run the pipeline with progress on stderr; RT_EXIT_FAIL when nothing could
+ * be done (message printed). */
+int analysis_execute(const char *cmd, const analysis_args *args, int hash, rt_analysis **out,
+		     rt_diag *diag);
+
+#endif

@@ -1,0 +1,197 @@
+/* Host identity (artifacts.md 2.10): computer name, domain, addresses of
+ * every interface (static and DHCP), time zone. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg_internal.h"
+
+#define MAX_IFACES 4096
+
+static int is_zero_addr(const char *s)
+{
+	return !*s || !strcmp(s, "0.0.0.0") || !strcmp(s, "::");
+}
+
+static void add_list(rt_buf *json, rt_buf *all, char **v, size_t n, const char *one)
+{
+	size_t i;
+
+	for (i = 0; one ? i < 1 : i < n; i++) {
+		const char *a = one ? one : v[i];
+
+		rt_buf q = RT_BUF_INIT;
+
+		if (is_zero_addr(a))
+			continue;
+		if (json->buf[json->len - 1] != '[')
+			rt_buf_addch(json, ',');
+		rt_json_cstr(&q, a);
+		rt_buf_adds(json, q.buf);
+		if (!strstr(all->buf, q.buf)) {
+			if (all->len > 1)
+				rt_buf_addch(all, ',');
+			rt_buf_adds(all, q.buf);
+		}
+		rt_buf_release(&q);
+	}
+}
+
+/* One interface: its addresses into `all` (a JSON array under way) and a
+ * host.interface.<guid> object. */
+static int iface(cfg_ctx *c, rt_key *k, const char *path, rt_buf *all, int v6)
+{
+	rt_buf obj = RT_BUF_INIT, addrs = RT_BUF_INIT, name = RT_BUF_INIT;
+	uint32_t dhcp = 0;
+	char **v = NULL, *s = NULL;
+	size_t n = 0;
+	int rc;
+	static const struct {
+		const char *value, *field;
+	} strs[] = { { "DhcpSubnetMask", "dhcp_subnet_mask" }, { "DhcpDefaultGateway", "dhcp_gateway" },
+		     { "DhcpServer", "dhcp_server" },	   { "DhcpDomain", "dhcp_domain" },
+		     { "Domain", "domain" },		   { "NameServer", "name_server" } };
+	size_t i;
+
+	rt_buf_addch(&addrs, '[');
+	if (rt_key_get_multi_sz(k, "IPAddress", &v, &n) == 1) {
+		add_list(&addrs, all, v, n, NULL);
+		rt_strv_free(v);
+		v = NULL;
+	}
+	if (rt_key_get_dword(k, "EnableDHCP", &dhcp) != 1)
+		dhcp = 0;
+	if (rt_key_get_string(k, "DhcpIPAddress", &s) == 1) {
+		add_list(&addrs, all, NULL, 0, s);
+		free(s);
+		s = NULL;
+	}
+	rt_buf_addch(&addrs, ']');
+	if (addrs.len == 2 && !dhcp) {
+		rt_buf_release(&addrs);
+		return 0;
+	}
+	cfg_obj_begin(&obj);
+	cfg_obj_raw(&obj, "dhcp", dhcp ? "true" : "false");
+	cfg_obj_raw(&obj, v6 ? "ipv6" : "ipv4", addrs.buf);
+	if (rt_key_get_multi_sz(k, "SubnetMask", &v, &n) == 1) {
+		rt_buf t = RT_BUF_INIT;
+
+		rt_buf_addch(&t, '[');
+		for (i = 0; i < n; i++) {
+			if (i)
+				rt_buf_addch(&t, ',');
+			rt_json_cstr(&t, v[i]);
+		}
+		rt_buf_addch(&t, ']');
+		cfg_obj_raw(&obj, "subnet_mask", t.buf);
+		rt_buf_release(&t);
+		rt_strv_free(v);
+	}
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (rt_key_get_string(k, strs[i].value, &s) == 1) {
+			if (*s)
+				cfg_obj_str(&obj, strs[i].field, s);
+			free(s);
+		}
+	cfg_obj_end(&obj);
+	rt_buf_addf(&name, "host.interface%s.%s", v6 ? "6" : "", rt_key_name(k));
+	rc = cfg_emit(c, name.buf, obj.buf, NULL, path, NULL, rt_key_last_written(k), 0);
+	rt_buf_release(&obj);
+	rt_buf_release(&addrs);
+	rt_buf_release(&name);
+	return rc;
+}
+
+static int interfaces(cfg_ctx *c, const char *keypath, const char *setting, int v6)
+{
+	char path[512];
+	rt_key *k = cfg_open(c, keypath, path);
+	rt_buf all = RT_BUF_INIT;
+	uint64_t lw = 0;
+	int i, n, rc = 0;
+
+	if (!k)
+		return 0;
+	n = rt_key_subkey_count(k);
+	if (n > MAX_IFACES)
+		n = MAX_IFACES;
+	rt_buf_addch(&all, '[');
+	for (i = 0; i < n && !rc; i++) {
+		rt_key *sub = NULL;
+		rt_buf sp = RT_BUF_INIT;
+
+		if (rt_key_subkey_at(k, i, &sub) != 1)
+			continue;
+		rt_buf_addf(&sp, "%s\\%s", path, rt_key_name(sub));
+		if (rt_key_last_written(sub) > lw)
+			lw = rt_key_last_written(sub);
+		rc = iface(c, sub, sp.buf, &all, v6);
+		rt_buf_release(&sp);
+		rt_key_free(&sub);
+	}
+	rt_buf_addch(&all, ']');
+	if (!rc && all.len > 2)
+		rc = cfg_emit(c, setting, all.buf, NULL, path, NULL, lw, 0);
+	rt_buf_release(&all);
+	rt_key_free(&k);
+	return rc;
+}
+
+static int first_string(cfg_ctx *c, const char *keypath, const char *const *values, const char *name)
+{
+	char path[512];
+	rt_key *k = cfg_open(c, keypath, path);
+	int i, rc = 0;
+
+	if (!k)
+		return 0;
+	for (i = 0; values[i]; i++) {
+		char *s = NULL;
+
+		if (rt_key_get_string(k, values[i], &s) == 1 && *s) {
+			rt_buf v = RT_BUF_INIT;
+
+			rt_json_cstr(&v, s);
+			rc = cfg_emit(c, name, v.buf, s, path, values[i], rt_key_last_written(k), 0);
+			rt_buf_release(&v);
+			free(s);
+			break;
+		}
+		free(s);
+	}
+	rt_key_free(&k);
+	return rc;
+}
+
+int cfg_fam_identity(cfg_ctx *c)
+{
+	static const char *const cname[] = { "ComputerName", NULL };
+	static const char *const domain[] = { "Domain", "NV Domain", "DhcpDomain", NULL };
+	static const char *const tz[] = { "TimeZoneKeyName", "StandardName", NULL };
+	char path[512];
+	rt_key *k;
+	uint32_t bias;
+	int rc = 0;
+
+	rc |= first_string(c, "CCS\\Control\\ComputerName\\ComputerName", cname, "host.name");
+	rc |= first_string(c, "CCS\\Services\\Tcpip\\Parameters", domain, "host.domain");
+	rc |= interfaces(c, "CCS\\Services\\Tcpip\\Parameters\\Interfaces", "host.ipv4", 0);
+	rc |= interfaces(c, "CCS\\Services\\Tcpip6\\Parameters\\Interfaces", "host.ipv6", 1);
+	rc |= first_string(c, "CCS\\Control\\TimeZoneInformation", tz, "host.time_zone");
+	if ((k = cfg_open(c, "CCS\\Control\\TimeZoneInformation", path))) {
+		if (cfg_dword(c, k, path, "ActiveTimeBias", &bias) == 1) {
+			char raw[32];
+			rt_buf v = RT_BUF_INIT;
+
+			cfg_raw_dword(bias, raw);
+			rt_buf_addf(&v, "%d", (int)(int32_t)bias);
+			rc |= cfg_emit(c, "host.time_zone.active_bias_minutes", v.buf, raw, path,
+				       "ActiveTimeBias", rt_key_last_written(k), 0);
+			rt_buf_release(&v);
+		}
+		rt_key_free(&k);
+	}
+	return rc ? -1 : 0;
+}

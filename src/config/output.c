@@ -1,0 +1,357 @@
+/*
+ * `remtrail config` output. JSON is written by hand into an rt_buf so that
+ * the bytes are stable and 64-bit times stay exact strings; setting values
+ * are already JSON text. The text form groups settings the way a report
+ * reads: identity, services, firewall, WinRM, DCOM/WMI, logging, exposure.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "remtrail/config.h"
+#include "remtrail/fwrule.h"
+
+static void time_str(rt_buf *b, uint64_t t)
+{
+	char s[RT_TIME_MAX];
+
+	if (!t) {
+		rt_buf_adds(b, "null");
+		return;
+	}
+	rt_time_format(t, s);
+	rt_json_cstr(b, s);
+}
+
+static void jstr0(rt_buf *b, const char *s)
+{
+	if (s)
+		rt_json_cstr(b, s);
+	else
+		rt_buf_adds(b, "null");
+}
+
+static void point_json(rt_buf *b, const char *name, const rt_cfg_point *p)
+{
+	rt_buf_adds(b, "{\"name\":");
+	rt_json_cstr(b, name);
+	rt_buf_adds(b, ",\"value\":");
+	rt_buf_adds(b, p->value);
+	rt_buf_adds(b, ",\"raw\":");
+	jstr0(b, p->raw);
+	rt_buf_adds(b, ",\"time\":");
+	time_str(b, p->time);
+	rt_buf_adds(b, ",\"certainty\":");
+	rt_json_cstr(b, rt_cfg_certainty_name(p->certainty));
+	rt_buf_adds(b, ",\"source\":{\"file\":");
+	jstr0(b, p->source.file);
+	rt_buf_adds(b, ",\"key\":");
+	jstr0(b, p->source.key);
+	rt_buf_adds(b, ",\"value_name\":");
+	jstr0(b, p->source.value_name);
+	rt_buf_adds(b, ",\"last_written\":");
+	time_str(b, p->source.last_written);
+	rt_buf_adds(b, "},\"snapshot\":");
+	rt_buf_addf(b, "%zu}", p->snapshot);
+}
+
+static void reach_json(rt_buf *b, const rt_cfg_reach *r)
+{
+	rt_buf_adds(b, "{\"verdict\":");
+	rt_json_cstr(b, rt_exp_verdict_name(r->verdict));
+	rt_buf_adds(b, ",\"reachable\":");
+	rt_buf_adds(b, r->reachable < 0 ? "null" : r->reachable ? "true" : "false");
+	rt_buf_adds(b, ",\"ports\":");
+	jstr0(b, r->ports);
+	rt_buf_adds(b, ",\"remote\":");
+	jstr0(b, r->remote);
+	rt_buf_adds(b, ",\"rules\":[");
+	if (r->rules && *r->rules) {
+		const char *s = r->rules;
+
+		for (;;) {
+			const char *c = strchr(s, ',');
+			size_t n = c ? (size_t)(c - s) : strlen(s);
+
+			rt_json_str(b, s, n);
+			if (!c)
+				break;
+			rt_buf_addch(b, ',');
+			s = c + 1;
+		}
+	}
+	rt_buf_adds(b, "],\"reason\":");
+	jstr0(b, r->reason);
+	rt_buf_addch(b, '}');
+}
+
+int rt_config_write_json(const rt_config *c, rt_buf *b)
+{
+	size_t i, j, k;
+
+	rt_buf_adds(b, "{\"schema\":\"remtrail/1\",\"hosts\":[");
+	for (i = 0; i < c->nhosts; i++) {
+		const rt_cfg_host *h = &c->hosts[i];
+
+		if (i)
+			rt_buf_addch(b, ',');
+		rt_buf_adds(b, "{\"host\":");
+		rt_json_cstr(b, h->name);
+		rt_buf_adds(b, ",\"snapshots\":[");
+		for (j = 0; j < h->nsnapshots; j++) {
+			const rt_cfg_snapshot *s = &h->snapshots[j];
+
+			rt_buf_adds(b, j ? ",{\"file\":" : "{\"file\":");
+			rt_json_cstr(b, s->file);
+			rt_buf_adds(b, ",\"hive\":");
+			rt_json_cstr(b, rt_hive_kind_name(s->hive));
+			rt_buf_adds(b, ",\"certainty\":");
+			rt_json_cstr(b, rt_cfg_certainty_name(s->certainty));
+			rt_buf_adds(b, ",\"time\":");
+			time_str(b, s->time);
+			rt_buf_adds(b, ",\"note\":");
+			rt_json_cstr(b, s->note);
+			rt_buf_addch(b, '}');
+		}
+		rt_buf_adds(b, "],\"settings\":[");
+		for (j = 0; j < h->nsettings; j++)
+			for (k = 0; k < h->settings[j].npoints; k++) {
+				if (j || k)
+					rt_buf_addch(b, ',');
+				point_json(b, h->settings[j].name, &h->settings[j].points[k]);
+			}
+		rt_buf_adds(b, "],\"exposure\":[");
+		for (j = 0; j < h->nexposures; j++) {
+			const rt_cfg_exposure *e = &h->exposures[j];
+			int p, t;
+
+			rt_buf_adds(b, j ? ",{\"time\":" : "{\"time\":");
+			time_str(b, e->time);
+			rt_buf_addf(b, ",\"snapshot\":%zu,\"profiles\":[", e->snapshot);
+			for (p = 0; p < RT_EXP_NPROFILES; p++) {
+				rt_buf_adds(b, p ? ",{\"profile\":" : "{\"profile\":");
+				rt_json_cstr(b, rt_exp_profile_name(p));
+				for (t = 0; t < RT_EXP_NTARGETS; t++) {
+					rt_buf_addch(b, ',');
+					rt_json_cstr(b, rt_exp_target_name((rt_exp_target)t));
+					rt_buf_addch(b, ':');
+					reach_json(b, &e->reach[p][t]);
+				}
+				rt_buf_addch(b, '}');
+			}
+			rt_buf_adds(b, "]}");
+		}
+		rt_buf_adds(b, "]}");
+	}
+	rt_buf_adds(b, "]}\n");
+	return b->len && b->buf[b->len - 1] == '\n' ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ text */
+
+static int has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* Rules that matter for WinRM/WMI/DCOM: by id, port, service or program. */
+static int rule_relevant(const char *id, const rt_cfg_point *p)
+{
+	static const char *const ids[] = { "WINRM", "WMI", "ComPlus", "RemoteSvcAdmin", "RemoteTask",
+					   "RemoteEventLog", "RemoteFwAdmin", "RPC", NULL };
+	static const unsigned ports[] = { 80, 443, 135, 5985, 5986, 24158 };
+	static const char *const words[] = { "winmgmt", "rpcss", "winrm", "wmiprvse", "unsecapp",
+					     "dllhost", "COMSysApp", "mmc.exe", NULL };
+	rt_fwrule r;
+	size_t i;
+	int rel = 0;
+
+	for (i = 0; ids[i]; i++)
+		if (rt_strncaseeq(id, ids[i], strlen(ids[i])))
+			return 1;
+	if (!p->raw)
+		return 0;
+	rt_fwrule_parse(p->raw, strlen(p->raw), &r);
+	if (r.dir == RT_FW_DIR_IN && (r.protocol == -1 || r.protocol == 6)) {
+		for (i = 0; words[i] && !rel; i++)
+			rel = (r.svc && rt_strcasestr(r.svc, words[i])) ||
+			      (r.app && rt_strcasestr(r.app, words[i]));
+		/* a port match counts when the rule is not tied to an unrelated program */
+		if (!rel && (!r.app || rt_strcaseeq(r.app, "System") || rt_strcasestr(r.app, "svchost.exe"))) {
+			for (i = 0; i < sizeof(ports) / sizeof(ports[0]) && !rel; i++)
+				rel = rt_fw_ports_cover(&r.lport, ports[i]);
+			rel |= rt_fw_ports_cover_rpc_dynamic(&r.lport);
+		}
+	}
+	rt_fwrule_release(&r);
+	return rel;
+}
+
+static const rt_cfg_point *latest(const rt_cfg_setting *s)
+{
+	size_t i;
+
+	for (i = s->npoints; i-- > 0;)
+		if (s->points[i].certainty != RT_CFG_BOUNDED)
+			return &s->points[i];
+	return s->npoints ? &s->points[s->npoints - 1] : NULL;
+}
+
+static void source_text(rt_buf *b, const rt_cfg_point *p)
+{
+	char t[RT_TIME_MAX];
+
+	rt_buf_adds(b, "      source: ");
+	if (p->source.key)
+		rt_buf_adds(b, p->source.key);
+	if (p->source.value_name)
+		rt_buf_addf(b, "\\%s", p->source.value_name);
+	if (p->source.last_written) {
+		rt_time_format(p->source.last_written, t);
+		rt_buf_addf(b, " (key written %s)", t);
+	}
+	rt_buf_addch(b, '\n');
+}
+
+static void setting_text(rt_buf *b, const rt_cfg_setting *s)
+{
+	const rt_cfg_point *p = latest(s);
+	char t[RT_TIME_MAX];
+	size_t i;
+	int changes = 0;
+
+	if (!p)
+		return;
+	rt_buf_addf(b, "    %s = %s", s->name, p->value);
+	if (p->raw && strcmp(p->raw, p->value) && has_prefix(s->name, "firewall.") &&
+	    strstr(s->name, ".rule."))
+		rt_buf_addf(b, "\n      rule: %s", p->raw);
+	rt_time_format(p->time, t);
+	rt_buf_addf(b, "\n      %s at %s\n", rt_cfg_certainty_name(p->certainty), t);
+	source_text(b, p);
+	for (i = 1; i < s->npoints; i++)
+		changes |= strcmp(s->points[i].value, s->points[0].value) != 0;
+	if (changes || s->npoints > 2)
+		for (i = 0; i < s->npoints; i++) {
+			rt_time_format(s->points[i].time, t);
+			rt_buf_addf(b, "      history: %s %-20s %s\n", t,
+				    rt_cfg_certainty_name(s->points[i].certainty), s->points[i].value);
+		}
+}
+
+static void section(rt_buf *b, const rt_cfg_host *h, const char *title, const char *const *prefixes,
+		    int rules_mode)
+{
+	size_t i, j, shown = 0, hidden = 0;
+
+	for (i = 0; i < h->nsettings; i++) {
+		const rt_cfg_setting *s = &h->settings[i];
+		int match = 0;
+
+		for (j = 0; prefixes[j] && !match; j++)
+			match = has_prefix(s->name, prefixes[j]);
+		if (!match)
+			continue;
+		if (rules_mode) {
+			const char *id = strstr(s->name, ".rule.") + 6;
+			const rt_cfg_point *p = latest(s);
+
+			if (!p || !rule_relevant(id, p)) {
+				hidden++;
+				continue;
+			}
+		}
+		if (!shown++)
+			rt_buf_addf(b, "  %s\n", title);
+		setting_text(b, s);
+	}
+	if (rules_mode && hidden)
+		rt_buf_addf(b, "  %s: %zu other rules not shown (use --format json)\n", title, hidden);
+}
+
+static int same_exposure(const rt_cfg_exposure *a, const rt_cfg_exposure *b)
+{
+	int p, t;
+
+	for (p = 0; p < RT_EXP_NPROFILES; p++)
+		for (t = 0; t < RT_EXP_NTARGETS; t++)
+			if (a->reach[p][t].verdict != b->reach[p][t].verdict ||
+			    strcmp(a->reach[p][t].remote, b->reach[p][t].remote) ||
+			    strcmp(a->reach[p][t].rules, b->reach[p][t].rules))
+				return 0;
+	return 1;
+}
+
+static void exposure_text(rt_buf *b, const rt_cfg_host *h)
+{
+	size_t i;
+	char t[RT_TIME_MAX];
+
+	rt_buf_adds(b, "  Exposure (inbound, per firewall profile)\n");
+	for (i = 0; i < h->nexposures; i++) {
+		const rt_cfg_exposure *e = &h->exposures[i];
+		int p, k;
+
+		rt_time_format(e->time, t);
+		rt_buf_addf(b, "    at %s (snapshot %zu, %s %s)", t, e->snapshot,
+			    rt_cfg_certainty_name(h->snapshots[e->snapshot].certainty),
+			    rt_hive_kind_name(h->snapshots[e->snapshot].hive));
+		if (i && same_exposure(e, &h->exposures[i - 1])) {
+			rt_buf_adds(b, ": unchanged\n");
+			continue;
+		}
+		rt_buf_addch(b, '\n');
+		for (p = 0; p < RT_EXP_NPROFILES; p++)
+			for (k = 0; k < RT_EXP_NTARGETS; k++) {
+				const rt_cfg_reach *r = &e->reach[p][k];
+
+				rt_buf_addf(b, "      %-7s %-5s %-13s ports %s", rt_exp_profile_name(p),
+					    rt_exp_target_name((rt_exp_target)k), rt_exp_verdict_name(r->verdict),
+					    r->ports);
+				if (r->reachable == 1)
+					rt_buf_addf(b, " from %s", *r->remote ? r->remote : "*");
+				rt_buf_addf(b, "\n        %s\n", r->reason);
+			}
+	}
+}
+
+int rt_config_write_text(const rt_config *c, rt_buf *b)
+{
+	static const char *const identity[] = { "host.", NULL };
+	static const char *const services[] = { "service.", NULL };
+	static const char *const profiles[] = { "firewall.profile.", "firewall.policy.profile.", NULL };
+	static const char *const rules[] = { "firewall.rule.", "firewall.policy.rule.", NULL };
+	static const char *const winrm[] = { "winrm.", NULL };
+	static const char *const dcom[] = { "dcom.", "rpc.", NULL };
+	static const char *const wmi[] = { "wmi.", NULL };
+	static const char *const uac[] = { "uac.", NULL };
+	static const char *const logging[] = { "powershell.", "user.", NULL };
+	size_t i, j;
+	char t[RT_TIME_MAX];
+
+	if (!c->nhosts)
+		rt_buf_adds(b, "no SYSTEM, SOFTWARE or NTUSER hive found\n");
+	for (i = 0; i < c->nhosts; i++) {
+		const rt_cfg_host *h = &c->hosts[i];
+
+		rt_buf_addf(b, "%sHost %s\n  Snapshots\n", i ? "\n" : "", h->name);
+		for (j = 0; j < h->nsnapshots; j++) {
+			const rt_cfg_snapshot *s = &h->snapshots[j];
+
+			rt_time_format(s->time, t);
+			rt_buf_addf(b, "    [%zu] %s %-8s %-8s %s%s%s\n", j, t, rt_cfg_certainty_name(s->certainty),
+				    rt_hive_kind_name(s->hive), s->file, *s->note ? " - " : "", s->note);
+		}
+		section(b, h, "Identity", identity, 0);
+		section(b, h, "Services", services, 0);
+		section(b, h, "Firewall profiles", profiles, 0);
+		section(b, h, "Firewall rules (WinRM/WMI/DCOM relevant)", rules, 1);
+		section(b, h, "WinRM", winrm, 0);
+		section(b, h, "DCOM", dcom, 0);
+		section(b, h, "WMI", wmi, 0);
+		section(b, h, "Remote UAC", uac, 0);
+		section(b, h, "PowerShell logging", logging, 0);
+		exposure_text(b, h);
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* adapt.h - the thin layer between the config/detect modules and the
+ * assessor's own facts and findings (not public). */
+#ifndef REMTRAIL_ADAPT_H
+#define REMTRAIL_ADAPT_H
+
+#include "remtrail/assess.h"
+#include "remtrail/diag.h"
+#include "remtrail/evidence.h"
+#include "remtrail/report.h"
+
+/* One host's assessor input. The arrays are owned here; the strings they
+ * point to live as long as the analysis. */
+typedef struct adapt_host {
+	rt_assess_input in;
+	rt_fact *facts;
+	size_t nfacts, afacts;
+} adapt_host;
+
+/* Read what every host needs (configuration, findings); fills
+ * a->configuration_json, a->findings_json, a->timeline. */
+int adapt_begin(rt_analysis *a, const rt_evidence *ev, rt_diag *diag);
+int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host *out,
+		     rt_diag *diag);
+void adapt_host_release(adapt_host *ah);
+int adapt_end(rt_analysis *a, rt_diag *diag);
+void adapt_free(rt_analysis *a);
+
+#endif

@@ -1,0 +1,588 @@
+/* assess: decision tables and bypass routes on hand-built host descriptions. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remtrail/assess.h"
+#include "remtrail/util.h"
+
+#define SYS "C/Windows/System32/config/SYSTEM"
+#define SOFT "C/Windows/System32/config/SOFTWARE"
+#define SYSEVTX "C/Windows/System32/winevt/Logs/System.evtx"
+#define FWEVTX "C/Windows/System32/winevt/Logs/Firewall.evtx"
+#define WRMEVTX "C/Windows/System32/winevt/Logs/Microsoft-Windows-WinRM%4Operational.evtx"
+#define PSEVTX "C/Windows/System32/winevt/Logs/Microsoft-Windows-PowerShell%4Operational.evtx"
+
+static uint64_t T(const char *iso)
+{
+	uint64_t ft = 0;
+	ck_assert_int_eq(rt_time_parse(iso, &ft), 0);
+	return ft;
+}
+
+/* A host description grown one fact/finding at a time. */
+typedef struct host {
+	rt_fact facts[32];
+	size_t nfacts;
+	rt_assess_finding finds[16];
+	size_t nfinds;
+	rt_log_cover logs[4];
+	size_t nlogs;
+	rt_assess_input in;
+	rt_assess_result *res;
+} host;
+
+static host H;
+
+static void reset(int sys, int soft)
+{
+	rt_assess_result_free(&H.res);
+	memset(&H, 0, sizeof H);
+	H.in.host = "WS01";
+	H.in.system_hive = sys ? SYS : NULL;
+	H.in.software_hive = soft ? SOFT : NULL;
+}
+
+static rt_fact *snap(const char *name, const char *value, const char *when, const char *key,
+		     const char *vname)
+{
+	rt_fact *f = &H.facts[H.nfacts++];
+	f->name = name;
+	f->value = value;
+	f->time = T(when);
+	f->src.file = !strncmp(name, "service.", 8) || !strncmp(name, "firewall.profile", 16) ||
+				      !strncmp(name, "firewall.rule", 13) || !strncmp(name, "host.", 5)
+			      ? SYS
+			      : SOFT;
+	f->src.key = key;
+	f->src.value_name = vname;
+	f->src.time = f->time;
+	return f;
+}
+
+static rt_fact *change(const char *name, const char *value, const char *old, const char *when,
+		       const char *file, uint64_t rec, uint32_t eid)
+{
+	rt_fact *f = &H.facts[H.nfacts++];
+	f->name = name;
+	f->value = value;
+	f->old_value = old;
+	f->time = T(when);
+	f->is_change = 1;
+	f->src.file = file;
+	f->src.record_id = rec;
+	f->src.event_id = eid;
+	f->src.time = f->time;
+	return f;
+}
+
+static rt_assess_finding *find(const char *kind, const char *when, const char *ip, uint64_t rec,
+			       const char *msg)
+{
+	rt_assess_finding *f = &H.finds[H.nfinds++];
+	f->kind = kind;
+	f->time = T(when);
+	f->remote_ip = ip;
+	f->message = msg;
+	f->src.file = WRMEVTX;
+	f->src.record_id = rec;
+	f->src.time = f->time;
+	return f;
+}
+
+static void logcov(const char *chan, const char *file, const char *a, const char *b)
+{
+	rt_log_cover *l = &H.logs[H.nlogs++];
+	l->channel = chan;
+	l->file = file;
+	l->first = T(a);
+	l->last = T(b);
+	l->nrecords = 10;
+}
+
+static const rt_cm_verdict *run(rt_cm_id cm, const char *mgmt)
+{
+	rt_assess_opts o = { mgmt };
+
+	H.in.facts = H.facts;
+	H.in.nfacts = H.nfacts;
+	H.in.findings = H.finds;
+	H.in.nfindings = H.nfinds;
+	H.in.logs = H.logs;
+	H.in.nlogs = H.nlogs;
+	rt_assess_result_free(&H.res);
+	ck_assert_int_eq(rt_assess_host(&H.in, &o, &H.res), 0);
+	ck_assert_ptr_nonnull(H.res);
+	return &H.res->cm[cm];
+}
+
+static int list_has_text(const rt_evidence_list *l, const char *needle)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (strstr(l->items[i].text, needle))
+			return 1;
+	return 0;
+}
+
+static const rt_evidence_item *list_find_record(const rt_evidence_list *l, uint64_t rec)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (l->items[i].record_id == rec)
+			return &l->items[i];
+	return NULL;
+}
+
+/* A workstation where WinRM was disabled by the service start type. */
+static void winrm_disabled_base(void)
+{
+	reset(1, 1);
+	snap("service.winrm.start", "disabled", "2024-01-01T00:00:00Z",
+	     "ControlSet001\\Services\\WinRM", "Start");
+	snap("host.ipv4", "10.0.0.21", "2024-01-01T00:00:00Z",
+	     "ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\{1}", "DhcpIPAddress");
+	snap("powershell.logging.module", "true", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\Windows\\PowerShell\\ModuleLogging", "EnableModuleLogging");
+	logcov("Microsoft-Windows-WinRM/Operational", WRMEVTX, "2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z");
+	logcov("Microsoft-Windows-PowerShell/Operational", PSEVTX, "2024-01-01T00:00:00Z",
+	       "2024-03-01T00:00:00Z");
+}
+
+START_TEST(winrm_in_effect_untouched)
+{
+	const rt_cm_verdict *v;
+
+	winrm_disabled_base();
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_uint_eq(v->nintervals, 1);
+	ck_assert_str_eq(v->intervals[0].basis.items[0].text, "service.winrm.start = disabled");
+	ck_assert_str_eq(v->intervals[0].basis.items[0].file, SYS);
+	ck_assert_str_eq(v->intervals[0].basis.items[0].key, "ControlSet001\\Services\\WinRM");
+	ck_assert_int_eq(v->has_monitoring, 1);
+	ck_assert_int_eq(v->monitoring.in_effect, 1);
+	ck_assert_uint_eq(v->monitoring.gaps.n, 0);
+	ck_assert_uint_eq(v->monitoring.coverage.n, 2);
+}
+END_TEST
+
+START_TEST(winrm_reenabled_then_used)
+{
+	const rt_cm_verdict *v;
+	const rt_evidence_item *e;
+
+	winrm_disabled_base();
+	change("service.winrm.start", "auto", "disabled", "2024-02-01T10:00:00Z", SYSEVTX, 4711, 7040);
+	change("winrm.listener.*+HTTP", "5985", NULL, "2024-02-01T10:00:05Z", WRMEVTX, 300, 0);
+	change("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|",
+	       NULL, "2024-02-01T10:00:06Z", FWEVTX, 88, 2004);
+	find("winrm.inbound", "2024-02-01T10:05:00Z", "203.0.113.7", 501, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	/* disabled; then auto but no listener; then listener but no rule; then open */
+	ck_assert_uint_eq(v->nintervals, 4);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->intervals[3].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_uint_eq(v->intervals[3].from, T("2024-02-01T10:00:06Z"));
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_uint_eq(v->nbypass, 1);
+	ck_assert_str_eq(v->bypass[0].route, "re-enabled then used");
+	ck_assert_ptr_nonnull(strstr(v->bypass[0].explanation, "service start type changed"));
+	ck_assert_ptr_nonnull(strstr(v->bypass[0].explanation, "firewall rule added"));
+	ck_assert_ptr_nonnull(strstr(v->bypass[0].explanation, "listener created"));
+	e = list_find_record(&v->bypass[0].changes, 4711);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->file, SYSEVTX);
+	ck_assert_str_eq(e->text, "service.winrm.start = auto (was disabled)");
+	e = list_find_record(&v->bypass[0].findings, 501);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->remote_ip, "203.0.113.7");
+	ck_assert_uint_eq(v->first_activity, T("2024-02-01T10:05:00Z"));
+}
+END_TEST
+
+START_TEST(winrm_contradiction_tampering)
+{
+	const rt_cm_verdict *v;
+
+	winrm_disabled_base();
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.99", 900, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 900));
+}
+END_TEST
+
+static void winrm_scoped_base(void)
+{
+	reset(1, 1);
+	snap("service.winrm.start", "auto", "2024-01-01T00:00:00Z", "ControlSet001\\Services\\WinRM", "Start");
+	snap("host.ipv4", "10.0.0.21", "2024-01-01T00:00:00Z", "Tcpip", "DhcpIPAddress");
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z",
+	     "Microsoft\\Windows\\CurrentVersion\\WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.rule.WINRM-HTTP-In-TCP",
+	     "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|RA4=10.0.5.0/24|",
+	     "2024-01-01T00:00:00Z", "ControlSet001\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\FirewallRules",
+	     "WINRM-HTTP-In-TCP");
+}
+
+START_TEST(winrm_restricted_inside_scope)
+{
+	const rt_cm_verdict *v;
+
+	winrm_scoped_base();
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.5.10", 77, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "10.0.5.0/24"));
+	ck_assert(list_has_text(&v->evidence, "permitted use from inside the configured scope"));
+	ck_assert_ptr_nonnull(list_find_record(&v->evidence, 77));
+}
+END_TEST
+
+START_TEST(winrm_restricted_outside_scope)
+{
+	const rt_cm_verdict *v;
+
+	winrm_scoped_base();
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "198.51.100.9", 78, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "contradiction between configuration and activity");
+	ck_assert_str_eq(v->bypass[0].findings.items[0].remote_ip, "198.51.100.9");
+}
+END_TEST
+
+START_TEST(winrm_allowed_address_outside_intended)
+{
+	const rt_cm_verdict *v;
+
+	winrm_scoped_base();
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.5.10", 79, "WinRM shell created");
+	v = run(RT_CM0019, "10.0.5.200-10.0.5.210");
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "allowed remote address outside intended scope");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 79));
+}
+END_TEST
+
+START_TEST(winrm_not_in_effect)
+{
+	const rt_cm_verdict *v;
+
+	reset(1, 1);
+	snap("service.winrm.start", "auto", "2024-01-01T00:00:00Z", "ControlSet001\\Services\\WinRM", "Start");
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "WINRM-HTTP-In-TCP");
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 12, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, -1);
+	ck_assert(list_has_text(&v->intervals[0].basis, "firewall.rule.WINRM-HTTP-In-TCP"));
+	ck_assert(list_has_text(&v->evidence, "use while not in effect"));
+}
+END_TEST
+
+START_TEST(unknown_without_hives)
+{
+	const rt_cm_verdict *v;
+
+	reset(0, 0);
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 12, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_UNKNOWN);
+	ck_assert_int_eq(v->bypassed, -1);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "SYSTEM hive missing"));
+	v = &H.res->cm[RT_CM0013];
+	ck_assert_int_eq(v->state, RT_CM_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "SYSTEM hive missing"));
+	v = &H.res->cm[RT_CM0012];
+	ck_assert_int_eq(v->state, RT_CM_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "SOFTWARE hive missing"));
+	ck_assert_int_eq(H.res->cm[RT_CM0019].monitoring.in_effect, 0);
+}
+END_TEST
+
+START_TEST(blocked_attempts_only)
+{
+	const rt_cm_verdict *v;
+
+	winrm_disabled_base();
+	find("winrm.failed", "2024-02-10T08:00:00Z", "203.0.113.7", 1001, "WinRM authentication failed");
+	find("firewall.drop", "2024-02-10T08:00:01Z", "203.0.113.7", 1002, "inbound 5985 dropped")->port = 5985;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_uint_eq(v->nbypass, 0);
+	ck_assert_uint_eq(v->evidence.n, 2);
+	ck_assert_ptr_nonnull(strstr(v->evidence.items[0].text, "blocked attempt"));
+	ck_assert_uint_eq(v->evidence.items[0].record_id, 1001);
+	ck_assert_uint_eq(v->last_activity, T("2024-02-10T08:00:01Z"));
+}
+END_TEST
+
+START_TEST(monitoring_log_gap)
+{
+	const rt_cm_verdict *v;
+	rt_assess_finding *f;
+
+	winrm_disabled_base();
+	H.nlogs = 1; /* no PowerShell/Operational */
+	f = find("log.cleared", "2024-02-03T00:00:00Z", NULL, 55, "Microsoft-Windows-WinRM/Operational was cleared");
+	f->detail = "Microsoft-Windows-WinRM/Operational";
+	H.facts[2].value = "false";
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->monitoring.in_effect, 0);
+	ck_assert_int_eq(v->monitoring.winrm_log, 1);
+	ck_assert_int_eq(v->monitoring.ps_log, 0);
+	ck_assert_int_eq(v->monitoring.module_logging, 0);
+	ck_assert(list_has_text(&v->monitoring.gaps, "PowerShell/Operational log missing"));
+	ck_assert(list_has_text(&v->monitoring.gaps, "log cleared"));
+	ck_assert_ptr_nonnull(list_find_record(&v->monitoring.gaps, 55));
+	ck_assert(list_has_text(&v->monitoring.gaps, "module logging is off"));
+}
+END_TEST
+
+START_TEST(winrm_alternate_listener)
+{
+	const rt_cm_verdict *v;
+
+	reset(1, 1);
+	snap("service.winrm.start", "auto", "2024-01-01T00:00:00Z", "Services\\WinRM", "Start");
+	snap("winrm.listener.*+HTTP", "8080", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 31, "WinRM shell created")->port = 8080;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "alternate port or listener");
+}
+END_TEST
+
+START_TEST(winrm_policy_local_conflict)
+{
+	const rt_cm_verdict *v;
+	rt_fact *f;
+
+	reset(1, 1);
+	snap("service.winrm.start", "auto", "2024-01-01T00:00:00Z", "Services\\WinRM", "Start");
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.policy.profile.domain.allow_local_policy_merge", "0", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\WindowsFirewall\\DomainProfile", "AllowLocalPolicyMerge");
+	f = snap("firewall.policy.profile.domain.enabled", "true", "2024-01-01T00:00:00Z",
+		 "Policies\\Microsoft\\WindowsFirewall\\DomainProfile", "EnableFirewall");
+	(void)f;
+	snap("firewall.rule.Open5985", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "Open5985");
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 41, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert(list_has_text(&v->intervals[0].basis, "local rule not applied"));
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "policy and local settings in conflict");
+}
+END_TEST
+
+START_TEST(winrm_service_started_on_demand)
+{
+	const rt_cm_verdict *v;
+	rt_assess_finding *g;
+
+	reset(1, 1);
+	snap("service.winrm.start", "manual", "2024-01-01T00:00:00Z", "Services\\WinRM", "Start");
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	g = find("service.change", "2024-02-10T07:59:00Z", NULL, 61, "Windows Remote Management (WinRM) entered the running state");
+	g->src.file = SYSEVTX;
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 62, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT); /* firewall closed: no WinRM rule */
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "service started on demand");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].changes, 61));
+}
+END_TEST
+
+static void wmi_policy_base(void)
+{
+	reset(1, 1);
+	snap("firewall.policy.profile.domain.enabled", "1", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\WindowsFirewall\\DomainProfile", "EnableFirewall");
+	snap("firewall.policy.profile.domain.default_inbound", "block", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\WindowsFirewall\\DomainProfile", "DefaultInboundAction");
+	snap("dcom.enabled", "Y", "2024-01-01T00:00:00Z", "Microsoft\\Ole", "EnableDCOM");
+}
+
+START_TEST(wmi_in_effect_by_policy)
+{
+	const rt_cm_verdict *v;
+
+	wmi_policy_base();
+	v = run(RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert(list_has_text(&v->intervals[0].basis, "firewall.policy.profile.domain.enabled = 1"));
+}
+END_TEST
+
+START_TEST(wmi_admin_subnet_is_restricted)
+{
+	const rt_cm_verdict *v;
+	rt_fact *f;
+
+	wmi_policy_base();
+	f = snap("firewall.rule.WMI-WINMGMT-In-TCP",
+		 "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|App=%SystemRoot%\\system32\\svchost.exe|Svc=winmgmt|RA4=10.0.9.0/24|",
+		 "2024-01-01T00:00:00Z", "Policies\\Microsoft\\WindowsFirewall\\FirewallRules", "WMI-WINMGMT-In-TCP");
+	f->policy = 1;
+	f->src.file = SOFT;
+	find("wmi.inbound", "2024-02-10T08:00:00Z", "10.0.7.33", 71, "WmiPrvSE started cmd.exe");
+	v = run(RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "contradiction between configuration and activity");
+}
+END_TEST
+
+START_TEST(wmi_firewall_off)
+{
+	const rt_cm_verdict *v;
+
+	reset(1, 1);
+	snap("firewall.profile.domain.enabled", "0", "2024-01-01T00:00:00Z", "DomainProfile", "EnableFirewall");
+	snap("firewall.profile.private.enabled", "0", "2024-01-01T00:00:00Z", "StandardProfile", "EnableFirewall");
+	snap("firewall.profile.public.enabled", "0", "2024-01-01T00:00:00Z", "PublicProfile", "EnableFirewall");
+	v = run(RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, -1);
+	ck_assert_str_eq(v->intervals[0].why, "the firewall is off on every profile");
+}
+END_TEST
+
+START_TEST(dcom_disabled_denied_and_bypassed)
+{
+	const rt_cm_verdict *v;
+
+	reset(1, 1);
+	snap("dcom.enabled", "N", "2024-01-01T00:00:00Z", "Microsoft\\Ole", "EnableDCOM");
+	find("dcom.denied", "2024-02-10T08:00:00Z", "10.0.0.8", 81, "remote launch of MMC20.Application denied");
+	v = run(RT_CM0012, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert(list_has_text(&v->evidence, "blocked attempt"));
+	find("dcom.inbound", "2024-02-11T08:00:00Z", "10.0.0.8", 82, "mmc.exe -Embedding started cmd.exe");
+	v = run(RT_CM0012, NULL);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 82));
+	ck_assert_str_eq(v->intervals[0].basis.items[0].key, "Microsoft\\Ole");
+}
+END_TEST
+
+START_TEST(snapshot_before_lastwrite_is_unknown)
+{
+	const rt_cm_verdict *v;
+
+	reset(1, 0);
+	snap("service.winrm.start", "disabled", "2024-02-01T00:00:00Z", "Services\\WinRM", "Start");
+	snap("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "WINRM-HTTP-In-TCP");
+	find("winrm.inbound", "2024-01-15T08:00:00Z", "10.0.0.50", 12, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_uint_eq(v->nintervals, 2);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "not recorded this early"));
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert(list_has_text(&v->evidence, "state is unknown"));
+}
+END_TEST
+
+START_TEST(deterministic_order)
+{
+	rt_assess_result *a;
+	rt_fact tmp;
+
+	winrm_disabled_base();
+	change("service.winrm.start", "auto", "disabled", "2024-02-01T10:00:00Z", SYSEVTX, 4711, 7040);
+	find("winrm.inbound", "2024-02-01T10:05:00Z", "203.0.113.7", 501, "x");
+	run(RT_CM0019, NULL);
+	a = H.res;
+	H.res = NULL;
+	tmp = H.facts[0];
+	H.facts[0] = H.facts[H.nfacts - 1];
+	H.facts[H.nfacts - 1] = tmp;
+	run(RT_CM0019, NULL);
+	ck_assert_uint_eq(a->cm[RT_CM0019].nintervals, H.res->cm[RT_CM0019].nintervals);
+	ck_assert_str_eq(a->cm[RT_CM0019].bypass[0].explanation, H.res->cm[RT_CM0019].bypass[0].explanation);
+	rt_assess_result_free(&a);
+}
+END_TEST
+
+START_TEST(scopes)
+{
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24", "10.0.0.7", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24", "10.0.1.7", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/255.255.0.0", "10.0.1.7", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.1-10.0.0.9,192.168.1.1", "192.168.1.1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.1-10.0.0.9", "10.0.0.10", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.10", "10.0.0.3"), 1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.10", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("*", "fe80::1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24", "fe80::1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/33", "10.0.0.1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("300.0.0.1", "10.0.0.1", NULL), -1);
+	ck_assert_int_eq(rt_scope_is_any("Any"), 1);
+	ck_assert_int_eq(rt_scope_is_any(""), 1);
+	ck_assert_int_eq(rt_scope_is_any("10.0.0.1"), 0);
+}
+END_TEST
+
+static void teardown(void)
+{
+	rt_assess_result_free(&H.res);
+}
+
+int main(void)
+{
+	Suite *s = suite_create("assess");
+	TCase *tc = tcase_create("verdicts");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, winrm_in_effect_untouched);
+	tcase_add_test(tc, winrm_reenabled_then_used);
+	tcase_add_test(tc, winrm_contradiction_tampering);
+	tcase_add_test(tc, winrm_restricted_inside_scope);
+	tcase_add_test(tc, winrm_restricted_outside_scope);
+	tcase_add_test(tc, winrm_allowed_address_outside_intended);
+	tcase_add_test(tc, winrm_not_in_effect);
+	tcase_add_test(tc, unknown_without_hives);
+	tcase_add_test(tc, blocked_attempts_only);
+	tcase_add_test(tc, monitoring_log_gap);
+	tcase_add_test(tc, winrm_alternate_listener);
+	tcase_add_test(tc, winrm_policy_local_conflict);
+	tcase_add_test(tc, winrm_service_started_on_demand);
+	tcase_add_test(tc, wmi_in_effect_by_policy);
+	tcase_add_test(tc, wmi_admin_subnet_is_restricted);
+	tcase_add_test(tc, wmi_firewall_off);
+	tcase_add_test(tc, dcom_disabled_denied_and_bypassed);
+	tcase_add_test(tc, snapshot_before_lastwrite_is_unknown);
+	tcase_add_test(tc, deterministic_order);
+	tcase_add_test(tc, scopes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,471 @@
+/*
+ * Scenario tests: a host's hives and logs built at test time (scenario.h),
+ * read by the whole pipeline (evidence, registry, config, EVTX, detection,
+ * assessment), and the verdict with its cited evidence asserted.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evtx_writer.h"
+#include "remtrail/report.h"
+#include "scenario.h"
+#include "testutil.h"
+
+#define T(s) tw_time(s)
+#define T0 "2024-03-01T08:00:00Z"
+#define WINRM_ANY "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|App=System|"
+#define WINRM_SCOPED "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|RA4=10.0.5.0/24|"
+
+static char *dir;
+static rt_analysis *an;
+
+static void setup(void)
+{
+	dir = tu_tmpdir();
+	an = NULL;
+}
+
+static void teardown(void)
+{
+	rt_analysis_free(&an);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A workstation with WinRM disabled, GPO firewall on (default block),
+ * DCOM enabled, module logging on, the four logs present. */
+static sc_host *base(const char *name, const char *ip, unsigned winrm_start)
+{
+	sc_host *h = sc_new(name, ip, T(T0));
+
+	sc_service_start(h, "WinRM", winrm_start, T(T0));
+	sc_fw_profile(h, 1, "Domain", 1, 1, T(T0));
+	sc_fw_profile(h, 1, "Private", 1, 1, T(T0));
+	sc_fw_profile(h, 1, "Public", 1, 1, T(T0));
+	sc_dcom(h, "Y", T(T0));
+	sc_module_logging(h, 1, T(T0));
+	sc_ev_touch(h, T(T0), "System");
+	sc_ev_touch(h, T(T0), "Security");
+	sc_ev_touch(h, T(T0), "Microsoft-Windows-WinRM/Operational");
+	sc_ev_touch(h, T(T0), "Microsoft-Windows-PowerShell/Operational");
+	return h;
+}
+
+static const rt_cm_verdict *run(sc_host *h, rt_cm_id cm, const char *mgmt)
+{
+	const char *paths[1] = { dir };
+	rt_analysis_opts o;
+	rt_diag d;
+
+	ck_assert_int_eq(sc_write(h, dir), 0);
+	sc_free(&h);
+	memset(&o, 0, sizeof o);
+	o.mgmt_scope = mgmt;
+	rt_diag_init(&d, NULL, NULL);
+	ck_assert_int_eq(rt_analysis_run(paths, 1, &o, &an, &d), 0);
+	ck_assert_uint_eq(d.errors, 0);
+	rt_diag_release(&d);
+	ck_assert_uint_ge(an->nhosts, 1);
+	return &an->hosts[0]->cm[cm];
+}
+
+static const rt_evidence_item *item_with(const rt_evidence_list *l, const char *text, uint32_t event_id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if ((!text || strstr(l->items[i].text, text)) && (!event_id || l->items[i].event_id == event_id))
+			return &l->items[i];
+	return NULL;
+}
+
+static int endswith(const char *s, const char *suffix)
+{
+	size_t a = s ? strlen(s) : 0, b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static const rt_bypass *route(const rt_cm_verdict *v, const char *name)
+{
+	size_t i;
+	for (i = 0; i < v->nbypass; i++)
+		if (!strcmp(v->bypass[i].route, name))
+			return &v->bypass[i];
+	return NULL;
+}
+
+/* 1 */
+START_TEST(winrm_in_effect_untouched)
+{
+	const rt_cm_verdict *v = run(base("WS01", "10.0.0.21", 4), RT_CM0019, NULL);
+	const rt_evidence_item *b;
+
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_uint_eq(v->nintervals, 1);
+	b = item_with(&v->intervals[0].basis, "service.winrm.start = disabled", 0);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(endswith(b->file, "config/SYSTEM"));
+	ck_assert_str_eq(b->key, "ControlSet001\\Services\\WinRM");
+	ck_assert_str_eq(b->value_name, "Start");
+	ck_assert_uint_eq(b->time, T(T0));
+	ck_assert_int_eq(v->monitoring.in_effect, 1);
+}
+END_TEST
+
+/* 2 */
+START_TEST(winrm_reenabled_then_used)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+	const rt_evidence_item *e;
+
+	sc_service_start(h, "WinRM", 2, T("2024-03-12T09:14:03Z"));
+	sc_ev_7040(h, T("2024-03-12T09:14:03Z"), "WinRM", "disabled", "auto start");
+	sc_ev_scriptblock(h, T("2024-03-12T09:14:05Z"), "Enable-PSRemoting -Force");
+	sc_listener(h, "*+HTTP", 5985, T("2024-03-12T09:14:20Z"));
+	sc_fw_rule(h, 0, "WINRM-HTTP-In-TCP", WINRM_ANY, T("2024-03-12T09:14:21Z"));
+	sc_ev_2004(h, T("2024-03-12T09:14:21Z"), "WINRM-HTTP-In-TCP", "5985", "*");
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "203.0.113.45", "svc_backup");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_uint_eq(v->intervals[v->nintervals - 1].from, T("2024-03-12T09:14:21Z"));
+	ck_assert_int_eq(v->bypassed, 1);
+	b = route(v, "re-enabled then used");
+	ck_assert_ptr_nonnull(b);
+	e = item_with(&b->changes, "service.winrm.start = auto (was disabled)", 7040);
+	ck_assert_ptr_nonnull(e);
+	ck_assert(endswith(e->file, "System.evtx"));
+	ck_assert_ptr_nonnull(item_with(&b->changes, "Enable-PSRemoting", 4104));
+	ck_assert_ptr_nonnull(item_with(&b->changes, "firewall.rule.WINRM-HTTP-In-TCP", 2004));
+	e = item_with(&b->findings, NULL, 91);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->remote_ip, "203.0.113.45");
+	ck_assert(endswith(e->file, "Microsoft-Windows-WinRM%4Operational.evtx"));
+}
+END_TEST
+
+/* 3 */
+START_TEST(winrm_disabled_yet_used_is_contradiction)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.99", "admin2");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 1);
+	b = route(v, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(item_with(&b->findings, NULL, 91)->remote_ip, "10.0.0.99");
+}
+END_TEST
+
+static sc_host *scoped(void)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 2);
+
+	sc_listener(h, "*+HTTP", 5985, T(T0));
+	sc_fw_rule(h, 1, "WINRM-HTTP-In-TCP", WINRM_SCOPED, T(T0));
+	return h;
+}
+
+/* 4 */
+START_TEST(winrm_restricted_use_from_inside)
+{
+	sc_host *h = scoped();
+	const rt_cm_verdict *v;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.5.10", "helpdesk");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "10.0.5.0/24"));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "firewall.policy.rule.WINRM-HTTP-In-TCP", 0));
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "permitted use from inside the configured scope", 91));
+}
+END_TEST
+
+/* 5 */
+START_TEST(winrm_restricted_use_from_outside)
+{
+	sc_host *h = scoped();
+	const rt_cm_verdict *v;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "198.51.100.9", "helpdesk");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].findings.items[0].remote_ip, "198.51.100.9");
+}
+END_TEST
+
+/* 6 */
+START_TEST(winrm_allowed_address_outside_intended_scope)
+{
+	sc_host *h = scoped();
+	const rt_cm_verdict *v;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.5.77", "helpdesk");
+	v = run(h, RT_CM0019, "10.0.5.200-10.0.5.210");
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_ptr_nonnull(route(v, "allowed remote address outside intended scope"));
+}
+END_TEST
+
+/* 7 */
+START_TEST(winrm_not_in_effect)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 2);
+	const rt_cm_verdict *v;
+
+	sc_listener(h, "*+HTTP", 5985, T(T0));
+	sc_fw_rule(h, 0, "WINRM-HTTP-In-TCP", WINRM_ANY, T(T0));
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.50", "admin");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, -1);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "firewall.rule.WINRM-HTTP-In-TCP", 0));
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "use while not in effect", 91));
+}
+END_TEST
+
+/* 8 */
+START_TEST(unknown_without_hives)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+
+	sc_no_hive(h, "SYSTEM");
+	sc_no_hive(h, "SOFTWARE");
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.50", "admin");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_UNKNOWN);
+	ck_assert_int_eq(v->bypassed, -1);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "SYSTEM hive missing"));
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "state is unknown", 91));
+	ck_assert_ptr_nonnull(strstr(an->hosts[0]->cm[RT_CM0012].intervals[0].why, "SOFTWARE hive missing"));
+}
+END_TEST
+
+/* 9 */
+START_TEST(blocked_attempts_only)
+{
+	sc_host *h = base("WS02", "10.0.0.22", 4);
+	const rt_cm_verdict *v;
+	const rt_evidence_item *e;
+
+	sc_ev_winrm_refused(h, T("2024-03-12T09:40:00Z"), "203.0.113.45", "svc_backup");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_uint_eq(v->nbypass, 0);
+	e = item_with(&v->evidence, "blocked attempt", 192);
+	ck_assert_ptr_nonnull(e);
+	ck_assert(endswith(e->file, "Microsoft-Windows-WinRM%4Operational.evtx"));
+	ck_assert_uint_ne(e->record_id, 0);
+}
+END_TEST
+
+/* 10 */
+START_TEST(monitoring_log_gap)
+{
+	sc_host *h = sc_new("WS03", "10.0.0.23", T(T0));
+	const rt_cm_verdict *v;
+
+	sc_service_start(h, "WinRM", 4, T(T0));
+	sc_module_logging(h, 0, T(T0));
+	sc_ev_touch(h, T(T0), "Security");
+	sc_ev_touch(h, T(T0), "Microsoft-Windows-WinRM/Operational");
+	sc_ev_cleared(h, T("2024-03-10T00:00:00Z"), "Security");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->monitoring.in_effect, 0);
+	ck_assert_int_eq(v->monitoring.ps_log, 0);
+	ck_assert_int_eq(v->monitoring.module_logging, 0);
+	ck_assert_ptr_nonnull(item_with(&v->monitoring.gaps, "log cleared", 1102));
+	ck_assert_ptr_nonnull(item_with(&v->monitoring.gaps, "PowerShell/Operational log missing", 0));
+	ck_assert_ptr_nonnull(item_with(&v->monitoring.gaps, "module logging is off", 0));
+}
+END_TEST
+
+/* 11 */
+START_TEST(winrm_alternate_listener)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 2);
+	const rt_cm_verdict *v;
+
+	sc_listener(h, "*+HTTP", 8080, T(T0));
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.50", "admin");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_ptr_nonnull(route(v, "alternate port or listener"));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "winrm.listener.*+HTTP = 8080", 0));
+}
+END_TEST
+
+/* 12 */
+START_TEST(winrm_policy_local_conflict)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 2);
+	const rt_cm_verdict *v;
+
+	sc_listener(h, "*+HTTP", 5985, T(T0));
+	sc_fw_merge(h, "Domain", 0, T(T0));
+	sc_fw_rule(h, 0, "Open5985", WINRM_ANY, T(T0));
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.50", "admin");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "local rule not applied", 0));
+	ck_assert_ptr_nonnull(route(v, "policy and local settings in conflict"));
+}
+END_TEST
+
+/* 13 */
+START_TEST(winrm_service_started_on_demand)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 3);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_listener(h, "*+HTTP", 5985, T(T0));
+	sc_ev_7036(h, T("2024-03-12T09:19:00Z"), "WinRM", "running");
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.50", "admin");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	b = route(v, "service started on demand");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(item_with(&b->changes, "running", 7036));
+}
+END_TEST
+
+/* 14 */
+START_TEST(wmi_in_effect_by_policy)
+{
+	const rt_cm_verdict *v = run(base("WS01", "10.0.0.21", 4), RT_CM0013, NULL);
+
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "firewall.policy.profile.domain.enabled = true", 0));
+}
+END_TEST
+
+static sc_host *wmi_admin_subnet(void)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+
+	sc_fw_rule(h, 1, "WMI-WINMGMT-In-TCP",
+		   "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|App=%SystemRoot%\\system32\\svchost.exe|"
+		   "Svc=winmgmt|RA4=10.0.9.0/24|",
+		   T(T0));
+	return h;
+}
+
+/* 15 */
+START_TEST(wmi_admin_subnet_restricted_inside)
+{
+	sc_host *h = wmi_admin_subnet();
+	const rt_cm_verdict *v;
+
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.9.5", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "10.0.9.0/24"));
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "permitted use", 4688));
+}
+END_TEST
+
+/* 16 */
+START_TEST(wmi_admin_subnet_used_from_workstation)
+{
+	sc_host *h = wmi_admin_subnet();
+	const rt_cm_verdict *v;
+	const rt_evidence_item *e;
+
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->bypassed, 1);
+	e = item_with(&v->bypass[0].findings, "WMI", 4688);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->remote_ip, "10.0.0.37");
+}
+END_TEST
+
+/* 17 */
+START_TEST(wmi_firewall_off_not_in_effect)
+{
+	sc_host *h = sc_new("WS01", "10.0.0.21", T(T0));
+	const rt_cm_verdict *v;
+
+	sc_fw_profile(h, 0, "Domain", 0, 1, T(T0));
+	sc_fw_profile(h, 0, "Standard", 0, 1, T(T0));
+	sc_fw_profile(h, 0, "Public", 0, 1, T(T0));
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[0].why, "the firewall is off on every profile");
+	ck_assert_int_eq(v->bypassed, -1);
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "use while not in effect", 4688));
+}
+END_TEST
+
+/* 18 */
+START_TEST(dcom_disabled_denied_then_used)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+
+	sc_dcom(h, "N", T(T0));
+	sc_ev_dcom_denied(h, T("2024-03-12T11:00:00Z"), "10.0.0.8", "bob");
+	sc_ev_dcom_exec(h, T("2024-03-12T11:05:00Z"), "10.0.0.8", "bob");
+	v = run(h, RT_CM0012, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "dcom.enabled = false", 0));
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "blocked attempt", 10016));
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_ptr_nonnull(item_with(&v->bypass[0].findings, "mmc.exe", 4688));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("assess_scenarios");
+	TCase *tc = tcase_create("scenarios");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, winrm_in_effect_untouched);
+	tcase_add_test(tc, winrm_reenabled_then_used);
+	tcase_add_test(tc, winrm_disabled_yet_used_is_contradiction);
+	tcase_add_test(tc, winrm_restricted_use_from_inside);
+	tcase_add_test(tc, winrm_restricted_use_from_outside);
+	tcase_add_test(tc, winrm_allowed_address_outside_intended_scope);
+	tcase_add_test(tc, winrm_not_in_effect);
+	tcase_add_test(tc, unknown_without_hives);
+	tcase_add_test(tc, blocked_attempts_only);
+	tcase_add_test(tc, monitoring_log_gap);
+	tcase_add_test(tc, winrm_alternate_listener);
+	tcase_add_test(tc, winrm_policy_local_conflict);
+	tcase_add_test(tc, winrm_service_started_on_demand);
+	tcase_add_test(tc, wmi_in_effect_by_policy);
+	tcase_add_test(tc, wmi_admin_subnet_restricted_inside);
+	tcase_add_test(tc, wmi_admin_subnet_used_from_workstation);
+	tcase_add_test(tc, wmi_firewall_off_not_in_effect);
+	tcase_add_test(tc, dcom_disabled_denied_then_used);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
