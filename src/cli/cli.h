@@ -37,6 +37,16 @@ void cli_diag_init(rt_diag *d);
 /* RT_EXIT_PARTIAL if errors were reported, else RT_EXIT_OK. */
 int cli_exit_status(const rt_diag *d);
 
+/*
+ * Collect the evidence under `paths` for command `cmd` and count its EVTX
+ * files into *nevtx. Says on stderr what went wrong and returns NULL when the
+ * evidence cannot be collected or holds no EVTX file (exit RT_EXIT_FAIL);
+ * otherwise returns the evidence, which the caller frees.
+ */
+struct rt_evidence;
+struct rt_evidence *cli_collect_evtx(const char *cmd, const char **paths, size_t npaths,
+				     rt_diag *d, size_t *nevtx);
+
 /* Number of online cores (at least 1). */
 int cli_default_jobs(void);
 

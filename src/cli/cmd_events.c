@@ -196,7 +196,7 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
 static int run(int argc, char **argv)
 {
 	const char **paths;
-	size_t npaths = 0, nevtx = 0, h, k;
+	size_t npaths = 0, nevtx = 0;
 	rt_evtx_opts o;
 	rt_evidence *ev = NULL;
 	rt_diag d;
@@ -257,19 +257,9 @@ static int run(int argc, char **argv)
 		o.threads = cli_default_jobs();
 
 	cli_diag_init(&d);
-	if (rt_evidence_collect(paths, npaths, &ev, &d) != 0 || !ev) {
-		fprintf(stderr, "remtrail events: cannot collect the evidence (out of memory)\n");
-		free(paths);
-		rt_diag_release(&d);
-		return RT_EXIT_FAIL;
-	}
+	ev = cli_collect_evtx("events", paths, npaths, &d, &nevtx);
 	free(paths);
-	for (h = 0; h < ev->nhosts; h++)
-		for (k = 0; k < ev->hosts[h].nartifacts; k++)
-			nevtx += ev->hosts[h].artifacts[k].kind == RT_ART_EVTX;
-	if (nevtx == 0) {
-		fprintf(stderr, "remtrail events: no EVTX file found in the given paths\n");
-		rt_evidence_free(&ev);
+	if (!ev) {
 		rt_diag_release(&d);
 		return RT_EXIT_FAIL;
 	}

@@ -85,7 +85,7 @@ static int write_out(rt_buf *b)
 static int run(int argc, char **argv)
 {
 	const char **paths;
-	size_t npaths = 0, nevtx = 0, h, k, shown = 0;
+	size_t npaths = 0, nevtx = 0, k, shown = 0;
 	tl_opts o;
 	rt_evidence *ev = NULL;
 	rt_findings f = RT_FINDINGS_INIT;
@@ -156,19 +156,9 @@ static int run(int argc, char **argv)
 		o.evtx.threads = cli_default_jobs();
 
 	cli_diag_init(&d);
-	if (rt_evidence_collect(paths, npaths, &ev, &d) != 0 || !ev) {
-		fprintf(stderr, "remtrail timeline: cannot collect the evidence (out of memory)\n");
-		free(paths);
-		rt_diag_release(&d);
-		return RT_EXIT_FAIL;
-	}
+	ev = cli_collect_evtx("timeline", paths, npaths, &d, &nevtx);
 	free(paths);
-	for (h = 0; h < ev->nhosts; h++)
-		for (k = 0; k < ev->hosts[h].nartifacts; k++)
-			nevtx += ev->hosts[h].artifacts[k].kind == RT_ART_EVTX;
-	if (nevtx == 0) {
-		fprintf(stderr, "remtrail timeline: no EVTX file found in the given paths\n");
-		rt_evidence_free(&ev);
+	if (!ev) {
 		rt_diag_release(&d);
 		return RT_EXIT_FAIL;
 	}

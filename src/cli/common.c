@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "remtrail/evidence.h"
+
 #include "cli.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -45,4 +47,26 @@ int cli_default_jobs(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+struct rt_evidence *cli_collect_evtx(const char *cmd, const char **paths, size_t npaths,
+				     rt_diag *d, size_t *nevtx)
+{
+	rt_evidence *ev = NULL;
+	size_t h, k;
+
+	*nevtx = 0;
+	if (rt_evidence_collect(paths, npaths, &ev, d) != 0 || !ev) {
+		fprintf(stderr, "remtrail %s: cannot collect the evidence (out of memory)\n", cmd);
+		return NULL;
+	}
+	for (h = 0; h < ev->nhosts; h++)
+		for (k = 0; k < ev->hosts[h].nartifacts; k++)
+			*nevtx += ev->hosts[h].artifacts[k].kind == RT_ART_EVTX;
+	if (*nevtx == 0) {
+		fprintf(stderr, "remtrail %s: no EVTX file found in the given paths\n", cmd);
+		rt_evidence_free(&ev);
+		return NULL;
+	}
+	return ev;
 }
