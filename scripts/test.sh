@@ -12,13 +12,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== build and test"
 mkdir -p build
 (cd build && ../configure -q && make -j"$jobs" && make -j"$jobs" check) || {
-	cat build/test-suite.log 2>/dev/null | tail -100; exit 1; }
+	tail -100 build/test-suite.log 2>/dev/null; exit 1; }
 
 echo "== build and test under ASan + UBSan"
 mkdir -p build-asan
 (cd build-asan && ../configure -q --enable-sanitizers && make -j"$jobs" &&
 	make -j"$jobs" check) || {
-	cat build-asan/test-suite.log 2>/dev/null | tail -100; exit 1; }
+	tail -100 build-asan/test-suite.log 2>/dev/null; exit 1; }
 
 echo "== make distcheck (the release tarball builds and passes its tests)"
 (cd build && make -j"$jobs" distcheck >distcheck.log 2>&1) || {

@@ -47,6 +47,13 @@ struct rt_evidence;
 struct rt_evidence *cli_collect_evtx(const char *cmd, const char **paths, size_t npaths,
 				     rt_diag *d, size_t *nevtx);
 
+/*
+ * Match option `name` at argv[*i], as "--name=VALUE" or "--name VALUE" (then
+ * *i moves past the value). Returns 1 on a match with *val set (NULL when
+ * the value is missing), 0 when argv[*i] is another option.
+ */
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val);
+
 /* Number of online cores (at least 1). */
 int cli_default_jobs(void);
 

@@ -172,27 +172,6 @@ static int write_event(void *ctx, const rt_event *ev)
 	return 0;
 }
 
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	if (*i + 1 >= argc) {
-		*val = NULL;
-		return 1;
-	}
-	*val = argv[++*i];
-	return 1;
-}
-
 static int run(int argc, char **argv)
 {
 	const char **paths;
@@ -220,13 +199,13 @@ static int run(int argc, char **argv)
 			free(paths);
 			cli_print_help(&cli_cmd_events);
 			return RT_EXIT_OK;
-		} else if (opt_value(argc, argv, &i, "--format", &v)) {
+		} else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
 			if (!v || strcmp(v, "jsonl") != 0) {
 				free(paths);
 				return cli_usage_error("events", "--format must be jsonl%s%s",
 						       v ? ", not " : "", v ? v : "");
 			}
-		} else if (opt_value(argc, argv, &i, "--reader", &v)) {
+		} else if (cli_opt_value(argc, argv, &i, "--reader", &v)) {
 			if (!v || rt_reader_parse(v, &o.reader)) {
 				free(paths);
 				return cli_usage_error("events",
@@ -234,7 +213,7 @@ static int run(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--recovered")) {
 			o.recovered = 1;
-		} else if (!strncmp(a, "-j", 2) || opt_value(argc, argv, &i, "--jobs", &v)) {
+		} else if (!strncmp(a, "-j", 2) || cli_opt_value(argc, argv, &i, "--jobs", &v)) {
 			uint64_t n;
 
 			if (!strncmp(a, "-j", 2))

@@ -24,23 +24,6 @@ typedef struct tl_opts {
 	rt_evtx_opts evtx;
 } tl_opts;
 
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	*val = *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
-
 static int parse_kinds(const char *v, unsigned *out)
 {
 	char name[64];
@@ -111,22 +94,22 @@ static int run(int argc, char **argv)
 			free(paths);
 			cli_print_help(&cli_cmd_timeline);
 			return RT_EXIT_OK;
-		} else if (opt_value(argc, argv, &i, "--format", &v)) {
+		} else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
 			if (v && !strcmp(v, "jsonl"))
 				o.csv = 0;
 			else if (v && !strcmp(v, "csv"))
 				o.csv = 1;
 			else
 				u = cli_usage_error("timeline", "--format must be jsonl or csv");
-		} else if (opt_value(argc, argv, &i, "--from", &v)) {
+		} else if (cli_opt_value(argc, argv, &i, "--from", &v)) {
 			if (!v || rt_time_parse(v, &o.from))
 				u = cli_usage_error("timeline", "--from needs an ISO 8601 UTC time, e.g. 2019-05-16T01:30:00Z");
 			o.have_from = 1;
-		} else if (opt_value(argc, argv, &i, "--to", &v)) {
+		} else if (cli_opt_value(argc, argv, &i, "--to", &v)) {
 			if (!v || rt_time_parse(v, &o.to))
 				u = cli_usage_error("timeline", "--to needs an ISO 8601 UTC time, e.g. 2019-05-16T02:00:00Z");
 			o.have_to = 1;
-		} else if (opt_value(argc, argv, &i, "--kind", &v)) {
+		} else if (cli_opt_value(argc, argv, &i, "--kind", &v)) {
 			u = v ? parse_kinds(v, &o.kinds) : cli_usage_error("timeline", "--kind needs a kind name");
 		} else if (!strncmp(a, "-j", 2)) {
 			uint64_t n;

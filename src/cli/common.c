@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "remtrail/evidence.h"
@@ -69,4 +70,21 @@ struct rt_evidence *cli_collect_evtx(const char *cmd, const char **paths, size_t
 		return NULL;
 	}
 	return ev;
+}
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	*val = *i + 1 < argc ? argv[++*i] : NULL;
+	return 1;
 }
