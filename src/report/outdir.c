@@ -135,7 +135,7 @@ int rt_outdir_prepare(const char *dir, int force, const char *const *inputs, siz
 			}
 		closedir(d);
 		if (nonempty && !force) {
-			snprintf(err, errlen, "directory not empty (use --force to write into it anyway)");
+			snprintf(err, errlen, "is not empty (use --force to write into it anyway)");
 			goto out;
 		}
 	} else if (errno != ENOENT || mkdir_p(dir)) {
