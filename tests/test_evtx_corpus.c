@@ -13,7 +13,6 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,37 +32,14 @@ typedef struct recs {
 } recs;
 
 static char **files;
-static size_t nfiles, afiles;
-
-static int add_file(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag != FTW_F)
-		return 0;
-	if (nfiles == afiles) {
-		afiles = afiles ? afiles * 2 : 256;
-		files = realloc(files, afiles * sizeof *files);
-		ck_assert_ptr_nonnull(files);
-	}
-	files[nfiles++] = strdup(path);
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static size_t nfiles;
 
 static void list_files(const char *dir)
 {
-	size_t i;
-
-	for (i = 0; i < nfiles; i++)
-		free(files[i]);
+	tu_free_files(files, nfiles);
+	files = NULL;
 	nfiles = 0;
-	ck_assert_int_eq(nftw(dir, add_file, 16, FTW_PHYS), 0);
-	qsort(files, nfiles, sizeof *files, cmp_str);
+	tu_list_files(dir, &files, &nfiles);
 }
 
 static void push(recs *r, rec x)
@@ -371,8 +347,6 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	for (i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
+	tu_free_files(files, nfiles);
 	return failed ? 1 : 0;
 }

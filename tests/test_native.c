@@ -72,35 +72,7 @@ static const char *const expect[][2] = {
 	{ "U8[2]", "7" },
 };
 
-typedef struct evs {
-	rt_event **v;
-	size_t n, a;
-} evs;
-
-static int collect(void *ctx, const rt_event *ev)
-{
-	evs *e = ctx;
-
-	if (e->n == e->a) {
-		e->a = e->a ? e->a * 2 : 64;
-		e->v = realloc(e->v, e->a * sizeof *e->v);
-		ck_assert_ptr_nonnull(e->v);
-	}
-	e->v[e->n] = rt_event_copy(ev);
-	ck_assert_ptr_nonnull(e->v[e->n]);
-	e->n++;
-	return 0;
-}
-
-static void evs_free(evs *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++)
-		free(e->v[i]);
-	free(e->v);
-	memset(e, 0, sizeof *e);
-}
+typedef tu_events evs;
 
 typedef struct diags {
 	char text[4096];
@@ -129,7 +101,7 @@ static int read_file(const char *path, rt_reader reader, int threads, evs *out, 
 	o.reader = reader;
 	o.threads = threads;
 	rt_diag_init(&d, dg ? on_diag : NULL, dg);
-	rc = rt_evtx_read(path, &o, collect, out, &d);
+	rc = rt_evtx_read(path, &o, tu_events_collect, out, &d);
 	rt_diag_release(&d);
 	return rc;
 }
@@ -265,8 +237,8 @@ static void typed_both_forms(unsigned flags)
 		ck_assert_uint_eq(nat.v[i]->timestamp,
 				  tw_time("2024-05-01T10:00:00.1234567Z") + (uint64_t)i * 10000000u);
 	}
-	evs_free(&nat);
-	evs_free(&lib);
+	tu_events_free(&nat);
+	tu_events_free(&lib);
 	free(path);
 	tu_rmtree(dir);
 	free(dir);
@@ -296,9 +268,9 @@ START_TEST(test_threads_same_events)
 	ck_assert_uint_eq(one.n, 1500);
 	same_events(&one, &four);
 	same_events(&one, &auto2);
-	evs_free(&one);
-	evs_free(&four);
-	evs_free(&auto2);
+	tu_events_free(&one);
+	tu_events_free(&four);
+	tu_events_free(&auto2);
 	free(path);
 	tu_rmtree(dir);
 	free(dir);
@@ -330,9 +302,9 @@ static void damaged_chunk(enum tw_damage_kind kind, const char *what, int libevt
 		same_events(&lib, &aut);
 		ck_assert_uint_gt(aut.n, nat.n);
 	}
-	evs_free(&nat);
-	evs_free(&aut);
-	evs_free(&lib);
+	tu_events_free(&nat);
+	tu_events_free(&aut);
+	tu_events_free(&lib);
 	free(path);
 	tu_rmtree(dir);
 	free(dir);
@@ -369,7 +341,7 @@ START_TEST(test_truncated_and_not_evtx)
 	ck_assert_int_eq(read_file(path, RT_READER_NATIVE, 1, &nat, &dn), 1);
 	ck_assert_msg(strstr(dn.text, "truncated chunk"), "diag: %s", dn.text);
 	ck_assert_uint_gt(nat.n, 0);
-	evs_free(&nat);
+	tu_events_free(&nat);
 	junk = tu_write_file(dir, "junk.evtx", "not an evtx file at all, just text", 34);
 	ck_assert_int_eq(read_file(junk, RT_READER_NATIVE, 1, &nat, NULL), -1);
 	ck_assert_uint_eq(nat.n, 0);

@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,58 +40,10 @@ static const struct known {
 	  "libevtx leaves this string's markup unescaped in its XML" },
 };
 
-typedef struct evs {
-	rt_event **v;
-	size_t n, a;
-} evs;
+typedef tu_events evs;
 
 static char **files;
-static size_t nfiles, afiles;
-
-static int add_file(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag != FTW_F)
-		return 0;
-	if (nfiles == afiles) {
-		afiles = afiles ? afiles * 2 : 256;
-		files = realloc(files, afiles * sizeof *files);
-		ck_assert_ptr_nonnull(files);
-	}
-	files[nfiles++] = strdup(path);
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int collect(void *ctx, const rt_event *ev)
-{
-	evs *e = ctx;
-
-	if (e->n == e->a) {
-		e->a = e->a ? e->a * 2 : 1024;
-		e->v = realloc(e->v, e->a * sizeof *e->v);
-		ck_assert_ptr_nonnull(e->v);
-	}
-	e->v[e->n] = rt_event_copy(ev);
-	ck_assert_ptr_nonnull(e->v[e->n]);
-	e->n++;
-	return 0;
-}
-
-static void evs_free(evs *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++)
-		free(e->v[i]);
-	free(e->v);
-	memset(e, 0, sizeof *e);
-}
+static size_t nfiles;
 
 static void read_all(const char *path, rt_reader reader, int threads, evs *out)
 {
@@ -103,7 +54,7 @@ static void read_all(const char *path, rt_reader reader, int threads, evs *out)
 	o.reader = reader;
 	o.threads = threads;
 	rt_diag_init(&d, NULL, NULL);
-	rt_evtx_read(path, &o, collect, out, &d);
+	rt_evtx_read(path, &o, tu_events_collect, out, &d);
 	rt_diag_release(&d);
 }
 
@@ -201,11 +152,10 @@ START_TEST(test_native_equals_libevtx)
 
 	verbose = getenv("RT_NATIVE_DIFF") != NULL;
 	snprintf(dir, sizeof dir, "%s/evtx", corpus);
-	nftw(dir, add_file, 16, FTW_PHYS);
+	tu_list_files(dir, &files, &nfiles);
 	snprintf(dir, sizeof dir, "%s/evtx-edge", corpus);
-	nftw(dir, add_file, 16, FTW_PHYS);
+	tu_list_files(dir, &files, &nfiles);
 	ck_assert_msg(nfiles > 0, "no files in the corpus");
-	qsort(files, nfiles, sizeof *files, cmp_str);
 	for (f = 0; f < nfiles; f++) {
 		evs lib = { 0 }, aut = { 0 }, nat = { 0 }, nat3 = { 0 };
 		size_t j = 0, filebad = 0;
@@ -252,16 +202,19 @@ START_TEST(test_native_equals_libevtx)
 		if (filebad)
 			fprintf(stderr, "%s: %zu differences\n", files[f], filebad);
 		bad += filebad;
-		evs_free(&lib);
-		evs_free(&aut);
-		evs_free(&nat);
-		evs_free(&nat3);
+		tu_events_free(&lib);
+		tu_events_free(&aut);
+		tu_events_free(&nat);
+		tu_events_free(&nat3);
 	}
 	fprintf(stderr,
 		"%zu files, %zu libevtx records, %zu decoded natively, %zu more read by the "
 		"native reader than by libevtx (records libevtx cannot read), %zu comparisons "
 		"explained by `known`, %zu differences\n",
 		nfiles, total, native_total, extra, nexplained, bad);
+	tu_free_files(files, nfiles);
+	files = NULL;
+	nfiles = 0;
 	ck_assert_msg(bad == 0, "%zu unexplained differences (RT_NATIVE_DIFF=1 shows them)", bad);
 	ck_assert_msg(native_total * 10 >= total * 9, "native decoded only %zu of %zu records",
 		      native_total, total);
