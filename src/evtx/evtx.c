@@ -25,8 +25,7 @@ static int fallback(void *fctx, const uint8_t *header, const uint8_t *chunk, siz
 		    const rt_evtx_opts *o, const char *path, rt_event_cb cb, void *ctx,
 		    rt_diag *diag)
 {
-	(void)fctx;
-	return rt_evtx_read_libevtx_chunk(header, chunk, len, o, path, cb, ctx, diag);
+	return rt_evtx_read_libevtx_chunk(header, chunk, len, o, path, cb, ctx, diag, fctx);
 }
 
 int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
@@ -40,8 +39,13 @@ int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, voi
 		return rt_native_read(path, o, cb, ctx, diag, NULL, NULL);
 	case RT_READER_AUTO:
 		/* recovered records are libevtx's business */
-		if (!o->recovered)
-			return rt_native_read(path, o, cb, ctx, diag, fallback, NULL);
+		if (!o->recovered) {
+			unsigned long bad = 0;
+			int rc = rt_native_read(path, o, cb, ctx, diag, fallback, &bad);
+
+			rt_evtx_report_more_bad(diag, o->display ? o->display : path, bad);
+			return rc;
+		}
 		return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
 	case RT_READER_LIBEVTX:
 	default:

@@ -35,6 +35,15 @@ int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb
  */
 int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
 			       const rt_evtx_opts *o, const char *path, rt_event_cb cb,
-			       void *ctx, rt_diag *d);
+			       void *ctx, rt_diag *d, unsigned long *file_bad);
+
+/*
+ * Unreadable records are named one by one up to this many per file, then
+ * counted. `file_bad` above carries the file's count across the chunks the
+ * native reader hands over, so the cap holds per file, not per chunk;
+ * rt_evtx_report_more_bad() says how many were not named.
+ */
+#define RT_EVTX_MAX_RECORD_REPORTS 10
+void rt_evtx_report_more_bad(rt_diag *d, const char *subject, unsigned long bad);
 
 #endif

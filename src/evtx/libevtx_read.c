@@ -17,7 +17,6 @@
 
 /* Records that fail are reported one by one up to this many per file,
  * then counted in one closing message. */
-#define MAX_RECORD_REPORTS 10
 
 typedef struct reader {
 	const rt_evtx_opts *o;
@@ -29,10 +28,19 @@ typedef struct reader {
 	rt_buf xml;
 	rt_evtx_xml x;
 	unsigned long bad;     /* records that could not be read */
+	unsigned long *file_bad; /* the file's count across chunk fallbacks, or NULL */
 	unsigned long notime;  /* records without a usable TimeCreated */
 	unsigned long delivered;
 	int stop;
 } reader;
+
+/* Count one unreadable record; the number to compare with the naming cap is
+ * the file's, even when the file is read chunk by chunk (fallback). */
+static unsigned long count_bad(reader *r)
+{
+	r->bad++;
+	return r->file_bad ? ++*r->file_bad : r->bad;
+}
 
 /*
  * libyal errors are a chain of "function: message." lines; the first is
@@ -70,7 +78,7 @@ static void record_failed(reader *r, int index, int recovered, const char *what,
 	char why[512];
 
 	error_text(e, why, sizeof why);
-	if (++r->bad <= MAX_RECORD_REPORTS)
+	if (count_bad(r) <= RT_EVTX_MAX_RECORD_REPORTS)
 		rt_diag_error(r->d, r->subject, "%srecord at index %d: %s: %s",
 			      recovered ? "recovered " : "", index, what, why);
 }
@@ -111,12 +119,12 @@ static void one_record(reader *r, int index, int recovered)
 	memset(&ev, 0, sizeof ev);
 	rc = rt_evtx_xml_parse(&r->x, r->xml.buf, r->xml.len, &ev);
 	if (rc < 0) {
-		if (++r->bad <= MAX_RECORD_REPORTS)
+		if (count_bad(r) <= RT_EVTX_MAX_RECORD_REPORTS)
 			rt_diag_error(r->d, r->subject, "record %llu: out of memory or too large",
 				      (unsigned long long)number);
 		return;
 	}
-	if (rc > 0 && ++r->bad <= MAX_RECORD_REPORTS)
+	if (rc > 0 && count_bad(r) <= RT_EVTX_MAX_RECORD_REPORTS)
 		rt_diag_error(r->d, r->subject,
 			      "record %llu: XML rendering is malformed, fields may be missing",
 			      (unsigned long long)number);
@@ -201,9 +209,8 @@ static int read_records(reader *r, int damaged)
 	/* libevtx_file_is_corrupted() is not asked: it also flags every dirty
 	 * log whose header counts fewer chunks than the file holds, which is
 	 * normal; rt_evtx_check_structure() names the real damage instead. */
-	if (r->bad > MAX_RECORD_REPORTS)
-		rt_diag_error(d, r->subject, "%lu more records could not be read",
-			      r->bad - MAX_RECORD_REPORTS);
+	if (!r->file_bad)
+		rt_evtx_report_more_bad(d, r->subject, r->bad);
 	if (r->notime)
 		rt_diag_warn(d, r->subject,
 			     "%lu records without a readable TimeCreated: the record header's "
@@ -224,7 +231,7 @@ static int read_records(reader *r, int damaged)
  */
 int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
 			       const rt_evtx_opts *o, const char *path, rt_event_cb cb,
-			       void *ctx, rt_diag *d)
+			       void *ctx, rt_diag *d, unsigned long *file_bad)
 {
 	reader r;
 	libevtx_error_t *e = NULL;
@@ -240,6 +247,7 @@ int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size
 	r.cb = cb;
 	r.ctx = ctx;
 	r.d = d;
+	r.file_bad = file_bad;
 	img = calloc(1, 4096 + 65536);
 	if (!img)
 		return -1;
@@ -338,4 +346,11 @@ int rt_evtx_probe_computer(const char *path, char **computer)
 		libevtx_error_free(&e);
 	libevtx_file_free(&f, NULL);
 	return ret;
+}
+
+void rt_evtx_report_more_bad(rt_diag *d, const char *subject, unsigned long bad)
+{
+	if (bad > RT_EVTX_MAX_RECORD_REPORTS)
+		rt_diag_error(d, subject, "%lu more records could not be read",
+			      bad - RT_EVTX_MAX_RECORD_REPORTS);
 }
