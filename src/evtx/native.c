@@ -161,7 +161,11 @@ typedef struct deliver_ctx {
 	rt_field *fields;
 	size_t fieldcap;
 	int damaged;
+	size_t rejected; /* chunks the decoder rejected; the first few are named */
 } deliver_ctx;
+
+/* Rejected chunks named one by one per file; the rest are counted. */
+#define MAX_CHUNK_REPORTS 5
 
 /* Hand one decoded chunk's events to the callback; 1 if it asked to stop. */
 static int deliver(reader *r, deliver_ctx *d, slot *s)
@@ -180,14 +184,17 @@ static int deliver(reader *r, deliver_ctx *d, slot *s)
 		if (d->fallback) {
 			int fr;
 
-			rt_diag_error(d->diag, src, "%s in chunk %zu at offset 0x%zx, read with libevtx",
-				      s->out.err, s->index, off);
+			if (++d->rejected <= MAX_CHUNK_REPORTS)
+				rt_diag_error(d->diag, src,
+					      "%s in chunk %zu at offset 0x%zx, read with libevtx",
+					      s->out.err, s->index, off);
 			fr = d->fallback(d->fctx, r->map, chunk_at(r, s->index), chunk_len(r, s->index),
 					 d->opts, d->path, d->cb, d->ctx, d->diag);
 			return fr > 0;
 		}
-		rt_diag_error(d->diag, src, "%s in chunk %zu at offset 0x%zx, chunk skipped",
-			      s->out.err, s->index, off);
+		if (++d->rejected <= MAX_CHUNK_REPORTS)
+			rt_diag_error(d->diag, src, "%s in chunk %zu at offset 0x%zx, chunk skipped",
+				      s->out.err, s->index, off);
 		return 0;
 	}
 	for (k = 0; k < s->out.nev; k++) {
@@ -353,6 +360,10 @@ int rt_native_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, v
 	pthread_mutex_destroy(&r.lock);
 	pthread_cond_destroy(&r.work);
 	pthread_cond_destroy(&r.done);
+	if (d.rejected > MAX_CHUNK_REPORTS)
+		rt_diag_error(diag, src, "%zu more chunks the native decoder rejected were %s",
+			      d.rejected - MAX_CHUNK_REPORTS,
+			      fallback ? "read with libevtx" : "skipped");
 	ret = d.damaged ? 1 : 0;
 out:
 	free(d.fields);
