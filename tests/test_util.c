@@ -92,6 +92,87 @@ START_TEST(strings)
 }
 END_TEST
 
+/* The obvious search, position by position: what rt_strcasestr_n must agree with. */
+static const char *naive_casestr(const char *h, size_t hl, const char *n, size_t nl)
+{
+	size_t i, k;
+
+	for (i = 0; nl <= hl && i <= hl - nl; i++) {
+		for (k = 0; k < nl; k++) {
+			unsigned char a = (unsigned char)h[i + k], b = (unsigned char)n[k];
+
+			if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
+				break;
+		}
+		if (k == nl)
+			return h + i;
+	}
+	return NULL;
+}
+
+START_TEST(casestr_edges)
+{
+	static const char hay[] = "Invoke-Command -ComputerName srv", nul[] = "a\0b";
+	size_t hl = sizeof hay - 1;
+
+	/* empty needle matches at the start, even in an empty hay */
+	ck_assert_ptr_eq(rt_strcasestr_n(hay, hl, "x", 0), hay);
+	ck_assert_ptr_eq(rt_strcasestr_n(hay, 0, "", 0), hay);
+	ck_assert_ptr_null(rt_strcasestr_n(hay, 0, "i", 1));
+	/* needle longer than hay, even when hay is its prefix */
+	ck_assert_ptr_null(rt_strcasestr_n("abc", 3, "ABCD", 4));
+	/* NULL never matches */
+	ck_assert_ptr_null(rt_strcasestr_n(NULL, 0, "", 0));
+	ck_assert_ptr_null(rt_strcasestr_n(hay, hl, NULL, 0));
+	/* either case of the first byte, first match wins */
+	ck_assert_ptr_eq(rt_strcasestr_n(hay, hl, "COMPUTERname", 12), hay + 16);
+	ck_assert_ptr_eq(rt_strcasestr_n(hay, hl, "-c", 2), hay + 6);
+	ck_assert_ptr_eq(rt_strcasestr_n(hay, hl, "c", 1), hay + 7);
+	/* match that ends at the last byte; hlen bounds the search, not NUL */
+	ck_assert_ptr_eq(rt_strcasestr_n(hay, hl, "SRV", 3), hay + hl - 3);
+	ck_assert_ptr_null(rt_strcasestr_n(hay, hl - 1, "SRV", 3));
+	ck_assert_ptr_eq(rt_strcasestr_n(nul, 3, "\0B", 2), nul + 1);
+	/* bytes >= 0x80 are not folded: U+00C9 and U+00E9 differ */
+	ck_assert_ptr_null(rt_strcasestr_n("caf\xC3\xA9", 5, "CAF\xC3\x89", 5));
+	ck_assert_ptr_nonnull(rt_strcasestr_n("caf\xC3\xA9", 5, "CAF\xC3\xA9", 5));
+	/* only ASCII letters fold: '@' (0x40) is not '`' (0x60), '[' is not '{' */
+	ck_assert_ptr_null(rt_strcasestr_n("`[", 2, "@{", 2));
+	/* the C-string form agrees */
+	ck_assert_ptr_eq(rt_strcasestr(hay, "computername"), hay + 16);
+	ck_assert_ptr_eq(rt_strcasestr("", ""), rt_strcasestr("", ""));
+	ck_assert_ptr_null(rt_strcasestr("ab", "abc"));
+}
+END_TEST
+
+/* Many small random cases over an alphabet rich in case pairs, NUL and high bytes. */
+START_TEST(casestr_agrees_with_naive)
+{
+	static const char alpha[] = { 'a', 'A', 'b', 'B', '-', '\0', '\xC3', '\xE9', '@', '`' };
+	uint32_t seed = 12345;
+	char h[24], n[6];
+	int round;
+
+	for (round = 0; round < 20000; round++) {
+		size_t hl, nl, i;
+
+		seed = seed * 1103515245u + 12345u;
+		hl = (seed >> 8) % sizeof h;
+		nl = (seed >> 16) % sizeof n;
+		for (i = 0; i < hl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			h[i] = alpha[(seed >> 16) % sizeof alpha];
+		}
+		for (i = 0; i < nl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			n[i] = alpha[(seed >> 16) % 4]; /* letters only: matches happen often */
+			if ((seed >> 24) % 5 == 0)
+				n[i] = alpha[(seed >> 16) % sizeof alpha];
+		}
+		ck_assert_ptr_eq(rt_strcasestr_n(h, hl, n, nl), naive_casestr(h, hl, n, nl));
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -105,6 +186,8 @@ int main(void)
 	tcase_add_test(tc, json_escaping);
 	tcase_add_test(tc, crc32_known);
 	tcase_add_test(tc, strings);
+	tcase_add_test(tc, casestr_edges);
+	tcase_add_test(tc, casestr_agrees_with_naive);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

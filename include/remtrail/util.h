@@ -73,6 +73,14 @@ int rt_strncaseeq(const char *a, const char *b, size_t n);
 /* Case-insensitive suffix / substring tests; NULL-safe (NULL never matches). */
 int rt_endswith_ci(const char *s, const char *suffix);
 const char *rt_strcasestr(const char *hay, const char *needle);
+/*
+ * First place where `needle` (nlen bytes) occurs in `hay` (hlen bytes),
+ * ASCII case-insensitive; bytes >= 0x80 must match exactly and NUL bytes
+ * are ordinary bytes. NULL when absent or when either pointer is NULL; an
+ * empty needle matches at `hay`. For many searches in one long value: the
+ * lengths are taken once by the caller.
+ */
+const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, size_t nlen);
 
 /* strdup that returns NULL for NULL. */
 char *rt_strdup0(const char *s);

@@ -209,12 +209,11 @@ static int in_list(const char *v, const char *list, int mode)
 {
 	/* mode: 0 equals, 1 contains, 2 ends with, 3 starts with */
 	const char *p = list;
+	size_t lv = strlen(v);
 
 	while (p) {
 		const char *bar = strchr(p, '|');
 		size_t n = bar ? (size_t)(bar - p) : strlen(p);
-		size_t lv = strlen(v);
-		size_t i;
 
 		if (mode == 0 && lv == n && rt_strncaseeq(v, p, n))
 			return 1;
@@ -222,10 +221,8 @@ static int in_list(const char *v, const char *list, int mode)
 			return 1;
 		if (mode == 3 && lv >= n && rt_strncaseeq(v, p, n))
 			return 1;
-		if (mode == 1)
-			for (i = 0; n && i + n <= lv; i++)
-				if (rt_strncaseeq(v + i, p, n))
-					return 1;
+		if (mode == 1 && n && rt_strcasestr_n(v, lv, p, n))
+			return 1;
 		p = bar ? bar + 1 : NULL;
 	}
 	return 0;
@@ -341,16 +338,11 @@ static const char *after_marker(const char *v, const char *markers, rt_buf *b, i
 	while (v && p) {
 		const char *bar = strchr(p, '|');
 		size_t n = bar ? (size_t)(bar - p) : strlen(p);
-		const char *hit = NULL, *s;
-		size_t i, lv = strlen(v), len;
+		const char *hit = n ? rt_strcasestr_n(v, strlen(v), p, n) : NULL, *s;
+		size_t len;
 
-		for (i = 0; n && i + n <= lv; i++)
-			if (rt_strncaseeq(v + i, p, n)) {
-				hit = v + i + n;
-				break;
-			}
 		if (hit) {
-			s = hit;
+			s = hit + n;
 			if (second_arg) {
 				size_t depth = 0;
 

@@ -212,17 +212,56 @@ int rt_endswith_ci(const char *s, const char *suffix)
 	return m <= n && rt_strncaseeq(s + n - m, suffix, m);
 }
 
+/* Index of the first `c` in h[from, to), or `to`. */
+static size_t next_byte(const unsigned char *h, size_t from, size_t to, unsigned char c)
+{
+	const unsigned char *p = memchr(h + from, c, to - from);
+
+	return p ? (size_t)(p - h) : to;
+}
+
+/*
+ * Detection rules search long values (script blocks, command lines) for
+ * many short needles, so candidates are found with memchr, which scans
+ * many bytes at a time, for the needle's first byte in each case; only
+ * there is the rest compared. Both next positions are remembered, so no
+ * byte is scanned twice for the same case.
+ */
+const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	const unsigned char *h = (const unsigned char *)hay, *n = (const unsigned char *)needle;
+	size_t starts, nl, nu, i, k;
+	unsigned char lo, up;
+
+	if (!hay || !needle || nlen > hlen)
+		return NULL;
+	if (nlen == 0)
+		return hay;
+	starts = hlen - nlen + 1;
+	lo = (unsigned char)lower(n[0]);
+	up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+	nl = next_byte(h, 0, starts, lo);
+	nu = up != lo ? next_byte(h, 0, starts, up) : starts;
+	for (;;) {
+		i = nl < nu ? nl : nu;
+		if (i == starts)
+			return NULL;
+		for (k = 1; k < nlen && lower(h[i + k]) == lower(n[k]); k++)
+			;
+		if (k == nlen)
+			return hay + i;
+		if (i == nl)
+			nl = next_byte(h, i + 1, starts, lo);
+		else
+			nu = next_byte(h, i + 1, starts, up);
+	}
+}
+
 const char *rt_strcasestr(const char *hay, const char *needle)
 {
-	size_t m;
-
 	if (!hay || !needle)
 		return NULL;
-	m = strlen(needle);
-	for (; *hay; hay++)
-		if (rt_strncaseeq(hay, needle, m))
-			return hay;
-	return m == 0 ? hay : NULL;
+	return rt_strcasestr_n(hay, strlen(hay), needle, strlen(needle));
 }
 
 char *rt_strdup0(const char *s)
