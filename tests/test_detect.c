@@ -772,6 +772,56 @@ START_TEST(hostile_values_do_not_break)
 }
 END_TEST
 
+/*
+ * Children are tied to tracked processes by ParentProcessGuid: many
+ * tracked processes, GUIDs in another case, a GUID seen again (the newest
+ * process wins), grandchildren, and no carry-over to the next host.
+ */
+START_TEST(descendants_found_by_parent_guid)
+{
+	static const char *scrcons = "C:\\Windows\\System32\\scrcons.exe";
+	const rt_finding *f;
+	char guid[32];
+	int i;
+
+	for (i = 0; i < 150; i++) {
+		snprintf(guid, sizeof guid, "{S-%d}", i);
+		sysmon1("H1", (uint64_t)(100 + i), "10:00:00", guid, scrcons, "scrcons.exe -Embedding",
+			"NT AUTHORITY\\SYSTEM", "0x3e7", "{P}", "C:\\Windows\\System32\\svchost.exe");
+	}
+	sysmon1("H1", 300, "10:00:01", "{G-1}", "C:\\Windows\\System32\\wsmprovhost.exe",
+		"wsmprovhost.exe -Embedding", "CORP\\admin", "0x5", "{P}",
+		"C:\\Windows\\System32\\svchost.exe");
+	sysmon1("H1", 301, "10:00:02", "{g-1}", scrcons, "scrcons.exe -Embedding",
+		"NT AUTHORITY\\SYSTEM", "0x3e7", "{P}", "C:\\Windows\\System32\\svchost.exe");
+	sysmon1("H1", 302, "10:00:03", "{C-1}", "C:\\Tools\\calc.exe", "calc.exe", "CORP\\admin",
+		"0x3e7", "{G-1}", scrcons);
+	sysmon1("H1", 303, "10:00:04", "{C-2}", "C:\\Tools\\notepad.exe", "notepad.exe",
+		"CORP\\admin", "0x3e7", "{c-1}", "C:\\Tools\\calc.exe");
+	sysmon1("H1", 304, "10:00:05", "{C-3}", "C:\\Tools\\calc.exe", "calc.exe", "CORP\\admin",
+		"0x3e7", "{s-7}", scrcons);
+	sysmon1("H1", 305, "10:00:06", "{C-4}", "C:\\Tools\\calc.exe", "calc.exe", "CORP\\admin",
+		"0x3e7", "{X}", scrcons);
+	sysmon1("H2", 306, "10:00:07", "{C-5}", "C:\\Tools\\calc.exe", "calc.exe", "CORP\\admin",
+		"0x3e7", "{G-1}", scrcons);
+	finish();
+	f = find("H1", 302);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->rule_id, "process.descendant");
+	ck_assert_int_eq(f->kind, RT_FK_WMI_SUBSCRIPTION);
+	ck_assert_uint_eq(res.items[f->related].record_id, 301);
+	f = find("H1", 303);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->rule_id, "process.descendant");
+	ck_assert_uint_eq(res.items[f->related].record_id, 302);
+	f = find("H1", 304);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(res.items[f->related].record_id, 107);
+	ck_assert_ptr_null(find("H1", 305));
+	ck_assert_ptr_null(find("H2", 306));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("detect");
@@ -800,6 +850,7 @@ static Suite *suite(void)
 	tcase_add_test(t, kind_names_roundtrip);
 	tcase_add_test(t, host_iteration);
 	tcase_add_test(t, hostile_values_do_not_break);
+	tcase_add_test(t, descendants_found_by_parent_guid);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -80,6 +80,9 @@ struct rt_detect {
 	size_t nips;
 	hostseg *hs;
 	size_t nhs, ahs;
+	/* tracked candidates by process GUID (open addressing, see guid_slot) */
+	size_t *by_guid;
+	size_t nby_guid, aby_guid;
 	rt_findings all;
 };
 
@@ -812,6 +815,52 @@ static char *clean_host(char *h)
 	return h;
 }
 
+/*
+ * Every Sysmon 1 event looks for a tracked candidate whose ProcessGuid is
+ * its ParentProcessGuid; a busy host has thousands of candidates, so they
+ * are indexed by GUID instead of scanned. by_guid holds candidate index + 1
+ * (0 = empty slot), at most half full; the GUID hashes case-folded because
+ * GUIDs compare case-insensitively.
+ */
+static size_t guid_slot(const rt_detect *d, const char *guid)
+{
+	size_t h = 2166136261u, mask = d->aby_guid - 1;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)guid; *p; p++)
+		h = (h ^ (size_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 16777619u;
+	for (h &= mask; d->by_guid[h] && !rt_strcaseeq(d->c[d->by_guid[h] - 1].guid, guid);
+	     h = (h + 1) & mask)
+		;
+	return h;
+}
+
+/* Index candidate `i` under its GUID; a later candidate replaces an earlier
+ * one, as the newest process with a GUID is the one its children name. */
+static int index_guid(rt_detect *d, size_t i)
+{
+	size_t k;
+
+	if (2 * (d->nby_guid + 1) > d->aby_guid) {
+		size_t *old = d->by_guid, na = d->aby_guid, n = d->aby_guid ? d->aby_guid * 2 : 64;
+
+		d->by_guid = calloc(n, sizeof *d->by_guid);
+		if (!d->by_guid) {
+			d->by_guid = old;
+			return -1;
+		}
+		d->aby_guid = n;
+		for (k = 0; k < na; k++)
+			if (old[k])
+				d->by_guid[guid_slot(d, d->c[old[k] - 1].guid)] = old[k];
+		free(old);
+	}
+	k = guid_slot(d, d->c[i].guid);
+	d->nby_guid += !d->by_guid[k];
+	d->by_guid[k] = i + 1;
+	return 0;
+}
+
 static size_t find_tracked(const rt_detect *d, const rt_event *ev)
 {
 	size_t i;
@@ -819,11 +868,10 @@ static size_t find_tracked(const rt_detect *d, const rt_event *ev)
 	if (is_sysmon(ev, 1)) {
 		const char *pg = rt_event_get(ev, "ParentProcessGuid");
 
-		if (!usable(pg))
+		if (!usable(pg) || !d->nby_guid)
 			return RT_FINDING_NONE;
-		for (i = d->nc; i-- > 0;)
-			if (d->c[i].tracked && d->c[i].guid && rt_strcaseeq(d->c[i].guid, pg))
-				return i;
+		i = d->by_guid[guid_slot(d, pg)];
+		return i ? i - 1 : RT_FINDING_NONE;
 	} else if (is_4688(ev)) {
 		uint32_t ppid = field_u32(ev, "ProcessId");
 
@@ -911,6 +959,8 @@ static int add_cand(rt_detect *d, const rt_event *ev, const rt_rule *r, size_t p
 	}
 	d->nc++;
 	if (!c->f.host || !c->f.source_file || !c->tmpl)
+		return -1;
+	if (c->tracked && c->guid && index_guid(d, d->nc - 1))
 		return -1;
 	return 0;
 }
@@ -1499,6 +1549,9 @@ static void reset_host_state(rt_detect *d)
 	for (i = 0; i < d->nips; i++)
 		free(d->ips[i]);
 	d->nc = d->nlg = d->ncn = d->nbp = d->nips = 0;
+	if (d->nby_guid)
+		memset(d->by_guid, 0, d->aby_guid * sizeof *d->by_guid);
+	d->nby_guid = 0;
 	free(d->host);
 	free(d->computer);
 	d->host = d->computer = NULL;
@@ -1882,6 +1935,7 @@ void rt_detect_free(rt_detect **pd)
 	free(d->bp);
 	free(d->hs);
 	free(d->by_time);
+	free(d->by_guid);
 	free(d);
 	*pd = NULL;
 }
