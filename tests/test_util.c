@@ -112,7 +112,8 @@ static const char *naive_casestr(const char *h, size_t hl, const char *n, size_t
 
 START_TEST(casestr_edges)
 {
-	static const char hay[] = "Invoke-Command -ComputerName srv", nul[] = "a\0b";
+	static const char hay[] = "Invoke-Command -ComputerName srv", nul[] = "a\0b",
+				 kk[] = "invoKinvoke";
 	size_t hl = sizeof hay - 1;
 
 	/* empty needle matches at the start, even in an empty hay */
@@ -132,6 +133,10 @@ START_TEST(casestr_edges)
 	ck_assert_ptr_eq(rt_strcasestr_n(hay, hl, "SRV", 3), hay + hl - 3);
 	ck_assert_ptr_null(rt_strcasestr_n(hay, hl - 1, "SRV", 3));
 	ck_assert_ptr_eq(rt_strcasestr_n(nul, 3, "\0B", 2), nul + 1);
+	/* the search anchors on a needle's rarest byte ('k' in "invoke"): a
+	 * near miss before the match, and an anchor byte too early to start one */
+	ck_assert_ptr_eq(rt_strcasestr_n(kk, 11, "INVOKE", 6), kk + 5);
+	ck_assert_ptr_eq(rt_strcasestr_n(kk + 4, 7, "invoke", 6), kk + 5);
 	/* bytes >= 0x80 are not folded: U+00C9 and U+00E9 differ */
 	ck_assert_ptr_null(rt_strcasestr_n("caf\xC3\xA9", 5, "CAF\xC3\x89", 5));
 	ck_assert_ptr_nonnull(rt_strcasestr_n("caf\xC3\xA9", 5, "CAF\xC3\xA9", 5));

@@ -221,39 +221,61 @@ static size_t next_byte(const unsigned char *h, size_t from, size_t to, unsigned
 }
 
 /*
+ * How often each byte (lower-cased) occurs in the text that rules search,
+ * per mille, as measured on the corpus' PowerShell script blocks; bytes not
+ * listed are rarer than 1 in 1000. Only a guide to pick a needle's anchor:
+ * results never depend on it.
+ */
+static const unsigned char byte_permille[256] = {
+	[' '] = 254, ['e'] = 66, ['t'] = 50, ['n'] = 44, ['o'] = 40, ['a'] = 39, ['i'] = 38,
+	['r'] = 35, ['s'] = 33, ['c'] = 25, ['l'] = 24, ['m'] = 21, ['d'] = 19, ['\r'] = 18,
+	['\n'] = 18, ['$'] = 17, ['p'] = 17, ['u'] = 16, ['g'] = 14, ['h'] = 14, ['\''] = 12,
+	['"'] = 12, ['-'] = 12, ['.'] = 11, ['f'] = 11, ['('] = 10, [')'] = 10, ['v'] = 8,
+	['b'] = 7, ['w'] = 7, [','] = 7, ['='] = 7, ['x'] = 6, ['#'] = 6, ['+'] = 6, ['{'] = 6,
+	['}'] = 6, ['1'] = 6, ['y'] = 6, ['0'] = 4, ['k'] = 4, [':'] = 3, ['['] = 2, [']'] = 2,
+	['2'] = 2, ['@'] = 2, ['4'] = 2, ['3'] = 2, ['`'] = 2, ['_'] = 1, ['q'] = 1, ['/'] = 1,
+	['\t'] = 1, ['*'] = 1, ['\\'] = 1, ['j'] = 1, [';'] = 1,
+};
+
+/*
  * Detection rules search long values (script blocks, command lines) for
- * many short needles, so candidates are found with memchr, which scans
- * many bytes at a time, for the needle's first byte in each case; only
- * there is the rest compared. Both next positions are remembered, so no
- * byte is scanned twice for the same case.
+ * many short needles. Trying every position is slow, so candidates are
+ * found with memchr, which scans many bytes at a time, for the needle's
+ * rarest byte (in both cases); only there is the whole needle compared.
+ * Both next positions are remembered, so no byte is scanned twice for the
+ * same case. Candidates come in order, so the first match is found.
  */
 const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
 	const unsigned char *h = (const unsigned char *)hay, *n = (const unsigned char *)needle;
-	size_t starts, nl, nu, i, k;
+	size_t starts, a = 0, nl, nu, i, k;
 	unsigned char lo, up;
 
 	if (!hay || !needle || nlen > hlen)
 		return NULL;
 	if (nlen == 0)
 		return hay;
+	for (k = 1; k < nlen; k++)
+		if (byte_permille[lower(n[k])] < byte_permille[lower(n[a])])
+			a = k;
+	/* start i is a candidate when h[i + a] is the anchor byte */
 	starts = hlen - nlen + 1;
-	lo = (unsigned char)lower(n[0]);
+	lo = (unsigned char)lower(n[a]);
 	up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
-	nl = next_byte(h, 0, starts, lo);
-	nu = up != lo ? next_byte(h, 0, starts, up) : starts;
+	nl = next_byte(h + a, 0, starts, lo);
+	nu = up != lo ? next_byte(h + a, 0, starts, up) : starts;
 	for (;;) {
 		i = nl < nu ? nl : nu;
 		if (i == starts)
 			return NULL;
-		for (k = 1; k < nlen && lower(h[i + k]) == lower(n[k]); k++)
+		for (k = 0; k < nlen && lower(h[i + k]) == lower(n[k]); k++)
 			;
 		if (k == nlen)
 			return hay + i;
 		if (i == nl)
-			nl = next_byte(h, i + 1, starts, lo);
+			nl = next_byte(h + a, i + 1, starts, lo);
 		else
-			nu = next_byte(h, i + 1, starts, up);
+			nu = next_byte(h + a, i + 1, starts, up);
 	}
 }
 
