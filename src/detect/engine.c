@@ -80,6 +80,9 @@ struct rt_detect {
 	size_t nips;
 	hostseg *hs;
 	size_t nhs, ahs;
+	/* rule id slots (rule * RT_RULE_IDS + slot) by event id, table order kept */
+	size_t *by_id;
+	size_t nby_id;
 	/* tracked candidates by process GUID (open addressing, see guid_slot) */
 	size_t *by_guid;
 	size_t nby_guid, aby_guid;
@@ -724,19 +727,55 @@ static int pred_holds(const rt_detect *d, const rt_event *ev, const rt_rule_pred
 	return r;
 }
 
-static int rule_matches(const rt_detect *d, const rt_rule *r, const rt_event *ev)
+static uint32_t slot_id(size_t k)
 {
-	size_t i;
-	int id_ok = 0;
+	return rt_rules[k / RT_RULE_IDS].ids[k % RT_RULE_IDS];
+}
 
-	for (i = 0; i < RT_RULE_IDS && r->ids[i]; i++)
-		id_ok |= r->ids[i] == ev->event_id;
-	if (!id_ok || !in_list(ev->channel, r->channel, 0))
-		return 0;
-	for (i = 0; i < RT_RULE_PREDS && r->preds[i].field; i++)
-		if (!pred_holds(d, ev, &r->preds[i]))
-			return 0;
-	return 1;
+static int cmp_slot_id(const void *ctx, size_t a, size_t b)
+{
+	uint32_t x = slot_id(a), y = slot_id(b);
+
+	(void)ctx;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The first rule in table order that matches ev, or NULL. Most events have
+ * an id no rule lists, and the rest concern a handful of rules, so only the
+ * rules that list the id are tried (d->by_id, sorted stably by id). Such
+ * rules mostly share one channel list, whose verdict is reused.
+ */
+static const rt_rule *first_rule(const rt_detect *d, const rt_event *ev)
+{
+	size_t lo = 0, hi = d->nby_id, i;
+	const char *list = NULL;
+	int on_list = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (slot_id(d->by_id[mid]) < ev->event_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < d->nby_id && slot_id(d->by_id[lo]) == ev->event_id; lo++) {
+		const rt_rule *r = &rt_rules[d->by_id[lo] / RT_RULE_IDS];
+
+		if (r->channel != list) {
+			list = r->channel;
+			on_list = in_list(ev->channel, list, 0);
+		}
+		if (!on_list)
+			continue;
+		for (i = 0; i < RT_RULE_PREDS && r->preds[i].field; i++)
+			if (!pred_holds(d, ev, &r->preds[i]))
+				break;
+		if (i == RT_RULE_PREDS || !r->preds[i].field)
+			return r;
+	}
+	return NULL;
 }
 
 /* Copy `v` (capped) for quoting inside a message. */
@@ -1819,14 +1858,28 @@ static int pair_all(rt_detect *d)
 
 int rt_detect_new(rt_detect **out)
 {
-	*out = calloc(1, sizeof **out);
-	return *out ? 0 : -1;
+	rt_detect *d = calloc(1, sizeof *d);
+	size_t r, k;
+
+	*out = d;
+	if (!d)
+		return -1;
+	d->by_id = malloc(rt_nrules * RT_RULE_IDS * sizeof *d->by_id);
+	if (!d->by_id) {
+		rt_detect_free(out);
+		return -1;
+	}
+	for (r = 0; r < rt_nrules; r++)
+		for (k = 0; k < RT_RULE_IDS && rt_rules[r].ids[k]; k++)
+			d->by_id[d->nby_id++] = r * RT_RULE_IDS + k;
+	rt_detect_sort_idx(d->by_id, d->nby_id, cmp_slot_id, NULL);
+	return 0;
 }
 
 int rt_detect_event(rt_detect *d, const rt_event *ev)
 {
-	size_t i, parent = RT_FINDING_NONE;
-	const rt_rule *hit = NULL;
+	size_t parent = RT_FINDING_NONE;
+	const rt_rule *hit;
 	int proc;
 
 	if (d->oom)
@@ -1845,9 +1898,7 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 		goto oom;
 	if (is_4688(ev) && note_broker(d, ev))
 		goto oom;
-	for (i = 0; i < rt_nrules && !hit; i++)
-		if (rule_matches(d, &rt_rules[i], ev))
-			hit = &rt_rules[i];
+	hit = first_rule(d, ev);
 	proc = is_sysmon(ev, 1) || is_4688(ev);
 	if (proc)
 		parent = find_tracked(d, ev);
@@ -1936,6 +1987,7 @@ void rt_detect_free(rt_detect **pd)
 	free(d->hs);
 	free(d->by_time);
 	free(d->by_guid);
+	free(d->by_id);
 	free(d);
 	*pd = NULL;
 }
