@@ -680,19 +680,42 @@ static const char *resolve(const rt_detect *d, const rt_event *ev, const char *s
 
 /* ------------------------------------------------------------------ matching */
 
-static int pred_holds(const rt_detect *d, const rt_event *ev, const rt_rule_pred *pr)
+/*
+ * Values already resolved for one event while its rules are tried: the
+ * process rules ask for @image, @parent_image and @cmd over and over.
+ * Keyed by the spec's address (rules share the literals). A value is kept
+ * only if resolving it left the scratch buffer unused, so it lives in the
+ * event or the detector and stays valid while the event's rules are tried.
+ */
+#define MEMO_MAX 8
+typedef struct memo {
+	const char *spec[MEMO_MAX], *value[MEMO_MAX];
+	size_t n;
+} memo;
+
+static int pred_holds(const rt_detect *d, const rt_event *ev, const rt_rule_pred *pr, memo *m)
 {
 	rt_buf b = RT_BUF_INIT;
-	const char *v;
+	const char *v = NULL;
 	int r = 0;
 	size_t i;
 
-	if (!strcmp(pr->field, "*")) {
+	if (pr->field[0] == '*' && !pr->field[1]) {
 		for (i = 0; i < ev->nfields && !r; i++)
 			r = in_list(ev->fields[i].value, pr->value, 1);
 		return pr->op == RT_OP_NOT_CONTAINS ? !r : r;
 	}
-	v = resolve(d, ev, pr->field, &b);
+	for (i = 0; i < m->n && m->spec[i] != pr->field; i++)
+		;
+	if (i < m->n) {
+		v = m->value[i];
+	} else {
+		v = resolve(d, ev, pr->field, &b);
+		if (m->n < MEMO_MAX && !b.alloc) {
+			m->spec[m->n] = pr->field;
+			m->value[m->n++] = v;
+		}
+	}
 	switch (pr->op) {
 	case RT_OP_EQ:
 	case RT_OP_IN:
@@ -751,6 +774,9 @@ static const rt_rule *first_rule(const rt_detect *d, const rt_event *ev)
 	size_t lo = 0, hi = d->nby_id, i;
 	const char *list = NULL;
 	int on_list = 0;
+	memo m;
+
+	m.n = 0;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -770,7 +796,7 @@ static const rt_rule *first_rule(const rt_detect *d, const rt_event *ev)
 		if (!on_list)
 			continue;
 		for (i = 0; i < RT_RULE_PREDS && r->preds[i].field; i++)
-			if (!pred_holds(d, ev, &r->preds[i]))
+			if (!pred_holds(d, ev, &r->preds[i], &m))
 				break;
 		if (i == RT_RULE_PREDS || !r->preds[i].field)
 			return r;
