@@ -183,7 +183,7 @@ static int run(int argc, char **argv)
 	rt_evidence *ev = NULL;
 	rt_diag d;
 	out_ctx c;
-	int i, opts_done = 0, status;
+	int i, j, opts_done = 0, status;
 
 	memset(&o, 0, sizeof o);
 	paths = calloc((size_t)argc, sizeof *paths);
@@ -216,16 +216,11 @@ static int run(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--recovered")) {
 			o.recovered = 1;
-		} else if (!strncmp(a, "-j", 2) || cli_opt_value(argc, argv, &i, "--jobs", &v)) {
-			uint64_t n;
-
-			if (!strncmp(a, "-j", 2))
-				v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v || rt_parse_u64(v, &n) || n < 1 || n > 256) {
+		} else if ((j = cli_opt_jobs("events", argc, argv, &i, &o.threads)) != 0) {
+			if (j < 0) {
 				free(paths);
-				return cli_usage_error("events", "-j needs a number of threads (1-256)");
+				return RT_EXIT_USAGE;
 			}
-			o.threads = (int)n;
 		} else {
 			free(paths);
 			return cli_usage_error("events", "unknown option '%s'", a);
@@ -296,8 +291,10 @@ const cli_command cli_cmd_events = {
 	"  --reader R       auto (default), libevtx, or native (the fast decoder)\n"
 	"  --recovered      also print records recovered from slack space and unused\n"
 	"                   chunks, marked \"recovered\":true (they may be stale)\n"
-	"  -j N             decoding threads (default: the number of cores); output is\n"
-	"                   the same whatever N\n"
+	"  -j N             decoding threads (default: the number of cores), shared by\n"
+	"                   all the logs: chunks of several files are decoded at once;\n"
+	"                   output is the same whatever N (the libevtx reader reads\n"
+	"                   one file after another on one thread)\n"
 	"  -h, --help       this help\n"
 	"\n"
 	"examples:\n"
