@@ -51,6 +51,9 @@ START_TEST(usage_errors)
 	free(err);
 	ck_assert_int_eq(run_rt("assess", dir, "--bogus", NULL, NULL, NULL, &err), 2);
 	free(err);
+	ck_assert_int_eq(run_rt("assess", dir, "-j", "0", NULL, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "-j needs a number of threads"));
+	free(err);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -163,7 +166,7 @@ END_TEST
 
 START_TEST(assess_json_and_text)
 {
-	char *dir = tu_tmpdir(), *out = NULL;
+	char *dir = tu_tmpdir(), *out = NULL, *o1 = NULL, *o4 = NULL;
 
 	story(dir);
 	ck_assert_int_eq(run_rt("assess", dir, NULL, NULL, NULL, &out, NULL), 0);
@@ -173,6 +176,13 @@ START_TEST(assess_json_and_text)
 	ck_assert_int_eq(run_rt("assess", dir, "--format", "text", NULL, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "HOST             CM      STATE"));
 	ck_assert_ptr_nonnull(strstr(out, "BYPASS: re-enabled then used"));
+	/* the thread count changes nothing */
+	ck_assert_int_eq(run_rt("assess", dir, "--format", "text", "-j1", &o1, NULL), 0);
+	ck_assert_int_eq(run_rt("assess", dir, "--format", "text", "-j4", &o4, NULL), 0);
+	ck_assert_str_eq(o1, out);
+	ck_assert_str_eq(o4, out);
+	free(o1);
+	free(o4);
 	free(out);
 	tu_rmtree(dir);
 	free(dir);

@@ -178,6 +178,48 @@ START_TEST(deterministic)
 }
 END_TEST
 
+/* Many logs of several hosts, some damaged: chunks of several files are
+ * decoded at once, yet stdout and stderr are the same bytes for any -j. */
+START_TEST(many_files_any_jobs)
+{
+	char *dir = tu_tmpdir(), *p[14], *junk;
+	char *o1 = NULL, *e1 = NULL, *o3 = NULL, *e3 = NULL, *o8 = NULL, *e8 = NULL;
+	size_t i, nchunks;
+
+	for (i = 0; i < 12; i++) {
+		char name[64];
+
+		snprintf(name, sizeof name, "H%zu/C/Windows/System32/winevt/Logs/L%zu.evtx", i % 3, i);
+		p[i] = ef_write_good(dir, name, i % 2 ? TW_TEMPLATES : 0);
+	}
+	p[12] = ef_write_big(dir, "H1/C/Windows/System32/winevt/Logs/Big.evtx", "crc", &nchunks);
+	p[13] = ef_write_big(dir, "H2/C/Windows/System32/winevt/Logs/Cut.evtx", "truncate", &nchunks);
+	junk = tu_write_file(dir, "H0/C/Windows/System32/winevt/Logs/Zz.evtx", "ElfFile\0junk", 12);
+	ck_assert_int_eq(events(dir, "-j1", NULL, NULL, &o1, &e1), 3);
+	ck_assert_int_eq(events(dir, "-j3", NULL, NULL, &o3, &e3), 3);
+	ck_assert_int_eq(events(dir, "--jobs", "8", NULL, &o8, &e8), 3);
+	ck_assert_uint_gt(check_lines(o1), 12 * EF_GOOD_RECORDS);
+	ck_assert_ptr_nonnull(strstr(e1, "Big.evtx"));
+	ck_assert_ptr_nonnull(strstr(e1, "Cut.evtx"));
+	ck_assert_ptr_nonnull(strstr(e1, "Zz.evtx"));
+	ck_assert_str_eq(o1, o3);
+	ck_assert_str_eq(o1, o8);
+	ck_assert_str_eq(e1, e3);
+	ck_assert_str_eq(e1, e8);
+	free(o1);
+	free(e1);
+	free(o3);
+	free(e3);
+	free(o8);
+	free(e8);
+	for (i = 0; i < 14; i++)
+		free(p[i]);
+	free(junk);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(damaged_file_exits_3)
 {
 	char *dir = tu_tmpdir();
@@ -211,6 +253,7 @@ int main(void)
 	tcase_set_timeout(tf, 60);
 	tcase_add_test(tf, format_and_fields);
 	tcase_add_test(tf, deterministic);
+	tcase_add_test(tf, many_files_any_jobs);
 	tcase_add_loop_test(tf, damaged_file_exits_3, 0, 2);
 	suite_add_tcase(s, tf);
 	sr = srunner_create(s);

@@ -352,6 +352,227 @@ START_TEST(test_truncated_and_not_evtx)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ many files */
+
+/* Every message with its subject and level, in order. */
+static void on_diag_full(void *ctx, rt_diag_level level, const char *subject, const char *msg)
+{
+	rt_buf *b = ctx;
+
+	rt_buf_addf(b, "%s|%s|%s\n", level == RT_DIAG_ERROR ? "E" : "W", subject, msg);
+}
+
+/* The line the sink and the callback both make of an event. */
+static int line_of(const rt_event *ev, rt_buf *b)
+{
+	size_t k;
+	int e = rt_buf_addf(b, "%s|%s|%llu|%u|%llu", ev->host, ev->source_file,
+			    (unsigned long long)ev->record_id, ev->event_id,
+			    (unsigned long long)ev->timestamp);
+
+	for (k = 0; k < ev->nfields; k++)
+		e |= rt_buf_addf(b, "|%s=%s", ev->fields[k].name, ev->fields[k].value);
+	return e | rt_buf_addch(b, '\n');
+}
+
+typedef struct lines {
+	rt_buf text;
+	size_t n, stop_after, writes;
+} lines;
+
+static int line_cb(void *ctx, const rt_event *ev)
+{
+	lines *l = ctx;
+
+	ck_assert_int_eq(line_of(ev, &l->text), 0);
+	l->n++;
+	return l->stop_after && l->n >= l->stop_after;
+}
+
+static int sink_format(void *ctx, const rt_event *ev, rt_buf *out)
+{
+	(void)ctx;
+	return line_of(ev, out);
+}
+
+static int sink_write(void *ctx, const char *data, size_t len, size_t nevents)
+{
+	lines *l = ctx;
+	size_t i, nl = 0;
+
+	for (i = 0; i < len; i++)
+		nl += data[i] == '\n';
+	ck_assert_uint_eq(nl, nevents);
+	ck_assert_int_eq(rt_buf_add(&l->text, data, len), 0);
+	l->n += nevents;
+	l->writes++;
+	return l->stop_after && l->n >= l->stop_after;
+}
+
+/*
+ * A collection of good, damaged and unreadable logs over three hosts: the
+ * events, and every message with its subject, come out in the same order
+ * for any thread count, through the callback and through a sink alike.
+ */
+START_TEST(test_many_files_same_order)
+{
+	char *dir = tu_tmpdir(), *p[9];
+	rt_artifact arts[3][4];
+	rt_host hosts[3];
+	rt_evidence ev;
+	rt_buf ref_lines = RT_BUF_INIT, ref_diag = RT_BUF_INIT;
+	static const int threads[] = { 1, 2, 3, 8 };
+	size_t t, i, ref_n = 0;
+	int mode;
+
+	p[0] = make_log(dir, "a-big.evtx", TW_TEMPLATES, 1500, TW_DAMAGE_DIRTY, 0, 0);
+	p[1] = tu_write_file(dir, "b-junk.evtx", "not an evtx file at all, just text", 34);
+	p[2] = make_log(dir, "c-small.evtx", 0, 3, TW_DAMAGE_DIRTY, 0, 0);
+	p[3] = make_log(dir, "d-crc.evtx", TW_TEMPLATES, 600, TW_DAMAGE_CHUNK_HEADER_CRC, 1, 1);
+	p[4] = malloc(strlen(dir) + 32);
+	ck_assert_ptr_nonnull(p[4]);
+	snprintf(p[4], strlen(dir) + 32, "%s/e-missing.evtx", dir);
+	p[5] = make_log(dir, "f-cut.evtx", TW_TEMPLATES, 600, TW_DAMAGE_TRUNCATE,
+			4096 + 65536 + 30000, 1);
+	p[6] = tu_write_file(dir, "g-empty.evtx", "", 0);
+	p[7] = make_log(dir, "h-magic.evtx", TW_TEMPLATES, 600, TW_DAMAGE_CHUNK_MAGIC, 1, 1);
+	p[8] = make_log(dir, "i-last.evtx", 0, 40, TW_DAMAGE_DIRTY, 0, 0);
+	memset(arts, 0, sizeof arts);
+	memset(hosts, 0, sizeof hosts);
+	for (i = 0; i < 9; i++) {
+		arts[i / 3][i % 3].kind = RT_ART_EVTX;
+		arts[i / 3][i % 3].path = p[i];
+	}
+	hosts[0].name = "ALPHA";
+	hosts[1].name = "BRAVO";
+	hosts[2].name = "CHARLIE";
+	for (i = 0; i < 3; i++) {
+		hosts[i].artifacts = arts[i];
+		hosts[i].nartifacts = 3;
+	}
+	ev.hosts = hosts;
+	ev.nhosts = 3;
+	ev.nartifacts = 9;
+
+	/* 0: auto, 1: native only; the ThreadSanitizer run leaves libevtx out */
+	for (mode = getenv("RT_TEST_NATIVE_ONLY") ? 1 : 0; mode < 2; mode++) {
+		for (t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+			int sinkmode;
+
+			for (sinkmode = 0; sinkmode < 2; sinkmode++) {
+				rt_evtx_opts o;
+				rt_evtx_sink sk = { sink_format, sink_write, NULL };
+				rt_buf msgs = RT_BUF_INIT;
+				lines l;
+				rt_diag d;
+				int rc;
+
+				memset(&o, 0, sizeof o);
+				memset(&l, 0, sizeof l);
+				o.reader = mode ? RT_READER_NATIVE : RT_READER_AUTO;
+				o.threads = threads[t];
+				sk.ctx = &l;
+				rt_diag_init(&d, on_diag_full, &msgs);
+				rc = sinkmode ? rt_evtx_read_evidence_sink(&ev, &o, &sk, &d)
+					      : rt_evtx_read_evidence(&ev, &o, line_cb, &l, &d);
+				rt_diag_release(&d);
+				ck_assert_int_eq(rc, 1);
+				if (t == 0 && sinkmode == 0) {
+					rt_buf_release(&ref_lines);
+					rt_buf_release(&ref_diag);
+					ref_lines = l.text;
+					ref_diag = msgs;
+					ref_n = l.n;
+					/* every file is named, in evidence order */
+					ck_assert_ptr_nonnull(strstr(msgs.buf, "b-junk.evtx|not an EVTX"));
+					ck_assert_ptr_nonnull(strstr(msgs.buf, "e-missing.evtx|cannot open"));
+					ck_assert_ptr_nonnull(strstr(msgs.buf, "g-empty.evtx|not an EVTX"));
+					ck_assert(strstr(msgs.buf, "b-junk") <
+							 strstr(msgs.buf, "d-crc"));
+					ck_assert(strstr(msgs.buf, "d-crc") <
+							 strstr(msgs.buf, "f-cut"));
+					ck_assert(strstr(msgs.buf, "f-cut") <
+							 strstr(msgs.buf, "h-magic"));
+					ck_assert_ptr_nonnull(strstr(l.text.buf, "CHARLIE|"));
+					ck_assert_uint_gt(l.n, 1500 + 3 + 40);
+					continue;
+				}
+				ck_assert_msg(!strcmp(msgs.buf, ref_diag.buf),
+					      "threads %d sink %d: messages differ:\n%s\n---\n%s",
+					      threads[t], sinkmode, msgs.buf, ref_diag.buf);
+				ck_assert_uint_eq(l.n, ref_n);
+				ck_assert_msg(!strcmp(l.text.buf, ref_lines.buf),
+					      "threads %d sink %d: events differ", threads[t],
+					      sinkmode);
+				rt_buf_release(&l.text);
+				rt_buf_release(&msgs);
+			}
+		}
+	}
+	rt_buf_release(&ref_lines);
+	rt_buf_release(&ref_diag);
+	for (i = 0; i < 9; i++)
+		free(p[i]);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* A stop from the callback or the sink ends the whole walk, at any thread
+ * count, after the same event. */
+START_TEST(test_many_files_stop)
+{
+	char *dir = tu_tmpdir(), *p[4];
+	rt_artifact arts[4];
+	rt_host host;
+	rt_evidence ev;
+	size_t i;
+	int t;
+
+	memset(arts, 0, sizeof arts);
+	memset(&host, 0, sizeof host);
+	for (i = 0; i < 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "%zu.evtx", i);
+		p[i] = make_log(dir, name, TW_TEMPLATES, 400, TW_DAMAGE_DIRTY, 0, 0);
+		arts[i].kind = RT_ART_EVTX;
+		arts[i].path = p[i];
+	}
+	host.name = "ONE";
+	host.artifacts = arts;
+	host.nartifacts = 4;
+	ev.hosts = &host;
+	ev.nhosts = 1;
+	ev.nartifacts = 4;
+	for (t = 1; t <= 4; t++) {
+		rt_evtx_opts o;
+		rt_evtx_sink sk = { sink_format, sink_write, NULL };
+		lines l;
+
+		memset(&o, 0, sizeof o);
+		o.threads = t;
+		memset(&l, 0, sizeof l);
+		l.stop_after = 700;
+		ck_assert_int_eq(rt_evtx_read_evidence(&ev, &o, line_cb, &l, NULL), 0);
+		ck_assert_uint_eq(l.n, 700);
+		rt_buf_release(&l.text);
+		memset(&l, 0, sizeof l);
+		l.stop_after = 700;
+		sk.ctx = &l;
+		ck_assert_int_eq(rt_evtx_read_evidence_sink(&ev, &o, &sk, NULL), 0);
+		/* a sink stops at a chunk's end: no chunk is written after it */
+		ck_assert_uint_ge(l.n, 700);
+		ck_assert_uint_lt(l.n, 1600);
+		rt_buf_release(&l.text);
+	}
+	for (i = 0; i < 4; i++)
+		free(p[i]);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* Mutated chunks: whatever the bytes, the decoder returns and stays inside
  * the chunk (ASan checks the latter). Deterministic pseudo-random bytes. */
 START_TEST(test_mutated_chunks)
@@ -405,6 +626,7 @@ int main(void)
 {
 	Suite *s = suite_create("native");
 	TCase *tc = tcase_create("reader");
+	TCase *tt = tcase_create("threads"); /* also run under ThreadSanitizer */
 	SRunner *sr;
 	int failed;
 
@@ -417,7 +639,11 @@ int main(void)
 	tcase_add_test(tc, test_bad_chunk_magic);
 	tcase_add_test(tc, test_truncated_and_not_evtx);
 	tcase_add_test(tc, test_mutated_chunks);
+	tcase_add_test(tt, test_many_files_same_order);
+	tcase_add_test(tt, test_many_files_stop);
 	suite_add_tcase(s, tc);
+	tcase_set_timeout(tt, 300);
+	suite_add_tcase(s, tt);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

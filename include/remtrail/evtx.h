@@ -29,7 +29,9 @@ typedef enum rt_reader {
 
 typedef struct rt_evtx_opts {
 	rt_reader reader;
-	int threads;          /* decoding threads for this file; <= 1 means one */
+	int threads;          /* decoding threads, the caller's included; <= 1 means
+			       * one. With the native reader, chunks of several
+			       * files are decoded at once. */
 	const char *host;     /* copied into rt_event.host; NULL: use Computer */
 	const char *display;  /* path to put in rt_event.source_file; NULL: path */
 	int recovered;        /* also deliver records libevtx recovers from slack space
@@ -77,6 +79,31 @@ int rt_reader_parse(const char *s, rt_reader *out);
  */
 int rt_evtx_read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb cb,
 			  void *ctx, rt_diag *d);
+
+/*
+ * Bulk output: events rendered on the decoding threads.
+ *
+ * `format` appends the rendering of one event to `out`. It runs on the
+ * decoding threads, several at once (each with its own `out`), so it may
+ * only read `ctx` and write `out` (thread-local caches are fine); nonzero
+ * means out of memory and stops the reading with an error.
+ * `write` runs on the calling thread, in the same order as
+ * rt_evtx_read_evidence's callback would see the events: `len` bytes
+ * holding the renderings of `nevents` events (a chunk's worth, or fewer).
+ * Its nonzero return stops the reading and is not an error.
+ */
+typedef struct rt_evtx_sink {
+	int (*format)(void *ctx, const rt_event *ev, rt_buf *out);
+	int (*write)(void *ctx, const char *data, size_t len, size_t nevents);
+	void *ctx;
+} rt_evtx_sink;
+
+/*
+ * As rt_evtx_read_evidence, with the events going through `sink`. The bytes
+ * written are the same for any thread count.
+ */
+int rt_evtx_read_evidence_sink(const rt_evidence *ev, const rt_evtx_opts *o,
+			       const rt_evtx_sink *sink, rt_diag *d);
 
 /* ------------------------------------------------------------------ XML */
 

@@ -111,6 +111,7 @@ int rt_report_write_text(rt_buf *out, const rt_report *r);
 typedef struct rt_analysis_opts {
 	const char *mgmt_scope;  /* rt_assess_opts.mgmt_scope */
 	int hash_inputs;         /* compute SHA-256 of every input file */
+	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
 	/* progress for long work (files read, hosts done); may be NULL */
 	void (*progress)(void *ctx, const char *what, size_t done, size_t total);
 	void *progress_ctx;

@@ -45,7 +45,8 @@ int rt_buf_addf(rt_buf *b, const char *fmt, ...)
 static inline void rt_buf_reset(rt_buf *b)
 {
 	b->len = 0;
-	b->buf[0] = '\0';
+	if (b->alloc) /* never write the shared empty string: threads share it */
+		b->buf[0] = '\0';
 }
 /* Shorten to `len` (no-op when len >= b->len). */
 void rt_buf_truncate(rt_buf *b, size_t len);

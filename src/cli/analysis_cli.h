@@ -13,6 +13,7 @@ typedef struct analysis_args {
 	const char *outdir;  /* analyze: -o DIR */
 	int force;
 	const char *mgmt;
+	int jobs;            /* -j N; 0: the number of cores */
 } analysis_args;
 
 /* Parse argv (argv[0] is the command). Returns -1 when help was printed

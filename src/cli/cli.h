@@ -57,4 +57,11 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
 /* Number of online cores (at least 1). */
 int cli_default_jobs(void);
 
+/*
+ * If argv[*i] is "-j N", "-jN", "--jobs N" or "--jobs=N": store N (1-256) in
+ * *jobs, advance *i past the value and return 1; on a bad value print the
+ * usage error and return -1; otherwise return 0.
+ */
+int cli_opt_jobs(const char *cmd, int argc, char **argv, int *i, int *jobs);
+
 #endif

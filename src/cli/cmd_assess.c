@@ -40,7 +40,7 @@ out:
 
 const cli_command cli_cmd_assess = {
 	"assess", run, "countermeasure verdicts over time (CM0013, CM0019, CM0012)",
-	"usage: remtrail assess PATH... [--format json|text] [--mgmt SCOPE]\n"
+	"usage: remtrail assess PATH... [--format json|text] [--mgmt SCOPE] [-j N]\n"
 	"\n"
 	"For each host and countermeasure - CM0013 block remote WMI, CM0019 disable\n"
 	"or restrict WinRM, CM0012 disable or restrict DCOM - tells when it was\n"
@@ -71,6 +71,8 @@ const cli_command cli_cmd_assess = {
 	"  --format text   a summary table (host x countermeasure -> state, bypassed,\n"
 	"                  first/last activity), then each host in detail\n"
 	"  --mgmt SCOPE    management addresses, e.g. 10.0.5.0/24,10.0.0.10\n"
+	"  -j N            EVTX decoding threads (default: the number of cores); the\n"
+	"                  results are the same whatever N\n"
 	"\n"
 	"examples:\n"
 	"  remtrail assess testdata/sample --format text\n"

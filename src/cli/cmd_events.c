@@ -14,24 +14,19 @@
 #include "remtrail/evtx.h"
 #include "remtrail/util.h"
 
-#define FLUSH_AT ((size_t)1 << 20)
-
 typedef struct out_ctx {
-	rt_buf buf;
-	uint64_t tsec;          /* second of the cached time prefix, +1 (0: none) */
-	char tprefix[RT_TIME_MAX];
-	size_t tlen;
 	unsigned long long events;
 	int write_failed;
 } out_ctx;
 
-static int flush(out_ctx *c)
-{
-	if (c->buf.len && !c->write_failed && fwrite(c->buf.buf, 1, c->buf.len, stdout) != c->buf.len)
-		c->write_failed = errno ? errno : EIO;
-	rt_buf_reset(&c->buf);
-	return c->write_failed ? -1 : 0;
-}
+/* The second of the cached time prefix, +1 (0: none), per decoding thread. */
+typedef struct time_cache {
+	uint64_t tsec;
+	char tprefix[RT_TIME_MAX];
+	size_t tlen;
+} time_cache;
+
+static _Thread_local time_cache tcache;
 
 static int add_u64(rt_buf *b, uint64_t v)
 {
@@ -49,11 +44,12 @@ static int add_u64(rt_buf *b, uint64_t v)
  * A FILETIME as a JSON string, as rt_time_format writes it. Records come in
  * time order, so the "YYYY-MM-DDTHH:MM:SS." part is cached per second and
  * only the seven fraction digits are written (snprintf per event was a
- * tenth of the time spent here).
+ * tenth of the time spent here). The cache is per thread: events are
+ * rendered on the decoding threads.
  */
-static int add_time(out_ctx *c, uint64_t ft)
+static int add_time(rt_buf *b, uint64_t ft)
 {
-	rt_buf *b = &c->buf;
+	time_cache *c = &tcache;
 	uint64_t sec = ft / 10000000u, frac = ft % 10000000u;
 	char *d;
 	int i;
@@ -120,15 +116,15 @@ static int add_str(rt_buf *b, const char *s)
 /* key is a literal such as ",\"host\":" */
 #define KEY(b, k) rt_buf_add((b), (k), sizeof(k) - 1)
 
-static int write_event(void *ctx, const rt_event *ev)
+/* Runs on the decoding threads: touches nothing but `b` (and tcache). */
+static int format_event(void *ctx, const rt_event *ev, rt_buf *b)
 {
-	out_ctx *c = ctx;
-	rt_buf *b = &c->buf;
 	size_t i;
 	int e = 0;
 
+	(void)ctx;
 	e |= KEY(b, "{\"timestamp\":");
-	e |= add_time(c, ev->timestamp);
+	e |= add_time(b, ev->timestamp);
 	e |= KEY(b, ",\"host\":");
 	e |= add_str(b, ev->host);
 	e |= KEY(b, ",\"computer\":");
@@ -147,7 +143,7 @@ static int write_event(void *ctx, const rt_event *ev)
 	}
 	if (ev->written != ev->timestamp) {
 		e |= KEY(b, ",\"written\":");
-		e |= add_time(c, ev->written);
+		e |= add_time(b, ev->written);
 	}
 	e |= KEY(b, ",\"source_file\":");
 	e |= add_str(b, ev->source_file);
@@ -162,13 +158,19 @@ static int write_event(void *ctx, const rt_event *ev)
 		e |= add_str(b, ev->fields[i].value);
 	}
 	e |= KEY(b, "}}\n");
-	if (e) {
-		c->write_failed = ENOMEM;
+	return e ? -1 : 0;
+}
+
+/* Runs on the calling thread, in output order. */
+static int write_events(void *ctx, const char *data, size_t len, size_t nevents)
+{
+	out_ctx *c = ctx;
+
+	if (fwrite(data, 1, len, stdout) != len) {
+		c->write_failed = errno ? errno : EIO;
 		return 1;
 	}
-	c->events++;
-	if (b->len >= FLUSH_AT && flush(c))
-		return 1;
+	c->events += nevents;
 	return 0;
 }
 
@@ -177,10 +179,11 @@ static int run(int argc, char **argv)
 	const char **paths;
 	size_t npaths = 0, nevtx = 0;
 	rt_evtx_opts o;
+	rt_evtx_sink sink;
 	rt_evidence *ev = NULL;
 	rt_diag d;
 	out_ctx c;
-	int i, opts_done = 0, status;
+	int i, j, opts_done = 0, status;
 
 	memset(&o, 0, sizeof o);
 	paths = calloc((size_t)argc, sizeof *paths);
@@ -213,16 +216,11 @@ static int run(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--recovered")) {
 			o.recovered = 1;
-		} else if (!strncmp(a, "-j", 2) || cli_opt_value(argc, argv, &i, "--jobs", &v)) {
-			uint64_t n;
-
-			if (!strncmp(a, "-j", 2))
-				v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v || rt_parse_u64(v, &n) || n < 1 || n > 256) {
+		} else if ((j = cli_opt_jobs("events", argc, argv, &i, &o.threads)) != 0) {
+			if (j < 0) {
 				free(paths);
-				return cli_usage_error("events", "-j needs a number of threads (1-256)");
+				return RT_EXIT_USAGE;
 			}
-			o.threads = (int)n;
 		} else {
 			free(paths);
 			return cli_usage_error("events", "unknown option '%s'", a);
@@ -244,12 +242,12 @@ static int run(int argc, char **argv)
 	}
 
 	memset(&c, 0, sizeof c);
-	rt_buf_init(&c.buf, 0);
-	rt_evtx_read_evidence(ev, &o, write_event, &c, &d);
-	flush(&c);
+	sink.format = format_event;
+	sink.write = write_events;
+	sink.ctx = &c;
+	rt_evtx_read_evidence_sink(ev, &o, &sink, &d);
 	if (fflush(stdout) != 0 && !c.write_failed)
 		c.write_failed = errno ? errno : EIO;
-	rt_buf_release(&c.buf);
 	rt_evidence_free(&ev);
 
 	if (c.write_failed) {
@@ -293,8 +291,10 @@ const cli_command cli_cmd_events = {
 	"  --reader R       auto (default), libevtx, or native (the fast decoder)\n"
 	"  --recovered      also print records recovered from slack space and unused\n"
 	"                   chunks, marked \"recovered\":true (they may be stale)\n"
-	"  -j N             decoding threads (default: the number of cores); output is\n"
-	"                   the same whatever N\n"
+	"  -j N             decoding threads (default: the number of cores), shared by\n"
+	"                   all the logs: chunks of several files are decoded at once;\n"
+	"                   output is the same whatever N (the libevtx reader reads\n"
+	"                   one file after another on one thread)\n"
 	"  -h, --help       this help\n"
 	"\n"
 	"examples:\n"

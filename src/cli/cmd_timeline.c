@@ -74,7 +74,7 @@ static int run(int argc, char **argv)
 	rt_findings f = RT_FINDINGS_INIT;
 	rt_buf b = RT_BUF_INIT;
 	rt_diag d;
-	int i, opts_done = 0, status, r, werr = 0;
+	int i, j, opts_done = 0, status, r, werr = 0;
 
 	memset(&o, 0, sizeof o);
 	paths = calloc((size_t)argc, sizeof *paths);
@@ -111,14 +111,9 @@ static int run(int argc, char **argv)
 			o.have_to = 1;
 		} else if (cli_opt_value(argc, argv, &i, "--kind", &v)) {
 			u = v ? parse_kinds(v, &o.kinds) : cli_usage_error("timeline", "--kind needs a kind name");
-		} else if (!strncmp(a, "-j", 2)) {
-			uint64_t n;
-
-			v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v || rt_parse_u64(v, &n) || n < 1 || n > 256)
-				u = cli_usage_error("timeline", "-j needs a number of threads (1-256)");
-			else
-				o.evtx.threads = (int)n;
+		} else if ((j = cli_opt_jobs("timeline", argc, argv, &i, &o.evtx.threads)) != 0) {
+			if (j < 0)
+				u = RT_EXIT_USAGE;
 		} else {
 			u = cli_usage_error("timeline", "unknown option '%s'", a);
 		}
@@ -228,7 +223,8 @@ const cli_command cli_cmd_timeline = {
 	"                   2019-05-16 or 2019-05-16T01:30:00Z)\n"
 	"  --to T           only findings at or before T (a date alone is its midnight)\n"
 	"  --kind K[,K...]  only these kinds (unknown names are an error)\n"
-	"  -j N             EVTX decoding threads (output is the same whatever N)\n"
+	"  -j N             EVTX decoding threads (default: the number of cores);\n"
+	"                   output is the same whatever N\n"
 	"  -h, --help       this help\n"
 	"\n"
 	"exit status: 0 all evidence read (also when nothing was found, which is said\n"

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "remtrail/evidence.h"
+#include "remtrail/util.h"
 
 #include "cli.h"
 
@@ -48,6 +49,23 @@ int cli_default_jobs(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+int cli_opt_jobs(const char *cmd, int argc, char **argv, int *i, int *jobs)
+{
+	const char *a = argv[*i], *v;
+	uint64_t n;
+
+	if (!strncmp(a, "-j", 2))
+		v = a[2] ? a + 2 : (*i + 1 < argc ? argv[++*i] : NULL);
+	else if (!cli_opt_value(argc, argv, i, "--jobs", &v))
+		return 0;
+	if (!v || rt_parse_u64(v, &n) || n < 1 || n > 256) {
+		cli_usage_error(cmd, "-j needs a number of threads (1-256)");
+		return -1;
+	}
+	*jobs = (int)n;
+	return 1;
 }
 
 struct rt_evidence *cli_collect_evtx(const char *cmd, const char **paths, size_t npaths,

@@ -1,6 +1,7 @@
 /* Reader choice and reading a whole evidence set; see evtx.h. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "evtx_int.h"
@@ -21,11 +22,28 @@ int rt_reader_parse(const char *s, rt_reader *out)
 	return 0;
 }
 
-static int fallback(void *fctx, const uint8_t *header, const uint8_t *chunk, size_t len,
-		    const rt_evtx_opts *o, const char *path, rt_event_cb cb, void *ctx,
-		    rt_diag *diag)
+static int native_one(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+		      rt_diag *diag)
 {
-	return rt_evtx_read_libevtx_chunk(header, chunk, len, o, path, cb, ctx, diag, fctx);
+	rt_native_file f = { path, o->display, o->host };
+	rt_native_job job;
+
+	memset(&job, 0, sizeof job);
+	job.files = &f;
+	job.nfiles = 1;
+	job.threads = o->threads;
+	job.fallback = o->reader == RT_READER_AUTO;
+	job.cb = cb;
+	job.ctx = ctx;
+	job.diag = diag;
+	return rt_native_read_files(&job);
+}
+
+/* The native reader, unless asked for libevtx or for recovered records
+ * (libevtx's business). */
+static int use_native(const rt_evtx_opts *o)
+{
+	return o->reader == RT_READER_NATIVE || (o->reader == RT_READER_AUTO && !o->recovered);
 }
 
 int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
@@ -34,28 +52,16 @@ int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, voi
 	static const rt_evtx_opts defaults;
 	const rt_evtx_opts *o = opts ? opts : &defaults;
 
-	switch (o->reader) {
-	case RT_READER_NATIVE:
-		return rt_native_read(path, o, cb, ctx, diag, NULL, NULL);
-	case RT_READER_AUTO:
-		/* recovered records are libevtx's business */
-		if (!o->recovered) {
-			unsigned long bad = 0;
-			int rc = rt_native_read(path, o, cb, ctx, diag, fallback, &bad);
-
-			rt_evtx_report_more_bad(diag, o->display ? o->display : path, bad);
-			return rc;
-		}
-		return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
-	case RT_READER_LIBEVTX:
-	default:
-		return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
-	}
+	if (use_native(o))
+		return native_one(path, o, cb, ctx, diag);
+	return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
 }
 
 typedef struct stop_watch {
 	rt_event_cb cb;
 	void *ctx;
+	const rt_evtx_sink *sink;
+	rt_buf text;
 	int stopped;
 } stop_watch;
 
@@ -63,16 +69,67 @@ static int watch(void *ctx, const rt_event *ev)
 {
 	stop_watch *w = ctx;
 
-	if (w->cb(w->ctx, ev))
+	if (w->sink) {
+		rt_buf_reset(&w->text);
+		if (w->sink->format(w->sink->ctx, ev, &w->text) ||
+		    w->sink->write(w->sink->ctx, w->text.buf, w->text.len, 1))
+			w->stopped = 1;
+	} else if (w->cb(w->ctx, ev)) {
 		w->stopped = 1;
+	}
 	return w->stopped;
 }
 
-int rt_evtx_read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb cb,
-			  void *ctx, rt_diag *d)
+/* Every EVTX artifact of the evidence as one native job. */
+static int read_native(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb cb,
+		       void *ctx, const rt_evtx_sink *sink, rt_diag *d)
+{
+	rt_native_file *files;
+	rt_native_job job;
+	size_t h, a, n = 0;
+	int r;
+
+	for (h = 0; h < ev->nhosts; h++)
+		for (a = 0; a < ev->hosts[h].nartifacts; a++)
+			n += ev->hosts[h].artifacts[a].kind == RT_ART_EVTX;
+	if (!n)
+		return 0;
+	files = calloc(n, sizeof *files);
+	if (!files) {
+		rt_diag_error(d, "remtrail", "out of memory");
+		return 1;
+	}
+	n = 0;
+	for (h = 0; h < ev->nhosts; h++)
+		for (a = 0; a < ev->hosts[h].nartifacts; a++) {
+			const rt_artifact *art = &ev->hosts[h].artifacts[a];
+
+			if (art->kind != RT_ART_EVTX)
+				continue;
+			files[n].path = art->path;
+			files[n].display = art->path;
+			files[n].host = ev->hosts[h].name;
+			n++;
+		}
+	memset(&job, 0, sizeof job);
+	job.files = files;
+	job.nfiles = n;
+	job.threads = o->threads;
+	job.fallback = o->reader == RT_READER_AUTO;
+	job.cb = cb;
+	job.ctx = ctx;
+	job.sink = sink;
+	job.diag = d;
+	r = rt_native_read_files(&job);
+	free(files);
+	return r ? 1 : 0;
+}
+
+static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb cb,
+			 void *ctx, const rt_evtx_sink *sink, rt_diag *d)
 {
 	rt_evtx_opts opts;
-	stop_watch w = { cb, ctx, 0 };
+	stop_watch w;
 	size_t h, a;
 	int ret = 0;
 
@@ -80,7 +137,17 @@ int rt_evtx_read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event
 		opts = *o;
 	else
 		memset(&opts, 0, sizeof opts);
-	for (h = 0; ev && h < ev->nhosts && !w.stopped; h++) {
+	if (!ev)
+		return 0;
+	if (use_native(&opts))
+		return read_native(ev, &opts, cb, ctx, sink, d);
+	/* libevtx: one file after another */
+	memset(&w, 0, sizeof w);
+	w.cb = cb;
+	w.ctx = ctx;
+	w.sink = sink;
+	rt_buf_init(&w.text, 0);
+	for (h = 0; h < ev->nhosts && !w.stopped; h++) {
 		const rt_host *host = &ev->hosts[h];
 
 		for (a = 0; a < host->nartifacts && !w.stopped; a++) {
@@ -90,9 +157,22 @@ int rt_evtx_read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event
 				continue;
 			opts.host = host->name;
 			opts.display = art->path;
-			if (rt_evtx_read(art->path, &opts, watch, &w, d) != 0)
+			if (rt_evtx_read_libevtx(art->path, &opts, watch, &w, d) != 0)
 				ret = 1;
 		}
 	}
+	rt_buf_release(&w.text);
 	return ret;
+}
+
+int rt_evtx_read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb cb,
+			  void *ctx, rt_diag *d)
+{
+	return read_evidence(ev, o, cb, ctx, NULL, d);
+}
+
+int rt_evtx_read_evidence_sink(const rt_evidence *ev, const rt_evtx_opts *o,
+			       const rt_evtx_sink *sink, rt_diag *d)
+{
+	return read_evidence(ev, o, NULL, NULL, sink, d);
 }

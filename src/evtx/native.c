@@ -3,18 +3,28 @@
  *
  * Why this shape: chunks are independent (each has its own string and
  * template tables), so they decode in parallel without sharing anything.
- * Workers take chunk i only while i < delivered + nslots, so at most
- * nslots decoded chunks exist at once and memory stays bounded whatever
- * the file size; the caller's thread hands events to the callback strictly
- * in chunk order, so output is the same for any thread count. Pages behind
- * the delivery point are dropped (MADV_DONTNEED): the mapping never makes
- * the resident set grow with the log.
+ * The unit of work is (file, chunk), numbered across all the files of a
+ * job: a worker that finds the current file's chunks all taken opens the
+ * next file, so many small logs (a triage collection) keep the threads as
+ * busy as one big log. Workers take unit g only while g < delivered +
+ * nslots, so at most nslots decoded chunks exist at once and memory stays
+ * bounded whatever the input size; the caller's thread hands events over
+ * strictly in unit order, so output is the same for any thread count.
+ * Pages behind the delivery point are dropped (MADV_DONTNEED) and a file
+ * is unmapped once delivered: the mapping never makes the resident set
+ * grow with the log.
+ *
+ * With a sink, the workers also render the events (JSON lines for
+ * `remtrail events`) into the slot, and the caller's thread only writes
+ * the slot's bytes: formatting is most of the work of a bulk export, and
+ * left on one thread it would cap the gain of a second one.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -22,47 +32,74 @@
 #include <unistd.h>
 
 #include "binxml.h"
+#include "evtx_int.h"
 #include "native.h"
 
 #define HDR_SIZE 4096u
 #define MAX_THREADS 64
 #define FLAG_DIRTY 0x1u
 #define FLAG_NO_CRC 0x4u
+/* Messages about a file's header, kept until delivery reaches the file. */
+#define FILE_MSGS 2
+
+typedef struct nfile {
+	const rt_native_file *in;
+	rt_evtx_opts o;       /* host and display, for the libevtx fallback */
+	const uint8_t *map;
+	size_t size;
+	size_t nchunks;       /* chunks to read, the last may be short */
+	size_t hdr_chunks;    /* chunks the file header counts */
+	uint32_t fflags;      /* file header flags */
+	int state;            /* 0 not opened, 1 mapped, -1 unreadable */
+	int started;          /* its header messages were reported (delivery only) */
+	int finished;         /* delivered and unmapped (delivery only) */
+	int damaged;
+	size_t rejected;      /* chunks the decoder rejected; the first few are named */
+	unsigned long bad;    /* records the libevtx fallback could not read */
+	char *msg[FILE_MSGS];
+} nfile;
 
 typedef struct slot {
 	rt_bx_chunk out;
-	size_t index;  /* chunk index this slot holds */
-	int state;     /* 0 free, 1 being decoded, 2 decoded */
-	int rc;        /* 0 decoded, 1 nothing to read, -1 rejected */
-	const char *warn; /* decoded, but worth a warning */
+	rt_buf text;          /* the events rendered by the sink */
+	rt_field *fields;     /* scratch for rendering */
+	size_t fieldcap;
+	size_t g, file, chunk; /* the unit this slot holds */
+	int state;            /* 0 free, 1 being decoded, 2 decoded */
+	int rc;               /* 0 decoded, 1 nothing to read, -1 rejected */
+	int fmt_failed;
+	const char *warn;     /* decoded, but worth a warning */
 } slot;
 
 typedef struct reader {
-	const uint8_t *map;
-	size_t size;
-	size_t nchunks;   /* chunks to read, the last may be short */
-	size_t hdr_chunks; /* chunks the file header counts */
-	uint32_t fflags;  /* file header flags */
+	const rt_native_job *job;
+	nfile *files;
+	size_t cf, cc;        /* cursor: next (file, chunk) to hand out */
+	size_t next;          /* number of the next unit to hand out */
+	int exhausted;        /* every file opened and every chunk handed out */
 	slot *slots;
 	size_t nslots;
-	size_t next;      /* next chunk to hand to a worker */
-	size_t delivered; /* chunks delivered so far */
+	size_t delivered;     /* units delivered so far */
 	int stop;
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
 } reader;
 
-static size_t chunk_len(const reader *r, size_t i)
+static const char *display(const nfile *f)
 {
-	size_t off = HDR_SIZE + i * (size_t)RT_BX_CHUNK_SIZE;
-	size_t left = r->size - off;
-
-	return left < RT_BX_CHUNK_SIZE ? left : RT_BX_CHUNK_SIZE;
+	return f->in->display ? f->in->display : f->in->path;
 }
 
-static const uint8_t *chunk_at(const reader *r, size_t i)
+static size_t chunk_off(size_t i)
 {
-	return r->map + HDR_SIZE + i * (size_t)RT_BX_CHUNK_SIZE;
+	return HDR_SIZE + i * (size_t)RT_BX_CHUNK_SIZE;
+}
+
+static size_t chunk_len(const nfile *f, size_t i)
+{
+	size_t left = f->size - chunk_off(i);
+
+	return left < RT_BX_CHUNK_SIZE ? left : RT_BX_CHUNK_SIZE;
 }
 
 static int chunk_empty(const uint8_t *p, size_t n)
@@ -75,33 +112,158 @@ static int chunk_empty(const uint8_t *p, size_t n)
 	return 1;
 }
 
-/*
- * Decode chunk i into s. Past the header's chunk count of a clean file lie
- * leftovers (libevtx's "recovered" area): skipped, as the libevtx reader
- * does. A chunk marked dirty was being written: stale checksums are then
- * a warning and its records are still decoded.
- */
-static void decode(reader *r, slot *s, size_t i)
+static void file_msg(nfile *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void file_msg(nfile *f, const char *fmt, ...)
 {
-	const uint8_t *p = chunk_at(r, i);
-	size_t n = chunk_len(r, i);
-	int in_count = i < r->hdr_chunks;
+	char t[256];
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	vsnprintf(t, sizeof t, fmt, ap);
+	va_end(ap);
+	for (i = 0; i < FILE_MSGS; i++)
+		if (!f->msg[i]) {
+			f->msg[i] = strdup(t);
+			return;
+		}
+}
+
+/*
+ * Map the file and read its header. Runs under the reader's lock, on
+ * whichever thread moves the cursor onto the file; what is wrong is kept
+ * for delivery (the messages must come in file order).
+ */
+static void open_file(nfile *f)
+{
+	struct stat st;
+	void *map;
+	int fd;
+
+	f->state = -1;
+	fd = open(f->in->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		file_msg(f, "cannot open: %s", strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) || st.st_size < (off_t)HDR_SIZE) {
+		close(fd);
+		file_msg(f, "not an EVTX file: too short");
+		return;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		file_msg(f, "cannot map: %s", strerror(errno));
+		return;
+	}
+	f->map = map;
+	f->size = (size_t)st.st_size;
+	madvise(map, f->size, MADV_SEQUENTIAL);
+	if (memcmp(f->map, "ElfFile", 8)) {
+		file_msg(f, "not an EVTX file: bad file signature");
+		return;
+	}
+	f->state = 1;
+	f->fflags = rt_le32(f->map + 120);
+	f->hdr_chunks = rt_le16(f->map + 42);
+	if (!(f->fflags & FLAG_NO_CRC) && rt_bx_crc32(0, f->map, 120) != rt_le32(f->map + 124)) {
+		file_msg(f, "bad file header checksum");
+		f->damaged = 1;
+	}
+	f->nchunks = (f->size - HDR_SIZE + RT_BX_CHUNK_SIZE - 1) / RT_BX_CHUNK_SIZE;
+	if ((f->size - HDR_SIZE) / RT_BX_CHUNK_SIZE < f->hdr_chunks) {
+		file_msg(f, "file is truncated: header announces %zu chunks, %zu present",
+			 f->hdr_chunks, (f->size - HDR_SIZE) / RT_BX_CHUNK_SIZE);
+		f->damaged = 1;
+	}
+}
+
+static void unmap_file(nfile *f)
+{
+	int i;
+
+	if (f->map)
+		munmap((void *)f->map, f->size);
+	f->map = NULL;
+	for (i = 0; i < FILE_MSGS; i++) {
+		free(f->msg[i]);
+		f->msg[i] = NULL;
+	}
+}
+
+/* Event k of a decoded chunk, its fields in *fields (grown); -1 on OOM. */
+static int get_event(const rt_bx_chunk *c, size_t k, const nfile *f, rt_event *ev,
+		     rt_field **fields, size_t *cap)
+{
+	size_t nf = c->ev[k].nfields;
+
+	if (nf > *cap) {
+		rt_field *fl = realloc(*fields, nf * 2 * sizeof(*fl));
+
+		if (!fl)
+			return -1;
+		*fields = fl;
+		*cap = nf * 2;
+	}
+	rt_bx_event_get(c, k, ev, *fields);
+	ev->source_file = display(f);
+	ev->host = f->in->host ? f->in->host : ev->computer;
+	return 0;
+}
+
+/* Render a decoded chunk's events with the sink (on the decoding thread). */
+static void render(reader *r, slot *s, const nfile *f)
+{
+	const rt_evtx_sink *sink = r->job->sink;
+	size_t k;
+
+	for (k = 0; k < s->out.nev; k++) {
+		rt_event ev;
+
+		if (get_event(&s->out, k, f, &ev, &s->fields, &s->fieldcap)) {
+			s->fmt_failed = 1;
+			return;
+		}
+		if (sink->format(sink->ctx, &ev, &s->text)) {
+			s->fmt_failed = 1;
+			return;
+		}
+	}
+}
+
+/*
+ * Decode the slot's chunk. Past the header's chunk count of a clean file
+ * lie leftovers (libevtx's "recovered" area): skipped, as the libevtx
+ * reader does. A chunk marked dirty was being written: stale checksums are
+ * then a warning and its records are still decoded.
+ */
+static void decode(reader *r, slot *s)
+{
+	const nfile *f = &r->files[s->file];
+	const uint8_t *p = f->map + chunk_off(s->chunk);
+	size_t n = chunk_len(f, s->chunk);
+	int in_count = s->chunk < f->hdr_chunks;
 
 	s->warn = NULL;
+	s->fmt_failed = 0;
 	s->out.nev = 0;
-	if (!in_count && !(r->fflags & FLAG_DIRTY)) {
+	rt_buf_reset(&s->text);
+	if (!in_count && !(f->fflags & FLAG_DIRTY)) {
 		s->rc = 1;
 		return;
 	}
 	if (n == RT_BX_CHUNK_SIZE && !memcmp(p, "ElfChnk", 8)) {
 		uint32_t cflags = rt_le32(p + 120);
-		unsigned fl = (r->fflags | cflags) & FLAG_NO_CRC ? RT_BX_NO_CRC : 0;
+		unsigned fl = (f->fflags | cflags) & FLAG_NO_CRC ? RT_BX_NO_CRC : 0;
 
 		if ((cflags & FLAG_DIRTY) && !fl) {
 			s->warn = rt_bx_check_crc(p, n);
 			fl = RT_BX_NO_CRC;
 		}
 		s->rc = rt_bx_decode_chunk(&s->out, p, n, fl);
+		if (s->rc == 0 && r->job->sink)
+			render(r, s, f);
 		return;
 	}
 	if (!in_count || chunk_empty(p, n)) {
@@ -113,21 +275,39 @@ static void decode(reader *r, slot *s, size_t i)
 		 n < RT_BX_CHUNK_SIZE ? "truncated chunk" : "bad chunk magic");
 }
 
-/* Take the next chunk if its slot is free; returns 1 if one was decoded.
- * Called with the lock held; returns with it held. */
+/*
+ * Hand the next unit to the calling thread and decode it; 1 if one was
+ * decoded. Opens files as the cursor reaches them. Called with the lock
+ * held; returns with it held.
+ */
 static int take_one(reader *r)
 {
-	size_t i;
 	slot *s;
 
-	if (r->stop || r->next >= r->nchunks || r->next >= r->delivered + r->nslots)
+	if (r->stop || r->exhausted || r->next >= r->delivered + r->nslots)
 		return 0;
-	i = r->next++;
-	s = &r->slots[i % r->nslots];
-	s->index = i;
+	while (r->cf < r->job->nfiles) {
+		nfile *f = &r->files[r->cf];
+
+		if (f->state == 0)
+			open_file(f);
+		if (f->state == 1 && r->cc < f->nchunks)
+			break;
+		r->cf++;
+		r->cc = 0;
+	}
+	if (r->cf >= r->job->nfiles) {
+		r->exhausted = 1;
+		pthread_cond_broadcast(&r->done);
+		return 0;
+	}
+	s = &r->slots[r->next % r->nslots];
+	s->g = r->next++;
+	s->file = r->cf;
+	s->chunk = r->cc++;
 	s->state = 1;
 	pthread_mutex_unlock(&r->lock);
-	decode(r, s, i);
+	decode(r, s);
 	pthread_mutex_lock(&r->lock);
 	s->state = 2;
 	pthread_cond_broadcast(&r->done);
@@ -140,9 +320,9 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
-		while (!r->stop && r->next < r->nchunks && r->next >= r->delivered + r->nslots)
+		while (!r->stop && !r->exhausted && r->next >= r->delivered + r->nslots)
 			pthread_cond_wait(&r->work, &r->lock);
-		if (r->stop || r->next >= r->nchunks)
+		if (r->stop || r->exhausted)
 			break;
 		take_one(r);
 	}
@@ -150,224 +330,256 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* ------------------------------------------------------------------ delivery */
+
 typedef struct deliver_ctx {
-	const rt_evtx_opts *opts;
-	const char *path;
-	rt_event_cb cb;
-	void *ctx;
-	rt_diag *diag;
-	rt_native_fallback fallback;
-	void *fctx;
+	reader *r;
 	rt_field *fields;
 	size_t fieldcap;
-	int damaged;
-	size_t rejected; /* chunks the decoder rejected; the first few are named */
+	rt_buf text;          /* sink output of chunks read by libevtx */
+	size_t ntext;         /* events in it */
+	int failed;           /* out of memory: stop, with an error */
 } deliver_ctx;
 
 /* Rejected chunks named one by one per file; the rest are counted. */
 #define MAX_CHUNK_REPORTS 5
 
-/* Hand one decoded chunk's events to the callback; 1 if it asked to stop. */
-static int deliver(reader *r, deliver_ctx *d, slot *s)
+static void start_file(reader *r, nfile *f)
 {
-	const char *src = d->opts->display ? d->opts->display : d->path;
+	int i;
+
+	if (f->started)
+		return;
+	f->started = 1;
+	for (i = 0; i < FILE_MSGS && f->msg[i]; i++)
+		rt_diag_error(r->job->diag, display(f), "%s", f->msg[i]);
+}
+
+static void finish_file(reader *r, nfile *f)
+{
+	const rt_native_job *job = r->job;
+
+	if (f->finished)
+		return;
+	f->finished = 1;
+	start_file(r, f);
+	if (f->rejected > MAX_CHUNK_REPORTS)
+		rt_diag_error(job->diag, display(f),
+			      "%zu more chunks the native decoder rejected were %s",
+			      f->rejected - MAX_CHUNK_REPORTS,
+			      job->fallback ? "read with libevtx" : "skipped");
+	if (job->fallback)
+		rt_evtx_report_more_bad(job->diag, display(f), f->bad);
+	unmap_file(f);
+}
+
+/* The sink's side of the libevtx fallback: render on this thread. */
+static int fallback_render(void *ctx, const rt_event *ev)
+{
+	deliver_ctx *d = ctx;
+	const rt_evtx_sink *sink = d->r->job->sink;
+
+	if (sink->format(sink->ctx, ev, &d->text)) {
+		d->failed = 1;
+		return 1;
+	}
+	d->ntext++;
+	return 0;
+}
+
+static int fallback(deliver_ctx *d, nfile *f, slot *s)
+{
+	const rt_native_job *job = d->r->job;
+	const uint8_t *p = f->map + chunk_off(s->chunk);
+	size_t n = chunk_len(f, s->chunk);
+	int fr;
+
+	if (!job->sink)
+		return rt_evtx_read_libevtx_chunk(f->map, p, n, &f->o, f->in->path, job->cb,
+						  job->ctx, job->diag, &f->bad) > 0;
+	rt_buf_reset(&d->text);
+	d->ntext = 0;
+	fr = rt_evtx_read_libevtx_chunk(f->map, p, n, &f->o, f->in->path, fallback_render, d,
+					job->diag, &f->bad);
+	if (d->failed)
+		return 1;
+	if (d->text.len && job->sink->write(job->sink->ctx, d->text.buf, d->text.len, d->ntext))
+		return 1;
+	return fr > 0;
+}
+
+/* Hand one decoded unit's events over; 1 to stop. */
+static int deliver(deliver_ctx *d, slot *s)
+{
+	reader *r = d->r;
+	const rt_native_job *job = r->job;
+	nfile *f = &r->files[s->file];
+	const char *src = display(f);
 	size_t k;
 
 	if (s->warn)
-		rt_diag_warn(d->diag, src, "%s in chunk %zu at offset 0x%zx (chunk marked dirty: "
-			     "was being written)", s->warn, s->index,
-			     HDR_SIZE + s->index * (size_t)RT_BX_CHUNK_SIZE);
+		rt_diag_warn(job->diag, src, "%s in chunk %zu at offset 0x%zx (chunk marked dirty: "
+			     "was being written)", s->warn, s->chunk, chunk_off(s->chunk));
 	if (s->rc < 0) {
-		size_t off = HDR_SIZE + s->index * (size_t)RT_BX_CHUNK_SIZE;
-
-		d->damaged = 1;
-		if (d->fallback) {
-			int fr;
-
-			if (++d->rejected <= MAX_CHUNK_REPORTS)
-				rt_diag_error(d->diag, src,
-					      "%s in chunk %zu at offset 0x%zx, read with libevtx",
-					      s->out.err, s->index, off);
-			fr = d->fallback(d->fctx, r->map, chunk_at(r, s->index), chunk_len(r, s->index),
-					 d->opts, d->path, d->cb, d->ctx, d->diag);
-			return fr > 0;
+		f->damaged = 1;
+		if (++f->rejected <= MAX_CHUNK_REPORTS)
+			rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%zx, %s",
+				      s->out.err, s->chunk, chunk_off(s->chunk),
+				      job->fallback ? "read with libevtx" : "chunk skipped");
+		return job->fallback ? fallback(d, f, s) : 0;
+	}
+	if (job->sink) {
+		if (s->fmt_failed) {
+			d->failed = 1;
+			return 1;
 		}
-		if (++d->rejected <= MAX_CHUNK_REPORTS)
-			rt_diag_error(d->diag, src, "%s in chunk %zu at offset 0x%zx, chunk skipped",
-				      s->out.err, s->index, off);
-		return 0;
+		return s->text.len &&
+		       job->sink->write(job->sink->ctx, s->text.buf, s->text.len, s->out.nev);
 	}
 	for (k = 0; k < s->out.nev; k++) {
 		rt_event ev;
-		size_t nf = s->out.ev[k].nfields;
 
-		if (nf > d->fieldcap) {
-			size_t nc = nf * 2;
-			rt_field *f = realloc(d->fields, nc * sizeof(*f));
-
-			if (!f) {
-				rt_diag_error(d->diag, src, "out of memory");
-				d->damaged = 1;
-				return 1;
-			}
-			d->fields = f;
-			d->fieldcap = nc;
+		if (get_event(&s->out, k, f, &ev, &d->fields, &d->fieldcap)) {
+			d->failed = 1;
+			return 1;
 		}
-		rt_bx_event_get(&s->out, k, &ev, d->fields);
-		ev.source_file = src;
-		ev.host = d->opts->host ? d->opts->host : ev.computer;
-		if (d->cb(d->ctx, &ev))
+		if (job->cb(job->ctx, &ev))
 			return 1;
 	}
 	return 0;
 }
 
-static void drop_behind(reader *r, size_t i)
+/*
+ * Drop the pages of chunk i, and those of chunk i-1 again: the kernel maps
+ * a fault's whole 64 KiB-aligned neighbourhood (fault-around), which
+ * reaches back into the chunk before, as chunks start 4 KiB past a 64 KiB
+ * boundary. Without this every chunk left a page behind (16 MiB per
+ * 256 MiB of log).
+ */
+static void drop_behind(const nfile *f, size_t i)
 {
-	size_t off = HDR_SIZE + i * (size_t)RT_BX_CHUNK_SIZE;
-	long pg = sysconf(_SC_PAGESIZE);
-	size_t start = off & ~((size_t)pg - 1);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t start = i ? chunk_off(i - 1) : 0, end = chunk_off(i) + chunk_len(f, i);
 
-	madvise((void *)(r->map + start), off + chunk_len(r, i) - start, MADV_DONTNEED);
+	start &= ~(pg - 1);
+	madvise((void *)(f->map + start), end - start, MADV_DONTNEED);
 }
 
-static int run_threads(reader *r, deliver_ctx *d, int nthreads)
+/* Deliver every unit in order; the calling thread decodes when it waits. */
+static void run(reader *r, deliver_ctx *d)
 {
-	pthread_t th[MAX_THREADS];
-	int started = 0, stopped = 0, i;
-	size_t k;
+	size_t g, df = 0;
+	int stopped = 0;
 
-	/* the calling thread is one of the decoders: it decodes whenever the
-	 * next chunk to deliver is not ready yet */
-	for (i = 0; i < nthreads - 1; i++) {
-		if (pthread_create(&th[i], NULL, worker, r))
-			break;
-		started++;
-	}
-	if (!started)
-		return -1;
-	for (k = 0; k < r->nchunks && !stopped; k++) {
-		slot *s = &r->slots[k % r->nslots];
+	for (g = 0; !stopped; g++) {
+		slot *s = &r->slots[g % r->nslots];
+		size_t fi, ci;
+		nfile *f;
+		int ready;
 
 		pthread_mutex_lock(&r->lock);
-		while (!(s->state == 2 && s->index == k))
-			if (!take_one(r))
+		while (!(ready = s->state == 2 && s->g == g) && !(r->exhausted && r->next <= g))
+			if (!take_one(r) && !(r->exhausted && r->next <= g))
 				pthread_cond_wait(&r->done, &r->lock);
 		pthread_mutex_unlock(&r->lock);
-		stopped = deliver(r, d, s);
-		drop_behind(r, k);
+		if (!ready)
+			break; /* no unit g: everything was delivered */
+		/* the slot is reused as soon as it is freed: keep what it held */
+		fi = s->file;
+		ci = s->chunk;
+		while (df < fi)
+			finish_file(r, &r->files[df++]);
+		f = &r->files[fi];
+		start_file(r, f);
+		stopped = deliver(d, s);
+		drop_behind(f, ci);
 		pthread_mutex_lock(&r->lock);
 		s->state = 0;
-		r->delivered = k + 1;
+		r->delivered = g + 1;
 		if (stopped)
 			r->stop = 1;
 		pthread_cond_broadcast(&r->work);
 		pthread_mutex_unlock(&r->lock);
+		if (ci + 1 == f->nchunks) {
+			finish_file(r, f);
+			df = fi + 1;
+		}
 	}
-	pthread_mutex_lock(&r->lock);
-	r->stop = 1;
-	pthread_cond_broadcast(&r->work);
-	pthread_mutex_unlock(&r->lock);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	return 0;
+	if (!stopped)
+		while (df < r->job->nfiles)
+			finish_file(r, &r->files[df++]);
+	if (d->failed)
+		rt_diag_error(r->job->diag, df < r->job->nfiles ? display(&r->files[df]) : "remtrail",
+			      "out of memory");
 }
 
-int rt_native_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
-		   rt_diag *diag, rt_native_fallback fallback, void *fctx)
+int rt_native_read_files(const rt_native_job *job)
 {
-	const char *src = opts->display ? opts->display : path;
+	pthread_t th[MAX_THREADS];
 	deliver_ctx d;
 	reader r;
-	struct stat st;
-	int fd, nthreads, ret = -1;
+	int nthreads, started = 0, ret = 0, i;
 	size_t k;
-	void *map;
 
-	memset(&r, 0, sizeof(r));
-	memset(&d, 0, sizeof(d));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rt_diag_error(diag, src, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) || st.st_size < (off_t)HDR_SIZE) {
-		close(fd);
-		rt_diag_error(diag, src, "not an EVTX file: too short");
-		return -1;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		rt_diag_error(diag, src, "cannot map: %s", strerror(errno));
-		return -1;
-	}
-	r.map = map;
-	r.size = (size_t)st.st_size;
-	madvise(map, r.size, MADV_SEQUENTIAL);
-	if (memcmp(r.map, "ElfFile", 8)) {
-		rt_diag_error(diag, src, "not an EVTX file: bad file signature");
-		goto out;
-	}
-	d.opts = opts;
-	d.path = path;
-	d.cb = cb;
-	d.ctx = ctx;
-	d.diag = diag;
-	d.fallback = fallback;
-	d.fctx = fctx;
-	r.fflags = rt_le32(r.map + 120);
-	r.hdr_chunks = rt_le16(r.map + 42);
-	if (!(r.fflags & FLAG_NO_CRC) && rt_bx_crc32(0, r.map, 120) != rt_le32(r.map + 124)) {
-		rt_diag_error(diag, src, "bad file header checksum");
-		d.damaged = 1;
-	}
-	r.nchunks = (r.size - HDR_SIZE + RT_BX_CHUNK_SIZE - 1) / RT_BX_CHUNK_SIZE;
-	if ((r.size - HDR_SIZE) / RT_BX_CHUNK_SIZE < r.hdr_chunks) {
-		rt_diag_error(diag, src, "file is truncated: header announces %zu chunks, %zu present",
-			      r.hdr_chunks, (r.size - HDR_SIZE) / RT_BX_CHUNK_SIZE);
-		d.damaged = 1;
-	}
-	nthreads = opts->threads < 1 ? 1 : opts->threads > MAX_THREADS ? MAX_THREADS : opts->threads;
-	if ((size_t)nthreads > r.nchunks)
-		nthreads = r.nchunks ? (int)r.nchunks : 1;
+	memset(&r, 0, sizeof r);
+	memset(&d, 0, sizeof d);
+	r.job = job;
+	d.r = &r;
+	rt_buf_init(&d.text, 0);
+	nthreads = job->threads < 1 ? 1 : job->threads > MAX_THREADS ? MAX_THREADS : job->threads;
 	r.nslots = nthreads == 1 ? 1 : (size_t)nthreads * 2;
-	r.slots = calloc(r.nslots, sizeof(slot));
-	if (!r.slots) {
-		rt_diag_error(diag, src, "out of memory");
-		goto out;
+	r.files = calloc(job->nfiles ? job->nfiles : 1, sizeof *r.files);
+	r.slots = calloc(r.nslots, sizeof *r.slots);
+	if (!r.files || !r.slots) {
+		free(r.files);
+		free(r.slots);
+		rt_diag_error(job->diag, job->nfiles ? job->files[0].path : "remtrail",
+			      "out of memory");
+		return job->nfiles == 1 ? -1 : 1;
 	}
-	for (k = 0; k < r.nslots; k++)
+	for (k = 0; k < job->nfiles; k++) {
+		r.files[k].in = &job->files[k];
+		r.files[k].o.host = job->files[k].host;
+		r.files[k].o.display = job->files[k].display;
+	}
+	for (k = 0; k < r.nslots; k++) {
 		rt_bx_chunk_init(&r.slots[k].out);
+		rt_buf_init(&r.slots[k].text, 0);
+	}
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done, NULL);
-	ret = 0;
-	if (nthreads == 1 || run_threads(&r, &d, nthreads)) {
-		for (k = r.delivered; k < r.nchunks; k++) {
-			slot *s = &r.slots[0];
-
-			s->index = k;
-			decode(&r, s, k);
-			if (deliver(&r, &d, s))
-				break;
-			drop_behind(&r, k);
-		}
+	for (i = 0; i < nthreads - 1; i++)
+		if (pthread_create(&th[started], NULL, worker, &r) == 0)
+			started++;
+	run(&r, &d);
+	pthread_mutex_lock(&r.lock);
+	r.stop = 1;
+	pthread_cond_broadcast(&r.work);
+	pthread_mutex_unlock(&r.lock);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (k = 0; k < job->nfiles; k++) {
+		if (r.files[k].state < 0 || r.files[k].damaged)
+			ret = 1;
+		unmap_file(&r.files[k]);
 	}
-	for (k = 0; k < r.nslots; k++)
+	if (job->nfiles == 1 && r.files[0].state < 0)
+		ret = -1;
+	if (d.failed)
+		ret = 1;
+	for (k = 0; k < r.nslots; k++) {
 		rt_bx_chunk_release(&r.slots[k].out);
+		rt_buf_release(&r.slots[k].text);
+		free(r.slots[k].fields);
+	}
 	free(r.slots);
+	free(r.files);
+	free(d.fields);
+	rt_buf_release(&d.text);
 	pthread_mutex_destroy(&r.lock);
 	pthread_cond_destroy(&r.work);
 	pthread_cond_destroy(&r.done);
-	if (d.rejected > MAX_CHUNK_REPORTS)
-		rt_diag_error(diag, src, "%zu more chunks the native decoder rejected were %s",
-			      d.rejected - MAX_CHUNK_REPORTS,
-			      fallback ? "read with libevtx" : "skipped");
-	ret = d.damaged ? 1 : 0;
-out:
-	free(d.fields);
-	munmap(map, r.size);
 	return ret;
 }
 

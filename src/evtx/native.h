@@ -1,8 +1,8 @@
 /*
- * native.h - the native EVTX reader (internal to the evtx module): the file
- * is memory-mapped read-only, its chunks are decoded by rt_bx_decode_chunk()
- * on `opts->threads` threads and the events are handed to the callback in
- * file order on the calling thread.
+ * native.h - the native EVTX reader (internal to the evtx module): files are
+ * memory-mapped read-only one after another, their chunks decoded by
+ * rt_bx_decode_chunk() on `threads` threads, and the events handed over in
+ * order (file by file, chunk by chunk) on the calling thread.
  */
 #ifndef REMTRAIL_NATIVE_H
 #define REMTRAIL_NATIVE_H
@@ -14,24 +14,33 @@
 #include "remtrail/event.h"
 #include "remtrail/evtx.h"
 
-/*
- * Called on the calling thread, in file order, for a chunk the native
- * decoder rejected: decode it another way (libevtx) and deliver its events
- * through `cb`/`ctx`. `header` is the file's 4096-byte header, `chunk` the
- * chunk's bytes (`len` may be short for the last chunk of a truncated
- * file). Returns 0 when it read the chunk, -1 when it could not, or 1 when
- * the callback asked to stop.
- */
-typedef int (*rt_native_fallback)(void *fctx, const uint8_t *header, const uint8_t *chunk,
-				  size_t len, const rt_evtx_opts *opts, const char *path,
-				  rt_event_cb cb, void *ctx, rt_diag *diag);
+typedef struct rt_native_file {
+	const char *path;
+	const char *display; /* for messages and rt_event.source_file; NULL: path */
+	const char *host;    /* rt_event.host; NULL: the record's Computer */
+} rt_native_file;
+
+typedef struct rt_native_job {
+	const rt_native_file *files;
+	size_t nfiles;
+	int threads;          /* decoding threads in all, the caller's included */
+	int fallback;         /* give rejected chunks to libevtx (else report, skip) */
+	rt_event_cb cb;       /* events one by one ... */
+	void *ctx;
+	const rt_evtx_sink *sink; /* ... or formatted on the decoding threads */
+	rt_diag *diag;
+} rt_native_job;
 
 /*
- * Read `path` as rt_evtx_read() does (same return values). `fallback` may
- * be NULL: rejected chunks are then only reported ("chunk N at offset 0x..:
- * bad chunk header checksum") and skipped.
+ * Read every file of the job. Chunks of several files are in flight at
+ * once, so many small logs keep every thread busy as one big log does;
+ * output order is file order whatever the thread count. Messages about a
+ * file (cannot open, bad header, rejected chunks) come when delivery
+ * reaches it, so they are in the same order too.
+ * Returns 0 when everything was read, 1 when some file was damaged or
+ * unreadable (reported through diag); with a single file, -1 when it
+ * could not be opened or is not EVTX at all (rt_evtx_read's contract).
  */
-int rt_native_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
-		   rt_diag *diag, rt_native_fallback fallback, void *fctx);
+int rt_native_read_files(const rt_native_job *job);
 
 #endif

@@ -315,8 +315,9 @@ static int has_hives(const rt_evidence *ev)
 	return 0;
 }
 
-int adapt_begin(rt_analysis *a, const rt_evidence *ev, rt_diag *diag)
+int adapt_begin(rt_analysis *a, const rt_evidence *ev, int threads, rt_diag *diag)
 {
+	rt_evtx_opts eo;
 	adapt_priv *p = calloc(1, sizeof *p);
 	rt_buf json = RT_BUF_INIT;
 
@@ -339,7 +340,9 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, rt_diag *diag)
 	}
 	if (rt_detect_new(&p->det))
 		goto oom;
-	rt_evtx_read_evidence(ev, NULL, on_event, p, diag);
+	memset(&eo, 0, sizeof eo);
+	eo.threads = threads;
+	rt_evtx_read_evidence(ev, &eo, on_event, p, diag);
 	if (rt_detect_finish(p->det, &p->found))
 		goto oom;
 	rt_detect_free(&p->det);
