@@ -696,7 +696,7 @@ typedef struct memo {
 static int pred_holds(const rt_detect *d, const rt_event *ev, const rt_rule_pred *pr, memo *m)
 {
 	rt_buf b = RT_BUF_INIT;
-	const char *v = NULL;
+	const char *v;
 	int r = 0;
 	size_t i;
 
@@ -774,9 +774,7 @@ static const rt_rule *first_rule(const rt_detect *d, const rt_event *ev)
 	size_t lo = 0, hi = d->nby_id, i;
 	const char *list = NULL;
 	int on_list = 0;
-	memo m;
-
-	m.n = 0;
+	memo m = { .n = 0 };
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
