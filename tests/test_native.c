@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../src/evtx/binxml.h"
 #include "evtx_writer.h"
@@ -518,6 +519,39 @@ START_TEST(test_many_files_same_order)
 }
 END_TEST
 
+/* One host "ONE" holding the logs p[0..n-1] (sizes from stat). */
+static void one_host(rt_evidence *ev, rt_host *host, rt_artifact *arts, char **p, size_t n)
+{
+	size_t i;
+
+	memset(arts, 0, n * sizeof *arts);
+	memset(host, 0, sizeof *host);
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		ck_assert_int_eq(stat(p[i], &st), 0);
+		arts[i].kind = RT_ART_EVTX;
+		arts[i].path = p[i];
+		arts[i].size = (uint64_t)st.st_size;
+	}
+	host->name = "ONE";
+	host->artifacts = arts;
+	host->nartifacts = n;
+	ev->hosts = host;
+	ev->nhosts = 1;
+	ev->nartifacts = n;
+}
+
+static void drop_logs(char *dir, char **p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(p[i]);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* A stop from the callback or the sink ends the whole walk, at any thread
  * count, after the same event. */
 START_TEST(test_many_files_stop)
@@ -529,22 +563,13 @@ START_TEST(test_many_files_stop)
 	size_t i;
 	int t;
 
-	memset(arts, 0, sizeof arts);
-	memset(&host, 0, sizeof host);
 	for (i = 0; i < 4; i++) {
 		char name[16];
 
 		snprintf(name, sizeof name, "%zu.evtx", i);
 		p[i] = make_log(dir, name, TW_TEMPLATES, 400, TW_DAMAGE_DIRTY, 0, 0);
-		arts[i].kind = RT_ART_EVTX;
-		arts[i].path = p[i];
 	}
-	host.name = "ONE";
-	host.artifacts = arts;
-	host.nartifacts = 4;
-	ev.hosts = &host;
-	ev.nhosts = 1;
-	ev.nartifacts = 4;
+	one_host(&ev, &host, arts, p, 4);
 	for (t = 1; t <= 4; t++) {
 		rt_evtx_opts o;
 		rt_evtx_sink sk = { sink_format, sink_write, NULL };
@@ -566,10 +591,65 @@ START_TEST(test_many_files_stop)
 		ck_assert_uint_lt(l.n, 1600);
 		rt_buf_release(&l.text);
 	}
-	for (i = 0; i < 4; i++)
-		free(p[i]);
-	tu_rmtree(dir);
-	free(dir);
+	drop_logs(dir, p, 4);
+}
+END_TEST
+
+typedef struct prog {
+	uint64_t last, total;
+	size_t calls;
+	int backwards;
+} prog;
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	prog *p = ctx;
+
+	if (done < p->last || (p->calls && total != p->total))
+		p->backwards = 1;
+	p->last = done;
+	p->total = total;
+	p->calls++;
+}
+
+/* Progress only grows, ends at the listed sizes' total, with any reader. */
+START_TEST(test_progress)
+{
+	char *dir = tu_tmpdir(), *p[3];
+	rt_artifact arts[3];
+	rt_host host;
+	rt_evidence ev;
+	uint64_t sum = 0;
+	size_t i;
+	int t;
+
+	p[0] = make_log(dir, "a.evtx", TW_TEMPLATES, 3000, TW_DAMAGE_DIRTY, 0, 0);
+	p[1] = make_log(dir, "b.evtx", TW_TEMPLATES, 600, TW_DAMAGE_CHUNK_MAGIC, 1, 1);
+	p[2] = make_log(dir, "c.evtx", 0, 5, TW_DAMAGE_DIRTY, 0, 0);
+	one_host(&ev, &host, arts, p, 3);
+	for (i = 0; i < 3; i++)
+		sum += arts[i].size;
+	for (t = 0; t < 3; t++) {
+		rt_evtx_opts o;
+		lines l;
+		prog pr;
+
+		memset(&o, 0, sizeof o);
+		memset(&l, 0, sizeof l);
+		memset(&pr, 0, sizeof pr);
+		o.threads = t == 2 ? 3 : 1;
+		o.reader = t == 1 && !getenv("RT_TEST_NATIVE_ONLY") ? RT_READER_LIBEVTX
+								 : RT_READER_NATIVE;
+		o.progress = on_progress;
+		o.progress_ctx = &pr;
+		rt_evtx_read_evidence(&ev, &o, line_cb, &l, NULL);
+		ck_assert_int_eq(pr.backwards, 0);
+		ck_assert_uint_ge(pr.calls, 3);
+		ck_assert_uint_eq(pr.last, sum);
+		ck_assert_uint_eq(pr.total, sum);
+		rt_buf_release(&l.text);
+	}
+	drop_logs(dir, p, 3);
 }
 END_TEST
 
@@ -641,6 +721,7 @@ int main(void)
 	tcase_add_test(tc, test_mutated_chunks);
 	tcase_add_test(tt, test_many_files_same_order);
 	tcase_add_test(tt, test_many_files_stop);
+	tcase_add_test(tt, test_progress);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tt, 300);
 	suite_add_tcase(s, tt);

@@ -15,6 +15,7 @@
 #define REMTRAIL_EVTX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "remtrail/diag.h"
 #include "remtrail/event.h"
@@ -37,6 +38,11 @@ typedef struct rt_evtx_opts {
 	int recovered;        /* also deliver records libevtx recovers from slack space
 			       * and from chunks past the header's count, after the
 			       * others, with rt_event.recovered set (libevtx reader) */
+	/* rt_evtx_read_evidence only, may be NULL: called on the calling thread
+	 * as reading advances, with the bytes of EVTX files read so far and
+	 * their total (rt_artifact.size), last with done == total */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 } rt_evtx_opts;
 
 /*

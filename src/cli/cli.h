@@ -5,6 +5,7 @@
 #ifndef REMTRAIL_CLI_H
 #define REMTRAIL_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "remtrail/diag.h"
@@ -53,6 +54,15 @@ struct rt_evidence *cli_collect_evtx(const char *cmd, const char **paths, size_t
  * the value is missing), 0 when argv[*i] is another option.
  */
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val);
+
+/*
+ * Progress on stderr ("remtrail: WHAT: DONE/TOTAL", rewritten in place, at
+ * most 10 times a second, a newline when done reaches total). Call only
+ * when stderr is a terminal. Diagnostics printed meanwhile clear the line.
+ */
+void cli_progress(const char *what, uint64_t done, uint64_t total);
+/* An rt_evtx_opts.progress that shows MiB read with cli_progress. */
+void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total);
 
 /* Number of online cores (at least 1). */
 int cli_default_jobs(void);

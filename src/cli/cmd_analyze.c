@@ -70,7 +70,7 @@ int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_outpu
 static void progress(void *ctx, const char *what, size_t done, size_t total)
 {
 	(void)ctx;
-	fprintf(stderr, "\rremtrail: %s: %zu/%zu%s", what, done, total, done == total ? "\n" : "");
+	cli_progress(what, done, total);
 }
 
 int analysis_execute(const char *cmd, const analysis_args *args, int hash, rt_analysis **out,

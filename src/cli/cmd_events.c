@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "remtrail/evidence.h"
@@ -232,6 +233,8 @@ static int run(int argc, char **argv)
 	}
 	if (o.threads == 0)
 		o.threads = cli_default_jobs();
+	if (isatty(STDERR_FILENO))
+		o.progress = cli_progress_evtx;
 
 	cli_diag_init(&d);
 	ev = cli_collect_evtx("events", paths, npaths, &d, &nevtx);

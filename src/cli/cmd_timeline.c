@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "remtrail/detect.h"
@@ -132,6 +133,8 @@ static int run(int argc, char **argv)
 	}
 	if (o.evtx.threads == 0)
 		o.evtx.threads = cli_default_jobs();
+	if (isatty(STDERR_FILENO))
+		o.evtx.progress = cli_progress_evtx;
 
 	cli_diag_init(&d);
 	ev = cli_collect_evtx("timeline", paths, npaths, &d, &nevtx);

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "remtrail/evidence.h"
@@ -27,9 +28,40 @@ void cli_print_help(const cli_command *c)
 	fputs(c->usage, stdout);
 }
 
+/* A progress line is on the terminal (no newline yet). */
+static int progress_shown;
+static struct timespec progress_last;
+
+void cli_progress(const char *what, uint64_t done, uint64_t total)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long)(now.tv_sec - progress_last.tv_sec) * 1000 +
+	     (now.tv_nsec - progress_last.tv_nsec) / 1000000;
+	if (done < total && progress_shown && ms < 100)
+		return;
+	progress_last = now;
+	fprintf(stderr, "\rremtrail: %s: %llu/%llu%s", what, (unsigned long long)done,
+		(unsigned long long)total, done >= total ? "\n" : "");
+	progress_shown = done < total;
+}
+
+void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total)
+{
+	uint64_t mib = (total + (1u << 20) - 1) >> 20;
+
+	(void)ctx;
+	cli_progress("MiB of EVTX read", done >= total ? mib : done >> 20, mib);
+}
+
 static void print_diag(void *ctx, rt_diag_level level, const char *subject, const char *message)
 {
 	(void)ctx;
+	if (progress_shown) /* the message gets a line of its own */
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
 	fprintf(stderr, "remtrail: %s: %s%s%s\n", level == RT_DIAG_ERROR ? "error" : "warning",
 		subject, *subject ? ": " : "", message);
 }

@@ -25,7 +25,7 @@ int rt_reader_parse(const char *s, rt_reader *out)
 static int native_one(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 		      rt_diag *diag)
 {
-	rt_native_file f = { path, o->display, o->host };
+	rt_native_file f = { path, o->display, o->host, 0 };
 	rt_native_job job;
 
 	memset(&job, 0, sizeof job);
@@ -109,6 +109,7 @@ static int read_native(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb
 			files[n].path = art->path;
 			files[n].display = art->path;
 			files[n].host = ev->hosts[h].name;
+			files[n].size = art->size;
 			n++;
 		}
 	memset(&job, 0, sizeof job);
@@ -120,6 +121,8 @@ static int read_native(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb
 	job.ctx = ctx;
 	job.sink = sink;
 	job.diag = d;
+	job.progress = o->progress;
+	job.progress_ctx = o->progress_ctx;
 	r = rt_native_read_files(&job);
 	free(files);
 	return r ? 1 : 0;
@@ -130,6 +133,7 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 {
 	rt_evtx_opts opts;
 	stop_watch w;
+	uint64_t done = 0, total = 0;
 	size_t h, a;
 	int ret = 0;
 
@@ -147,6 +151,10 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 	w.ctx = ctx;
 	w.sink = sink;
 	rt_buf_init(&w.text, 0);
+	for (h = 0; h < ev->nhosts; h++)
+		for (a = 0; a < ev->hosts[h].nartifacts; a++)
+			if (ev->hosts[h].artifacts[a].kind == RT_ART_EVTX)
+				total += ev->hosts[h].artifacts[a].size;
 	for (h = 0; h < ev->nhosts && !w.stopped; h++) {
 		const rt_host *host = &ev->hosts[h];
 
@@ -159,6 +167,9 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 			opts.display = art->path;
 			if (rt_evtx_read_libevtx(art->path, &opts, watch, &w, d) != 0)
 				ret = 1;
+			done += art->size;
+			if (opts.progress)
+				opts.progress(opts.progress_ctx, done, total);
 		}
 	}
 	rt_buf_release(&w.text);

@@ -80,6 +80,7 @@ typedef struct reader {
 	slot *slots;
 	size_t nslots;
 	size_t delivered;     /* units delivered so far */
+	uint64_t nread, ntotal; /* progress: bytes of the finished files, of all */
 	int stop;
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
@@ -371,6 +372,9 @@ static void finish_file(reader *r, nfile *f)
 	if (job->fallback)
 		rt_evtx_report_more_bad(job->diag, display(f), f->bad);
 	unmap_file(f);
+	r->nread += f->in->size;
+	if (job->progress)
+		job->progress(job->progress_ctx, r->nread, r->ntotal);
 }
 
 /* The sink's side of the libevtx fallback: render on this thread. */
@@ -503,6 +507,11 @@ static void run(reader *r, deliver_ctx *d)
 		if (ci + 1 == f->nchunks) {
 			finish_file(r, f);
 			df = fi + 1;
+		} else if (r->job->progress && ci % 16 == 15) {
+			uint64_t at = chunk_off(ci + 1);
+
+			r->job->progress(r->job->progress_ctx,
+					 r->nread + (at < f->in->size ? at : f->in->size), r->ntotal);
 		}
 	}
 	if (!stopped)
@@ -525,6 +534,8 @@ int rt_native_read_files(const rt_native_job *job)
 	memset(&d, 0, sizeof d);
 	r.job = job;
 	d.r = &r;
+	for (k = 0; k < job->nfiles; k++)
+		r.ntotal += job->files[k].size;
 	rt_buf_init(&d.text, 0);
 	nthreads = job->threads < 1 ? 1 : job->threads > MAX_THREADS ? MAX_THREADS : job->threads;
 	r.nslots = nthreads == 1 ? 1 : (size_t)nthreads * 2;

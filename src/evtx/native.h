@@ -18,6 +18,7 @@ typedef struct rt_native_file {
 	const char *path;
 	const char *display; /* for messages and rt_event.source_file; NULL: path */
 	const char *host;    /* rt_event.host; NULL: the record's Computer */
+	uint64_t size;       /* for progress: the file's size as listed */
 } rt_native_file;
 
 typedef struct rt_native_job {
@@ -29,6 +30,9 @@ typedef struct rt_native_job {
 	void *ctx;
 	const rt_evtx_sink *sink; /* ... or formatted on the decoding threads */
 	rt_diag *diag;
+	/* as rt_evtx_opts.progress, over the files' listed sizes; may be NULL */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 } rt_native_job;
 
 /*

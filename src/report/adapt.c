@@ -315,7 +315,16 @@ static int has_hives(const rt_evidence *ev)
 	return 0;
 }
 
-int adapt_begin(rt_analysis *a, const rt_evidence *ev, int threads, rt_diag *diag)
+/* EVTX reading progress, in MiB, through the analysis' progress function. */
+static void evtx_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	const rt_analysis_opts *o = ctx;
+	uint64_t mib = (total + (1u << 20) - 1) >> 20;
+
+	o->progress(o->progress_ctx, "MiB of EVTX read", done >= total ? mib : done >> 20, mib);
+}
+
+int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o, rt_diag *diag)
 {
 	rt_evtx_opts eo;
 	adapt_priv *p = calloc(1, sizeof *p);
@@ -341,7 +350,11 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, int threads, rt_diag *dia
 	if (rt_detect_new(&p->det))
 		goto oom;
 	memset(&eo, 0, sizeof eo);
-	eo.threads = threads;
+	eo.threads = o ? o->threads : 1;
+	if (o && o->progress) {
+		eo.progress = evtx_progress;
+		eo.progress_ctx = (void *)o;
+	}
 	rt_evtx_read_evidence(ev, &eo, on_event, p, diag);
 	if (rt_detect_finish(p->det, &p->found))
 		goto oom;

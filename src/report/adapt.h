@@ -18,7 +18,8 @@ typedef struct adapt_host {
 
 /* Read what every host needs (configuration, findings); fills
  * a->configuration_json, a->findings_json, a->timeline. */
-int adapt_begin(rt_analysis *a, const rt_evidence *ev, int threads, rt_diag *diag);
+int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o,
+		rt_diag *diag);
 int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host *out,
 		     rt_diag *diag);
 void adapt_host_release(adapt_host *ah);

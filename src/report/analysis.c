@@ -113,7 +113,7 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 		goto fail;
 	memset(&ao, 0, sizeof ao);
 	ao.mgmt_scope = opts ? opts->mgmt_scope : NULL;
-	if (adapt_begin(a, ev, opts ? opts->threads : 1, diag))
+	if (adapt_begin(a, ev, opts, diag))
 		goto fail;
 	for (h = 0; h < ev->nhosts; h++) {
 		adapt_host ah;
