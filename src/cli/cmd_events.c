@@ -309,6 +309,7 @@ const cli_command cli_cmd_events = {
 	"\n"
 	"Damaged logs: every record that can be read is printed and each damage is\n"
 	"named on stderr (\"chunk 3 at offset 0x31000: bad event records checksum\").\n"
+	"When stderr is a terminal it also shows progress (MiB of EVTX read).\n"
 	"\n"
 	"exit status: 0 all evidence read; 3 events written but some input could not\n"
 	"be read (named on stderr); 2 usage error; 1 nothing could be read (no EVTX\n"

@@ -230,6 +230,8 @@ const cli_command cli_cmd_timeline = {
 	"                   output is the same whatever N\n"
 	"  -h, --help       this help\n"
 	"\n"
+	"When stderr is a terminal it shows progress (MiB of EVTX read).\n"
+	"\n"
 	"exit status: 0 all evidence read (also when nothing was found, which is said\n"
 	"on stderr); 3 results written but some input unreadable (named on stderr);\n"
 	"2 usage error; 1 nothing could be done.\n"
