@@ -534,15 +534,105 @@ START_TEST(scopes)
 	ck_assert_int_eq(rt_scope_contains("10.0.0.0/255.255.0.0", "10.0.1.7", NULL), 1);
 	ck_assert_int_eq(rt_scope_contains("10.0.0.1-10.0.0.9,192.168.1.1", "192.168.1.1", NULL), 1);
 	ck_assert_int_eq(rt_scope_contains("10.0.0.1-10.0.0.9", "10.0.0.10", NULL), 0);
-	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.10", "10.0.0.3"), 1);
-	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.10", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/255.255.255.0", "10.0.1.7", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/255.0.255.0", "10.0.1.7", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("0.0.0.0/0", "203.0.113.9", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.7/32", "10.0.0.7", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.7/32", "10.0.0.8", NULL), 0);
 	ck_assert_int_eq(rt_scope_contains("*", "fe80::1", NULL), 1);
-	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24", "fe80::1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24", "fe80::1", NULL), 0);
 	ck_assert_int_eq(rt_scope_contains("10.0.0.0/33", "10.0.0.1", NULL), -1);
 	ck_assert_int_eq(rt_scope_contains("300.0.0.1", "10.0.0.1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24,DNS", "10.0.0.1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24,DNS", "10.0.9.1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24", "", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/24", NULL, NULL), -1);
 	ck_assert_int_eq(rt_scope_is_any("Any"), 1);
 	ck_assert_int_eq(rt_scope_is_any(""), 1);
 	ck_assert_int_eq(rt_scope_is_any("10.0.0.1"), 0);
+}
+END_TEST
+
+START_TEST(scopes_ipv6)
+{
+	/* forms: compressed, full, leading/trailing ::, mixed case */
+	ck_assert_int_eq(rt_scope_contains("::", "::", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("::", "::1", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("::1", "0:0:0:0:0:0:0:1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("2001:DB8::10", "2001:db8:0:0::10", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("2001:db8::", "2001:db8:0:0:0:0:0:0", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("fe80::/64", "fe80::1:2:3:4", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("fe80::/64", "fe80:0:0:1::4", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("fd00:5::/63", "fd00:5:0:1::9", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("fd00:5::/63", "fd00:5:0:2::9", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("::/0", "2001:db8::1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("::/0", "10.0.0.1", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("2001:db8::10/128", "2001:db8::10", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("2001:db8::10/128", "2001:db8::11", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("2001:db8::1-2001:db8::ff", "2001:db8::80", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("2001:db8::1-2001:db8::ff", "2001:db8::100", NULL), 0);
+	/* zone and brackets on the address are not part of it */
+	ck_assert_int_eq(rt_scope_contains("fe80::/64", "fe80::1%12", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("::1", "[::1]", NULL), 1);
+	/* IPv4-mapped addresses are the IPv4 address, also as scope and prefix */
+	ck_assert_int_eq(rt_scope_contains("10.0.0.0/8", "::ffff:10.0.0.1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("::ffff:10.0.0.1", "10.0.0.1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("::ffff:10.0.0.0/104", "10.9.0.1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("::ffff:10.0.0.0/104", "11.0.0.1", NULL), 0);
+	ck_assert_int_eq(rt_scope_contains("::ffff:a00:1", "10.0.0.1", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("64:ff9b::/96", "64:ff9b::192.0.2.1", NULL), 1);
+	/* mixed families in one list */
+	ck_assert_int_eq(rt_scope_contains("10.0.5.0/24,fd00:5::/64", "fd00:5::7", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.5.0/24,fd00:5::/64", "10.0.5.7", NULL), 1);
+	ck_assert_int_eq(rt_scope_contains("10.0.5.0/24,fd00:5::/64", "fd00:6::7", NULL), 0);
+	/* bad input: cannot tell */
+	ck_assert_int_eq(rt_scope_contains("fe80::/129", "fe80::1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("fe80::/", "fe80::1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("1::2::3", "1::3", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains(":1::3", "1::3", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("1:2:3:4:5:6:7:8:9", "1::3", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("1:2:3:4:5:6:7::8", "1::3", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("12345::1", "1::3", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("fe80::g", "1::3", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("1:", "1::3", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("::ffff:10.0.0.0/64", "10.0.0.1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("10.0.0.1-fe80::1", "10.0.0.5", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("fe80::/64", "fe80:::1", NULL), -1);
+	ck_assert_int_eq(rt_scope_contains("fe80::/64", "not-an-address", NULL), -1);
+}
+END_TEST
+
+START_TEST(scopes_local_subnet)
+{
+	const char *local = "10.1.2.3/255.255.0.0,192.168.5.9/24";
+
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.1.77.1", local), 1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "192.168.5.200", local), 1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.2.0.1", local), 0);
+	ck_assert_int_eq(rt_scope_contains("localsubnet", "10.1.0.1", local), 1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.10", NULL), -1);
+	/* no IPv6 subnet known: IPv6 addresses cannot be told */
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "fd00::1", local), -1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "fd00::1", "fd00::7/64"), 1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "fd01::1", "fd00::7/64"), 0);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.1", "fd00::7/64"), -1);
+	/* the local subnets may not name keywords or "any" */
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.1", "LocalSubnet"), -1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.1", ""), -1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet", "10.0.0.1", "*"), -1);
+	ck_assert_int_eq(rt_scope_contains("LocalSubnet,10.9.0.0/16", "10.9.1.1", NULL), 1);
+
+	ck_assert_int_eq(rt_scope_is_literal("fd00:5::/64,2001:db8::10,10.0.5.0/24"), 1);
+	ck_assert_int_eq(rt_scope_is_literal(" 10.0.0.1 , ::1 "), 1);
+	ck_assert_int_eq(rt_scope_is_literal("10.0.0.1-10.0.0.9"), 1);
+	ck_assert_int_eq(rt_scope_is_literal("*"), 1);
+	ck_assert_int_eq(rt_scope_is_literal("LocalSubnet"), 0);
+	ck_assert_int_eq(rt_scope_is_literal("10.0.0.1,"), 0);
+	ck_assert_int_eq(rt_scope_is_literal(""), 0);
+	ck_assert_int_eq(rt_scope_is_literal(NULL), 0);
+	ck_assert_int_eq(rt_scope_is_literal("nonsense"), 0);
+	ck_assert_int_eq(rt_scope_is_literal("fd00::/200"), 0);
 }
 END_TEST
 
@@ -579,6 +669,8 @@ int main(void)
 	tcase_add_test(tc, snapshot_before_lastwrite_is_unknown);
 	tcase_add_test(tc, deterministic_order);
 	tcase_add_test(tc, scopes);
+	tcase_add_test(tc, scopes_ipv6);
+	tcase_add_test(tc, scopes_local_subnet);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

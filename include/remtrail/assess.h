@@ -57,7 +57,14 @@ typedef enum rt_hive_need { RT_NEED_SYSTEM = 1, RT_NEED_SOFTWARE = 2 } rt_hive_n
  * (value: the Windows rule string "v2.30|Action=Allow|Dir=In|LPort=5985|...";
  * `policy` set for the Group Policy store), dcom.enabled ("Y"/"N" or
  * "true"/"false"), dcom.machine_launch_restriction (SDDL),
- * powershell.logging.module ("true"/"false"), host.ipv4.
+ * powershell.logging.module ("true"/"false"),
+ * winrm.policy.service.ipv6_filter, host.ipv4 (an address),
+ * host.interface.<guid> and host.interface6.<guid> (the interface's subnets
+ * as a keyword-free scope, e.g. "10.1.2.3/255.255.0.0" or "fd00:5::7/64"; ""
+ * when it has addresses but no mask or prefix is recorded). LocalSubnet is
+ * the union of the interfaces' subnets known at the time; with none known
+ * it is the /24 of host.ipv4 for IPv4 (said so in the basis) and cannot be
+ * told for IPv6.
  */
 typedef struct rt_fact {
 	const char *name;
@@ -109,7 +116,8 @@ typedef struct rt_assess_input {
 
 typedef struct rt_assess_opts {
 	/* Addresses that are meant to manage hosts (domain controllers, file
-	 * servers, admin jump hosts), as a scope string ("10.0.0.0/24,10.0.1.5").
+	 * servers, admin jump hosts), as a scope string, IPv4 and IPv6 mixed
+	 * ("10.0.0.0/24,10.0.1.5,fd00:5::/64").
 	 * NULL: unknown, so scoped allow rules make a countermeasure
 	 * `restricted` and use from inside the configured scope is not bypass. */
 	const char *mgmt_scope;
@@ -201,13 +209,27 @@ const char *rt_cm_name(rt_cm_id id);
 const char *rt_cm_title(rt_cm_id id);
 
 /*
- * Address scopes as firewall rules (RA4) and WinRM IPv4Filter write them:
- * "*", "Any", "" (any address), "LocalSubnet" (taken as the /24 of
- * `local_ip`), "a.b.c.d", "a.b.c.d/len", "a.b.c.d/m.m.m.m", "a-b", lists
- * separated by commas. Returns 1 if `ip` is inside, 0 if outside, -1 when it
- * cannot be told (ip not IPv4, LocalSubnet without local_ip, bad syntax).
+ * Address scopes as firewall rules (RA4/RA6), WinRM IPv4Filter/IPv6Filter
+ * and --mgmt write them, IPv4 and IPv6 mixed: "*", "Any", "" (any
+ * address), "a.b.c.d", "a.b.c.d/len", "a.b.c.d/m.m.m.m" (contiguous mask),
+ * "x::y", "x::y/len", "a-b" ranges (both ends of one family),
+ * "LocalSubnet", lists separated by commas; "0.0.0.0/0" is every IPv4 and
+ * "::/0" every IPv6 address. IPv4-mapped IPv6 (::ffff:10.0.0.1, also as a
+ * prefix /96 and longer) is the IPv4 address. `ip` may carry a zone
+ * ("fe80::1%12") or brackets ("[::1]"). An element of the other family is
+ * outside. `local_subnets` is what LocalSubnet stands for, itself a scope
+ * without keywords ("10.1.2.3/255.255.0.0,192.168.5.0/24"; an address with
+ * a mask stands for its whole subnet); NULL, or no element of the address's
+ * family in it, makes LocalSubnet "cannot tell".
+ * Returns 1 if `ip` is inside, 0 if outside, -1 when it cannot be told (ip
+ * unreadable, LocalSubnet unknown for its family, other keywords such as
+ * DNS or DefaultGateway, bad syntax) and no other element admits it.
  */
-int rt_scope_contains(const char *scope, const char *ip, const char *local_ip);
+int rt_scope_contains(const char *scope, const char *ip, const char *local_subnets);
+/* 1 when every element of `scope` is an address, prefix, range, "*" or
+ * "Any" of either family (what --mgmt accepts); 0 for keywords, empty
+ * elements, bad syntax or NULL. */
+int rt_scope_is_literal(const char *scope);
 /* 1 when the scope admits any address ("*", "Any", empty, NULL). */
 int rt_scope_is_any(const char *scope);
 

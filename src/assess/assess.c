@@ -27,7 +27,6 @@ typedef struct actx {
 	size_t nfacts;
 	const rt_assess_finding **finds; /* sorted by time */
 	size_t nfinds;
-	const char *local_ip;
 } actx;
 
 /* What one piece of time looks like for one countermeasure. */
@@ -36,6 +35,7 @@ typedef struct seg {
 	rt_buf why;
 	rt_evidence_list basis;
 	rt_buf scope;   /* allowed remote scope when restricted by address */
+	rt_buf local;   /* what LocalSubnet in `scope` stands for */
 	int conflict;   /* policy and local settings disagree */
 	unsigned alt_port; /* a non-default port is open for the protocol */
 } seg;
@@ -210,12 +210,14 @@ static void seg_init(seg *s)
 	memset(s, 0, sizeof *s);
 	rt_buf_init(&s->why, 0);
 	rt_buf_init(&s->scope, 0);
+	rt_buf_init(&s->local, 0);
 }
 
 static void seg_release(seg *s)
 {
 	rt_buf_release(&s->why);
 	rt_buf_release(&s->scope);
+	rt_buf_release(&s->local);
 	ev_release(&s->basis);
 }
 
@@ -230,20 +232,40 @@ static void set_state(seg *s, rt_cm_state st, const char *why)
 
 typedef struct fw_rule {
 	char action[16], dir[8], protocol[8];
-	char lport[160], ra4[320], app[260], svc[64];
+	char lport[160], ra[1024], app[260], svc[64];
 	int active;
 } fw_rule;
 
-static void field_copy(char *dst, size_t cap, const char *v, size_t n, int append)
+/* Returns 1 when `v` did not fit and was cut. */
+static int field_copy(char *dst, size_t cap, const char *v, size_t n, int append)
 {
 	size_t have = append ? strlen(dst) : 0;
+	int cut = 0;
 
 	if (append && have && have + 1 < cap)
 		dst[have++] = ',';
-	if (have + n >= cap)
+	if (have + n >= cap) {
 		n = have < cap ? cap - have - 1 : 0;
+		cut = 1;
+	}
 	memcpy(dst + have, v, n);
 	dst[have + n] = '\0';
+	return cut;
+}
+
+/* A remote address list too long to keep ends in an element that cannot
+ * be read, so that nothing is judged from a cut-off address. */
+static void scope_mark_cut(char *ra, size_t cap)
+{
+	char *comma = strrchr(ra, ',');
+	size_t at = comma ? (size_t)(comma - ra) : 0;
+
+	while (at && at + 3 > cap) {
+		ra[at] = '\0';
+		comma = strrchr(ra, ',');
+		at = comma ? (size_t)(comma - ra) : 0;
+	}
+	memcpy(ra + at, at ? ",?" : "?", at ? 3 : 2);
 }
 
 /* The Windows rule string grammar (artifacts.md §2.3.3): keys may repeat,
@@ -251,6 +273,7 @@ static void field_copy(char *dst, size_t cap, const char *v, size_t n, int appen
 static void parse_rule(const char *s, fw_rule *r)
 {
 	const char *p = s, *end;
+	int ra_cut = 0;
 
 	memset(r, 0, sizeof *r);
 	r->active = 1;
@@ -278,7 +301,7 @@ static void parse_rule(const char *s, fw_rule *r)
 		else if (KEY("LPort") || KEY("LPort2_10"))
 			field_copy(r->lport, sizeof r->lport, eq + 1, vl, 1);
 		else if (KEY("RA4") || KEY("RA6"))
-			field_copy(r->ra4, sizeof r->ra4, eq + 1, vl, 1);
+			ra_cut |= field_copy(r->ra, sizeof r->ra, eq + 1, vl, 1);
 		else if (KEY("App"))
 			field_copy(r->app, sizeof r->app, eq + 1, vl, 0);
 		else if (KEY("Svc"))
@@ -287,6 +310,8 @@ static void parse_rule(const char *s, fw_rule *r)
 			r->active = !(vl == 5 && rt_strncaseeq(eq + 1, "false", 5));
 #undef KEY
 	}
+	if (ra_cut)
+		scope_mark_cut(r->ra, sizeof r->ra);
 }
 
 static int list_has(const char *list, const char *item)
@@ -302,6 +327,12 @@ static int list_has(const char *list, const char *item)
 		p = end ? end + 1 : NULL;
 	}
 	return 0;
+}
+
+/* RA4 and RA6 together: "*" on either side opens that whole family. */
+static int ra_any(const char *ra)
+{
+	return rt_scope_is_any(ra) || list_has(ra, "*") || list_has(ra, "Any");
 }
 
 static int rule_port_any(const fw_rule *r)
@@ -438,19 +469,19 @@ static void fw_rules_store(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, 
 		}
 		cite(c, &s->basis, name, &v);
 		if (rt_strcaseeq(r.action, "block")) {
-			if (rt_scope_is_any(r.ra4))
+			if (ra_any(r.ra))
 				rc->block_any++;
 			continue;
 		}
 		if (!rt_strcaseeq(r.action, "allow"))
 			continue;
-		if (rt_scope_is_any(r.ra4)) {
+		if (ra_any(r.ra)) {
 			rc->allow_any++;
 		} else {
 			rc->allow_scoped++;
 			if (s->scope.len)
 				rt_buf_addch(&s->scope, ',');
-			rt_buf_adds(&s->scope, r.ra4);
+			rt_buf_adds(&s->scope, r.ra);
 		}
 		if (cm == RT_CM0019 && !rule_port_any(&r) && !list_has(r.lport, "5985") &&
 		    !list_has(r.lport, "5986")) {
@@ -539,11 +570,23 @@ static int fw_decide(const actx *c, uint64_t t, rt_cm_id cm, seg *s, const char 
 
 /* ------------------------------------------------------- decision tables */
 
+/* The addresses WinRM's policy filters let in: each filter speaks for its
+ * own family only, and a family without a restricting filter is open. */
+static void filter_scope(rt_buf *out, const char *v4, const char *v6)
+{
+	rt_buf_adds(out, v4 ? v4 : "0.0.0.0/0");
+	rt_buf_addch(out, ',');
+	rt_buf_adds(out, v6 ? v6 : "::/0");
+}
+
 static void eval_cm0019(const actx *c, uint64_t t, seg *s)
 {
 	lookup_val svc = lookup(c, "service.winrm.start", t);
 	lookup_val aac = lookup(c, "winrm.policy.service.allow_auto_config", t);
 	lookup_val flt = lookup(c, "winrm.policy.service.ipv4_filter", t);
+	lookup_val flt6 = lookup(c, "winrm.policy.service.ipv6_filter", t);
+	int v4r = flt.known && flt.value && !rt_scope_is_any(flt.value);
+	int v6r = flt6.known && flt6.value && !rt_scope_is_any(flt6.value);
 	static const char lp[] = "winrm.listener.";
 	size_t i = lower_bound(c, lp);
 	int listeners = 0, listeners_unknown = 0, fw_decided;
@@ -592,15 +635,30 @@ static void eval_cm0019(const actx *c, uint64_t t, seg *s)
 		ev_add(&s->basis, lst.items[i].text, &(rt_source){ lst.items[i].file, lst.items[i].key,
 			lst.items[i].value_name, lst.items[i].record_id, lst.items[i].event_id,
 			lst.items[i].time }, NULL, NULL);
-	if (flt.known && flt.value && !rt_scope_is_any(flt.value)) {
-		cite(c, &s->basis, "winrm.policy.service.ipv4_filter", &flt);
-		rt_buf_adds(&s->scope, flt.value);
+	if (v4r || v6r) {
+		rt_buf fs = RT_BUF_INIT;
+
+		if (flt.fact)
+			cite(c, &s->basis, "winrm.policy.service.ipv4_filter", &flt);
+		if (flt6.fact)
+			cite(c, &s->basis, "winrm.policy.service.ipv6_filter", &flt6);
+		/* seen with firewall rules, the filters join the rules' scopes */
+		rt_buf_adds(&s->scope, v4r ? flt.value : flt6.value);
+		if (v4r && v6r) {
+			rt_buf_addch(&s->scope, ',');
+			rt_buf_adds(&s->scope, flt6.value);
+		}
+		filter_scope(&fs, v4r ? flt.value : NULL, v6r ? flt6.value : NULL);
 		if (!fw_decide(c, t, RT_CM0019, s, "WinRM") || s->state == RT_CM_NOT_IN_EFFECT ||
 		    s->state == RT_CM_UNKNOWN) {
 			rt_buf_reset(&s->scope);
-			rt_buf_adds(&s->scope, flt.value);
-			set_state(s, RT_CM_RESTRICTED, "WinRM policy accepts IPv4 requests only from the IPv4Filter ranges");
+			rt_buf_adds(&s->scope, fs.buf);
+			set_state(s, RT_CM_RESTRICTED,
+				  v4r && v6r ? "WinRM policy accepts requests only from the IPv4Filter and IPv6Filter ranges"
+				  : v4r ? "WinRM policy accepts IPv4 requests only from the IPv4Filter ranges"
+					: "WinRM policy accepts IPv6 requests only from the IPv6Filter ranges");
 		}
+		rt_buf_release(&fs);
 		goto out;
 	}
 	fw_decided = fw_decide(c, t, RT_CM0019, s, "WinRM");
@@ -671,9 +729,75 @@ static void eval_cm0012(const actx *c, uint64_t t, seg *s)
 
 /* ------------------------------------------------------------ intervals */
 
+/* What LocalSubnet stands for at `t`: the subnets of the host's interfaces,
+ * each cited with its key. An interface first recorded after `t` is taken
+ * as first recorded (the text says so). Without an IPv4 subnet the /24 of
+ * host.ipv4 is a stated guess; without an IPv6 prefix (Tcpip6 interface
+ * keys keep none) IPv6 addresses in LocalSubnet cannot be told. */
+static void resolve_local(const actx *c, uint64_t t, seg *s)
+{
+	static const char *const pre[2] = { "host.interface.", "host.interface6." };
+	int have[2] = { 0, 0 };
+	char when[RT_TIME_MAX];
+	rt_source src;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		size_t plen = strlen(pre[k]), i = lower_bound(c, pre[k]);
+
+		while (i < c->nfacts && !strncmp(c->facts[i]->name, pre[k], plen)) {
+			const char *name = c->facts[i]->name;
+			lookup_val v = lookup(c, name, t);
+			const char *val = v.known ? v.value : v.fact ? v.fact->value : NULL;
+
+			while (i < c->nfacts && !strcmp(c->facts[i]->name, name))
+				i++;
+			if (!val || !*val || !v.fact || !rt_scope_is_literal(val))
+				continue;
+			src = dated(v.fact->src, v.fact->time);
+			rt_time_format(v.fact->time, when);
+			ev_addf(&s->basis, &src, NULL, NULL, "LocalSubnet includes %s (%s%s%s%s)", val, name,
+				v.known ? "" : ", first recorded at ", v.known ? "" : when,
+				v.known ? "" : "; taken as the same before");
+			if (s->local.len)
+				rt_buf_addch(&s->local, ',');
+			rt_buf_adds(&s->local, val);
+			have[k] = 1;
+		}
+	}
+	memset(&src, 0, sizeof src);
+	src.file = c->in->system_hive;
+	if (!have[0]) {
+		lookup_val ip = lookup(c, "host.ipv4", t);
+		const char *a = ip.known ? ip.value : ip.fact ? ip.fact->value : NULL;
+
+		if (a && ip.fact && rt_scope_is_literal(a) && !strchr(a, ':') && !strchr(a, '/')) {
+			src = dated(ip.fact->src, ip.fact->time);
+			ev_addf(&s->basis, &src, NULL, NULL,
+				"LocalSubnet taken as %s/24, the /24 of host.ipv4 (a guess: no interface "
+				"subnet mask recorded)", a);
+			if (s->local.len)
+				rt_buf_addch(&s->local, ',');
+			rt_buf_addf(&s->local, "%s/24", a);
+		} else {
+			src.key = "CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces";
+			ev_add(&s->basis, "LocalSubnet for IPv4 cannot be told: no interface address with a "
+				"subnet mask recorded", &src, NULL, NULL);
+		}
+	}
+	if (!have[1]) {
+		memset(&src, 0, sizeof src);
+		src.file = c->in->system_hive;
+		src.key = "CurrentControlSet\\Services\\Tcpip6\\Parameters\\Interfaces";
+		ev_add(&s->basis, "LocalSubnet for IPv6 cannot be told: no on-link prefix recorded "
+			"(Tcpip6 interface keys keep none)", &src, NULL, NULL);
+	}
+}
+
 typedef struct ivx {
 	rt_interval iv;
 	char *scope;
+	char *local; /* what LocalSubnet stands for, or NULL */
 	int conflict;
 	unsigned alt_port;
 } ivx;
@@ -708,6 +832,8 @@ static int build_intervals(const actx *c, rt_cm_id cm, uint64_t from, uint64_t t
 			eval_cm0013(c, start, &s);
 		else
 			eval_cm0012(c, start, &s);
+		if (s.scope.len && list_has(s.scope.buf, "LocalSubnet"))
+			resolve_local(c, start, &s);
 		if (n && v[n - 1].iv.state == s.state && !strcmp(v[n - 1].iv.why, s.why.buf) &&
 		    ev_equal(&v[n - 1].iv.basis, &s.basis)) {
 			v[n - 1].iv.to = end;
@@ -721,6 +847,7 @@ static int build_intervals(const actx *c, rt_cm_id cm, uint64_t from, uint64_t t
 		v[n].iv.basis = s.basis;
 		memset(&s.basis, 0, sizeof s.basis);
 		v[n].scope = s.scope.len ? rt_buf_detach(&s.scope, NULL) : NULL;
+		v[n].local = s.local.len ? rt_buf_detach(&s.local, NULL) : NULL;
 		v[n].conflict = s.conflict;
 		v[n].alt_port = s.alt_port;
 		seg_release(&s);
@@ -870,10 +997,17 @@ static int judge_activity(const actx *c, rt_cm_id cm, rt_cm_verdict *v, const iv
 		return finding_item(&v->evidence, "activity outside the assessed period: ", f);
 	if (cur->iv.state == RT_CM_IN_EFFECT || cur->iv.state == RT_CM_RESTRICTED) {
 		const char *route, *expl;
-		if (cur->iv.state == RT_CM_RESTRICTED && cur->scope &&
-		    rt_scope_contains(cur->scope, f->remote_ip, c->local_ip) == 1) {
+		int inside = cur->iv.state == RT_CM_RESTRICTED && cur->scope
+				     ? rt_scope_contains(cur->scope, f->remote_ip, cur->local) : 0;
+
+		if (inside < 0 && f->remote_ip && *f->remote_ip &&
+		    !(cur->alt_port && (f->port == cur->alt_port || f->port == 0)))
+			return finding_item(&v->evidence,
+					    "use from an address the configured scope may admit "
+					    "(cannot tell, see the interval's basis): ", f);
+		if (inside == 1) {
 			if (c->opts && c->opts->mgmt_scope &&
-			    rt_scope_contains(c->opts->mgmt_scope, f->remote_ip, c->local_ip) == 0) {
+			    rt_scope_contains(c->opts->mgmt_scope, f->remote_ip, NULL) == 0) {
 				route = "allowed remote address outside intended scope";
 				expl = "the configured scope admits an address that is not a management host, and it was used";
 			} else {
@@ -1070,6 +1204,7 @@ static int assess_cm(const actx *c, rt_cm_id cm, uint64_t from, uint64_t to, con
 			ev_release(&iv[i].iv.basis);
 		}
 		free(iv[i].scope);
+		free(iv[i].local);
 		if (iv[i].iv.state == RT_CM_IN_EFFECT || iv[i].iv.state == RT_CM_RESTRICTED)
 			any_closed = 1;
 	}
@@ -1101,7 +1236,6 @@ int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts, rt_ass
 	uint64_t *bounds = NULL, from = 0, to = 0;
 	size_t nb = 0, i, n;
 	int cm, r = -1;
-	lookup_val ip;
 
 	*out = NULL;
 	memset(&c, 0, sizeof c);
@@ -1136,8 +1270,6 @@ int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts, rt_ass
 		if (bounds[i] > from && (!n || bounds[n - 1] != bounds[i]))
 			bounds[n++] = bounds[i];
 	nb = n;
-	ip = lookup(&c, "host.ipv4", to);
-	c.local_ip = ip.known ? ip.value : NULL;
 
 	res->host = rt_strdup0(in->host ? in->host : "unknown");
 	res->period_from = from;

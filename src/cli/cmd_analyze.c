@@ -62,8 +62,10 @@ int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_outpu
 		return cli_usage_error(cmd->name, "no evidence given (files or folders)");
 	if (with_output && !a->outdir)
 		return cli_usage_error(cmd->name, "no output folder given (-o DIR)");
-	if (a->mgmt && rt_scope_contains(a->mgmt, "0.0.0.0", NULL) < 0)
-		return cli_usage_error(cmd->name, "cannot read --mgmt scope '%s'", a->mgmt);
+	if (a->mgmt && !rt_scope_is_literal(a->mgmt))
+		return cli_usage_error(cmd->name,
+				       "cannot read --mgmt scope '%s' (IPv4/IPv6 addresses, a/len prefixes, a-b ranges, comma-separated)",
+				       a->mgmt);
 	return 0;
 }
 
@@ -190,8 +192,10 @@ const cli_command cli_cmd_analyze = {
 	"                    outside the evidence)\n"
 	"  --force           write into a non-empty folder (our four files are replaced)\n"
 	"  --mgmt SCOPE      addresses meant to manage hosts (domain controllers, file\n"
-	"                    servers, jump hosts), e.g. 10.0.5.0/24,10.0.0.10: use from\n"
-	"                    an allowed address outside SCOPE counts as a bypass\n"
+	"                    servers, jump hosts), IPv4 and IPv6 addresses, prefixes\n"
+	"                    and a-b ranges, e.g. 10.0.5.0/24,10.0.0.10,fd00:5::/64:\n"
+	"                    use from an allowed address outside SCOPE counts as a\n"
+	"                    bypass\n"
 	"  -j N              EVTX decoding threads (default: the number of cores); the\n"
 	"                    results are the same whatever N\n"
 	"\n"

@@ -365,6 +365,63 @@ oom:
 	return -1;
 }
 
+static int nonzero_mask(const cJSON *m)
+{
+	return cJSON_IsString(m) && *m->valuestring && strcmp(m->valuestring, "0.0.0.0");
+}
+
+/*
+ * An interface object (config's host.interface.<guid>) as the subnets it is
+ * on, "addr/mask,...", which is what LocalSubnet means to the firewall.
+ * Config lists the static addresses (IPAddress, 0.0.0.0 dropped) and then
+ * the DHCP one; SubnetMask is parallel to IPAddress (its 0.0.0.0 entries
+ * belong to the dropped addresses). With EnableDHCP Windows ignores the
+ * static list: the DHCP address is the one after the static ones and goes
+ * with DhcpSubnetMask. IPv6 objects carry no prefix unless an address is
+ * written with one ("fd00::7/64"); an address without a mask gives nothing.
+ */
+static void interface_subnets(const cJSON *obj, int v6, rt_buf *out)
+{
+	const cJSON *addrs = cJSON_GetObjectItem(obj, v6 ? "ipv6" : "ipv4");
+	const cJSON *masks = cJSON_GetObjectItem(obj, "subnet_mask");
+	const cJSON *dmask = cJSON_GetObjectItem(obj, "dhcp_subnet_mask");
+	int dhcp = cJSON_IsTrue(cJSON_GetObjectItem(obj, "dhcp"));
+	int na = cJSON_GetArraySize(addrs), nm = 0, i;
+	const cJSON *m;
+
+	if (!cJSON_IsArray(addrs))
+		return;
+	cJSON_ArrayForEach(m, masks)
+		if (nonzero_mask(m))
+			nm++;
+	for (i = 0; i < na; i++) {
+		const cJSON *a = cJSON_GetArrayItem(addrs, i);
+		const char *mask = NULL;
+		int k = 0;
+
+		if (!cJSON_IsString(a))
+			continue;
+		if (v6) {
+			if (!strchr(a->valuestring, '/'))
+				continue;
+		} else if (i < nm && !dhcp) {
+			cJSON_ArrayForEach(m, masks)
+				if (nonzero_mask(m) && k++ == i)
+					break;
+			mask = m ? m->valuestring : NULL;
+		} else if (i == na - 1 && i >= nm && dhcp && nonzero_mask(dmask)) {
+			mask = dmask->valuestring;
+		}
+		if (!v6 && !mask)
+			continue;
+		if (out->len)
+			rt_buf_addch(out, ',');
+		rt_buf_adds(out, a->valuestring);
+		if (mask)
+			rt_buf_addf(out, "/%s", mask);
+	}
+}
+
 /* A config point's JSON value as the assessor's text value (NULL: absent). */
 static const char *point_value(adapt_priv *p, const char *name, const rt_cfg_point *pt, int *ok)
 {
@@ -380,7 +437,13 @@ static const char *point_value(adapt_priv *p, const char *name, const rt_cfg_poi
 	}
 	if (!pt->value || !(j = cJSON_Parse(pt->value)))
 		return (r = keep(p, pt->value ? pt->value : "")) ? r : (*ok = 0, NULL);
-	if (cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0) {
+	if (cJSON_IsObject(j) && (!strncmp(name, "host.interface.", 15) ||
+				  !strncmp(name, "host.interface6.", 16))) {
+		rt_buf sub = RT_BUF_INIT;
+		interface_subnets(j, name[14] == '6', &sub);
+		r = keep(p, sub.buf ? sub.buf : "");
+		rt_buf_release(&sub);
+	} else if (cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0) {
 		cJSON *first = cJSON_GetArrayItem(j, 0);
 		r = cJSON_IsString(first) ? keep(p, first->valuestring) : keep(p, pt->value);
 	} else if (cJSON_IsObject(j) && cJSON_IsNumber(cJSON_GetObjectItem(j, "port"))) {
