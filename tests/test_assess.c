@@ -276,6 +276,98 @@ START_TEST(winrm_allowed_address_outside_intended)
 }
 END_TEST
 
+/* WinRM open from anywhere by the firewall, narrowed by the policy filters. */
+static void winrm_filter_base(const char *v4, const char *v6)
+{
+	reset(1, 1);
+	snap("service.winrm.start", "auto", "2024-01-01T00:00:00Z", "ControlSet001\\Services\\WinRM", "Start");
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "WINRM-HTTP-In-TCP");
+	if (v4)
+		snap("winrm.policy.service.ipv4_filter", v4, "2024-01-01T00:00:00Z",
+		     "Policies\\Microsoft\\Windows\\WinRM\\Service", "IPv4Filter");
+	if (v6)
+		snap("winrm.policy.service.ipv6_filter", v6, "2024-01-01T00:00:00Z",
+		     "Policies\\Microsoft\\Windows\\WinRM\\Service", "IPv6Filter");
+}
+
+START_TEST(winrm_ip_filters)
+{
+	const rt_cm_verdict *v;
+
+	/* IPv4Filter alone: IPv6 is not filtered (::/0), IPv4 outside is used */
+	winrm_filter_base("10.0.5.0/24", NULL);
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "fd00::9", 80, "WinRM shell created");
+	find("winrm.inbound", "2024-02-11T08:00:00Z", "10.0.6.1", 81, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_str_eq(v->intervals[0].why, "WinRM policy accepts IPv4 requests only from the IPv4Filter ranges");
+	ck_assert_ptr_nonnull(list_find_record(&v->evidence, 80));
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 81));
+	/* a blank IPv6Filter: Windows listens on no IPv6 address */
+	winrm_filter_base("10.0.5.0/24", "");
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "fd00::9", 82, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 82));
+	/* IPv6Filter alone */
+	winrm_filter_base(NULL, "fd00:5::/64");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_str_eq(v->intervals[0].why, "WinRM policy accepts IPv6 requests only from the IPv6Filter ranges");
+	ck_assert(list_has_text(&v->intervals[0].basis, "winrm.policy.service.ipv6_filter = fd00:5::/64"));
+	/* "*" for one family opens it: the filters restrict nothing */
+	winrm_filter_base("10.0.5.0/24", "*");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	winrm_filter_base("*", "fd00:5::/64");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+}
+END_TEST
+
+/* LocalSubnet from the interface facts, as the adapter gives them. */
+START_TEST(local_subnet_from_interfaces)
+{
+	const rt_cm_verdict *v;
+	const rt_evidence_item *e = NULL;
+	size_t i;
+
+	winrm_scoped_base();
+	H.facts[3].value = "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|RA4=LocalSubnet|RA6=LocalSubnet|";
+	snap("host.interface.{A}", "10.0.2.9/255.255.252.0", "2024-01-01T00:00:00Z",
+	     "ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\{A}", NULL);
+	snap("host.interface6.{A}", "fd00:5::9/64", "2024-01-01T00:00:00Z",
+	     "ControlSet001\\Services\\Tcpip6\\Parameters\\Interfaces\\{A}", NULL);
+	/* an interface first recorded later is taken as it was then */
+	snap("host.interface.{B}", "192.168.7.1/24", "2024-01-20T00:00:00Z",
+	     "ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\{B}", NULL);
+	find("winrm.inbound", "2024-01-10T08:00:00Z", "10.0.3.200", 90, "WinRM shell created");
+	find("winrm.inbound", "2024-01-10T09:00:00Z", "fd00:5::77", 91, "WinRM shell created");
+	find("winrm.inbound", "2024-01-10T10:00:00Z", "192.168.7.20", 92, "WinRM shell created");
+	find("winrm.inbound", "2024-01-10T11:00:00Z", "10.0.4.1", 93, "WinRM shell created");
+	v = run(RT_CM0019, "10.0.2.0/24");
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_RESTRICTED);
+	for (i = 0; i < v->intervals[0].basis.n; i++)
+		if (strstr(v->intervals[0].basis.items[i].text, "LocalSubnet includes 10.0.2.9/255.255.252.0"))
+			e = &v->intervals[0].basis.items[i];
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->key, "ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\{A}");
+	ck_assert(list_has_text(&v->intervals[0].basis, "LocalSubnet includes fd00:5::9/64 (host.interface6.{A})"));
+	ck_assert(list_has_text(&v->intervals[0].basis,
+				"LocalSubnet includes 192.168.7.1/24 (host.interface.{B}, first recorded at 2024-01-20T00:00:00.0000000Z; taken as the same before)"));
+	ck_assert(!list_has_text(&v->intervals[0].basis, "cannot be told"));
+	ck_assert_str_eq(v->bypass[0].route, "allowed remote address outside intended scope");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 90));
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 91));
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 92));
+	/* outside every local subnet: not admitted, yet used */
+	ck_assert_str_eq(v->bypass[1].route, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[1].findings, 93));
+}
+END_TEST
+
 START_TEST(winrm_not_in_effect)
 {
 	const rt_cm_verdict *v;
@@ -655,6 +747,8 @@ int main(void)
 	tcase_add_test(tc, winrm_restricted_inside_scope);
 	tcase_add_test(tc, winrm_restricted_outside_scope);
 	tcase_add_test(tc, winrm_allowed_address_outside_intended);
+	tcase_add_test(tc, winrm_ip_filters);
+	tcase_add_test(tc, local_subnet_from_interfaces);
 	tcase_add_test(tc, winrm_not_in_effect);
 	tcase_add_test(tc, unknown_without_hives);
 	tcase_add_test(tc, blocked_attempts_only);

@@ -88,6 +88,17 @@ static int endswith(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
+/* Every item (one session gives several findings) is from `ip`. */
+static int all_from(const rt_evidence_list *l, const char *ip)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!l->items[i].remote_ip || strcmp(l->items[i].remote_ip, ip))
+			return 0;
+	return l->n > 0;
+}
+
 static const rt_bypass *route(const rt_cm_verdict *v, const char *name)
 {
 	size_t i;
@@ -216,6 +227,153 @@ START_TEST(winrm_allowed_address_outside_intended_scope)
 	v = run(h, RT_CM0019, "10.0.5.200-10.0.5.210");
 	ck_assert_int_eq(v->bypassed, 1);
 	ck_assert_ptr_nonnull(route(v, "allowed remote address outside intended scope"));
+}
+END_TEST
+
+/* WinRM running with a listener, let in by one policy firewall rule. */
+static sc_host *winrm_rule(const char *ip, const char *rule)
+{
+	sc_host *h = base("WS01", ip, 2);
+
+	sc_listener(h, "*+HTTP", 5985, T(T0));
+	sc_fw_rule(h, 1, "WINRM-HTTP-In-TCP", rule, T(T0));
+	return h;
+}
+
+/* WinRM open by a rule to the local subnet (as Enable-PSRemoting writes it
+ * for the Public profile), on a host whose interface has `mask`. */
+static sc_host *local_subnet(const char *ip, const char *mask)
+{
+	sc_host *h = winrm_rule(ip, "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|"
+				    "RA4=LocalSubnet|RA6=LocalSubnet|");
+
+	if (ip && mask)
+		sc_interface(h, SC_IFACE, ip, mask, 1, T(T0));
+	return h;
+}
+
+/* 6b: LocalSubnet is the interface's /16, not a /24 guess */
+START_TEST(local_subnet_wide_mask_outside_intended_scope)
+{
+	sc_host *h = local_subnet("10.1.2.3", "255.255.0.0");
+	const rt_cm_verdict *v;
+	const rt_evidence_item *e;
+	const rt_bypass *b;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.1.200.7", "helpdesk");
+	sc_ev_winrm_session(h, T("2024-03-12T10:20:00Z"), "10.1.0.9", "admin");
+	v = run(h, RT_CM0019, "10.1.0.0/24");
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "LocalSubnet"));
+	e = item_with(&v->intervals[0].basis, "LocalSubnet includes 10.1.2.3/255.255.0.0 (host.interface." SC_IFACE ")", 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert(endswith(e->file, "config/SYSTEM"));
+	ck_assert_str_eq(e->key, "ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\" SC_IFACE);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "LocalSubnet for IPv6 cannot be told", 0));
+	ck_assert_int_eq(v->bypassed, 1);
+	b = route(v, "allowed remote address outside intended scope");
+	ck_assert_ptr_nonnull(b);
+	ck_assert(all_from(&b->findings, "10.1.200.7"));
+	e = item_with(&v->evidence, "permitted use from inside the configured scope", 91);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->remote_ip, "10.1.0.9");
+}
+END_TEST
+
+/* 6c: a host without interface data: LocalSubnet cannot be told, and use
+ * from an address it may admit is neither bypass nor a contradiction */
+START_TEST(local_subnet_without_interface_data)
+{
+	sc_host *h = local_subnet(NULL, NULL);
+	const rt_cm_verdict *v;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.1.200.7", "helpdesk");
+	v = run(h, RT_CM0019, "10.1.0.0/24");
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "LocalSubnet for IPv4 cannot be told", 0));
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "use from an address the configured scope may admit", 91));
+}
+END_TEST
+
+/* 6d: an address without a recorded mask: the /24 guess, said so */
+START_TEST(local_subnet_guess_without_mask)
+{
+	sc_host *h = local_subnet("10.1.2.3", NULL);
+	const rt_cm_verdict *v;
+	const rt_evidence_item *e;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.1.2.77", "helpdesk");
+	v = run(h, RT_CM0019, "10.1.0.0/24");
+	e = item_with(&v->intervals[0].basis, "LocalSubnet taken as 10.1.2.3/24, the /24 of host.ipv4 (a guess", 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert(endswith(e->file, "config/SYSTEM"));
+	ck_assert_ptr_nonnull(route(v, "allowed remote address outside intended scope"));
+}
+END_TEST
+
+/* 6e: a rule open to one IPv6 prefix only */
+START_TEST(ipv6_only_rule_is_restricted)
+{
+	sc_host *h = winrm_rule("10.0.0.21", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|RA6=fe80::/64|");
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "fe80::1c2:5", "helpdesk");
+	sc_ev_winrm_session(h, T("2024-03-12T10:20:00Z"), "10.0.0.50", "helpdesk");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "fe80::/64"));
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "permitted use from inside the configured scope", 91));
+	/* IPv4 is outside an IPv6-only scope: used anyway */
+	ck_assert_int_eq(v->bypassed, 1);
+	b = route(v, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(b);
+	ck_assert(all_from(&b->findings, "10.0.0.50"));
+}
+END_TEST
+
+/* 6f: --mgmt with IPv6 prefixes next to IPv4 */
+START_TEST(mgmt_with_ipv6)
+{
+	sc_host *h = winrm_rule("10.0.0.21", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|"
+					     "RA4=10.0.5.0/24|RA6=fd00::/16|");
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "fd00:5::10", "admin");
+	sc_ev_winrm_session(h, T("2024-03-12T10:20:00Z"), "fd00:9::10", "helpdesk");
+	sc_ev_winrm_session(h, T("2024-03-12T11:20:00Z"), "10.0.5.4", "admin");
+	v = run(h, RT_CM0019, "fd00:5::/64,10.0.5.4");
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	b = route(v, "allowed remote address outside intended scope");
+	ck_assert_ptr_nonnull(b);
+	ck_assert(all_from(&b->findings, "fd00:9::10"));
+	ck_assert_uint_eq(v->nbypass, 1);
+}
+END_TEST
+
+/* 6g: WinRM policy IPv6Filter, honoured like IPv4Filter */
+START_TEST(winrm_ipv6_filter)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 2);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_winrm_policy(h, 1, "10.0.5.0/24", T(T0));
+	sc_winrm_ipv6_filter(h, "fd00:5::/64", T(T0));
+	sc_fw_rule(h, 1, "WINRM-HTTP-In-TCP", WINRM_ANY, T(T0));
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "fd00:5::10", "admin");
+	sc_ev_winrm_session(h, T("2024-03-12T10:20:00Z"), "fd00:9::10", "helpdesk");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_str_eq(v->intervals[0].why,
+			 "WinRM policy accepts requests only from the IPv4Filter and IPv6Filter ranges");
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "winrm.policy.service.ipv6_filter = fd00:5::/64", 0));
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "permitted use from inside the configured scope", 91));
+	b = route(v, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(b);
+	ck_assert(all_from(&b->findings, "fd00:9::10"));
 }
 END_TEST
 
@@ -450,6 +608,12 @@ int main(void)
 	tcase_add_test(tc, winrm_restricted_use_from_inside);
 	tcase_add_test(tc, winrm_restricted_use_from_outside);
 	tcase_add_test(tc, winrm_allowed_address_outside_intended_scope);
+	tcase_add_test(tc, local_subnet_wide_mask_outside_intended_scope);
+	tcase_add_test(tc, local_subnet_without_interface_data);
+	tcase_add_test(tc, local_subnet_guess_without_mask);
+	tcase_add_test(tc, ipv6_only_rule_is_restricted);
+	tcase_add_test(tc, mgmt_with_ipv6);
+	tcase_add_test(tc, winrm_ipv6_filter);
 	tcase_add_test(tc, winrm_not_in_effect);
 	tcase_add_test(tc, unknown_without_hives);
 	tcase_add_test(tc, blocked_attempts_only);

@@ -570,13 +570,35 @@ static int fw_decide(const actx *c, uint64_t t, rt_cm_id cm, seg *s, const char 
 
 /* ------------------------------------------------------- decision tables */
 
-/* The addresses WinRM's policy filters let in: each filter speaks for its
- * own family only, and a family without a restricting filter is open. */
-static void filter_scope(rt_buf *out, const char *v4, const char *v6)
+/* A WinRM policy filter (IPv4Filter, IPv6Filter): not set, "*" (every
+ * address of its family), blank (Windows listens on no address of that
+ * family) or address ranges. */
+typedef enum filter_kind { FLT_UNSET, FLT_ANY, FLT_BLANK, FLT_RANGES } filter_kind;
+
+static filter_kind filter_of(const lookup_val *v)
 {
-	rt_buf_adds(out, v4 ? v4 : "0.0.0.0/0");
-	rt_buf_addch(out, ',');
-	rt_buf_adds(out, v6 ? v6 : "::/0");
+	const char *p;
+
+	if (!v->known || !v->value)
+		return FLT_UNSET;
+	if (!rt_scope_is_any(v->value))
+		return FLT_RANGES;
+	for (p = v->value; *p == ' ' || *p == '\t'; p++)
+		;
+	return *p ? FLT_ANY : FLT_BLANK;
+}
+
+/* The addresses the filters let in: each speaks for its own family only; a
+ * family whose filter is not set is open, a blank one closed. */
+static void filter_scope(rt_buf *out, filter_kind k4, const char *v4, filter_kind k6, const char *v6)
+{
+	if (k4 != FLT_BLANK)
+		rt_buf_adds(out, k4 == FLT_RANGES ? v4 : "0.0.0.0/0");
+	if (k6 != FLT_BLANK) {
+		if (out->len)
+			rt_buf_addch(out, ',');
+		rt_buf_adds(out, k6 == FLT_RANGES ? v6 : "::/0");
+	}
 }
 
 static void eval_cm0019(const actx *c, uint64_t t, seg *s)
@@ -585,8 +607,10 @@ static void eval_cm0019(const actx *c, uint64_t t, seg *s)
 	lookup_val aac = lookup(c, "winrm.policy.service.allow_auto_config", t);
 	lookup_val flt = lookup(c, "winrm.policy.service.ipv4_filter", t);
 	lookup_val flt6 = lookup(c, "winrm.policy.service.ipv6_filter", t);
-	int v4r = flt.known && flt.value && !rt_scope_is_any(flt.value);
-	int v6r = flt6.known && flt6.value && !rt_scope_is_any(flt6.value);
+	filter_kind k4 = filter_of(&flt), k6 = filter_of(&flt6);
+	/* the filters restrict when one gives ranges and neither opens its
+	 * whole family with "*" */
+	int v4r = k4 == FLT_RANGES && k6 != FLT_ANY, v6r = k6 == FLT_RANGES && k4 != FLT_ANY;
 	static const char lp[] = "winrm.listener.";
 	size_t i = lower_bound(c, lp);
 	int listeners = 0, listeners_unknown = 0, fw_decided;
@@ -648,7 +672,7 @@ static void eval_cm0019(const actx *c, uint64_t t, seg *s)
 			rt_buf_addch(&s->scope, ',');
 			rt_buf_adds(&s->scope, flt6.value);
 		}
-		filter_scope(&fs, v4r ? flt.value : NULL, v6r ? flt6.value : NULL);
+		filter_scope(&fs, k4, flt.value, k6, flt6.value);
 		if (!fw_decide(c, t, RT_CM0019, s, "WinRM") || s->state == RT_CM_NOT_IN_EFFECT ||
 		    s->state == RT_CM_UNKNOWN) {
 			rt_buf_reset(&s->scope);
