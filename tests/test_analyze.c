@@ -26,10 +26,13 @@ START_TEST(help_teaches)
 
 	ck_assert_int_eq(run_rt("analyze", "--help", NULL, NULL, NULL, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "report.json"));
+	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6 addresses"));
 	ck_assert_ptr_nonnull(strstr(out, "examples:"));
 	free(out);
 	ck_assert_int_eq(run_rt("assess", "--help", NULL, NULL, NULL, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "re-enabled then used"));
+	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6 mixed"));
+	ck_assert_ptr_nonnull(strstr(out, "LocalSubnet"));
 	ck_assert_ptr_nonnull(strstr(out, "examples:"));
 	free(out);
 }
@@ -48,6 +51,13 @@ START_TEST(usage_errors)
 	ck_assert_ptr_nonnull(strstr(err, "unknown format 'xml'"));
 	free(err);
 	ck_assert_int_eq(run_rt("assess", dir, "--mgmt", "nonsense", NULL, NULL, &err), 2);
+	free(err);
+	/* keywords mean nothing as management addresses */
+	ck_assert_int_eq(run_rt("assess", dir, "--mgmt", "LocalSubnet", NULL, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "cannot read --mgmt scope 'LocalSubnet'"));
+	free(err);
+	/* IPv6 and IPv4 mixed are read: the empty folder is the only problem */
+	ck_assert_int_eq(run_rt("assess", dir, "--mgmt", "fd00:5::/64,2001:db8::10,10.0.5.0/24", NULL, NULL, &err), 1);
 	free(err);
 	ck_assert_int_eq(run_rt("assess", dir, "--bogus", NULL, NULL, NULL, &err), 2);
 	free(err);
