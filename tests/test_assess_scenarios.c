@@ -312,7 +312,27 @@ START_TEST(local_subnet_guess_without_mask)
 }
 END_TEST
 
-/* 6e: a rule open to one IPv6 prefix only */
+/* 6e: every interface counts; with DHCP on, the static list is stale */
+START_TEST(local_subnet_several_interfaces)
+{
+	sc_host *h = local_subnet("10.1.2.3", NULL);
+	const rt_cm_verdict *v;
+
+	sc_interface(h, SC_IFACE, "10.9.9.9", "255.0.0.0", 0, T(T0));
+	sc_interface(h, SC_IFACE, "10.1.2.3", "255.255.0.0", 1, T(T0));
+	sc_interface(h, "{0AA1B2C3-0000-4000-8000-000000000002}", "192.168.50.5", "255.255.255.0", 0, T(T0));
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "192.168.50.77", "admin");
+	sc_ev_winrm_session(h, T("2024-03-12T10:20:00Z"), "10.9.1.1", "helpdesk");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "LocalSubnet includes 10.1.2.3/255.255.0.0", 0));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "LocalSubnet includes 192.168.50.5/255.255.255.0", 0));
+	ck_assert_ptr_null(item_with(&v->intervals[0].basis, "10.9.9.9", 0));
+	ck_assert_str_eq(item_with(&v->evidence, "permitted use", 91)->remote_ip, "192.168.50.77");
+	ck_assert(all_from(&route(v, "contradiction between configuration and activity")->findings, "10.9.1.1"));
+}
+END_TEST
+
+/* 6f: a rule open to one IPv6 prefix only */
 START_TEST(ipv6_only_rule_is_restricted)
 {
 	sc_host *h = winrm_rule("10.0.0.21", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|RA6=fe80::/64|");
@@ -333,7 +353,7 @@ START_TEST(ipv6_only_rule_is_restricted)
 }
 END_TEST
 
-/* 6f: --mgmt with IPv6 prefixes next to IPv4 */
+/* 6g: --mgmt with IPv6 prefixes next to IPv4 */
 START_TEST(mgmt_with_ipv6)
 {
 	sc_host *h = winrm_rule("10.0.0.21", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|"
@@ -353,7 +373,7 @@ START_TEST(mgmt_with_ipv6)
 }
 END_TEST
 
-/* 6g: WinRM policy IPv6Filter, honoured like IPv4Filter */
+/* 6h: WinRM policy IPv6Filter, honoured like IPv4Filter */
 START_TEST(winrm_ipv6_filter)
 {
 	sc_host *h = base("WS01", "10.0.0.21", 2);
@@ -611,6 +631,7 @@ int main(void)
 	tcase_add_test(tc, local_subnet_wide_mask_outside_intended_scope);
 	tcase_add_test(tc, local_subnet_without_interface_data);
 	tcase_add_test(tc, local_subnet_guess_without_mask);
+	tcase_add_test(tc, local_subnet_several_interfaces);
 	tcase_add_test(tc, ipv6_only_rule_is_restricted);
 	tcase_add_test(tc, mgmt_with_ipv6);
 	tcase_add_test(tc, winrm_ipv6_filter);
