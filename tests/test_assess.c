@@ -368,6 +368,28 @@ START_TEST(local_subnet_from_interfaces)
 }
 END_TEST
 
+/* A scope that cannot be told for an address is no bypass; an unreadable
+ * address does not make it so. */
+START_TEST(local_subnet_unknown)
+{
+	const rt_cm_verdict *v;
+
+	winrm_scoped_base();
+	H.facts[1].name = "host.name";
+	H.facts[3].value = "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|RA4=LocalSubnet|";
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.3.200", 94, "WinRM shell created");
+	find("winrm.inbound", "2024-02-10T09:00:00Z", "-", 95, "WinRM shell created");
+	v = run(RT_CM0019, "10.0.2.0/24");
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert(list_has_text(&v->intervals[0].basis, "LocalSubnet for IPv4 cannot be told"));
+	ck_assert(list_has_text(&v->evidence, "use from an address the configured scope may admit"));
+	ck_assert_ptr_nonnull(list_find_record(&v->evidence, 94));
+	ck_assert_str_eq(v->bypass[0].route, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 95));
+	ck_assert_uint_eq(v->bypass[0].findings.n, 1);
+}
+END_TEST
+
 START_TEST(winrm_not_in_effect)
 {
 	const rt_cm_verdict *v;
@@ -749,6 +771,7 @@ int main(void)
 	tcase_add_test(tc, winrm_allowed_address_outside_intended);
 	tcase_add_test(tc, winrm_ip_filters);
 	tcase_add_test(tc, local_subnet_from_interfaces);
+	tcase_add_test(tc, local_subnet_unknown);
 	tcase_add_test(tc, winrm_not_in_effect);
 	tcase_add_test(tc, unknown_without_hives);
 	tcase_add_test(tc, blocked_attempts_only);

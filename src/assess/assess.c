@@ -1024,7 +1024,8 @@ static int judge_activity(const actx *c, rt_cm_id cm, rt_cm_verdict *v, const iv
 		int inside = cur->iv.state == RT_CM_RESTRICTED && cur->scope
 				     ? rt_scope_contains(cur->scope, f->remote_ip, cur->local) : 0;
 
-		if (inside < 0 && f->remote_ip && *f->remote_ip &&
+		/* the scope, not an unreadable address ("-"), left it open */
+		if (inside < 0 && rt_scope_contains("0.0.0.0/0,::/0", f->remote_ip, NULL) == 1 &&
 		    !(cur->alt_port && (f->port == cur->alt_port || f->port == 0)))
 			return finding_item(&v->evidence,
 					    "use from an address the configured scope may admit "
