@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evtx_events.h"
 #include "remtrail/detect.h"
+#include "remtrail/evtx.h"
 #include "remtrail/util.h"
+#include "testutil.h"
 
 #define SEC "Security"
 #define SYS "System"
@@ -822,6 +825,135 @@ START_TEST(descendants_found_by_parent_guid)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ verified layouts */
+
+static int detect_cb(void *ctx, const rt_event *ev)
+{
+	return rt_detect_event(ctx, ev) ? 1 : 0;
+}
+
+/* Write `w` to an EVTX file, read it back with the reader and detect. */
+static void detect_written(tw_writer *w)
+{
+	size_t n;
+	uint8_t *img = tw_image(w, &n);
+	char *dir = tu_tmpdir(), *path = tu_write_file(dir, "t.evtx", img, n);
+	rt_diag diag;
+
+	rt_diag_init(&diag, NULL, NULL);
+	ck_assert_int_eq(rt_evtx_read(path, NULL, detect_cb, det, &diag), 0);
+	ck_assert_uint_eq(diag.errors, 0);
+	rt_diag_release(&diag);
+	finish();
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+#define ALICE "S-1-5-21-1004336348-1177238915-682003330-1104"
+#define WMIC_EXE "C:\\Windows\\System32\\wbem\\WMIC.exe"
+#define OPC_EXE "C:\\Tools\\opcclient.exe"
+
+/* What the finding of event r[k] must carry (NULL: no value). */
+static const struct want {
+	const char *host;
+	int k;
+	rt_finding_kind kind;
+	const char *rule, *remote_ip, *remote_host, *user, *process, *text;
+} want[] = {
+	{ "WS1", 0, RT_FK_WINRM_FAILED, "winrm.client_auth_failed", NULL, NULL, ALICE, NULL,
+	  "unencrypted traffic is disabled" },
+	{ "WS1", 1, RT_FK_WINRM_FAILED, "winrm.client_credentials_rejected", NULL, NULL, ALICE,
+	  NULL, "the credentials were rejected" },
+	{ "WS1", 2, RT_FK_WINRM_FAILED, "winrm.client_auth_mechanism", NULL, NULL, ALICE, NULL,
+	  "mechanism Basic, which the server does not accept (it offers Negotiate Kerberos" },
+	{ "WS1", 3, RT_FK_WINRM_FAILED, "winrm.client_access_denied", NULL, "SRV01", ALICE, NULL,
+	  "WinRM on SRV01 returned access denied" },
+	{ "WS1", 4, RT_FK_DCOM_DENIED, "dcom.client_unreachable", NULL, "SRV01", NULL, WMIC_EXE,
+	  "(PID 7996) activating WMI (WbemLevel1Login)" },
+	{ "WS1", 5, RT_FK_DCOM_DENIED, "dcom.client_auth_level", NULL, "SRV01", NULL, OPC_EXE,
+	  "(PID 4242) on WS1 asked to activate MMC20.Application on SRV01 at authentication "
+	  "level 2, below packet integrity (KB5004442 hardening, event 10037)" },
+	{ "WS1", 6, RT_FK_DCOM_DENIED, "dcom.client_auth_level", NULL, "SRV01", NULL, OPC_EXE,
+	  "authentication level 0, below packet integrity (KB5004442 hardening, event 10038)" },
+	{ "SRV01", 7, RT_FK_DCOM_DENIED, "dcom.remote_launch_denied", "10.0.0.5", NULL,
+	  "CORP\\alice", NULL,
+	  "Remote Launch of MMC20.Application (AppID (7E0423CD-1119-0928-900C-E6D4A52A0715))" },
+	{ "SRV01", 8, RT_FK_DCOM_DENIED, "dcom.activation_auth_level", "10.0.0.5", NULL,
+	  "CORP\\alice", NULL, "by CORP\\alice from 10.0.0.5" },
+	{ "SRV01", 9, RT_FK_DCOM_DENIED, "dcom.activation_auth_level", "10.0.0.6", NULL,
+	  "CORP\\bob", NULL, "by CORP\\bob from 10.0.0.6" },
+	{ "SRV01", 10, RT_FK_WINRM_FAILED, "winrm.server_authz_failed", NULL, NULL, ALICE, NULL,
+	  "(error 5)" },
+	{ "SRV01", 11, RT_FK_WINRM_FAILED, "winrm.unauthenticated_dropped", NULL, NULL, NULL, NULL,
+	  "terminated 120 unauthenticated connections in the past 5 minutes" },
+	{ "SRV01", 12, RT_FK_WINRM_FAILED, "winrm.operation_failed", NULL, NULL, ALICE, NULL,
+	  "Enumeration on SRV01 failed with error 2150858770 (destination unreachable)" },
+	{ "SRV01", 13, RT_FK_WINRM_FAILED, "winrm.operation_failed", NULL, NULL, ALICE, NULL,
+	  "error 5 (access denied)" },
+};
+
+/*
+ * The WinRM and DistributedCOM refusals, written with the factory's
+ * layouts (manifest field names, evtx_events.c cites the sources) and read
+ * back through the EVTX reader: the finding carries the account, address,
+ * class, process and error each layout records.
+ */
+START_TEST(refusal_layouts_give_finding_fields)
+{
+	static const char *t = "2024-03-01T10:00:00Z";
+	tw_writer *w = tw_new(TW_TEMPLATES);
+	uint64_t r[16];
+
+	/* WS1, the client */
+	r[0] = te_event(w, TE_CH_WINRM, NULL, 161, t, "WS1", NULL);
+	r[1] = te_event(w, TE_CH_WINRM, NULL, 162, t, "WS1", NULL);
+	r[2] = te_event(w, TE_CH_WINRM, NULL, 163, t, "WS1", NULL);
+	r[3] = te_event(w, TE_CH_WINRM, NULL, 164, t, "WS1", NULL);
+	r[4] = te_event(w, TE_CH_SYSTEM, NULL, 10028, t, "WS1", "param1", "SRV01", NULL);
+	r[5] = te_event(w, TE_CH_SYSTEM, NULL, 10037, t, "WS1", "param4", "SRV01", NULL);
+	r[6] = te_event(w, TE_CH_SYSTEM, NULL, 10038, t, "WS1", "param4", "SRV01", "param5", "0",
+			NULL);
+	/* SRV01, the server */
+	r[7] = te_event(w, TE_CH_SYSTEM, NULL, 10016, t, "SRV01", NULL);
+	r[8] = te_event(w, TE_CH_SYSTEM, NULL, 10036, t, "SRV01", NULL);
+	/* the same event with its items named param1..4: read by position */
+	r[9] = te_event(w, TE_CH_SYSTEM, NULL, 10036, t, "SRV01", "Domain Name", NULL, "User Name",
+			NULL, "SID", NULL, "Client IP Address", NULL, "param1", "CORP", "param2",
+			"bob", "param3", "S-1-5-21-1-2-3-1105", "param4", "10.0.0.6", NULL);
+	r[10] = te_event(w, TE_CH_WINRM, NULL, 192, t, "SRV01", NULL);
+	r[11] = te_event(w, TE_CH_WINRM, NULL, 173, t, "SRV01", NULL);
+	r[12] = te_event(w, TE_CH_WINRM, NULL, 142, t, "SRV01", NULL);
+	r[13] = te_event(w, TE_CH_WINRM, NULL, 142, t, "SRV01", "errorCode:uint32", "5", NULL);
+	r[14] = te_event(w, TE_CH_WINRM, NULL, 142, t, "SRV01", "errorCode:uint32", "2150858843",
+			 NULL);
+	for (size_t i = 0; i < 15; i++)
+		ck_assert_uint_ne(r[i], 0);
+	detect_written(w);
+	tw_free(&w);
+
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const struct want *x = &want[i];
+		const rt_finding *f = find(x->host, r[x->k]);
+
+		ck_assert_msg(f != NULL, "%s event %d: no finding", x->host, x->k);
+		ck_assert_int_eq(f->kind, x->kind);
+		ck_assert_str_eq(f->rule_id, x->rule);
+#define SAME(field) \
+	ck_assert_msg(x->field ? f->field && !strcmp(f->field, x->field) : !f->field, \
+		      "%s event %d: " #field " %s", x->host, x->k, f->field ? f->field : "(none)")
+		SAME(remote_ip);
+		SAME(remote_host);
+		SAME(user);
+		SAME(process);
+#undef SAME
+		ck_assert_msg(strstr(f->message, x->text) != NULL, "\"%s\" not in: %s", x->text,
+			      f->message);
+	}
+	ck_assert_ptr_null(find("SRV01", r[14]));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("detect");
@@ -851,6 +983,7 @@ static Suite *suite(void)
 	tcase_add_test(t, host_iteration);
 	tcase_add_test(t, hostile_values_do_not_break);
 	tcase_add_test(t, descendants_found_by_parent_guid);
+	tcase_add_test(t, refusal_layouts_give_finding_fields);
 	suite_add_tcase(s, t);
 	return s;
 }

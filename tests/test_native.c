@@ -653,6 +653,83 @@ START_TEST(test_progress)
 }
 END_TEST
 
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * A template instance that declares 2^30 values or more overflows
+ * libevtx's bounds check (it then asks for gigabytes and reads past the
+ * record; evtxexport is killed on it). Such a chunk is never given to
+ * libevtx, whatever the reader asked for, and the rest of the log is read.
+ */
+START_TEST(test_libevtx_hazard_not_handed_over)
+{
+	char *dir = tu_tmpdir(), *path, *img;
+	uint8_t *c;
+	size_t len, pos, def, dsize;
+	uint32_t fs, crc;
+	rt_bx_chunk *scratch = malloc(sizeof *scratch);
+	evs nat = { 0 }, aut = { 0 }, lib = { 0 };
+	diags da, dl;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(scratch);
+	rt_bx_chunk_init(scratch);
+	path = make_log(dir, "hostile.evtx", TW_TEMPLATES, 1500, TW_DAMAGE_DIRTY, 0, 0);
+	img = tu_read_file(path, &len);
+	ck_assert_ptr_nonnull(img);
+	c = (uint8_t *)img + 4096;
+	ck_assert_ptr_null(rt_bx_libevtx_hazard(scratch, c, 65536));
+	/* the first record: fragment header, then the template instance with
+	 * its definition inline; the value count follows the definition */
+	pos = 512 + 24;
+	ck_assert_uint_eq(c[pos], 0x0f);
+	ck_assert_uint_eq(c[pos + 4], 0x0c);
+	def = rt_le32(c + pos + 10);
+	ck_assert_uint_eq(def, pos + 14);
+	dsize = rt_le32(c + def + 20);
+	pos = def + 24 + dsize;
+	put_le32(c + pos, 0x40000012);
+	fs = rt_le32(c + 48);
+	put_le32(c + 52, rt_crc32(0, c + 512, fs - 512));
+	crc = rt_crc32(rt_crc32(0, c, 120), c + 128, 384);
+	put_le32(c + 124, crc);
+	ck_assert_ptr_nonnull(strstr(rt_bx_libevtx_hazard(scratch, c, 65536), "declares 1073741842"));
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(img, 1, len, f), len);
+	fclose(f);
+
+	memset(&da, 0, sizeof da);
+	memset(&dl, 0, sizeof dl);
+	ck_assert_int_eq(read_file(path, RT_READER_NATIVE, 2, &nat, NULL), 1);
+	ck_assert_int_eq(read_file(path, RT_READER_AUTO, 2, &aut, &da), 1);
+	ck_assert_int_eq(read_file(path, RT_READER_LIBEVTX, 1, &lib, &dl), 1);
+	ck_assert_msg(strstr(da.text, "chunk skipped (libevtx would read out of bounds on it)"),
+		      "auto diag: %s", da.text);
+	ck_assert_msg(strstr(dl.text, "read with the native reader instead"), "libevtx diag: %s",
+		      dl.text);
+	ck_assert_uint_gt(nat.n, 0);
+	ck_assert_uint_lt(nat.n, 1500);
+	same_events(&nat, &aut);
+	same_events(&nat, &lib);
+	tu_events_free(&nat);
+	tu_events_free(&aut);
+	tu_events_free(&lib);
+	rt_bx_chunk_release(scratch);
+	free(scratch);
+	free(img);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* Mutated chunks: whatever the bytes, the decoder returns and stays inside
  * the chunk (ASan checks the latter). Deterministic pseudo-random bytes. */
 START_TEST(test_mutated_chunks)
@@ -719,6 +796,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_chunk_magic);
 	tcase_add_test(tc, test_truncated_and_not_evtx);
 	tcase_add_test(tc, test_mutated_chunks);
+	tcase_add_test(tc, test_libevtx_hazard_not_handed_over);
 	tcase_add_test(tt, test_many_files_same_order);
 	tcase_add_test(tt, test_many_files_stop);
 	tcase_add_test(tt, test_progress);

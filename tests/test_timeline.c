@@ -184,7 +184,7 @@ START_TEST(corpus_table)
 }
 END_TEST
 
-/* PsExec, RDP, scheduled tasks, SMB: not WinRM, WMI or DCOM. */
+/* PsExec, RDP, scheduled tasks, SMB, local COM errors: not WinRM, WMI or DCOM. */
 static const char *const quiet[] = {
 	"evtx/DeepBlueCLI/metasploit-psexec-native-target-security.evtx",
 	"evtx/DeepBlueCLI/metasploit-psexec-native-target-system.evtx",
@@ -208,6 +208,10 @@ static const char *const quiet[] = {
 	MITRE "TA0003-Persistence/T1543.003-Create or Modify System Process-Windows Service/ID7045-7036 PSexec service installation.evtx",
 	MITRE "EVTX_full_APT_attack_steps/ID4688,4698,4699,5145,4624-ATexec remote trask creation (GLOBAL).evtx",
 	"evtx/YamatoSecurity/LateralMovement/T1563.002_RDP-Hijacking_Security.evtx",
+	/* DistributedCOM 10016 with param2=Local (77 records, address "LocalHost (Using
+	 * LRPC)") and 10005: local COM errors, no refused remote access */
+	"evtx-edge/2-vss_7-System.evtx",
+	"evtx/DeepBlueCLI/disablestop-eventlog.evtx",
 };
 
 START_TEST(corpus_no_false_alarms)

@@ -475,9 +475,51 @@ static const char *payload_uri(const rt_event *ev, rt_buf *b)
 	return b->buf;
 }
 
+/*
+ * A field by name or, as "@pos:N", by 1-based position in the record: a
+ * manifest event's message inserts %N from its N-th data item, so the
+ * position holds whatever the items are named on a given build.
+ */
+static const char *field_at(const rt_event *ev, const char *name)
+{
+	unsigned long n;
+	char *end;
+
+	if (strncmp(name, "@pos:", 5) != 0)
+		return rt_event_get(ev, name);
+	n = strtoul(name + 5, &end, 10);
+	if (end == name + 5 || *end || n == 0 || n > ev->nfields)
+		return NULL;
+	return ev->fields[n - 1].value;
+}
+
+/* The first usable of "A|B|@pos:N" alternatives (field_at each). */
+static const char *first_field(const rt_event *ev, const char *alts)
+{
+	const char *p = alts;
+
+	while (p) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+		char name[128];
+
+		if (n < sizeof name) {
+			const char *v;
+
+			memcpy(name, p, n);
+			name[n] = '\0';
+			v = field_at(ev, name);
+			if (usable(v))
+				return v;
+		}
+		p = bar ? bar + 1 : NULL;
+	}
+	return NULL;
+}
+
 static const char *account(const rt_event *ev, const char *dom, const char *user, rt_buf *b)
 {
-	const char *dv = rt_event_get(ev, dom), *uv = rt_event_get(ev, user);
+	const char *dv = first_field(ev, dom), *uv = first_field(ev, user);
 
 	if (!usable(uv))
 		return NULL;
@@ -578,8 +620,8 @@ static const char *resolve_one(const rt_detect *d, const rt_event *ev, const cha
 		return NULL;
 	memcpy(name, spec, n);
 	name[n] = '\0';
-	if (name[0] != '@')
-		return rt_event_get(ev, name);
+	if (name[0] != '@' || !strncmp(name, "@pos:", 5))
+		return field_at(ev, name);
 	if (!strcmp(name, "@sid"))
 		return usable(ev->user_sid) ? ev->user_sid : NULL;
 	if (!strcmp(name, "@image"))
@@ -665,7 +707,7 @@ static const char *resolve(const rt_detect *d, const rt_event *ev, const char *s
 		return map_value(rt_event_get(ev, field), colon + 1, b);
 	}
 	if (!strncmp(spec, "@clsid:", 7))
-		return clsid_name(rt_event_get(ev, spec + 7));
+		return clsid_name(first_field(ev, spec + 7));
 	while (p) {
 		const char *bar = strchr(p, '|');
 		size_t n = bar ? (size_t)(bar - p) : strlen(p);
@@ -821,7 +863,7 @@ static char *pre_render(const rt_detect *d, const rt_event *ev, const char *tmpl
 
 	while (*p) {
 		const char *o = strstr(p, "{f:"), *c;
-		char spec[160];
+		char spec[256];
 
 		if (!o) {
 			e |= rt_buf_adds(&out, p);

@@ -32,6 +32,13 @@
 	"Windows Remote Management (WS-Management)|Windows Management Instrumentation|"   \
 	"Remote Procedure Call (RPC)|DCOM Server Process Launcher|Windows Firewall|"      \
 	"Windows Defender Firewall|Remote Registry"
+/* WinRM 142 error codes that mean refused: Win32 5 and E_ACCESSDENIED (access
+ * denied), ERROR_WSMAN_DESTINATION_UNREACHABLE; decimal as logged, or hex. */
+#define WSMAN_REFUSED "5|0x5|2147942405|0x80070005|2150858770|0x80338012"
+#define WSMAN_REFUSED_NAMES                                                   \
+	"5=access denied,0x5=access denied,2147942405=access denied,"          \
+	"0x80070005=access denied,2150858770=destination unreachable,"        \
+	"0x80338012=destination unreachable"
 #define FW_DIR "@map:Direction:1=inbound,2=outbound"
 #define FW_ACT "@map:Action:2=block,3=allow"
 
@@ -121,19 +128,35 @@ const rt_rule rt_rules[] = {
 	  .message = "{process} on {host} connected to WinRM (TCP {f:@peer_port}) on {remote}." },
 
 	/* ---------------------------------------------------------------- WinRM, refused */
+	/* Field names: the Microsoft-Windows-WinRM manifest (docs/detect.md). */
 	{ .id = "winrm.client_auth_failed", .technique = "T1021.006", .kind = RT_FK_WINRM_FAILED,
-	  .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_MEDIUM, .channel = WINRM,
-	  .ids = { 161, 162, 163, 164 }, .user = "@sid",
-	  .message = "A WinRM client on {host} failed to authenticate or was denied (event {f:@event_id}): {f:authFailureMessage}." },
+	  .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_MEDIUM, .channel = WINRM, .ids = { 161 },
+	  .user = "@sid",
+	  .message = "A WinRM client on {host} failed to authenticate: {f:authFailureMessage}" },
+	{ .id = "winrm.client_credentials_rejected", .technique = "T1021.006",
+	  .kind = RT_FK_WINRM_FAILED, .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_MEDIUM, .channel = WINRM,
+	  .ids = { 162 }, .user = "@sid",
+	  .message = "A WinRM client on {host} failed to authenticate {user}: the credentials were rejected." },
+	{ .id = "winrm.client_auth_mechanism", .technique = "T1021.006", .kind = RT_FK_WINRM_FAILED,
+	  .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_LOW, .channel = WINRM, .ids = { 163 },
+	  .user = "@sid",
+	  .message = "A WinRM client on {host} asked for authentication mechanism {f:authClient}, which the server does not accept (it offers {f:authServer1} {f:authServer2} {f:authServer3} {f:authServer4} {f:authServer5})." },
+	{ .id = "winrm.client_access_denied", .technique = "T1021.006", .kind = RT_FK_WINRM_FAILED,
+	  .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_MEDIUM, .channel = WINRM, .ids = { 164 },
+	  .remote_host = "destinationMachine", .user = "@sid",
+	  .message = "WinRM on {remote} returned access denied to a client on {host} running as {user}." },
 	{ .id = "winrm.server_authz_failed", .technique = "T1021.006", .kind = RT_FK_WINRM_FAILED,
-	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_MEDIUM, .channel = WINRM, .ids = { 192, 173 },
+	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_MEDIUM, .channel = WINRM, .ids = { 192 },
 	  .user = "@sid", .flags = RT_RF_TIME_LOGON,
-	  .message = "WinRM on {host} refused a request from {remote} for {user} (event {f:@event_id})." },
+	  .message = "WinRM on {host} refused authorization to {user} from {remote} (error {f:errorCode})." },
+	{ .id = "winrm.unauthenticated_dropped", .technique = "T1021.006", .kind = RT_FK_WINRM_FAILED,
+	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_MEDIUM, .channel = WINRM, .ids = { 173 },
+	  .message = "WinRM on {host} terminated {f:param1} unauthenticated connections in the past {f:param2} minutes (overload or an authentication-based attack)." },
 	{ .id = "winrm.operation_failed", .technique = "T1021.006", .kind = RT_FK_WINRM_FAILED,
 	  .dir = RT_DIR_NONE, .conf = RT_CONF_LOW, .channel = WINRM, .ids = { 142 },
-	  .preds = { { "errorCode", RT_OP_IN, "5|0x5|2150858770|0x80338012" } },
+	  .preds = { { "errorCode", RT_OP_IN, WSMAN_REFUSED } },
 	  .user = "@sid",
-	  .message = "A WinRM operation {f:operationName} on {host} failed with error {f:errorCode}." },
+	  .message = "A WinRM operation {f:operationName} on {host} failed with error {f:errorCode} ({f:@map:errorCode:" WSMAN_REFUSED_NAMES "})." },
 	{ .id = "winrm.firewall_drop", .technique = "T1021.006", .kind = RT_FK_WINRM_FAILED,
 	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_MEDIUM, .channel = SEC, .ids = { 5157, 5152 },
 	  .preds = { { "Direction", RT_OP_EQ, "%%14592" },
@@ -290,21 +313,25 @@ const rt_rule rt_rules[] = {
 	  .message = "{host} activated DCOM on {remote} with explicit credentials of {user} (RPCSS, {process})." },
 
 	/* ---------------------------------------------------------------- DCOM, refused */
+	/* Positions: the DistributedCOM message strings (docs/detect.md). */
 	{ .id = "dcom.remote_launch_denied", .technique = "T1021.003", .kind = RT_FK_DCOM_DENIED,
 	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_HIGH, .channel = SYS, .ids = { 10016 },
 	  .preds = { { "param2", RT_OP_EQ, "Remote" } },
 	  .remote_ip = "param9", .user = "@acct:param6,param7",
-	  .message = "DCOM on {host} denied {f:param2} {f:param3} of {f:@clsid:param4} to {user} from {remote}." },
+	  .message = "DCOM on {host} denied {f:param2} {f:param3} of {f:@clsid:param4} (AppID {f:param5}) to {user} from {remote} ({f:param1} permissions)." },
 	{ .id = "dcom.activation_auth_level", .technique = "T1021.003", .kind = RT_FK_DCOM_DENIED,
 	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_MEDIUM, .channel = SYS, .ids = { 10036 },
-	  .message = "DCOM on {host} rejected an activation whose authentication level was below packet integrity (KB5004442 hardening)." },
+	  .remote_ip = "Client IP Address|@pos:4",
+	  .user = "@acct:Domain Name|@pos:1,User Name|@pos:2",
+	  .message = "DCOM on {host} rejected an activation by {user} from {remote}: its authentication level was below packet integrity (KB5004442 hardening)." },
 	{ .id = "dcom.client_unreachable", .technique = "T1021.003", .kind = RT_FK_DCOM_DENIED,
 	  .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_LOW, .channel = SYS, .ids = { 10028 },
 	  .remote_host = "param1", .process = "param3", .flags = RT_RF_NEED_REMOTE | RT_RF_DEDUP,
-	  .message = "DCOM on {host} could not reach {remote} (error {f:param2}) for {process}." },
+	  .message = "DCOM on {host} could not reach {remote} for {process} (PID {f:param2}) activating {f:@clsid:param4}." },
 	{ .id = "dcom.client_auth_level", .technique = "T1021.003", .kind = RT_FK_DCOM_DENIED,
 	  .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_LOW, .channel = SYS, .ids = { 10037, 10038 },
-	  .message = "A DCOM client on {host} requested an activation below packet integrity (KB5004442 hardening)." },
+	  .process = "@pos:1", .remote_host = "@pos:4",
+	  .message = "{process} (PID {f:@pos:2}) on {host} asked to activate {f:@clsid:@pos:3} on {remote} at authentication level {f:@pos:5}, below packet integrity (KB5004442 hardening, event {f:@event_id})." },
 	{ .id = "dcom.firewall_drop_rpc", .technique = "T1021.003", .kind = RT_FK_DCOM_DENIED,
 	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_LOW, .channel = SEC, .ids = { 5157, 5152 },
 	  .preds = { { "Direction", RT_OP_EQ, "%%14592" },

@@ -14,12 +14,16 @@
  *   "@host:Spec"       the host part of a URL / SPN / connection string
  *   "@after:F:m1|m2"   the token after the first marker found in field F
  *   "@arg2:F:m1|m2"    the quoted second argument of the call after a marker
- *   "@acct:D,U"        "D\U" from a domain and a user field
+ *   "@pos:N"           the N-th EventData/UserData value in record order
+ *                      (a manifest message's %N), whatever its name
+ *   "@acct:D,U"        "D\U" from a domain and a user field; D and U may be
+ *                      "Name|@pos:N" alternatives
  *   "@peer_ip", "@local_port", "@peer_port"  the other end and our port of a
  *                      Sysmon 3 / Security 5156-5157 connection
  *   "@parent_image"    ParentImage / ParentProcessName, or for 4688 v1 the
  *                      image of the parent PID seen earlier on the host
- *   "@clsid:F"         a known COM class name for the CLSID in F, else F
+ *   "@clsid:F"         a known COM class name for the CLSID in F (alternatives
+ *                      as for @acct), else F
  * Message templates substitute {f:Spec} at match time and {host}, {user},
  * {remote}, {process}, {parent}, {cmd} after correlation.
  */

@@ -952,6 +952,10 @@ static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
 		return fail(w, "truncated template values at 0x%zx", pos);
 	cnt = rt_le32(w->c + pos);
 	pos += 4;
+	if (cnt >= (size_t)1 << 30 && !w->out->hazard) {
+		w->out->hazard = 1;
+		return fail(w, "a template instance at 0x%zx declares %zu values", pos - 4, cnt);
+	}
 	if (cnt > (end - pos) / 4)
 		return fail(w, "%zu template values do not fit at 0x%zx", cnt, pos);
 	base = w->nvals;
@@ -1346,22 +1350,29 @@ const char *rt_bx_check_crc(const uint8_t *data, size_t len)
 	return NULL;
 }
 
+/* Empty `out` and point a fresh walker at the chunk. */
+static void start(walker *w, rt_bx_chunk *out, const uint8_t *data, size_t len)
+{
+	out->nev = 0;
+	out->nfields = 0;
+	out->err[0] = '\0';
+	out->hazard = 0;
+	rt_buf_reset(&out->arena);
+	rt_buf_reset(&out->names);
+	memset(out->slots, 0, sizeof(out->slots));
+	memset(w, 0, sizeof(*w));
+	w->c = data;
+	w->clen = len;
+	w->out = out;
+	w->a = &out->arena;
+}
+
 int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsigned flags)
 {
 	walker w;
 	size_t off, fs;
 
-	out->nev = 0;
-	out->nfields = 0;
-	out->err[0] = '\0';
-	rt_buf_reset(&out->arena);
-	rt_buf_reset(&out->names);
-	memset(out->slots, 0, sizeof(out->slots));
-	memset(&w, 0, sizeof(w));
-	w.c = data;
-	w.clen = len;
-	w.out = out;
-	w.a = &out->arena;
+	start(&w, out, data, len);
 	if (len < 512 || memcmp(data, "ElfChnk", 8))
 		return fail(&w, "bad chunk magic");
 	fs = rt_le32(data + 48);
@@ -1398,6 +1409,29 @@ int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsign
 	return 0;
 }
 
+const char *rt_bx_libevtx_hazard(rt_bx_chunk *scratch, const uint8_t *data, size_t len)
+{
+	walker w;
+	size_t off;
+
+	scratch->hazard = 0;
+	/* the whole chunk, slack included: libevtx scans it for recoverable
+	 * records, at 8-byte steps past anything that is not one */
+	for (off = 512; rt_fits(len, off, 28);) {
+		size_t size = rt_le32(data + off + 4);
+
+		if (memcmp(data + off, "\x2a\x2a\x00\x00", 4) || size < 28 || !rt_fits(len, off, size)) {
+			off += 8;
+			continue;
+		}
+		start(&w, scratch, data, len);
+		decode_record(&w, off, size);
+		if (scratch->hazard)
+			return scratch->err;
+		off += size;
+	}
+	return NULL;
+}
 
 void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields)
 {

@@ -66,6 +66,7 @@ typedef struct rt_bx_chunk {
 	size_t nkcap;
 	rt_bx_name slots[RT_BX_NAME_SLOTS];
 	char err[160];
+	int hazard;   /* the chunk holds what libevtx mishandles (see below) */
 } rt_bx_chunk;
 
 /* Flags for rt_bx_decode_chunk. */
@@ -88,6 +89,20 @@ int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsign
  * chunk. Pointers stay valid until the chunk is decoded again or released.
  */
 void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields);
+
+/*
+ * Whether libevtx can be given this chunk (the fallback for chunks the
+ * native decoder rejects). libevtx 20181227 checks a template instance's
+ * value count with a 32-bit multiplication: a count of 2^30 or more
+ * overflows the check, and it allocates gigabytes and reads past the
+ * record (evtxexport is killed by the kernel on such a log; found by
+ * tests/fuzz/fuzz_evtx_file.c). Every record of the chunk, its slack
+ * space included, is walked on its own, past the ones that fail, with
+ * `scratch` as work space. Returns NULL when no
+ * record has such a template instance, else a description (in
+ * scratch->err) naming the offset.
+ */
+const char *rt_bx_libevtx_hazard(rt_bx_chunk *scratch, const uint8_t *data, size_t len);
 
 /* NULL when both checksums of the chunk are right, else what is wrong. */
 const char *rt_bx_check_crc(const uint8_t *data, size_t len);

@@ -39,6 +39,28 @@ static int native_one(const char *path, const rt_evtx_opts *o, rt_event_cb cb, v
 	return rt_native_read_files(&job);
 }
 
+/*
+ * libevtx reads the whole file, unless the file holds what makes libevtx
+ * read out of bounds (binxml.h, rt_bx_libevtx_hazard): then the native
+ * reader does, which skips just that chunk.
+ */
+static int libevtx_file(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+			rt_diag *diag)
+{
+	char why[256];
+	rt_evtx_opts n;
+
+	if (!rt_native_libevtx_hazard(path, why, sizeof why))
+		return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
+	rt_diag_error(diag, o->display ? o->display : path,
+		      "libevtx would read out of bounds on this file (%s): read with the native "
+		      "reader instead%s", why, o->recovered ? ", without recovered records" : "");
+	n = *o;
+	n.reader = RT_READER_AUTO;
+	n.recovered = 0;
+	return native_one(path, &n, cb, ctx, diag);
+}
+
 /* The native reader, unless asked for libevtx or for recovered records
  * (libevtx's business). */
 static int use_native(const rt_evtx_opts *o)
@@ -54,7 +76,7 @@ int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, voi
 
 	if (use_native(o))
 		return native_one(path, o, cb, ctx, diag);
-	return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
+	return libevtx_file(path, o, cb, ctx, diag);
 }
 
 typedef struct stop_watch {
@@ -165,7 +187,7 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 				continue;
 			opts.host = host->name;
 			opts.display = art->path;
-			if (rt_evtx_read_libevtx(art->path, &opts, watch, &w, d) != 0)
+			if (libevtx_file(art->path, &opts, watch, &w, d) != 0)
 				ret = 1;
 			done += art->size;
 			if (opts.progress)

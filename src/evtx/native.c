@@ -339,6 +339,7 @@ typedef struct deliver_ctx {
 	size_t fieldcap;
 	rt_buf text;          /* sink output of chunks read by libevtx */
 	size_t ntext;         /* events in it */
+	rt_bx_chunk *scratch; /* for rt_bx_libevtx_hazard, made when needed */
 	int failed;           /* out of memory: stop, with an error */
 } deliver_ctx;
 
@@ -412,6 +413,18 @@ static int fallback(deliver_ctx *d, nfile *f, slot *s)
 	return fr > 0;
 }
 
+/* What would make libevtx misbehave on this chunk (NULL: nothing). */
+static const char *libevtx_hazard(deliver_ctx *d, const uint8_t *p, size_t n)
+{
+	if (!d->scratch) {
+		d->scratch = malloc(sizeof(*d->scratch));
+		if (!d->scratch)
+			return "out of memory";
+		rt_bx_chunk_init(d->scratch);
+	}
+	return rt_bx_libevtx_hazard(d->scratch, p, n);
+}
+
 /* Hand one decoded unit's events over; 1 to stop. */
 static int deliver(deliver_ctx *d, slot *s)
 {
@@ -425,7 +438,20 @@ static int deliver(deliver_ctx *d, slot *s)
 		rt_diag_warn(job->diag, src, "%s in chunk %zu at offset 0x%zx (chunk marked dirty: "
 			     "was being written)", s->warn, s->chunk, chunk_off(s->chunk));
 	if (s->rc < 0) {
+		const char *hazard = NULL;
+
 		f->damaged = 1;
+		if (job->fallback)
+			hazard = s->out.hazard ? s->out.err
+					       : libevtx_hazard(d, f->map + chunk_off(s->chunk),
+								chunk_len(f, s->chunk));
+		if (hazard) {
+			/* always named: it is hostile, not merely damaged */
+			rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%zx, chunk skipped "
+				      "(libevtx would read out of bounds on it)", hazard, s->chunk,
+				      chunk_off(s->chunk));
+			return 0;
+		}
 		if (++f->rejected <= MAX_CHUNK_REPORTS)
 			rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%zx, %s",
 				      s->out.err, s->chunk, chunk_off(s->chunk),
@@ -588,9 +614,57 @@ int rt_native_read_files(const rt_native_job *job)
 	free(r.files);
 	free(d.fields);
 	rt_buf_release(&d.text);
+	if (d.scratch) {
+		rt_bx_chunk_release(d.scratch);
+		free(d.scratch);
+	}
 	pthread_mutex_destroy(&r.lock);
 	pthread_cond_destroy(&r.work);
 	pthread_cond_destroy(&r.done);
+	return ret;
+}
+
+int rt_native_libevtx_hazard(const char *path, char *why, size_t whylen)
+{
+	rt_bx_chunk *c;
+	struct stat st;
+	const uint8_t *map;
+	size_t off;
+	int fd, ret = 0;
+	void *m;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || st.st_size < (off_t)HDR_SIZE) {
+		close(fd);
+		return 0;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;
+	map = m;
+	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	c = malloc(sizeof(*c));
+	if (c) {
+		rt_bx_chunk_init(c);
+		for (off = HDR_SIZE; off < (size_t)st.st_size && !ret; off += RT_BX_CHUNK_SIZE) {
+			size_t n = (size_t)st.st_size - off;
+			const char *h;
+
+			n = n < RT_BX_CHUNK_SIZE ? n : RT_BX_CHUNK_SIZE;
+			h = rt_bx_libevtx_hazard(c, map + off, n);
+			if (h) {
+				snprintf(why, whylen, "%s in chunk %zu at offset 0x%zx", h,
+					 (off - HDR_SIZE) / RT_BX_CHUNK_SIZE, off);
+				ret = 1;
+			}
+		}
+		rt_bx_chunk_release(c);
+		free(c);
+	}
+	munmap(m, (size_t)st.st_size);
 	return ret;
 }
 

@@ -47,4 +47,11 @@ typedef struct rt_native_job {
  */
 int rt_native_read_files(const rt_native_job *job);
 
+/*
+ * 1 when some chunk of the file holds what makes libevtx read out of
+ * bounds (rt_bx_libevtx_hazard), with `why` naming it and the chunk; 0
+ * otherwise (also when the file cannot be read: libevtx will say so).
+ */
+int rt_native_libevtx_hazard(const char *path, char *why, size_t whylen);
+
 #endif
