@@ -878,7 +878,7 @@ static const struct want {
 	  "authentication level 0, below packet integrity (KB5004442 hardening, event 10038)" },
 	{ "SRV01", 7, RT_FK_DCOM_DENIED, "dcom.remote_launch_denied", "10.0.0.5", NULL,
 	  "CORP\\alice", NULL,
-	  "Remote Launch of MMC20.Application (AppID (7E0423CD-1119-0928-900C-E6D4A52A0715))" },
+	  "Remote Launch of MMC20.Application (AppID {7E0423CD-1119-0928-900C-E6D4A52A0715})" },
 	{ "SRV01", 8, RT_FK_DCOM_DENIED, "dcom.activation_auth_level", "10.0.0.5", NULL,
 	  "CORP\\alice", NULL, "by CORP\\alice from 10.0.0.5" },
 	{ "SRV01", 9, RT_FK_DCOM_DENIED, "dcom.activation_auth_level", "10.0.0.6", NULL,

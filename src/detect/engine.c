@@ -855,6 +855,11 @@ static int add_capped(rt_buf *b, const char *v)
 }
 
 /* Substitute {f:Spec} now; the correlation placeholders stay for later. */
+/* Stand-ins for braces inside pre-rendered values until render() puts the
+ * braces back (a value's own 0x01/0x02 bytes come out as braces too). */
+#define BRACE_OPEN '\x01'
+#define BRACE_CLOSE '\x02'
+
 static char *pre_render(const rt_detect *d, const rt_event *ev, const char *tmpl)
 {
 	rt_buf out = RT_BUF_INIT, t = RT_BUF_INIT;
@@ -879,10 +884,12 @@ static char *pre_render(const rt_detect *d, const rt_event *ev, const char *tmpl
 		spec[c - o - 3] = '\0';
 		{
 			const char *v = resolve(d, ev, spec, &t);
-			/* braces in values would read as placeholders later */
+			/* braces in values (GUIDs) would read as placeholders when
+			 * render() fills in the rest: stand-ins until then */
 			if (v)
 				for (; *v; v++)
-					e |= rt_buf_addch(&out, *v == '{' ? '(' : *v == '}' ? ')' : *v);
+					e |= rt_buf_addch(&out, *v == '{' ? BRACE_OPEN
+							      : *v == '}' ? BRACE_CLOSE : *v);
 		}
 		p = c + 1;
 	}
@@ -1582,6 +1589,7 @@ static int dedup(rt_detect *d)
 static int render(rt_buf *b, const char *tmpl, const rt_finding *f)
 {
 	const char *p = tmpl;
+	size_t i;
 	int e = 0;
 
 	rt_buf_reset(b);
@@ -1625,6 +1633,11 @@ static int render(rt_buf *b, const char *tmpl, const rt_finding *f)
 #undef IS
 		p = c + 1;
 	}
+	for (i = 0; i < b->len; i++)
+		if (b->buf[i] == BRACE_OPEN)
+			b->buf[i] = '{';
+		else if (b->buf[i] == BRACE_CLOSE)
+			b->buf[i] = '}';
 	return e;
 }
 
