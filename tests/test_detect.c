@@ -954,6 +954,33 @@ START_TEST(refusal_layouts_give_finding_fields)
 }
 END_TEST
 
+/* Firewall 2003 numbers its setting and profiles (MS-FASP): the message
+ * names them. */
+START_TEST(firewall_2003_names_setting_and_profiles)
+{
+	static const char *t = "2024-03-01T10:00:00Z";
+	tw_writer *w = tw_new(TW_TEMPLATES);
+	uint64_t a, b;
+	const rt_finding *f;
+
+	a = te_event(w, TE_CH_FIREWALL, NULL, 2003, t, "WS1", NULL);
+	b = te_event(w, TE_CH_FIREWALL, NULL, 2003, t, "WS1", "Profiles:uint32", "5",
+		     "SettingType:uint32", "17", "SettingValueString", "Allow", NULL);
+	ck_assert_uint_ne(a, 0);
+	ck_assert_uint_ne(b, 0);
+	detect_written(w);
+	tw_free(&w);
+	f = find("WS1", a);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(strstr(f->message, "\"Enable Windows Firewall\" for the Private profile "
+				      "changed to No"), "%s", f->message);
+	f = find("WS1", b);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(strstr(f->message, "\"Default inbound action\" for the Domain and Public "
+				      "profiles changed to Allow"), "%s", f->message);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("detect");
@@ -984,6 +1011,7 @@ static Suite *suite(void)
 	tcase_add_test(t, hostile_values_do_not_break);
 	tcase_add_test(t, descendants_found_by_parent_guid);
 	tcase_add_test(t, refusal_layouts_give_finding_fields);
+	tcase_add_test(t, firewall_2003_names_setting_and_profiles);
 	suite_add_tcase(s, t);
 	return s;
 }

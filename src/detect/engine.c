@@ -336,6 +336,59 @@ static const char *clsid_name(const char *v)
 
 static const char *resolve(const rt_detect *d, const rt_event *ev, const char *spec, rt_buf *b);
 
+/*
+ * Firewall event 2003 ("a setting in a profile changed") numbers its
+ * setting with MS-FASP's FW_PROFILE_CONFIG (2.2.38) and its profiles with
+ * the FW_PROFILE_TYPE bits (1 domain, 2 private, 4 public). The corpus
+ * pairs each 2003 with a Security 4950 that spells the same change out
+ * ("Enable Windows Firewall", Domain): setting 1, profiles 1.
+ */
+static const char *fw_setting_name(const rt_event *ev)
+{
+	static const char *const names[] = {
+		NULL, "Enable Windows Firewall", "Disable stealth mode", "Shielded (block all inbound)",
+		"Disable unicast responses to multicast/broadcast", "Log dropped packets",
+		"Log successful connections", "Log ignored rules", "Log max file size", "Log file path",
+		"Disable inbound notifications", "Allow user application rules",
+		"Allow user port rules", "Allow local policy merge", "Allow local IPsec policy merge",
+		"Disabled interfaces", "Default outbound action", "Default inbound action",
+		"Disable stealth mode IPsec exemption",
+	};
+	const char *v = rt_event_get(ev, "SettingType");
+	uint64_t n;
+
+	if (ev->event_id != 2003 || !v || rt_parse_u64(v, &n) || n == 0 ||
+	    n >= sizeof names / sizeof names[0])
+		return v;
+	return names[n];
+}
+
+/* " for the Domain and Public profiles" from 2003's Profiles bits, or NULL. */
+static const char *fw_profiles_text(const rt_event *ev, rt_buf *b)
+{
+	static const char *const names[] = { "Domain", "Private", "Public" };
+	const char *v = rt_event_get(ev, "Profiles");
+	uint64_t n;
+	int i, k = 0, total = 0, e = 0;
+
+	if (ev->event_id != 2003 || !v || rt_parse_u64(v, &n) || !n || n > 7)
+		return NULL;
+	for (i = 0; i < 3; i++)
+		total += (n >> i) & 1;
+	rt_buf_reset(b);
+	e |= rt_buf_adds(b, " for the ");
+	for (i = 0; i < 3; i++) {
+		if (!((n >> i) & 1))
+			continue;
+		if (k)
+			e |= rt_buf_adds(b, k + 1 == total ? " and " : ", ");
+		e |= rt_buf_adds(b, names[i]);
+		k++;
+	}
+	e |= rt_buf_adds(b, total > 1 ? " profiles" : " profile");
+	return e ? NULL : b->buf;
+}
+
 /* Token after the first marker found (case-insensitive). */
 static const char *after_marker(const char *v, const char *markers, rt_buf *b, int second_arg)
 {
@@ -634,6 +687,10 @@ static const char *resolve_one(const rt_detect *d, const rt_event *ev, const cha
 		return proc_logon(ev, b);
 	if (!strcmp(name, "@parent_image"))
 		return parent_image(d, ev);
+	if (!strcmp(name, "@fw_setting"))
+		return fw_setting_name(ev);
+	if (!strcmp(name, "@fw_profiles"))
+		return fw_profiles_text(ev, b);
 	if (!strcmp(name, "@event_id")) {
 		rt_buf_reset(b);
 		return rt_buf_addf(b, "%u", (unsigned)ev->event_id) ? NULL : b->buf;

@@ -352,7 +352,7 @@ const rt_rule rt_rules[] = {
 	{ .id = "firewall.setting_changed", .technique = "T1562.004", .kind = RT_FK_FIREWALL_CHANGE,
 	  .conf = RT_CONF_HIGH, .channel = FW, .ids = { 2002, 2003, 2082, 2083, 2032, 2060, 2008 },
 	  .user = "ModifyingUser", .process = "ModifyingApplication",
-	  .message = "Firewall setting {f:SettingType} changed to {f:SettingValueString} on {host} by {process} (event {f:@event_id})." },
+	  .message = "Firewall setting \"{f:@fw_setting}\"{f:@fw_profiles} changed to {f:SettingValueString} on {host} by {process} (event {f:@event_id})." },
 	{ .id = "firewall.security_rule", .technique = "T1562.004", .kind = RT_FK_FIREWALL_CHANGE,
 	  .conf = RT_CONF_HIGH, .channel = SEC, .ids = { 4946, 4947, 4948 },
 	  .message = "Firewall rule \"{f:RuleName}\" ({f:RuleId}) added, modified or deleted on {host} (event {f:@event_id}, profile {f:ProfileChanged})." },
