@@ -674,6 +674,37 @@ START_TEST(fw_active_profile)
 }
 END_TEST
 
+#define NPEVTX "C/Windows/System32/winevt/Logs/Microsoft-Windows-NetworkProfile%4Operational.evtx"
+
+START_TEST(fw_active_profile_and_networks)
+{
+	const rt_cm_verdict *v;
+
+	fw_mixed_base();
+	/* connected before the 4956, which names every active profile: not counted */
+	change("network.connection.{a}", "public", NULL, "2024-01-15T00:00:00Z", NPEVTX, 10, 10000);
+	change("firewall.active_profile", "domain", NULL, "2024-02-01T00:00:00Z", SECEVTX, 900, 4956);
+	change("network.connection.{b}", "public", NULL, "2024-03-01T00:00:00Z", NPEVTX, 11, 10000);
+	change("network.connection.{b}", NULL, NULL, "2024-04-01T00:00:00Z", NPEVTX, 12, 10001);
+	v = run(RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 5);
+	ck_assert_str_eq(v->intervals[1].why,
+			 "the firewall is off on the public profile, which a connected network uses");
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[2].why, "judged on the active firewall profile (domain)"));
+	ck_assert(!list_has_text(&v->intervals[2].basis, "network {a}"));
+	ck_assert_int_eq(v->intervals[3].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_uint_eq(v->intervals[3].from, T("2024-03-01T00:00:00Z"));
+	ck_assert_str_eq(v->intervals[3].why,
+			 "the firewall is off on the active public profile; judged on the active "
+			 "firewall profiles (domain,public); inbound default is allow on the private "
+			 "profile, not active then");
+	ck_assert(list_has_text(&v->intervals[3].basis, "network {b} connected since 2024-03-01"));
+	ck_assert_uint_eq(v->intervals[4].from, T("2024-04-01T00:00:00Z"));
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+}
+END_TEST
+
 START_TEST(dcom_disabled_denied_and_bypassed)
 {
 	const rt_cm_verdict *v;
@@ -879,6 +910,7 @@ int main(void)
 	tcase_add_test(tc, deterministic_order);
 	tcase_add_test(tc, fw_profile_names);
 	tcase_add_test(tc, fw_active_profile);
+	tcase_add_test(tc, fw_active_profile_and_networks);
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, scopes_ipv6);
 	tcase_add_test(tc, scopes_local_subnet);

@@ -672,6 +672,38 @@ START_TEST(wmi_public_off_domain_active_then_public)
 }
 END_TEST
 
+/* 17c: no 4956, but the NetworkProfile log shows a public network
+ * connected while the public profile's firewall was off */
+START_TEST(wmi_public_off_public_network_connected)
+{
+	sc_host *h = public_off();
+	const rt_cm_verdict *v;
+	const rt_bypass *r;
+
+	sc_ev_network(h, T("2024-03-05T09:00:00Z"), 1, "corp.example", "{D4B44EEB-91E1-43F3-AA43-3871B88A3849}", 2);
+	sc_ev_network(h, T("2024-03-10T18:30:00Z"), 1, "CoffeeShop", "{0B0C1D2E-3F40-4152-8364-75869708A9BA}", 0);
+	sc_ev_wmi_exec(h, T("2024-03-11T11:00:00Z"), "10.0.0.37", "itadmin");
+	sc_ev_network(h, T("2024-03-11T12:00:00Z"), 0, "CoffeeShop", "{0B0C1D2E-3F40-4152-8364-75869708A9BA}", 0);
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 4);
+	/* a domain network alone does not tell that public was not active too */
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "the active profile is not recorded"));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[1].basis,
+					"network {d4b44eeb-91e1-43f3-aa43-3871b88a3849} connected since "
+					"2024-03-05T09:00:00.0000000Z uses the domain profile "
+					"(Microsoft-Windows-NetworkProfile%4Operational.evtx record ", 10000));
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[2].why, "the firewall is off on the public profile, which a connected network uses");
+	ck_assert_uint_eq(v->intervals[3].from, T("2024-03-11T12:00:00Z"));
+	ck_assert_int_eq(v->intervals[3].state, RT_CM_RESTRICTED);
+	r = route(v, "re-enabled then used");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(strstr(r->explanation, "active firewall profile changed"));
+	ck_assert_ptr_nonnull(item_with(&r->changes, "network.connection.{0b0c1d2e-3f40-4152-8364-75869708a9ba} = public", 10000));
+}
+END_TEST
+
 /* 18 */
 START_TEST(dcom_disabled_denied_then_used)
 {
@@ -725,6 +757,7 @@ int main(void)
 	tcase_add_test(tc, wmi_firewall_off_not_in_effect);
 	tcase_add_test(tc, wmi_public_off_active_profile_unknown);
 	tcase_add_test(tc, wmi_public_off_domain_active_then_public);
+	tcase_add_test(tc, wmi_public_off_public_network_connected);
 	tcase_add_test(tc, dcom_disabled_denied_then_used);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

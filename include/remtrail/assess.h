@@ -70,6 +70,15 @@ typedef enum rt_hive_need { RT_NEED_SYSTEM = 1, RT_NEED_SOFTWARE = 2 } rt_hive_n
  * names the profiles whose on/off switch and inbound default count from
  * its time on; before its first point the active profile is unknown (the
  * point's old_value is not used) and every profile counts.
+ * network.connection.<network> (value: the profile its category selects,
+ * "public", "private", "domain"; NULL when disconnected; change points from
+ * NetworkProfile/Operational 10000/10001/10002): a network connected at a
+ * time makes its profile active then, in addition to the latest
+ * firewall.active_profile set when it connected later. Without any
+ * firewall.active_profile point the connected networks are a lower bound
+ * (a network connected before the log began is not seen): a profile that
+ * is off and used by a connected network makes the firewall open, others
+ * still count as when the active profile is unknown.
  */
 typedef struct rt_fact {
 	const char *name;

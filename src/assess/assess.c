@@ -49,6 +49,7 @@ typedef struct fw_view {
 	int merge;            /* local rules applied */
 	int conflict;
 	unsigned active;      /* RT_FW_* mask of the active profiles; 0: not recorded */
+	unsigned seen;        /* profiles of networks seen connected (NetworkProfile) */
 	const rt_fact *active_fact;
 	unsigned off_mask, allow_mask;        /* judged profiles off / default allow */
 	unsigned inactive_off, inactive_allow; /* profiles not active that are */
@@ -439,6 +440,43 @@ static unsigned active_profiles(const actx *c, uint64_t t, const rt_fact **from)
 	return *from ? mask : 0;
 }
 
+/* Networks connected at `t` per the NetworkProfile log (network.connection.*
+ * points after `after`): the profiles they use are active, at least. Each
+ * is cited. A network connected before the log began is not seen, so this
+ * is a lower bound only. */
+static unsigned connected_profiles(const actx *c, uint64_t t, uint64_t after, seg *s)
+{
+	static const char pre[] = "network.connection.";
+	size_t i = lower_bound(c, pre);
+	unsigned mask = 0;
+
+	while (i < c->nfacts && !strncmp(c->facts[i]->name, pre, sizeof pre - 1)) {
+		const char *name = c->facts[i]->name;
+		const rt_fact *last = NULL;
+		unsigned m;
+
+		for (; i < c->nfacts && !strcmp(c->facts[i]->name, name); i++)
+			if (c->facts[i]->time <= t)
+				last = c->facts[i];
+		if (!last || last->time <= after || !(m = rt_fw_profile_mask(last->value)))
+			continue;
+		mask |= m;
+		{
+			char when[RT_TIME_MAX];
+			rt_source src = dated(last->src, last->time);
+			const char *base = last->src.file ? strrchr(last->src.file, '/') : NULL;
+
+			rt_time_format(last->time, when);
+			ev_addf(&s->basis, &src, NULL, NULL,
+				"network %s connected since %s uses the %s profile (%s record %llu)",
+				name + sizeof pre - 1, when, last->value,
+				base ? base + 1 : last->src.file ? last->src.file : "event",
+				(unsigned long long)last->src.record_id);
+		}
+	}
+	return mask;
+}
+
 static void cite_active(seg *s, const rt_fact *f)
 {
 	char when[RT_TIME_MAX];
@@ -477,6 +515,11 @@ static void fw_profiles(const actx *c, uint64_t t, fw_view *fw, seg *s)
 	fw->active = active_profiles(c, t, &fw->active_fact);
 	if (fw->active)
 		cite_active(s, fw->active_fact);
+	/* networks connected after the 4956 add to its set; without a 4956
+	 * they are only what is certainly active */
+	fw->seen = connected_profiles(c, t, fw->active ? fw->active_fact->time : 0, s);
+	if (fw->active)
+		fw->active |= fw->seen;
 	for (i = 0; i < 3; i++) {
 		const char *p = profile_names[i];
 		unsigned bit = 1u << i;
@@ -695,6 +738,13 @@ static int fw_decide(const actx *c, uint64_t t, rt_cm_id cm, seg *s, const char 
 	}
 	if (fw.on == 0 && fw.off > 0) {
 		set_state(s, RT_CM_NOT_IN_EFFECT, "the firewall is off on every profile");
+		return 1;
+	}
+	if (fw.off_mask & fw.seen) {
+		rt_fw_profile_list(fw.off_mask & fw.seen, names, sizeof names);
+		snprintf(why, sizeof why,
+			 "the firewall is off on the %s profile, which a connected network uses", names);
+		set_state(s, RT_CM_NOT_IN_EFFECT, why);
 		return 1;
 	}
 	if (rc.block_any) {
@@ -1102,7 +1152,7 @@ static int is_attempt(rt_cm_id cm, const rt_assess_finding *f)
 /* Names of settings whose change can open the protocol. */
 static int relevant(rt_cm_id cm, const char *name)
 {
-	if (!strncmp(name, "firewall.", 9))
+	if (!strncmp(name, "firewall.", 9) || !strncmp(name, "network.connection.", 19))
 		return 1;
 	if (cm == RT_CM0019)
 		return !strncmp(name, "service.winrm.", 14) || !strncmp(name, "winrm.", 6);
@@ -1166,7 +1216,8 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			return -1;
 		if (!strncmp(f->name, "service.", 8))
 			svc = 1;
-		else if (!strcmp(f->name, "firewall.active_profile"))
+		else if (!strcmp(f->name, "firewall.active_profile") ||
+			 !strncmp(f->name, "network.connection.", 19))
 			active = 1;
 		else if (!strncmp(f->name, "firewall.", 9))
 			rule = 1;
