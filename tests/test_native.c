@@ -257,6 +257,28 @@ START_TEST(test_plain_all_types)
 }
 END_TEST
 
+/* Records whose elements lack the dependency identifier (some tools write
+ * them so; libevtx and evtxexport cannot read them) read as the usual form. */
+START_TEST(test_plain_without_dependency_ids)
+{
+	char *dir = tu_tmpdir(), *with, *without;
+	evs a = { 0 }, b = { 0 };
+
+	with = make_log(dir, "with.evtx", 0, 40, TW_DAMAGE_DIRTY, 0, 0);
+	without = make_log(dir, "without.evtx", TW_NO_DEP_IDS, 40, TW_DAMAGE_DIRTY, 0, 0);
+	ck_assert_int_eq(read_file(with, RT_READER_NATIVE, 1, &a, NULL), 0);
+	ck_assert_int_eq(read_file(without, RT_READER_NATIVE, 1, &b, NULL), 0);
+	ck_assert_uint_eq(b.n, 40);
+	same_events(&a, &b); /* (source_file is not compared) */
+	tu_events_free(&a);
+	tu_events_free(&b);
+	free(with);
+	free(without);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_threads_same_events)
 {
 	char *dir = tu_tmpdir(), *path;
@@ -790,6 +812,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_templates_all_types);
 	tcase_add_test(tc, test_plain_all_types);
+	tcase_add_test(tc, test_plain_without_dependency_ids);
 	tcase_add_test(tc, test_threads_same_events);
 	tcase_add_test(tc, test_bad_records_crc);
 	tcase_add_test(tc, test_bad_header_crc);

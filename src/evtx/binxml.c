@@ -1269,6 +1269,35 @@ static int fix_duplicates(walker *w, rt_bx_event *ev)
 	return 0;
 }
 
+/* A name offset an element at `tok` could have: its name inline, right
+ * after the element header (`inline_at`), or defined earlier in the chunk. */
+static int name_offset_plausible(const walker *w, size_t name_off, size_t tok, size_t inline_at)
+{
+	return name_off == inline_at || (name_off >= 512 && name_off < tok && name_off + 8 <= w->clen);
+}
+
+/*
+ * Whether the elements of a record's own binary XML (outside templates)
+ * carry the 2-byte dependency identifier. Windows writes records as
+ * template instances, and libevtx expects the identifier everywhere; some
+ * logs (written by other tools: three corpus samples that libevtx and
+ * evtxexport cannot read) have plain elements without it. The first
+ * element tells: only one reading gives a name offset that can be right.
+ */
+static int record_dep_ids(const walker *w, size_t pos, size_t end)
+{
+	const uint8_t *c = w->c;
+
+	if (rt_fits(end, pos, 4) && c[pos] == 0x0f)
+		pos += 4;
+	if (!rt_fits(end, pos, 11) || (c[pos] != 0x01 && c[pos] != 0x41))
+		return 1;
+	if (!name_offset_plausible(w, rt_le32(c + pos + 7), pos, pos + 11) &&
+	    name_offset_plausible(w, rt_le32(c + pos + 5), pos, pos + 9))
+		return 0;
+	return 1;
+}
+
 static int decode_record(walker *w, size_t off, size_t size)
 {
 	rt_bx_chunk *o = w->out;
@@ -1296,7 +1325,8 @@ static int decode_record(walker *w, size_t off, size_t size)
 	w->ts_raw = 0;
 	w->unnamed = 0;
 	w->nvals = 0;
-	if (walk(w, off + 24, off + size - 4, 0, (size_t)-1, 0, 1))
+	if (walk(w, off + 24, off + size - 4, 0, (size_t)-1, 0,
+		 record_dep_ids(w, off + 24, off + size - 4)))
 		return -1;
 	if (w->depth)
 		return fail(w, "record at 0x%zx ends inside an element", off);

@@ -55,6 +55,7 @@ typedef struct nfile {
 	int finished;         /* delivered and unmapped (delivery only) */
 	int damaged;
 	size_t rejected;      /* chunks the decoder rejected; the first few are named */
+	size_t hazards;       /* of which skipped, as libevtx would misread them */
 	unsigned long bad;    /* records the libevtx fallback could not read */
 	char *msg[FILE_MSGS];
 } nfile;
@@ -365,6 +366,10 @@ static void finish_file(reader *r, nfile *f)
 		return;
 	f->finished = 1;
 	start_file(r, f);
+	if (f->hazards > MAX_CHUNK_REPORTS)
+		rt_diag_error(job->diag, display(f),
+			      "%zu more chunks were skipped: libevtx would read out of bounds on them",
+			      f->hazards - MAX_CHUNK_REPORTS);
 	if (f->rejected > MAX_CHUNK_REPORTS)
 		rt_diag_error(job->diag, display(f),
 			      "%zu more chunks the native decoder rejected were %s",
@@ -419,7 +424,7 @@ static const char *libevtx_hazard(deliver_ctx *d, const uint8_t *p, size_t n)
 	if (!d->scratch) {
 		d->scratch = malloc(sizeof(*d->scratch));
 		if (!d->scratch)
-			return "out of memory";
+			return "out of memory while checking it for libevtx";
 		rt_bx_chunk_init(d->scratch);
 	}
 	return rt_bx_libevtx_hazard(d->scratch, p, n);
@@ -446,10 +451,10 @@ static int deliver(deliver_ctx *d, slot *s)
 					       : libevtx_hazard(d, f->map + chunk_off(s->chunk),
 								chunk_len(f, s->chunk));
 		if (hazard) {
-			/* always named: it is hostile, not merely damaged */
-			rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%zx, chunk skipped "
-				      "(libevtx would read out of bounds on it)", hazard, s->chunk,
-				      chunk_off(s->chunk));
+			if (++f->hazards <= MAX_CHUNK_REPORTS)
+				rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%zx, chunk "
+					      "skipped (libevtx would read out of bounds on it)", hazard,
+					      s->chunk, chunk_off(s->chunk));
 			return 0;
 		}
 		if (++f->rejected <= MAX_CHUNK_REPORTS)
