@@ -582,6 +582,129 @@ START_TEST(wmi_firewall_off)
 }
 END_TEST
 
+START_TEST(fw_profile_names)
+{
+	char out[32];
+
+	ck_assert_uint_eq(rt_fw_profile_mask("Domain"), RT_FW_DOMAIN);
+	ck_assert_uint_eq(rt_fw_profile_mask("Public, DOMAIN"), RT_FW_DOMAIN | RT_FW_PUBLIC);
+	ck_assert_uint_eq(rt_fw_profile_mask("Standard|public"), RT_FW_PRIVATE | RT_FW_PUBLIC);
+	ck_assert_uint_eq(rt_fw_profile_mask("Domain,Elsewhere"), 0);
+	ck_assert_uint_eq(rt_fw_profile_mask("Domainx"), 0);
+	ck_assert_uint_eq(rt_fw_profile_mask(" , "), 0);
+	ck_assert_uint_eq(rt_fw_profile_mask(""), 0);
+	ck_assert_uint_eq(rt_fw_profile_mask(NULL), 0);
+	ck_assert_uint_eq(rt_fw_profile_list(RT_FW_PUBLIC | RT_FW_DOMAIN, out, sizeof out), 13);
+	ck_assert_str_eq(out, "domain,public");
+	ck_assert_uint_eq(rt_fw_profile_list(0, out, sizeof out), 0);
+	ck_assert_str_eq(out, "");
+	rt_fw_profile_list(7, out, 10);
+	ck_assert_str_eq(out, "domain");
+}
+END_TEST
+
+#define SECEVTX "C/Windows/System32/winevt/Logs/Security.evtx"
+
+/* Local firewall on for domain and private with inbound block, off for
+ * public, private's inbound default allow. */
+static void fw_mixed_base(void)
+{
+	reset(1, 1);
+	snap("firewall.profile.domain.enabled", "1", "2024-01-01T00:00:00Z", "DomainProfile", "EnableFirewall");
+	snap("firewall.profile.private.enabled", "1", "2024-01-01T00:00:00Z", "StandardProfile", "EnableFirewall");
+	snap("firewall.profile.public.enabled", "0", "2024-01-01T00:00:00Z", "PublicProfile", "EnableFirewall");
+	snap("firewall.profile.private.default_inbound", "allow", "2024-01-01T00:00:00Z", "StandardProfile",
+	     "DefaultInboundAction");
+	snap("dcom.enabled", "Y", "2024-01-01T00:00:00Z", "Microsoft\\Ole", "EnableDCOM");
+}
+
+START_TEST(fw_active_profile)
+{
+	const rt_cm_verdict *v;
+
+	/* not recorded: private's default allow decides, and says so */
+	fw_mixed_base();
+	v = run(RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 1);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[0].why,
+			 "the firewall allows unsolicited inbound traffic by default on the private profile "
+			 "(not on every profile); the active profile is not recorded: Security 4956 events "
+			 "(Audit MPSSVC Rule-Level Policy Change) or the Microsoft-Windows-NetworkProfile/"
+			 "Operational log would settle it");
+
+	/* domain active: local configuration only, the others noted */
+	change("firewall.active_profile", "domain", "public", "2024-02-01T00:00:00Z", SECEVTX, 900, 4956);
+	v = run(RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 2);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_NOT_IN_EFFECT); /* old_value is not used */
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "local firewall configuration only"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why,
+				     "; judged on the active firewall profile (domain); the firewall is off on "
+				     "the public profile, not active then; inbound default is allow on the "
+				     "private profile, not active then"));
+	ck_assert(list_has_text(&v->intervals[1].basis,
+				"active firewall profile domain since 2024-02-01T00:00:00.0000000Z "
+				"(Security.evtx record 900)"));
+	ck_assert(list_has_text(&v->intervals[1].basis,
+				"firewall.profile.public.enabled = 0 (profile not active)"));
+	ck_assert_ptr_nonnull(list_find_record(&v->intervals[1].basis, 900));
+
+	/* domain and public active: public is off */
+	change("firewall.active_profile", "domain,public", NULL, "2024-03-01T00:00:00Z", SECEVTX, 901, 4956);
+	v = run(RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 3);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[2].why,
+			 "the firewall is off on the active public profile; judged on the active "
+			 "firewall profiles (domain,public); inbound default is allow on the private "
+			 "profile, not active then");
+
+	/* an unreadable ActiveProfile: not known from then on */
+	change("firewall.active_profile", "Somewhere", NULL, "2024-04-01T00:00:00Z", SECEVTX, 902, 4956);
+	v = run(RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 4);
+	ck_assert_ptr_nonnull(strstr(v->intervals[3].why, "the active profile is not recorded"));
+
+	/* CM0012 reads the same firewall */
+	v = run(RT_CM0012, NULL);
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "judged on the active firewall profile (domain)"));
+}
+END_TEST
+
+#define NPEVTX "C/Windows/System32/winevt/Logs/Microsoft-Windows-NetworkProfile%4Operational.evtx"
+
+START_TEST(fw_active_profile_and_networks)
+{
+	const rt_cm_verdict *v;
+
+	fw_mixed_base();
+	/* connected before the 4956, which names every active profile: not counted */
+	change("network.connection.{a}", "public", NULL, "2024-01-15T00:00:00Z", NPEVTX, 10, 10000);
+	change("firewall.active_profile", "domain", NULL, "2024-02-01T00:00:00Z", SECEVTX, 900, 4956);
+	change("network.connection.{b}", "public", NULL, "2024-03-01T00:00:00Z", NPEVTX, 11, 10000);
+	change("network.connection.{b}", NULL, NULL, "2024-04-01T00:00:00Z", NPEVTX, 12, 10001);
+	v = run(RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 5);
+	ck_assert_str_eq(v->intervals[1].why,
+			 "the firewall is off on the public profile, which a connected network uses");
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[2].why, "judged on the active firewall profile (domain)"));
+	ck_assert(!list_has_text(&v->intervals[2].basis, "network {a}"));
+	ck_assert_int_eq(v->intervals[3].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_uint_eq(v->intervals[3].from, T("2024-03-01T00:00:00Z"));
+	ck_assert_str_eq(v->intervals[3].why,
+			 "the firewall is off on the active public profile; judged on the active "
+			 "firewall profiles (domain,public); inbound default is allow on the private "
+			 "profile, not active then");
+	ck_assert(list_has_text(&v->intervals[3].basis, "network {b} connected since 2024-03-01"));
+	ck_assert_uint_eq(v->intervals[4].from, T("2024-04-01T00:00:00Z"));
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+}
+END_TEST
+
 START_TEST(dcom_disabled_denied_and_bypassed)
 {
 	const rt_cm_verdict *v;
@@ -785,6 +908,9 @@ int main(void)
 	tcase_add_test(tc, dcom_disabled_denied_and_bypassed);
 	tcase_add_test(tc, snapshot_before_lastwrite_is_unknown);
 	tcase_add_test(tc, deterministic_order);
+	tcase_add_test(tc, fw_profile_names);
+	tcase_add_test(tc, fw_active_profile);
+	tcase_add_test(tc, fw_active_profile_and_networks);
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, scopes_ipv6);
 	tcase_add_test(tc, scopes_local_subnet);

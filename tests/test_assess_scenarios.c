@@ -595,6 +595,115 @@ START_TEST(wmi_firewall_off_not_in_effect)
 }
 END_TEST
 
+/* A workstation whose Group Policy firewall is on (default block) for the
+ * domain and private profiles and off for the public one; no Security log
+ * (sc_ev_touch would write a 4956 naming the domain profile). */
+static sc_host *public_off(void)
+{
+	sc_host *h = sc_new("WS01", "10.0.0.21", T(T0));
+
+	sc_service_start(h, "WinRM", 4, T(T0));
+	sc_fw_profile(h, 1, "Domain", 1, 1, T(T0));
+	sc_fw_profile(h, 1, "Private", 1, 1, T(T0));
+	sc_fw_profile(h, 1, "Public", 0, 1, T(T0));
+	sc_dcom(h, "Y", T(T0));
+	sc_ev_touch(h, T(T0), "System");
+	return h;
+}
+
+/* 17a: no 4956 at all: today's verdict, and the text says what would settle it */
+START_TEST(wmi_public_off_active_profile_unknown)
+{
+	const rt_cm_verdict *v = run(public_off(), RT_CM0013, NULL);
+
+	ck_assert_uint_eq(v->nintervals, 1);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "off on others (public)"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "the active profile is not recorded"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "Security 4956"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "NetworkProfile/Operational"));
+}
+END_TEST
+
+/* 17b: the domain profile is active (4956): the public profile being off no
+ * longer counts, but the interval says so; then the public profile becomes
+ * active and WMI is used through it. */
+START_TEST(wmi_public_off_domain_active_then_public)
+{
+	sc_host *h = public_off();
+	const rt_cm_verdict *v;
+	const rt_evidence_item *b;
+	const rt_bypass *r;
+
+	sc_ev_4956(h, T("2024-03-05T09:00:00Z"), "Domain");
+	sc_ev_wmi_exec(h, T("2024-03-06T10:00:00Z"), "10.0.0.37", "itadmin");
+	sc_ev_4956(h, T("2024-03-10T18:30:00Z"), "Public");
+	sc_ev_wmi_exec(h, T("2024-03-11T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 3);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "the active profile is not recorded"));
+
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_IN_EFFECT);
+	ck_assert_uint_eq(v->intervals[1].from, T("2024-03-05T09:00:00Z"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "judged on the active firewall profile (domain)"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "the firewall is off on the public profile, not active then"));
+	b = item_with(&v->intervals[1].basis, "active firewall profile domain since 2024-03-05T09:00:00.0000000Z (Security.evtx record ", 4956);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(endswith(b->file, "Logs/Security.evtx"));
+	ck_assert_uint_ne(b->record_id, 0);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[1].basis, "firewall.policy.profile.public.enabled = false (profile not active)", 0));
+	ck_assert_ptr_null(item_with(&v->intervals[1].basis, "firewall.policy.profile.private.enabled", 0));
+
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_uint_eq(v->intervals[2].from, T("2024-03-10T18:30:00Z"));
+	ck_assert_str_eq(v->intervals[2].why, "the firewall is off on the active public profile");
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+
+	ck_assert_int_eq(v->bypassed, 1);
+	r = route(v, "re-enabled then used");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(strstr(r->explanation, "active firewall profile changed"));
+	ck_assert_ptr_nonnull(item_with(&r->changes, "firewall.active_profile = public", 4956));
+	ck_assert_ptr_nonnull(item_with(&r->findings, NULL, 4688));
+	ck_assert_uint_ge(r->findings.items[0].time, T("2024-03-11T11:00:00Z"));
+	/* the use while the domain profile was active is the contradiction route */
+	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
+}
+END_TEST
+
+/* 17c: no 4956, but the NetworkProfile log shows a public network
+ * connected while the public profile's firewall was off */
+START_TEST(wmi_public_off_public_network_connected)
+{
+	sc_host *h = public_off();
+	const rt_cm_verdict *v;
+	const rt_bypass *r;
+
+	sc_ev_network(h, T("2024-03-05T09:00:00Z"), 1, "corp.example", "{D4B44EEB-91E1-43F3-AA43-3871B88A3849}", 2);
+	sc_ev_network(h, T("2024-03-10T18:30:00Z"), 1, "CoffeeShop", "{0B0C1D2E-3F40-4152-8364-75869708A9BA}", 0);
+	sc_ev_wmi_exec(h, T("2024-03-11T11:00:00Z"), "10.0.0.37", "itadmin");
+	sc_ev_network(h, T("2024-03-11T12:00:00Z"), 0, "CoffeeShop", "{0B0C1D2E-3F40-4152-8364-75869708A9BA}", 0);
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_uint_eq(v->nintervals, 4);
+	/* a domain network alone does not tell that public was not active too */
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "the active profile is not recorded"));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[1].basis,
+					"network {d4b44eeb-91e1-43f3-aa43-3871b88a3849} connected since "
+					"2024-03-05T09:00:00.0000000Z uses the domain profile "
+					"(Microsoft-Windows-NetworkProfile%4Operational.evtx record ", 10000));
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[2].why, "the firewall is off on the public profile, which a connected network uses");
+	ck_assert_uint_eq(v->intervals[3].from, T("2024-03-11T12:00:00Z"));
+	ck_assert_int_eq(v->intervals[3].state, RT_CM_RESTRICTED);
+	r = route(v, "re-enabled then used");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(strstr(r->explanation, "active firewall profile changed"));
+	ck_assert_ptr_nonnull(item_with(&r->changes, "network.connection.{0b0c1d2e-3f40-4152-8364-75869708a9ba} = public", 10000));
+}
+END_TEST
+
 /* 18 */
 START_TEST(dcom_disabled_denied_then_used)
 {
@@ -646,6 +755,9 @@ int main(void)
 	tcase_add_test(tc, wmi_admin_subnet_restricted_inside);
 	tcase_add_test(tc, wmi_admin_subnet_used_from_workstation);
 	tcase_add_test(tc, wmi_firewall_off_not_in_effect);
+	tcase_add_test(tc, wmi_public_off_active_profile_unknown);
+	tcase_add_test(tc, wmi_public_off_domain_active_then_public);
+	tcase_add_test(tc, wmi_public_off_public_network_connected);
 	tcase_add_test(tc, dcom_disabled_denied_then_used);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,46 @@ START_TEST(identity_and_user_logging)
 }
 END_TEST
 
+/* SOFTWARE NetworkList\Profiles: name, category, dates in local time. */
+START_TEST(network_profiles)
+{
+	static const char np[] = "Microsoft\\Windows NT\\CurrentVersion\\NetworkList\\Profiles\\";
+	/* 2024-03-05 (Tuesday) 09:30:15.250, and a damaged one */
+	static const uint8_t created[16] = { 0xe8, 0x07, 3, 0, 2, 0, 5, 0, 9, 0, 30, 0, 15, 0, 0xfa, 0 };
+	static const uint8_t bad[16] = { 0xe8, 0x07, 13, 0 };
+	hw_hive *s = software_hive(T0);
+	char *path, key[200];
+	rt_config *c;
+	cJSON *o;
+
+	snprintf(key, sizeof key, "%s{11111111-2222-3333-4444-555555555555}", np);
+	hw_sz(s, key, "ProfileName", "corp.example");
+	hw_dword(s, key, "Category", 2);
+	hw_binary(s, key, "DateCreated", created, sizeof created);
+	hw_binary(s, key, "DateLastConnected", bad, 8);
+	snprintf(key, sizeof key, "%s{AAAAAAAA-2222-3333-4444-555555555555}", np);
+	hw_sz(s, key, "ProfileName", "CoffeeShop");
+	hw_dword(s, key, "Category", 0);
+	hw_binary(s, key, "DateLastConnected", bad, sizeof bad);
+	path = write_hive(s, "SOFTWARE");
+	c = load((const char *const *)&path, 1, NULL);
+	o = cJSON_Parse(val(c, "network.profile.{11111111-2222-3333-4444-555555555555}"));
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "name")->valuestring, "corp.example");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "category")->valuestring, "domain");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "date_created_local")->valuestring, "2024-03-05T09:30:15.250");
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "date_last_connected_local"));
+	cJSON_Delete(o);
+	o = cJSON_Parse(val(c, "network.profile.{AAAAAAAA-2222-3333-4444-555555555555}"));
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "category")->valuestring, "public");
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "date_last_connected_local"));
+	cJSON_Delete(o);
+	rt_config_free(&c);
+	free(path);
+}
+END_TEST
+
 /* A RegBack copy (older, WinRM disabled, an extra rule) and the live hive. */
 START_TEST(history_with_regback)
 {
@@ -555,6 +596,7 @@ int main(void)
 	tcase_add_test(tc, firewall_local_and_exposure);
 	tcase_add_test(tc, software_families_and_policy_precedence);
 	tcase_add_test(tc, identity_and_user_logging);
+	tcase_add_test(tc, network_profiles);
 	tcase_add_test(tc, history_with_regback);
 	tcase_add_test(tc, history_with_replay);
 	tcase_add_test(tc, damaged_and_foreign_input);

@@ -65,6 +65,20 @@ typedef enum rt_hive_need { RT_NEED_SYSTEM = 1, RT_NEED_SOFTWARE = 2 } rt_hive_n
  * the union of the interfaces' subnets known at the time; with none known
  * it is the /24 of host.ipv4 for IPv4 (said so in the basis) and cannot be
  * told for IPv6.
+ * firewall.active_profile (value: every active profile, "domain",
+ * "private", "public", comma separated; a change point from Security 4956)
+ * names the profiles whose on/off switch and inbound default count from
+ * its time on; before its first point the active profile is unknown (the
+ * point's old_value is not used) and every profile counts.
+ * network.connection.<network> (value: the profile its category selects,
+ * "public", "private", "domain"; NULL when disconnected; change points from
+ * NetworkProfile/Operational 10000/10001/10002): a network connected at a
+ * time makes its profile active then, in addition to the latest
+ * firewall.active_profile set when it connected later. Without any
+ * firewall.active_profile point the connected networks are a lower bound
+ * (a network connected before the log began is not seen): a profile that
+ * is off and used by a connected network makes the firewall open, others
+ * still count as when the active profile is unknown.
  */
 typedef struct rt_fact {
 	const char *name;
@@ -201,6 +215,16 @@ typedef struct rt_assess_result {
 int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts,
 		   rt_assess_result **out);
 void rt_assess_result_free(rt_assess_result **r);
+
+/* Firewall profiles as a mask. */
+enum { RT_FW_DOMAIN = 1, RT_FW_PRIVATE = 2, RT_FW_PUBLIC = 4 };
+/* The profiles named in `list` ("Domain", "Private" or "Standard",
+ * "Public", any case, separated by commas, spaces, ';' or '|'), as a mask;
+ * 0 when `list` is NULL, empty or names anything else. */
+unsigned rt_fw_profile_mask(const char *list);
+/* `mask` as "domain,private,public" (those set, in that order) into `out`
+ * (always terminated when cap > 0); returns the length written. */
+size_t rt_fw_profile_list(unsigned mask, char *out, size_t cap);
 
 /* "in_effect", "restricted", "not_in_effect", "unknown". */
 const char *rt_cm_state_name(rt_cm_state s);

@@ -38,15 +38,22 @@ typedef struct seg {
 	rt_buf local;   /* what LocalSubnet in `scope` stands for */
 	int conflict;   /* policy and local settings disagree */
 	unsigned alt_port; /* a non-default port is open for the protocol */
+	rt_buf note;    /* appended to `why`: what the verdict leaves aside */
 } seg;
 
 typedef struct fw_view {
 	int known;
-	int on, off, unknown; /* profiles */
+	int on, off, unknown; /* profiles judged: the active ones when known, else all */
 	int default_allow;
 	int has_policy;
 	int merge;            /* local rules applied */
 	int conflict;
+	unsigned active;      /* RT_FW_* mask of the active profiles; 0: not recorded */
+	unsigned seen;        /* profiles of networks seen connected (NetworkProfile) */
+	const rt_fact *active_fact;
+	unsigned off_mask, allow_mask;        /* judged profiles off / default allow */
+	unsigned inactive_off, inactive_allow; /* profiles not active that are */
+	int disagree;         /* profiles differ in on/off or default inbound */
 } fw_view;
 
 static const char *const profile_names[] = { "domain", "private", "public" };
@@ -211,6 +218,7 @@ static void seg_init(seg *s)
 	rt_buf_init(&s->why, 0);
 	rt_buf_init(&s->scope, 0);
 	rt_buf_init(&s->local, 0);
+	rt_buf_init(&s->note, 0);
 }
 
 static void seg_release(seg *s)
@@ -218,6 +226,7 @@ static void seg_release(seg *s)
 	rt_buf_release(&s->why);
 	rt_buf_release(&s->scope);
 	rt_buf_release(&s->local);
+	rt_buf_release(&s->note);
 	ev_release(&s->basis);
 }
 
@@ -366,16 +375,158 @@ static int rule_matches(const fw_rule *r, const char *id, rt_cm_id cm)
 	}
 }
 
+unsigned rt_fw_profile_mask(const char *list)
+{
+	static const struct { const char *word; unsigned bit; } words[] = {
+		{ "domain", RT_FW_DOMAIN }, { "private", RT_FW_PRIVATE }, { "standard", RT_FW_PRIVATE },
+		{ "public", RT_FW_PUBLIC }
+	};
+	unsigned mask = 0;
+	const char *p = list;
+
+	if (!p)
+		return 0;
+	while (*p) {
+		size_t n, i;
+
+		p += strspn(p, ", ;|\t\r\n");
+		if (!(n = strcspn(p, ", ;|\t\r\n")))
+			break;
+		for (i = 0; i < sizeof words / sizeof *words; i++)
+			if (strlen(words[i].word) == n && rt_strncaseeq(p, words[i].word, n))
+				break;
+		if (i == sizeof words / sizeof *words)
+			return 0;
+		mask |= words[i].bit;
+		p += n;
+	}
+	return mask;
+}
+
+size_t rt_fw_profile_list(unsigned mask, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	for (i = 0; i < 3; i++)
+		if (mask & (1u << i)) {
+			int k = snprintf(out + n, cap - n, "%s%s", n ? "," : "", profile_names[i]);
+			if (k < 0 || (size_t)k >= cap - n) {
+				out[n] = '\0';
+				break;
+			}
+			n += (size_t)k;
+		}
+	return n;
+}
+
+/* The active profiles at `t` from the latest firewall.active_profile point
+ * at or before it (a 4956 names every active profile). Before the first
+ * point, or when its value cannot be read, they are not known: 0. */
+static unsigned active_profiles(const actx *c, uint64_t t, const rt_fact **from)
+{
+	static const char name[] = "firewall.active_profile";
+	size_t i = lower_bound(c, name);
+	unsigned mask;
+
+	*from = NULL;
+	for (; i < c->nfacts && !strcmp(c->facts[i]->name, name); i++)
+		if (c->facts[i]->time <= t)
+			*from = c->facts[i];
+	if (!*from || !(mask = rt_fw_profile_mask((*from)->value)))
+		*from = NULL;
+	return *from ? mask : 0;
+}
+
+/* Networks connected at `t` per the NetworkProfile log (network.connection.*
+ * points after `after`): the profiles they use are active, at least. Each
+ * is cited. A network connected before the log began is not seen, so this
+ * is a lower bound only. */
+static unsigned connected_profiles(const actx *c, uint64_t t, uint64_t after, seg *s)
+{
+	static const char pre[] = "network.connection.";
+	size_t i = lower_bound(c, pre);
+	unsigned mask = 0;
+
+	while (i < c->nfacts && !strncmp(c->facts[i]->name, pre, sizeof pre - 1)) {
+		const char *name = c->facts[i]->name;
+		const rt_fact *last = NULL;
+		unsigned m;
+
+		for (; i < c->nfacts && !strcmp(c->facts[i]->name, name); i++)
+			if (c->facts[i]->time <= t)
+				last = c->facts[i];
+		if (!last || last->time <= after || !(m = rt_fw_profile_mask(last->value)))
+			continue;
+		mask |= m;
+		{
+			char when[RT_TIME_MAX];
+			rt_source src = dated(last->src, last->time);
+			const char *base = last->src.file ? strrchr(last->src.file, '/') : NULL;
+
+			rt_time_format(last->time, when);
+			ev_addf(&s->basis, &src, NULL, NULL,
+				"network %s connected since %s uses the %s profile (%s record %llu)",
+				name + sizeof pre - 1, when, last->value,
+				base ? base + 1 : last->src.file ? last->src.file : "event",
+				(unsigned long long)last->src.record_id);
+		}
+	}
+	return mask;
+}
+
+static void cite_active(seg *s, const rt_fact *f)
+{
+	char when[RT_TIME_MAX];
+	rt_source src = dated(f->src, f->time);
+	const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
+
+	rt_time_format(f->time, when);
+	if (f->src.record_id)
+		ev_addf(&s->basis, &src, NULL, NULL,
+			"active firewall profile %s since %s (%s record %llu)", f->value, when,
+			base ? base + 1 : f->src.file ? f->src.file : "event",
+			(unsigned long long)f->src.record_id);
+	else
+		ev_addf(&s->basis, &src, NULL, NULL, "active firewall profile %s since %s", f->value,
+			when);
+}
+
+/* A setting of a profile that is not active: cited so that it is seen,
+ * with the reason it does not count. */
+static void cite_inactive(seg *s, const lookup_val *v)
+{
+	rt_source src = dated(v->fact->src, v->fact->time);
+
+	ev_addf(&s->basis, &src, NULL, NULL, "%s = %s (profile not active)", v->fact->name,
+		v->value ? v->value : "(removed)");
+}
+
 static void fw_profiles(const actx *c, uint64_t t, fw_view *fw, seg *s)
 {
 	size_t i;
 	lookup_val pe, le, pd, ld, pm;
+	int first_en = -2, first_allow = -1;
 
 	memset(fw, 0, sizeof *fw);
 	fw->merge = 1;
+	fw->active = active_profiles(c, t, &fw->active_fact);
+	if (fw->active)
+		cite_active(s, fw->active_fact);
+	/* networks connected after the 4956 add to its set; without a 4956
+	 * they are only what is certainly active */
+	fw->seen = connected_profiles(c, t, fw->active ? fw->active_fact->time : 0, s);
+	if (fw->active)
+		fw->active |= fw->seen;
 	for (i = 0; i < 3; i++) {
 		const char *p = profile_names[i];
-		int en = -1;
+		unsigned bit = 1u << i;
+		int judged = !fw->active || (fw->active & bit);
+		int en = -1, allow = 0;
+		const lookup_val *en_from = NULL, *allow_from = NULL;
+		int local_disagrees = 0;
 
 		lookup3(c, t, &pe, "firewall.policy.profile.", p, ".enabled");
 		lookup3(c, t, &le, "firewall.profile.", p, ".enabled");
@@ -384,40 +535,69 @@ static void fw_profiles(const actx *c, uint64_t t, fw_view *fw, seg *s)
 		lookup3(c, t, &pm, "firewall.policy.profile.", p, ".allow_local_policy_merge");
 		if (pe.known && pe.value && (en = parse_bool(pe.value)) >= 0) {
 			fw->has_policy = 1;
-			cite(c, &s->basis, pe.fact->name, &pe);
-			if (le.known && le.value && parse_bool(le.value) == !en) {
-				fw->conflict = 1;
-				cite(c, &s->basis, le.fact->name, &le);
-			}
+			en_from = &pe;
+			local_disagrees = le.known && le.value && parse_bool(le.value) == !en;
 		} else if (le.known && le.value) {
 			en = parse_bool(le.value);
-			cite(c, &s->basis, le.fact->name, &le);
+			en_from = &le;
 		} else if (le.known && c->in->system_hive) {
 			en = 1; /* Windows' default when the value is not set */
 		}
-		if (en == 1)
-			fw->on++;
-		else if (en == 0)
-			fw->off++;
-		else
-			fw->unknown++;
 		if (pd.known && pd.value) {
 			fw->has_policy = 1;
 			if (rt_strcaseeq(pd.value, "allow") || !strcmp(pd.value, "0")) {
-				fw->default_allow = 1;
-				cite(c, &s->basis, pd.fact->name, &pd);
+				allow = 1;
+				allow_from = &pd;
 			}
 		} else if (ld.known && ld.value &&
 			   (rt_strcaseeq(ld.value, "allow") || !strcmp(ld.value, "0"))) {
-			fw->default_allow = 1;
-			cite(c, &s->basis, ld.fact->name, &ld);
+			allow = 1;
+			allow_from = &ld;
 		}
 		if (pm.known && pm.value && parse_bool(pm.value) == 0) {
-			fw->merge = 0;
 			fw->has_policy = 1;
+			if (judged)
+				fw->merge = 0;
+		}
+		if (first_en == -2) {
+			first_en = en;
+			first_allow = allow;
+		} else if (en != first_en || allow != first_allow) {
+			fw->disagree = 1;
+		}
+		if (!judged) {
+			if (en == 0) {
+				fw->inactive_off |= bit;
+				cite_inactive(s, en_from);
+			}
+			if (allow) {
+				fw->inactive_allow |= bit;
+				cite_inactive(s, allow_from);
+			}
+			continue;
+		}
+		if (en_from)
+			cite(c, &s->basis, en_from->fact->name, en_from);
+		if (local_disagrees) {
+			fw->conflict = 1;
+			cite(c, &s->basis, le.fact->name, &le);
+		}
+		if (en == 1) {
+			fw->on++;
+		} else if (en == 0) {
+			fw->off++;
+			fw->off_mask |= bit;
+		} else {
+			fw->unknown++;
+		}
+		if (allow) {
+			fw->default_allow = 1;
+			fw->allow_mask |= bit;
+			cite(c, &s->basis, allow_from->fact->name, allow_from);
 		}
 	}
-	fw->known = (c->in->system_hive || fw->has_policy) && fw->unknown < 3;
+	fw->known = (c->in->system_hive || fw->has_policy) &&
+		    fw->unknown < fw->on + fw->off + fw->unknown;
 }
 
 typedef struct rule_count {
@@ -504,23 +684,67 @@ static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s
 	fw_rules_store(c, t, cm, fw, s, rc, "firewall.rule.");
 }
 
+#define ACTIVE_UNKNOWN                                                                    \
+	"the active profile is not recorded: Security 4956 events (Audit MPSSVC Rule-Level " \
+	"Policy Change) or the Microsoft-Windows-NetworkProfile/Operational log would settle it"
+
+/* What the verdict leaves aside because the active profile is known: the
+ * profiles that are not active and would have counted against the control
+ * (nothing when every profile that is not active is on and blocks). */
+static void fw_note(const fw_view *fw, seg *s)
+{
+	char names[32];
+
+	if (!fw->active || !(fw->inactive_off | fw->inactive_allow))
+		return;
+	rt_buf_reset(&s->note);
+	rt_fw_profile_list(fw->active, names, sizeof names);
+	rt_buf_addf(&s->note, "judged on the active firewall profile%s (%s)",
+		    strchr(names, ',') ? "s" : "", names);
+	if (fw->inactive_off) {
+		rt_fw_profile_list(fw->inactive_off, names, sizeof names);
+		rt_buf_addf(&s->note, "; the firewall is off on the %s profile%s, not active then", names,
+			    strchr(names, ',') ? "s" : "");
+	}
+	if (fw->inactive_allow) {
+		rt_fw_profile_list(fw->inactive_allow, names, sizeof names);
+		rt_buf_addf(&s->note, "; inbound default is allow on the %s profile%s, not active then",
+			    names, strchr(names, ',') ? "s" : "");
+	}
+}
+
 /* Shared tail: a firewall that lets the protocol in from anywhere, only from
  * some addresses, or not at all. Returns 1 when it decided the state. */
 static int fw_decide(const actx *c, uint64_t t, rt_cm_id cm, seg *s, const char *proto)
 {
 	fw_view fw;
 	rule_count rc;
-	char why[256];
+	char why[512], names[32];
 
 	fw_profiles(c, t, &fw, s);
+	fw_note(&fw, s);
 	if (!fw.known)
 		return 0;
 	fw_rules(c, t, cm, &fw, s, &rc);
 	s->conflict = fw.conflict || rc.local_skipped;
 	if (rc.alt_port)
 		s->alt_port = rc.alt_port;
+	if (fw.active && fw.off) {
+		rt_fw_profile_list(fw.off_mask, names, sizeof names);
+		snprintf(why, sizeof why, "the firewall is off on the active %s profile%s", names,
+			 fw.off > 1 ? "s" : "");
+		set_state(s, RT_CM_NOT_IN_EFFECT, why);
+		return 1;
+	}
 	if (fw.on == 0 && fw.off > 0) {
 		set_state(s, RT_CM_NOT_IN_EFFECT, "the firewall is off on every profile");
+		return 1;
+	}
+	if (fw.off_mask & fw.seen) {
+		rt_fw_profile_list(fw.off_mask & fw.seen, names, sizeof names);
+		snprintf(why, sizeof why,
+			 "the firewall is off on the %s profile, which a connected network uses", names);
+		set_state(s, RT_CM_NOT_IN_EFFECT, why);
 		return 1;
 	}
 	if (rc.block_any) {
@@ -529,7 +753,18 @@ static int fw_decide(const actx *c, uint64_t t, rt_cm_id cm, seg *s, const char 
 		return 1;
 	}
 	if (fw.default_allow) {
-		set_state(s, RT_CM_NOT_IN_EFFECT, "the firewall allows unsolicited inbound traffic by default");
+		rt_fw_profile_list(fw.allow_mask, names, sizeof names);
+		if (fw.active)
+			snprintf(why, sizeof why,
+				 "the firewall allows unsolicited inbound traffic by default on the active %s profile",
+				 names);
+		else if (fw.disagree)
+			snprintf(why, sizeof why,
+				 "the firewall allows unsolicited inbound traffic by default on the %s profile "
+				 "(not on every profile); %s", names, ACTIVE_UNKNOWN);
+		else
+			snprintf(why, sizeof why, "the firewall allows unsolicited inbound traffic by default");
+		set_state(s, RT_CM_NOT_IN_EFFECT, why);
 		return 1;
 	}
 	if (rc.allow_any) {
@@ -551,8 +786,10 @@ static int fw_decide(const actx *c, uint64_t t, rt_cm_id cm, seg *s, const char 
 		return 1;
 	}
 	if (fw.off) {
+		rt_fw_profile_list(fw.off_mask, names, sizeof names);
 		snprintf(why, sizeof why,
-			 "%s is blocked on some firewall profiles but the firewall is off on others", proto);
+			 "%s is blocked on some firewall profiles but the firewall is off on others (%s); %s",
+			 proto, names, ACTIVE_UNKNOWN);
 		set_state(s, RT_CM_RESTRICTED, why);
 		return 1;
 	}
@@ -858,6 +1095,10 @@ static int build_intervals(const actx *c, rt_cm_id cm, uint64_t from, uint64_t t
 			eval_cm0012(c, start, &s);
 		if (s.scope.len && list_has(s.scope.buf, "LocalSubnet"))
 			resolve_local(c, start, &s);
+		if (s.note.len) {
+			rt_buf_adds(&s.why, "; ");
+			rt_buf_adds(&s.why, s.note.buf);
+		}
 		if (n && v[n - 1].iv.state == s.state && !strcmp(v[n - 1].iv.why, s.why.buf) &&
 		    ev_equal(&v[n - 1].iv.basis, &s.basis)) {
 			v[n - 1].iv.to = end;
@@ -911,7 +1152,7 @@ static int is_attempt(rt_cm_id cm, const rt_assess_finding *f)
 /* Names of settings whose change can open the protocol. */
 static int relevant(rt_cm_id cm, const char *name)
 {
-	if (!strncmp(name, "firewall.", 9))
+	if (!strncmp(name, "firewall.", 9) || !strncmp(name, "network.connection.", 19))
 		return 1;
 	if (cm == RT_CM0019)
 		return !strncmp(name, "service.winrm.", 14) || !strncmp(name, "winrm.", 6);
@@ -961,7 +1202,7 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			rt_evidence_list *l, rt_buf *what)
 {
 	size_t i;
-	int svc = 0, rule = 0, lst = 0, other = 0;
+	int svc = 0, rule = 0, lst = 0, other = 0, active = 0;
 
 	for (i = 0; i < c->nfacts; i++) {
 		const rt_fact *f = c->facts[i];
@@ -975,6 +1216,9 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			return -1;
 		if (!strncmp(f->name, "service.", 8))
 			svc = 1;
+		else if (!strcmp(f->name, "firewall.active_profile") ||
+			 !strncmp(f->name, "network.connection.", 19))
+			active = 1;
 		else if (!strncmp(f->name, "firewall.", 9))
 			rule = 1;
 		else if (!strncmp(f->name, "winrm.listener.", 15))
@@ -996,6 +1240,8 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 		rt_buf_adds(what, "service start type changed; ");
 	if (rule)
 		rt_buf_adds(what, "firewall rule added or enabled; ");
+	if (active)
+		rt_buf_adds(what, "active firewall profile changed; ");
 	if (lst)
 		rt_buf_adds(what, "listener created; ");
 	if (other)

@@ -74,6 +74,12 @@ void cfg_obj_str(rt_buf *b, const char *k, const char *v); /* NULL -> null */
 void cfg_obj_raw(rt_buf *b, const char *k, const char *json);
 void cfg_obj_end(rt_buf *b);
 
+/* Call fn(c, subkey, its resolved path) for each subkey of `keypath` (at
+ * most CFG_MAX_SUBKEYS), stopping at the first nonzero return, which is
+ * returned; 0 when the key is absent. */
+#define CFG_MAX_SUBKEYS 4096
+int cfg_each_subkey(cfg_ctx *c, const char *keypath, int (*fn)(cfg_ctx *, rt_key *, const char *));
+
 /* Is `name` already emitted in this snapshot? */
 int cfg_has(const cfg_ctx *c, const char *name);
 

@@ -249,3 +249,29 @@ const char *rt_cfg_start_name(uint32_t start, int delayed)
 		return NULL;
 	}
 }
+
+int cfg_each_subkey(cfg_ctx *c, const char *keypath, int (*fn)(cfg_ctx *, rt_key *, const char *))
+{
+	char path[512];
+	rt_key *k = cfg_open(c, keypath, path);
+	int i, n, rc = 0;
+
+	if (!k)
+		return 0;
+	n = rt_key_subkey_count(k);
+	if (n > CFG_MAX_SUBKEYS)
+		n = CFG_MAX_SUBKEYS;
+	for (i = 0; i < n && !rc; i++) {
+		rt_key *sub = NULL;
+		rt_buf sp = RT_BUF_INIT;
+
+		if (rt_key_subkey_at(k, i, &sub) != 1)
+			continue;
+		rt_buf_addf(&sp, "%s\\%s", path, rt_key_name(sub));
+		rc = fn(c, sub, sp.buf);
+		rt_buf_release(&sp);
+		rt_key_free(&sub);
+	}
+	rt_key_free(&k);
+	return rc;
+}

@@ -1,7 +1,9 @@
 /* Host identity (artifacts.md 2.10): computer name, domain, addresses of
- * every interface (static and DHCP), time zone. */
+ * every interface (static and DHCP), time zone; and the networks the host
+ * has known (SOFTWARE NetworkList\Profiles) with their category. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,4 +196,72 @@ int cfg_fam_identity(cfg_ctx *c)
 		rt_key_free(&k);
 	}
 	return rc ? -1 : 0;
+}
+
+/* A SYSTEMTIME (16 bytes: year, month, day of week, day, hour, minute,
+ * second, milliseconds) as "YYYY-MM-DDTHH:MM:SS.mmm", no zone: NetworkList
+ * writes it in the host's local time. 0, or -1 when it is not one. */
+static int systemtime_text(const uint8_t *d, size_t n, char out[32])
+{
+	unsigned v[8];
+	size_t i;
+
+	if (!d || !rt_fits(n, 0, 16))
+		return -1;
+	for (i = 0; i < 8; i++)
+		v[i] = rt_le16(d + 2 * i);
+	if (v[0] < 1601 || v[0] > 30827 || v[1] < 1 || v[1] > 12 || v[3] < 1 || v[3] > 31 ||
+	    v[4] > 23 || v[5] > 59 || v[6] > 59 || v[7] > 999)
+		return -1;
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", v[0], v[1], v[3], v[4], v[5], v[6],
+		 v[7]);
+	return 0;
+}
+
+/* One NetworkList profile: name, category (NLM_NETWORK_CATEGORY 0 public,
+ * 1 private, 2 domain) and the first/last connection in local time. */
+static int net_profile(cfg_ctx *c, rt_key *k, const char *path)
+{
+	static const char *const cats[] = { "public", "private", "domain" };
+	static const struct {
+		const char *value, *field;
+	} dates[] = { { "DateCreated", "date_created_local" },
+		      { "DateLastConnected", "date_last_connected_local" } };
+	rt_buf obj = RT_BUF_INIT, name = RT_BUF_INIT;
+	char *s = NULL, when[32];
+	uint32_t cat;
+	size_t i;
+	int rc;
+
+	cfg_obj_begin(&obj);
+	if (rt_key_get_string(k, "ProfileName", &s) == 1)
+		cfg_obj_str(&obj, "name", s);
+	free(s);
+	s = NULL;
+	if (rt_key_get_string(k, "Description", &s) == 1)
+		cfg_obj_str(&obj, "description", s);
+	free(s);
+	if (rt_key_get_dword(k, "Category", &cat) == 1)
+		cfg_obj_str(&obj, "category", cat < 3 ? cats[cat] : NULL);
+	for (i = 0; i < sizeof dates / sizeof *dates; i++) {
+		uint8_t *d = NULL;
+		size_t n = 0;
+
+		if (rt_key_get_binary(k, dates[i].value, &d, &n, NULL) == 1 &&
+		    !systemtime_text(d, n, when))
+			cfg_obj_str(&obj, dates[i].field, when);
+		free(d);
+	}
+	cfg_obj_end(&obj);
+	rt_buf_addf(&name, "network.profile.%s", rt_key_name(k));
+	rc = cfg_emit(c, name.buf, obj.buf, NULL, path, NULL, rt_key_last_written(k), 0);
+	rt_buf_release(&obj);
+	rt_buf_release(&name);
+	return rc;
+}
+
+int cfg_fam_network_profiles(cfg_ctx *c)
+{
+	return cfg_each_subkey(c, "Microsoft\\Windows NT\\CurrentVersion\\NetworkList\\Profiles",
+			       net_profile);
 }

@@ -128,32 +128,6 @@ static int plugin(cfg_ctx *c, rt_key *k, const char *path)
 	return rc;
 }
 
-static int each_subkey(cfg_ctx *c, const char *keypath, int (*fn)(cfg_ctx *, rt_key *, const char *))
-{
-	char path[512];
-	rt_key *k = cfg_open(c, keypath, path);
-	int i, n, rc = 0;
-
-	if (!k)
-		return 0;
-	n = rt_key_subkey_count(k);
-	if (n > MAX_SUBKEYS)
-		n = MAX_SUBKEYS;
-	for (i = 0; i < n && !rc; i++) {
-		rt_key *sub = NULL;
-		rt_buf sp = RT_BUF_INIT;
-
-		if (rt_key_subkey_at(k, i, &sub) != 1)
-			continue;
-		rt_buf_addf(&sp, "%s\\%s", path, rt_key_name(sub));
-		rc = fn(c, sub, sp.buf);
-		rt_buf_release(&sp);
-		rt_key_free(&sub);
-	}
-	rt_key_free(&k);
-	return rc;
-}
-
 int cfg_fam_winrm(cfg_ctx *c)
 {
 	char path[512];
@@ -163,7 +137,7 @@ int cfg_fam_winrm(cfg_ctx *c)
 		return 0;
 	cfg_emit_str(c, k, path, "StackVersion", "winrm.stack_version");
 	rt_key_free(&k);
-	if (each_subkey(c, WSMAN "\\Listener", listener) || each_subkey(c, WSMAN "\\Plugin", plugin) ||
+	if (cfg_each_subkey(c, WSMAN "\\Listener", listener) || cfg_each_subkey(c, WSMAN "\\Plugin", plugin) ||
 	    all_values(c, WSMAN "\\Service", "winrm.service.") ||
 	    all_values(c, WSMAN "\\Client", "winrm.client."))
 		return -1;

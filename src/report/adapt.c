@@ -10,7 +10,9 @@
  * the log clears (Security 1102, System 104) and the configuration changes
  * that the hives cannot date: start type changes (7040), firewall rules
  * added, changed, deleted (2004/2005/2006 and the Windows 11 ids), firewall
- * switched on or off (4950), Enable-PSRemoting in a script block (4104).
+ * switched on or off (4950), the active firewall profiles (4956) and the
+ * networks connected with their category (NetworkProfile 10000-10002),
+ * Enable-PSRemoting in a script block (4104).
  * Activity findings come from the detect module.
  */
 #include "config.h"
@@ -223,6 +225,49 @@ static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
 	return 0;
 }
 
+/* Security 4956 names every profile active from its time on
+ * ([MSDOC-4956]); a value that names something else is kept as it is, so
+ * that the active profile is unknown from then on. */
+static int change_4956(adapt_priv *p, host_data *h, const rt_event *e)
+{
+	const char *v = rt_event_gets(e, "ActiveProfile");
+	char list[32];
+
+	if (!*v)
+		return 0;
+	if (rt_fw_profile_list(rt_fw_profile_mask(v), list, sizeof list))
+		v = list;
+	return new_fact(p, h, e, "firewall.active_profile", v, NULL);
+}
+
+/* NetworkProfile/Operational 10000 (connected), 10001 (disconnected),
+ * 10002 (category changed): fields Name, Description, Guid, Type, State,
+ * Category (OTRF/OSSEM's NetworkProfile data dictionary; the message
+ * strings of netprofm.dll in libyal/winevt-kb). Category is
+ * NLM_NETWORK_CATEGORY: 0 public, 1 private, 2 domain authenticated. */
+static int change_network(adapt_priv *p, host_data *h, const rt_event *e)
+{
+	static const char *const cat[] = { "public", "private", "domain" };
+	const char *guid = rt_event_gets(e, "Guid"), *nm = rt_event_gets(e, "Name");
+	const char *c = rt_event_gets(e, "Category");
+	uint64_t n = 3;
+	char name[160];
+	const char *value = NULL;
+
+	if (!*guid && !*nm)
+		return 0;
+	if (e->event_id != 10001) {
+		if (rt_parse_u64(c, &n) || n > 2)
+			return 0;
+		value = cat[n];
+	}
+	snprintf(name, sizeof name, "network.connection.%s", *guid ? guid : nm);
+	for (n = 19; *guid && name[n]; n++)
+		if (name[n] >= 'A' && name[n] <= 'Z')
+			name[n] = (char)(name[n] - 'A' + 'a');
+	return new_fact(p, h, e, name, value, NULL);
+}
+
 static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 {
 	const char *ch = e->channel;
@@ -240,6 +285,11 @@ static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 	}
 	if (e->event_id == 4950 && rt_strcaseeq(ch, "Security"))
 		return change_4950(p, h, e);
+	if (e->event_id == 4956 && rt_strcaseeq(ch, "Security"))
+		return change_4956(p, h, e);
+	if (e->event_id >= 10000 && e->event_id <= 10002 &&
+	    rt_strcaseeq(ch, "Microsoft-Windows-NetworkProfile/Operational"))
+		return change_network(p, h, e);
 	if (e->event_id == 4104 && rt_strcaseeq(ch, "Microsoft-Windows-PowerShell/Operational")) {
 		const char *t = rt_event_gets(e, "ScriptBlockText");
 		if (rt_strcasestr(t, "Enable-PSRemoting") || rt_strcasestr(t, "winrm quickconfig") ||
