@@ -444,6 +444,17 @@ static unsigned active_profiles(const actx *c, uint64_t t, const rt_fact **from)
  * points after `after`): the profiles they use are active, at least. Each
  * is cited. A network connected before the log began is not seen, so this
  * is a lower bound only. */
+/* "<what> since <time>" in the basis, the event that says it as source
+ * (its file and record id are in the source, not repeated in the text). */
+static void cite_since(seg *s, const rt_fact *f, const char *what)
+{
+	char when[RT_TIME_MAX];
+	rt_source src = dated(f->src, f->time);
+
+	rt_time_format(f->time, when);
+	ev_addf(&s->basis, &src, NULL, NULL, "%s since %s", what, when);
+}
+
 static unsigned connected_profiles(const actx *c, uint64_t t, uint64_t after, seg *s)
 {
 	static const char pre[] = "network.connection.";
@@ -453,6 +464,7 @@ static unsigned connected_profiles(const actx *c, uint64_t t, uint64_t after, se
 	while (i < c->nfacts && !strncmp(c->facts[i]->name, pre, sizeof pre - 1)) {
 		const char *name = c->facts[i]->name;
 		const rt_fact *last = NULL;
+		char what[300];
 		unsigned m;
 
 		for (; i < c->nfacts && !strcmp(c->facts[i]->name, name); i++)
@@ -461,37 +473,19 @@ static unsigned connected_profiles(const actx *c, uint64_t t, uint64_t after, se
 		if (!last || last->time <= after || !(m = rt_fw_profile_mask(last->value)))
 			continue;
 		mask |= m;
-		{
-			char when[RT_TIME_MAX];
-			rt_source src = dated(last->src, last->time);
-			const char *base = last->src.file ? strrchr(last->src.file, '/') : NULL;
-
-			rt_time_format(last->time, when);
-			ev_addf(&s->basis, &src, NULL, NULL,
-				"network %s connected since %s uses the %s profile (%s record %llu)",
-				name + sizeof pre - 1, when, last->value,
-				base ? base + 1 : last->src.file ? last->src.file : "event",
-				(unsigned long long)last->src.record_id);
-		}
+		snprintf(what, sizeof what, "network %s (%s profile) connected",
+			 name + sizeof pre - 1, last->value);
+		cite_since(s, last, what);
 	}
 	return mask;
 }
 
 static void cite_active(seg *s, const rt_fact *f)
 {
-	char when[RT_TIME_MAX];
-	rt_source src = dated(f->src, f->time);
-	const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
+	char what[160];
 
-	rt_time_format(f->time, when);
-	if (f->src.record_id)
-		ev_addf(&s->basis, &src, NULL, NULL,
-			"active firewall profile %s since %s (%s record %llu)", f->value, when,
-			base ? base + 1 : f->src.file ? f->src.file : "event",
-			(unsigned long long)f->src.record_id);
-	else
-		ev_addf(&s->basis, &src, NULL, NULL, "active firewall profile %s since %s", f->value,
-			when);
+	snprintf(what, sizeof what, "active firewall profile %s", f->value);
+	cite_since(s, f, what);
 }
 
 /* A setting of a profile that is not active: cited so that it is seen,
