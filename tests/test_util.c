@@ -110,6 +110,21 @@ static const char *naive_casestr(const char *h, size_t hl, const char *n, size_t
 	return NULL;
 }
 
+START_TEST(hex_digit)
+{
+	ck_assert_int_eq(rt_hex_digit('0'), 0);
+	ck_assert_int_eq(rt_hex_digit('9'), 9);
+	ck_assert_int_eq(rt_hex_digit('a'), 10);
+	ck_assert_int_eq(rt_hex_digit('F'), 15);
+	ck_assert_int_eq(rt_hex_digit('g'), -1);
+	ck_assert_int_eq(rt_hex_digit('/'), -1);
+	ck_assert_int_eq(rt_hex_digit(':'), -1);
+	ck_assert_int_eq(rt_hex_digit(0), -1);
+	ck_assert_int_eq(rt_hex_digit((char)0xe9), -1);
+	ck_assert_int_eq(rt_hex_digit(0xe9), -1);
+}
+END_TEST
+
 START_TEST(casestr_edges)
 {
 	static const char hay[] = "Invoke-Command -ComputerName srv", nul[] = "a\0b",
@@ -191,6 +206,7 @@ int main(void)
 	tcase_add_test(tc, json_escaping);
 	tcase_add_test(tc, crc32_known);
 	tcase_add_test(tc, strings);
+	tcase_add_test(tc, hex_digit);
 	tcase_add_test(tc, casestr_edges);
 	tcase_add_test(tc, casestr_agrees_with_naive);
 	suite_add_tcase(s, tc);

@@ -86,6 +86,10 @@ const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, si
 /* strdup that returns NULL for NULL. */
 char *rt_strdup0(const char *s);
 
+/* The value of one hex digit (either case), or -1; `c` as from a char or
+ * an unsigned char. */
+int rt_hex_digit(int c);
+
 /* Parse an unsigned decimal or 0x-hex number; 0 on success, -1 if malformed
  * or out of range. Replaces atoi/strtoul with their silent failures. */
 int rt_parse_u64(const char *s, uint64_t *out);

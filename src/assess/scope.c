@@ -47,17 +47,6 @@ static int parse_ip4(const char *s, size_t n, unsigned char *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 4291 text forms: eight groups, one "::", a trailing dotted IPv4. */
 static int parse_ip6(const char *s, size_t n, unsigned char *out)
 {
@@ -76,7 +65,7 @@ static int parse_ip6(const char *s, size_t n, unsigned char *out)
 		size_t *nd = gap ? &nt : &nh, j = i;
 		unsigned v = 0;
 
-		while (j < n && j - i < 5 && hexval(s[j]) >= 0)
+		while (j < n && j - i < 5 && rt_hex_digit(s[j]) >= 0)
 			j++;
 		if (j < n && s[j] == '.') {
 			/* the last 32 bits as dotted IPv4 */
@@ -89,7 +78,7 @@ static int parse_ip6(const char *s, size_t n, unsigned char *out)
 		if (j == i || j - i > 4 || nh + nt + 2 > 16)
 			return -1;
 		for (; i < j; i++)
-			v = v << 4 | (unsigned)hexval(s[i]);
+			v = v << 4 | (unsigned)rt_hex_digit(s[i]);
 		dst[(*nd)++] = (unsigned char)(v >> 8);
 		dst[(*nd)++] = (unsigned char)v;
 		if (i == n)

@@ -23,16 +23,6 @@ typedef struct comp {
 	char *name; /* decoded */
 } comp;
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 char *ev_url_decode(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
@@ -44,8 +34,8 @@ char *ev_url_decode(const char *s, size_t n)
 		int hi, lo;
 
 		/* %00 stays as it is: a decoded name must remain a C string. */
-		if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0 && (hi | lo)) {
+		if (s[i] == '%' && i + 2 < n && (hi = rt_hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = rt_hex_digit((unsigned char)s[i + 2])) >= 0 && (hi | lo)) {
 			d[j++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {

@@ -286,6 +286,17 @@ const char *rt_strcasestr(const char *hay, const char *needle)
 	return rt_strcasestr_n(hay, strlen(hay), needle, strlen(needle));
 }
 
+int rt_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 char *rt_strdup0(const char *s)
 {
 	return s ? strdup(s) : NULL;
