@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "evtx_writer.h"
-#include "remtrail/report.h"
+#include "remtrail/pipeline.h"
 #include "scenario.h"
 #include "testutil.h"
 

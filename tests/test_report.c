@@ -8,7 +8,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "remtrail/report.h"
+#include "remtrail/pipeline.h"
 #include "testutil.h"
 
 static void sha_hex(const void *p, size_t n, char hex[65])

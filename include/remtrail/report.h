@@ -1,7 +1,7 @@
 /*
  * report.h - writing results: the assess output (JSON and text), the
- * analyze report (report.json "remtrail/1" and report.txt), SHA-256 of the
- * inputs, and a safe output directory.
+ * analyze report (report.json "remtrail/1" and report.txt), and a safe
+ * output directory.
  *
  * Everything written is deterministic: no wall-clock time, no host names of
  * the analyst's machine, hosts and items in the order given (the assessor
@@ -17,24 +17,6 @@
 #include "remtrail/assess.h"
 #include "remtrail/diag.h"
 #include "remtrail/util.h"
-
-/* ----------------------------------------------------------------- SHA-256 */
-
-typedef struct rt_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t block[64];
-	size_t fill;
-} rt_sha256;
-
-void rt_sha256_init(rt_sha256 *c);
-void rt_sha256_update(rt_sha256 *c, const void *data, size_t n);
-void rt_sha256_final(rt_sha256 *c, uint8_t out[32]);
-/* Lower-case hex of `n` bytes into `hex` (2n+1 bytes). */
-void rt_hex(const uint8_t *p, size_t n, char *hex);
-/* SHA-256 of a whole file (read-only, streamed) as 64 hex digits + NUL.
- * Returns 0, or -1 (errno set) when the file cannot be read. */
-int rt_sha256_file(const char *path, char hex[65], uint64_t *size);
 
 /* ------------------------------------------------------- output directory */
 
@@ -99,44 +81,5 @@ int rt_report_write_json(rt_buf *out, const rt_report *r);
 /* report.txt: inputs, summary table, then per host verdicts, evidence and
  * key timeline. */
 int rt_report_write_text(rt_buf *out, const rt_report *r);
-
-/* ---------------------------------------------------------------- analysis */
-
-/*
- * The whole pipeline behind `assess` and `analyze`: collect the evidence,
- * read each host's configuration history and findings, assess every host,
- * and hash the inputs. What cannot be read is reported through `diag` and
- * the rest is analysed.
- */
-typedef struct rt_analysis_opts {
-	const char *mgmt_scope;  /* rt_assess_opts.mgmt_scope */
-	int hash_inputs;         /* compute SHA-256 of every input file */
-	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
-	/* progress for long work (files read, hosts done); may be NULL */
-	void (*progress)(void *ctx, const char *what, size_t done, size_t total);
-	void *progress_ctx;
-} rt_analysis_opts;
-
-typedef struct rt_analysis {
-	rt_assess_result **hosts;
-	size_t nhosts;
-	rt_report_input *inputs;   /* every artifact (and hive log), sorted by path */
-	size_t ninputs;
-	char *configuration_json;  /* config's JSON object, or NULL */
-	char *findings_json;       /* findings array, or NULL */
-	rt_report_line *timeline;  /* key timeline: the findings, per host by time */
-	size_t ntimeline;
-	size_t nfindings;
-	void *priv;                /* module data kept for the timeline writers */
-} rt_analysis;
-
-/* 0 (results in *out, even with errors reported), -1 if nothing could be
- * done (no evidence at all, or out of memory). */
-int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
-		    rt_analysis **out, rt_diag *diag);
-/* The findings as timeline JSONL (csv = 0) or CSV (csv = 1), with the detect
- * module's writers. */
-int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv);
-void rt_analysis_free(rt_analysis **a);
 
 #endif

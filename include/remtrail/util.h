@@ -143,4 +143,22 @@ static inline uint64_t rt_le64(const uint8_t *p)
 /* CRC-32 (IEEE, as EVTX uses); `crc` is 0 to start. */
 uint32_t rt_crc32(uint32_t crc, const void *data, size_t len);
 
+/* ----------------------------------------------------------------- SHA-256 */
+
+typedef struct rt_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t block[64];
+	size_t fill;
+} rt_sha256;
+
+void rt_sha256_init(rt_sha256 *c);
+void rt_sha256_update(rt_sha256 *c, const void *data, size_t n);
+void rt_sha256_final(rt_sha256 *c, uint8_t out[32]);
+/* Lower-case hex of `n` bytes into `hex` (2n+1 bytes). */
+void rt_hex(const uint8_t *p, size_t n, char *hex);
+/* SHA-256 of a whole file (read-only, streamed) as 64 hex digits + NUL.
+ * Returns 0, or -1 (errno set) when the file cannot be read. */
+int rt_sha256_file(const char *path, char hex[65], uint64_t *size);
+
 #endif

@@ -4,7 +4,7 @@
 #define REMTRAIL_ANALYSIS_CLI_H
 
 #include "cli.h"
-#include "remtrail/report.h"
+#include "remtrail/pipeline.h"
 
 typedef struct analysis_args {
 	const char **paths;

@@ -13,7 +13,7 @@
 
 #include "adapt.h"
 #include "remtrail/evidence.h"
-#include "remtrail/report.h"
+#include "remtrail/pipeline.h"
 
 static int input_cmp(const void *a, const void *b)
 {

@@ -6,7 +6,7 @@
 #include "remtrail/assess.h"
 #include "remtrail/diag.h"
 #include "remtrail/evidence.h"
-#include "remtrail/report.h"
+#include "remtrail/pipeline.h"
 
 /* One host's assessor input. The arrays are owned here; the strings they
  * point to live as long as the analysis. */
