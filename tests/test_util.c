@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "remtrail/util.h"
@@ -193,6 +194,79 @@ START_TEST(casestr_agrees_with_naive)
 }
 END_TEST
 
+/* Two contexts fed on two threads at once, interleaved with a third on
+ * this one: no state is shared, and an abandoned context is released. */
+typedef struct sha_job {
+	const uint8_t *p;
+	size_t n, step;
+	char hex[65];
+} sha_job;
+
+static void *sha_run(void *arg)
+{
+	sha_job *j = arg;
+	rt_sha256 c;
+	uint8_t d[32];
+	size_t i;
+
+	if (rt_sha256_init(&c))
+		return NULL;
+	for (i = 0; i < j->n; i += j->step)
+		rt_sha256_update(&c, j->p + i, j->n - i < j->step ? j->n - i : j->step);
+	if (rt_sha256_final(&c, d) == 0)
+		rt_hex(d, 32, j->hex);
+	return NULL;
+}
+
+START_TEST(sha256_contexts_independent)
+{
+	size_t n = 3000000, i;
+	uint8_t *a = malloc(n), d[32];
+	sha_job j1 = { NULL, 0, 4093, "" }, j2 = { NULL, 0, 65536, "" };
+	pthread_t t1, t2;
+	rt_sha256 x, y;
+	char hex[65];
+
+	ck_assert_ptr_nonnull(a);
+	memset(a, 'a', 1000000);
+	for (i = 1000000; i < n; i++)
+		a[i] = (uint8_t)(i * 7);
+	j1.p = a;
+	j1.n = 1000000;
+	j2.p = a;
+	j2.n = n;
+	ck_assert_int_eq(rt_sha256_init(&x), 0);
+	ck_assert_int_eq(rt_sha256_init(&y), 0);
+	ck_assert_int_eq(pthread_create(&t1, NULL, sha_run, &j1), 0);
+	ck_assert_int_eq(pthread_create(&t2, NULL, sha_run, &j2), 0);
+	for (i = 0; i < 1000000; i += 1000) {
+		rt_sha256_update(&x, a + i, 1000);
+		rt_sha256_update(&y, "abc", i == 0 ? 3 : 0);
+	}
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	ck_assert_str_eq(j1.hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	ck_assert_uint_eq(x.len, 1000000);
+	ck_assert_int_eq(rt_sha256_final(&x, d), 0);
+	rt_hex(d, 32, hex);
+	ck_assert_str_eq(hex, j1.hex);
+	ck_assert_int_eq(rt_sha256_final(&y, d), 0);
+	rt_hex(d, 32, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq((int)strlen(j2.hex), 64);
+	/* a second final, or updates after it, fail safely */
+	rt_sha256_update(&y, "x", 1);
+	ck_assert_int_eq(rt_sha256_final(&y, d), -1);
+	ck_assert_uint_eq(d[0] | d[31], 0);
+	/* abandoned before final */
+	ck_assert_int_eq(rt_sha256_init(&x), 0);
+	rt_sha256_update(&x, a, 100);
+	rt_sha256_release(&x);
+	rt_sha256_release(&x);
+	free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -209,6 +283,7 @@ int main(void)
 	tcase_add_test(tc, hex_digit);
 	tcase_add_test(tc, casestr_edges);
 	tcase_add_test(tc, casestr_agrees_with_naive);
+	tcase_add_test(tc, sha256_contexts_independent);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
