@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "remtrail/util.h"
@@ -58,6 +59,43 @@ START_TEST(time_roundtrip)
 	ck_assert_int_eq(rt_time_parse("2024-02-29T10:00:00+02:00", &ft), -1);
 	ck_assert_int_eq(rt_time_parse("yesterday", &ft), -1);
 	ck_assert_uint_eq(rt_time_from_unix(0), RT_FILETIME_UNIX_EPOCH);
+}
+END_TEST
+
+/* rt_time_format writes digits itself: it must equal the printf form
+ * for any FILETIME, the largest included. */
+START_TEST(time_format_agrees_with_printf)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull, ft;
+	char got[RT_TIME_MAX], want[64];
+	int i;
+
+	for (i = 0; i < 200000; i++) {
+		uint64_t secs, frac, rem;
+		int64_t days, y, era, yoe, doy, mp;
+		unsigned m, d;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		ft = i == 0 ? 0 : i == 1 ? UINT64_MAX : i & 1 ? x : x % 0x0300000000000000ull;
+		secs = ft / 10000000u;
+		frac = ft % 10000000u;
+		days = (int64_t)(secs / 86400) - 134774 + 719468;
+		rem = secs % 86400;
+		era = (days >= 0 ? days : days - 146096) / 146097;
+		yoe = days - era * 146097;
+		yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+		y = yoe + era * 400;
+		doy = (days - era * 146097) - (365 * yoe + yoe / 4 - yoe / 100);
+		mp = (5 * doy + 2) / 153;
+		d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		y += m <= 2;
+		snprintf(want, sizeof want, "%04lld-%02u-%02uT%02u:%02u:%02u.%07lluZ", (long long)y, m,
+			 d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+			 (unsigned long long)frac);
+		rt_time_format(ft, got);
+		ck_assert_str_eq(got, want);
+	}
 }
 END_TEST
 
@@ -277,6 +315,7 @@ int main(void)
 	tcase_add_test(tc, buf_grows_and_caps);
 	tcase_add_test(tc, utf16_surrogates);
 	tcase_add_test(tc, time_roundtrip);
+	tcase_add_test(tc, time_format_agrees_with_printf);
 	tcase_add_test(tc, json_escaping);
 	tcase_add_test(tc, crc32_known);
 	tcase_add_test(tc, strings);

@@ -912,6 +912,7 @@ static int substitute(walker *w, int optional, uint16_t id, size_t vbase, size_t
 	if (w->attr == N_SYSTEMTIME && v->type == 0x11 && v->size == 8) {
 		w->ev->timestamp = rt_le64(w->c + v->off);
 		w->ts_raw = 1;
+		return 0; /* its text would only be dropped at the attribute's end */
 	}
 	if (!w->capture) {
 		if ((v->type & 0x7F) > 0x15 || (v->type & 0x80))
@@ -1188,83 +1189,95 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 
 /* ------------------------------------------------------------- records */
 
-static int name_taken(walker *w, const rt_bx_field *f, uint32_t n, const char *s)
-{
-	uint32_t j;
-
-	for (j = 0; j < n; j++)
-		if (!strcmp(sp(w->out, f[j].name), s))
-			return (int)j + 1;
-	return 0;
-}
-
-/* False when no two names can be equal (a 64-bit filter on a name hash). */
-static int maybe_duplicates(const rt_bx_chunk *o, const rt_bx_field *f, uint32_t n)
-{
-	uint64_t seen = 0;
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		const unsigned char *s = (const unsigned char *)sp(o, f[i].name);
-		uint32_t h = 2166136261u;
-		uint64_t bit;
-
-		while (*s)
-			h = (h ^ *s++) * 16777619u;
-		bit = (uint64_t)1 << (h >> 26);
-		if (seen & bit)
-			return 1;
-		seen |= bit;
-	}
-	return 0;
-}
-
 /*
  * Make names unique as the libevtx reader does: a name seen before gets
  * "[k]", k counting on from that name's last suffix and skipping names
- * already taken.
+ * already taken. "Seen before" means among the fields before it, with
+ * their names as already made unique; a hash table of those names (the
+ * first field holding each) answers it, so a record costs one hash per
+ * field rather than a comparison of every pair.
  */
+static uint32_t name_hash(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t h = 2166136261u;
+
+	while (*u)
+		h = (h ^ *u++) * 16777619u;
+	return h;
+}
+
+typedef struct name_set {
+	uint32_t *slot; /* field index + 1, 0 when empty */
+	uint32_t *hash; /* of the name in the slot */
+	uint32_t mask;
+} name_set;
+
+/* The first field before the others with name `s` (index + 1), or 0;
+ * *at is where it is, or where it would go. */
+static uint32_t name_find(const rt_bx_chunk *o, const rt_bx_field *f, const name_set *ns,
+			  const char *s, uint32_t h, uint32_t *at)
+{
+	uint32_t i = h & ns->mask;
+
+	while (ns->slot[i]) {
+		if (ns->hash[i] == h && !strcmp(sp(o, f[ns->slot[i] - 1].name), s))
+			break;
+		i = (i + 1) & ns->mask;
+	}
+	*at = i;
+	return ns->slot[i];
+}
+
 static int fix_duplicates(walker *w, rt_bx_event *ev)
 {
 	rt_bx_chunk *o = w->out;
 	rt_bx_field *f = o->fields + ev->field0;
-	uint32_t i, *nk;
+	uint32_t i, size = 16, *nk;
+	name_set ns;
 
-	if (ev->nfields > o->nkcap) {
-		uint32_t *n = realloc(o->nk, ev->nfields * 2 * sizeof(*n));
+	while (size < ev->nfields * 2)
+		size *= 2;
+	if (ev->nfields + 2 * (size_t)size > o->nkcap) {
+		size_t nc = ev->nfields + 2 * (size_t)size;
+		uint32_t *n = realloc(o->nk, nc * sizeof(*n));
 
 		if (!n)
 			return fail(w, "out of memory");
 		o->nk = n;
-		o->nkcap = ev->nfields * 2;
-		f = o->fields + ev->field0;
+		o->nkcap = nc;
 	}
 	nk = o->nk;
-	if (!maybe_duplicates(o, f, ev->nfields))
-		return 0;
+	ns.slot = nk + ev->nfields;
+	ns.hash = ns.slot + size;
+	ns.mask = size - 1;
+	memset(ns.slot, 0, size * sizeof(*ns.slot));
 	for (i = 0; i < ev->nfields; i++) {
-		int hit = name_taken(w, f, i, sp(o, f[i].name));
-		uint32_t k, s;
+		const char *s = sp(o, f[i].name);
+		uint32_t h = name_hash(s), at, hit = name_find(o, f, &ns, s, h, &at), k, c = 0;
 
 		nk[i] = 2;
-		if (!hit)
-			continue;
-		for (k = nk[hit - 1];; k++) {
-			const char *base = sp(o, f[hit - 1].name);
-			size_t nl = strlen(base);
+		if (hit) {
+			for (k = nk[hit - 1];; k++) {
+				const char *base = sp(o, f[hit - 1].name);
+				size_t nl = strlen(base);
 
-			s = alen(w);
-			if (rt_buf_grow(w->a, nl + 16))
-				return fail(w, "out of memory");
-			base = sp(o, f[hit - 1].name);
-			if (put(w, base, nl) || putc_(w, '[') || put_u64(w, k) || put(w, "]", 2))
-				return fail(w, "out of memory");
-			if (!name_taken(w, f, i, w->a->buf + s))
-				break;
-			rt_buf_truncate(w->a, s);
+				c = alen(w);
+				if (rt_buf_grow(w->a, nl + 16))
+					return fail(w, "out of memory");
+				base = sp(o, f[hit - 1].name);
+				if (put(w, base, nl) || putc_(w, '[') || put_u64(w, k) || put(w, "]", 2))
+					return fail(w, "out of memory");
+				h = name_hash(w->a->buf + c);
+				if (!name_find(o, f, &ns, w->a->buf + c, h, &at))
+					break;
+				rt_buf_truncate(w->a, c);
+			}
+			nk[hit - 1] = k + 1;
+			f[i].name = c;
 		}
-		nk[hit - 1] = k + 1;
-		f[i].name = s;
+		ns.slot[at] = i + 1;
+		ns.hash[at] = h;
 	}
 	return 0;
 }
