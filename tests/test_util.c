@@ -109,6 +109,96 @@ START_TEST(json_escaping)
 }
 END_TEST
 
+/* The escaping as it was written first, a byte at a time: the run-wise
+ * rt_json_str must give the same bytes for any input. */
+static void json_ref(rt_buf *b, const unsigned char *u, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, k, len;
+
+	rt_buf_addch(b, '"');
+	while (i < n) {
+		unsigned char c = u[i];
+
+		if (c >= 0x80) {
+			uint32_t cp;
+
+			len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+			      : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+			cp = len == 2 ? c & 0x1Fu : len == 3 ? c & 0x0Fu : c & 0x07u;
+			for (k = 1; len && k < len; k++) {
+				if (i + k >= n || (u[i + k] & 0xC0) != 0x80) {
+					len = 0;
+					break;
+				}
+				cp = cp << 6 | (u[i + k] & 0x3Fu);
+			}
+			if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+			    (cp >= 0xD800 && cp <= 0xDFFF))
+				len = 0;
+			if (!len) {
+				rt_buf_adds(b, "\\ufffd");
+				i++;
+			} else {
+				rt_buf_add(b, u + i, len);
+				i += len;
+			}
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			rt_buf_addch(b, '\\');
+			rt_buf_addch(b, (char)c);
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			rt_buf_addch(b, '\\');
+			rt_buf_addch(b, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+		} else if (c < 0x20) {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			rt_buf_add(b, e, 6);
+		} else {
+			rt_buf_addch(b, (char)c);
+		}
+		i++;
+	}
+	rt_buf_addch(b, '"');
+}
+
+START_TEST(json_agrees_with_bytewise)
+{
+	static const unsigned char pick[] = { 'a', 'Z', ' ', '"', '\\', '\n', '\r', '\t', 0x01,
+					      0x1f, 0x7f, 0x80, 0xbf, 0xc2, 0xc3, 0xa9, 0xe0, 0xe2,
+					      0x82, 0xac, 0xed, 0xa0, 0xf0, 0x9f, 0x98, 0xf4, 0x90,
+					      0xff, 0 };
+	unsigned char s[80];
+	uint64_t x = 88172645463325252ull;
+	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		size_t n, k;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = x % sizeof s;
+		for (k = 0; k < n; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* mostly plain text, so that runs of every length occur */
+			s[k] = x % 4 ? (unsigned char)('a' + x % 26) : pick[(x >> 8) % sizeof pick];
+		}
+		rt_buf_reset(&got);
+		rt_buf_reset(&want);
+		rt_buf_adds(&got, "x");
+		rt_buf_adds(&want, "x");
+		ck_assert_int_eq(rt_json_str(&got, (const char *)s, n), 0);
+		json_ref(&want, s, n);
+		ck_assert_uint_eq(got.len, want.len);
+		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
+		ck_assert_int_eq(got.buf[got.len], 0);
+	}
+	rt_buf_release(&got);
+	rt_buf_release(&want);
+}
+END_TEST
+
 START_TEST(crc32_known)
 {
 	ck_assert_uint_eq(rt_crc32(0, "123456789", 9), 0xCBF43926u);
@@ -317,6 +407,7 @@ int main(void)
 	tcase_add_test(tc, time_roundtrip);
 	tcase_add_test(tc, time_format_agrees_with_printf);
 	tcase_add_test(tc, json_escaping);
+	tcase_add_test(tc, json_agrees_with_bytewise);
 	tcase_add_test(tc, crc32_known);
 	tcase_add_test(tc, strings);
 	tcase_add_test(tc, hex_digit);

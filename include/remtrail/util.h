@@ -34,9 +34,28 @@ extern char rt_buf_empty[];
 #define RT_BUF_INIT { rt_buf_empty, 0, 0, 0 }
 
 void rt_buf_init(rt_buf *b, size_t max);
-/* Make room for `extra` more bytes (plus the terminator). */
-int rt_buf_grow(rt_buf *b, size_t extra);
-int rt_buf_add(rt_buf *b, const void *p, size_t n);
+/* Make room for `extra` more bytes (plus the terminator); inline when
+ * the room is there already. */
+int rt_buf_grow_slow(rt_buf *b, size_t extra);
+static inline int rt_buf_grow(rt_buf *b, size_t extra)
+{
+	if (extra < b->alloc - b->len && b->len + extra <= (b->max ? b->max : RT_BUF_DEFAULT_MAX))
+		return 0;
+	return rt_buf_grow_slow(b, extra);
+}
+int rt_buf_add_slow(rt_buf *b, const void *p, size_t n);
+/* Append n bytes (inline when the room is there: the hot path of writers). */
+static inline int rt_buf_add(rt_buf *b, const void *p, size_t n)
+{
+	if (n < b->alloc - b->len && b->len + n <= (b->max ? b->max : RT_BUF_DEFAULT_MAX)) {
+		if (n)
+			memcpy(b->buf + b->len, p, n);
+		b->len += n;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return rt_buf_add_slow(b, p, n);
+}
 int rt_buf_adds(rt_buf *b, const char *s);
 int rt_buf_addch(rt_buf *b, char c);
 int rt_buf_addf(rt_buf *b, const char *fmt, ...)

@@ -118,48 +118,6 @@ static int fail(walker *w, const char *fmt, ...)
 	return -1;
 }
 
-/* ---------------------------------------------------------------- crc32 */
-
-static uint32_t crc_tab[8][256];
-static int crc_ready;
-
-static void crc_init(void)
-{
-	uint32_t i, j, k;
-
-	for (i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (k = 0; k < 8; k++)
-			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_tab[0][i] = c;
-	}
-	for (i = 0; i < 256; i++)
-		for (j = 1; j < 8; j++)
-			crc_tab[j][i] = (crc_tab[j - 1][i] >> 8) ^ crc_tab[0][crc_tab[j - 1][i] & 0xFF];
-	__atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
-}
-
-uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len)
-{
-	if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
-		crc_init();
-	crc = ~crc;
-	while (len >= 8) {
-		uint32_t lo = crc ^ rt_le32(p), hi = rt_le32(p + 4);
-
-		crc = crc_tab[7][lo & 0xFF] ^ crc_tab[6][(lo >> 8) & 0xFF] ^
-		      crc_tab[5][(lo >> 16) & 0xFF] ^ crc_tab[4][lo >> 24] ^
-		      crc_tab[3][hi & 0xFF] ^ crc_tab[2][(hi >> 8) & 0xFF] ^
-		      crc_tab[1][(hi >> 16) & 0xFF] ^ crc_tab[0][hi >> 24];
-		p += 8;
-		len -= 8;
-	}
-	while (len--)
-		crc = crc_tab[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-	return ~crc;
-}
-
 /* ---------------------------------------------------------------- arena */
 
 /* rt_buf_add without the call when the room is there (the hot path). */
@@ -1383,12 +1341,12 @@ const char *rt_bx_check_crc(const uint8_t *data, size_t len)
 
 	if (len < 512)
 		return "truncated chunk";
-	if (rt_bx_crc32(rt_bx_crc32(0, data, 120), data + 128, 384) != rt_le32(data + 124))
+	if (rt_crc32(rt_crc32(0, data, 120), data + 128, 384) != rt_le32(data + 124))
 		return "bad chunk header checksum";
 	fs = rt_le32(data + 48);
 	if (fs < 512 || fs > len)
 		return "bad free space offset";
-	if (rt_bx_crc32(0, data + 512, fs - 512) != rt_le32(data + 52))
+	if (rt_crc32(0, data + 512, fs - 512) != rt_le32(data + 52))
 		return "bad event records checksum";
 	return NULL;
 }

@@ -107,7 +107,4 @@ const char *rt_bx_libevtx_hazard(rt_bx_chunk *scratch, const uint8_t *data, size
 /* NULL when both checksums of the chunk are right, else what is wrong. */
 const char *rt_bx_check_crc(const uint8_t *data, size_t len);
 
-/* CRC-32 as rt_crc32, faster (slicing by 8); the decoder checks every byte. */
-uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len);
-
 #endif

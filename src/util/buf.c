@@ -17,7 +17,7 @@ void rt_buf_init(rt_buf *b, size_t max)
 	b->max = max;
 }
 
-int rt_buf_grow(rt_buf *b, size_t extra)
+int rt_buf_grow_slow(rt_buf *b, size_t extra)
 {
 	size_t cap = b->max ? b->max : RT_BUF_DEFAULT_MAX;
 	size_t want, n;
@@ -41,7 +41,7 @@ int rt_buf_grow(rt_buf *b, size_t extra)
 	return 0;
 }
 
-int rt_buf_add(rt_buf *b, const void *p, size_t n)
+int rt_buf_add_slow(rt_buf *b, const void *p, size_t n)
 {
 	if (rt_buf_grow(b, n))
 		return -1;
