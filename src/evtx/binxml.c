@@ -62,6 +62,12 @@ static const char *const known_names[] = {
 	"ThreadID", "UserID", "ProcessingErrorData", "DebugData",
 };
 
+/* The entity references XML predefines, and what they stand for. */
+static const char *const ents[][2] = {
+	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
+};
+#define BX_NENTS (sizeof(ents) / sizeof(ents[0]))
+
 /* K_EDLEAF: another EventData child; K_UDROOT: the UserData child, or
  * ProcessingErrorData/DebugData, whose descendant leaves give fields. */
 enum kind { K_SKIP, K_EVENT, K_SYSTEM, K_SYSVAL, K_EVENTDATA, K_DATA, K_BINARY, K_EDLEAF,
@@ -101,6 +107,7 @@ typedef struct walker {
 	uint32_t unnamed;
 	size_t nvals;
 	unsigned long steps;
+	unsigned flags;  /* RT_BX_* of rt_bx_decode_chunk */
 	rt_buf *a;
 } walker;
 
@@ -560,7 +567,7 @@ static int frame_captures(const frame *f)
 	}
 }
 
-static int sink_open(walker *w, const rt_bx_name *nm)
+static int sink_open(walker *w, uint16_t id, uint32_t str)
 {
 	frame *f, *p = w->depth ? &w->st[w->depth - 1] : NULL;
 	uint8_t kind = K_SKIP;
@@ -568,18 +575,18 @@ static int sink_open(walker *w, const rt_bx_name *nm)
 	if (w->depth >= BX_MAX_DEPTH)
 		return fail(w, "elements nested too deeply");
 	if (!p) {
-		kind = nm->id == N_EVENT ? K_EVENT : K_SKIP;
+		kind = id == N_EVENT ? K_EVENT : K_SKIP;
 	} else {
 		switch (p->kind) {
 		case K_EVENT:
-			kind = nm->id == N_SYSTEM ? K_SYSTEM
-			       : nm->id == N_EVENTDATA ? K_EVENTDATA
-			       : nm->id == N_USERDATA ? K_USERDATA
-			       : nm->id == N_PROCERR || nm->id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
+			kind = id == N_SYSTEM ? K_SYSTEM
+			       : id == N_EVENTDATA ? K_EVENTDATA
+			       : id == N_USERDATA ? K_USERDATA
+			       : id == N_PROCERR || id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
 			break;
 		case K_SYSTEM: kind = K_SYSVAL; break;
 		case K_EVENTDATA:
-			kind = nm->id == N_DATA ? K_DATA : nm->id == N_BINARY ? K_BINARY : K_EDLEAF;
+			kind = id == N_DATA ? K_DATA : id == N_BINARY ? K_BINARY : K_EDLEAF;
 			break;
 		case K_USERDATA: kind = K_UDROOT; break;
 		case K_UDROOT: kind = K_UDELEM; break;
@@ -596,34 +603,34 @@ static int sink_open(walker *w, const rt_bx_name *nm)
 	}
 	f = &w->st[w->depth++];
 	f->kind = kind;
-	f->sub = kind == K_SYSVAL ? (uint8_t)nm->id : 0;
+	f->sub = kind == K_SYSVAL ? (uint8_t)id : 0;
 	f->has_child = 0;
 	f->drop = 0;
 	f->emitted = 0;
-	f->name = nm->str;
+	f->name = str;
 	f->dname = RT_BX_NONE;
 	f->text = alen(w);
 	w->capture = 0;
 	return 0;
 }
 
-static void sink_attr_begin(walker *w, const rt_bx_name *nm)
+static void sink_attr_begin(walker *w, uint16_t id)
 {
 	const frame *f = &w->st[w->depth - 1];
 	int a = 0;
 
 	if (f->kind == K_SYSVAL) {
 		switch (f->sub) {
-		case N_PROVIDER: a = nm->id == N_NAME ? N_NAME : 0; break;
-		case N_EVENTID: a = nm->id == N_QUALIFIERS ? N_QUALIFIERS : 0; break;
-		case N_TIMECREATED: a = nm->id == N_SYSTEMTIME ? N_SYSTEMTIME : 0; break;
+		case N_PROVIDER: a = id == N_NAME ? N_NAME : 0; break;
+		case N_EVENTID: a = id == N_QUALIFIERS ? N_QUALIFIERS : 0; break;
+		case N_TIMECREATED: a = id == N_SYSTEMTIME ? N_SYSTEMTIME : 0; break;
 		case N_EXECUTION:
-			a = nm->id == N_PROCESSID || nm->id == N_THREADID ? nm->id : 0;
+			a = id == N_PROCESSID || id == N_THREADID ? id : 0;
 			break;
-		case N_SECURITY: a = nm->id == N_USERID ? N_USERID : 0; break;
+		case N_SECURITY: a = id == N_USERID ? N_USERID : 0; break;
 		default: break;
 		}
-	} else if (f->kind == K_DATA && nm->id == N_NAME) {
+	} else if (f->kind == K_DATA && id == N_NAME) {
 		a = N_NAME;
 	}
 	w->attr = a;
@@ -780,6 +787,125 @@ keep:
 	return 0;
 }
 
+/* ------------------------------------------------------------ tokens */
+
+/*
+ * The shape of each token, shared by walk() and the template compiler:
+ * each checks the token at `pos` against `end` and fails in walk()'s
+ * words (the compiler drops the message when it gives up).
+ */
+
+/* Text (0x05/0x45) or CDATA (0x07/0x47): *n UTF-16 units at *at. */
+static int text_token(walker *w, size_t pos, size_t end, size_t *at, size_t *n)
+{
+	const uint8_t *c = w->c;
+	uint8_t tok = c[pos];
+
+	*at = pos + ((tok & 0x3F) == 0x05 ? 2 : 1);
+	if (!rt_fits(end, *at, 2))
+		return fail(w, "truncated text at 0x%zx", pos);
+	if ((tok & 0x3F) == 0x05 && c[pos + 1] != 0x01)
+		return fail(w, "text of type 0x%02x at 0x%zx", c[pos + 1], pos);
+	*n = rt_le16(c + *at);
+	*at += 2;
+	if (!rt_fits(end, *at, *n * 2))
+		return fail(w, "truncated text at 0x%zx", pos);
+	return 0;
+}
+
+static int charref_token(walker *w, size_t pos, size_t end)
+{
+	if (!rt_fits(end, pos, 3))
+		return fail(w, "truncated character reference at 0x%zx", pos);
+	return 0;
+}
+
+/* An entity reference (0x09/0x49): its index in ents[], or -1. */
+static int entity_token(walker *w, size_t pos, size_t end, size_t *np)
+{
+	const rt_bx_name *nm;
+	size_t i;
+
+	*np = pos + 1;
+	nm = read_name(w, np, end);
+	if (!nm)
+		return -1;
+	for (i = 0; i < BX_NENTS; i++)
+		if (!strcmp(sp(w->out, nm->str), ents[i][0]))
+			return (int)i;
+	return fail(w, "unknown entity reference at 0x%zx", pos);
+}
+
+static int substitution_token(walker *w, size_t pos, size_t end)
+{
+	if (!rt_fits(end, pos, 4))
+		return fail(w, "truncated substitution at 0x%zx", pos);
+	return 0;
+}
+
+/* An element's start (0x01/0x41): its name; *pos past it. */
+static const rt_bx_name *element_token(walker *w, size_t *pos, size_t end, int dep_ids)
+{
+	*pos += 1 + (dep_ids ? 2 : 0) + 4;
+	if (*pos > end) {
+		fail(w, "truncated element at 0x%zx", *pos);
+		return NULL;
+	}
+	return read_name(w, pos, end);
+}
+
+/* The size of an element's attribute list; *pos past it. */
+static int attr_list_token(walker *w, size_t *pos, size_t end)
+{
+	if (!rt_fits(end, *pos, 4))
+		return fail(w, "truncated attribute list at 0x%zx", *pos);
+	*pos += 4;
+	return 0;
+}
+
+/* The next attribute (0x06, the last; 0x46, more follow) at *pos, or 0
+ * when the attribute list ends there; *pos past its token. */
+static int attr_token(walker *w, size_t *pos, size_t end, uint8_t *at)
+{
+	*at = 0;
+	if (*pos >= end)
+		return fail(w, "truncated attribute at 0x%zx", *pos);
+	*at = w->c[*pos];
+	if (*at != 0x06 && *at != 0x46)
+		return 0;
+	(*pos)++;
+	return 1;
+}
+
+static int is_value_token(uint8_t t)
+{
+	return t == 0x05 || t == 0x45 || t == 0x0d || t == 0x0e || t == 0x08 || t == 0x48 ||
+	       t == 0x09 || t == 0x49;
+}
+
+/* Fragment header (0x0f), PI target (0x0a), PI data (0x0b): nothing to
+ * do but skip them. */
+static int skip_token(walker *w, size_t *pos, size_t end)
+{
+	const uint8_t *c = w->c;
+
+	switch (c[*pos]) {
+	case 0x0f:
+		if (!rt_fits(end, *pos, 4))
+			return fail(w, "truncated fragment header at 0x%zx", *pos);
+		*pos += 4;
+		return 0;
+	case 0x0a:
+		(*pos)++;
+		return read_name(w, pos, end) ? 0 : -1;
+	default:
+		if (!rt_fits(end, *pos, 3) || !rt_fits(end, *pos + 3, (size_t)rt_le16(c + *pos + 1) * 2))
+			return fail(w, "truncated processing instruction at 0x%zx", *pos);
+		*pos += 3 + (size_t)rt_le16(c + *pos + 1) * 2;
+		return 0;
+	}
+}
+
 /* ------------------------------------------------------------- walker */
 
 /* Size of one item of an array of `type` at p (n bytes left), 0 if bad. */
@@ -880,10 +1006,304 @@ static int substitute(walker *w, int optional, uint16_t id, size_t vbase, size_t
 	return render(w, v->type, w->c + v->off, v->size);
 }
 
+/* ------------------------------------------------------------- templates */
+
+/*
+ * A template body compiled once per chunk into a flat tape of operations:
+ * the token stream parsed and checked, names resolved (and their element
+ * or attribute identity looked up), literal text converted to UTF-8.
+ * Each record that instances the template then runs the tape with its own
+ * values, calling the same sink functions in the same order as walk()
+ * would, so the events are the same to the byte. What depends on the
+ * values (null optional substitutions, arrays, binary XML values, the
+ * element depth they leave) is still decided while the tape runs.
+ *
+ * A body the compiler cannot take (malformed, or holding a template
+ * instance) is walked as before, so its errors are walk()'s, word for
+ * word. Each operation carries the number of walk()'s loop steps it
+ * stands for, so the step limit trips at the same point too.
+ */
+enum op_code { OP_OPEN, OP_ATTR, OP_ATTR_END, OP_TEXT, OP_SUBST, OP_CONTENT, OP_EMPTY,
+	       OP_CLOSE, OP_NOP, OP_END };
+
+typedef struct bx_op {
+	uint8_t code;
+	uint8_t steps; /* walk() loop steps this operation stands for */
+	uint16_t id;   /* OPEN, ATTR: name id; SUBST: value index */
+	uint32_t a;    /* OPEN: name text; TEXT: names offset; SUBST: optional;
+			* CONTENT, EMPTY: chunk offset of the token */
+	uint32_t b;    /* TEXT: length */
+} bx_op;
+
+/* Operations of all the tapes of one chunk, at most. */
+#define BX_MAX_OPS (1u << 18)
+
+/* Append an operation standing for `*steps` loop steps (a long run of
+ * tokens that do nothing gets NOPs first); NULL when over the cap. */
+static bx_op *emit(walker *w, uint8_t code, unsigned *steps)
+{
+	rt_bx_chunk *o = w->out;
+	bx_op *op;
+
+	do {
+		if (o->nops == o->opcap) {
+			size_t nc = o->opcap ? o->opcap * 2 : 1024;
+			void *n;
+
+			if (nc > BX_MAX_OPS)
+				return NULL;
+			n = realloc(o->ops, nc * sizeof(bx_op));
+			if (!n)
+				return NULL;
+			o->ops = n;
+			o->opcap = nc;
+		}
+		op = (bx_op *)o->ops + o->nops++;
+		memset(op, 0, sizeof(*op));
+		op->code = *steps > 255 ? OP_NOP : code;
+		op->steps = (uint8_t)(*steps > 255 ? 255 : *steps);
+		*steps -= op->steps;
+	} while (op->code != code);
+	return op;
+}
+
+/* Literal text as an operation: its UTF-8 kept with the chunk's names. */
+static int emit_text(walker *w, unsigned *steps, const uint8_t *p, size_t units)
+{
+	rt_buf *save = w->a;
+	size_t start = w->out->names.len;
+	bx_op *op;
+	int bad;
+
+	w->a = &w->out->names;
+	bad = put_utf16(w, p, units) || nul(w);
+	w->a = save;
+	op = bad ? NULL : emit(w, OP_TEXT, steps);
+	if (!op)
+		return -1;
+	op->a = (uint32_t)start;
+	op->b = (uint32_t)(w->out->names.len - 1 - start);
+	return 0;
+}
+
+/* One value token at pos of a body (as walk_value); *np past it. */
+static int compile_value(walker *w, size_t *np, size_t pos, size_t end, unsigned *steps)
+{
+	const uint8_t *c = w->c;
+	uint8_t tok = c[pos], u[2];
+	size_t at, n;
+	bx_op *op;
+	int i;
+
+	switch (tok) {
+	case 0x05:
+	case 0x45:
+	case 0x07:
+	case 0x47:
+		if (text_token(w, pos, end, &at, &n))
+			return -1;
+		*np = at + n * 2;
+		return emit_text(w, steps, c + at, n);
+	case 0x08:
+	case 0x48:
+		if (charref_token(w, pos, end))
+			return -1;
+		*np = pos + 3;
+		return emit_text(w, steps, c + pos + 1, 1);
+	case 0x09:
+	case 0x49:
+		if ((i = entity_token(w, pos, end, np)) < 0)
+			return -1;
+		u[0] = (uint8_t)ents[i][1][0];
+		u[1] = 0;
+		return emit_text(w, steps, u, 1);
+	case 0x0d:
+	case 0x0e:
+		if (substitution_token(w, pos, end) || !(op = emit(w, OP_SUBST, steps)))
+			return -1;
+		op->id = rt_le16(c + pos + 1);
+		op->a = tok == 0x0e;
+		*np = pos + 4;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The tape of the body [pos, end) into w->out->ops; -1 if it cannot be
+ * compiled (walk() then walks it). Mirrors walk()'s loop. */
+static int compile_body(walker *w, size_t pos, size_t end)
+{
+	const uint8_t *c = w->c;
+	const rt_bx_name *nm;
+	unsigned steps = 0;
+	bx_op *op;
+	uint8_t at;
+	int more;
+
+	while (pos < end) {
+		uint8_t tok = c[pos];
+
+		steps++;
+		switch (tok) {
+		case 0x00:
+			return emit(w, OP_END, &steps) ? 0 : -1;
+		case 0x0f:
+		case 0x0a:
+		case 0x0b:
+			if (skip_token(w, &pos, end))
+				return -1;
+			break;
+		case 0x01:
+		case 0x41:
+			nm = element_token(w, &pos, end, 1);
+			if (!nm || !(op = emit(w, OP_OPEN, &steps)))
+				return -1;
+			op->id = nm->id;
+			op->a = nm->str;
+			if (!(tok & 0x40))
+				break;
+			if (attr_list_token(w, &pos, end))
+				return -1;
+			while ((more = attr_token(w, &pos, end, &at)) > 0) {
+				nm = read_name(w, &pos, end);
+				if (!nm || !(op = emit(w, OP_ATTR, &steps)))
+					return -1;
+				op->id = nm->id;
+				while (pos < end && is_value_token(c[pos]))
+					if (compile_value(w, &pos, pos, end, &steps))
+						return -1;
+				if (!emit(w, OP_ATTR_END, &steps))
+					return -1;
+				if (at == 0x06)
+					break;
+			}
+			if (more < 0)
+				return -1;
+			break;
+		case 0x02:
+		case 0x03:
+			if (!(op = emit(w, tok == 0x02 ? OP_CONTENT : OP_EMPTY, &steps)))
+				return -1;
+			op->a = (uint32_t)pos;
+			pos++;
+			break;
+		case 0x04:
+			if (!emit(w, OP_CLOSE, &steps))
+				return -1;
+			pos++;
+			break;
+		case 0x05: case 0x45: case 0x07: case 0x47: case 0x08: case 0x48: case 0x09:
+		case 0x49: case 0x0d: case 0x0e:
+			if (compile_value(w, &pos, pos, end, &steps))
+				return -1;
+			break;
+		default: /* 0x0c, a template instance in a template, is walked */
+			return -1;
+		}
+	}
+	return emit(w, OP_END, &steps) ? 0 : -1;
+}
+
+/*
+ * Where the tape of the template whose body is at `body` starts (compiled
+ * on first use in the chunk), or RT_BX_NONE when it is to be walked. Compiling leaves no
+ * trace of a failure: no error message, no operations.
+ */
+static size_t tape_for(walker *w, size_t body, size_t size)
+{
+	rt_bx_chunk *o = w->out;
+	uint32_t h = ((uint32_t)body * 2654435761u) >> 24, i;
+	rt_bx_tmpl *slot = NULL;
+	size_t first = o->nops;
+	int had_err = o->err[0] != '\0';
+
+	for (i = 0; i < RT_BX_TMPL_SLOTS; i++) {
+		rt_bx_tmpl *s = &o->tmpl[(h + i) % RT_BX_TMPL_SLOTS];
+
+		if (s->body == body)
+			return s->tape;
+		if (s->body == 0) {
+			slot = s;
+			break;
+		}
+	}
+	if (!slot)
+		return RT_BX_NONE; /* table full: walked, as before */
+	slot->body = (uint32_t)body;
+	slot->tape = RT_BX_NONE;
+	if (compile_body(w, body, body + size)) {
+		o->nops = first;
+		if (!had_err)
+			o->err[0] = '\0';
+		return RT_BX_NONE;
+	}
+	slot->tape = (uint32_t)first;
+	return first;
+}
+
+/*
+ * Run a tape with the record's values: walk()'s work, without parsing.
+ * By index, not pointer: a binary XML value may instance a template not
+ * compiled yet, and compiling it may move the operations.
+ */
+static int run_tape(walker *w, size_t ip, size_t vbase, size_t nv, int nest)
+{
+	if (nest > BX_MAX_NEST)
+		return fail(w, "templates nested too deeply");
+	for (;; ip++) {
+		const bx_op *op = (const bx_op *)w->out->ops + ip;
+
+		if (op->steps && (w->steps += op->steps) > BX_MAX_STEPS)
+			return fail(w, "too much binary XML in one chunk");
+		switch (op->code) {
+		case OP_OPEN:
+			if (sink_open(w, op->id, op->a))
+				return -1;
+			break;
+		case OP_ATTR:
+			sink_attr_begin(w, op->id);
+			break;
+		case OP_ATTR_END:
+			if (sink_attr_end(w))
+				return -1;
+			break;
+		case OP_TEXT:
+			if (w->attr)
+				w->attr_any = 1;
+			if (w->capture && op->b && put(w, w->out->names.buf + op->a, op->b))
+				return fail(w, "out of memory");
+			break;
+		case OP_SUBST:
+			if (substitute(w, (int)op->a, op->id, vbase, nv, nest))
+				return -1;
+			break;
+		case OP_CONTENT:
+		case OP_EMPTY:
+			if (!w->depth)
+				return fail(w, "close of %s tag without an element at 0x%x",
+					    op->code == OP_CONTENT ? "start" : "empty", op->a);
+			sink_content(w);
+			if (op->code == OP_EMPTY && sink_close(w))
+				return -1;
+			break;
+		case OP_CLOSE:
+			if (sink_close(w))
+				return -1;
+			break;
+		case OP_NOP:
+			break;
+		default:
+			return 0;
+		}
+	}
+}
+
 static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
 {
 	size_t pos = *ppos, body, vpos, i, base, cnt;
 	uint32_t def, size;
+	size_t tape;
 	sval *vals;
 	int r;
 
@@ -942,7 +1362,9 @@ static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
 		vpos += sz;
 	}
 	w->nvals = base + cnt;
-	r = walk(w, body, body + size, base, cnt, nest + 1, 1);
+	tape = w->flags & RT_BX_WALK ? RT_BX_NONE : tape_for(w, body, size);
+	r = tape != RT_BX_NONE ? run_tape(w, tape, base, cnt, nest + 1)
+		 : walk(w, body, body + size, base, cnt, nest + 1, 1);
 	w->nvals = base;
 	*ppos = vpos;
 	return r;
@@ -954,73 +1376,45 @@ static int walk_value(walker *w, size_t *np, size_t pos, size_t end, size_t vbas
 {
 	const uint8_t *c = w->c;
 	uint8_t tok = c[pos];
-	size_t n;
+	size_t at, n;
+	int i;
 
 	switch (tok) {
 	case 0x05:
 	case 0x45:
 	case 0x07:
-	case 0x47: {
-		size_t at = pos + ((tok & 0x3F) == 0x05 ? 2 : 1);
-
-		if (!rt_fits(end, at, 2))
-			return fail(w, "truncated text at 0x%zx", pos);
-		if ((tok & 0x3F) == 0x05 && c[pos + 1] != 0x01)
-			return fail(w, "text of type 0x%02x at 0x%zx", c[pos + 1], pos);
-		n = rt_le16(c + at);
-		if (!rt_fits(end, at + 2, n * 2))
-			return fail(w, "truncated text at 0x%zx", pos);
+	case 0x47:
+		if (text_token(w, pos, end, &at, &n))
+			return -1;
 		if (w->attr)
 			w->attr_any = 1;
-		if (w->capture && put_utf16(w, c + at + 2, n))
+		if (w->capture && put_utf16(w, c + at, n))
 			return fail(w, "out of memory");
-		*np = at + 2 + n * 2;
+		*np = at + n * 2;
 		return 0;
-	}
 	case 0x08:
-	case 0x48: {
-		uint8_t u[2];
-
-		if (!rt_fits(end, pos, 3))
-			return fail(w, "truncated character reference at 0x%zx", pos);
+	case 0x48:
+		if (charref_token(w, pos, end))
+			return -1;
 		if (w->attr)
 			w->attr_any = 1;
-		if (w->capture) {
-			u[0] = c[pos + 1];
-			u[1] = c[pos + 2];
-			if (put_utf16(w, u, 1))
-				return fail(w, "out of memory");
-		}
+		if (w->capture && put_utf16(w, c + pos + 1, 1))
+			return fail(w, "out of memory");
 		*np = pos + 3;
 		return 0;
-	}
 	case 0x09:
-	case 0x49: {
-		static const char *const ents[][2] = {
-			{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
-		};
-		const rt_bx_name *nm;
-		size_t i, p2 = pos + 1;
-
-		nm = read_name(w, &p2, end);
-		if (!nm)
+	case 0x49:
+		if ((i = entity_token(w, pos, end, np)) < 0)
 			return -1;
-		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
-			if (!strcmp(sp(w->out, nm->str), ents[i][0]))
-				break;
-		if (i == sizeof(ents) / sizeof(ents[0]))
-			return fail(w, "unknown entity reference at 0x%zx", pos);
 		if (w->attr)
 			w->attr_any = 1;
 		if (w->capture && put(w, ents[i][1], 1))
 			return fail(w, "out of memory");
-		*np = p2;
 		return 0;
-	}
 	case 0x0d:
 	case 0x0e:
-		if (!rt_fits(end, pos, 4))
-			return fail(w, "truncated substitution at 0x%zx", pos);
+		if (substitution_token(w, pos, end))
+			return -1;
 		*np = pos + 4;
 		return substitute(w, tok == 0x0e, rt_le16(c + pos + 1), vbase, nv, nest);
 	default:
@@ -1032,6 +1426,8 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 {
 	const uint8_t *c = w->c;
 	const rt_bx_name *nm;
+	uint8_t at;
+	int more;
 
 	if (nest > BX_MAX_NEST)
 		return fail(w, "templates nested too deeply");
@@ -1044,55 +1440,39 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 		case 0x00:
 			return 0;
 		case 0x0f:
-			if (!rt_fits(end, pos, 4))
-				return fail(w, "truncated fragment header at 0x%zx", pos);
-			pos += 4;
+		case 0x0a:
+		case 0x0b:
+			if (skip_token(w, &pos, end))
+				return -1;
 			break;
 		case 0x01:
 		case 0x41:
-			pos += 1 + (dep_ids ? 2 : 0) + 4;
-			if (pos > end)
-				return fail(w, "truncated element at 0x%zx", pos);
-			nm = read_name(w, &pos, end);
-			if (!nm || sink_open(w, nm))
+			nm = element_token(w, &pos, end, dep_ids);
+			if (!nm || sink_open(w, nm->id, nm->str))
 				return -1;
-			if (tok & 0x40) {
-				if (!rt_fits(end, pos, 4))
-					return fail(w, "truncated attribute list at 0x%zx", pos);
-				pos += 4;
-				for (;;) {
-					uint8_t at;
+			if (!(tok & 0x40))
+				break;
+			if (attr_list_token(w, &pos, end))
+				return -1;
+			while ((more = attr_token(w, &pos, end, &at)) > 0) {
+				nm = read_name(w, &pos, end);
+				if (!nm)
+					return -1;
+				sink_attr_begin(w, nm->id);
+				while (pos < end && is_value_token(c[pos])) {
+					size_t np;
 
-					if (pos >= end)
-						return fail(w, "truncated attribute at 0x%zx", pos);
-					at = c[pos];
-					if (at != 0x06 && at != 0x46)
-						break;
-					pos++;
-					nm = read_name(w, &pos, end);
-					if (!nm)
+					if (walk_value(w, &np, pos, end, vbase, nv, nest))
 						return -1;
-					sink_attr_begin(w, nm);
-					while (pos < end) {
-						uint8_t vt = c[pos];
-
-						if (vt == 0x05 || vt == 0x45 || vt == 0x0d || vt == 0x0e ||
-						    vt == 0x08 || vt == 0x48 || vt == 0x09 || vt == 0x49) {
-							size_t np;
-
-							if (walk_value(w, &np, pos, end, vbase, nv, nest))
-								return -1;
-							pos = np;
-						} else {
-							break;
-						}
-					}
-					if (sink_attr_end(w))
-						return -1;
-					if (at == 0x06)
-						break;
+					pos = np;
 				}
+				if (sink_attr_end(w))
+					return -1;
+				if (at == 0x06)
+					break;
 			}
+			if (more < 0)
+				return -1;
 			break;
 		case 0x02:
 			if (!w->depth)
@@ -1122,17 +1502,6 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 			pos = np;
 			break;
 		}
-		case 0x0a:
-			pos++;
-			if (!read_name(w, &pos, end))
-				return -1;
-			break;
-		case 0x0b:
-			if (!rt_fits(end, pos, 3) ||
-			    !rt_fits(end, pos + 3, (size_t)rt_le16(c + pos + 1) * 2))
-				return fail(w, "truncated processing instruction at 0x%zx", pos);
-			pos += 3 + (size_t)rt_le16(c + pos + 1) * 2;
-			break;
 		case 0x0c:
 			pos++;
 			if (template_instance(w, &pos, end, nest))
@@ -1322,6 +1691,7 @@ void rt_bx_chunk_release(rt_bx_chunk *c)
 	free(c->fields);
 	free(c->vals);
 	free(c->nk);
+	free(c->ops);
 	rt_bx_chunk_init(c);
 }
 
@@ -1361,6 +1731,8 @@ static void start(walker *w, rt_bx_chunk *out, const uint8_t *data, size_t len)
 	rt_buf_reset(&out->arena);
 	rt_buf_reset(&out->names);
 	memset(out->slots, 0, sizeof(out->slots));
+	memset(out->tmpl, 0, sizeof(out->tmpl));
+	out->nops = 0;
 	memset(w, 0, sizeof(*w));
 	w->c = data;
 	w->clen = len;
@@ -1374,6 +1746,7 @@ int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsign
 	size_t off, fs;
 
 	start(&w, out, data, len);
+	w.flags = flags;
 	if (len < 512 || memcmp(data, "ElfChnk", 8))
 		return fail(&w, "bad chunk magic");
 	fs = rt_le32(data + 48);
@@ -1461,4 +1834,35 @@ void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fie
 	}
 	ev->nfields = e->nfields;
 	ev->fields = fields;
+}
+
+static int str_same(const rt_bx_chunk *a, uint32_t x, const rt_bx_chunk *b, uint32_t y)
+{
+	return (x == RT_BX_NONE) == (y == RT_BX_NONE) && !strcmp(sp(a, x), sp(b, y));
+}
+
+int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b)
+{
+	size_t i;
+	uint32_t k;
+
+	if (a->nev != b->nev || strcmp(a->err, b->err))
+		return 0;
+	for (i = 0; i < a->nev; i++) {
+		const rt_bx_event *x = &a->ev[i], *y = &b->ev[i];
+
+		if (x->timestamp != y->timestamp || x->record_id != y->record_id ||
+		    x->record_number != y->record_number || x->written != y->written ||
+		    x->event_id != y->event_id || x->qualifiers != y->qualifiers ||
+		    x->level != y->level || x->process_id != y->process_id ||
+		    x->thread_id != y->thread_id || x->nfields != y->nfields ||
+		    !str_same(a, x->computer, b, y->computer) || !str_same(a, x->channel, b, y->channel) ||
+		    !str_same(a, x->provider, b, y->provider) || !str_same(a, x->user_sid, b, y->user_sid))
+			return 0;
+		for (k = 0; k < x->nfields; k++)
+			if (!str_same(a, a->fields[x->field0 + k].name, b, b->fields[y->field0 + k].name) ||
+			    !str_same(a, a->fields[x->field0 + k].value, b, b->fields[y->field0 + k].value))
+				return 0;
+	}
+	return 1;
 }
