@@ -41,6 +41,81 @@ START_TEST(utf16_surrogates)
 }
 END_TEST
 
+/* The conversion as it was written first, a unit at a time: the fast
+ * ASCII path must give the same bytes. */
+static void utf16_ref(rt_buf *b, const uint8_t *p, size_t n, int stop)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t u = rt_le16(p + 2 * i);
+		char t[4];
+
+		if (u == 0 && stop)
+			break;
+		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n && rt_le16(p + 2 * i + 2) >= 0xDC00 &&
+		    rt_le16(p + 2 * i + 2) <= 0xDFFF) {
+			u = 0x10000 + ((u - 0xD800) << 10) + (rt_le16(p + 2 * i + 2) - 0xDC00u);
+			i++;
+		} else if (u >= 0xD800 && u <= 0xDFFF) {
+			u = 0xFFFD;
+		}
+		if (u < 0x80) {
+			rt_buf_addch(b, (char)u);
+		} else if (u < 0x800) {
+			t[0] = (char)(0xC0 | (u >> 6));
+			t[1] = (char)(0x80 | (u & 0x3F));
+			rt_buf_add(b, t, 2);
+		} else if (u < 0x10000) {
+			t[0] = (char)(0xE0 | (u >> 12));
+			t[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+			t[2] = (char)(0x80 | (u & 0x3F));
+			rt_buf_add(b, t, 3);
+		} else {
+			t[0] = (char)(0xF0 | (u >> 18));
+			t[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+			t[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+			t[3] = (char)(0x80 | (u & 0x3F));
+			rt_buf_add(b, t, 4);
+		}
+	}
+}
+
+START_TEST(utf16_agrees_with_unitwise)
+{
+	static const uint16_t pick[] = { 0, 1, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x20ac, 0xd83d,
+					 0xde00, 0xdbff, 0xdc00, 0xfffd, 0xffff };
+	uint8_t s[160];
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		size_t n, k;
+		int stop = i & 1;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = x % (sizeof s / 2);
+		for (k = 0; k < n; k++) {
+			uint16_t u;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			u = x % 8 ? (uint16_t)(' ' + x % 95) : pick[(x >> 8) % (sizeof pick / 2)];
+			s[2 * k] = (uint8_t)u;
+			s[2 * k + 1] = (uint8_t)(u >> 8);
+		}
+		rt_buf_reset(&got);
+		rt_buf_reset(&want);
+		ck_assert_int_eq(rt_utf16le_to_utf8(&got, s, n, stop), 0);
+		utf16_ref(&want, s, n, stop);
+		ck_assert_uint_eq(got.len, want.len);
+		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
+	}
+	rt_buf_release(&got);
+	rt_buf_release(&want);
+}
+END_TEST
+
 START_TEST(time_roundtrip)
 {
 	char out[RT_TIME_MAX];
@@ -404,6 +479,7 @@ int main(void)
 
 	tcase_add_test(tc, buf_grows_and_caps);
 	tcase_add_test(tc, utf16_surrogates);
+	tcase_add_test(tc, utf16_agrees_with_unitwise);
 	tcase_add_test(tc, time_roundtrip);
 	tcase_add_test(tc, time_format_agrees_with_printf);
 	tcase_add_test(tc, json_escaping);

@@ -85,6 +85,7 @@ typedef struct frame {
 	uint8_t has_child;
 	uint8_t drop;     /* a null optional substitution: libevtx leaves the element out */
 	uint8_t emitted;  /* an array already gave one field per item */
+	uint8_t cap;      /* frame_cap() of kind and sub */
 	uint32_t text;    /* arena offset where the element's text starts */
 	uint32_t name;    /* arena offset of the element's name */
 	uint32_t dname;   /* Data@Name, or RT_BX_NONE */
@@ -202,28 +203,10 @@ static int put_hex(walker *w, uint64_t v, int digits, const char *digs)
 	return put(w, t, (size_t)digits);
 }
 
-/* UTF-16LE with an ASCII fast path; stops at a NUL unit. */
-static int put_utf16(walker *w, const uint8_t *p, size_t units)
+/* UTF-16LE (rt_utf16le_to_utf8 has the ASCII fast path); stops at a NUL. */
+static inline int put_utf16(walker *w, const uint8_t *p, size_t units)
 {
-	rt_buf *b = w->a;
-	size_t i;
-	char *d;
-
-	if (rt_buf_grow(b, units))
-		return -1;
-	d = b->buf + b->len;
-	for (i = 0; i < units; i++) {
-		uint16_t u = rt_le16(p + 2 * i);
-
-		if (u == 0 || u >= 0x80)
-			break;
-		d[i] = (char)u;
-	}
-	b->len += i;
-	b->buf[b->len] = '\0';
-	if (i == units || rt_le16(p + 2 * i) == 0)
-		return 0;
-	return rt_utf16le_to_utf8(b, p + 2 * i, units - i, 1);
+	return rt_utf16le_to_utf8(w->a, p, units, 1);
 }
 
 /* ------------------------------------------------------------ names */
@@ -551,51 +534,61 @@ static inline uint32_t alen(walker *w)
 	return (uint32_t)w->a->len;
 }
 
-static int frame_captures(const frame *f)
+/* Whether an element of this kind keeps its text: CAP_ALWAYS (the System
+ * values we read), CAP_LEAF (field values: only while it has no child
+ * element), or 0. Decided once, when the element opens. */
+#define CAP_ALWAYS 1
+#define CAP_LEAF 2
+
+static uint8_t frame_cap(uint8_t kind, uint8_t sub)
 {
-	switch (f->kind) {
+	switch (kind) {
 	case K_SYSVAL:
-		return f->sub == N_EVENTID || f->sub == N_LEVEL || f->sub == N_EVENTRECORDID ||
-		       f->sub == N_CHANNEL || f->sub == N_COMPUTER;
+		return sub == N_EVENTID || sub == N_LEVEL || sub == N_EVENTRECORDID ||
+		       sub == N_CHANNEL || sub == N_COMPUTER ? CAP_ALWAYS : 0;
 	case K_DATA:
 	case K_BINARY:
 	case K_EDLEAF:
 	case K_UDELEM:
-		return !f->has_child;
+		return CAP_LEAF;
 	default:
 		return 0;
 	}
 }
 
-static int sink_open(walker *w, uint16_t id, uint32_t str)
+static inline int frame_captures(const frame *f)
 {
-	frame *f, *p = w->depth ? &w->st[w->depth - 1] : NULL;
-	uint8_t kind = K_SKIP;
+	return (f->cap & CAP_ALWAYS) || ((f->cap & CAP_LEAF) && !f->has_child);
+}
 
-	if (w->depth >= BX_MAX_DEPTH)
-		return fail(w, "elements nested too deeply");
-	if (!p) {
-		kind = id == N_EVENT ? K_EVENT : K_SKIP;
-	} else {
-		switch (p->kind) {
-		case K_EVENT:
-			kind = id == N_SYSTEM ? K_SYSTEM
-			       : id == N_EVENTDATA ? K_EVENTDATA
-			       : id == N_USERDATA ? K_USERDATA
-			       : id == N_PROCERR || id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
-			break;
-		case K_SYSTEM: kind = K_SYSVAL; break;
-		case K_EVENTDATA:
-			kind = id == N_DATA ? K_DATA : id == N_BINARY ? K_BINARY : K_EDLEAF;
-			break;
-		case K_USERDATA: kind = K_UDROOT; break;
-		case K_UDROOT: kind = K_UDELEM; break;
-		case K_UDELEM:
-			kind = K_UDELEM;
-			break;
-		default:
-			break;
-		}
+/* The kind of an element named `id` whose parent is `p` (NULL: the root). */
+static uint8_t child_kind(const frame *p, uint16_t id)
+{
+	if (!p)
+		return id == N_EVENT ? K_EVENT : K_SKIP;
+	switch (p->kind) {
+	case K_EVENT:
+		return id == N_SYSTEM ? K_SYSTEM
+		       : id == N_EVENTDATA ? K_EVENTDATA
+		       : id == N_USERDATA ? K_USERDATA
+		       : id == N_PROCERR || id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
+	case K_SYSTEM: return K_SYSVAL;
+	case K_EVENTDATA: return id == N_DATA ? K_DATA : id == N_BINARY ? K_BINARY : K_EDLEAF;
+	case K_USERDATA: return K_UDROOT;
+	case K_UDROOT:
+	case K_UDELEM: return K_UDELEM;
+	default: return K_SKIP;
+	}
+}
+
+/* Open an element of `kind` (depth checked by the caller). */
+static void push_frame(walker *w, uint8_t kind, uint16_t id, uint32_t str)
+{
+	frame *f;
+
+	if (w->depth) {
+		frame *p = &w->st[w->depth - 1];
+
 		/* an element with a child is no leaf: its text is of no use */
 		if (frame_captures(p))
 			rt_buf_truncate(w->a, p->text);
@@ -604,6 +597,7 @@ static int sink_open(walker *w, uint16_t id, uint32_t str)
 	f = &w->st[w->depth++];
 	f->kind = kind;
 	f->sub = kind == K_SYSVAL ? (uint8_t)id : 0;
+	f->cap = frame_cap(kind, f->sub);
 	f->has_child = 0;
 	f->drop = 0;
 	f->emitted = 0;
@@ -611,6 +605,13 @@ static int sink_open(walker *w, uint16_t id, uint32_t str)
 	f->dname = RT_BX_NONE;
 	f->text = alen(w);
 	w->capture = 0;
+}
+
+static int sink_open(walker *w, uint16_t id, uint32_t str)
+{
+	if (w->depth >= BX_MAX_DEPTH)
+		return fail(w, "elements nested too deeply");
+	push_frame(w, child_kind(w->depth ? &w->st[w->depth - 1] : NULL, id), id, str);
 	return 0;
 }
 
@@ -641,11 +642,20 @@ static void sink_attr_begin(walker *w, uint16_t id)
 	w->attr_start = alen(w);
 }
 
+/* A number as rt_parse_u64 reads it, 0 if it is none; plain decimal (what
+ * values render as) without the library call. */
 static uint64_t parse_num(walker *w, uint32_t start)
 {
+	const char *s = w->a->buf + start;
 	uint64_t v = 0;
+	int i;
 
-	if (rt_parse_u64(w->a->buf + start, &v))
+	for (i = 0; i < 19 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (i > 0 && s[i] == '\0')
+		return v;
+	v = 0;
+	if (rt_parse_u64(s, &v))
 		v = 0;
 	return v;
 }
@@ -996,7 +1006,8 @@ static int substitute(walker *w, int optional, uint16_t id, size_t vbase, size_t
 	if (w->attr == N_SYSTEMTIME && v->type == 0x11 && v->size == 8) {
 		w->ev->timestamp = rt_le64(w->c + v->off);
 		w->ts_raw = 1;
-		return 0; /* its text would only be dropped at the attribute's end */
+		if (w->in_attr)
+			return 0; /* its text would only be dropped at the attribute's end */
 	}
 	if (!w->capture) {
 		if ((v->type & 0x7F) > 0x15 || (v->type & 0x80))
@@ -1024,14 +1035,14 @@ static int substitute(walker *w, int optional, uint16_t id, size_t vbase, size_t
  * stands for, so the step limit trips at the same point too.
  */
 enum op_code { OP_OPEN, OP_ATTR, OP_ATTR_END, OP_TEXT, OP_SUBST, OP_CONTENT, OP_EMPTY,
-	       OP_CLOSE, OP_NOP, OP_END };
+	       OP_CLOSE, OP_NOP, OP_END, OP_LEAF };
 
 typedef struct bx_op {
 	uint8_t code;
 	uint8_t steps; /* walk() loop steps this operation stands for */
-	uint16_t id;   /* OPEN, ATTR: name id; SUBST: value index */
+	uint16_t id;   /* OPEN, ATTR: name id; SUBST: value index; LEAF: its ops */
 	uint32_t a;    /* OPEN: name text; TEXT: names offset; SUBST: optional;
-			* CONTENT, EMPTY: chunk offset of the token */
+			* CONTENT, EMPTY: chunk offset of the token; LEAF: steps */
 	uint32_t b;    /* TEXT: length */
 } bx_op;
 
@@ -1130,12 +1141,114 @@ static int compile_value(walker *w, size_t *np, size_t pos, size_t end, unsigned
 	}
 }
 
+/*
+ * A leaf element holding one substitution, <X>%n</X> or <Data Name="K">%n
+ * </Data> (most of a record), was just compiled: put an OP_LEAF before
+ * its operations. At run time it does their work in one go when nothing
+ * unusual happens (leaf() says what that is); else the operations after
+ * it run one by one.
+ */
+static const uint8_t leaf_a[] = { OP_OPEN, OP_CONTENT, OP_SUBST, OP_CLOSE };
+static const uint8_t leaf_b[] = { OP_OPEN, OP_ATTR, OP_TEXT, OP_ATTR_END, OP_CONTENT, OP_SUBST,
+				  OP_CLOSE };
+
+static int ops_are(const bx_op *op, const uint8_t *codes, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (op[k].code != codes[k])
+			return 0;
+	return 1;
+}
+
+static int fuse_leaf(walker *w, size_t first)
+{
+	rt_bx_chunk *o = w->out;
+	size_t n = o->nops, len, k;
+	unsigned steps = 0, none = 0;
+	bx_op *op;
+
+	if (n >= first + sizeof leaf_a && ops_are((bx_op *)o->ops + n - sizeof leaf_a, leaf_a, sizeof leaf_a))
+		len = sizeof leaf_a;
+	else if (n >= first + sizeof leaf_b &&
+		 ops_are((bx_op *)o->ops + n - sizeof leaf_b, leaf_b, sizeof leaf_b))
+		len = sizeof leaf_b;
+	else
+		return 0;
+	if (!emit(w, OP_NOP, &none))
+		return -1;
+	op = (bx_op *)o->ops + n - len;
+	memmove(op + 1, op, len * sizeof(*op));
+	for (k = 1; k <= len; k++)
+		steps += op[k].steps;
+	memset(op, 0, sizeof(*op));
+	op->code = OP_LEAF;
+	op->id = (uint16_t)len;
+	op->a = steps;
+	return 0;
+}
+
+/*
+ * The work of a LEAF's operations in one go: 0 done, -1 failed (as they
+ * would have), 1 when they must run one by one because something
+ * unusual is there: the step limit near, no parent or too deep, a parent
+ * that keeps its text, an element other than a System value or a field,
+ * an attribute other than Data's Name, or a value that is a null optional
+ * one, an array, binary XML, or a FILETIME that TimeCreated would take.
+ * Same state after as the operations leave, to the byte.
+ */
+static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
+{
+	const bx_op *open = op + 1, *attr = op->id == sizeof leaf_b ? op + 2 : NULL;
+	const bx_op *text = op + 3, *sub = op + op->id - 1;
+	const sval *v;
+	frame *p, *f;
+	uint8_t kind;
+
+	if (w->steps + op->a > BX_MAX_STEPS || !w->depth || w->depth >= BX_MAX_DEPTH ||
+	    nv == (size_t)-1 || sub->id >= nv)
+		return 1;
+	p = &w->st[w->depth - 1];
+	kind = child_kind(p, open->id);
+	if (p->cap || (kind != K_SYSVAL && frame_cap(kind, 0) != CAP_LEAF) ||
+	    (attr && (kind != K_DATA || attr->id != N_NAME)))
+		return 1;
+	v = (const sval *)w->out->vals + vbase + sub->id;
+	if ((v->type == 0x00 && sub->a) || (v->type & 0x80) || v->type == 0x21 ||
+	    ((attr ? N_NAME : w->attr) == N_SYSTEMTIME && v->type == 0x11 && v->size == 8))
+		return 1;
+	w->steps += op->a;
+	push_frame(w, kind, open->id, open->a);
+	f = &w->st[w->depth - 1];
+	if (attr) {
+		uint32_t s = alen(w);
+
+		w->attr = N_NAME;
+		w->in_attr = 0;
+		w->attr_null = 0;
+		w->attr_any = 1;
+		w->attr_start = s;
+		if ((text->b && put(w, w->out->names.buf + text->a, text->b)) || nul(w))
+			return fail(w, "out of memory");
+		f->dname = s;
+	} else if (w->attr) {
+		w->attr_any = 1;
+	}
+	f->text = alen(w);
+	w->capture = frame_captures(f);
+	if ((w->capture || (v->type & 0x7F) > 0x15) && render(w, v->type, w->c + v->off, v->size))
+		return -1;
+	return sink_close(w);
+}
+
 /* The tape of the body [pos, end) into w->out->ops; -1 if it cannot be
  * compiled (walk() then walks it). Mirrors walk()'s loop. */
 static int compile_body(walker *w, size_t pos, size_t end)
 {
 	const uint8_t *c = w->c;
 	const rt_bx_name *nm;
+	size_t first = w->out->nops;
 	unsigned steps = 0;
 	bx_op *op;
 	uint8_t at;
@@ -1189,7 +1302,7 @@ static int compile_body(walker *w, size_t pos, size_t end)
 			pos++;
 			break;
 		case 0x04:
-			if (!emit(w, OP_CLOSE, &steps))
+			if (!emit(w, OP_CLOSE, &steps) || fuse_leaf(w, first))
 				return -1;
 			pos++;
 			break;
@@ -1254,7 +1367,7 @@ static int run_tape(walker *w, size_t ip, size_t vbase, size_t nv, int nest)
 	for (;; ip++) {
 		const bx_op *op = (const bx_op *)w->out->ops + ip;
 
-		if (op->steps && (w->steps += op->steps) > BX_MAX_STEPS)
+		if ((w->steps += op->steps) > BX_MAX_STEPS)
 			return fail(w, "too much binary XML in one chunk");
 		switch (op->code) {
 		case OP_OPEN:
@@ -1291,6 +1404,15 @@ static int run_tape(walker *w, size_t ip, size_t vbase, size_t nv, int nest)
 			if (sink_close(w))
 				return -1;
 			break;
+		case OP_LEAF: {
+			int r = leaf(w, op, vbase, nv);
+
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				ip += op->id;
+			break;
+		}
 		case OP_NOP:
 			break;
 		default:
