@@ -161,13 +161,26 @@ static int nul(walker *w)
 
 static int put_u64(walker *w, uint64_t v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+				    "31323334353637383940414243444546474849505152535455565758596061"
+				    "62636465666768697071727374757677787980818283848586878889909192"
+				    "93949596979899";
 	char t[24];
 	int i = 24;
 
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		t[--i] = pairs[2 * r + 1];
+		t[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		t[--i] = pairs[2 * v + 1];
+		t[--i] = pairs[2 * v];
+	} else {
+		t[--i] = (char)('0' + v);
+	}
 	return put(w, t + i, (size_t)(24 - i));
 }
 
@@ -529,6 +542,17 @@ static inline const char *sp(const rt_bx_chunk *o, uint32_t off)
 	return off & RT_BX_NAMEBIT ? o->names.buf + (off & ~RT_BX_NAMEBIT) : o->arena.buf + off;
 }
 
+/* FNV-1a of a field name (binxml duplicate names, below). */
+static uint32_t name_hash(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t h = 2166136261u;
+
+	while (*u)
+		h = (h ^ *u++) * 16777619u;
+	return h;
+}
+
 static inline uint32_t alen(walker *w)
 {
 	return (uint32_t)w->a->len;
@@ -732,6 +756,7 @@ static int add_field(walker *w, uint32_t name, uint32_t value)
 	}
 	o->fields[o->nfields].name = name;
 	o->fields[o->nfields].value = value;
+	o->fields[o->nfields].hash = 0;
 	o->nfields++;
 	w->ev->nfields++;
 	return 0;
@@ -1044,6 +1069,7 @@ typedef struct bx_op {
 	uint32_t a;    /* OPEN: name text; TEXT: names offset; SUBST: optional;
 			* CONTENT, EMPTY: chunk offset of the token; LEAF: steps */
 	uint32_t b;    /* TEXT: length */
+	uint32_t h;    /* TEXT: name_hash() of the text */
 } bx_op;
 
 /* Operations of all the tapes of one chunk, at most. */
@@ -1094,6 +1120,7 @@ static int emit_text(walker *w, unsigned *steps, const uint8_t *p, size_t units)
 		return -1;
 	op->a = (uint32_t)start;
 	op->b = (uint32_t)(w->out->names.len - 1 - start);
+	op->h = name_hash(w->out->names.buf + start);
 	return 0;
 }
 
@@ -1204,6 +1231,7 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	const bx_op *text = op + 3, *sub = op + op->id - 1;
 	const sval *v;
 	frame *p, *f;
+	size_t nf;
 	uint8_t kind;
 
 	if (w->steps + op->a > BX_MAX_STEPS || !w->depth || w->depth >= BX_MAX_DEPTH ||
@@ -1239,7 +1267,12 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	w->capture = frame_captures(f);
 	if ((w->capture || (v->type & 0x7F) > 0x15) && render(w, v->type, w->c + v->off, v->size))
 		return -1;
-	return sink_close(w);
+	nf = w->out->nfields;
+	if (sink_close(w))
+		return -1;
+	if (attr && w->out->nfields > nf) /* the field named by the literal */
+		w->out->fields[nf].hash = text->h;
+	return 0;
 }
 
 /* The tape of the body [pos, end) into w->out->ops; -1 if it cannot be
@@ -1646,16 +1679,6 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
  * first field holding each) answers it, so a record costs one hash per
  * field rather than a comparison of every pair.
  */
-static uint32_t name_hash(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	uint32_t h = 2166136261u;
-
-	while (*u)
-		h = (h ^ *u++) * 16777619u;
-	return h;
-}
-
 typedef struct name_set {
 	uint32_t *slot; /* field index + 1, 0 when empty */
 	uint32_t *hash; /* of the name in the slot */
@@ -1703,7 +1726,8 @@ static int fix_duplicates(walker *w, rt_bx_event *ev)
 	memset(ns.slot, 0, size * sizeof(*ns.slot));
 	for (i = 0; i < ev->nfields; i++) {
 		const char *s = sp(o, f[i].name);
-		uint32_t h = name_hash(s), at, hit = name_find(o, f, &ns, s, h, &at), k, c = 0;
+		uint32_t h = f[i].hash ? f[i].hash : name_hash(s), at, k, c = 0;
+		uint32_t hit = name_find(o, f, &ns, s, h, &at);
 
 		nk[i] = 2;
 		if (hit) {

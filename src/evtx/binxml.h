@@ -39,6 +39,7 @@ typedef struct rt_bx_event {
 
 typedef struct rt_bx_field {
 	uint32_t name, value;
+	uint32_t hash; /* of the name when known as it is added, else 0 */
 } rt_bx_field;
 
 typedef struct rt_bx_name {
