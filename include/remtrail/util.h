@@ -37,9 +37,10 @@ void rt_buf_init(rt_buf *b, size_t max);
 /* Make room for `extra` more bytes (plus the terminator); inline when
  * the room is there already. */
 int rt_buf_grow_slow(rt_buf *b, size_t extra);
+/* (alloc never exceeds the cap + 1, so room there is room under the cap) */
 static inline int rt_buf_grow(rt_buf *b, size_t extra)
 {
-	if (extra < b->alloc - b->len && b->len + extra <= (b->max ? b->max : RT_BUF_DEFAULT_MAX))
+	if (extra < b->alloc - b->len)
 		return 0;
 	return rt_buf_grow_slow(b, extra);
 }
@@ -47,7 +48,7 @@ int rt_buf_add_slow(rt_buf *b, const void *p, size_t n);
 /* Append n bytes (inline when the room is there: the hot path of writers). */
 static inline int rt_buf_add(rt_buf *b, const void *p, size_t n)
 {
-	if (n < b->alloc - b->len && b->len + n <= (b->max ? b->max : RT_BUF_DEFAULT_MAX)) {
+	if (n < b->alloc - b->len) {
 		if (n)
 			memcpy(b->buf + b->len, p, n);
 		b->len += n;
@@ -57,7 +58,15 @@ static inline int rt_buf_add(rt_buf *b, const void *p, size_t n)
 	return rt_buf_add_slow(b, p, n);
 }
 int rt_buf_adds(rt_buf *b, const char *s);
-int rt_buf_addch(rt_buf *b, char c);
+static inline int rt_buf_addch(rt_buf *b, char c)
+{
+	if (1 < b->alloc - b->len) {
+		b->buf[b->len++] = c;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return rt_buf_add_slow(b, &c, 1);
+}
 int rt_buf_addf(rt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Drop the contents, keep the allocation. */

@@ -128,30 +128,14 @@ static int fail(walker *w, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- arena */
 
-/* rt_buf_add without the call when the room is there (the hot path). */
 static inline int put(walker *w, const void *p, size_t n)
 {
-	rt_buf *b = w->a;
-
-	if (b->len + n < b->alloc && b->len + n <= b->max) {
-		memcpy(b->buf + b->len, p, n);
-		b->len += n;
-		b->buf[b->len] = '\0';
-		return 0;
-	}
-	return rt_buf_add(b, p, n);
+	return rt_buf_add(w->a, p, n);
 }
 
 static inline int putc_(walker *w, char ch)
 {
-	rt_buf *b = w->a;
-
-	if (b->len + 1 < b->alloc && b->len + 1 <= b->max) {
-		b->buf[b->len++] = ch;
-		b->buf[b->len] = '\0';
-		return 0;
-	}
-	return rt_buf_addch(b, ch);
+	return rt_buf_addch(w->a, ch);
 }
 
 static int nul(walker *w)
@@ -582,7 +566,7 @@ static uint8_t frame_cap(uint8_t kind, uint8_t sub)
 
 static inline int frame_captures(const frame *f)
 {
-	return (f->cap & CAP_ALWAYS) || ((f->cap & CAP_LEAF) && !f->has_child);
+	return (f->cap & (f->has_child ? CAP_ALWAYS : CAP_ALWAYS | CAP_LEAF)) != 0;
 }
 
 /* The kind of an element named `id` whose parent is `p` (NULL: the root). */
