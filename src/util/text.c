@@ -193,6 +193,17 @@ static inline uint64_t json_special8(uint64_t x)
 	return ((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high;
 }
 
+/* 1 for the bytes JSON takes as they are: printable ASCII but '"', '\\'. */
+static const unsigned char json_plain[256] = {
+#define P1(c) [c] = (c) != '"' && (c) != '\\'
+#define P4(c) P1(c), P1(c + 1), P1(c + 2), P1(c + 3)
+#define P16(c) P4(c), P4(c + 4), P4(c + 8), P4(c + 12)
+	P16(0x20), P16(0x30), P16(0x40), P16(0x50), P16(0x60), P16(0x70),
+#undef P16
+#undef P4
+#undef P1
+};
+
 /*
  * Copy the run of bytes at u (n of them, at most) that JSON takes as they
  * are to d; returns its length. `back` bytes before d are the bytes before
@@ -201,7 +212,8 @@ static inline uint64_t json_special8(uint64_t x)
  * (the tests borrow only upwards, and plain bytes lend nothing), so its
  * index is exact.
  */
-static size_t json_plain_copy(char *d, const unsigned char *u, size_t n, size_t back)
+static inline __attribute__((always_inline)) size_t json_plain_copy(char *d, const unsigned char *u,
+								     size_t n, size_t back)
 {
 	size_t i = 0;
 	uint64_t x, m;
@@ -223,7 +235,7 @@ static size_t json_plain_copy(char *d, const unsigned char *u, size_t n, size_t 
 			return m ? n - 8 + (size_t)__builtin_ctzll(m) / 8 : n;
 		}
 	}
-	for (; i < n && u[i] >= 0x20 && u[i] < 0x80 && u[i] != '"' && u[i] != '\\'; i++)
+	for (; i < n && json_plain[u[i]]; i++)
 		d[i] = (char)u[i];
 	return i;
 }
@@ -234,28 +246,14 @@ static const char json_esc2[128] = {
 	['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
 };
 
-/*
- * Runs of plain bytes (most of any value) are checked and copied 8 bytes
- * at a time; only the bytes that need it are looked at one by one.
- */
-int rt_json_str(rt_buf *out, const char *s, size_t n)
+/* rt_json_str from byte i on, d where its text goes: the escapes. */
+static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d, size_t back)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run, back = 0;
-	char *d;
+	size_t run;
 
-	if (rt_buf_grow(out, n + 2))
-		return -1;
-	d = out->buf + out->len;
-	*d++ = '"';
 	for (;;) {
-		run = json_plain_copy(d, u + i, n - i, back);
-		d += run;
-		i += run;
-		back += run;
-		if (i == n)
-			break;
 		/* an escape grows the text: room for this one and the rest as is */
 		out->len = (size_t)(d - out->buf);
 		if (rt_buf_grow(out, n - i + 7))
@@ -284,10 +282,38 @@ int rt_json_str(rt_buf *out, const char *s, size_t n)
 			d[5] = hex[u[i++] & 15];
 			d += 6;
 		}
+		run = json_plain_copy(d, u + i, n - i, back);
+		d += run;
+		i += run;
+		if (i == n)
+			break;
 	}
 	*d++ = '"';
 	out->len = (size_t)(d - out->buf);
 	*d = '\0';
+	return 0;
+}
+
+/*
+ * Runs of plain bytes (most of any value) are checked and copied 8 bytes
+ * at a time; only the bytes that need it are looked at one by one, out of
+ * the way of the common case: a string with nothing to escape.
+ */
+int rt_json_str(rt_buf *out, const char *s, size_t n)
+{
+	size_t run;
+	char *d;
+
+	if (rt_buf_grow(out, n + 2))
+		return -1;
+	d = out->buf + out->len;
+	*d++ = '"';
+	run = json_plain_copy(d, (const unsigned char *)s, n, 0);
+	if (run < n)
+		return json_escapes(out, s, n, run, d + run, run);
+	d[n] = '"';
+	d[n + 1] = '\0';
+	out->len += n + 2;
 	return 0;
 }
 
