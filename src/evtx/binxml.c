@@ -777,30 +777,35 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 	}
 }
 
+/* A System value element ends: the event takes what it names. */
+static void sysval_close(walker *w, const frame *f)
+{
+	rt_bx_event *ev = w->ev;
+
+	switch (f->sub) {
+	case N_EVENTID: ev->event_id = (uint32_t)parse_num(w, f->text); break;
+	case N_LEVEL: ev->level = (uint32_t)parse_num(w, f->text); break;
+	case N_EVENTRECORDID: ev->record_id = parse_num(w, f->text); break;
+	case N_CHANNEL: ev->channel = f->text; return;
+	case N_COMPUTER: ev->computer = f->text; return;
+	default: return;
+	}
+	rt_buf_truncate(w->a, f->text);
+}
+
 static int sink_close(walker *w)
 {
 	frame *f;
-	rt_bx_event *ev = w->ev;
 
 	if (w->depth == 0)
 		return fail(w, "end of element without a start");
 	f = &w->st[w->depth - 1];
 	if (frame_captures(f) && nul(w))
 		return fail(w, "out of memory");
-	if (f->kind == K_SYSVAL && !f->drop) {
-		switch (f->sub) {
-		case N_EVENTID: ev->event_id = (uint32_t)parse_num(w, f->text); break;
-		case N_LEVEL: ev->level = (uint32_t)parse_num(w, f->text); break;
-		case N_EVENTRECORDID: ev->record_id = parse_num(w, f->text); break;
-		case N_CHANNEL: ev->channel = f->text; goto keep;
-		case N_COMPUTER: ev->computer = f->text; goto keep;
-		default: goto keep;
-		}
-		rt_buf_truncate(w->a, f->text);
-	} else if (!f->drop && !f->emitted && emit_field(w, f, f->text)) {
+	if (f->kind == K_SYSVAL && !f->drop)
+		sysval_close(w, f);
+	else if (!f->drop && !f->emitted && emit_field(w, f, f->text))
 		return -1;
-	}
-keep:
 	w->depth--;
 	w->capture = w->depth ? frame_captures(&w->st[w->depth - 1]) : 0;
 	return 0;
@@ -1214,7 +1219,7 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	const bx_op *open = op + 1, *attr = op->id == sizeof leaf_b ? op + 2 : NULL;
 	const bx_op *text = op + 3, *sub = op + op->id - 1;
 	const sval *v;
-	frame *p, *f;
+	frame *p, fr;
 	size_t nf;
 	uint8_t kind;
 
@@ -1230,9 +1235,17 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	if ((v->type == 0x00 && sub->a) || (v->type & 0x80) || v->type == 0x21 ||
 	    ((attr ? N_NAME : w->attr) == N_SYSTEMTIME && v->type == 0x11 && v->size == 8))
 		return 1;
+	/* what push_frame, the attribute, sink_content, substitute and
+	 * sink_close do, on a frame that need not be on the stack: nothing
+	 * reads it once closed (the parent keeps no text: nothing to cut) */
 	w->steps += op->a;
-	push_frame(w, kind, open->id, open->a);
-	f = &w->st[w->depth - 1];
+	p->has_child = 1;
+	memset(&fr, 0, sizeof fr);
+	fr.kind = kind;
+	fr.sub = kind == K_SYSVAL ? (uint8_t)open->id : 0;
+	fr.cap = frame_cap(kind, fr.sub);
+	fr.name = open->a;
+	fr.dname = RT_BX_NONE;
 	if (attr) {
 		uint32_t s = alen(w);
 
@@ -1243,16 +1256,21 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 		w->attr_start = s;
 		if ((text->b && put(w, w->out->names.buf + text->a, text->b)) || nul(w))
 			return fail(w, "out of memory");
-		f->dname = s;
+		fr.dname = s;
 	} else if (w->attr) {
 		w->attr_any = 1;
 	}
-	f->text = alen(w);
-	w->capture = frame_captures(f);
-	if ((w->capture || (v->type & 0x7F) > 0x15) && render(w, v->type, w->c + v->off, v->size))
+	fr.text = alen(w);
+	w->capture = 0;
+	if ((frame_captures(&fr) || (v->type & 0x7F) > 0x15) &&
+	    render(w, v->type, w->c + v->off, v->size))
 		return -1;
+	if (frame_captures(&fr) && nul(w))
+		return fail(w, "out of memory");
 	nf = w->out->nfields;
-	if (sink_close(w))
+	if (kind == K_SYSVAL)
+		sysval_close(w, &fr);
+	else if (emit_field(w, &fr, fr.text))
 		return -1;
 	if (attr && w->out->nfields > nf) /* the field named by the literal */
 		w->out->fields[nf].hash = text->h;
