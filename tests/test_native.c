@@ -819,18 +819,19 @@ END_TEST
 START_TEST(test_tapes_equal_walk_corpus)
 {
 	const char *corpus = tu_corpus();
-	rt_bx_chunk *c = malloc(sizeof *c), *ref = malloc(sizeof *ref);
-	uint8_t *chunk = malloc(RT_BX_CHUNK_SIZE);
+	rt_bx_chunk *c, *ref;
+	uint8_t *chunk;
 	char **files = NULL, dir[4096];
 	size_t nfiles = 0, f, chunks = 0, decoded = 0;
 	uint32_t seed = 777;
 
 	if (!corpus) {
-		free(c);
-		free(ref);
-		free(chunk);
+		fprintf(stderr, "tapes: no corpus, corpus chunks not compared\n");
 		return;
 	}
+	c = malloc(sizeof *c);
+	ref = malloc(sizeof *ref);
+	chunk = malloc(RT_BX_CHUNK_SIZE);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_ptr_nonnull(ref);
 	ck_assert_ptr_nonnull(chunk);
