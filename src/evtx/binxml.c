@@ -361,16 +361,35 @@ static void put_filetime(walker *w, uint64_t ft)
 	}
 }
 
+/* v in at least `width` digits, as printf's %0*u. */
+static void put_padded(walker *w, unsigned v, int width)
+{
+	char t[12];
+	int i = sizeof t;
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while ((int)sizeof t - i < width)
+		t[--i] = '0';
+	put(w, t + i, sizeof t - (size_t)i);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" (libevtx's %04u-%02u-...%03u) */
 static void put_systemtime(walker *w, const uint8_t *p)
 {
-	char t[48];
-	int n;
+	static const struct {
+		uint8_t off, width;
+		char after;
+	} part[] = { { 0, 4, '-' }, { 2, 2, '-' }, { 6, 2, 'T' }, { 8, 2, ':' },
+		     { 10, 2, ':' }, { 12, 2, '.' }, { 14, 3, 'Z' } };
+	size_t i;
 
-	n = snprintf(t, sizeof(t), "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", rt_le16(p),
-		     rt_le16(p + 2), rt_le16(p + 6), rt_le16(p + 8), rt_le16(p + 10),
-		     rt_le16(p + 12), rt_le16(p + 14));
-	if (n > 0)
-		put(w, t, (size_t)n);
+	for (i = 0; i < sizeof part / sizeof part[0]; i++) {
+		put_padded(w, rt_le16(p + part[i].off), part[i].width);
+		putc_(w, part[i].after);
+	}
 }
 
 static void put_ansi(walker *w, const uint8_t *p, size_t n)
