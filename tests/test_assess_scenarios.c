@@ -432,22 +432,44 @@ START_TEST(unknown_without_hives)
 }
 END_TEST
 
-/* 9 */
+/* 9: connections the firewall dropped (Security 5157 on 5985) are blocked
+ * attempts: the control worked */
 START_TEST(blocked_attempts_only)
 {
 	sc_host *h = base("WS02", "10.0.0.22", 4);
 	const rt_cm_verdict *v;
 	const rt_evidence_item *e;
 
-	sc_ev_winrm_refused(h, T("2024-03-12T09:40:00Z"), "203.0.113.45", "svc_backup");
+	sc_ev_wfp_drop(h, T("2024-03-12T09:40:00Z"), "203.0.113.45", 5985, "System");
 	v = run(h, RT_CM0019, NULL);
 	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
 	ck_assert_int_eq(v->bypassed, 0);
 	ck_assert_uint_eq(v->nbypass, 0);
-	e = item_with(&v->evidence, "blocked attempt", 192);
+	e = item_with(&v->evidence, "blocked attempt", 5157);
 	ck_assert_ptr_nonnull(e);
-	ck_assert(endswith(e->file, "Microsoft-Windows-WinRM%4Operational.evtx"));
+	ck_assert(endswith(e->file, "Security.evtx"));
 	ck_assert_uint_ne(e->record_id, 0);
+	ck_assert_str_eq(e->remote_ip, "203.0.113.45");
+}
+END_TEST
+
+/* 9b: a refusal the WinRM service logged (4625 + WinRM 192) while the
+ * service is "disabled" proves the path was open: a contradiction, never a
+ * blocked attempt */
+START_TEST(server_refusal_while_disabled_is_contradiction)
+{
+	sc_host *h = base("WS02", "10.0.0.22", 4);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_winrm_refused(h, T("2024-03-12T09:40:00Z"), "203.0.113.45", "svc_backup");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_null(item_with(&v->evidence, "blocked attempt", 0));
+	b = route(v, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(item_with(&b->findings, "refused attempt that reached the service", 192));
+	ck_assert_int_eq(v->bypassed, 1);
 }
 END_TEST
 
@@ -534,10 +556,16 @@ START_TEST(wmi_in_effect_by_policy)
 }
 END_TEST
 
+/* The "Windows Management Instrumentation (WMI)" rule group as a GPO
+ * scoped to an admin subnet: RPCSS on 135 and Winmgmt, both needed. */
 static sc_host *wmi_admin_subnet(void)
 {
 	sc_host *h = base("WS01", "10.0.0.21", 4);
 
+	sc_fw_rule(h, 1, "WMI-RPCSS-In-TCP",
+		   "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC-EPMap|"
+		   "App=%SystemRoot%\\system32\\svchost.exe|Svc=RPCSS|RA4=10.0.9.0/24|",
+		   T(T0));
 	sc_fw_rule(h, 1, "WMI-WINMGMT-In-TCP",
 		   "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|App=%SystemRoot%\\system32\\svchost.exe|"
 		   "Svc=winmgmt|RA4=10.0.9.0/24|",
@@ -750,6 +778,7 @@ int main(void)
 	tcase_add_test(tc, winrm_not_in_effect);
 	tcase_add_test(tc, unknown_without_hives);
 	tcase_add_test(tc, blocked_attempts_only);
+	tcase_add_test(tc, server_refusal_while_disabled_is_contradiction);
 	tcase_add_test(tc, monitoring_log_gap);
 	tcase_add_test(tc, winrm_alternate_listener);
 	tcase_add_test(tc, winrm_policy_local_conflict);
