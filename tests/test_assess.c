@@ -916,6 +916,102 @@ static void teardown(void)
 	rt_assess_result_free(&H.res);
 }
 
+/* Change points handed over as a setting's name and text, as the detect
+ * module extracts them from command lines (netsh in a 4688, Set-Service in
+ * a 4104): typed by config's one conversion, they move the state. */
+START_TEST(change_points_from_command_lines)
+{
+	const rt_cm_verdict *v;
+
+	winrm_disabled_base();
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|App=System|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "WINRM-HTTP-In-TCP");
+	change("service.winrm.start", "Automatic", NULL, "2024-02-01T00:00:00Z", PSEVTX, 77, 4104);
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 41, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_uint_eq(v->nintervals, 2);
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert(list_has_text(&v->intervals[1].basis, "service.winrm.start = Automatic"));
+	ck_assert_str_eq(v->bypass[0].route, "re-enabled then used");
+
+	/* netsh advfirewall set allprofiles state off: "off" for each profile */
+	wmi_policy_base();
+	change("firewall.policy.profile.domain.enabled", "off", NULL, "2024-02-01T00:00:00Z", SECEVTX, 5, 4688);
+	change("firewall.policy.profile.private.enabled", "off", NULL, "2024-02-01T00:00:00Z", SECEVTX, 5, 4688);
+	change("firewall.policy.profile.public.enabled", "off", NULL, "2024-02-01T00:00:00Z", SECEVTX, 5, 4688);
+	find("wmi.inbound", "2024-02-10T08:00:00Z", "10.0.7.33", 71, "WmiPrvSE started cmd.exe");
+	v = run(RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[v->nintervals - 1].why, "the firewall is off on every profile");
+	ck_assert_str_eq(v->bypass[0].route, "re-enabled then used");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].changes, 5));
+}
+END_TEST
+
+/* The headline: the state inbound use fell in, the least protective one;
+ * an instant never decides; without dated evidence there is no interval. */
+START_TEST(headline_state)
+{
+	const rt_cm_verdict *v;
+	rt_fact *f;
+
+	winrm_disabled_base();
+	find("winrm.inbound", "2024-01-10T08:00:00Z", "10.0.0.50", 40, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->state_why, "the state when inbound use happened (2024-01-10T08:00:00"));
+	change("service.winrm.start", "auto", "disabled", "2024-02-01T00:00:00Z", SYSEVTX, 7, 7040);
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|App=System|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "WINRM-HTTP-In-TCP");
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 41, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->state_why, "first such use at 2024-02-10T08:00:00"));
+
+	/* a fact of unknown time (0) neither starts the period nor an interval */
+	reset(1, 1);
+	f = snap("service.winrm.start", "disabled", "2024-01-01T00:00:00Z", "Services\\WinRM", "Start");
+	f->time = 0;
+	f->src.time = 0;
+	logcov("Microsoft-Windows-WinRM/Operational", WRMEVTX, "2024-01-05T00:00:00Z", "2024-01-06T00:00:00Z");
+	v = run(RT_CM0019, NULL);
+	ck_assert_uint_eq(H.res->period_from, T("2024-01-05T00:00:00Z"));
+	ck_assert_uint_gt(v->nintervals, 0);
+	ck_assert_uint_eq(v->intervals[0].from, T("2024-01-05T00:00:00Z"));
+
+	reset(0, 0);
+	v = run(RT_CM0019, NULL);
+	ck_assert_uint_eq(v->nintervals, 0);
+	ck_assert_int_eq(v->state, RT_CM_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(v->state_why, "no dated evidence"));
+}
+END_TEST
+
+/* Low confidence alone never makes a bypass; the client side of a
+ * connection (outbound) is not use of this host. */
+START_TEST(low_confidence_and_outbound)
+{
+	const rt_cm_verdict *v;
+
+	winrm_disabled_base();
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 41, "WinRM connection accepted")->confidence =
+		RT_ASSESS_LOW;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert(list_has_text(&v->evidence, "low-confidence activity"));
+	H.finds[0].confidence = 3;
+	H.finds[0].direction = -1;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_uint_eq(v->evidence.n, 0);
+	H.finds[0].direction = 1;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess");
@@ -952,6 +1048,9 @@ int main(void)
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, scopes_ipv6);
 	tcase_add_test(tc, scopes_local_subnet);
+	tcase_add_test(tc, change_points_from_command_lines);
+	tcase_add_test(tc, headline_state);
+	tcase_add_test(tc, low_confidence_and_outbound);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -196,6 +196,12 @@ typedef struct rt_interval {
 	rt_cm_state state;
 	char *why;           /* one sentence; for unknown: which artifact would settle it */
 	rt_evidence_list basis;
+	/* How far the protocol got in on each firewall profile, as judged
+	 * (network legs and service side, rt_cfg_state_path): the profiles not
+	 * judged (not active) and states decided before the network (DCOM
+	 * disabled, a launch restriction) are RT_WINFW_OPEN_UNKNOWN. The same
+	 * function gives config's exposure, so the two can be compared. */
+	rt_winfw_open path[RT_FW_NPROFILES];
 } rt_interval;
 
 typedef struct rt_bypass {
@@ -256,5 +262,7 @@ const char *rt_cm_state_name(rt_cm_state s);
 /* "CM0013", "CM0019", "CM0012"; and a short title ("block remote WMI"). */
 const char *rt_cm_name(rt_cm_id id);
 const char *rt_cm_title(rt_cm_id id);
+/* The protocol a countermeasure is about (RT_PROTO_COUNT for none). */
+rt_proto rt_cm_proto(rt_cm_id id);
 
 #endif

@@ -57,6 +57,7 @@ typedef struct seg {
 	int conflict;   /* policy and local settings disagree */
 	unsigned alt_port; /* a non-default port is open for the protocol */
 	closed_kind closed;
+	rt_winfw_open path[RT_FW_NPROFILES]; /* as judged, per profile */
 	rt_buf note;    /* appended to `why`: what the verdict leaves aside */
 } seg;
 
@@ -750,6 +751,8 @@ static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
 	for (i = 0; i < RT_FW_NPROFILES; i++)
 		if (rt_cfg_state_path(&pc->st, i, proto, NULL, &path[i]))
 			pc->st.oom = 1;
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		s->path[i] = path[i].open;
 	if (path[0].closed_by) {
 		if (path[0].closed_src)
 			cite_src(c, pc, &s->basis, path[0].closed_src);
@@ -759,6 +762,9 @@ static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
 	}
 	fw_active(c, pc->t, &fw, s);
 	mask = fw.active ? fw.active : RT_FW_PROF_ALL;
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		if (!(mask & (1u << i)))
+			s->path[i] = RT_WINFW_OPEN_UNKNOWN;
 	classify(path, RT_FW_PROF_ALL & ~mask, 0, &jk);
 	inactive_off = jk.off;
 	for (i = 0; i < RT_FW_NPROFILES; i++)
@@ -1254,6 +1260,7 @@ static int seg_append(ivx *v, size_t *n, seg *s, const piece *pc, uint64_t start
 	x->iv.state = s->state;
 	x->iv.why = rt_buf_detach(&s->why, NULL);
 	x->iv.basis = s->basis;
+	memcpy(x->iv.path, s->path, sizeof x->iv.path);
 	memset(&s->basis, 0, sizeof s->basis);
 	for (g = 0; g < s->nscopes; g++)
 		x->scopes[x->nscopes++] = rt_strdup0(s->scopes[g].buf);
@@ -2039,4 +2046,9 @@ const char *rt_cm_name(rt_cm_id id)
 const char *rt_cm_title(rt_cm_id id)
 {
 	return (unsigned)id < RT_CM_COUNT ? cms[id].title : "";
+}
+
+rt_proto rt_cm_proto(rt_cm_id id)
+{
+	return (unsigned)id < RT_CM_COUNT ? cms[id].proto : RT_PROTO_COUNT;
 }
