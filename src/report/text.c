@@ -21,6 +21,7 @@
 /* Shown at most, per host, in the case report (all in the host's own). */
 #define CASE_FINDINGS_MAX 40
 #define CASE_NOTES_MAX 3
+#define PL(n) ((n) == 1 ? "" : "s")
 
 static int pad(rt_buf *out, size_t n)
 {
@@ -199,6 +200,16 @@ static int summary_head(rt_buf *out, rt_buf *ln, int with_counts)
 	return 0;
 }
 
+/* "  NAME" padded to the column, counting the name as shown (escaped). */
+static int name_cell(rt_buf *ln, const char *name)
+{
+	size_t start = ln->len + 2;
+
+	if (rt_buf_adds(ln, "  ") || rt_text_cstr(ln, name))
+		return -1;
+	return ln->len - start < NAME_W ? pad(ln, NAME_W - (ln->len - start)) : 0;
+}
+
 static int state_cells(rt_buf *ln, const rt_assess_result *v)
 {
 	int c;
@@ -227,10 +238,8 @@ static int host_row(rt_buf *out, rt_buf *ln, const rt_analysis *a, const rt_anal
 	rep_stats s;
 
 	rep_host_stats(a, h, &s);
-	ADD("  ");
-	TXT(h->name);
-	if (strlen(h->name) < NAME_W)
-		pad(ln, NAME_W - strlen(h->name));
+	if (name_cell(ln, h->name))
+		return -1;
 	if (state_cells(ln, h->verdicts))
 		return -1;
 	ADDF(" %7zu  ", s.inbound);
@@ -394,8 +403,8 @@ static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, i
 	     counts[RT_INPUT_READ], counts[RT_INPUT_PARTLY], counts[RT_INPUT_UNREADABLE],
 	     counts[RT_INPUT_SKIPPED]);
 	EMIT();
-	ADDF("  findings: %zu inbound use, %zu outbound use, %zu refused attempts, %zu other", s.inbound,
-	     s.outbound, s.refused, s.other);
+	ADDF("  findings: %zu inbound use, %zu outbound use, %zu refused attempt%s, %zu other", s.inbound,
+	     s.outbound, s.refused, PL(s.refused), s.other);
 	EMIT();
 	if (v && text_verdicts(out, ln, a, v))
 		return -1;
@@ -602,7 +611,7 @@ static int movement(rt_buf *out, rt_buf *ln, const rt_analysis *a)
 {
 	size_t i;
 
-	ADDF("Movement between hosts (%zu edges; * = not in the evidence)", a->nmoves);
+	ADDF("Movement between hosts (%zu edge%s; * = not in the evidence)", a->nmoves, PL(a->nmoves));
 	EMIT();
 	if (!a->nmoves) {
 		ADD("  (none found)");
@@ -668,9 +677,10 @@ static int case_text(rt_buf *out, rt_buf *ln, const rt_report *r)
 		n[rank[i]]++;
 	if (header(out, ln, r, RT_REPORT_CASE))
 		goto out;
-	if (rt_buf_addf(ln, "Case: %zu hosts, %zu inputs, %zu findings, %zu movement edges. "
+	if (rt_buf_addf(ln, "Case: %zu host%s, %zu input%s, %zu finding%s, %zu movement edge%s. "
 			"Each host's own report: hosts/<folder>/report.txt (.json, .html).",
-			a->nhosts, a->ninputs, a->findings.n, a->nmoves) || emit(out, ln))
+			a->nhosts, PL(a->nhosts), a->ninputs, PL(a->ninputs), a->findings.n,
+			PL(a->findings.n), a->nmoves, PL(a->nmoves)) || emit(out, ln))
 		goto out;
 	if (legend(out, ln) || emit(out, ln))
 		goto out;
@@ -743,9 +753,7 @@ int rt_assess_write_text(rt_buf *out, rt_assess_result *const *hosts, size_t n)
 			if (v->last_activity > last)
 				last = v->last_activity;
 		}
-		if (rt_buf_adds(ln, "  ") || rt_text_cstr(ln, hosts[i]->host) ||
-		    pad(ln, strlen(hosts[i]->host) < NAME_W ? NAME_W - strlen(hosts[i]->host) : 0) ||
-		    state_cells(ln, hosts[i]) || rt_buf_adds(ln, " ") || span(ln, first, last) ||
+		if (name_cell(ln, hosts[i]->host) || state_cells(ln, hosts[i]) || rt_buf_adds(ln, " ") || span(ln, first, last) ||
 		    emit(out, ln))
 			goto out;
 	}
