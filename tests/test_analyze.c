@@ -28,12 +28,12 @@ START_TEST(help_teaches)
 
 	ck_assert_int_eq(run_rt("analyze", "--help", NULL, NULL, NULL, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "report.json"));
-	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6 addresses"));
+	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6: addresses, prefixes"));
 	ck_assert_ptr_nonnull(strstr(out, "examples:"));
 	free(out);
 	ck_assert_int_eq(run_rt("assess", "--help", NULL, NULL, NULL, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "re-enabled then used"));
-	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6 mixed"));
+	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6: addresses, prefixes"));
 	ck_assert_ptr_nonnull(strstr(out, "LocalSubnet"));
 	ck_assert_ptr_nonnull(strstr(out, "examples:"));
 	free(out);

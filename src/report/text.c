@@ -75,36 +75,6 @@ static const char *bypassed_word(int b)
 	return b < 0 ? "n/a" : b ? "YES" : "no";
 }
 
-/* [file key\value, key last written T] or [file record R, event E, T] */
-static int cite(rt_buf *ln, const rt_analysis *a, const rt_evidence_item *it)
-{
-	char ts[RT_TIME_MAX];
-
-	if ((!it->file || !*it->file) && !it->key && !it->record_id && !it->time)
-		return 0;
-	ADD(" [");
-	if (it->file && *it->file && rep_file_text(ln, a, it->file))
-		return -1;
-	if (it->key) {
-		ADD(" ");
-		TXT(it->key);
-		if (it->value_name) {
-			ADD("\\");
-			TXT(it->value_name);
-		}
-	}
-	if (it->record_id)
-		ADDF(" record %llu", (unsigned long long)it->record_id);
-	if (it->event_id)
-		ADDF(", event %u", (unsigned)it->event_id);
-	if (it->time) {
-		rt_time_format(it->time, ts);
-		ADDF(it->key ? ", key last written %s" : ", %s", ts);
-	}
-	ADD("]");
-	return 0;
-}
-
 static int text_list(rt_buf *out, rt_buf *ln, const rt_analysis *a, const char *label,
 		     const rt_evidence_list *l)
 {
@@ -113,7 +83,7 @@ static int text_list(rt_buf *out, rt_buf *ln, const rt_analysis *a, const char *
 	for (i = 0; i < l->n; i++) {
 		ADDF("        %s", label);
 		TXT(l->items[i].text);
-		if (cite(ln, a, &l->items[i]))
+		if (rep_cite(ln, a, &l->items[i]))
 			return -1;
 		EMIT();
 	}
@@ -361,7 +331,7 @@ static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, i
 	const rt_analysis_host *h = &a->hosts[hi];
 	const rt_assess_result *v = h->verdicts;
 	char x[RT_TIME_MAX], y[RT_TIME_MAX];
-	size_t i, counts[4] = { 0 }, shown;
+	size_t i, counts[REP_NSTATES], shown;
 	rep_stats s;
 
 	rep_host_stats(a, h, &s);
@@ -381,18 +351,12 @@ static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, i
 	EMIT();
 	if (h->time_zone || h->has_bias) {
 		ADD("  configured time zone: ");
-		TXT(h->time_zone ? h->time_zone : "(name not recorded)");
-		if (h->has_bias) {
-			int east = -h->active_bias, m = east < 0 ? -east : east;
-
-			ADDF(" (UTC%c%02d:%02d when the SYSTEM hive was last written)", east < 0 ? '-' : '+',
-			     m / 60, m % 60);
-		}
+		if (rep_time_zone(ln, h))
+			return -1;
 		ADD("; all times here are UTC");
 		EMIT();
 	}
-	for (i = 0; i < h->ninputs; i++)
-		counts[a->inputs[h->inputs[i]].state < 4 ? a->inputs[h->inputs[i]].state : 0]++;
+	rep_count_inputs(a, hi, counts);
 	if (v) {
 		rt_time_format(v->period_from, x);
 		rt_time_format(v->period_to, y);
@@ -642,11 +606,10 @@ static int movement(rt_buf *out, rt_buf *ln, const rt_analysis *a)
 
 static int inputs_summary(rt_buf *out, rt_buf *ln, const rt_analysis *a)
 {
-	size_t i, counts[4] = { 0 };
+	size_t i, counts[REP_NSTATES];
 	rt_input_state st;
 
-	for (i = 0; i < a->ninputs; i++)
-		counts[a->inputs[i].state < 4 ? a->inputs[i].state : 0]++;
+	rep_count_inputs(a, RT_REPORT_CASE, counts);
 	ADDF("Inputs: %zu (%zu read, %zu partly read, %zu unreadable, %zu skipped); SHA-256 of each "
 	     "in report.json",
 	     a->ninputs, counts[RT_INPUT_READ], counts[RT_INPUT_PARTLY], counts[RT_INPUT_UNREADABLE],
