@@ -1060,8 +1060,15 @@ int rt_report_html(rt_buf *out, const rt_report *r, size_t host)
 	size_t *order = NULL, i, shown = 0;
 	int *rank = NULL, rc = -1, one = host < a->nhosts;
 
-	if (rep_rank_hosts(a, &order, &rank))
+	/* a host's page shows that host; only the case needs the ranking */
+	if (one) {
+		if (!(order = calloc(a->nhosts, sizeof *order)) || !(rank = calloc(a->nhosts, sizeof *rank)))
+			goto out;
+		for (i = 0; i < a->nhosts; i++)
+			order[i] = i;
+	} else if (rep_rank_hosts(a, &order, &rank)) {
 		return -1;
+	}
 	if (head(out, r, host) || summary(out, a, host, order, rank))
 		goto out;
 	if (!one && movement(out, a))

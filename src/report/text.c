@@ -243,48 +243,65 @@ static int legend(rt_buf *out, rt_buf *ln)
 
 /* ------------------------------------------------------------------ hosts */
 
-static int inbound_first(const rt_analysis *a, size_t x, size_t y)
+static int group_of(const rep_stats *s)
 {
-	rep_stats s, t;
-	int gx, gy;
+	return s->inbound ? 0 : (s->outbound || s->refused || s->other) ? 1 : 2;
+}
 
-	rep_host_stats(a, &a->hosts[x], &s);
-	rep_host_stats(a, &a->hosts[y], &t);
-	gx = s.inbound ? 0 : (s.outbound || s.refused || s.other) ? 1 : 2;
-	gy = t.inbound ? 0 : (t.outbound || t.refused || t.other) ? 1 : 2;
-	if (gx != gy)
-		return gx - gy;
-	if (!s.bypassed != !t.bypassed)
-		return s.bypassed ? -1 : 1;
-	if (s.inbound != t.inbound)
-		return s.inbound > t.inbound ? -1 : 1;
-	if (s.last_in != t.last_in)
-		return s.last_in > t.last_in ? -1 : 1;
+/* Report order of hosts x and y, from their stats. */
+static int inbound_first(const rt_analysis *a, const rep_stats *st, size_t x, size_t y)
+{
+	const rep_stats *s = &st[x], *t = &st[y];
+
+	if (group_of(s) != group_of(t))
+		return group_of(s) - group_of(t);
+	if (!s->bypassed != !t->bypassed)
+		return s->bypassed ? -1 : 1;
+	if (s->inbound != t->inbound)
+		return s->inbound > t->inbound ? -1 : 1;
+	if (s->last_in != t->last_in)
+		return s->last_in > t->last_in ? -1 : 1;
 	return strcmp(a->hosts[x].name, a->hosts[y].name);
 }
 
 int rep_rank_hosts(const rt_analysis *a, size_t **order, int **rank)
 {
-	size_t i, j, *o = calloc(a->nhosts + 1, sizeof *o);
-	int *rk = rank ? calloc(a->nhosts + 1, sizeof *rk) : NULL;
+	size_t n = a->nhosts, i, w, *o = calloc(n + 1, sizeof *o), *tmp = calloc(n + 1, sizeof *tmp);
+	rep_stats *st = calloc(n + 1, sizeof *st);
+	int *rk = rank ? calloc(n + 1, sizeof *rk) : NULL;
 
-	if (!o || (rank && !rk)) {
+	if (!o || !tmp || !st || (rank && !rk)) {
 		free(o);
+		free(tmp);
+		free(st);
 		free(rk);
 		return -1;
 	}
-	for (i = 0; i < a->nhosts; i++) {
-		/* insertion: hosts number in the hundreds, and stats are cheap */
-		for (j = i; j > 0 && inbound_first(a, o[j - 1], i) > 0; j--)
-			o[j] = o[j - 1];
-		o[j] = i;
+	for (i = 0; i < n; i++) {
+		rep_host_stats(a, &a->hosts[i], &st[i]);
+		o[i] = i;
 	}
-	for (i = 0; rk && i < a->nhosts; i++) {
-		rep_stats s;
+	/* bottom-up merge sort: stable, n log n for cases of many hosts */
+	for (w = 1; w < n; w *= 2) {
+		size_t lo;
 
-		rep_host_stats(a, &a->hosts[o[i]], &s);
-		rk[i] = s.inbound ? 0 : (s.outbound || s.refused || s.other) ? 1 : 2;
+		for (lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t x = lo, y = mid, k = lo;
+
+			while (x < mid && y < hi)
+				tmp[k++] = inbound_first(a, st, o[x], o[y]) <= 0 ? o[x++] : o[y++];
+			while (x < mid)
+				tmp[k++] = o[x++];
+			while (y < hi)
+				tmp[k++] = o[y++];
+		}
+		memcpy(o, tmp, n * sizeof *o);
 	}
+	for (i = 0; rk && i < n; i++)
+		rk[i] = group_of(&st[o[i]]);
+	free(tmp);
+	free(st);
 	*order = o;
 	if (rank)
 		*rank = rk;
