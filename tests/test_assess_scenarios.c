@@ -69,7 +69,7 @@ static const rt_cm_verdict *run(sc_host *h, rt_cm_id cm, const char *mgmt)
 	ck_assert_uint_eq(d.errors, 0);
 	rt_diag_release(&d);
 	ck_assert_uint_ge(an->nhosts, 1);
-	return &an->hosts[0]->cm[cm];
+	return &an->hosts[0].verdicts->cm[cm];
 }
 
 static const rt_evidence_item *item_with(const rt_evidence_list *l, const char *text, uint32_t event_id)
@@ -428,7 +428,7 @@ START_TEST(unknown_without_hives)
 	ck_assert_int_eq(v->bypassed, -1);
 	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "SYSTEM hive missing"));
 	ck_assert_ptr_nonnull(item_with(&v->evidence, "state is unknown", 91));
-	ck_assert_ptr_nonnull(strstr(an->hosts[0]->cm[RT_CM0012].intervals[0].why, "SOFTWARE hive missing"));
+	ck_assert_ptr_nonnull(strstr(an->hosts[0].verdicts->cm[RT_CM0012].intervals[0].why, "SOFTWARE hive missing"));
 }
 END_TEST
 

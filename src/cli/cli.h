@@ -64,6 +64,21 @@ void cli_progress(const char *what, uint64_t done, uint64_t total);
 /* An rt_evtx_opts.progress that shows MiB read with cli_progress. */
 void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total);
 
+/*
+ * --from T / --to T (ISO 8601 UTC) at argv[*i]: 1 when matched (value
+ * stored, *i advanced), 0 when argv[*i] is another option, -1 after
+ * printing a usage error. A date alone is its midnight.
+ */
+int cli_opt_window(const char *cmd, int argc, char **argv, int *i, uint64_t *from, uint64_t *to);
+/* --reader auto|libevtx|native, as cli_opt_window. */
+int cli_opt_reader(const char *cmd, int argc, char **argv, int *i, int *reader,
+		   const char **name);
+/* --tz local|ZONE, as cli_opt_window; ZONE is an IANA name found in the
+ * system's zone database (tzdata), or UTC. */
+int cli_opt_tz(const char *cmd, int argc, char **argv, int *i, const char **tz);
+/* Make --tz's zone this process' local time zone (before any output). */
+void cli_tz_apply(const char *tz);
+
 /* Number of online cores (at least 1). */
 int cli_default_jobs(void);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis_cli.h"
+#include "remtrail/report.h"
 
 static int run(int argc, char **argv)
 {
@@ -12,6 +13,8 @@ static int run(int argc, char **argv)
 	rt_analysis *a = NULL;
 	rt_diag diag;
 	rt_buf out = RT_BUF_INIT;
+	rt_assess_result **v = NULL;
+	size_t h;
 	int r = analysis_parse(&cli_cmd_assess, argc, argv, 0, &args);
 
 	if (r) {
@@ -22,8 +25,15 @@ static int run(int argc, char **argv)
 	r = analysis_execute("assess", &args, 0, &a, &diag);
 	if (r)
 		goto out;
-	if (!strcmp(args.format, "text") ? rt_assess_write_text(&out, a->hosts, a->nhosts)
-					 : rt_assess_write_json(&out, a->hosts, a->nhosts)) {
+	if (!(v = calloc(a->nhosts + 1, sizeof *v))) {
+		fprintf(stderr, "remtrail assess: out of memory\n");
+		r = RT_EXIT_FAIL;
+		goto out;
+	}
+	for (h = 0; h < a->nhosts; h++)
+		v[h] = a->hosts[h].verdicts;
+	if (!strcmp(args.format, "text") ? rt_assess_write_text(&out, v, a->nhosts)
+					 : rt_assess_write_json(&out, v, a->nhosts)) {
 		fprintf(stderr, "remtrail assess: out of memory\n");
 		r = RT_EXIT_FAIL;
 		goto out;
@@ -31,6 +41,7 @@ static int run(int argc, char **argv)
 	fwrite(out.buf, 1, out.len, stdout);
 	r = fflush(stdout) ? RT_EXIT_FAIL : cli_exit_status(&diag);
 out:
+	free(v);
 	rt_buf_release(&out);
 	rt_analysis_free(&a);
 	rt_diag_release(&diag);

@@ -15,13 +15,15 @@
 #include "remtrail/detect.h"
 #include "remtrail/evidence.h"
 #include "remtrail/evtx.h"
+#include "remtrail/report.h"
 #include "remtrail/util.h"
 
 typedef struct tl_opts {
 	int csv;
-	int have_from, have_to;
-	uint64_t from, to;
+	uint64_t from, to; /* 0: open */
 	unsigned kinds; /* bit per rt_finding_kind; 0 = all */
+	const char *tz;
+	rt_timeline_opts out;
 	rt_evtx_opts evtx;
 } tl_opts;
 
@@ -51,9 +53,9 @@ static int parse_kinds(const char *v, unsigned *out)
 
 static int keep(const tl_opts *o, const rt_finding *f)
 {
-	if (o->have_from && f->timestamp < o->from)
+	if (o->from && f->timestamp < o->from)
 		return 0;
-	if (o->have_to && f->timestamp > o->to)
+	if (o->to && f->timestamp > o->to)
 		return 0;
 	return !o->kinds || (o->kinds & (1u << f->kind));
 }
@@ -75,7 +77,8 @@ static int run(int argc, char **argv)
 	rt_findings f = RT_FINDINGS_INIT;
 	rt_buf b = RT_BUF_INIT;
 	rt_diag d;
-	int i, j, opts_done = 0, status, r, werr = 0;
+	int i, j, opts_done = 0, status, r, werr = 0, reader = 0;
+	const char *rname = NULL;
 
 	memset(&o, 0, sizeof o);
 	paths = calloc((size_t)argc, sizeof *paths);
@@ -102,14 +105,14 @@ static int run(int argc, char **argv)
 				o.csv = 1;
 			else
 				u = cli_usage_error("timeline", "--format must be jsonl or csv");
-		} else if (cli_opt_value(argc, argv, &i, "--from", &v)) {
-			if (!v || rt_time_parse(v, &o.from))
-				u = cli_usage_error("timeline", "--from needs an ISO 8601 UTC time, e.g. 2019-05-16T01:30:00Z");
-			o.have_from = 1;
-		} else if (cli_opt_value(argc, argv, &i, "--to", &v)) {
-			if (!v || rt_time_parse(v, &o.to))
-				u = cli_usage_error("timeline", "--to needs an ISO 8601 UTC time, e.g. 2019-05-16T02:00:00Z");
-			o.have_to = 1;
+		} else if ((j = cli_opt_window("timeline", argc, argv, &i, &o.from, &o.to)) != 0 ||
+			   (j = cli_opt_tz("timeline", argc, argv, &i, &o.tz)) != 0 ||
+			   (j = cli_opt_reader("timeline", argc, argv, &i, &reader, &rname)) != 0) {
+			if (j < 0)
+				u = RT_EXIT_USAGE;
+			o.evtx.reader = (rt_reader)reader;
+		} else if (!strcmp(a, "--csv-raw")) {
+			o.out.csv_raw = 1;
 		} else if (cli_opt_value(argc, argv, &i, "--kind", &v)) {
 			u = v ? parse_kinds(v, &o.kinds) : cli_usage_error("timeline", "--kind needs a kind name");
 		} else if ((j = cli_opt_jobs("timeline", argc, argv, &i, &o.evtx.threads)) != 0) {
@@ -127,10 +130,8 @@ static int run(int argc, char **argv)
 		free(paths);
 		return cli_usage_error("timeline", "no PATH given");
 	}
-	if (o.have_from && o.have_to && o.from > o.to) {
-		free(paths);
-		return cli_usage_error("timeline", "--from is later than --to");
-	}
+	o.out.local = o.tz != NULL;
+	cli_tz_apply(o.tz);
 	if (o.evtx.threads == 0)
 		o.evtx.threads = cli_default_jobs();
 	if (isatty(STDERR_FILENO))
@@ -152,13 +153,14 @@ static int run(int argc, char **argv)
 		return RT_EXIT_FAIL;
 	}
 
-	if (o.csv && rt_finding_csv_header(&b) == 0)
+	if (o.csv && rt_timeline_csv_header(&b, &o.out) == 0)
 		werr |= write_out(&b);
 	for (k = 0; k < f.n && !werr; k++) {
 		if (!keep(&o, &f.items[k]))
 			continue;
 		shown++;
-		if (o.csv ? rt_finding_csv(&b, &f, k) : rt_finding_jsonl(&b, &f, k))
+		if (o.csv ? rt_timeline_csv(&b, &f, k, &o.out)
+			  : (rt_timeline_json(&b, &f, k, &o.out) || rt_buf_addch(&b, '\n')))
 			werr = -1;
 		else if (b.len >= ((size_t)1 << 20))
 			werr |= write_out(&b);

@@ -41,9 +41,12 @@ typedef struct host_data {
 
 typedef struct adapt_priv {
 	const rt_evidence *ev;
+	rt_analysis *a;
 	rt_config *cfg;
-	rt_detect *det;
-	rt_findings found; /* detect's findings, timeline order */
+	rt_detect *det;   /* the case: correlated across hosts */
+	rt_detect *local; /* one host at a time: its findings alone */
+	size_t local_host; /* host the local detector is fed (nhosts: none) */
+	uint64_t from, to; /* activity window (0: open) */
 	host_data *hosts;
 	size_t nhosts;
 	size_t cur; /* host of the last event: events come host by host */
@@ -306,6 +309,16 @@ static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 	return 0;
 }
 
+/* The local detector's findings go to the host it was fed, once the
+ * events move on to another host (or end). */
+static int local_flush(adapt_priv *p)
+{
+	size_t h = p->local_host;
+
+	p->local_host = p->nhosts;
+	return h < p->nhosts && rt_detect_finish(p->local, &p->a->hosts[h].findings) ? -1 : 0;
+}
+
 static int on_event(void *ctx, const rt_event *e)
 {
 	adapt_priv *p = ctx;
@@ -317,6 +330,11 @@ static int on_event(void *ctx, const rt_event *e)
 		return 1;
 	if (!h)
 		return 0;
+	if ((size_t)(h - p->hosts) != p->local_host && local_flush(p))
+		return 1;
+	p->local_host = (size_t)(h - p->hosts);
+	if (rt_detect_event(p->local, e))
+		return 1;
 	for (i = h->nlogs; i-- > 0;)
 		if (!strcmp(h->logs[i].file, e->source_file))
 			break;
@@ -384,7 +402,11 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		return -1;
 	a->priv = p;
 	p->ev = ev;
+	p->a = a;
 	p->nhosts = ev->nhosts;
+	p->local_host = ev->nhosts;
+	p->from = o ? o->from : 0;
+	p->to = o ? o->to : 0;
 	if (!(p->hosts = calloc(ev->nhosts + 1, sizeof *p->hosts)))
 		return -1;
 	if (has_hives(ev) && rt_config_from_evidence(ev, &p->cfg, diag))
@@ -397,18 +419,20 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
 			goto oom;
 	}
-	if (rt_detect_new(&p->det))
+	if (rt_detect_new(&p->det) || rt_detect_new(&p->local))
 		goto oom;
 	memset(&eo, 0, sizeof eo);
 	eo.threads = o ? o->threads : 1;
+	eo.reader = o ? o->reader : RT_READER_AUTO;
 	if (o && o->progress) {
 		eo.progress = evtx_progress;
 		eo.progress_ctx = (void *)o;
 	}
 	rt_evtx_read_evidence(ev, &eo, on_event, p, diag);
-	if (rt_detect_finish(p->det, &p->found))
+	if (local_flush(p) || rt_detect_finish(p->det, &a->findings))
 		goto oom;
 	rt_detect_free(&p->det);
+	rt_detect_free(&p->local);
 	return 0;
 oom:
 	rt_buf_release(&json);
@@ -567,15 +591,20 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 
 static int finding_order(const void *x, const void *y);
 
-/* The host's findings for the assessor: detect's (kinds as DESIGN.md names
- * them) and ours (log.cleared, winrm.config), in time order. */
-static int combine(adapt_priv *p, host_data *hd, const char *host)
+static int in_window(const adapt_priv *p, uint64_t t)
+{
+	return (!p->from || t >= p->from) && (!p->to || t <= p->to);
+}
+
+/* The host's findings for the assessor: detect's for this host alone
+ * (kinds as DESIGN.md names them) and ours (log.cleared, winrm.config),
+ * inside the activity window, in time order. */
+static int combine(adapt_priv *p, host_data *hd, const rt_findings *own)
 {
 	size_t i;
 
-	for (i = rt_findings_next(&p->found, host, 0); i < p->found.n;
-	     i = rt_findings_next(&p->found, host, i + 1)) {
-		const rt_finding *f = &p->found.items[i];
+	for (i = 0; i < own->n; i++) {
+		const rt_finding *f = &own->items[i];
 		rt_assess_finding *a;
 
 		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
@@ -594,6 +623,8 @@ static int combine(adapt_priv *p, host_data *hd, const char *host)
 		a->src.time = f->timestamp;
 	}
 	for (i = 0; i < hd->nfinds; i++) {
+		if (!in_window(p, hd->finds[i].time))
+			continue;
 		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
 			return -1;
 		hd->all[hd->nall++] = hd->finds[i];
@@ -612,7 +643,7 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 
 	memset(out, 0, sizeof *out);
 	out->in.host = ev->hosts[h].name;
-	if (combine(p, hd, ev->hosts[h].name))
+	if (combine(p, hd, &a->hosts[h].findings))
 		return -1;
 	for (i = 0; p->cfg && i < p->cfg->nhosts; i++)
 		if (!strcmp(p->cfg->hosts[i].name, ev->hosts[h].name) &&
@@ -650,65 +681,11 @@ static int finding_order(const void *x, const void *y)
 	return a->src.record_id < b->src.record_id ? -1 : a->src.record_id > b->src.record_id;
 }
 
-int adapt_end(rt_analysis *a, rt_diag *diag)
-{
-	adapt_priv *p = a->priv;
-	rt_buf fj = RT_BUF_INIT;
-	size_t h, i, n = 0;
-
-	for (h = 0; h < p->nhosts; h++)
-		n += p->hosts[h].nall;
-	if (!(a->timeline = calloc(n + 1, sizeof *a->timeline)))
-		return -1;
-	for (h = 0; h < p->nhosts; h++) {
-		const host_data *hd = &p->hosts[h];
-		const char *host = keep(p, p->ev->hosts[h].name);
-
-		if (!host)
-			return -1;
-		for (i = 0; i < hd->nall; i++) {
-			const rt_assess_finding *f = &hd->all[i];
-			rt_report_line *l = &a->timeline[a->ntimeline++];
-			const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
-			rt_buf src = RT_BUF_INIT;
-
-			rt_buf_addf(&src, "%s #%llu", base ? base + 1 : f->src.file ? f->src.file : "",
-				    (unsigned long long)f->src.record_id);
-			l->host = host;
-			l->time = f->time;
-			l->kind = f->kind;
-			l->text = f->message;
-			l->source = keep(p, src.buf);
-			rt_buf_release(&src);
-			if (!l->source)
-				return -1;
-		}
-	}
-	/* report.json's findings: detect's timeline objects */
-	if (rt_buf_addch(&fj, '['))
-		goto oom;
-	for (i = 0; i < p->found.n; i++) {
-		size_t mark = fj.len;
-		if ((i && rt_buf_addch(&fj, ',')) || ((mark = fj.len), rt_finding_jsonl(&fj, &p->found, i)))
-			goto oom;
-		while (fj.len > mark && fj.buf[fj.len - 1] == '\n')
-			rt_buf_truncate(&fj, fj.len - 1);
-	}
-	a->nfindings = p->found.n;
-	if (rt_buf_addch(&fj, ']') || !(a->findings_json = rt_buf_detach(&fj, NULL)))
-		goto oom;
-	return 0;
-oom:
-	rt_buf_release(&fj);
-	return -1;
-}
-
 void adapt_free(rt_analysis *a)
 {
 	adapt_priv *p = a->priv;
 	size_t i;
 
-	free(a->timeline);
 	if (!p)
 		return;
 	for (i = 0; i < p->nstrs; i++)
@@ -716,7 +693,7 @@ void adapt_free(rt_analysis *a)
 	free(p->strs);
 	rt_config_free(&p->cfg);
 	rt_detect_free(&p->det);
-	rt_findings_release(&p->found);
+	rt_detect_free(&p->local);
 	for (i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].facts);
 		free(p->hosts[i].all);
@@ -728,15 +705,20 @@ void adapt_free(rt_analysis *a)
 	a->priv = NULL;
 }
 
-int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv)
+const rt_config *adapt_config(const rt_analysis *a)
+{
+	const adapt_priv *p = a->priv;
+
+	return p ? p->cfg : NULL;
+}
+
+uint64_t adapt_records(const rt_analysis *a, size_t h, const char *file)
 {
 	const adapt_priv *p = a->priv;
 	size_t i;
 
-	if (csv && rt_finding_csv_header(out))
-		return -1;
-	for (i = 0; p && i < p->found.n; i++)
-		if (csv ? rt_finding_csv(out, &p->found, i) : rt_finding_jsonl(out, &p->found, i))
-			return -1;
+	for (i = 0; p && h < p->nhosts && i < p->hosts[h].nlogs; i++)
+		if (!strcmp(p->hosts[h].logs[i].file, file))
+			return p->hosts[h].logs[i].nrecords;
 	return 0;
 }

@@ -67,8 +67,7 @@ int rt_utf16le_to_utf8(rt_buf *out, const uint8_t *p, size_t nunits, int stop_at
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t rt_utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len, i;
@@ -103,7 +102,7 @@ int rt_utf8_sanitize(rt_buf *out, const char *s, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t k = utf8_seq(u + i, n - i);
+		size_t k = rt_utf8_seq_len(u + i, n - i);
 
 		if (k == 0) {
 			if (rt_buf_add(out, "\xEF\xBF\xBD", 3))
@@ -141,10 +140,14 @@ int rt_json_str(rt_buf *out, const char *s, size_t n)
 			continue;
 		}
 		if (c >= 0x80) {
-			size_t k = utf8_seq(u + i, n - i);
+			size_t k = rt_utf8_seq_len(u + i, n - i);
 
 			if (k == 0) {
-				if (rt_buf_add(out, "\\ufffd", 6))
+				/* a byte that is not UTF-8 (a file name in another
+				 * encoding) stays recoverable: the text \xNN */
+				char e[6] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+				if (rt_buf_add(out, e, 5))
 					return -1;
 				i++;
 			} else {
