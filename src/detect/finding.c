@@ -94,7 +94,7 @@ static int cmpstr(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-static int cmp_finding(const rt_finding *a, const rt_finding *b)
+int rt_detect_finding_cmp(const rt_finding *a, const rt_finding *b)
 {
 	int c;
 
@@ -151,24 +151,33 @@ void rt_detect_sort_idx(size_t *a, size_t n, rt_idx_cmp cmp, const void *ctx)
 static int cmp_index(const void *ctx, size_t a, size_t b)
 {
 	const rt_finding *base = ctx;
-	int c = cmp_finding(&base[a], &base[b]);
+	int c = rt_detect_finding_cmp(&base[a], &base[b]);
 
 	return c ? c : (a < b ? -1 : a > b);
 }
 
 int rt_findings_sort(rt_findings *l)
 {
+	return rt_detect_sort_findings(l, NULL);
+}
+
+int rt_detect_sort_findings(rt_findings *l, size_t *moved)
+{
 	size_t *order, *pos, i;
 	rt_finding *tmp;
 
-	if (l->n < 2)
+	if (l->n < 2) {
+		if (moved && l->n)
+			moved[0] = 0;
 		return 0;
+	}
 	order = malloc(l->n * sizeof *order);
-	pos = malloc(l->n * sizeof *pos);
+	pos = moved ? moved : malloc(l->n * sizeof *pos);
 	tmp = malloc(l->n * sizeof *tmp);
 	if (!order || !pos || !tmp) {
 		free(order);
-		free(pos);
+		if (!moved)
+			free(pos);
 		free(tmp);
 		return -1;
 	}
@@ -190,7 +199,8 @@ int rt_findings_sort(rt_findings *l)
 	}
 	memcpy(l->items, tmp, l->n * sizeof *tmp);
 	free(tmp);
-	free(pos);
+	if (!moved)
+		free(pos);
 	free(order);
 	return 0;
 }
