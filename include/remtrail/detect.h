@@ -89,6 +89,7 @@ typedef struct rt_pair_host {
 	size_t nlogons;
 } rt_pair_host;
 
+void rt_pair_logon_release(rt_pair_logon *l);
 void rt_pair_hosts_free(rt_pair_host *h, size_t n);
 
 /*

@@ -2081,6 +2081,17 @@ int rt_detect_cb(void *ctx, const rt_event *ev)
 	return rt_detect_event(ctx, ev) ? 1 : 0;
 }
 
+void rt_pair_logon_release(rt_pair_logon *l)
+{
+	free(l->ip);
+	free(l->workstation);
+	free(l->user);
+	free(l->logon_id);
+	free(l->file);
+	free(l->channel);
+	memset(l, 0, sizeof *l);
+}
+
 void rt_pair_hosts_free(rt_pair_host *h, size_t n)
 {
 	size_t i, j;
@@ -2090,16 +2101,8 @@ void rt_pair_hosts_free(rt_pair_host *h, size_t n)
 		for (j = 0; j < h[i].nips; j++)
 			free(h[i].ips[j]);
 		free(h[i].ips);
-		for (j = 0; j < h[i].nlogons; j++) {
-			rt_pair_logon *l = &h[i].logons[j];
-
-			free(l->ip);
-			free(l->workstation);
-			free(l->user);
-			free(l->logon_id);
-			free(l->file);
-			free(l->channel);
-		}
+		for (j = 0; j < h[i].nlogons; j++)
+			rt_pair_logon_release(&h[i].logons[j]);
 		free(h[i].logons);
 	}
 	free(h);
