@@ -133,6 +133,10 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
  */
 int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
 		    size_t errlen);
+/* What the complete result in DIR/hosts/<hostdir> was made with (malloc'd
+ * copies). 0, or -1 with the reason in `err` (no complete result, ...). */
+int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char **options,
+		    char *err, size_t errlen);
 /* Copy the complete host folder SRC/hosts/<hostdir> to DST/hosts/<hostdir>
  * (the same way as rt_hostdir_commit). 0, or -1 with the reason. */
 int rt_hostdir_copy(const char *src, const char *dst, const char *hostdir, char *err,
