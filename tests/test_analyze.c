@@ -28,12 +28,12 @@ START_TEST(help_teaches)
 
 	ck_assert_int_eq(run_rt("analyze", "--help", NULL, NULL, NULL, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "report.json"));
-	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6 addresses"));
+	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6: addresses, prefixes"));
 	ck_assert_ptr_nonnull(strstr(out, "examples:"));
 	free(out);
 	ck_assert_int_eq(run_rt("assess", "--help", NULL, NULL, NULL, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "re-enabled then used"));
-	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6 mixed"));
+	ck_assert_ptr_nonnull(strstr(out, "IPv4 and IPv6: addresses, prefixes"));
 	ck_assert_ptr_nonnull(strstr(out, "LocalSubnet"));
 	ck_assert_ptr_nonnull(strstr(out, "examples:"));
 	free(out);
@@ -342,6 +342,85 @@ START_TEST(deterministic_outputs)
 }
 END_TEST
 
+/* Verdict-shaping options are applied and recorded; --tz adds a local
+ * column beside UTC; a bad zone is a usage error. */
+START_TEST(options_recorded_and_applied)
+{
+	char *dir = tu_tmpdir(), ev[4096], out[4096], *err = NULL, *json, *csv;
+
+	snprintf(ev, sizeof ev, "%s/ev", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	story(ev);
+	{
+		char *argv[] = { (char *)tu_remtrail(), "analyze", ev, "-o", out, "--from",
+				 "2024-03-12T09:18:00Z", "--tz", "Europe/Berlin", "--mgmt", "10.0.5.0/24",
+				 "--reader", "native", NULL };
+
+		ck_assert_int_eq(tu_run(argv, NULL, &err), 0);
+		free(err);
+	}
+	json = read_in(out, "report.json");
+	ck_assert_ptr_nonnull(strstr(json, "\"options\":{\"mgmt\":\"10.0.5.0/24\",\"from\":"
+					   "\"2024-03-12T09:18:00.0000000Z\",\"to\":null,\"reader\":\"native\","
+					   "\"tz\":\"Europe/Berlin\",\"csv_raw\":false}"));
+	/* the change at 09:14 is outside the window: not in the timeline */
+	ck_assert_ptr_null(strstr(json, "\"datetime\":\"2024-03-12T09:14:03"));
+	csv = read_in(out, "timeline.csv");
+	ck_assert_ptr_nonnull(strstr(csv, ",message,local_time,kind,"));
+	ck_assert_ptr_nonnull(strstr(csv, "2024-03-12T09:20:00.0000000Z,"));
+	ck_assert_ptr_nonnull(strstr(csv, ",2024-03-12T10:20:00.0000000+01:00,"));
+	ck_assert_ptr_null(strstr(csv, "2024-03-12T09:14:03"));
+	free(json);
+	free(csv);
+	{
+		char *argv[] = { (char *)tu_remtrail(), "analyze", ev, "-o", out, "--force", "--tz",
+				 "Mars/Olympus_Mons", NULL };
+
+		ck_assert_int_eq(tu_run(argv, NULL, &err), 2);
+		ck_assert_ptr_nonnull(strstr(err, "'Mars/Olympus_Mons' is not in the zone database"));
+		free(err);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* What became of each input: read, unreadable with the reason, skipped
+ * with why; listed in report.json and report.txt. */
+START_TEST(provenance_states)
+{
+	char *dir = tu_tmpdir(), ev[4096], out[4096], *err = NULL, *json, *txt, *f;
+	static const char ewf[] = "EVF\x09\x0d\x0a\xff\x00";
+	char broken[4096];
+
+	snprintf(ev, sizeof ev, "%s/ev", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	story(ev);
+	memset(broken, 0, sizeof broken);
+	memcpy(broken, "ElfFile", 8);
+	f = tu_write_file(dir, "ev/WS01/C/Windows/System32/winevt/Logs/Broken.evtx", broken, sizeof broken);
+	free(f);
+	f = tu_write_file(dir, "ev/disk.E01", ewf, sizeof ewf);
+	free(f);
+	ck_assert_int_eq(run_rt("analyze", ev, "-o", out, NULL, NULL, &err), 3);
+	free(err);
+	json = read_in(out, "report.json");
+	ck_assert_ptr_nonnull(strstr(json, "\"relative\":\"WS01/C/Windows/System32/winevt/Logs/Broken.evtx\","
+					   "\"sha256\":\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"state\":\"unreadable\",\"records\":0,\"notes\":[\"bad file header"));
+	ck_assert_ptr_nonnull(strstr(json, "\"relative\":\"disk.E01\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"state\":\"skipped\",\"notes\":[\"disk image (E01) not analyzed"));
+	ck_assert_ptr_nonnull(strstr(json, "\"summary\":{\"hosts\":1,\"inputs\":"));
+	txt = read_in(out, "report.txt");
+	ck_assert_ptr_nonnull(strstr(txt, "    unreadable  WS01/C/Windows/System32/winevt/Logs/Broken.evtx"));
+	ck_assert_ptr_nonnull(strstr(txt, "    skipped     disk.E01\n      disk image (E01) not analyzed"));
+	free(json);
+	free(txt);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("analyze");
@@ -359,6 +438,8 @@ int main(void)
 	tcase_add_test(tc, sample_story);
 	tcase_add_test(tc, host_folder_is_self_contained);
 	tcase_add_test(tc, deterministic_outputs);
+	tcase_add_test(tc, options_recorded_and_applied);
+	tcase_add_test(tc, provenance_states);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

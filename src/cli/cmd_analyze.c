@@ -49,6 +49,8 @@ static int parse_units_opt(const char *cmd, int argc, char **argv, int *i, analy
 	return 1;
 }
 
+static const char *const assess_formats[] = { "json", "text", NULL };
+
 int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_output,
 		   analysis_args *a)
 {
@@ -97,15 +99,10 @@ int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_outpu
 		} else if (with_output && (j = parse_units_opt(cmd->name, argc, argv, &i, a)) != 0) {
 			if (j < 0)
 				return RT_EXIT_USAGE;
-		} else if (!with_output && (!strcmp(s, "--format") || !strncmp(s, "--format=", 9))) {
-			if (s[8] == '=')
-				a->format = s + 9;
-			else if (++i < argc)
-				a->format = argv[i];
-			else
-				return cli_usage_error(cmd->name, "--format needs json or text");
-			if (strcmp(a->format, "json") && strcmp(a->format, "text"))
-				return cli_usage_error(cmd->name, "unknown format '%s' (json or text)", a->format);
+		} else if (!with_output &&
+			   (j = cli_opt_format(cmd->name, argc, argv, &i, assess_formats, &a->format)) != 0) {
+			if (j < 0)
+				return RT_EXIT_USAGE;
 		} else {
 			return cli_usage_error(cmd->name, "unknown option '%s'", s);
 		}
@@ -437,7 +434,7 @@ static int run(int argc, char **argv)
 	for (h = 0; h < a->ninputs; h++)
 		damaged += a->inputs[h].state == RT_INPUT_PARTLY || a->inputs[h].state == RT_INPUT_UNREADABLE;
 	fprintf(stderr, "remtrail analyze: %zu hosts (%zu unchanged since the last run), %zu inputs, "
-			"%zu findings: wrote the case (report.txt, report.json, timeline.csv, "
+			"%zu findings: wrote the case (report.txt, report.html, report.json, timeline.csv, "
 			"timeline.jsonl) and one folder per host under hosts/ to %s\n",
 		a->nhosts, pr.unchanged, a->ninputs, a->findings.n, args.outdir);
 	r = damaged ? RT_EXIT_PARTIAL : cli_exit_status(&diag);
@@ -457,47 +454,64 @@ out:
 }
 
 const cli_command cli_cmd_analyze = {
-	"analyze", run, "everything into a folder: report, verdicts, timeline",
-	"usage: remtrail analyze PATH... -o DIR [--force] [--mgmt SCOPE] [-j N]\n"
+	"analyze", run, "everything into a folder: the case and one report per host",
+	"usage: remtrail analyze PATH... -o DIR [--force] [--mgmt SCOPE] [--from T]\n"
+	"                        [--to T] [--tz local|ZONE] [--csv-raw] [--reader R]\n"
+	"                        [-j N]\n"
 	"\n"
 	"Reads every EVTX log and registry hive under PATH (files, folders, triage\n"
-	"collections, many hosts at once), and writes into DIR:\n"
+	"collections, many hosts at once), judges per host whether CM0013 (block\n"
+	"remote WMI), CM0019 (disable or restrict WinRM, with its monitoring) and\n"
+	"CM0012 (disable or restrict DCOM) were in effect over time and whether they\n"
+	"were bypassed, and writes into DIR:\n"
 	"\n"
-	"  report.txt      what to paste into an incident report: a summary table\n"
-	"                  (host x countermeasure -> state, bypassed, first/last\n"
-	"                  activity), then per host the verdicts with the evidence\n"
-	"                  they rest on and the key timeline\n"
-	"  report.json     the same, machine readable (schema remtrail/1): the inputs\n"
-	"                  with their SHA-256, hosts, configuration, findings, verdicts\n"
-	"  timeline.csv    the findings, one per line (Timesketch-ready columns)\n"
-	"  timeline.jsonl  the same as JSON lines\n"
+	"  report.txt           what to read first and paste into an incident report:\n"
+	"                       hosts ranked (inbound use and bypass first, the rest\n"
+	"                       grouped), movement between hosts, damaged inputs, then\n"
+	"                       the hosts with activity in detail\n"
+	"  report.html          the same as one self-contained page (nothing fetched,\n"
+	"                       prints well): a time axis per host, the movement graph,\n"
+	"                       a findings table to sort and filter\n"
+	"  report.json          everything, machine readable (schema remtrail/1): each\n"
+	"                       input with its SHA-256 and what became of it, options,\n"
+	"                       findings, movement, verdicts, configuration\n"
+	"  timeline.csv         the findings, one per row: imports as it is into\n"
+	"                       Timesketch and Timeline Explorer\n"
+	"  timeline.jsonl       the same as JSON lines\n"
+	"  hosts/<HOST>/        the same five files for each host, from its evidence\n"
+	"                       alone (names made safe as folder names)\n"
 	"\n"
-	"Countermeasures judged per host and over time: CM0013 (block remote WMI),\n"
-	"CM0019 (disable or restrict WinRM, with its monitoring: WinRM 6/91 and\n"
-	"PowerShell 4103) and CM0012 (disable or restrict DCOM). Each is in_effect,\n"
-	"restricted, not_in_effect or unknown in each interval, and 'bypassed' names\n"
-	"the route (re-enabled then used, allowed address, alternate port, ...).\n"
+	"Each file ends with (or holds apart) a run record - command line, start, end -\n"
+	"the only part that differs between two runs; with SOURCE_DATE_EPOCH set its\n"
+	"times are that. Evidence is opened read-only. Times are UTC.\n"
 	"\n"
 	"options:\n"
-	"  -o, --output DIR  folder to write (created if missing; must be empty and\n"
-	"                    outside the evidence)\n"
-	"  --force           write into a non-empty folder (our four files are replaced)\n"
-	"  --mgmt SCOPE      addresses meant to manage hosts (domain controllers, file\n"
-	"                    servers, jump hosts), IPv4 and IPv6 addresses, prefixes\n"
-	"                    and a-b ranges, e.g. 10.0.5.0/24,10.0.0.10,fd00:5::/64:\n"
-	"                    use from an allowed address outside SCOPE counts as a\n"
-	"                    bypass\n"
-	"  -j N              EVTX decoding threads (default: the number of cores); the\n"
-	"                    results are the same whatever N\n"
+	"  -o, --output DIR     folder to write (created if missing; must be empty and\n"
+	"                       outside the evidence)\n"
+	"  --force              write into a non-empty folder (our files are replaced;\n"
+	"                       host folders of an earlier run are not removed)\n"
+	CLI_HELP_MGMT
+	CLI_HELP_WINDOW
+	"                       (the configuration history is always read whole)\n"
+	"  --tz local|ZONE      add a local_time column to the timelines, in this\n"
+	"                       machine's zone or an IANA zone (Europe/Berlin); the UTC\n"
+	"                       fields do not change\n"
+	"  --csv-raw            do not neutralise CSV cells that start with = + - @ (by\n"
+	"                       default they get a leading ' so a spreadsheet does not\n"
+	"                       run them as formulas)\n"
+	CLI_HELP_READER
+	CLI_HELP_JOBS
+	CLI_HELP_HELP
 	"\n"
-	"Evidence is opened read-only. Times are UTC. Progress goes to stderr.\n"
+	"Progress goes to stderr when it is a terminal.\n"
 	"\n"
 	"examples:\n"
-	"  remtrail analyze testdata/sample -o OUT\n"
+	"  remtrail analyze testdata/sample -o /tmp/sample-report\n"
 	"  remtrail analyze /cases/42/kape/WS01 /cases/42/kape/WS02 -o /cases/42/remtrail\n"
-	"  remtrail analyze E: -o out --force --mgmt 10.0.5.0/24\n"
+	"  remtrail analyze /mnt/ws01 -o out --force --mgmt 10.0.5.0/24 --tz UTC\n"
+	"  remtrail analyze /cases/42/kape -o out --from 2024-03-01 --to 2024-03-15\n"
 	"\n"
-	"exit status: 0 all evidence read; 3 report written but some input could not\n"
-	"be read (named on stderr); 2 usage error (also: DIR not empty, DIR inside the\n"
-	"evidence); 1 nothing could be done. Verdicts never change the exit status.\n",
+	CLI_HELP_EXIT
+	"Also 2 when DIR is not empty or lies inside the evidence. Verdicts never\n"
+	"change the exit status.\n",
 };

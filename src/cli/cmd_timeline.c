@@ -68,6 +68,8 @@ static int write_out(rt_buf *b)
 	return 0;
 }
 
+static const char *const formats[] = { "jsonl", "csv", NULL };
+
 static int run(int argc, char **argv)
 {
 	const char **paths;
@@ -98,13 +100,11 @@ static int run(int argc, char **argv)
 			free(paths);
 			cli_print_help(&cli_cmd_timeline);
 			return RT_EXIT_OK;
-		} else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
-			if (v && !strcmp(v, "jsonl"))
-				o.csv = 0;
-			else if (v && !strcmp(v, "csv"))
-				o.csv = 1;
+		} else if ((j = cli_opt_format("timeline", argc, argv, &i, formats, &v)) != 0) {
+			if (j < 0)
+				u = RT_EXIT_USAGE;
 			else
-				u = cli_usage_error("timeline", "--format must be jsonl or csv");
+				o.csv = !strcmp(v, "csv");
 		} else if ((j = cli_opt_window("timeline", argc, argv, &i, &o.from, &o.to)) != 0 ||
 			   (j = cli_opt_tz("timeline", argc, argv, &i, &o.tz)) != 0 ||
 			   (j = cli_opt_reader("timeline", argc, argv, &i, &reader, &rname)) != 0) {
@@ -193,7 +193,8 @@ static int run(int argc, char **argv)
 const cli_command cli_cmd_timeline = {
 	"timeline", run, "WinRM/WMI/DCOM lateral-movement findings as one timeline",
 	"usage: remtrail timeline PATH... [--format jsonl|csv] [--from T] [--to T]\n"
-	"                         [--kind K[,K...]] [-j N]\n"
+	"                         [--kind K[,K...]] [--tz local|ZONE] [--csv-raw]\n"
+	"                         [--reader R] [-j N]\n"
 	"\n"
 	"Find WinRM, WMI and DCOM remote activity (and changes to the firewall and\n"
 	"the services behind them) in the EVTX logs found in PATH, correlate it, and\n"
@@ -206,8 +207,12 @@ const cli_command cli_cmd_timeline = {
 	"on one host is paired with the inbound finding (or network logon) on the\n"
 	"target host when both hosts are in the evidence.\n"
 	"\n"
-	"Every finding cites host, channel, event_id, record_id (EventRecordID) and\n"
-	"source_file, and has a one-sentence message. Order: timestamp, host,\n"
+	"Every finding has Timesketch's fields first - datetime (UTC), timestamp\n"
+	"(microseconds since 1970), timestamp_desc, message (one sentence) - then\n"
+	"kind, host, channel, event_id, record_id (EventRecordID), source_file, and\n"
+	"where known remote_ip, remote_host, user, logon_id, process, parent_process,\n"
+	"command_line, rule, technique, direction, confidence, paired_host,\n"
+	"paired_record_id, logon_record_id, related_record_id. Order: time, host,\n"
 	"source_file, record_id, kind - the same input gives the same bytes.\n"
 	"\n"
 	"kinds: winrm.inbound winrm.outbound winrm.failed wmi.inbound wmi.outbound\n"
@@ -215,32 +220,27 @@ const cli_command cli_cmd_timeline = {
 	"       firewall.change service.change logon.network\n"
 	"\n"
 	"options:\n"
-	"  --format jsonl   one JSON object per line (default): timestamp, datetime,\n"
-	"                   timestamp_desc (Timesketch), kind, host, channel, event_id,\n"
-	"                   record_id, source_file, message, and where known remote_ip,\n"
-	"                   remote_host, user, logon_id, process, parent_process,\n"
-	"                   command_line, rule, technique, direction, confidence,\n"
-	"                   paired_host, paired_record_id, logon_record_id,\n"
-	"                   related_record_id\n"
-	"  --format csv     RFC 4180 CSV, UTF-8 without BOM, CRLF, one header row,\n"
-	"                   fixed columns (opens in Timeline Explorer and spreadsheets)\n"
-	"  --from T         only findings at or after T (ISO 8601 UTC, e.g.\n"
-	"                   2019-05-16 or 2019-05-16T01:30:00Z)\n"
-	"  --to T           only findings at or before T (a date alone is its midnight)\n"
-	"  --kind K[,K...]  only these kinds (unknown names are an error)\n"
-	"  -j N             EVTX decoding threads (default: the number of cores);\n"
-	"                   output is the same whatever N\n"
-	"  -h, --help       this help\n"
+	"  --format jsonl|csv   jsonl (the default): one JSON object per line; csv:\n"
+	"                       RFC 4180, UTF-8 without BOM, CRLF, one header row,\n"
+	"                       fixed columns (Timesketch, Timeline Explorer)\n"
+	CLI_HELP_WINDOW
+	"  --kind K[,K...]      only these kinds (unknown names are an error)\n"
+	"  --tz local|ZONE      add local_time, in this machine's zone or an IANA zone\n"
+	"                       (Europe/Berlin); the UTC fields do not change\n"
+	"  --csv-raw            do not neutralise CSV cells that start with = + - @\n"
+	CLI_HELP_READER
+	CLI_HELP_JOBS
+	CLI_HELP_HELP
 	"\n"
+	"Text in CSV cells is escaped: a newline in a command line is the text \\n.\n"
 	"When stderr is a terminal it shows progress (MiB of EVTX read).\n"
 	"\n"
-	"exit status: 0 all evidence read (also when nothing was found, which is said\n"
-	"on stderr); 3 results written but some input unreadable (named on stderr);\n"
-	"2 usage error; 1 nothing could be done.\n"
-	"\n"
 	"examples:\n"
-	"  remtrail timeline C/Windows/System32/winevt/Logs\n"
-	"  remtrail timeline kape_hosts/ --format csv > timeline.csv\n"
+	"  remtrail timeline /mnt/ws01/Windows/System32/winevt/Logs\n"
+	"  remtrail timeline /cases/42/kape --format csv > timeline.csv\n"
 	"  remtrail timeline logs/ --kind winrm.inbound,wmi.inbound --from 2024-03-01\n"
-	"  remtrail timeline logs/ | jq -c 'select(.confidence == \"high\")'\n",
+	"  remtrail timeline logs/ | jq -c 'select(.confidence == \"high\")'\n"
+	"\n"
+	CLI_HELP_EXIT
+	"Finding nothing is exit 0, and is said on stderr.\n",
 };

@@ -239,3 +239,27 @@ void cli_tz_apply(const char *tz)
 		setenv("TZ", tz, 1);
 	tzset();
 }
+
+int cli_opt_format(const char *cmd, int argc, char **argv, int *i, const char *const *allowed,
+		   const char **fmt)
+{
+	const char *v;
+	char list[64] = "";
+	size_t k;
+
+	if (!cli_opt_value(argc, argv, i, "--format", &v))
+		return 0;
+	for (k = 0; allowed[k]; k++) {
+		if (v && !strcmp(v, allowed[k])) {
+			*fmt = allowed[k];
+			return 1;
+		}
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+			 k ? (allowed[k + 1] ? ", " : " or ") : "", allowed[k]);
+	}
+	if (!v)
+		cli_usage_error(cmd, "--format needs %s", list);
+	else
+		cli_usage_error(cmd, "unknown format '%s' (%s)", v, list);
+	return -1;
+}

@@ -269,6 +269,7 @@ static const struct {
 } unit_files[] = {
 	{ "report.json", rt_report_json },
 	{ "report.txt", rt_report_text },
+	{ "report.html", rt_report_html },
 	{ "timeline.csv", write_csv },
 	{ "timeline.jsonl", write_jsonl },
 };

@@ -108,6 +108,70 @@ void rep_host_stats(const rt_analysis *a, const rt_analysis_host *h, rep_stats *
 	}
 }
 
+int rep_input_of(const rt_analysis *a, size_t host, size_t i)
+{
+	return host >= a->nhosts || (a->inputs[i].host && !strcmp(a->inputs[i].host, a->hosts[host].name));
+}
+
+size_t rep_count_inputs(const rt_analysis *a, size_t host, size_t counts[REP_NSTATES])
+{
+	size_t i, n = 0;
+
+	memset(counts, 0, REP_NSTATES * sizeof *counts);
+	for (i = 0; i < a->ninputs; i++)
+		if (rep_input_of(a, host, i)) {
+			counts[(unsigned)a->inputs[i].state < REP_NSTATES ? a->inputs[i].state : 0]++;
+			n++;
+		}
+	return n;
+}
+
+int rep_cite(rt_buf *out, const rt_analysis *a, const rt_evidence_item *it)
+{
+	char ts[RT_TIME_MAX];
+	int e = 0;
+
+	if ((!it->file || !*it->file) && !it->key && !it->record_id && !it->time)
+		return 0;
+	e |= rt_buf_adds(out, " [");
+	if (it->file && *it->file)
+		e |= rep_file_text(out, a, it->file);
+	if (it->key) {
+		e |= rt_buf_addch(out, ' ');
+		e |= rt_text_cstr(out, it->key);
+		if (it->value_name) {
+			e |= rt_buf_addch(out, '\\');
+			e |= rt_text_cstr(out, it->value_name);
+		}
+	}
+	if (it->record_id)
+		e |= rt_buf_addf(out, " record %llu", (unsigned long long)it->record_id);
+	if (it->event_id)
+		e |= rt_buf_addf(out, ", event %u", (unsigned)it->event_id);
+	if (it->time) {
+		rt_time_format(it->time, ts);
+		e |= rt_buf_addf(out, it->key ? ", key last written %s" : ", %s", ts);
+	}
+	e |= rt_buf_addch(out, ']');
+	return e ? -1 : 0;
+}
+
+int rep_time_zone(rt_buf *out, const rt_analysis_host *h)
+{
+	int e = 0;
+
+	if (!h->time_zone && !h->has_bias)
+		return 0;
+	e |= rt_text_cstr(out, h->time_zone ? h->time_zone : "(name not recorded)");
+	if (h->has_bias) {
+		int east = -h->active_bias, m = east < 0 ? -east : east;
+
+		e |= rt_buf_addf(out, " (UTC%c%02d:%02d when the SYSTEM hive was last written)",
+				 east < 0 ? '-' : '+', m / 60, m % 60);
+	}
+	return e ? -1 : 0;
+}
+
 /* ---------------------------------------------------------------- JSON */
 
 static int json_time(rt_buf *out, const char *key, uint64_t t, int comma)
@@ -385,7 +449,7 @@ int rt_report_json(rt_buf *out, const rt_report *r, size_t host)
 	const rt_report_opts *o = r->opts;
 	rt_timeline_opts to = { o ? o->csv_raw : 0, o && o->tz };
 	int one = host < a->nhosts;
-	size_t i, lo = one ? host : 0, hi = one ? host + 1 : a->nhosts, n, counts[4] = { 0 };
+	size_t i, lo = one ? host : 0, hi = one ? host + 1 : a->nhosts, n, counts[REP_NSTATES];
 	const rt_findings *fl = one ? &a->hosts[host].findings : &a->findings;
 	rt_move *mv = a->moves;
 	size_t nmv = a->nmoves;
@@ -404,12 +468,7 @@ int rt_report_json(rt_buf *out, const rt_report *r, size_t host)
 		return -1;
 	ADDF(",\"csv_raw\":%s}", o && o->csv_raw ? "true" : "false");
 
-	n = 0;
-	for (i = 0; i < a->ninputs; i++)
-		if (!one || (a->inputs[i].host && !strcmp(a->inputs[i].host, a->hosts[host].name))) {
-			counts[a->inputs[i].state < 4 ? a->inputs[i].state : 0]++;
-			n++;
-		}
+	n = rep_count_inputs(a, host, counts);
 	if (one && rt_moves_build(fl, (const char *const *)&a->hosts[host].name, 1, &mv, &nmv))
 		return -1;
 	ADDF(",\"summary\":{\"hosts\":%zu,\"inputs\":%zu,\"read\":%zu,\"partly_read\":%zu,"
@@ -418,7 +477,7 @@ int rt_report_json(rt_buf *out, const rt_report *r, size_t host)
 	     counts[RT_INPUT_SKIPPED], fl->n, nmv);
 	ADD(",\"inputs\":[");
 	for (i = 0, n = 0; i < a->ninputs; i++) {
-		if (one && (!a->inputs[i].host || strcmp(a->inputs[i].host, a->hosts[host].name)))
+		if (!rep_input_of(a, host, i))
 			continue;
 		if (n++)
 			ADD(",");

@@ -22,6 +22,18 @@ const rt_input *rep_input(const rt_analysis *a, const char *path);
 int rep_file_text(rt_buf *out, const rt_analysis *a, const char *path);
 /* A path as a JSON string (escaped), or null. */
 int rep_json_path(rt_buf *out, const char *path);
+/* Inputs by state (RT_INPUT_*), of one host (< a->nhosts) or of the case;
+ * returns their number. */
+#define REP_NSTATES 4
+size_t rep_count_inputs(const rt_analysis *a, size_t host, size_t counts[REP_NSTATES]);
+/* Whether input i belongs to `host` (the case: every input). */
+int rep_input_of(const rt_analysis *a, size_t host, size_t i);
+/* "[file key\value, key last written T]" or "[file record R, event E, T]",
+ * escaped text ("" for an item without a source), with a leading space. */
+int rep_cite(rt_buf *out, const rt_analysis *a, const rt_evidence_item *it);
+/* "W. Europe Standard Time (UTC+01:00 when the SYSTEM hive was last
+ * written)", escaped; nothing when the host's zone is not known. */
+int rep_time_zone(rt_buf *out, const rt_analysis_host *h);
 /* "YYYY-MM-DD HH:MM:SS" (UTC, whole seconds), "-" for 0: for tables. */
 int rep_short_time(rt_buf *out, uint64_t t);
 

@@ -21,6 +21,7 @@
 /* Shown at most, per host, in the case report (all in the host's own). */
 #define CASE_FINDINGS_MAX 40
 #define CASE_NOTES_MAX 3
+#define PL(n) ((n) == 1 ? "" : "s")
 
 static int pad(rt_buf *out, size_t n)
 {
@@ -74,36 +75,6 @@ static const char *bypassed_word(int b)
 	return b < 0 ? "n/a" : b ? "YES" : "no";
 }
 
-/* [file key\value, key last written T] or [file record R, event E, T] */
-static int cite(rt_buf *ln, const rt_analysis *a, const rt_evidence_item *it)
-{
-	char ts[RT_TIME_MAX];
-
-	if ((!it->file || !*it->file) && !it->key && !it->record_id && !it->time)
-		return 0;
-	ADD(" [");
-	if (it->file && *it->file && rep_file_text(ln, a, it->file))
-		return -1;
-	if (it->key) {
-		ADD(" ");
-		TXT(it->key);
-		if (it->value_name) {
-			ADD("\\");
-			TXT(it->value_name);
-		}
-	}
-	if (it->record_id)
-		ADDF(" record %llu", (unsigned long long)it->record_id);
-	if (it->event_id)
-		ADDF(", event %u", (unsigned)it->event_id);
-	if (it->time) {
-		rt_time_format(it->time, ts);
-		ADDF(it->key ? ", key last written %s" : ", %s", ts);
-	}
-	ADD("]");
-	return 0;
-}
-
 static int text_list(rt_buf *out, rt_buf *ln, const rt_analysis *a, const char *label,
 		     const rt_evidence_list *l)
 {
@@ -112,7 +83,7 @@ static int text_list(rt_buf *out, rt_buf *ln, const rt_analysis *a, const char *
 	for (i = 0; i < l->n; i++) {
 		ADDF("        %s", label);
 		TXT(l->items[i].text);
-		if (cite(ln, a, &l->items[i]))
+		if (rep_cite(ln, a, &l->items[i]))
 			return -1;
 		EMIT();
 	}
@@ -199,6 +170,16 @@ static int summary_head(rt_buf *out, rt_buf *ln, int with_counts)
 	return 0;
 }
 
+/* "  NAME" padded to the column, counting the name as shown (escaped). */
+static int name_cell(rt_buf *ln, const char *name)
+{
+	size_t start = ln->len + 2;
+
+	if (rt_buf_adds(ln, "  ") || rt_text_cstr(ln, name))
+		return -1;
+	return ln->len - start < NAME_W ? pad(ln, NAME_W - (ln->len - start)) : 0;
+}
+
 static int state_cells(rt_buf *ln, const rt_assess_result *v)
 {
 	int c;
@@ -227,10 +208,8 @@ static int host_row(rt_buf *out, rt_buf *ln, const rt_analysis *a, const rt_anal
 	rep_stats s;
 
 	rep_host_stats(a, h, &s);
-	ADD("  ");
-	TXT(h->name);
-	if (strlen(h->name) < NAME_W)
-		pad(ln, NAME_W - strlen(h->name));
+	if (name_cell(ln, h->name))
+		return -1;
 	if (state_cells(ln, h->verdicts))
 		return -1;
 	ADDF(" %7zu  ", s.inbound);
@@ -264,48 +243,65 @@ static int legend(rt_buf *out, rt_buf *ln)
 
 /* ------------------------------------------------------------------ hosts */
 
-static int inbound_first(const rt_analysis *a, size_t x, size_t y)
+static int group_of(const rep_stats *s)
 {
-	rep_stats s, t;
-	int gx, gy;
+	return s->inbound ? 0 : (s->outbound || s->refused || s->other) ? 1 : 2;
+}
 
-	rep_host_stats(a, &a->hosts[x], &s);
-	rep_host_stats(a, &a->hosts[y], &t);
-	gx = s.inbound ? 0 : (s.outbound || s.refused || s.other) ? 1 : 2;
-	gy = t.inbound ? 0 : (t.outbound || t.refused || t.other) ? 1 : 2;
-	if (gx != gy)
-		return gx - gy;
-	if (!s.bypassed != !t.bypassed)
-		return s.bypassed ? -1 : 1;
-	if (s.inbound != t.inbound)
-		return s.inbound > t.inbound ? -1 : 1;
-	if (s.last_in != t.last_in)
-		return s.last_in > t.last_in ? -1 : 1;
+/* Report order of hosts x and y, from their stats. */
+static int inbound_first(const rt_analysis *a, const rep_stats *st, size_t x, size_t y)
+{
+	const rep_stats *s = &st[x], *t = &st[y];
+
+	if (group_of(s) != group_of(t))
+		return group_of(s) - group_of(t);
+	if (!s->bypassed != !t->bypassed)
+		return s->bypassed ? -1 : 1;
+	if (s->inbound != t->inbound)
+		return s->inbound > t->inbound ? -1 : 1;
+	if (s->last_in != t->last_in)
+		return s->last_in > t->last_in ? -1 : 1;
 	return strcmp(a->hosts[x].name, a->hosts[y].name);
 }
 
 int rep_rank_hosts(const rt_analysis *a, size_t **order, int **rank)
 {
-	size_t i, j, *o = calloc(a->nhosts + 1, sizeof *o);
-	int *rk = rank ? calloc(a->nhosts + 1, sizeof *rk) : NULL;
+	size_t n = a->nhosts, i, w, *o = calloc(n + 1, sizeof *o), *tmp = calloc(n + 1, sizeof *tmp);
+	rep_stats *st = calloc(n + 1, sizeof *st);
+	int *rk = rank ? calloc(n + 1, sizeof *rk) : NULL;
 
-	if (!o || (rank && !rk)) {
+	if (!o || !tmp || !st || (rank && !rk)) {
 		free(o);
+		free(tmp);
+		free(st);
 		free(rk);
 		return -1;
 	}
-	for (i = 0; i < a->nhosts; i++) {
-		/* insertion: hosts number in the hundreds, and stats are cheap */
-		for (j = i; j > 0 && inbound_first(a, o[j - 1], i) > 0; j--)
-			o[j] = o[j - 1];
-		o[j] = i;
+	for (i = 0; i < n; i++) {
+		rep_host_stats(a, &a->hosts[i], &st[i]);
+		o[i] = i;
 	}
-	for (i = 0; rk && i < a->nhosts; i++) {
-		rep_stats s;
+	/* bottom-up merge sort: stable, n log n for cases of many hosts */
+	for (w = 1; w < n; w *= 2) {
+		size_t lo;
 
-		rep_host_stats(a, &a->hosts[o[i]], &s);
-		rk[i] = s.inbound ? 0 : (s.outbound || s.refused || s.other) ? 1 : 2;
+		for (lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t x = lo, y = mid, k = lo;
+
+			while (x < mid && y < hi)
+				tmp[k++] = inbound_first(a, st, o[x], o[y]) <= 0 ? o[x++] : o[y++];
+			while (x < mid)
+				tmp[k++] = o[x++];
+			while (y < hi)
+				tmp[k++] = o[y++];
+		}
+		memcpy(o, tmp, n * sizeof *o);
 	}
+	for (i = 0; rk && i < n; i++)
+		rk[i] = group_of(&st[o[i]]);
+	free(tmp);
+	free(st);
 	*order = o;
 	if (rank)
 		*rank = rk;
@@ -352,7 +348,7 @@ static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, i
 	const rt_analysis_host *h = &a->hosts[hi];
 	const rt_assess_result *v = h->verdicts;
 	char x[RT_TIME_MAX], y[RT_TIME_MAX];
-	size_t i, counts[4] = { 0 }, shown;
+	size_t i, counts[REP_NSTATES], shown;
 	rep_stats s;
 
 	rep_host_stats(a, h, &s);
@@ -372,18 +368,12 @@ static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, i
 	EMIT();
 	if (h->time_zone || h->has_bias) {
 		ADD("  configured time zone: ");
-		TXT(h->time_zone ? h->time_zone : "(name not recorded)");
-		if (h->has_bias) {
-			int east = -h->active_bias, m = east < 0 ? -east : east;
-
-			ADDF(" (UTC%c%02d:%02d when the SYSTEM hive was last written)", east < 0 ? '-' : '+',
-			     m / 60, m % 60);
-		}
+		if (rep_time_zone(ln, h))
+			return -1;
 		ADD("; all times here are UTC");
 		EMIT();
 	}
-	for (i = 0; i < h->ninputs; i++)
-		counts[a->inputs[h->inputs[i]].state < 4 ? a->inputs[h->inputs[i]].state : 0]++;
+	rep_count_inputs(a, hi, counts);
 	if (v) {
 		rt_time_format(v->period_from, x);
 		rt_time_format(v->period_to, y);
@@ -394,8 +384,8 @@ static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, i
 	     counts[RT_INPUT_READ], counts[RT_INPUT_PARTLY], counts[RT_INPUT_UNREADABLE],
 	     counts[RT_INPUT_SKIPPED]);
 	EMIT();
-	ADDF("  findings: %zu inbound use, %zu outbound use, %zu refused attempts, %zu other", s.inbound,
-	     s.outbound, s.refused, s.other);
+	ADDF("  findings: %zu inbound use, %zu outbound use, %zu refused attempt%s, %zu other", s.inbound,
+	     s.outbound, s.refused, PL(s.refused), s.other);
 	EMIT();
 	if (v && text_verdicts(out, ln, a, v))
 		return -1;
@@ -602,7 +592,7 @@ static int movement(rt_buf *out, rt_buf *ln, const rt_analysis *a)
 {
 	size_t i;
 
-	ADDF("Movement between hosts (%zu edges; * = not in the evidence)", a->nmoves);
+	ADDF("Movement between hosts (%zu edge%s; * = not in the evidence)", a->nmoves, PL(a->nmoves));
 	EMIT();
 	if (!a->nmoves) {
 		ADD("  (none found)");
@@ -633,11 +623,10 @@ static int movement(rt_buf *out, rt_buf *ln, const rt_analysis *a)
 
 static int inputs_summary(rt_buf *out, rt_buf *ln, const rt_analysis *a)
 {
-	size_t i, counts[4] = { 0 };
+	size_t i, counts[REP_NSTATES];
 	rt_input_state st;
 
-	for (i = 0; i < a->ninputs; i++)
-		counts[a->inputs[i].state < 4 ? a->inputs[i].state : 0]++;
+	rep_count_inputs(a, RT_REPORT_CASE, counts);
 	ADDF("Inputs: %zu (%zu read, %zu partly read, %zu unreadable, %zu skipped); SHA-256 of each "
 	     "in report.json",
 	     a->ninputs, counts[RT_INPUT_READ], counts[RT_INPUT_PARTLY], counts[RT_INPUT_UNREADABLE],
@@ -668,9 +657,10 @@ static int case_text(rt_buf *out, rt_buf *ln, const rt_report *r)
 		n[rank[i]]++;
 	if (header(out, ln, r, RT_REPORT_CASE))
 		goto out;
-	if (rt_buf_addf(ln, "Case: %zu hosts, %zu inputs, %zu findings, %zu movement edges. "
+	if (rt_buf_addf(ln, "Case: %zu host%s, %zu input%s, %zu finding%s, %zu movement edge%s. "
 			"Each host's own report: hosts/<folder>/report.txt (.json, .html).",
-			a->nhosts, a->ninputs, a->findings.n, a->nmoves) || emit(out, ln))
+			a->nhosts, PL(a->nhosts), a->ninputs, PL(a->ninputs), a->findings.n,
+			PL(a->findings.n), a->nmoves, PL(a->nmoves)) || emit(out, ln))
 		goto out;
 	if (legend(out, ln) || emit(out, ln))
 		goto out;
@@ -743,9 +733,7 @@ int rt_assess_write_text(rt_buf *out, rt_assess_result *const *hosts, size_t n)
 			if (v->last_activity > last)
 				last = v->last_activity;
 		}
-		if (rt_buf_adds(ln, "  ") || rt_text_cstr(ln, hosts[i]->host) ||
-		    pad(ln, strlen(hosts[i]->host) < NAME_W ? NAME_W - strlen(hosts[i]->host) : 0) ||
-		    state_cells(ln, hosts[i]) || rt_buf_adds(ln, " ") || span(ln, first, last) ||
+		if (name_cell(ln, hosts[i]->host) || state_cells(ln, hosts[i]) || rt_buf_adds(ln, " ") || span(ln, first, last) ||
 		    emit(out, ln))
 			goto out;
 	}
