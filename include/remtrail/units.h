@@ -121,8 +121,10 @@ int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_fi
 /*
  * Whether DIR/hosts/<u->dir> holds a complete result of unit `u` made with
  * `made` from the same inputs (paths, sizes and SHA-256: the inputs are
- * hashed). 1 yes; 0 no, with the reason in `why` ("no result yet", "input
- * changed: PATH", ...); -1 on out of memory.
+ * hashed) and every file of it as unit.json lists it. 1 yes; 0 no, with
+ * the reason in `why` ("no complete result", "input changed: PATH", ...);
+ * -1 on out of memory. What an interrupted write of the unit left
+ * (hosts/.<dir>.tmp.*) is removed.
  */
 int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made *made, char *why,
 		       size_t whylen);

@@ -369,6 +369,49 @@ out:
 	return j;
 }
 
+/* Every file unit.json lists, as it says: `report` gets report.json. */
+static int check_files(const char *folder, const cJSON *j, rt_buf *report, char *err,
+		       size_t errlen)
+{
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *x;
+	rt_buf p = RT_BUF_INIT, data = RT_BUF_INIT;
+	char hex[65];
+	int rc = -1, seen = 0;
+
+	if (!cJSON_IsArray(files))
+		ERR("%s/%s lists no files", folder, UNIT_FILE);
+	cJSON_ArrayForEach(x, files) {
+		const char *name = jr_str(x, "name"), *sha = jr_str(x, "sha256");
+		uint64_t size;
+
+		if (!name || !sha || strchr(name, '/') || jr_u64(x, "size", &size))
+			ERR("%s/%s: a file entry is not as remtrail writes it", folder, UNIT_FILE);
+		rt_buf_reset(&p);
+		rt_buf_reset(&data);
+		if (rt_buf_addf(&p, "%s/%s", folder, name))
+			ERR("out of memory");
+		if (slurp(p.buf, &data))
+			ERR("cannot read '%s': %s", p.buf, strerror(errno));
+		sha256_hex(data.buf, data.len, hex);
+		if (data.len != size || strcmp(hex, sha))
+			ERR("'%s' is not the file %s lists (changed after it was written)", p.buf,
+			    UNIT_FILE);
+		if (!strcmp(name, "report.json")) {
+			rt_buf_release(report);
+			*report = data;
+			rt_buf_init(&data, 0);
+			seen = 1;
+		}
+	}
+	if (!seen)
+		ERR("%s/%s lists no report.json", folder, UNIT_FILE);
+	rc = 0;
+out:
+	rt_buf_release(&p);
+	rt_buf_release(&data);
+	return rc;
+}
+
 int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char **options,
 		    char *err, size_t errlen)
 {
@@ -419,13 +462,18 @@ static int cmp_str(const void *a, const void *b)
 int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made *made, char *why,
 		       size_t whylen)
 {
-	cJSON *j = read_unit(dir, u->dir, why, whylen);
+	cJSON *j;
 	const cJSON *ins, *x;
 	char **files = NULL, *p = NULL, hex[65];
 	size_t n = 0, i = 0;
 	int rc = 0;
+	rt_buf hosts = RT_BUF_INIT;
 
-	if (!j)
+	/* what an interrupted write of this unit left is of no use */
+	if (!rt_buf_addf(&hosts, "%s/hosts", dir))
+		remove_leftovers(hosts.buf, u->dir);
+	rt_buf_release(&hosts);
+	if (!(j = read_unit(dir, u->dir, why, whylen)))
 		return 0;
 	if (jr_path(j, "version", &p) || !p || strcmp(p, made->version)) {
 		snprintf(why, whylen, "made by another remtrail version (%s)", p ? p : "?");
@@ -438,6 +486,17 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 	}
 	free(p);
 	p = NULL;
+	/* every file there as unit.json says */
+	{
+		rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT;
+		int bad = rt_buf_addf(&folder, "%s/hosts/%s", dir, u->dir) ||
+			  check_files(folder.buf, j, &report, why, whylen);
+
+		rt_buf_release(&folder);
+		rt_buf_release(&report);
+		if (bad)
+			goto out;
+	}
 	if (unit_files(u, &files, &n)) {
 		rc = -1;
 		goto out;
@@ -550,49 +609,6 @@ static int read_pairing(const cJSON *j, const char *name, size_t nfind, rt_pair_
 		}
 	}
 	return 0;
-}
-
-/* Every file unit.json lists, as it says: `report` gets report.json. */
-static int check_files(const char *folder, const cJSON *j, rt_buf *report, char *err,
-		       size_t errlen)
-{
-	const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *x;
-	rt_buf p = RT_BUF_INIT, data = RT_BUF_INIT;
-	char hex[65];
-	int rc = -1, seen = 0;
-
-	if (!cJSON_IsArray(files))
-		ERR("%s/%s lists no files", folder, UNIT_FILE);
-	cJSON_ArrayForEach(x, files) {
-		const char *name = jr_str(x, "name"), *sha = jr_str(x, "sha256");
-		uint64_t size;
-
-		if (!name || !sha || strchr(name, '/') || jr_u64(x, "size", &size))
-			ERR("%s/%s: a file entry is not as remtrail writes it", folder, UNIT_FILE);
-		rt_buf_reset(&p);
-		rt_buf_reset(&data);
-		if (rt_buf_addf(&p, "%s/%s", folder, name))
-			ERR("out of memory");
-		if (slurp(p.buf, &data))
-			ERR("cannot read '%s': %s", p.buf, strerror(errno));
-		sha256_hex(data.buf, data.len, hex);
-		if (data.len != size || strcmp(hex, sha))
-			ERR("'%s' is not the file %s lists (changed after it was written)", p.buf,
-			    UNIT_FILE);
-		if (!strcmp(name, "report.json")) {
-			rt_buf_release(report);
-			*report = data;
-			rt_buf_init(&data, 0);
-			seen = 1;
-		}
-	}
-	if (!seen)
-		ERR("%s/%s lists no report.json", folder, UNIT_FILE);
-	rc = 0;
-out:
-	rt_buf_release(&p);
-	rt_buf_release(&data);
-	return rc;
 }
 
 int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
