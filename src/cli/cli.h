@@ -50,7 +50,7 @@ typedef struct cli_command {
 	"be read (each named on stderr); 2 usage error; 1 nothing could be done.\n"
 
 extern const cli_command cli_cmd_analyze, cli_cmd_timeline, cli_cmd_assess, cli_cmd_config,
-	cli_cmd_events;
+	cli_cmd_events, cli_cmd_hosts, cli_cmd_merge;
 
 /* Print "remtrail CMD: message" on stderr and return RT_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -85,6 +85,10 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
  * when stderr is a terminal. Diagnostics printed meanwhile clear the line.
  */
 void cli_progress(const char *what, uint64_t done, uint64_t total);
+/* A status line of one's own (terminal only), rewritten in place; and its
+ * end (a newline when one is shown). */
+void cli_status(const char *line);
+void cli_status_end(void);
 /* An rt_evtx_opts.progress that shows MiB read with cli_progress. */
 void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total);
 

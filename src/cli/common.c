@@ -51,6 +51,19 @@ void cli_progress(const char *what, uint64_t done, uint64_t total)
 	progress_shown = done < total;
 }
 
+void cli_status(const char *line)
+{
+	fprintf(stderr, "\r%s\033[K", line);
+	progress_shown = 1;
+}
+
+void cli_status_end(void)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	progress_shown = 0;
+}
+
 void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total)
 {
 	uint64_t mib = (total + (1u << 20) - 1) >> 20;

@@ -13,6 +13,7 @@
 
 static const cli_command *const commands[] = {
 	&cli_cmd_analyze, &cli_cmd_timeline, &cli_cmd_assess, &cli_cmd_config, &cli_cmd_events,
+	&cli_cmd_hosts, &cli_cmd_merge,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
