@@ -60,7 +60,7 @@ static int keep(const tl_opts *o, const rt_finding *f)
 
 static int write_out(rt_buf *b)
 {
-	if (b->len && fwrite(b->buf, 1, b->len, stdout) != b->len)
+	if (cli_write("timeline", b->buf, b->len))
 		return -1;
 	rt_buf_reset(b);
 	return 0;
@@ -158,19 +158,19 @@ static int run(int argc, char **argv)
 		if (!keep(&o, &f.items[k]))
 			continue;
 		shown++;
-		if (o.csv ? rt_finding_csv(&b, &f, k) : rt_finding_jsonl(&b, &f, k))
+		if (o.csv ? rt_finding_csv(&b, &f, k) : rt_finding_jsonl(&b, &f, k)) {
+			fprintf(stderr, "remtrail timeline: out of memory\n");
 			werr = -1;
+		}
 		else if (b.len >= ((size_t)1 << 20))
 			werr |= write_out(&b);
 	}
 	werr |= write_out(&b);
-	if (fflush(stdout) != 0)
+	if (cli_finish_stdout("timeline", RT_EXIT_OK) != RT_EXIT_OK)
 		werr = -1;
 	rt_buf_release(&b);
 
 	if (werr) {
-		fprintf(stderr, "remtrail timeline: cannot write the output: %s\n",
-			strerror(errno ? errno : EIO));
 		status = RT_EXIT_FAIL;
 	} else {
 		if (f.n == 0)

@@ -1,0 +1,391 @@
+/*
+ * Hostile evidence and hostile surroundings, end to end: each case runs the
+ * remtrail binary (or a library entry point) on evidence built here and
+ * damaged on purpose, or with its output steered where it must not go, and
+ * checks that the loss is named, the exit status says so, and nothing is
+ * written to the evidence. (issue 11; docs/robustness.md)
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "evtx_writer.h"
+#include "hive_writer.h"
+#include "remtrail/report.h"
+#include "remtrail/util.h"
+#include "scenario.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------ running */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+enum out_mode { OUT_CAPTURE, OUT_FULL, OUT_CLOSED };
+
+typedef struct run_result {
+	int status;  /* exit status, or -1 when killed by a signal */
+	int signal;  /* the signal, when killed */
+	char *out;   /* stdout (OUT_CAPTURE), else "" */
+	char *err;   /* stderr */
+} run_result;
+
+static char *slurp(int fd)
+{
+	rt_buf b = RT_BUF_INIT;
+	char tmp[65536];
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, tmp, sizeof tmp);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		ck_assert_int_eq(rt_buf_add(&b, tmp, (size_t)r), 0);
+	}
+	return rt_buf_detach(&b, NULL);
+}
+
+/*
+ * Run remtrail with `args` (NULL-terminated, without the program) under a
+ * CPU-time limit of `cpu_s` seconds and, outside ASan (which reserves
+ * terabytes of address space), an address-space limit of `as_mib`; under
+ * ASan an allocation larger than `as_mib` aborts instead. stdout is
+ * captured, or /dev/full, or closed.
+ */
+static void run(run_result *res, enum out_mode mode, unsigned cpu_s, unsigned as_mib,
+		const char *const *args)
+{
+	char path_out[] = "/tmp/remtrail-hostile-XXXXXX";
+	const char *argv[32];
+	int fo, pe[2], st;
+	size_t n = 0;
+	pid_t pid;
+
+	argv[n++] = tu_remtrail();
+	while (*args && n < 31)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	fo = mkstemp(path_out);
+	ck_assert_int_ge(fo, 0);
+	unlink(path_out);
+	ck_assert_int_eq(pipe(pe), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit cpu = { cpu_s, cpu_s };
+		char opts[256];
+
+		setrlimit(RLIMIT_CPU, &cpu);
+		if (UNDER_ASAN) {
+			snprintf(opts, sizeof opts,
+				 "detect_leaks=1:max_allocation_size_mb=%u:allocator_may_return_null=0",
+				 as_mib);
+			setenv("ASAN_OPTIONS", opts, 1);
+		} else {
+			struct rlimit as = { (rlim_t)as_mib << 20, (rlim_t)as_mib << 20 };
+
+			setrlimit(RLIMIT_AS, &as);
+		}
+		if (mode == OUT_CAPTURE) {
+			dup2(fo, 1);
+		} else if (mode == OUT_FULL) {
+			int f = open("/dev/full", O_WRONLY);
+
+			if (f < 0)
+				_exit(126);
+			dup2(f, 1);
+			close(f);
+		} else {
+			close(1);
+		}
+		dup2(pe[1], 2);
+		close(pe[0]);
+		close(pe[1]);
+		close(fo);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pe[1]);
+	res->err = slurp(pe[0]);
+	close(pe[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	lseek(fo, 0, SEEK_SET);
+	res->out = slurp(fo);
+	close(fo);
+	res->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	res->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+}
+
+static void run_free(run_result *r)
+{
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof *r);
+}
+
+static char *path2(const char *a, const char *b)
+{
+	rt_buf p = RT_BUF_INIT;
+
+	ck_assert_int_eq(rt_buf_addf(&p, "%s/%s", a, b), 0);
+	return rt_buf_detach(&p, NULL);
+}
+
+static int exists(const char *a, const char *b)
+{
+	char *p = path2(a, b);
+	struct stat st;
+	int r = lstat(p, &st) == 0;
+
+	free(p);
+	return r;
+}
+
+/* A small collection: WS01 with a SYSTEM hive and a Security log. */
+static char *sample(const char *dir)
+{
+	sc_host *h = sc_new("WS01", "10.0.0.21", tw_time("2024-01-01T00:00:00Z"));
+
+	sc_service_start(h, "WinRM", 2, tw_time("2024-02-01T00:00:00Z"));
+	sc_ev_winrm_session(h, tw_time("2024-03-12T09:20:00Z"), "10.0.5.77", "helpdesk");
+	ck_assert_int_eq(sc_write(h, dir), 0);
+	sc_free(&h);
+	return path2(dir, "WS01");
+}
+
+/* ------------------------------------------------- 4. write errors */
+
+/*
+ * Output that cannot be written is an error (exit 1, said on stderr),
+ * whatever the command and however stdout is broken: a full disk
+ * (/dev/full) or a closed descriptor.
+ */
+static const char *const write_cmds[][4] = {
+	{ "assess", NULL },
+	{ "assess", "--format", "text", NULL },
+	{ "config", NULL },
+	{ "config", "--format", "json", NULL },
+	{ "events", NULL },
+	{ "timeline", NULL },
+	{ "timeline", "--format", "csv", NULL },
+	{ "--help", NULL },
+	{ "assess", "--help", NULL },
+	{ "--version", NULL },
+};
+
+START_TEST(write_errors_exit_1)
+{
+	char *dir = tu_tmpdir(), *ev = sample(dir);
+	int mode;
+
+	for (mode = OUT_FULL; mode <= OUT_CLOSED; mode++) {
+		const char *args[8];
+		size_t n = 0, k;
+		run_result r;
+
+		for (k = 0; write_cmds[_i][k]; k++)
+			args[n++] = write_cmds[_i][k];
+		if (strcmp(args[0], "--help") && strcmp(args[0], "--version") &&
+		    !(n > 1 && !strcmp(args[1], "--help")))
+			args[n++] = ev;
+		args[n] = NULL;
+		run(&r, mode, 60, 2048, args);
+		ck_assert_msg(r.status == 1, "%s %s (%s): exit %d, stderr: %s", args[0],
+			      n > 1 ? args[1] : "", mode == OUT_FULL ? "/dev/full" : "closed stdout",
+			      r.status, r.err);
+		ck_assert_msg(strstr(r.err, "cannot write"), "%s: stderr: %s", args[0], r.err);
+		run_free(&r);
+	}
+	free(ev);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* analyze writes its folder, not stdout: a closed stdout does not stop it,
+ * and nothing of stdout lands in the report files. */
+START_TEST(analyze_with_closed_stdout)
+{
+	char *dir = tu_tmpdir(), *ev = sample(dir), *out = path2(dir, "out");
+	const char *args[] = { "analyze", ev, "-o", out, NULL };
+	run_result r;
+
+	run(&r, OUT_CLOSED, 60, 2048, args);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert(exists(out, "report.json"));
+	run_free(&r);
+	free(out);
+	free(ev);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* ------------------------------------------ 5. -o into the evidence */
+
+static void refused(const char *out, const char *const *inputs, size_t n, const char *why)
+{
+	char err[512];
+
+	err[0] = '\0';
+	ck_assert_msg(rt_outdir_prepare(out, 1, inputs, n, err, sizeof err) == -1,
+		      "'%s' was accepted", out);
+	ck_assert_msg(strstr(err, why), "'%s': %s", out, err);
+}
+
+START_TEST(outdir_never_in_the_evidence)
+{
+	char *dir = tu_tmpdir(), *ev, *file, *other, *p, *link, *dang, *evlink;
+	const char *in[1];
+	char err[512];
+	rt_buf b = RT_BUF_INIT;
+
+	file = tu_write_file(dir, "ev/Security.evtx", "ElfFile", 8);
+	ev = path2(dir, "ev");
+	other = path2(dir, "other");
+	ck_assert_int_eq(mkdir(other, 0755), 0);
+	in[0] = ev;
+
+	/* a not-yet-existing tail with ".." climbing back into the evidence */
+	rt_buf_addf(&b, "%s/nonexist/../../ev/out", other);
+	refused(b.buf, in, 1, "inside the evidence");
+	ck_assert(!exists(other, "nonexist"));
+	ck_assert(!exists(ev, "out"));
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/a/b/../../../ev", other);
+	refused(b.buf, in, 1, "inside the evidence");
+	ck_assert(!exists(other, "a"));
+
+	/* one evidence file named: its folder is evidence too */
+	in[0] = file;
+	refused(ev, in, 1, "evidence file");
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/./", ev);
+	refused(b.buf, in, 1, "evidence file");
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/x/..", ev);
+	refused(b.buf, in, 1, "evidence file");
+	ck_assert(!exists(ev, "x"));
+
+	/* through links: a link to the evidence, evidence named through a link,
+	 * a dangling link whose target would be made inside the evidence */
+	in[0] = ev;
+	link = path2(dir, "link");
+	ck_assert_int_eq(symlink(ev, link), 0);
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/out", link);
+	refused(b.buf, in, 1, "inside the evidence");
+	evlink = path2(dir, "evlink");
+	ck_assert_int_eq(symlink(ev, evlink), 0);
+	in[0] = evlink;
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/out", ev);
+	refused(b.buf, in, 1, "inside the evidence");
+	in[0] = ev;
+	dang = path2(dir, "dangling");
+	p = path2(ev, "made-by-us");
+	ck_assert_int_eq(symlink(p, dang), 0);
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/out", dang);
+	refused(b.buf, in, 1, "symbolic link");
+	ck_assert(!exists(ev, "made-by-us"));
+
+	/* what is fine stays fine: a sibling of the evidence, a ".." that
+	 * stays outside it */
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/n1/../out2", other);
+	ck_assert_msg(rt_outdir_prepare(b.buf, 0, in, 1, err, sizeof err) == 0, "%s", err);
+	ck_assert(exists(other, "out2"));
+	in[0] = file;
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/report", dir);
+	ck_assert_msg(rt_outdir_prepare(b.buf, 0, in, 1, err, sizeof err) == 0, "%s", err);
+
+	rt_buf_release(&b);
+	free(p);
+	free(dang);
+	free(evlink);
+	free(link);
+	free(other);
+	free(file);
+	free(ev);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* The command says why and writes nothing. */
+START_TEST(analyze_refuses_output_beside_evidence)
+{
+	char *dir = tu_tmpdir(), *ev = sample(dir), *logs, *sec, *before, *after;
+	const char *args[6];
+	run_result r;
+
+	logs = path2(ev, "C/Windows/System32/winevt/Logs");
+	sec = path2(logs, "Security.evtx");
+	before = tu_read_file(sec, NULL);
+	args[0] = "analyze";
+	args[1] = sec;
+	args[2] = "-o";
+	args[3] = logs;
+	args[4] = "--force";
+	args[5] = NULL;
+	run(&r, OUT_CAPTURE, 60, 2048, args);
+	ck_assert_msg(r.status == 2, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "evidence"));
+	ck_assert(!exists(logs, "report.json"));
+	after = tu_read_file(sec, NULL);
+	ck_assert_str_eq(before, after);
+	run_free(&r);
+	free(before);
+	free(after);
+	free(sec);
+	free(logs);
+	free(ev);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- main */
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("hostile");
+	TCase *out = tcase_create("output");
+
+	tcase_set_timeout(out, 300);
+	tcase_add_loop_test(out, write_errors_exit_1, 0,
+			    (int)(sizeof write_cmds / sizeof write_cmds[0]));
+	tcase_add_test(out, analyze_with_closed_stdout);
+	tcase_add_test(out, outdir_never_in_the_evidence);
+	tcase_add_test(out, analyze_refuses_output_beside_evidence);
+	suite_add_tcase(s, out);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run_suite(suite());
+}
