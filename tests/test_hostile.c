@@ -174,6 +174,130 @@ static char *sample(const char *dir)
 	return path2(dir, "WS01");
 }
 
+/* ------------------------------- 1. libevtx never sees what it misreads */
+
+/*
+ * A Security log of `n` logons from HOSTILE-PC (several chunks when n is
+ * large) at dir/HOSTILE/C/Windows/System32/winevt/Logs/Security.evtx, with
+ * `dmg` applied to record `rec` (none when rec is 0). Returns the
+ * collection root.
+ */
+static char *hostile_log(const char *dir, unsigned n, enum tw_damage_kind dmg, uint64_t rec)
+{
+	static const tw_field f[] = {
+		{ "TargetUserName", "alice", 0 },     { "TargetDomainName", "CORP", 0 },
+		{ "LogonType", "3", TW_UINT32 },      { "IpAddress", "10.0.5.77", 0 },
+		{ "LogonProcessName", "NtLmSsp", 0 }, { "TargetLogonId", "0x3e7", TW_HEX64 },
+	};
+	tw_writer *w = tw_new(TW_TEMPLATES);
+	char *root = path2(dir, "HOSTILE"), *logs, *p;
+	tw_event e;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof e);
+		e.time = tw_time("2024-03-12T09:20:00Z") + (uint64_t)i * 10000000u;
+		e.channel = "Security";
+		e.provider = "Microsoft-Windows-Security-Auditing";
+		e.provider_guid = "{54849625-5478-4994-A5BA-3E3B0328C30D}";
+		e.computer = "HOSTILE-PC.corp.example";
+		e.event_id = 4624;
+		e.keywords = 0x8020000000000000ull;
+		e.pid = 620;
+		e.tid = 700 + i;
+		e.fields = f;
+		e.nfields = sizeof f / sizeof f[0];
+		ck_assert_uint_ne(tw_add(w, &e), 0);
+	}
+	if (rec)
+		ck_assert_int_eq(tw_damage(w, dmg, rec), 0);
+	logs = path2(root, "C/Windows/System32/winevt/Logs");
+	p = path2(logs, "Security.evtx");
+	free(tu_write_file(logs, "Security.evtx", "", 0));
+	ck_assert_int_eq(tw_write(w, p), 0);
+	tw_free(&w);
+	free(p);
+	free(logs);
+	return root;
+}
+
+/* A SOFTWARE hive beside the log, so that config has something to read
+ * and names the host from the log. */
+static void add_software(const char *root)
+{
+	hw_hive *h = hw_new();
+	char *p = path2(root, "C/Windows/System32/config/SOFTWARE");
+
+	hw_set_file_name(h, "SOFTWARE");
+	hw_sz(h, "Microsoft\\Ole", "EnableDCOM", "Y");
+	hw_key(h, "Classes", 0);
+	free(tu_write_file(root, "C/Windows/System32/config/SOFTWARE", "", 0));
+	ck_assert_int_eq(hw_write(h, p), 0);
+	hw_free(h);
+	free(p);
+}
+
+/*
+ * A template instance declaring 2^30 values made libevtx 20181227 ask for
+ * 8 GiB and read out of bounds (14.5 GB and 40 s on a 68 KiB log). The
+ * host-name probe that every command runs handed such a log to libevtx
+ * unguarded. Every command, with each reader, now finishes in bounded
+ * time and memory, names the host from the readable chunks and, when it
+ * reads events, says what it skipped (exit 3). Under ASan an allocation
+ * over the limit aborts, so a libevtx call on the bad chunk fails the test
+ * there; elsewhere the address-space limit keeps the machine safe.
+ */
+static const struct {
+	const char *args[5];
+	int status;     /* expected exit status */
+	int says;       /* stderr names the chunk libevtx would misread */
+	int names;      /* stdout names the host */
+} hazard_cmds[] = {
+	{ { "events", NULL }, 3, 1, 1 },
+	{ { "events", "--reader", "libevtx", NULL }, 3, 1, 1 },
+	{ { "events", "--recovered", NULL }, 3, 1, 1 },
+	{ { "events", "--reader", "native", NULL }, 3, 1, 1 },
+	{ { "timeline", NULL }, 3, 1, 0 },
+	{ { "assess", NULL }, 3, 1, 1 },
+	{ { "config", NULL }, 0, 0, 1 },
+	{ { "analyze", NULL }, 3, 1, 0 },
+};
+
+START_TEST(libevtx_hazard_every_command)
+{
+	char *dir = tu_tmpdir(), *root = hostile_log(dir, 400, TW_DAMAGE_VALUE_COUNT, 1);
+	char *out = path2(dir, "out");
+	const char *args[12];
+	size_t n = 0, k;
+	run_result r;
+
+	add_software(root);
+	for (k = 0; hazard_cmds[_i].args[k]; k++)
+		args[n++] = hazard_cmds[_i].args[k];
+	args[n++] = root;
+	if (!strcmp(args[0], "analyze")) {
+		args[n++] = "-o";
+		args[n++] = out;
+	}
+	args[n] = NULL;
+	run(&r, OUT_CAPTURE, 30, 1024, args);
+	ck_assert_msg(r.signal == 0 && r.status == hazard_cmds[_i].status,
+		      "%s %s: exit %d signal %d, stderr: %.2000s", args[0], args[1], r.status, r.signal,
+		      r.err);
+	if (hazard_cmds[_i].says)
+		ck_assert_msg(strstr(r.err, "declares 1073741842 values"), "%s: stderr: %s", args[0],
+			      r.err);
+	if (hazard_cmds[_i].names)
+		ck_assert_msg(strstr(r.out, "HOSTILE-PC"), "%s %s: host not named from the log: %.500s",
+			      args[0], args[1], r.out);
+	run_free(&r);
+	free(out);
+	free(root);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* ------------------------------------------------- 4. write errors */
 
 /*
@@ -373,7 +497,12 @@ END_TEST
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hostile");
-	TCase *out = tcase_create("output");
+	TCase *out = tcase_create("output"), *evtx = tcase_create("evtx");
+
+	tcase_set_timeout(evtx, 300);
+	tcase_add_loop_test(evtx, libevtx_hazard_every_command, 0,
+			    (int)(sizeof hazard_cmds / sizeof hazard_cmds[0]));
+	suite_add_tcase(s, evtx);
 
 	tcase_set_timeout(out, 300);
 	tcase_add_loop_test(out, write_errors_exit_1, 0,

@@ -23,13 +23,21 @@ int rt_evtx_open_check(const char *path, const char *subject, rt_diag *d);
  */
 int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d);
 
-/* The libevtx reader behind rt_evtx_read (same contract). */
+/*
+ * The libevtx reader behind rt_evtx_read (same contract), with one more
+ * outcome: RT_EVTX_LIBEVTX_REFUSED, nothing read or reported, when some
+ * chunk of the file holds what makes libevtx 20181227 read out of bounds
+ * (rt_native_libevtx_hazard; `hazard` says what and where). libevtx is
+ * never given such a file: the caller reads it with the native reader.
+ */
+#define RT_EVTX_LIBEVTX_REFUSED 2
 int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
-			 rt_diag *d);
+			 rt_diag *d, char *hazard, size_t hazardlen);
 
 /*
  * The native reader's fallback (native.h, rt_native_fallback): read one
- * chunk with libevtx from memory (`len` bytes, at most 64 KiB, after the
+ * chunk with libevtx from memory. The caller has checked the chunk with
+ * rt_bx_libevtx_hazard and never hands over one it flags. (`len` bytes, at most 64 KiB, after the
  * file's 4096-byte `header`). 0 when read, 1 when the callback asked to
  * stop, -1 when libevtx could not read it either.
  */

@@ -3,6 +3,11 @@
  * checksums); each record's XML rendering gives the names that libevtx's
  * positional string API lacks (see rt_evtx_xml_parse).
  *
+ * This file is the only one that calls libevtx, through its two entry
+ * points, and neither hands libevtx what it would misread: a whole file
+ * is refused when any chunk holds a hazard (rt_native_libevtx_hazard), a
+ * single chunk is checked by the native reader before it comes here.
+ *
  * libevtx keeps records in a small cache inside the file object, so we
  * hold exactly one libevtx_record_t at a time: copy its XML out, free it,
  * then decode.
@@ -14,6 +19,7 @@
 #include <string.h>
 
 #include "evtx_int.h"
+#include "native.h"
 
 /* Records that fail are reported one by one up to this many per file,
  * then counted in one closing message. */
@@ -143,13 +149,15 @@ static void one_record(reader *r, int index, int recovered)
 }
 
 int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
-			 rt_diag *d)
+			 rt_diag *d, char *hazard, size_t hazardlen)
 {
 	reader r;
 	libevtx_error_t *e = NULL;
 	char why[512];
 	int damaged, ret;
 
+	if (rt_native_libevtx_hazard(path, hazard, hazardlen))
+		return RT_EVTX_LIBEVTX_REFUSED;
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.subject = o->display ? o->display : path;
@@ -286,65 +294,6 @@ out:
 	if (h)
 		libbfio_handle_free(&h, NULL);
 	free(img);
-	return ret;
-}
-
-int rt_evtx_probe_computer(const char *path, char **computer)
-{
-	libevtx_file_t *f = NULL;
-	libevtx_error_t *e = NULL;
-	int n = 0, i, ret = 0;
-
-	*computer = NULL;
-	if (rt_evtx_open_check(path, path, NULL))
-		return -1;
-	/* libevtx's open checks every chunk of the log; the native decoder
-	 * reads only the first ones. libevtx stays the fallback. */
-	if (rt_evtx_probe_native(path, 16, computer) == 1)
-		return 0;
-	if (libevtx_file_initialize(&f, &e) != 1) {
-		libevtx_error_free(&e);
-		return -1;
-	}
-	if (libevtx_file_open(f, path, LIBEVTX_OPEN_READ, &e) != 1) {
-		libevtx_error_free(&e);
-		libevtx_file_free(&f, NULL);
-		return -1;
-	}
-	if (libevtx_file_get_number_of_records(f, &n, &e) != 1) {
-		libevtx_error_free(&e);
-		n = 0;
-	}
-	/* a damaged first record should not hide the name; a few tries suffice */
-	for (i = 0; i < n && i < 16 && !*computer; i++) {
-		libevtx_record_t *rec = NULL;
-		size_t size = 0;
-
-		if (libevtx_file_get_record_by_index(f, i, &rec, &e) != 1) {
-			libevtx_error_free(&e);
-			continue;
-		}
-		if (libevtx_record_get_utf8_computer_name_size(rec, &size, &e) == 1 && size > 1) {
-			char *s = malloc(size);
-
-			if (!s) {
-				ret = -1;
-			} else if (libevtx_record_get_utf8_computer_name(rec, (uint8_t *)s, size, &e) == 1 &&
-				   s[0]) {
-				s[size - 1] = '\0';
-				*computer = s;
-			} else {
-				free(s);
-			}
-		}
-		libevtx_error_free(&e);
-		libevtx_record_free(&rec, NULL);
-		if (ret)
-			break;
-	}
-	if (libevtx_file_close(f, &e) != 0)
-		libevtx_error_free(&e);
-	libevtx_file_free(&f, NULL);
 	return ret;
 }
 
