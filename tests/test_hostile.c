@@ -357,6 +357,161 @@ START_TEST(lost_records_are_named)
 }
 END_TEST
 
+/* -------------------------------- 3. damage that must not look like calm */
+
+#define CCS "ControlSet001"
+#define FWP CCS "\\Services\\SharedAccess\\Parameters\\FirewallPolicy"
+
+/*
+ * A SYSTEM hive of WS03 with the keys every SYSTEM hive has: WinRM
+ * disabled, the firewall on and blocking inbound on every profile.
+ */
+static hw_hive *system_hive(void)
+{
+	static const char *const prof[] = { "DomainProfile", "StandardProfile", "PublicProfile" };
+	hw_hive *h = hw_new();
+	char path[200];
+	int i;
+
+	hw_set_file_name(h, "SYSTEM");
+	hw_set_time(h, tw_time("2024-03-01T08:00:00Z"));
+	hw_system_skeleton(h);
+	hw_sz(h, CCS "\\Control\\ComputerName\\ComputerName", "ComputerName", "WS03");
+	hw_dword(h, CCS "\\Services\\MpsSvc", "Start", 2);
+	hw_dword(h, CCS "\\Services\\Tcpip\\Parameters", "EnableDHCP", 1);
+	hw_dword(h, CCS "\\Services\\WinRM", "Start", 4);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, FWP "\\%s", prof[i]);
+		hw_dword(h, path, "EnableFirewall", 1);
+		hw_dword(h, path, "DefaultInboundAction", 1);
+	}
+	return h;
+}
+
+enum sys_damage { SYS_SOUND, SYS_KEYS_GONE, SYS_ROOT_CYCLE, SYS_DEEP_CYCLE };
+
+/* dir/WS03/C/Windows/System32/config/SYSTEM with `dmg`; the root. */
+static char *system_collection(const char *dir, enum sys_damage dmg)
+{
+	hw_hive *h = system_hive();
+	char *root = path2(dir, "WS03");
+	char *p = tu_write_file(root, "C/Windows/System32/config/SYSTEM", "", 0);
+
+	if (dmg == SYS_KEYS_GONE) {
+		ck_assert_int_eq(hw_delete_key(h, CCS "\\Services\\WinRM"), 0);
+		ck_assert_int_eq(hw_delete_key(h, CCS "\\Services\\SharedAccess"), 0);
+	} else if (dmg == SYS_ROOT_CYCLE) {
+		ck_assert_int_eq(hw_redirect_subkey(h, "", ""), 0);
+	} else if (dmg == SYS_DEEP_CYCLE) {
+		ck_assert_int_eq(hw_redirect_subkey(h, CCS "\\Services", CCS), 0);
+	}
+	ck_assert_int_eq(hw_write(h, p), 0);
+	hw_free(h);
+	free(p);
+	return root;
+}
+
+/* The state of countermeasure `cm` in assess's JSON. */
+static char *cm_state(const char *json, const char *cm)
+{
+	char key[64];
+	const char *p, *s;
+
+	snprintf(key, sizeof key, "\"id\":\"%s\"", cm);
+	p = strstr(json, key);
+	ck_assert_msg(p != NULL, "no %s in %s", cm, json);
+	s = strstr(p, "\"state\":\"");
+	ck_assert_ptr_nonnull(s);
+	s += 9;
+	return strndup(s, strcspn(s, "\""));
+}
+
+/*
+ * A SYSTEM hive with a subkey cycle, or without the SharedAccess and WinRM
+ * keys, gave "CM0019 in_effect" with no cited evidence, 1601 dates and
+ * exit 0: absent values were taken for Windows defaults. Such a hive is now
+ * named on stderr and in the report (exit 3), and what it does not show is
+ * unknown. A value it does show is still used, with its key cited.
+ */
+static const struct {
+	enum sys_damage dmg;
+	int status;
+	const char *says;     /* on stderr */
+	const char *cm0019, *cm0013;
+} sys_cases[] = {
+	{ SYS_SOUND, 0, NULL, "in_effect", "restricted" },
+	{ SYS_KEYS_GONE, 3, "Services\\WinRM", "unknown", "unknown" },
+	{ SYS_ROOT_CYCLE, 3, "cycle", "unknown", "unknown" },
+	{ SYS_DEEP_CYCLE, 3, "cycle", "in_effect", "unknown" },
+};
+
+START_TEST(damaged_system_hive_is_not_calm)
+{
+	char *dir = tu_tmpdir(), *root = system_collection(dir, sys_cases[_i].dmg);
+	char *out = path2(dir, "out"), *json, *s;
+	const char *args[6];
+	run_result r;
+
+	args[0] = "assess";
+	args[1] = root;
+	args[2] = NULL;
+	run(&r, OUT_CAPTURE, 60, 2048, args);
+	ck_assert_msg(r.status == sys_cases[_i].status, "case %d: exit %d: %s", _i, r.status,
+		      r.err);
+	if (sys_cases[_i].says)
+		ck_assert_msg(strstr(r.err, sys_cases[_i].says) && strstr(r.err, "SYSTEM"),
+			      "case %d: stderr: %s", _i, r.err);
+	else
+		ck_assert_msg(!strstr(r.err, "damaged"), "case %d: stderr: %s", _i, r.err);
+	s = cm_state(r.out, "CM0019");
+	ck_assert_msg(!strcmp(s, sys_cases[_i].cm0019), "case %d: CM0019 %s", _i, s);
+	free(s);
+	s = cm_state(r.out, "CM0013");
+	ck_assert_msg(!strcmp(s, sys_cases[_i].cm0013), "case %d: CM0013 %s", _i, s);
+	free(s);
+	ck_assert_msg(!strstr(r.out, "1601-"), "case %d: %s", _i, r.out);
+	run_free(&r);
+
+	args[1] = "--format";
+	args[2] = "text";
+	args[3] = root;
+	args[4] = NULL;
+	run(&r, OUT_CAPTURE, 60, 2048, args);
+	ck_assert_msg(!strstr(r.out, "1601-"), "case %d: %s", _i, r.out);
+	run_free(&r);
+
+	args[0] = "analyze";
+	args[1] = root;
+	args[2] = "-o";
+	args[3] = out;
+	args[4] = NULL;
+	run(&r, OUT_CAPTURE, 60, 2048, args);
+	ck_assert_int_eq(r.status, sys_cases[_i].status);
+	json = path2(out, "report.json");
+	s = tu_read_file(json, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(!sys_cases[_i].says == !strstr(s, "damaged"), "case %d: report.json", _i);
+	free(s);
+	free(json);
+	run_free(&r);
+
+	args[0] = "config";
+	args[1] = "--format";
+	args[2] = "json";
+	args[3] = root;
+	args[4] = NULL;
+	run(&r, OUT_CAPTURE, 60, 2048, args);
+	if (sys_cases[_i].says)
+		ck_assert_msg(!strstr(r.out, "\"certainty\":\"default\""),
+			      "case %d: Windows defaults from a damaged hive: %s", _i, r.out);
+	run_free(&r);
+	free(out);
+	free(root);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* ------------------------------------------------- 4. write errors */
 
 /*
@@ -557,6 +712,7 @@ static Suite *suite(void)
 {
 	Suite *s = suite_create("hostile");
 	TCase *out = tcase_create("output"), *evtx = tcase_create("evtx");
+	TCase *hive = tcase_create("hive");
 
 	tcase_set_timeout(evtx, 300);
 	tcase_add_loop_test(evtx, libevtx_hazard_every_command, 0,
@@ -564,6 +720,10 @@ static Suite *suite(void)
 	tcase_add_loop_test(evtx, lost_records_are_named, 0,
 			    (int)(sizeof loss_cases / sizeof loss_cases[0]));
 	suite_add_tcase(s, evtx);
+	tcase_set_timeout(hive, 300);
+	tcase_add_loop_test(hive, damaged_system_hive_is_not_calm, 0,
+			    (int)(sizeof sys_cases / sizeof sys_cases[0]));
+	suite_add_tcase(s, hive);
 
 	tcase_set_timeout(out, 300);
 	tcase_add_loop_test(out, write_errors_exit_1, 0,

@@ -271,6 +271,7 @@ static void scope_text(rt_buf *b, const rt_fwrule *f)
 /* Firewall state for one profile. */
 typedef struct fw {
 	int known;
+	const char *damage; /* the SYSTEM hive's, when that makes it unknown */
 	int enabled;
 	int default_allow;
 	const char *why_off;
@@ -311,7 +312,11 @@ static void eval_comp(const view *v, const fw *w, unsigned prof, const comp *c, 
 
 	if (!w->known) {
 		out->v = RT_EXP_UNKNOWN;
-		rt_buf_adds(&out->reason, "firewall state unknown (no SYSTEM hive)");
+		if (w->damage)
+			rt_buf_addf(&out->reason, "firewall state unknown (SYSTEM hive damaged: %s)",
+				    w->damage);
+		else
+			rt_buf_adds(&out->reason, "firewall state unknown (no SYSTEM hive)");
 		return;
 	}
 	if (!w->enabled) {
@@ -425,6 +430,9 @@ static void fw_state(const view *v, int prof, fw *w)
 
 	memset(w, 0, sizeof(*w));
 	if (v->chosen[RT_HIVE_SYSTEM] < 0)
+		return;
+	/* a damaged hive's missing profile or rule is no proof of absence */
+	if ((w->damage = v->h->snapshots[v->chosen[RT_HIVE_SYSTEM]].damage))
 		return;
 	w->known = 1;
 	rt_buf_init(&b, sizeof(n) - 1);

@@ -287,7 +287,9 @@ static int text_verdict(rt_buf *out, const rt_cm_verdict *v)
 		const rt_interval *iv = &v->intervals[i];
 		rt_time_format(iv->from, a);
 		rt_time_format(iv->to, b);
-		ADDF("    %s .. %s  %s: %s\n", a, b, rt_cm_state_name(iv->state), iv->why);
+		/* 0 is no time (nothing dated was read), not 1601 */
+		ADDF("    %s .. %s  %s: %s\n", iv->from ? a : "-", iv->to ? b : "-",
+		     rt_cm_state_name(iv->state), iv->why);
 		if (text_list(out, "        ", "- ", &iv->basis))
 			return -1;
 	}
