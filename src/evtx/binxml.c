@@ -185,19 +185,38 @@ static int put_signed(walker *w, uint64_t raw, unsigned bits)
 	return put_u64(w, raw);
 }
 
-static const char hexl[] = "0123456789abcdef";
-static const char hexu[] = "0123456789ABCDEF";
 
-static int put_hex(walker *w, uint64_t v, int digits, const char *digs)
+/*
+ * The 8 hex digits of x, the first in the lowest byte: each nibble spread
+ * to a byte, then '0' added, and 7 (upper case) or 39 (lower) more where
+ * the nibble is 10 or more (its byte + 6 carries into bit 4).
+ */
+static inline uint64_t hex8(uint32_t x, uint64_t letter)
 {
-	char t[16];
-	int i;
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t n = x;
 
-	for (i = digits - 1; i >= 0; i--) {
-		t[i] = digs[v & 0xF];
-		v >>= 4;
-	}
-	return put(w, t, (size_t)digits);
+	n = ((n & 0xFFFF0000ull) << 16) | (n & 0xFFFFull);
+	n = ((n & 0x0000FF000000FF00ull) << 8) | (n & 0x000000FF000000FFull);
+	n = ((n & 0x00F000F000F000F0ull) << 4) | (n & 0x000F000F000F000Full);
+	n += ones * '0' + (((n + ones * 6) >> 4) & ones) * letter;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap64(n);
+#else
+	return n;
+#endif
+}
+
+/* The last `digits` (at most 16) hex digits of v; `upper`: A-F, else a-f. */
+static int put_hex(walker *w, uint64_t v, int digits, int upper)
+{
+	uint64_t letter = upper ? 7 : 39, t[2];
+
+	t[1] = hex8((uint32_t)v, letter);
+	if (digits <= 8)
+		return put(w, (const char *)(t + 1) + 8 - digits, (size_t)digits);
+	t[0] = hex8((uint32_t)(v >> 32), letter);
+	return put(w, (const char *)t + 16 - digits, (size_t)digits);
 }
 
 /* UTF-16LE (rt_utf16le_to_utf8 has the ASCII fast path); stops at a NUL. */
@@ -213,7 +232,7 @@ static uint16_t name_lookup(const char *s, size_t n)
 	size_t i;
 
 	for (i = 1; i < sizeof(known_names) / sizeof(known_names[0]); i++)
-		if (strlen(known_names[i]) == n && !memcmp(known_names[i], s, n))
+		if (known_names[i][0] == s[0] && !strncmp(known_names[i], s, n) && known_names[i][n] == '\0')
 			return (uint16_t)i;
 	return N_OTHER;
 }
@@ -315,7 +334,7 @@ static int put_sid(walker *w, const uint8_t *p, size_t n)
 	putc_(w, '-');
 	if (auth >> 32) {
 		put(w, "0x", 2);
-		put_hex(w, auth, 12, hexu);
+		put_hex(w, auth, 12, 1);
 	} else {
 		put_u64(w, auth);
 	}
@@ -328,20 +347,21 @@ static int put_sid(walker *w, const uint8_t *p, size_t n)
 
 static void put_guid(walker *w, const uint8_t *p)
 {
+	uint64_t tail = 0;
 	int i;
 
 	putc_(w, '{');
-	put_hex(w, rt_le32(p), 8, hexu);
+	put_hex(w, rt_le32(p), 8, 1);
 	putc_(w, '-');
-	put_hex(w, rt_le16(p + 4), 4, hexu);
+	put_hex(w, rt_le16(p + 4), 4, 1);
 	putc_(w, '-');
-	put_hex(w, rt_le16(p + 6), 4, hexu);
+	put_hex(w, rt_le16(p + 6), 4, 1);
 	putc_(w, '-');
-	put_hex(w, p[8], 2, hexu);
-	put_hex(w, p[9], 2, hexu);
+	put_hex(w, (unsigned)p[8] << 8 | p[9], 4, 1);
 	putc_(w, '-');
 	for (i = 10; i < 16; i++)
-		put_hex(w, p[i], 2, hexu);
+		tail = tail << 8 | p[i];
+	put_hex(w, tail, 12, 1);
 	putc_(w, '}');
 }
 
@@ -470,8 +490,8 @@ static void put_scalar(walker *w, uint8_t type, const uint8_t *p)
 	case 0x0f: put_guid(w, p); break;
 	case 0x11: put_filetime(w, rt_le64(p)); break;
 	case 0x12: put_systemtime(w, p); break;
-	case 0x14: put(w, "0x", 2); put_hex(w, rt_le32(p), 8, hexl); break;
-	case 0x15: put(w, "0x", 2); put_hex(w, rt_le64(p), 16, hexl); break;
+	case 0x14: put(w, "0x", 2); put_hex(w, rt_le32(p), 8, 0); break;
+	case 0x15: put(w, "0x", 2); put_hex(w, rt_le64(p), 16, 0); break;
 	default: break;
 	}
 }
@@ -512,8 +532,10 @@ static int render(walker *w, uint8_t type, const uint8_t *p, size_t n)
 	case 0x0e:
 		if (rt_buf_grow(w->a, n * 2))
 			return -1;
-		for (i = 0; i < n; i++)
-			put_hex(w, p[i], 2, hexu);
+		for (i = 0; i + 4 <= n; i += 4)
+			put_hex(w, (uint64_t)p[i] << 24 | (uint64_t)p[i + 1] << 16 | (uint64_t)p[i + 2] << 8 | p[i + 3], 8, 1);
+		for (; i < n; i++)
+			put_hex(w, p[i], 2, 1);
 		return 0;
 	case 0x10:
 		if (n == 4)
