@@ -782,6 +782,7 @@ static int add_field(walker *w, uint32_t name, uint32_t value)
 	o->fields[o->nfields].name = name;
 	o->fields[o->nfields].value = value;
 	o->fields[o->nfields].hash = 0;
+	o->fields[o->nfields].lit = RT_BX_NONE;
 	o->nfields++;
 	w->ev->nfields++;
 	return 0;
@@ -1313,8 +1314,10 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 		sysval_close(w, &fr);
 	else if (emit_field(w, &fr, fr.text))
 		return -1;
-	if (attr && w->out->nfields > nf) /* the field named by the literal */
+	if (attr && w->out->nfields > nf) { /* the field named by the literal */
 		w->out->fields[nf].hash = text->h;
+		w->out->fields[nf].lit = text->a;
+	}
 	return 0;
 }
 
@@ -1744,12 +1747,55 @@ static uint32_t name_find(const rt_bx_chunk *o, const rt_bx_field *f, const name
 	return ns->slot[i];
 }
 
+/*
+ * Most records of a chunk are instances of a few templates whose fields
+ * are all named by literals (<Data Name="K">): once a record's names
+ * needed no suffix, a record with the same literals in the same order
+ * needs none either, and fix_duplicates is skipped for it.
+ */
+static int names_known_unique(const rt_bx_chunk *o, const rt_bx_event *ev)
+{
+	const rt_bx_field *f = o->fields + ev->field0;
+	uint32_t i;
+
+	if (ev->nfields != o->nuniq)
+		return 0;
+	for (i = 0; i < ev->nfields; i++)
+		if (f[i].lit != o->uniq[i] || f[i].lit == RT_BX_NONE)
+			return 0;
+	return 1;
+}
+
+/* After fix_duplicates gave no name a suffix: remember the record's
+ * literals, if all its names are literals. */
+static void note_unique(rt_bx_chunk *o, const rt_bx_event *ev)
+{
+	const rt_bx_field *f = o->fields + ev->field0;
+	uint32_t i;
+
+	for (i = 0; i < ev->nfields; i++)
+		if (f[i].lit == RT_BX_NONE)
+			return;
+	if (ev->nfields > o->uniqcap) {
+		uint32_t *n = realloc(o->uniq, ev->nfields * sizeof(*n));
+
+		if (!n)
+			return; /* only a shortcut lost */
+		o->uniq = n;
+		o->uniqcap = ev->nfields;
+	}
+	for (i = 0; i < ev->nfields; i++)
+		o->uniq[i] = f[i].lit;
+	o->nuniq = ev->nfields;
+}
+
 static int fix_duplicates(walker *w, rt_bx_event *ev)
 {
 	rt_bx_chunk *o = w->out;
 	rt_bx_field *f = o->fields + ev->field0;
 	uint32_t i, size = 16, *nk;
 	name_set ns;
+	int renamed = 0;
 
 	while (size < ev->nfields * 2)
 		size *= 2;
@@ -1791,10 +1837,14 @@ static int fix_duplicates(walker *w, rt_bx_event *ev)
 			}
 			nk[hit - 1] = k + 1;
 			f[i].name = c;
+			f[i].lit = RT_BX_NONE;
+			renamed = 1;
 		}
 		ns.slot[at] = i + 1;
 		ns.hash[at] = h;
 	}
+	if (!renamed)
+		note_unique(o, ev);
 	return 0;
 }
 
@@ -1859,7 +1909,7 @@ static int decode_record(walker *w, size_t off, size_t size)
 		return -1;
 	if (w->depth)
 		return fail(w, "record at 0x%zx ends inside an element", off);
-	if (ev->nfields > 1 && fix_duplicates(w, ev))
+	if (ev->nfields > 1 && !names_known_unique(o, ev) && fix_duplicates(w, ev))
 		return -1;
 	o->nev++;
 	return 0;
@@ -1880,6 +1930,7 @@ void rt_bx_chunk_release(rt_bx_chunk *c)
 	free(c->fields);
 	free(c->vals);
 	free(c->nk);
+	free(c->uniq);
 	free(c->ops);
 	rt_bx_chunk_init(c);
 }
@@ -1922,6 +1973,7 @@ static void start(walker *w, rt_bx_chunk *out, const uint8_t *data, size_t len)
 	memset(out->slots, 0, sizeof(out->slots));
 	memset(out->tmpl, 0, sizeof(out->tmpl));
 	out->nops = 0;
+	out->nuniq = 0;
 	memset(w, 0, sizeof(*w));
 	w->c = data;
 	w->clen = len;

@@ -40,6 +40,8 @@ typedef struct rt_bx_event {
 typedef struct rt_bx_field {
 	uint32_t name, value;
 	uint32_t hash; /* of the name when known as it is added, else 0 */
+	uint32_t lit;  /* the name is the literal text at this offset of
+			* `names` (a compiled <Data Name="K">), else RT_BX_NONE */
 } rt_bx_field;
 
 typedef struct rt_bx_name {
@@ -74,6 +76,10 @@ typedef struct rt_bx_chunk {
 	size_t valcap;
 	uint32_t *nk;
 	size_t nkcap;
+	/* the `lit` of each field of the last record whose names were all
+	 * literal and needed no suffix (fix_duplicates, binxml.c) */
+	uint32_t *uniq;
+	size_t nuniq, uniqcap;
 	rt_bx_name slots[RT_BX_NAME_SLOTS];
 	void *ops;    /* compiled templates of the chunk */
 	size_t nops, opcap;
