@@ -131,9 +131,9 @@ static int format_event(void *ctx, const rt_event *ev, rt_buf *b)
 	for (i = 0; i < ev->nfields; i++) {
 		if (i)
 			e |= rt_buf_addch(b, ',');
-		e |= add_str(b, ev->fields[i].name);
+		e |= rt_json_str(b, ev->fields[i].name, rt_field_len(ev, i, 0));
 		e |= rt_buf_addch(b, ':');
-		e |= add_str(b, ev->fields[i].value);
+		e |= rt_json_str(b, ev->fields[i].value, rt_field_len(ev, i, 1));
 	}
 	e |= KEY(b, "}}\n");
 	return e ? -1 : 0;

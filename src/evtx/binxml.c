@@ -89,6 +89,7 @@ typedef struct frame {
 	uint32_t text;    /* arena offset where the element's text starts */
 	uint32_t name;    /* arena offset of the element's name */
 	uint32_t dname;   /* Data@Name, or RT_BX_NONE */
+	uint32_t dlen;    /* its length, 0 when not known */
 } frame;
 
 typedef struct walker {
@@ -652,6 +653,7 @@ static void push_frame(walker *w, uint8_t kind, uint16_t id, uint32_t str)
 	f->emitted = 0;
 	f->name = str;
 	f->dname = RT_BX_NONE;
+	f->dlen = 0;
 	f->text = alen(w);
 	w->capture = 0;
 }
@@ -727,9 +729,10 @@ static int sink_attr_end(walker *w)
 		return fail(w, "out of memory");
 	switch (w->attr) {
 	case N_NAME:
-		if (f->kind == K_DATA)
+		if (f->kind == K_DATA) {
 			f->dname = s;
-		else
+			f->dlen = alen(w) - 1 - s;
+		} else
 			ev->provider = s;
 		return 0;
 	case N_USERID:
@@ -763,35 +766,45 @@ static void sink_content(walker *w)
 	w->capture = frame_captures(f);
 }
 
-static int add_field(walker *w, uint32_t name, uint32_t value)
+/* Room for more fields (out of add_field's way: it runs per field). */
+static __attribute__((noinline)) int grow_fields(walker *w)
+{
+	rt_bx_chunk *o = w->out;
+	size_t nc = o->fieldcap ? o->fieldcap * 2 : 256;
+	rt_bx_field *nf;
+
+	if (nc > BX_ARENA_MAX / sizeof(*nf))
+		return fail(w, "too many fields");
+	nf = realloc(o->fields, nc * sizeof(*nf));
+	if (!nf)
+		return fail(w, "out of memory");
+	o->fields = nf;
+	o->fieldcap = nc;
+	return 0;
+}
+
+static inline int add_field(walker *w, uint32_t name, uint32_t value, uint32_t nlen, uint32_t vlen)
 {
 	rt_bx_chunk *o = w->out;
 
-	if (o->nfields == o->fieldcap) {
-		size_t nc = o->fieldcap ? o->fieldcap * 2 : 256;
-		rt_bx_field *nf;
-
-		if (nc > BX_ARENA_MAX / sizeof(*nf))
-			return fail(w, "too many fields");
-		nf = realloc(o->fields, nc * sizeof(*nf));
-		if (!nf)
-			return fail(w, "out of memory");
-		o->fields = nf;
-		o->fieldcap = nc;
-	}
+	if (o->nfields == o->fieldcap && grow_fields(w))
+		return -1;
 	o->fields[o->nfields].name = name;
 	o->fields[o->nfields].value = value;
 	o->fields[o->nfields].hash = 0;
 	o->fields[o->nfields].lit = RT_BX_NONE;
+	o->fields[o->nfields].nlen = nlen;
+	o->fields[o->nfields].vlen = vlen;
 	o->nfields++;
 	w->ev->nfields++;
 	return 0;
 }
 
 /* The field an EventData/Data, EventData/Binary or UserData leaf gives. */
+/* (The value is the arena's last string: its length is known.) */
 static int emit_field(walker *w, frame *f, uint32_t value)
 {
-	uint32_t name;
+	uint32_t name, vlen = alen(w) - 1 - value;
 
 	switch (f->kind) {
 	case K_DATA:
@@ -802,8 +815,9 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 			name = alen(w);
 			if (put(w, "Data[", 5) || put_u64(w, ++w->unnamed) || put(w, "]", 2))
 				return fail(w, "out of memory");
+			return add_field(w, name, value, alen(w) - 1 - name, vlen);
 		}
-		return add_field(w, name, value);
+		return add_field(w, name, value, f->dlen, vlen);
 	case K_BINARY:
 	case K_EDLEAF:
 	case K_UDELEM:
@@ -811,7 +825,7 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 			const char *nm = sp(w->out, f->name), *colon = strrchr(nm, ':');
 
 			name = colon ? f->name + (uint32_t)(colon + 1 - nm) : f->name;
-			return add_field(w, name, value);
+			return add_field(w, name, value, 0, vlen);
 		}
 		return 0;
 	default:
@@ -1282,7 +1296,10 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	 * reads it once closed (the parent keeps no text: nothing to cut) */
 	w->steps += op->a;
 	p->has_child = 1;
-	memset(&fr, 0, sizeof fr);
+	fr.has_child = 0;
+	fr.drop = 0;
+	fr.emitted = 0;
+	fr.dlen = 0;
 	fr.kind = kind;
 	fr.sub = kind == K_SYSVAL ? (uint8_t)open->id : 0;
 	fr.cap = frame_cap(kind, fr.sub);
@@ -1299,6 +1316,7 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 		if ((text->b && put(w, w->out->names.buf + text->a, text->b)) || nul(w))
 			return fail(w, "out of memory");
 		fr.dname = s;
+		fr.dlen = text->b;
 	} else if (w->attr) {
 		w->attr_any = 1;
 	}
@@ -1837,6 +1855,7 @@ static int fix_duplicates(walker *w, rt_bx_event *ev)
 			}
 			nk[hit - 1] = k + 1;
 			f[i].name = c;
+			f[i].nlen = alen(w) - 1 - c;
 			f[i].lit = RT_BX_NONE;
 			renamed = 1;
 		}
@@ -2048,7 +2067,8 @@ const char *rt_bx_libevtx_hazard(rt_bx_chunk *scratch, const uint8_t *data, size
 	return NULL;
 }
 
-void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields)
+void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields,
+		     uint32_t *lens)
 {
 	const rt_bx_event *e = &c->ev[i];
 	uint32_t k;
@@ -2070,16 +2090,30 @@ void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fie
 	ev->host = "";
 	ev->source_file = "";
 	for (k = 0; k < e->nfields; k++) {
-		fields[k].name = sp(c, c->fields[e->field0 + k].name);
-		fields[k].value = sp(c, c->fields[e->field0 + k].value);
+		const rt_bx_field *f = &c->fields[e->field0 + k];
+
+		fields[k].name = sp(c, f->name);
+		fields[k].value = sp(c, f->value);
+		if (lens) {
+			lens[2 * k] = f->nlen;
+			lens[2 * k + 1] = f->vlen;
+		}
 	}
 	ev->nfields = e->nfields;
 	ev->fields = fields;
+	ev->field_lens = lens;
 }
 
 static int str_same(const rt_bx_chunk *a, uint32_t x, const rt_bx_chunk *b, uint32_t y)
 {
 	return (x == RT_BX_NONE) == (y == RT_BX_NONE) && !strcmp(sp(a, x), sp(b, y));
+}
+
+/* The lengths a field knows of are those of its strings. */
+static int lens_right(const rt_bx_chunk *c, const rt_bx_field *f)
+{
+	return (!f->nlen || f->nlen == strlen(sp(c, f->name))) &&
+	       (!f->vlen || f->vlen == strlen(sp(c, f->value)));
 }
 
 int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b)
@@ -2102,7 +2136,8 @@ int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b)
 			return 0;
 		for (k = 0; k < x->nfields; k++)
 			if (!str_same(a, a->fields[x->field0 + k].name, b, b->fields[y->field0 + k].name) ||
-			    !str_same(a, a->fields[x->field0 + k].value, b, b->fields[y->field0 + k].value))
+			    !str_same(a, a->fields[x->field0 + k].value, b, b->fields[y->field0 + k].value) ||
+			    !lens_right(a, &a->fields[x->field0 + k]) || !lens_right(b, &b->fields[y->field0 + k]))
 				return 0;
 	}
 	return 1;
