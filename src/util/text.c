@@ -82,6 +82,23 @@ static size_t ascii16_run(char *d, const uint8_t *p, size_t n)
 	unsigned m;
 	int b;
 
+	if (n >= 16) {
+		/* long text (command lines, scripts): sixteen units a step */
+		do {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+			__m128i t = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i + 16));
+
+			m = ascii16_stops(v) | ascii16_stops(t) << 16;
+			_mm_storeu_si128((__m128i *)(void *)(d + i), _mm_packus_epi16(v, t));
+			if (m)
+				return i + (size_t)__builtin_ctz(m) / 2;
+			i += 16;
+		} while (i + 16 <= n);
+		if (i == n)
+			return n;
+		if (i + 8 > n)
+			i = n - 8;
+	}
 	if (n >= 8) {
 		for (;;) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
