@@ -279,8 +279,18 @@ START_TEST(json_agrees_with_bytewise)
 		ck_assert_ptr_nonnull(exact);
 		memcpy(exact, s, n);
 		ck_assert_int_eq(rt_json_str(&got, exact, n), 0);
-		free(exact);
 		json_ref(&want, s, n);
+		ck_assert_uint_eq(got.len, want.len);
+		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
+		ck_assert_int_eq(got.buf[got.len], 0);
+		/* a member: the string as name and (its first half) as value */
+		ck_assert_int_eq(rt_json_member(&got, i % 2 ? ',' : '\0', exact, n, exact, n / 2), 0);
+		free(exact);
+		if (i % 2)
+			rt_buf_addch(&want, ',');
+		json_ref(&want, s, n);
+		rt_buf_addch(&want, ':');
+		json_ref(&want, s, n / 2);
 		ck_assert_uint_eq(got.len, want.len);
 		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
 		ck_assert_int_eq(got.buf[got.len], 0);

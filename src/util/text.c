@@ -409,11 +409,11 @@ static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d)
 }
 
 /*
- * Runs of plain bytes (most of any value) are checked and copied 8 bytes
+ * Runs of plain bytes (most of any value) are checked and copied 16 bytes
  * at a time; only the bytes that need it are looked at one by one, out of
  * the way of the common case: a string with nothing to escape.
  */
-int rt_json_str(rt_buf *out, const char *s, size_t n)
+static inline __attribute__((always_inline)) int json_str(rt_buf *out, const char *s, size_t n)
 {
 	size_t run;
 	char *d;
@@ -429,6 +429,20 @@ int rt_json_str(rt_buf *out, const char *s, size_t n)
 	d[n + 1] = '\0';
 	out->len += n + 2;
 	return 0;
+}
+
+int rt_json_str(rt_buf *out, const char *s, size_t n)
+{
+	return json_str(out, s, n);
+}
+
+int rt_json_member(rt_buf *out, char sep, const char *k, size_t kn, const char *v, size_t vn)
+{
+	if (sep && rt_buf_addch(out, sep))
+		return -1;
+	if (json_str(out, k, kn) || rt_buf_addch(out, ':'))
+		return -1;
+	return json_str(out, v, vn);
 }
 
 static int lower(int c)
