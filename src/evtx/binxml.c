@@ -52,7 +52,8 @@ enum name_id {
 	N_THREADID,
 	N_USERID,
 	N_PROCERR,
-	N_DEBUGDATA
+	N_DEBUGDATA,
+	N_COUNT
 };
 
 static const char *const known_names[] = {
@@ -71,7 +72,21 @@ static const char *const ents[][2] = {
 /* K_EDLEAF: another EventData child; K_UDROOT: the UserData child, or
  * ProcessingErrorData/DebugData, whose descendant leaves give fields. */
 enum kind { K_SKIP, K_EVENT, K_SYSTEM, K_SYSVAL, K_EVENTDATA, K_DATA, K_BINARY, K_EDLEAF,
-	    K_USERDATA, K_UDROOT, K_UDELEM };
+	    K_USERDATA, K_UDROOT, K_UDELEM, K_COUNT };
+
+/* The kind of a child element: by its parent's kind and its name where
+ * the name matters (kind_named, 0 = not named there), else by the
+ * parent's kind alone (kind_child). Run for every element: tables, no
+ * branches. */
+static const uint8_t kind_named[K_COUNT][N_COUNT] = {
+	[K_EVENT] = { [N_SYSTEM] = K_SYSTEM, [N_EVENTDATA] = K_EVENTDATA,
+		      [N_USERDATA] = K_USERDATA, [N_PROCERR] = K_UDROOT, [N_DEBUGDATA] = K_UDROOT },
+	[K_EVENTDATA] = { [N_DATA] = K_DATA, [N_BINARY] = K_BINARY },
+};
+static const uint8_t kind_child[K_COUNT] = {
+	[K_SYSTEM] = K_SYSVAL, [K_EVENTDATA] = K_EDLEAF, [K_USERDATA] = K_UDROOT,
+	[K_UDROOT] = K_UDELEM, [K_UDELEM] = K_UDELEM,
+};
 
 typedef struct sval {
 	uint32_t off;
@@ -614,21 +629,12 @@ static inline int frame_captures(const frame *f)
 /* The kind of an element named `id` whose parent is `p` (NULL: the root). */
 static uint8_t child_kind(const frame *p, uint16_t id)
 {
+	uint8_t k;
+
 	if (!p)
 		return id == N_EVENT ? K_EVENT : K_SKIP;
-	switch (p->kind) {
-	case K_EVENT:
-		return id == N_SYSTEM ? K_SYSTEM
-		       : id == N_EVENTDATA ? K_EVENTDATA
-		       : id == N_USERDATA ? K_USERDATA
-		       : id == N_PROCERR || id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
-	case K_SYSTEM: return K_SYSVAL;
-	case K_EVENTDATA: return id == N_DATA ? K_DATA : id == N_BINARY ? K_BINARY : K_EDLEAF;
-	case K_USERDATA: return K_UDROOT;
-	case K_UDROOT:
-	case K_UDELEM: return K_UDELEM;
-	default: return K_SKIP;
-	}
+	k = kind_named[p->kind][id]; /* id < N_COUNT: name_lookup's */
+	return k ? k : kind_child[p->kind];
 }
 
 /* Open an element of `kind` (depth checked by the caller). */
@@ -1313,7 +1319,8 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 		w->attr_null = 0;
 		w->attr_any = 1;
 		w->attr_start = s;
-		if ((text->b && put(w, w->out->names.buf + text->a, text->b)) || nul(w))
+		/* the literal and the NUL after it, as the text and nul() */
+		if (put(w, w->out->names.buf + text->a, (size_t)text->b + 1))
 			return fail(w, "out of memory");
 		fr.dname = s;
 		fr.dlen = text->b;
