@@ -840,14 +840,24 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 }
 
 /* A System value element ends: the event takes what it names. */
+static void sysval_number(rt_bx_event *ev, uint8_t sub, uint64_t n)
+{
+	if (sub == N_EVENTID)
+		ev->event_id = (uint32_t)n;
+	else if (sub == N_LEVEL)
+		ev->level = (uint32_t)n;
+	else
+		ev->record_id = n;
+}
+
 static void sysval_close(walker *w, const frame *f)
 {
 	rt_bx_event *ev = w->ev;
 
 	switch (f->sub) {
-	case N_EVENTID: ev->event_id = (uint32_t)parse_num(w, f->text); break;
-	case N_LEVEL: ev->level = (uint32_t)parse_num(w, f->text); break;
-	case N_EVENTRECORDID: ev->record_id = parse_num(w, f->text); break;
+	case N_EVENTID:
+	case N_LEVEL:
+	case N_EVENTRECORDID: sysval_number(ev, f->sub, parse_num(w, f->text)); break;
 	case N_CHANNEL: ev->channel = f->text; return;
 	case N_COMPUTER: ev->computer = f->text; return;
 	default: return;
@@ -1268,6 +1278,29 @@ static int fuse_leaf(walker *w, size_t first)
 }
 
 /*
+ * A fused System leaf's EventID, Level or EventRecordID given as an
+ * unsigned integer: the number that rendering it and parse_num would give
+ * (plain decimal of at most 18 digits, read back exactly), without either;
+ * 0 when not so, and it is rendered. Taken only when the arena has room
+ * for the rendering, so that it cannot succeed where rendering would fail.
+ */
+static int sysval_direct(walker *w, uint8_t sub, const sval *v)
+{
+	const uint8_t *p = w->c + v->off;
+	uint64_t n;
+
+	if ((sub != N_EVENTID && sub != N_LEVEL && sub != N_EVENTRECORDID) ||
+	    (v->type != 0x04 && v->type != 0x06 && v->type != 0x08 && v->type != 0x0a) ||
+	    v->size != scalar_size[v->type])
+		return 0;
+	n = v->size == 1 ? p[0] : v->size == 2 ? rt_le16(p) : v->size == 4 ? rt_le32(p) : rt_le64(p);
+	if (n >= 1000000000000000000ull || rt_buf_grow(w->a, 24))
+		return 0;
+	sysval_number(w->ev, sub, n);
+	return 1;
+}
+
+/*
  * The work of a LEAF's operations in one go: 0 done, -1 failed (as they
  * would have), 1 when they must run one by one because something
  * unusual is there: the step limit near, no parent or too deep, a parent
@@ -1329,6 +1362,8 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	}
 	fr.text = alen(w);
 	w->capture = 0;
+	if (kind == K_SYSVAL && sysval_direct(w, fr.sub, v))
+		return 0;
 	if ((frame_captures(&fr) || (v->type & 0x7F) > 0x15) &&
 	    render(w, v->type, w->c + v->off, v->size))
 		return -1;
