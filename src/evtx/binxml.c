@@ -1138,24 +1138,30 @@ typedef struct bx_op {
 
 /* Append an operation standing for `*steps` loop steps (a long run of
  * tokens that do nothing gets NOPs first); NULL when over the cap. */
+/* Room for more operations, up to the cap (out of emit's way). */
+static __attribute__((noinline)) int grow_ops(rt_bx_chunk *o)
+{
+	size_t nc = o->opcap ? o->opcap * 2 : 1024;
+	void *n;
+
+	if (nc > BX_MAX_OPS)
+		return -1;
+	n = realloc(o->ops, nc * sizeof(bx_op));
+	if (!n)
+		return -1;
+	o->ops = n;
+	o->opcap = nc;
+	return 0;
+}
+
 static bx_op *emit(walker *w, uint8_t code, unsigned *steps)
 {
 	rt_bx_chunk *o = w->out;
 	bx_op *op;
 
 	do {
-		if (o->nops == o->opcap) {
-			size_t nc = o->opcap ? o->opcap * 2 : 1024;
-			void *n;
-
-			if (nc > BX_MAX_OPS)
-				return NULL;
-			n = realloc(o->ops, nc * sizeof(bx_op));
-			if (!n)
-				return NULL;
-			o->ops = n;
-			o->opcap = nc;
-		}
+		if (o->nops == o->opcap && grow_ops(o))
+			return NULL;
 		op = (bx_op *)o->ops + o->nops++;
 		memset(op, 0, sizeof(*op));
 		op->code = *steps > 255 ? OP_NOP : code;
