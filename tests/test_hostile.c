@@ -529,7 +529,7 @@ static const struct {
 	const char *says;     /* on stderr */
 	const char *cm0019, *cm0013;
 } sys_cases[] = {
-	{ SYS_SOUND, 0, NULL, "in_effect", "restricted" },
+	{ SYS_SOUND, 0, NULL, "in_effect", "in_effect" },
 	{ SYS_KEYS_GONE, 3, "Services\\WinRM", "unknown", "unknown" },
 	{ SYS_ROOT_CYCLE, 3, "cycle", "unknown", "unknown" },
 	{ SYS_DEEP_CYCLE, 3, "cycle", "in_effect", "unknown" },
