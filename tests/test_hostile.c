@@ -270,6 +270,7 @@ static const struct {
 	{ { "assess", NULL }, 3, 1, 1 },
 	{ { "config", NULL }, 0, 0, 1 },
 	{ { "analyze", NULL }, 3, 1, 0 },
+	{ { "hosts", NULL }, 0, 0, 1 },
 };
 
 START_TEST(libevtx_hazard_every_command)
