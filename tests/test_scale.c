@@ -294,7 +294,9 @@ START_TEST(shards_merged_equal_the_whole_case)
 	ck_assert_ptr_nonnull(strstr(err, "6 hosts (6 copied in)"));
 	free(err);
 	same_results(whole, m);
-	/* shards writing into one folder (a shared file system), merged there */
+	/* shards writing into one folder (a shared file system), merged there;
+	 * one started at the same time is writing its manifest */
+	free(tu_write_file(shared, ".manifest.jsonl.Xq1tr8", "{", 1));
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/3", "-o", shared, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "1/3", "-o", shared, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--host", "SRV01", "--host",
@@ -302,6 +304,14 @@ START_TEST(shards_merged_equal_the_whole_case)
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "3/3", "-o", shared, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "merge", shared, NULL), 0);
 	same_results(whole, shared);
+	/* a folder with anything else in it is still refused */
+	free(tu_write_file(dir, "mine/notes.txt", "mine", 4));
+	free(tu_write_file(dir, "mine/.manifest.jsonl.Xq1tr8", "{", 1));
+	tl = path("mine", NULL);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", tl, NULL), 2);
+	free(tl);
+	ck_assert_ptr_nonnull(strstr(err, "not empty"));
+	free(err);
 	free(whole);
 	free(man);
 	free(s1);

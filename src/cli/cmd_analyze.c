@@ -213,13 +213,14 @@ static int has_manifest(const char *dir, rt_buf *text)
 /*
  * The output folder, before any evidence is read: made when missing, never
  * inside the evidence, and non-empty only when it holds an earlier run's
- * results (then hosts whose result is current are kept) or with --force.
+ * results (then hosts whose result is current are kept), nothing but what
+ * remtrail writes (shards started at once into one folder), or with --force.
  */
 static int prepare_output(const analysis_args *args, const char *const *paths, size_t n)
 {
 	rt_buf old = RT_BUF_INIT;
 	char err[512];
-	int ours = has_manifest(args->outdir, &old);
+	int ours = has_manifest(args->outdir, &old) || cli_outdir_ours(args->outdir);
 
 	rt_buf_release(&old);
 	if (rt_outdir_prepare(args->outdir, args->force || ours, paths, n, err, sizeof err)) {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,16 @@ int cli_units_table(rt_buf *out, const rt_units *u)
 	}
 	rt_buf_release(&name);
 	return e ? -1 : 0;
+}
+
+int cli_units_names(rt_buf *out, const rt_units *u)
+{
+	size_t k;
+
+	for (k = 0; k < u->n; k++)
+		if (rt_buf_addf(out, "%s\n", u->units[k].dir))
+			return -1;
+	return 0;
 }
 
 int cli_read_file(const char *path, rt_buf *out)
@@ -315,6 +326,38 @@ int cli_write_case(const char *cmd, const char *dir, const rt_report *r)
 out:
 	rt_buf_release(&b);
 	return rc;
+}
+
+/* Whether `name` is a file remtrail writes into a result folder, or the
+ * temporary name it is written under (".NAME.XXXXXX", rt_outdir_write). */
+static int ours(const char *name)
+{
+	int tmp = name[0] == '.';
+	size_t i, n;
+
+	name += tmp;
+	for (i = 0; i <= cli_nunit_files; i++) {
+		const char *f = i < cli_nunit_files ? unit_files[i].name : CLI_MANIFEST;
+
+		n = strlen(f);
+		if (!strncmp(name, f, n) && (tmp ? name[n] == '.' : !name[n]))
+			return 1;
+	}
+	return !tmp && !strcmp(name, "hosts");
+}
+
+int cli_outdir_ours(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int r = 1;
+
+	if (!d)
+		return 0;
+	while (r && (e = readdir(d)))
+		r = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || ours(e->d_name);
+	closedir(d);
+	return r;
 }
 
 void cli_remove_case(const char *dir)

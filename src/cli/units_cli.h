@@ -13,6 +13,8 @@
 
 /* `remtrail hosts --format text`. */
 int cli_units_table(rt_buf *out, const rt_units *u);
+/* `remtrail hosts --format names`: each unit's folder, one a line. */
+int cli_units_names(rt_buf *out, const rt_units *u);
 /* A whole file ("-": stdin) appended to *out; -1 with errno set. */
 int cli_read_file(const char *path, rt_buf *out);
 /*
@@ -41,6 +43,10 @@ int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs);
 /* Write the case files into dir; remove them. 0, or -1 (said on stderr). */
 int cli_write_case(const char *cmd, const char *dir, const rt_report *r);
 void cli_remove_case(const char *dir);
+/* Whether folder `dir` holds nothing but what remtrail writes there (the
+ * case files, manifest.jsonl, hosts/, their temporary names): shards
+ * started at once into one folder find each other's files there. */
+int cli_outdir_ours(const char *dir);
 
 /*
  * The case from host folders: unit k read from froms[k]/hosts/<dir>
