@@ -73,93 +73,12 @@ static char *path(const char *a, const char *b)
 	return p;
 }
 
-/* A result file without its run record (report.h): what runs must share. */
-static char *results_of(const char *file)
-{
-	char *s = tu_read_file(file, NULL), *m, *e;
-	size_t n;
-
-	if (!s)
-		return NULL;
-	if ((m = strstr(s, ",\"run\":{\"command_line\"")))
-		*m = '\0';
-	else if ((m = strstr(s, RT_REPORT_RUN_MARK)))
-		*m = '\0';
-	else if ((m = strstr(s, "<footer id=\"run\">")) && (e = strstr(m, "</footer>"))) {
-		n = strlen(e + 9);
-		memmove(m, e + 9, n + 1);
-	}
-	return s;
-}
-
-static const char *const result_files[] = { "report.json", "report.txt", "report.html",
-					    "timeline.csv", "timeline.jsonl" };
-
-/* Same results in folders a and b (sub: "" for the case, "hosts/X"). */
-static void same_files(const char *a, const char *b, const char *sub)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof result_files / sizeof *result_files; i++) {
-		char pa[8192], pb[8192], *x, *y;
-
-		snprintf(pa, sizeof pa, "%s/%s/%s", a, sub, result_files[i]);
-		snprintf(pb, sizeof pb, "%s/%s/%s", b, sub, result_files[i]);
-		x = results_of(pa);
-		y = results_of(pb);
-		ck_assert_msg(x && y, "%s or %s missing", pa, pb);
-		ck_assert_msg(!strcmp(x, y), "%s and %s differ", pa, pb);
-		free(x);
-		free(y);
-	}
-}
-
-/* The host folders of a result folder, sorted, each followed by '\n'. */
-static char *host_list(const char *out)
-{
-	char p[8192], *names[64];
-	struct dirent *e;
-	rt_buf b = RT_BUF_INIT;
-	size_t n = 0, i;
-	DIR *d;
-
-	snprintf(p, sizeof p, "%s/hosts", out);
-	d = opendir(p);
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)) && n < 64)
-		if (e->d_name[0] != '.')
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	for (i = 1; i < n; i++) {
-		size_t j = i;
-		char *v = names[i];
-
-		for (; j > 0 && strcmp(names[j - 1], v) > 0; j--)
-			names[j] = names[j - 1];
-		names[j] = v;
-	}
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(rt_buf_addf(&b, "%s\n", names[i]), 0);
-		free(names[i]);
-	}
-	return rt_buf_detach(&b, NULL);
-}
-
 /* Every result file of two result folders, case and hosts. */
 static void same_results(const char *a, const char *b)
 {
-	char *ha = host_list(a), *hb = host_list(b), *h, *nl;
+	char why[20000];
 
-	ck_assert_str_eq(ha, hb);
-	same_files(a, b, ".");
-	for (h = ha; (nl = strchr(h, '\n')); h = nl + 1) {
-		char sub[512];
-
-		snprintf(sub, sizeof sub, "hosts/%.*s", (int)(nl - h), h);
-		same_files(a, b, sub);
-	}
-	free(ha);
-	free(hb);
+	ck_assert_msg(cg_same_results(a, b, why, sizeof why), "%s", why);
 }
 
 static size_t count(const char *s, const char *what)
