@@ -118,6 +118,10 @@ rt_role rt_finding_role(const rt_finding *f, const char **proto, size_t *plen);
  */
 typedef struct rt_analysis_opts {
 	const char *mgmt_scope;  /* rt_assess_opts.mgmt_scope */
+	/* the case's management hosts (rt_units_mgmt_hosts), the same for
+	 * every unit of a case; NULL: rt_analysis_run finds them, and
+	 * rt_unit_analyse takes the unit's own */
+	const char *mgmt_hosts;
 	int hash_inputs;         /* compute SHA-256 of every input file */
 	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
 	rt_reader reader;        /* EVTX reader (rt_evtx_opts.reader) */

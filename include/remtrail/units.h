@@ -93,6 +93,14 @@ size_t rt_units_find(const rt_units *u, const char *name);
  * pairing state) and its inputs; no case findings, no movement (see
  * rt_case_join). Returns 0, or -1 on out of memory.
  */
+/* The IPv4 addresses of the domain controllers and file servers among all
+ * the units (their SYSTEM hives: host.role, host.ipv4), comma-separated,
+ * appended to `out`: rt_analysis_opts.mgmt_hosts, so that every unit of a
+ * case, in one run or in shards, is judged against the same list. A hive
+ * that cannot be read names none (the unit's own analysis says why).
+ * 0, or -1 on out of memory. */
+int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out);
+
 int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, rt_analysis **out,
 		    rt_diag *diag);
 

@@ -256,9 +256,9 @@ static int keep_manifest(const analysis_args *args, const rt_buf *manifest)
 }
 
 /* Analyse unit k and write its folder. 0, or -1 (said on stderr). */
-static int do_unit(const analysis_args *args, const rt_units *u, size_t k, rt_report *rep,
-		   rt_report_run *rr, const rt_hostdir_made *made, cli_units_progress *pr,
-		   rt_diag *diag)
+static int do_unit(const analysis_args *args, const rt_units *u, size_t k, const char *mgmt_hosts,
+		   rt_report *rep, rt_report_run *rr, const rt_hostdir_made *made,
+		   cli_units_progress *pr, rt_diag *diag)
 {
 	rt_analysis_opts o;
 	rt_analysis *a = NULL;
@@ -272,6 +272,7 @@ static int do_unit(const analysis_args *args, const rt_units *u, size_t k, rt_re
 		rt_buf_init(&bufs[i], 0);
 	memset(&o, 0, sizeof o);
 	o.mgmt_scope = args->mgmt;
+	o.mgmt_hosts = mgmt_hosts;
 	o.hash_inputs = 1;
 	o.threads = args->jobs ? args->jobs : cli_default_jobs();
 	o.reader = args->reader;
@@ -322,6 +323,7 @@ static int run(int argc, char **argv)
 	rt_report_run rr;
 	rt_hostdir_made made;
 	rt_buf manifest = RT_BUF_INIT, opts = RT_BUF_INIT, outabs = RT_BUF_INIT;
+	rt_buf mgmt_hosts = RT_BUF_INIT;
 	cli_units_progress pr;
 	const char **full = NULL, **froms = NULL;
 	unsigned char *sel = NULL;
@@ -379,6 +381,16 @@ static int run(int argc, char **argv)
 	ro.csv_raw = args.csv_raw;
 	if (cli_options_json(&opts, &ro))
 		goto out;
+	/* the case's management hosts shape every host's CM0013 verdict: a
+	 * host folder made against another list is not current */
+	if (rt_units_mgmt_hosts(u, &mgmt_hosts) || rt_buf_addch(&mgmt_hosts, '\0'))
+		goto out;
+	if (opts.len && opts.buf[opts.len - 1] == '}') {
+		rt_buf_truncate(&opts, opts.len - 1);
+		if (rt_buf_addf(&opts, "%s\"case_mgmt_hosts\":", opts.len > 1 ? "," : "") ||
+		    rt_json_cstr(&opts, mgmt_hosts.buf) || rt_buf_addch(&opts, '}'))
+			goto out;
+	}
 	made.version = PACKAGE_VERSION;
 	made.options = opts.buf;
 	if (!(full = cli_run_record(&rr, argc, argv)))
@@ -410,7 +422,7 @@ static int run(int argc, char **argv)
 		/* the case view is out of date from now on: no stale one stays */
 		if (!removed_case++)
 			cli_remove_case(args.outdir);
-		if (do_unit(&args, u, h, &rep, &rr, &made, &pr, &diag))
+		if (do_unit(&args, u, h, mgmt_hosts.buf, &rep, &rr, &made, &pr, &diag))
 			goto out;
 	}
 	cli_units_progress_finish(&pr);
@@ -445,6 +457,7 @@ out:
 	rt_diag_release(&diag);
 	rt_buf_release(&manifest);
 	rt_buf_release(&opts);
+	rt_buf_release(&mgmt_hosts);
 	rt_buf_release(&outabs);
 	free(froms);
 	free(sel);

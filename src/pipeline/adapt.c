@@ -1,10 +1,13 @@
 /*
  * The adapter between the reading modules and the assessor.
  *
- * Facts: every point of the config module's histories. A hive point says
- * the value held from its key's last-written time (when earlier than the
- * snapshot) on; "default" points that open a history are left out, since
- * the assessor applies Windows' defaults to settings a read hive lacks.
+ * Facts: every point of the config module's histories, with config's text
+ * and typed value (no re-parsing). A hive point says the value held from
+ * its key's last-written time (when earlier than the snapshot) on;
+ * "default" points that open a history are left out, since the assessor
+ * applies Windows' defaults to settings a read hive lacks. Change points
+ * from events are a setting's name and text, typed by config's one
+ * conversion (rt_cfg_value_parse).
  *
  * One pass over every host's EVTX gives each log's channel and coverage,
  * the log clears (Security 1102, System 104) and the configuration changes
@@ -20,9 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <cjson/cJSON.h>
-
 #include "adapt.h"
+#include "pipeline_int.h"
 #include "remtrail/config.h"
 #include "remtrail/detect.h"
 #include "remtrail/evtx.h"
@@ -51,6 +53,8 @@ typedef struct adapt_priv {
 	size_t cur; /* host of the last event: events come host by host */
 	char **strs;
 	size_t nstrs, astrs;
+	rt_cfg_value **vals; /* typed values of event-derived facts */
+	size_t nvals, avals;
 } adapt_priv;
 
 static const char *keep(adapt_priv *p, const char *s)
@@ -124,6 +128,24 @@ static rt_assess_finding *new_finding(adapt_priv *p, host_data *h, const rt_even
 	return f;
 }
 
+/* `text` of setting `name` typed by config's one conversion, kept; its
+ * canonical text ("auto" for "auto start") in *shown. */
+static const rt_cfg_value *typed(adapt_priv *p, const char *name, const char *text, const char **shown)
+{
+	rt_cfg_value *v;
+
+	*shown = NULL;
+	if (!text)
+		return NULL;
+	if (grow((void **)&p->vals, &p->avals, p->nvals, sizeof *p->vals) || !(v = calloc(1, sizeof *v)))
+		return NULL;
+	p->vals[p->nvals++] = v;
+	if (rt_cfg_value_parse(name, text, v))
+		return NULL;
+	*shown = keep(p, v->type == RT_CFG_V_BAD || !v->text ? text : v->text);
+	return *shown ? v : NULL;
+}
+
 static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *name,
 		    const char *value, const char *old)
 {
@@ -134,48 +156,34 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *
 	f = &h->facts[h->nfacts];
 	memset(f, 0, sizeof *f);
 	f->name = keep(p, name);
-	f->value = value ? keep(p, value) : NULL;
-	f->old_value = old ? keep(p, old) : NULL;
+	f->typed = typed(p, name, value, &f->value);
+	f->old_typed = typed(p, name, old, &f->old_value);
 	f->time = e->timestamp;
 	f->is_change = 1;
 	f->src.file = keep(p, e->source_file);
 	f->src.record_id = e->record_id;
 	f->src.event_id = e->event_id;
 	f->src.time = e->timestamp;
-	if (!f->name || (value && !f->value) || (old && !f->old_value) || !f->src.file)
+	if (!f->name || (value && !f->typed) || (old && !f->old_typed) || !f->src.file)
 		return -1;
 	h->nfacts++;
 	return 0;
 }
 
-/* The SCM's words for start types, as config names them. */
-static const char *scm_start(const char *s)
-{
-	static const char *const map[][2] = { { "auto start", "auto" },   { "demand start", "manual" },
-					      { "disabled", "disabled" }, { "boot start", "boot" },
-					      { "system start", "system" } };
-	size_t i;
-
-	for (i = 0; i < sizeof map / sizeof *map; i++)
-		if (rt_strcaseeq(s, map[i][0]))
-			return map[i][1];
-	return NULL;
-}
-
 static int change_7040(adapt_priv *p, host_data *h, const rt_event *e)
 {
-	const char *svc = rt_event_gets(e, "param4"), *o = scm_start(rt_event_gets(e, "param2")),
-		   *n = scm_start(rt_event_gets(e, "param3"));
+	const char *svc = rt_event_gets(e, "param4"), *o = rt_event_gets(e, "param2"),
+		   *n = rt_event_gets(e, "param3");
 	char name[96];
 	size_t i;
 
-	if (!*svc || !n || strlen(svc) > 60)
+	if (!*svc || !*n || strlen(svc) > 60)
 		return 0;
 	snprintf(name, sizeof name, "service.%s.start", svc);
 	for (i = 8; name[i]; i++)
 		if (name[i] >= 'A' && name[i] <= 'Z')
 			name[i] = (char)(name[i] - 'A' + 'a');
-	return new_fact(p, h, e, name, n, o);
+	return new_fact(p, h, e, name, n, *o ? o : NULL);
 }
 
 /* A firewall rule event's fields as the registry rule string. */
@@ -222,7 +230,7 @@ static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
 	if (rt_strcaseeq(prof, "Domain") || rt_strcaseeq(prof, "Private") || rt_strcaseeq(prof, "Public")) {
 		snprintf(name, sizeof name, "firewall.profile.%s.enabled",
 			 rt_strcaseeq(prof, "Domain") ? "domain" : rt_strcaseeq(prof, "Private") ? "private" : "public");
-		return new_fact(p, h, e, name, rt_strcaseeq(v, "Yes") ? "true" : "false", NULL);
+		return new_fact(p, h, e, name, v, NULL);
 	}
 	return 0;
 }
@@ -233,12 +241,9 @@ static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
 static int change_4956(adapt_priv *p, host_data *h, const rt_event *e)
 {
 	const char *v = rt_event_gets(e, "ActiveProfile");
-	char list[32];
 
 	if (!*v)
 		return 0;
-	if (rt_fw_profile_list(rt_fw_profile_mask(v), list, sizeof list))
-		v = list;
 	return new_fact(p, h, e, "firewall.active_profile", v, NULL);
 }
 
@@ -453,104 +458,6 @@ oom:
 	return -1;
 }
 
-static int nonzero_mask(const cJSON *m)
-{
-	return cJSON_IsString(m) && *m->valuestring && strcmp(m->valuestring, "0.0.0.0");
-}
-
-/*
- * An interface object (config's host.interface.<guid>) as the subnets it is
- * on, "addr/mask,...", which is what LocalSubnet means to the firewall.
- * Config lists the static addresses (IPAddress, 0.0.0.0 dropped) and then
- * the DHCP one; SubnetMask is parallel to IPAddress (its 0.0.0.0 entries
- * belong to the dropped addresses). With EnableDHCP Windows ignores the
- * static list: the DHCP address is the one after the static ones and goes
- * with DhcpSubnetMask. IPv6 objects carry no prefix unless an address is
- * written with one ("fd00::7/64"); an address without a mask gives nothing.
- */
-static void interface_subnets(const cJSON *obj, int v6, rt_buf *out)
-{
-	const cJSON *addrs = cJSON_GetObjectItem(obj, v6 ? "ipv6" : "ipv4");
-	const cJSON *masks = cJSON_GetObjectItem(obj, "subnet_mask");
-	const cJSON *dmask = cJSON_GetObjectItem(obj, "dhcp_subnet_mask");
-	int dhcp = cJSON_IsTrue(cJSON_GetObjectItem(obj, "dhcp"));
-	int na = cJSON_GetArraySize(addrs), nm = 0, i;
-	const cJSON *m;
-
-	if (!cJSON_IsArray(addrs))
-		return;
-	cJSON_ArrayForEach(m, masks)
-		if (nonzero_mask(m))
-			nm++;
-	for (i = 0; i < na; i++) {
-		const cJSON *a = cJSON_GetArrayItem(addrs, i);
-		const char *mask = NULL;
-		int k = 0;
-
-		if (!cJSON_IsString(a))
-			continue;
-		if (v6) {
-			if (!strchr(a->valuestring, '/'))
-				continue;
-		} else if (i < nm && !dhcp) {
-			cJSON_ArrayForEach(m, masks)
-				if (nonzero_mask(m) && k++ == i)
-					break;
-			mask = m ? m->valuestring : NULL;
-		} else if (i == na - 1 && i >= nm && dhcp && nonzero_mask(dmask)) {
-			mask = dmask->valuestring;
-		}
-		if (!v6 && !mask)
-			continue;
-		if (out->len)
-			rt_buf_addch(out, ',');
-		rt_buf_adds(out, a->valuestring);
-		if (mask)
-			rt_buf_addf(out, "/%s", mask);
-	}
-}
-
-/* A config point's JSON value as the assessor's text value (NULL: absent). */
-static const char *point_value(adapt_priv *p, const char *name, const rt_cfg_point *pt, int *ok)
-{
-	cJSON *j;
-	const char *r = NULL;
-	char num[32];
-
-	*ok = 1;
-	if (!strncmp(name, "firewall.rule.", 14) || !strncmp(name, "firewall.policy.rule.", 21)) {
-		if (pt->value && !strcmp(pt->value, "null"))
-			return NULL;
-		return (r = keep(p, pt->raw ? pt->raw : "")) ? r : (*ok = 0, NULL);
-	}
-	if (!pt->value || !(j = cJSON_Parse(pt->value)))
-		return (r = keep(p, pt->value ? pt->value : "")) ? r : (*ok = 0, NULL);
-	if (cJSON_IsObject(j) && (!strncmp(name, "host.interface.", 15) ||
-				  !strncmp(name, "host.interface6.", 16))) {
-		rt_buf sub = RT_BUF_INIT;
-		interface_subnets(j, name[14] == '6', &sub);
-		r = keep(p, sub.buf ? sub.buf : "");
-		rt_buf_release(&sub);
-	} else if (cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0) {
-		cJSON *first = cJSON_GetArrayItem(j, 0);
-		r = cJSON_IsString(first) ? keep(p, first->valuestring) : keep(p, pt->value);
-	} else if (cJSON_IsObject(j) && cJSON_IsNumber(cJSON_GetObjectItem(j, "port"))) {
-		snprintf(num, sizeof num, "%.0f", cJSON_GetObjectItem(j, "port")->valuedouble);
-		r = keep(p, num);
-	} else if (cJSON_IsString(j)) {
-		r = keep(p, j->valuestring);
-	} else if (cJSON_IsNull(j)) {
-		cJSON_Delete(j);
-		return NULL;
-	} else {
-		r = keep(p, pt->value);
-	}
-	cJSON_Delete(j);
-	if (!r)
-		*ok = 0;
-	return r;
-}
-
 static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 {
 	size_t i, k;
@@ -560,15 +467,11 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 		int policy = !strncmp(st->name, "firewall.policy.rule.", 21), emitted = 0;
 		for (k = 0; k < st->npoints; k++) {
 			const rt_cfg_point *pt = &st->points[k];
-			const char *val;
+			const char *val = pt->text;
 			rt_fact *f;
-			int ok;
 
 			if (pt->certainty == RT_CFG_DEFAULT && k == 0)
 				continue;
-			val = point_value(p, st->name, pt, &ok);
-			if (!ok)
-				return -1;
 			/* the same value seen again (bounded point, then observed) */
 			if (emitted && ((!val && !out->facts[out->nfacts - 1].value) ||
 					(val && out->facts[out->nfacts - 1].value &&
@@ -580,6 +483,7 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 			memset(f, 0, sizeof *f);
 			f->name = st->name;
 			f->value = val;
+			f->typed = &pt->typed;
 			emitted = 1;
 			f->time = pt->source.last_written && pt->source.last_written < pt->time
 					  ? pt->source.last_written : pt->time;
@@ -631,6 +535,8 @@ static int combine(adapt_priv *p, host_data *hd, const rt_findings *own)
 		a->user = f->user;
 		a->message = f->message;
 		a->detail = f->process;
+		a->confidence = (int)f->confidence;
+		a->direction = f->direction == RT_DIR_INBOUND ? 1 : f->direction == RT_DIR_OUTBOUND ? -1 : 0;
 		a->src.file = f->source_file;
 		a->src.record_id = f->record_id;
 		a->src.event_id = f->event_id;
@@ -677,6 +583,13 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 	return 0;
 }
 
+int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out)
+{
+	const adapt_priv *p = a->priv;
+
+	return p ? pl_cfg_mgmt_hosts(p->cfg, out) : 0;
+}
+
 void adapt_host_release(adapt_host *ah)
 {
 	free(ah->facts);
@@ -705,6 +618,11 @@ void adapt_free(rt_analysis *a)
 	for (i = 0; i < p->nstrs; i++)
 		free(p->strs[i]);
 	free(p->strs);
+	for (i = 0; i < p->nvals; i++) {
+		rt_cfg_value_release(p->vals[i]);
+		free(p->vals[i]);
+	}
+	free(p->vals);
 	rt_config_free(&p->cfg);
 	rt_detect_free(&p->local);
 	for (i = 0; i < p->nhosts; i++) {

@@ -505,6 +505,7 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 	rt_evidence one;
 	rt_analysis *a;
 	rt_assess_opts ao;
+	rt_buf mgmt_hosts = RT_BUF_INIT;
 	adapt_host ah;
 	pl_recorder rec;
 	pl_inputs in = { NULL, 0, 0 };
@@ -529,8 +530,11 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 		hash_inputs(a, opts, &rd);
 	memset(&ao, 0, sizeof ao);
 	ao.mgmt_scope = opts ? opts->mgmt_scope : NULL;
-	if (adapt_begin(a, &one, opts, &rd))
+	if (adapt_begin(a, &one, opts, &rd) || adapt_mgmt_hosts(a, &mgmt_hosts))
 		goto done;
+	ao.mgmt_hosts = opts && opts->mgmt_hosts ? opts->mgmt_hosts
+		      : mgmt_hosts.len	       ? mgmt_hosts.buf
+					       : NULL;
 	if (describe_host(a, &one, 0) || ensure_pairing(&a->hosts[0]) ||
 	    (opts && window(&a->hosts[0].findings, a->hosts[0].pairing, opts->from, opts->to)) ||
 	    adapt_host_build(a, &one, 0, &ah, &rd))
@@ -550,6 +554,7 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 	adapt_free(a);
 	rc = 0;
 done:
+	rt_buf_release(&mgmt_hosts);
 	pl_recorder_release(&rec, &rd);
 	if (a) {
 		a->inputs = in.v;
@@ -566,12 +571,26 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 {
 	rt_units *u = NULL;
 	rt_analysis **parts = NULL;
+	rt_analysis_opts o;
+	rt_buf mgmt = RT_BUF_INIT;
 	size_t k, n = 0;
 	int rc = -1;
 
 	*out = NULL;
 	if (rt_units_collect(paths, npaths, &u, diag) || !u->n)
 		goto done;
+	if (opts)
+		o = *opts;
+	else {
+		memset(&o, 0, sizeof o);
+		o.hash_inputs = 1;
+	}
+	if (!o.mgmt_hosts) {
+		if (rt_units_mgmt_hosts(u, &mgmt) || rt_buf_addch(&mgmt, '\0'))
+			goto done;
+		o.mgmt_hosts = mgmt.buf;
+	}
+	opts = &o;
 	if (!(parts = calloc(u->n, sizeof *parts)))
 		goto done;
 	for (k = 0; k < u->n; k++, n++) {
@@ -588,6 +607,7 @@ done:
 		rt_analysis_free(&parts[k]);
 	free(parts);
 	rt_units_free(&u);
+	rt_buf_release(&mgmt);
 	return rc;
 }
 

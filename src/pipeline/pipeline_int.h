@@ -3,6 +3,7 @@
 #ifndef REMTRAIL_PIPELINE_INT_H
 #define REMTRAIL_PIPELINE_INT_H
 
+#include "remtrail/config.h"
 #include "remtrail/pipeline.h"
 #include "remtrail/units.h"
 
@@ -62,5 +63,10 @@ void pl_inputs_sort(rt_input *v, size_t n);
  * equal strings are kept once); NULL for NULL or on out of memory. */
 const char *pl_keep(rt_analysis *a, const char *s);
 void pl_keep_free(rt_analysis *a);
+
+/* The IPv4 addresses of the hosts in `cfg` whose hives say they are domain
+ * controllers or file servers (host.role), comma-separated, appended to
+ * `out` (rt_assess_opts.mgmt_hosts). 0, or -1 on out of memory. */
+int pl_cfg_mgmt_hosts(const rt_config *cfg, rt_buf *out);
 
 #endif

@@ -159,6 +159,12 @@ static int read_verdict(rb *r, const cJSON *o, rt_assess_result *res)
 	    jr_time(o, "first_activity", &v->first_activity) ||
 	    jr_time(o, "last_activity", &v->last_activity))
 		FAIL("verdict %s is not as remtrail writes it", id);
+	if (jr_strdup(o, "state_why", &v->state_why))
+		FAIL("out of memory");
+	if (v->state_why && !*v->state_why) {
+		free(v->state_why);
+		v->state_why = NULL;
+	}
 	if (read_array(r, o, "intervals", sizeof *v->intervals, (void **)&v->intervals,
 		       &v->nintervals, interval_fn) ||
 	    read_array(r, o, "bypass", sizeof *v->bypass, (void **)&v->bypass, &v->nbypass,

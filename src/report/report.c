@@ -248,6 +248,8 @@ static int json_verdict(rt_buf *out, const rt_cm_verdict *v)
 	JSTR(rt_cm_title(v->id));
 	ADD(",\"state\":");
 	JSTR(rt_cm_state_name(v->state));
+	ADD(",\"state_why\":");
+	JSTR(v->state_why ? v->state_why : "");
 	ADD(",\"intervals\":[");
 	for (i = 0; i < v->nintervals; i++) {
 		const rt_interval *iv = &v->intervals[i];

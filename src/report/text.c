@@ -98,6 +98,11 @@ static int text_verdict(rt_buf *out, rt_buf *ln, const rt_analysis *a, const rt_
 	ADDF("  %s (%s): %s, bypassed: %s", rt_cm_name(v->id), rt_cm_title(v->id),
 	     rt_cm_state_name(v->state), bypassed_word(v->bypassed));
 	EMIT();
+	if (v->state_why) {
+		ADD("    headline: ");
+		TXT(v->state_why);
+		EMIT();
+	}
 	for (i = 0; i < v->nintervals; i++) {
 		const rt_interval *iv = &v->intervals[i];
 
