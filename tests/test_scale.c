@@ -265,6 +265,34 @@ START_TEST(relative_manifest_runs_anywhere)
 }
 END_TEST
 
+/* Hosts analysed side by side (-j): the same files for any -j, and the
+ * same `assess` output. */
+START_TEST(any_jobs_give_the_same_result)
+{
+	static const char *const jobs[] = { "-j1", "-j2", "-j3", "-j8" };
+	char *one = path("j1", NULL), *out1 = NULL, *err = NULL;
+	size_t i;
+
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", one, "-j1", NULL), 0);
+	ck_assert_int_eq(rt(&out1, NULL, "assess", ev, "-j1", NULL), 0);
+	for (i = 1; i < sizeof jobs / sizeof *jobs; i++) {
+		char *o = path(jobs[i] + 1, NULL), *out = NULL;
+
+		ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", o, jobs[i], NULL), 0);
+		/* one line per host finished, whatever the order */
+		ck_assert_uint_eq(count(err, ": host "), NWS + 2);
+		free(err);
+		same_results(one, o);
+		ck_assert_int_eq(rt(&out, NULL, "assess", ev, jobs[i], NULL), 0);
+		ck_assert_str_eq(out, out1);
+		free(out);
+		free(o);
+	}
+	free(out1);
+	free(one);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ resume */
 
 static int exists(const char *p)
@@ -315,9 +343,9 @@ static size_t complete_folders(const char *out)
 	return n;
 }
 
-/* Start analyze, kill it (SIGKILL) once `after` host folders are complete;
- * the number complete when it died. */
-static size_t analyze_killed(const char *out, size_t after)
+/* Start analyze with `jobs`, kill it (SIGKILL) once `after` host folders
+ * are complete; the number complete when it died. */
+static size_t analyze_killed(const char *out, size_t after, const char *jobs)
 {
 	pid_t pid = fork();
 	size_t done = 0;
@@ -328,7 +356,7 @@ static size_t analyze_killed(const char *out, size_t after)
 		int fd = open("/dev/null", O_WRONLY);
 
 		dup2(fd, 2);
-		execl(tu_remtrail(), tu_remtrail(), "analyze", ev, "-o", out, "-j1", (char *)NULL);
+		execl(tu_remtrail(), tu_remtrail(), "analyze", ev, "-o", out, jobs, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 200000 && (done = complete_folders(out)) < after; i++) {
@@ -351,7 +379,8 @@ START_TEST(killed_run_resumes_to_the_same_result)
 
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", clean, NULL), 0);
 	for (attempt = 1; attempt <= 3; attempt++) {
-		done = analyze_killed(out, attempt);
+		/* one host at a time, then two side by side */
+		done = analyze_killed(out, attempt, attempt == 2 ? "-j2" : "-j1");
 		bad = incomplete_folder(out);
 		ck_assert_msg(bad == NULL, "host folder %s is there without unit.json", bad);
 		ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, NULL), 0);
@@ -497,6 +526,7 @@ int main(void)
 	tcase_add_test(tc, shards_partition_the_units);
 	tcase_add_test(tc, shards_merged_equal_the_whole_case);
 	tcase_add_test(tc, relative_manifest_runs_anywhere);
+	tcase_add_test(tc, any_jobs_give_the_same_result);
 	tcase_add_test(tc, killed_run_resumes_to_the_same_result);
 	tcase_add_test(tc, incomplete_or_altered_folders_are_redone);
 	tcase_add_test(tc, changes_are_noticed);

@@ -123,7 +123,10 @@ typedef struct rt_analysis_opts {
 	 * rt_unit_analyse takes the unit's own */
 	const char *mgmt_hosts;
 	int hash_inputs;         /* compute SHA-256 of every input file */
-	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
+	/* threads: rt_analysis_run analyses this many hosts side by side
+	 * (rt_units_each); within one unit, its EVTX decoding threads
+	 * (rt_evtx_opts.threads) */
+	int threads;
 	rt_reader reader;        /* EVTX reader (rt_evtx_opts.reader) */
 	/* activity window: findings before `from` or after `to` are left out of
 	 * the timeline and of the verdicts (0: open); the configuration history

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -415,6 +416,7 @@ void cli_units_progress_init(cli_units_progress *p, const char *cmd, size_t tota
 	p->total = total;
 	p->bytes_total = bytes_total;
 	p->start = cli_now();
+	pthread_mutex_init(&p->lock, NULL);
 }
 
 static void show(cli_units_progress *p)
@@ -450,58 +452,68 @@ static void show(cli_units_progress *p)
 	cli_status(line);
 }
 
-void cli_units_progress_begin(cli_units_progress *p, const char *host)
+void cli_units_progress_begin(cli_units_progress *p, cli_unit_slot *s, const char *host)
 {
+	memset(s, 0, sizeof *s);
+	s->p = p;
+	s->host = host;
+	s->start = cli_now();
+	pthread_mutex_lock(&p->lock);
 	p->current = host;
-	p->bytes_now = 0;
-	p->unit_start = cli_now();
 	show(p);
+	pthread_mutex_unlock(&p->lock);
 }
 
 void cli_units_progress_cb(void *ctx, const char *what, size_t done, size_t total)
 {
-	cli_units_progress *p = ctx;
+	cli_unit_slot *s = ctx;
+	cli_units_progress *p = s->p;
+	uint64_t now_bytes = (uint64_t)done << 20;
 	double now;
 
 	(void)total;
 	if (strcmp(what, "MiB of EVTX read"))
 		return;
-	p->bytes_now = (uint64_t)done << 20;
+	pthread_mutex_lock(&p->lock);
+	p->bytes_now += now_bytes - s->bytes;
+	s->bytes = now_bytes;
 	now = cli_now();
-	if (now - p->last_show < 0.1)
-		return;
-	p->last_show = now;
-	show(p);
+	if (now - p->last_show >= 0.1) {
+		p->last_show = now;
+		show(p);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
-void cli_units_progress_end(cli_units_progress *p, const char *host, uint64_t size,
-			    int unchanged, size_t findings)
+void cli_units_progress_end(cli_unit_slot *s, uint64_t size, int unchanged, size_t findings)
 {
+	cli_units_progress *p = s->p;
 	rt_buf esc = RT_BUF_INIT;
 	char sz[32];
-	double el = cli_now() - p->unit_start;
+	double el = cli_now() - s->start;
 
+	rt_text_cstr(&esc, s->host);
+	human(sz, sizeof sz, size);
+	pthread_mutex_lock(&p->lock);
 	p->done++;
 	p->bytes_done += size;
-	p->bytes_now = 0;
-	p->current = NULL;
+	p->bytes_now -= s->bytes;
+	if (p->current == s->host)
+		p->current = NULL;
 	if (unchanged)
 		p->unchanged++;
 	else
 		p->bytes_read += size;
-	if (p->tty) {
+	if (p->tty)
 		show(p);
-		return;
-	}
-	rt_text_cstr(&esc, host);
-	human(sz, sizeof sz, size);
-	if (unchanged)
+	else if (unchanged)
 		fprintf(stderr, "remtrail %s: host %zu/%zu %s: unchanged since the last run, kept\n",
 			p->cmd, p->done, p->total, esc.buf ? esc.buf : "");
 	else
 		fprintf(stderr, "remtrail %s: host %zu/%zu %s: %s in %.1f s, %zu finding%s\n", p->cmd,
 			p->done, p->total, esc.buf ? esc.buf : "", sz, el, findings,
 			findings == 1 ? "" : "s");
+	pthread_mutex_unlock(&p->lock);
 	rt_buf_release(&esc);
 }
 
@@ -509,4 +521,5 @@ void cli_units_progress_finish(cli_units_progress *p)
 {
 	if (p->tty)
 		cli_status_end();
+	pthread_mutex_destroy(&p->lock);
 }

@@ -4,6 +4,8 @@
 #ifndef REMTRAIL_UNITS_CLI_H
 #define REMTRAIL_UNITS_CLI_H
 
+#include <pthread.h>
+
 #include "cli.h"
 #include "remtrail/report.h"
 #include "remtrail/units.h"
@@ -56,26 +58,36 @@ int cli_outdir_ours(const char *dir);
 int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
 			  rt_analysis **out);
 
-/* Progress over units: a status line on a terminal, else one line per
- * finished unit. */
+/* Progress over units: a status line on a terminal (hosts done/total,
+ * MiB/s, ETA, the host begun last), else one line per finished unit.
+ * Units may run side by side: each has its slot; the calls are safe from
+ * several threads at once. */
 typedef struct cli_units_progress {
 	const char *cmd;
 	int tty;
 	size_t total, done, unchanged;
-	uint64_t bytes_total, bytes_done, bytes_now; /* bytes_now: inside the current unit */
+	uint64_t bytes_total, bytes_done, bytes_now; /* bytes_now: inside units begun */
 	uint64_t bytes_read;  /* of units analysed (not skipped): for the rate */
-	double start, unit_start, last_show;
+	double start, last_show;
 	const char *current;
+	pthread_mutex_t lock;
 } cli_units_progress;
+
+/* One unit under way. */
+typedef struct cli_unit_slot {
+	cli_units_progress *p;
+	const char *host;
+	uint64_t bytes; /* read so far */
+	double start;
+} cli_unit_slot;
 
 void cli_units_progress_init(cli_units_progress *p, const char *cmd, size_t total,
 			     uint64_t bytes_total);
-void cli_units_progress_begin(cli_units_progress *p, const char *host);
-/* rt_analysis_opts.progress for the current unit. */
+void cli_units_progress_begin(cli_units_progress *p, cli_unit_slot *s, const char *host);
+/* rt_analysis_opts.progress for the unit of slot `ctx`. */
 void cli_units_progress_cb(void *ctx, const char *what, size_t done, size_t total);
 /* A unit finished: analysed (`unchanged` 0) or found complete and skipped. */
-void cli_units_progress_end(cli_units_progress *p, const char *host, uint64_t size,
-			    int unchanged, size_t findings);
+void cli_units_progress_end(cli_unit_slot *s, uint64_t size, int unchanged, size_t findings);
 void cli_units_progress_finish(cli_units_progress *p);
 
 /* The run's time: SOURCE_DATE_EPOCH when set (reproducible outputs), else now. */
