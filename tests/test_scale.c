@@ -265,6 +265,64 @@ START_TEST(relative_manifest_runs_anywhere)
 }
 END_TEST
 
+/* Start remtrail with argv (argv[0] ignored), stderr to /dev/null. */
+static pid_t start(char *const argv[])
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);
+		execv(tu_remtrail(), argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int finish(pid_t pid)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Two shards started at the same moment into one folder that does not
+ * exist yet (a Slurm array, parallel): neither refuses the folder the
+ * other has just made, and the merge is the whole case. */
+START_TEST(shards_started_at_once_share_a_new_folder)
+{
+	char *whole = path("whole", NULL), *man = path("m.jsonl", NULL), *out = NULL;
+	int round;
+
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_int_eq(rt(&out, NULL, "hosts", ev, NULL), 0);
+	free(tu_write_file(dir, "m.jsonl", out, strlen(out)));
+	free(out);
+	for (round = 0; round < 4; round++) {
+		char o[64], *shared;
+		char *a1[] = { "remtrail", "analyze", "--manifest", man, "--shard", "1/2", "-o", NULL, NULL };
+		char *a2[] = { "remtrail", "analyze", "--manifest", man, "--shard", "2/2", "-o", NULL, NULL };
+		pid_t p1, p2;
+
+		snprintf(o, sizeof o, "shared%d", round);
+		shared = path(o, NULL);
+		a1[7] = a2[7] = shared;
+		p1 = start(a1);
+		p2 = start(a2);
+		ck_assert_int_eq(finish(p1), 0);
+		ck_assert_int_eq(finish(p2), 0);
+		ck_assert_int_eq(rt(NULL, NULL, "merge", shared, NULL), 0);
+		same_results(whole, shared);
+		free(shared);
+	}
+	free(whole);
+	free(man);
+}
+END_TEST
+
 /* Hosts analysed side by side (-j): the same files for any -j, and the
  * same `assess` output. */
 START_TEST(any_jobs_give_the_same_result)
@@ -347,19 +405,11 @@ static size_t complete_folders(const char *out)
  * are complete; the number complete when it died. */
 static size_t analyze_killed(const char *out, size_t after, const char *jobs)
 {
-	pid_t pid = fork();
-	size_t done = 0;
+	char *argv[] = { "remtrail", "analyze", ev, "-o", (char *)out, (char *)jobs, NULL };
+	pid_t pid = start(argv);
 	int status, i;
 
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 2);
-		execl(tu_remtrail(), tu_remtrail(), "analyze", ev, "-o", out, jobs, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200000 && (done = complete_folders(out)) < after; i++) {
+	for (i = 0; i < 200000 && complete_folders(out) < after; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return complete_folders(out);
 		usleep(100);
@@ -527,6 +577,7 @@ int main(void)
 	tcase_add_test(tc, shards_merged_equal_the_whole_case);
 	tcase_add_test(tc, relative_manifest_runs_anywhere);
 	tcase_add_test(tc, any_jobs_give_the_same_result);
+	tcase_add_test(tc, shards_started_at_once_share_a_new_folder);
 	tcase_add_test(tc, killed_run_resumes_to_the_same_result);
 	tcase_add_test(tc, incomplete_or_altered_folders_are_redone);
 	tcase_add_test(tc, changes_are_noticed);

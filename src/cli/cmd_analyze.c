@@ -570,7 +570,7 @@ const cli_command cli_cmd_analyze = {
 	"                       default they get a leading ' so a spreadsheet does not\n"
 	"                       run them as formulas)\n"
 	CLI_HELP_READER
-	CLI_HELP_JOBS
+	CLI_HELP_JOBS_HOSTS
 	CLI_HELP_HELP
 	"\n"
 	"Progress goes to stderr when it is a terminal.\n"

@@ -353,8 +353,10 @@ int cli_outdir_ours(const char *dir)
 	DIR *d = opendir(dir);
 	int r = 1;
 
+	/* not there yet: another shard may make it any moment, and find it
+	 * holds nothing of anyone else's */
 	if (!d)
-		return 0;
+		return errno == ENOENT;
 	while (r && (e = readdir(d)))
 		r = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || ours(e->d_name);
 	closedir(d);

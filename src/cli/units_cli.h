@@ -46,8 +46,9 @@ int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs);
 int cli_write_case(const char *cmd, const char *dir, const rt_report *r);
 void cli_remove_case(const char *dir);
 /* Whether folder `dir` holds nothing but what remtrail writes there (the
- * case files, manifest.jsonl, hosts/, their temporary names): shards
- * started at once into one folder find each other's files there. */
+ * case files, manifest.jsonl, hosts/, their temporary names), or is not
+ * there yet: shards started at once into one folder find each other's
+ * files there, or find it made between their look and their mkdir. */
 int cli_outdir_ours(const char *dir);
 
 /*
