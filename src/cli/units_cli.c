@@ -305,25 +305,57 @@ int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs)
 	return 0;
 }
 
+/* rt_report.flush: what the writer has so far goes to the file. */
+static int put_out(void *ctx, rt_buf *out)
+{
+	if (rt_outdir_put(ctx, out->buf, out->len))
+		return -1;
+	rt_buf_reset(out);
+	return 0;
+}
+
 int cli_write_case(const char *cmd, const char *dir, const rt_report *r)
 {
 	rt_buf b = RT_BUF_INIT;
+	rt_report rep = *r;
+	rt_outdir_file f;
 	size_t i;
 	int rc = -1;
 
+	/* written as it is made: the case's configurations are its hosts',
+	 * read back one at a time, never all in memory */
+	rep.flush = put_out;
+	rep.flush_ctx = &f;
 	for (i = 0; i < cli_nunit_files; i++) {
 		rt_buf_reset(&b);
-		if (unit_files[i].write(&b, r, RT_REPORT_CASE)) {
-			fprintf(stderr, "remtrail %s: out of memory while writing the report\n", cmd);
+		errno = 0;
+		if (rt_outdir_begin(&f, dir, unit_files[i].name))
+			goto fail;
+		if (unit_files[i].write(&b, &rep, RT_REPORT_CASE)) {
+			int e = errno;
+
+			rt_outdir_abort(&f);
+			if (e == EIO || e == ENOENT || e == EACCES)
+				fprintf(stderr, "remtrail %s: cannot write '%s/%s': a host folder changed or "
+						"went away while the case was made (%s); run again\n",
+					cmd, dir, unit_files[i].name, strerror(e));
+			else
+				fprintf(stderr, "remtrail %s: cannot write '%s/%s': %s\n", cmd, dir,
+					unit_files[i].name, e ? strerror(e) : "out of memory");
 			goto out;
 		}
-		if (rt_outdir_write(dir, unit_files[i].name, b.buf, b.len)) {
-			fprintf(stderr, "remtrail %s: cannot write '%s/%s': %s\n", cmd, dir,
-				unit_files[i].name, strerror(errno));
-			goto out;
+		if (rt_outdir_put(&f, b.buf, b.len)) {
+			rt_outdir_abort(&f);
+			goto fail;
 		}
+		if (rt_outdir_end(&f))
+			goto fail;
 	}
 	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "remtrail %s: cannot write '%s/%s': %s\n", cmd, dir, unit_files[i].name,
+		strerror(errno));
 out:
 	rt_buf_release(&b);
 	return rc;

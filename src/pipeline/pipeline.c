@@ -659,6 +659,7 @@ void rt_analysis_free(rt_analysis **ap)
 		free(h->full_name);
 		free(h->time_zone);
 		free(h->configuration_json);
+		free(h->configuration_at.path);
 		free(h->inputs);
 		rt_pair_hosts_free(h->pairing, h->pairing ? 1 : 0);
 	}
