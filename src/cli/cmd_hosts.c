@@ -76,7 +76,7 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "remtrail hosts: out of memory\n");
 		goto out;
 	}
-	if (cli_write_stdout("hosts", out.buf, out.len))
+	if (cli_write("hosts", out.buf, out.len))
 		goto out;
 	for (k = 0; k < u->n; k++)
 		bytes += u->units[k].size;

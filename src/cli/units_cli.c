@@ -188,15 +188,6 @@ out:
 	return r;
 }
 
-int cli_write_stdout(const char *cmd, const void *data, size_t n)
-{
-	if ((n && fwrite(data, 1, n, stdout) != n) || fflush(stdout)) {
-		fprintf(stderr, "remtrail %s: cannot write the output: %s\n", cmd, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------------- options */
 
 static int opt_str(rt_buf *out, const char *key, const char *v)

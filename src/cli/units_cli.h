@@ -28,8 +28,6 @@ int cli_enter_base(const char *cmd, const rt_units *u, const char *outdir, rt_bu
 /* The evidence PATHs the units' files were found under (malloc'd array of
  * borrowed strings, *n of them), for the output folder's evidence check. */
 const char **cli_unit_paths(const rt_units *u, size_t *n);
-/* Write to stdout; on failure say why (cmd) and return -1. */
-int cli_write_stdout(const char *cmd, const void *data, size_t n);
 
 /* The options that shape results as one JSON object: what unit.json
  * records and merge renders the case with. */
