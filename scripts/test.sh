@@ -33,6 +33,7 @@ echo "== corpus tests without the corpus (as on a fresh clone), under ASan + UBS
 (cd build-asan && make check-no-corpus) || {
 	tail -100 build-asan/test-suite.log 2>/dev/null; exit 1; }
 
+# Hosts analysed side by side (analyze, assess -j) run here too.
 # Native reader only: libevtx 20181227 reads a few bytes past its own chunk
 # buffer on some logs (valgrind shows it), which TSan's allocator turns into
 # a crash inside libevtx.
@@ -41,7 +42,10 @@ mkdir -p build-tsan
 (cd build-tsan && ../configure -q CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" &&
 	make -j"$jobs" remtrail tests/test_native &&
 	TSAN_OPTIONS=halt_on_error=1 RT_TEST_NATIVE_ONLY=1 CK_RUN_CASE=threads ./tests/test_native &&
-	TSAN_OPTIONS=halt_on_error=1 ./remtrail events --reader native -j4 ../testdata/sample >/dev/null) || {
+	TSAN_OPTIONS=halt_on_error=1 ./remtrail events --reader native -j4 ../testdata/sample >/dev/null &&
+	rm -rf tsan-analyze && TSAN_OPTIONS=halt_on_error=1 ./remtrail analyze --reader native -j4 \
+		../testdata/sample -o tsan-analyze 2>/dev/null &&
+	TSAN_OPTIONS=halt_on_error=1 ./remtrail assess --reader native -j2 ../testdata/sample >/dev/null) || {
 	echo "ThreadSanitizer run failed"; exit 1; }
 
 echo "== make distcheck (the release tarball builds and passes its tests)"
