@@ -710,7 +710,7 @@ START_TEST(csv_quoting)
 	const char *hdr = "timestamp,kind,host,channel,event_id,record_id,source_file,message,"
 			  "remote_ip,remote_host,user,logon_id,process,parent_process,command_line,"
 			  "rule,technique,direction,confidence,paired_host,paired_record_id,"
-			  "logon_record_id\r\n";
+			  "logon_record_id,attribution,object\r\n";
 
 	sysmon1("WS01", 1, "10:00:00", "{I-1}", "C:\\Windows\\System32\\wbem\\WMIC.exe",
 		"wmic /node:SRV02 process call create \"cmd /c a,b\"\nnext", "CORP\\a", "0x5",
@@ -721,7 +721,7 @@ START_TEST(csv_quoting)
 	ck_assert_ptr_nonnull(
 		strstr(s, ",\"wmic /node:SRV02 process call create \"\"cmd /c a,b\"\"\nnext\","));
 	ck_assert_ptr_nonnull(strstr(s, "\r\n2024-03-01T10:00:00.0000000Z,wmi.outbound,WS01,"));
-	ck_assert_ptr_nonnull(strstr(s, ",wmi.wmic_node,T1047,outbound,medium,,,\r\n"));
+	ck_assert_ptr_nonnull(strstr(s, ",wmi.wmic_node,T1047,outbound,medium,,,,record,\r\n"));
 	free(s);
 }
 END_TEST

@@ -116,8 +116,8 @@ static const row table[] = {
 	{ LM "LM_wmiexec_impacket_sysmon_whoami.evtx",
 	  "wmi.inbound:9826 wmi.inbound:9827 wmi.inbound:9828 wmi.inbound:9829",
 	  "9825 9830 9831" },
-	{ LM "LM_WMIC_4648_rpcss.evtx", "wmi.outbound:433340 wmi.outbound:433350 wmi.outbound:433333",
-	  "433307 433308" },
+	{ LM "LM_WMIC_4648_rpcss.evtx",
+	  "wmi.outbound:433340 wmi.outbound:433350 wmi.outbound:433333 log.cleared:433307", "433308" },
 	{ LM "LM_impacket_docmexec_mmc_sysmon_01.evtx",
 	  "dcom.inbound:9832 dcom.inbound:9833 dcom.inbound:9835 dcom.inbound:9838 "
 	  "dcom.inbound:9839 dcom.inbound:9840",
@@ -128,7 +128,8 @@ static const row table[] = {
 	{ LM "smbmap_upload_exec_sysmon.evtx",
 	  "wmi.inbound:421218 wmi.inbound:421225 wmi.inbound:421227", "" },
 	{ MITRE "EVTX_full_APT_attack_steps/ID4688,5140,5145-WMIexec execution via SMB (GLOBAL).evtx",
-	  "wmi.inbound:463010 logon.network:463008", "462992 462996 463011 463013 463014 463034" },
+	  "wmi.inbound:463010 logon.network:463008 wmi.inbound:463014 logon.network:462992",
+	  "462996 463011 463013 463034" },
 	{ MITRE "TA0002-Execution/T1047-Windows Management Instrumentation/ID4688-5145-WMIexec execution via SMB.evtx",
 	  "wmi.inbound:436755 wmi.inbound:436767", "" },
 	{ MITRE "TA0008-Lateral Movement/T1021.003-Distributed Component Object Model (DCOM)/ID4103,4104-DCOMexec native via PowerShell.evtx",
@@ -320,7 +321,7 @@ END_TEST
 
 START_TEST(nothing_found_is_said)
 {
-	char *path = corpus_path("evtx/DeepBlueCLI/metasploit-psexec-native-target-security.evtx");
+	char *path = corpus_path(LM "LM_Remote_Service02_7045.evtx");
 	char *o[2];
 
 	if (!path)

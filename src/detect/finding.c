@@ -8,16 +8,64 @@
 #include "remtrail/finding.h"
 #include "detect_int.h"
 
-static const char *const kind_names[RT_FK_COUNT] = {
-	"winrm.inbound",    "winrm.outbound", "winrm.failed",     "wmi.inbound",
-	"wmi.outbound",     "wmi.failed",     "wmi.subscription", "dcom.inbound",
-	"dcom.outbound",    "dcom.denied",    "firewall.change",  "service.change",
-	"logon.network",
+#define IN RT_DIR_INBOUND
+#define OUT RT_DIR_OUTBOUND
+#define NONE RT_FK_COUNT
+
+static const rt_kind_info kinds[RT_FK_COUNT] = {
+	[RT_FK_WINRM_INBOUND] = { "winrm.inbound", RT_PROTO_WINRM, IN, RT_FK_WINRM_OUTBOUND, 1, 0,
+				  "this host received a WinRM / PowerShell remoting / WinRS session or command" },
+	[RT_FK_WINRM_OUTBOUND] = { "winrm.outbound", RT_PROTO_WINRM, OUT, RT_FK_WINRM_INBOUND, 1, 0,
+				   "this host opened a WinRM session to another" },
+	[RT_FK_WINRM_FAILED] = { "winrm.failed", RT_PROTO_WINRM, RT_DIR_NONE, NONE, 0, 1,
+				 "a WinRM attempt that failed or was refused" },
+	[RT_FK_WMI_INBOUND] = { "wmi.inbound", RT_PROTO_WMI, IN, RT_FK_WMI_OUTBOUND, 1, 0,
+				"remote WMI use on this host (remote process creation, remote queries)" },
+	[RT_FK_WMI_OUTBOUND] = { "wmi.outbound", RT_PROTO_WMI, OUT, RT_FK_WMI_INBOUND, 1, 0,
+				 "this host used WMI against another" },
+	[RT_FK_WMI_FAILED] = { "wmi.failed", RT_PROTO_WMI, IN, NONE, 0, 1,
+			       "a remote WMI operation refused by this host" },
+	[RT_FK_WMI_SUBSCRIPTION] = { "wmi.subscription", RT_PROTO_WMI, RT_DIR_NONE, NONE, 1, 0,
+				     "a permanent WMI event subscription was created, changed or fired" },
+	[RT_FK_DCOM_INBOUND] = { "dcom.inbound", RT_PROTO_DCOM, IN, RT_FK_DCOM_OUTBOUND, 1, 0,
+				 "remote DCOM activation or execution on this host" },
+	[RT_FK_DCOM_OUTBOUND] = { "dcom.outbound", RT_PROTO_DCOM, OUT, RT_FK_DCOM_INBOUND, 1, 0,
+				  "this host drove DCOM on another" },
+	[RT_FK_DCOM_DENIED] = { "dcom.denied", RT_PROTO_DCOM, RT_DIR_NONE, NONE, 0, 1,
+				"a DCOM activation or access was refused or failed" },
+	[RT_FK_FIREWALL_CHANGE] = { "firewall.change", RT_PROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				    "a firewall rule or setting added, changed or deleted" },
+	[RT_FK_SERVICE_CHANGE] = { "service.change", RT_PROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				   "start type, installation or state of a service behind WinRM, WMI or DCOM" },
+	[RT_FK_LOGON_NETWORK] = { "logon.network", RT_PROTO_NONE, IN, NONE, 0, 0,
+				  "a network logon from another host (supporting evidence)" },
+	[RT_FK_WINRM_CHANGE] = { "winrm.change", RT_PROTO_WINRM, RT_DIR_NONE, NONE, 0, 0,
+				 "WinRM configured: quickconfig, Enable-PSRemoting, WSMan: settings, its keys" },
+	[RT_FK_DCOM_CHANGE] = { "dcom.change", RT_PROTO_DCOM, RT_DIR_NONE, NONE, 0, 0,
+				"a DCOM setting written (HKLM\\SOFTWARE\\Microsoft\\Ole)" },
+	[RT_FK_UAC_CHANGE] = { "uac.change", RT_PROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+			       "LocalAccountTokenFilterPolicy written (remote use of local admin accounts)" },
+	[RT_FK_PORTPROXY_CHANGE] = { "portproxy.change", RT_PROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				     "a port forwarding added or removed (netsh interface portproxy)" },
+	[RT_FK_LOG_CLEARED] = { "log.cleared", RT_PROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				"an event log was cleared (evidence may be missing before it)" },
+	[RT_FK_POWERSHELL_DOWNGRADE] = { "powershell.downgrade", RT_PROTO_WINRM, RT_DIR_NONE, NONE,
+					 0, 0,
+					 "PowerShell 2.0 engine started: its commands escape 4103/4104 logging" },
 };
+
+#undef IN
+#undef OUT
+#undef NONE
+
+const rt_kind_info *rt_finding_kind_info(rt_finding_kind k)
+{
+	return (unsigned)k < RT_FK_COUNT ? &kinds[k] : NULL;
+}
 
 const char *rt_finding_kind_name(rt_finding_kind k)
 {
-	return (unsigned)k < RT_FK_COUNT ? kind_names[k] : NULL;
+	return (unsigned)k < RT_FK_COUNT ? kinds[k].name : NULL;
 }
 
 int rt_finding_kind_parse(const char *s, rt_finding_kind *out)
@@ -25,11 +73,34 @@ int rt_finding_kind_parse(const char *s, rt_finding_kind *out)
 	int k;
 
 	for (k = 0; k < RT_FK_COUNT; k++)
-		if (s && rt_strcaseeq(s, kind_names[k])) {
+		if (s && rt_strcaseeq(s, kinds[k].name)) {
 			*out = (rt_finding_kind)k;
 			return 0;
 		}
 	return -1;
+}
+
+const char *rt_protocol_name(rt_protocol p)
+{
+	static const char *const names[] = { "", "winrm", "wmi", "dcom" };
+
+	return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "";
+}
+
+const char *rt_link_name(rt_link l)
+{
+	static const char *const names[] = {
+		[RT_LINK_NONE] = "",
+		[RT_LINK_RECORD] = "record",
+		[RT_LINK_LOGON_ID] = "logon_id",
+		[RT_LINK_PROCESS_GUID] = "process_guid",
+		[RT_LINK_PID_TIME] = "pid_time",
+		[RT_LINK_CONNECTION] = "connection",
+		[RT_LINK_OUTPUT_FILE] = "output_file",
+		[RT_LINK_TIME_WINDOW] = "time_window",
+	};
+
+	return (unsigned)l < sizeof names / sizeof names[0] ? names[l] : "";
 }
 
 const char *rt_direction_name(rt_direction d)
@@ -75,6 +146,36 @@ void rt_detect_finding_release(rt_finding *f)
 	free(f->process);
 	free(f->parent_process);
 	free(f->command_line);
+	free(f->object);
+}
+
+rt_change *rt_findings_add_change(rt_findings *l)
+{
+	rt_change *c;
+
+	if (l->nchanges == l->achanges) {
+		size_t na = l->achanges ? l->achanges * 2 : 16;
+		rt_change *p = realloc(l->changes, na * sizeof *p);
+
+		if (!p)
+			return NULL;
+		l->changes = p;
+		l->achanges = na;
+	}
+	c = &l->changes[l->nchanges++];
+	memset(c, 0, sizeof *c);
+	c->finding = RT_FINDING_NONE;
+	return c;
+}
+
+void rt_detect_change_release(rt_change *c)
+{
+	free(c->host);
+	free(c->name);
+	free(c->value);
+	free(c->old_value);
+	free(c->channel);
+	free(c->source_file);
 }
 
 void rt_findings_release(rt_findings *l)
@@ -83,9 +184,13 @@ void rt_findings_release(rt_findings *l)
 
 	for (i = 0; i < l->n; i++)
 		rt_detect_finding_release(&l->items[i]);
+	for (i = 0; i < l->nchanges; i++)
+		rt_detect_change_release(&l->changes[i]);
 	free(l->items);
+	free(l->changes);
 	l->items = NULL;
-	l->n = l->alloc = 0;
+	l->changes = NULL;
+	l->n = l->alloc = l->nchanges = l->achanges = 0;
 }
 
 static int cmpstr(const char *a, const char *b)
@@ -106,7 +211,7 @@ static int cmp_finding(const rt_finding *a, const rt_finding *b)
 	if (a->record_id != b->record_id)
 		return a->record_id < b->record_id ? -1 : 1;
 	if (a->kind != b->kind)
-		return strcmp(kind_names[a->kind], kind_names[b->kind]);
+		return strcmp(kinds[a->kind].name, kinds[b->kind].name);
 	return cmpstr(a->rule_id, b->rule_id);
 }
 
@@ -155,13 +260,58 @@ static int cmp_index(const void *ctx, size_t a, size_t b)
 	return c ? c : (a < b ? -1 : a > b);
 }
 
+static int cmp_change(const void *ctx, size_t a, size_t b)
+{
+	const rt_change *x = (const rt_change *)ctx + a, *y = (const rt_change *)ctx + b;
+	int c;
+
+	if (x->timestamp != y->timestamp)
+		return x->timestamp < y->timestamp ? -1 : 1;
+	if ((c = cmpstr(x->host, y->host)) != 0 || (c = cmpstr(x->source_file, y->source_file)) != 0)
+		return c;
+	if (x->record_id != y->record_id)
+		return x->record_id < y->record_id ? -1 : 1;
+	if ((c = cmpstr(x->name, y->name)) != 0 || (c = cmpstr(x->value, y->value)) != 0)
+		return c;
+	return a < b ? -1 : a > b;
+}
+
+/* Changes into timeline order, their finding links through pos (old -> new). */
+static int sort_changes(rt_findings *l, const size_t *pos)
+{
+	size_t *order, i;
+	rt_change *tmp;
+
+	if (!l->nchanges)
+		return 0;
+	order = malloc(l->nchanges * sizeof *order);
+	tmp = malloc(l->nchanges * sizeof *tmp);
+	if (!order || !tmp) {
+		free(order);
+		free(tmp);
+		return -1;
+	}
+	for (i = 0; i < l->nchanges; i++) {
+		order[i] = i;
+		if (pos && l->changes[i].finding < l->n)
+			l->changes[i].finding = pos[l->changes[i].finding];
+	}
+	rt_detect_sort_idx(order, l->nchanges, cmp_change, l->changes);
+	for (i = 0; i < l->nchanges; i++)
+		tmp[i] = l->changes[order[i]];
+	memcpy(l->changes, tmp, l->nchanges * sizeof *tmp);
+	free(tmp);
+	free(order);
+	return 0;
+}
+
 int rt_findings_sort(rt_findings *l)
 {
 	size_t *order, *pos, i;
 	rt_finding *tmp;
 
 	if (l->n < 2)
-		return 0;
+		return sort_changes(l, NULL);
 	order = malloc(l->n * sizeof *order);
 	pos = malloc(l->n * sizeof *pos);
 	tmp = malloc(l->n * sizeof *tmp);
@@ -189,9 +339,10 @@ int rt_findings_sort(rt_findings *l)
 	}
 	memcpy(l->items, tmp, l->n * sizeof *tmp);
 	free(tmp);
+	i = (size_t)sort_changes(l, pos);
 	free(pos);
 	free(order);
-	return 0;
+	return i ? -1 : 0;
 }
 
 size_t rt_findings_next(const rt_findings *l, const char *host, size_t from)
@@ -256,10 +407,12 @@ int rt_finding_jsonl(rt_buf *b, const rt_findings *l, size_t i)
 	e |= opt_str(b, "process", f->process);
 	e |= opt_str(b, "parent_process", f->parent_process);
 	e |= opt_str(b, "command_line", f->command_line);
+	e |= opt_str(b, "object", f->object);
 	e |= opt_str(b, "rule", f->rule_id);
 	e |= opt_str(b, "technique", f->technique);
 	e |= opt_str(b, "direction", rt_direction_name(f->direction));
 	e |= opt_str(b, "confidence", rt_confidence_name(f->confidence));
+	e |= opt_str(b, "attribution", rt_link_name(f->link));
 	if (f->paired < l->n) {
 		e |= opt_str(b, "paired_host", l->items[f->paired].host);
 		e |= KEY(b, ",\"paired_record_id\":");
@@ -309,7 +462,7 @@ static const char *const csv_columns[] = {
 	"record_id",      "source_file",  "message",        "remote_ip",   "remote_host",
 	"user",           "logon_id",     "process",        "parent_process", "command_line",
 	"rule",           "technique",    "direction",      "confidence",  "paired_host",
-	"paired_record_id", "logon_record_id",
+	"paired_record_id", "logon_record_id", "attribution", "object",
 };
 
 int rt_finding_csv_header(rt_buf *b)
@@ -358,6 +511,8 @@ int rt_finding_csv(rt_buf *b, const rt_findings *l, size_t i)
 	e |= csv_field(b, f->paired < l->n ? l->items[f->paired].host : NULL, 0);
 	e |= csv_field(b, prid, 0);
 	e |= csv_field(b, lrid, 0);
+	e |= csv_field(b, rt_link_name(f->link), 0);
+	e |= csv_field(b, f->object, 0);
 	e |= rt_buf_adds(b, "\r\n");
 	return e ? -1 : 0;
 }

@@ -1,19 +1,18 @@
 /*
  * The adapter between the reading modules and the assessor.
  *
- * Facts: every point of the config module's histories. A hive point says
- * the value held from its key's last-written time (when earlier than the
- * snapshot) on; "default" points that open a history are left out, since
- * the assessor applies Windows' defaults to settings a read hive lacks.
+ * Facts: every point of the config module's histories, and every
+ * configuration-change point the detect module's rules read from events
+ * (service start types, firewall rules and profiles, the active profile,
+ * connected networks, WinRM quick configuration, registry writes of the
+ * settings; docs/detect.md lists them). A hive point says the value held
+ * from its key's last-written time (when earlier than the snapshot) on;
+ * "default" points that open a history are left out, since the assessor
+ * applies Windows' defaults to settings a read hive lacks.
  *
- * One pass over every host's EVTX gives each log's channel and coverage,
- * the log clears (Security 1102, System 104) and the configuration changes
- * that the hives cannot date: start type changes (7040), firewall rules
- * added, changed, deleted (2004/2005/2006 and the Windows 11 ids), firewall
- * switched on or off (4950), the active firewall profiles (4956) and the
- * networks connected with their category (NetworkProfile 10000-10002),
- * Enable-PSRemoting in a script block (4104).
- * Activity findings come from the detect module.
+ * One pass over every host's EVTX feeds the detector and notes each log's
+ * channel and coverage. Findings (log clears included) come from the
+ * detect module; this file names no event id.
  */
 #include "config.h"
 
@@ -27,16 +26,13 @@
 #include "remtrail/detect.h"
 #include "remtrail/evtx.h"
 
-/* An event that becomes a finding once joined with its logon. */
 typedef struct host_data {
-	rt_assess_finding *all; /* detect's findings and ours, by time (after build) */
+	rt_assess_finding *all; /* detect's findings, by time (after build) */
 	size_t nall, aall;
 	rt_fact *facts;
 	size_t nfacts, afacts;
 	rt_log_cover *logs;
 	size_t nlogs, alogs;
-	rt_assess_finding *finds;
-	size_t nfinds, afinds;
 } host_data;
 
 typedef struct adapt_priv {
@@ -100,30 +96,21 @@ static host_data *host_of(adapt_priv *p, const char *name)
 	return NULL;
 }
 
-static rt_assess_finding *new_finding(adapt_priv *p, host_data *h, const rt_event *e,
-				      const char *kind, const char *msg)
+/* The evidence host named `name` (case-insensitive), or NULL: a forwarded
+ * log's records may name a computer that is not in the evidence. */
+static host_data *host_named(adapt_priv *p, const char *name)
 {
-	rt_assess_finding *f;
+	size_t i;
 
-	if (grow((void **)&h->finds, &h->afinds, h->nfinds, sizeof *h->finds))
-		return NULL;
-	f = &h->finds[h->nfinds];
-	memset(f, 0, sizeof *f);
-	f->kind = kind;
-	f->time = e->timestamp;
-	f->message = keep(p, msg);
-	f->src.file = keep(p, e->source_file);
-	f->src.record_id = e->record_id;
-	f->src.event_id = e->event_id;
-	f->src.time = e->timestamp;
-	if (!f->message || !f->src.file)
-		return NULL;
-	h->nfinds++;
-	return f;
+	for (i = 0; name && i < p->nhosts; i++)
+		if (rt_strcaseeq(p->ev->hosts[i].name, name))
+			return &p->hosts[i];
+	return NULL;
 }
 
-static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *name,
-		    const char *value, const char *old)
+/* A configuration-change point of an event as the assessor's fact. The one
+ * place where detect's points become facts. */
+static int new_fact(adapt_priv *p, host_data *h, const rt_change *c)
 {
 	rt_fact *f;
 
@@ -131,177 +118,32 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *
 		return -1;
 	f = &h->facts[h->nfacts];
 	memset(f, 0, sizeof *f);
-	f->name = keep(p, name);
-	f->value = value ? keep(p, value) : NULL;
-	f->old_value = old ? keep(p, old) : NULL;
-	f->time = e->timestamp;
+	f->name = keep(p, c->name);
+	f->value = c->value ? keep(p, c->value) : NULL;
+	f->old_value = c->old_value ? keep(p, c->old_value) : NULL;
+	f->time = c->timestamp;
 	f->is_change = 1;
-	f->src.file = keep(p, e->source_file);
-	f->src.record_id = e->record_id;
-	f->src.event_id = e->event_id;
-	f->src.time = e->timestamp;
-	if (!f->name || (value && !f->value) || (old && !f->old_value) || !f->src.file)
+	f->policy = !strncmp(c->name, "firewall.policy.", 16);
+	f->src.file = keep(p, c->source_file);
+	f->src.record_id = c->record_id;
+	f->src.event_id = c->event_id;
+	f->src.time = c->timestamp;
+	if (!f->name || (c->value && !f->value) || (c->old_value && !f->old_value) || !f->src.file)
 		return -1;
 	h->nfacts++;
 	return 0;
 }
 
-/* The SCM's words for start types, as config names them. */
-static const char *scm_start(const char *s)
+static int change_facts(adapt_priv *p)
 {
-	static const char *const map[][2] = { { "auto start", "auto" },   { "demand start", "manual" },
-					      { "disabled", "disabled" }, { "boot start", "boot" },
-					      { "system start", "system" } };
 	size_t i;
 
-	for (i = 0; i < sizeof map / sizeof *map; i++)
-		if (rt_strcaseeq(s, map[i][0]))
-			return map[i][1];
-	return NULL;
-}
+	for (i = 0; i < p->found.nchanges; i++) {
+		const rt_change *c = &p->found.changes[i];
+		host_data *h = host_named(p, c->host);
 
-static int change_7040(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *svc = rt_event_gets(e, "param4"), *o = scm_start(rt_event_gets(e, "param2")),
-		   *n = scm_start(rt_event_gets(e, "param3"));
-	char name[96];
-	size_t i;
-
-	if (!*svc || !n || strlen(svc) > 60)
-		return 0;
-	snprintf(name, sizeof name, "service.%s.start", svc);
-	for (i = 8; name[i]; i++)
-		if (name[i] >= 'A' && name[i] <= 'Z')
-			name[i] = (char)(name[i] - 'A' + 'a');
-	return new_fact(p, h, e, name, n, o);
-}
-
-/* A firewall rule event's fields as the registry rule string. */
-static int change_rule(adapt_priv *p, host_data *h, const rt_event *e, int deleted)
-{
-	const char *id = rt_event_gets(e, "RuleId"), *ra = rt_event_gets(e, "RemoteAddresses");
-	const char *lp = rt_event_gets(e, "LocalPorts"), *app = rt_event_gets(e, "ApplicationPath");
-	const char *svc = rt_event_gets(e, "ServiceName"), *proto = rt_event_gets(e, "Protocol");
-	rt_buf name = RT_BUF_INIT, rule = RT_BUF_INIT;
-	int r;
-
-	if (!*id)
-		return 0;
-	rt_buf_addf(&name, "firewall.rule.%s", id);
-	if (!deleted) {
-		rt_buf_addf(&rule, "v2.30|Action=%s|Active=%s|Dir=%s|",
-			    !strcmp(rt_event_gets(e, "Action"), "2") ? "Block" : "Allow",
-			    !strcmp(rt_event_gets(e, "Active"), "0") ? "FALSE" : "TRUE",
-			    !strcmp(rt_event_gets(e, "Direction"), "2") ? "Out" : "In");
-		if (*proto && strcmp(proto, "256"))
-			rt_buf_addf(&rule, "Protocol=%s|", proto);
-		if (*lp && strcmp(lp, "*"))
-			rt_buf_addf(&rule, "LPort=%s|", lp);
-		if (*ra && strcmp(ra, "*"))
-			rt_buf_addf(&rule, "RA4=%s|", ra);
-		if (*app)
-			rt_buf_addf(&rule, "App=%s|", app);
-		if (*svc)
-			rt_buf_addf(&rule, "Svc=%s|", svc);
-	}
-	r = new_fact(p, h, e, name.buf, deleted ? NULL : rule.buf, NULL);
-	rt_buf_release(&name);
-	rt_buf_release(&rule);
-	return r;
-}
-
-static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *prof = rt_event_gets(e, "ProfileChanged"), *v = rt_event_gets(e, "SettingValue");
-	char name[96];
-
-	if (!rt_strcasestr(rt_event_gets(e, "SettingType"), "Enable Windows Firewall"))
-		return 0;
-	if (rt_strcaseeq(prof, "Domain") || rt_strcaseeq(prof, "Private") || rt_strcaseeq(prof, "Public")) {
-		snprintf(name, sizeof name, "firewall.profile.%s.enabled",
-			 rt_strcaseeq(prof, "Domain") ? "domain" : rt_strcaseeq(prof, "Private") ? "private" : "public");
-		return new_fact(p, h, e, name, rt_strcaseeq(v, "Yes") ? "true" : "false", NULL);
-	}
-	return 0;
-}
-
-/* Security 4956 names every profile active from its time on
- * ([MSDOC-4956]); a value that names something else is kept as it is, so
- * that the active profile is unknown from then on. */
-static int change_4956(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *v = rt_event_gets(e, "ActiveProfile");
-	char list[32];
-
-	if (!*v)
-		return 0;
-	if (rt_fw_profile_list(rt_fw_profile_mask(v), list, sizeof list))
-		v = list;
-	return new_fact(p, h, e, "firewall.active_profile", v, NULL);
-}
-
-/* NetworkProfile/Operational 10000 (connected), 10001 (disconnected),
- * 10002 (category changed): fields Name, Description, Guid, Type, State,
- * Category (OTRF/OSSEM's NetworkProfile data dictionary; the message
- * strings of netprofm.dll in libyal/winevt-kb). Category is
- * NLM_NETWORK_CATEGORY: 0 public, 1 private, 2 domain authenticated. */
-static int change_network(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	static const char *const cat[] = { "public", "private", "domain" };
-	const char *guid = rt_event_gets(e, "Guid"), *nm = rt_event_gets(e, "Name");
-	const char *c = rt_event_gets(e, "Category");
-	uint64_t n = 3;
-	char name[160];
-	const char *value = NULL;
-
-	if (!*guid && !*nm)
-		return 0;
-	if (e->event_id != 10001) {
-		if (rt_parse_u64(c, &n) || n > 2)
-			return 0;
-		value = cat[n];
-	}
-	snprintf(name, sizeof name, "network.connection.%s", *guid ? guid : nm);
-	for (n = 19; *guid && name[n]; n++)
-		if (name[n] >= 'A' && name[n] <= 'Z')
-			name[n] = (char)(name[n] - 'A' + 'a');
-	return new_fact(p, h, e, name, value, NULL);
-}
-
-static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *ch = e->channel;
-
-	if (e->event_id == 7040 && rt_strcaseeq(ch, "System"))
-		return change_7040(p, h, e);
-	if (rt_strcasestr(ch, "Firewall With Advanced Security")) {
-		switch (e->event_id) {
-		case 2004: case 2005: case 2071: case 2073: case 2097:
-			return change_rule(p, h, e, 0);
-		case 2006: case 2052:
-			return change_rule(p, h, e, 1);
-		}
-		return 0;
-	}
-	if (e->event_id == 4950 && rt_strcaseeq(ch, "Security"))
-		return change_4950(p, h, e);
-	if (e->event_id == 4956 && rt_strcaseeq(ch, "Security"))
-		return change_4956(p, h, e);
-	if (e->event_id >= 10000 && e->event_id <= 10002 &&
-	    rt_strcaseeq(ch, "Microsoft-Windows-NetworkProfile/Operational"))
-		return change_network(p, h, e);
-	if (e->event_id == 4104 && rt_strcaseeq(ch, "Microsoft-Windows-PowerShell/Operational")) {
-		const char *t = rt_event_gets(e, "ScriptBlockText");
-		if (rt_strcasestr(t, "Enable-PSRemoting") || rt_strcasestr(t, "winrm quickconfig") ||
-		    rt_strcasestr(t, "winrm qc")) {
-			rt_buf m = RT_BUF_INIT;
-			int bad;
-			rt_buf_adds(&m, "Enable-PSRemoting / winrm quickconfig run: ");
-			rt_buf_add(&m, t, strlen(t) > 200 ? 200 : strlen(t));
-			bad = !new_finding(p, h, e, "winrm.config", m.buf);
-			rt_buf_release(&m);
-			return bad ? -1 : 0;
-		}
+		if (h && new_fact(p, h, c))
+			return -1;
 	}
 	return 0;
 }
@@ -338,20 +180,7 @@ static int on_event(void *ctx, const rt_event *e)
 	if (e->timestamp > l->last)
 		l->last = e->timestamp;
 	l->nrecords++;
-	if ((e->event_id == 1102 && rt_strcaseeq(e->channel, "Security")) ||
-	    (e->event_id == 104 && rt_strcaseeq(e->channel, "System"))) {
-		rt_assess_finding *f;
-		const char *chan = e->event_id == 1102 ? "Security" : rt_event_gets(e, "Channel");
-		const char *who = rt_event_gets(e, "SubjectUserName");
-		rt_buf msg = RT_BUF_INIT;
-
-		rt_buf_addf(&msg, "%s log cleared by %s", *chan ? chan : "an event", *who ? who : "an unknown user");
-		f = new_finding(p, h, e, "log.cleared", msg.buf);
-		rt_buf_release(&msg);
-		if (!f || !(f->detail = keep(p, chan)))
-			return 1;
-	}
-	return config_changes(p, h, e) ? 1 : 0;
+	return 0;
 }
 
 static int has_hives(const rt_evidence *ev)
@@ -406,7 +235,7 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		eo.progress_ctx = (void *)o;
 	}
 	rt_evtx_read_evidence(ev, &eo, on_event, p, diag);
-	if (rt_detect_finish(p->det, &p->found))
+	if (rt_detect_finish(p->det, &p->found) || change_facts(p))
 		goto oom;
 	rt_detect_free(&p->det);
 	return 0;
@@ -567,8 +396,8 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 
 static int finding_order(const void *x, const void *y);
 
-/* The host's findings for the assessor: detect's (kinds as DESIGN.md names
- * them) and ours (log.cleared, winrm.config), in time order. */
+/* The host's findings for the assessor (kinds as detect names them), in
+ * time order. */
 static int combine(adapt_priv *p, host_data *hd, const char *host)
 {
 	size_t i;
@@ -587,16 +416,11 @@ static int combine(adapt_priv *p, host_data *hd, const char *host)
 		a->remote_ip = f->remote_ip;
 		a->user = f->user;
 		a->message = f->message;
-		a->detail = f->process;
+		a->detail = f->object ? f->object : f->process;
 		a->src.file = f->source_file;
 		a->src.record_id = f->record_id;
 		a->src.event_id = f->event_id;
 		a->src.time = f->timestamp;
-	}
-	for (i = 0; i < hd->nfinds; i++) {
-		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
-			return -1;
-		hd->all[hd->nall++] = hd->finds[i];
 	}
 	if (hd->nall)
 		qsort(hd->all, hd->nall, sizeof *hd->all, finding_order);
@@ -721,7 +545,6 @@ void adapt_free(rt_analysis *a)
 		free(p->hosts[i].facts);
 		free(p->hosts[i].all);
 		free(p->hosts[i].logs);
-		free(p->hosts[i].finds);
 	}
 	free(p->hosts);
 	free(p);
