@@ -623,8 +623,11 @@ static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, con
 			c->f.logon_id = rt_dt_norm_logon(raw);
 			free(raw);
 		}
-		if (r->flags & RT_RF_OUTPUT_READ)
-			c->out_file = rt_strdup0(c->f.command_line);
+		if ((r->flags & (RT_RF_OUTPUT_READ | RT_RF_OUTPUT_FILE)) && c->f.command_line) {
+			const char *base = strrchr(c->f.command_line, '\\');
+
+			c->out_file = rt_strdup0(base ? base + 1 : c->f.command_line);
+		}
 	} else {
 		const cand *p = &h->c[parent];
 

@@ -103,7 +103,8 @@ enum rt_rule_flag {
 	RT_RF_OUTPUT_READ = 1u << 10, /* an SMB read of a command's output file: names its source */
 	RT_RF_NO_FINDING = 1u << 11,  /* configuration-change points only */
 	RT_RF_NEED_CONSUMER = 1u << 12, /* keep only after an event consumer was registered on the host */
-	RT_RF_LOCAL_REQUEST = 1u << 13  /* drop right after a local WMI process-creation request */
+	RT_RF_LOCAL_REQUEST = 1u << 13, /* drop right after a local WMI process-creation request */
+	RT_RF_OUTPUT_FILE = 1u << 14    /* cmd is a command's output file: its SMB read names the source */
 };
 
 /*
@@ -211,6 +212,10 @@ void rt_ruleset_release(rt_ruleset *rs);
  * id and channel and whose predicates hold, or NULL. */
 const rt_crule *rt_ruleset_match(const rt_ruleset *rs, const rt_event *ev, int group,
 				 const rt_spec_env *env);
+/* Every rule of `group` that matches ev, in table order (at most max into
+ * out); returns how many match. */
+size_t rt_ruleset_matches(const rt_ruleset *rs, const rt_event *ev, int group,
+			  const rt_spec_env *env, const rt_crule **out, size_t max);
 /* The note bits of every note rule that matches ev; *remote gets the
  * remote_host spec of the RT_NOTE_WMI_REQUEST rule that matched, if any. */
 unsigned rt_ruleset_notes(const rt_ruleset *rs, const rt_event *ev, const rt_spec_env *env,

@@ -384,6 +384,30 @@ static int add_note(void *ctx, const rt_crule *c)
 	return 0;
 }
 
+typedef struct all_ctx {
+	const rt_crule **out;
+	size_t n, max;
+} all_ctx;
+
+static int add_all(void *ctx, const rt_crule *c)
+{
+	all_ctx *a = ctx;
+
+	if (a->n < a->max)
+		a->out[a->n] = c;
+	a->n++;
+	return 0;
+}
+
+size_t rt_ruleset_matches(const rt_ruleset *rs, const rt_event *ev, int group,
+			  const rt_spec_env *env, const rt_crule **out, size_t max)
+{
+	all_ctx a = { out, 0, max };
+
+	each_match(rs, ev, group, env, add_all, &a);
+	return a.n;
+}
+
 unsigned rt_ruleset_notes(const rt_ruleset *rs, const rt_event *ev, const rt_spec_env *env,
 			  const rt_crule **request)
 {
