@@ -459,7 +459,7 @@ static const scenario scenarios[] = {
 		    "netsh firewall set opmode disable"),
 	    CMDLINE("SRV01", 4, "10:00:03", "C:\\Windows\\System32\\netsh.exe",
 		    "netsh I p a v l=8001 listena=1.2.3.4 connectp=3389 c=1.2.3.5"),
-	    SCRIPT("SRV01", 5, "10:00:04", "Set-NetFirewallProfile -Profile Domain,Public -Enabled False"),
+	    SCRIPT("SRV01", 5, "10:00:04", "Set-NetFirewallProfile -Profile Domain, Public -Enabled False"),
 	    E("SRV01", PSOP, 4103, 6, "10:00:05", "ContextInfo", "        User = CORP\\admin\r\n",
 	      "Payload",
 	      "CommandInvocation(New-NetFirewallRule): \"New-NetFirewallRule\"\r\n"

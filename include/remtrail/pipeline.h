@@ -7,6 +7,8 @@
 #ifndef REMTRAIL_PIPELINE_H
 #define REMTRAIL_PIPELINE_H
 
+#include "remtrail/config.h"
+#include "remtrail/evtx.h"
 #include "remtrail/report.h"
 
 /* ---------------------------------------------------------------- analysis */
@@ -47,5 +49,17 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
  * module's writers. */
 int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv);
 void rt_analysis_free(rt_analysis **a);
+
+/* ---------------------------------------------------------------- config */
+
+/*
+ * The configuration history behind `config`: every hive of the evidence
+ * (rt_config_from_evidence) plus the changes the EVTX logs date (the
+ * detect module's change points, as "event" points). Unreadable input is
+ * reported through `diag`; 0 with *out set (maybe without hosts), -1 on
+ * out of memory.
+ */
+int rt_pipeline_config(const rt_evidence *ev, const rt_evtx_opts *o, rt_config **out,
+		       rt_diag *diag);
 
 #endif

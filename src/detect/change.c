@@ -149,8 +149,11 @@ static const char *ps_param(const toks *k, const char *param, rt_buf *b)
 			rt_buf_adds(b, t + pl + 2);
 		else if (t[pl + 1] != '\0')
 			continue;
-		else if (i + 1 < k->n && k->t[i + 1][0] != '-')
-			rt_buf_adds(b, k->t[i + 1]);
+		else if (++i < k->n && k->t[i][0] != '-')
+			rt_buf_adds(b, k->t[i]);
+		/* a list written with spaces: "-Profile Domain, Public" */
+		while (b->len && b->buf[b->len - 1] == ',' && ++i < k->n && k->t[i][0] != '-')
+			rt_buf_adds(b, k->t[i]);
 		return b->buf;
 	}
 	return NULL;
@@ -208,9 +211,11 @@ static unsigned profile_bits(const char *v)
 	const char *p = v;
 
 	while (p && *p) {
-		size_t n = strcspn(p, ",");
+		size_t n;
 		char w[32];
 
+		p += strspn(p, " \t");
+		n = strcspn(p, ", \t");
 		if (n && n < sizeof w) {
 			memcpy(w, p, n);
 			w[n] = '\0';
@@ -226,8 +231,7 @@ static unsigned profile_bits(const char *v)
 				bits |= 8;
 		}
 		p += n;
-		if (*p)
-			p++;
+		p += strspn(p, ", \t");
 	}
 	return bits;
 }

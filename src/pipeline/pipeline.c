@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #include "adapt.h"
+#include "remtrail/config.h"
+#include "remtrail/detect.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 
@@ -165,4 +167,33 @@ void rt_analysis_free(rt_analysis **ap)
 	free(a->findings_json);
 	free(a);
 	*ap = NULL;
+}
+
+/* ---------------------------------------------------------------- config */
+
+int rt_pipeline_config(const rt_evidence *ev, const rt_evtx_opts *o, rt_config **out,
+		       rt_diag *diag)
+{
+	rt_findings f = RT_FINDINGS_INIT;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (rt_config_from_evidence(ev, out, diag) || !*out)
+		return -1;
+	r = rt_detect_evidence(ev, o, &f, diag);
+	for (i = 0; r >= 0 && i < f.nchanges; i++) {
+		const rt_change *c = &f.changes[i];
+		rt_cfg_event e = { c->host, c->name, c->value, c->timestamp, c->source_file,
+				   c->record_id, c->event_id };
+
+		if (rt_config_add_event(*out, &e))
+			r = -1;
+	}
+	rt_findings_release(&f);
+	if (r < 0) {
+		rt_config_free(out);
+		return -1;
+	}
+	return 0;
 }
