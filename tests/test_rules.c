@@ -852,7 +852,11 @@ START_TEST(every_rule_fired)
 				}
 			ev.fields = fl;
 			ev.nfields = nf;
-			nm = rt_ruleset_matches(&rs, &ev, 2, &env, m, 16);
+			rt_memo memo;
+
+			memset(&memo, 0, sizeof memo);
+			nm = rt_ruleset_matches(&rs, &ev, 2, &env, &memo, m, 16);
+			rt_memo_release(&memo);
 			for (j = 0; j < nm && j < 16; j++)
 				fired_add(seen, &n, m[j]->r->id);
 		}

@@ -620,31 +620,32 @@ static void link_consumers(hstate *h)
 
 /* ------------------------------------------------------------------ dedup */
 
-static void dedup_key(const cand *c, rt_buf *b)
+static char *dedup_key(const cand *c)
 {
-	rt_buf_reset(b);
-	rt_buf_addf(b, "%s\x1f%s\x1f%s\x1f%s\x1f%s", c->f.rule_id, c->f.remote_ip ? c->f.remote_ip : "",
-		    c->f.remote_host ? c->f.remote_host : "", c->f.user ? c->f.user : "",
-		    c->f.process ? c->f.process : "");
+	rt_buf b = RT_BUF_INIT;
+
+	rt_buf_addf(&b, "%s\x1f%s\x1f%s\x1f%s\x1f%s", c->f.rule_id,
+		    c->f.remote_ip ? c->f.remote_ip : "", c->f.remote_host ? c->f.remote_host : "",
+		    c->f.user ? c->f.user : "", c->f.process ? c->f.process : "");
+	return rt_buf_detach(&b, NULL);
 }
+
+typedef struct dkey {
+	const cand *c;
+	char **key; /* by candidate index */
+} dkey;
 
 static int cmp_dedup(const void *ctx, size_t a, size_t b)
 {
-	const cand *c = ctx;
-	rt_buf ka = RT_BUF_INIT, kb = RT_BUF_INIT;
-	int r;
+	const dkey *k = ctx;
+	int r = strcmp(k->key[a], k->key[b]);
 
-	dedup_key(&c[a], &ka);
-	dedup_key(&c[b], &kb);
-	r = strcmp(ka.buf, kb.buf);
-	rt_buf_release(&ka);
-	rt_buf_release(&kb);
 	if (r)
 		return r;
-	if (c[a].f.timestamp != c[b].f.timestamp)
-		return c[a].f.timestamp < c[b].f.timestamp ? -1 : 1;
-	if (c[a].f.record_id != c[b].f.record_id)
-		return c[a].f.record_id < c[b].f.record_id ? -1 : 1;
+	if (k->c[a].f.timestamp != k->c[b].f.timestamp)
+		return k->c[a].f.timestamp < k->c[b].f.timestamp ? -1 : 1;
+	if (k->c[a].f.record_id != k->c[b].f.record_id)
+		return k->c[a].f.record_id < k->c[b].f.record_id ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
@@ -652,32 +653,42 @@ static int cmp_dedup(const void *ctx, size_t a, size_t b)
 static int dedup(hstate *h)
 {
 	size_t *idx, n = 0, i;
-	rt_buf prev = RT_BUF_INIT, cur = RT_BUF_INIT;
+	dkey k = { h->c, NULL };
+	const char *prev = NULL;
 	uint64_t last = 0;
+	int r = 0;
 
 	idx = malloc((h->nc ? h->nc : 1) * sizeof *idx);
-	if (!idx)
+	k.key = calloc(h->nc ? h->nc : 1, sizeof *k.key);
+	if (!idx || !k.key) {
+		free(idx);
+		free(k.key);
 		return -1;
-	for (i = 0; i < h->nc; i++)
-		if (!h->c[i].drop && (flags_of(&h->c[i]) & RT_RF_DEDUP))
-			idx[n++] = i;
-	rt_detect_sort_idx(idx, n, cmp_dedup, h->c);
-	for (i = 0; i < n; i++) {
-		cand *c = &h->c[idx[i]];
-
-		dedup_key(c, &cur);
-		if (i && !strcmp(cur.buf, prev.buf) && c->f.timestamp - last <= 60 * SEC) {
-			c->drop = 1;
-			continue;
-		}
-		last = c->f.timestamp;
-		rt_buf_reset(&prev);
-		rt_buf_adds(&prev, cur.buf);
 	}
-	rt_buf_release(&prev);
-	rt_buf_release(&cur);
+	for (i = 0; i < h->nc; i++)
+		if (!h->c[i].drop && (flags_of(&h->c[i]) & RT_RF_DEDUP)) {
+			if (!(k.key[i] = dedup_key(&h->c[i])))
+				r = -1;
+			idx[n++] = i;
+		}
+	if (!r) {
+		rt_detect_sort_idx(idx, n, cmp_dedup, &k);
+		for (i = 0; i < n; i++) {
+			cand *c = &h->c[idx[i]];
+
+			if (prev && !strcmp(k.key[idx[i]], prev) && c->f.timestamp - last <= 60 * SEC) {
+				c->drop = 1;
+				continue;
+			}
+			last = c->f.timestamp;
+			prev = k.key[idx[i]];
+		}
+	}
+	for (i = 0; i < h->nc; i++)
+		free(k.key[i]);
+	free(k.key);
 	free(idx);
-	return 0;
+	return r;
 }
 
 /* ------------------------------------------------------------------ end of a host */

@@ -758,6 +758,7 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 	const rt_crule *hit, *conf, *request;
 	rt_link plink = RT_LINK_NONE;
 	unsigned notes;
+	rt_memo memo;
 	uint64_t pstart = 0;
 	rt_spec_env env;
 	hstate *h;
@@ -765,13 +766,14 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 
 	if (d->oom)
 		return -1;
+	memset(&memo, 0, sizeof memo);
 	if (!(h = host_for(d, ev)))
 		goto oom;
 	env.host = h->name;
 	env.computer = h->computer;
 	env.parent_image = parent_image_cb;
 	env.ctx = h;
-	notes = rt_ruleset_notes(&d->rs, ev, &env, &request);
+	notes = rt_ruleset_notes(&d->rs, ev, &env, &memo, &request);
 	if ((notes & RT_NOTE_LOGON) && note_logon(h, ev))
 		goto oom;
 	if ((notes & RT_NOTE_CONN) && note_conn(h, &env, ev))
@@ -788,7 +790,7 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 	proc = (notes & RT_NOTE_PROCESS) != 0;
 	if (proc)
 		parent = find_tracked(h, ev, &plink, &pstart);
-	hit = rt_ruleset_match(&d->rs, ev, 0, &env);
+	hit = rt_ruleset_match(&d->rs, ev, 0, &env, &memo);
 	if (hit) {
 		if (add_cand(&d->rs, h, &env, ev, proc, hit, parent, plink, pstart, &act))
 			goto oom;
@@ -801,7 +803,7 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 		    add_cand(&d->rs, h, &env, ev, proc, NULL, parent, plink, pstart, &act))
 			goto oom;
 	}
-	conf = rt_ruleset_match(&d->rs, ev, 1, &env);
+	conf = rt_ruleset_match(&d->rs, ev, 1, &env, &memo);
 	if (conf) {
 		if (!(conf->r->flags & RT_RF_NO_FINDING) &&
 		    add_cand(&d->rs, h, &env, ev, proc, conf, RT_FINDING_NONE, RT_LINK_NONE, 0, &chg))
@@ -833,8 +835,10 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 	}
 	if (proc && note_local(h, ev, parent != RT_FINDING_NONE ? parent : act))
 		goto oom;
+	rt_memo_release(&memo);
 	return 0;
 oom:
+	rt_memo_release(&memo);
 	d->oom = 1;
 	return -1;
 }

@@ -174,11 +174,22 @@ typedef struct rt_crule_change {
 	rt_spec *value, *old;
 } rt_crule_change;
 
+/* A predicate's '|' list split and lower-cased once, for the contains
+ * tests (searched in the lower-cased value). */
+typedef struct rt_needles {
+	char *buf;          /* the items, NUL-separated */
+	const char **item;
+	size_t *len;
+	size_t *anchor;     /* offset of the item's least common byte (searched first) */
+	size_t n;
+} rt_needles;
+
 typedef struct rt_crule {
 	const rt_rule *r;
 	int group;         /* 0 activity, 1 the rest, 2 notes */
 	int uses_parent;   /* a predicate reads @parent_image */
 	rt_spec *pred[RT_RULE_PREDS];
+	rt_needles needles[RT_RULE_PREDS];
 	rt_spec *remote_ip, *remote_host, *user, *logon_id, *process, *parent, *cmd, *object;
 	rt_tmpl *message;
 	rt_crule_change changes[RT_RULE_CHANGES];
@@ -208,17 +219,42 @@ typedef struct rt_ruleset {
  */
 int rt_ruleset_compile(const rt_rule *rules, size_t n, rt_ruleset *out, rt_buf *err);
 void rt_ruleset_release(rt_ruleset *rs);
+/*
+ * Values resolved for one event while its rules are tried (the process
+ * rules ask for @image, @parent_image and @cmd over and over), with their
+ * lower-cased copies for the contains tests. Keyed by the compiled spec
+ * (shared by identical texts). Zero it before the event's first match;
+ * release it after the last. Values are kept only when resolving did not
+ * need a scratch buffer, so they live in the event or the detector.
+ */
+#define RT_MEMO_MAX 12
+typedef struct rt_memo {
+	const rt_spec *spec[RT_MEMO_MAX];
+	const char *value[RT_MEMO_MAX];
+	char *lower[RT_MEMO_MAX];
+	uint64_t *pairs[RT_MEMO_MAX]; /* long values: which byte pairs occur (a quick "absent") */
+	size_t len[RT_MEMO_MAX];
+	size_t owner[RT_MEMO_MAX]; /* the entry whose lower/pairs/len this one shares */
+	char *own[RT_MEMO_MAX];    /* a value built in scratch, kept for the event */
+	size_t n;
+	/* channel lists already compared with the event's channel */
+	const char *chan[8];
+	int chan_ok[8];
+	size_t nchan;
+} rt_memo;
+void rt_memo_release(rt_memo *m);
+
 /* The first rule of `group` (0 or 1) in table order that lists ev's event
  * id and channel and whose predicates hold, or NULL. */
 const rt_crule *rt_ruleset_match(const rt_ruleset *rs, const rt_event *ev, int group,
-				 const rt_spec_env *env);
+				 const rt_spec_env *env, rt_memo *m);
 /* Every rule of `group` that matches ev, in table order (at most max into
  * out); returns how many match. */
 size_t rt_ruleset_matches(const rt_ruleset *rs, const rt_event *ev, int group,
-			  const rt_spec_env *env, const rt_crule **out, size_t max);
-/* The note bits of every note rule that matches ev; *remote gets the
- * remote_host spec of the RT_NOTE_WMI_REQUEST rule that matched, if any. */
+			  const rt_spec_env *env, rt_memo *m, const rt_crule **out, size_t max);
+/* The note bits of every note rule that matches ev; *request gets the
+ * RT_NOTE_WMI_REQUEST rule that matched, if any. */
 unsigned rt_ruleset_notes(const rt_ruleset *rs, const rt_event *ev, const rt_spec_env *env,
-			  const rt_crule **request);
+			  rt_memo *m, const rt_crule **request);
 
 #endif

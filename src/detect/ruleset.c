@@ -81,6 +81,68 @@ static int spec_of(rt_ruleset *rs, const rt_rule *r, const char *what, const cha
 	return 0;
 }
 
+/* How common a (lower-case) byte is in command lines and scripts, higher
+ * for more common, to pick the byte a search starts from: English letter
+ * frequencies, and the separators scripts are full of. */
+static int commonness(unsigned char c)
+{
+	static const char *const tiers[] = { "vkxjqz", "0123456789", "bgpwyf", "mucdl", "hrsn",
+					     "ioate-.\\$_/\"'", " " };
+	int t;
+
+	for (t = (int)(sizeof tiers / sizeof tiers[0]); t-- > 0;)
+		if (c && strchr(tiers[t], c))
+			return t + 1;
+	return 0;
+}
+
+/* Split and lower-case a '|' list for the contains tests. */
+static int compile_needles(const char *list, rt_needles *nd)
+{
+	size_t n = 1, i, k = 0, len = strlen(list);
+	char *p;
+
+	for (i = 0; list[i]; i++)
+		n += list[i] == '|';
+	nd->buf = malloc(len + 1);
+	nd->item = malloc(n * sizeof *nd->item);
+	nd->len = malloc(n * sizeof *nd->len);
+	nd->anchor = calloc(n, sizeof *nd->anchor);
+	if (!nd->buf || !nd->item || !nd->len || !nd->anchor)
+		return -1;
+	for (i = 0; i <= len; i++)
+		nd->buf[i] = (char)(list[i] >= 'A' && list[i] <= 'Z' ? list[i] + 32 : list[i]);
+	for (p = nd->buf; p;) {
+		char *bar = strchr(p, '|');
+
+		if (bar)
+			*bar = '\0';
+		if (*p) {
+			size_t j;
+
+			nd->item[k] = p;
+			nd->len[k] = strlen(p);
+			for (j = 1; j < nd->len[k]; j++)
+				if (commonness((unsigned char)p[j]) <
+				    commonness((unsigned char)p[nd->anchor[k]]))
+					nd->anchor[k] = j;
+			k++;
+		}
+		p = bar ? bar + 1 : NULL;
+	}
+	nd->n = k;
+	return 0;
+}
+
+static void needles_release(rt_needles *nd)
+{
+	free(nd->buf);
+	free(nd->item);
+	free(nd->len);
+	free(nd->anchor);
+	memset(nd, 0, sizeof *nd);
+}
+
 static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *err)
 {
 	const rt_kind_info *ki = rt_finding_kind_info(r->kind);
@@ -112,6 +174,9 @@ static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *e
 		if (!strcmp(p->field, "*") && p->op != RT_OP_CONTAINS && p->op != RT_OP_NOT_CONTAINS)
 			return bad(err, r, "'*' takes contains or not-contains only", NULL);
 		if (spec_of(rs, r, "predicate", p->field, &c->pred[i], err))
+			return -1;
+		if ((p->op == RT_OP_CONTAINS || p->op == RT_OP_NOT_CONTAINS || p->op == RT_OP_ALL) &&
+		    compile_needles(p->value, &c->needles[i]))
 			return -1;
 		c->uses_parent |= strstr(p->field, "@parent_image") != NULL;
 	}
@@ -204,6 +269,8 @@ void rt_ruleset_release(rt_ruleset *rs)
 		rt_crule *c = &rs->rules[i];
 
 		rt_tmpl_free(&c->message);
+		for (k = 0; k < RT_RULE_PREDS; k++)
+			needles_release(&c->needles[k]);
 		for (k = 0; k < c->nchanges; k++)
 			rt_tmpl_free(&c->changes[k].name);
 	}
@@ -222,46 +289,114 @@ void rt_ruleset_release(rt_ruleset *rs)
 
 /* ------------------------------------------------------------------ matching */
 
-/*
- * Values already resolved for one event while its rules are tried: the
- * process rules ask for @image, @parent_image and @cmd over and over.
- * Keyed by the compiled spec (shared by identical texts). A value is kept
- * only if resolving it left the scratch buffer unused, so it lives in the
- * event or the detector and stays valid while the event's rules are tried.
- */
-#define MEMO_MAX 8
-typedef struct memo {
-	const rt_spec *spec[MEMO_MAX];
-	const char *value[MEMO_MAX];
-	size_t n;
-} memo;
-
-static int all_of(const char *v, const char *list)
+void rt_memo_release(rt_memo *m)
 {
-	const char *p = list;
+	size_t i;
 
-	while (p && *p) {
-		const char *bar = strchr(p, '|');
-		size_t n = bar ? (size_t)(bar - p) : strlen(p);
-
-		if (n && !rt_strcasestr_n(v, strlen(v), p, n))
-			return 0;
-		p = bar ? bar + 1 : NULL;
+	for (i = 0; i < m->n; i++) {
+		free(m->lower[i]);
+		free(m->pairs[i]);
+		free(m->own[i]);
 	}
-	return 1;
+	memset(m, 0, sizeof *m);
 }
 
-static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_spec_env *env,
-		      const rt_event *ev, memo *m)
+/* v lower-cased, kept in the memo slot when it has one, else in t; its
+ * length in *len. */
+static const char *lowered(const char *v, char **slot, size_t *len, rt_buf *t)
 {
-	rt_buf b = RT_BUF_INIT;
-	const char *v;
+	size_t i, n;
+	char *p;
+
+	if (slot && *slot)
+		return *slot;
+	*len = n = strlen(v);
+	if (slot)
+		p = *slot = malloc(n + 1);
+	else
+		p = rt_buf_grow(t, n) ? NULL : t->buf;
+	if (!p)
+		return NULL;
+	for (i = 0; i <= n; i++)
+		p[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
+	return p;
+}
+
+#define PAIRS_FROM 256 /* values at least this long get a pair table */
+#define PAIR(a, b) ((unsigned)(unsigned char)(a) << 8 | (unsigned char)(b))
+
+/* The byte pairs of a lower-cased value, as a 65536-bit set; NULL on OOM. */
+static uint64_t *pair_table(const char *low, size_t n)
+{
+	uint64_t *t = calloc(1024, sizeof *t);
+	size_t i;
+
+	for (i = 0; t && i + 1 < n; i++) {
+		unsigned k = PAIR(low[i], low[i + 1]);
+
+		t[k >> 6] |= (uint64_t)1 << (k & 63);
+	}
+	return t;
+}
+
+/* needle i of nd in hay (both lower-cased): memchr to the needle's least
+ * common byte, then compare; a pair table says "absent" at once. */
+static int find(const char *hay, size_t n, const rt_needles *nd, size_t i, const uint64_t *pairs)
+{
+	const char *needle = nd->item[i], *p;
+	size_t nl = nd->len[i], a = nd->anchor[i], k;
+
+	if (nl > n)
+		return 0;
+	if (pairs)
+		for (k = 0; k + 1 < nl; k++) {
+			unsigned x = PAIR(needle[k], needle[k + 1]);
+
+			if (!(pairs[x >> 6] >> (x & 63) & 1))
+				return 0;
+		}
+	for (p = hay + a; p <= hay + (n - nl) + a; p++) {
+		p = memchr(p, needle[a], (size_t)(hay + (n - nl) + a - p) + 1);
+		if (!p)
+			return 0;
+		if (!memcmp(p - a, needle, nl))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the lower-cased `low` contain any (all) of the needles? */
+static int contains(const char *low, size_t n, const rt_needles *nd, int all, uint64_t **pairs)
+{
+	size_t i;
+
+	if (pairs && !*pairs && n >= PAIRS_FROM)
+		*pairs = pair_table(low, n);
+	for (i = 0; i < nd->n; i++) {
+		int hit = find(low, n, nd, i, pairs ? *pairs : NULL);
+
+		if (hit != all)
+			return hit;
+	}
+	return all;
+}
+
+static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_needles *nd,
+		      const rt_spec_env *env, const rt_event *ev, rt_memo *m)
+{
+	rt_buf b = RT_BUF_INIT, t = RT_BUF_INIT;
+	const char *v, *low;
+	char **slot = NULL;
+	uint64_t **pairs = NULL;
+	size_t *len = NULL, n;
 	int r = 0;
 	size_t i;
 
 	if (pr->field[0] == '*' && !pr->field[1]) {
 		for (i = 0; i < ev->nfields && !r; i++)
-			r = rt_dt_in_list(ev->fields[i].value, pr->value, RT_DT_CONTAINS);
+			if ((low = lowered(ev->fields[i].value, NULL, &n, &t)) != NULL)
+				r = contains(low, n, nd, 0, NULL);
+		rt_buf_release(&t);
 		return pr->op == RT_OP_NOT_CONTAINS ? !r : r;
 	}
 	for (i = 0; i < m->n && m->spec[i] != s; i++)
@@ -270,10 +405,30 @@ static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_spec_en
 		v = m->value[i];
 	} else {
 		v = rt_spec_resolve(s, env, ev, &b);
-		if (m->n < MEMO_MAX && !b.alloc) {
-			m->spec[m->n] = s;
-			m->value[m->n++] = v;
+		if (m->n < RT_MEMO_MAX) {
+			m->own[i] = NULL;
+			if (v && b.alloc) { /* built in scratch: keep a copy for the event */
+				if (!(m->own[i] = rt_strdup0(v))) {
+					rt_buf_release(&b);
+					return 0;
+				}
+				v = m->own[i];
+			}
+			m->spec[i] = s;
+			m->value[i] = v;
+			m->lower[i] = NULL;
+			m->pairs[i] = NULL;
+			/* another spec that gave the same text (@command and
+			 * ScriptBlockText) shares its lower-cased copy */
+			for (m->owner[i] = 0; m->owner[i] < i && m->value[m->owner[i]] != v; m->owner[i]++)
+				;
+			m->n++;
 		}
+	}
+	if (i < m->n) {
+		slot = &m->lower[m->owner[i]];
+		pairs = &m->pairs[m->owner[i]];
+		len = &m->len[m->owner[i]];
 	}
 	switch (pr->op) {
 	case RT_OP_EQ:
@@ -284,10 +439,14 @@ static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_spec_en
 		r = !v || !rt_dt_in_list(v, pr->value, RT_DT_EQ);
 		break;
 	case RT_OP_CONTAINS:
-		r = v && rt_dt_in_list(v, pr->value, RT_DT_CONTAINS);
-		break;
 	case RT_OP_NOT_CONTAINS:
-		r = !v || !rt_dt_in_list(v, pr->value, RT_DT_CONTAINS);
+	case RT_OP_ALL:
+		if (!len)
+			len = &n;
+		low = v ? lowered(v, slot, len, &t) : NULL;
+		r = low && contains(low, *len, nd, pr->op == RT_OP_ALL, pairs);
+		if (pr->op == RT_OP_NOT_CONTAINS)
+			r = !r;
 		break;
 	case RT_OP_ENDS:
 		r = v && rt_dt_in_list(v, pr->value, RT_DT_ENDS);
@@ -301,9 +460,6 @@ static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_spec_en
 	case RT_OP_GLOB:
 		r = v && rt_dt_in_list(v, pr->value, RT_DT_GLOB);
 		break;
-	case RT_OP_ALL:
-		r = v && all_of(v, pr->value);
-		break;
 	case RT_OP_PRESENT:
 		r = v != NULL;
 		break;
@@ -312,20 +468,20 @@ static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_spec_en
 		break;
 	}
 	rt_buf_release(&b);
+	rt_buf_release(&t);
 	return r;
 }
 
 /* Every rule of `group` that matches ev, in table order: fn(ctx, rule) for
  * each, until it returns nonzero (that rule is returned). */
 static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int group,
-				  const rt_spec_env *env,
+				  const rt_spec_env *env, rt_memo *m,
 				  int (*fn)(void *ctx, const rt_crule *c), void *ctx)
 {
 	size_t lo = 0, hi = rs->nby_id, i;
 	const char *list = NULL;
 	const rt_rule *base = rs->n ? rs->rules[0].r : NULL;
 	int on_list = 0;
-	memo m = { .n = 0 };
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -342,13 +498,25 @@ static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int 
 		if (c->group != group)
 			continue;
 		if (r->channel != list) {
+			size_t k;
+
 			list = r->channel;
-			on_list = rt_dt_in_list(ev->channel, list, RT_DT_EQ);
+			for (k = 0; k < m->nchan && m->chan[k] != list; k++)
+				;
+			if (k < m->nchan) {
+				on_list = m->chan_ok[k];
+			} else {
+				on_list = rt_dt_in_list(ev->channel, list, RT_DT_EQ);
+				if (m->nchan < sizeof m->chan / sizeof m->chan[0]) {
+					m->chan[m->nchan] = list;
+					m->chan_ok[m->nchan++] = on_list;
+				}
+			}
 		}
 		if (!on_list)
 			continue;
 		for (i = 0; i < RT_RULE_PREDS && r->preds[i].field; i++)
-			if (!pred_holds(&r->preds[i], c->pred[i], env, ev, &m))
+			if (!pred_holds(&r->preds[i], c->pred[i], &c->needles[i], env, ev, m))
 				break;
 		if ((i == RT_RULE_PREDS || !r->preds[i].field) && fn(ctx, c))
 			return c;
@@ -364,9 +532,9 @@ static int first(void *ctx, const rt_crule *c)
 }
 
 const rt_crule *rt_ruleset_match(const rt_ruleset *rs, const rt_event *ev, int group,
-				 const rt_spec_env *env)
+				 const rt_spec_env *env, rt_memo *m)
 {
-	return each_match(rs, ev, group, env, first, NULL);
+	return each_match(rs, ev, group, env, m, first, NULL);
 }
 
 typedef struct notes_ctx {
@@ -400,20 +568,20 @@ static int add_all(void *ctx, const rt_crule *c)
 }
 
 size_t rt_ruleset_matches(const rt_ruleset *rs, const rt_event *ev, int group,
-			  const rt_spec_env *env, const rt_crule **out, size_t max)
+			  const rt_spec_env *env, rt_memo *m, const rt_crule **out, size_t max)
 {
 	all_ctx a = { out, 0, max };
 
-	each_match(rs, ev, group, env, add_all, &a);
+	each_match(rs, ev, group, env, m, add_all, &a);
 	return a.n;
 }
 
 unsigned rt_ruleset_notes(const rt_ruleset *rs, const rt_event *ev, const rt_spec_env *env,
-			  const rt_crule **request)
+			  rt_memo *m, const rt_crule **request)
 {
 	notes_ctx n = { 0, NULL };
 
-	each_match(rs, ev, 2, env, add_note, &n);
+	each_match(rs, ev, 2, env, m, add_note, &n);
 	if (request)
 		*request = n.request;
 	return n.bits;
