@@ -56,12 +56,12 @@ typedef enum rt_direction {
 	RT_DIR_OUTBOUND  /* this host was the source */
 } rt_direction;
 
-/* The remote-access protocol a kind is about (RT_PROTO_NONE: several or none). */
+/* The remote-access protocol a kind is about (RT_FPROTO_NONE: several or none). */
 typedef enum rt_protocol {
-	RT_PROTO_NONE = 0,
-	RT_PROTO_WINRM,
-	RT_PROTO_WMI,
-	RT_PROTO_DCOM
+	RT_FPROTO_NONE = 0,
+	RT_FPROTO_WINRM,
+	RT_FPROTO_WMI,
+	RT_FPROTO_DCOM
 } rt_protocol;
 
 /* What a kind says, one table row per kind (finding.c). */

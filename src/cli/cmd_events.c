@@ -85,33 +85,10 @@ static int add_time(rt_buf *b, uint64_t ft)
 	return 0;
 }
 
-/*
- * A C string as JSON: plain printable ASCII is copied in one pass; a string
- * with anything else goes through rt_json_str, so the bytes are the same.
- */
+/* A C string as JSON (NULL as ""). */
 static int add_str(rt_buf *b, const char *s)
 {
-	size_t n, i;
-	char *d;
-
-	if (!s)
-		s = "";
-	n = strlen(s);
-	if (rt_buf_grow(b, n + 2))
-		return -1;
-	d = b->buf + b->len;
-	d[0] = '"';
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
-			return rt_json_str(b, s, n);
-		d[i + 1] = (char)ch;
-	}
-	d[n + 1] = '"';
-	b->len += n + 2;
-	b->buf[b->len] = '\0';
-	return 0;
+	return rt_json_cstr(b, s);
 }
 
 /* key is a literal such as ",\"host\":" */

@@ -160,37 +160,12 @@ static int has_prefix(const char *s, const char *p)
 	return !strncmp(s, p, strlen(p));
 }
 
-/* Rules that matter for WinRM/WMI/DCOM: by id, port, service or program. */
+/* Rules that matter for WinRM/WMI/DCOM: those the firewall model matches
+ * (or may match) to a leg of one of them, whatever their action. */
 static int rule_relevant(const char *id, const rt_cfg_point *p)
 {
-	static const char *const ids[] = { "WINRM", "WMI", "ComPlus", "RemoteSvcAdmin", "RemoteTask",
-					   "RemoteEventLog", "RemoteFwAdmin", "RPC", NULL };
-	static const unsigned ports[] = { 80, 443, 135, 5985, 5986, 24158 };
-	static const char *const words[] = { "winmgmt", "rpcss", "winrm", "wmiprvse", "unsecapp",
-					     "dllhost", "COMSysApp", "mmc.exe", NULL };
-	rt_fwrule r;
-	size_t i;
-	int rel = 0;
-
-	for (i = 0; ids[i]; i++)
-		if (rt_strncaseeq(id, ids[i], strlen(ids[i])))
-			return 1;
-	if (!p->raw)
-		return 0;
-	rt_fwrule_parse(p->raw, strlen(p->raw), &r);
-	if (r.dir == RT_FW_DIR_IN && (r.protocol == -1 || r.protocol == 6)) {
-		for (i = 0; words[i] && !rel; i++)
-			rel = (r.svc && rt_strcasestr(r.svc, words[i])) ||
-			      (r.app && rt_strcasestr(r.app, words[i]));
-		/* a port match counts when the rule is not tied to an unrelated program */
-		if (!rel && (!r.app || rt_strcaseeq(r.app, "System") || rt_strcasestr(r.app, "svchost.exe"))) {
-			for (i = 0; i < sizeof(ports) / sizeof(ports[0]) && !rel; i++)
-				rel = rt_fw_ports_cover(&r.lport, ports[i]);
-			rel |= rt_fw_ports_cover_rpc_dynamic(&r.lport);
-		}
-	}
-	rt_fwrule_release(&r);
-	return rel;
+	(void)id;
+	return p->typed.type == RT_CFG_V_RULE && p->typed.rule && rt_winfw_rule_relevant(p->typed.rule);
 }
 
 static const rt_cfg_point *latest(const rt_cfg_setting *s)

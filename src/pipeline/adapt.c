@@ -5,7 +5,8 @@
  * configuration-change point the detect module's rules read from events
  * (service start types, firewall rules and profiles, the active profile,
  * connected networks, WinRM quick configuration, registry writes of the
- * settings; docs/detect.md lists them). A hive point says the value held
+ * settings; docs/detect.md lists them), each a setting's name and text
+ * typed by config's one conversion (rt_cfg_value_parse). A hive point says the value held
  * from its key's last-written time (when earlier than the snapshot) on;
  * "default" points that open a history are left out, since the assessor
  * applies Windows' defaults to settings a read hive lacks.
@@ -18,8 +19,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#include <cjson/cJSON.h>
 
 #include "adapt.h"
 #include "remtrail/config.h"
@@ -45,6 +44,8 @@ typedef struct adapt_priv {
 	size_t cur; /* host of the last event: events come host by host */
 	char **strs;
 	size_t nstrs, astrs;
+	rt_cfg_value **vals; /* typed values of event-derived facts */
+	size_t nvals, avals;
 } adapt_priv;
 
 static const char *keep(adapt_priv *p, const char *s)
@@ -108,6 +109,24 @@ static host_data *host_named(adapt_priv *p, const char *name)
 	return NULL;
 }
 
+/* `text` of setting `name` typed by config's one conversion, kept; its
+ * canonical text ("auto" for "auto start") in *shown. */
+static const rt_cfg_value *typed(adapt_priv *p, const char *name, const char *text, const char **shown)
+{
+	rt_cfg_value *v;
+
+	*shown = NULL;
+	if (!text)
+		return NULL;
+	if (grow((void **)&p->vals, &p->avals, p->nvals, sizeof *p->vals) || !(v = calloc(1, sizeof *v)))
+		return NULL;
+	p->vals[p->nvals++] = v;
+	if (rt_cfg_value_parse(name, text, v))
+		return NULL;
+	*shown = keep(p, v->type == RT_CFG_V_BAD || !v->text ? text : v->text);
+	return *shown ? v : NULL;
+}
+
 /* A configuration-change point of an event as the assessor's fact. The one
  * place where detect's points become facts. */
 static int new_fact(adapt_priv *p, host_data *h, const rt_change *c)
@@ -119,8 +138,8 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_change *c)
 	f = &h->facts[h->nfacts];
 	memset(f, 0, sizeof *f);
 	f->name = keep(p, c->name);
-	f->value = c->value ? keep(p, c->value) : NULL;
-	f->old_value = c->old_value ? keep(p, c->old_value) : NULL;
+	f->typed = typed(p, c->name, c->value, &f->value);
+	f->old_typed = typed(p, c->name, c->old_value, &f->old_value);
 	f->time = c->timestamp;
 	f->is_change = 1;
 	f->policy = !strncmp(c->name, "firewall.policy.", 16);
@@ -128,7 +147,7 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_change *c)
 	f->src.record_id = c->record_id;
 	f->src.event_id = c->event_id;
 	f->src.time = c->timestamp;
-	if (!f->name || (c->value && !f->value) || (c->old_value && !f->old_value) || !f->src.file)
+	if (!f->name || (c->value && !f->typed) || (c->old_value && !f->old_typed) || !f->src.file)
 		return -1;
 	h->nfacts++;
 	return 0;
@@ -244,104 +263,6 @@ oom:
 	return -1;
 }
 
-static int nonzero_mask(const cJSON *m)
-{
-	return cJSON_IsString(m) && *m->valuestring && strcmp(m->valuestring, "0.0.0.0");
-}
-
-/*
- * An interface object (config's host.interface.<guid>) as the subnets it is
- * on, "addr/mask,...", which is what LocalSubnet means to the firewall.
- * Config lists the static addresses (IPAddress, 0.0.0.0 dropped) and then
- * the DHCP one; SubnetMask is parallel to IPAddress (its 0.0.0.0 entries
- * belong to the dropped addresses). With EnableDHCP Windows ignores the
- * static list: the DHCP address is the one after the static ones and goes
- * with DhcpSubnetMask. IPv6 objects carry no prefix unless an address is
- * written with one ("fd00::7/64"); an address without a mask gives nothing.
- */
-static void interface_subnets(const cJSON *obj, int v6, rt_buf *out)
-{
-	const cJSON *addrs = cJSON_GetObjectItem(obj, v6 ? "ipv6" : "ipv4");
-	const cJSON *masks = cJSON_GetObjectItem(obj, "subnet_mask");
-	const cJSON *dmask = cJSON_GetObjectItem(obj, "dhcp_subnet_mask");
-	int dhcp = cJSON_IsTrue(cJSON_GetObjectItem(obj, "dhcp"));
-	int na = cJSON_GetArraySize(addrs), nm = 0, i;
-	const cJSON *m;
-
-	if (!cJSON_IsArray(addrs))
-		return;
-	cJSON_ArrayForEach(m, masks)
-		if (nonzero_mask(m))
-			nm++;
-	for (i = 0; i < na; i++) {
-		const cJSON *a = cJSON_GetArrayItem(addrs, i);
-		const char *mask = NULL;
-		int k = 0;
-
-		if (!cJSON_IsString(a))
-			continue;
-		if (v6) {
-			if (!strchr(a->valuestring, '/'))
-				continue;
-		} else if (i < nm && !dhcp) {
-			cJSON_ArrayForEach(m, masks)
-				if (nonzero_mask(m) && k++ == i)
-					break;
-			mask = m ? m->valuestring : NULL;
-		} else if (i == na - 1 && i >= nm && dhcp && nonzero_mask(dmask)) {
-			mask = dmask->valuestring;
-		}
-		if (!v6 && !mask)
-			continue;
-		if (out->len)
-			rt_buf_addch(out, ',');
-		rt_buf_adds(out, a->valuestring);
-		if (mask)
-			rt_buf_addf(out, "/%s", mask);
-	}
-}
-
-/* A config point's JSON value as the assessor's text value (NULL: absent). */
-static const char *point_value(adapt_priv *p, const char *name, const rt_cfg_point *pt, int *ok)
-{
-	cJSON *j;
-	const char *r = NULL;
-	char num[32];
-
-	*ok = 1;
-	if (!strncmp(name, "firewall.rule.", 14) || !strncmp(name, "firewall.policy.rule.", 21)) {
-		if (pt->value && !strcmp(pt->value, "null"))
-			return NULL;
-		return (r = keep(p, pt->raw ? pt->raw : "")) ? r : (*ok = 0, NULL);
-	}
-	if (!pt->value || !(j = cJSON_Parse(pt->value)))
-		return (r = keep(p, pt->value ? pt->value : "")) ? r : (*ok = 0, NULL);
-	if (cJSON_IsObject(j) && (!strncmp(name, "host.interface.", 15) ||
-				  !strncmp(name, "host.interface6.", 16))) {
-		rt_buf sub = RT_BUF_INIT;
-		interface_subnets(j, name[14] == '6', &sub);
-		r = keep(p, sub.buf ? sub.buf : "");
-		rt_buf_release(&sub);
-	} else if (cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0) {
-		cJSON *first = cJSON_GetArrayItem(j, 0);
-		r = cJSON_IsString(first) ? keep(p, first->valuestring) : keep(p, pt->value);
-	} else if (cJSON_IsObject(j) && cJSON_IsNumber(cJSON_GetObjectItem(j, "port"))) {
-		snprintf(num, sizeof num, "%.0f", cJSON_GetObjectItem(j, "port")->valuedouble);
-		r = keep(p, num);
-	} else if (cJSON_IsString(j)) {
-		r = keep(p, j->valuestring);
-	} else if (cJSON_IsNull(j)) {
-		cJSON_Delete(j);
-		return NULL;
-	} else {
-		r = keep(p, pt->value);
-	}
-	cJSON_Delete(j);
-	if (!r)
-		*ok = 0;
-	return r;
-}
-
 static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 {
 	size_t i, k;
@@ -351,15 +272,11 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 		int policy = !strncmp(st->name, "firewall.policy.rule.", 21), emitted = 0;
 		for (k = 0; k < st->npoints; k++) {
 			const rt_cfg_point *pt = &st->points[k];
-			const char *val;
+			const char *val = pt->text;
 			rt_fact *f;
-			int ok;
 
 			if (pt->certainty == RT_CFG_DEFAULT && k == 0)
 				continue;
-			val = point_value(p, st->name, pt, &ok);
-			if (!ok)
-				return -1;
 			/* the same value seen again (bounded point, then observed) */
 			if (emitted && ((!val && !out->facts[out->nfacts - 1].value) ||
 					(val && out->facts[out->nfacts - 1].value &&
@@ -371,6 +288,7 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 			memset(f, 0, sizeof *f);
 			f->name = st->name;
 			f->value = val;
+			f->typed = &pt->typed;
 			emitted = 1;
 			f->time = pt->source.last_written && pt->source.last_written < pt->time
 					  ? pt->source.last_written : pt->time;
@@ -417,6 +335,8 @@ static int combine(adapt_priv *p, host_data *hd, const char *host)
 		a->user = f->user;
 		a->message = f->message;
 		a->detail = f->object ? f->object : f->process;
+		a->confidence = (int)f->confidence;
+		a->direction = f->direction == RT_DIR_INBOUND ? 1 : f->direction == RT_DIR_OUTBOUND ? -1 : 0;
 		a->src.file = f->source_file;
 		a->src.record_id = f->record_id;
 		a->src.event_id = f->event_id;
@@ -454,6 +374,31 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 	out->in.findings = hd->all;
 	out->in.nfindings = hd->nall;
 	return 0;
+}
+
+static const rt_cfg_point *last_point(const rt_cfg_host *h, const char *name)
+{
+	const rt_cfg_setting *s = rt_cfg_find(h, name);
+
+	return s && s->npoints ? &s->points[s->npoints - 1] : NULL;
+}
+
+int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out)
+{
+	const adapt_priv *p = a->priv;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; p && p->cfg && i < p->cfg->nhosts; i++) {
+		const rt_cfg_point *role = last_point(&p->cfg->hosts[i], "host.role");
+		const rt_cfg_point *ip = last_point(&p->cfg->hosts[i], "host.ipv4");
+
+		if (!role || !role->text || !ip || !ip->text || !rt_scope_is_literal(ip->text) ||
+		    (strcmp(role->text, "domain_controller") && strcmp(role->text, "file_server")))
+			continue;
+		rc |= rt_buf_addf(out, "%s%s", out->len ? "," : "", ip->text);
+	}
+	return rc ? -1 : 0;
 }
 
 void adapt_host_release(adapt_host *ah)
@@ -538,6 +483,11 @@ void adapt_free(rt_analysis *a)
 	for (i = 0; i < p->nstrs; i++)
 		free(p->strs[i]);
 	free(p->strs);
+	for (i = 0; i < p->nvals; i++) {
+		rt_cfg_value_release(p->vals[i]);
+		free(p->vals[i]);
+	}
+	free(p->vals);
 	rt_config_free(&p->cfg);
 	rt_detect_free(&p->det);
 	rt_findings_release(&p->found);

@@ -23,6 +23,10 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host *out,
 		     rt_diag *diag);
 void adapt_host_release(adapt_host *ah);
+/* The IPv4 addresses of the case's hosts whose hives say they are domain
+ * controllers or file servers (host.role), comma-separated, into `out`
+ * (rt_assess_opts.mgmt_hosts). 0, or -1 on out of memory. */
+int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out);
 int adapt_end(rt_analysis *a, rt_diag *diag);
 void adapt_free(rt_analysis *a);
 

@@ -95,6 +95,7 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 	rt_evidence *ev = NULL;
 	rt_analysis *a;
 	rt_assess_opts ao;
+	rt_buf mgmt_hosts = RT_BUF_INIT;
 	size_t h;
 
 	*out = NULL;
@@ -115,8 +116,9 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 		goto fail;
 	memset(&ao, 0, sizeof ao);
 	ao.mgmt_scope = opts ? opts->mgmt_scope : NULL;
-	if (adapt_begin(a, ev, opts, diag))
+	if (adapt_begin(a, ev, opts, diag) || adapt_mgmt_hosts(a, &mgmt_hosts))
 		goto fail;
+	ao.mgmt_hosts = mgmt_hosts.len ? mgmt_hosts.buf : NULL;
 	for (h = 0; h < ev->nhosts; h++) {
 		adapt_host ah;
 		int r;
@@ -135,10 +137,12 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 		opts->progress(opts->progress_ctx, "hosts analysed", ev->nhosts, ev->nhosts);
 	if (adapt_end(a, diag))
 		goto fail;
+	rt_buf_release(&mgmt_hosts);
 	rt_evidence_free(&ev);
 	*out = a;
 	return 0;
 fail:
+	rt_buf_release(&mgmt_hosts);
 	rt_evidence_free(&ev);
 	rt_analysis_free(&a);
 	return -1;

@@ -83,7 +83,9 @@ static int json_verdict(rt_buf *out, const rt_cm_verdict *v)
 
 	ADDF("{\"id\":\"%s\",\"title\":", rt_cm_name(v->id));
 	JSTR(rt_cm_title(v->id));
-	ADDF(",\"state\":\"%s\",\"intervals\":[", rt_cm_state_name(v->state));
+	ADDF(",\"state\":\"%s\",\"state_why\":", rt_cm_state_name(v->state));
+	JSTR(v->state_why ? v->state_why : "");
+	ADD(",\"intervals\":[");
 	for (i = 0; i < v->nintervals; i++) {
 		const rt_interval *iv = &v->intervals[i];
 		if (i)
@@ -283,6 +285,8 @@ static int text_verdict(rt_buf *out, const rt_cm_verdict *v)
 
 	ADDF("\n  %s (%s): %s, bypassed: %s\n", rt_cm_name(v->id), rt_cm_title(v->id),
 	     rt_cm_state_name(v->state), bypassed_word(v->bypassed));
+	if (v->state_why)
+		ADDF("    headline: %s\n", v->state_why);
 	for (i = 0; i < v->nintervals; i++) {
 		const rt_interval *iv = &v->intervals[i];
 		rt_time_format(iv->from, a);

@@ -1,8 +1,6 @@
 /* FILETIME <-> ISO 8601 UTC. Everything is UTC; no local time anywhere. */
 #include "config.h"
 
-#include <stdio.h>
-
 #include "remtrail/util.h"
 
 #define TICKS_PER_SEC 10000000ULL
@@ -38,6 +36,23 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + doe - 719468;
 }
 
+/* `n` digits of v, zero-padded, at d; returns past them. */
+static char *put_digits(char *d, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		d[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return d + n;
+}
+
+/*
+ * Written digit by digit: this runs for every time value of every record
+ * (snprintf was 7% of a bulk export). The year of a FILETIME is below
+ * 60100 (2^64 ticks): five digits from 10000, else four.
+ */
 void rt_time_format(uint64_t ft, char out[RT_TIME_MAX])
 {
 	uint64_t secs = ft / TICKS_PER_SEC, frac = ft % TICKS_PER_SEC;
@@ -46,11 +61,24 @@ void rt_time_format(uint64_t ft, char out[RT_TIME_MAX])
 	uint64_t rem = secs % SECS_PER_DAY;
 	int64_t y;
 	unsigned m, d;
+	char *p = out;
 
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, RT_TIME_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u.%07lluZ", (long long)y, m, d,
-		 (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
-		 (unsigned long long)frac);
+	p = put_digits(p, (uint64_t)y, y >= 10000 ? 5 : 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, rem / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, rem / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, rem % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, frac, 7);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 uint64_t rt_time_from_unix(int64_t seconds)
