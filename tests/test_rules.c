@@ -73,7 +73,8 @@ typedef struct tev {
 typedef struct scenario {
 	const char *name;
 	tev ev[16];
-	/* "rid=rule" or "rid=rule:attribution" or "rid=rule:attribution:confidence"; a host
+	/* "rid=rule" or "rid=rule:attribution" or "rid=rule:attribution:confidence"
+	 * (attribution "-": none, no remote end); a host
 	 * other than the event's as "rid@HOST=rule" */
 	const char *expect;
 	const char *none; /* "rid rid": no finding */
@@ -221,6 +222,18 @@ static const scenario scenarios[] = {
 	    E("SRV01", SYS, 12, 3, "09:30:00", "@provider", "Microsoft-Windows-Kernel-General",
 	      "StartTime", "2024-03-01T09:29:58.0000000Z") },
 	  "", "1 2 3", "" },
+	/* a session ends at its logoff (4634): a process logged later with that
+	 * LogonId is not explained by it; the next session is */
+	{ "logon_session_ends_at_logoff",
+	  { LOGON3("SRV01", 1, "09:00:00", "0x6", "10.0.0.5", "admin"),
+	    E("SRV01", SEC, 4634, 2, "09:05:00", "TargetUserName", "admin", "TargetLogonId", "0x6",
+	      "LogonType", "3"),
+	    SYSMON1("SRV01", 3, "09:10:00", "{O-1}", "C:\\Windows\\System32\\wsmprovhost.exe",
+		    "wsmprovhost.exe -Embedding", "CORP\\admin", "0x6", "{O-0}", SVCHOST),
+	    LOGON3("SRV01", 4, "10:00:00", "0x7", "10.0.0.6", "admin"),
+	    SYSMON1("SRV01", 5, "10:00:01", "{O-2}", "C:\\Windows\\System32\\wsmprovhost.exe",
+		    "wsmprovhost.exe -Embedding", "CORP\\admin", "0x7", "{O-0}", SVCHOST) },
+	  "3=winrm.wsmprovhost:-:medium 5=winrm.wsmprovhost:logon_id:high 4=logon.network", "1 2", "" },
 	{ "wmi_without_process",
 	  { LOGON3("SRV01", 1, "10:00:00", "0x40", "10.0.0.9", "hack1"),
 	    E("SRV01", SEC, 4674, 2, "10:00:01", "SubjectUserName", "hack1", "SubjectDomainName", "CORP",
@@ -668,7 +681,11 @@ static void check_expect(const scenario *s, const rt_findings *f)
 		}
 		x = finding(f, strtoull(tok, NULL, 10), host, rule);
 		ck_assert_msg(x, "%s: no %s finding for record %s", s->name, rule, tok);
-		if (link && *link)
+		if (link && !strcmp(link, "-"))
+			ck_assert_msg(x->link == RT_LINK_NONE && !x->remote_ip,
+				      "%s: record %s: attributed (%s), must not be", s->name, tok,
+				      rt_link_name(x->link));
+		else if (link && *link)
 			ck_assert_msg(!strcmp(rt_link_name(x->link), link), "%s: record %s: attribution %s, not %s",
 				      s->name, tok, rt_link_name(x->link), link);
 		if (conf && *conf)

@@ -60,33 +60,51 @@ static int cmp_logon(const void *ctx, size_t a, size_t b)
 	return l[a].ts < l[b].ts ? -1 : l[a].ts > l[b].ts;
 }
 
-static int sort_logons(hstate *h)
+/* Sort n elements of `size` bytes at arr with cmp (stable, by index). */
+static int sort_array(void *arr, size_t n, size_t size, rt_idx_cmp cmp)
 {
 	size_t *order, i;
-	logon *tmp;
+	char *tmp;
 
-	if (h->nlg < 2)
+	if (n < 2)
 		return 0;
-	order = malloc(h->nlg * sizeof *order);
-	tmp = malloc(h->nlg * sizeof *tmp);
+	order = malloc(n * sizeof *order);
+	tmp = malloc(n * size);
 	if (!order || !tmp) {
 		free(order);
 		free(tmp);
 		return -1;
 	}
-	for (i = 0; i < h->nlg; i++)
+	for (i = 0; i < n; i++)
 		order[i] = i;
-	rt_detect_sort_idx(order, h->nlg, cmp_logon, h->lg);
-	for (i = 0; i < h->nlg; i++)
-		tmp[i] = h->lg[order[i]];
-	memcpy(h->lg, tmp, h->nlg * sizeof *tmp);
+	rt_detect_sort_idx(order, n, cmp, arr);
+	for (i = 0; i < n; i++)
+		memcpy(tmp + i * size, (char *)arr + order[i] * size, size);
+	memcpy(arr, tmp, n * size);
 	free(tmp);
 	free(order);
 	return 0;
 }
 
+/* Session `id` logged off in [from, to). */
+static int logoff_between(const hstate *h, const char *id, uint64_t from, uint64_t to)
+{
+	size_t lo = 0, hi = h->nlo;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(h->lo[mid].id, id);
+
+		if (c < 0 || (!c && h->lo[mid].ts < from))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->nlo && !strcmp(h->lo[lo].id, id) && h->lo[lo].ts < to;
+}
+
 /* The session `id` that began last at or before ts (a little skew allowed)
- * and was not ended by a boot since. */
+ * and was not ended by a boot or a logoff since. */
 static logon *find_logon(hstate *h, const char *id, uint64_t ts)
 {
 	size_t lo = 0, hi = h->nlg;
@@ -105,7 +123,8 @@ static logon *find_logon(hstate *h, const char *id, uint64_t ts)
 	for (; lo < h->nlg && !strcmp(h->lg[lo].id, id); lo++)
 		if (h->lg[lo].ts <= ts + LOGON_SKEW)
 			best = &h->lg[lo];
-	if (best && best->ts < ts && boot_between(h, best->ts, ts))
+	if (best && best->ts < ts &&
+	    (boot_between(h, best->ts, ts) || logoff_between(h, id, best->ts, ts)))
 		return NULL;
 	return best;
 }
@@ -726,7 +745,8 @@ int rt_dt_end_host(rt_detect *d, hstate *h)
 	size_t i, k = 0;
 	rt_buf b = RT_BUF_INIT;
 
-	if (sort_logons(h) || index_logons_by_time(h))
+	if (sort_array(h->lg, h->nlg, sizeof *h->lg, cmp_logon) ||
+	    sort_array(h->lo, h->nlo, sizeof *h->lo, cmp_logon) || index_logons_by_time(h))
 		return -1;
 	link_output_files(h);
 	for (i = 0; i < h->nc; i++)

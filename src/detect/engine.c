@@ -208,6 +208,9 @@ static void hstate_release(hstate *h)
 	}
 	for (i = 0; i < h->nlg; i++)
 		rt_dt_logon_release(&h->lg[i]);
+	for (i = 0; i < h->nlo; i++)
+		rt_dt_logon_release(&h->lo[i]);
+	free(h->lo);
 	for (i = 0; i < h->ncn; i++) {
 		free(h->cn[i].peer);
 		free(h->cn[i].guid);
@@ -396,6 +399,22 @@ static int note_conn(hstate *h, const rt_spec_env *env, const rt_event *ev)
 	c->peer = rt_strdup0(peer);
 	c->guid = rt_strdup0(rt_event_get(ev, "ProcessGuid"));
 	return c->peer ? 0 : -1;
+}
+
+static int note_logoff(hstate *h, const rt_event *ev)
+{
+	char *id = rt_dt_norm_logon(rt_event_get(ev, "TargetLogonId"));
+
+	if (!id)
+		return 0;
+	if (DT_GROW(h->lo, h->nlo, h->alo)) {
+		free(id);
+		return -1;
+	}
+	memset(&h->lo[h->nlo], 0, sizeof h->lo[h->nlo]);
+	h->lo[h->nlo].id = id;
+	h->lo[h->nlo++].ts = ev->timestamp;
+	return 0;
 }
 
 static int note_boot(hstate *h, uint64_t ts)
@@ -775,6 +794,8 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 	env.ctx = h;
 	notes = rt_ruleset_notes(&d->rs, ev, &env, &memo, &request);
 	if ((notes & RT_NOTE_LOGON) && note_logon(h, ev))
+		goto oom;
+	if ((notes & RT_NOTE_LOGOFF) && note_logoff(h, ev))
 		goto oom;
 	if ((notes & RT_NOTE_CONN) && note_conn(h, &env, ev))
 		goto oom;

@@ -72,6 +72,8 @@ typedef struct hstate {
 	size_t nc, ac;
 	logon *lg;
 	size_t nlg, alg;
+	logon *lo;       /* logoffs (4634/4647): id and ts only; sorted like lg at the end */
+	size_t nlo, alo;
 	size_t *by_time; /* remote network logons by time, built at the end */
 	size_t nby_time;
 	conn *cn;

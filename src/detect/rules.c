@@ -65,6 +65,8 @@ const rt_rule rt_rules[] = {
 	  .note = RT_NOTE_CONN },
 	{ .id = "note.process", .channel = PROC_CH, .ids = PROC_IDS, .note = RT_NOTE_PROCESS },
 	{ .id = "note.process_exit", .channel = SEC, .ids = { 4689 }, .note = RT_NOTE_EXIT },
+	/* 4634 "An account was logged off", 4647 "User initiated logoff" */
+	{ .id = "note.logoff", .channel = SEC, .ids = { 4634, 4647 }, .note = RT_NOTE_LOGOFF },
 	/* Security 4608 "Windows is starting up"; System 12 of Kernel-General
 	 * "The operating system started at system time" */
 	{ .id = "note.boot", .channel = SEC, .ids = { 4608 }, .note = RT_NOTE_BOOT },

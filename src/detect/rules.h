@@ -119,7 +119,8 @@ enum rt_rule_note {
 	RT_NOTE_BOOT = 1u << 2,        /* the system started: processes and sessions end */
 	RT_NOTE_EXIT = 1u << 3,        /* a process ended (its ProcessId) */
 	RT_NOTE_PROCESS = 1u << 4,     /* a process started (Sysmon 1 / 4688 layout) */
-	RT_NOTE_WMI_REQUEST = 1u << 5  /* a local command asked WMI to start a process */
+	RT_NOTE_WMI_REQUEST = 1u << 5, /* a local command asked WMI to start a process */
+	RT_NOTE_LOGOFF = 1u << 6       /* a logon session ended (its TargetLogonId) */
 };
 
 #define RT_RULE_PREDS 5
