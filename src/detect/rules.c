@@ -520,6 +520,19 @@ const rt_rule rt_rules[] = {
 	  .remote_host = "@arg2:ScriptBlockText:GetTypeFromProgID(|GetTypeFromCLSID(",
 	  .user = "@sid", .flags = RT_RF_NEED_REMOTE | RT_RF_DEDUP,
 	  .message = "PowerShell on {host} instantiated a COM object on {remote} over DCOM as {user}." },
+	/* zeronetworks RPC Firewall, log RPCFW, event 3 "An RPC server function
+	 * was called" (its Messages.mc: %3 image, %6 source address, %7
+	 * InterfaceUuid, %8 OpNum, %9 SID); the interfaces of DCOM activation
+	 * and IRemUnknown that Sigma 68050b10 lists (remote DCOM, and WMI over it) */
+	{ .id = "dcom.rpc_firewall_call", .technique = "T1021.003", .kind = RT_FK_DCOM_INBOUND,
+	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_MEDIUM, .channel = "RPCFW", .ids = { 3 },
+	  .preds = { { "@pos:7", RT_OP_IN,
+		       "4d9f4ab8-7d1c-11cf-861e-0020af6e7c57|99fcfec4-5260-101b-bbcb-00aa0021347a|"
+		       "000001a0-0000-0000-c000-000000000046|00000131-0000-0000-c000-000000000046|"
+		       "00000143-0000-0000-c000-000000000046|00000000-0000-0000-c000-000000000046" } },
+	  .remote_ip = "@pos:6", .process = "@pos:3", .user = "@pos:9",
+	  .flags = RT_RF_NEED_REMOTE | RT_RF_DEDUP,
+	  .message = "RPC Firewall on {host} logged a DCOM call (interface {f:@pos:7}, opnum {f:@pos:8}) into {process} from {remote}." },
 	{ .id = "dcom.rpcss_explicit_credentials", .technique = "T1021.003",
 	  .kind = RT_FK_DCOM_OUTBOUND, .dir = RT_DIR_OUTBOUND, .conf = RT_CONF_LOW, .channel = SEC,
 	  .ids = { 4648 }, .preds = { { "TargetInfo", RT_OP_STARTS, "RPCSS/" } },
