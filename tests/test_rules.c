@@ -554,7 +554,7 @@ static const scenario scenarios[] = {
 	  "1=firewall.registry 2=portproxy.registry 3=uac.token_filter_registry 4=winrm.registry "
 	  "5=dcom.registry 6=service.registry 7=firewall.registry 8=firewall.registry",
 	  "",
-	  "1:firewall.profile.private.enabled=false;2:portproxy.v4tov4\\tcp\\0.0.0.0/1337=10.0.0.9/445;"
+	  "1:firewall.profile.private.enabled=false;2:portproxy.v4tov4.tcp.0.0.0.0/1337=10.0.0.9/445;"
 	  "3:uac.local_account_token_filter_policy=1;4:winrm.service.allow_unencrypted=1;"
 	  "5:dcom.enabled=false;6:service.winrm.start=disabled;7:firewall.rule.{CCC}=~;"
 	  "8:firewall.policy.profile.domain.enabled=false" },

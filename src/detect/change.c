@@ -1062,8 +1062,14 @@ static void reg_point(sink *s, const char *path, const char *data)
 		     lname.buf);
 		rt_buf_release(&lname);
 	} else if ((rest = under(key.buf, "SYSTEM\\CCS\\Services\\PortProxy\\"))) {
-		/* v4tov4\tcp\<listen address/port> = <connect address/port> */
-		putf(s, data, "portproxy.%s", rest);
+		/* v4tov4\tcp\<listen address/port> = <connect address/port>,
+		 * named as netsh's points are: portproxy.v4tov4.tcp.<address/port> */
+		size_t i;
+
+		rt_buf_reset(&t);
+		for (i = 0; rest[i]; i++)
+			rt_buf_addch(&t, rest[i] == '\\' ? '.' : rest[i] >= 'A' && rest[i] <= 'Z' ? (char)(rest[i] + 32) : rest[i]);
+		putf(s, data, "portproxy.%s", t.buf ? t.buf : "");
 	}
 	rt_buf_release(&key);
 	rt_buf_release(&t);
