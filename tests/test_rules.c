@@ -579,6 +579,20 @@ static const scenario scenarios[] = {
 	  "1=service.start_type 2=service.state 3=service.installed 4=log.security_cleared "
 	  "5=log.cleared 6=powershell.v2_engine",
 	  "7", "1:service.winrm.start=disabled" },
+	/* the WinRM listener's handle request (4656) under a network logon;
+	 * not without the session, not for other object servers */
+	{ "winrm_listener_handle",
+	  { LOGON3("SRV01", 1, "10:00:00", "0x50", "10.0.0.5", "admin"),
+	    E("SRV01", SEC, 4656, 2, "10:00:01", "SubjectUserName", "admin", "SubjectDomainName", "CORP",
+	      "SubjectLogonId", "0x50", "ObjectServer", "WS-Management Listener", "ObjectType",
+	      "Unknown", "ObjectName", "Unknown", "ProcessName", SVCHOST),
+	    E("SRV01", SEC, 4656, 3, "10:00:02", "SubjectUserName", "admin", "SubjectDomainName", "CORP",
+	      "SubjectLogonId", "0x51", "ObjectServer", "WS-Management Listener", "ObjectType",
+	      "Unknown", "ObjectName", "Unknown", "ProcessName", SVCHOST),
+	    E("SRV01", SEC, 4656, 4, "10:00:03", "SubjectUserName", "admin", "SubjectDomainName", "CORP",
+	      "SubjectLogonId", "0x50", "ObjectServer", "Security", "ObjectType", "File", "ObjectName",
+	      "C:\\x", "ProcessName", SVCHOST) },
+	  "2=winrm.listener_handle:logon_id:high 1=logon.network", "3 4", "" },
 	{ "forwarded_events",
 	  { E("WEC01", WINRM, 6, 1, "10:00:00", "@computer", "wec01.corp.local", "@file",
 	      "/ev/WEC01/ForwardedEvents.evtx", "connection", "localhost:47001/wsman"),

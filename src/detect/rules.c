@@ -127,6 +127,17 @@ const rt_rule rt_rules[] = {
 		     { "GrantedAccess", RT_OP_NOT_IN, "0x80000000" } },
 	  .process = "SourceImage", .object = "TargetImage", .flags = RT_RF_DEDUP,
 	  .message = "A WinRM session's host process ({process}) on {host} opened lsass.exe (access {f:GrantedAccess}) for {user} from {remote}." },
+	/* Security 4656 with ObjectServer "WS-Management Listener": WinRM asked
+	 * for a handle to its listener for the request's user (corpus: ID4656-WS
+	 * Management listener enumeration, a forwarded log of three computers).
+	 * Kept only when the subject's session is a network logon from another
+	 * address, which gives the remote end. */
+	{ .id = "winrm.listener_handle", .technique = "T1021.006", .kind = RT_FK_WINRM_INBOUND,
+	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_MEDIUM, .channel = SEC, .ids = { 4656 },
+	  .preds = { { "ObjectServer", RT_OP_EQ, "WS-Management Listener" } },
+	  .user = "@acct:SubjectDomainName,SubjectUserName", .logon_id = "SubjectLogonId",
+	  .process = "ProcessName", .flags = RT_RF_NEED_LOGON | RT_RF_DEDUP,
+	  .message = "The WinRM listener on {host} took a request of {user} from {remote} (handle request 4656)." },
 	{ .id = "winrm.listener_connection", .technique = "T1021.006", .kind = RT_FK_WINRM_INBOUND,
 	  .dir = RT_DIR_INBOUND, .conf = RT_CONF_LOW, .channel = SYSMON "|" SEC, .ids = { 3, 5156 },
 	  .preds = { { "Initiated|Direction", RT_OP_IN, "false|%%14592" },
