@@ -117,11 +117,11 @@ static void check_verdicts(const rt_analysis *an, const rt_config *c)
 		const rt_cfg_host *h = NULL;
 
 		for (i = 0; i < c->nhosts; i++)
-			if (!strcmp(c->hosts[i].name, an->hosts[hi]->host))
+			if (!strcmp(c->hosts[i].name, an->hosts[hi].verdicts->host))
 				h = &c->hosts[i];
 		ck_assert_ptr_nonnull(h);
 		for (cm = 0; cm < RT_CM_COUNT; cm++) {
-			const rt_cm_verdict *v = &an->hosts[hi]->cm[cm];
+			const rt_cm_verdict *v = &an->hosts[hi].verdicts->cm[cm];
 
 			for (i = 0; i < v->nintervals; i++) {
 				const rt_interval *iv = &v->intervals[i];
@@ -143,7 +143,7 @@ static void check_verdicts(const rt_analysis *an, const rt_config *c)
 					for (p = 0; p < RT_FW_NPROFILES; p++)
 						any |= matches_a_leg(rule, rt_cm_proto((rt_cm_id)cm), p);
 					ck_assert_msg(any, "%s %s: %s cited but matches none of its receivers",
-						      an->hosts[hi]->host, rt_cm_name((rt_cm_id)cm), id.buf);
+						      an->hosts[hi].verdicts->host, rt_cm_name((rt_cm_id)cm), id.buf);
 					rt_buf_release(&id);
 				}
 			}
@@ -181,8 +181,8 @@ START_TEST(windows7_workstation)
 	unxz("w7", "SYSTEM");
 	analyse("w7", &an, &cfg);
 	ck_assert_uint_eq(an->nhosts, 1);
-	ck_assert_str_eq(an->hosts[0]->host, "WKS-WIN732BITA");
-	v = &an->hosts[0]->cm[RT_CM0013];
+	ck_assert_str_eq(an->hosts[0].verdicts->host, "WKS-WIN732BITA");
+	v = &an->hosts[0].verdicts->cm[RT_CM0013];
 	/* Windows' default rules: Remote Assistance lets RPCSS in on the domain
 	 * profile, nothing lets Winmgmt in */
 	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
@@ -192,7 +192,7 @@ START_TEST(windows7_workstation)
 			ck_assert_ptr_null(strstr(v->intervals[i].basis.items[k].text, "RemoteAssistance"));
 	}
 	ck_assert_ptr_nonnull(strstr(v->intervals[v->nintervals - 1].why, "the WMI service (Winmgmt)"));
-	ck_assert_int_eq(an->hosts[0]->cm[RT_CM0019].state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(an->hosts[0].verdicts->cm[RT_CM0019].state, RT_CM_IN_EFFECT);
 	check_exposure(cfg);
 	check_verdicts(an, cfg);
 	rt_config_free(&cfg);
@@ -213,8 +213,8 @@ START_TEST(windows10_workstation)
 	ck_assert_uint_eq(an->nhosts, 1);
 	/* its Store-app rules (AppPkgId) never open anything here */
 	for (i = 0; i < RT_CM_COUNT; i++)
-		ck_assert_int_ne(an->hosts[0]->cm[i].state, RT_CM_NOT_IN_EFFECT);
-	ck_assert_int_eq(an->hosts[0]->cm[RT_CM0013].state, RT_CM_IN_EFFECT);
+		ck_assert_int_ne(an->hosts[0].verdicts->cm[i].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_int_eq(an->hosts[0].verdicts->cm[RT_CM0013].state, RT_CM_IN_EFFECT);
 	check_exposure(cfg);
 	check_verdicts(an, cfg);
 	rt_config_free(&cfg);

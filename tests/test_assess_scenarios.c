@@ -106,8 +106,8 @@ static void exposure_agrees(void)
 		const rt_assess_result *r = NULL;
 
 		for (k = 0; k < an->nhosts; k++)
-			if (!strcmp(an->hosts[k]->host, h->name))
-				r = an->hosts[k];
+			if (!strcmp(an->hosts[k].verdicts->host, h->name))
+				r = an->hosts[k].verdicts;
 		ck_assert_ptr_nonnull(r);
 		for (k = 0; k < h->nsnapshots; k++)
 			system |= h->snapshots[k].hive == RT_HIVE_SYSTEM;
@@ -167,11 +167,11 @@ static const rt_assess_result *analyse(const char *mgmt)
 		/* no interval starts at 1601: a zero FILETIME is "unknown" */
 		for (h = 0; h < an->nhosts; h++)
 			for (cm = 0; cm < RT_CM_COUNT; cm++)
-				for (i = 0; i < an->hosts[h]->cm[cm].nintervals; i++)
-					ck_assert(an->hosts[h]->cm[cm].intervals[i].from &&
-						  an->hosts[h]->cm[cm].intervals[i].to);
+				for (i = 0; i < an->hosts[h].verdicts->cm[cm].nintervals; i++)
+					ck_assert(an->hosts[h].verdicts->cm[cm].intervals[i].from &&
+						  an->hosts[h].verdicts->cm[cm].intervals[i].to);
 	}
-	return an->hosts[0];
+	return an->hosts[0].verdicts;
 }
 
 static const rt_cm_verdict *run(sc_host *h, rt_cm_id cm, const char *mgmt)
@@ -193,8 +193,8 @@ static const rt_cm_verdict *run_case(sc_host **hosts, size_t n, const char *name
 	}
 	analyse(NULL);
 	for (i = 0; i < an->nhosts; i++)
-		if (!strcmp(an->hosts[i]->host, name))
-			r = an->hosts[i];
+		if (!strcmp(an->hosts[i].verdicts->host, name))
+			r = an->hosts[i].verdicts;
 	ck_assert_ptr_nonnull(r);
 	return &r->cm[cm];
 }
@@ -555,7 +555,7 @@ START_TEST(unknown_without_hives)
 	ck_assert_int_eq(v->bypassed, -1);
 	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "SYSTEM hive missing"));
 	ck_assert_ptr_nonnull(item_with(&v->evidence, "state is unknown", 91));
-	ck_assert_ptr_nonnull(strstr(an->hosts[0]->cm[RT_CM0012].intervals[0].why, "SOFTWARE hive missing"));
+	ck_assert_ptr_nonnull(strstr(an->hosts[0].verdicts->cm[RT_CM0012].intervals[0].why, "SOFTWARE hive missing"));
 }
 END_TEST
 

@@ -560,7 +560,7 @@ START_TEST(command_json_and_text)
 
 	argv[2] = "--help";
 	ck_assert_int_eq(tu_run(argv, &out, NULL), 0);
-	ck_assert(strstr(out, "Examples"));
+	ck_assert(strstr(out, "examples:"));
 	free(out);
 	argv[2] = "--format";
 	argv[3] = "xml";

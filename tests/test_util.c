@@ -5,7 +5,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "remtrail/diag.h"
 #include "remtrail/util.h"
 
 START_TEST(buf_grows_and_caps)
@@ -179,7 +181,7 @@ START_TEST(json_escaping)
 	rt_buf b = RT_BUF_INIT;
 
 	ck_assert_int_eq(rt_json_str(&b, "a\"b\\c\n\x01\xff\xc3\xa9", 10), 0);
-	ck_assert_str_eq(b.buf, "\"a\\\"b\\\\c\\n\\u0001\\ufffd\xc3\xa9\"");
+	ck_assert_str_eq(b.buf, "\"a\\\"b\\\\c\\n\\u0001\\\\xff\xc3\xa9\"");
 	rt_buf_release(&b);
 }
 END_TEST
@@ -212,7 +214,10 @@ static void json_ref(rt_buf *b, const unsigned char *u, size_t n)
 			    (cp >= 0xD800 && cp <= 0xDFFF))
 				len = 0;
 			if (!len) {
-				rt_buf_adds(b, "\\ufffd");
+				/* not UTF-8: kept recoverable as the text \xNN */
+				char e[5] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+				rt_buf_add(b, e, 5);
 				i++;
 			} else {
 				rt_buf_add(b, u + i, len);
@@ -470,6 +475,94 @@ START_TEST(sha256_contexts_independent)
 }
 END_TEST
 
+START_TEST(text_escape_and_csv_cells)
+{
+	rt_buf b = RT_BUF_INIT;
+
+	ck_assert_int_eq(rt_text_cstr(&b, "a\nb\r\tc\x1b[31md\x7f" "e\xc2\x85" "f\xe2\x80\xae" "g\xff"), 0);
+	ck_assert_str_eq(b.buf, "a\\nb\\r\\tc\\x1b[31md\\x7fe\\u0085f\\u202eg\\xff");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_text_cstr(&b, "C:\\Windows\\x64 caf\xc3\xa9"), 0);
+	ck_assert_str_eq(b.buf, "C:\\Windows\\x64 caf\xc3\xa9");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "=cmd|' /C calc'!A0", 0), 0);
+	ck_assert_str_eq(b.buf, "\"'=cmd|' /C calc'!A0\"");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "=cmd|' /C calc'!A0", 1), 0);
+	ck_assert_str_eq(b.buf, "=cmd|' /C calc'!A0");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "@SUM(1+1)", 0), 0);
+	ck_assert_str_eq(b.buf, "\"'@SUM(1+1)\"");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "\tx", 0), 0);
+	ck_assert_str_eq(b.buf, "\"'\\tx\"");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "a \"b\", c\nd", 0), 0);
+	ck_assert_str_eq(b.buf, "\"a \"\"b\"\", c\\nd\"");
+	rt_buf_release(&b);
+}
+END_TEST
+
+START_TEST(path_escape_roundtrip)
+{
+	static const char *const names[] = {
+		"plain/Security.evtx", "caf\xc3\xa9/x", "bad\xff\xfe", "nl\nname", "esc\x1b[2J",
+		"back\\slash", "C:\\x64\\y", "tail\\", "\\\\\\x41", "mix\\\xff", "rlo\xe2\x80\xae" "exe.pdf",
+		"c1\xc2\x9b", "",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		rt_buf e = RT_BUF_INIT, d = RT_BUF_INIT;
+		const char *c;
+
+		ck_assert_int_eq(rt_path_cstr(&e, names[i]), 0);
+		for (c = e.buf; *c; c++)
+			ck_assert_msg((unsigned char)*c >= 0x20 && *c != 0x7f, "control in '%s'", e.buf);
+		ck_assert_int_eq(rt_path_unescape(&d, e.buf, e.len), 0);
+		ck_assert_uint_eq(d.len, strlen(names[i]));
+		ck_assert_msg(!memcmp(d.buf, names[i], d.len), "round trip of '%s'", e.buf);
+		rt_buf_release(&e);
+		rt_buf_release(&d);
+	}
+	{
+		rt_buf e = RT_BUF_INIT;
+
+		rt_path_cstr(&e, "C:\\Windows\\System32\\bad\xff");
+		ck_assert_str_eq(e.buf, "C:\\Windows\\System32\\bad\\xff");
+		rt_buf_release(&e);
+	}
+}
+END_TEST
+
+static char diag_seen[512];
+
+static void diag_sink(void *ctx, rt_diag_level level, const char *subject, const char *message)
+{
+	(void)ctx;
+	(void)level;
+	snprintf(diag_seen, sizeof diag_seen, "%s|%s", subject, message);
+}
+
+/* What a diagnostic says can neither start a line on stderr nor drive the
+ * terminal, whatever the file name and the message quote. */
+START_TEST(diag_escapes)
+{
+	rt_diag d;
+
+	rt_diag_init(&d, diag_sink, NULL);
+	rt_diag_error(&d, "logs/evil\nremtrail: error: fake\xff.evtx", "bad chunk '%s'",
+		      "\x1b]0;owned\x07\r\n");
+	ck_assert_str_eq(diag_seen, "logs/evil\\x0aremtrail: error: fake\\xff.evtx|bad chunk "
+				    "'\\x1b]0;owned\\x07\\r\\n'");
+	ck_assert_uint_eq(d.errors, 1);
+	rt_diag_forward(&d, RT_DIAG_WARN, "s", "m");
+	ck_assert_str_eq(diag_seen, "s|m");
+	ck_assert_uint_eq(d.warnings, 1);
+	rt_diag_release(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -491,6 +584,9 @@ int main(void)
 	tcase_add_test(tc, casestr_edges);
 	tcase_add_test(tc, casestr_agrees_with_naive);
 	tcase_add_test(tc, sha256_contexts_independent);
+	tcase_add_test(tc, text_escape_and_csv_cells);
+	tcase_add_test(tc, path_escape_roundtrip);
+	tcase_add_test(tc, diag_escapes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

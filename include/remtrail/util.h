@@ -95,6 +95,57 @@ int rt_utf16le_to_utf8(rt_buf *out, const uint8_t *p, size_t nunits, int stop_at
 
 /* Append `n` bytes as valid UTF-8: invalid sequences become U+FFFD. */
 int rt_utf8_sanitize(rt_buf *out, const char *s, size_t n);
+/* Length (1-4) of the valid UTF-8 sequence at s[0] of n > 0 bytes; 0 when
+ * it is not one (overlong, surrogate, beyond U+10FFFF, truncated). */
+size_t rt_utf8_seq_len(const unsigned char *s, size_t n);
+
+/* --------------------------------------------------------------- escaping */
+
+/*
+ * Text outputs (report.txt, `--format text`, CSV cells, diagnostics on
+ * stderr) show what the evidence holds without letting it act on the
+ * reader: nothing read from evidence can start a line, move the cursor,
+ * recolour a terminal, reorder text or become a spreadsheet formula
+ * (docs/report.md, "Outputs the evidence cannot forge").
+ *
+ * rt_text_escape appends `s` (n bytes) with LF, CR and TAB as \n \r \t,
+ * other C0 controls and DEL as \xNN, bytes that are not UTF-8 as \xNN,
+ * and as \uNNNN the C1 controls (U+0080-U+009F), ALM, LRM/RLM, the line
+ * and paragraph separators and the bidirectional embeddings, overrides
+ * and isolates (U+202A-U+202E, U+2066-U+2069). Everything else, the
+ * backslash included, is copied: a value stays readable, it is not meant
+ * to be decoded back.
+ */
+int rt_text_escape(rt_buf *out, const char *s, size_t n);
+static inline int rt_text_cstr(rt_buf *out, const char *s)
+{
+	return s ? rt_text_escape(out, s, strlen(s)) : 0;
+}
+
+/*
+ * A file name (a path on the analyst's machine), everywhere it is shown:
+ * printable UTF-8 is copied; bytes that are not UTF-8 and every byte of a
+ * control or of a code point rt_text_escape escapes become \xNN (the raw
+ * bytes, lower-case hex); a backslash is doubled only where it is followed
+ * by a backslash, an 'x' or an escape, so Windows-style names read as they
+ * are. rt_path_unescape gives back the exact bytes, so a name shown can
+ * always be matched to its file. JSON carries the escaped form.
+ */
+int rt_path_escape(rt_buf *out, const char *s, size_t n);
+static inline int rt_path_cstr(rt_buf *out, const char *s)
+{
+	return s ? rt_path_escape(out, s, strlen(s)) : 0;
+}
+int rt_path_unescape(rt_buf *out, const char *s, size_t n);
+
+/*
+ * One CSV cell (no separator): `s` through rt_text_escape, quoted (quotes
+ * doubled) when it holds a comma, semicolon or quote. Unless `raw`, a cell
+ * that begins with '=', '+', '-', '@', TAB or CR is neutralised as OWASP
+ * advises against CSV injection: prefixed with a single quote and quoted.
+ * NULL and "" write nothing.
+ */
+int rt_csv_cell(rt_buf *out, const char *s, int raw);
 
 /* ASCII case-insensitive comparisons (Windows names are compared this way). */
 int rt_strcaseeq(const char *a, const char *b);
@@ -137,10 +188,24 @@ void rt_time_format(uint64_t filetime, char out[RT_TIME_MAX]);
  */
 int rt_time_parse(const char *s, uint64_t *filetime);
 uint64_t rt_time_from_unix(int64_t seconds);
+/* Microseconds since 1970-01-01 UTC (Timesketch's `timestamp`); earlier
+ * times are negative. */
+int64_t rt_time_unix_us(uint64_t filetime);
+
+/* "YYYY-MM-DDTHH:MM:SS.fffffff+HH:MM": the UTC time `filetime` shown in a
+ * zone `minutes_east` of UTC. Only beside the UTC time, never instead. */
+#define RT_TIME_LOCAL_MAX 40
+void rt_time_format_offset(uint64_t filetime, int minutes_east, char out[RT_TIME_LOCAL_MAX]);
+/* The offset from UTC, in minutes east, of this process' time zone (TZ,
+ * else /etc/localtime) at `filetime`, daylight saving included; 0 when
+ * unknown. The command line sets TZ for --tz ZONE. */
+int rt_time_local_offset(uint64_t filetime);
 
 /* ------------------------------------------------------------------ json */
 
-/* Append `s` (n bytes) as a quoted JSON string; invalid UTF-8 becomes U+FFFD. */
+/* Append `s` (n bytes) as a quoted JSON string. A byte that is not UTF-8
+ * becomes the text \xNN (JSON "\\xNN"), as rt_path_escape writes it, so a
+ * file name in another encoding can still be matched to its file. */
 int rt_json_str(rt_buf *out, const char *s, size_t n);
 static inline int rt_json_cstr(rt_buf *out, const char *s)
 {

@@ -13,6 +13,7 @@
 
 static const cli_command *const commands[] = {
 	&cli_cmd_analyze, &cli_cmd_timeline, &cli_cmd_assess, &cli_cmd_config, &cli_cmd_events,
+	&cli_cmd_hosts, &cli_cmd_merge,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -21,7 +22,9 @@ static void main_help(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: remtrail COMMAND PATH... [OPTIONS]\n"
+		"usage: remtrail COMMAND PATH... [options]\n"
+		"       remtrail -h | --help | help COMMAND\n"
+		"       remtrail -V | --version\n"
 		"\n"
 		"Reconstructs how WinRM, WMI and DCOM were configured and used on Windows\n"
 		"hosts, from collected EVTX logs and registry hives, and judges whether the\n"
@@ -37,10 +40,12 @@ static void main_help(FILE *out)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out,
 		"\n"
-		"Run 'remtrail COMMAND --help' for a command's options and examples.\n"
+		"Run 'remtrail COMMAND -h' for a command's options and examples.\n"
 		"\n"
-		"exit status: 0 all evidence read; 3 results written but some input could\n"
-		"not be read (each named on stderr); 2 usage error; 1 nothing could be done.\n");
+		"example:\n"
+		"  remtrail analyze /cases/42/kape -o /cases/42/remtrail\n"
+		"\n"
+		CLI_HELP_EXIT);
 }
 
 int main(int argc, char **argv)

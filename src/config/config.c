@@ -154,6 +154,9 @@ static int load_one(loader *L, const rt_cfg_input *in)
 	if (rc != 0 || !h)
 		return 0;
 	info = rt_hive_get_info(h);
+	if (!in->nlogs && info->dirty)
+		rt_diag_warn(L->diag, in->path, "hive is dirty and its transaction logs (.LOG1, .LOG2) "
+						 "were not found: changes still in them are missing");
 	if (info->kind != RT_HIVE_SYSTEM && info->kind != RT_HIVE_SOFTWARE &&
 	    info->kind != RT_HIVE_NTUSER) {
 		rt_hive_free(&h);

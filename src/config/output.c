@@ -186,15 +186,16 @@ static void source_text(rt_buf *b, const rt_cfg_point *p)
 	if (p->certainty == RT_CFG_EVENT) {
 		const char *base = p->source.file ? strrchr(p->source.file, '/') : NULL;
 
-		rt_buf_addf(b, "%s #%llu (event %u)\n",
-			    base ? base + 1 : p->source.file ? p->source.file : "",
-			    (unsigned long long)p->source.record_id, (unsigned)p->source.event_id);
+		rt_text_cstr(b, base ? base + 1 : p->source.file);
+		rt_buf_addf(b, " #%llu (event %u)\n", (unsigned long long)p->source.record_id,
+			    (unsigned)p->source.event_id);
 		return;
 	}
-	if (p->source.key)
-		rt_buf_adds(b, p->source.key);
-	if (p->source.value_name)
-		rt_buf_addf(b, "\\%s", p->source.value_name);
+	rt_text_cstr(b, p->source.key);
+	if (p->source.value_name) {
+		rt_buf_addch(b, '\\');
+		rt_text_cstr(b, p->source.value_name);
+	}
 	if (p->source.last_written) {
 		rt_time_format(p->source.last_written, t);
 		rt_buf_addf(b, " (key written %s)", t);
@@ -211,10 +212,16 @@ static void setting_text(rt_buf *b, const rt_cfg_setting *s)
 
 	if (!p)
 		return;
-	rt_buf_addf(b, "    %s = %s", s->name, p->value);
+	/* names and raw data come from the hive: escaped (values are JSON) */
+	rt_buf_adds(b, "    ");
+	rt_text_cstr(b, s->name);
+	rt_buf_adds(b, " = ");
+	rt_text_cstr(b, p->value);
 	if (p->raw && strcmp(p->raw, p->value) && has_prefix(s->name, "firewall.") &&
-	    strstr(s->name, ".rule."))
-		rt_buf_addf(b, "\n      rule: %s", p->raw);
+	    strstr(s->name, ".rule.")) {
+		rt_buf_adds(b, "\n      rule: ");
+		rt_text_cstr(b, p->raw);
+	}
 	rt_time_format(p->time, t);
 	rt_buf_addf(b, "\n      %s at %s\n", rt_cfg_certainty_name(p->certainty), t);
 	source_text(b, p);
@@ -223,8 +230,10 @@ static void setting_text(rt_buf *b, const rt_cfg_setting *s)
 	if (changes || s->npoints > 2)
 		for (i = 0; i < s->npoints; i++) {
 			rt_time_format(s->points[i].time, t);
-			rt_buf_addf(b, "      history: %s %-20s %s\n", t,
-				    rt_cfg_certainty_name(s->points[i].certainty), s->points[i].value);
+			rt_buf_addf(b, "      history: %s %-20s ", t,
+				    rt_cfg_certainty_name(s->points[i].certainty));
+			rt_text_cstr(b, s->points[i].value);
+			rt_buf_addch(b, '\n');
 		}
 }
 
@@ -308,9 +317,13 @@ static void exposure_text(rt_buf *b, const rt_cfg_host *h)
 				rt_buf_addf(b, "      %-7s %-5s %-13s ports %s", rt_exp_profile_name(p),
 					    rt_exp_target_name((rt_exp_target)k), rt_exp_verdict_name(r->verdict),
 					    r->ports);
-				if (r->reachable == 1)
-					rt_buf_addf(b, " from %s", *r->remote ? r->remote : "*");
-				rt_buf_addf(b, "\n        %s\n", r->reason);
+				if (r->reachable == 1) {
+					rt_buf_adds(b, " from ");
+					rt_text_cstr(b, *r->remote ? r->remote : "*");
+				}
+				rt_buf_adds(b, "\n        ");
+				rt_text_cstr(b, r->reason);
+				rt_buf_addch(b, '\n');
 			}
 	}
 }
@@ -334,13 +347,19 @@ int rt_config_write_text(const rt_config *c, rt_buf *b)
 	for (i = 0; i < c->nhosts; i++) {
 		const rt_cfg_host *h = &c->hosts[i];
 
-		rt_buf_addf(b, "%sHost %s\n  Snapshots\n", i ? "\n" : "", h->name);
+		rt_buf_addf(b, "%sHost ", i ? "\n" : "");
+		rt_text_cstr(b, h->name);
+		rt_buf_adds(b, "\n  Snapshots\n");
 		for (j = 0; j < h->nsnapshots; j++) {
 			const rt_cfg_snapshot *s = &h->snapshots[j];
 
 			rt_time_format(s->time, t);
-			rt_buf_addf(b, "    [%zu] %s %-8s %-8s %s%s%s\n", j, t, rt_cfg_certainty_name(s->certainty),
-				    rt_hive_kind_name(s->hive), s->file, *s->note ? " - " : "", s->note);
+			rt_buf_addf(b, "    [%zu] %s %-8s %-8s ", j, t, rt_cfg_certainty_name(s->certainty),
+				    rt_hive_kind_name(s->hive));
+			rt_path_cstr(b, s->file);
+			rt_buf_adds(b, *s->note ? " - " : "");
+			rt_text_cstr(b, s->note);
+			rt_buf_addch(b, '\n');
 		}
 		section(b, h, "Identity", identity, 0);
 		section(b, h, "Services", services, 0);

@@ -159,7 +159,16 @@ static int index_logons_by_time(hstate *h)
 	return 0;
 }
 
-static size_t materialize_logon(rt_findings *all, const char *host, logon *l)
+/* A logon as pairing keeps it (borrowing its strings). */
+static rt_pair_logon logon_view(const logon *l)
+{
+	rt_pair_logon v = { l->ts, l->rid, l->ip, l->ws, l->user, l->id, l->file, l->channel,
+			    l->finding };
+
+	return v;
+}
+
+static size_t materialize_logon(rt_findings *all, const char *host, rt_pair_logon *l)
 {
 	rt_finding *f;
 	rt_buf m = RT_BUF_INIT;
@@ -169,25 +178,25 @@ static size_t materialize_logon(rt_findings *all, const char *host, logon *l)
 	f = rt_findings_add(all);
 	if (!f)
 		return RT_FINDING_NONE;
-	f->timestamp = l->ts;
+	f->timestamp = l->time;
 	f->kind = RT_FK_LOGON_NETWORK;
 	f->host = rt_strdup0(host);
 	f->channel = rt_strdup0(l->channel);
 	f->event_id = 4624;
-	f->record_id = l->rid;
+	f->record_id = l->record_id;
 	f->source_file = rt_strdup0(l->file);
 	f->remote_ip = rt_strdup0(l->ip);
-	f->remote_host = rt_strdup0(l->ws);
+	f->remote_host = rt_strdup0(l->workstation);
 	f->user = rt_strdup0(l->user);
-	f->logon_id = rt_strdup0(l->id);
+	f->logon_id = rt_strdup0(l->logon_id);
 	f->rule_id = "logon.network";
 	f->technique = "T1078";
 	f->direction = RT_DIR_INBOUND;
 	f->confidence = RT_CONF_MEDIUM;
 	f->link = RT_LINK_RECORD;
 	rt_buf_addf(&m, "Network logon (type 3) of %s on %s from %s%s%s%s (logon id %s).",
-		    l->user ? l->user : "an unknown account", host, l->ip, l->ws ? " (" : "",
-		    l->ws ? l->ws : "", l->ws ? ")" : "", l->id);
+		    l->user ? l->user : "an unknown account", host, l->ip, l->workstation ? " (" : "",
+		    l->workstation ? l->workstation : "", l->workstation ? ")" : "", l->logon_id);
 	f->message = rt_buf_detach(&m, NULL);
 	l->finding = all->n - 1;
 	return f->host && f->channel && f->source_file && f->message ? l->finding : RT_FINDING_NONE;
@@ -200,7 +209,11 @@ static void attribute_logon(rt_detect *d, hstate *h, cand *c, logon *l, rt_link 
 		rt_dt_set_str(&c->f.remote_host, l->ws);
 	rt_dt_set_str(&c->f.user, l->user);
 	rt_dt_set_str(&c->f.logon_id, l->id);
-	c->f.logon = materialize_logon(&d->all, h->name, l);
+	{
+		rt_pair_logon v = logon_view(l);
+
+		c->f.logon = l->finding = materialize_logon(&d->all, h->name, &v);
+	}
 	if (c->f.logon == RT_FINDING_NONE)
 		d->oom = 1;
 	c->f.link = how;
@@ -715,7 +728,7 @@ static int dedup(hstate *h)
 /* Keep what cross-host pairing needs: name, addresses, remote network logons. */
 static int keep_segment(rt_detect *d, hstate *h)
 {
-	hostseg *s;
+	rt_pair_host *s;
 	size_t k;
 
 	if (DT_GROW(d->seg, d->nseg, d->aseg))
@@ -724,18 +737,20 @@ static int keep_segment(rt_detect *d, hstate *h)
 	memset(s, 0, sizeof *s);
 	s->name = h->name;
 	h->name = NULL;
-	memcpy(s->ips, h->ips, sizeof h->ips);
+	s->ips = malloc((h->nips ? h->nips : 1) * sizeof *s->ips);
+	s->logons = malloc((h->nby_time ? h->nby_time : 1) * sizeof *s->logons);
+	if (!s->ips || !s->logons)
+		return -1;
+	memcpy(s->ips, h->ips, h->nips * sizeof *s->ips);
 	s->nips = h->nips;
 	h->nips = 0;
-	s->logons = malloc((h->nby_time ? h->nby_time : 1) * sizeof *s->logons);
-	if (!s->logons)
-		return -1;
 	for (k = 0; k < h->nby_time; k++) {
-		size_t i = h->by_time[k]; /* remote logons, already in time order */
+		logon *l = &h->lg[h->by_time[k]]; /* remote logons, already in time order */
 
-		s->logons[s->nlogons++] = h->lg[i];
-		memset(&h->lg[i], 0, sizeof h->lg[i]);
-		h->lg[i].finding = RT_FINDING_NONE;
+		s->logons[s->nlogons++] = logon_view(l);
+		free(l->sid);
+		memset(l, 0, sizeof *l);
+		l->finding = RT_FINDING_NONE;
 	}
 	return 0;
 }
@@ -791,7 +806,7 @@ int rt_dt_end_host(rt_detect *d, hstate *h)
 
 /* ------------------------------------------------------------------ pairing */
 
-static int seg_has_ip(const hostseg *s, const char *ip)
+static int seg_has_ip(const rt_pair_host *s, const char *ip)
 {
 	size_t i;
 
@@ -801,14 +816,14 @@ static int seg_has_ip(const hostseg *s, const char *ip)
 	return 0;
 }
 
-static int targets(const hostseg *b, const rt_finding *o)
+static int targets(const rt_pair_host *b, const rt_finding *o)
 {
 	return rt_dt_same_name(o->remote_host, b->name) || seg_has_ip(b, o->remote_ip) ||
 	       (o->remote_host && rt_dt_is_ip(o->remote_host) && seg_has_ip(b, o->remote_host));
 }
 
 /* Does inbound finding/logon (remote ip, remote host) point back at host segment a? */
-static int from_source(const hostseg *a, const char *ip, const char *host)
+static int from_source(const rt_pair_host *a, const char *ip, const char *host)
 {
 	if (rt_dt_usable(ip) && a->nips)
 		return seg_has_ip(a, ip);
@@ -817,28 +832,29 @@ static int from_source(const hostseg *a, const char *ip, const char *host)
 	return 1;
 }
 
-static const hostseg *seg_named(const rt_detect *d, const char *name)
+static const rt_pair_host *seg_named(const rt_pair_host *h, size_t n, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < d->nseg; i++)
-		if (rt_strcaseeq(d->seg[i].name, name))
-			return &d->seg[i];
+	for (i = 0; name && i < n; i++)
+		if (rt_strcaseeq(h[i].name, name))
+			return &h[i];
 	return NULL;
 }
 
-static int cmp_finding_time(const void *ctx, size_t a, size_t b)
+/* Timeline order, whatever the order of the list. */
+static int cmp_finding_at(const void *ctx, size_t a, size_t b)
 {
 	const rt_finding *f = ctx;
+	int c = rt_detect_finding_cmp(&f[a], &f[b]);
 
-	if (f[a].timestamp != f[b].timestamp)
-		return f[a].timestamp < f[b].timestamp ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return c ? c : (a < b ? -1 : a > b);
 }
 
 /* Best inbound finding on b for outbound o (time-sorted index in[]). */
-static size_t pair_finding(const rt_detect *d, const size_t *in, size_t nin, const hostseg *a,
-			   const hostseg *b, const rt_finding *of, rt_finding_kind want)
+static size_t pair_finding(const rt_findings *all, const size_t *in, size_t nin,
+			   const rt_pair_host *a, const rt_pair_host *b, const rt_finding *of,
+			   rt_finding_kind want)
 {
 	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
 	size_t lo = 0, hi = nin, best = RT_FINDING_NONE;
@@ -846,13 +862,13 @@ static size_t pair_finding(const rt_detect *d, const size_t *in, size_t nin, con
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (d->all.items[in[mid]].timestamp < from)
+		if (all->items[in[mid]].timestamp < from)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < nin && d->all.items[in[lo]].timestamp <= t + PAIR_WINDOW; lo++) {
-		const rt_finding *f = &d->all.items[in[lo]];
+	for (; lo < nin && all->items[in[lo]].timestamp <= t + PAIR_WINDOW; lo++) {
+		const rt_finding *f = &all->items[in[lo]];
 		uint64_t dt = rt_dt_absdiff(f->timestamp, t);
 
 		if (f->kind != want || f->paired != RT_FINDING_NONE ||
@@ -868,7 +884,7 @@ static size_t pair_finding(const rt_detect *d, const size_t *in, size_t nin, con
 }
 
 /* Best network logon on b (logons sorted by time) for outbound o. */
-static size_t pair_logon(const hostseg *a, const hostseg *b, const rt_finding *of)
+static size_t pair_logon(const rt_pair_host *a, const rt_pair_host *b, const rt_finding *of)
 {
 	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
 	size_t lo = 0, hi = b->nlogons, best = RT_FINDING_NONE;
@@ -878,16 +894,17 @@ static size_t pair_logon(const hostseg *a, const hostseg *b, const rt_finding *o
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (b->logons[mid].ts < from)
+		if (b->logons[mid].time < from)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < b->nlogons && b->logons[lo].ts <= t + PAIR_WINDOW; lo++) {
-		const logon *l = &b->logons[lo];
-		uint64_t dt = rt_dt_absdiff(l->ts, t);
+	for (; lo < b->nlogons && b->logons[lo].time <= t + PAIR_WINDOW; lo++) {
+		const rt_pair_logon *l = &b->logons[lo];
+		uint64_t dt = rt_dt_absdiff(l->time, t);
 
-		if (!rt_dt_users_compatible(l->user, of->user) || !from_source(a, l->ip, l->ws))
+		if (!rt_dt_users_compatible(l->user, of->user) ||
+		    !from_source(a, l->ip, l->workstation))
 			continue;
 		if (best == RT_FINDING_NONE || dt < bestdt) {
 			best = lo;
@@ -897,58 +914,97 @@ static size_t pair_logon(const hostseg *a, const hostseg *b, const rt_finding *o
 	return best;
 }
 
-int rt_dt_pair_all(rt_detect *d)
+int rt_pair_findings(rt_findings *all, rt_pair_host *hosts, size_t nhosts)
 {
-	size_t o, s, n0 = d->all.n, nin = 0, *in;
+	size_t o, k, s, n0 = all->n, nin = 0, nout = 0, *in, *out;
 
-	if (d->nseg < 2)
+	if (nhosts < 2 || !n0)
 		return 0;
-	in = malloc((n0 ? n0 : 1) * sizeof *in);
-	if (!in)
+	in = malloc(n0 * sizeof *in);
+	out = malloc(n0 * sizeof *out);
+	if (!in || !out) {
+		free(in);
+		free(out);
 		return -1;
-	for (o = 0; o < n0; o++) {
-		const rt_kind_info *k = rt_finding_kind_info(d->all.items[o].kind);
-
-		if (k->direction == RT_DIR_INBOUND && k->counterpart != RT_FK_COUNT)
-			in[nin++] = o;
 	}
-	rt_detect_sort_idx(in, nin, cmp_finding_time, d->all.items);
 	for (o = 0; o < n0; o++) {
-		rt_finding *of = &d->all.items[o];
-		const rt_kind_info *k = rt_finding_kind_info(of->kind);
-		const hostseg *a = seg_named(d, of->host);
+		const rt_kind_info *ki = rt_finding_kind_info(all->items[o].kind);
+
+		if (ki->counterpart == RT_FK_COUNT)
+			continue;
+		if (ki->direction == RT_DIR_INBOUND)
+			in[nin++] = o;
+		else if (ki->direction == RT_DIR_OUTBOUND)
+			out[nout++] = o;
+	}
+	/* both in timeline order, so that which outbound finding gets an
+	 * inbound one two could claim never depends on the list's order */
+	rt_detect_sort_idx(in, nin, cmp_finding_at, all->items);
+	rt_detect_sort_idx(out, nout, cmp_finding_at, all->items);
+	for (k = 0; k < nout; k++) {
+		rt_finding *of = &all->items[out[k]];
+		const rt_kind_info *ki = rt_finding_kind_info(of->kind);
+		const rt_pair_host *a = seg_named(hosts, nhosts, of->host);
 		size_t best = RT_FINDING_NONE;
 
-		if (k->direction != RT_DIR_OUTBOUND || k->counterpart == RT_FK_COUNT ||
-		    of->paired != RT_FINDING_NONE || !a)
+		if (of->paired != RT_FINDING_NONE || !a)
 			continue;
-		for (s = 0; s < d->nseg && best == RT_FINDING_NONE; s++) {
-			hostseg *b = &d->seg[s];
+		for (s = 0; s < nhosts && best == RT_FINDING_NONE; s++) {
+			rt_pair_host *b = &hosts[s];
 
 			if (b == a || rt_strcaseeq(b->name, a->name) || !targets(b, of))
 				continue;
-			best = pair_finding(d, in, nin, a, b, of, k->counterpart);
+			best = pair_finding(all, in, nin, a, b, of, ki->counterpart);
 			if (best != RT_FINDING_NONE)
 				break;
 			/* no inbound finding: a network logon from the source will do */
 			best = pair_logon(a, b, of);
 			if (best != RT_FINDING_NONE) {
-				best = materialize_logon(&d->all, b->name, &b->logons[best]);
+				best = materialize_logon(all, b->name, &b->logons[best]);
 				if (best == RT_FINDING_NONE) {
 					free(in);
+					free(out);
 					return -1;
 				}
-				of = &d->all.items[o];
+				of = &all->items[out[k]];
 			}
 		}
 		if (best == RT_FINDING_NONE)
 			continue;
 		of->paired = best;
-		d->all.items[best].paired = o;
+		all->items[best].paired = out[k];
 		of->confidence = RT_CONF_HIGH;
-		if (d->all.items[best].kind != RT_FK_LOGON_NETWORK)
-			d->all.items[best].confidence = RT_CONF_HIGH;
+		if (all->items[best].kind != RT_FK_LOGON_NETWORK)
+			all->items[best].confidence = RT_CONF_HIGH;
 	}
 	free(in);
+	free(out);
 	return 0;
+}
+
+void rt_pair_logon_release(rt_pair_logon *l)
+{
+	free(l->ip);
+	free(l->workstation);
+	free(l->user);
+	free(l->logon_id);
+	free(l->file);
+	free(l->channel);
+	memset(l, 0, sizeof *l);
+}
+
+void rt_pair_hosts_free(rt_pair_host *h, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; h && i < n; i++) {
+		free(h[i].name);
+		for (j = 0; j < h[i].nips; j++)
+			free(h[i].ips[j]);
+		free(h[i].ips);
+		for (j = 0; j < h[i].nlogons; j++)
+			rt_pair_logon_release(&h[i].logons[j]);
+		free(h[i].logons);
+	}
+	free(h);
 }

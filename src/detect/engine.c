@@ -901,23 +901,20 @@ int rt_detect_new(rt_detect **out)
 
 static void free_segments(rt_detect *d)
 {
-	size_t i, j;
-
-	for (i = 0; i < d->nseg; i++) {
-		free(d->seg[i].name);
-		for (j = 0; j < d->seg[i].nips; j++)
-			free(d->seg[i].ips[j]);
-		for (j = 0; j < d->seg[i].nlogons; j++)
-			rt_dt_logon_release(&d->seg[i].logons[j]);
-		free(d->seg[i].logons);
-	}
-	d->nseg = 0;
+	rt_pair_hosts_free(d->seg, d->nseg);
+	d->seg = NULL;
+	d->nseg = d->aseg = 0;
 }
 
-/* Append `from` to `to` (links shifted); `from` is empty afterwards. */
-static int move_findings(rt_findings *from, rt_findings *to)
+/* Sort `from` into timeline order and append it to `to` (links shifted);
+ * `from` is empty afterwards. `moved` (may be NULL) says where each
+ * finding of `from` went in the sorted list. */
+static int move_findings(rt_findings *from, rt_findings *to, size_t *moved)
 {
 	size_t i, base = to->n;
+
+	if (rt_detect_sort_findings(from, moved))
+		return -1;
 
 	for (i = 0; i < from->n; i++) {
 		rt_finding *f = rt_findings_add(to);
@@ -946,19 +943,55 @@ static int move_findings(rt_findings *from, rt_findings *to)
 	return 0;
 }
 
-int rt_detect_finish(rt_detect *d, rt_findings *out)
+static void finish_reset(rt_detect *d)
 {
-	int r = 0;
-
-	if (d->oom || end_hosts(d) || rt_dt_pair_all(d) || rt_findings_sort(&d->all) ||
-	    move_findings(&d->all, out))
-		r = -1;
 	rt_findings_release(&d->all);
 	free_segments(d);
 	free(d->file);
 	free(d->file_computer);
 	d->file = d->file_computer = NULL;
 	d->oom = 0;
+}
+
+int rt_detect_finish(rt_detect *d, rt_findings *out)
+{
+	int r = 0;
+
+	if (d->oom || end_hosts(d) || rt_pair_findings(&d->all, d->seg, d->nseg) ||
+	    move_findings(&d->all, out, NULL))
+		r = -1;
+	finish_reset(d);
+	return r;
+}
+
+int rt_detect_finish_hosts(rt_detect *d, rt_findings *out, rt_pair_host **hosts, size_t *nhosts)
+{
+	size_t *moved = NULL, base = out->n, i, j;
+	int r = -1;
+
+	*hosts = NULL;
+	*nhosts = 0;
+	if (d->oom || end_hosts(d))
+		goto done;
+	if (d->all.n && !(moved = malloc(d->all.n * sizeof *moved)))
+		goto done;
+	if (move_findings(&d->all, out, moved))
+		goto done;
+	for (i = 0; i < d->nseg; i++)
+		for (j = 0; j < d->seg[i].nlogons; j++) {
+			size_t *f = &d->seg[i].logons[j].finding;
+
+			if (*f != RT_FINDING_NONE)
+				*f = base + moved[*f];
+		}
+	*hosts = d->seg;
+	*nhosts = d->nseg;
+	d->seg = NULL;
+	d->nseg = d->aseg = 0;
+	r = 0;
+done:
+	free(moved);
+	finish_reset(d);
 	return r;
 }
 
@@ -975,7 +1008,6 @@ void rt_detect_free(rt_detect **pd)
 	free(d->hs);
 	free(d->evhost);
 	free_segments(d);
-	free(d->seg);
 	free(d->file);
 	free(d->file_computer);
 	rt_ruleset_release(&d->rs);

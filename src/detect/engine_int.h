@@ -98,15 +98,6 @@ typedef struct hstate {
 	size_t nps, aps;
 } hstate;
 
-/* What cross-host pairing keeps of a host. */
-typedef struct hostseg {
-	char *name;
-	char *ips[MAX_HOST_IPS];
-	size_t nips;
-	logon *logons; /* network logons from other addresses, by time */
-	size_t nlogons;
-} hostseg;
-
 struct rt_detect {
 	int oom;
 	rt_ruleset rs;
@@ -116,7 +107,7 @@ struct rt_detect {
 	char *file;          /* the log being read, and the first Computer in it */
 	char *file_computer;
 	unsigned long file_no;
-	hostseg *seg;
+	rt_pair_host *seg;   /* finished hosts: what pairing needs of them (detect.h) */
 	size_t nseg, aseg;
 	rt_findings all;
 };
@@ -131,7 +122,6 @@ int rt_dt_is_broker(const char *image);
 
 /* correlate.c */
 int rt_dt_end_host(rt_detect *d, hstate *h);
-int rt_dt_pair_all(rt_detect *d);
 void rt_dt_logon_release(logon *l);
 
 #endif

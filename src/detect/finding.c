@@ -1,7 +1,9 @@
-/* The findings list and its JSONL / CSV forms; see finding.h. */
+/* The findings list; see finding.h. Its JSONL and CSV forms are the report
+ * module's (report.h, src/report/timeline.c). */
 #include "config.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,20 +135,23 @@ rt_finding *rt_findings_add(rt_findings *l)
 	return f;
 }
 
+/* The strings a finding owns: one list for releasing and copying. */
+static const size_t owned[] = {
+	offsetof(rt_finding, host),	      offsetof(rt_finding, channel),
+	offsetof(rt_finding, source_file),    offsetof(rt_finding, message),
+	offsetof(rt_finding, remote_ip),      offsetof(rt_finding, remote_host),
+	offsetof(rt_finding, user),	      offsetof(rt_finding, logon_id),
+	offsetof(rt_finding, process),	      offsetof(rt_finding, parent_process),
+	offsetof(rt_finding, command_line),   offsetof(rt_finding, object),
+};
+#define OWNED(f, i) ((char **)((char *)(f) + owned[i]))
+
 void rt_detect_finding_release(rt_finding *f)
 {
-	free(f->host);
-	free(f->channel);
-	free(f->source_file);
-	free(f->message);
-	free(f->remote_ip);
-	free(f->remote_host);
-	free(f->user);
-	free(f->logon_id);
-	free(f->process);
-	free(f->parent_process);
-	free(f->command_line);
-	free(f->object);
+	size_t i;
+
+	for (i = 0; i < sizeof owned / sizeof *owned; i++)
+		free(*OWNED(f, i));
 }
 
 rt_change *rt_findings_add_change(rt_findings *l)
@@ -178,6 +183,46 @@ void rt_detect_change_release(rt_change *c)
 	free(c->source_file);
 }
 
+int rt_findings_append(rt_findings *dst, const rt_findings *src)
+{
+	size_t i, k, base = dst->n;
+
+	for (i = 0; i < src->n; i++) {
+		rt_finding *f = rt_findings_add(dst);
+		const rt_finding *s = &src->items[i];
+
+		if (!f)
+			return -1;
+		*f = *s;
+		for (k = 0; k < sizeof owned / sizeof *owned; k++)
+			*OWNED(f, k) = NULL;
+		for (k = 0; k < sizeof owned / sizeof *owned; k++)
+			if (*OWNED(s, k) && !(*OWNED(f, k) = rt_strdup0(*OWNED(s, k))))
+				return -1;
+		f->paired = s->paired < src->n ? s->paired + base : RT_FINDING_NONE;
+		f->logon = s->logon < src->n ? s->logon + base : RT_FINDING_NONE;
+		f->related = s->related < src->n ? s->related + base : RT_FINDING_NONE;
+	}
+	for (i = 0; i < src->nchanges; i++) {
+		rt_change *c = rt_findings_add_change(dst);
+		const rt_change *s = &src->changes[i];
+
+		if (!c)
+			return -1;
+		*c = *s;
+		c->host = c->name = c->value = c->old_value = c->channel = c->source_file = NULL;
+		if ((s->host && !(c->host = rt_strdup0(s->host))) ||
+		    (s->name && !(c->name = rt_strdup0(s->name))) ||
+		    (s->value && !(c->value = rt_strdup0(s->value))) ||
+		    (s->old_value && !(c->old_value = rt_strdup0(s->old_value))) ||
+		    (s->channel && !(c->channel = rt_strdup0(s->channel))) ||
+		    (s->source_file && !(c->source_file = rt_strdup0(s->source_file))))
+			return -1;
+		c->finding = s->finding < src->n ? s->finding + base : RT_FINDING_NONE;
+	}
+	return 0;
+}
+
 void rt_findings_release(rt_findings *l)
 {
 	size_t i;
@@ -198,7 +243,7 @@ static int cmpstr(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-static int cmp_finding(const rt_finding *a, const rt_finding *b)
+int rt_detect_finding_cmp(const rt_finding *a, const rt_finding *b)
 {
 	int c;
 
@@ -255,7 +300,7 @@ void rt_detect_sort_idx(size_t *a, size_t n, rt_idx_cmp cmp, const void *ctx)
 static int cmp_index(const void *ctx, size_t a, size_t b)
 {
 	const rt_finding *base = ctx;
-	int c = cmp_finding(&base[a], &base[b]);
+	int c = rt_detect_finding_cmp(&base[a], &base[b]);
 
 	return c ? c : (a < b ? -1 : a > b);
 }
@@ -307,17 +352,26 @@ static int sort_changes(rt_findings *l, const size_t *pos)
 
 int rt_findings_sort(rt_findings *l)
 {
+	return rt_detect_sort_findings(l, NULL);
+}
+
+int rt_detect_sort_findings(rt_findings *l, size_t *moved)
+{
 	size_t *order, *pos, i;
 	rt_finding *tmp;
 
-	if (l->n < 2)
+	if (l->n < 2) {
+		if (moved && l->n)
+			moved[0] = 0;
 		return sort_changes(l, NULL);
+	}
 	order = malloc(l->n * sizeof *order);
-	pos = malloc(l->n * sizeof *pos);
+	pos = moved ? moved : malloc(l->n * sizeof *pos);
 	tmp = malloc(l->n * sizeof *tmp);
 	if (!order || !pos || !tmp) {
 		free(order);
-		free(pos);
+		if (!moved)
+			free(pos);
 		free(tmp);
 		return -1;
 	}
@@ -340,7 +394,8 @@ int rt_findings_sort(rt_findings *l)
 	memcpy(l->items, tmp, l->n * sizeof *tmp);
 	free(tmp);
 	i = (size_t)sort_changes(l, pos);
-	free(pos);
+	if (!moved)
+		free(pos);
 	free(order);
 	return i ? -1 : 0;
 }
@@ -351,168 +406,4 @@ size_t rt_findings_next(const rt_findings *l, const char *host, size_t from)
 		if (rt_strcaseeq(l->items[from].host ? l->items[from].host : "", host ? host : ""))
 			return from;
 	return l->n;
-}
-
-/* ------------------------------------------------------------------ JSONL */
-
-#define KEY(b, k) rt_buf_add((b), (k), sizeof(k) - 1)
-
-static int add_u64(rt_buf *b, uint64_t v)
-{
-	return rt_buf_addf(b, "%llu", (unsigned long long)v);
-}
-
-static int opt_str(rt_buf *b, const char *key, const char *v)
-{
-	int e = 0;
-
-	if (!v || !*v)
-		return 0;
-	e |= rt_buf_addch(b, ',');
-	e |= rt_json_cstr(b, key);
-	e |= rt_buf_addch(b, ':');
-	e |= rt_json_cstr(b, v);
-	return e;
-}
-
-int rt_finding_jsonl(rt_buf *b, const rt_findings *l, size_t i)
-{
-	const rt_finding *f = &l->items[i];
-	char t[RT_TIME_MAX];
-	int e = 0;
-
-	rt_time_format(f->timestamp, t);
-	e |= KEY(b, "{\"timestamp\":");
-	e |= rt_json_cstr(b, t);
-	e |= KEY(b, ",\"datetime\":");
-	e |= rt_json_cstr(b, t);
-	e |= KEY(b, ",\"timestamp_desc\":\"Event Recorded\",\"kind\":");
-	e |= rt_json_cstr(b, rt_finding_kind_name(f->kind));
-	e |= KEY(b, ",\"host\":");
-	e |= rt_json_cstr(b, f->host);
-	e |= KEY(b, ",\"channel\":");
-	e |= rt_json_cstr(b, f->channel);
-	e |= KEY(b, ",\"event_id\":");
-	e |= add_u64(b, f->event_id);
-	e |= KEY(b, ",\"record_id\":");
-	e |= add_u64(b, f->record_id);
-	e |= KEY(b, ",\"source_file\":");
-	e |= rt_json_cstr(b, f->source_file);
-	e |= KEY(b, ",\"message\":");
-	e |= rt_json_cstr(b, f->message);
-	e |= opt_str(b, "remote_ip", f->remote_ip);
-	e |= opt_str(b, "remote_host", f->remote_host);
-	e |= opt_str(b, "user", f->user);
-	e |= opt_str(b, "logon_id", f->logon_id);
-	e |= opt_str(b, "process", f->process);
-	e |= opt_str(b, "parent_process", f->parent_process);
-	e |= opt_str(b, "command_line", f->command_line);
-	e |= opt_str(b, "object", f->object);
-	e |= opt_str(b, "rule", f->rule_id);
-	e |= opt_str(b, "technique", f->technique);
-	e |= opt_str(b, "direction", rt_direction_name(f->direction));
-	e |= opt_str(b, "confidence", rt_confidence_name(f->confidence));
-	e |= opt_str(b, "attribution", rt_link_name(f->link));
-	if (f->paired < l->n) {
-		e |= opt_str(b, "paired_host", l->items[f->paired].host);
-		e |= KEY(b, ",\"paired_record_id\":");
-		e |= add_u64(b, l->items[f->paired].record_id);
-	}
-	if (f->logon < l->n) {
-		e |= KEY(b, ",\"logon_record_id\":");
-		e |= add_u64(b, l->items[f->logon].record_id);
-	}
-	if (f->related < l->n) {
-		e |= KEY(b, ",\"related_record_id\":");
-		e |= add_u64(b, l->items[f->related].record_id);
-	}
-	e |= KEY(b, "}\n");
-	return e ? -1 : 0;
-}
-
-/* ------------------------------------------------------------------ CSV */
-
-static int csv_field(rt_buf *b, const char *s, int first)
-{
-	int e = 0;
-
-	if (!first)
-		e |= rt_buf_addch(b, ',');
-	if (!s)
-		return e;
-	if (!strpbrk(s, ",\"\r\n"))
-		return e | rt_utf8_sanitize(b, s, strlen(s));
-	e |= rt_buf_addch(b, '"');
-	for (; *s; s++) {
-		const char *q = strchr(s, '"');
-		size_t n = q ? (size_t)(q - s) : strlen(s);
-
-		e |= rt_utf8_sanitize(b, s, n);
-		s += n;
-		if (!*s)
-			break;
-		e |= rt_buf_adds(b, "\"\"");
-	}
-	e |= rt_buf_addch(b, '"');
-	return e;
-}
-
-static const char *const csv_columns[] = {
-	"timestamp",      "kind",         "host",           "channel",     "event_id",
-	"record_id",      "source_file",  "message",        "remote_ip",   "remote_host",
-	"user",           "logon_id",     "process",        "parent_process", "command_line",
-	"rule",           "technique",    "direction",      "confidence",  "paired_host",
-	"paired_record_id", "logon_record_id", "attribution", "object",
-};
-
-int rt_finding_csv_header(rt_buf *b)
-{
-	size_t i;
-	int e = 0;
-
-	for (i = 0; i < sizeof csv_columns / sizeof csv_columns[0]; i++)
-		e |= csv_field(b, csv_columns[i], i == 0);
-	e |= rt_buf_adds(b, "\r\n");
-	return e ? -1 : 0;
-}
-
-int rt_finding_csv(rt_buf *b, const rt_findings *l, size_t i)
-{
-	const rt_finding *f = &l->items[i];
-	char t[RT_TIME_MAX], eid[16], rid[24], prid[24] = "", lrid[24] = "";
-	int e = 0;
-
-	rt_time_format(f->timestamp, t);
-	snprintf(eid, sizeof eid, "%u", (unsigned)f->event_id);
-	snprintf(rid, sizeof rid, "%llu", (unsigned long long)f->record_id);
-	if (f->paired < l->n)
-		snprintf(prid, sizeof prid, "%llu", (unsigned long long)l->items[f->paired].record_id);
-	if (f->logon < l->n)
-		snprintf(lrid, sizeof lrid, "%llu", (unsigned long long)l->items[f->logon].record_id);
-	e |= csv_field(b, t, 1);
-	e |= csv_field(b, rt_finding_kind_name(f->kind), 0);
-	e |= csv_field(b, f->host, 0);
-	e |= csv_field(b, f->channel, 0);
-	e |= csv_field(b, eid, 0);
-	e |= csv_field(b, rid, 0);
-	e |= csv_field(b, f->source_file, 0);
-	e |= csv_field(b, f->message, 0);
-	e |= csv_field(b, f->remote_ip, 0);
-	e |= csv_field(b, f->remote_host, 0);
-	e |= csv_field(b, f->user, 0);
-	e |= csv_field(b, f->logon_id, 0);
-	e |= csv_field(b, f->process, 0);
-	e |= csv_field(b, f->parent_process, 0);
-	e |= csv_field(b, f->command_line, 0);
-	e |= csv_field(b, f->rule_id, 0);
-	e |= csv_field(b, f->technique, 0);
-	e |= csv_field(b, rt_direction_name(f->direction), 0);
-	e |= csv_field(b, rt_confidence_name(f->confidence), 0);
-	e |= csv_field(b, f->paired < l->n ? l->items[f->paired].host : NULL, 0);
-	e |= csv_field(b, prid, 0);
-	e |= csv_field(b, lrid, 0);
-	e |= csv_field(b, rt_link_name(f->link), 0);
-	e |= csv_field(b, f->object, 0);
-	e |= rt_buf_adds(b, "\r\n");
-	return e ? -1 : 0;
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "adapt.h"
+#include "pipeline_int.h"
 #include "remtrail/config.h"
 #include "remtrail/detect.h"
 #include "remtrail/evtx.h"
@@ -36,9 +37,11 @@ typedef struct host_data {
 
 typedef struct adapt_priv {
 	const rt_evidence *ev;
+	rt_analysis *a;
 	rt_config *cfg;
-	rt_detect *det;
-	rt_findings found; /* detect's findings, timeline order */
+	rt_detect *local; /* one host at a time: its findings alone */
+	size_t local_host; /* host the local detector is fed (nhosts: none) */
+	uint64_t from, to; /* activity window (0: open) */
 	host_data *hosts;
 	size_t nhosts;
 	size_t cur; /* host of the last event: events come host by host */
@@ -153,17 +156,50 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_change *c)
 	return 0;
 }
 
-static int change_facts(adapt_priv *p)
+/* The change points of the findings list `f` (from one evidence host's
+ * logs) as facts of the hosts they name: a forwarded log's records may be
+ * another evidence host's, or a computer's that is not in the evidence. */
+static int change_facts(adapt_priv *p, const rt_findings *f, size_t from)
 {
 	size_t i;
 
-	for (i = 0; i < p->found.nchanges; i++) {
-		const rt_change *c = &p->found.changes[i];
+	for (i = from; i < f->nchanges; i++) {
+		const rt_change *c = &f->changes[i];
 		host_data *h = host_named(p, c->host);
 
 		if (h && new_fact(p, h, c))
 			return -1;
 	}
+	return 0;
+}
+
+/* The local detector's findings and pairing state go to the host it was
+ * fed, once the events move on to another host (or end). */
+static int local_flush(adapt_priv *p)
+{
+	size_t h = p->local_host, n = 0, nch;
+	rt_pair_host *ph = NULL;
+	rt_analysis_host *ah;
+
+	p->local_host = p->nhosts;
+	if (h >= p->nhosts)
+		return 0;
+	ah = &p->a->hosts[h];
+	nch = ah->findings.nchanges;
+	if (rt_detect_finish_hosts(p->local, &ah->findings, &ph, &n) ||
+	    change_facts(p, &ah->findings, nch))
+		return -1;
+	/* events come host by host: one segment (a host seen again would be
+	 * a second one, and only the first would count) */
+	if (n && !ah->pairing) {
+		if (!(ah->pairing = malloc(sizeof *ah->pairing))) {
+			rt_pair_hosts_free(ph, n);
+			return -1;
+		}
+		*ah->pairing = ph[0];
+		memset(&ph[0], 0, sizeof ph[0]);
+	}
+	rt_pair_hosts_free(ph, n);
 	return 0;
 }
 
@@ -174,10 +210,13 @@ static int on_event(void *ctx, const rt_event *e)
 	rt_log_cover *l;
 	size_t i;
 
-	if (rt_detect_event(p->det, e))
-		return 1;
 	if (!h)
 		return 0;
+	if ((size_t)(h - p->hosts) != p->local_host && local_flush(p))
+		return 1;
+	p->local_host = (size_t)(h - p->hosts);
+	if (rt_detect_event(p->local, e))
+		return 1;
 	for (i = h->nlogs; i-- > 0;)
 		if (!strcmp(h->logs[i].file, e->source_file))
 			break;
@@ -232,7 +271,11 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		return -1;
 	a->priv = p;
 	p->ev = ev;
+	p->a = a;
 	p->nhosts = ev->nhosts;
+	p->local_host = ev->nhosts;
+	p->from = o ? o->from : 0;
+	p->to = o ? o->to : 0;
 	if (!(p->hosts = calloc(ev->nhosts + 1, sizeof *p->hosts)))
 		return -1;
 	if (has_hives(ev) && rt_config_from_evidence(ev, &p->cfg, diag))
@@ -245,18 +288,19 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
 			goto oom;
 	}
-	if (rt_detect_new(&p->det))
+	if (rt_detect_new(&p->local))
 		goto oom;
 	memset(&eo, 0, sizeof eo);
 	eo.threads = o ? o->threads : 1;
+	eo.reader = o ? o->reader : RT_READER_AUTO;
 	if (o && o->progress) {
 		eo.progress = evtx_progress;
 		eo.progress_ctx = (void *)o;
 	}
 	rt_evtx_read_evidence(ev, &eo, on_event, p, diag);
-	if (rt_detect_finish(p->det, &p->found) || change_facts(p))
+	if (local_flush(p))
 		goto oom;
-	rt_detect_free(&p->det);
+	rt_detect_free(&p->local);
 	return 0;
 oom:
 	rt_buf_release(&json);
@@ -314,15 +358,14 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 
 static int finding_order(const void *x, const void *y);
 
-/* The host's findings for the assessor (kinds as detect names them), in
- * time order. */
-static int combine(adapt_priv *p, host_data *hd, const char *host)
+/* The host's findings for the assessor: detect's for this host alone
+ * (kinds as detect names them), in time order. */
+static int combine(adapt_priv *p, host_data *hd, const rt_findings *own)
 {
 	size_t i;
 
-	for (i = rt_findings_next(&p->found, host, 0); i < p->found.n;
-	     i = rt_findings_next(&p->found, host, i + 1)) {
-		const rt_finding *f = &p->found.items[i];
+	for (i = 0; i < own->n; i++) {
+		const rt_finding *f = &own->items[i];
 		rt_assess_finding *a;
 
 		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
@@ -356,7 +399,7 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 
 	memset(out, 0, sizeof *out);
 	out->in.host = ev->hosts[h].name;
-	if (combine(p, hd, ev->hosts[h].name))
+	if (combine(p, hd, &a->hosts[h].findings))
 		return -1;
 	for (i = 0; p->cfg && i < p->cfg->nhosts; i++)
 		if (!strcmp(p->cfg->hosts[i].name, ev->hosts[h].name) &&
@@ -376,29 +419,11 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 	return 0;
 }
 
-static const rt_cfg_point *last_point(const rt_cfg_host *h, const char *name)
-{
-	const rt_cfg_setting *s = rt_cfg_find(h, name);
-
-	return s && s->npoints ? &s->points[s->npoints - 1] : NULL;
-}
-
 int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out)
 {
 	const adapt_priv *p = a->priv;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; p && p->cfg && i < p->cfg->nhosts; i++) {
-		const rt_cfg_point *role = last_point(&p->cfg->hosts[i], "host.role");
-		const rt_cfg_point *ip = last_point(&p->cfg->hosts[i], "host.ipv4");
-
-		if (!role || !role->text || !ip || !ip->text || !rt_scope_is_literal(ip->text) ||
-		    (strcmp(role->text, "domain_controller") && strcmp(role->text, "file_server")))
-			continue;
-		rc |= rt_buf_addf(out, "%s%s", out->len ? "," : "", ip->text);
-	}
-	return rc ? -1 : 0;
+	return p ? pl_cfg_mgmt_hosts(p->cfg, out) : 0;
 }
 
 void adapt_host_release(adapt_host *ah)
@@ -419,65 +444,11 @@ static int finding_order(const void *x, const void *y)
 	return a->src.record_id < b->src.record_id ? -1 : a->src.record_id > b->src.record_id;
 }
 
-int adapt_end(rt_analysis *a, rt_diag *diag)
-{
-	adapt_priv *p = a->priv;
-	rt_buf fj = RT_BUF_INIT;
-	size_t h, i, n = 0;
-
-	for (h = 0; h < p->nhosts; h++)
-		n += p->hosts[h].nall;
-	if (!(a->timeline = calloc(n + 1, sizeof *a->timeline)))
-		return -1;
-	for (h = 0; h < p->nhosts; h++) {
-		const host_data *hd = &p->hosts[h];
-		const char *host = keep(p, p->ev->hosts[h].name);
-
-		if (!host)
-			return -1;
-		for (i = 0; i < hd->nall; i++) {
-			const rt_assess_finding *f = &hd->all[i];
-			rt_report_line *l = &a->timeline[a->ntimeline++];
-			const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
-			rt_buf src = RT_BUF_INIT;
-
-			rt_buf_addf(&src, "%s #%llu", base ? base + 1 : f->src.file ? f->src.file : "",
-				    (unsigned long long)f->src.record_id);
-			l->host = host;
-			l->time = f->time;
-			l->kind = f->kind;
-			l->text = f->message;
-			l->source = keep(p, src.buf);
-			rt_buf_release(&src);
-			if (!l->source)
-				return -1;
-		}
-	}
-	/* report.json's findings: detect's timeline objects */
-	if (rt_buf_addch(&fj, '['))
-		goto oom;
-	for (i = 0; i < p->found.n; i++) {
-		size_t mark = fj.len;
-		if ((i && rt_buf_addch(&fj, ',')) || ((mark = fj.len), rt_finding_jsonl(&fj, &p->found, i)))
-			goto oom;
-		while (fj.len > mark && fj.buf[fj.len - 1] == '\n')
-			rt_buf_truncate(&fj, fj.len - 1);
-	}
-	a->nfindings = p->found.n;
-	if (rt_buf_addch(&fj, ']') || !(a->findings_json = rt_buf_detach(&fj, NULL)))
-		goto oom;
-	return 0;
-oom:
-	rt_buf_release(&fj);
-	return -1;
-}
-
 void adapt_free(rt_analysis *a)
 {
 	adapt_priv *p = a->priv;
 	size_t i;
 
-	free(a->timeline);
 	if (!p)
 		return;
 	for (i = 0; i < p->nstrs; i++)
@@ -489,8 +460,7 @@ void adapt_free(rt_analysis *a)
 	}
 	free(p->vals);
 	rt_config_free(&p->cfg);
-	rt_detect_free(&p->det);
-	rt_findings_release(&p->found);
+	rt_detect_free(&p->local);
 	for (i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].facts);
 		free(p->hosts[i].all);
@@ -501,15 +471,20 @@ void adapt_free(rt_analysis *a)
 	a->priv = NULL;
 }
 
-int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv)
+const rt_config *adapt_config(const rt_analysis *a)
+{
+	const adapt_priv *p = a->priv;
+
+	return p ? p->cfg : NULL;
+}
+
+uint64_t adapt_records(const rt_analysis *a, size_t h, const char *file)
 {
 	const adapt_priv *p = a->priv;
 	size_t i;
 
-	if (csv && rt_finding_csv_header(out))
-		return -1;
-	for (i = 0; p && i < p->found.n; i++)
-		if (csv ? rt_finding_csv(out, &p->found, i) : rt_finding_jsonl(out, &p->found, i))
-			return -1;
+	for (i = 0; p && h < p->nhosts && i < p->hosts[h].nlogs; i++)
+		if (!strcmp(p->hosts[h].logs[i].file, file))
+			return p->hosts[h].logs[i].nrecords;
 	return 0;
 }

@@ -1,9 +1,16 @@
 /*
  * The pipeline behind `assess` and `analyze`: evidence -> per host
  * configuration history and findings -> assessment, plus the SHA-256 of
- * every input. The config and detect modules are reached through the thin
- * adapter in adapt.c, which turns their structures into the assessor's
- * facts and findings.
+ * every input and what became of it. The config and detect modules are
+ * reached through the thin adapter in adapt.c, which turns their
+ * structures into the assessor's facts and findings.
+ *
+ * Provenance comes from the diagnostics: every message is recorded (and
+ * passed on to the caller's sink) and attached to the input it names; an
+ * input with an error is "partly read" when something was read from it
+ * (records, a configuration snapshot) and "unreadable" otherwise. A subject
+ * that names no artifact (a disk image found in a folder, a log without
+ * its hive) becomes an input of its own, "skipped" or "unreadable".
  */
 #include "config.h"
 
@@ -12,61 +19,269 @@
 #include <stdlib.h>
 
 #include "adapt.h"
+#include "pipeline_int.h"
 #include "remtrail/config.h"
 #include "remtrail/detect.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 
+static const char *const input_states[] = {
+	[RT_INPUT_READ] = "read",
+	[RT_INPUT_PARTLY] = "partly read",
+	[RT_INPUT_UNREADABLE] = "unreadable",
+	[RT_INPUT_SKIPPED] = "skipped",
+};
+
+const char *rt_input_state_name(rt_input_state s)
+{
+	return (unsigned)s < sizeof input_states / sizeof *input_states ? input_states[s] : "?";
+}
+
+/* ------------------------------------------------------ recorded diagnostics */
+
+/* Runs under the recording diag's lock. */
+static void record(void *ctx, rt_diag_level level, const char *subject, const char *message)
+{
+	pl_recorder *r = ctx;
+
+	rt_diag_forward(r->up, level, subject, message);
+	if (r->n == r->alloc) {
+		size_t na = r->alloc ? r->alloc * 2 : 64;
+		pl_note *p = realloc(r->v, na * sizeof *p);
+
+		if (!p) {
+			r->oom = 1;
+			return;
+		}
+		r->v = p;
+		r->alloc = na;
+	}
+	r->v[r->n].level = level;
+	r->v[r->n].subject = rt_strdup0(subject);
+	r->v[r->n].message = rt_strdup0(message);
+	r->v[r->n].used = 0;
+	if (!r->v[r->n].subject || !r->v[r->n].message) {
+		free(r->v[r->n].subject);
+		free(r->v[r->n].message);
+		r->oom = 1;
+		return;
+	}
+	r->n++;
+}
+
+void pl_recorder_init(pl_recorder *r, rt_diag *up, rt_diag *rd)
+{
+	memset(r, 0, sizeof *r);
+	r->up = up;
+	rt_diag_init(rd, record, r);
+}
+
+void pl_recorder_release(pl_recorder *r, rt_diag *rd)
+{
+	size_t i;
+
+	rt_diag_release(rd);
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].subject);
+		free(r->v[i].message);
+	}
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------ inputs */
+
 static int input_cmp(const void *a, const void *b)
 {
-	const rt_report_input *x = a, *y = b;
+	const rt_input *x = a, *y = b;
 	return strcmp(x->path, y->path);
 }
 
-static int add_input(rt_analysis *a, size_t *alloc, const char *path, uint64_t size,
-		     const char *host, const char *kind)
+void pl_inputs_sort(rt_input *v, size_t n)
 {
-	rt_report_input *in;
+	if (n > 1)
+		qsort(v, n, sizeof *v, input_cmp);
+}
 
-	if (a->ninputs == *alloc) {
-		size_t na = *alloc ? *alloc * 2 : 16;
-		rt_report_input *p = realloc(a->inputs, na * sizeof *p);
-		if (!p)
-			return -1;
-		a->inputs = p;
-		*alloc = na;
+void pl_place(const char *path, const char *const *roots, size_t nroots, const char **root,
+		  const char **rel)
+{
+	size_t i, best = 0, bestlen = 0;
+	int found = 0;
+
+	for (i = 0; i < nroots; i++) {
+		size_t n = strlen(roots[i]);
+
+		while (n > 1 && roots[i][n - 1] == '/')
+			n--;
+		if (strncmp(path, roots[i], n) || (path[n] && path[n] != '/' && roots[i][n - 1] != '/'))
+			continue;
+		if (!found || n > bestlen) {
+			best = i;
+			bestlen = n;
+			found = 1;
+		}
 	}
-	in = &a->inputs[a->ninputs];
+	if (!found) {
+		*root = "";
+		*rel = path;
+		return;
+	}
+	*root = roots[best];
+	*rel = path + bestlen;
+	while (**rel == '/')
+		(*rel)++;
+}
+
+rt_input *pl_input_new(pl_inputs *l)
+{
+	rt_input *in;
+
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 16;
+		rt_input *p = realloc(l->v, na * sizeof *p);
+		if (!p)
+			return NULL;
+		l->v = p;
+		l->alloc = na;
+	}
+	in = &l->v[l->n++];
 	memset(in, 0, sizeof *in);
+	return in;
+}
+
+rt_input *pl_input_add(pl_inputs *l, const char *path, uint64_t size, const char *host,
+		       const char *kind, const char *const *roots, size_t nroots)
+{
+	rt_input *in = pl_input_new(l);
+	const char *root, *rel;
+
+	if (!in)
+		return NULL;
+	pl_place(path, roots, nroots, &root, &rel);
 	in->path = rt_strdup0(path);
+	in->root = rt_strdup0(root);
+	in->rel = rt_strdup0(rel);
 	in->host = rt_strdup0(host);
 	in->kind = rt_strdup0(kind);
 	in->size = size;
-	a->ninputs++;
-	return in->path && in->host && in->kind ? 0 : -1;
+	return in->path && in->root && in->rel && (!host || in->host) && (!kind || in->kind) ? in
+											    : NULL;
 }
 
-static int list_inputs(rt_analysis *a, const rt_evidence *ev)
+rt_input *pl_input_copy(pl_inputs *l, const rt_input *from)
 {
-	size_t h, i, k, alloc = 0;
+	rt_input *in = pl_input_new(l);
+	size_t k;
+
+	if (!in)
+		return NULL;
+	*in = *from;
+	in->notes = NULL;
+	in->nnotes = 0;
+	in->path = rt_strdup0(from->path);
+	in->root = rt_strdup0(from->root);
+	in->rel = rt_strdup0(from->rel);
+	in->sha256 = rt_strdup0(from->sha256);
+	in->host = rt_strdup0(from->host);
+	in->kind = rt_strdup0(from->kind);
+	if (!in->path || !in->root || !in->rel || (from->sha256 && !in->sha256) ||
+	    (from->host && !in->host) || (from->kind && !in->kind))
+		return NULL;
+	for (k = 0; k < from->nnotes; k++)
+		if (pl_input_note(in, from->notes[k]))
+			return NULL;
+	return in;
+}
+
+void pl_input_release(rt_input *in)
+{
+	size_t k;
+
+	free(in->path);
+	free(in->root);
+	free(in->rel);
+	free(in->sha256);
+	free(in->host);
+	free(in->kind);
+	for (k = 0; k < in->nnotes; k++)
+		free(in->notes[k]);
+	free(in->notes);
+	memset(in, 0, sizeof *in);
+}
+
+int pl_input_note(rt_input *in, const char *text)
+{
+	char **p = realloc(in->notes, (in->nnotes + 1) * sizeof *p);
+
+	if (!p)
+		return -1;
+	in->notes = p;
+	if (!(p[in->nnotes] = rt_strdup0(text)))
+		return -1;
+	in->nnotes++;
+	return 0;
+}
+
+int pl_notes_to_inputs(pl_recorder *r, pl_inputs *l, size_t from, const char *host,
+		       const char *const *roots, size_t nroots)
+{
+	rt_buf esc = RT_BUF_INIT;
+	size_t k, n0 = l->n;
+	int rc = -1;
+
+	for (k = from; k < r->n; k++) {
+		rt_input *in;
+		size_t j;
+
+		if (r->v[k].used || !*r->v[k].subject)
+			continue;
+		r->v[k].used = 1;
+		rt_buf_reset(&esc);
+		if (rt_path_unescape(&esc, r->v[k].subject, strlen(r->v[k].subject)))
+			goto out;
+		for (j = n0; j < l->n && strcmp(l->v[j].path, esc.buf); j++)
+			;
+		if (j < l->n) {
+			in = &l->v[j];
+		} else {
+			if (!(in = pl_input_add(l, esc.buf, 0, host, NULL, roots, nroots)))
+				goto out;
+			in->state = RT_INPUT_SKIPPED;
+		}
+		if (r->v[k].level == RT_DIAG_ERROR)
+			in->state = RT_INPUT_UNREADABLE;
+		if (pl_input_note(in, r->v[k].message))
+			goto out;
+	}
+	rc = 0;
+out:
+	rt_buf_release(&esc);
+	return rc;
+}
+
+static int list_inputs(pl_inputs *l, const rt_evidence *ev, const char *const *roots,
+		       size_t nroots)
+{
+	size_t h, i, k;
 	char kind[64];
 
 	for (h = 0; h < ev->nhosts; h++)
 		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
 			const rt_artifact *art = &ev->hosts[h].artifacts[i];
 			if (art->kind == RT_ART_EVTX)
-				snprintf(kind, sizeof kind, "evtx");
+				snprintf(kind, sizeof kind, "evtx%s", art->is_backup ? " (backup)" : "");
 			else
 				snprintf(kind, sizeof kind, "hive:%s%s", rt_hive_kind_name(art->hive_kind),
 					 art->is_backup ? " (backup)" : "");
-			if (add_input(a, &alloc, art->path, art->size, ev->hosts[h].name, kind))
+			if (!pl_input_add(l, art->path, art->size, ev->hosts[h].name, kind, roots,
+					  nroots))
 				return -1;
 			for (k = 0; k < art->nlogs; k++)
-				if (add_input(a, &alloc, art->logs[k], 0, ev->hosts[h].name, "hive log"))
+				if (!pl_input_add(l, art->logs[k], 0, ev->hosts[h].name, "hive log",
+						  roots, nroots))
 					return -1;
 		}
-	if (a->ninputs)
-		qsort(a->inputs, a->ninputs, sizeof *a->inputs, input_cmp);
 	return 0;
 }
 
@@ -76,9 +291,9 @@ static void hash_inputs(rt_analysis *a, const rt_analysis_opts *o, rt_diag *diag
 	char hex[65];
 
 	for (i = 0; i < a->ninputs; i++) {
-		rt_report_input *in = &a->inputs[i];
+		rt_input *in = &a->inputs[i];
 		if (o && o->progress)
-			o->progress(o->progress_ctx, "hashing inputs", i, a->ninputs);
+			o->progress(o->progress_ctx, "inputs hashed", i, a->ninputs);
 		if (rt_sha256_file(in->path, hex, &in->size)) {
 			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
 			continue;
@@ -86,66 +301,316 @@ static void hash_inputs(rt_analysis *a, const rt_analysis_opts *o, rt_diag *diag
 		in->sha256 = rt_strdup0(hex);
 	}
 	if (o && o->progress)
-		o->progress(o->progress_ctx, "hashing inputs", a->ninputs, a->ninputs);
+		o->progress(o->progress_ctx, "inputs hashed", a->ninputs, a->ninputs);
+}
+
+/* Whether the configuration holds a snapshot read from `path`. */
+static int in_config(const rt_config *cfg, const char *path)
+{
+	size_t h, s;
+
+	for (h = 0; cfg && h < cfg->nhosts; h++)
+		for (s = 0; s < cfg->hosts[h].nsnapshots; s++)
+			if (!strcmp(cfg->hosts[h].snapshots[s].file, path))
+				return 1;
+	return 0;
+}
+
+static size_t host_index(const rt_analysis *a, const char *name)
+{
+	size_t h;
+
+	for (h = 0; name && h < a->nhosts; h++)
+		if (!strcmp(a->hosts[h].name, name))
+			return h;
+	return a->nhosts;
+}
+
+/* Notes to their inputs, errors first; then each input's state; the notes
+ * that name no input become inputs of the unit's host. */
+static int settle_inputs(rt_analysis *a, pl_recorder *r, pl_inputs *l, const char *host,
+			 const char *const *roots, size_t nroots)
+{
+	const rt_config *cfg = adapt_config(a);
+	rt_buf esc = RT_BUF_INIT;
+	size_t i, k, n0 = l->n;
+	int pass, rc = -1;
+
+	for (i = 0; i < n0; i++) {
+		rt_input *in = &l->v[i];
+		int errors = 0;
+
+		rt_buf_reset(&esc);
+		if (rt_path_cstr(&esc, in->path))
+			goto out;
+		for (pass = RT_DIAG_ERROR; pass >= RT_DIAG_WARN; pass--)
+			for (k = 0; k < r->n; k++) {
+				if ((int)r->v[k].level != pass || strcmp(r->v[k].subject, esc.buf))
+					continue;
+				r->v[k].used = 1;
+				errors += pass == RT_DIAG_ERROR;
+				if (pl_input_note(in, r->v[k].message))
+					goto out;
+			}
+		if (!strncmp(in->kind, "evtx", 4))
+			in->records = adapt_records(a, host_index(a, in->host), in->path);
+		if (!strncmp(in->kind, "hive:", 5) && !in_config(cfg, in->path)) {
+			if (errors)
+				in->state = RT_INPUT_UNREADABLE;
+			else if (pl_input_note(in, "not used: remtrail reads the SYSTEM, SOFTWARE and "
+						   "NTUSER hives"))
+				goto out;
+			else
+				in->state = RT_INPUT_SKIPPED;
+		} else if (errors) {
+			int some = !strncmp(in->kind, "evtx", 4) ? in->records > 0
+				   : !strncmp(in->kind, "hive:", 5) ? 1 : 0;
+			in->state = some ? RT_INPUT_PARTLY : RT_INPUT_UNREADABLE;
+		}
+	}
+	if (pl_notes_to_inputs(r, l, 0, host, roots, nroots))
+		goto out;
+	pl_inputs_sort(l->v, l->n);
+	rc = 0;
+out:
+	rt_buf_release(&esc);
+	return rc;
+}
+
+/* ------------------------------------------------------------------- hosts */
+
+/* Keep the findings inside [from, to] (0: open); links to a finding left
+ * out are cut, and so are the host's network logons kept for pairing:
+ * what lies outside the window is not paired either. */
+static int window(rt_findings *f, rt_pair_host *ph, uint64_t from, uint64_t to)
+{
+	rt_findings out = RT_FINDINGS_INIT, gone = RT_FINDINGS_INIT;
+	size_t *pos = NULL, i, k;
+
+	if (!from && !to)
+		return 0;
+	if (f->n && !(pos = malloc(f->n * sizeof *pos)))
+		return -1;
+	for (i = 0; i < f->n; i++) {
+		rt_finding *dst;
+		int keep = (!from || f->items[i].timestamp >= from) && (!to || f->items[i].timestamp <= to);
+		rt_findings *l = keep ? &out : &gone;
+
+		if (!(dst = rt_findings_add(l))) {
+			free(pos);
+			rt_findings_release(&out);
+			rt_findings_release(&gone);
+			return -1;
+		}
+		*dst = f->items[i];
+		pos[i] = keep ? out.n - 1 : RT_FINDING_NONE;
+	}
+	for (i = 0; i < out.n; i++) {
+		rt_finding *x = &out.items[i];
+
+		x->paired = x->paired == RT_FINDING_NONE ? x->paired : pos[x->paired];
+		x->logon = x->logon == RT_FINDING_NONE ? x->logon : pos[x->logon];
+		x->related = x->related == RT_FINDING_NONE ? x->related : pos[x->related];
+	}
+	for (i = k = 0; ph && i < ph->nlogons; i++) {
+		rt_pair_logon *lg = &ph->logons[i];
+
+		if ((from && lg->time < from) || (to && lg->time > to)) {
+			rt_pair_logon_release(lg);
+			continue;
+		}
+		if (lg->finding != RT_FINDING_NONE)
+			lg->finding = pos[lg->finding];
+		ph->logons[k++] = *lg;
+	}
+	if (ph)
+		ph->nlogons = k;
+	free(pos);
+	free(f->items);
+	*f = out;
+	rt_findings_release(&gone);
+	return 0;
+}
+
+static const char *setting_value(const rt_cfg_host *ch, const char *name)
+{
+	const rt_cfg_setting *s = ch ? rt_cfg_find(ch, name) : NULL;
+
+	return s && s->npoints ? s->points[s->npoints - 1].value : NULL;
+}
+
+/* Time zone, configuration of host h. */
+static int describe_host(rt_analysis *a, const rt_evidence *ev, size_t h)
+{
+	rt_analysis_host *ah = &a->hosts[h];
+	const rt_config *cfg = adapt_config(a);
+	const rt_cfg_host *ch = NULL;
+	rt_buf b = RT_BUF_INIT;
+	const char *v;
+	size_t i;
+	int rc = -1;
+
+	ah->name = rt_strdup0(ev->hosts[h].name);
+	ah->name_source = rt_strdup0(ev->hosts[h].name_source);
+	ah->full_name = rt_strdup0(ev->hosts[h].full_name);
+	if (!ah->name || !ah->name_source || (ev->hosts[h].full_name && !ah->full_name))
+		goto out;
+	for (i = 0; cfg && i < cfg->nhosts; i++)
+		if (!strcmp(cfg->hosts[i].name, ah->name))
+			ch = &cfg->hosts[i];
+	{
+		rt_config one = { (rt_cfg_host *)ch, ch ? 1 : 0 };
+
+		if (rt_config_write_json(&one, &b))
+			goto out;
+		while (b.len && b.buf[b.len - 1] == '\n')
+			rt_buf_truncate(&b, b.len - 1);
+		if (!(ah->configuration_json = rt_buf_detach(&b, NULL)))
+			goto out;
+	}
+	if ((v = setting_value(ch, "host.time_zone")) && *v == '"') {
+		rt_buf_reset(&b);
+		rt_buf_add(&b, v + 1, strlen(v + 1) - (v[strlen(v) - 1] == '"'));
+		if (!(ah->time_zone = rt_buf_detach(&b, NULL)))
+			goto out;
+	}
+	if ((v = setting_value(ch, "host.time_zone.active_bias_minutes")) && *v) {
+		char *end;
+		long bias = strtol(v + (*v == '"'), &end, 10);
+
+		if (end != v + (*v == '"') && bias > -1440 && bias < 1440) {
+			ah->active_bias = (int)bias;
+			ah->has_bias = 1;
+		}
+	}
+	rc = 0;
+out:
+	rt_buf_release(&b);
+	return rc;
+}
+
+/* A host always has a pairing state, if only its name (no events read). */
+static int ensure_pairing(rt_analysis_host *ah)
+{
+	if (ah->pairing)
+		return 0;
+	if (!(ah->pairing = calloc(1, sizeof *ah->pairing)) ||
+	    !(ah->pairing->name = rt_strdup0(ah->name)))
+		return -1;
+	return 0;
+}
+
+int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, rt_analysis **out,
+		    rt_diag *diag)
+{
+	const rt_unit *un = &u->units[k];
+	rt_evidence one;
+	rt_analysis *a;
+	rt_assess_opts ao;
+	rt_buf mgmt_hosts = RT_BUF_INIT;
+	adapt_host ah;
+	pl_recorder rec;
+	pl_inputs in = { NULL, 0, 0 };
+	rt_diag rd;
+	const char *const *roots = (const char *const *)un->paths;
+	int rc = -1, r;
+
+	*out = NULL;
+	pl_recorder_init(&rec, diag, &rd);
+	memset(&one, 0, sizeof one);
+	one.hosts = (rt_host *)un->host;
+	one.nhosts = 1;
+	one.nartifacts = un->host->nartifacts;
+	if (!(a = calloc(1, sizeof *a)) || !(a->hosts = calloc(1, sizeof *a->hosts)))
+		goto done;
+	a->nhosts = 1;
+	if (list_inputs(&in, &one, roots, un->npaths))
+		goto done;
+	a->inputs = in.v;
+	a->ninputs = in.n;
+	if (!opts || opts->hash_inputs)
+		hash_inputs(a, opts, &rd);
+	memset(&ao, 0, sizeof ao);
+	ao.mgmt_scope = opts ? opts->mgmt_scope : NULL;
+	if (adapt_begin(a, &one, opts, &rd) || adapt_mgmt_hosts(a, &mgmt_hosts))
+		goto done;
+	ao.mgmt_hosts = opts && opts->mgmt_hosts ? opts->mgmt_hosts
+		      : mgmt_hosts.len	       ? mgmt_hosts.buf
+					       : NULL;
+	if (describe_host(a, &one, 0) || ensure_pairing(&a->hosts[0]) ||
+	    (opts && window(&a->hosts[0].findings, a->hosts[0].pairing, opts->from, opts->to)) ||
+	    adapt_host_build(a, &one, 0, &ah, &rd))
+		goto done;
+	r = rt_assess_host(&ah.in, &ao, &a->hosts[0].verdicts);
+	adapt_host_release(&ah);
+	if (r || !(a->hosts[0].dir = rt_strdup0(un->dir)))
+		goto done;
+	if (rec.oom || settle_inputs(a, &rec, &in, un->host->name, roots, un->npaths))
+		goto done;
+	a->inputs = in.v;
+	a->ninputs = in.n;
+	if (!(a->hosts[0].inputs = calloc(a->ninputs + 1, sizeof *a->hosts[0].inputs)))
+		goto done;
+	for (k = 0; k < a->ninputs; k++)
+		a->hosts[0].inputs[a->hosts[0].ninputs++] = k;
+	adapt_free(a);
+	rc = 0;
+done:
+	rt_buf_release(&mgmt_hosts);
+	pl_recorder_release(&rec, &rd);
+	if (a) {
+		a->inputs = in.v;
+		a->ninputs = in.n;
+	}
+	if (rc)
+		rt_analysis_free(&a);
+	*out = a;
+	return rc;
 }
 
 int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
 		    rt_analysis **out, rt_diag *diag)
 {
-	rt_evidence *ev = NULL;
-	rt_analysis *a;
-	rt_assess_opts ao;
-	rt_buf mgmt_hosts = RT_BUF_INIT;
-	size_t h;
+	rt_units *u = NULL;
+	rt_analysis **parts = NULL;
+	rt_analysis_opts o;
+	rt_buf mgmt = RT_BUF_INIT;
+	size_t k, n = 0;
+	int rc = -1;
 
 	*out = NULL;
-	if (!(a = calloc(1, sizeof *a)))
-		return -1;
-	if (rt_evidence_collect(paths, npaths, &ev, diag) || !ev)
-		goto fail;
-	if (!ev->nhosts) {
-		rt_evidence_free(&ev);
-		rt_analysis_free(&a);
-		return -1;
+	if (rt_units_collect(paths, npaths, &u, diag) || !u->n)
+		goto done;
+	if (opts)
+		o = *opts;
+	else {
+		memset(&o, 0, sizeof o);
+		o.hash_inputs = 1;
 	}
-	if (list_inputs(a, ev))
-		goto fail;
-	if (!opts || opts->hash_inputs)
-		hash_inputs(a, opts, diag);
-	if (!(a->hosts = calloc(ev->nhosts, sizeof *a->hosts)))
-		goto fail;
-	memset(&ao, 0, sizeof ao);
-	ao.mgmt_scope = opts ? opts->mgmt_scope : NULL;
-	if (adapt_begin(a, ev, opts, diag) || adapt_mgmt_hosts(a, &mgmt_hosts))
-		goto fail;
-	ao.mgmt_hosts = mgmt_hosts.len ? mgmt_hosts.buf : NULL;
-	for (h = 0; h < ev->nhosts; h++) {
-		adapt_host ah;
-		int r;
-
+	if (!o.mgmt_hosts) {
+		if (rt_units_mgmt_hosts(u, &mgmt) || rt_buf_addch(&mgmt, '\0'))
+			goto done;
+		o.mgmt_hosts = mgmt.buf;
+	}
+	opts = &o;
+	if (!(parts = calloc(u->n, sizeof *parts)))
+		goto done;
+	for (k = 0; k < u->n; k++, n++) {
 		if (opts && opts->progress)
-			opts->progress(opts->progress_ctx, "hosts analysed", h, ev->nhosts);
-		if (adapt_host_build(a, ev, h, &ah, diag))
-			goto fail;
-		r = rt_assess_host(&ah.in, &ao, &a->hosts[h]);
-		adapt_host_release(&ah);
-		if (r)
-			goto fail;
-		a->nhosts++;
+			opts->progress(opts->progress_ctx, "hosts analysed", k, u->n);
+		if (rt_unit_analyse(u, k, opts, &parts[k], diag))
+			goto done;
 	}
 	if (opts && opts->progress)
-		opts->progress(opts->progress_ctx, "hosts analysed", ev->nhosts, ev->nhosts);
-	if (adapt_end(a, diag))
-		goto fail;
-	rt_buf_release(&mgmt_hosts);
-	rt_evidence_free(&ev);
-	*out = a;
-	return 0;
-fail:
-	rt_buf_release(&mgmt_hosts);
-	rt_evidence_free(&ev);
-	rt_analysis_free(&a);
-	return -1;
+		opts->progress(opts->progress_ctx, "hosts analysed", u->n, u->n);
+	rc = rt_case_join(parts, n, u->skipped, u->nskipped, out);
+done:
+	for (k = 0; k < n; k++)
+		rt_analysis_free(&parts[k]);
+	free(parts);
+	rt_units_free(&u);
+	rt_buf_release(&mgmt);
+	return rc;
 }
 
 void rt_analysis_free(rt_analysis **ap)
@@ -156,19 +621,29 @@ void rt_analysis_free(rt_analysis **ap)
 	if (!ap || !*ap)
 		return;
 	a = *ap;
-	for (i = 0; i < a->nhosts; i++)
-		rt_assess_result_free(&a->hosts[i]);
-	free(a->hosts);
-	for (i = 0; i < a->ninputs; i++) {
-		free((char *)a->inputs[i].path);
-		free((char *)a->inputs[i].sha256);
-		free((char *)a->inputs[i].host);
-		free((char *)a->inputs[i].kind);
+	for (i = 0; i < a->nhosts; i++) {
+		rt_analysis_host *h = &a->hosts[i];
+
+		rt_assess_result_free(&h->verdicts);
+		rt_findings_release(&h->findings);
+		free(h->name);
+		free(h->dir);
+		free(h->name_source);
+		free(h->full_name);
+		free(h->time_zone);
+		free(h->configuration_json);
+		free(h->inputs);
+		rt_pair_hosts_free(h->pairing, h->pairing ? 1 : 0);
 	}
+	free(a->hosts);
+	for (i = 0; i < a->ninputs; i++)
+		pl_input_release(&a->inputs[i]);
 	free(a->inputs);
+	rt_findings_release(&a->findings);
+	rt_moves_free(a->moves, a->nmoves);
 	adapt_free(a);
 	free(a->configuration_json);
-	free(a->findings_json);
+	pl_keep_free(a);
 	free(a);
 	*ap = NULL;
 }

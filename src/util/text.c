@@ -132,8 +132,7 @@ int rt_utf16le_to_utf8(rt_buf *out, const uint8_t *p, size_t nunits, int stop_at
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t rt_utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len, i;
@@ -168,7 +167,7 @@ int rt_utf8_sanitize(rt_buf *out, const char *s, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t k = utf8_seq(u + i, n - i);
+		size_t k = rt_utf8_seq_len(u + i, n - i);
 
 		if (k == 0) {
 			if (rt_buf_add(out, "\xEF\xBF\xBD", 3))
@@ -286,11 +285,17 @@ static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d,
 		}
 		back = 0;
 		if (u[i] >= 0x80) {
-			size_t k = utf8_seq(u + i, n - i);
+			size_t k = rt_utf8_seq_len(u + i, n - i);
 
 			if (k == 0) {
-				memcpy(d, "\\ufffd", 6);
-				d += 6;
+				/* a byte that is not UTF-8 (a file name in another
+				 * encoding) stays recoverable: the text \xNN */
+				d[0] = '\\';
+				d[1] = '\\';
+				d[2] = 'x';
+				d[3] = hex[u[i] >> 4];
+				d[4] = hex[u[i] & 15];
+				d += 5;
 				i++;
 			} else {
 				memcpy(d, s + i, k);

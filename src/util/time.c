@@ -1,5 +1,9 @@
-/* FILETIME <-> ISO 8601 UTC. Everything is UTC; no local time anywhere. */
+/* FILETIME <-> ISO 8601 UTC. Everything is UTC; local time only where an
+ * output adds it beside UTC (--tz). */
 #include "config.h"
+
+#include <stdio.h>
+#include <time.h>
 
 #include "remtrail/util.h"
 
@@ -106,8 +110,12 @@ int rt_time_parse(const char *s, uint64_t *ft)
 	uint64_t frac = 0, scale = TICKS_PER_SEC / 10;
 	int64_t days;
 
-	if (!s || digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
-	    digits(&s, 2, &d))
+	if (!s || digits(&s, 4, &y))
+		return -1;
+	/* years past 9999, as rt_time_format writes FILETIMEs up to 30828 */
+	if (*s >= '0' && *s <= '9')
+		y = y * 10 + (unsigned)(*s++ - '0');
+	if (*s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' || digits(&s, 2, &d))
 		return -1;
 	if (*s == 'T' || *s == 't' || *s == ' ') {
 		s++;
@@ -138,4 +146,39 @@ int rt_time_parse(const char *s, uint64_t *ft)
 	days = days_from_civil(y, mo, d) + 134774;
 	*ft = ((uint64_t)days * SECS_PER_DAY + h * 3600ULL + mi * 60ULL + se) * TICKS_PER_SEC + frac;
 	return 0;
+}
+
+void rt_time_format_offset(uint64_t ft, int minutes_east, char out[RT_TIME_LOCAL_MAX])
+{
+	int64_t shift = (int64_t)minutes_east * 60 * (int64_t)TICKS_PER_SEC;
+	char t[RT_TIME_MAX];
+	int m = minutes_east < 0 ? -minutes_east : minutes_east;
+
+	if (shift < 0 && (uint64_t)-shift > ft)
+		shift = -(int64_t)ft;
+	rt_time_format((uint64_t)((int64_t)ft + shift), t);
+	t[strlen(t) - 1] = '\0'; /* the Z */
+	snprintf(out, RT_TIME_LOCAL_MAX, "%s%c%02d:%02d", t, minutes_east < 0 ? '-' : '+', m / 60,
+		 m % 60);
+}
+
+int rt_time_local_offset(uint64_t ft)
+{
+	time_t t;
+	struct tm tm;
+
+	if (ft < RT_FILETIME_UNIX_EPOCH)
+		t = -(time_t)((RT_FILETIME_UNIX_EPOCH - ft) / TICKS_PER_SEC);
+	else
+		t = (time_t)((ft - RT_FILETIME_UNIX_EPOCH) / TICKS_PER_SEC);
+	if (!localtime_r(&t, &tm))
+		return 0;
+	return (int)(tm.tm_gmtoff / 60);
+}
+
+int64_t rt_time_unix_us(uint64_t ft)
+{
+	if (ft >= RT_FILETIME_UNIX_EPOCH)
+		return (int64_t)((ft - RT_FILETIME_UNIX_EPOCH) / 10);
+	return -(int64_t)((RT_FILETIME_UNIX_EPOCH - ft + 9) / 10);
 }
