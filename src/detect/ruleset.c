@@ -81,21 +81,6 @@ static int spec_of(rt_ruleset *rs, const rt_rule *r, const char *what, const cha
 	return 0;
 }
 
-/* How common a (lower-case) byte is in command lines and scripts, higher
- * for more common, to pick the byte a search starts from: English letter
- * frequencies, and the separators scripts are full of. */
-static int commonness(unsigned char c)
-{
-	static const char *const tiers[] = { "vkxjqz", "0123456789", "bgpwyf", "mucdl", "hrsn",
-					     "ioate-.\\$_/\"'", " " };
-	int t;
-
-	for (t = (int)(sizeof tiers / sizeof tiers[0]); t-- > 0;)
-		if (c && strchr(tiers[t], c))
-			return t + 1;
-	return 0;
-}
-
 /* Split and lower-case a '|' list for the contains tests. */
 static int compile_needles(const char *list, rt_needles *nd)
 {
@@ -110,22 +95,16 @@ static int compile_needles(const char *list, rt_needles *nd)
 	nd->anchor = calloc(n, sizeof *nd->anchor);
 	if (!nd->buf || !nd->item || !nd->len || !nd->anchor)
 		return -1;
-	for (i = 0; i <= len; i++)
-		nd->buf[i] = (char)(list[i] >= 'A' && list[i] <= 'Z' ? list[i] + 32 : list[i]);
+	rt_ascii_lower(nd->buf, list, len + 1);
 	for (p = nd->buf; p;) {
 		char *bar = strchr(p, '|');
 
 		if (bar)
 			*bar = '\0';
 		if (*p) {
-			size_t j;
-
 			nd->item[k] = p;
 			nd->len[k] = strlen(p);
-			for (j = 1; j < nd->len[k]; j++)
-				if (commonness((unsigned char)p[j]) <
-				    commonness((unsigned char)p[nd->anchor[k]]))
-					nd->anchor[k] = j;
+			nd->anchor[k] = rt_needle_anchor(p, nd->len[k]);
 			k++;
 		}
 		p = bar ? bar + 1 : NULL;
@@ -305,7 +284,7 @@ void rt_memo_release(rt_memo *m)
  * length in *len. */
 static const char *lowered(const char *v, char **slot, size_t *len, rt_buf *t)
 {
-	size_t i, n;
+	size_t n;
 	char *p;
 
 	if (slot && *slot)
@@ -317,8 +296,7 @@ static const char *lowered(const char *v, char **slot, size_t *len, rt_buf *t)
 		p = rt_buf_grow(t, n) ? NULL : t->buf;
 	if (!p)
 		return NULL;
-	for (i = 0; i <= n; i++)
-		p[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
+	rt_ascii_lower(p, v, n + 1);
 	return p;
 }
 
