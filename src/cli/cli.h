@@ -52,6 +52,25 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_analyze, cli_cmd_timeline, cli_cmd_assess, cli_cmd_config,
 	cli_cmd_events, cli_cmd_hosts, cli_cmd_merge;
 
+/*
+ * Standard output. Results that cannot be written are a failure (exit 1),
+ * never a silent loss: a full disk, a closed descriptor, a broken device.
+ *
+ * cli_guard_std_fds() runs first in main(): a closed stdin, stdout or
+ * stderr is reopened on /dev/null READ-ONLY, so that no file remtrail opens
+ * later takes its number (our output would land in it) and writes to it
+ * fail with EBADF, as they would on the closed descriptor.
+ * cli_write() writes to stdout; on the first failure it says so on stderr
+ * ("remtrail CMD: cannot write the output: REASON") and returns -1, as it
+ * does for every later call. cli_finish_stdout() flushes stdout and checks
+ * that everything written to it so far (printf included) got out; it says
+ * so once and returns RT_EXIT_FAIL if not, else `status`. main() calls it
+ * after every command.
+ */
+void cli_guard_std_fds(void);
+int cli_write(const char *cmd, const void *data, size_t n);
+int cli_finish_stdout(const char *cmd, int status);
+
 /* Print "remtrail CMD: message" on stderr and return RT_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a command's help on stdout. */

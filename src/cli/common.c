@@ -1,6 +1,8 @@
 /* Shared CLI helpers: diagnostics on stderr, usage errors, exit status. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,58 @@
 #include "remtrail/util.h"
 
 #include "cli.h"
+
+void cli_guard_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		n = open("/dev/null", O_RDONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+/* errno of the first failed write to stdout, 0 while all is well */
+static int stdout_failed;
+
+static int stdout_failure(const char *cmd, int e)
+{
+	if (!stdout_failed) {
+		stdout_failed = e ? e : EIO;
+		fprintf(stderr, "remtrail%s%s: cannot write the output: %s\n", *cmd ? " " : "", cmd,
+			strerror(stdout_failed));
+	}
+	return -1;
+}
+
+int cli_write(const char *cmd, const void *data, size_t n)
+{
+	if (stdout_failed)
+		return -1;
+	errno = 0;
+	if (n && fwrite(data, 1, n, stdout) != n)
+		return stdout_failure(cmd, errno);
+	return 0;
+}
+
+int cli_finish_stdout(const char *cmd, int status)
+{
+	if (stdout_failed)
+		return RT_EXIT_FAIL;
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		stdout_failure(cmd, errno);
+		return RT_EXIT_FAIL;
+	}
+	return status;
+}
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {

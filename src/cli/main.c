@@ -48,13 +48,9 @@ static void main_help(FILE *out)
 		CLI_HELP_EXIT);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	size_t i;
-
-	/* libyal globals are set once, before any thread starts */
-	libevtx_notify_set_verbose(0);
-	libregf_notify_set_verbose(0);
 
 	if (argc < 2) {
 		main_help(stderr);
@@ -83,4 +79,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "remtrail: unknown command '%s'\n\n", argv[1]);
 	main_help(stderr);
 	return RT_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	cli_guard_std_fds();
+	/* libyal globals are set once, before any thread starts */
+	libevtx_notify_set_verbose(0);
+	libregf_notify_set_verbose(0);
+	return cli_finish_stdout(argc > 1 && argv[1][0] != '-' ? argv[1] : "", run(argc, argv));
 }

@@ -405,12 +405,13 @@ static int fallback(deliver_ctx *d, nfile *f, slot *s)
 	int fr;
 
 	if (!job->sink)
-		return rt_evtx_read_libevtx_chunk(f->map, p, n, &f->o, f->in->path, job->cb,
-						  job->ctx, job->diag, &f->bad) > 0;
+		return rt_evtx_read_libevtx_chunk(f->map, p, n, chunk_off(s->chunk), &f->o,
+						  f->in->path, job->cb, job->ctx, job->diag,
+						  &f->bad) > 0;
 	rt_buf_reset(&d->text);
 	d->ntext = 0;
-	fr = rt_evtx_read_libevtx_chunk(f->map, p, n, &f->o, f->in->path, fallback_render, d,
-					job->diag, &f->bad);
+	fr = rt_evtx_read_libevtx_chunk(f->map, p, n, chunk_off(s->chunk), &f->o, f->in->path,
+					fallback_render, d, job->diag, &f->bad);
 	if (d->failed)
 		return 1;
 	if (d->text.len && job->sink->write(job->sink->ctx, d->text.buf, d->text.len, d->ntext))

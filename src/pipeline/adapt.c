@@ -348,10 +348,13 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 		const rt_cfg_snapshot *sn = &ch->snapshots[i];
 		if (sn->certainty == RT_CFG_BACKUP)
 			continue;
-		if (sn->hive == RT_HIVE_SYSTEM)
+		if (sn->hive == RT_HIVE_SYSTEM) {
 			out->in.system_hive = sn->file;
-		else if (sn->hive == RT_HIVE_SOFTWARE)
+			out->in.system_damage = sn->damage;
+		} else if (sn->hive == RT_HIVE_SOFTWARE) {
 			out->in.software_hive = sn->file;
+			out->in.software_damage = sn->damage;
+		}
 	}
 	return 0;
 }
