@@ -425,6 +425,14 @@ static int window(rt_findings *f, rt_pair_host *ph, uint64_t from, uint64_t to)
 	}
 	if (ph)
 		ph->nlogons = k;
+	/* change points are configuration history, read whole: they stay,
+	 * their link cut when their finding is left out */
+	for (i = 0; i < f->nchanges; i++)
+		if (f->changes[i].finding != RT_FINDING_NONE)
+			f->changes[i].finding = pos[f->changes[i].finding];
+	out.changes = f->changes;
+	out.nchanges = f->nchanges;
+	out.achanges = f->achanges;
 	free(pos);
 	free(f->items);
 	*f = out;
