@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds remtrail and runs the whole test suite twice: once as shipped, once
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Runs the threaded
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then damaged copies
+# of the fixtures through every command under the same (tests/robustness.sh)
+# and the corpus tests as on a fresh clone. Runs the threaded
 # reader's tests under ThreadSanitizer. Briefly runs the libFuzzer targets
 # when clang can build them. Corpus tests run when
 # ../shared/corpus exists and skip (saying so) otherwise.
@@ -20,6 +22,10 @@ mkdir -p build-asan
 (cd build-asan && ../configure -q --enable-sanitizers && make -j"$jobs" &&
 	make -j"$jobs" check) || {
 	tail -100 build-asan/test-suite.log 2>/dev/null; exit 1; }
+
+# Damaged copies of the fixtures through every command (about 2 minutes).
+echo "== robustness: mutants of the fixtures through every command, under ASan + UBSan"
+./tests/robustness.sh build-asan
 
 # A fresh clone has no ../shared: the corpus tests must skip cleanly, and
 # under LeakSanitizer too (a few seconds).

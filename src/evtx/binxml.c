@@ -1516,7 +1516,7 @@ static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
 	base = w->nvals;
 	if (base + cnt > BX_MAX_VALS)
 		return fail(w, "too many template values");
-	if (base + cnt > w->out->valcap) {
+	if (!w->out->vals || base + cnt > w->out->valcap) {
 		size_t nc = (base + cnt) * 2 < 1024 ? 1024 : (base + cnt) * 2;
 		void *nvp = realloc(w->out->vals, nc * sizeof(sval));
 
