@@ -268,7 +268,7 @@ static const struct {
 	{ { "events", "--reader", "native", NULL }, 3, 1, 1 },
 	{ { "timeline", NULL }, 3, 1, 0 },
 	{ { "assess", NULL }, 3, 1, 1 },
-	{ { "config", NULL }, 0, 0, 1 },
+	{ { "config", NULL }, 3, 1, 1 }, /* config reads the logs' change points too */
 	{ { "analyze", NULL }, 3, 1, 0 },
 	{ { "hosts", NULL }, 0, 0, 1 },
 };

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "remtrail/assess.h"
+#include "remtrail/config.h"
 #include "remtrail/detect.h"
 #include "remtrail/diag.h"
 #include "remtrail/evtx.h"
@@ -219,5 +220,17 @@ int rt_host_dirname(rt_buf *out, const char *name);
 int rt_moves_build(const rt_findings *f, const char *const *hosts, size_t nhosts, rt_move **out,
 		   size_t *n);
 void rt_moves_free(rt_move *m, size_t n);
+
+/* ---------------------------------------------------------------- config */
+
+/*
+ * The configuration history behind `config`: every hive of the evidence
+ * (rt_config_from_evidence) plus the changes the EVTX logs date (the
+ * detect module's change points, as "event" points). Unreadable input is
+ * reported through `diag`; 0 with *out set (maybe without hosts), -1 on
+ * out of memory.
+ */
+int rt_pipeline_config(const rt_evidence *ev, const rt_evtx_opts *o, rt_config **out,
+		       rt_diag *diag);
 
 #endif

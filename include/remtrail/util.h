@@ -161,6 +161,13 @@ const char *rt_strcasestr(const char *hay, const char *needle);
  * lengths are taken once by the caller.
  */
 const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, size_t nlen);
+/* The index of the byte of `needle` (nlen > 0) that is rarest in the text
+ * rules search: where a search for it best starts (what rt_strcasestr_n
+ * uses). */
+size_t rt_needle_anchor(const char *needle, size_t nlen);
+/* dst[0..n) = src[0..n) with ASCII A-Z lower-cased (other bytes as they
+ * are); dst may be src. Sixteen bytes at a time with SSE2. */
+void rt_ascii_lower(char *dst, const char *src, size_t n);
 
 /* strdup that returns NULL for NULL. */
 char *rt_strdup0(const char *s);

@@ -21,6 +21,8 @@
 
 #include "adapt.h"
 #include "pipeline_int.h"
+#include "remtrail/config.h"
+#include "remtrail/detect.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 
@@ -424,6 +426,14 @@ static int window(rt_findings *f, rt_pair_host *ph, uint64_t from, uint64_t to)
 	}
 	if (ph)
 		ph->nlogons = k;
+	/* change points are configuration history, read whole: they stay,
+	 * their link cut when their finding is left out */
+	for (i = 0; i < f->nchanges; i++)
+		if (f->changes[i].finding != RT_FINDING_NONE)
+			f->changes[i].finding = pos[f->changes[i].finding];
+	out.changes = f->changes;
+	out.nchanges = f->nchanges;
+	out.achanges = f->achanges;
 	free(pos);
 	free(f->items);
 	*f = out;
@@ -674,4 +684,33 @@ void rt_analysis_free(rt_analysis **ap)
 	pl_keep_free(a);
 	free(a);
 	*ap = NULL;
+}
+
+/* ---------------------------------------------------------------- config */
+
+int rt_pipeline_config(const rt_evidence *ev, const rt_evtx_opts *o, rt_config **out,
+		       rt_diag *diag)
+{
+	rt_findings f = RT_FINDINGS_INIT;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (rt_config_from_evidence(ev, out, diag) || !*out)
+		return -1;
+	r = rt_detect_evidence(ev, o, &f, diag);
+	for (i = 0; r >= 0 && i < f.nchanges; i++) {
+		const rt_change *c = &f.changes[i];
+		rt_cfg_event e = { c->host, c->name, c->value, c->timestamp, c->source_file,
+				   c->record_id, c->event_id };
+
+		if (rt_config_add_event(*out, &e))
+			r = -1;
+	}
+	rt_findings_release(&f);
+	if (r < 0) {
+		rt_config_free(out);
+		return -1;
+	}
+	return 0;
 }

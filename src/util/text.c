@@ -518,19 +518,48 @@ static const unsigned char byte_permille[256] = {
  * Both next positions are remembered, so no byte is scanned twice for the
  * same case. Candidates come in order, so the first match is found.
  */
+size_t rt_needle_anchor(const char *needle, size_t nlen)
+{
+	const unsigned char *n = (const unsigned char *)needle;
+	size_t a = 0, k;
+
+	for (k = 1; k < nlen; k++)
+		if (byte_permille[lower(n[k])] < byte_permille[lower(n[a])])
+			a = k;
+	return a;
+}
+
+void rt_ascii_lower(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	/* bytes in 'A'..'Z' (as signed: 65..90) get 0x20 added */
+	const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+		      bit = _mm_set1_epi8(0x20);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_or_si128(v, _mm_and_si128(up, bit)));
+	}
+#endif
+	for (; i < n; i++)
+		dst[i] = (char)lower((unsigned char)src[i]);
+}
+
 const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
 	const unsigned char *h = (const unsigned char *)hay, *n = (const unsigned char *)needle;
-	size_t starts, a = 0, nl, nu, i, k;
+	size_t starts, a, nl, nu, i, k;
 	unsigned char lo, up;
 
 	if (!hay || !needle || nlen > hlen)
 		return NULL;
 	if (nlen == 0)
 		return hay;
-	for (k = 1; k < nlen; k++)
-		if (byte_permille[lower(n[k])] < byte_permille[lower(n[a])])
-			a = k;
+	a = rt_needle_anchor(needle, nlen);
 	/* start i is a candidate when h[i + a] is the anchor byte */
 	starts = hlen - nlen + 1;
 	lo = (unsigned char)lower(n[a]);
