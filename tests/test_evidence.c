@@ -12,6 +12,7 @@
 #include "evtx_writer.h"
 #include "hive_writer.h"
 #include "remtrail/evidence.h"
+#include "remtrail/pipeline.h"
 #include "remtrail/util.h"
 #include "testutil.h"
 
@@ -36,7 +37,7 @@ static void collect(run *r, const char *const *paths, size_t n)
 	memset(r, 0, sizeof(*r));
 	rt_buf_init(&r->msgs, 0);
 	rt_diag_init(&r->diag, capture, &r->msgs);
-	r->rc = rt_evidence_collect(paths, n, &r->ev, &r->diag);
+	r->rc = rt_pipeline_collect(paths, n, 0, &r->ev, &r->diag);
 	ck_assert_int_eq(r->rc, 0);
 	ck_assert_ptr_nonnull(r->ev);
 }
@@ -202,7 +203,7 @@ static char *listing(const rt_evidence *ev)
 			rt_buf_addf(&b, " %d %s %s %d\n", (int)y->kind, y->path,
 			            rt_hive_kind_name(y->hive_kind), y->is_backup);
 			for (k = 0; k < y->nlogs; k++)
-				rt_buf_addf(&b, "  %s\n", y->logs[k]);
+				rt_buf_addf(&b, "  %s\n", y->logs[k].path);
 		}
 	}
 	return rt_buf_detach(&b, NULL);
@@ -472,12 +473,12 @@ START_TEST(logs_attached_any_case)
 	ck_assert_uint_eq(r.ev->nartifacts, 2);
 	a = find(r.ev, "cfg/SYSTEM", NULL);
 	ck_assert_uint_eq(a->nlogs, 3);
-	ck_assert(ends_with(a->logs[0], "cfg/SYSTEM.LOG"));
-	ck_assert(ends_with(a->logs[1], "cfg/SYSTEM.LOG2"));
-	ck_assert(ends_with(a->logs[2], "cfg/system.log1"));
+	ck_assert(ends_with(a->logs[0].path, "cfg/SYSTEM.LOG"));
+	ck_assert(ends_with(a->logs[1].path, "cfg/SYSTEM.LOG2"));
+	ck_assert(ends_with(a->logs[2].path, "cfg/system.log1"));
 	a = find(r.ev, "cfg/ntuser.dat", NULL);
 	ck_assert_uint_eq(a->nlogs, 2);
-	ck_assert(ends_with(a->logs[0], "NTUSER.DAT.LOG1"));
+	ck_assert(ends_with(a->logs[0].path, "NTUSER.DAT.LOG1"));
 	list = listing(r.ev);
 	ck_assert_ptr_null(strstr(list, "SOFTWARE"));
 	free(list);
@@ -501,7 +502,7 @@ START_TEST(hive_named_directly_brings_its_logs)
 	a = &r.ev->hosts[0].artifacts[0];
 	ck_assert_str_eq(a->path, hive);
 	ck_assert_uint_eq(a->nlogs, 1);
-	ck_assert(ends_with(a->logs[0], "/SYSTEM.LOG1"));
+	ck_assert(ends_with(a->logs[0].path, "/SYSTEM.LOG1"));
 	done(&r);
 	free(hive);
 	rmtmp(tmp);

@@ -149,21 +149,27 @@ typedef struct rt_config {
 } rt_config;
 
 /* One hive to read. `host` names the host it belongs to (NULL: the SYSTEM
- * hive's computer name, else "unknown"); logs are its transaction logs. */
+ * hive's computer name, else "unknown"); logs are its transaction logs.
+ * With `artifact` (what rt_evidence_collect found) the hive and its logs
+ * are read through the artifact's sources and its kind is the one decided
+ * there; `path` and `logs` are then ignored. */
 typedef struct rt_cfg_input {
 	const char *host;
 	const char *path;
 	const char *const *logs;
 	size_t nlogs;
 	int is_backup;
+	const rt_artifact *artifact;
 } rt_cfg_input;
 
 /*
  * Read every input hive and build the configuration history of each host.
  * Hives that cannot be opened are reported (error) and skipped; damage found
  * while reading is reported and the rest used. Hives that are not SYSTEM,
- * SOFTWARE or NTUSER are ignored. Returns 0 and a config (possibly with no
- * hosts) in *out, -1 on out of memory. Free with rt_config_free.
+ * SOFTWARE or NTUSER hold no setting read here and are not used; one whose
+ * kind nothing could tell is named (warning) with the reason. Returns 0
+ * and a config (possibly with no hosts) in *out, -1 on out of memory. Free
+ * with rt_config_free.
  */
 int rt_config_load(const rt_cfg_input *in, size_t n, rt_config **out, rt_diag *diag);
 

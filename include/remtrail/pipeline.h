@@ -7,19 +7,34 @@
 #ifndef REMTRAIL_PIPELINE_H
 #define REMTRAIL_PIPELINE_H
 
+#include "remtrail/evidence.h"
 #include "remtrail/report.h"
+
+/* ---------------------------------------------------------------- evidence */
+
+/*
+ * Options for rt_evidence_collect with the readers' host namers (ComputerName
+ * of a SYSTEM hive, Computer of an EVTX file's records) and, when `sha256`,
+ * every artifact hashed as it is read.
+ */
+void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256);
+/* rt_evidence_collect with those options. */
+int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,
+			rt_diag *diag);
 
 /* ---------------------------------------------------------------- analysis */
 
 /*
  * The whole pipeline behind `assess` and `analyze`: collect the evidence,
- * read each host's configuration history and findings, assess every host,
- * and hash the inputs. What cannot be read is reported through `diag` and
- * the rest is analysed.
+ * read each host's configuration history and findings, assess every host.
+ * Every input's SHA-256 is computed from the bytes the readers read (in
+ * their threads); only what no reader needed is read afterwards for its
+ * hash. What cannot be read is reported through `diag` and the rest is
+ * analysed.
  */
 typedef struct rt_analysis_opts {
 	const char *mgmt_scope;  /* rt_assess_opts.mgmt_scope */
-	int hash_inputs;         /* compute SHA-256 of every input file */
+	int hash_inputs;         /* SHA-256 of every input file */
 	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
 	/* progress for long work (files read, hosts done); may be NULL */
 	void (*progress)(void *ctx, const char *what, size_t done, size_t total);

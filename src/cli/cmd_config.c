@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "remtrail/config.h"
 #include "remtrail/evidence.h"
+#include "remtrail/pipeline.h"
 
 static int run(int argc, char **argv)
 {
@@ -51,7 +52,7 @@ static int run(int argc, char **argv)
 		return cli_usage_error("config", "no PATH given");
 	}
 	cli_diag_init(&diag);
-	if (rt_evidence_collect(paths, npaths, &ev, &diag) != 0 ||
+	if (rt_pipeline_collect(paths, npaths, 0, &ev, &diag) != 0 ||
 	    rt_config_from_evidence(ev, &cfg, &diag) != 0) {
 		fprintf(stderr, "remtrail config: out of memory\n");
 		goto out;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <libevtx.h>
@@ -50,6 +51,16 @@ int main(int argc, char **argv)
 	/* libyal globals are set once, before any thread starts */
 	libevtx_notify_set_verbose(0);
 	libregf_notify_set_verbose(0);
+	/* every artifact keeps its descriptor open (evidence.h): a case of many
+	 * hosts needs more than the usual soft limit of 1024 */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 
 	if (argc < 2) {
 		main_help(stderr);

@@ -1,7 +1,6 @@
 /*
  * evidence_int.h - pieces of the evidence module shared between its files:
- * recognising a file by its first bytes, reading the layout of a path, and
- * naming a host from its SYSTEM hive or EVTX records.
+ * recognising a file by its first bytes and reading the layout of a path.
  */
 #ifndef REMTRAIL_EVIDENCE_INT_H
 #define REMTRAIL_EVIDENCE_INT_H
@@ -23,10 +22,13 @@ typedef enum ev_type {
 
 /* Bytes of a file's head that ev_sniff wants to see (a hive base block). */
 #define EV_HEAD_SIZE 4096
+/* regf base block: partial file name (UTF-16LE, 64 bytes, the last 31
+ * characters of the hive's path) at 0x30. */
+#define EV_REGF_NAME_OFF 0x30
+#define EV_REGF_NAME_LEN 64
 
 typedef struct ev_sniff {
 	ev_type type;
-	rt_hive_kind embedded_kind; /* hives: kind from the base block's file name */
 	const char *image_kind;     /* images: "E01", "VMDK", ... (static) */
 	int image_segment;          /* E01: segment number (1 for the first) */
 	int image_raw;              /* recognised by a boot sector or partition table only */
@@ -62,12 +64,5 @@ void ev_layout_release(ev_layout *l);
 
 /* Decode %XX escapes (valid hex pairs only) of `s` into a malloc'd string. */
 char *ev_url_decode(const char *s, size_t n);
-
-/* ---------------------------------------------------------- hostname.c */
-
-/* ComputerName from a SYSTEM hive (malloc'd, NULL if it cannot be read). */
-char *ev_hive_computer_name(const char *path);
-/* Computer of the first readable record of an EVTX file (malloc'd or NULL). */
-char *ev_evtx_computer_name(const char *path);
 
 #endif

@@ -1,6 +1,7 @@
 /* Reader choice and reading a whole evidence set; see evtx.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +23,10 @@ int rt_reader_parse(const char *s, rt_reader *out)
 	return 0;
 }
 
-static int native_one(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+static int native_one(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 		      rt_diag *diag)
 {
-	rt_native_file f = { path, o->display, o->host, 0 };
+	rt_native_file f = { src, o->display, o->host, src ? rt_source_size(src) : 0 };
 	rt_native_job job;
 
 	memset(&job, 0, sizeof job);
@@ -44,21 +45,21 @@ static int native_one(const char *path, const rt_evtx_opts *o, rt_event_cb cb, v
  * read out of bounds (binxml.h, rt_bx_libevtx_hazard): then the native
  * reader does, which skips just that chunk.
  */
-static int libevtx_file(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+static int libevtx_file(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 			rt_diag *diag)
 {
 	char why[256];
 	rt_evtx_opts n;
 
-	if (!rt_native_libevtx_hazard(path, why, sizeof why))
-		return rt_evtx_read_libevtx(path, o, cb, ctx, diag);
-	rt_diag_error(diag, o->display ? o->display : path,
+	if (!rt_native_libevtx_hazard(src, why, sizeof why))
+		return rt_evtx_read_libevtx(src, o, cb, ctx, diag);
+	rt_diag_error(diag, o->display ? o->display : rt_source_name(src),
 		      "libevtx would read out of bounds on this file (%s): read with the native "
 		      "reader instead%s", why, o->recovered ? ", without recovered records" : "");
 	n = *o;
 	n.reader = RT_READER_AUTO;
 	n.recovered = 0;
-	return native_one(path, &n, cb, ctx, diag);
+	return native_one(src, &n, cb, ctx, diag);
 }
 
 /* The native reader, unless asked for libevtx or for recovered records
@@ -68,15 +69,31 @@ static int use_native(const rt_evtx_opts *o)
 	return o->reader == RT_READER_NATIVE || (o->reader == RT_READER_AUTO && !o->recovered);
 }
 
-int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
-		 rt_diag *diag)
+int rt_evtx_read_source(rt_source *src, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
+			rt_diag *diag)
 {
 	static const rt_evtx_opts defaults;
 	const rt_evtx_opts *o = opts ? opts : &defaults;
 
 	if (use_native(o))
-		return native_one(path, o, cb, ctx, diag);
-	return libevtx_file(path, o, cb, ctx, diag);
+		return native_one(src, o, cb, ctx, diag);
+	return libevtx_file(src, o, cb, ctx, diag);
+}
+
+int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
+		 rt_diag *diag)
+{
+	rt_source *src = NULL;
+	int r;
+
+	if (rt_source_open_path(path, &src) != 0) {
+		rt_diag_error(diag, opts && opts->display ? opts->display : path, "cannot open: %s",
+			      rt_source_open_error(errno));
+		return -1;
+	}
+	r = rt_evtx_read_source(src, opts, cb, ctx, diag);
+	rt_source_unref(&src);
+	return r;
 }
 
 typedef struct stop_watch {
@@ -128,7 +145,7 @@ static int read_native(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb
 
 			if (art->kind != RT_ART_EVTX)
 				continue;
-			files[n].path = art->path;
+			files[n].src = art->src;
 			files[n].display = art->path;
 			files[n].host = ev->hosts[h].name;
 			files[n].size = art->size;
@@ -187,8 +204,12 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 				continue;
 			opts.host = host->name;
 			opts.display = art->path;
-			if (libevtx_file(art->path, &opts, watch, &w, d) != 0)
+			if (!art->src) {
+				rt_diag_error(d, art->path, "cannot open: the artifact has no byte source");
 				ret = 1;
+			} else if (libevtx_file(art->src, &opts, watch, &w, d) != 0) {
+				ret = 1;
+			}
 			done += art->size;
 			if (opts.progress)
 				opts.progress(opts.progress_ctx, done, total);

@@ -8,23 +8,25 @@
 #include <stdint.h>
 
 #include "remtrail/evtx.h"
+#include "remtrail/source.h"
 
 /*
- * Open `path` read-only and check the "ElfFile\0" signature. Reports through
- * diag (subject `subject`) and returns -1 when the file cannot be opened or
- * is not EVTX; 0 otherwise.
+ * Check the "ElfFile\0" signature of `src`. Reports through diag (subject
+ * `subject`) and returns -1 when it cannot be read or is not EVTX; 0
+ * otherwise.
  */
-int rt_evtx_open_check(const char *path, const char *subject, rt_diag *d);
+int rt_evtx_open_check(rt_source *src, const char *subject, rt_diag *d);
 
 /*
  * Check the file header and chunk checksums, chunk signatures and
  * truncation without decoding records. Each damage is reported as an error
  * naming the chunk and its offset. Returns 1 if anything is damaged, else 0.
  */
-int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d);
+int rt_evtx_check_structure(rt_source *src, const char *subject, rt_diag *d);
 
-/* The libevtx reader behind rt_evtx_read (same contract). */
-int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+/* The libevtx reader behind rt_evtx_read_source (same contract); libevtx
+ * reads through the libbfio bridge over `src`. */
+int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 			 rt_diag *d);
 
 /*
@@ -34,7 +36,7 @@ int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb
  * stop, -1 when libevtx could not read it either.
  */
 int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
-			       const rt_evtx_opts *o, const char *path, rt_event_cb cb,
+			       const rt_evtx_opts *o, const char *subject, rt_event_cb cb,
 			       void *ctx, rt_diag *d, unsigned long *file_bad);
 
 /*

@@ -142,36 +142,59 @@ static void one_record(reader *r, int index, int recovered)
 		r->stop = 1;
 }
 
-int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+/* Open libevtx's file object over `src` (through the libbfio bridge, which
+ * the file object then owns); 0, or -1 with *e set. */
+static int open_source(libevtx_file_t **file, void **bfio, rt_source *src, libevtx_error_t **e)
+{
+	*file = NULL;
+	*bfio = NULL;
+	if (rt_source_bfio(src, bfio) != 0 || libevtx_file_initialize(file, e) != 1) {
+		rt_source_bfio_free(bfio);
+		return -1;
+	}
+	if (libevtx_file_open_file_io_handle(*file, *bfio, LIBEVTX_OPEN_READ, e) != 1) {
+		libevtx_file_free(file, NULL);
+		rt_source_bfio_free(bfio);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_source(libevtx_file_t **file, void **bfio)
+{
+	libevtx_error_t *e = NULL;
+
+	if (*file && libevtx_file_close(*file, &e) != 0)
+		libevtx_error_free(&e);
+	libevtx_file_free(file, NULL);
+	rt_source_bfio_free(bfio);
+}
+
+int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 			 rt_diag *d)
 {
 	reader r;
 	libevtx_error_t *e = NULL;
+	void *bfio = NULL;
 	char why[512];
 	int damaged, ret;
 
 	memset(&r, 0, sizeof r);
 	r.o = o;
-	r.subject = o->display ? o->display : path;
+	r.subject = o->display ? o->display : rt_source_name(src);
 	r.cb = cb;
 	r.ctx = ctx;
 	r.d = d;
-	if (rt_evtx_open_check(path, r.subject, d))
+	if (rt_evtx_open_check(src, r.subject, d))
 		return -1;
-	damaged = rt_evtx_check_structure(path, r.subject, d);
-	if (libevtx_file_initialize(&r.file, &e) != 1) {
-		error_text(&e, why, sizeof why);
-		rt_diag_error(d, r.subject, "cannot be read: %s", why);
-		return -1;
-	}
-	if (libevtx_file_open(r.file, path, LIBEVTX_OPEN_READ, &e) != 1) {
+	damaged = rt_evtx_check_structure(src, r.subject, d);
+	if (open_source(&r.file, &bfio, src, &e) != 0) {
 		error_text(&e, why, sizeof why);
 		rt_diag_error(d, r.subject, "cannot be read by libevtx: %s", why);
-		libevtx_file_free(&r.file, NULL);
 		return -1;
 	}
 	ret = read_records(&r, damaged);
-	libevtx_file_free(&r.file, NULL);
+	close_source(&r.file, &bfio);
 	return ret;
 }
 
@@ -230,7 +253,7 @@ static int read_records(reader *r, int damaged)
  * saying "one chunk" followed by the chunk, opened from memory.
  */
 int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
-			       const rt_evtx_opts *o, const char *path, rt_event_cb cb,
+			       const rt_evtx_opts *o, const char *subject, rt_event_cb cb,
 			       void *ctx, rt_diag *d, unsigned long *file_bad)
 {
 	reader r;
@@ -243,7 +266,7 @@ int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size
 
 	memset(&r, 0, sizeof r);
 	r.o = o;
-	r.subject = o->display ? o->display : path;
+	r.subject = o->display ? o->display : subject;
 	r.cb = cb;
 	r.ctx = ctx;
 	r.d = d;
@@ -291,24 +314,33 @@ out:
 
 int rt_evtx_probe_computer(const char *path, char **computer)
 {
+	rt_source *src = NULL;
+	int r;
+
+	*computer = NULL;
+	if (rt_source_open_path(path, &src))
+		return -1;
+	r = rt_evtx_probe_computer_source(src, computer);
+	rt_source_unref(&src);
+	return r;
+}
+
+int rt_evtx_probe_computer_source(rt_source *src, char **computer)
+{
 	libevtx_file_t *f = NULL;
 	libevtx_error_t *e = NULL;
+	void *bfio = NULL;
 	int n = 0, i, ret = 0;
 
 	*computer = NULL;
-	if (rt_evtx_open_check(path, path, NULL))
+	if (rt_evtx_open_check(src, rt_source_name(src), NULL))
 		return -1;
 	/* libevtx's open checks every chunk of the log; the native decoder
 	 * reads only the first ones. libevtx stays the fallback. */
-	if (rt_evtx_probe_native(path, 16, computer) == 1)
+	if (rt_evtx_probe_native_source(src, 16, computer) == 1)
 		return 0;
-	if (libevtx_file_initialize(&f, &e) != 1) {
+	if (open_source(&f, &bfio, src, &e) != 0) {
 		libevtx_error_free(&e);
-		return -1;
-	}
-	if (libevtx_file_open(f, path, LIBEVTX_OPEN_READ, &e) != 1) {
-		libevtx_error_free(&e);
-		libevtx_file_free(&f, NULL);
 		return -1;
 	}
 	if (libevtx_file_get_number_of_records(f, &n, &e) != 1) {
@@ -342,9 +374,7 @@ int rt_evtx_probe_computer(const char *path, char **computer)
 		if (ret)
 			break;
 	}
-	if (libevtx_file_close(f, &e) != 0)
-		libevtx_error_free(&e);
-	libevtx_file_free(&f, NULL);
+	close_source(&f, &bfio);
 	return ret;
 }
 

@@ -21,10 +21,11 @@ static int input_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-static int add_input(rt_analysis *a, size_t *alloc, const char *path, uint64_t size,
-		     const char *host, const char *kind)
+static int add_input(rt_analysis *a, size_t *alloc, const rt_artifact *art, const char *host,
+		     const char *kind, int hash, rt_diag *diag)
 {
 	rt_report_input *in;
+	char hex[65];
 
 	if (a->ninputs == *alloc) {
 		size_t na = *alloc ? *alloc * 2 : 16;
@@ -36,55 +37,53 @@ static int add_input(rt_analysis *a, size_t *alloc, const char *path, uint64_t s
 	}
 	in = &a->inputs[a->ninputs];
 	memset(in, 0, sizeof *in);
-	in->path = rt_strdup0(path);
+	in->path = rt_strdup0(art->path);
 	in->host = rt_strdup0(host);
 	in->kind = rt_strdup0(kind);
-	in->size = size;
+	in->size = art->size;
 	a->ninputs++;
-	return in->path && in->host && in->kind ? 0 : -1;
+	if (!in->path || !in->host || !in->kind)
+		return -1;
+	if (!hash)
+		return 0;
+	/* what the readers read is hashed already: this reads only the rest */
+	if (rt_source_sha256(art->src, hex)) {
+		rt_diag_error(diag, art->path, "cannot read to hash: %s", strerror(errno));
+		return 0;
+	}
+	return (in->sha256 = rt_strdup0(hex)) ? 0 : -1;
 }
 
-static int list_inputs(rt_analysis *a, const rt_evidence *ev)
+/* Every artifact and hive log, with its hash, sorted by path. */
+static int list_inputs(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o,
+		       rt_diag *diag)
 {
-	size_t h, i, k, alloc = 0;
+	size_t h, i, k, alloc = 0, done = 0;
+	int hash = !o || o->hash_inputs;
 	char kind[64];
 
 	for (h = 0; h < ev->nhosts; h++)
 		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
 			const rt_artifact *art = &ev->hosts[h].artifacts[i];
+			if (o && o->progress && hash)
+				o->progress(o->progress_ctx, "inputs hashed", done++, ev->nartifacts);
 			if (art->kind == RT_ART_EVTX)
 				snprintf(kind, sizeof kind, "evtx");
 			else
 				snprintf(kind, sizeof kind, "hive:%s%s", rt_hive_kind_name(art->hive_kind),
 					 art->is_backup ? " (backup)" : "");
-			if (add_input(a, &alloc, art->path, art->size, ev->hosts[h].name, kind))
+			if (add_input(a, &alloc, art, ev->hosts[h].name, kind, hash, diag))
 				return -1;
 			for (k = 0; k < art->nlogs; k++)
-				if (add_input(a, &alloc, art->logs[k], 0, ev->hosts[h].name, "hive log"))
+				if (add_input(a, &alloc, &art->logs[k], ev->hosts[h].name, "hive log", hash,
+					      diag))
 					return -1;
 		}
+	if (o && o->progress && hash)
+		o->progress(o->progress_ctx, "inputs hashed", ev->nartifacts, ev->nartifacts);
 	if (a->ninputs)
 		qsort(a->inputs, a->ninputs, sizeof *a->inputs, input_cmp);
 	return 0;
-}
-
-static void hash_inputs(rt_analysis *a, const rt_analysis_opts *o, rt_diag *diag)
-{
-	size_t i;
-	char hex[65];
-
-	for (i = 0; i < a->ninputs; i++) {
-		rt_report_input *in = &a->inputs[i];
-		if (o && o->progress)
-			o->progress(o->progress_ctx, "hashing inputs", i, a->ninputs);
-		if (rt_sha256_file(in->path, hex, &in->size)) {
-			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
-			continue;
-		}
-		in->sha256 = rt_strdup0(hex);
-	}
-	if (o && o->progress)
-		o->progress(o->progress_ctx, "hashing inputs", a->ninputs, a->ninputs);
 }
 
 int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
@@ -98,17 +97,13 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 	*out = NULL;
 	if (!(a = calloc(1, sizeof *a)))
 		return -1;
-	if (rt_evidence_collect(paths, npaths, &ev, diag) || !ev)
+	if (rt_pipeline_collect(paths, npaths, !opts || opts->hash_inputs, &ev, diag) || !ev)
 		goto fail;
 	if (!ev->nhosts) {
 		rt_evidence_free(&ev);
 		rt_analysis_free(&a);
 		return -1;
 	}
-	if (list_inputs(a, ev))
-		goto fail;
-	if (!opts || opts->hash_inputs)
-		hash_inputs(a, opts, diag);
 	if (!(a->hosts = calloc(ev->nhosts, sizeof *a->hosts)))
 		goto fail;
 	memset(&ao, 0, sizeof ao);
@@ -132,6 +127,8 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, "hosts analysed", ev->nhosts, ev->nhosts);
 	if (adapt_end(a, diag))
+		goto fail;
+	if (list_inputs(a, ev, opts, diag))
 		goto fail;
 	rt_evidence_free(&ev);
 	*out = a;
