@@ -436,6 +436,177 @@ START_TEST(no_check_then_use_gap_and_hash_while_reading)
 }
 END_TEST
 
+/* --------------------------------------------------------- shadow copies */
+
+/* A Security log whose records `first`..`last` have the times t0 + id s. */
+static char *put_range(const char *dir, const char *rel, uint64_t first, uint64_t last)
+{
+	tw_writer *w = tw_new(TW_TEMPLATES);
+	tw_event e;
+	uint64_t id;
+	char *p = join(dir, rel);
+
+	tw_set_next_record_id(w, first);
+	for (id = first; id <= last; id++) {
+		memset(&e, 0, sizeof(e));
+		e.time = tw_time("2024-05-01T10:00:00Z") + id * 10000000ULL;
+		e.channel = "Security";
+		e.provider = "Microsoft-Windows-Security-Auditing";
+		e.computer = "ws12";
+		e.event_id = 4624;
+		ck_assert_uint_eq(tw_add(w, &e), id);
+	}
+	free(tu_write_file(dir, rel, "", 0));
+	ck_assert_int_eq(tw_write(w, p), 0);
+	tw_free(&w);
+	return p;
+}
+
+typedef struct kept {
+	rt_buf lines; /* "id file\n" */
+	size_t n;
+} kept;
+
+static int keep(void *ctx, const rt_event *ev)
+{
+	kept *k = ctx;
+
+	rt_buf_addf(&k->lines, "%llu %s\n", (unsigned long long)ev->record_id, ev->source_file);
+	k->n++;
+	return 0;
+}
+
+static int fmt_line(void *ctx, const rt_event *ev, rt_buf *out)
+{
+	(void)ctx;
+	return rt_buf_addf(out, "%llu %s\n", (unsigned long long)ev->record_id, ev->source_file);
+}
+
+static int write_line(void *ctx, const char *data, size_t len, size_t n)
+{
+	kept *k = ctx;
+
+	k->n += n;
+	return rt_buf_add(&k->lines, data, len);
+}
+
+/*
+ * A shadow copy's log adds the records the live log no longer holds, each
+ * once, from the copy that has it; whatever the order of the artifacts,
+ * the reader, the thread count or the output path.
+ */
+START_TEST(shadow_copy_adds_only_what_is_gone)
+{
+	char *tmp = tu_tmpdir();
+	char *live = put_range(tmp, "img/p1/Windows/System32/winevt/Logs/Security.evtx", 5, 15);
+	char *old = put_range(tmp, "img/p1/vss1/Windows/System32/winevt/Logs/Security.evtx", 1, 10);
+	char *older = put_range(tmp, "img/p1/vss2/Windows/System32/winevt/Logs/Security.evtx", 1, 3);
+	rt_artifact arts[3];
+	rt_host host;
+	rt_evidence ev;
+	rt_buf want = RT_BUF_INIT;
+	uint64_t id;
+	int mode;
+
+	memset(arts, 0, sizeof(arts));
+	memset(&host, 0, sizeof(host));
+	memset(&ev, 0, sizeof(ev));
+	/* listed shadow copies first: the live log is still read first */
+	arts[0].path = old;
+	arts[0].origin.shadow_copy = 1;
+	arts[1].path = older;
+	arts[1].origin.shadow_copy = 2;
+	arts[2].path = live;
+	for (mode = 0; mode < 3; mode++)
+		arts[mode].kind = RT_ART_EVTX;
+	host.name = "WS12";
+	host.artifacts = arts;
+	host.nartifacts = 3;
+	ev.hosts = &host;
+	ev.nhosts = 1;
+	ev.nartifacts = 3;
+	tu_open_sources(&ev);
+	for (id = 5; id <= 15; id++)
+		rt_buf_addf(&want, "%llu %s\n", (unsigned long long)id, live);
+	for (id = 1; id <= 4; id++)
+		rt_buf_addf(&want, "%llu %s\n", (unsigned long long)id, old);
+	for (mode = 0; mode < 4; mode++) {
+		rt_evtx_opts o;
+		rt_evtx_sink sink = {fmt_line, write_line, NULL};
+		kept k = {RT_BUF_INIT, 0};
+
+		memset(&o, 0, sizeof(o));
+		o.threads = mode == 1 ? 3 : 1;
+		o.reader = mode == 2 ? RT_READER_LIBEVTX : RT_READER_AUTO;
+		sink.ctx = &k;
+		if (mode == 3)
+			ck_assert_int_eq(rt_evtx_read_evidence_sink(&ev, &o, &sink, NULL), 0);
+		else
+			ck_assert_int_eq(rt_evtx_read_evidence(&ev, &o, keep, &k, NULL), 0);
+		ck_assert_uint_eq(k.n, 15);
+		ck_assert_str_eq(k.lines.buf, want.buf);
+		rt_buf_release(&k.lines);
+	}
+	tu_close_sources(&ev);
+	rt_buf_release(&want);
+	free(live);
+	free(old);
+	free(older);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+END_TEST
+
+/* A shadow copy's hive joins the history at the copy's creation time, as
+ * "shadow copy". */
+START_TEST(shadow_copy_hive_joins_history)
+{
+	char *tmp = tu_tmpdir(), *p = join(tmp, "SYSTEM");
+	hw_hive *h = hw_new();
+	rt_artifact art;
+	rt_host host;
+	rt_evidence ev;
+	rt_config *cfg = NULL;
+	const rt_cfg_setting *st;
+	uint64_t t = tw_time("2024-02-01T12:00:00Z");
+
+	hw_set_file_name(h, "SYSTEM");
+	ck_assert_int_eq(hw_dword(h, "Select", "Current", 1), 0);
+	ck_assert_int_eq(hw_dword(h, "ControlSet001\\Services\\WinRM", "Start", 4), 0);
+	ck_assert_int_eq(hw_write(h, p), 0);
+	hw_free(h);
+	memset(&art, 0, sizeof(art));
+	memset(&host, 0, sizeof(host));
+	memset(&ev, 0, sizeof(ev));
+	art.kind = RT_ART_HIVE;
+	art.path = p;
+	art.hive_kind = RT_HIVE_SYSTEM;
+	art.is_backup = 1;
+	art.origin.shadow_copy = 1;
+	art.origin.shadow_copy_time = t;
+	host.name = "WS12";
+	host.artifacts = &art;
+	host.nartifacts = 1;
+	ev.hosts = &host;
+	ev.nhosts = 1;
+	ev.nartifacts = 1;
+	tu_open_sources(&ev);
+	ck_assert_int_eq(rt_config_from_evidence(&ev, &cfg, NULL), 0);
+	ck_assert_uint_eq(cfg->nhosts, 1);
+	ck_assert_uint_eq(cfg->hosts[0].nsnapshots, 1);
+	ck_assert_int_eq(cfg->hosts[0].snapshots[0].certainty, RT_CFG_SHADOW);
+	ck_assert_uint_eq(cfg->hosts[0].snapshots[0].time, t);
+	st = rt_cfg_find(&cfg->hosts[0], "service.winrm.start");
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(rt_cfg_certainty_name(st->points[st->npoints - 1].certainty), "shadow copy");
+	rt_config_free(&cfg);
+	tu_close_sources(&ev);
+	free(p);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("inplace");
@@ -449,6 +620,8 @@ int main(void)
 	tcase_add_test(tc, access_times_untouched);
 	tcase_add_test(tc, deeper_than_path_max);
 	tcase_add_test(tc, no_check_then_use_gap_and_hash_while_reading);
+	tcase_add_test(tc, shadow_copy_adds_only_what_is_gone);
+	tcase_add_test(tc, shadow_copy_hive_joins_history);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

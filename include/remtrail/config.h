@@ -23,6 +23,9 @@
  *   "default"              the value was absent at the snapshot; `value` is
  *                          the Windows default (only for settings whose
  *                          default decides exposure, e.g. firewall on)
+ *   "shadow copy"          value read from a hive in a volume shadow copy;
+ *                          the snapshot's time is the shadow copy's creation
+ *                          time (the hive as it was then)
  *
  * A point whose value is JSON null means "absent at this snapshot" (a rule
  * or listener deleted since an earlier snapshot, a value removed).
@@ -60,10 +63,12 @@ typedef enum rt_cfg_certainty {
 	RT_CFG_REPLAYED,
 	RT_CFG_BACKUP,
 	RT_CFG_BOUNDED,
-	RT_CFG_DEFAULT
+	RT_CFG_DEFAULT,
+	RT_CFG_SHADOW
 } rt_cfg_certainty;
 
-/* "observed", "replayed", "backup", "bounded-by-lastwrite", "default". */
+/* "observed", "replayed", "backup", "bounded-by-lastwrite", "default",
+ * "shadow copy". */
 const char *rt_cfg_certainty_name(rt_cfg_certainty c);
 
 typedef struct rt_cfg_source {
@@ -91,7 +96,7 @@ typedef struct rt_cfg_setting {
 typedef struct rt_cfg_snapshot {
 	char *file;
 	rt_hive_kind hive;
-	rt_cfg_certainty certainty; /* observed, replayed or backup */
+	rt_cfg_certainty certainty; /* observed, replayed, backup or shadow copy */
 	uint64_t time;
 	char *note;           /* "replayed 3 log entries from ...", "damaged: ...", or "" */
 } rt_cfg_snapshot;

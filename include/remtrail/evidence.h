@@ -45,6 +45,7 @@
 
 #include "remtrail/diag.h"
 #include "remtrail/source.h"
+#include "remtrail/util.h"
 
 typedef enum rt_artifact_kind {
 	RT_ART_EVTX = 1,
@@ -84,9 +85,29 @@ typedef struct rt_hive_class {
  */
 int rt_hive_classify(rt_source *src, const char *path, rt_hive_class *out);
 
+/*
+ * Where an artifact found inside a container came from: which container
+ * (rt_evidence.containers[container - 1]), which partition, which shadow
+ * copy, which path and MFT entry inside the volume.
+ */
+typedef struct rt_origin {
+	size_t container;       /* 1-based index into rt_evidence.containers; 0: a
+				 * plain file, none of the rest applies; in an
+				 * archive only inner_path (the entry) does */
+	int partition;          /* partition number in its table, 0 for a bare volume */
+	const char *scheme;     /* "MBR", "GPT", "none" (static) */
+	uint64_t partition_offset; /* bytes */
+	int shadow_copy;        /* 1-based shadow copy store, 0 for the live volume */
+	uint64_t shadow_copy_time; /* the store's creation time (FILETIME) */
+	char *inner_path;       /* the path inside the volume ("/Windows/...") */
+	uint64_t mft_entry;     /* its MFT entry number (UINT64_MAX if unknown) */
+} rt_origin;
+
 typedef struct rt_artifact {
 	rt_artifact_kind kind;
-	char *path;      /* path as found (under a root the user gave) */
+	char *path;      /* path as found (under a root the user gave); inside an
+			  * image: "IMAGE/p2/Windows/...", with "/vss1" after the
+			  * partition for a shadow copy */
 	uint64_t size;
 	rt_source *src;  /* its bytes: read through this, never by path */
 	/* hives only (RT_HIVE_UNKNOWN otherwise): rt_hive_classify's decision */
@@ -98,6 +119,7 @@ typedef struct rt_artifact {
 	int is_backup;
 	struct rt_artifact *logs; /* hives: their transaction logs, sorted by path */
 	size_t nlogs;
+	rt_origin origin;
 } rt_artifact;
 
 typedef struct rt_host {
@@ -116,10 +138,44 @@ typedef struct rt_host {
 	size_t nroots;
 } rt_host;
 
+/* A volume of a container, and its shadow copies (for listings). */
+typedef struct rt_store_info {
+	int index;        /* 1-based */
+	uint64_t created; /* FILETIME */
+} rt_store_info;
+
+typedef struct rt_volume_info {
+	int index;            /* partition number, 0 for a bare volume */
+	const char *scheme;   /* "MBR", "GPT", "none" */
+	uint64_t offset, size;
+	const char *fs;       /* "NTFS", "BitLocker", "other" */
+	char *note;           /* what was done with it: "read", "BitLocker-encrypted
+			       * volume: give its recovery password ...", ... */
+	rt_store_info *stores;
+	size_t nstores;
+} rt_volume_info;
+
+/* A disk image or archive the walk opened, with the files it is made of. */
+typedef struct rt_container {
+	char *path;          /* its first file, as found */
+	const char *kind;    /* "E01", "VHDX", "raw MBR disk", ...; "ZIP", "7z",
+			      * "tar", "gzip", "xz", "bzip2" (static) */
+	int archive;         /* an archive (no volumes; origins name its entries) */
+	uint64_t media_size; /* bytes of the disk it holds (an archive: its size) */
+	rt_artifact *files;  /* its files (segments, extents, parents), first first;
+			      * kind 0, for their paths, sizes and hashes */
+	size_t nfiles;
+	rt_volume_info *volumes;
+	size_t nvolumes;
+} rt_container;
+
 typedef struct rt_evidence {
 	rt_host *hosts;
 	size_t nhosts;
 	size_t nartifacts; /* over all hosts */
+	rt_container *containers; /* archives in the order met, then images in
+				   * path order */
+	size_t ncontainers;
 } rt_evidence;
 
 /* A host namer: the computer name the artifact in `src` records (malloc'd,
@@ -134,6 +190,8 @@ typedef struct rt_evidence_opts {
 	/* Hash every artifact's bytes as the readers read them
 	 * (rt_source_want_sha256 on each source). */
 	int sha256;
+	/* BitLocker recovery password for encrypted volumes in images */
+	const char *recovery_password;
 } rt_evidence_opts;
 
 /*
@@ -161,6 +219,16 @@ int rt_evidence_collect(const char *const *paths, size_t npaths, const rt_eviden
 			rt_evidence **out, rt_diag *diag);
 /* Free everything and set *ev to NULL; NULL and *ev == NULL are no-ops. */
 void rt_evidence_free(rt_evidence **ev);
+
+/*
+ * What was found, for `remtrail evidence`: JSON {"schema":"remtrail/1",
+ * "containers":[{path, kind, media_size, files[], volumes[{partition, scheme,
+ * offset, size, fs, note, shadow_copies[]}]}], "hosts":[{host, name_source,
+ * artifacts[{path, kind, size, hive, hive_reason, backup, origin, logs}]}]},
+ * or text for an analyst. Appended to `out`; 0, -1 on out of memory.
+ */
+int rt_evidence_write_json(const rt_evidence *ev, rt_buf *out);
+int rt_evidence_write_text(const rt_evidence *ev, rt_buf *out);
 
 /* "SYSTEM", "SOFTWARE", "SAM", "SECURITY", "NTUSER", "USRCLASS", "OTHER",
  * "UNKNOWN" (static strings). */

@@ -27,9 +27,9 @@ static const struct {
 const char *rt_cfg_certainty_name(rt_cfg_certainty c)
 {
 	static const char *const n[] = { "observed", "replayed", "backup", "bounded-by-lastwrite",
-					 "default" };
+					 "default", "shadow copy" };
 
-	return (unsigned)c < 5 ? n[c] : "unknown";
+	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "unknown";
 }
 
 /* A snapshot under construction, with its observations. */
@@ -166,7 +166,11 @@ static int load_one(loader *L, const rt_cfg_input *in)
 	const rt_hive_info *info;
 	char *name = NULL;
 	const char *host = in->host;
-	rt_cfg_certainty base = in->is_backup ? RT_CFG_BACKUP : RT_CFG_OBSERVED;
+	const rt_origin *o = in->artifact ? &in->artifact->origin : NULL;
+	rt_cfg_certainty base = o && o->shadow_copy ? RT_CFG_SHADOW
+				: in->is_backup     ? RT_CFG_BACKUP
+						    : RT_CFG_OBSERVED;
+	size_t first = L->n;
 	rt_hive_kind kind;
 	int rc;
 
@@ -200,11 +204,11 @@ static int load_one(loader *L, const rt_cfg_input *in)
 		host = "unknown";
 	if (rt_hive_was_replayed(h)) {
 		rt_hive *p = rt_hive_primary(h);
-		size_t first = L->n;
 
 		rc = add_snapshot(L, p, kind, host, in->path, base, "primary file before log replay");
 		if (!rc)
-			rc = add_snapshot(L, h, kind, host, in->path, RT_CFG_REPLAYED,
+			rc = add_snapshot(L, h, kind, host, in->path,
+					  base == RT_CFG_SHADOW ? base : RT_CFG_REPLAYED,
 					  rt_hive_replay_summary(h));
 		/* The replayed state is newer than the primary even when the
 		 * base block's time was not advanced by the log. */
@@ -214,6 +218,14 @@ static int load_one(loader *L, const rt_cfg_input *in)
 		rc = add_snapshot(L, h, kind, host, in->path, base,
 				  rt_hive_was_repaired(h) ? "base block checksum repaired" : "");
 	}
+	/* A shadow copy's hives are the hives as they were when it was made:
+	 * they join the history at that time (the replayed view just after). */
+	if (!rc && base == RT_CFG_SHADOW && o->shadow_copy_time) {
+		size_t i;
+
+		for (i = first; i < L->n; i++)
+			L->v[i].s.time = o->shadow_copy_time + (i - first);
+	}
 	free(name);
 	rt_hive_free(&h);
 	return rc;
@@ -221,7 +233,7 @@ static int load_one(loader *L, const rt_cfg_input *in)
 
 static int cert_rank(rt_cfg_certainty c)
 {
-	return c == RT_CFG_BACKUP ? 0 : c == RT_CFG_OBSERVED ? 1 : 2;
+	return c == RT_CFG_BACKUP || c == RT_CFG_SHADOW ? 0 : c == RT_CFG_OBSERVED ? 1 : 2;
 }
 
 static int snap_cmp(const void *a, const void *b)

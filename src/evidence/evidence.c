@@ -53,6 +53,9 @@ typedef struct item {
 	size_t group;
 	rt_artifact *logs;
 	size_t nlogs;
+	char *root;      /* inside an image: the volume's collection root */
+	char *name_hint; /* inside an image: the image's name, for naming */
+	rt_origin origin;
 } item;
 
 typedef struct group {
@@ -82,6 +85,10 @@ typedef struct ctx {
 	dirid *dirs; /* open-addressing set of walked directories */
 	size_t ndirs, dirs_cap;
 	size_t links; /* symbolic links skipped under the current root */
+	ev_image *imgs; /* images met, opened after the walk */
+	size_t nimgs;
+	rt_container *cont;
+	size_t ncont;
 	int oom;
 } ctx;
 
@@ -162,8 +169,6 @@ static int open_dir(int dfd, const char *name, int nofollow)
 	return openat(dfd, name, fl);
 }
 
-static const char *image_advice = "mount it and pass the mounted folder";
-
 /* ------------------------------------------------------------- the walk */
 
 /* List an artifact found at `path` (its source moves into the item). */
@@ -205,19 +210,217 @@ static void add_item(ctx *c, const char *path, const char *spath, rt_source **sr
 	c->n++;
 }
 
+/* Remember an image, opened after the walk; its folder's descriptor kept
+ * for the files that belong with it. */
+static void add_image(ctx *c, rt_source **src, const char *path, const char *spath,
+		      const char *kind, int dfd, int direct)
+{
+	ev_image *p = realloc(c->imgs, (c->nimgs + 1) * sizeof(*p)), *im;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (p)
+		c->imgs = p;
+	dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : strdup("");
+	if (!p || !dir) {
+		free(dir);
+		rt_source_unref(src);
+		c->oom = 1;
+		return;
+	}
+	im = &p[c->nimgs];
+	memset(im, 0, sizeof(*im));
+	im->dir = dir;
+	im->kind = kind;
+	im->direct = direct;
+	im->dirfd = direct ? open_dir(AT_FDCWD, slash ? dir : ".", 0) : dup(dfd);
+	im->path = strdup(path);
+	im->spath = strdup(spath);
+	im->src = *src;
+	*src = NULL;
+	c->nimgs++;
+	if (!im->path || !im->spath)
+		c->oom = 1;
+}
+
+static void walk_archive(ctx *c, rt_source *src, const char *path, const char *spath,
+			 const char *kind, int depth);
+
 /*
- * Look at one regular file. `direct` when the user named it: then anything
- * that is not an artifact is an error rather than skipped.
+ * Recognise the file in `src` (a reference is taken when it is kept) and
+ * list it: an artifact, an image to open after the walk (unless `in_image`:
+ * images inside images are not opened), or nothing. `direct` when the user
+ * named it: then anything else is an error rather than skipped.
  */
-static void consider(ctx *c, int dfd, const char *name, const char *path, const char *spath,
-                     int direct)
+static void take(ctx *c, rt_source *src, const char *path, const char *spath, int direct,
+		 int dfd, const ev_found *in_image)
 {
 	uint8_t head[EV_HEAD_SIZE], tail[512];
-	rt_source *src = NULL;
-	uint64_t size;
+	uint64_t size = rt_source_size(src);
 	ev_sniff sn;
 	ssize_t got;
 	int have_tail = 0;
+
+	if (size < MIN_ARTIFACT_SIZE && !direct)
+		return;
+	if (c->o && c->o->sha256)
+		rt_source_want_sha256(src);
+	got = rt_source_read(src, head, sizeof(head), 0);
+	if (got < 0) {
+		char why[256];
+
+		rt_diag_error(c->diag, path, "cannot read: %s",
+			      *rt_source_error(src, why, sizeof(why)) ? why : strerror(errno));
+		return;
+	}
+	/* (not in an archive: the tail would decompress the whole entry) */
+	if (size >= MIN_IMAGE_SIZE && size % 512 == 0 && !(in_image && in_image->archive_depth))
+		have_tail = rt_source_read(src, tail, sizeof(tail), size - 512) == (ssize_t)sizeof(tail);
+	ev_sniff_buf(head, (size_t)got, have_tail ? tail : NULL, size, &sn);
+	if (sn.type == EV_IMAGE && sn.image_raw && !direct && size < MIN_IMAGE_SIZE)
+		sn.type = EV_OTHER;
+
+	switch (sn.type) {
+	case EV_OTHER:
+		if (direct)
+			rt_diag_error(c->diag, path, "not an EVTX file, registry hive or disk image");
+		return;
+	case EV_IMAGE:
+		/* later segments come with the first; images inside images are
+		 * not opened (an image in an archive is) */
+		if ((!in_image || !in_image->root) && sn.image_segment <= 1) {
+			rt_source *ref = rt_source_ref(src);
+
+			add_image(c, &ref, path, spath, sn.image_kind, dfd, direct);
+		}
+		return;
+	case EV_ARCHIVE:
+		if (in_image && in_image->root)
+			return; /* an archive inside an image's volume is not evidence */
+		walk_archive(c, src, path, spath, sn.image_kind,
+			     in_image ? in_image->archive_depth : 0);
+		return;
+	default:
+		break;
+	}
+	src = rt_source_ref(src);
+	add_item(c, path, spath, &src, sn.type);
+	if (in_image && !in_image->root && !c->oom) {
+		item *it = &c->items[c->n - 1];
+
+		it->origin = *in_image->origin;
+		if (!(it->origin.inner_path = strdup(in_image->origin->inner_path)))
+			c->oom = 1;
+	} else if (in_image && !c->oom) {
+		item *it = &c->items[c->n - 1];
+		const char *base = strrchr(c->cont[in_image->origin->container - 1].path, '/');
+		const char *dot;
+
+		base = base ? base + 1 : c->cont[in_image->origin->container - 1].path;
+		dot = strrchr(base, '.');
+		it->root = strdup(in_image->root);
+		it->name_hint = dot && dot != base ? strndup(base, (size_t)(dot - base)) : strdup(base);
+		it->origin = *in_image->origin;
+		it->origin.inner_path = strdup(in_image->origin->inner_path);
+		if (!it->root || !it->name_hint || !it->origin.inner_path)
+			c->oom = 1;
+	}
+}
+
+/* ------------------------------------------------------------- archives */
+
+/* Archives inside archives are opened this deep, no deeper (a ZIP of
+ * VHDX, a ZIP of a .tar.gz, but not further). */
+#define MAX_ARCHIVE_DEPTH 2
+
+typedef struct arc {
+	ctx *c;
+	const char *path, *spath;
+	size_t container;
+	int depth;
+	rt_buf sp;
+} arc;
+
+static void arc_visit(void *p, const char *name, rt_source *file, const char *why)
+{
+	arc *a = p;
+	const char *inner = name + strlen(a->path) + 1;
+	rt_origin o;
+	ev_found f;
+
+	if (!file) {
+		rt_diag_error(a->c->diag, name, "cannot read this archive entry: %s", why);
+		return;
+	}
+	rt_buf_reset(&a->sp);
+	if (rt_buf_addf(&a->sp, "%s/%s", a->spath, inner)) {
+		a->c->oom = 1;
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.container = a->container;
+	o.inner_path = (char *)inner;
+	o.mft_entry = UINT64_MAX;
+	f.src = file;
+	f.path = name;
+	f.spath = a->sp.buf;
+	f.root = NULL;
+	f.origin = &o;
+	f.archive_depth = a->depth;
+	take(a->c, file, name, a->sp.buf, 0, -1, &f);
+}
+
+/* Recognise what is in an archive as if its entries were files in a
+ * folder named after it. */
+static void walk_archive(ctx *c, rt_source *src, const char *path, const char *spath,
+			 const char *kind, int depth)
+{
+	rt_container *p, *ct;
+	char err[512];
+	arc a;
+
+	if (depth >= MAX_ARCHIVE_DEPTH) {
+		rt_diag_warn(c->diag, path, "%s archive inside %d others: not opened", kind, depth);
+		return;
+	}
+	p = realloc(c->cont, (c->ncont + 1) * sizeof(*p));
+	if (!p) {
+		c->oom = 1;
+		return;
+	}
+	c->cont = p;
+	ct = &p[c->ncont++];
+	memset(ct, 0, sizeof(*ct));
+	ct->kind = kind;
+	ct->archive = 1;
+	ct->media_size = rt_source_size(src);
+	ct->path = strdup(path);
+	ct->files = calloc(1, sizeof(*ct->files));
+	if (!ct->path || !ct->files || !(ct->files[0].path = strdup(path))) {
+		c->oom = 1;
+		return;
+	}
+	ct->nfiles = 1;
+	ct->files[0].src = rt_source_ref(src);
+	ct->files[0].size = rt_source_size(src);
+	ct->files[0].origin.mft_entry = UINT64_MAX;
+	memset(&a, 0, sizeof(a));
+	a.c = c;
+	a.path = path;
+	a.spath = spath;
+	a.container = c->ncont;
+	a.depth = depth + 1;
+	rt_buf_init(&a.sp, 0);
+	if (rt_archive_walk(src, path, arc_visit, &a, err, sizeof(err)))
+		rt_diag_error(c->diag, path, "cannot read %s archive: %s", kind, err);
+	rt_buf_release(&a.sp);
+}
+
+/* Open one regular file by name in folder `dfd` and take it. */
+static void consider(ctx *c, int dfd, const char *name, const char *path, const char *spath,
+                     int direct)
+{
+	rt_source *src = NULL;
 
 	if (rt_source_open_file(dfd, name, path, direct, &src) != 0) {
 		if (errno == ENOMEM)
@@ -228,46 +431,17 @@ static void consider(ctx *c, int dfd, const char *name, const char *path, const 
 			rt_diag_error(c->diag, path, "cannot open: %s", rt_source_open_error(errno));
 		return;
 	}
-	size = rt_source_size(src);
-	if (size < MIN_ARTIFACT_SIZE && !direct) {
-		rt_source_unref(&src);
-		return;
-	}
-	if (c->o && c->o->sha256)
-		rt_source_want_sha256(src);
-	got = rt_source_read(src, head, sizeof(head), 0);
-	if (got < 0) {
-		rt_diag_error(c->diag, path, "cannot read: %s", strerror(errno));
-		rt_source_unref(&src);
-		return;
-	}
-	if (size >= MIN_IMAGE_SIZE && size % 512 == 0)
-		have_tail = rt_source_read(src, tail, sizeof(tail), size - 512) == (ssize_t)sizeof(tail);
-	ev_sniff_buf(head, (size_t)got, have_tail ? tail : NULL, size, &sn);
-	if (sn.type == EV_IMAGE && sn.image_raw && !direct && size < MIN_IMAGE_SIZE)
-		sn.type = EV_OTHER;
+	take(c, src, path, spath, direct, dfd, NULL);
+	rt_source_unref(&src);
+}
 
-	switch (sn.type) {
-	case EV_OTHER:
-		if (direct)
-			rt_diag_error(c->diag, path, "not an EVTX file or registry hive");
-		rt_source_unref(&src);
-		return;
-	case EV_IMAGE:
-		if (direct)
-			rt_diag_error(c->diag, path, "disk image (%s) is not supported yet: %s",
-			              sn.image_kind, image_advice);
-		else if (sn.image_segment <= 1)
-			rt_diag_warn(
-			    c->diag, path,
-			    "disk image (%s) not analyzed: images are not supported yet: %s",
-			    sn.image_kind, image_advice);
-		rt_source_unref(&src);
-		return;
-	default:
-		break;
-	}
-	add_item(c, path, spath, &src, sn.type);
+/* A file found inside an image (images.c). */
+static void found(void *ctxp, const ev_found *f)
+{
+	ctx *c = ctxp;
+
+	if (!c->oom)
+		take(c, f->src, f->path, f->spath, 0, -1, f);
 }
 
 /* The sorted names in a directory (NULL-terminated; NULL on failure). */
@@ -460,8 +634,8 @@ static void collect_one(ctx *c, const char *path)
 		return;
 	}
 	if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
-		rt_diag_error(c->diag, path, "is a device: disk images are not supported yet: %s",
-		              image_advice);
+		rt_diag_error(c->diag, path, "is a device: devices are not read; acquire it to an "
+					     "image (ewfacquire, dd) and give the image");
 		return;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
@@ -536,8 +710,9 @@ static void drop_duplicates(ctx *c)
 	if (c->n < 2)
 		return;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_id);
+	/* files inside images have no inode of their own (0): never the same */
 	for (i = 1; i < c->n; i++)
-		if (c->items[i].dev == c->items[i - 1].dev &&
+		if (c->items[i].ino && c->items[i].dev == c->items[i - 1].dev &&
 		    c->items[i].ino == c->items[i - 1].ino)
 			c->items[i].dropped = 1;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_path);
@@ -903,14 +1078,17 @@ static group *make_groups(ctx *c, size_t *ng)
 			ev_hive_kind_from_name(base_name(it), &backup);
 			rt_hive_classify(it->src, it->path, &it->cls);
 		}
-		it->is_backup = l.is_backup || backup;
-		g[n].loose = !l.in_tree;
-		if (!l.in_tree)
+		it->is_backup = l.is_backup || backup || it->origin.shadow_copy;
+		g[n].loose = !l.in_tree && !it->root;
+		if (it->root)
+			g[n].key = strdup(it->root);
+		else if (!l.in_tree)
 			g[n].key = strdup(it->spath);
 		else
 			g[n].key = l.root_len ? strndup(it->spath, l.root_len) : strdup("/");
-		g[n].folder = l.root_name;
-		l.root_name = NULL;
+		g[n].folder = it->name_hint ? strdup(it->name_hint) : l.root_name;
+		if (!it->name_hint)
+			l.root_name = NULL;
 		ev_layout_release(&l);
 		if (!g[n].key)
 			goto oom;
@@ -1129,6 +1307,8 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 		if (it->type == EV_HIVE && !(a->hive_kind_reason = strdup(it->cls.reason)))
 			goto oom_counted;
 		a->is_backup = it->is_backup;
+		a->origin = it->origin;
+		it->origin.inner_path = NULL;
 		a->logs = it->logs;
 		a->nlogs = it->nlogs;
 		it->logs = NULL;
@@ -1161,6 +1341,7 @@ static void artifact_release(rt_artifact *a)
 	size_t k;
 
 	free(a->path);
+	free(a->origin.inner_path);
 	free(a->hive_kind_reason);
 	rt_source_unref(&a->src);
 	for (k = 0; k < a->nlogs; k++)
@@ -1176,6 +1357,9 @@ static void free_items(ctx *c)
 	for (i = 0; i < c->n; i++) {
 		free(c->items[i].path);
 		free(c->items[i].spath);
+		free(c->items[i].root);
+		free(c->items[i].name_hint);
+		free(c->items[i].origin.inner_path);
 		rt_source_unref(&c->items[i].src);
 		for (j = 0; j < c->items[i].nlogs; j++)
 			artifact_release(&c->items[i].logs[j]);
@@ -1183,6 +1367,18 @@ static void free_items(ctx *c)
 	}
 	free(c->items);
 	free(c->dirs);
+	for (i = 0; i < c->nimgs; i++) {
+		rt_source_unref(&c->imgs[i].src);
+		free(c->imgs[i].path);
+		free(c->imgs[i].spath);
+		free(c->imgs[i].dir);
+		if (c->imgs[i].dirfd >= 0)
+			close(c->imgs[i].dirfd);
+	}
+	free(c->imgs);
+	for (i = 0; i < c->ncont; i++)
+		ev_container_release(&c->cont[i]);
+	free(c->cont);
 }
 
 int rt_evidence_collect(const char *const *paths, size_t npaths, const rt_evidence_opts *opts,
@@ -1199,7 +1395,8 @@ int rt_evidence_collect(const char *const *paths, size_t npaths, const rt_eviden
 	c.o = opts;
 	for (i = 0; i < npaths && !c.oom; i++)
 		collect_one(&c, paths[i]);
-	if (c.oom)
+	if (c.oom || ev_images_walk(c.imgs, c.nimgs, opts, diag, found, &c, &c.cont, &c.ncont) ||
+	    c.oom)
 		goto out;
 	drop_duplicates(&c);
 	attach_logs(&c);
@@ -1213,6 +1410,12 @@ int rt_evidence_collect(const char *const *paths, size_t npaths, const rt_eviden
 		goto out;
 	*out = build(&c, g, ng);
 	rc = *out ? 0 : -1;
+	if (*out) {
+		(*out)->containers = c.cont;
+		(*out)->ncontainers = c.ncont;
+		c.cont = NULL;
+		c.ncont = 0;
+	}
 out:
 	for (i = 0; g && i < ng; i++) {
 		free(g[i].key);
@@ -1247,6 +1450,9 @@ void rt_evidence_free(rt_evidence **evp)
 		free(host->full_name);
 	}
 	free(ev->hosts);
+	for (h = 0; h < ev->ncontainers; h++)
+		ev_container_release(&ev->containers[h]);
+	free(ev->containers);
 	free(ev);
 	*evp = NULL;
 }

@@ -110,6 +110,26 @@ static const char *image_kind(const uint8_t *p, size_t n, const uint8_t *tail, i
 	return NULL;
 }
 
+/* Archives and compressed files, by their signatures (gzip: RFC 1952,
+ * deflate and no reserved flag, so that two bytes alone do not decide). */
+static const char *archive_kind(const uint8_t *p, size_t n)
+{
+	if (has(p, n, 0, "PK\x03\x04", 4) || has(p, n, 0, "PK\x05\x06", 4))
+		return "ZIP";
+	if (has(p, n, 0, "7z\xbc\xaf\x27\x1c", 6))
+		return "7z";
+	if (has(p, n, 257, "ustar", 5))
+		return "tar";
+	if (has(p, n, 0, "\x1f\x8b\x08", 3) && rt_fits(n, 3, 1) && !(p[3] & 0xE0))
+		return "gzip";
+	if (has(p, n, 0, "\xfd" "7zXZ\x00", 6))
+		return "xz";
+	if (has(p, n, 0, "BZh", 3) && rt_fits(n, 3, 7) && p[3] >= '1' && p[3] <= '9' &&
+	    !memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6))
+		return "bzip2";
+	return NULL;
+}
+
 void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t size, ev_sniff *out)
 {
 	(void)size;
@@ -125,6 +145,10 @@ void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t s
 		uint32_t t = rt_fits(n, REGF_TYPE_OFF, 4) ? rt_le32(head + REGF_TYPE_OFF) : 0;
 
 		out->type = (t == 1 || t == 2 || t == 6) ? EV_HIVE_LOG : EV_HIVE;
+		return;
+	}
+	if ((out->image_kind = archive_kind(head, n)) != NULL) {
+		out->type = EV_ARCHIVE;
 		return;
 	}
 	out->image_kind = image_kind(head, n, tail, &out->image_segment);

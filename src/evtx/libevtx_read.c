@@ -195,6 +195,7 @@ int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, 
 	}
 	ret = read_records(&r, damaged);
 	close_source(&r.file, &bfio);
+	rt_source_drop_cache(src);
 	return ret;
 }
 
@@ -375,6 +376,7 @@ int rt_evtx_probe_computer_source(rt_source *src, char **computer)
 			break;
 	}
 	close_source(&f, &bfio);
+	rt_source_drop_cache(src);
 	return ret;
 }
 

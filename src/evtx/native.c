@@ -384,6 +384,7 @@ static void finish_file(reader *r, nfile *f)
 	if (job->fallback)
 		rt_evtx_report_more_bad(job->diag, display(f), f->bad);
 	close_file(f);
+	rt_source_drop_cache(f->in->src); /* no chunk of it is read any more */
 	r->nread += f->in->size;
 	if (job->progress)
 		job->progress(job->progress_ctx, r->nread, r->ntotal);
@@ -697,6 +698,7 @@ int rt_evtx_probe_native_source(rt_source *src, int max_records, char **computer
 	rt_bx_chunk_release(c);
 	free(c);
 	free(buf);
+	rt_source_drop_cache(src);
 	return ret;
 }
 

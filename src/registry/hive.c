@@ -411,12 +411,17 @@ static int read_source(rt_source *src, uint8_t **data, size_t *size, rt_diag *di
 	const char *name = rt_source_name(src);
 
 	if (rt_source_read_all(src, RT_HIVE_MAX_SIZE, data, size) != 0) {
-		if (errno == EFBIG)
+		char why[256];
+
+		if (errno == EFBIG && rt_source_size(src) > RT_HIVE_MAX_SIZE)
 			rt_diag_error(diag, name, "cannot read: larger than %zu bytes", RT_HIVE_MAX_SIZE);
 		else
-			rt_diag_error(diag, name, "cannot read: %s", strerror(errno));
+			rt_diag_error(diag, name, "cannot read: %s",
+				      *rt_source_error(src, why, sizeof(why)) ? why : strerror(errno));
+		rt_source_drop_cache(src);
 		return -1;
 	}
+	rt_source_drop_cache(src); /* the hive keeps its own copy */
 	return 0;
 }
 

@@ -59,7 +59,7 @@ static void file_id(void *impl, dev_t *dev, ino_t *ino)
 	*ino = f->ino;
 }
 
-static const src_ops file_ops = {"file", file_read, file_release, file_id};
+static const src_ops file_ops = {"file", file_read, file_release, file_id, NULL};
 
 int rt_source_open_file(int dirfd, const char *name, const char *display, int follow,
 			rt_source **out)

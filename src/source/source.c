@@ -42,6 +42,16 @@ struct rt_source {
 	char err[ERR_MAX];
 };
 
+ssize_t src_read_nothing(rt_source *self, void *impl, void *buf, size_t n, uint64_t off)
+{
+	(void)self;
+	(void)impl;
+	(void)buf;
+	(void)n;
+	(void)off;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ locks */
 
 src_lock *src_lock_new(void)
@@ -155,6 +165,17 @@ uint64_t rt_source_size(const rt_source *s)
 const char *rt_source_name(const rt_source *s)
 {
 	return s->name;
+}
+
+void rt_source_drop_cache(rt_source *s)
+{
+	if (!s || !s->ops->drop)
+		return;
+	if (s->lock)
+		pthread_mutex_lock(&s->lock->mu);
+	s->ops->drop(s->impl);
+	if (s->lock)
+		pthread_mutex_unlock(&s->lock->mu);
 }
 
 void rt_source_file_id(const rt_source *s, dev_t *dev, ino_t *ino)
@@ -344,7 +365,7 @@ static void mem_release(void *impl)
 	free(m);
 }
 
-static const src_ops mem_ops = {"memory", mem_read, mem_release, NULL};
+static const src_ops mem_ops = {"memory", mem_read, mem_release, NULL, NULL};
 
 int rt_source_from_memory(const void *data, size_t n, const char *display, int copy,
 			  rt_source **out)
@@ -396,7 +417,7 @@ static void range_release(void *impl)
 	free(r);
 }
 
-static const src_ops range_ops = {"range", range_read, range_release, NULL};
+static const src_ops range_ops = {"range", range_read, range_release, NULL, NULL};
 
 int rt_source_range(rt_source *parent, uint64_t off, uint64_t len, const char *display,
 		    rt_source **out)

@@ -35,6 +35,9 @@ typedef struct src_ops {
 	void (*release)(void *impl);
 	/* Device and inode, for file sources; may be NULL. */
 	void (*file_id)(void *impl, dev_t *dev, ino_t *ino);
+	/* Let go of bytes kept in memory for reading (rt_source_drop_cache);
+	 * may be NULL. Called with the source's lock held, if it has one. */
+	void (*drop)(void *impl);
 } src_ops;
 
 /*
@@ -44,6 +47,13 @@ typedef struct src_ops {
  */
 rt_source *src_new(const src_ops *ops, void *impl, uint64_t size, const char *display,
 		   src_lock *lock);
+
+/*
+ * The read of a source of size 0 that only owns a library object (an NTFS
+ * file system, a set of shadow copies) so that the sources made from it
+ * keep it alive by reference: there is nothing to read.
+ */
+ssize_t src_read_nothing(rt_source *self, void *impl, void *buf, size_t n, uint64_t off);
 
 /* Keep a library's message for rt_source_error() (copied, truncated). */
 void src_set_error(rt_source *s, const char *msg);
