@@ -21,6 +21,12 @@ mkdir -p build-asan
 	make -j"$jobs" check) || {
 	tail -100 build-asan/test-suite.log 2>/dev/null; exit 1; }
 
+# A fresh clone has no ../shared: the corpus tests must skip cleanly, and
+# under LeakSanitizer too (a few seconds).
+echo "== corpus tests without the corpus (as on a fresh clone), under ASan + UBSan"
+(cd build-asan && make check-no-corpus) || {
+	tail -100 build-asan/test-suite.log 2>/dev/null; exit 1; }
+
 # Native reader only: libevtx 20181227 reads a few bytes past its own chunk
 # buffer on some logs (valgrind shows it), which TSan's allocator turns into
 # a crash inside libevtx.

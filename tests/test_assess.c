@@ -104,7 +104,7 @@ static void logcov(const char *chan, const char *file, const char *a, const char
 
 static const rt_cm_verdict *run(rt_cm_id cm, const char *mgmt)
 {
-	rt_assess_opts o = { mgmt };
+	rt_assess_opts o = { mgmt, NULL };
 
 	H.in.facts = H.facts;
 	H.in.nfacts = H.nfacts;
@@ -428,21 +428,39 @@ START_TEST(unknown_without_hives)
 }
 END_TEST
 
+/* A drop by the firewall is a blocked attempt; a refusal the WinRM service
+ * itself logged while it was "disabled" proves the path was open. */
 START_TEST(blocked_attempts_only)
 {
 	const rt_cm_verdict *v;
+	rt_assess_finding *f;
 
 	winrm_disabled_base();
-	find("winrm.failed", "2024-02-10T08:00:00Z", "203.0.113.7", 1001, "WinRM authentication failed");
 	find("firewall.drop", "2024-02-10T08:00:01Z", "203.0.113.7", 1002, "inbound 5985 dropped")->port = 5985;
+	f = find("winrm.failed", "2024-02-10T08:00:02Z", "203.0.113.7", 1003, "WFP dropped a WinRM connection");
+	f->src.event_id = 5157;
 	v = run(RT_CM0019, NULL);
 	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
 	ck_assert_int_eq(v->bypassed, 0);
 	ck_assert_uint_eq(v->nbypass, 0);
 	ck_assert_uint_eq(v->evidence.n, 2);
 	ck_assert_ptr_nonnull(strstr(v->evidence.items[0].text, "blocked attempt"));
-	ck_assert_uint_eq(v->evidence.items[0].record_id, 1001);
-	ck_assert_uint_eq(v->last_activity, T("2024-02-10T08:00:01Z"));
+	ck_assert_uint_eq(v->evidence.items[0].record_id, 1002);
+	ck_assert_ptr_nonnull(strstr(v->evidence.items[1].text, "blocked attempt"));
+	ck_assert_uint_eq(v->last_activity, T("2024-02-10T08:00:02Z"));
+
+	/* WinRM 192 from the service: it answered, so it was running */
+	f = find("winrm.failed", "2024-02-10T08:00:00Z", "203.0.113.7", 1001, "WinRM authentication failed");
+	f->src.event_id = 192;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 1);
+	ck_assert_str_eq(v->bypass[0].route, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].findings, 1001));
+	ck_assert_ptr_nonnull(strstr(v->bypass[0].findings.items[0].text, "refused attempt that reached the service"));
+	/* the client side of someone else's refusal is not this host's attempt */
+	H.finds[H.nfinds - 1].direction = -1;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 0);
 }
 END_TEST
 
@@ -491,8 +509,13 @@ START_TEST(winrm_policy_local_conflict)
 	reset(1, 1);
 	snap("service.winrm.start", "auto", "2024-01-01T00:00:00Z", "Services\\WinRM", "Start");
 	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	/* AllowLocalPolicyMerge is per profile ([MS-GPFAS] 2.2.3.13): off on all three */
 	snap("firewall.policy.profile.domain.allow_local_policy_merge", "0", "2024-01-01T00:00:00Z",
 	     "Policies\\Microsoft\\WindowsFirewall\\DomainProfile", "AllowLocalPolicyMerge");
+	snap("firewall.policy.profile.private.allow_local_policy_merge", "0", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\WindowsFirewall\\PrivateProfile", "AllowLocalPolicyMerge");
+	snap("firewall.policy.profile.public.allow_local_policy_merge", "0", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\WindowsFirewall\\PublicProfile", "AllowLocalPolicyMerge");
 	f = snap("firewall.policy.profile.domain.enabled", "true", "2024-01-01T00:00:00Z",
 		 "Policies\\Microsoft\\WindowsFirewall\\DomainProfile", "EnableFirewall");
 	(void)f;
@@ -554,9 +577,17 @@ START_TEST(wmi_admin_subnet_is_restricted)
 	rt_fact *f;
 
 	wmi_policy_base();
+	/* remote WMI needs both: RPCSS on 135 and Winmgmt on its RPC port */
 	f = snap("firewall.rule.WMI-WINMGMT-In-TCP",
 		 "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|App=%SystemRoot%\\system32\\svchost.exe|Svc=winmgmt|RA4=10.0.9.0/24|",
 		 "2024-01-01T00:00:00Z", "Policies\\Microsoft\\WindowsFirewall\\FirewallRules", "WMI-WINMGMT-In-TCP");
+	f->policy = 1;
+	f->src.file = SOFT;
+	v = run(RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT); /* Winmgmt alone: 135 still closed */
+	f = snap("firewall.rule.WMI-RPCSS-In-TCP",
+		 "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC-EPMap|App=%SystemRoot%\\system32\\svchost.exe|Svc=RPCSS|RA4=10.0.9.0/24|",
+		 "2024-01-01T00:00:00Z", "Policies\\Microsoft\\WindowsFirewall\\FirewallRules", "WMI-RPCSS-In-TCP");
 	f->policy = 1;
 	f->src.file = SOFT;
 	find("wmi.inbound", "2024-02-10T08:00:00Z", "10.0.7.33", 71, "WmiPrvSE started cmd.exe");
@@ -586,15 +617,15 @@ START_TEST(fw_profile_names)
 {
 	char out[32];
 
-	ck_assert_uint_eq(rt_fw_profile_mask("Domain"), RT_FW_DOMAIN);
-	ck_assert_uint_eq(rt_fw_profile_mask("Public, DOMAIN"), RT_FW_DOMAIN | RT_FW_PUBLIC);
-	ck_assert_uint_eq(rt_fw_profile_mask("Standard|public"), RT_FW_PRIVATE | RT_FW_PUBLIC);
+	ck_assert_uint_eq(rt_fw_profile_mask("Domain"), RT_FW_PROF_DOMAIN);
+	ck_assert_uint_eq(rt_fw_profile_mask("Public, DOMAIN"), RT_FW_PROF_DOMAIN | RT_FW_PROF_PUBLIC);
+	ck_assert_uint_eq(rt_fw_profile_mask("Standard|public"), RT_FW_PROF_PRIVATE | RT_FW_PROF_PUBLIC);
 	ck_assert_uint_eq(rt_fw_profile_mask("Domain,Elsewhere"), 0);
 	ck_assert_uint_eq(rt_fw_profile_mask("Domainx"), 0);
 	ck_assert_uint_eq(rt_fw_profile_mask(" , "), 0);
 	ck_assert_uint_eq(rt_fw_profile_mask(""), 0);
 	ck_assert_uint_eq(rt_fw_profile_mask(NULL), 0);
-	ck_assert_uint_eq(rt_fw_profile_list(RT_FW_PUBLIC | RT_FW_DOMAIN, out, sizeof out), 13);
+	ck_assert_uint_eq(rt_fw_profile_list(RT_FW_PROF_PUBLIC | RT_FW_PROF_DOMAIN, out, sizeof out), 13);
 	ck_assert_str_eq(out, "domain,public");
 	ck_assert_uint_eq(rt_fw_profile_list(0, out, sizeof out), 0);
 	ck_assert_str_eq(out, "");
@@ -622,24 +653,27 @@ START_TEST(fw_active_profile)
 {
 	const rt_cm_verdict *v;
 
-	/* not recorded: private's default allow decides, and says so */
+	/* not recorded: open on the private (default allow) and public (off)
+	 * profiles, closed on the domain one: which applies is not known */
 	fw_mixed_base();
 	v = run(RT_CM0013, NULL);
 	ck_assert_uint_eq(v->nintervals, 1);
-	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
-	ck_assert_str_eq(v->intervals[0].why,
-			 "the firewall allows unsolicited inbound traffic by default on the private profile "
-			 "(not on every profile); the active profile is not recorded: Security 4956 events "
-			 "(Audit MPSSVC Rule-Level Policy Change) or the Microsoft-Windows-NetworkProfile/"
-			 "Operational log would settle it");
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why,
+				     "remote WMI (DCOM) gets in from any address on the private,public profiles only"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "let in by the default inbound action (allow)"));
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why,
+				     "the active profile is not recorded: Security 4956 events (Audit MPSSVC Rule-Level "
+				     "Policy Change) or the Microsoft-Windows-NetworkProfile/Operational log would "
+				     "settle it"));
 
-	/* domain active: local configuration only, the others noted */
+	/* domain active: closed there by Windows' defaults, the others noted */
 	change("firewall.active_profile", "domain", "public", "2024-02-01T00:00:00Z", SECEVTX, 900, 4956);
 	v = run(RT_CM0013, NULL);
 	ck_assert_uint_eq(v->nintervals, 2);
-	ck_assert_int_eq(v->intervals[0].state, RT_CM_NOT_IN_EFFECT); /* old_value is not used */
-	ck_assert_int_eq(v->intervals[1].state, RT_CM_RESTRICTED);
-	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "local firewall configuration only"));
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_RESTRICTED); /* old_value is not used */
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "the WMI service (Winmgmt) on its RPC endpoint: no rule"));
 	ck_assert_ptr_nonnull(strstr(v->intervals[1].why,
 				     "; judged on the active firewall profile (domain); the firewall is off on "
 				     "the public profile, not active then; inbound default is allow on the "
@@ -654,7 +688,10 @@ START_TEST(fw_active_profile)
 	change("firewall.active_profile", "domain,public", NULL, "2024-03-01T00:00:00Z", SECEVTX, 901, 4956);
 	v = run(RT_CM0013, NULL);
 	ck_assert_uint_eq(v->nintervals, 3);
-	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	/* the evidence ends at that change: an instant never decides the headline */
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_uint_eq(v->intervals[2].from, v->intervals[2].to);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
 	ck_assert_str_eq(v->intervals[2].why,
 			 "the firewall is off on the active public profile; judged on the active "
 			 "firewall profiles (domain,public); inbound default is allow on the private "
@@ -689,7 +726,7 @@ START_TEST(fw_active_profile_and_networks)
 	ck_assert_uint_eq(v->nintervals, 5);
 	ck_assert_str_eq(v->intervals[1].why,
 			 "the firewall is off on the public profile, which a connected network uses");
-	ck_assert_int_eq(v->intervals[2].state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->intervals[2].state, RT_CM_IN_EFFECT);
 	ck_assert_ptr_nonnull(strstr(v->intervals[2].why, "judged on the active firewall profile (domain)"));
 	ck_assert(!list_has_text(&v->intervals[2].basis, "network {a}"));
 	ck_assert_int_eq(v->intervals[3].state, RT_CM_NOT_IN_EFFECT);
@@ -701,7 +738,8 @@ START_TEST(fw_active_profile_and_networks)
 	ck_assert(list_has_text(&v->intervals[3].basis,
 				"network {b} (public profile) connected since 2024-03-01"));
 	ck_assert_uint_eq(v->intervals[4].from, T("2024-04-01T00:00:00Z"));
-	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT); /* [04-01, 04-01] is an instant */
+	ck_assert_ptr_nonnull(strstr(v->state_why, "the state at the end of the evidence"));
 }
 END_TEST
 
@@ -878,6 +916,102 @@ static void teardown(void)
 	rt_assess_result_free(&H.res);
 }
 
+/* Change points handed over as a setting's name and text, as the detect
+ * module extracts them from command lines (netsh in a 4688, Set-Service in
+ * a 4104): typed by config's one conversion, they move the state. */
+START_TEST(change_points_from_command_lines)
+{
+	const rt_cm_verdict *v;
+
+	winrm_disabled_base();
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|App=System|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "WINRM-HTTP-In-TCP");
+	change("service.winrm.start", "Automatic", NULL, "2024-02-01T00:00:00Z", PSEVTX, 77, 4104);
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 41, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_uint_eq(v->nintervals, 2);
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_NOT_IN_EFFECT);
+	ck_assert(list_has_text(&v->intervals[1].basis, "service.winrm.start = Automatic"));
+	ck_assert_str_eq(v->bypass[0].route, "re-enabled then used");
+
+	/* netsh advfirewall set allprofiles state off: "off" for each profile */
+	wmi_policy_base();
+	change("firewall.policy.profile.domain.enabled", "off", NULL, "2024-02-01T00:00:00Z", SECEVTX, 5, 4688);
+	change("firewall.policy.profile.private.enabled", "off", NULL, "2024-02-01T00:00:00Z", SECEVTX, 5, 4688);
+	change("firewall.policy.profile.public.enabled", "off", NULL, "2024-02-01T00:00:00Z", SECEVTX, 5, 4688);
+	find("wmi.inbound", "2024-02-10T08:00:00Z", "10.0.7.33", 71, "WmiPrvSE started cmd.exe");
+	v = run(RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[v->nintervals - 1].why, "the firewall is off on every profile");
+	ck_assert_str_eq(v->bypass[0].route, "re-enabled then used");
+	ck_assert_ptr_nonnull(list_find_record(&v->bypass[0].changes, 5));
+}
+END_TEST
+
+/* The headline: the state inbound use fell in, the least protective one;
+ * an instant never decides; without dated evidence there is no interval. */
+START_TEST(headline_state)
+{
+	const rt_cm_verdict *v;
+	rt_fact *f;
+
+	winrm_disabled_base();
+	find("winrm.inbound", "2024-01-10T08:00:00Z", "10.0.0.50", 40, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->state_why, "the state when inbound use happened (2024-01-10T08:00:00"));
+	change("service.winrm.start", "auto", "disabled", "2024-02-01T00:00:00Z", SYSEVTX, 7, 7040);
+	snap("winrm.listener.*+HTTP", "5985", "2024-01-01T00:00:00Z", "WSMAN\\Listener\\*+HTTP", "Port");
+	snap("firewall.rule.WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|App=System|",
+	     "2024-01-01T00:00:00Z", "FirewallRules", "WINRM-HTTP-In-TCP");
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 41, "WinRM shell created");
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->state_why, "first such use at 2024-02-10T08:00:00"));
+
+	/* a fact of unknown time (0) neither starts the period nor an interval */
+	reset(1, 1);
+	f = snap("service.winrm.start", "disabled", "2024-01-01T00:00:00Z", "Services\\WinRM", "Start");
+	f->time = 0;
+	f->src.time = 0;
+	logcov("Microsoft-Windows-WinRM/Operational", WRMEVTX, "2024-01-05T00:00:00Z", "2024-01-06T00:00:00Z");
+	v = run(RT_CM0019, NULL);
+	ck_assert_uint_eq(H.res->period_from, T("2024-01-05T00:00:00Z"));
+	ck_assert_uint_gt(v->nintervals, 0);
+	ck_assert_uint_eq(v->intervals[0].from, T("2024-01-05T00:00:00Z"));
+
+	reset(0, 0);
+	v = run(RT_CM0019, NULL);
+	ck_assert_uint_eq(v->nintervals, 0);
+	ck_assert_int_eq(v->state, RT_CM_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(v->state_why, "no dated evidence"));
+}
+END_TEST
+
+/* Low confidence alone never makes a bypass; the client side of a
+ * connection (outbound) is not use of this host. */
+START_TEST(low_confidence_and_outbound)
+{
+	const rt_cm_verdict *v;
+
+	winrm_disabled_base();
+	find("winrm.inbound", "2024-02-10T08:00:00Z", "10.0.0.50", 41, "WinRM connection accepted")->confidence =
+		RT_ASSESS_LOW;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert(list_has_text(&v->evidence, "low-confidence activity"));
+	H.finds[0].confidence = 3;
+	H.finds[0].direction = -1;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_uint_eq(v->evidence.n, 0);
+	H.finds[0].direction = 1;
+	v = run(RT_CM0019, NULL);
+	ck_assert_int_eq(v->bypassed, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess");
@@ -914,6 +1048,9 @@ int main(void)
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, scopes_ipv6);
 	tcase_add_test(tc, scopes_local_subnet);
+	tcase_add_test(tc, change_points_from_command_lines);
+	tcase_add_test(tc, headline_state);
+	tcase_add_test(tc, low_confidence_and_outbound);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "evtx_writer.h"
+#include "remtrail/config.h"
+#include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 #include "scenario.h"
 #include "testutil.h"
@@ -54,14 +56,102 @@ static sc_host *base(const char *name, const char *ip, unsigned winrm_start)
 	return h;
 }
 
-static const rt_cm_verdict *run(sc_host *h, rt_cm_id cm, const char *mgmt)
+/* The interval of `v` at `t` (the last one also takes its end). */
+static const rt_interval *interval_at(const rt_cm_verdict *v, uint64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < v->nintervals; i++)
+		if (t >= v->intervals[i].from && (t < v->intervals[i].to || i + 1 == v->nintervals))
+			return &v->intervals[i];
+	return NULL;
+}
+
+/* Does the exposure at snapshot `e` see the host as it was then? It reads
+ * a SYSTEM and a SOFTWARE hive together even when one of them was only
+ * taken later (no older one), which the assessor never does. */
+static int exposure_of_its_time(const rt_cfg_host *h, size_t e)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->nsnapshots; i++) {
+		int older = 0;
+
+		for (k = 0; k < h->nsnapshots; k++)
+			if (h->snapshots[k].hive == h->snapshots[i].hive && h->snapshots[k].time <= h->exposures[e].time)
+				older = 1;
+		if (!older)
+			return 0;
+	}
+	return 1;
+}
+
+/* config's exposure and the assessor judge a host through one function
+ * (rt_cfg_state_path): at every snapshot time, on every profile the
+ * assessor judged, both must say the same of every protocol. */
+static void exposure_agrees(void)
+{
+	const char *paths[1] = { dir };
+	rt_evidence *ev = NULL;
+	rt_config *cfg = NULL;
+	rt_diag d;
+	size_t i, k, e, compared = 0;
+	int system = 0;
+
+	rt_diag_init(&d, NULL, NULL);
+	ck_assert_int_eq(rt_pipeline_collect(paths, 1, 0, &ev, &d), 0);
+	ck_assert_int_eq(rt_config_from_evidence(ev, &cfg, &d), 0);
+	for (i = 0; cfg && i < cfg->nhosts; i++) {
+		const rt_cfg_host *h = &cfg->hosts[i];
+		const rt_assess_result *r = NULL;
+
+		for (k = 0; k < an->nhosts; k++)
+			if (!strcmp(an->hosts[k].verdicts->host, h->name))
+				r = an->hosts[k].verdicts;
+		ck_assert_ptr_nonnull(r);
+		for (k = 0; k < h->nsnapshots; k++)
+			system |= h->snapshots[k].hive == RT_HIVE_SYSTEM;
+		for (e = 0; e < h->nexposures; e++) {
+			int cm, p;
+
+			if (!exposure_of_its_time(h, e))
+				continue;
+			for (cm = 0; cm < RT_CM_COUNT; cm++) {
+				const rt_interval *iv = interval_at(&r->cm[cm], h->exposures[e].time);
+				rt_proto proto = rt_cm_proto((rt_cm_id)cm);
+
+				for (p = 0; iv && p < RT_FW_NPROFILES; p++) {
+					int reach = h->exposures[e].reach[p][proto].reachable;
+					rt_winfw_open o = iv->path[p];
+
+					if (o == RT_WINFW_OPEN_UNKNOWN)
+						continue;
+					compared++;
+					ck_assert_msg(reach == 1 ? o == RT_WINFW_OPEN_ANY || o == RT_WINFW_OPEN_SCOPED
+						      : reach == 0 ? o == RT_WINFW_CLOSED
+								   : o == RT_WINFW_OPEN_DEPENDS,
+						      "%s %s on the %s profile at snapshot %zu: exposure says %d (%s), "
+						      "assess %s (%s)",
+						      h->name, rt_cm_name((rt_cm_id)cm), rt_fw_profile_name(p), e, reach,
+						      h->exposures[e].reach[p][proto].reason, rt_winfw_open_name(o),
+						      iv->why);
+				}
+			}
+		}
+	}
+	/* with a SYSTEM hive there is always something to compare */
+	ck_assert(!system || compared > 0);
+	rt_config_free(&cfg);
+	rt_evidence_free(&ev);
+	rt_diag_release(&d);
+}
+
+static const rt_assess_result *analyse(const char *mgmt)
 {
 	const char *paths[1] = { dir };
 	rt_analysis_opts o;
 	rt_diag d;
 
-	ck_assert_int_eq(sc_write(h, dir), 0);
-	sc_free(&h);
 	memset(&o, 0, sizeof o);
 	o.mgmt_scope = mgmt;
 	rt_diag_init(&d, NULL, NULL);
@@ -69,7 +159,44 @@ static const rt_cm_verdict *run(sc_host *h, rt_cm_id cm, const char *mgmt)
 	ck_assert_uint_eq(d.errors, 0);
 	rt_diag_release(&d);
 	ck_assert_uint_ge(an->nhosts, 1);
-	return &an->hosts[0]->cm[cm];
+	exposure_agrees();
+	{
+		size_t h, i;
+		int cm;
+
+		/* no interval starts at 1601: a zero FILETIME is "unknown" */
+		for (h = 0; h < an->nhosts; h++)
+			for (cm = 0; cm < RT_CM_COUNT; cm++)
+				for (i = 0; i < an->hosts[h].verdicts->cm[cm].nintervals; i++)
+					ck_assert(an->hosts[h].verdicts->cm[cm].intervals[i].from &&
+						  an->hosts[h].verdicts->cm[cm].intervals[i].to);
+	}
+	return an->hosts[0].verdicts;
+}
+
+static const rt_cm_verdict *run(sc_host *h, rt_cm_id cm, const char *mgmt)
+{
+	ck_assert_int_eq(sc_write(h, dir), 0);
+	sc_free(&h);
+	return &analyse(mgmt)->cm[cm];
+}
+
+/* Several hosts in one case: the verdict of host `name`. */
+static const rt_cm_verdict *run_case(sc_host **hosts, size_t n, const char *name, rt_cm_id cm)
+{
+	const rt_assess_result *r = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(sc_write(hosts[i], dir), 0);
+		sc_free(&hosts[i]);
+	}
+	analyse(NULL);
+	for (i = 0; i < an->nhosts; i++)
+		if (!strcmp(an->hosts[i].verdicts->host, name))
+			r = an->hosts[i].verdicts;
+	ck_assert_ptr_nonnull(r);
+	return &r->cm[cm];
 }
 
 static const rt_evidence_item *item_with(const rt_evidence_list *l, const char *text, uint32_t event_id)
@@ -428,26 +555,48 @@ START_TEST(unknown_without_hives)
 	ck_assert_int_eq(v->bypassed, -1);
 	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "SYSTEM hive missing"));
 	ck_assert_ptr_nonnull(item_with(&v->evidence, "state is unknown", 91));
-	ck_assert_ptr_nonnull(strstr(an->hosts[0]->cm[RT_CM0012].intervals[0].why, "SOFTWARE hive missing"));
+	ck_assert_ptr_nonnull(strstr(an->hosts[0].verdicts->cm[RT_CM0012].intervals[0].why, "SOFTWARE hive missing"));
 }
 END_TEST
 
-/* 9 */
+/* 9: connections the firewall dropped (Security 5157 on 5985) are blocked
+ * attempts: the control worked */
 START_TEST(blocked_attempts_only)
 {
 	sc_host *h = base("WS02", "10.0.0.22", 4);
 	const rt_cm_verdict *v;
 	const rt_evidence_item *e;
 
-	sc_ev_winrm_refused(h, T("2024-03-12T09:40:00Z"), "203.0.113.45", "svc_backup");
+	sc_ev_wfp_drop(h, T("2024-03-12T09:40:00Z"), "203.0.113.45", 5985, "System");
 	v = run(h, RT_CM0019, NULL);
 	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
 	ck_assert_int_eq(v->bypassed, 0);
 	ck_assert_uint_eq(v->nbypass, 0);
-	e = item_with(&v->evidence, "blocked attempt", 192);
+	e = item_with(&v->evidence, "blocked attempt", 5157);
 	ck_assert_ptr_nonnull(e);
-	ck_assert(endswith(e->file, "Microsoft-Windows-WinRM%4Operational.evtx"));
+	ck_assert(endswith(e->file, "Security.evtx"));
 	ck_assert_uint_ne(e->record_id, 0);
+	ck_assert_str_eq(e->remote_ip, "203.0.113.45");
+}
+END_TEST
+
+/* 9b: a refusal the WinRM service logged (4625 + WinRM 192) while the
+ * service is "disabled" proves the path was open: a contradiction, never a
+ * blocked attempt */
+START_TEST(server_refusal_while_disabled_is_contradiction)
+{
+	sc_host *h = base("WS02", "10.0.0.22", 4);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_winrm_refused(h, T("2024-03-12T09:40:00Z"), "203.0.113.45", "svc_backup");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_null(item_with(&v->evidence, "blocked attempt", 0));
+	b = route(v, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(item_with(&b->findings, "refused attempt that reached the service", 192));
+	ck_assert_int_eq(v->bypassed, 1);
 }
 END_TEST
 
@@ -534,10 +683,16 @@ START_TEST(wmi_in_effect_by_policy)
 }
 END_TEST
 
+/* The "Windows Management Instrumentation (WMI)" rule group as a GPO
+ * scoped to an admin subnet: RPCSS on 135 and Winmgmt, both needed. */
 static sc_host *wmi_admin_subnet(void)
 {
 	sc_host *h = base("WS01", "10.0.0.21", 4);
 
+	sc_fw_rule(h, 1, "WMI-RPCSS-In-TCP",
+		   "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC-EPMap|"
+		   "App=%SystemRoot%\\system32\\svchost.exe|Svc=RPCSS|RA4=10.0.9.0/24|",
+		   T(T0));
 	sc_fw_rule(h, 1, "WMI-WINMGMT-In-TCP",
 		   "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|App=%SystemRoot%\\system32\\svchost.exe|"
 		   "Svc=winmgmt|RA4=10.0.9.0/24|",
@@ -725,6 +880,286 @@ START_TEST(dcom_disabled_denied_then_used)
 }
 END_TEST
 
+/* ------------------------------------------------- issue 16: the model */
+
+#define SVCHOST_APP "App=%SystemRoot%\\system32\\svchost.exe|"
+#define RULE_RA_DCOM                                                                          \
+	"v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|LPort=135|" SVCHOST_APP \
+	"Svc=rpcss|Name=@FirewallAPI.dll,-33035|"
+#define RULE_STORE                                                                                      \
+	"v2.27|Action=Allow|Active=TRUE|Dir=In|Profile=Domain|Profile=Private|Name=OneNote|"             \
+	"LUOwn=S-1-5-21-2734969515-1644526556-1039763013-1001|AppPkgId=S-1-15-2-3445883232-1224167743-" \
+	"206467785-1580939083-2750001491-3097792036-3019341970|"
+#define RULE_SKYPE "v2.10|Action=Allow|Active=TRUE|Dir=In|App=C:\\Program Files\\Skype\\Phone\\Skype.exe|Name=Skype|"
+#define RULE_WMI_RPCSS(scope) \
+	"v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC-EPMap|" SVCHOST_APP "Svc=RPCSS|" scope
+#define RULE_WMI_WINMGMT(scope) "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|" SVCHOST_APP "Svc=winmgmt|" scope
+
+/* 19: the Windows 7 corpus workstation's rules: Remote Assistance lets
+ * RPCSS in on the domain profile, a Store app its package; neither is
+ * remote WMI, which also needs Winmgmt's own endpoint */
+START_TEST(remote_assistance_and_store_rules_are_not_wmi)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+
+	sc_fw_rule(h, 0, "RemoteAssistance-DCOM-In-TCP-NoScope-Active", RULE_RA_DCOM, T(T0));
+	sc_fw_rule(h, 0, "{E3038ED8-AD05-431F-AFC9-8CC36D87ADD0}", RULE_STORE, T(T0));
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "the WMI service (Winmgmt) on its RPC endpoint: no rule lets it in"));
+	ck_assert_ptr_null(strstr(v->intervals[0].why, "RemoteAssistance"));
+	ck_assert_ptr_null(item_with(&v->intervals[0].basis, "RemoteAssistance", 0));
+	ck_assert_ptr_null(item_with(&v->intervals[0].basis, "E3038ED8", 0));
+	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
+}
+END_TEST
+
+/* 20: the WMI rule group open from any address; only its rules are cited */
+START_TEST(wmi_open_cites_only_deciding_rules)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+
+	sc_fw_rule(h, 1, "WMI-RPCSS-In-TCP", RULE_WMI_RPCSS(""), T(T0));
+	sc_fw_rule(h, 1, "WMI-WINMGMT-In-TCP", RULE_WMI_WINMGMT(""), T(T0));
+	sc_fw_rule(h, 0, "{E3038ED8-AD05-431F-AFC9-8CC36D87ADD0}", RULE_STORE, T(T0));
+	sc_fw_rule(h, 0, "{9425C830-128B-4B78-9F45-71953AC5BFF4}", RULE_SKYPE, T(T0));
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "firewall.policy.rule.WMI-RPCSS-In-TCP", 0));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "firewall.policy.rule.WMI-WINMGMT-In-TCP", 0));
+	ck_assert_ptr_null(item_with(&v->intervals[0].basis, "E3038ED8", 0));
+	ck_assert_ptr_null(item_with(&v->intervals[0].basis, "9425C830", 0));
+	ck_assert_ptr_nonnull(strstr(v->state_why, "the state at the end of the evidence"));
+}
+END_TEST
+
+static sc_host *wmi_open(void)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+
+	sc_fw_rule(h, 1, "WMI-RPCSS-In-TCP", RULE_WMI_RPCSS(""), T(T0));
+	sc_fw_rule(h, 1, "WMI-WINMGMT-In-TCP", RULE_WMI_WINMGMT(""), T(T0));
+	sc_service_start(h, "Winmgmt", 4, T(T0));
+	return h;
+}
+
+/* 21: Winmgmt disabled closes WMI whatever the firewall; WMI used anyway
+ * means it was started or re-enabled, and nothing recorded says so */
+START_TEST(winmgmt_disabled_closes_wmi)
+{
+	sc_host *h = wmi_open();
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_str_eq(v->intervals[0].why, "the WMI service (Winmgmt) is disabled");
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "service.winmgmt.start = disabled", 0));
+	b = route(v, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(strstr(b->explanation, "started or re-enabled"));
+}
+END_TEST
+
+/* 22: ... and with its 7040 the route is "re-enabled then used" */
+START_TEST(winmgmt_reenabled_then_used)
+{
+	sc_host *h = wmi_open();
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_7040(h, T("2024-03-12T10:55:00Z"), "Winmgmt", "disabled", "auto start");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	b = route(v, "re-enabled then used");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(item_with(&b->changes, "service.winmgmt.start = auto (was disabled)", 7040));
+	ck_assert_ptr_null(route(v, "contradiction between configuration and activity"));
+}
+END_TEST
+
+/* 23: DCOM logged a remote launch (10016) while the firewall keeps RPC
+ * out: the request got through, a contradiction, not a blocked attempt */
+START_TEST(dcom_request_while_rpc_blocked)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_dcom_denied(h, T("2024-03-12T11:00:00Z"), "10.0.0.8", "bob");
+	v = run(h, RT_CM0012, NULL);
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "the firewall keeps it out"));
+	ck_assert_ptr_null(item_with(&v->evidence, "blocked attempt", 0));
+	b = route(v, "contradiction between configuration and activity");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(item_with(&b->findings, "refused attempt that reached the service", 10016));
+}
+END_TEST
+
+/* 24: a change point that can open the protocol before the use (a rule
+ * for 135 from any address: RPCSS only, so the model still says closed)
+ * makes the route "re-enabled then used", not a contradiction */
+START_TEST(opening_change_point_then_use)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+	const rt_bypass *b;
+
+	sc_ev_2004(h, T("2024-03-12T10:00:00Z"), "Open135", "135", "*");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	b = route(v, "re-enabled then used");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(item_with(&b->changes, "firewall.rule.Open135", 2004));
+	ck_assert_ptr_null(route(v, "contradiction between configuration and activity"));
+}
+END_TEST
+
+/* 25: WMI let in from the local subnet on a workstation: other
+ * workstations are there, so it is not in effect; unless --mgmt says the
+ * subnet holds only management hosts */
+static sc_host *wmi_local_subnet(void)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+
+	sc_product_type(h, "WinNT", T(T0));
+	sc_interface(h, SC_IFACE, "10.0.0.21", "255.255.255.0", 1, T(T0));
+	sc_fw_rule(h, 1, "WMI-RPCSS-In-TCP", RULE_WMI_RPCSS("RA4=LocalSubnet|"), T(T0));
+	sc_fw_rule(h, 1, "WMI-WINMGMT-In-TCP", RULE_WMI_WINMGMT("RA4=LocalSubnet|"), T(T0));
+	return h;
+}
+
+START_TEST(local_subnet_on_workstation_is_not_restricted)
+{
+	const rt_cm_verdict *v = run(wmi_local_subnet(), RT_CM0013, NULL);
+
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "from the local subnet, where other workstations are"));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "host.role = workstation", 0));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "LocalSubnet includes 10.0.0.21/255.255.255.0", 0));
+}
+END_TEST
+
+START_TEST(local_subnet_of_management_hosts)
+{
+	const rt_cm_verdict *v = run(wmi_local_subnet(), RT_CM0013, "10.0.0.0/24");
+
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "only from management hosts (10.0.0.0/24)"));
+}
+END_TEST
+
+/* 26: the case's domain controller (its hives say LanmanNT) is a
+ * management host: WMI open only to it is CM0013 in effect */
+START_TEST(domain_controller_of_the_case_manages)
+{
+	sc_host *hosts[2];
+	const rt_cm_verdict *v;
+
+	hosts[0] = base("DC01", "10.0.0.5", 4);
+	sc_product_type(hosts[0], "LanmanNT", T(T0));
+	sc_interface(hosts[0], SC_IFACE, "10.0.0.5", "255.255.255.0", 0, T(T0));
+	hosts[1] = base("WS01", "10.0.0.21", 4);
+	sc_product_type(hosts[1], "WinNT", T(T0));
+	sc_fw_rule(hosts[1], 1, "WMI-RPCSS-In-TCP", RULE_WMI_RPCSS("RA4=10.0.0.5|"), T(T0));
+	sc_fw_rule(hosts[1], 1, "WMI-WINMGMT-In-TCP", RULE_WMI_WINMGMT("RA4=10.0.0.5|"), T(T0));
+	v = run_case(hosts, 2, "WS01", RT_CM0013);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "only from management hosts (10.0.0.5)"));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "management hosts of the case", 0));
+}
+END_TEST
+
+/* 27: CM0012 reads Group Policy's launch restriction and judges it:
+ * remote launch left to one group is a restriction; Windows' default
+ * (administrators may launch remotely) is none */
+static sc_host *dcom_open(const char *sddl)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+
+	sc_fw_profile(h, 1, "Domain", 0, 1, T(T0));
+	sc_fw_profile(h, 1, "Private", 0, 1, T(T0));
+	sc_fw_profile(h, 1, "Public", 0, 1, T(T0));
+	sc_dcom_policy_launch(h, sddl, T(T0));
+	return h;
+}
+
+START_TEST(dcom_policy_launch_restriction)
+{
+	const rt_cm_verdict *v = run(dcom_open("O:BAG:BAD:(A;;CCDCSW;;;WD)(A;;CCDCLCSWRP;;;S-1-5-21-1-2-3-5123)"),
+				     RT_CM0012, NULL);
+
+	ck_assert_int_eq(v->state, RT_CM_RESTRICTED);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "machine launch restriction (Group Policy)"));
+	ck_assert_ptr_nonnull(item_with(&v->intervals[0].basis, "dcom.policy.machine_launch_restriction = O:BAG:BAD:", 0));
+}
+END_TEST
+
+START_TEST(dcom_default_launch_restriction_is_none)
+{
+	const rt_cm_verdict *v = run(dcom_open("O:BAG:BAD:(A;;CCDCSW;;;WD)(A;;CCDCLCSWRP;;;BA)"), RT_CM0012, NULL);
+
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "no tighter than Windows' default"));
+}
+END_TEST
+
+/* 28: a rule for 24158 opens WMI only when Winmgmt runs standalone with
+ * that fixed endpoint */
+static sc_host *wmi_fixed_port(void)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+
+	sc_fw_rule(h, 1, "WMI-RPCSS-In-TCP", RULE_WMI_RPCSS(""), T(T0));
+	sc_fw_rule(h, 1, "WMI-Fixed-24158",
+		   "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=24158|" SVCHOST_APP "Svc=winmgmt|", T(T0));
+	return h;
+}
+
+START_TEST(wmi_fixed_port_counts_only_standalone)
+{
+	const rt_cm_verdict *v = run(wmi_fixed_port(), RT_CM0013, NULL);
+
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+}
+END_TEST
+
+START_TEST(wmi_fixed_port_standalone)
+{
+	sc_host *h = wmi_fixed_port();
+	const rt_cm_verdict *v;
+
+	sc_winmgmt_standalone(h, 24158, T(T0));
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(strstr(v->intervals[0].why, "(fixed port 24158): let in by rule WMI-Fixed-24158"));
+}
+END_TEST
+
+/* 29: local WMI (a WmiPrvSE child with no network logon, low confidence)
+ * alone is never a bypass */
+START_TEST(low_confidence_use_is_not_bypass)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+
+	sc_ev_wmi_local(h, T("2024-03-12T11:00:00Z"), "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	ck_assert_uint_eq(v->nbypass, 0);
+	ck_assert_int_eq(v->bypassed, 0);
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "low-confidence activity (not counted as use)", 4688));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess_scenarios");
@@ -750,6 +1185,7 @@ int main(void)
 	tcase_add_test(tc, winrm_not_in_effect);
 	tcase_add_test(tc, unknown_without_hives);
 	tcase_add_test(tc, blocked_attempts_only);
+	tcase_add_test(tc, server_refusal_while_disabled_is_contradiction);
 	tcase_add_test(tc, monitoring_log_gap);
 	tcase_add_test(tc, winrm_alternate_listener);
 	tcase_add_test(tc, winrm_policy_local_conflict);
@@ -762,6 +1198,20 @@ int main(void)
 	tcase_add_test(tc, wmi_public_off_domain_active_then_public);
 	tcase_add_test(tc, wmi_public_off_public_network_connected);
 	tcase_add_test(tc, dcom_disabled_denied_then_used);
+	tcase_add_test(tc, remote_assistance_and_store_rules_are_not_wmi);
+	tcase_add_test(tc, wmi_open_cites_only_deciding_rules);
+	tcase_add_test(tc, winmgmt_disabled_closes_wmi);
+	tcase_add_test(tc, winmgmt_reenabled_then_used);
+	tcase_add_test(tc, dcom_request_while_rpc_blocked);
+	tcase_add_test(tc, opening_change_point_then_use);
+	tcase_add_test(tc, local_subnet_on_workstation_is_not_restricted);
+	tcase_add_test(tc, local_subnet_of_management_hosts);
+	tcase_add_test(tc, domain_controller_of_the_case_manages);
+	tcase_add_test(tc, dcom_policy_launch_restriction);
+	tcase_add_test(tc, dcom_default_launch_restriction_is_none);
+	tcase_add_test(tc, wmi_fixed_port_counts_only_standalone);
+	tcase_add_test(tc, wmi_fixed_port_standalone);
+	tcase_add_test(tc, low_confidence_use_is_not_bypass);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

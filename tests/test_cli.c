@@ -40,18 +40,53 @@ START_TEST(no_arguments_is_usage_error)
 }
 END_TEST
 
+/* Help in one voice: the same sections, option names and wording in
+ * every command; -h and --help alike; nothing wider than a terminal. */
 START_TEST(every_command_has_help)
 {
-	static const char *cmds[] = { "analyze", "timeline", "assess", "config", "events" };
+	static const struct {
+		const char *cmd;
+		int evtx, window, formats;
+	} cmds[] = {
+		{ "analyze", 1, 1, 0 },
+		{ "timeline", 1, 1, 1 },
+		{ "assess", 1, 1, 1 },
+		{ "config", 0, 0, 1 },
+		{ "events", 1, 0, 1 },
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-		char *argv[] = { (char *)tu_remtrail(), (char *)cmds[i], "--help", NULL };
-		char *out = NULL;
+		char *argv[] = { (char *)tu_remtrail(), (char *)cmds[i].cmd, "--help", NULL };
+		char *out = NULL, *out2 = NULL;
+		const char *p, *nl;
 
 		ck_assert_int_eq(tu_run(argv, &out, NULL), 0);
-		ck_assert_ptr_nonnull(strstr(out, "usage: remtrail"));
+		argv[2] = "-h";
+		ck_assert_int_eq(tu_run(argv, &out2, NULL), 0);
+		ck_assert_str_eq(out, out2);
+		ck_assert_ptr_eq(strstr(out, "usage: remtrail "), out);
+		ck_assert_ptr_nonnull(strstr(out, "\noptions:\n"));
+		ck_assert_ptr_nonnull(strstr(out, "\nexamples:\n  remtrail "));
+		ck_assert_ptr_nonnull(strstr(out, "\nexit status: 0 all evidence read; 3 results written"));
+		ck_assert_ptr_nonnull(strstr(out, "  -h, --help           this help\n"));
+		if (cmds[i].evtx) {
+			ck_assert_ptr_nonnull(strstr(out, "  -j, --jobs N         EVTX decoding threads"));
+			ck_assert_ptr_nonnull(strstr(out, "  --reader R           EVTX reader: auto (default)"));
+		}
+		if (cmds[i].window)
+			ck_assert_ptr_nonnull(strstr(out, "  --from T, --to T     only activity at or after"));
+		if (cmds[i].formats)
+			ck_assert_msg(strstr(out, "(the default") != NULL, "%s: default format not stated",
+				      cmds[i].cmd);
+		for (p = out; *p; p = nl + 1) {
+			nl = strchr(p, '\n');
+			ck_assert_ptr_nonnull(nl);
+			ck_assert_msg(nl - p <= 80, "%s --help: line wider than 80: %.*s", cmds[i].cmd,
+				      (int)(nl - p), p);
+		}
 		free(out);
+		free(out2);
 	}
 }
 END_TEST

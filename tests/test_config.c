@@ -203,7 +203,7 @@ START_TEST(firewall_local_and_exposure)
 	r = reach(c, RT_EXP_PUBLIC, RT_EXP_WINRM);
 	ck_assert_int_eq(r->verdict, RT_EXP_ALLOWED);
 	ck_assert_str_eq(r->remote, "LocalSubnet");
-	ck_assert(strstr(r->reason, "RA4=LocalSubnet"));
+	ck_assert(strstr(r->reason, "only from LocalSubnet"));
 	r = reach(c, RT_EXP_PRIVATE, RT_EXP_WMI);
 	ck_assert_int_eq(r->verdict, RT_EXP_ALLOWED);
 	ck_assert_str_eq(r->remote, "10.1.0.0/16");
@@ -212,10 +212,10 @@ START_TEST(firewall_local_and_exposure)
 	r = reach(c, RT_EXP_PUBLIC, RT_EXP_WMI);
 	ck_assert_int_eq(r->verdict, RT_EXP_BLOCKED);
 	ck_assert_int_eq(r->reachable, 0);
-	ck_assert(strstr(r->reason, "blocked by rule local:Block-135-Public"));
+	ck_assert(strstr(r->reason, "blocked by rule Block-135-Public"));
 	r = reach(c, RT_EXP_PRIVATE, RT_EXP_DCOM);
 	ck_assert_int_eq(r->verdict, RT_EXP_DEFAULT_BLOCK);
-	ck_assert(strstr(r->reason, "not allowed by any rule (default block)"));
+	ck_assert(strstr(r->reason, "no rule lets them in (default block)"));
 	rt_config_free(&c);
 	free(p);
 }
@@ -298,8 +298,8 @@ START_TEST(software_families_and_policy_precedence)
 	ck_assert(strstr(r->ports, "8443"));
 	/* policy default inbound allow on private */
 	ck_assert_int_eq(reach(c, RT_EXP_PRIVATE, RT_EXP_WMI)->verdict, RT_EXP_SERVICE_OFF);
-	ck_assert(strstr(reach(c, RT_EXP_PRIVATE, RT_EXP_DCOM)->reason, "EnableDCOM=N"));
-	ck_assert(strstr(reach(c, RT_EXP_PRIVATE, RT_EXP_DCOM)->reason, "default-allow"));
+	ck_assert(strstr(reach(c, RT_EXP_PRIVATE, RT_EXP_DCOM)->reason, "EnableDCOM = N"));
+	ck_assert(strstr(reach(c, RT_EXP_PRIVATE, RT_EXP_DCOM)->reason, "default inbound action (allow)"));
 	rt_config_free(&c);
 	free(paths[0]);
 	free(paths[1]);
@@ -553,12 +553,12 @@ START_TEST(command_json_and_text)
 	ck_assert(strstr(out, "Host WS01"));
 	ck_assert(strstr(out, "service.winrm.start = \"auto\""));
 	ck_assert(strstr(out, "Exposure"));
-	ck_assert(strstr(out, "allowed by rule local:WINRM-HTTP-In-TCP"));
+	ck_assert(strstr(out, "let in by rule WINRM-HTTP-In-TCP"));
 	free(out);
 
 	argv[2] = "--help";
 	ck_assert_int_eq(tu_run(argv, &out, NULL), 0);
-	ck_assert(strstr(out, "Examples"));
+	ck_assert(strstr(out, "examples:"));
 	free(out);
 	argv[2] = "--format";
 	argv[3] = "xml";

@@ -285,15 +285,18 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("config_corpus");
-	TCase *tc = tcase_create("corpus");
+	Suite *s;
+	TCase *tc;
 	SRunner *sr;
 	int failed;
 
+	/* before anything is allocated: LeakSanitizer checks the skip too */
 	if (!tu_corpus()) {
 		fprintf(stderr, "corpus not found ($RT_CORPUS): skipping\n");
 		return RT_TEST_SKIP;
 	}
+	s = suite_create("config_corpus");
+	tc = tcase_create("corpus");
 	dir = tu_tmpdir();
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, system_agrees_with_hivexget);

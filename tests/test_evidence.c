@@ -1114,19 +1114,22 @@ static TCase *core_tests(void)
 
 int main(void)
 {
-	Suite *s = suite_create("evidence");
+	Suite *s;
 	SRunner *sr;
 	int failed;
 
 #ifdef EVIDENCE_CORPUS
+	/* before anything is allocated: LeakSanitizer checks the skip too */
 	corpus = tu_corpus();
 	if (!corpus) {
 		fprintf(stderr, "RT_CORPUS not set or missing: corpus tests skipped\n");
 		return RT_TEST_SKIP;
 	}
+	s = suite_create("evidence");
 	suite_add_tcase(s, corpus_tests());
 	(void)core_tests; /* run by tests/test_evidence */
 #else
+	s = suite_create("evidence");
 	suite_add_tcase(s, core_tests());
 #endif
 	sr = srunner_create(s);

@@ -325,12 +325,13 @@ END_TEST
 int main(void)
 {
 	const char *tool = getenv("RT_EVTXEXPORT");
-	Suite *s = suite_create("evtx_corpus");
-	TCase *tc = tcase_create("corpus");
+	Suite *s;
+	TCase *tc;
 	SRunner *sr;
 	size_t i;
 	int failed;
 
+	/* before anything is allocated: LeakSanitizer checks the skip too */
 	if (!tu_corpus()) {
 		fprintf(stderr, "skip: no corpus ($RT_CORPUS)\n");
 		return RT_TEST_SKIP;
@@ -339,6 +340,8 @@ int main(void)
 		fprintf(stderr, "skip: evtxexport not found ($RT_EVTXEXPORT)\n");
 		return RT_TEST_SKIP;
 	}
+	s = suite_create("evtx_corpus");
+	tc = tcase_create("corpus");
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, same_records_as_evtxexport);
 	tcase_add_test(tc, edge_files_do_not_crash);

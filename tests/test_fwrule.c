@@ -8,6 +8,17 @@
 
 #include "remtrail/config.h"
 #include "remtrail/fwrule.h"
+#include "remtrail/winfw.h"
+
+/* Does the rule match TCP `port` (or a dynamic RPC endpoint with kind RPC,
+ * the endpoint mapper with EPMAP) from `remote` for any program? */
+static rt_winfw_match on(const rt_fwrule *r, rt_winfw_port_kind kind, unsigned port, const char *remote,
+			 const char *local)
+{
+	rt_winfw_conn c = { 6, kind, port, "%SystemRoot%\\system32\\svchost.exe", "winmgmt", NULL, remote };
+
+	return rt_winfw_rule_matches(r, 0, &c, local, NULL);
+}
 
 static void parse_ok(const char *s, rt_fwrule *r)
 {
@@ -54,8 +65,6 @@ START_TEST(predefined_winrm_rule)
 	ck_assert_int_eq(r.protocol, 6);
 	ck_assert_uint_eq(r.profiles, RT_FW_PROF_DOMAIN | RT_FW_PROF_PRIVATE);
 	ck_assert(!rt_fwrule_has_profile(&r, RT_FW_PROF_PUBLIC));
-	ck_assert(rt_fw_ports_cover(&r.lport, 5985));
-	ck_assert(!rt_fw_ports_cover(&r.lport, 5986));
 	ck_assert_str_eq(r.app, "System");
 	ck_assert_str_eq(r.name, "@FirewallAPI.dll,-30253");
 	ck_assert_str_eq(r.embedctxt, "@FirewallAPI.dll,-30267");
@@ -79,10 +88,14 @@ START_TEST(microsoft_example_repeated_keys)
 	CK_TEXT(addrs, &r.la4, "10.0.0.1,10.0.0.5-10.0.0.10");
 	CK_TEXT(addrs, &r.ra4, "LocalSubnet,192.168.1.0/24");
 	ck_assert_int_eq(r.ra4.v[0].kind, RT_FW_ADDR_KEYWORD);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.ra4, "192.168.1.77"), 1);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.ra4, "192.168.2.1"), -1); /* LocalSubnet unknown */
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.la4, "10.0.0.7"), 1);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.la4, "10.0.0.11"), 0);
+	/* the local-address condition depends on the host's addresses */
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, NULL, NULL), RT_WINFW_DEPENDS);
+	rt_fwrule_release(&r);
+	parse_ok("v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=80|RA4=LocalSubnet|RA4=192.168.1.0/24|", &r);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "192.168.1.77", NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "192.168.2.1", NULL), RT_WINFW_DEPENDS); /* LocalSubnet unknown */
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "192.168.2.1", "192.168.2.5/255.255.255.0"), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "10.0.0.1", "192.168.2.5/255.255.255.0"), RT_WINFW_NO);
 	rt_fwrule_release(&r);
 }
 END_TEST
@@ -96,16 +109,20 @@ START_TEST(port_keywords_and_ranges)
 		 &r);
 	CK_TEXT(ports, &r.lport, "RPC-EPMap,49152-65535,IPHTTPSIn");
 	CK_TEXT(ports, &r.rport, "Ply2Disc");
-	ck_assert(rt_fw_ports_cover(&r.lport, 135));
-	ck_assert(rt_fw_ports_cover(&r.lport, 50000));
-	ck_assert(!rt_fw_ports_cover(&r.lport, 5985));
-	ck_assert(rt_fw_ports_cover_rpc_dynamic(&r.lport));
+	/* a client's ephemeral source port is not Ply2Disc */
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_EPMAP, 135, NULL, NULL), RT_WINFW_NO);
 	ck_assert_int_eq(r.action, RT_FW_ACTION_BLOCK);
+	rt_fwrule_release(&r);
+	parse_ok("v2.30|Action=Block|Dir=In|Protocol=6|LPort=RPC-EPMap|LPort2_10=49152-65535|LPort=IPHTTPSIn|", &r);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_EPMAP, 135, NULL, NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 50000, NULL, NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_RPC, 0, NULL, NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 5985, NULL, NULL), RT_WINFW_NO);
 	rt_fwrule_release(&r);
 
 	parse_ok("v2.10|Action=Allow|Dir=In|LPort=RPC|Svc=winmgmt|", &r);
-	ck_assert(rt_fw_ports_cover_rpc_dynamic(&r.lport));
-	ck_assert(!rt_fw_ports_cover(&r.lport, 135));
+	/* without Protocol= the port condition does not apply (any protocol) */
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_RPC, 0, NULL, NULL), RT_WINFW_YES);
 	ck_assert_str_eq(r.svc, "winmgmt");
 	ck_assert_int_eq(r.protocol, -1);
 	ck_assert_uint_eq(r.profiles, 0);
@@ -118,8 +135,9 @@ START_TEST(port_keywords_and_ranges)
 
 	parse_ok("v2.10|Action=Allow|Dir=In|", &r);
 	CK_TEXT(ports, &r.lport, "*");
-	ck_assert(rt_fw_ports_cover(&r.lport, 1));
-	ck_assert(rt_fw_ports_cover_rpc_dynamic(&r.lport));
+	r.protocol = 6;
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 1, NULL, NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_RPC, 0, NULL, NULL), RT_WINFW_YES);
 	rt_fwrule_release(&r);
 }
 END_TEST
@@ -131,13 +149,12 @@ START_TEST(addresses_v6_masks_any)
 	parse_ok("v2.10|Action=Allow|Dir=In|RA4=10.0.0.0/255.0.0.0|RA6=fe80::/64|RA6=2001:db8::1-2001:db8::9|"
 		 "LA4=*|",
 		 &r);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.ra4, "10.200.1.1"), 1);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.ra4, "11.0.0.1"), 0);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.ra6, "fe80::1234"), 1);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.ra6, "2001:db8::5"), 1);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.ra6, "2001:db8::a"), 0);
-	ck_assert_int_eq(r.la4.v[0].kind, RT_FW_ADDR_ANY);
-	ck_assert_int_eq(rt_fw_addrs_cover(&r.la4, "1.2.3.4"), 1);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "10.200.1.1", NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "11.0.0.1", NULL), RT_WINFW_NO);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "fe80::1234", NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "2001:db8::5", NULL), RT_WINFW_YES);
+	ck_assert_int_eq(on(&r, RT_WINFW_PORT_FIXED, 80, "2001:db8::a", NULL), RT_WINFW_NO);
+	ck_assert_int_eq(r.la4.v[0].kind, RT_FW_ADDR_ANY); /* LA4=* is no condition */
 	ck_assert_uint_eq(r.bad, 0);
 	rt_fwrule_release(&r);
 }

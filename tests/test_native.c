@@ -762,7 +762,7 @@ END_TEST
 START_TEST(test_mutated_chunks)
 {
 	tw_writer *w = tw_new(TW_TEMPLATES);
-	rt_bx_chunk *c = malloc(sizeof *c);
+	rt_bx_chunk *c = malloc(sizeof *c), *ref = malloc(sizeof *ref);
 	uint8_t *img, *chunk;
 	uint32_t seed = 12345;
 	size_t len, round, ok = 0;
@@ -770,6 +770,8 @@ START_TEST(test_mutated_chunks)
 	unsigned i;
 
 	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(ref);
+	rt_bx_chunk_init(ref);
 	for (i = 0; i < 30; i++) {
 		base_event(&e, i);
 		ck_assert_uint_ne(tw_add(w, &e), 0);
@@ -797,12 +799,91 @@ START_TEST(test_mutated_chunks)
 			ok++;
 		else
 			ck_assert_uint_eq(c->nev, 0);
+		/* compiled templates give what walking them gives, errors included */
+		rt_bx_decode_chunk(ref, chunk, RT_BX_CHUNK_SIZE, RT_BX_NO_CRC | RT_BX_WALK);
+		ck_assert_msg(rt_bx_chunk_same(c, ref), "round %zu: '%s' / '%s'", round, c->err,
+			      ref->err);
 	}
 	ck_assert_uint_gt(ok, 0);
 	rt_bx_chunk_release(c);
+	rt_bx_chunk_release(ref);
 	free(c);
+	free(ref);
 	free(chunk);
 	tw_free(&w);
+}
+END_TEST
+
+/*
+ * Every chunk of the corpus, as it is and with a few bytes changed, gives
+ * the same events and the same error with compiled templates as with
+ * templates walked (RT_BX_WALK): the compiler is checked against the
+ * walker on real template bodies (Security, Sysmon, System, arrays,
+ * binary XML values). The corpus part is skipped without the corpus.
+ */
+START_TEST(test_tapes_equal_walk_corpus)
+{
+	const char *corpus = tu_corpus();
+	rt_bx_chunk *c, *ref;
+	uint8_t *chunk;
+	char **files = NULL, dir[4096];
+	size_t nfiles = 0, f, chunks = 0, decoded = 0;
+	uint32_t seed = 777;
+
+	if (!corpus) {
+		fprintf(stderr, "tapes: no corpus, corpus chunks not compared\n");
+		return;
+	}
+	c = malloc(sizeof *c);
+	ref = malloc(sizeof *ref);
+	chunk = malloc(RT_BX_CHUNK_SIZE);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_ptr_nonnull(chunk);
+	rt_bx_chunk_init(c);
+	rt_bx_chunk_init(ref);
+	snprintf(dir, sizeof dir, "%s/evtx", corpus);
+	tu_list_files(dir, &files, &nfiles);
+	snprintf(dir, sizeof dir, "%s/evtx-edge", corpus);
+	tu_list_files(dir, &files, &nfiles);
+	for (f = 0; f < nfiles; f++) {
+		size_t len, off;
+		char *img = tu_read_file(files[f], &len);
+
+		for (off = 4096; img && off + RT_BX_CHUNK_SIZE <= len; off += RT_BX_CHUNK_SIZE) {
+			int round;
+
+			if (memcmp(img + off, "ElfChnk", 8))
+				continue;
+			chunks++;
+			for (round = 0; round < 4; round++) {
+				int k;
+
+				memcpy(chunk, img + off, RT_BX_CHUNK_SIZE);
+				for (k = 0; k < round * 2; k++) { /* round 0: as it is */
+					uint32_t fs = rt_le32(chunk + 48) > 512 ? rt_le32(chunk + 48) : 4096;
+
+					seed = seed * 1103515245u + 12345u;
+					chunk[512 + (seed >> 4) % (fs - 512 < 65024 ? fs - 512 : 65024)] =
+						(uint8_t)(seed >> 20);
+				}
+				decoded += rt_bx_decode_chunk(c, chunk, RT_BX_CHUNK_SIZE, RT_BX_NO_CRC) == 0;
+				rt_bx_decode_chunk(ref, chunk, RT_BX_CHUNK_SIZE, RT_BX_NO_CRC | RT_BX_WALK);
+				ck_assert_msg(rt_bx_chunk_same(c, ref), "%s chunk at 0x%zx round %d: '%s' / '%s'",
+					      files[f], off, round, c->err, ref->err);
+			}
+		}
+		free(img);
+	}
+	fprintf(stderr, "tapes: %zu corpus chunks (4 variants each), %zu decoded, same as walked\n",
+		chunks, decoded);
+	ck_assert_uint_gt(chunks, 100);
+	tu_free_files(files, nfiles);
+	rt_bx_chunk_release(c);
+	rt_bx_chunk_release(ref);
+	free(c);
+	free(ref);
+	free(chunk);
 }
 END_TEST
 
@@ -824,6 +905,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_chunk_magic);
 	tcase_add_test(tc, test_truncated_and_not_evtx);
 	tcase_add_test(tc, test_mutated_chunks);
+	tcase_add_test(tc, test_tapes_equal_walk_corpus);
 	tcase_add_test(tc, test_libevtx_hazard_not_handed_over);
 	tcase_add_test(tt, test_many_files_same_order);
 	tcase_add_test(tt, test_many_files_stop);

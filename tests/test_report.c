@@ -1,4 +1,5 @@
-/* report: SHA-256 vectors, the output folder rules, JSON/text writers. */
+/* report: SHA-256 vectors, the output folder rules, JSON/text/CSV writers,
+ * escaping, host folder names, the movement graph. */
 #include "config.h"
 
 #include <check.h>
@@ -9,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "remtrail/pipeline.h"
+#include "remtrail/report.h"
 #include "testutil.h"
 
 START_TEST(sha256_vectors)
@@ -168,47 +170,294 @@ START_TEST(assess_json_shape)
 }
 END_TEST
 
+static char *dup(const char *s)
+{
+	char *d = rt_strdup0(s);
+
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+static void add_finding(rt_findings *l, const char *host, rt_finding_kind k, rt_direction dir,
+			uint64_t t, const char *ip, const char *msg, uint64_t rid)
+{
+	rt_finding *f = rt_findings_add(l);
+
+	ck_assert_ptr_nonnull(f);
+	f->timestamp = t;
+	f->kind = k;
+	f->direction = dir;
+	f->host = dup(host);
+	f->channel = dup("Microsoft-Windows-WinRM/Operational");
+	f->event_id = 91;
+	f->record_id = rid;
+	f->source_file = dup("ev/WS01/WinRM.evtx");
+	f->message = dup(msg);
+	f->remote_ip = ip ? dup(ip) : NULL;
+}
+
+/* A case of one host built by hand: what the writers see, without the
+ * pipeline. Freed with rt_analysis_free. */
+static rt_analysis *mini_case(void)
+{
+	rt_analysis *a = calloc(1, sizeof *a);
+	rt_analysis_host *h;
+	rt_input *in;
+
+	ck_assert_ptr_nonnull(a);
+	a->hosts = calloc(1, sizeof *a->hosts);
+	a->inputs = calloc(2, sizeof *a->inputs);
+	ck_assert_ptr_nonnull(a->hosts);
+	ck_assert_ptr_nonnull(a->inputs);
+	a->nhosts = 1;
+	a->ninputs = 2;
+	in = &a->inputs[0];
+	in->path = dup("ev/WS01/SYSTEM");
+	in->root = dup("ev");
+	in->rel = dup("WS01/SYSTEM");
+	in->sha256 = dup("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	in->size = 3;
+	in->host = dup("WS01");
+	in->kind = dup("hive:SYSTEM");
+	in = &a->inputs[1];
+	in->path = dup("ev/WS01/WinRM.evtx");
+	in->root = dup("ev");
+	in->rel = dup("WS01/WinRM.evtx");
+	in->host = dup("WS01");
+	in->kind = dup("evtx");
+	in->state = RT_INPUT_PARTLY;
+	in->records = 7;
+	in->notes = calloc(1, sizeof *in->notes);
+	in->notes[0] = dup("bad chunk magic in chunk 2 at offset 0x21000");
+	in->nnotes = 1;
+	h = &a->hosts[0];
+	h->name = dup("WS01");
+	h->dir = dup("WS01");
+	h->name_source = dup("SYSTEM hive");
+	h->time_zone = dup("W. Europe Standard Time");
+	h->has_bias = 1;
+	h->active_bias = -60;
+	h->verdicts = sample_result();
+	h->inputs = calloc(2, sizeof *h->inputs);
+	h->inputs[0] = 0;
+	h->inputs[1] = 1;
+	h->ninputs = 2;
+	add_finding(&h->findings, "WS01", RT_FK_WINRM_INBOUND, RT_DIR_INBOUND, 133520000000000000ULL,
+		    "203.0.113.7", "WinRM shell created from 203.0.113.7", 5);
+	add_finding(&a->findings, "WS01", RT_FK_WINRM_INBOUND, RT_DIR_INBOUND, 133520000000000000ULL,
+		    "203.0.113.7", "WinRM shell created from 203.0.113.7", 5);
+	{
+		const char *names[] = { "WS01" };
+		ck_assert_int_eq(rt_moves_build(&a->findings, names, 1, &a->moves, &a->nmoves), 0);
+	}
+	return a;
+}
+
+static const rt_report_opts mini_opts = { "10.0.5.0/24", 0, 0, "auto", NULL, 0 };
+static const char *const mini_argv[] = { "remtrail", "analyze", "ev", "-o", "out" };
+static const rt_report_run mini_run = { "0.1.0", mini_argv, 5, 1700000000, 1700000060, 2 };
+
 START_TEST(report_json_and_text)
 {
-	rt_assess_result *r = sample_result();
-	rt_report rep;
-	rt_report_input in = { "ev/SYSTEM", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 3,
-			       "WS01", "hive:SYSTEM" };
-	rt_report_line line = { "WS01", 133520000000000000ULL, "winrm.inbound", "WinRM shell created from 203.0.113.7",
-				"WinRM.evtx #5" };
+	rt_analysis *a = mini_case();
+	rt_report rep = { a, &mini_opts, &mini_run };
 	rt_buf b = RT_BUF_INIT, b2 = RT_BUF_INIT;
-	cJSON *j;
+	cJSON *j, *in, *run;
+	char *mark;
 
-	memset(&rep, 0, sizeof rep);
-	rep.version = "0.1.0";
-	rep.inputs = &in;
-	rep.ninputs = 1;
-	rep.hosts = &r;
-	rep.nhosts = 1;
-	rep.findings_json = "[{\"kind\":\"winrm.inbound\"}]";
-	rep.timeline = &line;
-	rep.ntimeline = 1;
-	rep.findings_total = 1;
-	ck_assert_int_eq(rt_report_write_json(&b, &rep), 0);
+	ck_assert_int_eq(rt_report_json(&b, &rep, RT_REPORT_CASE), 0);
 	j = cJSON_Parse(b.buf);
 	ck_assert_ptr_nonnull(j);
-	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "inputs"), 0), "sha256")
-				 ->valuestring, in.sha256);
-	ck_assert(cJSON_IsArray(cJSON_GetObjectItem(j, "configuration")));
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "scope")->valuestring, "case");
+	in = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "inputs"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(in, "sha256")->valuestring, a->inputs[0].sha256);
+	ck_assert_str_eq(cJSON_GetObjectItem(in, "relative")->valuestring, "WS01/SYSTEM");
+	ck_assert_str_eq(cJSON_GetObjectItem(in, "root")->valuestring, "ev");
+	in = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "inputs"), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(in, "state")->valuestring, "partly read");
+	ck_assert_int_eq(cJSON_GetObjectItem(in, "records")->valueint, 7);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(in, "notes"), 0)->valuestring,
+			 "bad chunk magic in chunk 2 at offset 0x21000");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "options"), "mgmt")->valuestring,
+			 "10.0.5.0/24");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hosts"), 0), "dir")
+				 ->valuestring, "WS01");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "findings")), 1);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "verdicts")), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "movement")), 1);
+	/* the run record is the last member, apart from the results */
+	run = cJSON_GetObjectItem(j, "run");
+	ck_assert_ptr_eq(run, j->child->prev);
+	ck_assert_str_eq(cJSON_GetObjectItem(run, "started")->valuestring, "2023-11-14T22:13:20.0000000Z");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(run, "command_line"), 1)->valuestring,
+			 "analyze");
+	/* registry times are named for what they are */
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"key\":\"ControlSet001\\\\Services\\\\WinRM\",\"value_name\":"
+					    "\"Start\",\"last_written\":"));
 	cJSON_Delete(j);
-	ck_assert_int_eq(rt_report_write_text(&b2, &rep), 0);
-	ck_assert_ptr_nonnull(strstr(b2.buf, "Summary\nHOST"));
-	ck_assert_ptr_nonnull(strstr(b2.buf, "WS01             CM0019  not_in_effect  YES"));
+
+	ck_assert_int_eq(rt_report_text(&b2, &rep, RT_REPORT_CASE), 0);
+	ck_assert_ptr_nonnull(strstr(b2.buf, "Hosts with inbound use"));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "\n  WS01             "));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "not_in_effect BYPASSED"));
 	ck_assert_ptr_nonnull(strstr(b2.buf, "BYPASS: re-enabled then used"));
-	ck_assert_ptr_nonnull(strstr(b2.buf, "[System.evtx record 9007199254740993 event 7040"));
-	ck_assert_ptr_nonnull(strstr(b2.buf, "Key timeline (WS01)"));
-	ck_assert_ptr_nonnull(strstr(b2.buf, "WinRM shell created from 203.0.113.7 [WinRM.evtx #5]"));
-	ck_assert_ptr_nonnull(strstr(b2.buf, in.sha256));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "[System.evtx record 9007199254740993, event 7040"));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "key last written"));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "203.0.113.7* -> WS01  winrm: 1 use"));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "partly read WS01/WinRM.evtx  (evtx, 7 records)"));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "management addresses (--mgmt) 10.0.5.0/24"));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "configured time zone: W. Europe Standard Time (UTC+01:00"));
+	mark = strstr(b2.buf, RT_REPORT_RUN_MARK "\n");
+	ck_assert_ptr_nonnull(mark);
+	ck_assert_ptr_nonnull(strstr(mark, "command line: remtrail analyze ev -o out"));
+	ck_assert_ptr_eq(strstr(b2.buf, "2023-11-14"), strstr(mark, "2023-11-14"));
+
+	/* the host's own report: its inputs with their hashes */
+	rt_buf_reset(&b2);
+	ck_assert_int_eq(rt_report_text(&b2, &rep, 0), 0);
+	ck_assert_ptr_nonnull(strstr(b2.buf, "- host WS01 (from this host's evidence alone)"));
+	ck_assert_ptr_nonnull(strstr(b2.buf, a->inputs[0].sha256));
+	ck_assert_ptr_nonnull(strstr(b2.buf, "WinRM shell created from 203.0.113.7 [WS01/WinRM.evtx record 5]"));
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_report_json(&b, &rep, 0), 0);
+	j = cJSON_Parse(b.buf);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "scope")->valuestring, "host");
+	cJSON_Delete(j);
 	rt_buf_release(&b);
 	rt_buf_release(&b2);
-	rt_assess_result_free(&r);
+	rt_analysis_free(&a);
+}
+END_TEST
+
+/* Every line of the text report stays short, whatever a value holds. */
+START_TEST(text_wraps_long_values)
+{
+	rt_analysis *a = mini_case();
+	rt_report rep = { a, &mini_opts, &mini_run };
+	rt_buf b = RT_BUF_INIT, big = RT_BUF_INIT;
+	const char *p, *nl;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		rt_buf_adds(&big, i % 7 ? "x" : "verylongtoken_without_spaces_");
+	free(a->hosts[0].findings.items[0].message);
+	a->hosts[0].findings.items[0].message = rt_buf_detach(&big, NULL);
+	ck_assert_int_eq(rt_report_text(&b, &rep, 0), 0);
+	for (p = b.buf; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_uint_lt((size_t)(nl - p), RT_REPORT_WIDTH);
+	}
+	rt_buf_release(&b);
+	rt_analysis_free(&a);
+}
+END_TEST
+
+START_TEST(host_folder_names)
+{
+	static const char *const cases[][2] = {
+		{ "WS01", "WS01" },
+		{ "..", "%2E%2E" },
+		{ ".hidden", "%2Ehidden" },
+		{ "a/b", "a%2Fb" },
+		{ "CON", "CO%4E" },
+		{ "com1.corp", "com%31.corp" },
+		{ "CONSOLE", "CONSOLE" },
+		{ "ws\x1b[31m", "ws%1B%5B31m" },
+		{ "caf\xc3\xa9", "caf%C3%A9" },
+		{ "50%", "50%25" },
+		{ "name.", "name%2E" },
+	};
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+	char longname[300];
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		rt_buf_reset(&b);
+		ck_assert_int_eq(rt_host_dirname(&b, cases[i][0]), 0);
+		ck_assert_str_eq(b.buf, cases[i][1]);
+	}
+	memset(longname, 'A', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_host_dirname(&b, longname), 0);
+	ck_assert_uint_le(b.len, 64 + 9);
+	ck_assert_ptr_nonnull(strchr(b.buf, '~'));
+	rt_buf_release(&b);
+}
+END_TEST
+
+START_TEST(movement_pairs_once)
+{
+	rt_findings f = RT_FINDINGS_INIT;
+	const char *hosts[] = { "PC01", "SRV01" };
+	rt_move *m = NULL;
+	size_t n = 0;
+
+	add_finding(&f, "PC01", RT_FK_WMI_OUTBOUND, RT_DIR_OUTBOUND, 100, "10.0.0.2", "out", 1);
+	add_finding(&f, "SRV01", RT_FK_WMI_INBOUND, RT_DIR_INBOUND, 101, "10.0.0.1", "in", 2);
+	f.items[0].paired = 1;
+	f.items[1].paired = 0;
+	add_finding(&f, "SRV01", RT_FK_WINRM_FAILED, RT_DIR_INBOUND, 102, "203.0.113.9", "refused", 3);
+	add_finding(&f, "SRV01", RT_FK_SERVICE_CHANGE, RT_DIR_NONE, 103, NULL, "change", 4);
+	ck_assert_int_eq(rt_moves_build(&f, hosts, 2, &m, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(m[0].src, "203.0.113.9");
+	ck_assert_str_eq(m[0].protocol, "winrm");
+	ck_assert_uint_eq(m[0].refused, 1);
+	ck_assert_uint_eq(m[0].count, 0);
+	ck_assert_int_eq(m[0].src_known, 0);
+	ck_assert_str_eq(m[1].src, "PC01");
+	ck_assert_str_eq(m[1].dst, "SRV01");
+	ck_assert_str_eq(m[1].protocol, "wmi");
+	ck_assert_uint_eq(m[1].count, 1);
+	ck_assert_uint_eq(m[1].paired, 1);
+	ck_assert_int_eq(m[1].dst_known, 1);
+	rt_moves_free(m, n);
+	rt_findings_release(&f);
+}
+END_TEST
+
+/* Timesketch's required fields, microseconds, and the local column. */
+START_TEST(timeline_fields)
+{
+	rt_findings f = RT_FINDINGS_INIT;
+	rt_timeline_opts o = { 0, 0 };
+	rt_buf b = RT_BUF_INIT;
+	uint64_t t;
+	cJSON *j;
+
+	ck_assert_int_eq(rt_time_parse("2024-03-12T09:20:00.1234567Z", &t), 0);
+	add_finding(&f, "WS01", RT_FK_WINRM_INBOUND, RT_DIR_INBOUND, t, "203.0.113.7", "-shell\nfake", 5);
+	ck_assert_int_eq(rt_timeline_json(&b, &f, 0, &o), 0);
+	j = cJSON_Parse(b.buf);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "datetime")->valuestring, "2024-03-12T09:20:00.1234567Z");
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"timestamp\":1710235200123456,"));
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "timestamp_desc")->valuestring, "Event Recorded");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "message")->valuestring, "-shell\nfake");
+	cJSON_Delete(j);
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_timeline_csv_header(&b, &o), 0);
+	ck_assert_ptr_eq(strstr(b.buf, "datetime,timestamp,timestamp_desc,message,kind,"), b.buf);
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_timeline_csv(&b, &f, 0, &o), 0);
+	ck_assert_ptr_nonnull(strstr(b.buf, ",1710235200123456,Event Recorded,\"'-shell\\nfake\",winrm.inbound,"));
+	setenv("TZ", "UTC-2", 1); /* POSIX: two hours east */
+	tzset();
+	o.local = 1;
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_timeline_csv_header(&b, &o), 0);
+	ck_assert_ptr_nonnull(strstr(b.buf, "message,local_time,kind"));
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_timeline_json(&b, &f, 0, &o), 0);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"local_time\":\"2024-03-12T11:20:00.1234567+02:00\""));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"datetime\":\"2024-03-12T09:20:00.1234567Z\""));
+	unsetenv("TZ");
+	tzset();
+	rt_buf_release(&b);
+	rt_findings_release(&f);
 }
 END_TEST
 
@@ -224,6 +473,10 @@ int main(void)
 	tcase_add_test(tc, outdir_rules);
 	tcase_add_test(tc, assess_json_shape);
 	tcase_add_test(tc, report_json_and_text);
+	tcase_add_test(tc, text_wraps_long_values);
+	tcase_add_test(tc, host_folder_names);
+	tcase_add_test(tc, movement_pairs_once);
+	tcase_add_test(tc, timeline_fields);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -292,7 +292,8 @@ START_TEST(byte_identical_and_filters)
 	ck_assert_int_eq(run(&a, &e1, "--from", "2024-03-01T10:05:00Z", "--format=csv"), 0);
 	ck_assert_ptr_null(strstr(a, "2024-03-01T09:"));
 	ck_assert_ptr_null(strstr(a, "2024-03-01T10:00:"));
-	ck_assert_ptr_nonnull(strstr(a, "\r\n2024-03-01T10:10:00.0000000Z,wmi.outbound,WS01,"));
+	ck_assert_ptr_nonnull(strstr(a, "\r\n2024-03-01T10:10:00.0000000Z,"));
+	ck_assert_ptr_nonnull(strstr(a, ",wmi.outbound,WS01,"));
 	free(a);
 	free(e1);
 	cleanup();

@@ -2,8 +2,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "remtrail/diag.h"
 #include "remtrail/util.h"
 
 START_TEST(buf_grows_and_caps)
@@ -39,6 +43,81 @@ START_TEST(utf16_surrogates)
 }
 END_TEST
 
+/* The conversion as it was written first, a unit at a time: the fast
+ * ASCII path must give the same bytes. */
+static void utf16_ref(rt_buf *b, const uint8_t *p, size_t n, int stop)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t u = rt_le16(p + 2 * i);
+		char t[4];
+
+		if (u == 0 && stop)
+			break;
+		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n && rt_le16(p + 2 * i + 2) >= 0xDC00 &&
+		    rt_le16(p + 2 * i + 2) <= 0xDFFF) {
+			u = 0x10000 + ((u - 0xD800) << 10) + (rt_le16(p + 2 * i + 2) - 0xDC00u);
+			i++;
+		} else if (u >= 0xD800 && u <= 0xDFFF) {
+			u = 0xFFFD;
+		}
+		if (u < 0x80) {
+			rt_buf_addch(b, (char)u);
+		} else if (u < 0x800) {
+			t[0] = (char)(0xC0 | (u >> 6));
+			t[1] = (char)(0x80 | (u & 0x3F));
+			rt_buf_add(b, t, 2);
+		} else if (u < 0x10000) {
+			t[0] = (char)(0xE0 | (u >> 12));
+			t[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+			t[2] = (char)(0x80 | (u & 0x3F));
+			rt_buf_add(b, t, 3);
+		} else {
+			t[0] = (char)(0xF0 | (u >> 18));
+			t[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+			t[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+			t[3] = (char)(0x80 | (u & 0x3F));
+			rt_buf_add(b, t, 4);
+		}
+	}
+}
+
+START_TEST(utf16_agrees_with_unitwise)
+{
+	static const uint16_t pick[] = { 0, 1, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x20ac, 0xd83d,
+					 0xde00, 0xdbff, 0xdc00, 0xfffd, 0xffff };
+	uint8_t s[160];
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		size_t n, k;
+		int stop = i & 1;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = x % (sizeof s / 2);
+		for (k = 0; k < n; k++) {
+			uint16_t u;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			u = x % 8 ? (uint16_t)(' ' + x % 95) : pick[(x >> 8) % (sizeof pick / 2)];
+			s[2 * k] = (uint8_t)u;
+			s[2 * k + 1] = (uint8_t)(u >> 8);
+		}
+		rt_buf_reset(&got);
+		rt_buf_reset(&want);
+		ck_assert_int_eq(rt_utf16le_to_utf8(&got, s, n, stop), 0);
+		utf16_ref(&want, s, n, stop);
+		ck_assert_uint_eq(got.len, want.len);
+		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
+	}
+	rt_buf_release(&got);
+	rt_buf_release(&want);
+}
+END_TEST
+
 START_TEST(time_roundtrip)
 {
 	char out[RT_TIME_MAX];
@@ -60,13 +139,143 @@ START_TEST(time_roundtrip)
 }
 END_TEST
 
+/* rt_time_format writes digits itself: it must equal the printf form
+ * for any FILETIME, the largest included. */
+START_TEST(time_format_agrees_with_printf)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull, ft;
+	char got[RT_TIME_MAX], want[64];
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		uint64_t secs, frac, rem;
+		int64_t days, y, era, yoe, doy, mp;
+		unsigned m, d;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		ft = i == 0 ? 0 : i == 1 ? UINT64_MAX : i & 1 ? x : x % 0x0300000000000000ull;
+		secs = ft / 10000000u;
+		frac = ft % 10000000u;
+		days = (int64_t)(secs / 86400) - 134774 + 719468;
+		rem = secs % 86400;
+		era = (days >= 0 ? days : days - 146096) / 146097;
+		yoe = days - era * 146097;
+		yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+		y = yoe + era * 400;
+		doy = (days - era * 146097) - (365 * yoe + yoe / 4 - yoe / 100);
+		mp = (5 * doy + 2) / 153;
+		d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		y += m <= 2;
+		snprintf(want, sizeof want, "%04lld-%02u-%02uT%02u:%02u:%02u.%07lluZ", (long long)y, m,
+			 d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+			 (unsigned long long)frac);
+		rt_time_format(ft, got);
+		ck_assert_str_eq(got, want);
+	}
+}
+END_TEST
+
 START_TEST(json_escaping)
 {
 	rt_buf b = RT_BUF_INIT;
 
 	ck_assert_int_eq(rt_json_str(&b, "a\"b\\c\n\x01\xff\xc3\xa9", 10), 0);
-	ck_assert_str_eq(b.buf, "\"a\\\"b\\\\c\\n\\u0001\\ufffd\xc3\xa9\"");
+	ck_assert_str_eq(b.buf, "\"a\\\"b\\\\c\\n\\u0001\\\\xff\xc3\xa9\"");
 	rt_buf_release(&b);
+}
+END_TEST
+
+/* The escaping as it was written first, a byte at a time: the run-wise
+ * rt_json_str must give the same bytes for any input. */
+static void json_ref(rt_buf *b, const unsigned char *u, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, k, len;
+
+	rt_buf_addch(b, '"');
+	while (i < n) {
+		unsigned char c = u[i];
+
+		if (c >= 0x80) {
+			uint32_t cp;
+
+			len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+			      : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+			cp = len == 2 ? c & 0x1Fu : len == 3 ? c & 0x0Fu : c & 0x07u;
+			for (k = 1; len && k < len; k++) {
+				if (i + k >= n || (u[i + k] & 0xC0) != 0x80) {
+					len = 0;
+					break;
+				}
+				cp = cp << 6 | (u[i + k] & 0x3Fu);
+			}
+			if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+			    (cp >= 0xD800 && cp <= 0xDFFF))
+				len = 0;
+			if (!len) {
+				/* not UTF-8: kept recoverable as the text \xNN */
+				char e[5] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+				rt_buf_add(b, e, 5);
+				i++;
+			} else {
+				rt_buf_add(b, u + i, len);
+				i += len;
+			}
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			rt_buf_addch(b, '\\');
+			rt_buf_addch(b, (char)c);
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			rt_buf_addch(b, '\\');
+			rt_buf_addch(b, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+		} else if (c < 0x20) {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			rt_buf_add(b, e, 6);
+		} else {
+			rt_buf_addch(b, (char)c);
+		}
+		i++;
+	}
+	rt_buf_addch(b, '"');
+}
+
+START_TEST(json_agrees_with_bytewise)
+{
+	static const unsigned char pick[] = { 'a', 'Z', ' ', '"', '\\', '\n', '\r', '\t', 0x01,
+					      0x1f, 0x7f, 0x80, 0xbf, 0xc2, 0xc3, 0xa9, 0xe0, 0xe2,
+					      0x82, 0xac, 0xed, 0xa0, 0xf0, 0x9f, 0x98, 0xf4, 0x90,
+					      0xff, 0 };
+	unsigned char s[80];
+	uint64_t x = 88172645463325252ull;
+	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		size_t n, k;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = x % sizeof s;
+		for (k = 0; k < n; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* mostly plain text, so that runs of every length occur */
+			s[k] = x % 4 ? (unsigned char)('a' + x % 26) : pick[(x >> 8) % sizeof pick];
+		}
+		rt_buf_reset(&got);
+		rt_buf_reset(&want);
+		rt_buf_adds(&got, "x");
+		rt_buf_adds(&want, "x");
+		ck_assert_int_eq(rt_json_str(&got, (const char *)s, n), 0);
+		json_ref(&want, s, n);
+		ck_assert_uint_eq(got.len, want.len);
+		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
+		ck_assert_int_eq(got.buf[got.len], 0);
+	}
+	rt_buf_release(&got);
+	rt_buf_release(&want);
 }
 END_TEST
 
@@ -193,6 +402,167 @@ START_TEST(casestr_agrees_with_naive)
 }
 END_TEST
 
+/* Two contexts fed on two threads at once, interleaved with a third on
+ * this one: no state is shared, and an abandoned context is released. */
+typedef struct sha_job {
+	const uint8_t *p;
+	size_t n, step;
+	char hex[65];
+} sha_job;
+
+static void *sha_run(void *arg)
+{
+	sha_job *j = arg;
+	rt_sha256 c;
+	uint8_t d[32];
+	size_t i;
+
+	if (rt_sha256_init(&c))
+		return NULL;
+	for (i = 0; i < j->n; i += j->step)
+		rt_sha256_update(&c, j->p + i, j->n - i < j->step ? j->n - i : j->step);
+	if (rt_sha256_final(&c, d) == 0)
+		rt_hex(d, 32, j->hex);
+	return NULL;
+}
+
+START_TEST(sha256_contexts_independent)
+{
+	size_t n = 3000000, i;
+	uint8_t *a = malloc(n), d[32];
+	sha_job j1 = { NULL, 0, 4093, "" }, j2 = { NULL, 0, 65536, "" };
+	pthread_t t1, t2;
+	rt_sha256 x, y;
+	char hex[65];
+
+	ck_assert_ptr_nonnull(a);
+	memset(a, 'a', 1000000);
+	for (i = 1000000; i < n; i++)
+		a[i] = (uint8_t)(i * 7);
+	j1.p = a;
+	j1.n = 1000000;
+	j2.p = a;
+	j2.n = n;
+	ck_assert_int_eq(rt_sha256_init(&x), 0);
+	ck_assert_int_eq(rt_sha256_init(&y), 0);
+	ck_assert_int_eq(pthread_create(&t1, NULL, sha_run, &j1), 0);
+	ck_assert_int_eq(pthread_create(&t2, NULL, sha_run, &j2), 0);
+	for (i = 0; i < 1000000; i += 1000) {
+		rt_sha256_update(&x, a + i, 1000);
+		rt_sha256_update(&y, "abc", i == 0 ? 3 : 0);
+	}
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	ck_assert_str_eq(j1.hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	ck_assert_uint_eq(x.len, 1000000);
+	ck_assert_int_eq(rt_sha256_final(&x, d), 0);
+	rt_hex(d, 32, hex);
+	ck_assert_str_eq(hex, j1.hex);
+	ck_assert_int_eq(rt_sha256_final(&y, d), 0);
+	rt_hex(d, 32, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq((int)strlen(j2.hex), 64);
+	/* a second final, or updates after it, fail safely */
+	rt_sha256_update(&y, "x", 1);
+	ck_assert_int_eq(rt_sha256_final(&y, d), -1);
+	ck_assert_uint_eq(d[0] | d[31], 0);
+	/* abandoned before final */
+	ck_assert_int_eq(rt_sha256_init(&x), 0);
+	rt_sha256_update(&x, a, 100);
+	rt_sha256_release(&x);
+	rt_sha256_release(&x);
+	free(a);
+}
+END_TEST
+
+START_TEST(text_escape_and_csv_cells)
+{
+	rt_buf b = RT_BUF_INIT;
+
+	ck_assert_int_eq(rt_text_cstr(&b, "a\nb\r\tc\x1b[31md\x7f" "e\xc2\x85" "f\xe2\x80\xae" "g\xff"), 0);
+	ck_assert_str_eq(b.buf, "a\\nb\\r\\tc\\x1b[31md\\x7fe\\u0085f\\u202eg\\xff");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_text_cstr(&b, "C:\\Windows\\x64 caf\xc3\xa9"), 0);
+	ck_assert_str_eq(b.buf, "C:\\Windows\\x64 caf\xc3\xa9");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "=cmd|' /C calc'!A0", 0), 0);
+	ck_assert_str_eq(b.buf, "\"'=cmd|' /C calc'!A0\"");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "=cmd|' /C calc'!A0", 1), 0);
+	ck_assert_str_eq(b.buf, "=cmd|' /C calc'!A0");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "@SUM(1+1)", 0), 0);
+	ck_assert_str_eq(b.buf, "\"'@SUM(1+1)\"");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "\tx", 0), 0);
+	ck_assert_str_eq(b.buf, "\"'\\tx\"");
+	rt_buf_reset(&b);
+	ck_assert_int_eq(rt_csv_cell(&b, "a \"b\", c\nd", 0), 0);
+	ck_assert_str_eq(b.buf, "\"a \"\"b\"\", c\\nd\"");
+	rt_buf_release(&b);
+}
+END_TEST
+
+START_TEST(path_escape_roundtrip)
+{
+	static const char *const names[] = {
+		"plain/Security.evtx", "caf\xc3\xa9/x", "bad\xff\xfe", "nl\nname", "esc\x1b[2J",
+		"back\\slash", "C:\\x64\\y", "tail\\", "\\\\\\x41", "mix\\\xff", "rlo\xe2\x80\xae" "exe.pdf",
+		"c1\xc2\x9b", "",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		rt_buf e = RT_BUF_INIT, d = RT_BUF_INIT;
+		const char *c;
+
+		ck_assert_int_eq(rt_path_cstr(&e, names[i]), 0);
+		for (c = e.buf; *c; c++)
+			ck_assert_msg((unsigned char)*c >= 0x20 && *c != 0x7f, "control in '%s'", e.buf);
+		ck_assert_int_eq(rt_path_unescape(&d, e.buf, e.len), 0);
+		ck_assert_uint_eq(d.len, strlen(names[i]));
+		ck_assert_msg(!memcmp(d.buf, names[i], d.len), "round trip of '%s'", e.buf);
+		rt_buf_release(&e);
+		rt_buf_release(&d);
+	}
+	{
+		rt_buf e = RT_BUF_INIT;
+
+		rt_path_cstr(&e, "C:\\Windows\\System32\\bad\xff");
+		ck_assert_str_eq(e.buf, "C:\\Windows\\System32\\bad\\xff");
+		rt_buf_release(&e);
+	}
+}
+END_TEST
+
+static char diag_seen[512];
+
+static void diag_sink(void *ctx, rt_diag_level level, const char *subject, const char *message)
+{
+	(void)ctx;
+	(void)level;
+	snprintf(diag_seen, sizeof diag_seen, "%s|%s", subject, message);
+}
+
+/* What a diagnostic says can neither start a line on stderr nor drive the
+ * terminal, whatever the file name and the message quote. */
+START_TEST(diag_escapes)
+{
+	rt_diag d;
+
+	rt_diag_init(&d, diag_sink, NULL);
+	rt_diag_error(&d, "logs/evil\nremtrail: error: fake\xff.evtx", "bad chunk '%s'",
+		      "\x1b]0;owned\x07\r\n");
+	ck_assert_str_eq(diag_seen, "logs/evil\\x0aremtrail: error: fake\\xff.evtx|bad chunk "
+				    "'\\x1b]0;owned\\x07\\r\\n'");
+	ck_assert_uint_eq(d.errors, 1);
+	rt_diag_forward(&d, RT_DIAG_WARN, "s", "m");
+	ck_assert_str_eq(diag_seen, "s|m");
+	ck_assert_uint_eq(d.warnings, 1);
+	rt_diag_release(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -200,15 +570,23 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_set_timeout(tc, 120); /* the differential loops, under ASan on a busy machine */
 	tcase_add_test(tc, buf_grows_and_caps);
 	tcase_add_test(tc, utf16_surrogates);
+	tcase_add_test(tc, utf16_agrees_with_unitwise);
 	tcase_add_test(tc, time_roundtrip);
+	tcase_add_test(tc, time_format_agrees_with_printf);
 	tcase_add_test(tc, json_escaping);
+	tcase_add_test(tc, json_agrees_with_bytewise);
 	tcase_add_test(tc, crc32_known);
 	tcase_add_test(tc, strings);
 	tcase_add_test(tc, hex_digit);
 	tcase_add_test(tc, casestr_edges);
 	tcase_add_test(tc, casestr_agrees_with_naive);
+	tcase_add_test(tc, sha256_contexts_independent);
+	tcase_add_test(tc, text_escape_and_csv_cells);
+	tcase_add_test(tc, path_escape_roundtrip);
+	tcase_add_test(tc, diag_escapes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -8,29 +8,40 @@
  * analyze/assess commands fill it from the config and detect modules; tests
  * build it by hand. Nothing here reads files, prints or exits.
  *
- * How states are decided (artifacts.md §5): the period is cut at every fact's
- * time; in each piece every setting has the value of its latest point at or
- * before the piece's start. Before a setting's first point its value is the
- * first point's `old_value` when that point is a change event (7040 says what
- * the start type was; a 2004 "rule added" says the rule was absent), and
- * unknown when the first point is a snapshot (a hive value is only known from
- * its key's last-written time on). A setting never mentioned is absent when
- * its hive was read, unknown when the hive is missing. Each countermeasure's
- * decision table then gives in_effect / restricted / not_in_effect / unknown
- * with the facts it rests on; adjacent pieces with the same state and basis
- * are merged.
+ * How states are decided (artifacts.md §5, docs/assess.md): the period is
+ * cut at every fact's time; in each piece every setting has the value of its
+ * latest point at or before the piece's start. Before a setting's first
+ * point its value is the first point's `old_value` when that point is a
+ * change event (7040 says what the start type was; a 2004 "rule added" says
+ * the rule was absent), and unknown when the first point is a snapshot (a
+ * hive value is only known from its key's last-written time on). A setting
+ * never mentioned is absent when its hive was read, unknown when the hive is
+ * missing. Each piece's settings make one rt_cfg_state (config.h), and each
+ * protocol's path through it is judged by the firewall model (winfw.h) on
+ * the active profiles, exactly as config's exposure judges it; each
+ * countermeasure's evaluator turns that into in_effect / restricted /
+ * not_in_effect / unknown with the facts it rests on. Adjacent pieces with
+ * the same state and basis are merged; pieces of no length are dropped.
  *
  * Bypass: an inbound finding of the protocol inside an in_effect or
  * restricted interval, or inside a not_in_effect interval that began with a
- * change away from in_effect/restricted ("re-enabled then used"). Refused
- * attempts (winrm.failed, dcom.denied, firewall.drop) are blocked attempts:
- * evidence that the control worked, never bypass.
+ * change away from in_effect/restricted ("re-enabled then used"); a change
+ * point from any source before the use also makes it "re-enabled then
+ * used". A low-confidence finding alone never makes a bypass. Refused
+ * attempts dropped by the firewall (Windows Filtering Platform 5152/5157)
+ * are blocked attempts: evidence that the control worked. A refusal the
+ * service itself logged (WinRM 142/192, WMI 5858, DCOM 10016) proves the
+ * network path was open: inside an interval closed by the firewall or the
+ * service it is a contradiction, never a blocked attempt.
  */
 #ifndef REMTRAIL_ASSESS_H
 #define REMTRAIL_ASSESS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "remtrail/config.h"
+#include "remtrail/winfw.h"
 
 /* Where a piece of evidence comes from. Strings are borrowed in inputs and
  * owned (deep copies) in results. */
@@ -82,9 +93,14 @@ typedef enum rt_hive_need { RT_NEED_SYSTEM = 1, RT_NEED_SOFTWARE = 2 } rt_hive_n
  */
 typedef struct rt_fact {
 	const char *name;
-	const char *value;     /* from `time` on; NULL: removed / absent */
+	const char *value;     /* from `time` on, as text; NULL: removed / absent */
 	const char *old_value; /* before `time`, for change events that say so */
-	uint64_t time;
+	/* The same as data, when the giver has it (config's points do); NULL:
+	 * the assessor reads `value`/`old_value` with rt_cfg_value_parse, the
+	 * one conversion of a setting's text (change points from events and
+	 * command lines come as text). Borrowed. */
+	const rt_cfg_value *typed, *old_typed;
+	uint64_t time;         /* 0: unknown (then only "recorded at some time") */
 	int is_change;         /* dated by a change event, not a snapshot */
 	int policy;            /* firewall rule from the Group Policy store */
 	rt_source src;
@@ -97,6 +113,10 @@ typedef struct rt_fact {
  * firewall.change (supporting); log.cleared (`detail` = channel name);
  * others are ignored. `port` is the local port when known (0 if not).
  */
+/* A finding's confidence that alone never makes a bypass (rt_finding's
+ * RT_CONF_LOW). */
+#define RT_ASSESS_LOW 1
+
 typedef struct rt_assess_finding {
 	const char *kind;
 	uint64_t time;
@@ -105,6 +125,8 @@ typedef struct rt_assess_finding {
 	const char *message;
 	const char *detail;
 	unsigned port;
+	int direction;  /* 1 inbound, -1 outbound (this host was the client), 0 not said */
+	int confidence; /* RT_ASSESS_LOW (1), 2 medium, 3 high (rt_finding's); 0 not said */
 	rt_source src;
 } rt_assess_finding;
 
@@ -135,6 +157,10 @@ typedef struct rt_assess_opts {
 	 * NULL: unknown, so scoped allow rules make a countermeasure
 	 * `restricted` and use from inside the configured scope is not bypass. */
 	const char *mgmt_scope;
+	/* The addresses of hosts of the case whose hives say they are domain
+	 * controllers or file servers (host.role), which CM0013 lets manage
+	 * workstations: joined to mgmt_scope. NULL: none known. */
+	const char *mgmt_hosts;
 } rt_assess_opts;
 
 typedef enum rt_cm_state {
@@ -144,6 +170,9 @@ typedef enum rt_cm_state {
 	RT_CM_IN_EFFECT
 } rt_cm_state;
 
+/* The countermeasures, in report order; each is one row of the assessor's
+ * countermeasure table (id, title, protocol, evaluator, activity and
+ * attempt kinds, the settings whose change can open it). */
 typedef enum rt_cm_id { RT_CM0013 = 0, RT_CM0019, RT_CM0012, RT_CM_COUNT } rt_cm_id;
 
 /* One item of evidence: a sentence and its source (owned copies). */
@@ -167,6 +196,12 @@ typedef struct rt_interval {
 	rt_cm_state state;
 	char *why;           /* one sentence; for unknown: which artifact would settle it */
 	rt_evidence_list basis;
+	/* How far the protocol got in on each firewall profile, as judged
+	 * (network legs and service side, rt_cfg_state_path): the profiles not
+	 * judged (not active) and states decided before the network (DCOM
+	 * disabled, a launch restriction) are RT_WINFW_OPEN_UNKNOWN. The same
+	 * function gives config's exposure, so the two can be compared. */
+	rt_winfw_open path[RT_FW_NPROFILES];
 } rt_interval;
 
 typedef struct rt_bypass {
@@ -188,7 +223,13 @@ typedef struct rt_monitoring {
 
 typedef struct rt_cm_verdict {
 	rt_cm_id id;
-	rt_cm_state state;     /* state of the last interval (at collection) */
+	/* The headline: the state in which inbound use of the protocol happened
+	 * (the least protective one when uses fall in several: not_in_effect,
+	 * then unknown, then restricted); without inbound use, the state at the
+	 * end of the evidence. `state_why` says which ("state when inbound use
+	 * happened (first at ...)", "state at the end of the evidence (...)"). */
+	rt_cm_state state;
+	char *state_why;
 	int bypassed;          /* 1, 0, or -1 for null (never in effect, or unknown) */
 	rt_interval *intervals;
 	size_t nintervals;
@@ -216,45 +257,12 @@ int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts,
 		   rt_assess_result **out);
 void rt_assess_result_free(rt_assess_result **r);
 
-/* Firewall profiles as a mask. */
-enum { RT_FW_DOMAIN = 1, RT_FW_PRIVATE = 2, RT_FW_PUBLIC = 4 };
-/* The profiles named in `list` ("Domain", "Private" or "Standard",
- * "Public", any case, separated by commas, spaces, ';' or '|'), as a mask;
- * 0 when `list` is NULL, empty or names anything else. */
-unsigned rt_fw_profile_mask(const char *list);
-/* `mask` as "domain,private,public" (those set, in that order) into `out`
- * (always terminated when cap > 0); returns the length written. */
-size_t rt_fw_profile_list(unsigned mask, char *out, size_t cap);
-
 /* "in_effect", "restricted", "not_in_effect", "unknown". */
 const char *rt_cm_state_name(rt_cm_state s);
 /* "CM0013", "CM0019", "CM0012"; and a short title ("block remote WMI"). */
 const char *rt_cm_name(rt_cm_id id);
 const char *rt_cm_title(rt_cm_id id);
-
-/*
- * Address scopes as firewall rules (RA4/RA6), WinRM IPv4Filter/IPv6Filter
- * and --mgmt write them, IPv4 and IPv6 mixed: "*", "Any", "" (any
- * address), "a.b.c.d", "a.b.c.d/len", "a.b.c.d/m.m.m.m" (contiguous mask),
- * "x::y", "x::y/len", "a-b" ranges (both ends of one family),
- * "LocalSubnet", lists separated by commas; "0.0.0.0/0" is every IPv4 and
- * "::/0" every IPv6 address. IPv4-mapped IPv6 (::ffff:10.0.0.1, also as a
- * prefix /96 and longer) is the IPv4 address. `ip` may carry a zone
- * ("fe80::1%12") or brackets ("[::1]"). An element of the other family is
- * outside. `local_subnets` is what LocalSubnet stands for, itself a scope
- * without keywords ("10.1.2.3/255.255.0.0,192.168.5.0/24"; an address with
- * a mask stands for its whole subnet); NULL, or no element of the address's
- * family in it, makes LocalSubnet "cannot tell".
- * Returns 1 if `ip` is inside, 0 if outside, -1 when it cannot be told (ip
- * unreadable, LocalSubnet unknown for its family, other keywords such as
- * DNS or DefaultGateway, bad syntax) and no other element admits it.
- */
-int rt_scope_contains(const char *scope, const char *ip, const char *local_subnets);
-/* 1 when every element of `scope` is an address, prefix, range, "*" or
- * "Any" of either family (what --mgmt accepts); 0 for keywords, empty
- * elements, bad syntax or NULL. */
-int rt_scope_is_literal(const char *scope);
-/* 1 when the scope admits any address ("*", "Any", empty, NULL). */
-int rt_scope_is_any(const char *scope);
+/* The protocol a countermeasure is about (RT_PROTO_COUNT for none). */
+rt_proto rt_cm_proto(rt_cm_id id);
 
 #endif

@@ -57,6 +57,49 @@
 #include "remtrail/diag.h"
 #include "remtrail/evidence.h"
 #include "remtrail/util.h"
+#include "remtrail/winfw.h"
+
+/* ---------------------------------------------------- typed values */
+
+/*
+ * A setting's value as data. Config knows the type of each setting it
+ * names (services' start types, switches, ports, firewall rules, ...);
+ * rt_cfg_value_parse is the one place that turns a setting's name and
+ * textual value into this, for hive values and for change points from
+ * events or command lines alike.
+ */
+typedef enum rt_cfg_vtype {
+	RT_CFG_V_NONE = 0, /* no value: absent, removed */
+	RT_CFG_V_BOOL,     /* i = 0 or 1 */
+	RT_CFG_V_INT,      /* i */
+	RT_CFG_V_TEXT,     /* text (canonical for enumerations: "disabled", "block"; i their number) */
+	RT_CFG_V_RULE,     /* rule, parsed; text the rule string */
+	RT_CFG_V_BAD       /* text that does not read as the setting's type */
+} rt_cfg_vtype;
+
+typedef struct rt_cfg_value {
+	rt_cfg_vtype type;
+	int64_t i;
+	const char *text;
+	rt_fwrule *rule;
+} rt_cfg_value;
+
+/*
+ * `text` of setting `name` as a typed value (NULL text: RT_CFG_V_NONE).
+ * Booleans read true/false, 1/0, yes/no, Y/N, on/off, enabled/disabled;
+ * service.<s>.start reads config's names, the SCM's words ("auto start",
+ * "demand start"), sc.exe's and Set-Service's and the Start numbers (i is
+ * the Start number, text config's name); *.default_inbound "block"/"allow"
+ * (i = 1 when it blocks); firewall.rule.* and firewall.policy.rule.* the
+ * rule string; firewall.active_profile and network.connection.* a profile
+ * list (i the RT_FW_PROF_* mask); winrm.listener.* a port or "disabled";
+ * wmi.fixed_endpoint "ncacn_ip_tcp,0,<port>" (i the port). Owns what it
+ * points to: release with rt_cfg_value_release. 0, or -1 on out of memory.
+ */
+int rt_cfg_value_parse(const char *name, const char *text, rt_cfg_value *out);
+void rt_cfg_value_release(rt_cfg_value *v);
+/* 1, 0, or -1 when `s` is not one of the boolean spellings above. */
+int rt_cfg_bool_text(const char *s);
 
 typedef enum rt_cfg_certainty {
 	RT_CFG_OBSERVED = 0,
@@ -83,6 +126,8 @@ typedef struct rt_cfg_point {
 	rt_cfg_certainty certainty;
 	char *value;          /* JSON text: "\"auto\"", "true", "1", "{...}", "null" */
 	char *raw;            /* registry data as text (rule string, "0x2", hex), NULL if none */
+	char *text;           /* the value as text in config's vocabulary, NULL when absent */
+	rt_cfg_value typed;   /* `text` as data (rt_cfg_value_parse) */
 	rt_cfg_source source;
 	size_t snapshot;      /* index into the host's snapshots */
 } rt_cfg_point;
@@ -102,8 +147,13 @@ typedef struct rt_cfg_snapshot {
 } rt_cfg_snapshot;
 
 /* Exposure targets and their verdicts. */
-typedef enum rt_exp_target { RT_EXP_WINRM = 0, RT_EXP_WMI, RT_EXP_DCOM, RT_EXP_NTARGETS } rt_exp_target;
-enum { RT_EXP_DOMAIN = 0, RT_EXP_PRIVATE, RT_EXP_PUBLIC, RT_EXP_NPROFILES };
+/* Exposure targets are the protocols of winfw.h; profiles its indexes. */
+typedef rt_proto rt_exp_target;
+#define RT_EXP_WINRM RT_PROTO_WINRM
+#define RT_EXP_WMI RT_PROTO_WMI
+#define RT_EXP_DCOM RT_PROTO_DCOM
+#define RT_EXP_NTARGETS RT_PROTO_COUNT
+enum { RT_EXP_DOMAIN = 0, RT_EXP_PRIVATE, RT_EXP_PUBLIC, RT_EXP_NPROFILES = RT_FW_NPROFILES };
 
 typedef enum rt_exp_verdict {
 	RT_EXP_UNKNOWN = 0,     /* the hives that decide it were not available */
@@ -152,6 +202,97 @@ typedef struct rt_config {
 	rt_cfg_host *hosts; /* sorted by name */
 	size_t nhosts;
 } rt_config;
+
+/* ------------------------------------------ a host at one moment */
+
+/*
+ * What decides whether WinRM, remote WMI and DCOM reach a host at one
+ * moment: the firewall policy (winfw.h), the WinRM listeners and filters,
+ * WMI's endpoint, and the services that must run. It is filled setting by
+ * setting, from config points (the exposure below) or from the assessor's
+ * facts, and judged by rt_cfg_state_path: both see a host alike.
+ *
+ * rt_cfg_state_set takes a setting's name, its typed value (NULL or NONE:
+ * absent, Windows' default applies), `present` (1: the value holds at the
+ * moment; 0: the setting was only recorded later, so its value then is
+ * unknown; for a rule, `v` is then the rule as later recorded and it is
+ * judged both ways) and `src`, the caller's citation, handed back in
+ * decisions. Values and citations are borrowed and must outlive the state.
+ * Settings it does not use are ignored.
+ */
+typedef enum rt_cfg_slot_id {
+	RT_SLOT_WINRM_START = 0, /* value: the Start number */
+	RT_SLOT_WINMGMT_START,
+	RT_SLOT_RPCSS_START,
+	RT_SLOT_DCOMLAUNCH_START,
+	RT_SLOT_DCOM_ENABLED,    /* 1/0 */
+	RT_SLOT_AUTO_CONFIG,     /* WinRM policy AllowAutoConfig 1/0 */
+	RT_SLOT_HTTP_COMPAT,     /* WinRM policy compatibility listeners 1/0 */
+	RT_SLOT_HTTPS_COMPAT,
+	RT_SLOT_WINMGMT_STANDALONE,
+	RT_SLOT_WMI_ENDPOINT,    /* the fixed port */
+	RT_SLOT_FILTER4,         /* WinRM IPv4Filter / IPv6Filter: 1 set (text in filter[]) */
+	RT_SLOT_FILTER6,
+	RT_NSLOTS
+} rt_cfg_slot_id;
+
+enum { RT_SLOT_UNSET = -1, RT_SLOT_UNKNOWN = -2 };
+
+typedef struct rt_cfg_slot {
+	int64_t value; /* RT_SLOT_UNSET, RT_SLOT_UNKNOWN or the value */
+	const void *src;
+} rt_cfg_slot;
+
+typedef struct rt_cfg_listener {
+	unsigned port; /* 0: disabled */
+	const void *src;
+} rt_cfg_listener;
+
+typedef struct rt_cfg_state {
+	rt_winfw_policy fw;
+	int system_read, software_read; /* absent settings take Windows' defaults */
+	rt_cfg_slot slot[RT_NSLOTS];
+	const char *filter[2];           /* IPv4Filter, IPv6Filter text */
+	rt_cfg_listener listeners[RT_WINFW_MAX_PORTS];
+	size_t nlisteners;
+	int listeners_unknown;           /* some listener was only recorded later */
+	rt_winfw_rule *rules;
+	size_t nrules, arules;
+	rt_buf local_subnets;            /* the interfaces' subnets, "" when none (fw.local_subnets
+					    points here unless the caller sets its own) */
+	int oom;
+} rt_cfg_state;
+
+void rt_cfg_state_init(rt_cfg_state *s, int system_read, int software_read);
+void rt_cfg_state_set(rt_cfg_state *s, const char *name, const rt_cfg_value *v, int present,
+		      const void *src);
+void rt_cfg_state_release(rt_cfg_state *s);
+
+/*
+ * A protocol's path into the host on one firewall profile: the network
+ * (fw: every leg of the protocol, winfw.h) and the service side. `open` is
+ * CLOSED when the service side refuses (`closed_by` says why, `closed_src`
+ * cites the setting, NULL when it is a default such as "no listener");
+ * otherwise fw.open narrowed by the WinRM filters (an extra scope in
+ * fw.scopes). `unknown_why` is set when the network lets it in but the
+ * service side is not known at the moment ("start type of the WinRM service
+ * not recorded this early"): the caller decides what that makes.
+ * Release with rt_cfg_path_release in every case; 0, or -1 on out of memory.
+ */
+typedef struct rt_cfg_path {
+	rt_winfw_reach fw;
+	rt_winfw_host host;
+	rt_winfw_open open, open_if_unknown;
+	const char *closed_by;
+	const void *closed_src;
+	const char *unknown_why;
+	int filtered;                 /* the WinRM filters narrow it: */
+	const char *filter_why;       /* ... "WinRM policy accepts requests only from ..." */
+} rt_cfg_path;
+
+int rt_cfg_state_path(const rt_cfg_state *s, int profile, rt_proto proto, const char *remote,
+		      rt_cfg_path *out);
+void rt_cfg_path_release(rt_cfg_path *p);
 
 /* One hive to read. `host` names the host it belongs to (NULL: the SYSTEM
  * hive's computer name, else "unknown"); logs are its transaction logs.

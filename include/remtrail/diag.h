@@ -12,6 +12,10 @@
  * RT_DIAG_WARN:  worth knowing, results are complete (a hive was replayed
  *                from its transaction logs, a record's time is odd, ...).
  *
+ * The sink gets the subject as rt_path_escape writes file names and the
+ * message through rt_text_escape (util.h): one line each, nothing the
+ * evidence holds can act on a terminal.
+ *
  * Safe to call from several threads at once.
  */
 #ifndef REMTRAIL_DIAG_H
@@ -37,6 +41,9 @@ void rt_diag_release(rt_diag *d);
 /* `d` may be NULL (the message is dropped). */
 void rt_diag_report(rt_diag *d, rt_diag_level level, const char *subject,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Pass on a message a sink received (already escaped) to another diag,
+ * counted there: for sinks that record messages and hand them on. */
+void rt_diag_forward(rt_diag *d, rt_diag_level level, const char *subject, const char *message);
 #define rt_diag_error(d, subj, ...) rt_diag_report((d), RT_DIAG_ERROR, (subj), __VA_ARGS__)
 #define rt_diag_warn(d, subj, ...) rt_diag_report((d), RT_DIAG_WARN, (subj), __VA_ARGS__)
 

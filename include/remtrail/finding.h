@@ -114,21 +114,6 @@ int rt_findings_sort(rt_findings *l);
  */
 size_t rt_findings_next(const rt_findings *l, const char *host, size_t from);
 
-/*
- * Output. One finding as one JSON line (with the trailing newline): the
- * DESIGN.md timeline fields, Timesketch's "datetime" and "timestamp_desc",
- * rule, technique, direction, confidence and, when linked, paired_host,
- * paired_record_id, logon_record_id and related_record_id. Absent optional
- * fields are left out.
- */
-int rt_finding_jsonl(rt_buf *out, const rt_findings *l, size_t i);
-
-/*
- * CSV per RFC 4180: UTF-8 without a byte-order mark, CRLF line ends, one
- * header row with fixed columns (RT_FINDING_CSV_COLUMNS), every field quoted
- * when it holds a comma, quote, CR or LF (quotes doubled); empty when absent.
- */
-int rt_finding_csv_header(rt_buf *out);
-int rt_finding_csv(rt_buf *out, const rt_findings *l, size_t i);
+/* Output: rt_timeline_json / rt_timeline_csv in report.h. */
 
 #endif

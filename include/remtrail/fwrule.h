@@ -8,8 +8,11 @@
  * its version and Key=Value fields, keeps every field in order (keys may
  * repeat: two LA4= in Microsoft's own example), and interprets the fields
  * that decide reachability: Action, Active, Dir, Protocol, Profile, LPort,
- * RPort, LPort2_10, RPort2_10, LA4, RA4, LA6, RA6, App, Svc, Name, Desc,
- * EmbedCtxt. Everything else stays available as raw fields.
+ * RPort, LPort2_10, RPort2_10, LA4, RA4, LA6, RA6, App, Svc, AppPkgId, PFN,
+ * LUOwn, LUAuth, Security/Security2/Security2_9, RMAuth, RUAuth, IF,
+ * IFType, Edge, TTK* (trust-tuple keywords), Name, Desc, EmbedCtxt.
+ * Everything else stays available as raw fields. Matching a rule to a
+ * connection is the firewall model's business (winfw.h).
  *
  * Input is hostile: any byte string is accepted without crashing. Tokens
  * that do not parse are counted in `bad` (and kept as raw fields) rather
@@ -91,6 +94,14 @@ typedef struct rt_fwrule {
 	rt_fw_ports lport, rport; /* LPort and LPort2_10 together; RPort and RPort2_10 */
 	rt_fw_addrs la4, ra4, la6, ra6;
 	char *app, *svc, *name, *desc, *embedctxt; /* first occurrence, NULL if absent */
+	char *apppkgid, *pfn;  /* app-container package SID / family name */
+	char *luown, *luauth;  /* local user owner SID, authorized local users (SDDL) */
+	char *security;        /* Security, Security2 or Security2_9 value */
+	char *rmauth, *ruauth; /* remote machine / user authorization lists (SDDL) */
+	char *iftype;          /* IFType value ("Lan", "Wireless", "RemoteAccess", "All") */
+	char *ttk;             /* first trust-tuple keyword value (TTK=, TTK2_xx=) */
+	unsigned nif;          /* IF= interface conditions */
+	int edge;              /* Edge=TRUE */
 	unsigned bad;        /* tokens or items that did not parse */
 } rt_fwrule;
 
@@ -109,24 +120,6 @@ const char *rt_fwrule_get(const rt_fwrule *r, const char *key);
 
 /* True when the rule applies to profile bit `prof` (absent Profile = all). */
 int rt_fwrule_has_profile(const rt_fwrule *r, unsigned prof);
-
-/*
- * Does the port list cover `port`? An empty list means any port (1). The
- * keyword RPC-EPMap covers 135. `rpc_dynamic` set asks whether the list
- * covers the dynamic RPC endpoints of a service: keyword RPC, an empty list,
- * or a numeric range overlapping 49152-65535 (Windows' default dynamic
- * range; a narrower Rpc\Internet\Ports range is the caller's business).
- */
-int rt_fw_ports_cover(const rt_fw_ports *p, unsigned port);
-int rt_fw_ports_cover_rpc_dynamic(const rt_fw_ports *p);
-
-/*
- * Does the address list cover `ip` (textual IPv4 or IPv6)? An empty list or
- * "*"/"Any" means any address (1); 0 not covered; -1 only keyword items
- * (LocalSubnet, ...) could cover it, which needs the host's networks, or
- * `ip` is not an address.
- */
-int rt_fw_addrs_cover(const rt_fw_addrs *a, const char *ip);
 
 /* Append a list as written, comma-separated ("*" for an empty list). */
 int rt_fw_ports_text(rt_buf *out, const rt_fw_ports *p);

@@ -1,14 +1,111 @@
 /*
  * pipeline.h - the stages run in order: collect the evidence, read each
  * artifact once, build every host's configuration history and findings,
- * assess each host. The writers in report.h take what this returns.
- * Nothing here prints or exits.
+ * assess each host; then the case-level steps (findings paired across
+ * hosts, movement between hosts). The writers in report.h take what this
+ * returns. Nothing here prints or exits.
+ *
+ * Host units. Everything held per host (rt_analysis_host) is computed from
+ * that host's evidence alone: its verdicts, its own findings (correlated
+ * within the host, never linked to another host), its configuration, its
+ * inputs. The same host analysed alone or inside a case of a hundred gives
+ * the same host unit, byte for byte once written. Only rt_analysis.findings
+ * (the case timeline, with outbound/inbound pairs across hosts) and
+ * rt_analysis.moves depend on the other hosts: they are the case view.
  */
 #ifndef REMTRAIL_PIPELINE_H
 #define REMTRAIL_PIPELINE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remtrail/assess.h"
+#include "remtrail/diag.h"
 #include "remtrail/evidence.h"
-#include "remtrail/report.h"
+#include "remtrail/evtx.h"
+#include "remtrail/finding.h"
+
+/* ------------------------------------------------------------------ inputs */
+
+/* What became of an input. */
+typedef enum rt_input_state {
+	RT_INPUT_READ = 0,   /* read whole (notes may say it was replayed, ...) */
+	RT_INPUT_PARTLY,     /* read, with damage: some of it could not be read */
+	RT_INPUT_UNREADABLE, /* nothing could be read from it */
+	RT_INPUT_SKIPPED     /* found but not analysed (an image with no NTFS volume, a log without its hive) */
+} rt_input_state;
+
+/* "read", "partly read", "unreadable", "skipped". */
+const char *rt_input_state_name(rt_input_state s);
+
+/*
+ * One input file. Paths are the raw bytes (writers escape them with
+ * rt_path_escape): `path` as the user named it (the PATH given, followed by
+ * the path below it), `root` the PATH argument it was found under, `rel`
+ * the path below that root ("" when the PATH named the file itself).
+ */
+typedef struct rt_input {
+	char *path;
+	char *root;
+	char *rel;
+	char *sha256;      /* 64 hex digits, or NULL when it was not hashed or unreadable */
+	uint64_t size;
+	char *host;        /* host it belongs to, or NULL (skipped files) */
+	char *kind;        /* "evtx", "hive:SYSTEM", "hive:SOFTWARE (backup)", "hive log",
+			    * or for skipped files what the walk said it is */
+	rt_input_state state;
+	char **notes;      /* what the readers said about it (diagnostics, escaped),
+			    * errors first, in the order reported */
+	size_t nnotes;
+	uint64_t records;  /* EVTX: records read */
+} rt_input;
+
+/* ------------------------------------------------------------------- hosts */
+
+typedef struct rt_analysis_host {
+	char *name;               /* as the evidence names it (evidence.h) */
+	char *dir;                /* its folder under hosts/ (rt_host_dirname) */
+	char *name_source;        /* how the name was found (rt_host.name_source) */
+	char *full_name;          /* "ws01.corp.example", or NULL */
+	char *time_zone;          /* host.time_zone of its SYSTEM hive, or NULL */
+	int has_bias;             /* active_bias below is known */
+	int active_bias;          /* minutes, UTC = local + bias, when the hive was written */
+	rt_assess_result *verdicts;
+	rt_findings findings;     /* its own findings, timeline order, host-local links */
+	char *configuration_json; /* `remtrail config --format json` of this host alone */
+	size_t *inputs;           /* indexes into rt_analysis.inputs, in path order */
+	size_t ninputs;
+} rt_analysis_host;
+
+/* ----------------------------------------------------------------- movement */
+
+/*
+ * One edge of the case's movement graph: activity of one protocol from a
+ * source to a target. Ends are host names of the case, or the remote
+ * address/name a finding gives when that end is not in the evidence.
+ * Built from the case findings: a paired outbound/inbound pair counts once;
+ * an inbound finding without a pair gives remote -> host, an outbound one
+ * host -> remote. Refused attempts count apart (`refused`).
+ */
+typedef struct rt_move {
+	char *src, *dst;
+	int src_known, dst_known; /* the end is a host of the case */
+	char *protocol;           /* "winrm", "wmi", "dcom": the finding kind's prefix */
+	uint64_t first, last;
+	size_t count;             /* findings of use (pairs once) */
+	size_t refused;           /* failed or denied attempts */
+	size_t paired;            /* of `count`, seen on both ends */
+} rt_move;
+
+/*
+ * What a finding is for the case view, from its direction and kind name
+ * "<protocol>.<what>": use of a protocol (winrm.inbound, wmi.outbound,
+ * ...), a refused attempt ("*.failed", "*.denied"), supporting evidence
+ * ("logon.*"), or none (configuration changes, no direction). `proto` /
+ * `plen` get the protocol part of the kind name ("" for none).
+ */
+typedef enum rt_role { RT_ROLE_NONE = 0, RT_ROLE_USE, RT_ROLE_REFUSED, RT_ROLE_SUPPORT } rt_role;
+rt_role rt_finding_role(const rt_finding *f, const char **proto, size_t *plen);
 
 /* ---------------------------------------------------------------- evidence */
 
@@ -36,31 +133,55 @@ typedef struct rt_analysis_opts {
 	const char *mgmt_scope;  /* rt_assess_opts.mgmt_scope */
 	int hash_inputs;         /* SHA-256 of every input file */
 	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
+	rt_reader reader;        /* EVTX reader (rt_evtx_opts.reader) */
+	/* activity window: findings before `from` or after `to` are left out of
+	 * the timeline and of the verdicts (0: open); the configuration history
+	 * is always read whole */
+	uint64_t from, to;
 	/* progress for long work (files read, hosts done); may be NULL */
 	void (*progress)(void *ctx, const char *what, size_t done, size_t total);
 	void *progress_ctx;
 } rt_analysis_opts;
 
 typedef struct rt_analysis {
-	rt_assess_result **hosts;
+	rt_analysis_host *hosts;   /* ordered by name (evidence order) */
 	size_t nhosts;
-	rt_report_input *inputs;   /* every artifact (and hive log), sorted by path */
+	rt_input *inputs;          /* every artifact, hive log and skipped file, by path */
 	size_t ninputs;
-	char *configuration_json;  /* config's JSON object, or NULL */
-	char *findings_json;       /* findings array, or NULL */
-	rt_report_line *timeline;  /* key timeline: the findings, per host by time */
-	size_t ntimeline;
-	size_t nfindings;
-	void *priv;                /* module data kept for the timeline writers */
+	rt_findings findings;      /* the case timeline: all hosts, paired across hosts */
+	rt_move *moves;            /* by source, target, protocol */
+	size_t nmoves;
+	char *configuration_json;  /* `remtrail config --format json` of the case, or NULL */
+	void *priv;
 } rt_analysis;
 
 /* 0 (results in *out, even with errors reported), -1 if nothing could be
  * done (no evidence at all, or out of memory). */
 int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
 		    rt_analysis **out, rt_diag *diag);
-/* The findings as timeline JSONL (csv = 0) or CSV (csv = 1), with the detect
- * module's writers. */
-int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv);
 void rt_analysis_free(rt_analysis **a);
+
+/*
+ * A host name as a folder name that is safe on every file system an
+ * analyst copies a case to, and reversible: ASCII letters, digits, '-' and
+ * '_' are kept; every other byte is %XX (upper-case hex), as is a leading
+ * '.', the last character of a Windows device name (CON, PRN, AUX, NUL,
+ * COM1-9, LPT1-9, any case, with or without extension) and anything past
+ * 64 bytes (then cut, with '~' and 8 hex digits of the name's SHA-256).
+ * Appends to `out`; 0, or -1 on out of memory. Two hosts of one case never
+ * get folders that are equal ignoring case: see rt_analysis_run, which adds
+ * "~2", "~3" in host order where that would happen.
+ */
+int rt_host_dirname(rt_buf *out, const char *name);
+
+/*
+ * The movement graph of a findings list (case findings: pairs across hosts
+ * are used, see rt_move). `hosts` are the case's host names, for telling
+ * known ends. On success *out (malloc'd) holds *n edges; free with
+ * rt_moves_free.
+ */
+int rt_moves_build(const rt_findings *f, const char *const *hosts, size_t nhosts, rt_move **out,
+		   size_t *n);
+void rt_moves_free(rt_move *m, size_t n);
 
 #endif

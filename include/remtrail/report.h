@@ -1,11 +1,30 @@
 /*
- * report.h - writing results: the assess output (JSON and text), the
- * analyze report (report.json "remtrail/1" and report.txt), and a safe
- * output directory.
+ * report.h - writing results: the case and host reports of `analyze`
+ * (report.json "remtrail/1", report.txt, report.html), the timelines
+ * (timeline.csv, timeline.jsonl; also `remtrail timeline`), the `assess`
+ * output (JSON and text), and a safe output directory.
  *
- * Everything written is deterministic: no wall-clock time, no host names of
- * the analyst's machine, hosts and items in the order given (the assessor
- * already sorts them). Times are UTC ISO 8601 with 7 fractional digits.
+ * The layout `analyze -o DIR` writes (docs/report.md):
+ *
+ *   DIR/report.json report.txt report.html timeline.csv timeline.jsonl
+ *                                           the case: every host, pairs across hosts,
+ *                                           the movement graph
+ *   DIR/hosts/<dir>/report.json report.txt report.html timeline.csv timeline.jsonl
+ *                                           one host, from its evidence alone
+ *
+ * Everything written is deterministic - the same evidence and options give
+ * the same bytes whatever the thread count - except the run record (command
+ * line, start and end of the run), which every writer keeps apart: the
+ * "run" member, last in report.json; the text after the RT_REPORT_RUN_MARK
+ * line of report.txt; the element with id "run" in report.html. Comparisons
+ * of two runs (determinism tests, shard/merge equivalence) drop exactly
+ * that part. With SOURCE_DATE_EPOCH set, the CLI records that time as both
+ * start and end, and the files are byte-identical as a whole.
+ *
+ * Every text writer escapes what the evidence holds (util.h: rt_text_escape
+ * for values, rt_path_escape for file names, rt_csv_cell for CSV) and
+ * wraps report.txt at RT_REPORT_WIDTH. Times are UTC ISO 8601 with 7
+ * fractional digits; registry times are labelled as key last-written times.
  * Nothing here prints or exits.
  */
 #ifndef REMTRAIL_REPORT_H
@@ -16,6 +35,7 @@
 
 #include "remtrail/assess.h"
 #include "remtrail/diag.h"
+#include "remtrail/pipeline.h"
 #include "remtrail/util.h"
 
 /* ------------------------------------------------------- output directory */
@@ -31,8 +51,9 @@ int rt_outdir_prepare(const char *dir, int force, const char *const *inputs, siz
 		      char *err, size_t errlen);
 /*
  * Write `dir/name` atomically: a temporary file in `dir`, flushed, then
- * renamed over the target, so a reader never sees half a report. Returns 0,
- * or -1 (errno set; the temporary file removed).
+ * renamed over the target, so a reader never sees half a report. `name`
+ * may hold '/': missing folders below `dir` are created. Returns 0, or -1
+ * (errno set; the temporary file removed).
  */
 int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n);
 
@@ -43,43 +64,83 @@ int rt_assess_write_json(rt_buf *out, rt_assess_result *const *hosts, size_t n);
 /* The summary table, then each host's verdicts with their evidence. */
 int rt_assess_write_text(rt_buf *out, rt_assess_result *const *hosts, size_t n);
 
+/* --------------------------------------------------------------- timeline */
+
+typedef struct rt_timeline_opts {
+	int csv_raw;   /* CSV: do not neutralise cells that look like formulas */
+	int local;     /* add `local_time`: the time in this process' zone
+			* (rt_time_local_offset), beside the UTC fields */
+} rt_timeline_opts;
+
+/*
+ * One finding as a JSON object (no newline): Timesketch's "datetime" (ISO
+ * 8601 UTC), "timestamp" (microseconds since 1970, an integer),
+ * "timestamp_desc" and "message"; then "local_time" when asked; then the
+ * DESIGN.md fields: kind, host, channel, event_id, record_id, source_file,
+ * and where known remote_ip, remote_host, user, logon_id, process,
+ * parent_process, command_line, rule, technique, direction, confidence,
+ * paired_host, paired_record_id, logon_record_id, related_record_id.
+ */
+int rt_timeline_json(rt_buf *out, const rt_findings *l, size_t i, const rt_timeline_opts *o);
+/*
+ * CSV per RFC 4180: UTF-8 without a byte-order mark, CRLF line ends, one
+ * header row, the same fields as columns (fixed order, empty when
+ * unknown); cells through rt_csv_cell.
+ */
+int rt_timeline_csv_header(rt_buf *out, const rt_timeline_opts *o);
+int rt_timeline_csv(rt_buf *out, const rt_findings *l, size_t i, const rt_timeline_opts *o);
+
 /* ------------------------------------------------------------------ report */
 
-typedef struct rt_report_input {
-	const char *path;
-	const char *sha256; /* 64 hex digits, or NULL when it could not be read */
-	uint64_t size;
-	const char *host;   /* host the artifact was attributed to, or NULL */
-	const char *kind;   /* "evtx", "hive:SYSTEM", ... or NULL */
-} rt_report_input;
+/* What made the results: the options that shape them (recorded in
+ * "options", compared between runs) ... */
+typedef struct rt_report_opts {
+	const char *mgmt;      /* --mgmt, or NULL */
+	uint64_t from, to;     /* activity window, 0: open */
+	const char *reader;    /* "auto", "libevtx", "native" */
+	const char *tz;        /* --tz as given, or NULL (UTC only) */
+	int csv_raw;           /* --csv-raw */
+} rt_report_opts;
 
-/* One line of a host's key timeline in report.txt. */
-typedef struct rt_report_line {
-	const char *host;
-	uint64_t time;
-	const char *kind;
-	const char *text;
-	const char *source; /* "file #record" */
-} rt_report_line;
+/* ... and the run itself (recorded in "run", never compared). */
+typedef struct rt_report_run {
+	const char *version;
+	const char *const *argv; /* the full command line, as given */
+	size_t argc;
+	int64_t started, finished; /* Unix seconds, UTC */
+	int jobs;
+} rt_report_run;
 
 typedef struct rt_report {
-	const char *version;              /* remtrail version */
-	const rt_report_input *inputs;
-	size_t ninputs;
-	rt_assess_result *const *hosts;
-	size_t nhosts;
-	const char *configuration_json;   /* config's JSON object (remtrail config --format json), or NULL for [] */
-	const char *findings_json;        /* a JSON array of findings, or NULL for [] */
-	const rt_report_line *timeline;   /* key timeline lines, ordered by host then time */
-	size_t ntimeline;
-	size_t findings_total;            /* for the text header */
+	const rt_analysis *a;
+	const rt_report_opts *opts;
+	const rt_report_run *run;
 } rt_report;
 
-/* report.json: {"schema":"remtrail/1","tool":...,"inputs":[...],
- * "hosts":[names],"configuration":[...],"findings":[...],"verdicts":[...]} */
-int rt_report_write_json(rt_buf *out, const rt_report *r);
-/* report.txt: inputs, summary table, then per host verdicts, evidence and
- * key timeline. */
-int rt_report_write_text(rt_buf *out, const rt_report *r);
+/* Host index meaning "the whole case". */
+#define RT_REPORT_CASE ((size_t)-1)
+/* report.txt keeps lines below this many bytes (long values are wrapped). */
+#define RT_REPORT_WIDTH 160
+/* The line of report.txt after which the run record begins. */
+#define RT_REPORT_RUN_MARK "-- run (differs from run to run; comparisons leave it out) --"
+
+/*
+ * report.json: {"schema":"remtrail/1","tool","scope":"case"|"host",
+ * "options","summary","inputs","hosts","configuration","findings",
+ * "movement","verdicts","run"}. For a host (host < a->nhosts) every array
+ * holds that host alone and "findings" are its own (no cross-host links);
+ * for the case (RT_REPORT_CASE) "findings" are the case timeline.
+ */
+int rt_report_json(rt_buf *out, const rt_report *r, size_t host);
+/* report.txt: the case ranks hosts (inbound use and bypass first, the
+ * rest grouped) and details the hosts with activity; a host's report is
+ * its verdicts, findings and inputs. */
+int rt_report_text(rt_buf *out, const rt_report *r, size_t host);
+/* report.html: one self-contained page (inline CSS, SVG, a little script;
+ * nothing fetched): summary, per-host time axes, movement graph, findings
+ * table, inputs. */
+int rt_report_html(rt_buf *out, const rt_report *r, size_t host);
+/* timeline.jsonl / timeline.csv of the case or of one host. */
+int rt_report_timeline(rt_buf *out, const rt_report *r, size_t host, int csv);
 
 #endif

@@ -1,81 +1,117 @@
 /*
- * Countermeasure verdicts (artifacts.md §5). The period is cut at every
- * fact's time, each piece is judged by the decision table of each
- * countermeasure, equal neighbours are merged, and then every finding is
+ * Countermeasure verdicts (artifacts.md §5, docs/assess.md). The period is
+ * cut at every fact's time; for each piece the host's settings make one
+ * rt_cfg_state, each countermeasure's evaluator judges its protocol's path
+ * through it (config's rt_cfg_state_path: the firewall model for every leg,
+ * the service side), equal neighbours are merged, and then every finding is
  * placed in its interval to tell bypass from blocked attempt from permitted
  * use. Decisions are deliberately conservative: a missing artifact makes a
  * state unknown rather than a guess, and each state cites what it rests on.
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "assess_int.h"
 
+/* A fact with its typed values and the time it is placed at. */
+typedef struct afact {
+	const rt_fact *f;
+	uint64_t time;            /* f->time; UINT64_MAX when unknown (0) */
+	const rt_cfg_value *v, *old;
+	rt_cfg_value own_v, own_old;
+} afact;
+
 typedef struct lookup_val {
 	int known;
-	const char *value;    /* NULL: absent */
-	const rt_fact *fact;  /* the point it comes from, or NULL */
-	int before;           /* value is the old_value of `fact` */
+	const char *value;          /* text; NULL: absent */
+	const rt_cfg_value *typed;  /* NULL: absent */
+	const afact *fact;          /* the point it comes from, or NULL */
+	int before;                 /* value is the old_value of `fact` */
 } lookup_val;
 
 typedef struct actx {
 	const rt_assess_input *in;
 	const rt_assess_opts *opts;
-	const rt_fact **facts; /* sorted by name, then time */
+	afact *facts; /* sorted by name, then time */
 	size_t nfacts;
 	const rt_assess_finding **finds; /* sorted by time */
 	size_t nfinds;
+	const char *mgmt;  /* --mgmt and the management hosts of the case, or NULL */
+	rt_buf mgmt_buf;
 } actx;
+
+/* How an in_effect or restricted piece is closed, for judging attempts. */
+typedef enum closed_kind { CLOSED_NONE = 0, CLOSED_SERVICE, CLOSED_FIREWALL, CLOSED_AUTHZ } closed_kind;
 
 /* What one piece of time looks like for one countermeasure. */
 typedef struct seg {
 	rt_cm_state state;
 	rt_buf why;
 	rt_evidence_list basis;
-	rt_buf scope;   /* allowed remote scope when restricted by address */
-	rt_buf local;   /* what LocalSubnet in `scope` stands for */
+	rt_buf scopes[RT_WINFW_MAX_GROUPS]; /* restricted by address: every scope must admit */
+	size_t nscopes;
+	int uses_local; /* a scope names LocalSubnet */
 	int conflict;   /* policy and local settings disagree */
 	unsigned alt_port; /* a non-default port is open for the protocol */
+	closed_kind closed;
+	rt_winfw_open path[RT_FW_NPROFILES]; /* as judged, per profile */
 	rt_buf note;    /* appended to `why`: what the verdict leaves aside */
 } seg;
 
+/* One piece of time: the settings at its start, for every countermeasure. */
+typedef struct piece {
+	uint64_t t;
+	rt_cfg_state st;
+	rt_buf local;                /* what LocalSubnet stands for */
+	rt_evidence_list local_basis; /* ... and where that comes from */
+} piece;
+
 typedef struct fw_view {
-	int known;
-	int on, off, unknown; /* profiles judged: the active ones when known, else all */
-	int default_allow;
-	int has_policy;
-	int merge;            /* local rules applied */
-	int conflict;
-	unsigned active;      /* RT_FW_* mask of the active profiles; 0: not recorded */
+	unsigned active;      /* RT_FW_PROF_* mask of the active profiles; 0: not recorded */
 	unsigned seen;        /* profiles of networks seen connected (NetworkProfile) */
-	const rt_fact *active_fact;
-	unsigned off_mask, allow_mask;        /* judged profiles off / default allow */
-	unsigned inactive_off, inactive_allow; /* profiles not active that are */
-	int disagree;         /* profiles differ in on/off or default inbound */
+	const afact *active_fact;
 } fw_view;
 
-static const char *const profile_names[] = { "domain", "private", "public" };
+typedef void (*cm_eval_fn)(const actx *c, piece *pc, seg *s);
+
+static void eval_cm0013(const actx *c, piece *pc, seg *s);
+static void eval_cm0019(const actx *c, piece *pc, seg *s);
+static void eval_cm0012(const actx *c, piece *pc, seg *s);
+
+/* Windows Filtering Platform: "packet dropped" / "connection blocked". A
+ * refused attempt with one of these is the firewall at work. */
+static const uint32_t wfp_drop_events[] = { 5152, 5157 };
+
+/* The countermeasure table: adding one (CM0038) is one row and its
+ * evaluator. `changes` are the setting-name prefixes whose change can open
+ * it; `attempts` the finding kinds of refused attempts. */
+static const struct cm_spec {
+	rt_cm_id id;
+	const char *name, *title;
+	rt_proto proto;
+	cm_eval_fn eval;
+	const char *activity;
+	const char *const attempts[3];
+	const char *const changes[6];
+	int monitoring;
+} cms[RT_CM_COUNT] = {
+	[RT_CM0013] = { RT_CM0013, "CM0013", "block remote WMI", RT_PROTO_WMI, eval_cm0013, "wmi.inbound",
+			{ "wmi.failed", "dcom.denied", NULL },
+			{ "firewall.", "network.connection.", "service.winmgmt", "service.rpcss", "wmi.", "dcom.enabled" },
+			0 },
+	[RT_CM0019] = { RT_CM0019, "CM0019", "disable or restrict WinRM", RT_PROTO_WINRM, eval_cm0019,
+			"winrm.inbound", { "winrm.failed", NULL, NULL },
+			{ "firewall.", "network.connection.", "service.winrm", "winrm.", NULL, NULL }, 1 },
+	[RT_CM0012] = { RT_CM0012, "CM0012", "disable or restrict DCOM", RT_PROTO_DCOM, eval_cm0012,
+			"dcom.inbound", { "dcom.denied", NULL, NULL },
+			{ "firewall.", "network.connection.", "dcom.", "service.rpcss", "service.dcomlaunch", "rpc." },
+			0 },
+};
 
 /* ----------------------------------------------------------- small helpers */
-
-static int parse_bool(const char *v)
-{
-	static const char *const yes[] = { "true", "1", "yes", "y", "on", "0x1", "0x00000001" };
-	static const char *const no[] = { "false", "0", "no", "n", "off", "0x0", "0x00000000" };
-	size_t i;
-
-	if (!v)
-		return -1;
-	for (i = 0; i < sizeof yes / sizeof *yes; i++)
-		if (rt_strcaseeq(v, yes[i]))
-			return 1;
-	for (i = 0; i < sizeof no / sizeof *no; i++)
-		if (rt_strcaseeq(v, no[i]))
-			return 0;
-	return -1;
-}
 
 static const char *sys_or_soft(const actx *c, const char *name)
 {
@@ -87,16 +123,16 @@ static const char *sys_or_soft(const actx *c, const char *name)
 
 static int fact_cmp(const void *a, const void *b)
 {
-	const rt_fact *x = *(const rt_fact *const *)a, *y = *(const rt_fact *const *)b;
-	int r = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+	const afact *x = a, *y = b;
+	int r = strcmp(x->f->name, y->f->name);
 
 	if (r)
 		return r;
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
-	if (x->src.record_id != y->src.record_id)
-		return x->src.record_id < y->src.record_id ? -1 : 1;
-	return strcmp(x->src.file ? x->src.file : "", y->src.file ? y->src.file : "");
+	if (x->f->src.record_id != y->f->src.record_id)
+		return x->f->src.record_id < y->f->src.record_id ? -1 : 1;
+	return strcmp(x->f->src.file ? x->f->src.file : "", y->f->src.file ? y->f->src.file : "");
 }
 
 static int find_cmp(const void *a, const void *b)
@@ -114,14 +150,14 @@ static int find_cmp(const void *a, const void *b)
 	return x->src.record_id < y->src.record_id ? -1 : x->src.record_id > y->src.record_id;
 }
 
-/* Index of the first fact whose name is >= `name` (or has it as a prefix). */
+/* Index of the first fact whose name is >= `name`. */
 static size_t lower_bound(const actx *c, const char *name)
 {
 	size_t lo = 0, hi = c->nfacts;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(c->facts[mid]->name, name) < 0)
+		if (strcmp(c->facts[mid].f->name, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -131,31 +167,33 @@ static size_t lower_bound(const actx *c, const char *name)
 
 static lookup_val lookup(const actx *c, const char *name, uint64_t t)
 {
-	lookup_val v = { 0, NULL, NULL, 0 };
+	lookup_val v = { 0, NULL, NULL, NULL, 0 };
 	size_t i = lower_bound(c, name), first = i;
 
-	for (; i < c->nfacts && !strcmp(c->facts[i]->name, name); i++)
-		if (c->facts[i]->time <= t) {
+	for (; i < c->nfacts && !strcmp(c->facts[i].f->name, name); i++)
+		if (c->facts[i].time <= t) {
 			v.known = 1;
-			v.value = c->facts[i]->value;
-			v.fact = c->facts[i];
+			v.value = c->facts[i].f->value;
+			v.typed = c->facts[i].f->value ? c->facts[i].v : NULL;
+			v.fact = &c->facts[i];
 		}
 	if (v.fact)
 		return v;
-	if (first < c->nfacts && !strcmp(c->facts[first]->name, name)) {
+	if (first < c->nfacts && !strcmp(c->facts[first].f->name, name)) {
 		/* a change event dated like a snapshot point tells what was before */
-		for (i = first; i < c->nfacts && !strcmp(c->facts[i]->name, name) &&
-				c->facts[i]->time == c->facts[first]->time;
+		for (i = first; i < c->nfacts && !strcmp(c->facts[i].f->name, name) &&
+				c->facts[i].time == c->facts[first].time;
 		     i++)
-			if (c->facts[i]->is_change)
+			if (c->facts[i].f->is_change)
 				break;
-		if (i < c->nfacts && !strcmp(c->facts[i]->name, name) &&
-		    c->facts[i]->time == c->facts[first]->time)
+		if (i < c->nfacts && !strcmp(c->facts[i].f->name, name) &&
+		    c->facts[i].time == c->facts[first].time)
 			first = i;
-		v.fact = c->facts[first];
-		if (v.fact->is_change) {
+		v.fact = &c->facts[first];
+		if (v.fact->f->is_change) {
 			v.known = 1;
-			v.value = v.fact->old_value;
+			v.value = v.fact->f->old_value;
+			v.typed = v.fact->f->old_value ? v.fact->old : NULL;
 			v.before = 1;
 		}
 		return v;
@@ -164,13 +202,12 @@ static lookup_val lookup(const actx *c, const char *name, uint64_t t)
 	return v;
 }
 
-static void lookup3(const actx *c, uint64_t t, lookup_val *v, const char *a, const char *b,
-		    const char *d)
+static lookup_val lookup3(const actx *c, uint64_t t, const char *a, const char *b, const char *d)
 {
 	char name[160];
 
 	snprintf(name, sizeof name, "%s%s%s", a, b, d);
-	*v = lookup(c, name, t);
+	return lookup(c, name, t);
 }
 
 /* A fact's or finding's source, dated by the fact/finding when the source
@@ -182,6 +219,11 @@ static rt_source dated(rt_source s, uint64_t t)
 	return s;
 }
 
+static rt_source fact_src(const afact *a)
+{
+	return dated(a->f->src, a->f->time);
+}
+
 /* Cite a looked-up setting in `l`. */
 static int cite(const actx *c, rt_evidence_list *l, const char *name, const lookup_val *v)
 {
@@ -189,20 +231,22 @@ static int cite(const actx *c, rt_evidence_list *l, const char *name, const look
 	rt_source fs;
 
 	if (v->fact)
-		fs = dated(v->fact->src, v->fact->time);
-
+		fs = fact_src(v->fact);
 	if (v->fact && v->before) {
-		rt_time_format(v->fact->time, when);
+		rt_time_format(v->fact->f->time, when);
 		if (v->value)
-			return ev_addf(l, &fs, NULL, NULL, "%s = %s before the change at %s",
-				       name, v->value, when);
-		return ev_addf(l, &fs, NULL, NULL, "%s absent before the change at %s", name,
-			       when);
+			return ev_addf(l, &fs, NULL, NULL, "%s = %s before the change at %s", name, v->value,
+				       when);
+		return ev_addf(l, &fs, NULL, NULL, "%s absent before the change at %s", name, when);
 	}
-	if (v->fact) {
+	if (v->fact && v->known) {
 		if (v->value)
 			return ev_addf(l, &fs, NULL, NULL, "%s = %s", name, v->value);
 		return ev_addf(l, &fs, NULL, NULL, "%s removed", name);
+	}
+	if (v->fact) {
+		rt_time_format(v->fact->f->time, when);
+		return ev_addf(l, &fs, NULL, NULL, "%s: first recorded at %s; earlier value unknown", name, when);
 	}
 	{
 		rt_source s;
@@ -212,21 +256,48 @@ static int cite(const actx *c, rt_evidence_list *l, const char *name, const look
 	}
 }
 
+/* Cite the fact a state setting came from (its src is the afact), once. */
+static void cite_src(const actx *c, piece *pc, rt_evidence_list *l, const void *src)
+{
+	const afact *a = src;
+	rt_evidence_list one = { 0 };
+	lookup_val v;
+	size_t i;
+
+	if (!a)
+		return;
+	v = lookup(c, a->f->name, pc->t);
+	cite(c, &one, a->f->name, &v);
+	for (i = 0; one.n && i < l->n && strcmp(l->items[i].text, one.items[0].text); i++)
+		;
+	if (one.n && i == l->n) {
+		const rt_evidence_item *it = &one.items[0];
+		rt_source s = { it->file, it->key, it->value_name, it->record_id, it->event_id, it->time };
+
+		ev_add(l, it->text, &s, NULL, NULL);
+	}
+	ev_release(&one);
+}
+
 static void seg_init(seg *s)
 {
+	size_t i;
+
 	memset(s, 0, sizeof *s);
 	rt_buf_init(&s->why, 0);
-	rt_buf_init(&s->scope, 0);
-	rt_buf_init(&s->local, 0);
 	rt_buf_init(&s->note, 0);
+	for (i = 0; i < RT_WINFW_MAX_GROUPS; i++)
+		rt_buf_init(&s->scopes[i], 0);
 }
 
 static void seg_release(seg *s)
 {
+	size_t i;
+
 	rt_buf_release(&s->why);
-	rt_buf_release(&s->scope);
-	rt_buf_release(&s->local);
 	rt_buf_release(&s->note);
+	for (i = 0; i < RT_WINFW_MAX_GROUPS; i++)
+		rt_buf_release(&s->scopes[i]);
 	ev_release(&s->basis);
 }
 
@@ -237,90 +308,16 @@ static void set_state(seg *s, rt_cm_state st, const char *why)
 	rt_buf_adds(&s->why, why);
 }
 
-/* ---------------------------------------------------------------- firewall */
-
-typedef struct fw_rule {
-	char action[16], dir[8], protocol[8];
-	char lport[160], ra[1024], app[260], svc[64];
-	int active;
-} fw_rule;
-
-/* Returns 1 when `v` did not fit and was cut. */
-static int field_copy(char *dst, size_t cap, const char *v, size_t n, int append)
+static void set_statef(seg *s, rt_cm_state st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_statef(seg *s, rt_cm_state st, const char *fmt, ...)
 {
-	size_t have = append ? strlen(dst) : 0;
-	int cut = 0;
+	char text[2048];
+	va_list ap;
 
-	if (append && have && have + 1 < cap)
-		dst[have++] = ',';
-	if (have + n >= cap) {
-		n = have < cap ? cap - have - 1 : 0;
-		cut = 1;
-	}
-	memcpy(dst + have, v, n);
-	dst[have + n] = '\0';
-	return cut;
-}
-
-/* A remote address list too long to keep ends in an element that cannot
- * be read, so that nothing is judged from a cut-off address. */
-static void scope_mark_cut(char *ra, size_t cap)
-{
-	char *comma = strrchr(ra, ',');
-	size_t at = comma ? (size_t)(comma - ra) : 0;
-
-	while (at && at + 3 > cap) {
-		ra[at] = '\0';
-		comma = strrchr(ra, ',');
-		at = comma ? (size_t)(comma - ra) : 0;
-	}
-	memcpy(ra + at, at ? ",?" : "?", at ? 3 : 2);
-}
-
-/* The Windows rule string grammar (artifacts.md §2.3.3): keys may repeat,
- * so ports and addresses are gathered as comma lists. */
-static void parse_rule(const char *s, fw_rule *r)
-{
-	const char *p = s, *end;
-	int ra_cut = 0;
-
-	memset(r, 0, sizeof *r);
-	r->active = 1;
-	if (!s)
-		return;
-	for (; *p; p = *end ? end + 1 : end) {
-		const char *eq;
-		size_t kl, vl;
-
-		end = strchr(p, '|');
-		if (!end)
-			end = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (!eq)
-			continue;
-		kl = (size_t)(eq - p);
-		vl = (size_t)(end - eq - 1);
-#define KEY(k) (kl == sizeof(k) - 1 && rt_strncaseeq(p, k, kl))
-		if (KEY("Action"))
-			field_copy(r->action, sizeof r->action, eq + 1, vl, 0);
-		else if (KEY("Dir"))
-			field_copy(r->dir, sizeof r->dir, eq + 1, vl, 0);
-		else if (KEY("Protocol"))
-			field_copy(r->protocol, sizeof r->protocol, eq + 1, vl, 0);
-		else if (KEY("LPort") || KEY("LPort2_10"))
-			field_copy(r->lport, sizeof r->lport, eq + 1, vl, 1);
-		else if (KEY("RA4") || KEY("RA6"))
-			ra_cut |= field_copy(r->ra, sizeof r->ra, eq + 1, vl, 1);
-		else if (KEY("App"))
-			field_copy(r->app, sizeof r->app, eq + 1, vl, 0);
-		else if (KEY("Svc"))
-			field_copy(r->svc, sizeof r->svc, eq + 1, vl, 0);
-		else if (KEY("Active"))
-			r->active = !(vl == 5 && rt_strncaseeq(eq + 1, "false", 5));
-#undef KEY
-	}
-	if (ra_cut)
-		scope_mark_cut(r->ra, sizeof r->ra);
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	set_state(s, st, text);
 }
 
 static int list_has(const char *list, const char *item)
@@ -331,6 +328,10 @@ static int list_has(const char *list, const char *item)
 	while (p && *p) {
 		const char *end = strchr(p, ',');
 		size_t l = end ? (size_t)(end - p) : strlen(p);
+		while (l && *p == ' ') {
+			p++;
+			l--;
+		}
 		if (l == n && rt_strncaseeq(p, item, n))
 			return 1;
 		p = end ? end + 1 : NULL;
@@ -338,344 +339,237 @@ static int list_has(const char *list, const char *item)
 	return 0;
 }
 
-/* RA4 and RA6 together: "*" on either side opens that whole family. */
-static int ra_any(const char *ra)
+/* ------------------------------------------------------ the state at t */
+
+/* What LocalSubnet stands for at `t`: the subnets of the host's interfaces,
+ * each cited with its key. An interface first recorded after `t` is taken
+ * as first recorded (the text says so). Without an IPv4 subnet the /24 of
+ * host.ipv4 is a stated guess; without an IPv6 prefix (Tcpip6 interface
+ * keys keep none) IPv6 addresses in LocalSubnet cannot be told. */
+static void resolve_local(const actx *c, piece *pc)
 {
-	return rt_scope_is_any(ra) || list_has(ra, "*") || list_has(ra, "Any");
-}
+	static const char *const pre[2] = { "host.interface.", "host.interface6." };
+	rt_evidence_list *l = &pc->local_basis;
+	int have[2] = { 0, 0 };
+	char when[RT_TIME_MAX];
+	rt_source src;
+	size_t k;
 
-static int rule_port_any(const fw_rule *r)
-{
-	return !r->lport[0] || list_has(r->lport, "*") || list_has(r->lport, "Any");
-}
+	for (k = 0; k < 2; k++) {
+		size_t plen = strlen(pre[k]), i = lower_bound(c, pre[k]);
 
-static int rule_matches(const fw_rule *r, const char *id, rt_cm_id cm)
-{
-	int anyapp = !r->app[0] && !r->svc[0];
-	int tcp = !r->protocol[0] || !strcmp(r->protocol, "6") || !strcmp(r->protocol, "256");
-	int rpc = list_has(r->lport, "135") || list_has(r->lport, "RPC") ||
-		  list_has(r->lport, "RPC-EPMap");
+		while (i < c->nfacts && !strncmp(c->facts[i].f->name, pre[k], plen)) {
+			const char *name = c->facts[i].f->name;
+			lookup_val v = lookup(c, name, pc->t);
+			const char *val = v.known ? v.value : v.fact ? v.fact->f->value : NULL;
 
-	if (!tcp)
-		return 0;
-	if (rule_port_any(r) && anyapp)
-		return 1;
-	switch (cm) {
-	case RT_CM0019:
-		return list_has(r->lport, "5985") || list_has(r->lport, "5986") ||
-		       rt_strncaseeq(id, "WINRM-", 6);
-	case RT_CM0013:
-		return rt_strncaseeq(id, "WMI-", 4) || rt_strcaseeq(r->svc, "winmgmt") ||
-		       rt_strncaseeq(id, "ComPlusNetworkAccess", 20) ||
-		       ((rpc || list_has(r->lport, "24158")) &&
-			(anyapp || rt_strcasestr(r->app, "svchost") ||
-			 rt_strcasestr(r->app, "unsecapp") || rt_strcasestr(r->app, "wmiprvse")));
-	default:
-		return rpc || rt_strncaseeq(id, "ComPlus", 7);
-	}
-}
-
-unsigned rt_fw_profile_mask(const char *list)
-{
-	static const struct { const char *word; unsigned bit; } words[] = {
-		{ "domain", RT_FW_DOMAIN }, { "private", RT_FW_PRIVATE }, { "standard", RT_FW_PRIVATE },
-		{ "public", RT_FW_PUBLIC }
-	};
-	unsigned mask = 0;
-	const char *p = list;
-
-	if (!p)
-		return 0;
-	while (*p) {
-		size_t n, i;
-
-		p += strspn(p, ", ;|\t\r\n");
-		if (!(n = strcspn(p, ", ;|\t\r\n")))
-			break;
-		for (i = 0; i < sizeof words / sizeof *words; i++)
-			if (strlen(words[i].word) == n && rt_strncaseeq(p, words[i].word, n))
-				break;
-		if (i == sizeof words / sizeof *words)
-			return 0;
-		mask |= words[i].bit;
-		p += n;
-	}
-	return mask;
-}
-
-size_t rt_fw_profile_list(unsigned mask, char *out, size_t cap)
-{
-	size_t i, n = 0;
-
-	if (!cap)
-		return 0;
-	out[0] = '\0';
-	for (i = 0; i < 3; i++)
-		if (mask & (1u << i)) {
-			int k = snprintf(out + n, cap - n, "%s%s", n ? "," : "", profile_names[i]);
-			if (k < 0 || (size_t)k >= cap - n) {
-				out[n] = '\0';
-				break;
-			}
-			n += (size_t)k;
+			while (i < c->nfacts && !strcmp(c->facts[i].f->name, name))
+				i++;
+			if (!val || !*val || !v.fact || !rt_scope_is_literal(val))
+				continue;
+			src = fact_src(v.fact);
+			rt_time_format(v.fact->f->time, when);
+			ev_addf(l, &src, NULL, NULL, "LocalSubnet includes %s (%s%s%s%s)", val, name,
+				v.known ? "" : ", first recorded at ", v.known ? "" : when,
+				v.known ? "" : "; taken as the same before");
+			if (pc->local.len)
+				rt_buf_addch(&pc->local, ',');
+			rt_buf_adds(&pc->local, val);
+			have[k] = 1;
 		}
-	return n;
+	}
+	memset(&src, 0, sizeof src);
+	src.file = c->in->system_hive;
+	if (!have[0]) {
+		lookup_val ip = lookup(c, "host.ipv4", pc->t);
+		const char *a = ip.known ? ip.value : ip.fact ? ip.fact->f->value : NULL;
+		char first[64];
+		size_t n = a ? strcspn(a, ",") : 0;
+
+		if (a && n && n < sizeof first) {
+			memcpy(first, a, n);
+			first[n] = '\0';
+		}
+		if (a && ip.fact && n && n < sizeof first && rt_scope_is_literal(first) && !strchr(first, ':') &&
+		    !strchr(first, '/')) {
+			src = fact_src(ip.fact);
+			ev_addf(l, &src, NULL, NULL,
+				"LocalSubnet taken as %s/24, the /24 of host.ipv4 (a guess: no interface "
+				"subnet mask recorded)", first);
+			if (pc->local.len)
+				rt_buf_addch(&pc->local, ',');
+			rt_buf_addf(&pc->local, "%s/24", first);
+		} else {
+			src.key = "CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces";
+			ev_add(l, "LocalSubnet for IPv4 cannot be told: no interface address with a "
+				  "subnet mask recorded", &src, NULL, NULL);
+		}
+	}
+	if (!have[1]) {
+		memset(&src, 0, sizeof src);
+		src.file = c->in->system_hive;
+		src.key = "CurrentControlSet\\Services\\Tcpip6\\Parameters\\Interfaces";
+		ev_add(l, "LocalSubnet for IPv6 cannot be told: no on-link prefix recorded "
+			  "(Tcpip6 interface keys keep none)", &src, NULL, NULL);
+	}
 }
+
+/* Every setting as it stood at the piece's start (a setting only recorded
+ * later is "unknown" then; a rule recorded later is judged both ways). */
+static int piece_init(const actx *c, uint64_t t, piece *pc)
+{
+	size_t i = 0;
+
+	memset(pc, 0, sizeof *pc);
+	pc->t = t;
+	rt_buf_init(&pc->local, 1 << 16);
+	rt_cfg_state_init(&pc->st, c->in->system_hive != NULL, c->in->software_hive != NULL);
+	while (i < c->nfacts) {
+		const char *name = c->facts[i].f->name;
+		lookup_val v = lookup(c, name, t);
+
+		while (i < c->nfacts && !strcmp(c->facts[i].f->name, name))
+			i++;
+		if (v.known)
+			rt_cfg_state_set(&pc->st, name, v.typed, 1, v.fact);
+		else if (v.fact)
+			rt_cfg_state_set(&pc->st, name, v.fact->v, 0, v.fact);
+	}
+	resolve_local(c, pc);
+	pc->st.fw.local_subnets = pc->local.len ? pc->local.buf : NULL;
+	return pc->st.oom ? -1 : 0;
+}
+
+static void piece_release(piece *pc)
+{
+	rt_cfg_state_release(&pc->st);
+	rt_buf_release(&pc->local);
+	ev_release(&pc->local_basis);
+}
+
+/* ---------------------------------------------------------------- firewall */
 
 /* The active profiles at `t` from the latest firewall.active_profile point
  * at or before it (a 4956 names every active profile). Before the first
  * point, or when its value cannot be read, they are not known: 0. */
-static unsigned active_profiles(const actx *c, uint64_t t, const rt_fact **from)
+static unsigned active_profiles(const actx *c, uint64_t t, const afact **from)
 {
 	static const char name[] = "firewall.active_profile";
 	size_t i = lower_bound(c, name);
-	unsigned mask;
 
 	*from = NULL;
-	for (; i < c->nfacts && !strcmp(c->facts[i]->name, name); i++)
-		if (c->facts[i]->time <= t)
-			*from = c->facts[i];
-	if (!*from || !(mask = rt_fw_profile_mask((*from)->value)))
+	for (; i < c->nfacts && !strcmp(c->facts[i].f->name, name); i++)
+		if (c->facts[i].time <= t)
+			*from = &c->facts[i];
+	if (!*from || !(*from)->v || (*from)->v->type != RT_CFG_V_TEXT || !(*from)->v->i) {
 		*from = NULL;
-	return *from ? mask : 0;
+		return 0;
+	}
+	return (unsigned)(*from)->v->i;
+}
+
+/* "<what> since <time>" in the basis, the event that says it as source
+ * (its file and record id are in the source, not repeated in the text). */
+static void cite_since(seg *s, const afact *f, const char *what)
+{
+	char when[RT_TIME_MAX];
+	rt_source src = fact_src(f);
+
+	rt_time_format(f->f->time, when);
+	ev_addf(&s->basis, &src, NULL, NULL, "%s since %s", what, when);
 }
 
 /* Networks connected at `t` per the NetworkProfile log (network.connection.*
  * points after `after`): the profiles they use are active, at least. Each
  * is cited. A network connected before the log began is not seen, so this
  * is a lower bound only. */
-/* "<what> since <time>" in the basis, the event that says it as source
- * (its file and record id are in the source, not repeated in the text). */
-static void cite_since(seg *s, const rt_fact *f, const char *what)
-{
-	char when[RT_TIME_MAX];
-	rt_source src = dated(f->src, f->time);
-
-	rt_time_format(f->time, when);
-	ev_addf(&s->basis, &src, NULL, NULL, "%s since %s", what, when);
-}
-
 static unsigned connected_profiles(const actx *c, uint64_t t, uint64_t after, seg *s)
 {
 	static const char pre[] = "network.connection.";
 	size_t i = lower_bound(c, pre);
 	unsigned mask = 0;
 
-	while (i < c->nfacts && !strncmp(c->facts[i]->name, pre, sizeof pre - 1)) {
-		const char *name = c->facts[i]->name;
-		const rt_fact *last = NULL;
+	while (i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1)) {
+		const char *name = c->facts[i].f->name;
+		const afact *last = NULL;
 		char what[300];
-		unsigned m;
 
-		for (; i < c->nfacts && !strcmp(c->facts[i]->name, name); i++)
-			if (c->facts[i]->time <= t)
-				last = c->facts[i];
-		if (!last || last->time <= after || !(m = rt_fw_profile_mask(last->value)))
+		for (; i < c->nfacts && !strcmp(c->facts[i].f->name, name); i++)
+			if (c->facts[i].time <= t)
+				last = &c->facts[i];
+		if (!last || last->time <= after || !last->f->value || !last->v || !last->v->i)
 			continue;
-		mask |= m;
-		snprintf(what, sizeof what, "network %s (%s profile) connected",
-			 name + sizeof pre - 1, last->value);
+		mask |= (unsigned)last->v->i;
+		snprintf(what, sizeof what, "network %s (%s profile) connected", name + sizeof pre - 1,
+			 last->f->value);
 		cite_since(s, last, what);
 	}
 	return mask;
 }
 
-static void cite_active(seg *s, const rt_fact *f)
+static void fw_active(const actx *c, uint64_t t, fw_view *fw, seg *s)
 {
 	char what[160];
 
-	snprintf(what, sizeof what, "active firewall profile %s", f->value);
-	cite_since(s, f, what);
-}
-
-/* A setting of a profile that is not active: cited so that it is seen,
- * with the reason it does not count. */
-static void cite_inactive(seg *s, const lookup_val *v)
-{
-	rt_source src = dated(v->fact->src, v->fact->time);
-
-	ev_addf(&s->basis, &src, NULL, NULL, "%s = %s (profile not active)", v->fact->name,
-		v->value ? v->value : "(removed)");
-}
-
-static void fw_profiles(const actx *c, uint64_t t, fw_view *fw, seg *s)
-{
-	size_t i;
-	lookup_val pe, le, pd, ld, pm;
-	int first_en = -2, first_allow = -1;
-
 	memset(fw, 0, sizeof *fw);
-	fw->merge = 1;
 	fw->active = active_profiles(c, t, &fw->active_fact);
-	if (fw->active)
-		cite_active(s, fw->active_fact);
+	if (fw->active) {
+		snprintf(what, sizeof what, "active firewall profile %s", fw->active_fact->f->value);
+		cite_since(s, fw->active_fact, what);
+	}
 	/* networks connected after the 4956 add to its set; without a 4956
 	 * they are only what is certainly active */
 	fw->seen = connected_profiles(c, t, fw->active ? fw->active_fact->time : 0, s);
 	if (fw->active)
 		fw->active |= fw->seen;
-	for (i = 0; i < 3; i++) {
-		const char *p = profile_names[i];
+}
+
+/* A profile's switch and inbound default, cited: the judged profiles' when
+ * they decide; a profile that is not active when it would have counted
+ * against the control, "(profile not active)". Policy and local switches
+ * that disagree are a conflict. */
+static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
+{
+	int i;
+
+	for (i = 0; i < RT_FW_NPROFILES; i++) {
+		const char *p = rt_fw_profile_name(i);
 		unsigned bit = 1u << i;
 		int judged = !fw->active || (fw->active & bit);
-		int en = -1, allow = 0;
-		const lookup_val *en_from = NULL, *allow_from = NULL;
-		int local_disagrees = 0;
+		lookup_val pe = lookup3(c, pc->t, "firewall.policy.profile.", p, ".enabled");
+		lookup_val le = lookup3(c, pc->t, "firewall.profile.", p, ".enabled");
+		lookup_val pd = lookup3(c, pc->t, "firewall.policy.profile.", p, ".default_inbound");
+		lookup_val ld = lookup3(c, pc->t, "firewall.profile.", p, ".default_inbound");
+		const lookup_val *en = pe.known && pe.typed ? &pe : le.known && le.typed ? &le : NULL;
+		const lookup_val *din = pd.known && pd.typed ? &pd : ld.known && ld.typed ? &ld : NULL;
+		int off = en && en->typed->type == RT_CFG_V_BOOL && en->typed->i == 0;
+		int allow = din && din->typed->type == RT_CFG_V_TEXT && din->typed->i == 0;
 
-		lookup3(c, t, &pe, "firewall.policy.profile.", p, ".enabled");
-		lookup3(c, t, &le, "firewall.profile.", p, ".enabled");
-		lookup3(c, t, &pd, "firewall.policy.profile.", p, ".default_inbound");
-		lookup3(c, t, &ld, "firewall.profile.", p, ".default_inbound");
-		lookup3(c, t, &pm, "firewall.policy.profile.", p, ".allow_local_policy_merge");
-		if (pe.known && pe.value && (en = parse_bool(pe.value)) >= 0) {
-			fw->has_policy = 1;
-			en_from = &pe;
-			local_disagrees = le.known && le.value && parse_bool(le.value) == !en;
-		} else if (le.known && le.value) {
-			en = parse_bool(le.value);
-			en_from = &le;
-		} else if (le.known && c->in->system_hive) {
-			en = 1; /* Windows' default when the value is not set */
-		}
-		if (pd.known && pd.value) {
-			fw->has_policy = 1;
-			if (rt_strcaseeq(pd.value, "allow") || !strcmp(pd.value, "0")) {
-				allow = 1;
-				allow_from = &pd;
-			}
-		} else if (ld.known && ld.value &&
-			   (rt_strcaseeq(ld.value, "allow") || !strcmp(ld.value, "0"))) {
-			allow = 1;
-			allow_from = &ld;
-		}
-		if (pm.known && pm.value && parse_bool(pm.value) == 0) {
-			fw->has_policy = 1;
-			if (judged)
-				fw->merge = 0;
-		}
-		if (first_en == -2) {
-			first_en = en;
-			first_allow = allow;
-		} else if (en != first_en || allow != first_allow) {
-			fw->disagree = 1;
-		}
 		if (!judged) {
-			if (en == 0) {
-				fw->inactive_off |= bit;
-				cite_inactive(s, en_from);
+			rt_source src;
+
+			if (off) {
+				src = fact_src(en->fact);
+				ev_addf(&s->basis, &src, NULL, NULL, "%s = %s (profile not active)", en->fact->f->name,
+					en->value);
 			}
 			if (allow) {
-				fw->inactive_allow |= bit;
-				cite_inactive(s, allow_from);
+				src = fact_src(din->fact);
+				ev_addf(&s->basis, &src, NULL, NULL, "%s = %s (profile not active)", din->fact->f->name,
+					din->value);
 			}
 			continue;
 		}
-		if (en_from)
-			cite(c, &s->basis, en_from->fact->name, en_from);
-		if (local_disagrees) {
-			fw->conflict = 1;
-			cite(c, &s->basis, le.fact->name, &le);
+		if (en)
+			cite(c, &s->basis, en->fact->f->name, en);
+		if (en == &pe && le.known && le.typed && le.typed->type == RT_CFG_V_BOOL &&
+		    pe.typed->type == RT_CFG_V_BOOL && le.typed->i != pe.typed->i) {
+			s->conflict = 1;
+			cite(c, &s->basis, le.fact->f->name, &le);
 		}
-		if (en == 1) {
-			fw->on++;
-		} else if (en == 0) {
-			fw->off++;
-			fw->off_mask |= bit;
-		} else {
-			fw->unknown++;
-		}
-		if (allow) {
-			fw->default_allow = 1;
-			fw->allow_mask |= bit;
-			cite(c, &s->basis, allow_from->fact->name, allow_from);
-		}
+		if (allow)
+			cite(c, &s->basis, din->fact->f->name, din);
 	}
-	fw->known = (c->in->system_hive || fw->has_policy) &&
-		    fw->unknown < fw->on + fw->off + fw->unknown;
-}
-
-typedef struct rule_count {
-	int allow_any, allow_scoped, block_any, local_skipped, unknown;
-	unsigned alt_port;
-} rule_count;
-
-/* Rules of one store: local "firewall.rule.<id>" or policy
- * "firewall.policy.rule.<id>" (config's names). */
-static void fw_rules_store(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s,
-			   rule_count *rc, const char *prefix)
-{
-	size_t plen = strlen(prefix), i = lower_bound(c, prefix);
-
-	while (i < c->nfacts && !strncmp(c->facts[i]->name, prefix, plen)) {
-		const char *name = c->facts[i]->name, *id = name + plen;
-		int policy = plen > 14;
-		lookup_val v = lookup(c, name, t);
-		fw_rule r;
-
-		while (i < c->nfacts && !strcmp(c->facts[i]->name, name))
-			i++;
-		if (v.known && v.fact && (v.fact->policy || policy))
-			fw->has_policy = 1;
-		/* a rule first seen in a later snapshot: parse what it became to
-		 * know whether it matters here, but its earlier presence is unknown */
-		parse_rule(v.known ? v.value : v.fact ? v.fact->value : NULL, &r);
-		if (!rt_strcaseeq(r.dir, "in") || !r.active || !rule_matches(&r, id, cm))
-			continue;
-		if (!v.known || !v.value) {
-			if (!v.known && rt_strcaseeq(r.action, "allow")) {
-				char when[RT_TIME_MAX];
-				rc->unknown++;
-				rt_time_format(v.fact->time, when);
-				rt_source src = dated(v.fact->src, v.fact->time);
-				ev_addf(&s->basis, &src, NULL, NULL,
-					"%s: allow rule first recorded at %s; earlier presence unknown",
-					name, when);
-			}
-			continue;
-		}
-		if (!v.fact->policy && !policy && !fw->merge) {
-			rc->local_skipped++;
-			rt_source src = dated(v.fact->src, v.fact->time);
-			ev_addf(&s->basis, &src, NULL, NULL,
-				"%s = %s (local rule not applied: AllowLocalPolicyMerge = 0)", name,
-				v.value);
-			continue;
-		}
-		cite(c, &s->basis, name, &v);
-		if (rt_strcaseeq(r.action, "block")) {
-			if (ra_any(r.ra))
-				rc->block_any++;
-			continue;
-		}
-		if (!rt_strcaseeq(r.action, "allow"))
-			continue;
-		if (ra_any(r.ra)) {
-			rc->allow_any++;
-		} else {
-			rc->allow_scoped++;
-			if (s->scope.len)
-				rt_buf_addch(&s->scope, ',');
-			rt_buf_adds(&s->scope, r.ra);
-		}
-		if (cm == RT_CM0019 && !rule_port_any(&r) && !list_has(r.lport, "5985") &&
-		    !list_has(r.lport, "5986")) {
-			uint64_t port;
-			char tmp[8] = { 0 };
-			size_t n = strcspn(r.lport, ",");
-			if (n < sizeof tmp) {
-				memcpy(tmp, r.lport, n);
-				if (!rt_parse_u64(tmp, &port) && port < 65536)
-					rc->alt_port = (unsigned)port;
-			}
-		}
-	}
-}
-
-static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s, rule_count *rc)
-{
-	memset(rc, 0, sizeof *rc);
-	fw_rules_store(c, t, cm, fw, s, rc, "firewall.policy.rule.");
-	fw_rules_store(c, t, cm, fw, s, rc, "firewall.rule.");
 }
 
 #define ACTIVE_UNKNOWN                                                                    \
@@ -683,277 +577,579 @@ static void fw_rules(const actx *c, uint64_t t, rt_cm_id cm, fw_view *fw, seg *s
 	"Policy Change) or the Microsoft-Windows-NetworkProfile/Operational log would settle it"
 
 /* What the verdict leaves aside because the active profile is known: the
- * profiles that are not active and would have counted against the control
- * (nothing when every profile that is not active is on and blocks). */
-static void fw_note(const fw_view *fw, seg *s)
+ * profiles that are not active and would have let anything in (firewall
+ * off, inbound default allow). */
+static void fw_note(const fw_view *fw, unsigned inactive_off, unsigned inactive_open, seg *s)
 {
 	char names[32];
 
-	if (!fw->active || !(fw->inactive_off | fw->inactive_allow))
+	if (!fw->active || !(inactive_off | inactive_open))
 		return;
 	rt_buf_reset(&s->note);
 	rt_fw_profile_list(fw->active, names, sizeof names);
-	rt_buf_addf(&s->note, "judged on the active firewall profile%s (%s)",
-		    strchr(names, ',') ? "s" : "", names);
-	if (fw->inactive_off) {
-		rt_fw_profile_list(fw->inactive_off, names, sizeof names);
+	rt_buf_addf(&s->note, "judged on the active firewall profile%s (%s)", strchr(names, ',') ? "s" : "",
+		    names);
+	if (inactive_off) {
+		rt_fw_profile_list(inactive_off, names, sizeof names);
 		rt_buf_addf(&s->note, "; the firewall is off on the %s profile%s, not active then", names,
 			    strchr(names, ',') ? "s" : "");
 	}
-	if (fw->inactive_allow) {
-		rt_fw_profile_list(fw->inactive_allow, names, sizeof names);
-		rt_buf_addf(&s->note, "; inbound default is allow on the %s profile%s, not active then",
-			    names, strchr(names, ',') ? "s" : "");
+	if (inactive_open & ~inactive_off) {
+		rt_fw_profile_list(inactive_open & ~inactive_off, names, sizeof names);
+		rt_buf_addf(&s->note, "; inbound default is allow on the %s profile%s, not active then", names,
+			    strchr(names, ',') ? "s" : "");
 	}
 }
 
-/* Shared tail: a firewall that lets the protocol in from anywhere, only from
- * some addresses, or not at all. Returns 1 when it decided the state. */
-static int fw_decide(const actx *c, uint64_t t, rt_cm_id cm, seg *s, const char *proto)
-{
-	fw_view fw;
-	rule_count rc;
-	char why[512], names[32];
+typedef struct cite_ctx {
+	const actx *c;
+	piece *pc;
+	seg *s;
+} cite_ctx;
 
-	fw_profiles(c, t, &fw, s);
-	fw_note(&fw, s);
-	if (!fw.known)
-		return 0;
-	fw_rules(c, t, cm, &fw, s, &rc);
-	s->conflict = fw.conflict || rc.local_skipped;
-	if (rc.alt_port)
-		s->alt_port = rc.alt_port;
-	if (fw.active && fw.off) {
-		rt_fw_profile_list(fw.off_mask, names, sizeof names);
-		snprintf(why, sizeof why, "the firewall is off on the active %s profile%s", names,
-			 fw.off > 1 ? "s" : "");
-		set_state(s, RT_CM_NOT_IN_EFFECT, why);
-		return 1;
+static void cite_rule(const rt_winfw_rule *r, void *ctx)
+{
+	cite_ctx *cc = ctx;
+	const afact *a = r->src;
+	lookup_val v;
+	size_t i;
+
+	if (!a)
+		return;
+	v = lookup(cc->c, a->f->name, cc->pc->t);
+	/* the same rule from several profiles or legs: once */
+	for (i = 0; i < cc->s->basis.n; i++)
+		if (!strncmp(cc->s->basis.items[i].text, a->f->name, strlen(a->f->name)) &&
+		    (cc->s->basis.items[i].text[strlen(a->f->name)] == ' ' ||
+		     cc->s->basis.items[i].text[strlen(a->f->name)] == ':'))
+			return;
+	cite(cc->c, &cc->s->basis, a->f->name, &v);
+}
+
+/* Rules that matter only if they existed then: cited with when they were
+ * first recorded. */
+static void cite_unknown_rules(const actx *c, piece *pc, const rt_cfg_path *p, seg *s)
+{
+	size_t k, i;
+	char when[RT_TIME_MAX];
+
+	for (k = 0; k < p->fw.nlegs; k++) {
+		const rt_winfw_leg_result *lr = &p->fw.legs[k];
+		rt_winfw_conn conn;
+
+		memset(&conn, 0, sizeof conn);
+		conn.protocol = 6;
+		conn.kind = lr->port ? RT_WINFW_PORT_FIXED : lr->leg->kind;
+		conn.port = lr->port ? lr->port : lr->leg->port;
+		conn.app = lr->leg->app;
+		conn.svc = lr->leg->svc;
+		conn.user = lr->leg->user;
+		for (i = 0; i < pc->st.nrules; i++) {
+			const rt_winfw_rule *r = &pc->st.rules[i];
+			const afact *a = r->src;
+			rt_source src;
+			size_t j;
+			int dup = 0;
+
+			if (r->present || !a || r->rule->action == RT_FW_ACTION_BLOCK)
+				continue;
+			if (rt_winfw_rule_matches(r->rule, 0, &conn, NULL, NULL) == RT_WINFW_NO &&
+			    rt_winfw_rule_matches(r->rule, 1, &conn, NULL, NULL) == RT_WINFW_NO &&
+			    rt_winfw_rule_matches(r->rule, 2, &conn, NULL, NULL) == RT_WINFW_NO)
+				continue;
+			for (j = 0; j < s->basis.n && !dup; j++)
+				dup = !strncmp(s->basis.items[j].text, a->f->name, strlen(a->f->name));
+			if (dup)
+				continue;
+			rt_time_format(a->f->time, when);
+			src = fact_src(a);
+			ev_addf(&s->basis, &src, NULL, NULL, "%s: allow rule first recorded at %s; earlier presence unknown",
+				a->f->name, when);
+		}
 	}
-	if (fw.on == 0 && fw.off > 0) {
+}
+
+/* Openness of a protocol over the judged profiles. */
+typedef struct judged {
+	unsigned any, scoped, depends, closed, unknown, off; /* profile masks */
+} judged;
+
+static void classify(const rt_cfg_path *p, unsigned mask, int with_unknown, judged *j)
+{
+	int i;
+
+	memset(j, 0, sizeof *j);
+	for (i = 0; i < RT_FW_NPROFILES; i++) {
+		rt_winfw_open o = with_unknown ? p[i].open_if_unknown : p[i].open;
+		unsigned bit = 1u << i;
+
+		if (!(mask & bit))
+			continue;
+		if (p[i].fw.nlegs && p[i].fw.legs[0].d.verdict == RT_WINFW_OFF)
+			j->off |= bit;
+		switch (o) {
+		case RT_WINFW_OPEN_ANY:
+			j->any |= bit;
+			break;
+		case RT_WINFW_OPEN_SCOPED:
+			j->scoped |= bit;
+			break;
+		case RT_WINFW_OPEN_DEPENDS:
+			j->depends |= bit;
+			break;
+		case RT_WINFW_CLOSED:
+			j->closed |= bit;
+			break;
+		default:
+			j->unknown |= bit;
+			break;
+		}
+	}
+}
+
+static int judged_eq(const judged *a, const judged *b)
+{
+	return a->any == b->any && a->scoped == b->scoped && a->depends == b->depends && a->closed == b->closed &&
+	       a->unknown == b->unknown;
+}
+
+static int first_profile(unsigned mask)
+{
+	int i;
+
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		if (mask & (1u << i))
+			return i;
+	return 0;
+}
+
+/* The legs' sentence for profile `p`, after "<proto> ...: ". */
+static void legs_why(const rt_cfg_path *path, rt_buf *b)
+{
+	rt_winfw_reach_text(&path->fw, b);
+}
+
+/*
+ * The protocol's path on the judged profiles. Decides the state of `s` and
+ * returns 1, or returns 0 when the firewall state cannot be told (the
+ * caller says which hive would settle it). The service side closing the
+ * path decides first; then the firewall, per the active profiles.
+ */
+static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
+{
+	rt_cfg_path path[RT_FW_NPROFILES];
+	const char *pname = rt_proto_name(proto);
+	fw_view fw;
+	judged jk, ju;
+	unsigned mask, inactive_off = 0, inactive_open = 0;
+	char names[32];
+	rt_buf why = RT_BUF_INIT;
+	cite_ctx cc = { c, pc, s };
+	int i, decided = 1, rep;
+	size_t g, k;
+
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		if (rt_cfg_state_path(&pc->st, i, proto, NULL, &path[i]))
+			pc->st.oom = 1;
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		s->path[i] = path[i].open;
+	if (path[0].closed_by) {
+		if (path[0].closed_src)
+			cite_src(c, pc, &s->basis, path[0].closed_src);
+		set_state(s, RT_CM_IN_EFFECT, path[0].closed_by);
+		s->closed = CLOSED_SERVICE;
+		goto out;
+	}
+	fw_active(c, pc->t, &fw, s);
+	mask = fw.active ? fw.active : RT_FW_PROF_ALL;
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		if (!(mask & (1u << i)))
+			s->path[i] = RT_WINFW_OPEN_UNKNOWN;
+	classify(path, RT_FW_PROF_ALL & ~mask, 0, &jk);
+	inactive_off = jk.off;
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		if (!(mask & (1u << i)) && path[i].fw.nlegs && path[i].fw.legs[0].d.block_in &&
+		    path[i].fw.legs[0].d.block_in->value == 0)
+			inactive_open |= 1u << i;
+	cite_profiles(c, pc, &fw, s);
+	fw_note(&fw, inactive_off, inactive_open, s);
+	if (!pc->st.fw.known) {
+		decided = 0;
+		goto out;
+	}
+	classify(path, mask, 0, &jk);
+	classify(path, mask, 1, &ju);
+	for (i = 0; i < RT_FW_NPROFILES; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		rt_winfw_reach_rules(&path[i].fw, cite_rule, &cc);
+		for (k = 0; k < path[i].fw.nlegs; k++) {
+			const rt_winfw_decision *d = &path[i].fw.legs[k].d;
+			size_t r;
+
+			for (r = 0; r < d->local_dropped; r++) {
+				const afact *a = d->dropped[r]->src;
+				rt_source src;
+
+				s->conflict = 1;
+				if (!a || !a->f->value)
+					continue;
+				src = fact_src(a);
+				ev_addf(&s->basis, &src, NULL, NULL,
+					"%s = %s (local rule not applied: AllowLocalPolicyMerge = 0)", a->f->name,
+					a->f->value);
+			}
+		}
+	}
+	if (jk.unknown) {
+		decided = 0;
+		goto out;
+	}
+	/* the firewall off where it counts */
+	if (fw.active && jk.off) {
+		rt_fw_profile_list(jk.off, names, sizeof names);
+		set_statef(s, RT_CM_NOT_IN_EFFECT, "the firewall is off on the active %s profile%s", names,
+			   strchr(names, ',') ? "s" : "");
+		goto out;
+	}
+	if (!fw.active && jk.off == RT_FW_PROF_ALL) {
 		set_state(s, RT_CM_NOT_IN_EFFECT, "the firewall is off on every profile");
-		return 1;
+		goto out;
 	}
-	if (fw.off_mask & fw.seen) {
-		rt_fw_profile_list(fw.off_mask & fw.seen, names, sizeof names);
-		snprintf(why, sizeof why,
-			 "the firewall is off on the %s profile, which a connected network uses", names);
-		set_state(s, RT_CM_NOT_IN_EFFECT, why);
-		return 1;
+	if (jk.off & fw.seen) {
+		rt_fw_profile_list(jk.off & fw.seen, names, sizeof names);
+		set_statef(s, RT_CM_NOT_IN_EFFECT, "the firewall is off on the %s profile, which a connected network uses",
+			   names);
+		goto out;
 	}
-	if (rc.block_any) {
-		snprintf(why, sizeof why, "an inbound block rule covers %s from any address", proto);
-		set_state(s, RT_CM_IN_EFFECT, why);
-		return 1;
+	/* rules of unknown presence that would change the verdict */
+	if (!judged_eq(&jk, &ju)) {
+		for (i = 0; i < RT_FW_NPROFILES; i++)
+			if (mask & (1u << i))
+				cite_unknown_rules(c, pc, &path[i], s);
+		set_statef(s, RT_CM_UNKNOWN,
+			   "firewall rules for %s were not recorded this early: an older SYSTEM/SOFTWARE snapshot "
+			   "(RegBack, shadow copy) or firewall change events would settle it", pname);
+		goto out;
 	}
-	if (fw.default_allow) {
-		rt_fw_profile_list(fw.allow_mask, names, sizeof names);
-		if (fw.active)
-			snprintf(why, sizeof why,
-				 "the firewall allows unsolicited inbound traffic by default on the active %s profile",
-				 names);
-		else if (fw.disagree)
-			snprintf(why, sizeof why,
-				 "the firewall allows unsolicited inbound traffic by default on the %s profile "
-				 "(not on every profile); %s", names, ACTIVE_UNKNOWN);
+	if (jk.any) {
+		/* the profiles that count: the active ones, every one when the
+		 * protocol is open on all, or those a connected network uses */
+		unsigned counts = fw.active ? jk.any : jk.any == mask ? jk.any : jk.any & fw.seen;
+
+		rep = first_profile(jk.any);
+		legs_why(&path[rep], &why);
+		if (counts == RT_FW_PROF_ALL && !fw.active) {
+			set_statef(s, RT_CM_NOT_IN_EFFECT, "%s gets in from any address: %s", pname, why.buf);
+			goto out;
+		}
+		if (counts) {
+			rt_fw_profile_list(counts, names, sizeof names);
+			set_statef(s, RT_CM_NOT_IN_EFFECT, "%s gets in from any address on the %s%s profile%s%s: %s",
+				   pname, fw.active ? "active " : "", names, strchr(names, ',') ? "s" : "",
+				   fw.active ? "" : ", which a connected network uses", why.buf);
+			goto out;
+		}
+		rt_fw_profile_list(jk.any, names, sizeof names);
+		if ((jk.off & jk.any) == jk.any)
+			set_statef(s, RT_CM_RESTRICTED,
+				   "%s is blocked on some firewall profiles but the firewall is off on others (%s); %s",
+				   pname, names, ACTIVE_UNKNOWN);
 		else
-			snprintf(why, sizeof why, "the firewall allows unsolicited inbound traffic by default");
-		set_state(s, RT_CM_NOT_IN_EFFECT, why);
-		return 1;
+			set_statef(s, RT_CM_RESTRICTED, "%s gets in from any address on the %s profile%s only (%s); %s",
+				   pname, names, strchr(names, ',') ? "s" : "", why.buf, ACTIVE_UNKNOWN);
+		goto out;
 	}
-	if (rc.allow_any) {
-		snprintf(why, sizeof why, "an enabled firewall rule allows %s inbound from any address", proto);
-		set_state(s, RT_CM_NOT_IN_EFFECT, why);
-		return 1;
+	if (jk.depends) {
+		rep = first_profile(jk.depends);
+		legs_why(&path[rep], &why);
+		set_statef(s, RT_CM_UNKNOWN, "whether %s gets in depends on %s: %s", pname,
+			   path[rep].fw.why ? path[rep].fw.why : "what the evidence does not tell", why.buf);
+		goto out;
 	}
-	if (rc.unknown) {
-		snprintf(why, sizeof why,
-			 "firewall rules for %s were not recorded this early: an older SYSTEM/SOFTWARE "
-			 "snapshot (RegBack, shadow copy) or firewall change events would settle it", proto);
-		set_state(s, RT_CM_UNKNOWN, why);
-		return 1;
+	if (jk.scoped) {
+		/* per group, the union of the scopes of the judged profiles */
+		for (i = 0; i < RT_FW_NPROFILES; i++) {
+			if (!(jk.scoped & (1u << i)))
+				continue;
+			for (g = 0; g < path[i].fw.nscopes && g < RT_WINFW_MAX_GROUPS; g++) {
+				if (s->scopes[g].len)
+					rt_buf_addch(&s->scopes[g], ',');
+				rt_buf_adds(&s->scopes[g], path[i].fw.scopes[g].buf);
+				if (g + 1 > s->nscopes)
+					s->nscopes = g + 1;
+			}
+		}
+		for (g = 0; g < s->nscopes; g++)
+			if (list_has(s->scopes[g].buf, "LocalSubnet"))
+				s->uses_local = 1;
+		rep = first_profile(jk.scoped);
+		s->state = RT_CM_RESTRICTED;
+		if (path[rep].filtered && path[rep].fw.open == RT_WINFW_OPEN_ANY) {
+			set_state(s, RT_CM_RESTRICTED, path[rep].filter_why);
+			goto out;
+		}
+		legs_why(&path[rep], &why);
+		rt_buf_reset(&s->why);
+		rt_buf_addf(&s->why, "firewall rules let %s in only from ", pname);
+		for (g = 0; g < s->nscopes; g++)
+			if (s->scopes[g].len)
+				rt_buf_addf(&s->why, "%s%s", g ? " and " : "", s->scopes[g].buf);
+		if (jk.scoped != mask) {
+			rt_fw_profile_list(jk.scoped, names, sizeof names);
+			rt_buf_addf(&s->why, " on the %s profile%s", names, strchr(names, ',') ? "s" : "");
+		}
+		rt_buf_addf(&s->why, ": %s", why.buf);
+		s->state = RT_CM_RESTRICTED;
+		goto out;
 	}
-	if (rc.allow_scoped) {
-		snprintf(why, sizeof why, "firewall rules allow %s inbound only from %s", proto,
-			 s->scope.buf);
-		set_state(s, RT_CM_RESTRICTED, why);
-		return 1;
+	legs_why(&path[first_profile(mask)], &why);
+	set_statef(s, RT_CM_IN_EFFECT, "%s does not get in: %s", pname, why.buf);
+	s->closed = CLOSED_FIREWALL;
+out:
+	rt_buf_release(&why);
+	/* the network lets it in, but whether the service answers is not known */
+	if (decided && !path[0].closed_by && s->state != RT_CM_IN_EFFECT && s->state != RT_CM_UNKNOWN &&
+	    path[0].unknown_why) {
+		set_state(s, RT_CM_UNKNOWN, path[0].unknown_why);
+		s->nscopes = 0;
 	}
-	if (fw.off) {
-		rt_fw_profile_list(fw.off_mask, names, sizeof names);
-		snprintf(why, sizeof why,
-			 "%s is blocked on some firewall profiles but the firewall is off on others (%s); %s",
-			 proto, names, ACTIVE_UNKNOWN);
-		set_state(s, RT_CM_RESTRICTED, why);
-		return 1;
-	}
-	if (fw.unknown)
-		return 0;
-	snprintf(why, sizeof why, "no enabled firewall rule allows %s inbound and inbound default is block",
-		 proto);
-	set_state(s, RT_CM_IN_EFFECT, why);
-	if (cm == RT_CM0013 && !fw.has_policy)
-		set_state(s, RT_CM_RESTRICTED,
-			  "remote WMI is blocked by the local firewall configuration only (no Group Policy "
-			  "firewall settings): a local administrator can undo it");
-	return 1;
+	for (i = 0; i < RT_FW_NPROFILES; i++)
+		rt_cfg_path_release(&path[i]);
+	return decided;
 }
 
 /* ------------------------------------------------------- decision tables */
 
-/* A WinRM policy filter (IPv4Filter, IPv6Filter): not set, "*" (every
- * address of its family), blank (Windows listens on no address of that
- * family) or address ranges. */
-typedef enum filter_kind { FLT_UNSET, FLT_ANY, FLT_BLANK, FLT_RANGES } filter_kind;
-
-static filter_kind filter_of(const lookup_val *v)
+static int has_policy(const actx *c, uint64_t t)
 {
-	const char *p;
+	static const char pre[] = "firewall.policy.";
+	size_t i = lower_bound(c, pre);
 
-	if (!v->known || !v->value)
-		return FLT_UNSET;
-	if (!rt_scope_is_any(v->value))
-		return FLT_RANGES;
-	for (p = v->value; *p == ' ' || *p == '\t'; p++)
-		;
-	return *p ? FLT_ANY : FLT_BLANK;
+	for (; i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++)
+		if (c->facts[i].time <= t && c->facts[i].f->value)
+			return 1;
+	return 0;
 }
 
-/* The addresses the filters let in: each speaks for its own family only; a
- * family whose filter is not set is open, a blank one closed. */
-static void filter_scope(rt_buf *out, filter_kind k4, const char *v4, filter_kind k6, const char *v6)
+static void eval_cm0019(const actx *c, piece *pc, seg *s)
 {
-	if (k4 != FLT_BLANK)
-		rt_buf_adds(out, k4 == FLT_RANGES ? v4 : "0.0.0.0/0");
-	if (k6 != FLT_BLANK) {
-		if (out->len)
-			rt_buf_addch(out, ',');
-		rt_buf_adds(out, k6 == FLT_RANGES ? v6 : "::/0");
-	}
-}
-
-static void eval_cm0019(const actx *c, uint64_t t, seg *s)
-{
-	lookup_val svc = lookup(c, "service.winrm.start", t);
-	lookup_val aac = lookup(c, "winrm.policy.service.allow_auto_config", t);
-	lookup_val flt = lookup(c, "winrm.policy.service.ipv4_filter", t);
-	lookup_val flt6 = lookup(c, "winrm.policy.service.ipv6_filter", t);
-	filter_kind k4 = filter_of(&flt), k6 = filter_of(&flt6);
-	/* the filters restrict when one gives ranges and neither opens its
-	 * whole family with "*" */
-	int v4r = k4 == FLT_RANGES && k6 != FLT_ANY, v6r = k6 == FLT_RANGES && k4 != FLT_ANY;
 	static const char lp[] = "winrm.listener.";
-	size_t i = lower_bound(c, lp);
-	int listeners = 0, listeners_unknown = 0, fw_decided;
-	rt_evidence_list lst = { 0 };
+	static const char *const filters[] = { "winrm.policy.service.ipv4_filter", "winrm.policy.service.ipv6_filter" };
+	lookup_val svc = lookup(c, "service.winrm.start", pc->t);
+	size_t i = lower_bound(c, lp), k;
 
-	if (svc.known && svc.value && rt_strcaseeq(svc.value, "disabled")) {
-		cite(c, &s->basis, "service.winrm.start", &svc);
-		set_state(s, RT_CM_IN_EFFECT, "the WinRM service is disabled");
-		return;
-	}
-	while (i < c->nfacts && !strncmp(c->facts[i]->name, lp, sizeof lp - 1)) {
-		const char *name = c->facts[i]->name;
-		lookup_val v = lookup(c, name, t);
-		while (i < c->nfacts && !strcmp(c->facts[i]->name, name))
-			i++;
-		if (!v.known) {
-			listeners_unknown++;
-			continue;
-		}
-		if (v.value) {
-			uint64_t port;
-			listeners++;
-			if (!rt_parse_u64(v.value, &port) && port != 5985 && port != 5986 && port < 65536)
-				s->alt_port = (unsigned)port;
-		}
-		cite(c, &lst, name, &v);
-	}
-	if (!c->in->software_hive && !listeners && !listeners_unknown)
-		listeners_unknown = 1;
 	if (svc.known && svc.value)
 		cite(c, &s->basis, "service.winrm.start", &svc);
-	if (!listeners && !listeners_unknown &&
-	    !(aac.known && aac.value && parse_bool(aac.value) == 1)) {
+	while (i < c->nfacts && !strncmp(c->facts[i].f->name, lp, sizeof lp - 1)) {
+		const char *name = c->facts[i].f->name;
+		lookup_val v = lookup(c, name, pc->t);
+
+		while (i < c->nfacts && !strcmp(c->facts[i].f->name, name))
+			i++;
+		if (!v.known)
+			continue;
+		if (v.typed && v.typed->type == RT_CFG_V_INT && v.typed->i != 5985 && v.typed->i != 5986)
+			s->alt_port = (unsigned)v.typed->i;
+		cite(c, &s->basis, name, &v);
+	}
+	for (k = 0; k < 2; k++) {
+		lookup_val f = lookup(c, filters[k], pc->t);
+
+		if (f.known && f.value)
+			cite(c, &s->basis, filters[k], &f);
+	}
+	if (!judge_path(c, pc, RT_PROTO_WINRM, s)) {
+		set_state(s, RT_CM_UNKNOWN,
+			  !c->in->system_hive
+				  ? "SYSTEM hive missing: start type of the WinRM service and firewall rules unknown"
+			  : !svc.known ? "start type of the WinRM service not recorded this early: an older SYSTEM "
+					 "snapshot or 7040 events would settle it"
+				       : "firewall profile state not recorded this early: an older SYSTEM snapshot would "
+					 "settle it");
+		return;
+	}
+	if (s->closed == CLOSED_SERVICE && !strncmp(s->why.buf, "no WinRM listener", 17)) {
+		lookup_val aac = lookup(c, "winrm.policy.service.allow_auto_config", pc->t);
 		rt_source src;
+
 		memset(&src, 0, sizeof src);
 		src.file = c->in->software_hive;
 		src.key = "Microsoft\\Windows\\CurrentVersion\\WSMAN\\Listener";
 		ev_add(&s->basis, "no WinRM listener configured", &src, NULL, NULL);
 		if (aac.fact)
 			cite(c, &s->basis, "winrm.policy.service.allow_auto_config", &aac);
-		set_state(s, RT_CM_IN_EFFECT,
-			  "no WinRM listener is configured and policy does not enable one");
-		goto out;
 	}
-	for (i = 0; i < lst.n; i++)
-		ev_add(&s->basis, lst.items[i].text, &(rt_source){ lst.items[i].file, lst.items[i].key,
-			lst.items[i].value_name, lst.items[i].record_id, lst.items[i].event_id,
-			lst.items[i].time }, NULL, NULL);
-	if (v4r || v6r) {
-		rt_buf fs = RT_BUF_INIT;
+}
 
-		if (flt.fact)
-			cite(c, &s->basis, "winrm.policy.service.ipv4_filter", &flt);
-		if (flt6.fact)
-			cite(c, &s->basis, "winrm.policy.service.ipv6_filter", &flt6);
-		/* seen with firewall rules, the filters join the rules' scopes */
-		rt_buf_adds(&s->scope, v4r ? flt.value : flt6.value);
-		if (v4r && v6r) {
-			rt_buf_addch(&s->scope, ',');
-			rt_buf_adds(&s->scope, flt6.value);
-		}
-		filter_scope(&fs, k4, flt.value, k6, flt6.value);
-		if (!fw_decide(c, t, RT_CM0019, s, "WinRM") || s->state == RT_CM_NOT_IN_EFFECT ||
-		    s->state == RT_CM_UNKNOWN) {
-			rt_buf_reset(&s->scope);
-			rt_buf_adds(&s->scope, fs.buf);
-			set_state(s, RT_CM_RESTRICTED,
-				  v4r && v6r ? "WinRM policy accepts requests only from the IPv4Filter and IPv6Filter ranges"
-				  : v4r ? "WinRM policy accepts IPv4 requests only from the IPv4Filter ranges"
-					: "WinRM policy accepts IPv6 requests only from the IPv6Filter ranges");
-		}
-		rt_buf_release(&fs);
-		goto out;
-	}
-	fw_decided = fw_decide(c, t, RT_CM0019, s, "WinRM");
-	if (fw_decided && s->state == RT_CM_IN_EFFECT)
-		goto out;
-	if (!svc.known) {
+static const char *role_of(const actx *c, uint64_t t, lookup_val *v)
+{
+	*v = lookup(c, "host.role", t);
+	if (!v->known || !v->fact)
+		*v = (lookup_val){ 0, NULL, NULL, NULL, 0 };
+	if (!v->known && lookup(c, "host.role", UINT64_MAX - 1).fact)
+		*v = lookup(c, "host.role", UINT64_MAX - 1); /* the role does not change with time */
+	return v->value;
+}
+
+static void eval_cm0013(const actx *c, piece *pc, seg *s)
+{
+	lookup_val rv;
+	const char *role;
+	size_t g;
+
+	if (!judge_path(c, pc, RT_PROTO_WMI, s)) {
 		set_state(s, RT_CM_UNKNOWN,
 			  c->in->system_hive
-				  ? "start type of the WinRM service not recorded this early: an older SYSTEM snapshot or 7040 events would settle it"
-				  : "SYSTEM hive missing: start type of the WinRM service and firewall rules unknown");
-		goto out;
-	}
-	if (listeners_unknown) {
-		set_state(s, RT_CM_UNKNOWN,
-			  c->in->software_hive
-				  ? "WinRM listeners not recorded this early: an older SOFTWARE snapshot would settle it"
-				  : "SOFTWARE hive missing: WinRM listeners and policy unknown");
-		goto out;
-	}
-	if (!fw_decided)
-		set_state(s, RT_CM_UNKNOWN, "SYSTEM hive missing: firewall rules for WinRM unknown");
-out:
-	ev_release(&lst);
-}
-
-static void eval_cm0013(const actx *c, uint64_t t, seg *s)
-{
-	if (fw_decide(c, t, RT_CM0013, s, "remote WMI (DCOM)"))
+				  ? "firewall profile state not recorded this early: an older SYSTEM snapshot would settle it"
+				  : "SYSTEM hive missing: firewall profiles and rules (and so remote WMI) unknown");
 		return;
-	set_state(s, RT_CM_UNKNOWN,
-		  c->in->system_hive
-			  ? "firewall profile state not recorded this early: an older SYSTEM snapshot would settle it"
-			  : "SYSTEM hive missing: firewall profiles and rules (and so remote WMI) unknown");
+	}
+	role = role_of(c, pc->t, &rv);
+	if (s->state == RT_CM_RESTRICTED && s->nscopes) {
+		int within = c->mgmt ? 1 : -1;
+
+		for (g = 0; g < s->nscopes && c->mgmt; g++) {
+			int w = s->scopes[g].len ? rt_scope_within(s->scopes[g].buf, c->mgmt, pc->st.fw.local_subnets) : 1;
+
+			if (w == 0)
+				within = 0;
+			else if (w < 0 && within)
+				within = -1;
+		}
+		if (within == 1) {
+			rt_buf_reset(&s->note);
+			set_statef(s, RT_CM_IN_EFFECT, "remote WMI gets in only from management hosts (%s): %s",
+				   c->mgmt, s->why.buf);
+			s->closed = CLOSED_FIREWALL;
+			s->nscopes = 0;
+			if (c->opts && c->opts->mgmt_hosts)
+				ev_addf(&s->basis, NULL, NULL, NULL,
+					"management hosts of the case (domain controllers, file servers): %s",
+					c->opts->mgmt_hosts);
+			return;
+		}
+		if (role && !strcmp(role, "workstation") && s->uses_local) {
+			rt_buf w = RT_BUF_INIT;
+
+			cite(c, &s->basis, "host.role", &rv);
+			rt_buf_adds(&w, s->why.buf);
+			set_statef(s, RT_CM_NOT_IN_EFFECT,
+				   "remote WMI gets in from the local subnet, where other workstations are (this host is a "
+				   "workstation, and the subnet is not known to hold only management hosts): %s", w.buf);
+			rt_buf_release(&w);
+			s->nscopes = 0;
+			return;
+		}
+	}
+	if (role && (!strcmp(role, "domain_controller") || !strcmp(role, "file_server")) &&
+	    (s->state == RT_CM_NOT_IN_EFFECT || s->state == RT_CM_RESTRICTED)) {
+		cite(c, &s->basis, "host.role", &rv);
+		rt_buf_reset(&s->note);
+		rt_buf_addf(&s->note, "this host is a %s: the countermeasure lets workstations use WMI on domain "
+				      "controllers and file servers",
+			    !strcmp(role, "file_server") ? "file server" : "domain controller");
+	}
+	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL && !has_policy(c, pc->t) && !s->note.len)
+		rt_buf_adds(&s->note, "by the local firewall configuration, as Windows installs it (no Group Policy "
+				      "firewall settings: a local administrator can change it)");
 }
 
-static void eval_cm0012(const actx *c, uint64_t t, seg *s)
+/* COM rights in a machine launch or access restriction: which bits grant
+ * remote use (launch: execute remote 4 and activate remote 0x10; access:
+ * execute remote 4; an ACE with execute (1) alone is an old-style ACE that
+ * grants everything). */
+static unsigned sddl_rights(const char *s, size_t n)
 {
-	lookup_val d = lookup(c, "dcom.enabled", t);
-	lookup_val mlr = lookup(c, "dcom.machine_launch_restriction", t);
-	int en;
+	static const struct {
+		const char *abbr;
+		unsigned bits;
+	} letters[] = { { "CC", 0x1 }, { "DC", 0x2 }, { "LC", 0x4 }, { "SW", 0x8 }, { "RP", 0x10 },
+			{ "GA", 0x1f }, { "GX", 0x1f }, { "GR", 0x1f } };
+	unsigned bits = 0;
+	size_t i, k;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		for (i = 2; i < n && rt_hex_digit(s[i]) >= 0; i++)
+			bits = bits * 16 + (unsigned)rt_hex_digit(s[i]);
+		return bits;
+	}
+	for (i = 0; i + 1 < n; i += 2)
+		for (k = 0; k < sizeof letters / sizeof *letters; k++)
+			if (s[i] == letters[k].abbr[0] && s[i + 1] == letters[k].abbr[1])
+				bits |= letters[k].bits;
+	return bits;
+}
+
+/* Principals that every attacker with some account, or with an
+ * administrator's, belongs to. */
+static int broad_sid(const char *s, size_t n)
+{
+	static const char *const broad[] = { "WD", "S-1-1-0", "AU", "S-1-5-11", "BU", "S-1-5-32-545", "BA",
+					     "S-1-5-32-544", "AN", "S-1-5-7", "NU", "S-1-5-2", "IU", "S-1-5-4" };
+	size_t i;
+
+	for (i = 0; i < sizeof broad / sizeof *broad; i++)
+		if (strlen(broad[i]) == n && rt_strncaseeq(s, broad[i], n))
+			return 1;
+	return 0;
+}
+
+/* 1 when the restriction lets a broad principal (Everyone, Authenticated
+ * Users, Users, Administrators...) use COM remotely, as Windows' default
+ * does; 0 when remote use is left only to narrower principals or denied to
+ * broad ones; -1 when the SDDL cannot be read. */
+static int sddl_remote_broad(const char *sddl, unsigned remote)
+{
+	const char *p = sddl ? strstr(sddl, "D:") : NULL;
+	int broad = 0, aces = 0;
+
+	if (!p)
+		return -1;
+	for (p = strchr(p, '('); p; p = strchr(p + 1, '(')) {
+		const char *end = strchr(p, ')'), *f[6];
+		size_t len[6], k = 0;
+		const char *q = p + 1;
+		unsigned bits;
+
+		if (!end)
+			return -1;
+		while (k < 6) {
+			const char *semi = memchr(q, ';', (size_t)(end - q));
+			f[k] = q;
+			len[k] = semi ? (size_t)(semi - q) : (size_t)(end - q);
+			k++;
+			if (!semi)
+				break;
+			q = semi + 1;
+		}
+		if (k < 6)
+			return -1;
+		aces++;
+		bits = sddl_rights(f[2], len[2]);
+		if (bits == 1)
+			bits = 0x1f;
+		if (!(bits & remote) || !broad_sid(f[5], len[5]))
+			continue;
+		if (len[0] == 1 && f[0][0] == 'D')
+			return 0;
+		if (len[0] == 1 && f[0][0] == 'A')
+			broad = 1;
+	}
+	return aces ? broad : 0;
+}
+
+static void eval_cm0012(const actx *c, piece *pc, seg *s)
+{
+	static const struct {
+		const char *policy, *local, *what;
+		unsigned remote;
+	} restrictions[] = {
+		{ "dcom.policy.machine_launch_restriction", "dcom.machine_launch_restriction", "launch", 0x14 },
+		{ "dcom.policy.machine_access_restriction", "dcom.machine_access_restriction", "access", 0x4 },
+	};
+	lookup_val d = lookup(c, "dcom.enabled", pc->t);
+	size_t i;
 
 	if (!d.known) {
 		set_state(s, RT_CM_UNKNOWN,
@@ -963,99 +1159,72 @@ static void eval_cm0012(const actx *c, uint64_t t, seg *s)
 		return;
 	}
 	cite(c, &s->basis, "dcom.enabled", &d);
-	en = d.value ? parse_bool(d.value) : 1;
-	if (en == 0) {
+	if (d.typed && d.typed->type == RT_CFG_V_BOOL && d.typed->i == 0) {
 		set_state(s, RT_CM_IN_EFFECT, "DCOM is disabled (EnableDCOM = N)");
+		s->closed = CLOSED_SERVICE;
 		return;
 	}
-	if (mlr.known && mlr.value) {
-		cite(c, &s->basis, "dcom.machine_launch_restriction", &mlr);
-		set_state(s, RT_CM_RESTRICTED, "DCOM is enabled with a machine launch restriction set by policy");
+	/* the effective machine-wide restrictions: Group Policy's SDDL when
+	 * set, else the local one, else Windows' default (administrators may
+	 * launch remotely, everyone may call remotely) */
+	for (i = 0; i < sizeof restrictions / sizeof *restrictions; i++) {
+		lookup_val pv = lookup(c, restrictions[i].policy, pc->t);
+		lookup_val lv = lookup(c, restrictions[i].local, pc->t);
+		const lookup_val *v = pv.known && pv.value ? &pv : lv.known && lv.value ? &lv : NULL;
+		int b;
+
+		if (!v)
+			continue;
+		cite(c, &s->basis, v->fact->f->name, v);
+		if ((b = sddl_remote_broad(v->value, restrictions[i].remote)) == 0) {
+			set_statef(s, RT_CM_RESTRICTED,
+				   "DCOM is enabled, but the machine %s restriction (%s) leaves remote %s to narrower "
+				   "principals than Windows' default",
+				   restrictions[i].what, v == &pv ? "Group Policy" : "local", restrictions[i].what);
+			s->closed = CLOSED_AUTHZ;
+			return;
+		}
+	}
+	if (!judge_path(c, pc, RT_PROTO_DCOM, s)) {
+		set_state(s, RT_CM_NOT_IN_EFFECT, "DCOM is enabled with the default launch restrictions");
 		return;
 	}
-	if (fw_decide(c, t, RT_CM0012, s, "DCOM (RPC 135)")) {
-		if (s->state == RT_CM_IN_EFFECT)
-			set_state(s, RT_CM_RESTRICTED,
-				  "DCOM is enabled but the firewall does not let RPC 135 in");
-		return;
+	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL) {
+		rt_buf w = RT_BUF_INIT;
+
+		rt_buf_adds(&w, s->why.buf);
+		set_statef(s, RT_CM_RESTRICTED, "DCOM is enabled, but the firewall keeps it out: %s", w.buf);
+		rt_buf_release(&w);
+	} else if (s->state == RT_CM_NOT_IN_EFFECT) {
+		rt_buf w = RT_BUF_INIT;
+
+		rt_buf_adds(&w, s->why.buf);
+		set_statef(s, RT_CM_NOT_IN_EFFECT, "DCOM is enabled with launch restrictions no tighter than "
+			   "Windows' default, and %s", w.buf);
+		rt_buf_release(&w);
 	}
-	set_state(s, RT_CM_NOT_IN_EFFECT, "DCOM is enabled with the default launch restrictions");
 }
 
 /* ------------------------------------------------------------ intervals */
 
-/* What LocalSubnet stands for at `t`: the subnets of the host's interfaces,
- * each cited with its key. An interface first recorded after `t` is taken
- * as first recorded (the text says so). Without an IPv4 subnet the /24 of
- * host.ipv4 is a stated guess; without an IPv6 prefix (Tcpip6 interface
- * keys keep none) IPv6 addresses in LocalSubnet cannot be told. */
-static void resolve_local(const actx *c, uint64_t t, seg *s)
-{
-	static const char *const pre[2] = { "host.interface.", "host.interface6." };
-	int have[2] = { 0, 0 };
-	char when[RT_TIME_MAX];
-	rt_source src;
-	size_t k;
-
-	for (k = 0; k < 2; k++) {
-		size_t plen = strlen(pre[k]), i = lower_bound(c, pre[k]);
-
-		while (i < c->nfacts && !strncmp(c->facts[i]->name, pre[k], plen)) {
-			const char *name = c->facts[i]->name;
-			lookup_val v = lookup(c, name, t);
-			const char *val = v.known ? v.value : v.fact ? v.fact->value : NULL;
-
-			while (i < c->nfacts && !strcmp(c->facts[i]->name, name))
-				i++;
-			if (!val || !*val || !v.fact || !rt_scope_is_literal(val))
-				continue;
-			src = dated(v.fact->src, v.fact->time);
-			rt_time_format(v.fact->time, when);
-			ev_addf(&s->basis, &src, NULL, NULL, "LocalSubnet includes %s (%s%s%s%s)", val, name,
-				v.known ? "" : ", first recorded at ", v.known ? "" : when,
-				v.known ? "" : "; taken as the same before");
-			if (s->local.len)
-				rt_buf_addch(&s->local, ',');
-			rt_buf_adds(&s->local, val);
-			have[k] = 1;
-		}
-	}
-	memset(&src, 0, sizeof src);
-	src.file = c->in->system_hive;
-	if (!have[0]) {
-		lookup_val ip = lookup(c, "host.ipv4", t);
-		const char *a = ip.known ? ip.value : ip.fact ? ip.fact->value : NULL;
-
-		if (a && ip.fact && rt_scope_is_literal(a) && !strchr(a, ':') && !strchr(a, '/')) {
-			src = dated(ip.fact->src, ip.fact->time);
-			ev_addf(&s->basis, &src, NULL, NULL,
-				"LocalSubnet taken as %s/24, the /24 of host.ipv4 (a guess: no interface "
-				"subnet mask recorded)", a);
-			if (s->local.len)
-				rt_buf_addch(&s->local, ',');
-			rt_buf_addf(&s->local, "%s/24", a);
-		} else {
-			src.key = "CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces";
-			ev_add(&s->basis, "LocalSubnet for IPv4 cannot be told: no interface address with a "
-				"subnet mask recorded", &src, NULL, NULL);
-		}
-	}
-	if (!have[1]) {
-		memset(&src, 0, sizeof src);
-		src.file = c->in->system_hive;
-		src.key = "CurrentControlSet\\Services\\Tcpip6\\Parameters\\Interfaces";
-		ev_add(&s->basis, "LocalSubnet for IPv6 cannot be told: no on-link prefix recorded "
-			"(Tcpip6 interface keys keep none)", &src, NULL, NULL);
-	}
-}
-
 typedef struct ivx {
 	rt_interval iv;
-	char *scope;
+	char *scopes[RT_WINFW_MAX_GROUPS];
+	size_t nscopes;
 	char *local; /* what LocalSubnet stands for, or NULL */
 	int conflict;
 	unsigned alt_port;
+	closed_kind closed;
 } ivx;
+
+static void ivx_release(ivx *v)
+{
+	size_t g;
+
+	for (g = 0; g < v->nscopes; g++)
+		free(v->scopes[g]);
+	free(v->local);
+}
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -1063,96 +1232,132 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int build_intervals(const actx *c, rt_cm_id cm, uint64_t from, uint64_t to,
-			   const uint64_t *bounds, size_t nb, ivx **out, size_t *nout)
+static int seg_append(ivx *v, size_t *n, seg *s, const piece *pc, uint64_t start, uint64_t end)
 {
-	ivx *v = calloc(nb + 1, sizeof *v);
-	size_t n = 0, i;
+	ivx *x;
+	size_t g, i;
 
-	if (!v)
-		return -1;
-	for (i = 0; i <= nb; i++) {
+	if (s->uses_local)
+		for (i = 0; i < pc->local_basis.n; i++) {
+			const rt_evidence_item *it = &pc->local_basis.items[i];
+			rt_source src = { it->file, it->key, it->value_name, it->record_id, it->event_id, it->time };
+
+			if (ev_add(&s->basis, it->text, &src, NULL, NULL))
+				return -1;
+		}
+	if (s->note.len) {
+		rt_buf_adds(&s->why, "; ");
+		rt_buf_adds(&s->why, s->note.buf);
+	}
+	if (*n && v[*n - 1].iv.state == s->state && !strcmp(v[*n - 1].iv.why, s->why.buf) &&
+	    ev_equal(&v[*n - 1].iv.basis, &s->basis)) {
+		v[*n - 1].iv.to = end;
+		return 0;
+	}
+	x = &v[(*n)++];
+	x->iv.from = start;
+	x->iv.to = end;
+	x->iv.state = s->state;
+	x->iv.why = rt_buf_detach(&s->why, NULL);
+	x->iv.basis = s->basis;
+	memcpy(x->iv.path, s->path, sizeof x->iv.path);
+	memset(&s->basis, 0, sizeof s->basis);
+	for (g = 0; g < s->nscopes; g++)
+		x->scopes[x->nscopes++] = rt_strdup0(s->scopes[g].buf);
+	x->local = pc->local.len ? rt_strdup0(pc->local.buf) : NULL;
+	x->conflict = s->conflict;
+	x->alt_port = s->alt_port;
+	x->closed = s->closed;
+	return x->iv.why ? 0 : -1;
+}
+
+/* Judge every piece of the period once for every countermeasure. Pieces of
+ * no length are left out, except the last: the state at the instant the
+ * evidence ends (a snapshot taken then), which never decides the headline. */
+static int build_intervals(const actx *c, uint64_t from, uint64_t to, const uint64_t *bounds, size_t nb,
+			   ivx **out, size_t *nout)
+{
+	size_t i;
+	int cm, rc = 0;
+
+	for (cm = 0; cm < RT_CM_COUNT; cm++) {
+		out[cm] = calloc(nb + 1, sizeof **out);
+		nout[cm] = 0;
+		if (!out[cm])
+			return -1;
+	}
+	if (!from && !to)
+		return 0;
+	for (i = 0; i <= nb && !rc; i++) {
 		uint64_t start = i == 0 ? from : bounds[i - 1];
 		uint64_t end = i < nb ? bounds[i] : to;
-		seg s;
+		piece pc;
 
-		if (i > 0 && start == end && i < nb)
+		if (start == end && i < nb)
 			continue;
-		if (i == 0 && nb && start >= bounds[0])
-			continue;
-		seg_init(&s);
-		if (cm == RT_CM0019)
-			eval_cm0019(c, start, &s);
-		else if (cm == RT_CM0013)
-			eval_cm0013(c, start, &s);
-		else
-			eval_cm0012(c, start, &s);
-		if (s.scope.len && list_has(s.scope.buf, "LocalSubnet"))
-			resolve_local(c, start, &s);
-		if (s.note.len) {
-			rt_buf_adds(&s.why, "; ");
-			rt_buf_adds(&s.why, s.note.buf);
+		if (piece_init(c, start, &pc)) {
+			piece_release(&pc);
+			return -1;
 		}
-		if (n && v[n - 1].iv.state == s.state && !strcmp(v[n - 1].iv.why, s.why.buf) &&
-		    ev_equal(&v[n - 1].iv.basis, &s.basis)) {
-			v[n - 1].iv.to = end;
+		for (cm = 0; cm < RT_CM_COUNT && !rc; cm++) {
+			seg s;
+
+			seg_init(&s);
+			cms[cm].eval(c, &pc, &s);
+			rc = seg_append(out[cm], &nout[cm], &s, &pc, start, end);
 			seg_release(&s);
-			continue;
 		}
-		v[n].iv.from = start;
-		v[n].iv.to = end;
-		v[n].iv.state = s.state;
-		v[n].iv.why = rt_buf_detach(&s.why, NULL);
-		v[n].iv.basis = s.basis;
-		memset(&s.basis, 0, sizeof s.basis);
-		v[n].scope = s.scope.len ? rt_buf_detach(&s.scope, NULL) : NULL;
-		v[n].local = s.local.len ? rt_buf_detach(&s.local, NULL) : NULL;
-		v[n].conflict = s.conflict;
-		v[n].alt_port = s.alt_port;
-		seg_release(&s);
-		n++;
+		if (pc.st.oom)
+			rc = -1;
+		piece_release(&pc);
 	}
-	*out = v;
-	*nout = n;
-	return 0;
+	return rc;
 }
 
 /* --------------------------------------------------------------- bypass */
 
-static const char *activity_kind(rt_cm_id cm)
+static int is_wfp_drop(const rt_assess_finding *f)
 {
-	return cm == RT_CM0019 ? "winrm.inbound" : cm == RT_CM0013 ? "wmi.inbound" : "dcom.inbound";
+	size_t i;
+
+	if (f->kind && !strcmp(f->kind, "firewall.drop"))
+		return 1;
+	for (i = 0; i < sizeof wfp_drop_events / sizeof *wfp_drop_events; i++)
+		if (f->src.event_id == wfp_drop_events[i])
+			return 1;
+	return 0;
 }
 
 static int is_attempt(rt_cm_id cm, const rt_assess_finding *f)
 {
-	if (!f->kind)
+	size_t i;
+
+	if (!f->kind || f->direction < 0)
 		return 0;
 	if (!strcmp(f->kind, "firewall.drop"))
 		return cm == RT_CM0019 ? f->port == 5985 || f->port == 5986
 		       : cm == RT_CM0013 ? f->port == 135 || f->port == 24158
 					 : f->port == 135;
-	if (cm == RT_CM0019)
-		return !strcmp(f->kind, "winrm.failed");
-	if (cm == RT_CM0013 && !strcmp(f->kind, "wmi.failed"))
-		return 1;
-	if (strcmp(f->kind, "dcom.denied"))
+	for (i = 0; i < 3 && cms[cm].attempts[i]; i++)
+		if (!strcmp(f->kind, cms[cm].attempts[i]))
+			break;
+	if (i == 3 || !cms[cm].attempts[i])
 		return 0;
-	/* a denial counts against WMI only when it names WMI's AppID/CLSID */
-	return cm == RT_CM0012 || rt_strcasestr(f->message, "8BC3F05E") ||
-	       rt_strcasestr(f->detail, "8BC3F05E");
+	/* a DCOM denial counts against WMI only when it names WMI's AppID/CLSID */
+	if (cm == RT_CM0013 && !strcmp(f->kind, "dcom.denied"))
+		return rt_strcasestr(f->message, "8BC3F05E") || rt_strcasestr(f->detail, "8BC3F05E");
+	return 1;
 }
 
-/* Names of settings whose change can open the protocol. */
+/* Names of settings whose change can open the countermeasure's protocol. */
 static int relevant(rt_cm_id cm, const char *name)
 {
-	if (!strncmp(name, "firewall.", 9) || !strncmp(name, "network.connection.", 19))
-		return 1;
-	if (cm == RT_CM0019)
-		return !strncmp(name, "service.winrm.", 14) || !strncmp(name, "winrm.", 6);
-	if (cm == RT_CM0012)
-		return !strncmp(name, "dcom.", 5);
-	return !strncmp(name, "service.winmgmt", 15);
+	size_t i;
+
+	for (i = 0; i < 6 && cms[cm].changes[i]; i++)
+		if (!strncmp(name, cms[cm].changes[i], strlen(cms[cm].changes[i])))
+			return 1;
+	return 0;
 }
 
 static int finding_item(rt_evidence_list *l, const char *prefix, const rt_assess_finding *f)
@@ -1191,27 +1396,62 @@ static rt_bypass *bypass_for(rt_cm_verdict *v, const char *route, const char *ex
 	return p;
 }
 
-/* Cite the relevant configuration changes in (after, upto]. */
-static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upto,
+/* Can this change point have opened the protocol? Observations of the
+ * active profile and of networks are judged by the state already; a start
+ * type other than disabled, a firewall switched off or to default allow, an
+ * allow rule added or a block rule removed, a listener or DCOM enabled, and
+ * any change whose value cannot be read can. */
+static int opening(const afact *a)
+{
+	const rt_fact *f = a->f;
+	const rt_cfg_value *v = f->value ? a->v : NULL;
+	size_t n = strlen(f->name);
+
+	if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19))
+		return 0;
+	if (!v || v->type == RT_CFG_V_NONE)
+		return !strncmp(f->name, "firewall.", 9) && a->old && a->old->type == RT_CFG_V_RULE &&
+		       a->old->rule && a->old->rule->action == RT_FW_ACTION_BLOCK;
+	if (v->type == RT_CFG_V_BAD)
+		return 1;
+	if (v->type == RT_CFG_V_RULE)
+		return v->rule && v->rule->active && v->rule->action != RT_FW_ACTION_BLOCK;
+	if (n > 6 && !strcmp(f->name + n - 6, ".start"))
+		return v->i != 4;
+	if (n > 8 && !strcmp(f->name + n - 8, ".enabled") && !strncmp(f->name, "firewall.", 9))
+		return v->i == 0;
+	if (n > 16 && !strcmp(f->name + n - 16, ".default_inbound"))
+		return v->i == 0;
+	if (v->type == RT_CFG_V_BOOL)
+		return v->i != 0;
+	return 1;
+}
+
+/* Cite the relevant configuration changes in (after, upto]; only change
+ * points (not snapshots) that can have opened the protocol when
+ * `changes_only`. Returns how many. */
+static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upto, int changes_only,
 			rt_evidence_list *l, rt_buf *what)
 {
 	size_t i;
-	int svc = 0, rule = 0, lst = 0, other = 0, active = 0;
+	int svc = 0, rule = 0, lst = 0, other = 0, active = 0, n = 0;
 
 	for (i = 0; i < c->nfacts; i++) {
-		const rt_fact *f = c->facts[i];
-		if (f->time <= after || f->time > upto || !relevant(cm, f->name))
-			continue;
-		rt_source src = dated(f->src, f->time);
+		const afact *a = &c->facts[i];
+		const rt_fact *f = a->f;
+		rt_source src;
 
-		if (ev_addf(l, &src, NULL, NULL, "%s = %s%s%s%s", f->name,
-			    f->value ? f->value : "(removed)", f->old_value ? " (was " : "",
-			    f->old_value ? f->old_value : "", f->old_value ? ")" : "") < 0)
+		if (a->time <= after || a->time > upto || !relevant(cm, f->name) ||
+		    (changes_only && (!f->is_change || !opening(a))))
+			continue;
+		src = fact_src(a);
+		if (ev_addf(l, &src, NULL, NULL, "%s = %s%s%s%s", f->name, f->value ? f->value : "(removed)",
+			    f->old_value ? " (was " : "", f->old_value ? f->old_value : "", f->old_value ? ")" : "") < 0)
 			return -1;
+		n++;
 		if (!strncmp(f->name, "service.", 8))
 			svc = 1;
-		else if (!strcmp(f->name, "firewall.active_profile") ||
-			 !strncmp(f->name, "network.connection.", 19))
+		else if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19))
 			active = 1;
 		else if (!strncmp(f->name, "firewall.", 9))
 			rule = 1;
@@ -1228,6 +1468,7 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			if (finding_item(l, "", f) < 0)
 				return -1;
 			rt_buf_adds(what, "Enable-PSRemoting; ");
+			n++;
 		}
 	}
 	if (svc)
@@ -1242,79 +1483,174 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 		rt_buf_adds(what, "setting changed; ");
 	if (what->len >= 2)
 		rt_buf_truncate(what, what->len - 2);
-	return 0;
+	return n;
+}
+
+static int route_finding(rt_cm_verdict *v, const char *route, const char *expl, const char *prefix,
+			 const rt_assess_finding *f)
+{
+	rt_bypass *b = bypass_for(v, route, expl);
+
+	return b ? finding_item(&b->findings, prefix, f) : -1;
+}
+
+/* "re-enabled then used": the changes from `since` up to the use. */
+static int reenabled(const actx *c, rt_cm_id cm, rt_cm_verdict *v, uint64_t since, rt_cm_state was,
+		     const rt_assess_finding *f, int changes_only)
+{
+	rt_buf what = RT_BUF_INIT;
+	rt_bypass *b = bypass_for(v, "re-enabled then used", "");
+	char expl[400];
+	int r;
+
+	if (!b)
+		return -1;
+	if (!b->changes.n) {
+		if (cite_changes(c, cm, since, f->time, changes_only, &b->changes, &what) < 0) {
+			rt_buf_release(&what);
+			return -1;
+		}
+		snprintf(expl, sizeof expl, "the countermeasure was %s, then opened (%s) and used", rt_cm_state_name(was),
+			 what.len ? what.buf : "configuration changed");
+		free(b->explanation);
+		b->explanation = rt_strdup0(expl);
+	}
+	rt_buf_release(&what);
+	r = finding_item(&b->findings, "", f);
+	return b->explanation ? r : -1;
+}
+
+/* Every scope of the interval admits `ip`: 1; one does not: 0; cannot tell: -1. */
+static int scopes_contain(const ivx *iv, const char *ip)
+{
+	size_t g;
+	int r = 1;
+
+	if (!iv->nscopes)
+		return 0;
+	for (g = 0; g < iv->nscopes; g++) {
+		int x = rt_scope_contains(iv->scopes[g], ip, iv->local);
+
+		if (x == 0)
+			return 0;
+		if (x < 0)
+			r = -1;
+	}
+	return r;
+}
+
+static const ivx *interval_at(const ivx *iv, size_t niv, uint64_t t)
+{
+	size_t k;
+
+	for (k = 0; k < niv; k++)
+		if (t >= iv[k].iv.from && (t < iv[k].iv.to || k + 1 == niv))
+			return &iv[k];
+	return NULL;
+}
+
+static int closed_state(rt_cm_state s)
+{
+	return s == RT_CM_IN_EFFECT || s == RT_CM_RESTRICTED;
+}
+
+/* A use (or a refusal the service logged, `attempt`) while the
+ * configuration says the protocol was closed or scoped. */
+static int judge_closed(const actx *c, rt_cm_id cm, rt_cm_verdict *v, const ivx *iv, const ivx *cur,
+			const rt_assess_finding *f, int attempt)
+{
+	const char *prefix = attempt ? "refused attempt that reached the service: " : "";
+	int inside = cur->iv.state == RT_CM_RESTRICTED ? scopes_contain(cur, f->remote_ip) : 0;
+	const ivx *run = cur;
+	size_t j;
+
+	/* the scope, not an unreadable address ("-"), left it open */
+	if (inside < 0 && rt_scope_contains("0.0.0.0/0,::/0", f->remote_ip, NULL) == 1 &&
+	    !(cur->alt_port && (f->port == cur->alt_port || f->port == 0)))
+		return finding_item(&v->evidence,
+				    attempt ? "refused attempt from an address the configured scope may admit: "
+					    : "use from an address the configured scope may admit "
+					      "(cannot tell, see the interval's basis): ",
+				    f);
+	if (inside == 1) {
+		if (c->mgmt && rt_scope_contains(c->mgmt, f->remote_ip, NULL) == 0 && !attempt)
+			return route_finding(v, "allowed remote address outside intended scope",
+					     "the configured scope admits an address that is not a management host, and it "
+					     "was used", "", f);
+		return finding_item(&v->evidence,
+				    attempt ? "refused attempt from inside the configured scope: "
+					    : "permitted use from inside the configured scope: ",
+				    f);
+	}
+	if (!attempt && cur->alt_port && (f->port == cur->alt_port || f->port == 0))
+		return route_finding(v, "alternate port or listener",
+				     "a listener or firewall rule on a non-default port was open while the default one was "
+				     "closed", "", f);
+	if (cur->conflict)
+		return route_finding(v, "policy and local settings in conflict",
+				     "local settings open what Group Policy closes; the activity shows the local side won",
+				     prefix, f);
+	for (j = 0; cm == RT_CM0019 && !attempt && j < c->nfinds; j++) {
+		const rt_assess_finding *g = c->finds[j];
+		rt_bypass *b;
+
+		if (g->time >= cur->iv.from && g->time <= f->time && g->kind && !strcmp(g->kind, "service.change") &&
+		    (rt_strcasestr(g->message, "winrm") || rt_strcasestr(g->message, "Windows Remote Management"))) {
+			b = bypass_for(v, "service started on demand",
+				       "the WinRM service was started while the configuration said it was closed");
+			if (!b || (!b->changes.n && finding_item(&b->changes, "", g) < 0))
+				return -1;
+			return finding_item(&b->findings, "", f);
+		}
+	}
+	/* a configuration change from any source since the closed run began */
+	while (run > iv && closed_state(run[-1].iv.state))
+		run--;
+	{
+		rt_evidence_list tmp = { 0 };
+		rt_buf what = RT_BUF_INIT;
+		int n = cite_changes(c, cm, run->iv.from ? run->iv.from - 1 : 0, f->time, 1, &tmp, &what);
+
+		ev_release(&tmp);
+		rt_buf_release(&what);
+		if (n < 0)
+			return -1;
+		if (n > 0 && !attempt)
+			return reenabled(c, cm, v, run->iv.from ? run->iv.from - 1 : 0, cur->iv.state, f, 1);
+	}
+	if (attempt)
+		return route_finding(v, "contradiction between configuration and activity",
+				     "the configuration says the protocol was closed, yet the service logged the request: "
+				     "the network path was open, and no recorded change explains it",
+				     prefix, f);
+	return route_finding(v, "contradiction between configuration and activity",
+			     cur->closed == CLOSED_SERVICE && cm == RT_CM0013
+				     ? "the configuration says the WMI service was disabled, yet it was used: it was "
+				       "started or re-enabled, and no recorded change explains it (values reset, events "
+				       "deleted)"
+				     : "the configuration says the protocol was closed yet it was used, and no recorded "
+				       "change explains it: tampering (values reset, events deleted) is the likely "
+				       "explanation",
+			     "", f);
 }
 
 static int judge_activity(const actx *c, rt_cm_id cm, rt_cm_verdict *v, const ivx *iv, size_t niv,
 			  const rt_assess_finding *f)
 {
+	const ivx *cur = interval_at(iv, niv, f->time);
 	size_t k;
-	const ivx *cur = NULL;
-	rt_bypass *b;
 
-	for (k = 0; k < niv; k++)
-		if (f->time >= iv[k].iv.from && (f->time < iv[k].iv.to || k + 1 == niv)) {
-			cur = &iv[k];
-			break;
-		}
 	if (!cur)
 		return finding_item(&v->evidence, "activity outside the assessed period: ", f);
-	if (cur->iv.state == RT_CM_IN_EFFECT || cur->iv.state == RT_CM_RESTRICTED) {
-		const char *route, *expl;
-		int inside = cur->iv.state == RT_CM_RESTRICTED && cur->scope
-				     ? rt_scope_contains(cur->scope, f->remote_ip, cur->local) : 0;
-
-		/* the scope, not an unreadable address ("-"), left it open */
-		if (inside < 0 && rt_scope_contains("0.0.0.0/0,::/0", f->remote_ip, NULL) == 1 &&
-		    !(cur->alt_port && (f->port == cur->alt_port || f->port == 0)))
-			return finding_item(&v->evidence,
-					    "use from an address the configured scope may admit "
-					    "(cannot tell, see the interval's basis): ", f);
-		if (inside == 1) {
-			if (c->opts && c->opts->mgmt_scope &&
-			    rt_scope_contains(c->opts->mgmt_scope, f->remote_ip, NULL) == 0) {
-				route = "allowed remote address outside intended scope";
-				expl = "the configured scope admits an address that is not a management host, and it was used";
-			} else {
-				return finding_item(&v->evidence, "permitted use from inside the configured scope: ", f);
-			}
-		} else if (cur->alt_port && (f->port == cur->alt_port || f->port == 0)) {
-			route = "alternate port or listener";
-			expl = "a listener or firewall rule on a non-default port was open while the default one was closed";
-		} else if (cur->conflict) {
-			route = "policy and local settings in conflict";
-			expl = "local settings open what Group Policy closes; the activity shows the local side won";
-		} else {
-			size_t j;
-			route = NULL;
-			for (j = 0; cm == RT_CM0019 && j < c->nfinds; j++) {
-				const rt_assess_finding *g = c->finds[j];
-				if (g->time >= cur->iv.from && g->time <= f->time && g->kind &&
-				    !strcmp(g->kind, "service.change") &&
-				    (rt_strcasestr(g->message, "winrm") ||
-				     rt_strcasestr(g->message, "Windows Remote Management"))) {
-					route = "service started on demand";
-					expl = "the WinRM service was started while the configuration said it was closed";
-					b = bypass_for(v, route, expl);
-					if (!b || finding_item(&b->changes, "", g) < 0)
-						return -1;
-					break;
-				}
-			}
-			if (!route) {
-				route = "contradiction between configuration and activity";
-				expl = "the configuration says the protocol was closed yet it was used, and no recorded change explains it: "
-				       "tampering (values reset, events deleted) is the likely explanation";
-			}
-		}
-		b = bypass_for(v, route, expl);
-		return b ? finding_item(&b->findings, "", f) : -1;
-	}
+	if (f->confidence == RT_ASSESS_LOW)
+		return finding_item(&v->evidence, "low-confidence activity (not counted as use): ", f);
+	if (closed_state(cur->iv.state))
+		return judge_closed(c, cm, v, iv, cur, f, 0);
 	if (cur->iv.state == RT_CM_NOT_IN_EFFECT) {
 		/* was it closed before, and opened by a change? */
 		const ivx *prev = NULL;
 		for (k = (size_t)(cur - iv); k-- > 0;) {
-			if (iv[k].iv.state == RT_CM_IN_EFFECT || iv[k].iv.state == RT_CM_RESTRICTED) {
+			if (closed_state(iv[k].iv.state)) {
 				prev = &iv[k];
 				break;
 			}
@@ -1322,32 +1658,32 @@ static int judge_activity(const actx *c, rt_cm_id cm, rt_cm_verdict *v, const iv
 				break;
 		}
 		if (prev) {
-			while (prev > iv && (prev[-1].iv.state == RT_CM_IN_EFFECT ||
-					     prev[-1].iv.state == RT_CM_RESTRICTED))
+			while (prev > iv && closed_state(prev[-1].iv.state))
 				prev--;
-			rt_buf what = RT_BUF_INIT;
-			char expl[400];
-			int r;
-			b = bypass_for(v, "re-enabled then used", "");
-			if (!b)
-				return -1;
-			if (!b->changes.n) {
-				if (cite_changes(c, cm, prev->iv.from, f->time, &b->changes, &what) < 0) {
-					rt_buf_release(&what);
-					return -1;
-				}
-				snprintf(expl, sizeof expl, "the countermeasure was %s, then opened (%s) and used",
-					 rt_cm_state_name(prev->iv.state), what.len ? what.buf : "configuration changed");
-				free(b->explanation);
-				b->explanation = rt_strdup0(expl);
-			}
-			rt_buf_release(&what);
-			r = finding_item(&b->findings, "", f);
-			return b->explanation ? r : -1;
+			return reenabled(c, cm, v, prev->iv.from, prev->iv.state, f, 0);
 		}
 		return finding_item(&v->evidence, "use while not in effect: ", f);
 	}
 	return finding_item(&v->evidence, "use while the state is unknown: ", f);
+}
+
+/* A refused attempt: dropped by the firewall, or refused by a control that
+ * says so (EnableDCOM = N, a launch restriction), is a blocked attempt. One
+ * the service logged while the configuration says the path was closed is a
+ * contradiction; otherwise it is a refusal by the service (authentication,
+ * permissions), evidence only. */
+static int judge_attempt(const actx *c, rt_cm_id cm, rt_cm_verdict *v, const ivx *iv, size_t niv,
+			 const rt_assess_finding *f)
+{
+	const ivx *cur = interval_at(iv, niv, f->time);
+
+	if (is_wfp_drop(f))
+		return finding_item(&v->evidence, "blocked attempt: ", f);
+	if (!cur || !closed_state(cur->iv.state))
+		return finding_item(&v->evidence, "refused attempt (not by the countermeasure): ", f);
+	if (cur->closed == CLOSED_AUTHZ || (cm == RT_CM0012 && cur->closed == CLOSED_SERVICE))
+		return finding_item(&v->evidence, "blocked attempt: ", f);
+	return judge_closed(c, cm, v, iv, cur, f, 1);
 }
 
 /* ----------------------------------------------------------- monitoring */
@@ -1412,12 +1748,12 @@ static int monitoring(const actx *c, uint64_t period_to, rt_monitoring *m)
 			return -1;
 	}
 	ml = lookup(c, "powershell.logging.module", period_to);
-	m->module_logging = !ml.known ? -1 : (ml.value && parse_bool(ml.value) == 1) ? 1 : 0;
+	m->module_logging = !ml.known ? -1 : (ml.typed && ml.typed->type == RT_CFG_V_BOOL && ml.typed->i) ? 1 : 0;
 	if (m->module_logging == 0) {
 		rt_source src;
 		memset(&src, 0, sizeof src);
 		if (ml.fact)
-			src = ml.fact->src;
+			src = ml.fact->f->src;
 		else
 			src.file = c->in->software_hive;
 		if (ev_addf(&m->gaps, &src, NULL, NULL, "PowerShell module logging is off (powershell.logging.module = %s)",
@@ -1434,30 +1770,75 @@ static int monitoring(const actx *c, uint64_t period_to, rt_monitoring *m)
 
 /* ------------------------------------------------------------------ main */
 
-static int assess_cm(const actx *c, rt_cm_id cm, uint64_t from, uint64_t to, const uint64_t *bounds,
-		     size_t nb, rt_cm_verdict *v)
+/* The headline: the least protective state any inbound use fell in, else
+ * the state at the end of the evidence. */
+static int headline(rt_cm_verdict *v, const ivx *iv, size_t niv, const uint64_t *use_times, size_t nuse)
 {
-	ivx *iv = NULL;
-	size_t niv = 0, i;
+	static const rt_cm_state order[] = { RT_CM_NOT_IN_EFFECT, RT_CM_UNKNOWN, RT_CM_RESTRICTED, RT_CM_IN_EFFECT };
+	char when[RT_TIME_MAX], why[256];
+	size_t i, k;
+
+	if (!niv) {
+		v->state = RT_CM_UNKNOWN;
+		v->state_why = rt_strdup0("no dated evidence: the period cannot be told");
+		return v->state_why ? 0 : -1;
+	}
+	if (!nuse) {
+		for (k = niv; k > 1 && iv[k - 1].iv.from == iv[k - 1].iv.to; k--)
+			;
+		v->state = iv[k - 1].iv.state;
+		rt_time_format(iv[k - 1].iv.to, when);
+		snprintf(why, sizeof why, "the state at the end of the evidence (%s); no inbound use was recorded", when);
+		v->state_why = rt_strdup0(why);
+		return v->state_why ? 0 : -1;
+	}
+	for (k = 0; k < sizeof order / sizeof *order; k++)
+		for (i = 0; i < nuse; i++) {
+			const ivx *cur = interval_at(iv, niv, use_times[i]);
+
+			if (cur && cur->iv.from == cur->iv.to && cur > iv)
+				cur--; /* an instant never decides */
+			if (cur && cur->iv.state == order[k]) {
+				v->state = order[k];
+				rt_time_format(use_times[i], when);
+				snprintf(why, sizeof why, "the state when inbound use happened (%s%s)", nuse > 1 ? "first such use at " : "", when);
+				v->state_why = rt_strdup0(why);
+				return v->state_why ? 0 : -1;
+			}
+		}
+	v->state = iv[niv - 1].iv.state;
+	v->state_why = rt_strdup0("the state at the end of the evidence");
+	return v->state_why ? 0 : -1;
+}
+
+static int assess_cm(const actx *c, rt_cm_id cm, ivx *iv, size_t niv, uint64_t to, rt_cm_verdict *v)
+{
+	size_t i;
 	int any_closed = 0, r = 0;
+	uint64_t *uses = calloc(c->nfinds + 1, sizeof *uses);
+	size_t nuse = 0;
 
 	v->id = cm;
 	v->bypassed = -1;
-	if (build_intervals(c, cm, from, to, bounds, nb, &iv, &niv) < 0)
+	if (!uses)
 		return -1;
 	for (i = 0; i < c->nfinds && !r; i++) {
 		const rt_assess_finding *f = c->finds[i];
-		int act = f->kind && !strcmp(f->kind, activity_kind(cm)), att = is_attempt(cm, f);
+		int act = f->kind && !strcmp(f->kind, cms[cm].activity) && f->direction >= 0;
+		int att = !act && is_attempt(cm, f);
+
 		if (!act && !att)
 			continue;
 		if (!v->first_activity)
 			v->first_activity = f->time;
 		v->last_activity = f->time;
-		if (att)
-			r = finding_item(&v->evidence, "blocked attempt: ", f);
-		else
-			r = judge_activity(c, cm, v, iv, niv, f);
+		if (act && f->confidence != RT_ASSESS_LOW)
+			uses[nuse++] = f->time;
+		r = att ? judge_attempt(c, cm, v, iv, niv, f) : judge_activity(c, cm, v, iv, niv, f);
 	}
+	if (!r)
+		r = headline(v, iv, niv, uses, nuse);
+	free(uses);
 	v->intervals = calloc(niv ? niv : 1, sizeof *v->intervals);
 	if (!v->intervals)
 		r = -1;
@@ -1468,16 +1849,13 @@ static int assess_cm(const actx *c, rt_cm_id cm, uint64_t from, uint64_t to, con
 			free(iv[i].iv.why);
 			ev_release(&iv[i].iv.basis);
 		}
-		free(iv[i].scope);
-		free(iv[i].local);
-		if (iv[i].iv.state == RT_CM_IN_EFFECT || iv[i].iv.state == RT_CM_RESTRICTED)
+		memset(&iv[i].iv, 0, sizeof iv[i].iv);
+		if (closed_state(v->intervals ? v->intervals[i].state : RT_CM_UNKNOWN))
 			any_closed = 1;
 	}
 	v->nintervals = v->intervals ? niv : 0;
-	free(iv);
-	v->state = niv ? v->intervals[niv - 1].state : RT_CM_UNKNOWN;
 	v->bypassed = v->nbypass ? 1 : any_closed ? 0 : -1;
-	if (!r && cm == RT_CM0019) {
+	if (!r && cms[cm].monitoring) {
 		v->has_monitoring = 1;
 		r = monitoring(c, to, &v->monitoring);
 	}
@@ -1494,11 +1872,64 @@ static void widen(uint64_t t, uint64_t *from, uint64_t *to)
 		*to = t;
 }
 
+static int afacts_init(actx *c, const rt_assess_input *in)
+{
+	size_t i;
+
+	c->facts = calloc(in->nfacts + 1, sizeof *c->facts);
+	if (!c->facts)
+		return -1;
+	for (i = 0; i < in->nfacts; i++) {
+		const rt_fact *f = &in->facts[i];
+		afact *a;
+
+		if (!f->name)
+			continue;
+		a = &c->facts[c->nfacts++];
+		a->f = f;
+		a->time = f->time ? f->time : UINT64_MAX;
+		a->v = f->typed;
+		a->old = f->old_typed;
+		if (!a->v) {
+			if (rt_cfg_value_parse(f->name, f->value, &a->own_v))
+				return -1;
+			a->v = &a->own_v;
+		}
+		if (!a->old) {
+			if (rt_cfg_value_parse(f->name, f->old_value, &a->own_old))
+				return -1;
+			a->old = &a->own_old;
+		}
+	}
+	qsort(c->facts, c->nfacts, sizeof *c->facts, fact_cmp);
+	/* the values parsed here moved with their fact */
+	for (i = 0; i < c->nfacts; i++) {
+		if (!c->facts[i].f->typed)
+			c->facts[i].v = &c->facts[i].own_v;
+		if (!c->facts[i].f->old_typed)
+			c->facts[i].old = &c->facts[i].own_old;
+	}
+	return 0;
+}
+
+static void afacts_release(actx *c)
+{
+	size_t i;
+
+	for (i = 0; c->facts && i < c->nfacts; i++) {
+		rt_cfg_value_release(&c->facts[i].own_v);
+		rt_cfg_value_release(&c->facts[i].own_old);
+	}
+	free(c->facts);
+}
+
 int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts, rt_assess_result **out)
 {
 	actx c;
 	rt_assess_result *res = NULL;
 	uint64_t *bounds = NULL, from = 0, to = 0;
+	ivx *iv[RT_CM_COUNT] = { NULL };
+	size_t niv[RT_CM_COUNT] = { 0 };
 	size_t nb = 0, i, n;
 	int cm, r = -1;
 
@@ -1506,23 +1937,26 @@ int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts, rt_ass
 	memset(&c, 0, sizeof c);
 	c.in = in;
 	c.opts = opts;
-	c.facts = calloc(in->nfacts + 1, sizeof *c.facts);
+	rt_buf_init(&c.mgmt_buf, 1 << 20);
 	c.finds = calloc(in->nfindings + 1, sizeof *c.finds);
 	bounds = calloc(in->nfacts + 1, sizeof *bounds);
 	res = calloc(1, sizeof *res);
-	if (!c.facts || !c.finds || !bounds || !res)
+	if (!c.finds || !bounds || !res || afacts_init(&c, in))
 		goto out;
-	for (i = 0; i < in->nfacts; i++)
-		if (in->facts[i].name)
-			c.facts[c.nfacts++] = &in->facts[i];
-	qsort(c.facts, c.nfacts, sizeof *c.facts, fact_cmp);
+	if (opts && opts->mgmt_scope && *opts->mgmt_scope)
+		rt_buf_adds(&c.mgmt_buf, opts->mgmt_scope);
+	if (opts && opts->mgmt_hosts && *opts->mgmt_hosts)
+		rt_buf_addf(&c.mgmt_buf, "%s%s", c.mgmt_buf.len ? "," : "", opts->mgmt_hosts);
+	c.mgmt = c.mgmt_buf.len ? c.mgmt_buf.buf : NULL;
 	for (i = 0; i < in->nfindings; i++)
 		c.finds[c.nfinds++] = &in->findings[i];
 	qsort(c.finds, c.nfinds, sizeof *c.finds, find_cmp);
 
 	for (i = 0; i < c.nfacts; i++) {
-		widen(c.facts[i]->time, &from, &to);
-		bounds[nb++] = c.facts[i]->time;
+		if (c.facts[i].time == UINT64_MAX)
+			continue;
+		widen(c.facts[i].time, &from, &to);
+		bounds[nb++] = c.facts[i].time;
 	}
 	for (i = 0; i < c.nfinds; i++)
 		widen(c.finds[i]->time, &from, &to);
@@ -1539,17 +1973,26 @@ int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts, rt_ass
 	res->host = rt_strdup0(in->host ? in->host : "unknown");
 	res->period_from = from;
 	res->period_to = to;
-	if (!res->host)
+	if (!res->host || build_intervals(&c, from, to, bounds, nb, iv, niv))
 		goto out;
 	for (cm = 0; cm < RT_CM_COUNT; cm++)
-		if (assess_cm(&c, (rt_cm_id)cm, from, to, bounds, nb, &res->cm[cm]) < 0)
+		if (assess_cm(&c, (rt_cm_id)cm, iv[cm], niv[cm], to, &res->cm[cm]) < 0)
 			goto out;
 	*out = res;
 	res = NULL;
 	r = 0;
 out:
+	for (cm = 0; cm < RT_CM_COUNT; cm++) {
+		for (i = 0; iv[cm] && i < niv[cm]; i++) {
+			free(iv[cm][i].iv.why);
+			ev_release(&iv[cm][i].iv.basis);
+			ivx_release(&iv[cm][i]);
+		}
+		free(iv[cm]);
+	}
 	rt_assess_result_free(&res);
-	free(c.facts);
+	afacts_release(&c);
+	rt_buf_release(&c.mgmt_buf);
 	free(c.finds);
 	free(bounds);
 	return r;
@@ -1578,6 +2021,7 @@ void rt_assess_result_free(rt_assess_result **rp)
 			ev_release(&v->bypass[k].findings);
 		}
 		free(v->bypass);
+		free(v->state_why);
 		ev_release(&v->evidence);
 		ev_release(&v->monitoring.coverage);
 		ev_release(&v->monitoring.gaps);
@@ -1589,26 +2033,22 @@ void rt_assess_result_free(rt_assess_result **rp)
 
 const char *rt_cm_state_name(rt_cm_state s)
 {
-	switch (s) {
-	case RT_CM_IN_EFFECT:
-		return "in_effect";
-	case RT_CM_RESTRICTED:
-		return "restricted";
-	case RT_CM_NOT_IN_EFFECT:
-		return "not_in_effect";
-	default:
-		return "unknown";
-	}
+	static const char *const n[] = { "unknown", "not_in_effect", "restricted", "in_effect" };
+
+	return (unsigned)s < sizeof n / sizeof *n ? n[s] : "unknown";
 }
 
 const char *rt_cm_name(rt_cm_id id)
 {
-	return id == RT_CM0013 ? "CM0013" : id == RT_CM0019 ? "CM0019" : "CM0012";
+	return (unsigned)id < RT_CM_COUNT ? cms[id].name : "";
 }
 
 const char *rt_cm_title(rt_cm_id id)
 {
-	return id == RT_CM0013 ? "block remote WMI"
-	       : id == RT_CM0019 ? "disable or restrict WinRM"
-				 : "disable or restrict DCOM";
+	return (unsigned)id < RT_CM_COUNT ? cms[id].title : "";
+}
+
+rt_proto rt_cm_proto(rt_cm_id id)
+{
+	return (unsigned)id < RT_CM_COUNT ? cms[id].proto : RT_PROTO_COUNT;
 }

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "remtrail/pipeline.h"
+#include "remtrail/report.h"
 
 typedef struct analysis_args {
 	const char **paths;
@@ -14,11 +15,17 @@ typedef struct analysis_args {
 	int force;
 	const char *mgmt;
 	int jobs;            /* -j N; 0: the number of cores */
+	rt_reader reader;
+	const char *reader_name;
+	uint64_t from, to;   /* --from / --to, 0: open */
+	const char *tz;      /* analyze: --tz local|ZONE, or NULL */
+	int csv_raw;         /* analyze: --csv-raw */
 } analysis_args;
 
 /* Parse argv (argv[0] is the command). Returns -1 when help was printed
  * (exit 0), RT_EXIT_USAGE on a usage error (message printed), 0 otherwise.
- * `with_output` accepts -o/--force (analyze), else --format (assess). */
+ * `with_output` accepts the analyze options (-o, --force, --tz, --csv-raw),
+ * else --format (assess). */
 int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_output,
 		   analysis_args *a);
 /* Run the pipeline with progress on stderr; RT_EXIT_FAIL when nothing could

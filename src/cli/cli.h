@@ -25,6 +25,30 @@ typedef struct cli_command {
 	const char *usage;                 /* full help text for `remtrail CMD --help` */
 } cli_command;
 
+/*
+ * Help in one voice: every command's --help is built from these pieces,
+ * so an option reads the same wherever it appears. Options are indented
+ * two spaces, their text starts at column 23.
+ */
+#define CLI_HELP_JOBS                                                                   \
+	"  -j, --jobs N         EVTX decoding threads (default: the number of cores);\n" \
+	"                       the results are the same whatever N\n"
+#define CLI_HELP_READER                                                                 \
+	"  --reader R           EVTX reader: auto (default), libevtx (the reference) or\n" \
+	"                       native (the fast decoder)\n"
+#define CLI_HELP_WINDOW                                                                 \
+	"  --from T, --to T     only activity at or after / at or before T, ISO 8601 UTC\n" \
+	"                       (2024-03-12 is its midnight, or 2024-03-12T09:30:00Z)\n"
+#define CLI_HELP_MGMT                                                                   \
+	"  --mgmt SCOPE         addresses meant to manage hosts (domain controllers,\n"   \
+	"                       jump hosts), IPv4 and IPv6: addresses, prefixes, a-b\n"   \
+	"                       ranges, e.g. 10.0.5.0/24,10.0.0.10,fd00:5::/64; use from\n" \
+	"                       an allowed address outside SCOPE counts as a bypass\n"
+#define CLI_HELP_HELP "  -h, --help           this help\n"
+#define CLI_HELP_EXIT                                                                   \
+	"exit status: 0 all evidence read; 3 results written but some input could not\n" \
+	"be read (each named on stderr); 2 usage error; 1 nothing could be done.\n"
+
 extern const cli_command cli_cmd_analyze, cli_cmd_timeline, cli_cmd_assess, cli_cmd_config,
 	cli_cmd_events, cli_cmd_evidence;
 
@@ -67,6 +91,25 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
 void cli_progress(const char *what, uint64_t done, uint64_t total);
 /* An rt_evtx_opts.progress that shows MiB read with cli_progress. */
 void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total);
+
+/*
+ * --from T / --to T (ISO 8601 UTC) at argv[*i]: 1 when matched (value
+ * stored, *i advanced), 0 when argv[*i] is another option, -1 after
+ * printing a usage error. A date alone is its midnight.
+ */
+int cli_opt_window(const char *cmd, int argc, char **argv, int *i, uint64_t *from, uint64_t *to);
+/* --format F, F one of the NULL-terminated `allowed` (the first is the
+ * default), as cli_opt_window; *fmt gets the allowed string. */
+int cli_opt_format(const char *cmd, int argc, char **argv, int *i, const char *const *allowed,
+		   const char **fmt);
+/* --reader auto|libevtx|native, as cli_opt_window. */
+int cli_opt_reader(const char *cmd, int argc, char **argv, int *i, int *reader,
+		   const char **name);
+/* --tz local|ZONE, as cli_opt_window; ZONE is an IANA name found in the
+ * system's zone database (tzdata), or UTC. */
+int cli_opt_tz(const char *cmd, int argc, char **argv, int *i, const char **tz);
+/* Make --tz's zone this process' local time zone (before any output). */
+void cli_tz_apply(const char *tz);
 
 /* Number of online cores (at least 1). */
 int cli_default_jobs(void);

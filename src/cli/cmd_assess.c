@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis_cli.h"
+#include "remtrail/report.h"
 
 static int run(int argc, char **argv)
 {
@@ -12,6 +13,8 @@ static int run(int argc, char **argv)
 	rt_analysis *a = NULL;
 	rt_diag diag;
 	rt_buf out = RT_BUF_INIT;
+	rt_assess_result **v = NULL;
+	size_t h;
 	int r = analysis_parse(&cli_cmd_assess, argc, argv, 0, &args);
 
 	if (r) {
@@ -22,8 +25,15 @@ static int run(int argc, char **argv)
 	r = analysis_execute("assess", &args, 0, &a, &diag);
 	if (r)
 		goto out;
-	if (!strcmp(args.format, "text") ? rt_assess_write_text(&out, a->hosts, a->nhosts)
-					 : rt_assess_write_json(&out, a->hosts, a->nhosts)) {
+	if (!(v = calloc(a->nhosts + 1, sizeof *v))) {
+		fprintf(stderr, "remtrail assess: out of memory\n");
+		r = RT_EXIT_FAIL;
+		goto out;
+	}
+	for (h = 0; h < a->nhosts; h++)
+		v[h] = a->hosts[h].verdicts;
+	if (!strcmp(args.format, "text") ? rt_assess_write_text(&out, v, a->nhosts)
+					 : rt_assess_write_json(&out, v, a->nhosts)) {
 		fprintf(stderr, "remtrail assess: out of memory\n");
 		r = RT_EXIT_FAIL;
 		goto out;
@@ -31,6 +41,7 @@ static int run(int argc, char **argv)
 	fwrite(out.buf, 1, out.len, stdout);
 	r = fflush(stdout) ? RT_EXIT_FAIL : cli_exit_status(&diag);
 out:
+	free(v);
 	rt_buf_release(&out);
 	rt_analysis_free(&a);
 	rt_diag_release(&diag);
@@ -40,7 +51,8 @@ out:
 
 const cli_command cli_cmd_assess = {
 	"assess", run, "countermeasure verdicts over time (CM0013, CM0019, CM0012)",
-	"usage: remtrail assess PATH... [--format json|text] [--mgmt SCOPE] [-j N]\n"
+	"usage: remtrail assess PATH... [--format json|text] [--mgmt SCOPE] [--from T]\n"
+	"                       [--to T] [--reader R] [-j N]\n"
 	"\n"
 	"For each host and countermeasure - CM0013 block remote WMI, CM0019 disable\n"
 	"or restrict WinRM, CM0012 disable or restrict DCOM - tells when it was\n"
@@ -73,22 +85,25 @@ const cli_command cli_cmd_assess = {
 	"cannot tell (IPv6: the hives keep no on-link prefix).\n"
 	"\n"
 	"options:\n"
-	"  --format json   {\"schema\":\"remtrail/1\",\"hosts\":[{\"host\",\"countermeasures\":\n"
-	"                  [{\"id\",\"state\",\"intervals\",\"bypassed\",\"bypass\",\"evidence\"}]}]}\n"
-	"                  (default); every evidence item names its file, key or record\n"
-	"                  id, and time\n"
-	"  --format text   a summary table (host x countermeasure -> state, bypassed,\n"
-	"                  first/last activity), then each host in detail\n"
-	"  --mgmt SCOPE    management addresses, IPv4 and IPv6 mixed: addresses,\n"
-	"                  prefixes, a-b ranges, e.g. 10.0.5.0/24,10.0.0.10,fd00:5::/64\n"
-	"                  (without it, use from inside a rule's scope is not bypass)\n"
-	"  -j N            EVTX decoding threads (default: the number of cores); the\n"
-	"                  results are the same whatever N\n"
+	"  --format json|text   json (the default): {\"schema\":\"remtrail/1\",\"hosts\":\n"
+	"                       [{\"host\",\"countermeasures\":[{\"id\",\"state\",\n"
+	"                       \"intervals\",\"bypassed\",\"bypass\",\"evidence\"}]}]}, every\n"
+	"                       evidence item with its file, key or record id, and time;\n"
+	"                       text: a table (host x countermeasure), then each host\n"
+	CLI_HELP_MGMT
+	"                       (without it, use from inside a rule's scope is not\n"
+	"                       bypass)\n"
+	CLI_HELP_WINDOW
+	"                       (the configuration history is always read whole)\n"
+	CLI_HELP_READER
+	CLI_HELP_JOBS
+	CLI_HELP_HELP
 	"\n"
 	"examples:\n"
 	"  remtrail assess testdata/sample --format text\n"
-	"  remtrail assess /cases/42/kape | jq '.hosts[].countermeasures[] | {id, state, bypassed}'\n"
+	"  remtrail assess /cases/42/kape |\n"
+	"      jq '.hosts[].countermeasures[] | {id, state, bypassed}'\n"
 	"\n"
-	"exit status: 0 all evidence read; 3 some input could not be read (named on\n"
-	"stderr); 2 usage error; 1 nothing could be done. Verdicts never change it.\n",
+	CLI_HELP_EXIT
+	"Verdicts never change the exit status.\n",
 };

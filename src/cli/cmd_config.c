@@ -9,11 +9,14 @@
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 
+static const char *const formats[] = { "text", "json", NULL };
+
 static int run(int argc, char **argv)
 {
 	const char **paths;
 	size_t npaths = 0;
-	int i, json = 0, rc = RT_EXIT_FAIL;
+	int i, j, json = 0, rc = RT_EXIT_FAIL;
+	const char *f;
 	rt_diag diag;
 	rt_evidence *ev = NULL;
 	rt_config *cfg = NULL;
@@ -29,12 +32,10 @@ static int run(int argc, char **argv)
 			cli_print_help(&cli_cmd_config);
 			free(paths);
 			return RT_EXIT_OK;
-		} else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
-			const char *f = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-
-			if (!f || (strcmp(f, "json") && strcmp(f, "text"))) {
+		} else if ((j = cli_opt_format("config", argc, argv, &i, formats, &f)) != 0) {
+			if (j < 0) {
 				free(paths);
-				return cli_usage_error("config", "--format takes json or text");
+				return RT_EXIT_USAGE;
 			}
 			json = !strcmp(f, "json");
 		} else if (!strcmp(a, "--")) {
@@ -90,7 +91,8 @@ const cli_command cli_cmd_config = {
 	"every setting that decides whether WinRM, WMI and DCOM could be used remotely:\n"
 	"service start types, firewall profiles and rules (local and Group Policy),\n"
 	"WinRM listeners and policy, LocalAccountTokenFilterPolicy, PowerShell logging,\n"
-	"DCOM switches and launch/access restrictions (as SDDL), host identity.\n"
+	"DCOM switches and launch/access restrictions (as SDDL), host identity and time\n"
+	"zone.\n"
 	"\n"
 	"Each setting is a history, oldest first: one point per snapshot (RegBack copy\n"
 	"= \"backup\", the hive file = \"observed\", after replaying its transaction logs =\n"
@@ -100,17 +102,17 @@ const cli_command cli_cmd_config = {
 	"inbound WinRM, WMI and DCOM were reachable, from which addresses, and which\n"
 	"rules decide it. All times are UTC.\n"
 	"\n"
-	"Options:\n"
-	"  --format text   report for an analyst (default)\n"
-	"  --format json   {\"schema\":\"remtrail/1\",\"hosts\":[{\"host\",\"snapshots\",\n"
-	"                  \"settings\":[{name,value,raw,time,certainty,source}],\"exposure\"}]}\n"
-	"  -h, --help      this help\n"
+	"options:\n"
+	"  --format text|json   text (the default): a report for an analyst; json:\n"
+	"                       {\"schema\":\"remtrail/1\",\"hosts\":[{\"host\",\"snapshots\",\n"
+	"                       \"settings\":[{name,value,raw,time,certainty,source}],\n"
+	"                       \"exposure\"}]}\n"
+	CLI_HELP_HELP
 	"\n"
-	"Examples:\n"
+	"examples:\n"
 	"  remtrail config /cases/ws01/C/Windows/System32/config\n"
 	"  remtrail config --format json kape_out/ > config.json\n"
 	"  remtrail config SYSTEM SOFTWARE RegBack/SYSTEM\n"
 	"\n"
-	"Exit status: 0 all evidence read; 3 output written but some input unreadable\n"
-	"(named on stderr); 2 usage error; 1 nothing could be done.\n",
+	CLI_HELP_EXIT,
 };

@@ -85,33 +85,10 @@ static int add_time(rt_buf *b, uint64_t ft)
 	return 0;
 }
 
-/*
- * A C string as JSON: plain printable ASCII is copied in one pass; a string
- * with anything else goes through rt_json_str, so the bytes are the same.
- */
+/* A C string as JSON (NULL as ""). */
 static int add_str(rt_buf *b, const char *s)
 {
-	size_t n, i;
-	char *d;
-
-	if (!s)
-		s = "";
-	n = strlen(s);
-	if (rt_buf_grow(b, n + 2))
-		return -1;
-	d = b->buf + b->len;
-	d[0] = '"';
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
-			return rt_json_str(b, s, n);
-		d[i + 1] = (char)ch;
-	}
-	d[n + 1] = '"';
-	b->len += n + 2;
-	b->buf[b->len] = '\0';
-	return 0;
+	return rt_json_cstr(b, s);
 }
 
 /* key is a literal such as ",\"host\":" */
@@ -175,6 +152,8 @@ static int write_events(void *ctx, const char *data, size_t len, size_t nevents)
 	return 0;
 }
 
+static const char *const formats[] = { "jsonl", NULL };
+
 static int run(int argc, char **argv)
 {
 	const char **paths;
@@ -184,7 +163,7 @@ static int run(int argc, char **argv)
 	rt_evidence *ev = NULL;
 	rt_diag d;
 	out_ctx c;
-	int i, j, opts_done = 0, status;
+	int i, j, opts_done = 0, status, reader = 0;
 
 	memset(&o, 0, sizeof o);
 	paths = calloc((size_t)argc, sizeof *paths);
@@ -203,18 +182,13 @@ static int run(int argc, char **argv)
 			free(paths);
 			cli_print_help(&cli_cmd_events);
 			return RT_EXIT_OK;
-		} else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
-			if (!v || strcmp(v, "jsonl") != 0) {
+		} else if ((j = cli_opt_format("events", argc, argv, &i, formats, &v)) != 0 ||
+			   (j = cli_opt_reader("events", argc, argv, &i, &reader, &v)) != 0) {
+			if (j < 0) {
 				free(paths);
-				return cli_usage_error("events", "--format must be jsonl%s%s",
-						       v ? ", not " : "", v ? v : "");
+				return RT_EXIT_USAGE;
 			}
-		} else if (cli_opt_value(argc, argv, &i, "--reader", &v)) {
-			if (!v || rt_reader_parse(v, &o.reader)) {
-				free(paths);
-				return cli_usage_error("events",
-						       "--reader must be auto, libevtx or native");
-			}
+			o.reader = (rt_reader)reader;
 		} else if (!strcmp(a, "--recovered")) {
 			o.recovered = 1;
 		} else if ((j = cli_opt_jobs("events", argc, argv, &i, &o.threads)) != 0) {
@@ -272,8 +246,8 @@ static int run(int argc, char **argv)
 
 const cli_command cli_cmd_events = {
 	"events", run, "every EVTX record as a normalized event (JSON lines)",
-	"usage: remtrail events PATH... [--format jsonl] [--reader auto|libevtx|native]\n"
-	"                       [--recovered] [-j N]\n"
+	"usage: remtrail events PATH... [--format jsonl] [--reader R] [--recovered]\n"
+	"                       [-j N]\n"
 	"\n"
 	"Print every record of every EVTX log found in PATH as one JSON object per\n"
 	"line. PATH is any mix of .evtx files and folders (a mounted Windows volume,\n"
@@ -293,15 +267,18 @@ const cli_command cli_cmd_events = {
 	"a repeated name gets \"[2]\", \"[3]\" appended.\n"
 	"\n"
 	"options:\n"
-	"  --format jsonl   output format (the only one)\n"
-	"  --reader R       auto (default), libevtx, or native (the fast decoder)\n"
-	"  --recovered      also print records recovered from slack space and unused\n"
-	"                   chunks, marked \"recovered\":true (they may be stale)\n"
-	"  -j N             decoding threads (default: the number of cores), shared by\n"
-	"                   all the logs: chunks of several files are decoded at once;\n"
-	"                   output is the same whatever N (the libevtx reader reads\n"
-	"                   one file after another on one thread)\n"
-	"  -h, --help       this help\n"
+	"  --format jsonl       jsonl (the default and the only format)\n"
+	CLI_HELP_READER
+	"  --recovered          also print records recovered from slack space and unused\n"
+	"                       chunks, marked \"recovered\":true (they may be stale)\n"
+	CLI_HELP_JOBS
+	"                       (chunks of several logs are decoded at once; the\n"
+	"                       libevtx reader reads one file after another)\n"
+	CLI_HELP_HELP
+	"\n"
+	"Damaged logs: every record that can be read is printed and each damage is\n"
+	"named on stderr (\"chunk 3 at offset 0x31000: bad event records checksum\").\n"
+	"When stderr is a terminal it also shows progress (MiB of EVTX read).\n"
 	"\n"
 	"examples:\n"
 	"  remtrail events Security.evtx\n"
@@ -310,11 +287,6 @@ const cli_command cli_cmd_events = {
 	"      | {timestamp, host, ip: .fields.IpAddress, type: .fields.LogonType}'\n"
 	"  remtrail events --reader libevtx damaged.evtx 2> damage.txt\n"
 	"\n"
-	"Damaged logs: every record that can be read is printed and each damage is\n"
-	"named on stderr (\"chunk 3 at offset 0x31000: bad event records checksum\").\n"
-	"When stderr is a terminal it also shows progress (MiB of EVTX read).\n"
-	"\n"
-	"exit status: 0 all evidence read; 3 events written but some input could not\n"
-	"be read (named on stderr); 2 usage error; 1 nothing could be read (no EVTX\n"
-	"file found, or none readable).\n",
+	CLI_HELP_EXIT
+	"Also 1 when no EVTX file was found or none could be read.\n",
 };

@@ -15,13 +15,15 @@
 #include "remtrail/detect.h"
 #include "remtrail/evidence.h"
 #include "remtrail/evtx.h"
+#include "remtrail/report.h"
 #include "remtrail/util.h"
 
 typedef struct tl_opts {
 	int csv;
-	int have_from, have_to;
-	uint64_t from, to;
+	uint64_t from, to; /* 0: open */
 	unsigned kinds; /* bit per rt_finding_kind; 0 = all */
+	const char *tz;
+	rt_timeline_opts out;
 	rt_evtx_opts evtx;
 } tl_opts;
 
@@ -51,9 +53,9 @@ static int parse_kinds(const char *v, unsigned *out)
 
 static int keep(const tl_opts *o, const rt_finding *f)
 {
-	if (o->have_from && f->timestamp < o->from)
+	if (o->from && f->timestamp < o->from)
 		return 0;
-	if (o->have_to && f->timestamp > o->to)
+	if (o->to && f->timestamp > o->to)
 		return 0;
 	return !o->kinds || (o->kinds & (1u << f->kind));
 }
@@ -66,6 +68,8 @@ static int write_out(rt_buf *b)
 	return 0;
 }
 
+static const char *const formats[] = { "jsonl", "csv", NULL };
+
 static int run(int argc, char **argv)
 {
 	const char **paths;
@@ -75,7 +79,8 @@ static int run(int argc, char **argv)
 	rt_findings f = RT_FINDINGS_INIT;
 	rt_buf b = RT_BUF_INIT;
 	rt_diag d;
-	int i, j, opts_done = 0, status, r, werr = 0;
+	int i, j, opts_done = 0, status, r, werr = 0, reader = 0;
+	const char *rname = NULL;
 
 	memset(&o, 0, sizeof o);
 	paths = calloc((size_t)argc, sizeof *paths);
@@ -95,21 +100,19 @@ static int run(int argc, char **argv)
 			free(paths);
 			cli_print_help(&cli_cmd_timeline);
 			return RT_EXIT_OK;
-		} else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
-			if (v && !strcmp(v, "jsonl"))
-				o.csv = 0;
-			else if (v && !strcmp(v, "csv"))
-				o.csv = 1;
+		} else if ((j = cli_opt_format("timeline", argc, argv, &i, formats, &v)) != 0) {
+			if (j < 0)
+				u = RT_EXIT_USAGE;
 			else
-				u = cli_usage_error("timeline", "--format must be jsonl or csv");
-		} else if (cli_opt_value(argc, argv, &i, "--from", &v)) {
-			if (!v || rt_time_parse(v, &o.from))
-				u = cli_usage_error("timeline", "--from needs an ISO 8601 UTC time, e.g. 2019-05-16T01:30:00Z");
-			o.have_from = 1;
-		} else if (cli_opt_value(argc, argv, &i, "--to", &v)) {
-			if (!v || rt_time_parse(v, &o.to))
-				u = cli_usage_error("timeline", "--to needs an ISO 8601 UTC time, e.g. 2019-05-16T02:00:00Z");
-			o.have_to = 1;
+				o.csv = !strcmp(v, "csv");
+		} else if ((j = cli_opt_window("timeline", argc, argv, &i, &o.from, &o.to)) != 0 ||
+			   (j = cli_opt_tz("timeline", argc, argv, &i, &o.tz)) != 0 ||
+			   (j = cli_opt_reader("timeline", argc, argv, &i, &reader, &rname)) != 0) {
+			if (j < 0)
+				u = RT_EXIT_USAGE;
+			o.evtx.reader = (rt_reader)reader;
+		} else if (!strcmp(a, "--csv-raw")) {
+			o.out.csv_raw = 1;
 		} else if (cli_opt_value(argc, argv, &i, "--kind", &v)) {
 			u = v ? parse_kinds(v, &o.kinds) : cli_usage_error("timeline", "--kind needs a kind name");
 		} else if ((j = cli_opt_jobs("timeline", argc, argv, &i, &o.evtx.threads)) != 0) {
@@ -127,10 +130,8 @@ static int run(int argc, char **argv)
 		free(paths);
 		return cli_usage_error("timeline", "no PATH given");
 	}
-	if (o.have_from && o.have_to && o.from > o.to) {
-		free(paths);
-		return cli_usage_error("timeline", "--from is later than --to");
-	}
+	o.out.local = o.tz != NULL;
+	cli_tz_apply(o.tz);
 	if (o.evtx.threads == 0)
 		o.evtx.threads = cli_default_jobs();
 	if (isatty(STDERR_FILENO))
@@ -152,13 +153,14 @@ static int run(int argc, char **argv)
 		return RT_EXIT_FAIL;
 	}
 
-	if (o.csv && rt_finding_csv_header(&b) == 0)
+	if (o.csv && rt_timeline_csv_header(&b, &o.out) == 0)
 		werr |= write_out(&b);
 	for (k = 0; k < f.n && !werr; k++) {
 		if (!keep(&o, &f.items[k]))
 			continue;
 		shown++;
-		if (o.csv ? rt_finding_csv(&b, &f, k) : rt_finding_jsonl(&b, &f, k))
+		if (o.csv ? rt_timeline_csv(&b, &f, k, &o.out)
+			  : (rt_timeline_json(&b, &f, k, &o.out) || rt_buf_addch(&b, '\n')))
 			werr = -1;
 		else if (b.len >= ((size_t)1 << 20))
 			werr |= write_out(&b);
@@ -191,7 +193,8 @@ static int run(int argc, char **argv)
 const cli_command cli_cmd_timeline = {
 	"timeline", run, "WinRM/WMI/DCOM lateral-movement findings as one timeline",
 	"usage: remtrail timeline PATH... [--format jsonl|csv] [--from T] [--to T]\n"
-	"                         [--kind K[,K...]] [-j N]\n"
+	"                         [--kind K[,K...]] [--tz local|ZONE] [--csv-raw]\n"
+	"                         [--reader R] [-j N]\n"
 	"\n"
 	"Find WinRM, WMI and DCOM remote activity (and changes to the firewall and\n"
 	"the services behind them) in the EVTX logs found in PATH, correlate it, and\n"
@@ -205,8 +208,12 @@ const cli_command cli_cmd_timeline = {
 	"on one host is paired with the inbound finding (or network logon) on the\n"
 	"target host when both hosts are in the evidence.\n"
 	"\n"
-	"Every finding cites host, channel, event_id, record_id (EventRecordID) and\n"
-	"source_file, and has a one-sentence message. Order: timestamp, host,\n"
+	"Every finding has Timesketch's fields first - datetime (UTC), timestamp\n"
+	"(microseconds since 1970), timestamp_desc, message (one sentence) - then\n"
+	"kind, host, channel, event_id, record_id (EventRecordID), source_file, and\n"
+	"where known remote_ip, remote_host, user, logon_id, process, parent_process,\n"
+	"command_line, rule, technique, direction, confidence, paired_host,\n"
+	"paired_record_id, logon_record_id, related_record_id. Order: time, host,\n"
 	"source_file, record_id, kind - the same input gives the same bytes.\n"
 	"\n"
 	"kinds: winrm.inbound winrm.outbound winrm.failed wmi.inbound wmi.outbound\n"
@@ -214,32 +221,27 @@ const cli_command cli_cmd_timeline = {
 	"       firewall.change service.change logon.network\n"
 	"\n"
 	"options:\n"
-	"  --format jsonl   one JSON object per line (default): timestamp, datetime,\n"
-	"                   timestamp_desc (Timesketch), kind, host, channel, event_id,\n"
-	"                   record_id, source_file, message, and where known remote_ip,\n"
-	"                   remote_host, user, logon_id, process, parent_process,\n"
-	"                   command_line, rule, technique, direction, confidence,\n"
-	"                   paired_host, paired_record_id, logon_record_id,\n"
-	"                   related_record_id\n"
-	"  --format csv     RFC 4180 CSV, UTF-8 without BOM, CRLF, one header row,\n"
-	"                   fixed columns (opens in Timeline Explorer and spreadsheets)\n"
-	"  --from T         only findings at or after T (ISO 8601 UTC, e.g.\n"
-	"                   2019-05-16 or 2019-05-16T01:30:00Z)\n"
-	"  --to T           only findings at or before T (a date alone is its midnight)\n"
-	"  --kind K[,K...]  only these kinds (unknown names are an error)\n"
-	"  -j N             EVTX decoding threads (default: the number of cores);\n"
-	"                   output is the same whatever N\n"
-	"  -h, --help       this help\n"
+	"  --format jsonl|csv   jsonl (the default): one JSON object per line; csv:\n"
+	"                       RFC 4180, UTF-8 without BOM, CRLF, one header row,\n"
+	"                       fixed columns (Timesketch, Timeline Explorer)\n"
+	CLI_HELP_WINDOW
+	"  --kind K[,K...]      only these kinds (unknown names are an error)\n"
+	"  --tz local|ZONE      add local_time, in this machine's zone or an IANA zone\n"
+	"                       (Europe/Berlin); the UTC fields do not change\n"
+	"  --csv-raw            do not neutralise CSV cells that start with = + - @\n"
+	CLI_HELP_READER
+	CLI_HELP_JOBS
+	CLI_HELP_HELP
 	"\n"
+	"Text in CSV cells is escaped: a newline in a command line is the text \\n.\n"
 	"When stderr is a terminal it shows progress (MiB of EVTX read).\n"
 	"\n"
-	"exit status: 0 all evidence read (also when nothing was found, which is said\n"
-	"on stderr); 3 results written but some input unreadable (named on stderr);\n"
-	"2 usage error; 1 nothing could be done.\n"
-	"\n"
 	"examples:\n"
-	"  remtrail timeline C/Windows/System32/winevt/Logs\n"
-	"  remtrail timeline kape_hosts/ --format csv > timeline.csv\n"
+	"  remtrail timeline /mnt/ws01/Windows/System32/winevt/Logs\n"
+	"  remtrail timeline /cases/42/kape --format csv > timeline.csv\n"
 	"  remtrail timeline logs/ --kind winrm.inbound,wmi.inbound --from 2024-03-01\n"
-	"  remtrail timeline logs/ | jq -c 'select(.confidence == \"high\")'\n",
+	"  remtrail timeline logs/ | jq -c 'select(.confidence == \"high\")'\n"
+	"\n"
+	CLI_HELP_EXIT
+	"Finding nothing is exit 0, and is said on stderr.\n",
 };

@@ -2,11 +2,14 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "remtrail/evidence.h"
+#include "remtrail/evtx.h"
 #include "remtrail/pipeline.h"
 #include "remtrail/util.h"
 
@@ -138,4 +141,113 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
 		return 0;
 	*val = *i + 1 < argc ? argv[++*i] : NULL;
 	return 1;
+}
+
+int cli_opt_window(const char *cmd, int argc, char **argv, int *i, uint64_t *from, uint64_t *to)
+{
+	const char *v;
+	int is_from;
+
+	if (cli_opt_value(argc, argv, i, "--from", &v))
+		is_from = 1;
+	else if (cli_opt_value(argc, argv, i, "--to", &v))
+		is_from = 0;
+	else
+		return 0;
+	if (!v || rt_time_parse(v, is_from ? from : to)) {
+		cli_usage_error(cmd, "%s needs an ISO 8601 UTC time, e.g. 2024-03-12 or "
+				     "2024-03-12T09:30:00Z",
+				is_from ? "--from" : "--to");
+		return -1;
+	}
+	if (*from && *to && *from > *to) {
+		cli_usage_error(cmd, "--from is later than --to");
+		return -1;
+	}
+	return 1;
+}
+
+int cli_opt_reader(const char *cmd, int argc, char **argv, int *i, int *reader,
+		   const char **name)
+{
+	const char *v;
+	rt_reader r;
+
+	if (!cli_opt_value(argc, argv, i, "--reader", &v))
+		return 0;
+	if (!v || rt_reader_parse(v, &r)) {
+		cli_usage_error(cmd, "--reader must be auto, libevtx or native");
+		return -1;
+	}
+	*reader = (int)r;
+	*name = v;
+	return 1;
+}
+
+/* A zone name the system's database holds: letters, digits, '/', '_',
+ * '-', '+', no "..", and a file under $TZDIR or /usr/share/zoneinfo. */
+static int zone_exists(const char *z)
+{
+	const char *dir = getenv("TZDIR");
+	rt_buf p = RT_BUF_INIT;
+	struct stat st;
+	const char *c;
+	int ok;
+
+	if (!*z || *z == '/' || strstr(z, ".."))
+		return 0;
+	for (c = z; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '/' || *c == '_' || *c == '-' || *c == '+'))
+			return 0;
+	rt_buf_addf(&p, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", z);
+	ok = !stat(p.buf, &st) && S_ISREG(st.st_mode);
+	rt_buf_release(&p);
+	return ok;
+}
+
+int cli_opt_tz(const char *cmd, int argc, char **argv, int *i, const char **tz)
+{
+	const char *v;
+
+	if (!cli_opt_value(argc, argv, i, "--tz", &v))
+		return 0;
+	if (!v || (strcmp(v, "local") && strcmp(v, "UTC") && !zone_exists(v))) {
+		cli_usage_error(cmd, "--tz needs 'local' or a time zone name such as Europe/Berlin%s%s%s",
+				v ? " ('" : "", v ? v : "", v ? "' is not in the zone database)" : "");
+		return -1;
+	}
+	*tz = v;
+	return 1;
+}
+
+void cli_tz_apply(const char *tz)
+{
+	if (tz && strcmp(tz, "local"))
+		setenv("TZ", tz, 1);
+	tzset();
+}
+
+int cli_opt_format(const char *cmd, int argc, char **argv, int *i, const char *const *allowed,
+		   const char **fmt)
+{
+	const char *v;
+	char list[64] = "";
+	size_t k;
+
+	if (!cli_opt_value(argc, argv, i, "--format", &v))
+		return 0;
+	for (k = 0; allowed[k]; k++) {
+		if (v && !strcmp(v, allowed[k])) {
+			*fmt = allowed[k];
+			return 1;
+		}
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+			 k ? (allowed[k + 1] ? ", " : " or ") : "", allowed[k]);
+	}
+	if (!v)
+		cli_usage_error(cmd, "--format needs %s", list);
+	else
+		cli_usage_error(cmd, "unknown format '%s' (%s)", v, list);
+	return -1;
 }

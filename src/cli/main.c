@@ -71,7 +71,9 @@ static void main_help(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: remtrail COMMAND PATH... [OPTIONS]\n"
+		"usage: remtrail COMMAND PATH... [options]\n"
+		"       remtrail -h | --help | help COMMAND\n"
+		"       remtrail -V | --version\n"
 		"\n"
 		"Reconstructs how WinRM, WMI and DCOM were configured and used on Windows\n"
 		"hosts, from collected EVTX logs and registry hives, and judges whether the\n"
@@ -93,10 +95,12 @@ static void main_help(FILE *out)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out,
 		"\n"
-		"Run 'remtrail COMMAND --help' for a command's options and examples.\n"
+		"Run 'remtrail COMMAND -h' for a command's options and examples.\n"
 		"\n"
-		"exit status: 0 all evidence read; 3 results written but some input could\n"
-		"not be read (each named on stderr); 2 usage error; 1 nothing could be done.\n");
+		"example:\n"
+		"  remtrail analyze /cases/42/kape -o /cases/42/remtrail\n"
+		"\n"
+		CLI_HELP_EXIT);
 }
 
 int main(int argc, char **argv)

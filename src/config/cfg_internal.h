@@ -14,6 +14,7 @@
 
 typedef struct cfg_obs {
 	char *name, *value, *raw, *key, *value_name;
+	char *text; /* the value as text in config's vocabulary (rt_cfg_value_parse) */
 	uint64_t last_written;
 	int is_default;
 } cfg_obs;
@@ -46,9 +47,17 @@ typedef int (*cfg_family_fn)(cfg_ctx *c);
  */
 rt_key *cfg_open(cfg_ctx *c, const char *path, char *resolved);
 
-/* Record an observation (strings copied; raw/value_name may be NULL). */
+/* Record an observation (strings copied; raw/value_name may be NULL). Its
+ * text is the JSON value's: a string's content, a literal, an array of
+ * strings joined with ','; objects have none until cfg_set_text gives it. */
 int cfg_emit(cfg_ctx *c, const char *name, const char *value_json, const char *raw,
 	     const char *key, const char *value_name, uint64_t lw, int is_default);
+/* The text of the observation just emitted (a rule string, a listener's
+ * port, an interface's subnets). 0, or -1 on out of memory. */
+int cfg_set_text(cfg_ctx *c, const char *text);
+/* config's JSON value as its text (see cfg_emit); NULL for null, objects
+ * and on out of memory (*oom set). */
+char *cfg_json_text(const char *json, int *oom);
 
 /*
  * Value helpers on an open key: read, convert, emit under `name`.

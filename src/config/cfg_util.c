@@ -63,8 +63,12 @@ int cfg_emit(cfg_ctx *c, const char *name, const char *value_json, const char *r
 	o->value_name = rt_strdup0(value_name);
 	o->last_written = lw;
 	o->is_default = is_default;
+	o->text = NULL;
+	if (o->value)
+		o->text = cfg_json_text(o->value, &c->oom);
 	if (!o->name || !o->value || (raw && !o->raw) || (key && !o->key) ||
-	    (value_name && !o->value_name)) {
+	    (value_name && !o->value_name) || c->oom) {
+		free(o->text);
 		free(o->name);
 		free(o->value);
 		free(o->raw);
@@ -74,6 +78,22 @@ int cfg_emit(cfg_ctx *c, const char *name, const char *value_json, const char *r
 		return -1;
 	}
 	c->nobs++;
+	return 0;
+}
+
+int cfg_set_text(cfg_ctx *c, const char *text)
+{
+	cfg_obs *o;
+
+	if (!c->nobs)
+		return 0;
+	o = &c->obs[c->nobs - 1];
+	free(o->text);
+	o->text = rt_strdup0(text);
+	if (text && !o->text) {
+		c->oom = 1;
+		return -1;
+	}
 	return 0;
 }
 

@@ -59,6 +59,7 @@ static void obs_free(cfg_obs *o, size_t n)
 		free(o[i].raw);
 		free(o[i].key);
 		free(o[i].value_name);
+		free(o[i].text);
 	}
 	free(o);
 }
@@ -185,6 +186,9 @@ static int load_one(loader *L, const rt_cfg_input *in)
 	if (rc != 0 || !h)
 		return 0;
 	info = rt_hive_get_info(h);
+	if (!(in->artifact ? in->artifact->nlogs : in->nlogs) && info->dirty)
+		rt_diag_warn(L->diag, in->path, "hive is dirty and its transaction logs (.LOG1, .LOG2) "
+						 "were not found: changes still in them are missing");
 	/* the kind was decided when the evidence was collected */
 	kind = in->artifact ? in->artifact->hive_kind : info->kind;
 	if (!used_kind(kind)) {
@@ -282,15 +286,18 @@ static int set_point(rt_cfg_point *p, const snap *s, size_t si, const cfg_obs *o
 	p->snapshot = si;
 	p->value = strdup(value);
 	p->raw = value == o->value ? rt_strdup0(o->raw) : NULL;
+	p->text = value == o->value ? rt_strdup0(o->text) : NULL;
 	p->source.file = strdup(s->s.file);
 	p->source.key = rt_strdup0(o->key);
 	p->source.value_name = rt_strdup0(o->value_name);
 	p->source.last_written = value == o->value ? o->last_written : 0;
-	return p->value && p->source.file ? 0 : -1;
+	return p->value && p->source.file && (!o->text || value != o->value || p->text) ? 0 : -1;
 }
 
 static void point_release(rt_cfg_point *p)
 {
+	rt_cfg_value_release(&p->typed);
+	free(p->text);
 	free(p->value);
 	free(p->raw);
 	free(p->source.file);
@@ -370,7 +377,7 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 				found = pv.v[j].p.snapshot == k;
 			if (!found) {
 				const cfg_obs tmpl = { NULL, NULL, NULL, pv.v[start].p.source.key,
-						       pv.v[start].p.source.value_name, 0, 0 };
+						       pv.v[start].p.source.value_name, NULL, 0, 0 };
 				pt *p = pt_push(&pv);
 
 				if (!p)
@@ -389,7 +396,7 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 			if (q->certainty != RT_CFG_DEFAULT && lw && lw < q->time && lw > prev_time &&
 			    (!prev_value || strcmp(prev_value, q->value))) {
 				const cfg_obs tmpl = { NULL, NULL, q->raw, q->source.key,
-						       q->source.value_name, lw, 0 };
+						       q->source.value_name, NULL, lw, 0 };
 				pt *p = pt_push(&pv);
 				const rt_cfg_point *qq;
 
@@ -402,7 +409,10 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 					      RT_CFG_BOUNDED, qq->value))
 					goto out;
 				p->p.raw = rt_strdup0(qq->raw);
+				p->p.text = rt_strdup0(qq->text);
 				p->p.source.last_written = lw;
+				if ((qq->raw && !p->p.raw) || (qq->text && !p->p.text))
+					goto out;
 			}
 			prev_value = pv.v[j].p.value;
 			prev_time = pv.v[j].p.time;
@@ -434,6 +444,9 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 		}
 		s->npoints = j - i;
 		h->nsettings++;
+		for (k = 0; k < s->npoints; k++)
+			if (rt_cfg_value_parse(s->name, s->points[k].text, &s->points[k].typed))
+				goto out;
 	}
 	rc = 0;
 out:

@@ -119,6 +119,8 @@ static int rules(cfg_ctx *c, const char *keypath, const char *prefix, const char
 		rule_json(&json, &r, store);
 		rt_buf_addf(&name, "%s%s", prefix, v->name);
 		rc = cfg_emit(c, name.buf, json.buf, s, path, v->name, rt_key_last_written(k), 0);
+		if (!rc)
+			rc = cfg_set_text(c, s);
 		rt_fwrule_release(&r);
 		rt_buf_release(&name);
 		rt_buf_release(&json);

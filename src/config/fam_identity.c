@@ -40,14 +40,32 @@ static void add_list(rt_buf *json, rt_buf *all, char **v, size_t n, const char *
 	}
 }
 
+static int nonzero_mask(const char *m)
+{
+	return m && *m && strcmp(m, "0.0.0.0");
+}
+
+static void subnet_add(rt_buf *b, const char *addr, const char *mask)
+{
+	if (b->len)
+		rt_buf_addch(b, ',');
+	rt_buf_adds(b, addr);
+	if (mask)
+		rt_buf_addf(b, "/%s", mask);
+}
+
 /* One interface: its addresses into `all` (a JSON array under way) and a
- * host.interface.<guid> object. */
+ * host.interface.<guid> object, whose text is what LocalSubnet stands for
+ * on it: each address with its mask. With EnableDHCP Windows uses the DHCP
+ * address and DhcpSubnetMask and ignores the static list; otherwise
+ * IPAddress and SubnetMask are parallel lists. Tcpip6 interface keys keep
+ * no on-link prefix, so an IPv6 address counts only when written with one. */
 static int iface(cfg_ctx *c, rt_key *k, const char *path, rt_buf *all, int v6)
 {
-	rt_buf obj = RT_BUF_INIT, addrs = RT_BUF_INIT, name = RT_BUF_INIT;
+	rt_buf obj = RT_BUF_INIT, addrs = RT_BUF_INIT, name = RT_BUF_INIT, sub = RT_BUF_INIT;
 	uint32_t dhcp = 0;
-	char **v = NULL, *s = NULL;
-	size_t n = 0;
+	char **v = NULL, **masks = NULL, *s = NULL, *dmask = NULL;
+	size_t n = 0, nm = 0;
 	int rc;
 	static const struct {
 		const char *value, *field;
@@ -56,40 +74,57 @@ static int iface(cfg_ctx *c, rt_key *k, const char *path, rt_buf *all, int v6)
 		     { "Domain", "domain" },		   { "NameServer", "name_server" } };
 	size_t i;
 
+	if (rt_key_get_dword(k, "EnableDHCP", &dhcp) != 1)
+		dhcp = 0;
+	if (rt_key_get_multi_sz(k, "SubnetMask", &masks, &nm) != 1) {
+		masks = NULL;
+		nm = 0;
+	}
+	if (rt_key_get_string(k, "DhcpSubnetMask", &dmask) != 1)
+		dmask = NULL;
 	rt_buf_addch(&addrs, '[');
 	if (rt_key_get_multi_sz(k, "IPAddress", &v, &n) == 1) {
 		add_list(&addrs, all, v, n, NULL);
+		for (i = 0; i < n; i++) {
+			if (is_zero_addr(v[i]))
+				continue;
+			if (v6 ? strchr(v[i], '/') != NULL : !dhcp && i < nm && nonzero_mask(masks[i]))
+				subnet_add(&sub, v[i], v6 ? NULL : masks[i]);
+		}
 		rt_strv_free(v);
 		v = NULL;
 	}
-	if (rt_key_get_dword(k, "EnableDHCP", &dhcp) != 1)
-		dhcp = 0;
 	if (rt_key_get_string(k, "DhcpIPAddress", &s) == 1) {
 		add_list(&addrs, all, NULL, 0, s);
+		if (dhcp && !is_zero_addr(s) && !v6 && nonzero_mask(dmask))
+			subnet_add(&sub, s, dmask);
 		free(s);
 		s = NULL;
 	}
+	free(dmask);
 	rt_buf_addch(&addrs, ']');
 	if (addrs.len == 2 && !dhcp) {
+		rt_strv_free(masks);
 		rt_buf_release(&addrs);
+		rt_buf_release(&sub);
 		return 0;
 	}
 	cfg_obj_begin(&obj);
 	cfg_obj_raw(&obj, "dhcp", dhcp ? "true" : "false");
 	cfg_obj_raw(&obj, v6 ? "ipv6" : "ipv4", addrs.buf);
-	if (rt_key_get_multi_sz(k, "SubnetMask", &v, &n) == 1) {
+	if (masks) {
 		rt_buf t = RT_BUF_INIT;
 
 		rt_buf_addch(&t, '[');
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < nm; i++) {
 			if (i)
 				rt_buf_addch(&t, ',');
-			rt_json_cstr(&t, v[i]);
+			rt_json_cstr(&t, masks[i]);
 		}
 		rt_buf_addch(&t, ']');
 		cfg_obj_raw(&obj, "subnet_mask", t.buf);
 		rt_buf_release(&t);
-		rt_strv_free(v);
+		rt_strv_free(masks);
 	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (rt_key_get_string(k, strs[i].value, &s) == 1) {
@@ -100,9 +135,12 @@ static int iface(cfg_ctx *c, rt_key *k, const char *path, rt_buf *all, int v6)
 	cfg_obj_end(&obj);
 	rt_buf_addf(&name, "host.interface%s.%s", v6 ? "6" : "", rt_key_name(k));
 	rc = cfg_emit(c, name.buf, obj.buf, NULL, path, NULL, rt_key_last_written(k), 0);
+	if (!rc)
+		rc = cfg_set_text(c, sub.buf);
 	rt_buf_release(&obj);
 	rt_buf_release(&addrs);
 	rt_buf_release(&name);
+	rt_buf_release(&sub);
 	return rc;
 }
 
@@ -167,6 +205,66 @@ static int first_string(cfg_ctx *c, const char *keypath, const char *const *valu
 	return rc;
 }
 
+/* Default and administrative shares do not make a file server. */
+static int user_share(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && name[n - 1] != '$' && !rt_strcaseeq(name, "print$") && !rt_strcaseeq(name, "Users");
+}
+
+/* The host's role, from ProductOptions\\ProductType (WinNT workstation,
+ * ServerNT server, LanmanNT domain controller), the NTDS service (a domain
+ * controller) and LanmanServer\Shares (a server sharing folders is a file
+ * server). host.role is "workstation", "server", "file_server" or
+ * "domain_controller"; its raw names what it rests on. */
+static int role(cfg_ctx *c)
+{
+	char path[512], spath[512];
+	rt_key *k = cfg_open(c, "CCS\\Control\\ProductOptions", path), *sh;
+	rt_buf raw = RT_BUF_INIT, v = RT_BUF_INIT;
+	char *type = NULL;
+	const char *r;
+	int ntds, shares = 0, i, n, rc;
+	uint64_t lw = 0;
+
+	if (!k)
+		return 0;
+	if (rt_key_get_string(k, "ProductType", &type) != 1) {
+		rt_key_free(&k);
+		return 0;
+	}
+	lw = rt_key_last_written(k);
+	rt_key_free(&k);
+	ntds = (k = cfg_open(c, "CCS\\Services\\NTDS\\Parameters", spath)) != NULL;
+	rt_key_free(&k);
+	rt_buf_addf(&raw, "ProductType=%s; NTDS %s", type, ntds ? "present" : "absent");
+	if ((sh = cfg_open(c, "CCS\\Services\\LanmanServer\\Shares", spath))) {
+		n = rt_key_value_count(sh);
+		for (i = 0; i < n && i < 256; i++) {
+			rt_value *val = NULL;
+
+			if (rt_key_value_at(sh, i, &val) != 1)
+				continue;
+			if (user_share(val->name)) {
+				rt_buf_addf(&raw, "%s%s", shares ? "," : "; shares ", val->name);
+				shares++;
+			}
+			rt_value_free(&val);
+		}
+		rt_key_free(&sh);
+	}
+	r = rt_strcaseeq(type, "LanmanNT") || ntds ? "domain_controller"
+	    : rt_strcaseeq(type, "ServerNT")	    ? (shares ? "file_server" : "server")
+						    : "workstation";
+	rt_json_cstr(&v, r);
+	rc = cfg_emit(c, "host.role", v.buf, raw.buf, path, "ProductType", lw, 0);
+	free(type);
+	rt_buf_release(&raw);
+	rt_buf_release(&v);
+	return rc;
+}
+
 int cfg_fam_identity(cfg_ctx *c)
 {
 	static const char *const cname[] = { "ComputerName", NULL };
@@ -182,6 +280,7 @@ int cfg_fam_identity(cfg_ctx *c)
 	rc |= interfaces(c, "CCS\\Services\\Tcpip\\Parameters\\Interfaces", "host.ipv4", 0);
 	rc |= interfaces(c, "CCS\\Services\\Tcpip6\\Parameters\\Interfaces", "host.ipv6", 1);
 	rc |= first_string(c, "CCS\\Control\\TimeZoneInformation", tz, "host.time_zone");
+	rc |= role(c);
 	if ((k = cfg_open(c, "CCS\\Control\\TimeZoneInformation", path))) {
 		if (cfg_dword(c, k, path, "ActiveTimeBias", &bias) == 1) {
 			char raw[32];

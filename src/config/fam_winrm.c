@@ -58,6 +58,7 @@ static int listener(cfg_ctx *c, rt_key *k, const char *path)
 	const char *plus = strrchr(name, '+');
 	int https = plus && rt_strcaseeq(plus + 1, "HTTPS");
 	uint32_t port, en;
+	int disabled = 0;
 	char *s = NULL;
 	rt_buf obj = RT_BUF_INIT, n = RT_BUF_INIT, t = RT_BUF_INIT;
 	int have_port = rt_key_get_dword(k, "Port", &port) == 1, rc;
@@ -70,10 +71,12 @@ static int listener(cfg_ctx *c, rt_key *k, const char *path)
 	rt_buf_add(&t, name, plus ? (size_t)(plus - name) : strlen(name));
 	cfg_obj_str(&obj, "address", t.buf);
 	cfg_obj_str(&obj, "transport", plus ? plus + 1 : NULL);
-	if (rt_key_get_dword(k, "enabled", &en) == 1)
+	if (rt_key_get_dword(k, "enabled", &en) == 1) {
+		disabled = !en;
 		cfg_obj_raw(&obj, "enabled", en ? "true" : "false");
-	else if (rt_key_get_string(k, "enabled", &s) == 1) {
-		cfg_obj_raw(&obj, "enabled", rt_strcaseeq(s, "false") || !strcmp(s, "0") ? "false" : "true");
+	} else if (rt_key_get_string(k, "enabled", &s) == 1) {
+		disabled = rt_strcaseeq(s, "false") || !strcmp(s, "0");
+		cfg_obj_raw(&obj, "enabled", disabled ? "false" : "true");
 		free(s);
 	} else
 		cfg_obj_raw(&obj, "enabled", "null");
@@ -92,6 +95,10 @@ static int listener(cfg_ctx *c, rt_key *k, const char *path)
 	cfg_obj_end(&obj);
 	rt_buf_addf(&n, "winrm.listener.%s", name);
 	rc = cfg_emit(c, n.buf, obj.buf, NULL, path, NULL, rt_key_last_written(k), 0);
+	rt_buf_reset(&t);
+	rt_buf_addf(&t, "%u", have_port ? (unsigned)port : https ? 5986u : 5985u);
+	if (!rc)
+		rc = cfg_set_text(c, disabled ? "disabled" : t.buf);
 	rt_buf_release(&obj);
 	rt_buf_release(&n);
 	rt_buf_release(&t);

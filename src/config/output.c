@@ -154,37 +154,12 @@ static int has_prefix(const char *s, const char *p)
 	return !strncmp(s, p, strlen(p));
 }
 
-/* Rules that matter for WinRM/WMI/DCOM: by id, port, service or program. */
+/* Rules that matter for WinRM/WMI/DCOM: those the firewall model matches
+ * (or may match) to a leg of one of them, whatever their action. */
 static int rule_relevant(const char *id, const rt_cfg_point *p)
 {
-	static const char *const ids[] = { "WINRM", "WMI", "ComPlus", "RemoteSvcAdmin", "RemoteTask",
-					   "RemoteEventLog", "RemoteFwAdmin", "RPC", NULL };
-	static const unsigned ports[] = { 80, 443, 135, 5985, 5986, 24158 };
-	static const char *const words[] = { "winmgmt", "rpcss", "winrm", "wmiprvse", "unsecapp",
-					     "dllhost", "COMSysApp", "mmc.exe", NULL };
-	rt_fwrule r;
-	size_t i;
-	int rel = 0;
-
-	for (i = 0; ids[i]; i++)
-		if (rt_strncaseeq(id, ids[i], strlen(ids[i])))
-			return 1;
-	if (!p->raw)
-		return 0;
-	rt_fwrule_parse(p->raw, strlen(p->raw), &r);
-	if (r.dir == RT_FW_DIR_IN && (r.protocol == -1 || r.protocol == 6)) {
-		for (i = 0; words[i] && !rel; i++)
-			rel = (r.svc && rt_strcasestr(r.svc, words[i])) ||
-			      (r.app && rt_strcasestr(r.app, words[i]));
-		/* a port match counts when the rule is not tied to an unrelated program */
-		if (!rel && (!r.app || rt_strcaseeq(r.app, "System") || rt_strcasestr(r.app, "svchost.exe"))) {
-			for (i = 0; i < sizeof(ports) / sizeof(ports[0]) && !rel; i++)
-				rel = rt_fw_ports_cover(&r.lport, ports[i]);
-			rel |= rt_fw_ports_cover_rpc_dynamic(&r.lport);
-		}
-	}
-	rt_fwrule_release(&r);
-	return rel;
+	(void)id;
+	return p->typed.type == RT_CFG_V_RULE && p->typed.rule && rt_winfw_rule_relevant(p->typed.rule);
 }
 
 static const rt_cfg_point *latest(const rt_cfg_setting *s)
@@ -202,10 +177,11 @@ static void source_text(rt_buf *b, const rt_cfg_point *p)
 	char t[RT_TIME_MAX];
 
 	rt_buf_adds(b, "      source: ");
-	if (p->source.key)
-		rt_buf_adds(b, p->source.key);
-	if (p->source.value_name)
-		rt_buf_addf(b, "\\%s", p->source.value_name);
+	rt_text_cstr(b, p->source.key);
+	if (p->source.value_name) {
+		rt_buf_addch(b, '\\');
+		rt_text_cstr(b, p->source.value_name);
+	}
 	if (p->source.last_written) {
 		rt_time_format(p->source.last_written, t);
 		rt_buf_addf(b, " (key written %s)", t);
@@ -222,10 +198,16 @@ static void setting_text(rt_buf *b, const rt_cfg_setting *s)
 
 	if (!p)
 		return;
-	rt_buf_addf(b, "    %s = %s", s->name, p->value);
+	/* names and raw data come from the hive: escaped (values are JSON) */
+	rt_buf_adds(b, "    ");
+	rt_text_cstr(b, s->name);
+	rt_buf_adds(b, " = ");
+	rt_text_cstr(b, p->value);
 	if (p->raw && strcmp(p->raw, p->value) && has_prefix(s->name, "firewall.") &&
-	    strstr(s->name, ".rule."))
-		rt_buf_addf(b, "\n      rule: %s", p->raw);
+	    strstr(s->name, ".rule.")) {
+		rt_buf_adds(b, "\n      rule: ");
+		rt_text_cstr(b, p->raw);
+	}
 	rt_time_format(p->time, t);
 	rt_buf_addf(b, "\n      %s at %s\n", rt_cfg_certainty_name(p->certainty), t);
 	source_text(b, p);
@@ -234,8 +216,10 @@ static void setting_text(rt_buf *b, const rt_cfg_setting *s)
 	if (changes || s->npoints > 2)
 		for (i = 0; i < s->npoints; i++) {
 			rt_time_format(s->points[i].time, t);
-			rt_buf_addf(b, "      history: %s %-20s %s\n", t,
-				    rt_cfg_certainty_name(s->points[i].certainty), s->points[i].value);
+			rt_buf_addf(b, "      history: %s %-20s ", t,
+				    rt_cfg_certainty_name(s->points[i].certainty));
+			rt_text_cstr(b, s->points[i].value);
+			rt_buf_addch(b, '\n');
 		}
 }
 
@@ -319,9 +303,13 @@ static void exposure_text(rt_buf *b, const rt_cfg_host *h)
 				rt_buf_addf(b, "      %-7s %-5s %-13s ports %s", rt_exp_profile_name(p),
 					    rt_exp_target_name((rt_exp_target)k), rt_exp_verdict_name(r->verdict),
 					    r->ports);
-				if (r->reachable == 1)
-					rt_buf_addf(b, " from %s", *r->remote ? r->remote : "*");
-				rt_buf_addf(b, "\n        %s\n", r->reason);
+				if (r->reachable == 1) {
+					rt_buf_adds(b, " from ");
+					rt_text_cstr(b, *r->remote ? r->remote : "*");
+				}
+				rt_buf_adds(b, "\n        ");
+				rt_text_cstr(b, r->reason);
+				rt_buf_addch(b, '\n');
 			}
 	}
 }
@@ -345,13 +333,19 @@ int rt_config_write_text(const rt_config *c, rt_buf *b)
 	for (i = 0; i < c->nhosts; i++) {
 		const rt_cfg_host *h = &c->hosts[i];
 
-		rt_buf_addf(b, "%sHost %s\n  Snapshots\n", i ? "\n" : "", h->name);
+		rt_buf_addf(b, "%sHost ", i ? "\n" : "");
+		rt_text_cstr(b, h->name);
+		rt_buf_adds(b, "\n  Snapshots\n");
 		for (j = 0; j < h->nsnapshots; j++) {
 			const rt_cfg_snapshot *s = &h->snapshots[j];
 
 			rt_time_format(s->time, t);
-			rt_buf_addf(b, "    [%zu] %s %-8s %-8s %s%s%s\n", j, t, rt_cfg_certainty_name(s->certainty),
-				    rt_hive_kind_name(s->hive), s->file, *s->note ? " - " : "", s->note);
+			rt_buf_addf(b, "    [%zu] %s %-8s %-8s ", j, t, rt_cfg_certainty_name(s->certainty),
+				    rt_hive_kind_name(s->hive));
+			rt_path_cstr(b, s->file);
+			rt_buf_adds(b, *s->note ? " - " : "");
+			rt_text_cstr(b, s->note);
+			rt_buf_addch(b, '\n');
 		}
 		section(b, h, "Identity", identity, 0);
 		section(b, h, "Services", services, 0);

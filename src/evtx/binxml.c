@@ -62,6 +62,12 @@ static const char *const known_names[] = {
 	"ThreadID", "UserID", "ProcessingErrorData", "DebugData",
 };
 
+/* The entity references XML predefines, and what they stand for. */
+static const char *const ents[][2] = {
+	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
+};
+#define BX_NENTS (sizeof(ents) / sizeof(ents[0]))
+
 /* K_EDLEAF: another EventData child; K_UDROOT: the UserData child, or
  * ProcessingErrorData/DebugData, whose descendant leaves give fields. */
 enum kind { K_SKIP, K_EVENT, K_SYSTEM, K_SYSVAL, K_EVENTDATA, K_DATA, K_BINARY, K_EDLEAF,
@@ -79,6 +85,7 @@ typedef struct frame {
 	uint8_t has_child;
 	uint8_t drop;     /* a null optional substitution: libevtx leaves the element out */
 	uint8_t emitted;  /* an array already gave one field per item */
+	uint8_t cap;      /* frame_cap() of kind and sub */
 	uint32_t text;    /* arena offset where the element's text starts */
 	uint32_t name;    /* arena offset of the element's name */
 	uint32_t dname;   /* Data@Name, or RT_BX_NONE */
@@ -101,6 +108,7 @@ typedef struct walker {
 	uint32_t unnamed;
 	size_t nvals;
 	unsigned long steps;
+	unsigned flags;  /* RT_BX_* of rt_bx_decode_chunk */
 	rt_buf *a;
 } walker;
 
@@ -118,74 +126,16 @@ static int fail(walker *w, const char *fmt, ...)
 	return -1;
 }
 
-/* ---------------------------------------------------------------- crc32 */
-
-static uint32_t crc_tab[8][256];
-static int crc_ready;
-
-static void crc_init(void)
-{
-	uint32_t i, j, k;
-
-	for (i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (k = 0; k < 8; k++)
-			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_tab[0][i] = c;
-	}
-	for (i = 0; i < 256; i++)
-		for (j = 1; j < 8; j++)
-			crc_tab[j][i] = (crc_tab[j - 1][i] >> 8) ^ crc_tab[0][crc_tab[j - 1][i] & 0xFF];
-	__atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
-}
-
-uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len)
-{
-	if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
-		crc_init();
-	crc = ~crc;
-	while (len >= 8) {
-		uint32_t lo = crc ^ rt_le32(p), hi = rt_le32(p + 4);
-
-		crc = crc_tab[7][lo & 0xFF] ^ crc_tab[6][(lo >> 8) & 0xFF] ^
-		      crc_tab[5][(lo >> 16) & 0xFF] ^ crc_tab[4][lo >> 24] ^
-		      crc_tab[3][hi & 0xFF] ^ crc_tab[2][(hi >> 8) & 0xFF] ^
-		      crc_tab[1][(hi >> 16) & 0xFF] ^ crc_tab[0][hi >> 24];
-		p += 8;
-		len -= 8;
-	}
-	while (len--)
-		crc = crc_tab[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-	return ~crc;
-}
-
 /* ---------------------------------------------------------------- arena */
 
-/* rt_buf_add without the call when the room is there (the hot path). */
 static inline int put(walker *w, const void *p, size_t n)
 {
-	rt_buf *b = w->a;
-
-	if (b->len + n < b->alloc && b->len + n <= b->max) {
-		memcpy(b->buf + b->len, p, n);
-		b->len += n;
-		b->buf[b->len] = '\0';
-		return 0;
-	}
-	return rt_buf_add(b, p, n);
+	return rt_buf_add(w->a, p, n);
 }
 
 static inline int putc_(walker *w, char ch)
 {
-	rt_buf *b = w->a;
-
-	if (b->len + 1 < b->alloc && b->len + 1 <= b->max) {
-		b->buf[b->len++] = ch;
-		b->buf[b->len] = '\0';
-		return 0;
-	}
-	return rt_buf_addch(b, ch);
+	return rt_buf_addch(w->a, ch);
 }
 
 static int nul(walker *w)
@@ -195,13 +145,26 @@ static int nul(walker *w)
 
 static int put_u64(walker *w, uint64_t v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+				    "31323334353637383940414243444546474849505152535455565758596061"
+				    "62636465666768697071727374757677787980818283848586878889909192"
+				    "93949596979899";
 	char t[24];
 	int i = 24;
 
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		t[--i] = pairs[2 * r + 1];
+		t[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		t[--i] = pairs[2 * v + 1];
+		t[--i] = pairs[2 * v];
+	} else {
+		t[--i] = (char)('0' + v);
+	}
 	return put(w, t + i, (size_t)(24 - i));
 }
 
@@ -237,28 +200,10 @@ static int put_hex(walker *w, uint64_t v, int digits, const char *digs)
 	return put(w, t, (size_t)digits);
 }
 
-/* UTF-16LE with an ASCII fast path; stops at a NUL unit. */
-static int put_utf16(walker *w, const uint8_t *p, size_t units)
+/* UTF-16LE (rt_utf16le_to_utf8 has the ASCII fast path); stops at a NUL. */
+static inline int put_utf16(walker *w, const uint8_t *p, size_t units)
 {
-	rt_buf *b = w->a;
-	size_t i;
-	char *d;
-
-	if (rt_buf_grow(b, units))
-		return -1;
-	d = b->buf + b->len;
-	for (i = 0; i < units; i++) {
-		uint16_t u = rt_le16(p + 2 * i);
-
-		if (u == 0 || u >= 0x80)
-			break;
-		d[i] = (char)u;
-	}
-	b->len += i;
-	b->buf[b->len] = '\0';
-	if (i == units || rt_le16(p + 2 * i) == 0)
-		return 0;
-	return rt_utf16le_to_utf8(b, p + 2 * i, units - i, 1);
+	return rt_utf16le_to_utf8(w->a, p, units, 1);
 }
 
 /* ------------------------------------------------------------ names */
@@ -416,16 +361,35 @@ static void put_filetime(walker *w, uint64_t ft)
 	}
 }
 
+/* v in at least `width` digits, as printf's %0*u. */
+static void put_padded(walker *w, unsigned v, int width)
+{
+	char t[12];
+	int i = sizeof t;
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while ((int)sizeof t - i < width)
+		t[--i] = '0';
+	put(w, t + i, sizeof t - (size_t)i);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" (libevtx's %04u-%02u-...%03u) */
 static void put_systemtime(walker *w, const uint8_t *p)
 {
-	char t[48];
-	int n;
+	static const struct {
+		uint8_t off, width;
+		char after;
+	} part[] = { { 0, 4, '-' }, { 2, 2, '-' }, { 6, 2, 'T' }, { 8, 2, ':' },
+		     { 10, 2, ':' }, { 12, 2, '.' }, { 14, 3, 'Z' } };
+	size_t i;
 
-	n = snprintf(t, sizeof(t), "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", rt_le16(p),
-		     rt_le16(p + 2), rt_le16(p + 6), rt_le16(p + 8), rt_le16(p + 10),
-		     rt_le16(p + 12), rt_le16(p + 14));
-	if (n > 0)
-		put(w, t, (size_t)n);
+	for (i = 0; i < sizeof part / sizeof part[0]; i++) {
+		put_padded(w, rt_le16(p + part[i].off), part[i].width);
+		putc_(w, part[i].after);
+	}
 }
 
 static void put_ansi(walker *w, const uint8_t *p, size_t n)
@@ -581,56 +545,77 @@ static inline const char *sp(const rt_bx_chunk *o, uint32_t off)
 	return off & RT_BX_NAMEBIT ? o->names.buf + (off & ~RT_BX_NAMEBIT) : o->arena.buf + off;
 }
 
+/* FNV-1a of a field name (binxml duplicate names, below). */
+static uint32_t name_hash(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t h = 2166136261u;
+
+	while (*u)
+		h = (h ^ *u++) * 16777619u;
+	return h;
+}
+
 static inline uint32_t alen(walker *w)
 {
 	return (uint32_t)w->a->len;
 }
 
-static int frame_captures(const frame *f)
+/* Whether an element of this kind keeps its text: CAP_ALWAYS (the System
+ * values we read), CAP_LEAF (field values: only while it has no child
+ * element), or 0. Decided once, when the element opens. */
+#define CAP_ALWAYS 1
+#define CAP_LEAF 2
+
+static uint8_t frame_cap(uint8_t kind, uint8_t sub)
 {
-	switch (f->kind) {
+	switch (kind) {
 	case K_SYSVAL:
-		return f->sub == N_EVENTID || f->sub == N_LEVEL || f->sub == N_EVENTRECORDID ||
-		       f->sub == N_CHANNEL || f->sub == N_COMPUTER;
+		return sub == N_EVENTID || sub == N_LEVEL || sub == N_EVENTRECORDID ||
+		       sub == N_CHANNEL || sub == N_COMPUTER ? CAP_ALWAYS : 0;
 	case K_DATA:
 	case K_BINARY:
 	case K_EDLEAF:
 	case K_UDELEM:
-		return !f->has_child;
+		return CAP_LEAF;
 	default:
 		return 0;
 	}
 }
 
-static int sink_open(walker *w, const rt_bx_name *nm)
+static inline int frame_captures(const frame *f)
 {
-	frame *f, *p = w->depth ? &w->st[w->depth - 1] : NULL;
-	uint8_t kind = K_SKIP;
+	return (f->cap & (f->has_child ? CAP_ALWAYS : CAP_ALWAYS | CAP_LEAF)) != 0;
+}
 
-	if (w->depth >= BX_MAX_DEPTH)
-		return fail(w, "elements nested too deeply");
-	if (!p) {
-		kind = nm->id == N_EVENT ? K_EVENT : K_SKIP;
-	} else {
-		switch (p->kind) {
-		case K_EVENT:
-			kind = nm->id == N_SYSTEM ? K_SYSTEM
-			       : nm->id == N_EVENTDATA ? K_EVENTDATA
-			       : nm->id == N_USERDATA ? K_USERDATA
-			       : nm->id == N_PROCERR || nm->id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
-			break;
-		case K_SYSTEM: kind = K_SYSVAL; break;
-		case K_EVENTDATA:
-			kind = nm->id == N_DATA ? K_DATA : nm->id == N_BINARY ? K_BINARY : K_EDLEAF;
-			break;
-		case K_USERDATA: kind = K_UDROOT; break;
-		case K_UDROOT: kind = K_UDELEM; break;
-		case K_UDELEM:
-			kind = K_UDELEM;
-			break;
-		default:
-			break;
-		}
+/* The kind of an element named `id` whose parent is `p` (NULL: the root). */
+static uint8_t child_kind(const frame *p, uint16_t id)
+{
+	if (!p)
+		return id == N_EVENT ? K_EVENT : K_SKIP;
+	switch (p->kind) {
+	case K_EVENT:
+		return id == N_SYSTEM ? K_SYSTEM
+		       : id == N_EVENTDATA ? K_EVENTDATA
+		       : id == N_USERDATA ? K_USERDATA
+		       : id == N_PROCERR || id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
+	case K_SYSTEM: return K_SYSVAL;
+	case K_EVENTDATA: return id == N_DATA ? K_DATA : id == N_BINARY ? K_BINARY : K_EDLEAF;
+	case K_USERDATA: return K_UDROOT;
+	case K_UDROOT:
+	case K_UDELEM: return K_UDELEM;
+	default: return K_SKIP;
+	}
+}
+
+/* Open an element of `kind` (depth checked by the caller). */
+static void push_frame(walker *w, uint8_t kind, uint16_t id, uint32_t str)
+{
+	frame *f;
+
+	if (w->depth) {
+		frame *p = &w->st[w->depth - 1];
+
 		/* an element with a child is no leaf: its text is of no use */
 		if (frame_captures(p))
 			rt_buf_truncate(w->a, p->text);
@@ -638,34 +623,42 @@ static int sink_open(walker *w, const rt_bx_name *nm)
 	}
 	f = &w->st[w->depth++];
 	f->kind = kind;
-	f->sub = kind == K_SYSVAL ? (uint8_t)nm->id : 0;
+	f->sub = kind == K_SYSVAL ? (uint8_t)id : 0;
+	f->cap = frame_cap(kind, f->sub);
 	f->has_child = 0;
 	f->drop = 0;
 	f->emitted = 0;
-	f->name = nm->str;
+	f->name = str;
 	f->dname = RT_BX_NONE;
 	f->text = alen(w);
 	w->capture = 0;
+}
+
+static int sink_open(walker *w, uint16_t id, uint32_t str)
+{
+	if (w->depth >= BX_MAX_DEPTH)
+		return fail(w, "elements nested too deeply");
+	push_frame(w, child_kind(w->depth ? &w->st[w->depth - 1] : NULL, id), id, str);
 	return 0;
 }
 
-static void sink_attr_begin(walker *w, const rt_bx_name *nm)
+static void sink_attr_begin(walker *w, uint16_t id)
 {
 	const frame *f = &w->st[w->depth - 1];
 	int a = 0;
 
 	if (f->kind == K_SYSVAL) {
 		switch (f->sub) {
-		case N_PROVIDER: a = nm->id == N_NAME ? N_NAME : 0; break;
-		case N_EVENTID: a = nm->id == N_QUALIFIERS ? N_QUALIFIERS : 0; break;
-		case N_TIMECREATED: a = nm->id == N_SYSTEMTIME ? N_SYSTEMTIME : 0; break;
+		case N_PROVIDER: a = id == N_NAME ? N_NAME : 0; break;
+		case N_EVENTID: a = id == N_QUALIFIERS ? N_QUALIFIERS : 0; break;
+		case N_TIMECREATED: a = id == N_SYSTEMTIME ? N_SYSTEMTIME : 0; break;
 		case N_EXECUTION:
-			a = nm->id == N_PROCESSID || nm->id == N_THREADID ? nm->id : 0;
+			a = id == N_PROCESSID || id == N_THREADID ? id : 0;
 			break;
-		case N_SECURITY: a = nm->id == N_USERID ? N_USERID : 0; break;
+		case N_SECURITY: a = id == N_USERID ? N_USERID : 0; break;
 		default: break;
 		}
-	} else if (f->kind == K_DATA && nm->id == N_NAME) {
+	} else if (f->kind == K_DATA && id == N_NAME) {
 		a = N_NAME;
 	}
 	w->attr = a;
@@ -676,11 +669,20 @@ static void sink_attr_begin(walker *w, const rt_bx_name *nm)
 	w->attr_start = alen(w);
 }
 
+/* A number as rt_parse_u64 reads it, 0 if it is none; plain decimal (what
+ * values render as) without the library call. */
 static uint64_t parse_num(walker *w, uint32_t start)
 {
+	const char *s = w->a->buf + start;
 	uint64_t v = 0;
+	int i;
 
-	if (rt_parse_u64(w->a->buf + start, &v))
+	for (i = 0; i < 19 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (i > 0 && s[i] == '\0')
+		return v;
+	v = 0;
+	if (rt_parse_u64(s, &v))
 		v = 0;
 	return v;
 }
@@ -757,6 +759,7 @@ static int add_field(walker *w, uint32_t name, uint32_t value)
 	}
 	o->fields[o->nfields].name = name;
 	o->fields[o->nfields].value = value;
+	o->fields[o->nfields].hash = 0;
 	o->nfields++;
 	w->ev->nfields++;
 	return 0;
@@ -793,33 +796,157 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 	}
 }
 
+/* A System value element ends: the event takes what it names. */
+static void sysval_close(walker *w, const frame *f)
+{
+	rt_bx_event *ev = w->ev;
+
+	switch (f->sub) {
+	case N_EVENTID: ev->event_id = (uint32_t)parse_num(w, f->text); break;
+	case N_LEVEL: ev->level = (uint32_t)parse_num(w, f->text); break;
+	case N_EVENTRECORDID: ev->record_id = parse_num(w, f->text); break;
+	case N_CHANNEL: ev->channel = f->text; return;
+	case N_COMPUTER: ev->computer = f->text; return;
+	default: return;
+	}
+	rt_buf_truncate(w->a, f->text);
+}
+
 static int sink_close(walker *w)
 {
 	frame *f;
-	rt_bx_event *ev = w->ev;
 
 	if (w->depth == 0)
 		return fail(w, "end of element without a start");
 	f = &w->st[w->depth - 1];
 	if (frame_captures(f) && nul(w))
 		return fail(w, "out of memory");
-	if (f->kind == K_SYSVAL && !f->drop) {
-		switch (f->sub) {
-		case N_EVENTID: ev->event_id = (uint32_t)parse_num(w, f->text); break;
-		case N_LEVEL: ev->level = (uint32_t)parse_num(w, f->text); break;
-		case N_EVENTRECORDID: ev->record_id = parse_num(w, f->text); break;
-		case N_CHANNEL: ev->channel = f->text; goto keep;
-		case N_COMPUTER: ev->computer = f->text; goto keep;
-		default: goto keep;
-		}
-		rt_buf_truncate(w->a, f->text);
-	} else if (!f->drop && !f->emitted && emit_field(w, f, f->text)) {
+	if (f->kind == K_SYSVAL && !f->drop)
+		sysval_close(w, f);
+	else if (!f->drop && !f->emitted && emit_field(w, f, f->text))
 		return -1;
-	}
-keep:
 	w->depth--;
 	w->capture = w->depth ? frame_captures(&w->st[w->depth - 1]) : 0;
 	return 0;
+}
+
+/* ------------------------------------------------------------ tokens */
+
+/*
+ * The shape of each token, shared by walk() and the template compiler:
+ * each checks the token at `pos` against `end` and fails in walk()'s
+ * words (the compiler drops the message when it gives up).
+ */
+
+/* Text (0x05/0x45) or CDATA (0x07/0x47): *n UTF-16 units at *at. */
+static int text_token(walker *w, size_t pos, size_t end, size_t *at, size_t *n)
+{
+	const uint8_t *c = w->c;
+	uint8_t tok = c[pos];
+
+	*at = pos + ((tok & 0x3F) == 0x05 ? 2 : 1);
+	if (!rt_fits(end, *at, 2))
+		return fail(w, "truncated text at 0x%zx", pos);
+	if ((tok & 0x3F) == 0x05 && c[pos + 1] != 0x01)
+		return fail(w, "text of type 0x%02x at 0x%zx", c[pos + 1], pos);
+	*n = rt_le16(c + *at);
+	*at += 2;
+	if (!rt_fits(end, *at, *n * 2))
+		return fail(w, "truncated text at 0x%zx", pos);
+	return 0;
+}
+
+static int charref_token(walker *w, size_t pos, size_t end)
+{
+	if (!rt_fits(end, pos, 3))
+		return fail(w, "truncated character reference at 0x%zx", pos);
+	return 0;
+}
+
+/* An entity reference (0x09/0x49): its index in ents[], or -1. */
+static int entity_token(walker *w, size_t pos, size_t end, size_t *np)
+{
+	const rt_bx_name *nm;
+	size_t i;
+
+	*np = pos + 1;
+	nm = read_name(w, np, end);
+	if (!nm)
+		return -1;
+	for (i = 0; i < BX_NENTS; i++)
+		if (!strcmp(sp(w->out, nm->str), ents[i][0]))
+			return (int)i;
+	return fail(w, "unknown entity reference at 0x%zx", pos);
+}
+
+static int substitution_token(walker *w, size_t pos, size_t end)
+{
+	if (!rt_fits(end, pos, 4))
+		return fail(w, "truncated substitution at 0x%zx", pos);
+	return 0;
+}
+
+/* An element's start (0x01/0x41): its name; *pos past it. */
+static const rt_bx_name *element_token(walker *w, size_t *pos, size_t end, int dep_ids)
+{
+	*pos += 1 + (dep_ids ? 2 : 0) + 4;
+	if (*pos > end) {
+		fail(w, "truncated element at 0x%zx", *pos);
+		return NULL;
+	}
+	return read_name(w, pos, end);
+}
+
+/* The size of an element's attribute list; *pos past it. */
+static int attr_list_token(walker *w, size_t *pos, size_t end)
+{
+	if (!rt_fits(end, *pos, 4))
+		return fail(w, "truncated attribute list at 0x%zx", *pos);
+	*pos += 4;
+	return 0;
+}
+
+/* The next attribute (0x06, the last; 0x46, more follow) at *pos, or 0
+ * when the attribute list ends there; *pos past its token. */
+static int attr_token(walker *w, size_t *pos, size_t end, uint8_t *at)
+{
+	*at = 0;
+	if (*pos >= end)
+		return fail(w, "truncated attribute at 0x%zx", *pos);
+	*at = w->c[*pos];
+	if (*at != 0x06 && *at != 0x46)
+		return 0;
+	(*pos)++;
+	return 1;
+}
+
+static int is_value_token(uint8_t t)
+{
+	return t == 0x05 || t == 0x45 || t == 0x0d || t == 0x0e || t == 0x08 || t == 0x48 ||
+	       t == 0x09 || t == 0x49;
+}
+
+/* Fragment header (0x0f), PI target (0x0a), PI data (0x0b): nothing to
+ * do but skip them. */
+static int skip_token(walker *w, size_t *pos, size_t end)
+{
+	const uint8_t *c = w->c;
+
+	switch (c[*pos]) {
+	case 0x0f:
+		if (!rt_fits(end, *pos, 4))
+			return fail(w, "truncated fragment header at 0x%zx", *pos);
+		*pos += 4;
+		return 0;
+	case 0x0a:
+		(*pos)++;
+		return read_name(w, pos, end) ? 0 : -1;
+	default:
+		if (!rt_fits(end, *pos, 3) || !rt_fits(end, *pos + 3, (size_t)rt_le16(c + *pos + 1) * 2))
+			return fail(w, "truncated processing instruction at 0x%zx", *pos);
+		*pos += 3 + (size_t)rt_le16(c + *pos + 1) * 2;
+		return 0;
+	}
 }
 
 /* ------------------------------------------------------------- walker */
@@ -912,6 +1039,8 @@ static int substitute(walker *w, int optional, uint16_t id, size_t vbase, size_t
 	if (w->attr == N_SYSTEMTIME && v->type == 0x11 && v->size == 8) {
 		w->ev->timestamp = rt_le64(w->c + v->off);
 		w->ts_raw = 1;
+		if (w->in_attr)
+			return 0; /* its text would only be dropped at the attribute's end */
 	}
 	if (!w->capture) {
 		if ((v->type & 0x7F) > 0x15 || (v->type & 0x80))
@@ -921,10 +1050,436 @@ static int substitute(walker *w, int optional, uint16_t id, size_t vbase, size_t
 	return render(w, v->type, w->c + v->off, v->size);
 }
 
+/* ------------------------------------------------------------- templates */
+
+/*
+ * A template body compiled once per chunk into a flat tape of operations:
+ * the token stream parsed and checked, names resolved (and their element
+ * or attribute identity looked up), literal text converted to UTF-8.
+ * Each record that instances the template then runs the tape with its own
+ * values, calling the same sink functions in the same order as walk()
+ * would, so the events are the same to the byte. What depends on the
+ * values (null optional substitutions, arrays, binary XML values, the
+ * element depth they leave) is still decided while the tape runs.
+ *
+ * A body the compiler cannot take (malformed, or holding a template
+ * instance) is walked as before, so its errors are walk()'s, word for
+ * word. Each operation carries the number of walk()'s loop steps it
+ * stands for, so the step limit trips at the same point too.
+ */
+enum op_code { OP_OPEN, OP_ATTR, OP_ATTR_END, OP_TEXT, OP_SUBST, OP_CONTENT, OP_EMPTY,
+	       OP_CLOSE, OP_NOP, OP_END, OP_LEAF };
+
+typedef struct bx_op {
+	uint8_t code;
+	uint8_t steps; /* walk() loop steps this operation stands for */
+	uint16_t id;   /* OPEN, ATTR: name id; SUBST: value index; LEAF: its ops */
+	uint32_t a;    /* OPEN: name text; TEXT: names offset; SUBST: optional;
+			* CONTENT, EMPTY: chunk offset of the token; LEAF: steps */
+	uint32_t b;    /* TEXT: length */
+	uint32_t h;    /* TEXT: name_hash() of the text */
+} bx_op;
+
+/* Operations of all the tapes of one chunk, at most. */
+#define BX_MAX_OPS (1u << 18)
+
+/* Append an operation standing for `*steps` loop steps (a long run of
+ * tokens that do nothing gets NOPs first); NULL when over the cap. */
+static bx_op *emit(walker *w, uint8_t code, unsigned *steps)
+{
+	rt_bx_chunk *o = w->out;
+	bx_op *op;
+
+	do {
+		if (o->nops == o->opcap) {
+			size_t nc = o->opcap ? o->opcap * 2 : 1024;
+			void *n;
+
+			if (nc > BX_MAX_OPS)
+				return NULL;
+			n = realloc(o->ops, nc * sizeof(bx_op));
+			if (!n)
+				return NULL;
+			o->ops = n;
+			o->opcap = nc;
+		}
+		op = (bx_op *)o->ops + o->nops++;
+		memset(op, 0, sizeof(*op));
+		op->code = *steps > 255 ? OP_NOP : code;
+		op->steps = (uint8_t)(*steps > 255 ? 255 : *steps);
+		*steps -= op->steps;
+	} while (op->code != code);
+	return op;
+}
+
+/* Literal text as an operation: its UTF-8 kept with the chunk's names. */
+static int emit_text(walker *w, unsigned *steps, const uint8_t *p, size_t units)
+{
+	rt_buf *save = w->a;
+	size_t start = w->out->names.len;
+	bx_op *op;
+	int bad;
+
+	w->a = &w->out->names;
+	bad = put_utf16(w, p, units) || nul(w);
+	w->a = save;
+	op = bad ? NULL : emit(w, OP_TEXT, steps);
+	if (!op)
+		return -1;
+	op->a = (uint32_t)start;
+	op->b = (uint32_t)(w->out->names.len - 1 - start);
+	op->h = name_hash(w->out->names.buf + start);
+	return 0;
+}
+
+/* One value token at pos of a body (as walk_value); *np past it. */
+static int compile_value(walker *w, size_t *np, size_t pos, size_t end, unsigned *steps)
+{
+	const uint8_t *c = w->c;
+	uint8_t tok = c[pos], u[2];
+	size_t at, n;
+	bx_op *op;
+	int i;
+
+	switch (tok) {
+	case 0x05:
+	case 0x45:
+	case 0x07:
+	case 0x47:
+		if (text_token(w, pos, end, &at, &n))
+			return -1;
+		*np = at + n * 2;
+		return emit_text(w, steps, c + at, n);
+	case 0x08:
+	case 0x48:
+		if (charref_token(w, pos, end))
+			return -1;
+		*np = pos + 3;
+		return emit_text(w, steps, c + pos + 1, 1);
+	case 0x09:
+	case 0x49:
+		if ((i = entity_token(w, pos, end, np)) < 0)
+			return -1;
+		u[0] = (uint8_t)ents[i][1][0];
+		u[1] = 0;
+		return emit_text(w, steps, u, 1);
+	case 0x0d:
+	case 0x0e:
+		if (substitution_token(w, pos, end) || !(op = emit(w, OP_SUBST, steps)))
+			return -1;
+		op->id = rt_le16(c + pos + 1);
+		op->a = tok == 0x0e;
+		*np = pos + 4;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * A leaf element holding one substitution, <X>%n</X> or <Data Name="K">%n
+ * </Data> (most of a record), was just compiled: put an OP_LEAF before
+ * its operations. At run time it does their work in one go when nothing
+ * unusual happens (leaf() says what that is); else the operations after
+ * it run one by one.
+ */
+static const uint8_t leaf_a[] = { OP_OPEN, OP_CONTENT, OP_SUBST, OP_CLOSE };
+static const uint8_t leaf_b[] = { OP_OPEN, OP_ATTR, OP_TEXT, OP_ATTR_END, OP_CONTENT, OP_SUBST,
+				  OP_CLOSE };
+
+static int ops_are(const bx_op *op, const uint8_t *codes, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (op[k].code != codes[k])
+			return 0;
+	return 1;
+}
+
+static int fuse_leaf(walker *w, size_t first)
+{
+	rt_bx_chunk *o = w->out;
+	size_t n = o->nops, len, k;
+	unsigned steps = 0, none = 0;
+	bx_op *op;
+
+	if (n >= first + sizeof leaf_a && ops_are((bx_op *)o->ops + n - sizeof leaf_a, leaf_a, sizeof leaf_a))
+		len = sizeof leaf_a;
+	else if (n >= first + sizeof leaf_b &&
+		 ops_are((bx_op *)o->ops + n - sizeof leaf_b, leaf_b, sizeof leaf_b))
+		len = sizeof leaf_b;
+	else
+		return 0;
+	if (!emit(w, OP_NOP, &none))
+		return -1;
+	op = (bx_op *)o->ops + n - len;
+	memmove(op + 1, op, len * sizeof(*op));
+	for (k = 1; k <= len; k++)
+		steps += op[k].steps;
+	memset(op, 0, sizeof(*op));
+	op->code = OP_LEAF;
+	op->id = (uint16_t)len;
+	op->a = steps;
+	return 0;
+}
+
+/*
+ * The work of a LEAF's operations in one go: 0 done, -1 failed (as they
+ * would have), 1 when they must run one by one because something
+ * unusual is there: the step limit near, no parent or too deep, a parent
+ * that keeps its text, an element other than a System value or a field,
+ * an attribute other than Data's Name, or a value that is a null optional
+ * one, an array, binary XML, or a FILETIME that TimeCreated would take.
+ * Same state after as the operations leave, to the byte.
+ */
+static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
+{
+	const bx_op *open = op + 1, *attr = op->id == sizeof leaf_b ? op + 2 : NULL;
+	const bx_op *text = op + 3, *sub = op + op->id - 1;
+	const sval *v;
+	frame *p, fr;
+	size_t nf;
+	uint8_t kind;
+
+	if (w->steps + op->a > BX_MAX_STEPS || !w->depth || w->depth >= BX_MAX_DEPTH ||
+	    nv == (size_t)-1 || sub->id >= nv)
+		return 1;
+	p = &w->st[w->depth - 1];
+	kind = child_kind(p, open->id);
+	if (p->cap || (kind != K_SYSVAL && frame_cap(kind, 0) != CAP_LEAF) ||
+	    (attr && (kind != K_DATA || attr->id != N_NAME)))
+		return 1;
+	v = (const sval *)w->out->vals + vbase + sub->id;
+	if ((v->type == 0x00 && sub->a) || (v->type & 0x80) || v->type == 0x21 ||
+	    ((attr ? N_NAME : w->attr) == N_SYSTEMTIME && v->type == 0x11 && v->size == 8))
+		return 1;
+	/* what push_frame, the attribute, sink_content, substitute and
+	 * sink_close do, on a frame that need not be on the stack: nothing
+	 * reads it once closed (the parent keeps no text: nothing to cut) */
+	w->steps += op->a;
+	p->has_child = 1;
+	memset(&fr, 0, sizeof fr);
+	fr.kind = kind;
+	fr.sub = kind == K_SYSVAL ? (uint8_t)open->id : 0;
+	fr.cap = frame_cap(kind, fr.sub);
+	fr.name = open->a;
+	fr.dname = RT_BX_NONE;
+	if (attr) {
+		uint32_t s = alen(w);
+
+		w->attr = N_NAME;
+		w->in_attr = 0;
+		w->attr_null = 0;
+		w->attr_any = 1;
+		w->attr_start = s;
+		if ((text->b && put(w, w->out->names.buf + text->a, text->b)) || nul(w))
+			return fail(w, "out of memory");
+		fr.dname = s;
+	} else if (w->attr) {
+		w->attr_any = 1;
+	}
+	fr.text = alen(w);
+	w->capture = 0;
+	if ((frame_captures(&fr) || (v->type & 0x7F) > 0x15) &&
+	    render(w, v->type, w->c + v->off, v->size))
+		return -1;
+	if (frame_captures(&fr) && nul(w))
+		return fail(w, "out of memory");
+	nf = w->out->nfields;
+	if (kind == K_SYSVAL)
+		sysval_close(w, &fr);
+	else if (emit_field(w, &fr, fr.text))
+		return -1;
+	if (attr && w->out->nfields > nf) /* the field named by the literal */
+		w->out->fields[nf].hash = text->h;
+	return 0;
+}
+
+/* The tape of the body [pos, end) into w->out->ops; -1 if it cannot be
+ * compiled (walk() then walks it). Mirrors walk()'s loop. */
+static int compile_body(walker *w, size_t pos, size_t end)
+{
+	const uint8_t *c = w->c;
+	const rt_bx_name *nm;
+	size_t first = w->out->nops;
+	unsigned steps = 0;
+	bx_op *op;
+	uint8_t at;
+	int more;
+
+	while (pos < end) {
+		uint8_t tok = c[pos];
+
+		steps++;
+		switch (tok) {
+		case 0x00:
+			return emit(w, OP_END, &steps) ? 0 : -1;
+		case 0x0f:
+		case 0x0a:
+		case 0x0b:
+			if (skip_token(w, &pos, end))
+				return -1;
+			break;
+		case 0x01:
+		case 0x41:
+			nm = element_token(w, &pos, end, 1);
+			if (!nm || !(op = emit(w, OP_OPEN, &steps)))
+				return -1;
+			op->id = nm->id;
+			op->a = nm->str;
+			if (!(tok & 0x40))
+				break;
+			if (attr_list_token(w, &pos, end))
+				return -1;
+			while ((more = attr_token(w, &pos, end, &at)) > 0) {
+				nm = read_name(w, &pos, end);
+				if (!nm || !(op = emit(w, OP_ATTR, &steps)))
+					return -1;
+				op->id = nm->id;
+				while (pos < end && is_value_token(c[pos]))
+					if (compile_value(w, &pos, pos, end, &steps))
+						return -1;
+				if (!emit(w, OP_ATTR_END, &steps))
+					return -1;
+				if (at == 0x06)
+					break;
+			}
+			if (more < 0)
+				return -1;
+			break;
+		case 0x02:
+		case 0x03:
+			if (!(op = emit(w, tok == 0x02 ? OP_CONTENT : OP_EMPTY, &steps)))
+				return -1;
+			op->a = (uint32_t)pos;
+			pos++;
+			break;
+		case 0x04:
+			if (!emit(w, OP_CLOSE, &steps) || fuse_leaf(w, first))
+				return -1;
+			pos++;
+			break;
+		case 0x05: case 0x45: case 0x07: case 0x47: case 0x08: case 0x48: case 0x09:
+		case 0x49: case 0x0d: case 0x0e:
+			if (compile_value(w, &pos, pos, end, &steps))
+				return -1;
+			break;
+		default: /* 0x0c, a template instance in a template, is walked */
+			return -1;
+		}
+	}
+	return emit(w, OP_END, &steps) ? 0 : -1;
+}
+
+/*
+ * Where the tape of the template whose body is at `body` starts (compiled
+ * on first use in the chunk), or RT_BX_NONE when it is to be walked. Compiling leaves no
+ * trace of a failure: no error message, no operations.
+ */
+static size_t tape_for(walker *w, size_t body, size_t size)
+{
+	rt_bx_chunk *o = w->out;
+	uint32_t h = ((uint32_t)body * 2654435761u) >> 24, i;
+	rt_bx_tmpl *slot = NULL;
+	size_t first = o->nops;
+	int had_err = o->err[0] != '\0';
+
+	for (i = 0; i < RT_BX_TMPL_SLOTS; i++) {
+		rt_bx_tmpl *s = &o->tmpl[(h + i) % RT_BX_TMPL_SLOTS];
+
+		if (s->body == body)
+			return s->tape;
+		if (s->body == 0) {
+			slot = s;
+			break;
+		}
+	}
+	if (!slot)
+		return RT_BX_NONE; /* table full: walked, as before */
+	slot->body = (uint32_t)body;
+	slot->tape = RT_BX_NONE;
+	if (compile_body(w, body, body + size)) {
+		o->nops = first;
+		if (!had_err)
+			o->err[0] = '\0';
+		return RT_BX_NONE;
+	}
+	slot->tape = (uint32_t)first;
+	return first;
+}
+
+/*
+ * Run a tape with the record's values: walk()'s work, without parsing.
+ * By index, not pointer: a binary XML value may instance a template not
+ * compiled yet, and compiling it may move the operations.
+ */
+static int run_tape(walker *w, size_t ip, size_t vbase, size_t nv, int nest)
+{
+	if (nest > BX_MAX_NEST)
+		return fail(w, "templates nested too deeply");
+	for (;; ip++) {
+		const bx_op *op = (const bx_op *)w->out->ops + ip;
+
+		if ((w->steps += op->steps) > BX_MAX_STEPS)
+			return fail(w, "too much binary XML in one chunk");
+		switch (op->code) {
+		case OP_OPEN:
+			if (sink_open(w, op->id, op->a))
+				return -1;
+			break;
+		case OP_ATTR:
+			sink_attr_begin(w, op->id);
+			break;
+		case OP_ATTR_END:
+			if (sink_attr_end(w))
+				return -1;
+			break;
+		case OP_TEXT:
+			if (w->attr)
+				w->attr_any = 1;
+			if (w->capture && op->b && put(w, w->out->names.buf + op->a, op->b))
+				return fail(w, "out of memory");
+			break;
+		case OP_SUBST:
+			if (substitute(w, (int)op->a, op->id, vbase, nv, nest))
+				return -1;
+			break;
+		case OP_CONTENT:
+		case OP_EMPTY:
+			if (!w->depth)
+				return fail(w, "close of %s tag without an element at 0x%x",
+					    op->code == OP_CONTENT ? "start" : "empty", op->a);
+			sink_content(w);
+			if (op->code == OP_EMPTY && sink_close(w))
+				return -1;
+			break;
+		case OP_CLOSE:
+			if (sink_close(w))
+				return -1;
+			break;
+		case OP_LEAF: {
+			int r = leaf(w, op, vbase, nv);
+
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				ip += op->id;
+			break;
+		}
+		case OP_NOP:
+			break;
+		default:
+			return 0;
+		}
+	}
+}
+
 static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
 {
 	size_t pos = *ppos, body, vpos, i, base, cnt;
 	uint32_t def, size;
+	size_t tape;
 	sval *vals;
 	int r;
 
@@ -983,7 +1538,9 @@ static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
 		vpos += sz;
 	}
 	w->nvals = base + cnt;
-	r = walk(w, body, body + size, base, cnt, nest + 1, 1);
+	tape = w->flags & RT_BX_WALK ? RT_BX_NONE : tape_for(w, body, size);
+	r = tape != RT_BX_NONE ? run_tape(w, tape, base, cnt, nest + 1)
+		 : walk(w, body, body + size, base, cnt, nest + 1, 1);
 	w->nvals = base;
 	*ppos = vpos;
 	return r;
@@ -995,73 +1552,45 @@ static int walk_value(walker *w, size_t *np, size_t pos, size_t end, size_t vbas
 {
 	const uint8_t *c = w->c;
 	uint8_t tok = c[pos];
-	size_t n;
+	size_t at, n;
+	int i;
 
 	switch (tok) {
 	case 0x05:
 	case 0x45:
 	case 0x07:
-	case 0x47: {
-		size_t at = pos + ((tok & 0x3F) == 0x05 ? 2 : 1);
-
-		if (!rt_fits(end, at, 2))
-			return fail(w, "truncated text at 0x%zx", pos);
-		if ((tok & 0x3F) == 0x05 && c[pos + 1] != 0x01)
-			return fail(w, "text of type 0x%02x at 0x%zx", c[pos + 1], pos);
-		n = rt_le16(c + at);
-		if (!rt_fits(end, at + 2, n * 2))
-			return fail(w, "truncated text at 0x%zx", pos);
+	case 0x47:
+		if (text_token(w, pos, end, &at, &n))
+			return -1;
 		if (w->attr)
 			w->attr_any = 1;
-		if (w->capture && put_utf16(w, c + at + 2, n))
+		if (w->capture && put_utf16(w, c + at, n))
 			return fail(w, "out of memory");
-		*np = at + 2 + n * 2;
+		*np = at + n * 2;
 		return 0;
-	}
 	case 0x08:
-	case 0x48: {
-		uint8_t u[2];
-
-		if (!rt_fits(end, pos, 3))
-			return fail(w, "truncated character reference at 0x%zx", pos);
+	case 0x48:
+		if (charref_token(w, pos, end))
+			return -1;
 		if (w->attr)
 			w->attr_any = 1;
-		if (w->capture) {
-			u[0] = c[pos + 1];
-			u[1] = c[pos + 2];
-			if (put_utf16(w, u, 1))
-				return fail(w, "out of memory");
-		}
+		if (w->capture && put_utf16(w, c + pos + 1, 1))
+			return fail(w, "out of memory");
 		*np = pos + 3;
 		return 0;
-	}
 	case 0x09:
-	case 0x49: {
-		static const char *const ents[][2] = {
-			{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
-		};
-		const rt_bx_name *nm;
-		size_t i, p2 = pos + 1;
-
-		nm = read_name(w, &p2, end);
-		if (!nm)
+	case 0x49:
+		if ((i = entity_token(w, pos, end, np)) < 0)
 			return -1;
-		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
-			if (!strcmp(sp(w->out, nm->str), ents[i][0]))
-				break;
-		if (i == sizeof(ents) / sizeof(ents[0]))
-			return fail(w, "unknown entity reference at 0x%zx", pos);
 		if (w->attr)
 			w->attr_any = 1;
 		if (w->capture && put(w, ents[i][1], 1))
 			return fail(w, "out of memory");
-		*np = p2;
 		return 0;
-	}
 	case 0x0d:
 	case 0x0e:
-		if (!rt_fits(end, pos, 4))
-			return fail(w, "truncated substitution at 0x%zx", pos);
+		if (substitution_token(w, pos, end))
+			return -1;
 		*np = pos + 4;
 		return substitute(w, tok == 0x0e, rt_le16(c + pos + 1), vbase, nv, nest);
 	default:
@@ -1073,6 +1602,8 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 {
 	const uint8_t *c = w->c;
 	const rt_bx_name *nm;
+	uint8_t at;
+	int more;
 
 	if (nest > BX_MAX_NEST)
 		return fail(w, "templates nested too deeply");
@@ -1085,55 +1616,39 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 		case 0x00:
 			return 0;
 		case 0x0f:
-			if (!rt_fits(end, pos, 4))
-				return fail(w, "truncated fragment header at 0x%zx", pos);
-			pos += 4;
+		case 0x0a:
+		case 0x0b:
+			if (skip_token(w, &pos, end))
+				return -1;
 			break;
 		case 0x01:
 		case 0x41:
-			pos += 1 + (dep_ids ? 2 : 0) + 4;
-			if (pos > end)
-				return fail(w, "truncated element at 0x%zx", pos);
-			nm = read_name(w, &pos, end);
-			if (!nm || sink_open(w, nm))
+			nm = element_token(w, &pos, end, dep_ids);
+			if (!nm || sink_open(w, nm->id, nm->str))
 				return -1;
-			if (tok & 0x40) {
-				if (!rt_fits(end, pos, 4))
-					return fail(w, "truncated attribute list at 0x%zx", pos);
-				pos += 4;
-				for (;;) {
-					uint8_t at;
+			if (!(tok & 0x40))
+				break;
+			if (attr_list_token(w, &pos, end))
+				return -1;
+			while ((more = attr_token(w, &pos, end, &at)) > 0) {
+				nm = read_name(w, &pos, end);
+				if (!nm)
+					return -1;
+				sink_attr_begin(w, nm->id);
+				while (pos < end && is_value_token(c[pos])) {
+					size_t np;
 
-					if (pos >= end)
-						return fail(w, "truncated attribute at 0x%zx", pos);
-					at = c[pos];
-					if (at != 0x06 && at != 0x46)
-						break;
-					pos++;
-					nm = read_name(w, &pos, end);
-					if (!nm)
+					if (walk_value(w, &np, pos, end, vbase, nv, nest))
 						return -1;
-					sink_attr_begin(w, nm);
-					while (pos < end) {
-						uint8_t vt = c[pos];
-
-						if (vt == 0x05 || vt == 0x45 || vt == 0x0d || vt == 0x0e ||
-						    vt == 0x08 || vt == 0x48 || vt == 0x09 || vt == 0x49) {
-							size_t np;
-
-							if (walk_value(w, &np, pos, end, vbase, nv, nest))
-								return -1;
-							pos = np;
-						} else {
-							break;
-						}
-					}
-					if (sink_attr_end(w))
-						return -1;
-					if (at == 0x06)
-						break;
+					pos = np;
 				}
+				if (sink_attr_end(w))
+					return -1;
+				if (at == 0x06)
+					break;
 			}
+			if (more < 0)
+				return -1;
 			break;
 		case 0x02:
 			if (!w->depth)
@@ -1163,17 +1678,6 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 			pos = np;
 			break;
 		}
-		case 0x0a:
-			pos++;
-			if (!read_name(w, &pos, end))
-				return -1;
-			break;
-		case 0x0b:
-			if (!rt_fits(end, pos, 3) ||
-			    !rt_fits(end, pos + 3, (size_t)rt_le16(c + pos + 1) * 2))
-				return fail(w, "truncated processing instruction at 0x%zx", pos);
-			pos += 3 + (size_t)rt_le16(c + pos + 1) * 2;
-			break;
 		case 0x0c:
 			pos++;
 			if (template_instance(w, &pos, end, nest))
@@ -1188,83 +1692,86 @@ static int walk(walker *w, size_t pos, size_t end, size_t vbase, size_t nv, int 
 
 /* ------------------------------------------------------------- records */
 
-static int name_taken(walker *w, const rt_bx_field *f, uint32_t n, const char *s)
-{
-	uint32_t j;
-
-	for (j = 0; j < n; j++)
-		if (!strcmp(sp(w->out, f[j].name), s))
-			return (int)j + 1;
-	return 0;
-}
-
-/* False when no two names can be equal (a 64-bit filter on a name hash). */
-static int maybe_duplicates(const rt_bx_chunk *o, const rt_bx_field *f, uint32_t n)
-{
-	uint64_t seen = 0;
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		const unsigned char *s = (const unsigned char *)sp(o, f[i].name);
-		uint32_t h = 2166136261u;
-		uint64_t bit;
-
-		while (*s)
-			h = (h ^ *s++) * 16777619u;
-		bit = (uint64_t)1 << (h >> 26);
-		if (seen & bit)
-			return 1;
-		seen |= bit;
-	}
-	return 0;
-}
-
 /*
  * Make names unique as the libevtx reader does: a name seen before gets
  * "[k]", k counting on from that name's last suffix and skipping names
- * already taken.
+ * already taken. "Seen before" means among the fields before it, with
+ * their names as already made unique; a hash table of those names (the
+ * first field holding each) answers it, so a record costs one hash per
+ * field rather than a comparison of every pair.
  */
+typedef struct name_set {
+	uint32_t *slot; /* field index + 1, 0 when empty */
+	uint32_t *hash; /* of the name in the slot */
+	uint32_t mask;
+} name_set;
+
+/* The first field before the others with name `s` (index + 1), or 0;
+ * *at is where it is, or where it would go. */
+static uint32_t name_find(const rt_bx_chunk *o, const rt_bx_field *f, const name_set *ns,
+			  const char *s, uint32_t h, uint32_t *at)
+{
+	uint32_t i = h & ns->mask;
+
+	while (ns->slot[i]) {
+		if (ns->hash[i] == h && !strcmp(sp(o, f[ns->slot[i] - 1].name), s))
+			break;
+		i = (i + 1) & ns->mask;
+	}
+	*at = i;
+	return ns->slot[i];
+}
+
 static int fix_duplicates(walker *w, rt_bx_event *ev)
 {
 	rt_bx_chunk *o = w->out;
 	rt_bx_field *f = o->fields + ev->field0;
-	uint32_t i, *nk;
+	uint32_t i, size = 16, *nk;
+	name_set ns;
 
-	if (ev->nfields > o->nkcap) {
-		uint32_t *n = realloc(o->nk, ev->nfields * 2 * sizeof(*n));
+	while (size < ev->nfields * 2)
+		size *= 2;
+	if (ev->nfields + 2 * (size_t)size > o->nkcap) {
+		size_t nc = ev->nfields + 2 * (size_t)size;
+		uint32_t *n = realloc(o->nk, nc * sizeof(*n));
 
 		if (!n)
 			return fail(w, "out of memory");
 		o->nk = n;
-		o->nkcap = ev->nfields * 2;
-		f = o->fields + ev->field0;
+		o->nkcap = nc;
 	}
 	nk = o->nk;
-	if (!maybe_duplicates(o, f, ev->nfields))
-		return 0;
+	ns.slot = nk + ev->nfields;
+	ns.hash = ns.slot + size;
+	ns.mask = size - 1;
+	memset(ns.slot, 0, size * sizeof(*ns.slot));
 	for (i = 0; i < ev->nfields; i++) {
-		int hit = name_taken(w, f, i, sp(o, f[i].name));
-		uint32_t k, s;
+		const char *s = sp(o, f[i].name);
+		uint32_t h = f[i].hash ? f[i].hash : name_hash(s), at, k, c = 0;
+		uint32_t hit = name_find(o, f, &ns, s, h, &at);
 
 		nk[i] = 2;
-		if (!hit)
-			continue;
-		for (k = nk[hit - 1];; k++) {
-			const char *base = sp(o, f[hit - 1].name);
-			size_t nl = strlen(base);
+		if (hit) {
+			for (k = nk[hit - 1];; k++) {
+				const char *base = sp(o, f[hit - 1].name);
+				size_t nl = strlen(base);
 
-			s = alen(w);
-			if (rt_buf_grow(w->a, nl + 16))
-				return fail(w, "out of memory");
-			base = sp(o, f[hit - 1].name);
-			if (put(w, base, nl) || putc_(w, '[') || put_u64(w, k) || put(w, "]", 2))
-				return fail(w, "out of memory");
-			if (!name_taken(w, f, i, w->a->buf + s))
-				break;
-			rt_buf_truncate(w->a, s);
+				c = alen(w);
+				if (rt_buf_grow(w->a, nl + 16))
+					return fail(w, "out of memory");
+				base = sp(o, f[hit - 1].name);
+				if (put(w, base, nl) || putc_(w, '[') || put_u64(w, k) || put(w, "]", 2))
+					return fail(w, "out of memory");
+				h = name_hash(w->a->buf + c);
+				if (!name_find(o, f, &ns, w->a->buf + c, h, &at))
+					break;
+				rt_buf_truncate(w->a, c);
+			}
+			nk[hit - 1] = k + 1;
+			f[i].name = c;
 		}
-		nk[hit - 1] = k + 1;
-		f[i].name = s;
+		ns.slot[at] = i + 1;
+		ns.hash[at] = h;
 	}
 	return 0;
 }
@@ -1351,6 +1858,7 @@ void rt_bx_chunk_release(rt_bx_chunk *c)
 	free(c->fields);
 	free(c->vals);
 	free(c->nk);
+	free(c->ops);
 	rt_bx_chunk_init(c);
 }
 
@@ -1370,12 +1878,12 @@ const char *rt_bx_check_crc(const uint8_t *data, size_t len)
 
 	if (len < 512)
 		return "truncated chunk";
-	if (rt_bx_crc32(rt_bx_crc32(0, data, 120), data + 128, 384) != rt_le32(data + 124))
+	if (rt_crc32(rt_crc32(0, data, 120), data + 128, 384) != rt_le32(data + 124))
 		return "bad chunk header checksum";
 	fs = rt_le32(data + 48);
 	if (fs < 512 || fs > len)
 		return "bad free space offset";
-	if (rt_bx_crc32(0, data + 512, fs - 512) != rt_le32(data + 52))
+	if (rt_crc32(0, data + 512, fs - 512) != rt_le32(data + 52))
 		return "bad event records checksum";
 	return NULL;
 }
@@ -1390,6 +1898,8 @@ static void start(walker *w, rt_bx_chunk *out, const uint8_t *data, size_t len)
 	rt_buf_reset(&out->arena);
 	rt_buf_reset(&out->names);
 	memset(out->slots, 0, sizeof(out->slots));
+	memset(out->tmpl, 0, sizeof(out->tmpl));
+	out->nops = 0;
 	memset(w, 0, sizeof(*w));
 	w->c = data;
 	w->clen = len;
@@ -1403,6 +1913,7 @@ int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsign
 	size_t off, fs;
 
 	start(&w, out, data, len);
+	w.flags = flags;
 	if (len < 512 || memcmp(data, "ElfChnk", 8))
 		return fail(&w, "bad chunk magic");
 	fs = rt_le32(data + 48);
@@ -1490,4 +2001,35 @@ void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fie
 	}
 	ev->nfields = e->nfields;
 	ev->fields = fields;
+}
+
+static int str_same(const rt_bx_chunk *a, uint32_t x, const rt_bx_chunk *b, uint32_t y)
+{
+	return (x == RT_BX_NONE) == (y == RT_BX_NONE) && !strcmp(sp(a, x), sp(b, y));
+}
+
+int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b)
+{
+	size_t i;
+	uint32_t k;
+
+	if (a->nev != b->nev || strcmp(a->err, b->err))
+		return 0;
+	for (i = 0; i < a->nev; i++) {
+		const rt_bx_event *x = &a->ev[i], *y = &b->ev[i];
+
+		if (x->timestamp != y->timestamp || x->record_id != y->record_id ||
+		    x->record_number != y->record_number || x->written != y->written ||
+		    x->event_id != y->event_id || x->qualifiers != y->qualifiers ||
+		    x->level != y->level || x->process_id != y->process_id ||
+		    x->thread_id != y->thread_id || x->nfields != y->nfields ||
+		    !str_same(a, x->computer, b, y->computer) || !str_same(a, x->channel, b, y->channel) ||
+		    !str_same(a, x->provider, b, y->provider) || !str_same(a, x->user_sid, b, y->user_sid))
+			return 0;
+		for (k = 0; k < x->nfields; k++)
+			if (!str_same(a, a->fields[x->field0 + k].name, b, b->fields[y->field0 + k].name) ||
+			    !str_same(a, a->fields[x->field0 + k].value, b, b->fields[y->field0 + k].value))
+				return 0;
+	}
+	return 1;
 }

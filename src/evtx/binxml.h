@@ -39,6 +39,7 @@ typedef struct rt_bx_event {
 
 typedef struct rt_bx_field {
 	uint32_t name, value;
+	uint32_t hash; /* of the name when known as it is added, else 0 */
 } rt_bx_field;
 
 typedef struct rt_bx_name {
@@ -48,6 +49,15 @@ typedef struct rt_bx_name {
 } rt_bx_name;
 
 #define RT_BX_NAME_SLOTS 512
+
+/* A template of the chunk: the chunk offset of its body (0 = empty slot)
+ * and where its compiled tape starts in `ops`, or RT_BX_NONE when it is
+ * walked instead (binxml.c). */
+typedef struct rt_bx_tmpl {
+	uint32_t body, tape;
+} rt_bx_tmpl;
+
+#define RT_BX_TMPL_SLOTS 256
 
 /* Offsets with this bit set refer to `names` rather than `arena`. */
 #define RT_BX_NAMEBIT 0x80000000u
@@ -65,12 +75,18 @@ typedef struct rt_bx_chunk {
 	uint32_t *nk;
 	size_t nkcap;
 	rt_bx_name slots[RT_BX_NAME_SLOTS];
+	void *ops;    /* compiled templates of the chunk */
+	size_t nops, opcap;
+	rt_bx_tmpl tmpl[RT_BX_TMPL_SLOTS];
 	char err[160];
 	int hazard;   /* the chunk holds what libevtx mishandles (see below) */
 } rt_bx_chunk;
 
 /* Flags for rt_bx_decode_chunk. */
 #define RT_BX_NO_CRC 1u /* skip the checksum checks (fuzzing) */
+#define RT_BX_WALK 2u   /* walk every template body instead of running its
+			 * compiled tape: the reference the tapes are checked
+			 * against (tests, fuzzing); same events, slower */
 
 void rt_bx_chunk_init(rt_bx_chunk *c);
 void rt_bx_chunk_release(rt_bx_chunk *c);
@@ -83,6 +99,12 @@ void rt_bx_chunk_release(rt_bx_chunk *c);
  * no events. Never reads outside [data, data+len).
  */
 int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsigned flags);
+
+/*
+ * 1 when two decoded chunks hold the same events to the byte (every
+ * number, string and field) and the same error text, else 0. For tests.
+ */
+int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b);
 
 /*
  * Fill `ev` (and `fields`, room for e->nfields) from event `i` of a decoded
@@ -106,8 +128,5 @@ const char *rt_bx_libevtx_hazard(rt_bx_chunk *scratch, const uint8_t *data, size
 
 /* NULL when both checksums of the chunk are right, else what is wrong. */
 const char *rt_bx_check_crc(const uint8_t *data, size_t len);
-
-/* CRC-32 as rt_crc32, faster (slicing by 8); the decoder checks every byte. */
-uint32_t rt_bx_crc32(uint32_t crc, const uint8_t *p, size_t len);
 
 #endif

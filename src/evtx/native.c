@@ -165,7 +165,7 @@ static void open_file(nfile *f)
 	f->state = 1;
 	f->fflags = rt_le32(f->hdr + 120);
 	f->hdr_chunks = rt_le16(f->hdr + 42);
-	if (!(f->fflags & FLAG_NO_CRC) && rt_bx_crc32(0, f->hdr, 120) != rt_le32(f->hdr + 124)) {
+	if (!(f->fflags & FLAG_NO_CRC) && rt_crc32(0, f->hdr, 120) != rt_le32(f->hdr + 124)) {
 		file_msg(f, "bad file header checksum");
 		f->damaged = 1;
 	}

@@ -1,10 +1,13 @@
 /*
  * The adapter between the reading modules and the assessor.
  *
- * Facts: every point of the config module's histories. A hive point says
- * the value held from its key's last-written time (when earlier than the
- * snapshot) on; "default" points that open a history are left out, since
- * the assessor applies Windows' defaults to settings a read hive lacks.
+ * Facts: every point of the config module's histories, with config's text
+ * and typed value (no re-parsing). A hive point says the value held from
+ * its key's last-written time (when earlier than the snapshot) on;
+ * "default" points that open a history are left out, since the assessor
+ * applies Windows' defaults to settings a read hive lacks. Change points
+ * from events are a setting's name and text, typed by config's one
+ * conversion (rt_cfg_value_parse).
  *
  * One pass over every host's EVTX gives each log's channel and coverage,
  * the log clears (Security 1102, System 104) and the configuration changes
@@ -19,8 +22,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#include <cjson/cJSON.h>
 
 #include "adapt.h"
 #include "remtrail/config.h"
@@ -41,14 +42,19 @@ typedef struct host_data {
 
 typedef struct adapt_priv {
 	const rt_evidence *ev;
+	rt_analysis *a;
 	rt_config *cfg;
-	rt_detect *det;
-	rt_findings found; /* detect's findings, timeline order */
+	rt_detect *det;   /* the case: correlated across hosts */
+	rt_detect *local; /* one host at a time: its findings alone */
+	size_t local_host; /* host the local detector is fed (nhosts: none) */
+	uint64_t from, to; /* activity window (0: open) */
 	host_data *hosts;
 	size_t nhosts;
 	size_t cur; /* host of the last event: events come host by host */
 	char **strs;
 	size_t nstrs, astrs;
+	rt_cfg_value **vals; /* typed values of event-derived facts */
+	size_t nvals, avals;
 } adapt_priv;
 
 static const char *keep(adapt_priv *p, const char *s)
@@ -122,6 +128,24 @@ static rt_assess_finding *new_finding(adapt_priv *p, host_data *h, const rt_even
 	return f;
 }
 
+/* `text` of setting `name` typed by config's one conversion, kept; its
+ * canonical text ("auto" for "auto start") in *shown. */
+static const rt_cfg_value *typed(adapt_priv *p, const char *name, const char *text, const char **shown)
+{
+	rt_cfg_value *v;
+
+	*shown = NULL;
+	if (!text)
+		return NULL;
+	if (grow((void **)&p->vals, &p->avals, p->nvals, sizeof *p->vals) || !(v = calloc(1, sizeof *v)))
+		return NULL;
+	p->vals[p->nvals++] = v;
+	if (rt_cfg_value_parse(name, text, v))
+		return NULL;
+	*shown = keep(p, v->type == RT_CFG_V_BAD || !v->text ? text : v->text);
+	return *shown ? v : NULL;
+}
+
 static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *name,
 		    const char *value, const char *old)
 {
@@ -132,48 +156,34 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *
 	f = &h->facts[h->nfacts];
 	memset(f, 0, sizeof *f);
 	f->name = keep(p, name);
-	f->value = value ? keep(p, value) : NULL;
-	f->old_value = old ? keep(p, old) : NULL;
+	f->typed = typed(p, name, value, &f->value);
+	f->old_typed = typed(p, name, old, &f->old_value);
 	f->time = e->timestamp;
 	f->is_change = 1;
 	f->src.file = keep(p, e->source_file);
 	f->src.record_id = e->record_id;
 	f->src.event_id = e->event_id;
 	f->src.time = e->timestamp;
-	if (!f->name || (value && !f->value) || (old && !f->old_value) || !f->src.file)
+	if (!f->name || (value && !f->typed) || (old && !f->old_typed) || !f->src.file)
 		return -1;
 	h->nfacts++;
 	return 0;
 }
 
-/* The SCM's words for start types, as config names them. */
-static const char *scm_start(const char *s)
-{
-	static const char *const map[][2] = { { "auto start", "auto" },   { "demand start", "manual" },
-					      { "disabled", "disabled" }, { "boot start", "boot" },
-					      { "system start", "system" } };
-	size_t i;
-
-	for (i = 0; i < sizeof map / sizeof *map; i++)
-		if (rt_strcaseeq(s, map[i][0]))
-			return map[i][1];
-	return NULL;
-}
-
 static int change_7040(adapt_priv *p, host_data *h, const rt_event *e)
 {
-	const char *svc = rt_event_gets(e, "param4"), *o = scm_start(rt_event_gets(e, "param2")),
-		   *n = scm_start(rt_event_gets(e, "param3"));
+	const char *svc = rt_event_gets(e, "param4"), *o = rt_event_gets(e, "param2"),
+		   *n = rt_event_gets(e, "param3");
 	char name[96];
 	size_t i;
 
-	if (!*svc || !n || strlen(svc) > 60)
+	if (!*svc || !*n || strlen(svc) > 60)
 		return 0;
 	snprintf(name, sizeof name, "service.%s.start", svc);
 	for (i = 8; name[i]; i++)
 		if (name[i] >= 'A' && name[i] <= 'Z')
 			name[i] = (char)(name[i] - 'A' + 'a');
-	return new_fact(p, h, e, name, n, o);
+	return new_fact(p, h, e, name, n, *o ? o : NULL);
 }
 
 /* A firewall rule event's fields as the registry rule string. */
@@ -220,7 +230,7 @@ static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
 	if (rt_strcaseeq(prof, "Domain") || rt_strcaseeq(prof, "Private") || rt_strcaseeq(prof, "Public")) {
 		snprintf(name, sizeof name, "firewall.profile.%s.enabled",
 			 rt_strcaseeq(prof, "Domain") ? "domain" : rt_strcaseeq(prof, "Private") ? "private" : "public");
-		return new_fact(p, h, e, name, rt_strcaseeq(v, "Yes") ? "true" : "false", NULL);
+		return new_fact(p, h, e, name, v, NULL);
 	}
 	return 0;
 }
@@ -231,12 +241,9 @@ static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
 static int change_4956(adapt_priv *p, host_data *h, const rt_event *e)
 {
 	const char *v = rt_event_gets(e, "ActiveProfile");
-	char list[32];
 
 	if (!*v)
 		return 0;
-	if (rt_fw_profile_list(rt_fw_profile_mask(v), list, sizeof list))
-		v = list;
 	return new_fact(p, h, e, "firewall.active_profile", v, NULL);
 }
 
@@ -306,6 +313,16 @@ static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 	return 0;
 }
 
+/* The local detector's findings go to the host it was fed, once the
+ * events move on to another host (or end). */
+static int local_flush(adapt_priv *p)
+{
+	size_t h = p->local_host;
+
+	p->local_host = p->nhosts;
+	return h < p->nhosts && rt_detect_finish(p->local, &p->a->hosts[h].findings) ? -1 : 0;
+}
+
 static int on_event(void *ctx, const rt_event *e)
 {
 	adapt_priv *p = ctx;
@@ -317,6 +334,11 @@ static int on_event(void *ctx, const rt_event *e)
 		return 1;
 	if (!h)
 		return 0;
+	if ((size_t)(h - p->hosts) != p->local_host && local_flush(p))
+		return 1;
+	p->local_host = (size_t)(h - p->hosts);
+	if (rt_detect_event(p->local, e))
+		return 1;
 	for (i = h->nlogs; i-- > 0;)
 		if (!strcmp(h->logs[i].file, e->source_file))
 			break;
@@ -384,7 +406,11 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		return -1;
 	a->priv = p;
 	p->ev = ev;
+	p->a = a;
 	p->nhosts = ev->nhosts;
+	p->local_host = ev->nhosts;
+	p->from = o ? o->from : 0;
+	p->to = o ? o->to : 0;
 	if (!(p->hosts = calloc(ev->nhosts + 1, sizeof *p->hosts)))
 		return -1;
 	if (has_hives(ev) && rt_config_from_evidence(ev, &p->cfg, diag))
@@ -397,120 +423,24 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
 			goto oom;
 	}
-	if (rt_detect_new(&p->det))
+	if (rt_detect_new(&p->det) || rt_detect_new(&p->local))
 		goto oom;
 	memset(&eo, 0, sizeof eo);
 	eo.threads = o ? o->threads : 1;
+	eo.reader = o ? o->reader : RT_READER_AUTO;
 	if (o && o->progress) {
 		eo.progress = evtx_progress;
 		eo.progress_ctx = (void *)o;
 	}
 	rt_evtx_read_evidence(ev, &eo, on_event, p, diag);
-	if (rt_detect_finish(p->det, &p->found))
+	if (local_flush(p) || rt_detect_finish(p->det, &a->findings))
 		goto oom;
 	rt_detect_free(&p->det);
+	rt_detect_free(&p->local);
 	return 0;
 oom:
 	rt_buf_release(&json);
 	return -1;
-}
-
-static int nonzero_mask(const cJSON *m)
-{
-	return cJSON_IsString(m) && *m->valuestring && strcmp(m->valuestring, "0.0.0.0");
-}
-
-/*
- * An interface object (config's host.interface.<guid>) as the subnets it is
- * on, "addr/mask,...", which is what LocalSubnet means to the firewall.
- * Config lists the static addresses (IPAddress, 0.0.0.0 dropped) and then
- * the DHCP one; SubnetMask is parallel to IPAddress (its 0.0.0.0 entries
- * belong to the dropped addresses). With EnableDHCP Windows ignores the
- * static list: the DHCP address is the one after the static ones and goes
- * with DhcpSubnetMask. IPv6 objects carry no prefix unless an address is
- * written with one ("fd00::7/64"); an address without a mask gives nothing.
- */
-static void interface_subnets(const cJSON *obj, int v6, rt_buf *out)
-{
-	const cJSON *addrs = cJSON_GetObjectItem(obj, v6 ? "ipv6" : "ipv4");
-	const cJSON *masks = cJSON_GetObjectItem(obj, "subnet_mask");
-	const cJSON *dmask = cJSON_GetObjectItem(obj, "dhcp_subnet_mask");
-	int dhcp = cJSON_IsTrue(cJSON_GetObjectItem(obj, "dhcp"));
-	int na = cJSON_GetArraySize(addrs), nm = 0, i;
-	const cJSON *m;
-
-	if (!cJSON_IsArray(addrs))
-		return;
-	cJSON_ArrayForEach(m, masks)
-		if (nonzero_mask(m))
-			nm++;
-	for (i = 0; i < na; i++) {
-		const cJSON *a = cJSON_GetArrayItem(addrs, i);
-		const char *mask = NULL;
-		int k = 0;
-
-		if (!cJSON_IsString(a))
-			continue;
-		if (v6) {
-			if (!strchr(a->valuestring, '/'))
-				continue;
-		} else if (i < nm && !dhcp) {
-			cJSON_ArrayForEach(m, masks)
-				if (nonzero_mask(m) && k++ == i)
-					break;
-			mask = m ? m->valuestring : NULL;
-		} else if (i == na - 1 && i >= nm && dhcp && nonzero_mask(dmask)) {
-			mask = dmask->valuestring;
-		}
-		if (!v6 && !mask)
-			continue;
-		if (out->len)
-			rt_buf_addch(out, ',');
-		rt_buf_adds(out, a->valuestring);
-		if (mask)
-			rt_buf_addf(out, "/%s", mask);
-	}
-}
-
-/* A config point's JSON value as the assessor's text value (NULL: absent). */
-static const char *point_value(adapt_priv *p, const char *name, const rt_cfg_point *pt, int *ok)
-{
-	cJSON *j;
-	const char *r = NULL;
-	char num[32];
-
-	*ok = 1;
-	if (!strncmp(name, "firewall.rule.", 14) || !strncmp(name, "firewall.policy.rule.", 21)) {
-		if (pt->value && !strcmp(pt->value, "null"))
-			return NULL;
-		return (r = keep(p, pt->raw ? pt->raw : "")) ? r : (*ok = 0, NULL);
-	}
-	if (!pt->value || !(j = cJSON_Parse(pt->value)))
-		return (r = keep(p, pt->value ? pt->value : "")) ? r : (*ok = 0, NULL);
-	if (cJSON_IsObject(j) && (!strncmp(name, "host.interface.", 15) ||
-				  !strncmp(name, "host.interface6.", 16))) {
-		rt_buf sub = RT_BUF_INIT;
-		interface_subnets(j, name[14] == '6', &sub);
-		r = keep(p, sub.buf ? sub.buf : "");
-		rt_buf_release(&sub);
-	} else if (cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0) {
-		cJSON *first = cJSON_GetArrayItem(j, 0);
-		r = cJSON_IsString(first) ? keep(p, first->valuestring) : keep(p, pt->value);
-	} else if (cJSON_IsObject(j) && cJSON_IsNumber(cJSON_GetObjectItem(j, "port"))) {
-		snprintf(num, sizeof num, "%.0f", cJSON_GetObjectItem(j, "port")->valuedouble);
-		r = keep(p, num);
-	} else if (cJSON_IsString(j)) {
-		r = keep(p, j->valuestring);
-	} else if (cJSON_IsNull(j)) {
-		cJSON_Delete(j);
-		return NULL;
-	} else {
-		r = keep(p, pt->value);
-	}
-	cJSON_Delete(j);
-	if (!r)
-		*ok = 0;
-	return r;
 }
 
 static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
@@ -522,15 +452,11 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 		int policy = !strncmp(st->name, "firewall.policy.rule.", 21), emitted = 0;
 		for (k = 0; k < st->npoints; k++) {
 			const rt_cfg_point *pt = &st->points[k];
-			const char *val;
+			const char *val = pt->text;
 			rt_fact *f;
-			int ok;
 
 			if (pt->certainty == RT_CFG_DEFAULT && k == 0)
 				continue;
-			val = point_value(p, st->name, pt, &ok);
-			if (!ok)
-				return -1;
 			/* the same value seen again (bounded point, then observed) */
 			if (emitted && ((!val && !out->facts[out->nfacts - 1].value) ||
 					(val && out->facts[out->nfacts - 1].value &&
@@ -542,6 +468,7 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 			memset(f, 0, sizeof *f);
 			f->name = st->name;
 			f->value = val;
+			f->typed = &pt->typed;
 			emitted = 1;
 			f->time = pt->source.last_written && pt->source.last_written < pt->time
 					  ? pt->source.last_written : pt->time;
@@ -567,15 +494,20 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 
 static int finding_order(const void *x, const void *y);
 
-/* The host's findings for the assessor: detect's (kinds as DESIGN.md names
- * them) and ours (log.cleared, winrm.config), in time order. */
-static int combine(adapt_priv *p, host_data *hd, const char *host)
+static int in_window(const adapt_priv *p, uint64_t t)
+{
+	return (!p->from || t >= p->from) && (!p->to || t <= p->to);
+}
+
+/* The host's findings for the assessor: detect's for this host alone
+ * (kinds as DESIGN.md names them) and ours (log.cleared, winrm.config),
+ * inside the activity window, in time order. */
+static int combine(adapt_priv *p, host_data *hd, const rt_findings *own)
 {
 	size_t i;
 
-	for (i = rt_findings_next(&p->found, host, 0); i < p->found.n;
-	     i = rt_findings_next(&p->found, host, i + 1)) {
-		const rt_finding *f = &p->found.items[i];
+	for (i = 0; i < own->n; i++) {
+		const rt_finding *f = &own->items[i];
 		rt_assess_finding *a;
 
 		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
@@ -588,12 +520,16 @@ static int combine(adapt_priv *p, host_data *hd, const char *host)
 		a->user = f->user;
 		a->message = f->message;
 		a->detail = f->process;
+		a->confidence = (int)f->confidence;
+		a->direction = f->direction == RT_DIR_INBOUND ? 1 : f->direction == RT_DIR_OUTBOUND ? -1 : 0;
 		a->src.file = f->source_file;
 		a->src.record_id = f->record_id;
 		a->src.event_id = f->event_id;
 		a->src.time = f->timestamp;
 	}
 	for (i = 0; i < hd->nfinds; i++) {
+		if (!in_window(p, hd->finds[i].time))
+			continue;
 		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
 			return -1;
 		hd->all[hd->nall++] = hd->finds[i];
@@ -612,7 +548,7 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 
 	memset(out, 0, sizeof *out);
 	out->in.host = ev->hosts[h].name;
-	if (combine(p, hd, ev->hosts[h].name))
+	if (combine(p, hd, &a->hosts[h].findings))
 		return -1;
 	for (i = 0; p->cfg && i < p->cfg->nhosts; i++)
 		if (!strcmp(p->cfg->hosts[i].name, ev->hosts[h].name) &&
@@ -630,6 +566,31 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 	out->in.findings = hd->all;
 	out->in.nfindings = hd->nall;
 	return 0;
+}
+
+static const rt_cfg_point *last_point(const rt_cfg_host *h, const char *name)
+{
+	const rt_cfg_setting *s = rt_cfg_find(h, name);
+
+	return s && s->npoints ? &s->points[s->npoints - 1] : NULL;
+}
+
+int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out)
+{
+	const adapt_priv *p = a->priv;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; p && p->cfg && i < p->cfg->nhosts; i++) {
+		const rt_cfg_point *role = last_point(&p->cfg->hosts[i], "host.role");
+		const rt_cfg_point *ip = last_point(&p->cfg->hosts[i], "host.ipv4");
+
+		if (!role || !role->text || !ip || !ip->text || !rt_scope_is_literal(ip->text) ||
+		    (strcmp(role->text, "domain_controller") && strcmp(role->text, "file_server")))
+			continue;
+		rc |= rt_buf_addf(out, "%s%s", out->len ? "," : "", ip->text);
+	}
+	return rc ? -1 : 0;
 }
 
 void adapt_host_release(adapt_host *ah)
@@ -650,73 +611,24 @@ static int finding_order(const void *x, const void *y)
 	return a->src.record_id < b->src.record_id ? -1 : a->src.record_id > b->src.record_id;
 }
 
-int adapt_end(rt_analysis *a, rt_diag *diag)
-{
-	adapt_priv *p = a->priv;
-	rt_buf fj = RT_BUF_INIT;
-	size_t h, i, n = 0;
-
-	for (h = 0; h < p->nhosts; h++)
-		n += p->hosts[h].nall;
-	if (!(a->timeline = calloc(n + 1, sizeof *a->timeline)))
-		return -1;
-	for (h = 0; h < p->nhosts; h++) {
-		const host_data *hd = &p->hosts[h];
-		const char *host = keep(p, p->ev->hosts[h].name);
-
-		if (!host)
-			return -1;
-		for (i = 0; i < hd->nall; i++) {
-			const rt_assess_finding *f = &hd->all[i];
-			rt_report_line *l = &a->timeline[a->ntimeline++];
-			const char *base = f->src.file ? strrchr(f->src.file, '/') : NULL;
-			rt_buf src = RT_BUF_INIT;
-
-			rt_buf_addf(&src, "%s #%llu", base ? base + 1 : f->src.file ? f->src.file : "",
-				    (unsigned long long)f->src.record_id);
-			l->host = host;
-			l->time = f->time;
-			l->kind = f->kind;
-			l->text = f->message;
-			l->source = keep(p, src.buf);
-			rt_buf_release(&src);
-			if (!l->source)
-				return -1;
-		}
-	}
-	/* report.json's findings: detect's timeline objects */
-	if (rt_buf_addch(&fj, '['))
-		goto oom;
-	for (i = 0; i < p->found.n; i++) {
-		size_t mark = fj.len;
-		if ((i && rt_buf_addch(&fj, ',')) || ((mark = fj.len), rt_finding_jsonl(&fj, &p->found, i)))
-			goto oom;
-		while (fj.len > mark && fj.buf[fj.len - 1] == '\n')
-			rt_buf_truncate(&fj, fj.len - 1);
-	}
-	a->nfindings = p->found.n;
-	if (rt_buf_addch(&fj, ']') || !(a->findings_json = rt_buf_detach(&fj, NULL)))
-		goto oom;
-	return 0;
-oom:
-	rt_buf_release(&fj);
-	return -1;
-}
-
 void adapt_free(rt_analysis *a)
 {
 	adapt_priv *p = a->priv;
 	size_t i;
 
-	free(a->timeline);
 	if (!p)
 		return;
 	for (i = 0; i < p->nstrs; i++)
 		free(p->strs[i]);
 	free(p->strs);
+	for (i = 0; i < p->nvals; i++) {
+		rt_cfg_value_release(p->vals[i]);
+		free(p->vals[i]);
+	}
+	free(p->vals);
 	rt_config_free(&p->cfg);
 	rt_detect_free(&p->det);
-	rt_findings_release(&p->found);
+	rt_detect_free(&p->local);
 	for (i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].facts);
 		free(p->hosts[i].all);
@@ -728,15 +640,20 @@ void adapt_free(rt_analysis *a)
 	a->priv = NULL;
 }
 
-int rt_analysis_timeline(const rt_analysis *a, rt_buf *out, int csv)
+const rt_config *adapt_config(const rt_analysis *a)
+{
+	const adapt_priv *p = a->priv;
+
+	return p ? p->cfg : NULL;
+}
+
+uint64_t adapt_records(const rt_analysis *a, size_t h, const char *file)
 {
 	const adapt_priv *p = a->priv;
 	size_t i;
 
-	if (csv && rt_finding_csv_header(out))
-		return -1;
-	for (i = 0; p && i < p->found.n; i++)
-		if (csv ? rt_finding_csv(out, &p->found, i) : rt_finding_jsonl(out, &p->found, i))
-			return -1;
+	for (i = 0; p && h < p->nhosts && i < p->hosts[h].nlogs; i++)
+		if (!strcmp(p->hosts[h].logs[i].file, file))
+			return p->hosts[h].logs[i].nrecords;
 	return 0;
 }

@@ -4,6 +4,7 @@
 #define REMTRAIL_ADAPT_H
 
 #include "remtrail/assess.h"
+#include "remtrail/config.h"
 #include "remtrail/diag.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
@@ -17,13 +18,22 @@ typedef struct adapt_host {
 } adapt_host;
 
 /* Read what every host needs (configuration, findings); fills
- * a->configuration_json, a->findings_json, a->timeline. */
+ * a->configuration_json, a->findings (the case, paired across hosts) and
+ * each a->hosts[h].findings (that host's alone); a->hosts must hold one
+ * zeroed entry per evidence host. */
 int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o,
 		rt_diag *diag);
 int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host *out,
 		     rt_diag *diag);
 void adapt_host_release(adapt_host *ah);
-int adapt_end(rt_analysis *a, rt_diag *diag);
+/* The IPv4 addresses of the case's hosts whose hives say they are domain
+ * controllers or file servers (host.role), comma-separated, into `out`
+ * (rt_assess_opts.mgmt_hosts). 0, or -1 on out of memory. */
+int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out);
 void adapt_free(rt_analysis *a);
+/* The configuration read (NULL when no hive was read). */
+const rt_config *adapt_config(const rt_analysis *a);
+/* Records read from EVTX `file` of host `h` (0 when none). */
+uint64_t adapt_records(const rt_analysis *a, size_t h, const char *file);
 
 #endif

@@ -154,7 +154,19 @@ int rt_outdir_write(const char *dir, const char *name, const void *data, size_t 
 	const char *p = data;
 	int fd = -1, r = -1, e;
 
-	if (rt_buf_addf(&tmp, "%s/.%s.XXXXXX", dir, name) || rt_buf_addf(&dst, "%s/%s", dir, name))
+	const char *slash = strrchr(name, '/');
+
+	if (slash) {
+		/* a file below dir: its folders first, the temporary file next to it */
+		if (rt_buf_addf(&dst, "%s/%.*s", dir, (int)(slash - name), name) || mkdir_p(dst.buf))
+			goto out;
+		rt_buf_reset(&dst);
+		if (rt_buf_addf(&tmp, "%s/%.*s/.%s.XXXXXX", dir, (int)(slash - name), name, slash + 1))
+			goto out;
+	} else if (rt_buf_addf(&tmp, "%s/.%s.XXXXXX", dir, name)) {
+		goto out;
+	}
+	if (rt_buf_addf(&dst, "%s/%s", dir, name))
 		goto out;
 	if ((fd = mkstemp(tmp.buf)) < 0)
 		goto out;

@@ -1,15 +1,176 @@
-/* Writers for verdicts and the analyze report. JSON is written by hand (our
- * own escaping, integers exact) so output is byte-stable and 64-bit record
- * ids never pass through a double. */
+/*
+ * Writers for verdicts and the analyze reports (JSON and text). JSON is
+ * written by hand (our own escaping, integers exact) so output is
+ * byte-stable and 64-bit record ids never pass through a double. Every
+ * string from evidence goes through rt_text_escape (text) or rt_json_str
+ * (JSON), every file name through rt_path_escape.
+ */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
-#include "remtrail/report.h"
+#include "report_int.h"
 
 #define ADD(s) do { if (rt_buf_adds(out, (s))) return -1; } while (0)
 #define ADDF(...) do { if (rt_buf_addf(out, __VA_ARGS__)) return -1; } while (0)
 #define JSTR(s) do { if (rt_json_cstr(out, (s))) return -1; } while (0)
+#define JPATH(s) do { if (rep_json_path(out, (s))) return -1; } while (0)
+#define TXT(s) do { if (rt_text_cstr(out, (s))) return -1; } while (0)
+
+/* ------------------------------------------------------------ shared bits */
+
+int rep_json_path(rt_buf *out, const char *path)
+{
+	rt_buf p = RT_BUF_INIT;
+	int r;
+
+	if (!path)
+		return rt_buf_adds(out, "null");
+	r = rt_path_cstr(&p, path) || rt_json_str(out, p.buf, p.len) ? -1 : 0;
+	rt_buf_release(&p);
+	return r;
+}
+
+static int input_cmp_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const rt_input *)elem)->path);
+}
+
+const rt_input *rep_input(const rt_analysis *a, const char *path)
+{
+	if (!path || !a->ninputs)
+		return NULL;
+	return bsearch(path, a->inputs, a->ninputs, sizeof *a->inputs, input_cmp_path);
+}
+
+int rep_file_text(rt_buf *out, const rt_analysis *a, const char *path)
+{
+	const rt_input *in = rep_input(a, path);
+
+	return rt_path_cstr(out, in && *in->rel ? in->rel : path);
+}
+
+int rep_short_time(rt_buf *out, uint64_t t)
+{
+	char ts[RT_TIME_MAX];
+
+	if (!t)
+		return rt_buf_adds(out, "-");
+	rt_time_format(t, ts);
+	ts[10] = ' ';
+	ts[19] = '\0';
+	return rt_buf_adds(out, ts);
+}
+
+rt_role rep_role(const rt_finding *f)
+{
+	const char *proto;
+	size_t plen;
+
+	return rt_finding_role(f, &proto, &plen);
+}
+
+void rep_host_stats(const rt_analysis *a, const rt_analysis_host *h, rep_stats *s)
+{
+	size_t i;
+	int c;
+
+	memset(s, 0, sizeof *s);
+	for (i = 0; i < h->findings.n; i++) {
+		const rt_finding *f = &h->findings.items[i];
+		rt_role r = rep_role(f);
+
+		if (f->direction == RT_DIR_INBOUND && r == RT_ROLE_USE) {
+			if (!s->inbound++)
+				s->first_in = f->timestamp;
+			s->last_in = f->timestamp;
+		} else if (f->direction == RT_DIR_OUTBOUND && r == RT_ROLE_USE) {
+			s->outbound++;
+		} else if (r == RT_ROLE_REFUSED) {
+			s->refused++;
+		} else {
+			s->other++;
+		}
+	}
+	for (c = 0; h->verdicts && c < RT_CM_COUNT; c++)
+		s->bypassed += h->verdicts->cm[c].bypassed > 0;
+	for (i = 0; i < h->ninputs; i++) {
+		const rt_input *in = &a->inputs[h->inputs[i]];
+
+		if (in->kind && !strncmp(in->kind, "hive:", 5) &&
+		    (in->state == RT_INPUT_READ || in->state == RT_INPUT_PARTLY))
+			s->hives++;
+		if (in->kind && !strncmp(in->kind, "evtx", 4))
+			s->logs++;
+		if (in->state == RT_INPUT_PARTLY || in->state == RT_INPUT_UNREADABLE)
+			s->damaged++;
+	}
+}
+
+int rep_input_of(const rt_analysis *a, size_t host, size_t i)
+{
+	return host >= a->nhosts || (a->inputs[i].host && !strcmp(a->inputs[i].host, a->hosts[host].name));
+}
+
+size_t rep_count_inputs(const rt_analysis *a, size_t host, size_t counts[REP_NSTATES])
+{
+	size_t i, n = 0;
+
+	memset(counts, 0, REP_NSTATES * sizeof *counts);
+	for (i = 0; i < a->ninputs; i++)
+		if (rep_input_of(a, host, i)) {
+			counts[(unsigned)a->inputs[i].state < REP_NSTATES ? a->inputs[i].state : 0]++;
+			n++;
+		}
+	return n;
+}
+
+int rep_cite(rt_buf *out, const rt_analysis *a, const rt_evidence_item *it)
+{
+	char ts[RT_TIME_MAX];
+	int e = 0;
+
+	if ((!it->file || !*it->file) && !it->key && !it->record_id && !it->time)
+		return 0;
+	e |= rt_buf_adds(out, " [");
+	if (it->file && *it->file)
+		e |= rep_file_text(out, a, it->file);
+	if (it->key) {
+		e |= rt_buf_addch(out, ' ');
+		e |= rt_text_cstr(out, it->key);
+		if (it->value_name) {
+			e |= rt_buf_addch(out, '\\');
+			e |= rt_text_cstr(out, it->value_name);
+		}
+	}
+	if (it->record_id)
+		e |= rt_buf_addf(out, " record %llu", (unsigned long long)it->record_id);
+	if (it->event_id)
+		e |= rt_buf_addf(out, ", event %u", (unsigned)it->event_id);
+	if (it->time) {
+		rt_time_format(it->time, ts);
+		e |= rt_buf_addf(out, it->key ? ", key last written %s" : ", %s", ts);
+	}
+	e |= rt_buf_addch(out, ']');
+	return e ? -1 : 0;
+}
+
+int rep_time_zone(rt_buf *out, const rt_analysis_host *h)
+{
+	int e = 0;
+
+	if (!h->time_zone && !h->has_bias)
+		return 0;
+	e |= rt_text_cstr(out, h->time_zone ? h->time_zone : "(name not recorded)");
+	if (h->has_bias) {
+		int east = -h->active_bias, m = east < 0 ? -east : east;
+
+		e |= rt_buf_addf(out, " (UTC%c%02d:%02d when the SYSTEM hive was last written)",
+				 east < 0 ? '-' : '+', m / 60, m % 60);
+	}
+	return e ? -1 : 0;
+}
 
 /* ---------------------------------------------------------------- JSON */
 
@@ -34,7 +195,7 @@ static int json_item(rt_buf *out, const rt_evidence_item *it)
 	ADD("{\"text\":");
 	JSTR(it->text);
 	ADD(",\"source\":{\"file\":");
-	JSTR(it->file);
+	JPATH(it->file ? it->file : "");
 	if (it->key) {
 		ADD(",\"key\":");
 		JSTR(it->key);
@@ -47,7 +208,9 @@ static int json_item(rt_buf *out, const rt_evidence_item *it)
 		ADDF(",\"record_id\":%llu", (unsigned long long)it->record_id);
 	if (it->event_id)
 		ADDF(",\"event_id\":%u", (unsigned)it->event_id);
-	if (json_time(out, "time", it->time, 1))
+	/* a registry time is when the key was last written, not when the
+	 * value was set: say so in the name */
+	if (json_time(out, it->key ? "last_written" : "time", it->time, 1))
 		return -1;
 	ADD("}");
 	if (it->kind) {
@@ -83,7 +246,11 @@ static int json_verdict(rt_buf *out, const rt_cm_verdict *v)
 
 	ADDF("{\"id\":\"%s\",\"title\":", rt_cm_name(v->id));
 	JSTR(rt_cm_title(v->id));
-	ADDF(",\"state\":\"%s\",\"intervals\":[", rt_cm_state_name(v->state));
+	ADD(",\"state\":");
+	JSTR(rt_cm_state_name(v->state));
+	ADD(",\"state_why\":");
+	JSTR(v->state_why ? v->state_why : "");
+	ADD(",\"intervals\":[");
 	for (i = 0; i < v->nintervals; i++) {
 		const rt_interval *iv = &v->intervals[i];
 		if (i)
@@ -91,7 +258,9 @@ static int json_verdict(rt_buf *out, const rt_cm_verdict *v)
 		ADD("{");
 		if (json_time(out, "from", iv->from, 0) || json_time(out, "to", iv->to, 1))
 			return -1;
-		ADDF(",\"state\":\"%s\",\"why\":", rt_cm_state_name(iv->state));
+		ADD(",\"state\":");
+		JSTR(rt_cm_state_name(iv->state));
+		ADD(",\"why\":");
 		JSTR(iv->why);
 		if (json_list(out, "basis", &iv->basis))
 			return -1;
@@ -131,249 +300,246 @@ static int json_verdict(rt_buf *out, const rt_cm_verdict *v)
 	return 0;
 }
 
-static int json_hosts(rt_buf *out, rt_assess_result *const *hosts, size_t n)
+static int json_host_verdicts(rt_buf *out, const rt_assess_result *h)
 {
-	size_t i;
 	int c;
 
-	ADD("[");
-	for (i = 0; i < n; i++) {
-		if (i)
+	ADD("{\"host\":");
+	JSTR(h->host);
+	if (json_time(out, "period_from", h->period_from, 1) ||
+	    json_time(out, "period_to", h->period_to, 1))
+		return -1;
+	ADD(",\"countermeasures\":[");
+	for (c = 0; c < RT_CM_COUNT; c++) {
+		if (c)
 			ADD(",");
-		ADD("{\"host\":");
-		JSTR(hosts[i]->host);
-		if (json_time(out, "period_from", hosts[i]->period_from, 1) ||
-		    json_time(out, "period_to", hosts[i]->period_to, 1))
+		if (json_verdict(out, &h->cm[c]))
 			return -1;
-		ADD(",\"countermeasures\":[");
-		for (c = 0; c < RT_CM_COUNT; c++) {
-			if (c)
-				ADD(",");
-			if (json_verdict(out, &hosts[i]->cm[c]))
-				return -1;
-		}
-		ADD("]}");
 	}
-	ADD("]");
+	ADD("]}");
 	return 0;
 }
 
 int rt_assess_write_json(rt_buf *out, rt_assess_result *const *hosts, size_t n)
 {
-	ADD("{\"schema\":\"remtrail/1\",\"hosts\":");
-	if (json_hosts(out, hosts, n))
-		return -1;
-	ADD("}\n");
+	size_t i;
+
+	ADD("{\"schema\":\"remtrail/1\",\"hosts\":[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			ADD(",");
+		if (json_host_verdicts(out, hosts[i]))
+			return -1;
+	}
+	ADD("]}\n");
 	return 0;
 }
 
-int rt_report_write_json(rt_buf *out, const rt_report *r)
+static int json_opt_str(rt_buf *out, const char *key, const char *v)
+{
+	ADDF(",\"%s\":", key);
+	if (!v) {
+		ADD("null");
+		return 0;
+	}
+	JSTR(v);
+	return 0;
+}
+
+static int json_input(rt_buf *out, const rt_input *in)
+{
+	size_t k;
+
+	ADD("{\"path\":");
+	JPATH(in->path);
+	ADD(",\"root\":");
+	JPATH(in->root);
+	ADD(",\"relative\":");
+	JPATH(in->rel);
+	if (json_opt_str(out, "sha256", in->sha256))
+		return -1;
+	ADDF(",\"size\":%llu", (unsigned long long)in->size);
+	if (json_opt_str(out, "host", in->host) || json_opt_str(out, "kind", in->kind))
+		return -1;
+	ADD(",\"state\":");
+	JSTR(rt_input_state_name(in->state));
+	if (in->kind && !strncmp(in->kind, "evtx", 4))
+		ADDF(",\"records\":%llu", (unsigned long long)in->records);
+	ADD(",\"notes\":[");
+	for (k = 0; k < in->nnotes; k++) {
+		if (k)
+			ADD(",");
+		JSTR(in->notes[k]);
+	}
+	ADD("]}");
+	return 0;
+}
+
+static int json_move(rt_buf *out, const rt_move *m)
+{
+	ADD("{\"source\":");
+	JSTR(m->src);
+	ADD(",\"target\":");
+	JSTR(m->dst);
+	ADD(",\"protocol\":");
+	JSTR(m->protocol);
+	if (json_time(out, "first", m->first, 1) || json_time(out, "last", m->last, 1))
+		return -1;
+	ADDF(",\"count\":%zu,\"refused\":%zu,\"paired\":%zu,\"source_in_case\":%s,"
+	     "\"target_in_case\":%s}",
+	     m->count, m->refused, m->paired, m->src_known ? "true" : "false",
+	     m->dst_known ? "true" : "false");
+	return 0;
+}
+
+static int json_host_entry(rt_buf *out, const rt_analysis *a, const rt_analysis_host *h)
+{
+	rep_stats s;
+
+	rep_host_stats(a, h, &s);
+	ADD("{\"name\":");
+	JSTR(h->name);
+	ADD(",\"dir\":");
+	JSTR(h->dir);
+	if (json_opt_str(out, "name_source", h->name_source) ||
+	    json_opt_str(out, "full_name", h->full_name) ||
+	    json_opt_str(out, "time_zone", h->time_zone))
+		return -1;
+	if (h->has_bias)
+		ADDF(",\"active_bias_minutes\":%d", h->active_bias);
+	ADDF(",\"inputs\":%zu,\"findings\":%zu,\"inbound\":%zu,\"outbound\":%zu,\"refused\":%zu}",
+	     h->ninputs, h->findings.n, s.inbound, s.outbound, s.refused);
+	return 0;
+}
+
+static int json_findings(rt_buf *out, const rt_findings *l, const rt_timeline_opts *to)
 {
 	size_t i;
 
-	ADD("{\"schema\":\"remtrail/1\",\"tool\":{\"name\":\"remtrail\",\"version\":");
-	JSTR(r->version ? r->version : "");
-	ADD("},\"inputs\":[");
-	for (i = 0; i < r->ninputs; i++) {
-		const rt_report_input *in = &r->inputs[i];
+	ADD(",\"findings\":[");
+	for (i = 0; i < l->n; i++) {
 		if (i)
 			ADD(",");
-		ADD("{\"path\":");
-		JSTR(in->path);
-		ADD(",\"sha256\":");
-		if (in->sha256)
-			JSTR(in->sha256);
-		else
-			ADD("null");
-		ADDF(",\"size\":%llu", (unsigned long long)in->size);
-		if (in->host) {
-			ADD(",\"host\":");
-			JSTR(in->host);
-		}
-		if (in->kind) {
-			ADD(",\"kind\":");
-			JSTR(in->kind);
-		}
-		ADD("}");
-	}
-	ADD("],\"hosts\":[");
-	for (i = 0; i < r->nhosts; i++) {
-		if (i)
-			ADD(",");
-		JSTR(r->hosts[i]->host);
-	}
-	ADD("],\"configuration\":");
-	ADD(r->configuration_json && *r->configuration_json ? r->configuration_json : "[]");
-	ADD(",\"findings\":");
-	ADD(r->findings_json && *r->findings_json ? r->findings_json : "[]");
-	ADD(",\"verdicts\":");
-	if (json_hosts(out, r->hosts, r->nhosts))
-		return -1;
-	ADD("}\n");
-	return 0;
-}
-
-/* ---------------------------------------------------------------- text */
-
-static int text_source(rt_buf *out, const rt_evidence_item *it)
-{
-	char ts[RT_TIME_MAX];
-	const char *file = it->file ? it->file : "";
-	const char *base = strrchr(file, '/');
-
-	if (!*file && !it->key && !it->record_id && !it->time)
-		return 0;
-	ADDF(" [%s", base ? base + 1 : file);
-	if (it->key)
-		ADDF(" %s%s%s", it->key, it->value_name ? "\\" : "", it->value_name ? it->value_name : "");
-	if (it->record_id)
-		ADDF(" record %llu", (unsigned long long)it->record_id);
-	if (it->event_id)
-		ADDF(" event %u", (unsigned)it->event_id);
-	if (it->time) {
-		rt_time_format(it->time, ts);
-		ADDF(" %s", ts);
+		if (rt_timeline_json(out, l, i, to))
+			return -1;
 	}
 	ADD("]");
 	return 0;
 }
 
-static int text_list(rt_buf *out, const char *indent, const char *label, const rt_evidence_list *l)
+static int json_run(rt_buf *out, const rt_report_run *run)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
-		ADDF("%s%s%s", indent, label, l->items[i].text);
-		if (text_source(out, &l->items[i]))
-			return -1;
-		ADD("\n");
+	ADD(",\"run\":{\"command_line\":[");
+	for (i = 0; run && i < run->argc; i++) {
+		if (i)
+			ADD(",");
+		JPATH(run->argv[i]);
 	}
-	return 0;
-}
-
-static const char *bypassed_word(int b)
-{
-	return b < 0 ? "n/a" : b ? "YES" : "no";
-}
-
-static int text_summary(rt_buf *out, rt_assess_result *const *hosts, size_t n)
-{
-	char a[RT_TIME_MAX], b[RT_TIME_MAX];
-	size_t i;
-	int c;
-
-	ADDF("%-16s %-7s %-14s %-8s %-28s %s\n", "HOST", "CM", "STATE", "BYPASSED", "FIRST ACTIVITY",
-	     "LAST ACTIVITY");
-	for (i = 0; i < n; i++)
-		for (c = 0; c < RT_CM_COUNT; c++) {
-			const rt_cm_verdict *v = &hosts[i]->cm[c];
-			rt_time_format(v->first_activity, a);
-			rt_time_format(v->last_activity, b);
-			ADDF("%-16s %-7s %-14s %-8s %-28s %s\n", hosts[i]->host, rt_cm_name(v->id),
-			     rt_cm_state_name(v->state), bypassed_word(v->bypassed),
-			     v->first_activity ? a : "-", v->last_activity ? b : "-");
-		}
-	return 0;
-}
-
-static int text_verdict(rt_buf *out, const rt_cm_verdict *v)
-{
-	char a[RT_TIME_MAX], b[RT_TIME_MAX];
-	size_t i;
-
-	ADDF("\n  %s (%s): %s, bypassed: %s\n", rt_cm_name(v->id), rt_cm_title(v->id),
-	     rt_cm_state_name(v->state), bypassed_word(v->bypassed));
-	for (i = 0; i < v->nintervals; i++) {
-		const rt_interval *iv = &v->intervals[i];
-		rt_time_format(iv->from, a);
-		rt_time_format(iv->to, b);
-		ADDF("    %s .. %s  %s: %s\n", a, b, rt_cm_state_name(iv->state), iv->why);
-		if (text_list(out, "        ", "- ", &iv->basis))
-			return -1;
-	}
-	for (i = 0; i < v->nbypass; i++) {
-		ADDF("    BYPASS: %s: %s\n", v->bypass[i].route, v->bypass[i].explanation);
-		if (text_list(out, "        ", "change: ", &v->bypass[i].changes) ||
-		    text_list(out, "        ", "use: ", &v->bypass[i].findings))
-			return -1;
-	}
-	if (v->evidence.n) {
-		ADD("    other activity:\n");
-		if (text_list(out, "        ", "- ", &v->evidence))
-			return -1;
-	}
-	if (v->has_monitoring) {
-		const rt_monitoring *m = &v->monitoring;
-		ADDF("    monitoring (WinRM 6/91, PowerShell 4103): %s\n",
-		     m->in_effect ? "in effect" : "NOT in effect");
-		if (text_list(out, "        ", "covered: ", &m->coverage) ||
-		    text_list(out, "        ", "gap: ", &m->gaps))
-			return -1;
-	}
-	return 0;
-}
-
-static int text_host(rt_buf *out, const rt_assess_result *h)
-{
-	char a[RT_TIME_MAX], b[RT_TIME_MAX];
-	int c;
-
-	rt_time_format(h->period_from, a);
-	rt_time_format(h->period_to, b);
-	ADDF("\nHost %s (evidence from %s to %s)\n", h->host, h->period_from ? a : "-",
-	     h->period_to ? b : "-");
-	for (c = 0; c < RT_CM_COUNT; c++)
-		if (text_verdict(out, &h->cm[c]))
-			return -1;
-	return 0;
-}
-
-int rt_assess_write_text(rt_buf *out, rt_assess_result *const *hosts, size_t n)
-{
-	size_t i;
-
-	if (text_summary(out, hosts, n))
+	ADD("]");
+	if (json_time(out, "started", run ? rt_time_from_unix(run->started) : 0, 1) ||
+	    json_time(out, "finished", run ? rt_time_from_unix(run->finished) : 0, 1))
 		return -1;
-	for (i = 0; i < n; i++)
-		if (text_host(out, hosts[i]))
-			return -1;
+	ADDF(",\"jobs\":%d}", run ? run->jobs : 0);
 	return 0;
 }
 
-int rt_report_write_text(rt_buf *out, const rt_report *r)
+int rt_report_json(rt_buf *out, const rt_report *r, size_t host)
 {
-	char ts[RT_TIME_MAX];
-	size_t i, k;
+	const rt_analysis *a = r->a;
+	const rt_report_opts *o = r->opts;
+	rt_timeline_opts to = { o ? o->csv_raw : 0, o && o->tz };
+	int one = host < a->nhosts;
+	size_t i, lo = one ? host : 0, hi = one ? host + 1 : a->nhosts, n, counts[REP_NSTATES];
+	const rt_findings *fl = one ? &a->hosts[host].findings : &a->findings;
+	rt_move *mv = a->moves;
+	size_t nmv = a->nmoves;
 
-	ADDF("remtrail %s report: WinRM / WMI / DCOM countermeasures (CM0019, CM0013, CM0012)\n",
-	     r->version ? r->version : "");
-	ADDF("All times UTC. %zu input files, %zu hosts, %zu findings.\n\n", r->ninputs, r->nhosts,
-	     r->findings_total);
-	ADD("Summary\n");
-	if (text_summary(out, r->hosts, r->nhosts))
+	ADD("{\"schema\":\"remtrail/1\",\"tool\":{\"name\":\"remtrail\",\"version\":");
+	JSTR(r->run && r->run->version ? r->run->version : "");
+	ADDF("},\"scope\":\"%s\",\"options\":{", one ? "host" : "case");
+	ADD("\"mgmt\":");
+	if (o && o->mgmt)
+		JSTR(o->mgmt);
+	else
+		ADD("null");
+	if (json_time(out, "from", o ? o->from : 0, 1) || json_time(out, "to", o ? o->to : 0, 1) ||
+	    json_opt_str(out, "reader", o && o->reader ? o->reader : "auto") ||
+	    json_opt_str(out, "tz", o ? o->tz : NULL))
 		return -1;
-	for (i = 0; i < r->nhosts; i++) {
-		size_t shown = 0;
-		if (text_host(out, r->hosts[i]))
-			return -1;
-		ADDF("\n  Key timeline (%s)\n", r->hosts[i]->host);
-		for (k = 0; k < r->ntimeline; k++) {
-			const rt_report_line *l = &r->timeline[k];
-			if (!l->host || strcmp(l->host, r->hosts[i]->host))
-				continue;
-			rt_time_format(l->time, ts);
-			ADDF("    %s  %-16s %s", ts, l->kind ? l->kind : "", l->text ? l->text : "");
-			if (l->source)
-				ADDF(" [%s]", l->source);
-			ADD("\n");
-			shown++;
-		}
-		if (!shown)
-			ADD("    (no findings)\n");
+	ADDF(",\"csv_raw\":%s}", o && o->csv_raw ? "true" : "false");
+
+	n = rep_count_inputs(a, host, counts);
+	if (one && rt_moves_build(fl, (const char *const *)&a->hosts[host].name, 1, &mv, &nmv))
+		return -1;
+	ADDF(",\"summary\":{\"hosts\":%zu,\"inputs\":%zu,\"read\":%zu,\"partly_read\":%zu,"
+	     "\"unreadable\":%zu,\"skipped\":%zu,\"findings\":%zu,\"movement\":%zu}",
+	     hi - lo, n, counts[RT_INPUT_READ], counts[RT_INPUT_PARTLY], counts[RT_INPUT_UNREADABLE],
+	     counts[RT_INPUT_SKIPPED], fl->n, nmv);
+	ADD(",\"inputs\":[");
+	for (i = 0, n = 0; i < a->ninputs; i++) {
+		if (!rep_input_of(a, host, i))
+			continue;
+		if (n++)
+			ADD(",");
+		if (json_input(out, &a->inputs[i]))
+			goto fail;
 	}
-	ADD("\nInputs (SHA-256)\n");
-	for (i = 0; i < r->ninputs; i++)
-		ADDF("  %s  %s\n", r->inputs[i].sha256 ? r->inputs[i].sha256 : "(unreadable)",
-		     r->inputs[i].path);
+	ADD("],\"hosts\":[");
+	for (i = lo; i < hi; i++) {
+		if (i > lo)
+			ADD(",");
+		if (json_host_entry(out, a, &a->hosts[i]))
+			goto fail;
+	}
+	ADD("],\"configuration\":");
+	if (one)
+		ADD(a->hosts[host].configuration_json ? a->hosts[host].configuration_json
+						       : "{\"schema\":\"remtrail/1\",\"hosts\":[]}");
+	else
+		ADD(a->configuration_json ? a->configuration_json
+					  : "{\"schema\":\"remtrail/1\",\"hosts\":[]}");
+	if (json_findings(out, fl, &to))
+		goto fail;
+	ADD(",\"movement\":[");
+	for (i = 0; i < nmv; i++) {
+		if (i)
+			ADD(",");
+		if (json_move(out, &mv[i]))
+			goto fail;
+	}
+	ADD("],\"verdicts\":[");
+	for (i = lo; i < hi; i++) {
+		if (i > lo)
+			ADD(",");
+		if (a->hosts[i].verdicts && json_host_verdicts(out, a->hosts[i].verdicts))
+			goto fail;
+	}
+	ADD("]");
+	if (json_run(out, r->run))
+		goto fail;
+	ADD("}\n");
+	if (one)
+		rt_moves_free(mv, nmv);
+	return 0;
+fail:
+	if (one)
+		rt_moves_free(mv, nmv);
+	return -1;
+}
+
+int rt_report_timeline(rt_buf *out, const rt_report *r, size_t host, int csv)
+{
+	const rt_findings *l = host < r->a->nhosts ? &r->a->hosts[host].findings : &r->a->findings;
+	rt_timeline_opts to = { r->opts ? r->opts->csv_raw : 0, r->opts && r->opts->tz };
+	size_t i;
+
+	if (csv && rt_timeline_csv_header(out, &to))
+		return -1;
+	for (i = 0; i < l->n; i++)
+		if (csv ? rt_timeline_csv(out, l, i, &to)
+			: (rt_timeline_json(out, l, i, &to) || rt_buf_addch(out, '\n')))
+			return -1;
 	return 0;
 }

@@ -17,7 +17,7 @@ void rt_buf_init(rt_buf *b, size_t max)
 	b->max = max;
 }
 
-int rt_buf_grow(rt_buf *b, size_t extra)
+int rt_buf_grow_slow(rt_buf *b, size_t extra)
 {
 	size_t cap = b->max ? b->max : RT_BUF_DEFAULT_MAX;
 	size_t want, n;
@@ -31,6 +31,8 @@ int rt_buf_grow(rt_buf *b, size_t extra)
 	n = b->alloc ? b->alloc : 64;
 	while (n < want)
 		n = n < ((size_t)1 << 62) ? n * 2 : want;
+	if (n > cap + 1) /* never more than the cap: the inline checks rely on it */
+		n = cap + 1;
 	p = realloc(b->alloc ? b->buf : NULL, n);
 	if (!p)
 		return -1;
@@ -41,7 +43,7 @@ int rt_buf_grow(rt_buf *b, size_t extra)
 	return 0;
 }
 
-int rt_buf_add(rt_buf *b, const void *p, size_t n)
+int rt_buf_add_slow(rt_buf *b, const void *p, size_t n)
 {
 	if (rt_buf_grow(b, n))
 		return -1;
@@ -55,16 +57,6 @@ int rt_buf_add(rt_buf *b, const void *p, size_t n)
 int rt_buf_adds(rt_buf *b, const char *s)
 {
 	return rt_buf_add(b, s, strlen(s));
-}
-
-int rt_buf_addch(rt_buf *b, char c)
-{
-	if (b->len + 1 < b->alloc && b->len < (b->max ? b->max : RT_BUF_DEFAULT_MAX)) {
-		b->buf[b->len++] = c;
-		b->buf[b->len] = '\0';
-		return 0;
-	}
-	return rt_buf_add(b, &c, 1);
 }
 
 int rt_buf_addf(rt_buf *b, const char *fmt, ...)

@@ -3,6 +3,9 @@
  * (at most 64 KiB; shorter inputs are decoded as they are). Checksums are
  * not checked, so that the fuzzer reaches the binary XML. Every decoded
  * event is read back in full, so that a bad offset in the output shows too.
+ * The chunk is decoded a second time with its templates walked rather
+ * than compiled (RT_BX_WALK): any difference, in events or in the error,
+ * aborts.
  */
 #include "config.h"
 
@@ -16,19 +19,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static rt_bx_chunk *c;
+	static rt_bx_chunk *c, *ref;
 	static rt_field fields[4096];
 	size_t i, k, sum = 0;
+	int rc;
 
 	if (!c) {
 		c = malloc(sizeof(*c));
-		if (!c)
-			return 0;
+		ref = malloc(sizeof(*ref));
+		if (!c || !ref)
+			abort();
 		rt_bx_chunk_init(c);
+		rt_bx_chunk_init(ref);
 	}
 	if (size > RT_BX_CHUNK_SIZE)
 		size = RT_BX_CHUNK_SIZE;
-	if (rt_bx_decode_chunk(c, data, size, RT_BX_NO_CRC) != 0)
+	rc = rt_bx_decode_chunk(c, data, size, RT_BX_NO_CRC);
+	if (rt_bx_decode_chunk(ref, data, size, RT_BX_NO_CRC | RT_BX_WALK) != rc ||
+	    !rt_bx_chunk_same(c, ref))
+		abort();
+	if (rc != 0)
 		return 0;
 	for (i = 0; i < c->nev; i++) {
 		rt_event ev;

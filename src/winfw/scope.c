@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-#include "remtrail/assess.h"
 #include "remtrail/util.h"
+#include "remtrail/winfw.h"
 
 /* An address: IPv4 in b[0..3] (v6 = 0) or IPv6 in b[0..15]. IPv4-mapped IPv6
  * addresses (::ffff:a.b.c.d) are taken as the IPv4 address they carry, as
@@ -339,4 +339,100 @@ int rt_scope_is_literal(const char *scope)
 			break;
 	}
 	return 1;
+}
+
+/* The first and last address of a readable element (address, prefix,
+ * range): 0, or -1 (keywords, bad syntax, "any"). */
+static int element_bounds(const char *s, size_t n, addr *lo, addr *hi)
+{
+	const char *sep;
+
+	trim(&s, &n);
+	if (is_any_token(s, n))
+		return -1;
+	if ((sep = memchr(s, '/', n))) {
+		unsigned bits, i;
+
+		if (parse_prefix(s, n, lo, &bits))
+			return -1;
+		*hi = *lo;
+		for (i = bits; i < (lo->v6 ? 128u : 32u); i++) {
+			lo->b[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
+			hi->b[i / 8] |= (unsigned char)(0x80u >> (i % 8));
+		}
+		return 0;
+	}
+	if ((sep = memchr(s, '-', n)))
+		return parse_addr(s, (size_t)(sep - s), lo) ||
+				       parse_addr(sep + 1, n - (size_t)(sep - s) - 1, hi) || lo->v6 != hi->v6
+			       ? -1
+			       : 0;
+	if (parse_addr(s, n, lo))
+		return -1;
+	*hi = *lo;
+	return 0;
+}
+
+/* One inner element against every element of `outer`. */
+static int element_within(const char *s, size_t n, const char *outer)
+{
+	const char *p, *end;
+	addr lo, hi;
+	int unsure = 0;
+
+	if (element_bounds(s, n, &lo, &hi))
+		return -1;
+	for (p = outer;; p = end + 1) {
+		int a, b;
+
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		a = element_contains(p, (size_t)(end - p), &lo, NULL);
+		b = element_contains(p, (size_t)(end - p), &hi, NULL);
+		if (a == 1 && b == 1)
+			return 1;
+		if (a < 0 || b < 0)
+			unsure = 1;
+		if (!*end)
+			break;
+	}
+	return unsure ? -1 : 0;
+}
+
+int rt_scope_within(const char *inner, const char *outer, const char *local_subnets)
+{
+	const char *p, *end;
+	int r = 1;
+
+	if (!inner || !outer)
+		return -1;
+	if (rt_scope_is_any(outer))
+		return 1;
+	if (rt_scope_is_any(inner))
+		return 0;
+	for (p = inner;; p = end + 1) {
+		const char *s = p;
+		size_t n;
+		int e;
+
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		trim(&s, &n);
+		if (n == 11 && rt_strncaseeq(s, "localsubnet", 11))
+			e = local_subnets && *local_subnets && rt_scope_is_literal(local_subnets)
+				    ? rt_scope_within(local_subnets, outer, NULL)
+				    : -1;
+		else
+			e = is_any_token(s, n) ? 0 : element_within(s, n, outer);
+		if (e == 0)
+			return 0;
+		if (e < 0)
+			r = -1;
+		if (!*end)
+			break;
+	}
+	return r;
 }

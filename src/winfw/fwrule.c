@@ -135,40 +135,6 @@ static int add_ports(rt_fw_ports *p, const char *s, size_t n, unsigned *bad)
 	return 0;
 }
 
-int rt_fw_ports_cover(const rt_fw_ports *p, unsigned port)
-{
-	size_t i;
-
-	if (p->n == 0)
-		return 1;
-	for (i = 0; i < p->n; i++) {
-		const rt_fw_port *x = &p->v[i];
-
-		if (x->keyword) {
-			if (port == 135 && rt_strcaseeq(x->keyword, "RPC-EPMap"))
-				return 1;
-		} else if (port >= x->lo && port <= x->hi) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
-int rt_fw_ports_cover_rpc_dynamic(const rt_fw_ports *p)
-{
-	size_t i;
-
-	if (p->n == 0)
-		return 1;
-	for (i = 0; i < p->n; i++) {
-		const rt_fw_port *x = &p->v[i];
-
-		if (x->keyword ? rt_strcaseeq(x->keyword, "RPC") : x->hi >= 49152)
-			return 1;
-	}
-	return 0;
-}
-
 /* -------------------------------------------------------------- addresses */
 
 static int parse_ip(const char *s, size_t n, int v6, uint8_t out[16])
@@ -305,34 +271,6 @@ static int add_addrs(rt_fw_addrs *l, const char *s, size_t n, int v6, unsigned *
 	return 0;
 }
 
-int rt_fw_addrs_cover(const rt_fw_addrs *a, const char *ip)
-{
-	uint8_t x[16];
-	int v6, keywords = 0;
-	size_t i;
-
-	if (a->n == 0)
-		return 1;
-	for (i = 0; i < a->n; i++)
-		if (a->v[i].kind == RT_FW_ADDR_ANY)
-			return 1;
-	if (!ip)
-		return -1;
-	v6 = strchr(ip, ':') != NULL;
-	if (parse_ip(ip, strlen(ip), v6, x))
-		return -1;
-	for (i = 0; i < a->n; i++) {
-		const rt_fw_addr *r = &a->v[i];
-
-		if (r->kind == RT_FW_ADDR_KEYWORD)
-			keywords++;
-		else if (r->kind == (v6 ? RT_FW_ADDR_V6 : RT_FW_ADDR_V4) &&
-			 memcmp(x, r->lo, 16) >= 0 && memcmp(x, r->hi, 16) <= 0)
-			return 1;
-	}
-	return keywords ? -1 : 0;
-}
-
 /* ------------------------------------------------------------------ rule */
 
 static int set_str(char **dst, const char *s, size_t n)
@@ -422,6 +360,28 @@ static int interpret(rt_fwrule *r, const char *k, size_t kn, const char *v, size
 		return set_str(&r->desc, v, vn);
 	} else if (eqn(k, kn, "EmbedCtxt")) {
 		return set_str(&r->embedctxt, v, vn);
+	} else if (eqn(k, kn, "AppPkgId")) {
+		return set_str(&r->apppkgid, v, vn);
+	} else if (eqn(k, kn, "PFN")) {
+		return set_str(&r->pfn, v, vn);
+	} else if (eqn(k, kn, "LUOwn")) {
+		return set_str(&r->luown, v, vn);
+	} else if (eqn(k, kn, "LUAuth")) {
+		return set_str(&r->luauth, v, vn);
+	} else if (eqn(k, kn, "Security") || eqn(k, kn, "Security2") || eqn(k, kn, "Security2_9")) {
+		return set_str(&r->security, v, vn);
+	} else if (eqn(k, kn, "RMAuth")) {
+		return set_str(&r->rmauth, v, vn);
+	} else if (eqn(k, kn, "RUAuth")) {
+		return set_str(&r->ruauth, v, vn);
+	} else if (eqn(k, kn, "IFType")) {
+		return set_str(&r->iftype, v, vn);
+	} else if (eqn(k, kn, "IF")) {
+		r->nif++;
+	} else if (eqn(k, kn, "Edge")) {
+		r->edge = eqn(v, vn, "TRUE");
+	} else if (kn >= 3 && rt_strncaseeq(k, "TTK", 3)) {
+		return set_str(&r->ttk, v, vn);
 	}
 	return 0;
 }
@@ -548,6 +508,15 @@ void rt_fwrule_release(rt_fwrule *r)
 	free(r->name);
 	free(r->desc);
 	free(r->embedctxt);
+	free(r->apppkgid);
+	free(r->pfn);
+	free(r->luown);
+	free(r->luauth);
+	free(r->security);
+	free(r->rmauth);
+	free(r->ruauth);
+	free(r->iftype);
+	free(r->ttk);
 	memset(r, 0, sizeof(*r));
 }
 

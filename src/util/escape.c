@@ -1,0 +1,208 @@
+/* Escaping for text outputs and file names; see util.h. */
+#include "config.h"
+
+#include "remtrail/util.h"
+
+static const char hexd[] = "0123456789abcdef";
+
+static int put_byte_escape(rt_buf *out, unsigned char c)
+{
+	char e[4] = { '\\', 'x', hexd[c >> 4], hexd[c & 15] };
+
+	return rt_buf_add(out, e, 4);
+}
+
+/* Code points that rearrange or break lines on a reader's screen: C1
+ * controls, LRM/RLM and ALM, line and paragraph separators, the
+ * bidirectional embeddings, overrides and isolates (Unicode UAX #9). */
+static int is_hostile_cp(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static uint32_t decode_cp(const unsigned char *s, size_t k)
+{
+	uint32_t cp = k == 2 ? s[0] & 0x1F : k == 3 ? s[0] & 0x0F : s[0] & 0x07;
+	size_t i;
+
+	for (i = 1; i < k; i++)
+		cp = (cp << 6) | (s[i] & 0x3F);
+	return cp;
+}
+
+/* Bytes of the escape-free run starting at s[0], stopping at anything a
+ * text writer must escape: controls, DEL, invalid UTF-8 and the code
+ * points above. `*k` gets the length of the sequence found there (0 for an
+ * invalid byte). */
+static size_t plain_run(const unsigned char *s, size_t n, int stop_bs, size_t *k)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t l;
+
+		if (c >= 0x20 && c < 0x7F && !(stop_bs && c == '\\')) {
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			*k = 1;
+			return i;
+		}
+		l = rt_utf8_seq_len(s + i, n - i);
+		if (!l || is_hostile_cp(decode_cp(s + i, l))) {
+			*k = l;
+			return i;
+		}
+		i += l;
+	}
+	*k = 0;
+	return i;
+}
+
+int rt_text_escape(rt_buf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k, run = plain_run(u + i, n - i, 0, &k);
+		unsigned char c;
+
+		if (run && rt_buf_add(out, s + i, run))
+			return -1;
+		i += run;
+		if (i >= n)
+			break;
+		c = u[i];
+		if (k > 1) {
+			uint32_t cp = decode_cp(u + i, k);
+
+			if (rt_buf_addf(out, "\\u%04x", (unsigned)cp))
+				return -1;
+			i += k;
+			continue;
+		}
+		if (c == '\n' || c == '\r' || c == '\t') {
+			char e[2] = { '\\', c == '\n' ? 'n' : c == '\r' ? 'r' : 't' };
+
+			if (rt_buf_add(out, e, 2))
+				return -1;
+		} else if (put_byte_escape(out, c)) {
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* Whether rt_path_escape writes the character at s[0] escaped. */
+static int path_escaped_at(const unsigned char *s, size_t n)
+{
+	size_t l;
+
+	if (s[0] >= 0x20 && s[0] < 0x7F)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	l = rt_utf8_seq_len(s, n);
+	return !l || is_hostile_cp(decode_cp(s, l));
+}
+
+int rt_path_escape(rt_buf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k, run = plain_run(u + i, n - i, 1, &k), j;
+
+		if (run && rt_buf_add(out, s + i, run))
+			return -1;
+		i += run;
+		if (i >= n)
+			break;
+		if (u[i] == '\\') {
+			/* doubled only where a reader could take it for an escape */
+			int dbl = i + 1 < n && (u[i + 1] == '\\' || u[i + 1] == 'x' ||
+						path_escaped_at(u + i + 1, n - i - 1));
+
+			if (rt_buf_add(out, "\\\\", dbl ? 2 : 1))
+				return -1;
+			i++;
+			continue;
+		}
+		if (!k)
+			k = 1;
+		for (j = 0; j < k; j++)
+			if (put_byte_escape(out, u[i + j]))
+				return -1;
+		i += k;
+	}
+	return 0;
+}
+
+int rt_path_unescape(rt_buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		int hi, lo;
+
+		if (s[i] != '\\' || i + 1 >= n) {
+			if (rt_buf_addch(out, s[i++]))
+				return -1;
+			continue;
+		}
+		if (s[i + 1] == '\\') {
+			if (rt_buf_addch(out, '\\'))
+				return -1;
+			i += 2;
+		} else if (s[i + 1] == 'x' && i + 3 < n && (hi = rt_hex_digit((unsigned char)s[i + 2])) >= 0 &&
+			   (lo = rt_hex_digit((unsigned char)s[i + 3])) >= 0) {
+			if (rt_buf_addch(out, (char)(hi << 4 | lo)))
+				return -1;
+			i += 4;
+		} else {
+			if (rt_buf_addch(out, '\\'))
+				return -1;
+			i++;
+		}
+	}
+	return 0;
+}
+
+int rt_csv_cell(rt_buf *out, const char *s, int raw)
+{
+	rt_buf t = RT_BUF_INIT;
+	int formula, r = -1;
+
+	if (!s || !*s)
+		return 0;
+	formula = !raw && strchr("=+-@\t\r", s[0]) != NULL;
+	if ((formula && rt_buf_addch(&t, '\'')) || rt_text_escape(&t, s, strlen(s)))
+		goto out;
+	if (!formula && !strpbrk(t.buf, ",\";")) {
+		r = rt_buf_add(out, t.buf, t.len);
+		goto out;
+	}
+	if (rt_buf_addch(out, '"'))
+		goto out;
+	{
+		const char *p = t.buf, *q;
+
+		while ((q = strchr(p, '"'))) {
+			if (rt_buf_add(out, p, (size_t)(q - p) + 1) || rt_buf_addch(out, '"'))
+				goto out;
+			p = q + 1;
+		}
+		if (rt_buf_adds(out, p))
+			goto out;
+	}
+	r = rt_buf_addch(out, '"');
+out:
+	rt_buf_release(&t);
+	return r;
+}
