@@ -289,6 +289,57 @@ START_TEST(unreadable_archives_named)
 }
 END_TEST
 
+/* ------------------------------------------------------------ provenance */
+
+/*
+ * report.json lists each file of an image (the E01's segments) with its
+ * SHA-256, computed while analysing, and each artifact with its own hash
+ * (the same as the file's in the folder the image was made from) and its
+ * origin: image, partition, path in the volume, MFT entry.
+ */
+START_TEST(report_cites_image_and_origin)
+{
+	char *out = path("prov"), *e02 = path("ewf/disk.E02"), *json, *err = NULL, hex[65];
+	char *sec = NULL, *img = path("ewf/disk.E01");
+	rt_buf b = RT_BUF_INIT;
+	char *argv[] = {(char *)tu_remtrail(), "analyze", img, "-o", out, NULL};
+	uint64_t size;
+
+	ck_assert_int_eq(sh("test -f \"$1/ewf/disk.E03\" || ( mkdir -p \"$1/ewf\" && \"$3\" -u -q "
+			    "-t \"$1/ewf/disk\" -f encase6 -c none -S 20971520 \"$1/disk.raw\" "
+			    ">/dev/null )"),
+			 0);
+	ck_assert_int_eq(tu_run(argv, NULL, &err), 0);
+	free(err);
+	rt_buf_addf(&b, "%s/report.json", out);
+	json = tu_read_file(b.buf, NULL);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_int_eq(rt_sha256_file(e02, hex, &size), 0);
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "/ewf/disk.E02\",\"sha256\":\"%s\",\"size\":%llu,\"host\":\"WS01\","
+		    "\"kind\":\"disk image (E01), file 2 of ", hex, (unsigned long long)size);
+	ck_assert_msg(strstr(json, b.buf) != NULL, "no %s in\n%.3000s", b.buf, json);
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "%s/WS01/C/Windows/System32/winevt/Logs/Security.evtx", sample);
+	sec = strdup(b.buf);
+	ck_assert_int_eq(rt_sha256_file(sec, hex, &size), 0);
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "\"relative\":\"p1/Windows/System32/winevt/Logs/Security.evtx\","
+		    "\"sha256\":\"%s\"", hex);
+	ck_assert_msg(strstr(json, b.buf) != NULL, "no %s", b.buf);
+	ck_assert_ptr_nonnull(strstr(json, "\"origin\":{\"container\":"));
+	ck_assert_ptr_nonnull(strstr(json, "/ewf/disk.E01\",\"partition\":1,\"scheme\":\"MBR\","
+					   "\"partition_offset\":1048576,\"path_in_volume\":"
+					   "\"/Windows/System32/winevt/Logs/Security.evtx\",\"mft_entry\":"));
+	free(json);
+	free(sec);
+	free(out);
+	free(e02);
+	free(img);
+	rt_buf_release(&b);
+}
+END_TEST
+
 /* ---------------------------------------------------- NTFS file details */
 
 /*
@@ -485,6 +536,7 @@ int main(void)
 	tcase_add_loop_test(tc, archive_reads_like_its_folder, 0,
 			    (int)(sizeof(archives) / sizeof(archives[0])));
 	tcase_add_test(tc, unreadable_archives_named);
+	tcase_add_test(tc, report_cites_image_and_origin);
 	tcase_add_test(tc, sparse_compressed_streams_and_case);
 	tcase_add_test(tc, damaged_images_named_rest_analysed);
 	tcase_add_test(tc, corpus_shadow_copies_listed);

@@ -50,14 +50,23 @@ typedef struct rt_input {
 	char *rel;
 	char *sha256;      /* 64 hex digits, or NULL when it was not hashed or unreadable */
 	uint64_t size;
-	char *host;        /* host it belongs to, or NULL (skipped files) */
+	char *host;        /* host it belongs to, or NULL (skipped files; an
+			    * archive or image holding several hosts) */
 	char *kind;        /* "evtx", "hive:SYSTEM", "hive:SOFTWARE (backup)", "hive log",
-			    * or for skipped files what the walk said it is */
+			    * "disk image (E01)", "disk image (E01), file 2 of 3",
+			    * "archive (ZIP)", or for skipped files what the walk
+			    * said it is */
 	rt_input_state state;
 	char **notes;      /* what the readers said about it (diagnostics, escaped),
 			    * errors first, in the order reported */
 	size_t nnotes;
 	uint64_t records;  /* EVTX: records read */
+	/* Read inside a disk image or archive: its path (the input listed for
+	 * it), and where inside (partition, shadow copy, path in the volume,
+	 * MFT entry; `origin.container` is not meaningful here). NULL and
+	 * zeros for a plain file. */
+	char *container;
+	rt_origin origin;
 } rt_input;
 
 /* ------------------------------------------------------------------- hosts */

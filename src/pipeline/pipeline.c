@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -159,6 +160,75 @@ static rt_input *add_input(rt_analysis *a, size_t *alloc, const char *path, uint
 											    : NULL;
 }
 
+/*
+ * Images and archives are read where their artifacts lie, not from start to
+ * end, so their own SHA-256 takes reading what the readers skip: a thread
+ * of its own does it while the hosts are analysed (the sources hash what
+ * the readers read on the way, and rt_source_sha256 reads only the rest).
+ */
+typedef struct hasher {
+	pthread_t thread;
+	int running;
+	const rt_evidence *ev;
+} hasher;
+
+static void *hash_containers(void *p)
+{
+	const hasher *hs = p;
+	size_t c, k;
+	char hex[65];
+
+	for (c = 0; c < hs->ev->ncontainers; c++)
+		for (k = 0; k < hs->ev->containers[c].nfiles; k++)
+			rt_source_sha256(hs->ev->containers[c].files[k].src, hex); /* kept; errors named later */
+	return NULL;
+}
+
+static void hasher_start(hasher *hs, const rt_evidence *ev, int hash)
+{
+	hs->ev = ev;
+	hs->running = hash && ev->ncontainers &&
+		      pthread_create(&hs->thread, NULL, hash_containers, hs) == 0;
+}
+
+static void hasher_join(hasher *hs)
+{
+	if (hs->running)
+		pthread_join(hs->thread, NULL);
+	hs->running = 0;
+}
+
+/* The one host whose artifacts container `c` (1-based) holds, or NULL
+ * (none, or several: a case ZIP); *held: it holds some. */
+static const char *container_host(const rt_evidence *ev, size_t c, int *held)
+{
+	const char *host = NULL;
+	size_t h, i;
+
+	*held = 0;
+	for (h = 0; h < ev->nhosts; h++)
+		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
+			if (ev->hosts[h].artifacts[i].origin.container != c)
+				continue;
+			if (*held && host != ev->hosts[h].name)
+				return NULL;
+			host = ev->hosts[h].name;
+			*held = 1;
+		}
+	return host;
+}
+
+/* Where an artifact read inside an image or archive came from. */
+static int set_origin(rt_input *in, const rt_evidence *ev, const rt_artifact *art)
+{
+	if (!art->origin.container || art->origin.container > ev->ncontainers)
+		return 0;
+	in->origin = art->origin;
+	in->origin.inner_path = rt_strdup0(art->origin.inner_path);
+	in->container = rt_strdup0(ev->containers[art->origin.container - 1].path);
+	return in->container && (!art->origin.inner_path || in->origin.inner_path) ? 0 : -1;
+}
+
 /* The SHA-256 of an artifact's bytes: what the readers read is hashed
  * already, this reads only the rest (no second pass over the evidence). */
 static int hash_input(rt_input *in, const rt_artifact *art, rt_diag *diag)
@@ -166,7 +236,10 @@ static int hash_input(rt_input *in, const rt_artifact *art, rt_diag *diag)
 	char hex[65];
 
 	if (rt_source_sha256(art->src, hex)) {
-		rt_diag_error(diag, art->path, "cannot read to hash: %s", strerror(errno));
+		char why[256];
+
+		rt_diag_error(diag, art->path, "cannot read to hash: %s",
+			      *rt_source_error(art->src, why, sizeof(why)) ? why : strerror(errno));
 		return 0;
 	}
 	return (in->sha256 = rt_strdup0(hex)) ? 0 : -1;
@@ -180,7 +253,7 @@ static int list_inputs(rt_analysis *a, size_t *alloc, const rt_evidence *ev,
 {
 	size_t h, i, k, done = 0;
 	int hash = !o || o->hash_inputs;
-	char kind[64];
+	char kind[160];
 	rt_input *in;
 
 	for (h = 0; h < ev->nhosts; h++)
@@ -195,14 +268,38 @@ static int list_inputs(rt_analysis *a, size_t *alloc, const rt_evidence *ev,
 					 art->is_backup ? " (backup)" : "");
 			if (!(in = add_input(a, alloc, art->path, art->size, ev->hosts[h].name, kind,
 					     roots, nroots)) ||
-			    (hash && hash_input(in, art, diag)))
+			    set_origin(in, ev, art) || (hash && hash_input(in, art, diag)))
 				return -1;
 			for (k = 0; k < art->nlogs; k++)
 				if (!(in = add_input(a, alloc, art->logs[k].path, art->logs[k].size,
 						     ev->hosts[h].name, "hive log", roots, nroots)) ||
+				    set_origin(in, ev, &art->logs[k]) ||
 				    (hash && hash_input(in, &art->logs[k], diag)))
 					return -1;
 		}
+	for (h = 0; h < ev->ncontainers; h++) {
+		const rt_container *ct = &ev->containers[h];
+		int held;
+		const char *host = container_host(ev, h + 1, &held);
+
+		for (k = 0; k < ct->nfiles; k++) {
+			if (ct->nfiles > 1)
+				snprintf(kind, sizeof kind, "%s (%s), file %zu of %zu",
+					 ct->archive ? "archive" : "disk image", ct->kind, k + 1, ct->nfiles);
+			else
+				snprintf(kind, sizeof kind, "%s (%s)", ct->archive ? "archive" : "disk image",
+					 ct->kind);
+			if (!(in = add_input(a, alloc, ct->files[k].path, ct->files[k].size, host, kind,
+					     roots, nroots)) ||
+			    set_origin(in, ev, &ct->files[k]) ||
+			    (hash && hash_input(in, &ct->files[k], diag)))
+				return -1;
+			/* opened, nothing in it analysed (no NTFS volume): its
+			 * notes say why */
+			if (!held)
+				in->state = RT_INPUT_SKIPPED;
+		}
+	}
 	if (o && o->progress && hash)
 		o->progress(o->progress_ctx, "inputs hashed", ev->nartifacts, ev->nartifacts);
 	return 0;
@@ -243,6 +340,17 @@ static size_t host_index(const rt_analysis *a, const char *name)
 	return a->nhosts;
 }
 
+/* Whether an input was read inside the image or archive at `path`. */
+static int holds_inputs(const rt_analysis *a, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < a->ninputs; i++)
+		if (a->inputs[i].container && !strcmp(a->inputs[i].container, path))
+			return 1;
+	return 0;
+}
+
 /* Notes to their inputs, errors first; then each input's state. */
 static int settle_inputs(rt_analysis *a, recorder *r, size_t *alloc, const char *const *roots,
 			 size_t nroots)
@@ -280,7 +388,8 @@ static int settle_inputs(rt_analysis *a, recorder *r, size_t *alloc, const char 
 				in->state = RT_INPUT_SKIPPED;
 		} else if (errors) {
 			int some = !strncmp(in->kind, "evtx", 4) ? in->records > 0
-				   : !strncmp(in->kind, "hive:", 5) ? 1 : 0;
+				   : !strncmp(in->kind, "hive:", 5) ? 1
+								      : holds_inputs(a, in->path);
 			in->state = some ? RT_INPUT_PARTLY : RT_INPUT_UNREADABLE;
 		}
 	}
@@ -452,6 +561,7 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 	rt_assess_opts ao;
 	rt_buf mgmt_hosts = RT_BUF_INIT;
 	recorder rec;
+	hasher hs = {0};
 	rt_diag rd;
 	const char **names = NULL;
 	size_t h, alloc = 0;
@@ -467,6 +577,7 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 		goto done;
 	if (!ev->nhosts)
 		goto done;
+	hasher_start(&hs, ev, !opts || opts->hash_inputs);
 	if (!(a->hosts = calloc(ev->nhosts, sizeof *a->hosts)))
 		goto done;
 	a->nhosts = ev->nhosts;
@@ -502,6 +613,7 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 		names[h] = a->hosts[h].name;
 	if (rt_moves_build(&a->findings, names, a->nhosts, &a->moves, &a->nmoves))
 		goto done;
+	hasher_join(&hs);
 	if (list_inputs(a, &alloc, ev, paths, npaths, opts, &rd) || rec.oom ||
 	    settle_inputs(a, &rec, &alloc, paths, npaths))
 		goto done;
@@ -517,6 +629,7 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 	}
 	rc = 0;
 done:
+	hasher_join(&hs);
 	free(names);
 	rt_buf_release(&mgmt_hosts);
 	rt_evidence_free(&ev);
@@ -559,6 +672,8 @@ void rt_analysis_free(rt_analysis **ap)
 		free(in->sha256);
 		free(in->host);
 		free(in->kind);
+		free(in->container);
+		free(in->origin.inner_path);
 		for (k = 0; k < in->nnotes; k++)
 			free(in->notes[k]);
 		free(in->notes);
