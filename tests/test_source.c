@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <libbfio.h>
 
 #include "remtrail/source.h"
@@ -216,6 +218,111 @@ START_TEST(bfio_bridge)
 }
 END_TEST
 
+/* ---------------------------------------------------------- archive entries */
+
+typedef struct got_entry {
+	rt_source *src;
+	char name[256];
+} got_entry;
+
+static void keep_entry(void *ctx, const char *name, rt_source *file, const char *why)
+{
+	got_entry *g = ctx;
+
+	ck_assert_ptr_null(why);
+	ck_assert_ptr_null(g->src);
+	g->src = rt_source_ref(file);
+	snprintf(g->name, sizeof(g->name), "%s", name);
+}
+
+/* A ZIP (deflated) or .gz of `n` bytes of `data`, written by libarchive into
+ * memory. */
+static uint8_t *make_archive(int gz, const uint8_t *data, size_t n, size_t *len)
+{
+	struct archive *w = archive_write_new();
+	struct archive_entry *ae = archive_entry_new();
+	size_t cap = n + (1 << 20);
+	uint8_t *buf = malloc(cap);
+
+	ck_assert_ptr_nonnull(buf);
+	if (gz) {
+		archive_write_add_filter_gzip(w);
+		archive_write_set_format_raw(w);
+	} else {
+		archive_write_set_format_zip(w);
+	}
+	ck_assert_int_eq(archive_write_open_memory(w, buf, cap, len), ARCHIVE_OK);
+	archive_entry_set_pathname(ae, "Logs/Security.evtx");
+	archive_entry_set_filetype(ae, AE_IFREG);
+	archive_entry_set_perm(ae, 0644);
+	archive_entry_set_size(ae, (la_int64_t)n);
+	ck_assert_int_eq(archive_write_header(w, ae), ARCHIVE_OK);
+	ck_assert_int_eq(archive_write_data(w, data, n), (la_ssize_t)n);
+	ck_assert_int_eq(archive_write_close(w), ARCHIVE_OK);
+	archive_write_free(w);
+	archive_entry_free(ae);
+	return buf;
+}
+
+/*
+ * An entry larger than the memory bound is read forward, block by block (as
+ * the EVTX reader reads a log), from a stream: never held whole, hashed on
+ * the way. Only a read that goes back needs the whole entry in memory, and
+ * that passes the bound: an error naming it, not a silent short read.
+ */
+START_TEST(archive_entry_streams_forward)
+{
+	size_t n = (size_t)3 << 20, len = 0, off;
+	uint8_t *data = malloc(n), *ar, blk[65536];
+	rt_source *src = NULL;
+	got_entry g;
+	char err[256], want[65], hex[65], why[512];
+	rt_sha256 sha;
+	uint8_t dig[32];
+
+	ck_assert_ptr_nonnull(data);
+	for (off = 0; off < n; off++)
+		data[off] = (uint8_t)((off * 2654435761u) >> 13);
+	rt_sha256_init(&sha);
+	rt_sha256_update(&sha, data, n);
+	rt_sha256_final(&sha, dig);
+	rt_hex(dig, 32, want);
+	ar = make_archive(_i, data, n, &len);
+	ck_assert_int_eq(rt_source_from_memory(ar, len, "case.zip", 0, &src), 0);
+	memset(&g, 0, sizeof(g));
+	rt_archive_set_memory_bound((uint64_t)1 << 20);
+	ck_assert_int_eq(rt_archive_walk(src, "case.zip", keep_entry, &g, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(g.src);
+	ck_assert_uint_eq(rt_source_size(g.src), n);
+	rt_source_want_sha256(g.src);
+	for (off = 0; off < n; off += sizeof(blk)) {
+		ck_assert_int_eq(rt_source_read_exact(g.src, blk, sizeof(blk), off), 0);
+		ck_assert(!memcmp(blk, data + off, sizeof(blk)));
+	}
+	ck_assert_int_eq(rt_source_sha256(g.src, hex), 0);
+	ck_assert_str_eq(hex, want);
+	/* back to the middle: random access, past the 1 MiB bound */
+	errno = 0;
+	ck_assert_int_eq(rt_source_read_exact(g.src, blk, sizeof(blk), n / 2 - sizeof(blk)), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	ck_assert_ptr_nonnull(strstr(rt_source_error(g.src, why, sizeof(why)),
+				     "memory bound for archives (1 MiB"));
+	/* let go, and forward again from the start */
+	rt_source_drop_cache(g.src);
+	ck_assert_int_eq(rt_source_read_exact(g.src, blk, sizeof(blk), 8192), 0);
+	ck_assert(!memcmp(blk, data + 8192, sizeof(blk)));
+	/* with room, the same read back is served from memory */
+	rt_archive_set_memory_bound((uint64_t)8 << 20);
+	ck_assert_int_eq(rt_source_read_exact(g.src, blk, sizeof(blk), 4096), 0);
+	ck_assert(!memcmp(blk, data + 4096, sizeof(blk)));
+	rt_archive_set_memory_bound(0);
+	rt_source_unref(&g.src);
+	rt_source_unref(&src);
+	free(ar);
+	free(data);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("source");
@@ -228,6 +335,7 @@ int main(void)
 	tcase_add_test(tc, hash_rides_on_reads);
 	tcase_add_test(tc, file_open_once_noatime);
 	tcase_add_test(tc, bfio_bridge);
+	tcase_add_loop_test(tc, archive_entry_streams_forward, 0, 2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -242,6 +242,7 @@ int rt_hive_classify(rt_source *src, const char *path, rt_hive_class *c)
 	}
 	embedded_name(base, emb, sizeof(emb));
 	k = from_content(src, c, base);
+	rt_source_drop_cache(src); /* an archive entry loaded to look up cells */
 	/* The user hive of the default profile looks like any NTUSER.DAT. */
 	if (k == RT_HIVE_NTUSER &&
 	    (rt_strcaseeq(emb, "DEFAULT") || (file && rt_strcaseeq(file, "DEFAULT")))) {

@@ -4,15 +4,18 @@
  * source. Nothing is written to disk.
  *
  * An entry is a byte source. Walking the archive keeps each entry's first
- * bytes (enough to recognise it), so recognising and classifying cost no
- * second read. The readers need the rest, often at any offset (a hive's
- * cells, a VHDX's blocks): the entry is then decompressed whole into
- * memory, once, and served from there until the reader says it is done
- * (rt_source_drop_cache); an entry's reads are serialised by a lock of its
- * own, so two readers never load it twice. Those bytes count against one memory bound for
- * the whole run (rt_archive_set_memory_bound, 2 GiB unless set): an entry
- * that would pass it is an error naming it, never a silent skip, never a
- * temporary file. Reaching an entry again means reading the archive from
+ * bytes (enough to recognise it), so recognising costs no second read. A
+ * reader that goes forward (the EVTX reader, chunk after chunk; a hive read
+ * whole) is served from a stream positioned in the entry: memory stays a
+ * few blocks whatever the entry's size. A reader that goes back (a hive's
+ * cells looked up to classify it, a VHDX's blocks) gets the entry
+ * decompressed whole into memory, once, served from there until the
+ * reader says it is done (rt_source_drop_cache, which also closes the
+ * stream); an entry's reads are serialised by a lock of its own. Those
+ * bytes count against one memory bound for the whole run
+ * (rt_archive_set_memory_bound, 2 GiB unless set): an entry that would
+ * pass it is an error naming it, never a silent skip, never a temporary
+ * file. Reaching an entry again means reading the archive from
  * its start to it: cheap in a ZIP (its central directory leads straight to
  * the entry), a decompression of what lies before in a .tar.gz or a solid
  * 7z.
@@ -136,18 +139,69 @@ typedef struct entry {
 	size_t headlen;
 	uint8_t *data;      /* the whole entry, while a reader needs it */
 	uint64_t held;      /* bytes counted against the bound */
+	/* a reader that goes forward (an EVTX log read chunk after chunk, a
+	 * hive read whole) is served from a stream positioned in the entry */
+	struct archive *st;
+	feed *sf;
+	uint64_t spos;      /* the stream's offset in the entry */
 } entry;
+
+/* A reader positioned at the start of the entry's data. NULL with a
+ * message (errno EIO, or ENOMEM). */
+static struct archive *open_at_entry(rt_source *self, entry *e, feed *f)
+{
+	struct archive *a;
+	struct archive_entry *ae;
+	char err[256];
+	size_t i;
+
+	if (!(a = open_reader(f, e->archive, err, sizeof(err)))) {
+		src_set_error(self, err);
+		errno = EIO;
+		return NULL;
+	}
+	for (i = 0; i <= e->index; i++)
+		if (archive_read_next_header(a, &ae) < ARCHIVE_WARN) {
+			src_set_error(self, archive_error_string(a) ? archive_error_string(a)
+								   : "the archive ends before the entry");
+			archive_read_free(a);
+			errno = EIO;
+			return NULL;
+		}
+	return a;
+}
+
+/* Exactly n bytes of the entry's data from the stream `a` into buf (NULL:
+ * skipped). 0, or -1 (EIO) with a message. */
+static int stream_take(rt_source *self, struct archive *a, uint8_t *buf, uint64_t n)
+{
+	uint8_t skip[4096];
+
+	while (n) {
+		size_t want = buf ? (size_t)n : (n < sizeof(skip) ? (size_t)n : sizeof(skip));
+		la_ssize_t got = archive_read_data(a, buf ? buf : skip, want);
+
+		if (got <= 0) {
+			src_set_error(self, got < 0 && archive_error_string(a) ? archive_error_string(a)
+										: "the entry ends early");
+			errno = EIO;
+			return -1;
+		}
+		n -= (uint64_t)got;
+		if (buf)
+			buf += got;
+	}
+	return 0;
+}
 
 /* Decompress the whole entry into memory. 0, or -1 with errno (EFBIG past
  * the bound) and a message. */
 static int load(rt_source *self, entry *e, uint64_t size)
 {
 	struct archive *a;
-	struct archive_entry *ae;
 	feed *f = malloc(sizeof(*f));
 	char err[256];
-	size_t i, done = 0;
-	int r = -1, e2 = EIO;
+	int r = -1;
 
 	if (__atomic_add_fetch(&in_use, size, __ATOMIC_ACQ_REL) > bound) {
 		__atomic_sub_fetch(&in_use, size, __ATOMIC_ACQ_REL);
@@ -163,53 +217,75 @@ static int load(rt_source *self, entry *e, uint64_t size)
 	}
 	e->held = size;
 	if (!f || !(e->data = malloc(size ? (size_t)size : 1))) {
-		e2 = ENOMEM;
-		goto out;
+		errno = ENOMEM;
+	} else if ((a = open_at_entry(self, e, f)) != NULL) {
+		r = stream_take(self, a, e->data, size);
+		archive_read_free(a);
 	}
-	if (!(a = open_reader(f, e->archive, err, sizeof(err)))) {
-		src_set_error(self, err);
-		goto out;
-	}
-	for (i = 0; i <= e->index; i++)
-		if (archive_read_next_header(a, &ae) != ARCHIVE_OK)
-			break;
-	if (i == e->index + 1) {
-		while (done < size) {
-			la_ssize_t got = archive_read_data(a, e->data + done, (size_t)size - done);
-
-			if (got <= 0)
-				break;
-			done += (size_t)got;
-		}
-	}
-	if (done == size)
-		r = 0;
-	else
-		src_set_error(self, archive_error_string(a) ? archive_error_string(a)
-							   : "the entry ends early");
-	archive_read_free(a);
-out:
 	free(f);
 	if (r) {
+		int keep = errno;
+
 		free(e->data);
 		e->data = NULL;
 		__atomic_sub_fetch(&in_use, e->held, __ATOMIC_ACQ_REL);
 		e->held = 0;
-		errno = e2;
+		errno = keep;
 	}
 	return r;
+}
+
+static void stream_close(entry *e)
+{
+	if (e->st)
+		archive_read_free(e->st);
+	e->st = NULL;
+	free(e->sf);
+	e->sf = NULL;
+	e->spos = 0;
+}
+
+/* Bytes [off, off+n) from the stream, opened or moved forward as needed;
+ * 1 when the stream cannot serve them (a read backwards). */
+static int stream_read(rt_source *self, entry *e, uint8_t *buf, size_t n, uint64_t off)
+{
+	if (e->st && off < e->spos)
+		return 1;
+	if (!e->st) {
+		if (!(e->sf = malloc(sizeof(*e->sf)))) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if (!(e->st = open_at_entry(self, e, e->sf))) {
+			stream_close(e);
+			return -1;
+		}
+	}
+	if (stream_take(self, e->st, NULL, off - e->spos) || stream_take(self, e->st, buf, n)) {
+		stream_close(e);
+		return -1;
+	}
+	e->spos = off + n;
+	return 0;
 }
 
 static ssize_t entry_read(rt_source *self, void *impl, void *buf, size_t n, uint64_t off)
 {
 	entry *e = impl;
+	int r;
 
 	if (off + n <= e->headlen) {
 		memcpy(buf, e->head + off, n);
 		return (ssize_t)n;
 	}
-	if (!e->data && load(self, e, rt_source_size(self)))
-		return -1;
+	if (!e->data) {
+		if ((r = stream_read(self, e, buf, n, off)) <= 0)
+			return r ? -1 : (ssize_t)n;
+		/* backwards: random access, the whole entry in memory */
+		stream_close(e);
+		if (load(self, e, rt_source_size(self)))
+			return -1;
+	}
 	memcpy(buf, e->data + off, n);
 	return (ssize_t)n;
 }
@@ -218,6 +294,7 @@ static void entry_drop(void *impl)
 {
 	entry *e = impl;
 
+	stream_close(e);
 	free(e->data);
 	e->data = NULL;
 	if (e->held)

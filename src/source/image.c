@@ -44,6 +44,10 @@ typedef struct img {
 	void *bfio;            /* the single file's libbfio handle (vhdi, qcow, bde) */
 	struct img *parent;    /* a differencing disk's parent */
 	uint32_t bad_chunks;   /* libewf: chunks that failed their checksum so far */
+	rt_source **files;     /* the files read (references), for their own
+				* reasons when the library only says it could
+				* not read */
+	size_t nfiles;
 } img;
 
 /* ----------------------------------------------------------------- errors */
@@ -108,6 +112,14 @@ static ssize_t img_read(rt_source *self, void *impl, void *buf, size_t n, uint64
 		break;
 	}
 	if (r < 0) {
+		size_t i;
+		char fwhy[256];
+
+		for (i = 0; i < m->nfiles; i++)
+			if (*rt_source_error(m->files[i], fwhy, sizeof(fwhy))) {
+				snprintf(why, sizeof(why), "%s", fwhy);
+				break;
+			}
 		src_set_error(self, why);
 		errno = EIO;
 	}
@@ -126,9 +138,13 @@ static void pool_free(libbfio_pool_t **pool)
 static void img_release(void *impl)
 {
 	img *m = impl;
+	size_t i;
 
 	if (!m)
 		return;
+	for (i = 0; i < m->nfiles; i++)
+		rt_source_unref(&m->files[i]);
+	free(m->files);
 	switch (m->lib) {
 	case IMG_EWF:
 		if (m->h) {
@@ -771,10 +787,12 @@ int rt_image_open(rt_source *file, const char *kind, rt_source_sibling sib, void
 		    (lib == IMG_VMDK && open_vmdk(m, file, sib, ctx, &f, &size, err, n)))
 			goto out;
 	}
-	if (!(lock = src_lock_new())) {
+	if (!(lock = src_lock_new()) || !(m->files = calloc(f.n, sizeof(*m->files)))) {
 		snprintf(err, n, "out of memory");
 		goto out;
 	}
+	for (i = 0; i < f.n; i++)
+		m->files[m->nfiles++] = rt_source_ref(f.v[i]);
 	im->media = src_new(&img_ops, m, size, rt_source_name(file), lock);
 	m = NULL; /* the source owns it now, even on failure */
 	if (!im->media) {

@@ -151,6 +151,7 @@ void rt_source_unref(rt_source **sp)
 	if (s->ops->release)
 		s->ops->release(s->impl);
 	src_lock_unref(&s->lock);
+	rt_sha256_release(&s->sha); /* a hash begun and never finished */
 	pthread_mutex_destroy(&s->refs_mu);
 	pthread_mutex_destroy(&s->hash_mu);
 	free(s->name);
@@ -309,9 +310,13 @@ int rt_source_sha256(rt_source *s, char hex[65])
 		pthread_mutex_lock(&s->hash_mu);
 		if (s->hash_done || s->hash_failed || s->hashed >= s->size) {
 			if (!s->hash_done && !s->hash_failed) {
-				rt_sha256_final(&s->sha, dig);
-				rt_hex(dig, 32, s->hex);
-				s->hash_done = 1;
+				if (rt_sha256_final(&s->sha, dig) == 0) {
+					rt_hex(dig, 32, s->hex);
+					s->hash_done = 1;
+				} else {
+					s->hash_failed = 1;
+					errno = ENOMEM;
+				}
 			}
 			rc = s->hash_done ? 0 : -1;
 			if (rc == 0)
