@@ -464,6 +464,53 @@ START_TEST(damaged_images_named_rest_analysed)
 }
 END_TEST
 
+/*
+ * A BitLocker volume is named as such: without a recovery password it asks
+ * for one, with one of the wrong form it says what the form is, with one
+ * libbde cannot use it says why; the other evidence is analysed, exit 3.
+ * (Debian has no tool that writes BitLocker, so the volume here is a boot
+ * sector with BitLocker's signature: enough to be recognised, not opened.)
+ */
+START_TEST(bitlocker_named)
+{
+	static const struct {
+		const char *password, *said;
+	} cases[] = {
+	    {NULL, "BitLocker-encrypted volume: give its recovery password (--recovery-password)"},
+	    {"bad", "the recovery password is not of the right form (eight groups"},
+	    {"123456-123456-123456-123456-123456-123456-123456-123456",
+	     "BitLocker-encrypted volume: cannot open it: "},
+	};
+	char *bl = path("bl.raw"), *ws02 = NULL;
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+
+	rt_buf_addf(&b, "%s/WS02", sample);
+	ws02 = rt_buf_detach(&b, NULL);
+	ck_assert_int_eq(sh("python3 -c 'import sys\nb=bytearray(2<<20)\nb[0:3]=b\"\\xeb\\x58\\x90\"\n"
+			    "b[3:11]=b\"-FVE-FS-\"\nb[11:13]=bytes([0,2])\nb[510:512]=b\"\\x55\\xaa\"\n"
+			    "open(sys.argv[1],\"wb\").write(b)' \"$1/bl.raw\""),
+			 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = {(char *)tu_remtrail(), "assess", "--format", "json", bl, ws02,
+				cases[i].password ? "--recovery-password" : NULL,
+				(char *)cases[i].password, NULL};
+		char *out = NULL, *err = NULL;
+		int rc = tu_run(argv, &out, &err);
+
+		ck_assert_msg(rc == 3, "exit %d\n%s", rc, err);
+		ck_assert_msg(strstr(err, cases[i].said) != NULL, "%s", err);
+		ck_assert_ptr_nonnull(strstr(err, "bl.raw: "));
+		ck_assert_ptr_null(strstr(err, "no NTFS volume"));
+		ck_assert_ptr_nonnull(strstr(out, "\"host\":\"WS02\""));
+		free(out);
+		free(err);
+	}
+	free(bl);
+	free(ws02);
+}
+END_TEST
+
 /* Shadow copies of the corpus image are listed with their creation times. */
 START_TEST(corpus_shadow_copies_listed)
 {
@@ -561,6 +608,7 @@ int main(void)
 	tcase_add_test(tc, report_cites_image_and_origin);
 	tcase_add_test(tc, sparse_compressed_streams_and_case);
 	tcase_add_test(tc, damaged_images_named_rest_analysed);
+	tcase_add_test(tc, bitlocker_named);
 	tcase_add_test(tc, corpus_shadow_copies_listed);
 	tcase_add_test(tc, corpus_images_listed);
 	suite_add_tcase(s, tc);

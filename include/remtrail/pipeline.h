@@ -124,6 +124,12 @@ rt_role rt_finding_role(const rt_finding *f, const char **proto, size_t *plen);
  * every artifact hashed as it is read.
  */
 void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256);
+/*
+ * The BitLocker recovery password those options carry (rt_evidence_opts.
+ * recovery_password), for every command of the run; NULL for none. Set
+ * once, before any collection (the string is kept, not copied).
+ */
+void rt_pipeline_set_recovery_password(const char *password);
 /* rt_evidence_collect with those options. */
 int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,
 			rt_diag *diag);

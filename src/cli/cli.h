@@ -52,9 +52,6 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_analyze, cli_cmd_timeline, cli_cmd_assess, cli_cmd_config,
 	cli_cmd_events, cli_cmd_evidence;
 
-/* The BitLocker recovery password (--recovery-password anywhere on the
- * command line, or $REMTRAIL_RECOVERY_PASSWORD), or NULL. */
-extern const char *cli_recovery_password;
 
 /* Print "remtrail CMD: message" on stderr and return RT_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -50,7 +50,6 @@ static int run(int argc, char **argv)
 	}
 	cli_diag_init(&diag);
 	rt_pipeline_evidence_opts(&o, 0);
-	o.recovery_password = cli_recovery_password;
 	if (rt_evidence_collect(paths, npaths, &o, &ev, &diag) != 0 || !ev ||
 	    (json ? rt_evidence_write_json(ev, &out) : rt_evidence_write_text(ev, &out)) != 0) {
 		fprintf(stderr, "remtrail evidence: out of memory\n");
@@ -74,10 +73,11 @@ const cli_command cli_cmd_evidence = {
 	"usage: remtrail evidence PATH... [--format text|json]\n"
 	"\n"
 	"Walks PATH as every other command does and lists what it found, without\n"
-	"analysing anything: the disk images (with their segment files, partitions,\n"
-	"NTFS volumes and volume shadow copies), then each host with its EVTX logs\n"
-	"and registry hives (which hive each is, and why), and where each came from:\n"
-	"the image, partition, shadow copy, path and MFT entry inside the volume.\n"
+	"analysing anything: the disk images and archives (with their segment\n"
+	"files, partitions, NTFS volumes and volume shadow copies), then each host\n"
+	"with its EVTX logs and registry hives (which hive each is, and why), and\n"
+	"where each came from: the image, partition, shadow copy, path and MFT\n"
+	"entry inside the volume, or the archive entry.\n"
 	"\n"
 	"Inputs read: EVTX files, registry hives and their transaction logs, as\n"
 	"loose files or in folders (a mounted volume, KAPE or Velociraptor output),\n"
@@ -85,7 +85,9 @@ const cli_command cli_cmd_evidence = {
 	"raw and split raw (.001), VHD, VHDX, VMDK, QCOW2, with MBR or GPT\n"
 	"partitions or a bare NTFS volume; inside NTFS, the folders where Windows\n"
 	"keeps logs and hives, and every shadow copy. BitLocker volumes are read\n"
-	"with --recovery-password (before or after the command name).\n"
+	"with --recovery-password (before or after the command name). Archives are\n"
+	"read as the folders they hold: ZIP (KAPE, Velociraptor), 7z, tar, .gz,\n"
+	".xz, .bz2, and an image or archive inside one.\n"
 	"\n"
 	"Options:\n"
 	"  --format text   for an analyst (default)\n"

@@ -11,6 +11,7 @@
 #include <libregf.h>
 
 #include "cli.h"
+#include "remtrail/pipeline.h"
 #include "remtrail/source.h"
 #include "remtrail/util.h"
 
@@ -19,7 +20,7 @@ static const cli_command *const commands[] = {
 	&cli_cmd_evidence,
 };
 
-const char *cli_recovery_password;
+static const char *cli_recovery_password;
 
 /* --recovery-password is taken out of argv wherever it is, so that every
  * command accepts it without each parsing it; the environment variable
@@ -124,6 +125,7 @@ int main(int argc, char **argv)
 	take_archive_bound();
 	if (take_recovery_password(&argc, argv))
 		return cli_usage_error("remtrail", "--recovery-password needs a value");
+	rt_pipeline_set_recovery_password(cli_recovery_password);
 	if (argc < 2) {
 		main_help(stderr);
 		return RT_EXIT_USAGE;

@@ -220,7 +220,7 @@ static int fill_files(rt_container *ct, const rt_image *img)
 static void walk_image(wctx *w, const opened *op, rt_container *ct, size_t index)
 {
 	rt_volume *vols = NULL;
-	size_t nv = 0, i, nread = 0;
+	size_t nv = 0, i, nread = 0, locked = 0;
 
 	ct->media_size = rt_source_size(op->img->media);
 	switch (rt_volumes_list(op->img->media, &vols, &nv)) {
@@ -281,6 +281,7 @@ static void walk_image(wctx *w, const opened *op, rt_container *ct, size_t index
 						     &plain, err, sizeof(err))) {
 				rt_diag_error(w->diag, p.buf, "%s", err);
 				vi->note = strdup(err);
+				locked++;
 			} else {
 				w->root = sp.buf;
 				walk_volume(w, plain, vi, p.buf, sp.buf);
@@ -294,7 +295,8 @@ static void walk_image(wctx *w, const opened *op, rt_container *ct, size_t index
 		rt_buf_release(&sp);
 	}
 	rt_volumes_free(vols, nv);
-	if (!nread && !w->oom)
+	/* (a locked BitLocker volume was named already) */
+	if (!nread && !locked && !w->oom)
 		rt_diag_warn(w->diag, op->im->path,
 			     "no NTFS volume in this %s image (%zu partition%s): nothing read",
 			     op->img->kind, nv, nv == 1 ? "" : "s");

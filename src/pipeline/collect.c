@@ -41,12 +41,20 @@ static char *evtx_name(void *ctx, rt_source *src)
 	return name;
 }
 
+static const char *recovery_password;
+
+void rt_pipeline_set_recovery_password(const char *password)
+{
+	recovery_password = password;
+}
+
 void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256)
 {
 	memset(o, 0, sizeof(*o));
 	o->name_from_system = system_name;
 	o->name_from_evtx = evtx_name;
 	o->sha256 = sha256;
+	o->recovery_password = recovery_password;
 }
 
 int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,

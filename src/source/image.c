@@ -559,14 +559,23 @@ int rt_source_open_bitlocker(rt_source *vol, const char *recovery_password, rt_s
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
-	if (libbde_volume_initialize((libbde_volume_t **)&m->h, &e) != 1 ||
-	    libbde_volume_set_utf8_recovery_password(m->h, (const uint8_t *)recovery_password,
+	if (libbde_volume_initialize((libbde_volume_t **)&m->h, &e) != 1) {
+		YAL_ERR(libbde, &e, "libbde cannot start", err, n);
+		goto fail;
+	}
+	if (libbde_volume_set_utf8_recovery_password(m->h, (const uint8_t *)recovery_password,
 						     strlen(recovery_password), &e) != 1) {
-		YAL_ERR(libbde, &e, "the recovery password is not of the right form", err, n);
+		if (e)
+			libbde_error_free(&e);
+		snprintf(err, n, "BitLocker-encrypted volume: the recovery password is not of the "
+				 "right form (eight groups of six digits, 123456-...-123456)");
 		goto fail;
 	}
 	if (libbde_volume_open_file_io_handle(m->h, m->bfio, LIBBDE_OPEN_READ, &e) != 1) {
-		YAL_ERR(libbde, &e, "libbde cannot open it", err, n);
+		char why[256];
+
+		YAL_ERR(libbde, &e, "libbde cannot open it", why, sizeof(why));
+		snprintf(err, n, "BitLocker-encrypted volume: cannot open it: %s", why);
 		goto fail;
 	}
 	if (libbde_volume_is_locked(m->h, &e) != 0) {
