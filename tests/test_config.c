@@ -37,7 +37,7 @@ static hw_hive *system_hive(uint64_t t)
 
 	hw_set_file_name(h, "SYSTEM");
 	hw_set_time(h, t);
-	hw_dword(h, "Select", "Current", 1);
+	hw_system_skeleton(h);
 	hw_sz(h, CCS "\\Control\\ComputerName\\ComputerName", "ComputerName", "WS01");
 	return h;
 }

@@ -289,6 +289,10 @@ START_TEST(access_times_untouched)
 	ck_assert_int_eq(hw_dword(h, "Select", "Current", 1), 0);
 	ck_assert_int_eq(hw_sz(h, "ControlSet001\\Control\\ComputerName\\ComputerName",
 			       "ComputerName", "WS11"), 0);
+	/* the keys every SYSTEM hive has (else the hive is named as damaged) */
+	ck_assert_int_eq(hw_dword(h, "ControlSet001\\Services\\WinRM", "Start", 4), 0);
+	ck_assert_int_eq(hw_dword(h, "ControlSet001\\Services\\SharedAccess\\Parameters\\"
+				     "FirewallPolicy\\DomainProfile", "EnableFirewall", 1), 0);
 	make_dirs(ev, "C/Windows/System32/config/x");
 	p = join(ev, "C/Windows/System32/config/SYSTEM");
 	ck_assert_int_eq(hw_write(h, p), 0);

@@ -142,6 +142,12 @@ typedef struct rt_assess_input {
 	const char *host;
 	const char *system_hive;   /* path, or NULL when no SYSTEM hive was read */
 	const char *software_hive; /* path, or NULL */
+	/* What is wrong with that hive (rt_cfg_snapshot.damage), NULL when it
+	 * is sound. A damaged hive's silence proves nothing: the settings it
+	 * does not show are unknown, as if the hive were missing, and the
+	 * verdicts that turn on them say it is damaged. */
+	const char *system_damage;
+	const char *software_damage;
 	const rt_fact *facts;
 	size_t nfacts;
 	const rt_assess_finding *findings;

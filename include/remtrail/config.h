@@ -144,6 +144,11 @@ typedef struct rt_cfg_snapshot {
 	rt_cfg_certainty certainty; /* observed, replayed, backup or shadow copy */
 	uint64_t time;
 	char *note;           /* "replayed 3 log entries from ...", "damaged: ...", or "" */
+	char *damage;         /* what is wrong with the hive, NULL when sound: its key
+			       * tree (rt_hive_check), or keys every SYSTEM hive has
+			       * missing. What such a snapshot does not show is
+			       * unknown: no Windows default is assumed for it and no
+			       * setting is taken as removed by it. */
 } rt_cfg_snapshot;
 
 /* Exposure targets and their verdicts. */

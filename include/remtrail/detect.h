@@ -45,6 +45,8 @@
 #ifndef REMTRAIL_DETECT_H
 #define REMTRAIL_DETECT_H
 
+#include <stdint.h>
+
 #include "remtrail/diag.h"
 #include "remtrail/event.h"
 #include "remtrail/evidence.h"
@@ -66,6 +68,48 @@ int rt_detect_cb(void *ctx, const rt_event *ev);
  */
 int rt_detect_finish(rt_detect *d, rt_findings *out);
 void rt_detect_free(rt_detect **d);
+
+/*
+ * Cross-host pairing as a step of its own. A case can be analysed host by
+ * host (each host's detector finished alone, its results perhaps written to
+ * a folder and read back) and paired afterwards: what pairing needs of a
+ * host is its findings plus this, kept when the host is finished.
+ */
+typedef struct rt_pair_logon {
+	uint64_t time, record_id;      /* the 4624 */
+	char *ip, *workstation, *user, *logon_id, *file, *channel;
+	size_t finding; /* its logon.network finding in the list, or RT_FINDING_NONE */
+} rt_pair_logon;
+
+typedef struct rt_pair_host {
+	char *name;
+	char **ips;             /* the host's own addresses seen in its events */
+	size_t nips;
+	rt_pair_logon *logons;  /* its network logons from other addresses, by time */
+	size_t nlogons;
+} rt_pair_host;
+
+void rt_pair_logon_release(rt_pair_logon *l);
+void rt_pair_hosts_free(rt_pair_host *h, size_t n);
+
+/*
+ * Like rt_detect_finish without the pairing: correlate the last host, sort,
+ * append the findings to *out and give each host fed (in feed order) its
+ * pairing state in *hosts (malloc'd, *nhosts entries; logons' `finding`
+ * index *out). Free with rt_pair_hosts_free. 0, or -1 on OOM.
+ */
+int rt_detect_finish_hosts(rt_detect *d, rt_findings *out, rt_pair_host **hosts, size_t *nhosts);
+
+/*
+ * Pair outbound findings with inbound ones (or a network logon, which then
+ * becomes a logon.network finding appended to `all`) on another of `hosts`
+ * (the rules in the comment at the top). `all` holds the hosts' findings;
+ * the logons' `finding` index it and are updated. The result does not
+ * depend on the order of `all`, only on the order of `hosts` (the first
+ * host an outbound finding targets wins). The list is not sorted. 0, or -1
+ * on OOM.
+ */
+int rt_pair_findings(rt_findings *all, rt_pair_host *hosts, size_t nhosts);
 
 /*
  * Read the EVTX artifacts of `ev` (rt_evtx_read_evidence, `o` as there) and

@@ -120,6 +120,8 @@ typedef struct rt_artifact {
 	struct rt_artifact *logs; /* hives: their transaction logs, sorted by path */
 	size_t nlogs;
 	rt_origin origin;
+	int by_path;     /* src opened by path for a unit read from a manifest
+			  * (units.h), and let go after it */
 } rt_artifact;
 
 typedef struct rt_host {

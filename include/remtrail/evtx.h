@@ -66,7 +66,9 @@ int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, voi
 /*
  * The System/Computer of the first readable record, as a malloc'd string in
  * *computer (NULL if none could be read). Returns 0, or -1 if the source
- * cannot be read as EVTX. Does not report through diag.
+ * cannot be read as EVTX. Does not report through diag. Reads as
+ * RT_READER_AUTO does: libevtx sees only chunks the native decoder
+ * rejects, one at a time, and never one it would misread.
  */
 int rt_evtx_probe_computer_source(rt_source *src, char **computer);
 int rt_evtx_probe_computer(const char *path, char **computer);

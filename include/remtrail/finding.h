@@ -98,6 +98,10 @@ const char *rt_confidence_name(rt_confidence c);
 rt_finding *rt_findings_add(rt_findings *l);
 /* Free every finding's strings and the array; the list is empty after. */
 void rt_findings_release(rt_findings *l);
+/* Append deep copies of `src`'s findings to `dst`, links kept (pointing to
+ * the copies); rule_id and technique are shared. 0, or -1 on OOM (what was
+ * appended stays in `dst`). */
+int rt_findings_append(rt_findings *dst, const rt_findings *src);
 
 /*
  * Sort into timeline order: timestamp, then host, source_file, record_id

@@ -233,6 +233,19 @@ int rt_hive_get_string(rt_hive *h, const char *path, const char *name, char **ou
  */
 int rt_hive_computer_name(rt_hive *h, char **out);
 
+/*
+ * Check the key tree of `h` (its memory image, not through libregf): every
+ * key and subkey list cell in bounds and of the right kind, each key's
+ * subkey count held by its list, its value list and value cells in bounds,
+ * and each key reached once: a key met again is a subkey cycle or a key
+ * with two parents, which libregf does not notice (it then shows keys as
+ * absent). The first problems are reported on `d` as errors (subject: the
+ * hive's name, "hive is damaged: key 'ControlSet001': ..."), the rest
+ * counted; the first is also written to `why` (may be NULL). Returns the
+ * number of problems (0: sound), -1 when out of memory.
+ */
+int rt_hive_check(const rt_hive *h, rt_diag *d, char *why, size_t whylen);
+
 /* Marvin32 hash; HvLE log entries use it with RT_MARVIN_HVLE_SEED (checked
  * against real logs: the decimal seed in msuhanov/regf is byte-swapped). */
 uint64_t rt_marvin32(const void *data, size_t len, uint64_t seed);

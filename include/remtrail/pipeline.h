@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "remtrail/assess.h"
+#include "remtrail/detect.h"
 #include "remtrail/diag.h"
 #include "remtrail/evidence.h"
 #include "remtrail/evtx.h"
@@ -84,6 +85,7 @@ typedef struct rt_analysis_host {
 	char *configuration_json; /* `remtrail config --format json` of this host alone */
 	size_t *inputs;           /* indexes into rt_analysis.inputs, in path order */
 	size_t ninputs;
+	rt_pair_host *pairing;    /* what pairing across hosts needs of it (one) */
 } rt_analysis_host;
 
 /* ----------------------------------------------------------------- movement */
@@ -146,6 +148,10 @@ int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_
  */
 typedef struct rt_analysis_opts {
 	const char *mgmt_scope;  /* rt_assess_opts.mgmt_scope */
+	/* the case's management hosts (rt_units_mgmt_hosts), the same for
+	 * every unit of a case; NULL: rt_analysis_run finds them, and
+	 * rt_unit_analyse takes the unit's own */
+	const char *mgmt_hosts;
 	int hash_inputs;         /* SHA-256 of every input file */
 	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
 	rt_reader reader;        /* EVTX reader (rt_evtx_opts.reader) */
@@ -168,13 +174,28 @@ typedef struct rt_analysis {
 	size_t nmoves;
 	char *configuration_json;  /* `remtrail config --format json` of the case, or NULL */
 	void *priv;
+	void *keep;                /* strings the results point to (internal) */
 } rt_analysis;
 
 /* 0 (results in *out, even with errors reported), -1 if nothing could be
- * done (no evidence at all, or out of memory). */
+ * done (no evidence at all, or out of memory). The same as every host
+ * analysed alone (units.h: rt_unit_analyse) and joined (rt_case_join). */
 int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
 		    rt_analysis **out, rt_diag *diag);
 void rt_analysis_free(rt_analysis **a);
+
+/*
+ * The case from its hosts' results (each with one host, in the order the
+ * case lists them: from rt_unit_analyse or read back from host folders)
+ * and the inputs that belong to no host: hosts and inputs gathered, the
+ * hosts' findings put together and paired across hosts (rt_pair_findings),
+ * the movement graph, the case configuration. The parts are emptied (their
+ * results move into the case) but still to be freed. The result depends
+ * only on the parts, so the case analysed at once and the case merged from
+ * shards are the same. Returns 0, or -1 on out of memory.
+ */
+int rt_case_join(rt_analysis **parts, size_t nparts, const rt_input *skipped, size_t nskipped,
+		 rt_analysis **out);
 
 /*
  * A host name as a folder name that is safe on every file system an

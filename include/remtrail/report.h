@@ -42,10 +42,15 @@
 
 /*
  * Make `dir` ready for output: create it (and missing parents) when absent;
- * refuse a non-empty directory unless `force`; refuse a directory that is,
- * or lies inside, one of the evidence `inputs` (evidence is never written
- * to). Returns 0, or -1 with a reason ("directory not empty (use --force)")
- * in `err`.
+ * refuse a non-empty directory unless `force`. Evidence is never written
+ * to: refuse a directory that is, or lies inside, an evidence folder among
+ * `inputs`, or that is the folder of an evidence file among them. `dir` is
+ * judged where it really leads: the nearest existing ancestor resolved
+ * (links followed), the rest with ".." collapsed, compared by device and
+ * inode (a bind mount or link is no way around it); a link on the way that
+ * leads nowhere is refused (making the folder would make its target). The
+ * check is made before anything is created and again after. Returns 0, or
+ * -1 with a reason ("is not empty (use --force ...)") in `err`.
  */
 int rt_outdir_prepare(const char *dir, int force, const char *const *inputs, size_t ninputs,
 		      char *err, size_t errlen);

@@ -320,6 +320,26 @@ static void set_statef(seg *s, rt_cm_state st, const char *fmt, ...)
 	set_state(s, st, text);
 }
 
+/* Why what a hive would say is unknown: "SYSTEM hive missing" or
+ * "SYSTEM hive damaged (lacks ...)". */
+static const char *hive_gap(const actx *c, int system, char *buf, size_t n)
+{
+	const char *dmg = system ? c->in->system_damage : c->in->software_damage;
+
+	snprintf(buf, n, "%s hive %s%s%s", system ? "SYSTEM" : "SOFTWARE",
+		 dmg ? "damaged (" : "missing", dmg ? dmg : "", dmg ? ")" : "");
+	return buf;
+}
+
+/* Unknown because the hive is missing or damaged: "<gap>: <what>". */
+static void set_gap(const actx *c, seg *s, int system, const char *what)
+{
+	char gap[600];
+
+	set_state(s, RT_CM_UNKNOWN, hive_gap(c, system, gap, sizeof gap));
+	rt_buf_addf(&s->why, ": %s", what);
+}
+
 static int list_has(const char *list, const char *item)
 {
 	size_t n = strlen(item);
@@ -960,13 +980,14 @@ static void eval_cm0019(const actx *c, piece *pc, seg *s)
 			cite(c, &s->basis, filters[k], &f);
 	}
 	if (!judge_path(c, pc, RT_PROTO_WINRM, s)) {
-		set_state(s, RT_CM_UNKNOWN,
-			  !c->in->system_hive
-				  ? "SYSTEM hive missing: start type of the WinRM service and firewall rules unknown"
-			  : !svc.known ? "start type of the WinRM service not recorded this early: an older SYSTEM "
-					 "snapshot or 7040 events would settle it"
-				       : "firewall profile state not recorded this early: an older SYSTEM snapshot would "
-					 "settle it");
+		if (!c->in->system_hive)
+			set_gap(c, s, 1, "start type of the WinRM service and firewall rules unknown");
+		else
+			set_state(s, RT_CM_UNKNOWN,
+				  !svc.known ? "start type of the WinRM service not recorded this early: an older "
+					       "SYSTEM snapshot or 7040 events would settle it"
+					     : "firewall profile state not recorded this early: an older SYSTEM "
+					       "snapshot would settle it");
 		return;
 	}
 	if (s->closed == CLOSED_SERVICE && !strncmp(s->why.buf, "no WinRM listener", 17)) {
@@ -999,10 +1020,11 @@ static void eval_cm0013(const actx *c, piece *pc, seg *s)
 	size_t g;
 
 	if (!judge_path(c, pc, RT_PROTO_WMI, s)) {
-		set_state(s, RT_CM_UNKNOWN,
-			  c->in->system_hive
-				  ? "firewall profile state not recorded this early: an older SYSTEM snapshot would settle it"
-				  : "SYSTEM hive missing: firewall profiles and rules (and so remote WMI) unknown");
+		if (c->in->system_hive)
+			set_state(s, RT_CM_UNKNOWN,
+				  "firewall profile state not recorded this early: an older SYSTEM snapshot would settle it");
+		else
+			set_gap(c, s, 1, "firewall profiles and rules (and so remote WMI) unknown");
 		return;
 	}
 	role = role_of(c, pc->t, &rv);
@@ -1152,10 +1174,10 @@ static void eval_cm0012(const actx *c, piece *pc, seg *s)
 	size_t i;
 
 	if (!d.known) {
-		set_state(s, RT_CM_UNKNOWN,
-			  c->in->software_hive
-				  ? "Ole\\EnableDCOM not recorded this early: an older SOFTWARE snapshot would settle it"
-				  : "SOFTWARE hive missing: Ole\\EnableDCOM unknown");
+		if (c->in->software_hive)
+			set_state(s, RT_CM_UNKNOWN, "Ole\\EnableDCOM not recorded this early: an older SOFTWARE snapshot would settle it");
+		else
+			set_gap(c, s, 0, "Ole\\EnableDCOM unknown");
 		return;
 	}
 	cite(c, &s->basis, "dcom.enabled", &d);
@@ -1760,8 +1782,10 @@ static int monitoring(const actx *c, uint64_t period_to, rt_monitoring *m)
 			    ml.value ? ml.value : "not set") < 0)
 			return -1;
 	} else if (m->module_logging < 0) {
-		if (ev_add(&m->gaps, "SOFTWARE hive missing: whether PowerShell module logging was on is unknown",
-			   NULL, NULL, NULL) < 0)
+		char gap[600];
+
+		if (ev_addf(&m->gaps, NULL, NULL, NULL, "%s: whether PowerShell module logging was on is unknown",
+			    hive_gap(c, 0, gap, sizeof gap)) < 0)
 			return -1;
 	}
 	m->in_effect = m->winrm_log && m->ps_log && m->module_logging == 1 && !m->gaps.n;
@@ -1923,8 +1947,10 @@ static void afacts_release(actx *c)
 	free(c->facts);
 }
 
-int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts, rt_assess_result **out)
+int rt_assess_host(const rt_assess_input *given, const rt_assess_opts *opts,
+		   rt_assess_result **out)
 {
+	rt_assess_input sound = *given, *in = &sound;
 	actx c;
 	rt_assess_result *res = NULL;
 	uint64_t *bounds = NULL, from = 0, to = 0;
@@ -1934,6 +1960,11 @@ int rt_assess_host(const rt_assess_input *in, const rt_assess_opts *opts, rt_ass
 	int cm, r = -1;
 
 	*out = NULL;
+	/* a damaged hive is no proof of absence: reason as without it */
+	if (sound.system_damage)
+		sound.system_hive = NULL;
+	if (sound.software_damage)
+		sound.software_hive = NULL;
 	memset(&c, 0, sizeof c);
 	c.in = in;
 	c.opts = opts;

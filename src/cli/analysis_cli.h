@@ -20,6 +20,10 @@ typedef struct analysis_args {
 	uint64_t from, to;   /* --from / --to, 0: open */
 	const char *tz;      /* analyze: --tz local|ZONE, or NULL */
 	int csv_raw;         /* analyze: --csv-raw */
+	const char *manifest;  /* analyze: --manifest FILE ("-": stdin) */
+	const char **hosts;    /* analyze: --host NAME (repeatable) */
+	size_t nhosts;
+	unsigned shard_i, shard_n; /* analyze: --shard I/N (0/0: none) */
 } analysis_args;
 
 /* Parse argv (argv[0] is the command). Returns -1 when help was printed

@@ -50,8 +50,26 @@ typedef struct cli_command {
 	"be read (each named on stderr); 2 usage error; 1 nothing could be done.\n"
 
 extern const cli_command cli_cmd_analyze, cli_cmd_timeline, cli_cmd_assess, cli_cmd_config,
-	cli_cmd_events, cli_cmd_evidence;
+	cli_cmd_events, cli_cmd_hosts, cli_cmd_merge, cli_cmd_evidence;
 
+/*
+ * Standard output. Results that cannot be written are a failure (exit 1),
+ * never a silent loss: a full disk, a closed descriptor, a broken device.
+ *
+ * cli_guard_std_fds() runs first in main(): a closed stdin, stdout or
+ * stderr is reopened on /dev/null READ-ONLY, so that no file remtrail opens
+ * later takes its number (our output would land in it) and writes to it
+ * fail with EBADF, as they would on the closed descriptor.
+ * cli_write() writes to stdout; on the first failure it says so on stderr
+ * ("remtrail CMD: cannot write the output: REASON") and returns -1, as it
+ * does for every later call. cli_finish_stdout() flushes stdout and checks
+ * that everything written to it so far (printf included) got out; it says
+ * so once and returns RT_EXIT_FAIL if not, else `status`. main() calls it
+ * after every command.
+ */
+void cli_guard_std_fds(void);
+int cli_write(const char *cmd, const void *data, size_t n);
+int cli_finish_stdout(const char *cmd, int status);
 
 /* Print "remtrail CMD: message" on stderr and return RT_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -86,6 +104,10 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
  * when stderr is a terminal. Diagnostics printed meanwhile clear the line.
  */
 void cli_progress(const char *what, uint64_t done, uint64_t total);
+/* A status line of one's own (terminal only), rewritten in place; and its
+ * end (a newline when one is shown). */
+void cli_status(const char *line);
+void cli_status_end(void);
 /* An rt_evtx_opts.progress that shows MiB read with cli_progress. */
 void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total);
 

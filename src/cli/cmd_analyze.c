@@ -10,6 +10,44 @@
 #include <unistd.h>
 
 #include "analysis_cli.h"
+#include "units_cli.h"
+
+/* --manifest FILE, --host NAME, --shard I/N: 1 matched, 0 not, -1 after a
+ * usage error. */
+static int parse_units_opt(const char *cmd, int argc, char **argv, int *i, analysis_args *a)
+{
+	const char *v;
+	uint64_t si, sn;
+	char num[32], *slash;
+
+	if (cli_opt_value(argc, argv, i, "--manifest", &v)) {
+		if (!v || !*v)
+			return cli_usage_error(cmd, "--manifest needs a file (from 'remtrail hosts')"), -1;
+		a->manifest = v;
+		return 1;
+	}
+	if (cli_opt_value(argc, argv, i, "--host", &v)) {
+		if (!v || !*v)
+			return cli_usage_error(cmd, "--host needs a host name"), -1;
+		if (!a->hosts && !(a->hosts = calloc((size_t)argc + 1, sizeof *a->hosts)))
+			return cli_usage_error(cmd, "out of memory"), -1;
+		a->hosts[a->nhosts++] = v;
+		return 1;
+	}
+	if (!cli_opt_value(argc, argv, i, "--shard", &v))
+		return 0;
+	if (!v || strlen(v) >= sizeof num)
+		return cli_usage_error(cmd, "--shard needs I/N, e.g. 3/8"), -1;
+	snprintf(num, sizeof num, "%s", v);
+	if ((slash = strchr(num, '/')))
+		*slash = '\0';
+	if (!slash || rt_parse_u64(num, &si) || rt_parse_u64(slash + 1, &sn) || sn < 1 ||
+	    sn > 100000 || si < 1 || si > sn)
+		return cli_usage_error(cmd, "--shard needs I/N with 1 <= I <= N, e.g. 3/8 (got '%s')", v), -1;
+	a->shard_i = (unsigned)si;
+	a->shard_n = (unsigned)sn;
+	return 1;
+}
 
 static const char *const assess_formats[] = { "json", "text", NULL };
 
@@ -58,6 +96,9 @@ int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_outpu
 		} else if (with_output && (j = cli_opt_tz(cmd->name, argc, argv, &i, &a->tz)) != 0) {
 			if (j < 0)
 				return RT_EXIT_USAGE;
+		} else if (with_output && (j = parse_units_opt(cmd->name, argc, argv, &i, a)) != 0) {
+			if (j < 0)
+				return RT_EXIT_USAGE;
 		} else if (!with_output &&
 			   (j = cli_opt_format(cmd->name, argc, argv, &i, assess_formats, &a->format)) != 0) {
 			if (j < 0)
@@ -66,9 +107,13 @@ int analysis_parse(const cli_command *cmd, int argc, char **argv, int with_outpu
 			return cli_usage_error(cmd->name, "unknown option '%s'", s);
 		}
 	}
-	if (!a->npaths)
-		return cli_usage_error(cmd->name, "no evidence given (files or folders)");
-	if (with_output && !a->outdir)
+	if (!a->npaths && !a->manifest)
+		return cli_usage_error(cmd->name, "no evidence given (files or folders, or --manifest FILE)");
+	if (a->npaths && a->manifest)
+		return cli_usage_error(cmd->name, "give the evidence or --manifest FILE, not both (the manifest names the evidence)");
+	if (a->shard_n && a->nhosts)
+		return cli_usage_error(cmd->name, "give --shard or --host, not both");
+	if (with_output && (!a->outdir || !*a->outdir))
 		return cli_usage_error(cmd->name, "no output folder given (-o DIR)");
 	if (a->mgmt && !rt_scope_is_literal(a->mgmt))
 		return cli_usage_error(cmd->name,
@@ -105,110 +150,229 @@ int analysis_execute(const char *cmd, const analysis_args *args, int hash, rt_an
 	return RT_EXIT_OK;
 }
 
-/* The run's time: SOURCE_DATE_EPOCH when set (reproducible outputs), else now. */
-static int64_t run_time(void)
+/* The units of the case: the manifest read, or the evidence walked. */
+static rt_units *get_units(const analysis_args *args, rt_diag *diag)
 {
-	const char *e = getenv("SOURCE_DATE_EPOCH");
-	uint64_t v;
+	rt_units *u = NULL;
+	rt_buf text = RT_BUF_INIT;
+	char err[512];
 
-	if (e && !rt_parse_u64(e, &v) && v < ((uint64_t)1 << 40))
-		return (int64_t)v;
-	return (int64_t)time(NULL);
+	if (!args->manifest) {
+		if (rt_units_collect(args->paths, args->npaths, &u, diag))
+			fprintf(stderr, "remtrail analyze: out of memory\n");
+		return u;
+	}
+	if (cli_read_file(args->manifest, &text)) {
+		fprintf(stderr, "remtrail analyze: cannot read manifest '%s': %s\n", args->manifest,
+			strerror(errno));
+		return NULL;
+	}
+	if (rt_units_parse(text.buf ? text.buf : "", text.len, &u, err, sizeof err))
+		fprintf(stderr, "remtrail analyze: manifest '%s' is not one `remtrail hosts` wrote: %s\n",
+			args->manifest, err);
+	rt_buf_release(&text);
+	return u;
 }
 
-typedef int (*writer_fn)(rt_buf *out, const rt_report *r, size_t host);
-
-static int write_csv(rt_buf *out, const rt_report *r, size_t host)
+/* Which units to do: --host names, --shard I/N, or all. */
+static int select_units(const analysis_args *args, const rt_units *u, unsigned char *sel)
 {
-	return rt_report_timeline(out, r, host, 1);
+	size_t i, k;
+
+	if (args->shard_n)
+		return rt_units_shard(u, args->shard_i, args->shard_n, sel);
+	memset(sel, !args->nhosts, u->n);
+	for (i = 0; i < args->nhosts; i++) {
+		if ((k = rt_units_find(u, args->hosts[i])) == u->n) {
+			rt_buf names = RT_BUF_INIT;
+
+			for (k = 0; k < u->n && k < 20; k++)
+				rt_buf_addf(&names, "%s%s", k ? ", " : "", u->units[k].dir);
+			fprintf(stderr, "remtrail analyze: no host '%s' in the %s (hosts: %s%s)\n",
+				args->hosts[i], args->manifest ? "manifest" : "evidence",
+				names.buf ? names.buf : "none", u->n > 20 ? ", ..." : "");
+			rt_buf_release(&names);
+			return -1;
+		}
+		sel[k] = 1;
+	}
+	return 0;
 }
 
-static int write_jsonl(rt_buf *out, const rt_report *r, size_t host)
+/* Whether dir holds an earlier run's manifest (then *text gets it). */
+static int has_manifest(const char *dir, rt_buf *text)
 {
-	return rt_report_timeline(out, r, host, 0);
+	rt_buf p = RT_BUF_INIT;
+	int r;
+
+	r = !rt_buf_addf(&p, "%s/" CLI_MANIFEST, dir) && !cli_read_file(p.buf, text);
+	rt_buf_release(&p);
+	return r;
 }
 
-/* The files of one unit (the case, or a host): name and writer. */
-static const struct {
-	const char *name;
-	writer_fn write;
-} unit_files[] = {
-	{ "report.json", rt_report_json },
-	{ "report.txt", rt_report_text },
-	{ "report.html", rt_report_html },
-	{ "timeline.csv", write_csv },
-	{ "timeline.jsonl", write_jsonl },
-};
-
-/* Write one unit's files into dir/prefix. */
-static int write_unit(const char *dir, const char *prefix, const rt_report *r, size_t host)
+/*
+ * The output folder, before any evidence is read: made when missing, never
+ * inside the evidence, and non-empty only when it holds an earlier run's
+ * results (then hosts whose result is current are kept) or with --force.
+ */
+static int prepare_output(const analysis_args *args, const char *const *paths, size_t n)
 {
-	rt_buf b = RT_BUF_INIT, name = RT_BUF_INIT;
+	rt_buf old = RT_BUF_INIT;
+	char err[512];
+	int ours = has_manifest(args->outdir, &old);
+
+	rt_buf_release(&old);
+	if (rt_outdir_prepare(args->outdir, args->force || ours, paths, n, err, sizeof err)) {
+		fprintf(stderr, "remtrail analyze: output folder '%s' %s\n", args->outdir, err);
+		return strstr(err, "not empty") || strstr(err, "evidence") ? RT_EXIT_USAGE : RT_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The case's manifest into the output folder; an earlier run's must be
+ * the same case (or --force). */
+static int keep_manifest(const analysis_args *args, const rt_buf *manifest)
+{
+	rt_buf old = RT_BUF_INIT;
+	int r = 0;
+
+	if (has_manifest(args->outdir, &old) &&
+	    (old.len != manifest->len || memcmp(old.buf, manifest->buf, old.len))) {
+		if (!args->force) {
+			fprintf(stderr, "remtrail analyze: output folder '%s' holds the results of another "
+					"case (its %s differs from this one's): choose another folder, or "
+					"--force to replace them\n", args->outdir, CLI_MANIFEST);
+			r = RT_EXIT_USAGE;
+		}
+	}
+	if (!r && rt_outdir_write(args->outdir, CLI_MANIFEST, manifest->buf, manifest->len)) {
+		fprintf(stderr, "remtrail analyze: cannot write '%s/%s': %s\n", args->outdir,
+			CLI_MANIFEST, strerror(errno));
+		r = RT_EXIT_FAIL;
+	}
+	rt_buf_release(&old);
+	return r;
+}
+
+/* Analyse unit k and write its folder. 0, or -1 (said on stderr). */
+static int do_unit(const analysis_args *args, const rt_units *u, size_t k, const char *mgmt_hosts,
+		   rt_report *rep, rt_report_run *rr, const rt_hostdir_made *made,
+		   cli_units_progress *pr, rt_diag *diag)
+{
+	rt_analysis_opts o;
+	rt_analysis *a = NULL;
+	rt_buf bufs[8];
+	rt_hostdir_file files[8];
+	char err[1024];
 	size_t i;
 	int rc = -1;
 
-	for (i = 0; i < sizeof unit_files / sizeof *unit_files; i++) {
-		rt_buf_reset(&b);
-		rt_buf_reset(&name);
-		if (unit_files[i].write(&b, r, host) || rt_buf_addf(&name, "%s%s", prefix, unit_files[i].name)) {
-			fprintf(stderr, "remtrail analyze: out of memory while writing the report\n");
-			goto out;
-		}
-		if (rt_outdir_write(dir, name.buf, b.buf, b.len)) {
-			fprintf(stderr, "remtrail analyze: cannot write '%s/%s': %s\n", dir, name.buf,
-				strerror(errno));
-			goto out;
-		}
+	for (i = 0; i < cli_nunit_files; i++)
+		rt_buf_init(&bufs[i], 0);
+	memset(&o, 0, sizeof o);
+	o.mgmt_scope = args->mgmt;
+	o.mgmt_hosts = mgmt_hosts;
+	o.hash_inputs = 1;
+	o.threads = args->jobs ? args->jobs : cli_default_jobs();
+	o.reader = args->reader;
+	o.from = args->from;
+	o.to = args->to;
+	o.progress = cli_units_progress_cb;
+	o.progress_ctx = pr;
+	if (rt_unit_analyse(u, k, &o, &a, diag)) {
+		fprintf(stderr, "remtrail analyze: out of memory while analysing host '%s'\n",
+			u->units[k].dir);
+		goto out;
 	}
+	rep->a = a;
+	rr->finished = cli_run_time();
+	if (cli_render_unit(rep, 0, bufs)) {
+		fprintf(stderr, "remtrail analyze: out of memory while writing host '%s'\n",
+			u->units[k].dir);
+		goto out;
+	}
+	for (i = 0; i < cli_nunit_files; i++) {
+		files[i].name = cli_unit_file_name(i);
+		files[i].data = bufs[i].buf ? bufs[i].buf : "";
+		files[i].len = bufs[i].len;
+	}
+	if (rt_hostdir_commit(args->outdir, a, files, cli_nunit_files, made, err, sizeof err)) {
+		fprintf(stderr, "remtrail analyze: host '%s': %s\n", u->units[k].dir, err);
+		goto out;
+	}
+	cli_units_progress_end(pr, u->units[k].host->name, u->units[k].size, 0,
+			       a->hosts[0].findings.n);
 	rc = 0;
 out:
-	rt_buf_release(&b);
-	rt_buf_release(&name);
+	rep->a = NULL;
+	for (i = 0; i < cli_nunit_files; i++)
+		rt_buf_release(&bufs[i]);
+	rt_analysis_free(&a);
 	return rc;
 }
 
 static int run(int argc, char **argv)
 {
 	analysis_args args;
+	rt_units *u = NULL;
 	rt_analysis *a = NULL;
 	rt_diag diag;
 	rt_report rep;
 	rt_report_opts ro;
 	rt_report_run rr;
-	rt_buf prefix = RT_BUF_INIT;
-	const char **full = NULL;
-	char err[512];
-	size_t h;
-	int r = analysis_parse(&cli_cmd_analyze, argc, argv, 1, &args);
+	rt_hostdir_made made;
+	rt_buf manifest = RT_BUF_INIT, opts = RT_BUF_INIT, outabs = RT_BUF_INIT;
+	rt_buf mgmt_hosts = RT_BUF_INIT;
+	cli_units_progress pr;
+	const char **full = NULL, **froms = NULL;
+	unsigned char *sel = NULL;
+	char why[512];
+	size_t h, nsel = 0, damaged = 0;
+	uint64_t bytes = 0;
+	int removed_case = 0, whole, r = analysis_parse(&cli_cmd_analyze, argc, argv, 1, &args);
 
 	if (r) {
 		free(args.paths);
+		free(args.hosts);
 		return r < 0 ? RT_EXIT_OK : r;
 	}
-	if (rt_outdir_prepare(args.outdir, args.force, args.paths, args.npaths, err, sizeof err)) {
-		fprintf(stderr, "remtrail analyze: output folder '%s' %s\n", args.outdir, err);
-		free(args.paths);
-		return strstr(err, "not empty") || strstr(err, "evidence") ? RT_EXIT_USAGE : RT_EXIT_FAIL;
-	}
-	cli_tz_apply(args.tz);
-	memset(&rr, 0, sizeof rr);
-	rr.version = PACKAGE_VERSION;
-	rr.started = run_time();
-	rr.jobs = args.jobs ? args.jobs : cli_default_jobs();
-	/* the command line as typed: argv[-1] is "remtrail" (main passes argv + 1) */
-	if (!(full = calloc((size_t)argc + 2, sizeof *full))) {
-		free(args.paths);
-		return RT_EXIT_FAIL;
-	}
-	full[0] = "remtrail";
-	for (h = 0; h < (size_t)argc; h++)
-		full[h + 1] = argv[h];
-	rr.argv = full;
-	rr.argc = (size_t)argc + 1;
 	cli_diag_init(&diag);
-	r = analysis_execute("analyze", &args, 1, &a, &diag);
-	if (r)
+	/* a folder we cannot write to is said before a long walk */
+	if (!args.manifest && (r = prepare_output(&args, args.paths, args.npaths)) != 0)
 		goto out;
+	r = RT_EXIT_FAIL;
+	if (!(u = get_units(&args, &diag)))
+		goto out;
+	if (!u->n) {
+		fprintf(stderr, "remtrail analyze: no EVTX logs or registry hives found in the given paths\n");
+		goto out;
+	}
+	/* images and archives are hashed while the hosts are analysed */
+	rt_units_hash_start(u);
+	/* relative paths in a manifest are relative to its base, wherever we run */
+	if (args.manifest && cli_enter_base("analyze", u, args.outdir, &outabs))
+		goto out;
+	if (outabs.len)
+		args.outdir = outabs.buf;
+	if (!(sel = calloc(u->n + 1, 1)) || rt_units_manifest(u, &manifest))
+		goto out;
+	if (select_units(&args, u, sel)) {
+		r = RT_EXIT_USAGE;
+		goto out;
+	}
+	if (args.manifest) {
+		size_t n = 0;
+		const char **ev = cli_unit_paths(u, &n);
+
+		r = ev ? prepare_output(&args, ev, n) : RT_EXIT_FAIL;
+		free(ev);
+		if (r)
+			goto out;
+	}
+	if ((r = keep_manifest(&args, &manifest)) != 0)
+		goto out;
+	r = RT_EXIT_FAIL;
+	cli_tz_apply(args.tz);
 	memset(&ro, 0, sizeof ro);
 	ro.mgmt = args.mgmt;
 	ro.from = args.from;
@@ -216,34 +380,91 @@ static int run(int argc, char **argv)
 	ro.reader = args.reader_name;
 	ro.tz = args.tz;
 	ro.csv_raw = args.csv_raw;
-	rr.finished = run_time();
-	rep.a = a;
-	rep.opts = &ro;
-	rep.run = &rr;
-	r = RT_EXIT_FAIL;
-	for (h = 0; h < a->nhosts; h++) {
-		if (isatty(STDERR_FILENO))
-			cli_progress("host reports written", h, a->nhosts);
-		rt_buf_reset(&prefix);
-		if (rt_buf_addf(&prefix, "hosts/%s/", a->hosts[h].dir) ||
-		    write_unit(args.outdir, prefix.buf, &rep, h))
+	if (cli_options_json(&opts, &ro))
+		goto out;
+	/* the case's management hosts shape every host's CM0013 verdict: a
+	 * host folder made against another list is not current */
+	if (rt_units_mgmt_hosts(u, &mgmt_hosts) || rt_buf_addch(&mgmt_hosts, '\0'))
+		goto out;
+	if (opts.len && opts.buf[opts.len - 1] == '}') {
+		rt_buf_truncate(&opts, opts.len - 1);
+		if (rt_buf_addf(&opts, "%s\"case_mgmt_hosts\":", opts.len > 1 ? "," : "") ||
+		    rt_json_cstr(&opts, mgmt_hosts.buf) || rt_buf_addch(&opts, '}'))
 			goto out;
 	}
-	if (isatty(STDERR_FILENO))
-		cli_progress("host reports written", a->nhosts, a->nhosts);
-	if (write_unit(args.outdir, "", &rep, RT_REPORT_CASE))
+	made.version = PACKAGE_VERSION;
+	made.options = opts.buf;
+	if (!(full = cli_run_record(&rr, argc, argv)))
 		goto out;
-	fprintf(stderr, "remtrail analyze: %zu hosts, %zu inputs, %zu findings: wrote the case "
-			"(report.txt, report.html, report.json, timeline.csv, timeline.jsonl) and one folder per "
-			"host under hosts/ to %s\n",
-		a->nhosts, a->ninputs, a->findings.n, args.outdir);
-	r = cli_exit_status(&diag);
+	rr.jobs = args.jobs ? args.jobs : cli_default_jobs();
+	memset(&rep, 0, sizeof rep);
+	rep.opts = &ro;
+	rep.run = &rr;
+	for (h = 0; h < u->n; h++)
+		if (sel[h]) {
+			nsel++;
+			bytes += u->units[h].size;
+		}
+	whole = nsel == u->n;
+	cli_units_progress_init(&pr, "analyze", nsel, bytes);
+	for (h = 0; h < u->n; h++) {
+		int cur;
+
+		if (!sel[h])
+			continue;
+		cli_units_progress_begin(&pr, u->units[h].host->name);
+		cur = args.force ? 0 : rt_hostdir_current(args.outdir, &u->units[h], &made, why, sizeof why);
+		if (cur < 0)
+			goto out;
+		if (cur) {
+			cli_units_progress_end(&pr, u->units[h].host->name, u->units[h].size, 1, 0);
+			continue;
+		}
+		/* the case view is out of date from now on: no stale one stays */
+		if (!removed_case++)
+			cli_remove_case(args.outdir);
+		if (do_unit(&args, u, h, mgmt_hosts.buf, &rep, &rr, &made, &pr, &diag))
+			goto out;
+	}
+	cli_units_progress_finish(&pr);
+	if (!whole) {
+		fprintf(stderr, "remtrail analyze: %zu of %zu hosts done in %s/hosts (%zu unchanged); "
+				"when all are, 'remtrail merge %s' writes the case\n",
+			nsel, u->n, args.outdir, pr.unchanged, args.outdir);
+		r = cli_exit_status(&diag);
+		goto out;
+	}
+	/* the case, from the host folders as written: as merge makes it */
+	if (!(froms = calloc(u->n + 1, sizeof *froms)))
+		goto out;
+	for (h = 0; h < u->n; h++)
+		froms[h] = args.outdir;
+	if (rt_units_hash_finish(u, &diag) || cli_case_from_folders("analyze", u, froms, &a))
+		goto out;
+	rr.finished = cli_run_time();
+	rep.a = a;
+	if (cli_write_case("analyze", args.outdir, &rep))
+		goto out;
+	for (h = 0; h < a->ninputs; h++)
+		damaged += a->inputs[h].state == RT_INPUT_PARTLY || a->inputs[h].state == RT_INPUT_UNREADABLE;
+	fprintf(stderr, "remtrail analyze: %zu hosts (%zu unchanged since the last run), %zu inputs, "
+			"%zu findings: wrote the case (report.txt, report.html, report.json, timeline.csv, "
+			"timeline.jsonl) and one folder per host under hosts/ to %s\n",
+		a->nhosts, pr.unchanged, a->ninputs, a->findings.n, args.outdir);
+	r = damaged ? RT_EXIT_PARTIAL : cli_exit_status(&diag);
 out:
-	rt_buf_release(&prefix);
 	rt_analysis_free(&a);
+	rt_units_free(&u);
 	rt_diag_release(&diag);
+	rt_buf_release(&manifest);
+	rt_buf_release(&opts);
+	rt_buf_release(&mgmt_hosts);
+	rt_buf_release(&outabs);
+	free(froms);
+	free(sel);
 	free(full);
 	free(args.paths);
+	free(args.hosts);
 	return r;
 }
 
@@ -251,7 +472,9 @@ const cli_command cli_cmd_analyze = {
 	"analyze", run, "everything into a folder: the case and one report per host",
 	"usage: remtrail analyze PATH... -o DIR [--force] [--mgmt SCOPE] [--from T]\n"
 	"                        [--to T] [--tz local|ZONE] [--csv-raw] [--reader R]\n"
-	"                        [-j N]\n"
+	"                        [-j N] [--host NAME]...\n"
+	"       remtrail analyze --manifest FILE [--shard I/N | --host NAME...] -o DIR\n"
+	"                        [options as above]\n"
 	"\n"
 	"Reads every EVTX log and registry hive under PATH (files, folders, triage\n"
 	"collections, disk images and their shadow copies, archives; many hosts at\n"
@@ -274,7 +497,17 @@ const cli_command cli_cmd_analyze = {
 	"                       Timesketch and Timeline Explorer\n"
 	"  timeline.jsonl       the same as JSON lines\n"
 	"  hosts/<HOST>/        the same five files for each host, from its evidence\n"
-	"                       alone (names made safe as folder names)\n"
+	"                       alone (names made safe as folder names), and unit.json,\n"
+	"                       written last: the folder is complete, made from these\n"
+	"                       inputs (SHA-256) with these options\n"
+	"  manifest.jsonl       the hosts of the case (as 'remtrail hosts' lists them)\n"
+	"\n"
+	"Run again into the same DIR, analyze keeps every host whose inputs (paths,\n"
+	"sizes, SHA-256) and options are unchanged and whose folder is complete, and\n"
+	"redoes the others: an interrupted run is resumed. Big cases can be split:\n"
+	"'remtrail hosts' writes the manifest, each process (or machine, or Slurm\n"
+	"array task) analyzes a shard of it, 'remtrail merge' joins them - the same\n"
+	"files as one run (docs/scale.md).\n"
 	"\n"
 	"Each file ends with (or holds apart) a run record - command line, start, end -\n"
 	"the only part that differs between two runs; with SOURCE_DATE_EPOCH set its\n"
@@ -283,8 +516,17 @@ const cli_command cli_cmd_analyze = {
 	"options:\n"
 	"  -o, --output DIR     folder to write (created if missing; must be empty and\n"
 	"                       outside the evidence)\n"
-	"  --force              write into a non-empty folder (our files are replaced;\n"
-	"                       host folders of an earlier run are not removed)\n"
+	"  --force              write into a non-empty folder, and redo every host\n"
+	"                       (our files are replaced; host folders of an earlier\n"
+	"                       run that are not in this case are not removed)\n"
+	"  --host NAME          only this host (repeat for more; a name or a folder\n"
+	"                       name as 'remtrail hosts' lists them); the case files\n"
+	"                       are written by 'remtrail merge DIR' once all are done\n"
+	"  --manifest FILE      the hosts from 'remtrail hosts' (- for stdin), instead\n"
+	"                       of walking PATH again; its relative paths are taken\n"
+	"                       from the folder it was made in\n"
+	"  --shard I/N          only shard I of N of the manifest's hosts (dealt\n"
+	"                       largest first, so shards are even in size)\n"
 	CLI_HELP_MGMT
 	CLI_HELP_WINDOW
 	"                       (the configuration history is always read whole)\n"
@@ -305,6 +547,9 @@ const cli_command cli_cmd_analyze = {
 	"  remtrail analyze /cases/42/kape/WS01 /cases/42/kape/WS02 -o /cases/42/remtrail\n"
 	"  remtrail analyze /mnt/ws01 -o out --force --mgmt 10.0.5.0/24 --tz UTC\n"
 	"  remtrail analyze /cases/42/kape -o out --from 2024-03-01 --to 2024-03-15\n"
+	"  remtrail hosts /cases/42/kape > case.manifest\n"
+	"  remtrail analyze --manifest case.manifest --shard 1/4 -o /shared/out  # x 4\n"
+	"  remtrail merge /shared/out\n"
 	"\n"
 	CLI_HELP_EXIT
 	"Also 2 when DIR is not empty or lies inside the evidence. Verdicts never\n"

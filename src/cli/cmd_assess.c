@@ -38,8 +38,8 @@ static int run(int argc, char **argv)
 		r = RT_EXIT_FAIL;
 		goto out;
 	}
-	fwrite(out.buf, 1, out.len, stdout);
-	r = fflush(stdout) ? RT_EXIT_FAIL : cli_exit_status(&diag);
+	r = cli_write("assess", out.buf, out.len) ? RT_EXIT_FAIL
+		: cli_finish_stdout("assess", cli_exit_status(&diag));
 out:
 	free(v);
 	rt_buf_release(&out);

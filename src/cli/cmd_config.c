@@ -67,11 +67,9 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "remtrail config: out of memory\n");
 		goto out;
 	}
-	if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		fprintf(stderr, "remtrail config: cannot write output\n");
+	if (cli_write("config", out.buf, out.len))
 		goto out;
-	}
-	rc = cli_exit_status(&diag);
+	rc = cli_finish_stdout("config", cli_exit_status(&diag));
 out:
 	rt_buf_release(&out);
 	rt_config_free(&cfg);

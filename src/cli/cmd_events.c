@@ -144,8 +144,8 @@ static int write_events(void *ctx, const char *data, size_t len, size_t nevents)
 {
 	out_ctx *c = ctx;
 
-	if (fwrite(data, 1, len, stdout) != len) {
-		c->write_failed = errno ? errno : EIO;
+	if (cli_write("events", data, len)) {
+		c->write_failed = 1;
 		return 1;
 	}
 	c->events += nevents;
@@ -223,13 +223,11 @@ static int run(int argc, char **argv)
 	sink.write = write_events;
 	sink.ctx = &c;
 	rt_evtx_read_evidence_sink(ev, &o, &sink, &d);
-	if (fflush(stdout) != 0 && !c.write_failed)
-		c.write_failed = errno ? errno : EIO;
+	if (cli_finish_stdout("events", RT_EXIT_OK) != RT_EXIT_OK)
+		c.write_failed = 1;
 	rt_evidence_free(&ev);
 
 	if (c.write_failed) {
-		fprintf(stderr, "remtrail events: cannot write the output: %s\n",
-			strerror(c.write_failed));
 		status = RT_EXIT_FAIL;
 	} else if (c.events == 0 && d.errors) {
 		fprintf(stderr, "remtrail events: no record could be read\n");

@@ -62,7 +62,7 @@ static int keep(const tl_opts *o, const rt_finding *f)
 
 static int write_out(rt_buf *b)
 {
-	if (b->len && fwrite(b->buf, 1, b->len, stdout) != b->len)
+	if (cli_write("timeline", b->buf, b->len))
 		return -1;
 	rt_buf_reset(b);
 	return 0;
@@ -160,19 +160,19 @@ static int run(int argc, char **argv)
 			continue;
 		shown++;
 		if (o.csv ? rt_timeline_csv(&b, &f, k, &o.out)
-			  : (rt_timeline_json(&b, &f, k, &o.out) || rt_buf_addch(&b, '\n')))
+			  : (rt_timeline_json(&b, &f, k, &o.out) || rt_buf_addch(&b, '\n'))) {
+			fprintf(stderr, "remtrail timeline: out of memory\n");
 			werr = -1;
+		}
 		else if (b.len >= ((size_t)1 << 20))
 			werr |= write_out(&b);
 	}
 	werr |= write_out(&b);
-	if (fflush(stdout) != 0)
+	if (cli_finish_stdout("timeline", RT_EXIT_OK) != RT_EXIT_OK)
 		werr = -1;
 	rt_buf_release(&b);
 
 	if (werr) {
-		fprintf(stderr, "remtrail timeline: cannot write the output: %s\n",
-			strerror(errno ? errno : EIO));
 		status = RT_EXIT_FAIL;
 	} else {
 		if (f.n == 0)

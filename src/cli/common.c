@@ -1,6 +1,8 @@
 /* Shared CLI helpers: diagnostics on stderr, usage errors, exit status. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,58 @@
 #include "remtrail/util.h"
 
 #include "cli.h"
+
+void cli_guard_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		n = open("/dev/null", O_RDONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+/* errno of the first failed write to stdout, 0 while all is well */
+static int stdout_failed;
+
+static int stdout_failure(const char *cmd, int e)
+{
+	if (!stdout_failed) {
+		stdout_failed = e ? e : EIO;
+		fprintf(stderr, "remtrail%s%s: cannot write the output: %s\n", *cmd ? " " : "", cmd,
+			strerror(stdout_failed));
+	}
+	return -1;
+}
+
+int cli_write(const char *cmd, const void *data, size_t n)
+{
+	if (stdout_failed)
+		return -1;
+	errno = 0;
+	if (n && fwrite(data, 1, n, stdout) != n)
+		return stdout_failure(cmd, errno);
+	return 0;
+}
+
+int cli_finish_stdout(const char *cmd, int status)
+{
+	if (stdout_failed)
+		return RT_EXIT_FAIL;
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		stdout_failure(cmd, errno);
+		return RT_EXIT_FAIL;
+	}
+	return status;
+}
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -50,6 +104,19 @@ void cli_progress(const char *what, uint64_t done, uint64_t total)
 	fprintf(stderr, "\rremtrail: %s: %llu/%llu%s", what, (unsigned long long)done,
 		(unsigned long long)total, done >= total ? "\n" : "");
 	progress_shown = done < total;
+}
+
+void cli_status(const char *line)
+{
+	fprintf(stderr, "\r%s\033[K", line);
+	progress_shown = 1;
+}
+
+void cli_status_end(void)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	progress_shown = 0;
 }
 
 void cli_progress_evtx(void *ctx, uint64_t done, uint64_t total)

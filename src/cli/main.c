@@ -17,7 +17,7 @@
 
 static const cli_command *const commands[] = {
 	&cli_cmd_analyze, &cli_cmd_timeline, &cli_cmd_assess, &cli_cmd_config, &cli_cmd_events,
-	&cli_cmd_evidence,
+	&cli_cmd_hosts, &cli_cmd_merge, &cli_cmd_evidence,
 };
 
 static const char *cli_recovery_password;
@@ -104,13 +104,10 @@ static void main_help(FILE *out)
 		CLI_HELP_EXIT);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	size_t i;
 
-	/* libyal globals are set once, before any thread starts */
-	libevtx_notify_set_verbose(0);
-	libregf_notify_set_verbose(0);
 	/* every artifact keeps its descriptor open (evidence.h): a case of many
 	 * hosts needs more than the usual soft limit of 1024 */
 	{
@@ -153,4 +150,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "remtrail: unknown command '%s'\n\n", argv[1]);
 	main_help(stderr);
 	return RT_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	cli_guard_std_fds();
+	/* libyal globals are set once, before any thread starts */
+	libevtx_notify_set_verbose(0);
+	libregf_notify_set_verbose(0);
+	return cli_finish_stdout(argc > 1 && argv[1][0] != '-' ? argv[1] : "", run(argc, argv));
 }

@@ -29,6 +29,7 @@ typedef struct cfg_ctx {
 	cfg_obs *obs;
 	size_t nobs;
 	uint64_t max_lw;   /* newest key last-written seen */
+	int damaged;       /* the hive is damaged: no defaults (cfg_emit_default) */
 	int oom;
 } cfg_ctx;
 
@@ -70,7 +71,8 @@ int cfg_emit_bool(cfg_ctx *c, rt_key *k, const char *key, const char *vname, con
 int cfg_emit_str(cfg_ctx *c, rt_key *k, const char *key, const char *vname, const char *name);
 int cfg_emit_yn(cfg_ctx *c, rt_key *k, const char *key, const char *vname, const char *name);
 int cfg_emit_multi(cfg_ctx *c, rt_key *k, const char *key, const char *vname, const char *name);
-/* Emit the default `value_json` for `name` when nothing was emitted for it. */
+/* Emit the default `value_json` for `name` when nothing was emitted for it,
+ * unless the hive is damaged (c->damaged): then absent means unknown. */
 int cfg_emit_default(cfg_ctx *c, const char *name, const char *value_json, const char *key,
 		     const char *vname, uint64_t lw);
 

@@ -214,7 +214,7 @@ int cfg_emit_multi(cfg_ctx *c, rt_key *k, const char *key, const char *vname, co
 int cfg_emit_default(cfg_ctx *c, const char *name, const char *value_json, const char *key,
 		     const char *vname, uint64_t lw)
 {
-	if (cfg_has(c, name))
+	if (c->damaged || cfg_has(c, name))
 		return 0;
 	return cfg_emit(c, name, value_json, NULL, key, vname, lw, 1);
 }

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,21 @@ const char *rt_cfg_certainty_name(rt_cfg_certainty c)
 
 	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "unknown";
 }
+
+/*
+ * Keys every SYSTEM hive of Windows Vista and later has (all present in
+ * the corpus's Windows 7 and 10 hives and in Microsoft's documentation of
+ * the services, docs/robustness.md). A hive without one is incomplete
+ * (damaged, tampered with, or rebuilt from pieces): what would be under
+ * it is unknown, not a Windows default. CCS is the current control set.
+ */
+static const char *const system_keys[] = {
+	"Select",
+	"CCS\\Control",
+	"CCS\\Services",
+	"CCS\\Services\\SharedAccess\\Parameters\\FirewallPolicy",
+	"CCS\\Services\\WinRM",
+};
 
 /* A snapshot under construction, with its observations. */
 typedef struct snap {
@@ -86,10 +102,48 @@ static char *user_of(const char *path)
 	return u;
 }
 
+/*
+ * What is wrong with the hive of `c` (into `why`, "" when nothing): its key
+ * tree, then for SYSTEM the keys every SYSTEM hive has. Each problem is
+ * reported; -1 when out of memory.
+ */
+static int hive_damage(cfg_ctx *c, char *why, size_t whylen)
+{
+	rt_buf missing = RT_BUF_INIT;
+	size_t i;
+
+	if (rt_hive_check(c->hive, c->diag, why, whylen) < 0)
+		return -1;
+	if (c->kind != RT_HIVE_SYSTEM)
+		return 0;
+	for (i = 0; i < sizeof system_keys / sizeof system_keys[0]; i++) {
+		char resolved[512];
+		rt_key *k = cfg_open(c, system_keys[i], resolved);
+
+		if (k)
+			rt_key_free(&k);
+		else if (rt_buf_addf(&missing, "%s%s", missing.len ? ", " : "", resolved))
+			break;
+	}
+	if (missing.len) {
+		rt_diag_error(c->diag, c->file,
+			      "SYSTEM hive lacks keys every SYSTEM hive has (%s): what they hold is "
+			      "unknown, not Windows defaults", missing.buf);
+		if (!why[0])
+			snprintf(why, whylen, "lacks %s", missing.buf);
+	} else if (why[0]) {
+		rt_diag_warn(c->diag, c->file,
+			     "settings this damaged hive does not show are unknown, not Windows defaults");
+	}
+	rt_buf_release(&missing);
+	return 0;
+}
+
 static int add_snapshot(loader *L, rt_hive *h, rt_hive_kind kind, const char *host,
 			const char *path, rt_cfg_certainty cert, const char *note)
 {
 	const rt_hive_info *info = rt_hive_get_info(h);
+	char damage[512];
 	cfg_ctx c;
 	snap *s;
 	size_t i;
@@ -108,6 +162,13 @@ static int add_snapshot(loader *L, rt_hive *h, rt_hive_kind kind, const char *ho
 		L->oom = 1;
 		return -1;
 	}
+	damage[0] = '\0';
+	if (hive_damage(&c, damage, sizeof damage)) {
+		free((char *)c.user);
+		L->oom = 1;
+		return -1;
+	}
+	c.damaged = damage[0] != '\0';
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (families[i].kind == c.kind && families[i].fn(&c))
 			c.oom = 1;
@@ -122,7 +183,15 @@ static int add_snapshot(loader *L, rt_hive *h, rt_hive_kind kind, const char *ho
 	memset(s, 0, sizeof(*s));
 	s->host = rt_strdup0(host);
 	s->s.file = strdup(path);
-	s->s.note = strdup(note ? note : "");
+	if (c.damaged) {
+		rt_buf n = RT_BUF_INIT;
+
+		rt_buf_addf(&n, "%s%sdamaged: %s", note ? note : "", note && *note ? "; " : "", damage);
+		s->s.note = rt_buf_detach(&n, NULL);
+		s->s.damage = strdup(damage);
+	} else {
+		s->s.note = strdup(note ? note : "");
+	}
 	s->s.hive = c.kind;
 	s->s.certainty = cert;
 	s->s.time = info->last_written > c.max_lw ? info->last_written : c.max_lw;
@@ -131,7 +200,7 @@ static int add_snapshot(loader *L, rt_hive *h, rt_hive_kind kind, const char *ho
 	s->nobs = c.nobs;
 	s->order = L->n;
 	L->n++;
-	if ((host && !s->host) || !s->s.file || !s->s.note) {
+	if ((host && !s->host) || !s->s.file || !s->s.note || (c.damaged && !s->s.damage)) {
 		L->oom = 1;
 		return -1;
 	}
@@ -147,6 +216,11 @@ static int open_artifact(loader *L, const rt_artifact *a, rt_hive **h)
 
 	if (!logs) {
 		L->oom = 1;
+		return -1;
+	}
+	if (!a->src) {
+		rt_diag_error(L->diag, a->path, "cannot open: no such file (a manifest names it by path)");
+		free(logs);
 		return -1;
 	}
 	for (i = 0; i < a->nlogs; i++)
@@ -371,7 +445,8 @@ static int build_settings(rt_cfg_host *h, snap *sv, size_t ns)
 		for (k = 0; k < ns; k++) {
 			int found = 0;
 
-			if (role_of(&sv[k], sv, ns) != pv.v[start].role)
+			/* a damaged hive's silence removes nothing */
+			if (role_of(&sv[k], sv, ns) != pv.v[start].role || sv[k].s.damage)
 				continue;
 			for (j = start; j < end && !found; j++)
 				found = pv.v[j].p.snapshot == k;
@@ -512,6 +587,7 @@ out:
 		free(L.v[i].user);
 		free(L.v[i].s.file);
 		free(L.v[i].s.note);
+		free(L.v[i].s.damage);
 		obs_free(L.v[i].obs, L.v[i].nobs);
 	}
 	free(L.v);
@@ -538,6 +614,7 @@ void rt_config_free(rt_config **c)
 		for (j = 0; j < h->nsnapshots; j++) {
 			free(h->snapshots[j].file);
 			free(h->snapshots[j].note);
+			free(h->snapshots[j].damage);
 		}
 		free(h->snapshots);
 		cfg_exposure_release(h);

@@ -173,7 +173,13 @@ int cfg_exposure_build(rt_cfg_host *h)
 		e->time = h->snapshots[i].time;
 		e->snapshot = i;
 		choose(h, e->time, chosen);
-		rt_cfg_state_init(&st, chosen[RT_HIVE_SYSTEM] >= 0, chosen[RT_HIVE_SOFTWARE] >= 0);
+		/* a damaged hive's missing profile or rule is no proof of
+		 * absence: reason as without it (its snapshot note says why) */
+		rt_cfg_state_init(&st,
+				  chosen[RT_HIVE_SYSTEM] >= 0 &&
+					  !h->snapshots[chosen[RT_HIVE_SYSTEM]].damage,
+				  chosen[RT_HIVE_SOFTWARE] >= 0 &&
+					  !h->snapshots[chosen[RT_HIVE_SOFTWARE]].damage);
 		fill(h, chosen, &st);
 		for (p = 0; p < RT_EXP_NPROFILES && !rc; p++)
 			for (t = 0; t < RT_EXP_NTARGETS && !rc; t++) {

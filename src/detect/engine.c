@@ -55,14 +55,6 @@ typedef struct bproc {
 	char *image;
 } bproc;
 
-typedef struct hostseg {
-	char *name;
-	char *ips[MAX_HOST_IPS];
-	size_t nips;
-	logon *logons; /* network logons from other addresses, kept for pairing */
-	size_t nlogons;
-} hostseg;
-
 struct rt_detect {
 	int oom;
 	char *host, *computer;
@@ -78,7 +70,7 @@ struct rt_detect {
 	size_t nbp, abp;
 	char *ips[MAX_HOST_IPS];
 	size_t nips;
-	hostseg *hs;
+	rt_pair_host *hs; /* finished hosts: what pairing needs of them */
 	size_t nhs, ahs;
 	/* rule id slots (rule * RT_RULE_IDS + slot) by event id, table order kept */
 	size_t *by_id;
@@ -1282,7 +1274,16 @@ static int remote_logon(const logon *l)
 	return l->type == 3 && usable(l->ip) && !is_loopback(l->ip);
 }
 
-static size_t materialize_logon(rt_findings *all, const char *host, logon *l)
+/* A logon as pairing keeps it (borrowing its strings). */
+static rt_pair_logon logon_view(const logon *l)
+{
+	rt_pair_logon v = { l->ts, l->rid, l->ip, l->ws, l->user, l->id, l->file, l->channel,
+			    l->finding };
+
+	return v;
+}
+
+static size_t materialize_logon(rt_findings *all, const char *host, rt_pair_logon *l)
 {
 	rt_finding *f;
 	rt_buf m = RT_BUF_INIT;
@@ -1292,24 +1293,24 @@ static size_t materialize_logon(rt_findings *all, const char *host, logon *l)
 	f = rt_findings_add(all);
 	if (!f)
 		return RT_FINDING_NONE;
-	f->timestamp = l->ts;
+	f->timestamp = l->time;
 	f->kind = RT_FK_LOGON_NETWORK;
 	f->host = rt_strdup0(host);
 	f->channel = rt_strdup0(l->channel);
 	f->event_id = 4624;
-	f->record_id = l->rid;
+	f->record_id = l->record_id;
 	f->source_file = rt_strdup0(l->file);
 	f->remote_ip = rt_strdup0(l->ip);
-	f->remote_host = rt_strdup0(l->ws);
+	f->remote_host = rt_strdup0(l->workstation);
 	f->user = rt_strdup0(l->user);
-	f->logon_id = rt_strdup0(l->id);
+	f->logon_id = rt_strdup0(l->logon_id);
 	f->rule_id = "logon.network";
 	f->technique = "T1078";
 	f->direction = RT_DIR_INBOUND;
 	f->confidence = RT_CONF_MEDIUM;
 	rt_buf_addf(&m, "Network logon (type 3) of %s on %s from %s%s%s%s (logon id %s).",
-		    l->user ? l->user : "an unknown account", host, l->ip, l->ws ? " (" : "",
-		    l->ws ? l->ws : "", l->ws ? ")" : "", l->id);
+		    l->user ? l->user : "an unknown account", host, l->ip, l->workstation ? " (" : "",
+		    l->workstation ? l->workstation : "", l->workstation ? ")" : "", l->logon_id);
 	f->message = rt_buf_detach(&m, NULL);
 	l->finding = all->n - 1;
 	return l->finding;
@@ -1328,7 +1329,11 @@ static void attribute_logon(rt_detect *d, cand *c, logon *l)
 		set_str(&c->f.remote_host, l->ws);
 	set_str(&c->f.user, l->user);
 	set_str(&c->f.logon_id, l->id);
-	c->f.logon = materialize_logon(&d->all, d->host, l);
+	{
+		rt_pair_logon v = logon_view(l);
+
+		c->f.logon = l->finding = materialize_logon(&d->all, d->host, &v);
+	}
 }
 
 static const conn *find_conn(const rt_detect *d, uint64_t ts, uint64_t before, uint64_t after,
@@ -1736,7 +1741,7 @@ static int end_host(rt_detect *d)
 {
 	size_t i, *order = NULL, k = 0;
 	rt_buf b = RT_BUF_INIT;
-	hostseg *hs;
+	rt_pair_host *hs;
 
 	if (!d->host)
 		return 0;
@@ -1798,15 +1803,17 @@ static int end_host(rt_detect *d)
 	memset(hs, 0, sizeof *hs);
 	hs->name = d->host;
 	d->host = NULL;
-	memcpy(hs->ips, d->ips, sizeof d->ips);
+	hs->ips = malloc((d->nips ? d->nips : 1) * sizeof *hs->ips);
+	hs->logons = malloc((d->nlg ? d->nlg : 1) * sizeof *hs->logons);
+	if (!hs->ips || !hs->logons)
+		return -1;
+	memcpy(hs->ips, d->ips, d->nips * sizeof *hs->ips);
 	hs->nips = d->nips;
 	d->nips = 0;
-	hs->logons = malloc((d->nlg ? d->nlg : 1) * sizeof *hs->logons);
-	if (!hs->logons)
-		return -1;
 	for (k = 0; k < d->nby_time; k++) {
 		i = d->by_time[k]; /* remote logons, already in time order */
-		hs->logons[hs->nlogons++] = d->lg[i];
+		hs->logons[hs->nlogons++] = logon_view(&d->lg[i]);
+		free(d->lg[i].sid);
 		memset(&d->lg[i], 0, sizeof d->lg[i]);
 	}
 	reset_host_state(d);
@@ -1829,7 +1836,7 @@ static rt_finding_kind counterpart(rt_finding_kind k)
 	}
 }
 
-static int seg_has_ip(const hostseg *s, const char *ip)
+static int seg_has_ip(const rt_pair_host *s, const char *ip)
 {
 	size_t i;
 
@@ -1839,14 +1846,14 @@ static int seg_has_ip(const hostseg *s, const char *ip)
 	return 0;
 }
 
-static int targets(const hostseg *b, const rt_finding *o)
+static int targets(const rt_pair_host *b, const rt_finding *o)
 {
 	return same_name(o->remote_host, b->name) || seg_has_ip(b, o->remote_ip) ||
 	       (o->remote_host && is_ip(o->remote_host) && seg_has_ip(b, o->remote_host));
 }
 
 /* Does inbound finding/logon (remote ip, remote host) point back at host segment a? */
-static int from_source(const hostseg *a, const char *ip, const char *host)
+static int from_source(const rt_pair_host *a, const char *ip, const char *host)
 {
 	if (usable(ip) && a->nips)
 		return seg_has_ip(a, ip);
@@ -1855,28 +1862,29 @@ static int from_source(const hostseg *a, const char *ip, const char *host)
 	return 1;
 }
 
-static const hostseg *seg_named(const rt_detect *d, const char *name)
+static const rt_pair_host *seg_named(const rt_pair_host *h, size_t n, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < d->nhs; i++)
-		if (rt_strcaseeq(d->hs[i].name, name))
-			return &d->hs[i];
+	for (i = 0; name && i < n; i++)
+		if (rt_strcaseeq(h[i].name, name))
+			return &h[i];
 	return NULL;
 }
 
-static int cmp_finding_time(const void *ctx, size_t a, size_t b)
+/* Timeline order, whatever the order of the list. */
+static int cmp_finding_at(const void *ctx, size_t a, size_t b)
 {
 	const rt_finding *f = ctx;
+	int c = rt_detect_finding_cmp(&f[a], &f[b]);
 
-	if (f[a].timestamp != f[b].timestamp)
-		return f[a].timestamp < f[b].timestamp ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return c ? c : (a < b ? -1 : a > b);
 }
 
 /* Best inbound finding on b for outbound o (time-sorted index in[]). */
-static size_t pair_finding(const rt_detect *d, const size_t *in, size_t nin, const hostseg *a,
-			   const hostseg *b, const rt_finding *of, rt_finding_kind want)
+static size_t pair_finding(const rt_findings *all, const size_t *in, size_t nin,
+			   const rt_pair_host *a, const rt_pair_host *b, const rt_finding *of,
+			   rt_finding_kind want)
 {
 	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
 	size_t lo = 0, hi = nin, best = RT_FINDING_NONE;
@@ -1884,13 +1892,13 @@ static size_t pair_finding(const rt_detect *d, const size_t *in, size_t nin, con
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (d->all.items[in[mid]].timestamp < from)
+		if (all->items[in[mid]].timestamp < from)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < nin && d->all.items[in[lo]].timestamp <= t + PAIR_WINDOW; lo++) {
-		const rt_finding *f = &d->all.items[in[lo]];
+	for (; lo < nin && all->items[in[lo]].timestamp <= t + PAIR_WINDOW; lo++) {
+		const rt_finding *f = &all->items[in[lo]];
 		uint64_t dt = absdiff(f->timestamp, t);
 
 		if (f->kind != want || f->paired != RT_FINDING_NONE ||
@@ -1906,7 +1914,7 @@ static size_t pair_finding(const rt_detect *d, const size_t *in, size_t nin, con
 }
 
 /* Best network logon on b (logons sorted by time) for outbound o. */
-static size_t pair_logon(const hostseg *a, const hostseg *b, const rt_finding *of)
+static size_t pair_logon(const rt_pair_host *a, const rt_pair_host *b, const rt_finding *of)
 {
 	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
 	size_t lo = 0, hi = b->nlogons, best = RT_FINDING_NONE;
@@ -1916,16 +1924,16 @@ static size_t pair_logon(const hostseg *a, const hostseg *b, const rt_finding *o
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (b->logons[mid].ts < from)
+		if (b->logons[mid].time < from)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < b->nlogons && b->logons[lo].ts <= t + PAIR_WINDOW; lo++) {
-		const logon *l = &b->logons[lo];
-		uint64_t dt = absdiff(l->ts, t);
+	for (; lo < b->nlogons && b->logons[lo].time <= t + PAIR_WINDOW; lo++) {
+		const rt_pair_logon *l = &b->logons[lo];
+		uint64_t dt = absdiff(l->time, t);
 
-		if (!users_compatible(l->user, of->user) || !from_source(a, l->ip, l->ws))
+		if (!users_compatible(l->user, of->user) || !from_source(a, l->ip, l->workstation))
 			continue;
 		if (best == RT_FINDING_NONE || dt < bestdt) {
 			best = lo;
@@ -1935,58 +1943,70 @@ static size_t pair_logon(const hostseg *a, const hostseg *b, const rt_finding *o
 	return best;
 }
 
-static int pair_all(rt_detect *d)
+int rt_pair_findings(rt_findings *all, rt_pair_host *hosts, size_t nhosts)
 {
-	size_t o, s, n0 = d->all.n, nin = 0, *in;
+	size_t o, k, s, n0 = all->n, nin = 0, nout = 0, *in, *out;
 
-	if (d->nhs < 2)
+	if (nhosts < 2 || !n0)
 		return 0;
-	in = malloc((n0 ? n0 : 1) * sizeof *in);
-	if (!in)
+	in = malloc(n0 * sizeof *in);
+	out = malloc(n0 * sizeof *out);
+	if (!in || !out) {
+		free(in);
+		free(out);
 		return -1;
-	for (o = 0; o < n0; o++) {
-		rt_finding_kind k = d->all.items[o].kind;
-
-		if (k == RT_FK_WINRM_INBOUND || k == RT_FK_WMI_INBOUND || k == RT_FK_DCOM_INBOUND)
-			in[nin++] = o;
 	}
-	rt_detect_sort_idx(in, nin, cmp_finding_time, d->all.items);
 	for (o = 0; o < n0; o++) {
-		rt_finding *of = &d->all.items[o];
+		rt_finding_kind fk = all->items[o].kind;
+
+		if (fk == RT_FK_WINRM_INBOUND || fk == RT_FK_WMI_INBOUND || fk == RT_FK_DCOM_INBOUND)
+			in[nin++] = o;
+		else if (counterpart(fk) != RT_FK_COUNT)
+			out[nout++] = o;
+	}
+	/* both in timeline order, so that which outbound finding gets an
+	 * inbound one two could claim never depends on the list's order */
+	rt_detect_sort_idx(in, nin, cmp_finding_at, all->items);
+	rt_detect_sort_idx(out, nout, cmp_finding_at, all->items);
+	for (k = 0; k < nout; k++) {
+		rt_finding *of = &all->items[out[k]];
 		rt_finding_kind want = counterpart(of->kind);
-		const hostseg *a = seg_named(d, of->host);
+		const rt_pair_host *a = seg_named(hosts, nhosts, of->host);
 		size_t best = RT_FINDING_NONE;
 
-		if (want == RT_FK_COUNT || of->paired != RT_FINDING_NONE || !a)
+		o = out[k];
+		if (of->paired != RT_FINDING_NONE || !a)
 			continue;
-		for (s = 0; s < d->nhs && best == RT_FINDING_NONE; s++) {
-			hostseg *b = &d->hs[s];
+		for (s = 0; s < nhosts && best == RT_FINDING_NONE; s++) {
+			rt_pair_host *b = &hosts[s];
 
 			if (b == a || rt_strcaseeq(b->name, a->name) || !targets(b, of))
 				continue;
-			best = pair_finding(d, in, nin, a, b, of, want);
+			best = pair_finding(all, in, nin, a, b, of, want);
 			if (best != RT_FINDING_NONE)
 				break;
 			/* no inbound finding: a network logon from the source will do */
 			best = pair_logon(a, b, of);
 			if (best != RT_FINDING_NONE) {
-				best = materialize_logon(&d->all, b->name, &b->logons[best]);
+				best = materialize_logon(all, b->name, &b->logons[best]);
 				if (best == RT_FINDING_NONE) {
 					free(in);
+					free(out);
 					return -1;
 				}
-				of = &d->all.items[o];
+				of = &all->items[o];
 			}
 		}
 		if (best == RT_FINDING_NONE)
 			continue;
 		of->paired = best;
-		d->all.items[best].paired = o;
+		all->items[best].paired = o;
 		of->confidence = RT_CONF_HIGH;
-		if (d->all.items[best].kind != RT_FK_LOGON_NETWORK)
-			d->all.items[best].confidence = RT_CONF_HIGH;
+		if (all->items[best].kind != RT_FK_LOGON_NETWORK)
+			all->items[best].confidence = RT_CONF_HIGH;
 	}
 	free(in);
+	free(out);
 	return 0;
 }
 
@@ -2061,31 +2081,51 @@ int rt_detect_cb(void *ctx, const rt_event *ev)
 	return rt_detect_event(ctx, ev) ? 1 : 0;
 }
 
-static void free_segments(rt_detect *d)
+void rt_pair_logon_release(rt_pair_logon *l)
+{
+	free(l->ip);
+	free(l->workstation);
+	free(l->user);
+	free(l->logon_id);
+	free(l->file);
+	free(l->channel);
+	memset(l, 0, sizeof *l);
+}
+
+void rt_pair_hosts_free(rt_pair_host *h, size_t n)
 {
 	size_t i, j;
 
-	for (i = 0; i < d->nhs; i++) {
-		free(d->hs[i].name);
-		for (j = 0; j < d->hs[i].nips; j++)
-			free(d->hs[i].ips[j]);
-		for (j = 0; j < d->hs[i].nlogons; j++)
-			logon_release(&d->hs[i].logons[j]);
-		free(d->hs[i].logons);
+	for (i = 0; h && i < n; i++) {
+		free(h[i].name);
+		for (j = 0; j < h[i].nips; j++)
+			free(h[i].ips[j]);
+		free(h[i].ips);
+		for (j = 0; j < h[i].nlogons; j++)
+			rt_pair_logon_release(&h[i].logons[j]);
+		free(h[i].logons);
 	}
-	d->nhs = 0;
+	free(h);
 }
 
-int rt_detect_finish(rt_detect *d, rt_findings *out)
+static void free_segments(rt_detect *d)
 {
-	size_t i;
+	rt_pair_hosts_free(d->hs, d->nhs);
+	d->hs = NULL;
+	d->nhs = d->ahs = 0;
+}
+
+/* Move the sorted findings into *out; `moved` (may be NULL) says where each
+ * of d->all went in the sorted list. */
+static int move_out(rt_detect *d, rt_findings *out, size_t *moved)
+{
+	size_t i, base = out->n;
 	int r = 0;
 
-	if (d->oom || end_host(d) || pair_all(d) || rt_findings_sort(&d->all))
-		r = -1;
-	for (i = 0; r == 0 && i < d->all.n; i++) {
+	if (rt_detect_sort_findings(&d->all, moved))
+		return -1;
+	for (i = 0; i < d->all.n; i++) {
 		rt_finding *f = rt_findings_add(out);
-		size_t base = out->n - 1 - i;
 
 		if (!f) {
 			r = -1;
@@ -2100,6 +2140,50 @@ int rt_detect_finish(rt_detect *d, rt_findings *out)
 			f->related += base;
 		memset(&d->all.items[i], 0, sizeof d->all.items[i]);
 	}
+	return r;
+}
+
+int rt_detect_finish(rt_detect *d, rt_findings *out)
+{
+	int r = 0;
+
+	if (d->oom || end_host(d) || rt_pair_findings(&d->all, d->hs, d->nhs) ||
+	    move_out(d, out, NULL))
+		r = -1;
+	rt_findings_release(&d->all);
+	reset_host_state(d);
+	free_segments(d);
+	d->oom = 0;
+	return r;
+}
+
+int rt_detect_finish_hosts(rt_detect *d, rt_findings *out, rt_pair_host **hosts, size_t *nhosts)
+{
+	size_t *moved = NULL, base = out->n, i, j;
+	int r = -1;
+
+	*hosts = NULL;
+	*nhosts = 0;
+	if (d->oom || end_host(d))
+		goto done;
+	if (d->all.n && !(moved = malloc(d->all.n * sizeof *moved)))
+		goto done;
+	if (move_out(d, out, moved))
+		goto done;
+	for (i = 0; i < d->nhs; i++)
+		for (j = 0; j < d->hs[i].nlogons; j++) {
+			size_t *f = &d->hs[i].logons[j].finding;
+
+			if (*f != RT_FINDING_NONE)
+				*f = base + moved[*f];
+		}
+	*hosts = d->hs;
+	*nhosts = d->nhs;
+	d->hs = NULL;
+	d->nhs = d->ahs = 0;
+	r = 0;
+done:
+	free(moved);
 	rt_findings_release(&d->all);
 	reset_host_state(d);
 	free_segments(d);
@@ -2120,7 +2204,6 @@ void rt_detect_free(rt_detect **pd)
 	free(d->lg);
 	free(d->cn);
 	free(d->bp);
-	free(d->hs);
 	free(d->by_time);
 	free(d->by_guid);
 	free(d->by_id);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,19 +64,46 @@ rt_finding *rt_findings_add(rt_findings *l)
 	return f;
 }
 
+/* The strings a finding owns: one list for releasing and copying. */
+static const size_t owned[] = {
+	offsetof(rt_finding, host),	      offsetof(rt_finding, channel),
+	offsetof(rt_finding, source_file),    offsetof(rt_finding, message),
+	offsetof(rt_finding, remote_ip),      offsetof(rt_finding, remote_host),
+	offsetof(rt_finding, user),	      offsetof(rt_finding, logon_id),
+	offsetof(rt_finding, process),	      offsetof(rt_finding, parent_process),
+	offsetof(rt_finding, command_line),
+};
+#define OWNED(f, i) ((char **)((char *)(f) + owned[i]))
+
 void rt_detect_finding_release(rt_finding *f)
 {
-	free(f->host);
-	free(f->channel);
-	free(f->source_file);
-	free(f->message);
-	free(f->remote_ip);
-	free(f->remote_host);
-	free(f->user);
-	free(f->logon_id);
-	free(f->process);
-	free(f->parent_process);
-	free(f->command_line);
+	size_t i;
+
+	for (i = 0; i < sizeof owned / sizeof *owned; i++)
+		free(*OWNED(f, i));
+}
+
+int rt_findings_append(rt_findings *dst, const rt_findings *src)
+{
+	size_t i, k, base = dst->n;
+
+	for (i = 0; i < src->n; i++) {
+		rt_finding *f = rt_findings_add(dst);
+		const rt_finding *s = &src->items[i];
+
+		if (!f)
+			return -1;
+		*f = *s;
+		for (k = 0; k < sizeof owned / sizeof *owned; k++)
+			*OWNED(f, k) = NULL;
+		for (k = 0; k < sizeof owned / sizeof *owned; k++)
+			if (*OWNED(s, k) && !(*OWNED(f, k) = rt_strdup0(*OWNED(s, k))))
+				return -1;
+		f->paired = s->paired < src->n ? s->paired + base : RT_FINDING_NONE;
+		f->logon = s->logon < src->n ? s->logon + base : RT_FINDING_NONE;
+		f->related = s->related < src->n ? s->related + base : RT_FINDING_NONE;
+	}
+	return 0;
 }
 
 void rt_findings_release(rt_findings *l)
@@ -94,7 +122,7 @@ static int cmpstr(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-static int cmp_finding(const rt_finding *a, const rt_finding *b)
+int rt_detect_finding_cmp(const rt_finding *a, const rt_finding *b)
 {
 	int c;
 
@@ -151,24 +179,33 @@ void rt_detect_sort_idx(size_t *a, size_t n, rt_idx_cmp cmp, const void *ctx)
 static int cmp_index(const void *ctx, size_t a, size_t b)
 {
 	const rt_finding *base = ctx;
-	int c = cmp_finding(&base[a], &base[b]);
+	int c = rt_detect_finding_cmp(&base[a], &base[b]);
 
 	return c ? c : (a < b ? -1 : a > b);
 }
 
 int rt_findings_sort(rt_findings *l)
 {
+	return rt_detect_sort_findings(l, NULL);
+}
+
+int rt_detect_sort_findings(rt_findings *l, size_t *moved)
+{
 	size_t *order, *pos, i;
 	rt_finding *tmp;
 
-	if (l->n < 2)
+	if (l->n < 2) {
+		if (moved && l->n)
+			moved[0] = 0;
 		return 0;
+	}
 	order = malloc(l->n * sizeof *order);
-	pos = malloc(l->n * sizeof *pos);
+	pos = moved ? moved : malloc(l->n * sizeof *pos);
 	tmp = malloc(l->n * sizeof *tmp);
 	if (!order || !pos || !tmp) {
 		free(order);
-		free(pos);
+		if (!moved)
+			free(pos);
 		free(tmp);
 		return -1;
 	}
@@ -190,7 +227,8 @@ int rt_findings_sort(rt_findings *l)
 	}
 	memcpy(l->items, tmp, l->n * sizeof *tmp);
 	free(tmp);
-	free(pos);
+	if (!moved)
+		free(pos);
 	free(order);
 	return 0;
 }

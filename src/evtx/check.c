@@ -28,7 +28,14 @@ int rt_evtx_open_check(rt_source *src, const char *subject, rt_diag *d)
 	return 0;
 }
 
-int rt_evtx_check_structure(rt_source *src, const char *subject, rt_diag *d)
+int rt_evtx_chunk_header_ok(const uint8_t *chunk, uint32_t file_flags)
+{
+	return ((file_flags | rt_le32(chunk + 120)) & FLAG_NO_CRC) ||
+	       rt_crc32(rt_crc32(0, chunk, 120), chunk + 128, 384) == rt_le32(chunk + 124);
+}
+
+int rt_evtx_check_structure(rt_source *src, const char *subject, rt_diag *d,
+			    rt_evtx_tally *tally)
 {
 	uint8_t hdr[128], *chunk = NULL;
 	uint64_t size, nchunks, avail, rest, i;
@@ -84,9 +91,11 @@ int rt_evtx_check_structure(rt_source *src, const char *subject, rt_diag *d)
 		if (!in_count && !(fflags & FLAG_DIRTY))
 			continue;
 		cflags = rt_le32(chunk + 120);
+		if (rt_evtx_chunk_header_ok(chunk, fflags) && tally && in_count)
+			rt_evtx_tally_chunk(tally, chunk);
 		if ((fflags | cflags) & FLAG_NO_CRC)
 			continue;
-		if (rt_crc32(rt_crc32(0, chunk, 120), chunk + 128, 384) != rt_le32(chunk + 124)) {
+		if (!rt_evtx_chunk_header_ok(chunk, fflags)) {
 			rt_diag_report(d, (cflags & FLAG_DIRTY) ? RT_DIAG_WARN : RT_DIAG_ERROR, subject,
 				       "chunk %llu at offset 0x%llx: bad chunk header checksum%s",
 				       (unsigned long long)i, (unsigned long long)off,

@@ -23,6 +23,10 @@ int rt_reader_parse(const char *s, rt_reader *out)
 	return 0;
 }
 
+/* Records the host-name probe looks at: a damaged first record should not
+ * hide the name, and a few tries suffice. */
+#define PROBE_RECORDS 16
+
 static int native_one(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 		      rt_diag *diag)
 {
@@ -50,9 +54,10 @@ static int libevtx_file(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, v
 {
 	char why[256];
 	rt_evtx_opts n;
+	int r = rt_evtx_read_libevtx(src, o, cb, ctx, diag, why, sizeof why);
 
-	if (!rt_native_libevtx_hazard(src, why, sizeof why))
-		return rt_evtx_read_libevtx(src, o, cb, ctx, diag);
+	if (r != RT_EVTX_LIBEVTX_REFUSED)
+		return r;
 	rt_diag_error(diag, o->display ? o->display : rt_source_name(src),
 		      "libevtx would read out of bounds on this file (%s): read with the native "
 		      "reader instead%s", why, o->recovered ? ", without recovered records" : "");
@@ -67,6 +72,66 @@ static int libevtx_file(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, v
 static int use_native(const rt_evtx_opts *o)
 {
 	return o->reader == RT_READER_NATIVE || (o->reader == RT_READER_AUTO && !o->recovered);
+}
+
+typedef struct probe {
+	char *computer;
+	int seen;
+	int oom;
+} probe;
+
+static int probe_cb(void *ctx, const rt_event *ev)
+{
+	probe *p = ctx;
+
+	if (ev->computer && *ev->computer) {
+		p->computer = strdup(ev->computer);
+		p->oom = !p->computer;
+		return 1;
+	}
+	return ++p->seen >= PROBE_RECORDS;
+}
+
+/*
+ * The first records the native decoder reads; when it stops at a chunk it
+ * rejects, the whole reader: the chunks it rejects go to libevtx one at a
+ * time, except those libevtx would misread, which are skipped. libevtx is
+ * never handed the whole file here (its open scans every chunk).
+ */
+int rt_evtx_probe_computer_source(rt_source *src, char **computer)
+{
+	rt_evtx_opts o;
+	probe p;
+
+	*computer = NULL;
+	if (rt_evtx_open_check(src, rt_source_name(src), NULL))
+		return -1;
+	if (rt_evtx_probe_native_source(src, PROBE_RECORDS, computer) == 1) {
+		rt_source_drop_cache(src);
+		return 0;
+	}
+	memset(&o, 0, sizeof o);
+	memset(&p, 0, sizeof p);
+	o.threads = 1;
+	if (native_one(src, &o, probe_cb, &p, NULL) < 0) {
+		free(p.computer);
+		return -1;
+	}
+	*computer = p.computer;
+	return p.oom ? -1 : 0;
+}
+
+int rt_evtx_probe_computer(const char *path, char **computer)
+{
+	rt_source *src = NULL;
+	int r;
+
+	*computer = NULL;
+	if (rt_source_open_path(path, &src))
+		return -1;
+	r = rt_evtx_probe_computer_source(src, computer);
+	rt_source_unref(&src);
+	return r;
 }
 
 int rt_evtx_read_source(rt_source *src, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,

@@ -3,6 +3,11 @@
  * checksums); each record's XML rendering gives the names that libevtx's
  * positional string API lacks (see rt_evtx_xml_parse).
  *
+ * This file is the only one that calls libevtx, through its two entry
+ * points, and neither hands libevtx what it would misread: a whole file
+ * is refused when any chunk holds a hazard (rt_native_libevtx_hazard), a
+ * single chunk is checked by the native reader before it comes here.
+ *
  * libevtx keeps records in a small cache inside the file object, so we
  * hold exactly one libevtx_record_t at a time: copy its XML out, free it,
  * then decode.
@@ -14,6 +19,7 @@
 #include <string.h>
 
 #include "evtx_int.h"
+#include "native.h"
 
 /* Records that fail are reported one by one up to this many per file,
  * then counted in one closing message. */
@@ -31,6 +37,7 @@ typedef struct reader {
 	unsigned long *file_bad; /* the file's count across chunk fallbacks, or NULL */
 	unsigned long notime;  /* records without a usable TimeCreated */
 	unsigned long delivered;
+	rt_evtx_tally tally;   /* record ids the chunk headers announce, and read */
 	int stop;
 } reader;
 
@@ -83,7 +90,7 @@ static void record_failed(reader *r, int index, int recovered, const char *what,
 			      recovered ? "recovered " : "", index, what, why);
 }
 
-static int read_records(reader *r, int damaged);
+static int read_records(reader *r, int damaged, const char *where);
 
 /* Fetch, decode and deliver one record; problems are reported, not returned. */
 static void one_record(reader *r, int index, int recovered)
@@ -138,6 +145,7 @@ static void one_record(reader *r, int index, int recovered)
 	ev.host = r->o->host ? r->o->host : ev.computer;
 	ev.source_file = r->subject;
 	r->delivered++;
+	rt_evtx_tally_seen(&r->tally, number);
 	if (r->cb(r->ctx, &ev))
 		r->stop = 1;
 }
@@ -171,7 +179,7 @@ static void close_source(libevtx_file_t **file, void **bfio)
 }
 
 int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
-			 rt_diag *d)
+			 rt_diag *d, char *hazard, size_t hazardlen)
 {
 	reader r;
 	libevtx_error_t *e = NULL;
@@ -179,6 +187,8 @@ int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, 
 	char why[512];
 	int damaged, ret;
 
+	if (rt_native_libevtx_hazard(src, hazard, hazardlen))
+		return RT_EVTX_LIBEVTX_REFUSED;
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.subject = o->display ? o->display : rt_source_name(src);
@@ -187,20 +197,26 @@ int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, 
 	r.d = d;
 	if (rt_evtx_open_check(src, r.subject, d))
 		return -1;
-	damaged = rt_evtx_check_structure(src, r.subject, d);
+	rt_evtx_tally_init(&r.tally);
+	damaged = rt_evtx_check_structure(src, r.subject, d, &r.tally);
+	ret = -1;
 	if (open_source(&r.file, &bfio, src, &e) != 0) {
 		error_text(&e, why, sizeof why);
 		rt_diag_error(d, r.subject, "cannot be read by libevtx: %s", why);
-		return -1;
+	} else {
+		ret = read_records(&r, damaged, NULL);
+		close_source(&r.file, &bfio);
 	}
-	ret = read_records(&r, damaged);
-	close_source(&r.file, &bfio);
+	rt_evtx_tally_release(&r.tally);
 	rt_source_drop_cache(src);
 	return ret;
 }
 
-/* Every record of the opened r->file, then close it; the reader's status. */
-static int read_records(reader *r, int damaged)
+/* Every record of the opened r->file, then close it; the reader's status.
+ * Records the chunk headers announce and that were not read are named
+ * (`where`: the chunk, or NULL for the whole file), unless the callback
+ * stopped the reading. */
+static int read_records(reader *r, int damaged, const char *where)
 {
 	libevtx_error_t *e = NULL;
 	char why[512];
@@ -240,6 +256,8 @@ static int read_records(reader *r, int damaged)
 			     "%lu records without a readable TimeCreated: the record header's "
 			     "written time is used",
 			     r->notime);
+	if (!r->stop && rt_evtx_tally_report(&r->tally, d, r->subject, where))
+		damaged = 1;
 	if (damaged || r->bad)
 		ret = 1;
 	if (libevtx_file_close(r->file, &e) != 0)
@@ -254,9 +272,10 @@ static int read_records(reader *r, int damaged)
  * saying "one chunk" followed by the chunk, opened from memory.
  */
 int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
-			       const rt_evtx_opts *o, const char *subject, rt_event_cb cb,
-			       void *ctx, rt_diag *d, unsigned long *file_bad)
+			       size_t offset, const rt_evtx_opts *o, const char *subject,
+			       rt_event_cb cb, void *ctx, rt_diag *d, unsigned long *file_bad)
 {
+	char where[64];
 	reader r;
 	libevtx_error_t *e = NULL;
 	libbfio_handle_t *h = NULL;
@@ -272,9 +291,15 @@ int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size
 	r.ctx = ctx;
 	r.d = d;
 	r.file_bad = file_bad;
+	rt_evtx_tally_init(&r.tally);
+	if (len >= 512 && rt_evtx_chunk_header_ok(chunk, rt_le32(header + 120)))
+		rt_evtx_tally_chunk(&r.tally, chunk);
+	snprintf(where, sizeof where, "chunk %zu at offset 0x%zx", (offset - 4096) / 65536, offset);
 	img = calloc(1, 4096 + 65536);
-	if (!img)
+	if (!img) {
+		rt_evtx_tally_release(&r.tally);
 		return -1;
+	}
 	memcpy(img, header, 4096);
 	memcpy(img + 4096, chunk, len < 65536 ? len : 65536);
 	memset(img + 8, 0, 24);            /* first chunk 0, last chunk 0 */
@@ -296,7 +321,7 @@ int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size
 		libevtx_file_free(&r.file, NULL);
 		goto out;
 	}
-	ret = read_records(&r, 0);
+	ret = read_records(&r, 0, where);
 	libevtx_file_free(&r.file, NULL);
 	if (r.stop)
 		ret = 1;
@@ -310,73 +335,7 @@ out:
 	if (h)
 		libbfio_handle_free(&h, NULL);
 	free(img);
-	return ret;
-}
-
-int rt_evtx_probe_computer(const char *path, char **computer)
-{
-	rt_source *src = NULL;
-	int r;
-
-	*computer = NULL;
-	if (rt_source_open_path(path, &src))
-		return -1;
-	r = rt_evtx_probe_computer_source(src, computer);
-	rt_source_unref(&src);
-	return r;
-}
-
-int rt_evtx_probe_computer_source(rt_source *src, char **computer)
-{
-	libevtx_file_t *f = NULL;
-	libevtx_error_t *e = NULL;
-	void *bfio = NULL;
-	int n = 0, i, ret = 0;
-
-	*computer = NULL;
-	if (rt_evtx_open_check(src, rt_source_name(src), NULL))
-		return -1;
-	/* libevtx's open checks every chunk of the log; the native decoder
-	 * reads only the first ones. libevtx stays the fallback. */
-	if (rt_evtx_probe_native_source(src, 16, computer) == 1)
-		return 0;
-	if (open_source(&f, &bfio, src, &e) != 0) {
-		libevtx_error_free(&e);
-		return -1;
-	}
-	if (libevtx_file_get_number_of_records(f, &n, &e) != 1) {
-		libevtx_error_free(&e);
-		n = 0;
-	}
-	/* a damaged first record should not hide the name; a few tries suffice */
-	for (i = 0; i < n && i < 16 && !*computer; i++) {
-		libevtx_record_t *rec = NULL;
-		size_t size = 0;
-
-		if (libevtx_file_get_record_by_index(f, i, &rec, &e) != 1) {
-			libevtx_error_free(&e);
-			continue;
-		}
-		if (libevtx_record_get_utf8_computer_name_size(rec, &size, &e) == 1 && size > 1) {
-			char *s = malloc(size);
-
-			if (!s) {
-				ret = -1;
-			} else if (libevtx_record_get_utf8_computer_name(rec, (uint8_t *)s, size, &e) == 1 &&
-				   s[0]) {
-				s[size - 1] = '\0';
-				*computer = s;
-			} else {
-				free(s);
-			}
-		}
-		libevtx_error_free(&e);
-		libevtx_record_free(&rec, NULL);
-		if (ret)
-			break;
-	}
-	close_source(&f, &bfio);
-	rt_source_drop_cache(src);
+	rt_evtx_tally_release(&r.tally);
 	return ret;
 }
 

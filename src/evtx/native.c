@@ -410,11 +410,12 @@ static int fallback(deliver_ctx *d, nfile *f, slot *s)
 	int fr;
 
 	if (!job->sink)
-		return rt_evtx_read_libevtx_chunk(f->hdr, s->buf, s->len, &f->o, display(f),
-						  job->cb, job->ctx, job->diag, &f->bad) > 0;
+		return rt_evtx_read_libevtx_chunk(f->hdr, s->buf, s->len, chunk_off(s->chunk), &f->o,
+						  display(f), job->cb, job->ctx, job->diag, &f->bad) > 0;
 	rt_buf_reset(&d->text);
 	d->ntext = 0;
-	fr = rt_evtx_read_libevtx_chunk(f->hdr, s->buf, s->len, &f->o, display(f),
+	fr = rt_evtx_read_libevtx_chunk(f->hdr, s->buf, s->len, chunk_off(s->chunk), &f->o,
+					display(f),
 					fallback_render, d, job->diag, &f->bad);
 	if (d->failed)
 		return 1;

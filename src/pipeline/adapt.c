@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "adapt.h"
+#include "pipeline_int.h"
 #include "remtrail/config.h"
 #include "remtrail/detect.h"
 #include "remtrail/evtx.h"
@@ -44,7 +45,6 @@ typedef struct adapt_priv {
 	const rt_evidence *ev;
 	rt_analysis *a;
 	rt_config *cfg;
-	rt_detect *det;   /* the case: correlated across hosts */
 	rt_detect *local; /* one host at a time: its findings alone */
 	size_t local_host; /* host the local detector is fed (nhosts: none) */
 	uint64_t from, to; /* activity window (0: open) */
@@ -313,14 +313,32 @@ static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
 	return 0;
 }
 
-/* The local detector's findings go to the host it was fed, once the
- * events move on to another host (or end). */
+/* The local detector's findings and pairing state go to the host it was
+ * fed, once the events move on to another host (or end). */
 static int local_flush(adapt_priv *p)
 {
-	size_t h = p->local_host;
+	size_t h = p->local_host, n = 0;
+	rt_pair_host *ph = NULL;
+	rt_analysis_host *ah;
 
 	p->local_host = p->nhosts;
-	return h < p->nhosts && rt_detect_finish(p->local, &p->a->hosts[h].findings) ? -1 : 0;
+	if (h >= p->nhosts)
+		return 0;
+	ah = &p->a->hosts[h];
+	if (rt_detect_finish_hosts(p->local, &ah->findings, &ph, &n))
+		return -1;
+	/* events come host by host: one segment (a host seen again would be
+	 * a second one, and only the first would count) */
+	if (n && !ah->pairing) {
+		if (!(ah->pairing = malloc(sizeof *ah->pairing))) {
+			rt_pair_hosts_free(ph, n);
+			return -1;
+		}
+		*ah->pairing = ph[0];
+		memset(&ph[0], 0, sizeof ph[0]);
+	}
+	rt_pair_hosts_free(ph, n);
+	return 0;
 }
 
 static int on_event(void *ctx, const rt_event *e)
@@ -330,8 +348,6 @@ static int on_event(void *ctx, const rt_event *e)
 	rt_log_cover *l;
 	size_t i;
 
-	if (rt_detect_event(p->det, e))
-		return 1;
 	if (!h)
 		return 0;
 	if ((size_t)(h - p->hosts) != p->local_host && local_flush(p))
@@ -423,7 +439,7 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
 			goto oom;
 	}
-	if (rt_detect_new(&p->det) || rt_detect_new(&p->local))
+	if (rt_detect_new(&p->local))
 		goto oom;
 	memset(&eo, 0, sizeof eo);
 	eo.threads = o ? o->threads : 1;
@@ -433,9 +449,8 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		eo.progress_ctx = (void *)o;
 	}
 	rt_evtx_read_evidence(ev, &eo, on_event, p, diag);
-	if (local_flush(p) || rt_detect_finish(p->det, &a->findings))
+	if (local_flush(p))
 		goto oom;
-	rt_detect_free(&p->det);
 	rt_detect_free(&p->local);
 	return 0;
 oom:
@@ -484,10 +499,13 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 		const rt_cfg_snapshot *sn = &ch->snapshots[i];
 		if (sn->certainty == RT_CFG_BACKUP || sn->certainty == RT_CFG_SHADOW)
 			continue;
-		if (sn->hive == RT_HIVE_SYSTEM)
+		if (sn->hive == RT_HIVE_SYSTEM) {
 			out->in.system_hive = sn->file;
-		else if (sn->hive == RT_HIVE_SOFTWARE)
+			out->in.system_damage = sn->damage;
+		} else if (sn->hive == RT_HIVE_SOFTWARE) {
 			out->in.software_hive = sn->file;
+			out->in.software_damage = sn->damage;
+		}
 	}
 	return 0;
 }
@@ -568,29 +586,11 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 	return 0;
 }
 
-static const rt_cfg_point *last_point(const rt_cfg_host *h, const char *name)
-{
-	const rt_cfg_setting *s = rt_cfg_find(h, name);
-
-	return s && s->npoints ? &s->points[s->npoints - 1] : NULL;
-}
-
 int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out)
 {
 	const adapt_priv *p = a->priv;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; p && p->cfg && i < p->cfg->nhosts; i++) {
-		const rt_cfg_point *role = last_point(&p->cfg->hosts[i], "host.role");
-		const rt_cfg_point *ip = last_point(&p->cfg->hosts[i], "host.ipv4");
-
-		if (!role || !role->text || !ip || !ip->text || !rt_scope_is_literal(ip->text) ||
-		    (strcmp(role->text, "domain_controller") && strcmp(role->text, "file_server")))
-			continue;
-		rc |= rt_buf_addf(out, "%s%s", out->len ? "," : "", ip->text);
-	}
-	return rc ? -1 : 0;
+	return p ? pl_cfg_mgmt_hosts(p->cfg, out) : 0;
 }
 
 void adapt_host_release(adapt_host *ah)
@@ -627,7 +627,6 @@ void adapt_free(rt_analysis *a)
 	}
 	free(p->vals);
 	rt_config_free(&p->cfg);
-	rt_detect_free(&p->det);
 	rt_detect_free(&p->local);
 	for (i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].facts);

@@ -18,9 +18,9 @@ typedef struct adapt_host {
 } adapt_host;
 
 /* Read what every host needs (configuration, findings); fills
- * a->configuration_json, a->findings (the case, paired across hosts) and
- * each a->hosts[h].findings (that host's alone); a->hosts must hold one
- * zeroed entry per evidence host. */
+ * a->configuration_json and each a->hosts[h].findings (that host's alone,
+ * sorted) and .pairing (when it had events); a->hosts must hold one zeroed
+ * entry per evidence host. */
 int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o,
 		rt_diag *diag);
 int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host *out,

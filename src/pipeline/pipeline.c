@@ -9,17 +9,17 @@
  * passed on to the caller's sink) and attached to the input it names; an
  * input with an error is "partly read" when something was read from it
  * (records, a configuration snapshot) and "unreadable" otherwise. A subject
- * that names no artifact (an image or archive that cannot be read, a log without
+ * that names no artifact (a disk image found in a folder, a log without
  * its hive) becomes an input of its own, "skipped" or "unreadable".
  */
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "adapt.h"
+#include "pipeline_int.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 #include "remtrail/source.h"
@@ -38,29 +38,15 @@ const char *rt_input_state_name(rt_input_state s)
 
 /* ------------------------------------------------------ recorded diagnostics */
 
-typedef struct note {
-	rt_diag_level level;
-	char *subject; /* escaped, as the sink got it */
-	char *message;
-	int used;      /* attached to an input */
-} note;
-
-typedef struct recorder {
-	rt_diag *up;
-	note *v;
-	size_t n, alloc;
-	int oom;
-} recorder;
-
 /* Runs under the recording diag's lock. */
 static void record(void *ctx, rt_diag_level level, const char *subject, const char *message)
 {
-	recorder *r = ctx;
+	pl_recorder *r = ctx;
 
 	rt_diag_forward(r->up, level, subject, message);
 	if (r->n == r->alloc) {
 		size_t na = r->alloc ? r->alloc * 2 : 64;
-		note *p = realloc(r->v, na * sizeof *p);
+		pl_note *p = realloc(r->v, na * sizeof *p);
 
 		if (!p) {
 			r->oom = 1;
@@ -82,15 +68,24 @@ static void record(void *ctx, rt_diag_level level, const char *subject, const ch
 	r->n++;
 }
 
-static void recorder_release(recorder *r)
+void pl_recorder_init(pl_recorder *r, rt_diag *up, rt_diag *rd)
+{
+	memset(r, 0, sizeof *r);
+	r->up = up;
+	rt_diag_init(rd, record, r);
+}
+
+void pl_recorder_release(pl_recorder *r, rt_diag *rd)
 {
 	size_t i;
 
+	rt_diag_release(rd);
 	for (i = 0; i < r->n; i++) {
 		free(r->v[i].subject);
 		free(r->v[i].message);
 	}
 	free(r->v);
+	memset(r, 0, sizeof *r);
 }
 
 /* ------------------------------------------------------------------ inputs */
@@ -101,8 +96,13 @@ static int input_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* The PATH argument `path` was found under, and the path below it. */
-static void place(const char *path, const char *const *roots, size_t nroots, const char **root,
+void pl_inputs_sort(rt_input *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof *v, input_cmp);
+}
+
+void pl_place(const char *path, const char *const *roots, size_t nroots, const char **root,
 		  const char **rel)
 {
 	size_t i, best = 0, bestlen = 0;
@@ -132,24 +132,32 @@ static void place(const char *path, const char *const *roots, size_t nroots, con
 		(*rel)++;
 }
 
-static rt_input *add_input(rt_analysis *a, size_t *alloc, const char *path, uint64_t size,
-			   const char *host, const char *kind, const char *const *roots,
-			   size_t nroots)
+rt_input *pl_input_new(pl_inputs *l)
 {
 	rt_input *in;
-	const char *root, *rel;
 
-	if (a->ninputs == *alloc) {
-		size_t na = *alloc ? *alloc * 2 : 16;
-		rt_input *p = realloc(a->inputs, na * sizeof *p);
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 16;
+		rt_input *p = realloc(l->v, na * sizeof *p);
 		if (!p)
 			return NULL;
-		a->inputs = p;
-		*alloc = na;
+		l->v = p;
+		l->alloc = na;
 	}
-	in = &a->inputs[a->ninputs++];
+	in = &l->v[l->n++];
 	memset(in, 0, sizeof *in);
-	place(path, roots, nroots, &root, &rel);
+	return in;
+}
+
+rt_input *pl_input_add(pl_inputs *l, const char *path, uint64_t size, const char *host,
+		       const char *kind, const char *const *roots, size_t nroots)
+{
+	rt_input *in = pl_input_new(l);
+	const char *root, *rel;
+
+	if (!in)
+		return NULL;
+	pl_place(path, roots, nroots, &root, &rel);
 	in->path = rt_strdup0(path);
 	in->root = rt_strdup0(root);
 	in->rel = rt_strdup0(rel);
@@ -160,66 +168,104 @@ static rt_input *add_input(rt_analysis *a, size_t *alloc, const char *path, uint
 											    : NULL;
 }
 
-/*
- * Images and archives are read where their artifacts lie, not from start to
- * end, so their own SHA-256 takes reading what the readers skip: a thread
- * of its own does it while the hosts are analysed (the sources hash what
- * the readers read on the way, and rt_source_sha256 reads only the rest).
- */
-typedef struct hasher {
-	pthread_t thread;
-	int running;
-	const rt_evidence *ev;
-} hasher;
-
-static void *hash_containers(void *p)
+rt_input *pl_input_copy(pl_inputs *l, const rt_input *from)
 {
-	const hasher *hs = p;
-	size_t c, k;
-	char hex[65];
+	rt_input *in = pl_input_new(l);
+	size_t k;
 
-	for (c = 0; c < hs->ev->ncontainers; c++)
-		for (k = 0; k < hs->ev->containers[c].nfiles; k++)
-			rt_source_sha256(hs->ev->containers[c].files[k].src, hex); /* kept; errors named later */
-	return NULL;
+	if (!in)
+		return NULL;
+	*in = *from;
+	in->notes = NULL;
+	in->nnotes = 0;
+	in->path = rt_strdup0(from->path);
+	in->root = rt_strdup0(from->root);
+	in->rel = rt_strdup0(from->rel);
+	in->sha256 = rt_strdup0(from->sha256);
+	in->host = rt_strdup0(from->host);
+	in->kind = rt_strdup0(from->kind);
+	in->container = rt_strdup0(from->container);
+	in->origin.inner_path = rt_strdup0(from->origin.inner_path);
+	if (!in->path || !in->root || !in->rel || (from->sha256 && !in->sha256) ||
+	    (from->host && !in->host) || (from->kind && !in->kind) ||
+	    (from->container && !in->container) ||
+	    (from->origin.inner_path && !in->origin.inner_path))
+		return NULL;
+	for (k = 0; k < from->nnotes; k++)
+		if (pl_input_note(in, from->notes[k]))
+			return NULL;
+	return in;
 }
 
-static void hasher_start(hasher *hs, const rt_evidence *ev, int hash)
+void pl_input_release(rt_input *in)
 {
-	hs->ev = ev;
-	hs->running = hash && ev->ncontainers &&
-		      pthread_create(&hs->thread, NULL, hash_containers, hs) == 0;
+	size_t k;
+
+	free(in->path);
+	free(in->root);
+	free(in->rel);
+	free(in->sha256);
+	free(in->host);
+	free(in->kind);
+	free(in->container);
+	free(in->origin.inner_path);
+	for (k = 0; k < in->nnotes; k++)
+		free(in->notes[k]);
+	free(in->notes);
+	memset(in, 0, sizeof *in);
 }
 
-static void hasher_join(hasher *hs)
+int pl_input_note(rt_input *in, const char *text)
 {
-	if (hs->running)
-		pthread_join(hs->thread, NULL);
-	hs->running = 0;
+	char **p = realloc(in->notes, (in->nnotes + 1) * sizeof *p);
+
+	if (!p)
+		return -1;
+	in->notes = p;
+	if (!(p[in->nnotes] = rt_strdup0(text)))
+		return -1;
+	in->nnotes++;
+	return 0;
 }
 
-/* The one host whose artifacts container `c` (1-based) holds, or NULL
- * (none, or several: a case ZIP); *held: it holds some. */
-static const char *container_host(const rt_evidence *ev, size_t c, int *held)
+int pl_notes_to_inputs(pl_recorder *r, pl_inputs *l, size_t from, const char *host,
+		       const char *const *roots, size_t nroots)
 {
-	const char *host = NULL;
-	size_t h, i;
+	rt_buf esc = RT_BUF_INIT;
+	size_t k, n0 = l->n;
+	int rc = -1;
 
-	*held = 0;
-	for (h = 0; h < ev->nhosts; h++)
-		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
-			if (ev->hosts[h].artifacts[i].origin.container != c)
-				continue;
-			if (*held && host != ev->hosts[h].name)
-				return NULL;
-			host = ev->hosts[h].name;
-			*held = 1;
+	for (k = from; k < r->n; k++) {
+		rt_input *in;
+		size_t j;
+
+		if (r->v[k].used || !*r->v[k].subject)
+			continue;
+		r->v[k].used = 1;
+		rt_buf_reset(&esc);
+		if (rt_path_unescape(&esc, r->v[k].subject, strlen(r->v[k].subject)))
+			goto out;
+		for (j = n0; j < l->n && strcmp(l->v[j].path, esc.buf); j++)
+			;
+		if (j < l->n) {
+			in = &l->v[j];
+		} else {
+			if (!(in = pl_input_add(l, esc.buf, 0, host, NULL, roots, nroots)))
+				goto out;
+			in->state = RT_INPUT_SKIPPED;
 		}
-	return host;
+		if (r->v[k].level == RT_DIAG_ERROR)
+			in->state = RT_INPUT_UNREADABLE;
+		if (pl_input_note(in, r->v[k].message))
+			goto out;
+	}
+	rc = 0;
+out:
+	rt_buf_release(&esc);
+	return rc;
 }
 
-/* Where an artifact read inside an image or archive came from. */
-static int set_origin(rt_input *in, const rt_evidence *ev, const rt_artifact *art)
+int pl_input_origin(rt_input *in, const rt_evidence *ev, const rt_artifact *art)
 {
 	if (!art->origin.container || art->origin.container > ev->ncontainers)
 		return 0;
@@ -229,9 +275,7 @@ static int set_origin(rt_input *in, const rt_evidence *ev, const rt_artifact *ar
 	return in->container && (!art->origin.inner_path || in->origin.inner_path) ? 0 : -1;
 }
 
-/* The SHA-256 of an artifact's bytes: what the readers read is hashed
- * already, this reads only the rest (no second pass over the evidence). */
-static int hash_input(rt_input *in, const rt_artifact *art, rt_diag *diag)
+int pl_input_hash(rt_input *in, const rt_artifact *art, rt_diag *diag)
 {
 	char hex[65];
 
@@ -245,76 +289,53 @@ static int hash_input(rt_input *in, const rt_artifact *art, rt_diag *diag)
 	return (in->sha256 = rt_strdup0(hex)) ? 0 : -1;
 }
 
-/* Every artifact and hive log, hashed (when asked) once the readers are
- * done with them. */
-static int list_inputs(rt_analysis *a, size_t *alloc, const rt_evidence *ev,
-		       const char *const *roots, size_t nroots, const rt_analysis_opts *o,
-		       rt_diag *diag)
+static int list_inputs(pl_inputs *l, const rt_evidence *ev, const char *const *roots,
+		       size_t nroots)
 {
-	size_t h, i, k, done = 0;
-	int hash = !o || o->hash_inputs;
-	char kind[160];
+	size_t h, i, k;
+	char kind[64];
 	rt_input *in;
 
 	for (h = 0; h < ev->nhosts; h++)
 		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
 			const rt_artifact *art = &ev->hosts[h].artifacts[i];
-			if (o && o->progress && hash)
-				o->progress(o->progress_ctx, "inputs hashed", done++, ev->nartifacts);
 			if (art->kind == RT_ART_EVTX)
 				snprintf(kind, sizeof kind, "evtx%s", art->is_backup ? " (backup)" : "");
 			else
 				snprintf(kind, sizeof kind, "hive:%s%s", rt_hive_kind_name(art->hive_kind),
 					 art->is_backup ? " (backup)" : "");
-			if (!(in = add_input(a, alloc, art->path, art->size, ev->hosts[h].name, kind,
-					     roots, nroots)) ||
-			    set_origin(in, ev, art) || (hash && hash_input(in, art, diag)))
+			if (!(in = pl_input_add(l, art->path, art->size, ev->hosts[h].name, kind, roots,
+						nroots)) ||
+			    pl_input_origin(in, ev, art))
 				return -1;
 			for (k = 0; k < art->nlogs; k++)
-				if (!(in = add_input(a, alloc, art->logs[k].path, art->logs[k].size,
-						     ev->hosts[h].name, "hive log", roots, nroots)) ||
-				    set_origin(in, ev, &art->logs[k]) ||
-				    (hash && hash_input(in, &art->logs[k], diag)))
+				if (!(in = pl_input_add(l, art->logs[k].path, art->logs[k].size,
+							ev->hosts[h].name, "hive log", roots, nroots)) ||
+				    pl_input_origin(in, ev, &art->logs[k]))
 					return -1;
 		}
-	for (h = 0; h < ev->ncontainers; h++) {
-		const rt_container *ct = &ev->containers[h];
-		int held;
-		const char *host = container_host(ev, h + 1, &held);
-
-		for (k = 0; k < ct->nfiles; k++) {
-			if (ct->nfiles > 1)
-				snprintf(kind, sizeof kind, "%s (%s), file %zu of %zu",
-					 ct->archive ? "archive" : "disk image", ct->kind, k + 1, ct->nfiles);
-			else
-				snprintf(kind, sizeof kind, "%s (%s)", ct->archive ? "archive" : "disk image",
-					 ct->kind);
-			if (!(in = add_input(a, alloc, ct->files[k].path, ct->files[k].size, host, kind,
-					     roots, nroots)) ||
-			    set_origin(in, ev, &ct->files[k]) ||
-			    (hash && hash_input(in, &ct->files[k], diag)))
-				return -1;
-			/* opened, nothing in it analysed (no NTFS volume): its
-			 * notes say why */
-			if (!held)
-				in->state = RT_INPUT_SKIPPED;
-		}
-	}
-	if (o && o->progress && hash)
-		o->progress(o->progress_ctx, "inputs hashed", ev->nartifacts, ev->nartifacts);
 	return 0;
 }
 
-static int add_note(rt_input *in, const char *text)
+/*
+ * The inputs' SHA-256, in the order list_inputs listed them, once the
+ * readers are done: what they read is hashed already (byte sources hash as
+ * they are read), so this reads only the rest, never the evidence again.
+ */
+static int hash_inputs(pl_inputs *l, const rt_evidence *ev, rt_diag *diag)
 {
-	char **p = realloc(in->notes, (in->nnotes + 1) * sizeof *p);
+	size_t h, i, k, j = 0;
 
-	if (!p)
-		return -1;
-	in->notes = p;
-	if (!(p[in->nnotes] = rt_strdup0(text)))
-		return -1;
-	in->nnotes++;
+	for (h = 0; h < ev->nhosts; h++)
+		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
+			const rt_artifact *art = &ev->hosts[h].artifacts[i];
+
+			if (j >= l->n || pl_input_hash(&l->v[j++], art, diag))
+				return -1;
+			for (k = 0; k < art->nlogs; k++)
+				if (j >= l->n || pl_input_hash(&l->v[j++], &art->logs[k], diag))
+					return -1;
+		}
 	return 0;
 }
 
@@ -340,28 +361,18 @@ static size_t host_index(const rt_analysis *a, const char *name)
 	return a->nhosts;
 }
 
-/* Whether an input was read inside the image or archive at `path`. */
-static int holds_inputs(const rt_analysis *a, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < a->ninputs; i++)
-		if (a->inputs[i].container && !strcmp(a->inputs[i].container, path))
-			return 1;
-	return 0;
-}
-
-/* Notes to their inputs, errors first; then each input's state. */
-static int settle_inputs(rt_analysis *a, recorder *r, size_t *alloc, const char *const *roots,
-			 size_t nroots)
+/* Notes to their inputs, errors first; then each input's state; the notes
+ * that name no input become inputs of the unit's host. */
+static int settle_inputs(rt_analysis *a, pl_recorder *r, pl_inputs *l, const char *host,
+			 const char *const *roots, size_t nroots)
 {
 	const rt_config *cfg = adapt_config(a);
 	rt_buf esc = RT_BUF_INIT;
-	size_t i, k, n0 = a->ninputs;
+	size_t i, k, n0 = l->n;
 	int pass, rc = -1;
 
 	for (i = 0; i < n0; i++) {
-		rt_input *in = &a->inputs[i];
+		rt_input *in = &l->v[i];
 		int errors = 0;
 
 		rt_buf_reset(&esc);
@@ -373,7 +384,7 @@ static int settle_inputs(rt_analysis *a, recorder *r, size_t *alloc, const char 
 					continue;
 				r->v[k].used = 1;
 				errors += pass == RT_DIAG_ERROR;
-				if (add_note(in, r->v[k].message))
+				if (pl_input_note(in, r->v[k].message))
 					goto out;
 			}
 		if (!strncmp(in->kind, "evtx", 4))
@@ -381,44 +392,20 @@ static int settle_inputs(rt_analysis *a, recorder *r, size_t *alloc, const char 
 		if (!strncmp(in->kind, "hive:", 5) && !in_config(cfg, in->path)) {
 			if (errors)
 				in->state = RT_INPUT_UNREADABLE;
-			else if (add_note(in, "not used: remtrail reads the SYSTEM, SOFTWARE and "
-					      "NTUSER hives"))
+			else if (pl_input_note(in, "not used: remtrail reads the SYSTEM, SOFTWARE and "
+						   "NTUSER hives"))
 				goto out;
 			else
 				in->state = RT_INPUT_SKIPPED;
 		} else if (errors) {
 			int some = !strncmp(in->kind, "evtx", 4) ? in->records > 0
-				   : !strncmp(in->kind, "hive:", 5) ? 1
-								      : holds_inputs(a, in->path);
+				   : !strncmp(in->kind, "hive:", 5) ? 1 : 0;
 			in->state = some ? RT_INPUT_PARTLY : RT_INPUT_UNREADABLE;
 		}
 	}
-	/* what the walk found and left, or could not open */
-	for (k = 0; k < r->n; k++) {
-		rt_input *in;
-		size_t j;
-
-		if (r->v[k].used || !*r->v[k].subject)
-			continue;
-		rt_buf_reset(&esc);
-		if (rt_path_unescape(&esc, r->v[k].subject, strlen(r->v[k].subject)))
-			goto out;
-		for (j = n0; j < a->ninputs && strcmp(a->inputs[j].path, esc.buf); j++)
-			;
-		if (j < a->ninputs) {
-			in = &a->inputs[j];
-		} else {
-			if (!(in = add_input(a, alloc, esc.buf, 0, NULL, NULL, roots, nroots)))
-				goto out;
-			in->state = RT_INPUT_SKIPPED;
-		}
-		if (r->v[k].level == RT_DIAG_ERROR)
-			in->state = RT_INPUT_UNREADABLE;
-		if (add_note(in, r->v[k].message))
-			goto out;
-	}
-	if (a->ninputs)
-		qsort(a->inputs, a->ninputs, sizeof *a->inputs, input_cmp);
+	if (pl_notes_to_inputs(r, l, 0, host, roots, nroots))
+		goto out;
+	pl_inputs_sort(l->v, l->n);
 	rc = 0;
 out:
 	rt_buf_release(&esc);
@@ -428,15 +415,16 @@ out:
 /* ------------------------------------------------------------------- hosts */
 
 /* Keep the findings inside [from, to] (0: open); links to a finding left
- * out are cut. */
-static int window(rt_findings *f, uint64_t from, uint64_t to)
+ * out are cut, and so are the host's network logons kept for pairing:
+ * what lies outside the window is not paired either. */
+static int window(rt_findings *f, rt_pair_host *ph, uint64_t from, uint64_t to)
 {
 	rt_findings out = RT_FINDINGS_INIT, gone = RT_FINDINGS_INIT;
-	size_t *pos, i;
+	size_t *pos = NULL, i, k;
 
-	if ((!from && !to) || !f->n)
+	if (!from && !to)
 		return 0;
-	if (!(pos = malloc(f->n * sizeof *pos)))
+	if (f->n && !(pos = malloc(f->n * sizeof *pos)))
 		return -1;
 	for (i = 0; i < f->n; i++) {
 		rt_finding *dst;
@@ -459,6 +447,19 @@ static int window(rt_findings *f, uint64_t from, uint64_t to)
 		x->logon = x->logon == RT_FINDING_NONE ? x->logon : pos[x->logon];
 		x->related = x->related == RT_FINDING_NONE ? x->related : pos[x->related];
 	}
+	for (i = k = 0; ph && i < ph->nlogons; i++) {
+		rt_pair_logon *lg = &ph->logons[i];
+
+		if ((from && lg->time < from) || (to && lg->time > to)) {
+			rt_pair_logon_release(lg);
+			continue;
+		}
+		if (lg->finding != RT_FINDING_NONE)
+			lg->finding = pos[lg->finding];
+		ph->logons[k++] = *lg;
+	}
+	if (ph)
+		ph->nlogons = k;
 	free(pos);
 	free(f->items);
 	*f = out;
@@ -473,7 +474,7 @@ static const char *setting_value(const rt_cfg_host *ch, const char *name)
 	return s && s->npoints ? s->points[s->npoints - 1].value : NULL;
 }
 
-/* Time zone, configuration, folder name of host h. */
+/* Time zone, configuration of host h. */
 static int describe_host(rt_analysis *a, const rt_evidence *ev, size_t h)
 {
 	rt_analysis_host *ah = &a->hosts[h];
@@ -523,128 +524,165 @@ out:
 	return rc;
 }
 
-/* Folder names of all hosts: rt_host_dirname, then "~N" where two would be
- * equal ignoring case (N in host order). */
-static int name_folders(rt_analysis *a)
+/* A host always has a pairing state, if only its name (no events read). */
+static int ensure_pairing(rt_analysis_host *ah)
 {
-	rt_buf b = RT_BUF_INIT;
-	size_t h, k, base;
-	unsigned n;
-
-	for (h = 0; h < a->nhosts; h++) {
-		rt_buf_reset(&b);
-		if (rt_host_dirname(&b, a->hosts[h].name))
-			goto oom;
-		base = b.len;
-		for (n = 2, k = 0; k < h; k++) {
-			if (!rt_strcaseeq(a->hosts[k].dir, b.buf))
-				continue;
-			rt_buf_truncate(&b, base);
-			if (rt_buf_addf(&b, "~%u", n++))
-				goto oom;
-			k = (size_t)-1; /* look again from the first host */
-		}
-		if (!(a->hosts[h].dir = rt_buf_detach(&b, NULL)))
-			goto oom;
-	}
+	if (ah->pairing)
+		return 0;
+	if (!(ah->pairing = calloc(1, sizeof *ah->pairing)) ||
+	    !(ah->pairing->name = rt_strdup0(ah->name)))
+		return -1;
 	return 0;
-oom:
-	rt_buf_release(&b);
-	return -1;
 }
 
-int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
-		    rt_analysis **out, rt_diag *diag)
+void pl_manifest_sources(rt_host *h, int open)
 {
-	rt_evidence *ev = NULL;
+	size_t i, k;
+
+	for (i = 0; i < h->nartifacts; i++) {
+		rt_artifact *a = &h->artifacts[i];
+
+		for (k = 0; k <= a->nlogs; k++) {
+			rt_artifact *f = k < a->nlogs ? &a->logs[k] : a;
+
+			if (open && !f->src && f->path && !f->origin.container &&
+			    rt_source_open_path(f->path, &f->src) == 0)
+				f->by_path = 1;
+			else if (!open && f->by_path) {
+				rt_source_unref(&f->src);
+				f->by_path = 0;
+			}
+		}
+	}
+}
+
+int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, rt_analysis **out,
+		    rt_diag *diag)
+{
+	const rt_unit *un = &u->units[k];
+	rt_evidence one;
 	rt_analysis *a;
 	rt_assess_opts ao;
 	rt_buf mgmt_hosts = RT_BUF_INIT;
-	recorder rec;
-	hasher hs = {0};
+	adapt_host ah;
+	pl_recorder rec;
+	pl_inputs in = { NULL, 0, 0 };
 	rt_diag rd;
-	const char **names = NULL;
-	size_t h, alloc = 0;
-	int rc = -1;
+	const char *const *roots = (const char *const *)un->paths;
+	int rc = -1, r;
 
 	*out = NULL;
-	memset(&rec, 0, sizeof rec);
-	rec.up = diag;
-	rt_diag_init(&rd, record, &rec);
-	if (!(a = calloc(1, sizeof *a)))
+	pl_recorder_init(&rec, diag, &rd);
+	memset(&one, 0, sizeof one);
+	one.hosts = (rt_host *)un->host;
+	one.nhosts = 1;
+	one.nartifacts = un->host->nartifacts;
+	if (u->ev) { /* for the origins of files read inside images */
+		one.containers = u->ev->containers;
+		one.ncontainers = u->ev->ncontainers;
+	}
+	pl_manifest_sources((rt_host *)un->host, 1);
+	if (!(a = calloc(1, sizeof *a)) || !(a->hosts = calloc(1, sizeof *a->hosts)))
 		goto done;
-	if (rt_pipeline_collect(paths, npaths, !opts || opts->hash_inputs, &ev, &rd) || !ev)
+	a->nhosts = 1;
+	if (list_inputs(&in, &one, roots, un->npaths))
 		goto done;
-	if (!ev->nhosts)
-		goto done;
-	hasher_start(&hs, ev, !opts || opts->hash_inputs);
-	if (!(a->hosts = calloc(ev->nhosts, sizeof *a->hosts)))
-		goto done;
-	a->nhosts = ev->nhosts;
+	a->inputs = in.v;
+	a->ninputs = in.n;
 	memset(&ao, 0, sizeof ao);
 	ao.mgmt_scope = opts ? opts->mgmt_scope : NULL;
-	if (adapt_begin(a, ev, opts, &rd) || adapt_mgmt_hosts(a, &mgmt_hosts))
+	if (adapt_begin(a, &one, opts, &rd) || adapt_mgmt_hosts(a, &mgmt_hosts))
 		goto done;
-	ao.mgmt_hosts = mgmt_hosts.len ? mgmt_hosts.buf : NULL;
-	if (opts && window(&a->findings, opts->from, opts->to))
+	ao.mgmt_hosts = opts && opts->mgmt_hosts ? opts->mgmt_hosts
+		      : mgmt_hosts.len	       ? mgmt_hosts.buf
+					       : NULL;
+	if (describe_host(a, &one, 0) || ensure_pairing(&a->hosts[0]) ||
+	    (opts && window(&a->hosts[0].findings, a->hosts[0].pairing, opts->from, opts->to)) ||
+	    adapt_host_build(a, &one, 0, &ah, &rd))
 		goto done;
-	for (h = 0; h < ev->nhosts; h++) {
-		adapt_host ah;
-		int r;
-
-		if (opts && opts->progress)
-			opts->progress(opts->progress_ctx, "hosts analysed", h, ev->nhosts);
-		if ((opts && window(&a->hosts[h].findings, opts->from, opts->to)) ||
-		    rt_findings_sort(&a->hosts[h].findings) ||
-		    adapt_host_build(a, ev, h, &ah, &rd))
-			goto done;
-		r = rt_assess_host(&ah.in, &ao, &a->hosts[h].verdicts);
-		adapt_host_release(&ah);
-		if (r || describe_host(a, ev, h))
-			goto done;
-	}
-	if (opts && opts->progress)
-		opts->progress(opts->progress_ctx, "hosts analysed", ev->nhosts, ev->nhosts);
-	if (name_folders(a))
+	r = rt_assess_host(&ah.in, &ao, &a->hosts[0].verdicts);
+	adapt_host_release(&ah);
+	if (r || !(a->hosts[0].dir = rt_strdup0(un->dir)))
 		goto done;
-	if (!(names = calloc(a->nhosts, sizeof *names)))
+	if ((!opts || opts->hash_inputs) && hash_inputs(&in, &one, &rd))
 		goto done;
-	for (h = 0; h < a->nhosts; h++)
-		names[h] = a->hosts[h].name;
-	if (rt_moves_build(&a->findings, names, a->nhosts, &a->moves, &a->nmoves))
+	if (rec.oom || settle_inputs(a, &rec, &in, un->host->name, roots, un->npaths))
 		goto done;
-	hasher_join(&hs);
-	if (list_inputs(a, &alloc, ev, paths, npaths, opts, &rd) || rec.oom ||
-	    settle_inputs(a, &rec, &alloc, paths, npaths))
+	a->inputs = in.v;
+	a->ninputs = in.n;
+	if (!(a->hosts[0].inputs = calloc(a->ninputs + 1, sizeof *a->hosts[0].inputs)))
 		goto done;
-	for (h = 0; h < a->nhosts; h++) {
-		rt_analysis_host *ah = &a->hosts[h];
-		size_t i;
-
-		if (!(ah->inputs = calloc(a->ninputs + 1, sizeof *ah->inputs)))
-			goto done;
-		for (i = 0; i < a->ninputs; i++)
-			if (a->inputs[i].host && !strcmp(a->inputs[i].host, ah->name))
-				ah->inputs[ah->ninputs++] = i;
-	}
+	for (k = 0; k < a->ninputs; k++)
+		a->hosts[0].inputs[a->hosts[0].ninputs++] = k;
+	adapt_free(a);
 	rc = 0;
 done:
-	hasher_join(&hs);
-	free(names);
+	pl_manifest_sources((rt_host *)un->host, 0);
 	rt_buf_release(&mgmt_hosts);
-	rt_evidence_free(&ev);
-	rt_diag_release(&rd);
-	recorder_release(&rec);
+	pl_recorder_release(&rec, &rd);
+	if (a) {
+		a->inputs = in.v;
+		a->ninputs = in.n;
+	}
 	if (rc)
 		rt_analysis_free(&a);
 	*out = a;
 	return rc;
 }
 
+int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
+		    rt_analysis **out, rt_diag *diag)
+{
+	rt_units *u = NULL;
+	rt_analysis **parts = NULL;
+	rt_analysis_opts o;
+	rt_buf mgmt = RT_BUF_INIT;
+	size_t k, n = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (rt_units_collect(paths, npaths, &u, diag) || !u->n)
+		goto done;
+	if (opts)
+		o = *opts;
+	else {
+		memset(&o, 0, sizeof o);
+		o.hash_inputs = 1;
+	}
+	if (!o.mgmt_hosts) {
+		if (rt_units_mgmt_hosts(u, &mgmt) || rt_buf_addch(&mgmt, '\0'))
+			goto done;
+		o.mgmt_hosts = mgmt.buf;
+	}
+	opts = &o;
+	if (o.hash_inputs)
+		rt_units_hash_start(u);
+	if (!(parts = calloc(u->n, sizeof *parts)))
+		goto done;
+	for (k = 0; k < u->n; k++, n++) {
+		if (opts && opts->progress)
+			opts->progress(opts->progress_ctx, "hosts analysed", k, u->n);
+		if (rt_unit_analyse(u, k, opts, &parts[k], diag))
+			goto done;
+	}
+	if (opts && opts->progress)
+		opts->progress(opts->progress_ctx, "hosts analysed", u->n, u->n);
+	if (o.hash_inputs && rt_units_hash_finish(u, diag))
+		goto done;
+	rc = rt_case_join(parts, n, u->skipped, u->nskipped, out);
+done:
+	for (k = 0; k < n; k++)
+		rt_analysis_free(&parts[k]);
+	free(parts);
+	rt_units_free(&u);
+	rt_buf_release(&mgmt);
+	return rc;
+}
+
 void rt_analysis_free(rt_analysis **ap)
 {
 	rt_analysis *a;
-	size_t i, k;
+	size_t i;
 
 	if (!ap || !*ap)
 		return;
@@ -661,28 +699,17 @@ void rt_analysis_free(rt_analysis **ap)
 		free(h->time_zone);
 		free(h->configuration_json);
 		free(h->inputs);
+		rt_pair_hosts_free(h->pairing, h->pairing ? 1 : 0);
 	}
 	free(a->hosts);
-	for (i = 0; i < a->ninputs; i++) {
-		rt_input *in = &a->inputs[i];
-
-		free(in->path);
-		free(in->root);
-		free(in->rel);
-		free(in->sha256);
-		free(in->host);
-		free(in->kind);
-		free(in->container);
-		free(in->origin.inner_path);
-		for (k = 0; k < in->nnotes; k++)
-			free(in->notes[k]);
-		free(in->notes);
-	}
+	for (i = 0; i < a->ninputs; i++)
+		pl_input_release(&a->inputs[i]);
 	free(a->inputs);
 	rt_findings_release(&a->findings);
 	rt_moves_free(a->moves, a->nmoves);
 	adapt_free(a);
 	free(a->configuration_json);
+	pl_keep_free(a);
 	free(a);
 	*ap = NULL;
 }

@@ -452,12 +452,14 @@ int rt_hive_open_memory(const void *data, size_t size, const char *name, unsigne
 
 int rt_hive_open_source(rt_source *src, unsigned flags, rt_hive **out, rt_diag *diag)
 {
-	const char *path = rt_source_name(src);
+	const char *path = src ? rt_source_name(src) : "";
 	rt_hive *h;
 	uint8_t *data;
 	size_t size;
 
 	*out = NULL;
+	if (!src) /* a file that could not be opened: its opener named it */
+		return -1;
 	if (read_source(src, &data, &size, diag) != 0)
 		return -1;
 	h = hive_alloc(path, diag);
@@ -530,7 +532,7 @@ out:
 int rt_hive_open_with_logs_source(rt_source *src, rt_source *const *logs, size_t nlogs,
 				  unsigned flags, rt_hive **out, rt_diag *diag)
 {
-	const char *path = rt_source_name(src);
+	const char *path = src ? rt_source_name(src) : "";
 	rt_hive *primary = NULL, *h = NULL;
 	regf_log *lg = NULL;
 	uint8_t **datas = NULL;

@@ -1,8 +1,10 @@
 /* The output directory: created when missing, never a non-empty one unless
- * forced, never inside the evidence, and files replaced atomically. */
+ * forced, never inside the evidence nor beside an evidence file (by device
+ * and inode, whatever the spelling), and files replaced atomically. */
 #include "config.h"
 
 #include <dirent.h>
+#include <string.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,64 +14,195 @@
 
 #include "remtrail/report.h"
 
-/* Resolve `path` even when its tail does not exist yet: the longest
- * existing prefix through realpath(), the rest appended as given. */
-static char *resolve(const char *path)
+/*
+ * The canonical absolute form of `path`, which need not exist yet: existing
+ * components are resolved as the kernel would (links followed, ".." taken
+ * from where a link leads), the not-yet-existing tail is collapsed
+ * lexically (a component that does not exist is no link, so ".." there
+ * just drops it). A link in the way that leads nowhere is refused: making
+ * the folder would make its target, wherever that is. NULL with `err` set.
+ */
+static char *resolve(const char *path, char *err, size_t errlen)
 {
-	rt_buf head = RT_BUF_INIT, tail = RT_BUF_INIT;
-	char *res = NULL, *real;
+	rt_buf head = RT_BUF_INIT, tail = RT_BUF_INIT, cand = RT_BUF_INIT;
+	char *res = NULL, *cwd;
+	const char *p, *e;
+	int oom = 0;
 
-	if (rt_buf_adds(&head, path))
-		goto out;
-	for (;;) {
-		char *slash;
-		if ((real = realpath(head.len ? head.buf : ".", NULL)))
+	if (*path != '/') {
+		if (!(cwd = getcwd(NULL, 0))) {
+			snprintf(err, errlen, "cannot resolve path: %s", strerror(errno));
+			return NULL;
+		}
+		oom |= rt_buf_adds(&head, cwd);
+		free(cwd);
+	} else {
+		oom |= rt_buf_adds(&head, "/");
+	}
+	for (p = path; *p && !oom; p = *e ? e + 1 : e) {
+		struct stat st;
+		size_t n;
+
+		e = strchr(p, '/');
+		if (!e)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if (n == 0 || (n == 1 && *p == '.'))
+			continue;
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash;
+
+			if (tail.len) {
+				slash = strrchr(tail.buf, '/');
+				rt_buf_truncate(&tail, slash ? (size_t)(slash - tail.buf) : 0);
+			} else if ((slash = strrchr(head.buf, '/'))) {
+				rt_buf_truncate(&head, slash == head.buf ? 1 : (size_t)(slash - head.buf));
+			}
+			continue;
+		}
+		if (tail.len) {
+			oom |= rt_buf_addch(&tail, '/') || rt_buf_add(&tail, p, n);
+			continue;
+		}
+		rt_buf_reset(&cand);
+		oom |= rt_buf_add(&cand, head.buf, head.len) ||
+		       (head.len > 1 && rt_buf_addch(&cand, '/')) || rt_buf_add(&cand, p, n);
+		if (oom)
 			break;
-		if (errno != ENOENT || !head.len)
-			goto out;
-		while (head.len > 1 && head.buf[head.len - 1] == '/')
-			rt_buf_truncate(&head, head.len - 1);
-		slash = strrchr(head.buf, '/');
-		{
-			rt_buf t = RT_BUF_INIT;
-			if (rt_buf_adds(&t, slash ? slash + 1 : head.buf) ||
-			    (tail.len && (rt_buf_addch(&t, '/') || rt_buf_add(&t, tail.buf, tail.len)))) {
-				rt_buf_release(&t);
+		if (lstat(cand.buf, &st) != 0) {
+			if (errno != ENOENT) {
+				snprintf(err, errlen, "cannot resolve path: %s", strerror(errno));
 				goto out;
 			}
-			rt_buf_release(&tail);
-			tail = t;
-		}
-		if (!slash) {
+			oom |= rt_buf_add(&tail, p, n);
+		} else if (S_ISLNK(st.st_mode)) {
+			char *real = realpath(cand.buf, NULL);
+
+			if (!real) {
+				snprintf(err, errlen, "goes through the symbolic link '%s', which leads "
+					 "nowhere (%s): choose another folder", cand.buf, strerror(errno));
+				goto out;
+			}
 			rt_buf_reset(&head);
+			oom |= rt_buf_adds(&head, real);
+			free(real);
 		} else {
-			rt_buf_truncate(&head, (size_t)(slash - head.buf));
-			if (!head.len)
-				rt_buf_addch(&head, '/');
+			rt_buf_reset(&head);
+			oom |= rt_buf_add(&head, cand.buf, cand.len);
 		}
 	}
-	rt_buf_reset(&head);
-	rt_buf_adds(&head, real);
-	free(real);
-	if (tail.len) {
-		if (head.len && head.buf[head.len - 1] != '/')
-			rt_buf_addch(&head, '/');
-		rt_buf_add(&head, tail.buf, tail.len);
-	}
-	res = rt_buf_detach(&head, NULL);
+	if (tail.len)
+		oom |= (head.len > 1 && rt_buf_addch(&head, '/')) || rt_buf_add(&head, tail.buf, tail.len);
+	if (oom || !(res = rt_buf_detach(&head, NULL)))
+		snprintf(err, errlen, "cannot resolve path: out of memory");
 out:
 	rt_buf_release(&head);
 	rt_buf_release(&tail);
+	rt_buf_release(&cand);
 	return res;
 }
 
-static int inside(const char *child, const char *parent)
-{
-	size_t n = strlen(parent);
+/* What the output must stay out of: a folder given as evidence (and all
+ * below it), or the folder holding an evidence file given by name. Compared
+ * by device and inode, so that no spelling of a path, link or bind mount
+ * gets around it. */
+typedef struct guard {
+	dev_t dev;
+	ino_t ino;
+	int file;          /* the folder of an evidence file (equality only) */
+	const char *input; /* as the user gave it */
+} guard;
 
-	if (strncmp(child, parent, n))
+static int add_guard(guard **g, size_t *n, const char *dir, int file, const char *input)
+{
+	struct stat st;
+	guard *ng;
+
+	if (stat(dir, &st) != 0)
 		return 0;
-	return child[n] == '\0' || child[n] == '/' || (n && parent[n - 1] == '/');
+	if (!(ng = realloc(*g, (*n + 1) * sizeof **g)))
+		return -1;
+	*g = ng;
+	ng[*n].dev = st.st_dev;
+	ng[*n].ino = st.st_ino;
+	ng[*n].file = file;
+	ng[*n].input = input;
+	(*n)++;
+	return 0;
+}
+
+/* Cut `path` (resolve()'s form) to its folder. */
+static void to_folder(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	if (slash)
+		slash[slash == path] = '\0';
+}
+
+/* The guards of one input: itself when a folder; else the folder it lies in,
+ * as named and where its links lead. */
+static int input_guards(guard **g, size_t *n, const char *input)
+{
+	char err[256], *named, *real;
+	struct stat st;
+	int r = 0;
+
+	if (stat(input, &st) != 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return add_guard(g, n, input, 0, input);
+	named = resolve(input, err, sizeof err);
+	real = realpath(input, NULL);
+	if (named) {
+		to_folder(named);
+		r |= add_guard(g, n, named, 1, input);
+	}
+	if (real) {
+		to_folder(real);
+		r |= add_guard(g, n, real, 1, input);
+	}
+	free(named);
+	free(real);
+	return r;
+}
+
+/* Refuse `canon` (resolve()'s form) when it or a folder above it is a guard. */
+static int check_guards(const char *canon, const guard *g, size_t n, char *err, size_t errlen)
+{
+	rt_buf b = RT_BUF_INIT;
+	int leaf = 1;
+
+	if (rt_buf_adds(&b, canon)) {
+		snprintf(err, errlen, "cannot check it: out of memory");
+		return -1;
+	}
+	for (;;) {
+		struct stat st;
+		size_t i;
+
+		if (stat(b.buf, &st) == 0) {
+			for (i = 0; i < n; i++) {
+				if (g[i].dev != st.st_dev || g[i].ino != st.st_ino || (g[i].file && !leaf))
+					continue;
+				if (g[i].file)
+					snprintf(err, errlen, "is the folder of the evidence file '%s': "
+						 "choose a folder outside it", g[i].input);
+				else
+					snprintf(err, errlen, "lies inside the evidence '%s': choose a "
+						 "folder outside it", g[i].input);
+				rt_buf_release(&b);
+				return -1;
+			}
+		}
+		leaf = 0;
+		if (b.len <= 1)
+			break;
+		to_folder(b.buf);
+		b.len = strlen(b.buf);
+	}
+	rt_buf_release(&b);
+	return 0;
 }
 
 static int mkdir_p(const char *dir)
@@ -97,24 +230,20 @@ int rt_outdir_prepare(const char *dir, int force, const char *const *inputs, siz
 		      char *err, size_t errlen)
 {
 	struct stat st;
-	char *rdir = resolve(dir);
-	size_t i;
+	guard *g = NULL;
+	size_t ng = 0, i;
+	char *rdir = resolve(dir, err, errlen);
 	int r = -1;
 
-	if (!rdir) {
-		snprintf(err, errlen, "cannot resolve path: %s", strerror(errno));
+	if (!rdir)
 		return -1;
-	}
-	for (i = 0; i < ninputs; i++) {
-		char *rin = resolve(inputs[i]);
-		int bad = rin && inside(rdir, rin);
-		free(rin);
-		if (bad) {
-			snprintf(err, errlen, "lies inside the evidence '%s': choose a folder outside it",
-				 inputs[i]);
+	for (i = 0; i < ninputs; i++)
+		if (input_guards(&g, &ng, inputs[i])) {
+			snprintf(err, errlen, "cannot check it: out of memory");
 			goto out;
 		}
-	}
+	if (check_guards(rdir, g, ng, err, errlen))
+		goto out;
 	if (!stat(dir, &st)) {
 		DIR *d;
 		struct dirent *e;
@@ -142,8 +271,13 @@ int rt_outdir_prepare(const char *dir, int force, const char *const *inputs, siz
 		snprintf(err, errlen, "cannot create directory: %s", strerror(errno));
 		goto out;
 	}
+	/* once more on what now exists: nothing may have moved it inside */
+	free(rdir);
+	if (!(rdir = resolve(dir, err, errlen)) || check_guards(rdir, g, ng, err, errlen))
+		goto out;
 	r = 0;
 out:
+	free(g);
 	free(rdir);
 	return r;
 }

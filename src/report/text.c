@@ -108,7 +108,9 @@ static int text_verdict(rt_buf *out, rt_buf *ln, const rt_analysis *a, const rt_
 
 		rt_time_format(iv->from, x);
 		rt_time_format(iv->to, y);
-		ADDF("    %s .. %s  %s: ", x, y, rt_cm_state_name(iv->state));
+		/* 0 is no time (nothing dated was read), not 1601 */
+		ADDF("    %s .. %s  %s: ", iv->from ? x : "-", iv->to ? y : "-",
+		     rt_cm_state_name(iv->state));
 		TXT(iv->why);
 		EMIT();
 		if (text_list(out, ln, a, "- ", &iv->basis))

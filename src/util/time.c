@@ -110,8 +110,12 @@ int rt_time_parse(const char *s, uint64_t *ft)
 	uint64_t frac = 0, scale = TICKS_PER_SEC / 10;
 	int64_t days;
 
-	if (!s || digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
-	    digits(&s, 2, &d))
+	if (!s || digits(&s, 4, &y))
+		return -1;
+	/* years past 9999, as rt_time_format writes FILETIMEs up to 30828 */
+	if (*s >= '0' && *s <= '9')
+		y = y * 10 + (unsigned)(*s++ - '0');
+	if (*s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' || digits(&s, 2, &d))
 		return -1;
 	if (*s == 'T' || *s == 't' || *s == ' ') {
 		s++;

@@ -1,0 +1,171 @@
+/*
+ * units.h - a case as work units, one per host, and the host folders that
+ * hold their results (docs/scale.md).
+ *
+ * Listing. rt_units_collect walks the evidence once (evidence.h) and makes
+ * every host a unit: the host as the walk found and named it, the folder
+ * its results go to under hosts/ (rt_host_dirname, "~N" where two would be
+ * equal ignoring case), its files and their total size. Files the walk
+ * found and left (a disk image inside a folder, a log without its hive, a
+ * folder it could not open) belong to no unit: they are the case's
+ * `skipped` inputs, with what the walk said about them.
+ *
+ * Manifest. rt_units_manifest writes the units as JSON Lines, one unit per
+ * line ({"unit":1,"host":...}), then one line per skipped input
+ * ({"skipped":...}); rt_units_parse reads it back to the same units
+ * without walking again, so a unit analysed from the manifest on another
+ * machine gives the same host folder as the whole case analysed at once.
+ * Strings are written as rt_path_escape writes file names (reversible:
+ * \xNN for bytes that are not UTF-8). Relative paths are relative to the
+ * manifest's `base`, the folder `remtrail hosts` ran in.
+ *
+ * Host folders. DIR/hosts/<dir>/ holds a unit's report files and, written
+ * last, unit.json: the record that the folder is complete (each file's size
+ * and SHA-256), what it was made from (remtrail version, the options that
+ * shape results, each input's path, size and SHA-256) and what the case
+ * step needs that the reports do not hold (links between the host's
+ * findings, the host's addresses and network logons for pairing). A folder
+ * is written under a temporary name (hosts/.<dir>.tmp.<pid>) and renamed
+ * into place, so a crash leaves either the old complete folder, the new
+ * complete folder, or none - never a half-written one taken as complete.
+ *
+ * Nothing here prints or exits.
+ */
+#ifndef REMTRAIL_UNITS_H
+#define REMTRAIL_UNITS_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remtrail/diag.h"
+#include "remtrail/evidence.h"
+#include "remtrail/pipeline.h"
+
+typedef struct rt_unit {
+	const rt_host *host; /* in rt_units.ev */
+	char *dir;           /* its folder under hosts/ */
+	uint64_t size;       /* bytes of its files (artifacts and transaction logs) */
+	size_t nfiles;
+	char **paths;        /* the PATH arguments its files were found under */
+	size_t npaths;
+} rt_unit;
+
+typedef struct rt_units {
+	rt_evidence *ev;     /* unit k is ev->hosts[k]: hosts by name */
+	rt_unit *units;
+	size_t n;
+	rt_input *skipped;   /* found and in no unit, by path (host NULL) */
+	size_t nskipped;
+	char *base;          /* the folder relative paths are relative to */
+	pthread_t hasher;    /* rt_units_hash_start's thread, while `hashing` */
+	int hashing;
+} rt_units;
+
+/*
+ * The images and archives the walk opened are inputs of the case (in
+ * `skipped`, with the files no unit holds; state read when something in
+ * them was analysed). Their SHA-256 is computed by a thread started by
+ * rt_units_hash_start (after rt_units_collect, while the units are
+ * analysed) and put into their inputs by rt_units_hash_finish, which waits
+ * for it (a file that cannot be read is named on diag). Units read from a
+ * manifest have no containers: both are no-ops. finish: 0, or -1 on out of
+ * memory.
+ */
+void rt_units_hash_start(rt_units *u);
+int rt_units_hash_finish(rt_units *u, rt_diag *diag);
+
+/* The manifest's line format, for the documentation and error messages. */
+#define RT_MANIFEST_SCHEMA "remtrail-manifest/1"
+
+/*
+ * Walk `paths` and list the units (see above). What cannot be read is
+ * reported through diag (as rt_evidence_collect does) and recorded in the
+ * skipped inputs. Returns 0 (*out set, possibly with no unit), or -1 on
+ * out of memory.
+ */
+int rt_units_collect(const char *const *paths, size_t npaths, rt_units **out, rt_diag *diag);
+/* The manifest (JSON Lines, each line ending in '\n'). 0, or -1 on OOM. */
+int rt_units_manifest(const rt_units *u, rt_buf *out);
+/*
+ * Read a manifest. Returns 0 with *out set, or -1 with the reason in `err`
+ * ("line 3: ..."). Lines that are empty are ignored.
+ */
+int rt_units_parse(const char *text, size_t len, rt_units **out, char *err, size_t errlen);
+void rt_units_free(rt_units **u);
+
+/*
+ * Shard `i` of `n` (1 <= i <= n): sel[k] is set for the units it takes.
+ * Units are dealt largest first, each to the shard with the fewest bytes
+ * so far (the lowest-numbered on a tie), so shards are even in size and
+ * every unit is in exactly one shard. -1 on bad i/n or OOM.
+ */
+int rt_units_shard(const rt_units *u, unsigned i, unsigned n, unsigned char *sel);
+/* The unit whose host name (case-insensitive) or folder is `name`, or u->n. */
+size_t rt_units_find(const rt_units *u, const char *name);
+
+/*
+ * Analyse unit k alone: the result has one host (hosts[0], with its
+ * pairing state) and its inputs; no case findings, no movement (see
+ * rt_case_join). Returns 0, or -1 on out of memory.
+ */
+/* The IPv4 addresses of the domain controllers and file servers among all
+ * the units (their SYSTEM hives: host.role, host.ipv4), comma-separated,
+ * appended to `out`: rt_analysis_opts.mgmt_hosts, so that every unit of a
+ * case, in one run or in shards, is judged against the same list. A hive
+ * that cannot be read names none (the unit's own analysis says why).
+ * 0, or -1 on out of memory. */
+int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out);
+
+int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, rt_analysis **out,
+		    rt_diag *diag);
+
+/* ------------------------------------------------------------ host folders */
+
+/* One file of a host folder, rendered by the caller. */
+typedef struct rt_hostdir_file {
+	const char *name; /* "report.json", ... (no '/') */
+	const void *data;
+	size_t len;
+} rt_hostdir_file;
+
+/* What a result was made with, compared when deciding to redo a unit. */
+typedef struct rt_hostdir_made {
+	const char *version; /* remtrail version */
+	const char *options; /* the options that shape results, as one string */
+} rt_hostdir_made;
+
+/*
+ * Write unit result `a` (one host) as DIR/hosts/<dir>/: `files` first, then
+ * unit.json, under a temporary name renamed into place (an older folder of
+ * that name is replaced). Returns 0, or -1 with the reason in `err`.
+ */
+int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_file *files,
+		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen);
+/*
+ * Whether DIR/hosts/<u->dir> holds a complete result of unit `u` made with
+ * `made` from the same inputs (paths, sizes and SHA-256: the inputs are
+ * hashed) and every file of it as unit.json lists it. 1 yes; 0 no, with
+ * the reason in `why` ("no complete result", "input changed: PATH", ...);
+ * -1 on out of memory. What an interrupted write of the unit left
+ * (hosts/.<dir>.tmp.*) is removed.
+ */
+int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made *made, char *why,
+		       size_t whylen);
+/*
+ * Read the result in DIR/hosts/<hostdir> back (unit.json, every file
+ * checked against it, report.json parsed): one host, as rt_unit_analyse
+ * gave it. Returns 0, or -1 with the reason in `err`.
+ */
+int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
+		    size_t errlen);
+/* What the complete result in DIR/hosts/<hostdir> was made with (malloc'd
+ * copies). 0, or -1 with the reason in `err` (no complete result, ...). */
+int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char **options,
+		    char *err, size_t errlen);
+/* Copy the complete host folder SRC/hosts/<hostdir> to DST/hosts/<hostdir>
+ * (the same way as rt_hostdir_commit). 0, or -1 with the reason. */
+int rt_hostdir_copy(const char *src, const char *dst, const char *hostdir, char *err,
+		    size_t errlen);
+
+#endif

@@ -1,0 +1,469 @@
+/* What hosts, analyze and merge share: see units_cli.h. */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "units_cli.h"
+
+double cli_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int64_t cli_run_time(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	uint64_t v;
+
+	if (e && !rt_parse_u64(e, &v) && v < ((uint64_t)1 << 40))
+		return (int64_t)v;
+	return (int64_t)time(NULL);
+}
+
+const char **cli_run_record(rt_report_run *rr, int argc, char **argv)
+{
+	const char **full = calloc((size_t)argc + 2, sizeof *full);
+	int i;
+
+	memset(rr, 0, sizeof *rr);
+	if (!full)
+		return NULL;
+	/* argv[-1] is "remtrail": main passes argv + 1 */
+	full[0] = "remtrail";
+	for (i = 0; i < argc; i++)
+		full[i + 1] = argv[i];
+	rr->version = PACKAGE_VERSION;
+	rr->argv = full;
+	rr->argc = (size_t)argc + 1;
+	rr->started = cli_run_time();
+	return full;
+}
+
+/* "1.2 GiB", "340.0 MiB", "12 KiB". */
+static void human(char *out, size_t cap, uint64_t b)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	size_t u = 0;
+
+	while (v >= 1024.0 && u + 1 < sizeof unit / sizeof *unit) {
+		v /= 1024.0;
+		u++;
+	}
+	snprintf(out, cap, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+int cli_units_table(rt_buf *out, const rt_units *u)
+{
+	rt_buf name = RT_BUF_INIT;
+	size_t k;
+	char sz[32];
+	int e = 0;
+
+	e |= rt_buf_addf(out, "%-5s %-24s %-24s %6s %10s\n", "unit", "host", "folder", "files", "size");
+	for (k = 0; k < u->n; k++) {
+		rt_buf_reset(&name);
+		e |= rt_text_cstr(&name, u->units[k].host->name);
+		human(sz, sizeof sz, u->units[k].size);
+		e |= rt_buf_addf(out, "%-5zu %-24s %-24s %6zu %10s\n", k + 1, name.buf ? name.buf : "",
+				 u->units[k].dir, u->units[k].nfiles, sz);
+	}
+	for (k = 0; k < u->nskipped; k++) {
+		rt_buf_reset(&name);
+		e |= rt_path_cstr(&name, u->skipped[k].path);
+		e |= rt_buf_addf(out, "%s %s: %s\n", k ? "     " : "not analysed:",
+				 name.buf ? name.buf : "",
+				 u->skipped[k].nnotes ? u->skipped[k].notes[0]
+						      : rt_input_state_name(u->skipped[k].state));
+	}
+	rt_buf_release(&name);
+	return e ? -1 : 0;
+}
+
+int cli_read_file(const char *path, rt_buf *out)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char chunk[65536];
+	size_t n;
+	int e;
+
+	if (!f)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (rt_buf_add(out, chunk, n)) {
+			errno = ENOMEM;
+			break;
+		}
+	e = ferror(f) || n > 0;
+	if (f != stdin)
+		fclose(f);
+	return e ? -1 : 0;
+}
+
+const char **cli_unit_paths(const rt_units *u, size_t *n)
+{
+	const char **v;
+	size_t k, i, cnt = 0;
+
+	for (k = 0; k < u->n; k++)
+		cnt += u->units[k].npaths;
+	if (!(v = calloc(cnt + 1, sizeof *v)))
+		return NULL;
+	*n = 0;
+	for (k = 0; k < u->n; k++)
+		for (i = 0; i < u->units[k].npaths; i++)
+			v[(*n)++] = u->units[k].paths[i];
+	return v;
+}
+
+/* Whether any file of the units is named by a relative path. */
+static int relative_paths(const rt_units *u)
+{
+	size_t k, i, j;
+
+	for (k = 0; k < u->n; k++)
+		for (i = 0; i < u->units[k].host->nartifacts; i++) {
+			const rt_artifact *a = &u->units[k].host->artifacts[i];
+
+			if (a->path[0] != '/')
+				return 1;
+			for (j = 0; j < a->nlogs; j++)
+				if (a->logs[j].path[0] != '/')
+					return 1;
+		}
+	for (k = 0; k < u->nskipped; k++)
+		if (u->skipped[k].path[0] != '/')
+			return 1;
+	return 0;
+}
+
+int cli_enter_base(const char *cmd, const rt_units *u, const char *outdir, rt_buf *outabs)
+{
+	char *cwd;
+	int r = -1;
+
+	if (!relative_paths(u))
+		return 0;
+	if (!(cwd = getcwd(NULL, 0))) {
+		fprintf(stderr, "remtrail %s: cannot tell the current folder: %s\n", cmd, strerror(errno));
+		return -1;
+	}
+	if (!strcmp(cwd, u->base)) {
+		free(cwd);
+		return 0;
+	}
+	if (outdir && outdir[0] != '/' && rt_buf_addf(outabs, "%s/%s", cwd, outdir)) {
+		fprintf(stderr, "remtrail %s: out of memory\n", cmd);
+		goto out;
+	}
+	if (chdir(u->base)) {
+		fprintf(stderr, "remtrail %s: cannot enter '%s', the folder the manifest's relative "
+				"paths are relative to: %s (run 'remtrail hosts' with absolute paths, or "
+				"make the evidence reachable there)\n", cmd, u->base, strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	free(cwd);
+	return r;
+}
+
+int cli_write_stdout(const char *cmd, const void *data, size_t n)
+{
+	if ((n && fwrite(data, 1, n, stdout) != n) || fflush(stdout)) {
+		fprintf(stderr, "remtrail %s: cannot write the output: %s\n", cmd, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- options */
+
+static int opt_str(rt_buf *out, const char *key, const char *v)
+{
+	int e = rt_buf_addf(out, ",\"%s\":", key);
+
+	return e | (v ? rt_json_cstr(out, v) : rt_buf_adds(out, "null"));
+}
+
+static int opt_time(rt_buf *out, const char *key, uint64_t t)
+{
+	char ts[RT_TIME_MAX];
+
+	if (!t)
+		return opt_str(out, key, NULL);
+	rt_time_format(t, ts);
+	return opt_str(out, key, ts);
+}
+
+int cli_options_json(rt_buf *out, const rt_report_opts *o)
+{
+	int e = rt_buf_adds(out, "{\"schema\":\"remtrail/1\"");
+
+	e |= opt_str(out, "mgmt", o->mgmt);
+	e |= opt_time(out, "from", o->from);
+	e |= opt_time(out, "to", o->to);
+	e |= opt_str(out, "reader", o->reader ? o->reader : "auto");
+	e |= opt_str(out, "tz", o->tz);
+	e |= rt_buf_addf(out, ",\"csv_raw\":%s}", o->csv_raw ? "true" : "false");
+	return e ? -1 : 0;
+}
+
+int cli_options_parse(const char *json, rt_report_opts *o, char **keep, size_t nkeep)
+{
+	static const char *const strs[] = { "mgmt", "reader", "tz" };
+	const char **dst[] = { &o->mgmt, &o->reader, &o->tz };
+	cJSON *j = cJSON_Parse(json), *x;
+	size_t i;
+	int rc = -1;
+
+	memset(o, 0, sizeof *o);
+	if (!j || nkeep < sizeof strs / sizeof *strs)
+		goto out;
+	for (i = 0; i < sizeof strs / sizeof *strs; i++) {
+		x = cJSON_GetObjectItemCaseSensitive(j, strs[i]);
+		keep[i] = NULL;
+		if (cJSON_IsString(x) && !(keep[i] = rt_strdup0(x->valuestring)))
+			goto out;
+		*dst[i] = keep[i];
+	}
+	x = cJSON_GetObjectItemCaseSensitive(j, "from");
+	if (cJSON_IsString(x) && rt_time_parse(x->valuestring, &o->from))
+		goto out;
+	x = cJSON_GetObjectItemCaseSensitive(j, "to");
+	if (cJSON_IsString(x) && rt_time_parse(x->valuestring, &o->to))
+		goto out;
+	o->csv_raw = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "csv_raw"));
+	rc = 0;
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ files */
+
+typedef int (*writer_fn)(rt_buf *out, const rt_report *r, size_t host);
+
+static int write_csv(rt_buf *out, const rt_report *r, size_t host)
+{
+	return rt_report_timeline(out, r, host, 1);
+}
+
+static int write_jsonl(rt_buf *out, const rt_report *r, size_t host)
+{
+	return rt_report_timeline(out, r, host, 0);
+}
+
+/* The files of one result (the case, or a host): name and writer. */
+static const struct {
+	const char *name;
+	writer_fn write;
+} unit_files[] = {
+	{ "report.json", rt_report_json },
+	{ "report.txt", rt_report_text },
+	{ "report.html", rt_report_html },
+	{ "timeline.csv", write_csv },
+	{ "timeline.jsonl", write_jsonl },
+};
+
+const size_t cli_nunit_files = sizeof unit_files / sizeof *unit_files;
+
+const char *cli_unit_file_name(size_t i)
+{
+	return i < cli_nunit_files ? unit_files[i].name : NULL;
+}
+
+int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs)
+{
+	size_t i;
+
+	for (i = 0; i < cli_nunit_files; i++) {
+		rt_buf_reset(&bufs[i]);
+		if (unit_files[i].write(&bufs[i], r, host))
+			return -1;
+	}
+	return 0;
+}
+
+int cli_write_case(const char *cmd, const char *dir, const rt_report *r)
+{
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < cli_nunit_files; i++) {
+		rt_buf_reset(&b);
+		if (unit_files[i].write(&b, r, RT_REPORT_CASE)) {
+			fprintf(stderr, "remtrail %s: out of memory while writing the report\n", cmd);
+			goto out;
+		}
+		if (rt_outdir_write(dir, unit_files[i].name, b.buf, b.len)) {
+			fprintf(stderr, "remtrail %s: cannot write '%s/%s': %s\n", cmd, dir,
+				unit_files[i].name, strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	rt_buf_release(&b);
+	return rc;
+}
+
+void cli_remove_case(const char *dir)
+{
+	rt_buf p = RT_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < cli_nunit_files; i++) {
+		rt_buf_reset(&p);
+		if (!rt_buf_addf(&p, "%s/%s", dir, unit_files[i].name))
+			(void)unlink(p.buf);
+	}
+	rt_buf_release(&p);
+}
+
+int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
+			  rt_analysis **out)
+{
+	rt_analysis **parts = calloc(u->n + 1, sizeof *parts);
+	char err[1024];
+	size_t k;
+	int rc = -1;
+
+	*out = NULL;
+	if (!parts) {
+		fprintf(stderr, "remtrail %s: out of memory\n", cmd);
+		return -1;
+	}
+	for (k = 0; k < u->n; k++)
+		if (rt_hostdir_load(froms[k], u->units[k].dir, &parts[k], err, sizeof err)) {
+			fprintf(stderr, "remtrail %s: cannot read the result of host '%s' in '%s/hosts/%s': %s\n",
+				cmd, u->units[k].dir, froms[k], u->units[k].dir, err);
+			goto out;
+		}
+	if (rt_case_join(parts, u->n, u->skipped, u->nskipped, out)) {
+		fprintf(stderr, "remtrail %s: out of memory while joining the hosts\n", cmd);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (k = 0; k < u->n; k++)
+		rt_analysis_free(&parts[k]);
+	free(parts);
+	return rc;
+}
+
+/* --------------------------------------------------------------- progress */
+
+void cli_units_progress_init(cli_units_progress *p, const char *cmd, size_t total,
+			     uint64_t bytes_total)
+{
+	memset(p, 0, sizeof *p);
+	p->cmd = cmd;
+	p->tty = isatty(STDERR_FILENO);
+	p->total = total;
+	p->bytes_total = bytes_total;
+	p->start = cli_now();
+}
+
+static void show(cli_units_progress *p)
+{
+	char line[512], rate[32] = "", eta[32] = "", name[64];
+	double el = cli_now() - p->start;
+	uint64_t read = p->bytes_read + p->bytes_now, left;
+	rt_buf esc = RT_BUF_INIT;
+
+	if (!p->tty)
+		return;
+	if (el > 0.5 && read) {
+		double r = (double)read / el;
+
+		human(rate, sizeof rate, (uint64_t)r);
+		left = p->bytes_total > p->bytes_done + p->bytes_now
+			       ? p->bytes_total - p->bytes_done - p->bytes_now : 0;
+		if (r > 0) {
+			uint64_t s = (uint64_t)((double)left / r);
+
+			snprintf(eta, sizeof eta, s >= 3600 ? ", ETA %lluh%02llum" : ", ETA %llum%02llus",
+				 (unsigned long long)(s >= 3600 ? s / 3600 : s / 60),
+				 (unsigned long long)(s >= 3600 ? s / 60 % 60 : s % 60));
+		}
+	}
+	rt_text_cstr(&esc, p->current ? p->current : "");
+	snprintf(name, sizeof name, "%s", esc.buf ? esc.buf : "");
+	snprintf(line, sizeof line, "remtrail %s: hosts %zu/%zu%s%s%s%s", p->cmd, p->done, p->total,
+		 *rate ? ", " : "", rate, *rate ? "/s" : "", eta);
+	if (p->current)
+		snprintf(line + strlen(line), sizeof line - strlen(line), ", now %s", name);
+	rt_buf_release(&esc);
+	cli_status(line);
+}
+
+void cli_units_progress_begin(cli_units_progress *p, const char *host)
+{
+	p->current = host;
+	p->bytes_now = 0;
+	p->unit_start = cli_now();
+	show(p);
+}
+
+void cli_units_progress_cb(void *ctx, const char *what, size_t done, size_t total)
+{
+	cli_units_progress *p = ctx;
+	double now;
+
+	(void)total;
+	if (strcmp(what, "MiB of EVTX read"))
+		return;
+	p->bytes_now = (uint64_t)done << 20;
+	now = cli_now();
+	if (now - p->last_show < 0.1)
+		return;
+	p->last_show = now;
+	show(p);
+}
+
+void cli_units_progress_end(cli_units_progress *p, const char *host, uint64_t size,
+			    int unchanged, size_t findings)
+{
+	rt_buf esc = RT_BUF_INIT;
+	char sz[32];
+	double el = cli_now() - p->unit_start;
+
+	p->done++;
+	p->bytes_done += size;
+	p->bytes_now = 0;
+	p->current = NULL;
+	if (unchanged)
+		p->unchanged++;
+	else
+		p->bytes_read += size;
+	if (p->tty) {
+		show(p);
+		return;
+	}
+	rt_text_cstr(&esc, host);
+	human(sz, sizeof sz, size);
+	if (unchanged)
+		fprintf(stderr, "remtrail %s: host %zu/%zu %s: unchanged since the last run, kept\n",
+			p->cmd, p->done, p->total, esc.buf ? esc.buf : "");
+	else
+		fprintf(stderr, "remtrail %s: host %zu/%zu %s: %s in %.1f s, %zu finding%s\n", p->cmd,
+			p->done, p->total, esc.buf ? esc.buf : "", sz, el, findings,
+			findings == 1 ? "" : "s");
+	rt_buf_release(&esc);
+}
+
+void cli_units_progress_finish(cli_units_progress *p)
+{
+	if (p->tty)
+		cli_status_end();
+}

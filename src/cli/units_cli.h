@@ -1,0 +1,84 @@
+/* units_cli.h - what `hosts`, `analyze` and `merge` share: the files of a
+ * result folder, host folders written and read back, the case written from
+ * them, progress over many hosts (docs/scale.md). */
+#ifndef REMTRAIL_UNITS_CLI_H
+#define REMTRAIL_UNITS_CLI_H
+
+#include "cli.h"
+#include "remtrail/report.h"
+#include "remtrail/units.h"
+
+/* The manifest analyze keeps in its output folder. */
+#define CLI_MANIFEST "manifest.jsonl"
+
+/* `remtrail hosts --format text`. */
+int cli_units_table(rt_buf *out, const rt_units *u);
+/* A whole file ("-": stdin) appended to *out; -1 with errno set. */
+int cli_read_file(const char *path, rt_buf *out);
+/*
+ * When the units name files by relative paths and this process does not
+ * run in the manifest's base folder: make `outdir` absolute in *outabs
+ * (left empty when it already is) and enter the base. 0, or -1 (said).
+ */
+int cli_enter_base(const char *cmd, const rt_units *u, const char *outdir, rt_buf *outabs);
+/* The evidence PATHs the units' files were found under (malloc'd array of
+ * borrowed strings, *n of them), for the output folder's evidence check. */
+const char **cli_unit_paths(const rt_units *u, size_t *n);
+/* Write to stdout; on failure say why (cmd) and return -1. */
+int cli_write_stdout(const char *cmd, const void *data, size_t n);
+
+/* The options that shape results as one JSON object: what unit.json
+ * records and merge renders the case with. */
+int cli_options_json(rt_buf *out, const rt_report_opts *o);
+/* Read it back; strings are allocated into `keep` (free with free()). */
+int cli_options_parse(const char *json, rt_report_opts *o, char **keep, size_t nkeep);
+
+/* Render the files of host `host` (or RT_REPORT_CASE) into bufs[]
+ * (cli_nunit_files of them, names in cli_unit_file_name). */
+extern const size_t cli_nunit_files;
+const char *cli_unit_file_name(size_t i);
+int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs);
+/* Write the case files into dir; remove them. 0, or -1 (said on stderr). */
+int cli_write_case(const char *cmd, const char *dir, const rt_report *r);
+void cli_remove_case(const char *dir);
+
+/*
+ * The case from host folders: unit k read from froms[k]/hosts/<dir>
+ * (rt_hostdir_load), joined with the skipped inputs. On failure says which
+ * host on stderr and returns -1.
+ */
+int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
+			  rt_analysis **out);
+
+/* Progress over units: a status line on a terminal, else one line per
+ * finished unit. */
+typedef struct cli_units_progress {
+	const char *cmd;
+	int tty;
+	size_t total, done, unchanged;
+	uint64_t bytes_total, bytes_done, bytes_now; /* bytes_now: inside the current unit */
+	uint64_t bytes_read;  /* of units analysed (not skipped): for the rate */
+	double start, unit_start, last_show;
+	const char *current;
+} cli_units_progress;
+
+void cli_units_progress_init(cli_units_progress *p, const char *cmd, size_t total,
+			     uint64_t bytes_total);
+void cli_units_progress_begin(cli_units_progress *p, const char *host);
+/* rt_analysis_opts.progress for the current unit. */
+void cli_units_progress_cb(void *ctx, const char *what, size_t done, size_t total);
+/* A unit finished: analysed (`unchanged` 0) or found complete and skipped. */
+void cli_units_progress_end(cli_units_progress *p, const char *host, uint64_t size,
+			    int unchanged, size_t findings);
+void cli_units_progress_finish(cli_units_progress *p);
+
+/* The run's time: SOURCE_DATE_EPOCH when set (reproducible outputs), else now. */
+int64_t cli_run_time(void);
+/* A run record for this command line (version, command line as typed,
+ * started now); returns the argument array to free, NULL on OOM. */
+const char **cli_run_record(rt_report_run *rr, int argc, char **argv);
+
+/* Seconds since an arbitrary start (monotonic). */
+double cli_now(void);
+
+#endif

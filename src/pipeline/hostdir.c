@@ -1,0 +1,716 @@
+/*
+ * Host folders: a unit's result written so that a crash never leaves a
+ * half-written folder that looks complete, checked before it is reused,
+ * and read back for the case step (units.h).
+ */
+#include "config.h"
+
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jsonread.h"
+#include "readback.h"
+#include "remtrail/report.h"
+
+#define UNIT_FILE "unit.json"
+#define UNIT_SCHEMA "remtrail-unit/1"
+#define MAX_FILE ((size_t)1 << 31) /* a host's report larger than this is not ours */
+
+#define ERR(...) do { snprintf(err, errlen, __VA_ARGS__); goto out; } while (0)
+
+/* ------------------------------------------------------------------ files */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Remove a folder we wrote and all in it (links are removed, not followed). */
+static int rmtree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A whole file into *out (NUL-terminated), at most MAX_FILE bytes. */
+static int slurp(const char *path, rt_buf *out)
+{
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (out->len + (size_t)n > MAX_FILE || rt_buf_add(out, chunk, (size_t)n)) {
+			n = -1;
+			errno = EFBIG;
+			break;
+		}
+	}
+	close(fd);
+	return n == 0 && !rt_buf_grow(out, 1) ? 0 : -1;
+}
+
+static void sha256_hex(const void *data, size_t n, char hex[65])
+{
+	rt_sha256 c;
+	uint8_t d[32];
+
+	rt_sha256_init(&c);
+	rt_sha256_update(&c, data, n);
+	rt_sha256_final(&c, d);
+	rt_hex(d, 32, hex);
+}
+
+/* Make `path` durable in its folder (best effort: not every file system
+ * can sync a folder). */
+static void sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* Remove what an interrupted write of folder `name` left: hosts/.<name>.* */
+static void remove_leftovers(const char *hosts, const char *name)
+{
+	DIR *d = opendir(hosts);
+	struct dirent *e;
+	size_t n = strlen(name);
+	rt_buf p = RT_BUF_INIT;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] == '.' && !strncmp(e->d_name + 1, name, n) &&
+		    e->d_name[n + 1] == '.' && (!strncmp(e->d_name + n + 2, "tmp.", 4) ||
+						!strncmp(e->d_name + n + 2, "old.", 4))) {
+			rt_buf_reset(&p);
+			if (!rt_buf_addf(&p, "%s/%s", hosts, e->d_name))
+				(void)rmtree(p.buf);
+		}
+	closedir(d);
+	rt_buf_release(&p);
+}
+
+/* ------------------------------------------------------------- unit.json */
+
+#define ADD(s) do { if (rt_buf_adds(out, (s))) return -1; } while (0)
+#define ADDF(...) do { if (rt_buf_addf(out, __VA_ARGS__)) return -1; } while (0)
+#define JP(s) do { if (jw_path(out, (s))) return -1; } while (0)
+
+static int link_json(rt_buf *out, size_t v, size_t n)
+{
+	if (v >= n)
+		ADD(",null");
+	else
+		ADDF(",%zu", v);
+	return 0;
+}
+
+static int pairing_json(rt_buf *out, const rt_pair_host *p)
+{
+	size_t i;
+	char ts[RT_TIME_MAX];
+
+	ADD(",\"pairing\":{\"ips\":[");
+	for (i = 0; p && i < p->nips; i++) {
+		if (i)
+			ADD(",");
+		JP(p->ips[i]);
+	}
+	ADD("],\"logons\":[");
+	for (i = 0; p && i < p->nlogons; i++) {
+		const rt_pair_logon *l = &p->logons[i];
+
+		rt_time_format(l->time, ts);
+		ADDF("%s{\"time\":\"%s\",\"record_id\":%llu,\"ip\":", i ? "," : "", ts,
+		     (unsigned long long)l->record_id);
+		JP(l->ip);
+		ADD(",\"workstation\":");
+		JP(l->workstation);
+		ADD(",\"user\":");
+		JP(l->user);
+		ADD(",\"logon_id\":");
+		JP(l->logon_id);
+		ADD(",\"file\":");
+		JP(l->file);
+		ADD(",\"channel\":");
+		JP(l->channel);
+		ADD(",\"finding\":");
+		if (l->finding == RT_FINDING_NONE)
+			ADD("null}");
+		else
+			ADDF("%zu}", l->finding);
+	}
+	ADD("]}");
+	return 0;
+}
+
+static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *files,
+		     size_t nfiles, const rt_hostdir_made *made)
+{
+	const rt_analysis_host *h = &a->hosts[0];
+	const rt_findings *fl = &h->findings;
+	char hex[65];
+	size_t i, n;
+
+	ADD("{\"schema\":\"" UNIT_SCHEMA "\",\"host\":");
+	JP(h->name);
+	ADD(",\"dir\":");
+	JP(h->dir);
+	ADD(",\"version\":");
+	JP(made->version);
+	ADD(",\"options\":");
+	JP(made->options);
+	/* what it was made from: the unit's own files (not what was only named) */
+	ADD(",\"inputs\":[");
+	for (i = n = 0; i < a->ninputs; i++) {
+		const rt_input *in = &a->inputs[i];
+
+		if (!in->kind)
+			continue;
+		ADD(n++ ? ",{\"path\":" : "{\"path\":");
+		JP(in->path);
+		ADDF(",\"size\":%llu,\"sha256\":", (unsigned long long)in->size);
+		JP(in->sha256);
+		ADD("}");
+	}
+	ADD("],\"files\":[");
+	for (i = 0; i < nfiles; i++) {
+		sha256_hex(files[i].data, files[i].len, hex);
+		ADD(i ? ",{\"name\":" : "{\"name\":");
+		JP(files[i].name);
+		ADDF(",\"size\":%zu,\"sha256\":\"%s\"}", files[i].len, hex);
+	}
+	/* links between the host's findings (report.json gives record ids) */
+	ADD("],\"links\":[");
+	for (i = n = 0; i < fl->n; i++) {
+		const rt_finding *f = &fl->items[i];
+
+		if (f->logon >= fl->n && f->related >= fl->n)
+			continue;
+		ADDF("%s[%zu", n++ ? "," : "", i);
+		if (link_json(out, f->logon, fl->n) || link_json(out, f->related, fl->n))
+			return -1;
+		ADD("]");
+	}
+	ADDF("],\"findings\":%zu", fl->n);
+	if (pairing_json(out, h->pairing))
+		return -1;
+	ADD(",\"complete\":true}\n");
+	return 0;
+}
+
+/* ---------------------------------------------------------------- staging */
+
+/* A host folder being written: DIR/hosts/.<name>.tmp.<pid>, renamed into
+ * place when complete. */
+typedef struct stage {
+	const char *dir, *name;
+	rt_buf tmp; /* relative to dir */
+} stage;
+
+static int stage_begin(stage *s, const char *dir, const char *name)
+{
+	rt_buf hosts = RT_BUF_INIT;
+	int r;
+
+	s->dir = dir;
+	s->name = name;
+	rt_buf_init(&s->tmp, 0);
+	if (rt_buf_addf(&hosts, "%s/hosts", dir))
+		return -1;
+	remove_leftovers(hosts.buf, name);
+	rt_buf_release(&hosts);
+	r = rt_buf_addf(&s->tmp, "hosts/.%s.tmp.%ld", name, (long)getpid());
+	return r;
+}
+
+static int stage_file(stage *s, const char *fname, const void *data, size_t len, char *err,
+		      size_t errlen)
+{
+	rt_buf name = RT_BUF_INIT;
+	int rc = -1;
+
+	if (rt_buf_addf(&name, "%s/%s", s->tmp.buf, fname))
+		ERR("out of memory");
+	if (rt_outdir_write(s->dir, name.buf, data, len))
+		ERR("cannot write '%s/%s': %s", s->dir, name.buf, strerror(errno));
+	rc = 0;
+out:
+	rt_buf_release(&name);
+	return rc;
+}
+
+/* The complete folder replaces the old one (moved aside, then removed). */
+static int stage_commit(stage *s, char *err, size_t errlen)
+{
+	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, old = RT_BUF_INIT;
+	int rc = -1, had_old = 0;
+
+	if (rt_buf_addf(&from, "%s/%s", s->dir, s->tmp.buf) ||
+	    rt_buf_addf(&to, "%s/hosts/%s", s->dir, s->name) ||
+	    rt_buf_addf(&old, "%s/hosts/.%s.old.%ld", s->dir, s->name, (long)getpid()))
+		ERR("out of memory");
+	if (rename(to.buf, old.buf) == 0)
+		had_old = 1;
+	else if (errno != ENOENT)
+		ERR("cannot move '%s' aside: %s", to.buf, strerror(errno));
+	if (rename(from.buf, to.buf))
+		ERR("cannot rename '%s' to '%s': %s", from.buf, to.buf, strerror(errno));
+	rt_buf_reset(&from);
+	if (!rt_buf_addf(&from, "%s/hosts", s->dir))
+		sync_dir(from.buf);
+	if (had_old)
+		(void)rmtree(old.buf);
+	rc = 0;
+out:
+	rt_buf_release(&from);
+	rt_buf_release(&to);
+	rt_buf_release(&old);
+	return rc;
+}
+
+/* Remove what was staged (after a failure) and release. */
+static void stage_end(stage *s, int failed)
+{
+	rt_buf p = RT_BUF_INIT;
+
+	if (failed && s->tmp.buf && !rt_buf_addf(&p, "%s/%s", s->dir, s->tmp.buf))
+		(void)rmtree(p.buf);
+	rt_buf_release(&p);
+	rt_buf_release(&s->tmp);
+}
+
+/* ----------------------------------------------------------------- commit */
+
+int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_file *files,
+		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen)
+{
+	rt_buf u = RT_BUF_INIT;
+	stage s;
+	size_t i;
+	int rc = -1;
+
+	memset(&s, 0, sizeof s);
+	if (!a || a->nhosts != 1 || !a->hosts[0].dir) {
+		snprintf(err, errlen, "not one host's result");
+		return -1;
+	}
+	if (stage_begin(&s, dir, a->hosts[0].dir))
+		ERR("out of memory");
+	for (i = 0; i < nfiles; i++)
+		if (stage_file(&s, files[i].name, files[i].data, files[i].len, err, errlen))
+			goto out;
+	if (unit_json(&u, a, files, nfiles, made))
+		ERR("out of memory");
+	if (stage_file(&s, UNIT_FILE, u.buf, u.len, err, errlen) || stage_commit(&s, err, errlen))
+		goto out;
+	rc = 0;
+out:
+	stage_end(&s, rc != 0);
+	rt_buf_release(&u);
+	return rc;
+}
+
+/* -------------------------------------------------------------- checking */
+
+/* unit.json of DIR/hosts/<hostdir>, parsed, or NULL with the reason. */
+static cJSON *read_unit(const char *dir, const char *hostdir, char *why, size_t whylen)
+{
+	rt_buf p = RT_BUF_INIT, text = RT_BUF_INIT;
+	cJSON *j = NULL;
+	int complete = 0;
+
+	if (rt_buf_addf(&p, "%s/hosts/%s/" UNIT_FILE, dir, hostdir)) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	if (slurp(p.buf, &text)) {
+		snprintf(why, whylen, errno == ENOENT ? "no complete result (no %s)"
+						      : "cannot read %s: %s", UNIT_FILE,
+			 strerror(errno));
+		goto out;
+	}
+	j = jr_parse(text.buf, text.len);
+	if (!j || !jr_str(j, "schema") || strcmp(jr_str(j, "schema"), UNIT_SCHEMA) ||
+	    jr_bool(j, "complete", 0, &complete) || !complete) {
+		snprintf(why, whylen, "%s is not a complete %s record", UNIT_FILE, UNIT_SCHEMA);
+		cJSON_Delete(j);
+		j = NULL;
+	}
+out:
+	rt_buf_release(&p);
+	rt_buf_release(&text);
+	return j;
+}
+
+/* Every file unit.json lists, as it says: `report` gets report.json. */
+static int check_files(const char *folder, const cJSON *j, rt_buf *report, char *err,
+		       size_t errlen)
+{
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *x;
+	rt_buf p = RT_BUF_INIT, data = RT_BUF_INIT;
+	char hex[65];
+	int rc = -1, seen = 0;
+
+	if (!cJSON_IsArray(files))
+		ERR("%s/%s lists no files", folder, UNIT_FILE);
+	cJSON_ArrayForEach(x, files) {
+		const char *name = jr_str(x, "name"), *sha = jr_str(x, "sha256");
+		uint64_t size;
+
+		if (!name || !sha || strchr(name, '/') || jr_u64(x, "size", &size))
+			ERR("%s/%s: a file entry is not as remtrail writes it", folder, UNIT_FILE);
+		rt_buf_reset(&p);
+		rt_buf_reset(&data);
+		if (rt_buf_addf(&p, "%s/%s", folder, name))
+			ERR("out of memory");
+		if (slurp(p.buf, &data))
+			ERR("cannot read '%s': %s", p.buf, strerror(errno));
+		sha256_hex(data.buf, data.len, hex);
+		if (data.len != size || strcmp(hex, sha))
+			ERR("'%s' is not the file %s lists (changed after it was written)", p.buf,
+			    UNIT_FILE);
+		if (!strcmp(name, "report.json")) {
+			rt_buf_release(report);
+			*report = data;
+			rt_buf_init(&data, 0);
+			seen = 1;
+		}
+	}
+	if (!seen)
+		ERR("%s/%s lists no report.json", folder, UNIT_FILE);
+	rc = 0;
+out:
+	rt_buf_release(&p);
+	rt_buf_release(&data);
+	return rc;
+}
+
+int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char **options,
+		    char *err, size_t errlen)
+{
+	cJSON *j = read_unit(dir, hostdir, err, errlen);
+	int rc = -1;
+
+	*version = *options = NULL;
+	if (!j)
+		return -1;
+	if (jr_path(j, "version", version) || !*version || jr_path(j, "options", options) ||
+	    !*options) {
+		snprintf(err, errlen, "%s lacks the version or the options", UNIT_FILE);
+		free(*version);
+		free(*options);
+		*version = *options = NULL;
+	} else {
+		rc = 0;
+	}
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* The unit's own files (artifacts and their logs), in path order. */
+static int unit_files(const rt_unit *u, char ***out, size_t *n)
+{
+	size_t i, k, cnt = 0;
+	char **v;
+
+	for (i = 0; i < u->host->nartifacts; i++)
+		cnt += 1 + u->host->artifacts[i].nlogs;
+	if (!(v = calloc(cnt + 1, sizeof *v)))
+		return -1;
+	*n = 0;
+	for (i = 0; i < u->host->nartifacts; i++) {
+		v[(*n)++] = u->host->artifacts[i].path;
+		for (k = 0; k < u->host->artifacts[i].nlogs; k++)
+			v[(*n)++] = u->host->artifacts[i].logs[k].path;
+	}
+	*out = v;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made *made, char *why,
+		       size_t whylen)
+{
+	cJSON *j;
+	const cJSON *ins, *x;
+	char **files = NULL, *p = NULL, hex[65];
+	size_t n = 0, i = 0;
+	int rc = 0;
+	rt_buf hosts = RT_BUF_INIT;
+
+	/* what an interrupted write of this unit left is of no use */
+	if (!rt_buf_addf(&hosts, "%s/hosts", dir))
+		remove_leftovers(hosts.buf, u->dir);
+	rt_buf_release(&hosts);
+	if (!(j = read_unit(dir, u->dir, why, whylen)))
+		return 0;
+	if (jr_path(j, "version", &p) || !p || strcmp(p, made->version)) {
+		snprintf(why, whylen, "made by another remtrail version (%s)", p ? p : "?");
+		goto out;
+	}
+	free(p);
+	if (jr_path(j, "options", &p) || !p || strcmp(p, made->options)) {
+		snprintf(why, whylen, "made with other options");
+		goto out;
+	}
+	free(p);
+	p = NULL;
+	/* every file there as unit.json says */
+	{
+		rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT;
+		int bad = rt_buf_addf(&folder, "%s/hosts/%s", dir, u->dir) ||
+			  check_files(folder.buf, j, &report, why, whylen);
+
+		rt_buf_release(&folder);
+		rt_buf_release(&report);
+		if (bad)
+			goto out;
+	}
+	if (unit_files(u, &files, &n)) {
+		rc = -1;
+		goto out;
+	}
+	qsort(files, n, sizeof *files, cmp_str);
+	ins = cJSON_GetObjectItemCaseSensitive(j, "inputs");
+	if (cJSON_GetArraySize(ins) != (int)n) {
+		snprintf(why, whylen, "inputs added or removed");
+		goto out;
+	}
+	cJSON_ArrayForEach(x, ins) {
+		struct stat st;
+		uint64_t size;
+		const char *sha = jr_str(x, "sha256");
+		uint64_t now;
+
+		free(p);
+		if (jr_path(x, "path", &p) || !p || jr_u64(x, "size", &size) || strcmp(p, files[i])) {
+			snprintf(why, whylen, "inputs added or removed");
+			goto out;
+		}
+		if (stat(p, &st) != 0 || (uint64_t)st.st_size != size) {
+			snprintf(why, whylen, "input changed (size): %s", files[i]);
+			goto out;
+		}
+		/* a file that could not be hashed then is unchanged when it
+		 * still cannot be */
+		if (rt_sha256_file(p, hex, &now) ? sha != NULL : !sha || strcmp(sha, hex)) {
+			snprintf(why, whylen, "input changed (SHA-256): %s", files[i]);
+			goto out;
+		}
+		i++;
+	}
+	rc = 1;
+out:
+	free(p);
+	free(files);
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* ------------------------------------------------------------- reading */
+
+static int read_links(const cJSON *j, rt_findings *fl)
+{
+	const cJSON *links = cJSON_GetObjectItemCaseSensitive(j, "links"), *x;
+
+	if (!cJSON_IsArray(links))
+		return -1;
+	cJSON_ArrayForEach(x, links) {
+		uint64_t i, v[2];
+		int k;
+
+		if (cJSON_GetArraySize(x) != 3 || !cJSON_IsString(cJSON_GetArrayItem(x, 0)) ||
+		    rt_parse_u64(cJSON_GetArrayItem(x, 0)->valuestring, &i) || i >= fl->n)
+			return -1;
+		for (k = 0; k < 2; k++) {
+			const cJSON *e = cJSON_GetArrayItem(x, k + 1);
+
+			v[k] = RT_FINDING_NONE;
+			if (cJSON_IsNull(e))
+				continue;
+			if (!cJSON_IsString(e) || rt_parse_u64(e->valuestring, &v[k]) || v[k] >= fl->n)
+				return -1;
+		}
+		fl->items[i].logon = (size_t)v[0];
+		fl->items[i].related = (size_t)v[1];
+	}
+	return 0;
+}
+
+static int read_pairing(const cJSON *j, const char *name, size_t nfind, rt_pair_host **out)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "pairing"), *x;
+	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(p, "ips");
+	const cJSON *logons = cJSON_GetObjectItemCaseSensitive(p, "logons");
+	rt_pair_host *h;
+
+	if (!cJSON_IsArray(ips) || !cJSON_IsArray(logons))
+		return -1;
+	if (!(h = *out = calloc(1, sizeof *h)) || !(h->name = rt_strdup0(name)) ||
+	    !(h->ips = calloc((size_t)cJSON_GetArraySize(ips) + 1, sizeof *h->ips)) ||
+	    !(h->logons = calloc((size_t)cJSON_GetArraySize(logons) + 1, sizeof *h->logons)))
+		return -1;
+	cJSON_ArrayForEach(x, ips) {
+		rt_buf b = RT_BUF_INIT;
+
+		if (!cJSON_IsString(x) || rt_path_unescape(&b, x->valuestring, strlen(x->valuestring)) ||
+		    !(h->ips[h->nips] = rt_buf_detach(&b, NULL))) {
+			rt_buf_release(&b);
+			return -1;
+		}
+		h->nips++;
+	}
+	cJSON_ArrayForEach(x, logons) {
+		rt_pair_logon *l = &h->logons[h->nlogons++];
+		uint64_t f;
+		const cJSON *fi = cJSON_GetObjectItemCaseSensitive(x, "finding");
+
+		l->finding = RT_FINDING_NONE;
+		if (jr_time(x, "time", &l->time) || jr_u64(x, "record_id", &l->record_id) ||
+		    jr_path(x, "ip", &l->ip) || jr_path(x, "workstation", &l->workstation) ||
+		    jr_path(x, "user", &l->user) || jr_path(x, "logon_id", &l->logon_id) ||
+		    jr_path(x, "file", &l->file) || jr_path(x, "channel", &l->channel))
+			return -1;
+		if (!cJSON_IsNull(fi)) {
+			if (jr_u64(x, "finding", &f) || f >= nfind)
+				return -1;
+			l->finding = (size_t)f;
+		}
+	}
+	return 0;
+}
+
+int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
+		    size_t errlen)
+{
+	rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT;
+	rt_analysis *a = NULL;
+	cJSON *j;
+	char *name = NULL, *dname = NULL;
+	uint64_t nfind;
+	size_t i;
+	int rc = -1;
+
+	*out = NULL;
+	if (!(j = read_unit(dir, hostdir, err, errlen)))
+		return -1;
+	if (rt_buf_addf(&folder, "%s/hosts/%s", dir, hostdir) || !(a = calloc(1, sizeof *a)))
+		ERR("out of memory");
+	if (jr_path(j, "host", &name) || !name || jr_path(j, "dir", &dname) || !dname ||
+	    strcmp(dname, hostdir) || jr_u64(j, "findings", &nfind))
+		ERR("%s/%s does not name this host folder", folder.buf, UNIT_FILE);
+	if (check_files(folder.buf, j, &report, err, errlen))
+		goto out;
+	if (rb_host_report(a, report.buf, report.len, err, errlen))
+		goto out;
+	/* names as unit.json keeps them: the exact bytes */
+	free(a->hosts[0].name);
+	a->hosts[0].name = name;
+	name = NULL;
+	for (i = 0; i < a->hosts[0].findings.n; i++) {
+		rt_finding *f = &a->hosts[0].findings.items[i];
+
+		free(f->host);
+		if (!(f->host = rt_strdup0(a->hosts[0].name)))
+			ERR("out of memory");
+	}
+	for (i = 0; i < a->ninputs; i++) {
+		free(a->inputs[i].host);
+		if (!(a->inputs[i].host = rt_strdup0(a->hosts[0].name)))
+			ERR("out of memory");
+	}
+	if (!(a->hosts[0].inputs = calloc(a->ninputs + 1, sizeof *a->hosts[0].inputs)))
+		ERR("out of memory");
+	for (i = 0; i < a->ninputs; i++)
+		a->hosts[0].inputs[a->hosts[0].ninputs++] = i;
+	if (nfind != a->hosts[0].findings.n || read_links(j, &a->hosts[0].findings) ||
+	    read_pairing(j, a->hosts[0].name, a->hosts[0].findings.n, &a->hosts[0].pairing))
+		ERR("%s/%s does not match its report.json", folder.buf, UNIT_FILE);
+	rc = 0;
+out:
+	free(name);
+	free(dname);
+	cJSON_Delete(j);
+	rt_buf_release(&folder);
+	rt_buf_release(&report);
+	if (rc)
+		rt_analysis_free(&a);
+	*out = a;
+	return rc;
+}
+
+/* ---------------------------------------------------------------- copying */
+
+int rt_hostdir_copy(const char *src, const char *dst, const char *hostdir, char *err,
+		    size_t errlen)
+{
+	cJSON *j = read_unit(src, hostdir, err, errlen);
+	const cJSON *files, *x;
+	rt_buf p = RT_BUF_INIT, data = RT_BUF_INIT;
+	stage s;
+	int rc = -1;
+
+	memset(&s, 0, sizeof s);
+	if (!j)
+		return -1;
+	files = cJSON_GetObjectItemCaseSensitive(j, "files");
+	if (stage_begin(&s, dst, hostdir))
+		ERR("out of memory");
+	/* the listed files, then unit.json last */
+	for (x = cJSON_IsArray(files) ? files->child : NULL;; x = x ? x->next : NULL) {
+		const char *fname = x ? jr_str(x, "name") : UNIT_FILE;
+
+		if (!fname || strchr(fname, '/'))
+			ERR("%s/hosts/%s/%s is not as remtrail writes it", src, hostdir, UNIT_FILE);
+		rt_buf_reset(&p);
+		rt_buf_reset(&data);
+		if (rt_buf_addf(&p, "%s/hosts/%s/%s", src, hostdir, fname))
+			ERR("out of memory");
+		if (slurp(p.buf, &data))
+			ERR("cannot read '%s': %s", p.buf, strerror(errno));
+		if (stage_file(&s, fname, data.buf, data.len, err, errlen))
+			goto out;
+		if (!x)
+			break;
+	}
+	if (stage_commit(&s, err, errlen))
+		goto out;
+	rc = 0;
+out:
+	stage_end(&s, rc != 0);
+	cJSON_Delete(j);
+	rt_buf_release(&p);
+	rt_buf_release(&data);
+	return rc;
+}

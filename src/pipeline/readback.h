@@ -1,0 +1,15 @@
+/* readback.h - a host's report.json read back (not public; see readback.c). */
+#ifndef REMTRAIL_READBACK_H
+#define REMTRAIL_READBACK_H
+
+#include "pipeline_int.h"
+
+/*
+ * Fill the empty analysis `a` from the host report.json `text`: one host
+ * (name, dir, time zone, configuration as written, findings without their
+ * links, verdicts) and its inputs. Rule ids are kept with pl_keep. 0, or -1
+ * with the reason in `err` (what was read stays in `a`, to be freed).
+ */
+int rb_host_report(rt_analysis *a, const char *text, size_t len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * The case's management hosts. A workstation whose WMI is open only to the
+ * domain controllers and file servers of its case has CM0013 in effect
+ * (issue 16): that judgement depends on the other hosts of the case, so it
+ * is made once per case, before any host is analysed, from every host's
+ * SYSTEM hive (ProductOptions, NTDS, shares, interfaces), and handed to each
+ * host unit alike: a whole-case run and the shards of its manifest see the
+ * same list, so their verdicts are the same.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline_int.h"
+#include "remtrail/winfw.h"
+
+static const rt_cfg_point *last_point(const rt_cfg_host *h, const char *name)
+{
+	const rt_cfg_setting *s = rt_cfg_find(h, name);
+
+	return s && s->npoints ? &s->points[s->npoints - 1] : NULL;
+}
+
+int pl_cfg_mgmt_hosts(const rt_config *cfg, rt_buf *out)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; cfg && i < cfg->nhosts; i++) {
+		const rt_cfg_point *role = last_point(&cfg->hosts[i], "host.role");
+		const rt_cfg_point *ip = last_point(&cfg->hosts[i], "host.ipv4");
+
+		if (!role || !role->text || !ip || !ip->text || !rt_scope_is_literal(ip->text) ||
+		    (strcmp(role->text, "domain_controller") && strcmp(role->text, "file_server")))
+			continue;
+		rc |= rt_buf_addf(out, "%s%s", out->len ? "," : "", ip->text);
+	}
+	return rc ? -1 : 0;
+}
+
+int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
+{
+	rt_artifact *sys = NULL;
+	size_t k, i, m;
+	int rc = 0;
+
+	for (k = 0; !rc && k < u->n; k++) {
+		const rt_host *h = u->units[k].host;
+		rt_host one;
+		rt_evidence ev;
+		rt_config *cfg = NULL;
+		rt_diag quiet;
+
+		free(sys);
+		if (!(sys = calloc(h->nartifacts + 1, sizeof *sys)))
+			return -1;
+		for (i = m = 0; i < h->nartifacts; i++)
+			if (h->artifacts[i].kind == RT_ART_HIVE &&
+			    h->artifacts[i].hive_kind == RT_HIVE_SYSTEM)
+				sys[m++] = h->artifacts[i];
+		if (!m)
+			continue;
+		one = *h;
+		one.artifacts = sys;
+		one.nartifacts = m;
+		memset(&ev, 0, sizeof ev);
+		ev.hosts = &one;
+		ev.nhosts = 1;
+		ev.nartifacts = m;
+		/* damage is named when the host itself is analysed; here a
+		 * hive that cannot be read just names no management host */
+		rt_diag_init(&quiet, NULL, NULL);
+		pl_manifest_sources(&one, 1);
+		if (rt_config_from_evidence(&ev, &cfg, &quiet) == 0)
+			rc = pl_cfg_mgmt_hosts(cfg, out);
+		pl_manifest_sources(&one, 0);
+		rt_config_free(&cfg);
+		rt_diag_release(&quiet);
+	}
+	free(sys);
+	return rc;
+}

@@ -1,0 +1,581 @@
+/*
+ * A case in host units (issue 14): the manifest, shards, merge, resume.
+ * The case is built here (casegen.h): several hosts, a WinRM session from
+ * each workstation to SRV01 that both ends record (a pair across hosts), a
+ * host whose name is a Windows device name, a file found and not analysed.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casegen.h"
+#include "remtrail/report.h"
+#include "remtrail/units.h"
+#include "testutil.h"
+
+#define NWS 4 /* workstations: with SRV01 and CON, 6 hosts */
+
+static char *dir;  /* this test's temporary folder */
+static char ev[4096];
+
+static void setup(void)
+{
+	dir = tu_tmpdir();
+	snprintf(ev, sizeof ev, "%s/case", dir);
+	ck_assert_int_eq(cg_write_case(ev, NWS), 0);
+	/* the run record's times are fixed: whole files can be compared too */
+	setenv("SOURCE_DATE_EPOCH", "1710237600", 1);
+}
+
+static void teardown(void)
+{
+	unsetenv("SOURCE_DATE_EPOCH");
+	tu_rmtree(dir);
+	free(dir);
+	dir = NULL;
+}
+
+/* remtrail with the arguments (NULL-terminated); exit status. */
+static int rt(char **out, char **err, ...)
+{
+	char *argv[32];
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = (char *)tu_remtrail();
+	va_start(ap, err);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return tu_run(argv, out, err);
+}
+
+static char *path(const char *a, const char *b)
+{
+	size_t n = strlen(dir) + strlen(a) + (b ? strlen(b) : 0) + 3;
+	char *p = malloc(n);
+
+	ck_assert_ptr_nonnull(p);
+	snprintf(p, n, "%s/%s%s%s", dir, a, b ? "/" : "", b ? b : "");
+	return p;
+}
+
+/* A result file without its run record (report.h): what runs must share. */
+static char *results_of(const char *file)
+{
+	char *s = tu_read_file(file, NULL), *m, *e;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	if ((m = strstr(s, ",\"run\":{\"command_line\"")))
+		*m = '\0';
+	else if ((m = strstr(s, RT_REPORT_RUN_MARK)))
+		*m = '\0';
+	else if ((m = strstr(s, "<footer id=\"run\">")) && (e = strstr(m, "</footer>"))) {
+		n = strlen(e + 9);
+		memmove(m, e + 9, n + 1);
+	}
+	return s;
+}
+
+static const char *const result_files[] = { "report.json", "report.txt", "report.html",
+					    "timeline.csv", "timeline.jsonl" };
+
+/* Same results in folders a and b (sub: "" for the case, "hosts/X"). */
+static void same_files(const char *a, const char *b, const char *sub)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof result_files / sizeof *result_files; i++) {
+		char pa[8192], pb[8192], *x, *y;
+
+		snprintf(pa, sizeof pa, "%s/%s/%s", a, sub, result_files[i]);
+		snprintf(pb, sizeof pb, "%s/%s/%s", b, sub, result_files[i]);
+		x = results_of(pa);
+		y = results_of(pb);
+		ck_assert_msg(x && y, "%s or %s missing", pa, pb);
+		ck_assert_msg(!strcmp(x, y), "%s and %s differ", pa, pb);
+		free(x);
+		free(y);
+	}
+}
+
+/* The host folders of a result folder, sorted, each followed by '\n'. */
+static char *host_list(const char *out)
+{
+	char p[8192], *names[64];
+	struct dirent *e;
+	rt_buf b = RT_BUF_INIT;
+	size_t n = 0, i;
+	DIR *d;
+
+	snprintf(p, sizeof p, "%s/hosts", out);
+	d = opendir(p);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) && n < 64)
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	for (i = 1; i < n; i++) {
+		size_t j = i;
+		char *v = names[i];
+
+		for (; j > 0 && strcmp(names[j - 1], v) > 0; j--)
+			names[j] = names[j - 1];
+		names[j] = v;
+	}
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(rt_buf_addf(&b, "%s\n", names[i]), 0);
+		free(names[i]);
+	}
+	return rt_buf_detach(&b, NULL);
+}
+
+/* Every result file of two result folders, case and hosts. */
+static void same_results(const char *a, const char *b)
+{
+	char *ha = host_list(a), *hb = host_list(b), *h, *nl;
+
+	ck_assert_str_eq(ha, hb);
+	same_files(a, b, ".");
+	for (h = ha; (nl = strchr(h, '\n')); h = nl + 1) {
+		char sub[512];
+
+		snprintf(sub, sizeof sub, "hosts/%.*s", (int)(nl - h), h);
+		same_files(a, b, sub);
+	}
+	free(ha);
+	free(hb);
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; s && (s = strstr(s, what)); s += strlen(what))
+		n++;
+	return n;
+}
+
+/* ------------------------------------------------------------- manifest */
+
+START_TEST(manifest_round_trip)
+{
+	const char *paths[] = { ev };
+	rt_units *u = NULL, *v = NULL;
+	rt_buf a = RT_BUF_INIT, b = RT_BUF_INIT;
+	char err[256];
+	size_t k;
+
+	ck_assert_int_eq(rt_units_collect(paths, 1, &u, NULL), 0);
+	ck_assert_uint_eq(u->n, NWS + 2);
+	ck_assert_uint_eq(u->nskipped, 1);
+	ck_assert_ptr_nonnull(strstr(u->skipped[0].path, "orphan/SYSTEM.LOG1"));
+	/* CON is a device name on Windows: its folder is not */
+	k = rt_units_find(u, "con");
+	ck_assert_uint_lt(k, u->n);
+	ck_assert_str_eq(u->units[k].dir, "CO%4E");
+	ck_assert_int_eq(rt_units_manifest(u, &a), 0);
+	ck_assert_uint_eq(count(a.buf, "{\"unit\":"), NWS + 2);
+	ck_assert_int_eq(rt_units_parse(a.buf, a.len, &v, err, sizeof err), 0);
+	ck_assert_int_eq(rt_units_manifest(v, &b), 0);
+	ck_assert_str_eq(a.buf, b.buf);
+	for (k = 0; k < u->n; k++) {
+		ck_assert_str_eq(u->units[k].host->name, v->units[k].host->name);
+		ck_assert_uint_eq(u->units[k].size, v->units[k].size);
+		ck_assert_uint_eq(u->units[k].host->nartifacts, v->units[k].host->nartifacts);
+	}
+	/* what is not a manifest is said so, with the line */
+	rt_units_free(&v);
+	ck_assert_int_eq(rt_units_parse("{\"unit\":1}\n", 11, &v, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "line 1"));
+	ck_assert_int_eq(rt_units_parse("\n\nnot json\n", 11, &v, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "line 3"));
+	ck_assert_int_eq(rt_units_parse("{\"unit\":2,\"host\":\"A\"}\n", 23, &v, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "numbered"));
+	rt_buf_release(&a);
+	rt_buf_release(&b);
+	rt_units_free(&u);
+}
+END_TEST
+
+/* Every unit in exactly one shard, whatever N; shards even in size. */
+START_TEST(shards_partition_the_units)
+{
+	const char *paths[] = { ev };
+	rt_units *u = NULL;
+	unsigned char sel[16];
+	unsigned n, i;
+	size_t k;
+
+	ck_assert_int_eq(rt_units_collect(paths, 1, &u, NULL), 0);
+	for (n = 1; n <= 8; n++) {
+		unsigned seen[16] = { 0 };
+		uint64_t lo = UINT64_MAX, hi = 0, biggest = 0;
+
+		for (i = 1; i <= n; i++) {
+			uint64_t load = 0;
+
+			ck_assert_int_eq(rt_units_shard(u, i, n, sel), 0);
+			for (k = 0; k < u->n; k++)
+				if (sel[k]) {
+					seen[k]++;
+					load += u->units[k].size;
+				}
+			lo = load < lo ? load : lo;
+			hi = load > hi ? load : hi;
+		}
+		for (k = 0; k < u->n; k++) {
+			ck_assert_uint_eq(seen[k], 1);
+			biggest = u->units[k].size > biggest ? u->units[k].size : biggest;
+		}
+		if (n <= u->n)
+			ck_assert_uint_le(hi - lo, biggest);
+	}
+	ck_assert_int_eq(rt_units_shard(u, 0, 2, sel), -1);
+	ck_assert_int_eq(rt_units_shard(u, 3, 2, sel), -1);
+	rt_units_free(&u);
+}
+END_TEST
+
+/* ------------------------------------------------------------ equivalence */
+
+/* The case analysed at once, and as two shards merged (into a third
+ * folder, and in place), give the same files, run records aside. */
+START_TEST(shards_merged_equal_the_whole_case)
+{
+	char *whole = path("whole", NULL), *man = path("case.manifest", NULL), *out = NULL,
+	     *err = NULL, *s1 = path("s1", NULL), *s2 = path("s2", NULL), *m = path("merged", NULL),
+	     *shared = path("shared", NULL), *tl;
+	int r;
+
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "host 1/6"));
+	free(err);
+	/* the case holds pairs across hosts: the step merge must redo */
+	tl = path("whole", "timeline.jsonl");
+	{
+		char *t = tu_read_file(tl, NULL);
+
+		ck_assert_uint_eq(count(t, "\"paired_host\":\"SRV01\""), NWS);
+		free(t);
+	}
+	free(tl);
+	ck_assert_int_eq(rt(&out, &err, "hosts", ev, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "6 hosts"));
+	ck_assert_ptr_nonnull(strstr(err, "1 file found and not analysed"));
+	tu_write_file(dir, "case.manifest", out, strlen(out));
+	free(out);
+	free(err);
+	r = rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL);
+	ck_assert_int_eq(r, 0);
+	ck_assert_ptr_nonnull(strstr(err, "remtrail merge"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/2", "-o", s2, NULL), 0);
+	/* a merge before all shards are there names what is missing */
+	ck_assert_int_eq(rt(NULL, &err, "merge", m, s1, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "have no complete result"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "merge", m, s1, s2, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "6 hosts (6 copied in)"));
+	free(err);
+	same_results(whole, m);
+	/* shards writing into one folder (a shared file system), merged there */
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/3", "-o", shared, NULL), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "1/3", "-o", shared, NULL), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--host", "SRV01", "--host",
+			    "ws01", "-o", shared, NULL), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "3/3", "-o", shared, NULL), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "merge", shared, NULL), 0);
+	same_results(whole, shared);
+	free(whole);
+	free(man);
+	free(s1);
+	free(s2);
+	free(m);
+	free(shared);
+}
+END_TEST
+
+/* The manifest's relative paths are relative to where it was made: a shard
+ * run elsewhere still finds the evidence, and names it as it was named. */
+START_TEST(relative_manifest_runs_anywhere)
+{
+	char *out = NULL, *whole = path("whole", NULL), *other = path("elsewhere", NULL),
+	     *s = path("s", NULL), *man = path("m.jsonl", NULL);
+
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "case", "-o", "whole", NULL), 0);
+	ck_assert_int_eq(rt(&out, NULL, "hosts", "case", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"path\":\"case/"));
+	tu_write_file(dir, "m.jsonl", out, strlen(out));
+	free(out);
+	ck_assert_int_eq(mkdir(other, 0755), 0);
+	ck_assert_int_eq(chdir(other), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", "../m.jsonl", "-o", "../s", NULL), 0);
+	ck_assert_int_eq(chdir("/"), 0);
+	same_results(whole, s);
+	free(whole);
+	free(other);
+	free(s);
+	free(man);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ resume */
+
+static int exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+/* A host folder without unit.json under hosts/ (a half-written one that
+ * could be taken for a result): the name, or NULL. */
+static char *incomplete_folder(const char *out)
+{
+	char p[8192];
+	struct dirent *e;
+	char *bad = NULL;
+	DIR *d;
+
+	snprintf(p, sizeof p, "%s/hosts", out);
+	if (!(d = opendir(p)))
+		return NULL;
+	while ((e = readdir(d)) && !bad) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof p, "%s/hosts/%s/unit.json", out, e->d_name);
+		if (!exists(p))
+			bad = strdup(e->d_name);
+	}
+	closedir(d);
+	return bad;
+}
+
+static size_t complete_folders(const char *out)
+{
+	char p[8192];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(p, sizeof p, "%s/hosts", out);
+	if (!(d = opendir(p)))
+		return 0;
+	while ((e = readdir(d))) {
+		snprintf(p, sizeof p, "%s/hosts/%s/unit.json", out, e->d_name);
+		n += e->d_name[0] != '.' && exists(p);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Start analyze, kill it (SIGKILL) once `after` host folders are complete;
+ * the number complete when it died. */
+static size_t analyze_killed(const char *out, size_t after)
+{
+	pid_t pid = fork();
+	size_t done = 0;
+	int status, i;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);
+		execl(tu_remtrail(), tu_remtrail(), "analyze", ev, "-o", out, "-j1", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200000 && (done = complete_folders(out)) < after; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return complete_folders(out);
+		usleep(100);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return complete_folders(out);
+}
+
+/* Killed in the middle, then run again: no half-written host folder is
+ * ever there to be taken as complete, the hosts done are kept, and the
+ * result is the uninterrupted run's. */
+START_TEST(killed_run_resumes_to_the_same_result)
+{
+	char *clean = path("clean", NULL), *out = path("out", NULL), *err = NULL, *bad;
+	size_t done, attempt, redone_some = 0;
+
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", clean, NULL), 0);
+	for (attempt = 1; attempt <= 3; attempt++) {
+		done = analyze_killed(out, attempt);
+		bad = incomplete_folder(out);
+		ck_assert_msg(bad == NULL, "host folder %s is there without unit.json", bad);
+		ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, NULL), 0);
+		if (done < NWS + 2) {
+			char want[64];
+
+			snprintf(want, sizeof want, "(%zu unchanged since the last run)", done);
+			ck_assert_msg(strstr(err, want) != NULL, "want %s in: %s", want, err);
+			redone_some = 1;
+		}
+		free(err);
+		same_results(clean, out);
+		/* start again from nothing for the next attempt */
+		tu_rmtree(out);
+	}
+	/* on a slow machine a kill may come late; at least one came in time */
+	ck_assert_msg(redone_some, "no kill landed mid-run in 3 attempts");
+	free(clean);
+	free(out);
+}
+END_TEST
+
+/* What a crash or a person can leave: a folder without unit.json, a stale
+ * temporary folder, a file changed after it was written. */
+START_TEST(incomplete_or_altered_folders_are_redone)
+{
+	char *out = path("out", NULL), *err = NULL, *p;
+
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", out, NULL), 0);
+	p = path("out/hosts/WS02", "unit.json");
+	ck_assert_int_eq(unlink(p), 0);
+	free(p);
+	free(tu_write_file(out, "hosts/.WS03.tmp.12345/report.json", "{", 1));
+	p = path("out/hosts/WS04", "timeline.csv");
+	free(tu_write_file(dir, "out/hosts/WS04/timeline.csv", "forged\r\n", 8));
+	free(p);
+	/* merge refuses what is not as unit.json says */
+	ck_assert_int_eq(rt(NULL, &err, "merge", out, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "'WS02'"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(4 unchanged since the last run)"));
+	free(err);
+	p = path("out/hosts", ".WS03.tmp.12345");
+	ck_assert_int_eq(exists(p), 0);
+	free(p);
+	ck_assert_int_eq(rt(NULL, &err, "merge", out, NULL), 0);
+	free(err);
+	free(out);
+}
+END_TEST
+
+/* A changed input (size or content), other options, --force: redone. */
+START_TEST(changes_are_noticed)
+{
+	char *out = path("out", NULL), *err = NULL, *p;
+	FILE *f;
+
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", out, NULL), 0);
+	/* same size, other content: only the SHA-256 tells */
+	p = path("case/WS01/C/Windows/System32/winevt/Logs", "System.evtx");
+	f = fopen(p, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 60000, SEEK_SET), 0);
+	ck_assert_int_eq(fputc('Z', f), 'Z');
+	ck_assert_int_eq(fclose(f), 0);
+	free(p);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(5 unchanged since the last run)"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, "--mgmt", "10.0.0.0/24", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(0 unchanged since the last run)"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, "--mgmt", "10.0.0.0/24", "--force", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(0 unchanged since the last run)"));
+	free(err);
+	/* another case into the same folder is refused */
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "--host", "WS01", "-o", out, NULL), 0);
+	free(err);
+	p = path("case", "WS01");
+	ck_assert_int_eq(rt(NULL, &err, "analyze", p, "-o", out, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "another case"));
+	free(err);
+	free(p);
+	free(out);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ CLI */
+
+START_TEST(usage_and_help)
+{
+	char *out = NULL, *err = NULL, *o = path("o", NULL), *man = path("case.manifest", NULL);
+
+	ck_assert_int_eq(rt(&out, NULL, "hosts", "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "--shard"));
+	free(out);
+	ck_assert_int_eq(rt(&out, NULL, "merge", "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "remtrail merge OUT [DIR...]"));
+	free(out);
+	ck_assert_int_eq(rt(&out, NULL, "analyze", "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "--manifest FILE"));
+	ck_assert_ptr_nonnull(strstr(out, "--shard I/N"));
+	free(out);
+	ck_assert_int_eq(rt(&out, NULL, "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "hosts"));
+	ck_assert_ptr_nonnull(strstr(out, "merge"));
+	free(out);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "--shard", "3/2", "-o", o, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "1 <= I <= N"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "--host", "NOPE", "-o", o, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "no host 'NOPE'"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "--manifest", man, "-o", o, NULL), 2);
+	free(err);
+	free(tu_write_file(dir, "case.manifest", "garbage\n", 8));
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "-o", o, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "line 1"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "merge", NULL), 2);
+	free(err);
+	ck_assert_int_eq(rt(&out, &err, "hosts", ev, "--format", "text", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "CO%4E"));
+	ck_assert_ptr_nonnull(strstr(out, "not analysed"));
+	free(out);
+	free(err);
+	free(o);
+	free(man);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("scale");
+	TCase *tc = tcase_create("units");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, manifest_round_trip);
+	tcase_add_test(tc, shards_partition_the_units);
+	tcase_add_test(tc, shards_merged_equal_the_whole_case);
+	tcase_add_test(tc, relative_manifest_runs_anywhere);
+	tcase_add_test(tc, killed_run_resumes_to_the_same_result);
+	tcase_add_test(tc, incomplete_or_altered_folders_are_redone);
+	tcase_add_test(tc, changes_are_noticed);
+	tcase_add_test(tc, usage_and_help);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
