@@ -278,7 +278,7 @@ START_TEST(shards_merged_equal_the_whole_case)
 	ck_assert_int_eq(rt(&out, &err, "hosts", ev, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(err, "6 hosts"));
 	ck_assert_ptr_nonnull(strstr(err, "1 file found and not analysed"));
-	tu_write_file(dir, "case.manifest", out, strlen(out));
+	free(tu_write_file(dir, "case.manifest", out, strlen(out)));
 	free(out);
 	free(err);
 	r = rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL);
@@ -322,7 +322,7 @@ START_TEST(relative_manifest_runs_anywhere)
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "case", "-o", "whole", NULL), 0);
 	ck_assert_int_eq(rt(&out, NULL, "hosts", "case", NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"path\":\"case/"));
-	tu_write_file(dir, "m.jsonl", out, strlen(out));
+	free(tu_write_file(dir, "m.jsonl", out, strlen(out)));
 	free(out);
 	ck_assert_int_eq(mkdir(other, 0755), 0);
 	ck_assert_int_eq(chdir(other), 0);
