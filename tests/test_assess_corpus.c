@@ -164,7 +164,7 @@ static void analyse(const char *sub, rt_analysis **an, rt_config **cfg)
 	memset(&o, 0, sizeof o);
 	rt_diag_init(&d, NULL, NULL);
 	ck_assert_int_eq(rt_analysis_run(paths, 1, &o, an, &d), 0);
-	ck_assert_int_eq(rt_evidence_collect(paths, 1, &ev, &d), 0);
+	ck_assert_int_eq(rt_pipeline_collect(paths, 1, 0, &ev, &d), 0);
 	ck_assert_int_eq(rt_config_from_evidence(ev, cfg, &d), 0);
 	rt_evidence_free(&ev);
 	rt_diag_release(&d);

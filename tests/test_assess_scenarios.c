@@ -99,7 +99,7 @@ static void exposure_agrees(void)
 	int system = 0;
 
 	rt_diag_init(&d, NULL, NULL);
-	ck_assert_int_eq(rt_evidence_collect(paths, 1, &ev, &d), 0);
+	ck_assert_int_eq(rt_pipeline_collect(paths, 1, 0, &ev, &d), 0);
 	ck_assert_int_eq(rt_config_from_evidence(ev, &cfg, &d), 0);
 	for (i = 0; cfg && i < cfg->nhosts; i++) {
 		const rt_cfg_host *h = &cfg->hosts[i];

@@ -12,6 +12,7 @@
 #include "evtx_writer.h"
 #include "hive_writer.h"
 #include "remtrail/evidence.h"
+#include "remtrail/pipeline.h"
 #include "remtrail/util.h"
 #include "testutil.h"
 
@@ -36,7 +37,7 @@ static void collect(run *r, const char *const *paths, size_t n)
 	memset(r, 0, sizeof(*r));
 	rt_buf_init(&r->msgs, 0);
 	rt_diag_init(&r->diag, capture, &r->msgs);
-	r->rc = rt_evidence_collect(paths, n, &r->ev, &r->diag);
+	r->rc = rt_pipeline_collect(paths, n, 0, &r->ev, &r->diag);
 	ck_assert_int_eq(r->rc, 0);
 	ck_assert_ptr_nonnull(r->ev);
 }
@@ -202,7 +203,7 @@ static char *listing(const rt_evidence *ev)
 			rt_buf_addf(&b, " %d %s %s %d\n", (int)y->kind, y->path,
 			            rt_hive_kind_name(y->hive_kind), y->is_backup);
 			for (k = 0; k < y->nlogs; k++)
-				rt_buf_addf(&b, "  %s\n", y->logs[k]);
+				rt_buf_addf(&b, "  %s\n", y->logs[k].path);
 		}
 	}
 	return rt_buf_detach(&b, NULL);
@@ -472,12 +473,12 @@ START_TEST(logs_attached_any_case)
 	ck_assert_uint_eq(r.ev->nartifacts, 2);
 	a = find(r.ev, "cfg/SYSTEM", NULL);
 	ck_assert_uint_eq(a->nlogs, 3);
-	ck_assert(ends_with(a->logs[0], "cfg/SYSTEM.LOG"));
-	ck_assert(ends_with(a->logs[1], "cfg/SYSTEM.LOG2"));
-	ck_assert(ends_with(a->logs[2], "cfg/system.log1"));
+	ck_assert(ends_with(a->logs[0].path, "cfg/SYSTEM.LOG"));
+	ck_assert(ends_with(a->logs[1].path, "cfg/SYSTEM.LOG2"));
+	ck_assert(ends_with(a->logs[2].path, "cfg/system.log1"));
 	a = find(r.ev, "cfg/ntuser.dat", NULL);
 	ck_assert_uint_eq(a->nlogs, 2);
-	ck_assert(ends_with(a->logs[0], "NTUSER.DAT.LOG1"));
+	ck_assert(ends_with(a->logs[0].path, "NTUSER.DAT.LOG1"));
 	list = listing(r.ev);
 	ck_assert_ptr_null(strstr(list, "SOFTWARE"));
 	free(list);
@@ -501,7 +502,7 @@ START_TEST(hive_named_directly_brings_its_logs)
 	a = &r.ev->hosts[0].artifacts[0];
 	ck_assert_str_eq(a->path, hive);
 	ck_assert_uint_eq(a->nlogs, 1);
-	ck_assert(ends_with(a->logs[0], "/SYSTEM.LOG1"));
+	ck_assert(ends_with(a->logs[0].path, "/SYSTEM.LOG1"));
 	done(&r);
 	free(hive);
 	rmtmp(tmp);
@@ -543,7 +544,8 @@ START_TEST(non_artifact_named_directly)
 	paths[2] = "";
 	collect(&r, paths, 3);
 	ck_assert_uint_eq(r.diag.errors, 3);
-	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "notes.txt: not an EVTX file or registry hive"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.msgs.buf, "notes.txt: not an EVTX file, registry hive or disk image"));
 	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "nope: cannot open: No such file"));
 	ck_assert_uint_eq(r.ev->nhosts, 0);
 	ck_assert_uint_eq(r.ev->nartifacts, 0);
@@ -572,36 +574,44 @@ static const struct image_case {
     {"disk.vmdk", 0, "KDMV", 4, "(VMDK)"},
     {"disk.vhdx", 0, "vhdxfile", 8, "(VHDX)"},
     {"disk.vhd", 0, "conectix", 8, "(VHD)"},
-    {"volume.dd", 3, "NTFS    ", 8, "(raw NTFS volume)"},
-    {"gpt.img", 512, "EFI PART", 8, "(raw GPT disk)"},
+    {"volume.dd", 3, "NTFS    ", 8, "NTFS"},
+    {"gpt.img", 512, "EFI PART", 8, "raw GPT disk"},
 };
 
+/* A file that has an image's signature and nothing else is opened as an
+ * image and named with what is wrong, named directly or met in a folder
+ * (test_images reads real ones). */
 START_TEST(disk_image_is_a_clear_error)
 {
 	const struct image_case *c = &image_cases[_i];
 	char *tmp = tu_tmpdir(), *p;
 	size_t n = (size_t)1 << 20; /* walked, raw images are only named from 1 MiB */
 	uint8_t *b = calloc(1, n);
+	int k;
 	run r;
 
 	memcpy(b + c->off, c->magic, c->len);
 	b[510] = 0x55;
 	b[511] = 0xAA;
 	p = tu_write_file(tmp, c->name, b, n);
-	collect1(&r, p);
-	ck_assert_uint_eq(r.diag.errors, 1);
-	ck_assert_ptr_nonnull(strstr(r.msgs.buf, c->kind));
-	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "is not supported yet: mount it and pass the "
-	                                         "mounted folder"));
-	ck_assert_uint_eq(r.ev->nartifacts, 0);
-	done(&r);
-
-	/* inside a folder it is named too, as a warning: the rest was read */
-	collect1(&r, tmp);
-	ck_assert_uint_eq(r.diag.errors, 0);
-	ck_assert_uint_eq(r.diag.warnings, 1);
-	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "not analyzed"));
-	done(&r);
+	for (k = 0; k < 2; k++) {
+		if (k)
+			collect1(&r, tmp);
+		else
+			collect1(&r, p);
+		ck_assert_ptr_nonnull(strstr(r.msgs.buf, c->name));
+		ck_assert_ptr_nonnull(strstr(r.msgs.buf, c->kind));
+		if (c->off == 512) { /* a GPT with no partition: nothing to read, said */
+			ck_assert_uint_eq(r.diag.errors, 0);
+			ck_assert_ptr_nonnull(strstr(r.msgs.buf, "no NTFS volume"));
+		} else {
+			ck_assert_uint_eq(r.diag.errors, 1);
+			ck_assert_ptr_nonnull(strstr(r.msgs.buf, c->off == 3 ? "cannot be read as NTFS"
+									   : "cannot read disk image"));
+		}
+		ck_assert_uint_eq(r.ev->nartifacts, 0);
+		done(&r);
+	}
 	free(p);
 	free(b);
 	rmtmp(tmp);
@@ -626,8 +636,9 @@ START_TEST(fixed_vhd_footer_small_boot_sectors_later_segments)
 	memcpy(b, "EVF\x09\x0d\x0a\xff\x00\x01\x02\x00", 11); /* segment 2 */
 	free(tu_write_file(tmp, "disk.E02", b, 4096));
 	collect1(&r, tmp);
-	ck_assert_uint_eq(r.diag.warnings, 1);
-	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "fixed.vhd: disk image (VHD)"));
+	ck_assert_uint_eq(r.diag.errors, 1);
+	ck_assert_ptr_nonnull(strstr(r.msgs.buf, "fixed.vhd: cannot read disk image (VHD)"));
+	ck_assert_ptr_null(strstr(r.msgs.buf, "bootsect"));
 	ck_assert_ptr_null(strstr(r.msgs.buf, "E02"));
 	done(&r);
 	free(b);
@@ -995,7 +1006,7 @@ static void place(const char *dir, const char *rel, const char *corpus_rel)
 START_TEST(whole_corpus)
 {
 	char *edge = path_of(corpus, "registry/edge");
-	size_t h, a, nevtx = 0, nhive = 0, nedge = 0;
+	size_t h, a, nevtx = 0, nhive = 0, nedge = 0, nxz = 0;
 	run r;
 
 	collect1(&r, corpus);
@@ -1010,14 +1021,17 @@ START_TEST(whole_corpus)
 			} else {
 				nhive++;
 				nedge += strncmp(x->path, edge, strlen(edge)) == 0;
+				nxz += strstr(x->path, ".xz/") != NULL;
 			}
 		}
 	}
-	/* ~590 EVTX files, each found by its header; the .xz hives are not
-	 * hives, the uncompressed ones in registry/edge are */
+	/* ~590 EVTX files, each found by its header; the hives of
+	 * registry/edge, and those compressed in registry/ *.xz, read through
+	 * the .xz (named "SYSTEM.xz/SYSTEM") */
 	ck_assert_uint_ge(nevtx, 500);
-	ck_assert_uint_eq(nhive, nedge);
+	ck_assert_uint_eq(nhive, nedge + nxz);
 	ck_assert_uint_ge(nedge, 10);
+	ck_assert_uint_ge(nxz, 5);
 	ck_assert_uint_eq(r.ev->nartifacts, nevtx + nhive);
 	done(&r);
 	free(edge);

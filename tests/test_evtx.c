@@ -654,6 +654,7 @@ START_TEST(read_evidence_in_order)
 	ev.hosts = hosts;
 	ev.nhosts = 2;
 	ev.nartifacts = 4;
+	tu_open_sources(&ev);
 	rt_buf_init(&g.msgs, 0);
 	rt_diag_init(&d, note, &g);
 	ck_assert_int_eq(rt_evtx_read_evidence(&ev, NULL, keep, &g, &d), 1);
@@ -672,6 +673,7 @@ START_TEST(read_evidence_in_order)
 	ck_assert_uint_eq(g.n, 1);
 	got_release(&g);
 	rt_diag_release(&d);
+	tu_close_sources(&ev);
 	free(a);
 	free(b);
 	free(bad);

@@ -476,6 +476,7 @@ START_TEST(test_many_files_same_order)
 	ev.hosts = hosts;
 	ev.nhosts = 3;
 	ev.nartifacts = 9;
+	tu_open_sources(&ev);
 
 	/* 0: auto, 1: native only; the ThreadSanitizer run leaves libevtx out */
 	for (mode = getenv("RT_TEST_NATIVE_ONLY") ? 1 : 0; mode < 2; mode++) {
@@ -534,6 +535,7 @@ START_TEST(test_many_files_same_order)
 	}
 	rt_buf_release(&ref_lines);
 	rt_buf_release(&ref_diag);
+	tu_close_sources(&ev);
 	for (i = 0; i < 9; i++)
 		free(p[i]);
 	tu_rmtree(dir);
@@ -562,6 +564,7 @@ static void one_host(rt_evidence *ev, rt_host *host, rt_artifact *arts, char **p
 	ev->hosts = host;
 	ev->nhosts = 1;
 	ev->nartifacts = n;
+	tu_open_sources(ev);
 }
 
 static void drop_logs(char *dir, char **p, size_t n)
@@ -613,6 +616,7 @@ START_TEST(test_many_files_stop)
 		ck_assert_uint_lt(l.n, 1600);
 		rt_buf_release(&l.text);
 	}
+	tu_close_sources(&ev);
 	drop_logs(dir, p, 4);
 }
 END_TEST
@@ -671,6 +675,7 @@ START_TEST(test_progress)
 		ck_assert_uint_eq(pr.total, sum);
 		rt_buf_release(&l.text);
 	}
+	tu_close_sources(&ev);
 	drop_logs(dir, p, 3);
 }
 END_TEST

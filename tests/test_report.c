@@ -13,17 +13,6 @@
 #include "remtrail/report.h"
 #include "testutil.h"
 
-static void sha_hex(const void *p, size_t n, char hex[65])
-{
-	rt_sha256 c;
-	uint8_t d[32];
-
-	rt_sha256_init(&c);
-	rt_sha256_update(&c, p, n);
-	rt_sha256_final(&c, d);
-	rt_hex(d, 32, hex);
-}
-
 START_TEST(sha256_vectors)
 {
 	char hex[65];
@@ -32,11 +21,11 @@ START_TEST(sha256_vectors)
 	uint8_t d[32];
 	size_t i;
 
-	sha_hex("", 0, hex);
+	tu_sha256_hex("", 0, hex);
 	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	sha_hex("abc", 3, hex);
+	tu_sha256_hex("abc", 3, hex);
 	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	sha_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	tu_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
 	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	ck_assert_ptr_nonnull(million);
 	memset(million, 'a', 1000000);

@@ -23,6 +23,9 @@
  *   "default"              the value was absent at the snapshot; `value` is
  *                          the Windows default (only for settings whose
  *                          default decides exposure, e.g. firewall on)
+ *   "shadow copy"          value read from a hive in a volume shadow copy;
+ *                          the snapshot's time is the shadow copy's creation
+ *                          time (the hive as it was then)
  *
  * A point whose value is JSON null means "absent at this snapshot" (a rule
  * or listener deleted since an earlier snapshot, a value removed).
@@ -104,10 +107,12 @@ typedef enum rt_cfg_certainty {
 	RT_CFG_BACKUP,
 	RT_CFG_BOUNDED,
 	RT_CFG_DEFAULT,
-	RT_CFG_EVENT      /* dated by an event record that changed it (rt_config_add_event) */
+	RT_CFG_EVENT,     /* dated by an event record that changed it (rt_config_add_event) */
+	RT_CFG_SHADOW     /* a volume shadow copy's hive, at the copy's creation time */
 } rt_cfg_certainty;
 
-/* "observed", "replayed", "backup", "bounded-by-lastwrite", "default", "event". */
+/* "observed", "replayed", "backup", "bounded-by-lastwrite", "default", "event",
+ * "shadow copy". */
 const char *rt_cfg_certainty_name(rt_cfg_certainty c);
 
 typedef struct rt_cfg_source {
@@ -141,7 +146,7 @@ typedef struct rt_cfg_setting {
 typedef struct rt_cfg_snapshot {
 	char *file;
 	rt_hive_kind hive;
-	rt_cfg_certainty certainty; /* observed, replayed or backup */
+	rt_cfg_certainty certainty; /* observed, replayed, backup or shadow copy */
 	uint64_t time;
 	char *note;           /* "replayed 3 log entries from ...", "damaged: ...", or "" */
 	char *damage;         /* what is wrong with the hive, NULL when sound: its key
@@ -300,21 +305,27 @@ int rt_cfg_state_path(const rt_cfg_state *s, int profile, rt_proto proto, const 
 void rt_cfg_path_release(rt_cfg_path *p);
 
 /* One hive to read. `host` names the host it belongs to (NULL: the SYSTEM
- * hive's computer name, else "unknown"); logs are its transaction logs. */
+ * hive's computer name, else "unknown"); logs are its transaction logs.
+ * With `artifact` (what rt_evidence_collect found) the hive and its logs
+ * are read through the artifact's sources and its kind is the one decided
+ * there; `path` and `logs` are then ignored. */
 typedef struct rt_cfg_input {
 	const char *host;
 	const char *path;
 	const char *const *logs;
 	size_t nlogs;
 	int is_backup;
+	const rt_artifact *artifact;
 } rt_cfg_input;
 
 /*
  * Read every input hive and build the configuration history of each host.
  * Hives that cannot be opened are reported (error) and skipped; damage found
  * while reading is reported and the rest used. Hives that are not SYSTEM,
- * SOFTWARE or NTUSER are ignored. Returns 0 and a config (possibly with no
- * hosts) in *out, -1 on out of memory. Free with rt_config_free.
+ * SOFTWARE or NTUSER hold no setting read here and are not used; one whose
+ * kind nothing could tell is named (warning) with the reason. Returns 0
+ * and a config (possibly with no hosts) in *out, -1 on out of memory. Free
+ * with rt_config_free.
  */
 int rt_config_load(const rt_cfg_input *in, size_t n, rt_config **out, rt_diag *diag);
 

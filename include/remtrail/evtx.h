@@ -20,6 +20,7 @@
 #include "remtrail/diag.h"
 #include "remtrail/event.h"
 #include "remtrail/evidence.h"
+#include "remtrail/source.h"
 #include "remtrail/util.h"
 
 typedef enum rt_reader {
@@ -34,7 +35,8 @@ typedef struct rt_evtx_opts {
 			       * one. With the native reader, chunks of several
 			       * files are decoded at once. */
 	const char *host;     /* copied into rt_event.host; NULL: use Computer */
-	const char *display;  /* path to put in rt_event.source_file; NULL: path */
+	const char *display;  /* path to put in rt_event.source_file; NULL: the
+			       * source's name */
 	int recovered;        /* also deliver records libevtx recovers from slack space
 			       * and from chunks past the header's count, after the
 			       * others, with rt_event.recovered set (libevtx reader) */
@@ -46,22 +48,29 @@ typedef struct rt_evtx_opts {
 } rt_evtx_opts;
 
 /*
- * Read every record of the file at `path` and hand each to `cb`.
+ * Read every record of the EVTX file in byte source `src` (source.h) and
+ * hand each to `cb`. The native reader reads it chunk by chunk (memory
+ * stays flat whatever its size and wherever it lies); libevtx reads it
+ * through the libbfio bridge.
  * Returns 0 when the whole file was read, 1 when some of it could not be
- * (reported through diag), -1 when the file could not be opened or is not
+ * (reported through diag), -1 when the file could not be read or is not
  * an EVTX file at all (reported through diag). A callback's nonzero return
  * stops reading and is not an error.
  */
+int rt_evtx_read_source(rt_source *src, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
+			rt_diag *diag);
+/* The same for the file at `path` (tests and tools). */
 int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
 		 rt_diag *diag);
 
 /*
  * The System/Computer of the first readable record, as a malloc'd string in
- * *computer (NULL if none could be read). Returns 0, or -1 if the file
- * cannot be opened as EVTX. Does not report through diag. Reads as
+ * *computer (NULL if none could be read). Returns 0, or -1 if the source
+ * cannot be read as EVTX. Does not report through diag. Reads as
  * RT_READER_AUTO does: libevtx sees only chunks the native decoder
  * rejects, one at a time, and never one it would misread.
  */
+int rt_evtx_probe_computer_source(rt_source *src, char **computer);
 int rt_evtx_probe_computer(const char *path, char **computer);
 
 /*
@@ -71,15 +80,16 @@ int rt_evtx_probe_computer(const char *path, char **computer);
  * 1 with a malloc'd *computer, 0 when it found none (a chunk it rejects
  * stops it: ask libevtx then), -1 if the file is not EVTX.
  */
+int rt_evtx_probe_native_source(rt_source *src, int max_records, char **computer);
 int rt_evtx_probe_native(const char *path, int max_records, char **computer);
 
 /* Parse "libevtx" / "native" / "auto"; 0 on success, -1 otherwise. */
 int rt_reader_parse(const char *s, rt_reader *out);
 
 /*
- * Read the EVTX artifacts of `ev`: hosts in order, each host's EVTX artifacts
- * in order (hives are skipped). Every event gets rt_event.host = the host's
- * name and source_file = the artifact's path; `o` gives the other options
+ * Read the EVTX artifacts of `ev` through their sources: hosts in order,
+ * each host's EVTX artifacts in order (hives are skipped). Every event gets
+ * rt_event.host = the host's name and source_file = the artifact's path; `o` gives the other options
  * (its host and display are ignored; NULL means defaults). A callback's
  * nonzero return stops everything. Returns 0 when every file was read
  * whole, 1 when some file was partly or not at all readable (each reported

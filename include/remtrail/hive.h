@@ -38,7 +38,8 @@
 #include <stdint.h>
 
 #include "remtrail/diag.h"
-#include "remtrail/evidence.h" /* rt_hive_kind, rt_hive_kind_name */
+#include "remtrail/evidence.h" /* rt_hive_kind, rt_hive_kind_name, rt_hive_classify */
+#include "remtrail/source.h"
 
 /* Registry value types (winnt.h numbers). */
 enum {
@@ -68,7 +69,8 @@ typedef struct rt_hive_info {
 	int dirty;              /* primary_seq != secondary_seq */
 	int checksum_ok;        /* stored XOR-32 equals the computed one */
 	char file_name[200];    /* embedded name (last 31 UTF-16 chars of the path), UTF-8 */
-	rt_hive_kind kind;      /* guess: embedded file name, else root keys */
+	rt_hive_kind kind;      /* rt_hive_classify's decision (root keys, embedded
+				 * name, then the file name given at open) */
 } rt_hive_info;
 
 typedef struct rt_hive rt_hive;
@@ -95,11 +97,16 @@ enum {
 #define RT_HIVE_MAX_SIZE ((size_t)1 << 30)
 
 /*
- * Open the hive file `path` read-only. On failure *out is NULL, the reason
- * is reported on `diag` (subject = path) and -1 returned. A base block whose
+ * Open the hive in byte source `src` (read whole, at most RT_HIVE_MAX_SIZE
+ * bytes). On failure *out is NULL, the reason is reported on `diag`
+ * (subject = the source's name) and -1 returned. A base block whose
  * checksum is wrong is repaired in the memory copy (error reported, hive
  * marked damaged) unless RT_HIVE_STRICT. `diag` may be NULL.
  */
+int rt_hive_open_source(rt_source *src, unsigned flags, rt_hive **out, rt_diag *diag);
+
+/* The same for the file at `path` (tests and tools; the evidence walk
+ * passes sources). */
 int rt_hive_open(const char *path, unsigned flags, rt_hive **out, rt_diag *diag);
 
 /* Same from a buffer (copied; the caller keeps `data`). `name` is the
@@ -108,7 +115,7 @@ int rt_hive_open_memory(const void *data, size_t size, const char *name, unsigne
 			rt_hive **out, rt_diag *diag);
 
 /*
- * Open `path` and replay its transaction logs (`logs`, any order, any of
+ * Open `src` and replay its transaction logs (`logs`, any order, any of
  * .LOG/.LOG1/.LOG2) when the hive is dirty: log entries are applied to a
  * memory copy in sequence order starting at the primary's secondary
  * sequence number, across all logs, stopping at the first gap or bad entry
@@ -118,6 +125,9 @@ int rt_hive_open_memory(const void *data, size_t size, const char *name, unsigne
  * only fails when the primary itself cannot be opened. A replayed hive is
  * reported as a warning ("replayed N log entries from ...").
  */
+int rt_hive_open_with_logs_source(rt_source *src, rt_source *const *logs, size_t nlogs,
+				  unsigned flags, rt_hive **out, rt_diag *diag);
+/* The same with the hive and its logs named by path. */
 int rt_hive_open_with_logs(const char *path, const char *const *logs, size_t nlogs,
 			   unsigned flags, rt_hive **out, rt_diag *diag);
 

@@ -23,6 +23,7 @@
 #include "remtrail/config.h"
 #include "remtrail/detect.h"
 #include "remtrail/diag.h"
+#include "remtrail/evidence.h"
 #include "remtrail/evtx.h"
 #include "remtrail/finding.h"
 
@@ -33,7 +34,7 @@ typedef enum rt_input_state {
 	RT_INPUT_READ = 0,   /* read whole (notes may say it was replayed, ...) */
 	RT_INPUT_PARTLY,     /* read, with damage: some of it could not be read */
 	RT_INPUT_UNREADABLE, /* nothing could be read from it */
-	RT_INPUT_SKIPPED     /* found but not analysed (a disk image, a log without its hive) */
+	RT_INPUT_SKIPPED     /* found but not analysed (an image with no NTFS volume, a log without its hive) */
 } rt_input_state;
 
 /* "read", "partly read", "unreadable", "skipped". */
@@ -51,14 +52,23 @@ typedef struct rt_input {
 	char *rel;
 	char *sha256;      /* 64 hex digits, or NULL when it was not hashed or unreadable */
 	uint64_t size;
-	char *host;        /* host it belongs to, or NULL (skipped files) */
+	char *host;        /* host it belongs to, or NULL (skipped files; an
+			    * archive or image holding several hosts) */
 	char *kind;        /* "evtx", "hive:SYSTEM", "hive:SOFTWARE (backup)", "hive log",
-			    * or for skipped files what the walk said it is */
+			    * "disk image (E01)", "disk image (E01), file 2 of 3",
+			    * "archive (ZIP)", or for skipped files what the walk
+			    * said it is */
 	rt_input_state state;
 	char **notes;      /* what the readers said about it (diagnostics, escaped),
 			    * errors first, in the order reported */
 	size_t nnotes;
 	uint64_t records;  /* EVTX: records read */
+	/* Read inside a disk image or archive: its path (the input listed for
+	 * it), and where inside (partition, shadow copy, path in the volume,
+	 * MFT entry; `origin.container` is not meaningful here). NULL and
+	 * zeros for a plain file. */
+	char *container;
+	rt_origin origin;
 } rt_input;
 
 /* ------------------------------------------------------------------- hosts */
@@ -125,13 +135,33 @@ typedef struct rt_move {
 typedef enum rt_role { RT_ROLE_NONE = 0, RT_ROLE_USE, RT_ROLE_REFUSED, RT_ROLE_SUPPORT } rt_role;
 rt_role rt_finding_role(const rt_finding *f, const char **proto, size_t *plen);
 
+/* ---------------------------------------------------------------- evidence */
+
+/*
+ * Options for rt_evidence_collect with the readers' host namers (ComputerName
+ * of a SYSTEM hive, Computer of an EVTX file's records) and, when `sha256`,
+ * every artifact hashed as it is read.
+ */
+void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256);
+/*
+ * The BitLocker recovery password those options carry (rt_evidence_opts.
+ * recovery_password), for every command of the run; NULL for none. Set
+ * once, before any collection (the string is kept, not copied).
+ */
+void rt_pipeline_set_recovery_password(const char *password);
+/* rt_evidence_collect with those options. */
+int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,
+			rt_diag *diag);
+
 /* ---------------------------------------------------------------- analysis */
 
 /*
  * The whole pipeline behind `assess` and `analyze`: collect the evidence,
- * read each host's configuration history and findings, assess every host,
- * and hash the inputs. What cannot be read is reported through `diag` and
- * the rest is analysed.
+ * read each host's configuration history and findings, assess every host.
+ * Every input's SHA-256 is computed from the bytes the readers read (in
+ * their threads); only what no reader needed is read afterwards for its
+ * hash. What cannot be read is reported through `diag` and the rest is
+ * analysed.
  */
 typedef struct rt_analysis_opts {
 	const char *mgmt_scope;  /* rt_assess_opts.mgmt_scope */

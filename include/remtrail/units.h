@@ -34,6 +34,7 @@
 #ifndef REMTRAIL_UNITS_H
 #define REMTRAIL_UNITS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,7 +58,22 @@ typedef struct rt_units {
 	rt_input *skipped;   /* found and in no unit, by path (host NULL) */
 	size_t nskipped;
 	char *base;          /* the folder relative paths are relative to */
+	pthread_t hasher;    /* rt_units_hash_start's thread, while `hashing` */
+	int hashing;
 } rt_units;
+
+/*
+ * The images and archives the walk opened are inputs of the case (in
+ * `skipped`, with the files no unit holds; state read when something in
+ * them was analysed). Their SHA-256 is computed by a thread started by
+ * rt_units_hash_start (after rt_units_collect, while the units are
+ * analysed) and put into their inputs by rt_units_hash_finish, which waits
+ * for it (a file that cannot be read is named on diag). Units read from a
+ * manifest have no containers: both are no-ops. finish: 0, or -1 on out of
+ * memory.
+ */
+void rt_units_hash_start(rt_units *u);
+int rt_units_hash_finish(rt_units *u, rt_diag *diag);
 
 /* The manifest's line format, for the documentation and error messages. */
 #define RT_MANIFEST_SCHEMA "remtrail-manifest/1"

@@ -55,7 +55,7 @@ typedef struct cli_command {
 	"be read (each named on stderr); 2 usage error; 1 nothing could be done.\n"
 
 extern const cli_command cli_cmd_analyze, cli_cmd_timeline, cli_cmd_assess, cli_cmd_config,
-	cli_cmd_events, cli_cmd_hosts, cli_cmd_merge;
+	cli_cmd_events, cli_cmd_hosts, cli_cmd_merge, cli_cmd_evidence;
 
 /*
  * Standard output. Results that cannot be written are a failure (exit 1),

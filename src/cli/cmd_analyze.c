@@ -390,6 +390,8 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "remtrail analyze: no EVTX logs or registry hives found in the given paths\n");
 		goto out;
 	}
+	/* images and archives are hashed while the hosts are analysed */
+	rt_units_hash_start(u);
 	/* relative paths in a manifest are relative to its base, wherever we run */
 	if (args.manifest && cli_enter_base("analyze", u, args.outdir, &outabs))
 		goto out;
@@ -473,7 +475,7 @@ static int run(int argc, char **argv)
 		goto out;
 	for (h = 0; h < u->n; h++)
 		froms[h] = args.outdir;
-	if (cli_case_from_folders("analyze", u, froms, &a))
+	if (rt_units_hash_finish(u, &diag) || cli_case_from_folders("analyze", u, froms, &a))
 		goto out;
 	rr.finished = cli_run_time();
 	rep.a = a;
@@ -511,10 +513,11 @@ const cli_command cli_cmd_analyze = {
 	"                        [options as above]\n"
 	"\n"
 	"Reads every EVTX log and registry hive under PATH (files, folders, triage\n"
-	"collections, many hosts at once), judges per host whether CM0013 (block\n"
-	"remote WMI), CM0019 (disable or restrict WinRM, with its monitoring) and\n"
-	"CM0012 (disable or restrict DCOM) were in effect over time and whether they\n"
-	"were bypassed, and writes into DIR:\n"
+	"collections, disk images and their shadow copies, archives; many hosts at\n"
+	"once: 'remtrail --help' lists what is read), judges per host whether CM0013\n"
+	"(block remote WMI), CM0019 (disable or restrict WinRM, with its monitoring)\n"
+	"and CM0012 (disable or restrict DCOM) were in effect over time and whether\n"
+	"they were bypassed, and writes into DIR:\n"
 	"\n"
 	"  report.txt           what to read first and paste into an incident report:\n"
 	"                       hosts ranked (inbound use and bypass first, the rest\n"

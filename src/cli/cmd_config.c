@@ -56,7 +56,7 @@ static int run(int argc, char **argv)
 	cli_diag_init(&diag);
 	memset(&eo, 0, sizeof eo);
 	eo.threads = cli_default_jobs();
-	if (rt_evidence_collect(paths, npaths, &ev, &diag) != 0 ||
+	if (rt_pipeline_collect(paths, npaths, 0, &ev, &diag) != 0 ||
 	    rt_pipeline_config(ev, &eo, &cfg, &diag) != 0) {
 		fprintf(stderr, "remtrail config: out of memory\n");
 		goto out;
@@ -87,9 +87,10 @@ const cli_command cli_cmd_config = {
 	"usage: remtrail config PATH... [--format text|json]\n"
 	"\n"
 	"Reads the registry hives found under PATH (SYSTEM, SOFTWARE, NTUSER.DAT, with\n"
-	"their .LOG1/.LOG2 transaction logs and RegBack copies) and the changes its\n"
-	"EVTX logs record (firewall events, 7040, netsh and PowerShell firewall and\n"
-	"WinRM commands, registry writes), and prints, per host,\n"
+	"their .LOG1/.LOG2 transaction logs and RegBack copies; in folders, disk images\n"
+	"and their shadow copies, archives) and the changes its EVTX logs record\n"
+	"(firewall events, 7040, netsh and PowerShell firewall and WinRM commands,\n"
+	"registry writes), and prints, per host,\n"
 	"every setting that decides whether WinRM, WMI and DCOM could be used remotely:\n"
 	"service start types, firewall profiles and rules (local and Group Policy),\n"
 	"WinRM listeners and policy, LocalAccountTokenFilterPolicy, PowerShell logging,\n"

@@ -12,6 +12,7 @@
 
 #include "remtrail/evidence.h"
 #include "remtrail/evtx.h"
+#include "remtrail/pipeline.h"
 #include "remtrail/util.h"
 
 #include "cli.h"
@@ -177,7 +178,7 @@ struct rt_evidence *cli_collect_evtx(const char *cmd, const char **paths, size_t
 	size_t h, k;
 
 	*nevtx = 0;
-	if (rt_evidence_collect(paths, npaths, &ev, d) != 0 || !ev) {
+	if (rt_pipeline_collect(paths, npaths, 0, &ev, d) != 0 || !ev) {
 		fprintf(stderr, "remtrail %s: cannot collect the evidence (out of memory)\n", cmd);
 		return NULL;
 	}

@@ -148,7 +148,7 @@ static int relative_paths(const rt_units *u)
 			if (a->path[0] != '/')
 				return 1;
 			for (j = 0; j < a->nlogs; j++)
-				if (a->logs[j][0] != '/')
+				if (a->logs[j].path[0] != '/')
 					return 1;
 		}
 	for (k = 0; k < u->nskipped; k++)

@@ -28,7 +28,7 @@ static const struct {
 const char *rt_cfg_certainty_name(rt_cfg_certainty c)
 {
 	static const char *const n[] = { "observed", "replayed", "backup", "bounded-by-lastwrite",
-					 "default",  "event" };
+					 "default", "event", "shadow copy" };
 
 	return (unsigned)c < sizeof n / sizeof n[0] ? n[c] : "unknown";
 }
@@ -139,8 +139,8 @@ static int hive_damage(cfg_ctx *c, char *why, size_t whylen)
 	return 0;
 }
 
-static int add_snapshot(loader *L, rt_hive *h, const char *host, const char *path,
-			rt_cfg_certainty cert, const char *note)
+static int add_snapshot(loader *L, rt_hive *h, rt_hive_kind kind, const char *host,
+			const char *path, rt_cfg_certainty cert, const char *note)
 {
 	const rt_hive_info *info = rt_hive_get_info(h);
 	char damage[512];
@@ -151,7 +151,7 @@ static int add_snapshot(loader *L, rt_hive *h, const char *host, const char *pat
 	memset(&c, 0, sizeof(c));
 	c.hive = h;
 	c.file = path;
-	c.kind = info->kind;
+	c.kind = kind;
 	c.diag = L->diag;
 	if (c.kind == RT_HIVE_SYSTEM &&
 	    rt_hive_current_control_set(h, c.ccs, sizeof(c.ccs)) != 1) {
@@ -207,48 +207,102 @@ static int add_snapshot(loader *L, rt_hive *h, const char *host, const char *pat
 	return 0;
 }
 
+/* Open an artifact's hive with its logs, through their sources. */
+static int open_artifact(loader *L, const rt_artifact *a, rt_hive **h)
+{
+	rt_source **logs = calloc(a->nlogs ? a->nlogs : 1, sizeof(*logs));
+	size_t i;
+	int rc;
+
+	if (!logs) {
+		L->oom = 1;
+		return -1;
+	}
+	if (!a->src) {
+		rt_diag_error(L->diag, a->path, "cannot open: no such file (a manifest names it by path)");
+		free(logs);
+		return -1;
+	}
+	for (i = 0; i < a->nlogs; i++)
+		logs[i] = a->logs[i].src;
+	rc = rt_hive_open_with_logs_source(a->src, logs, a->nlogs, 0, h, L->diag);
+	free(logs);
+	return rc;
+}
+
+static int used_kind(rt_hive_kind k)
+{
+	return k == RT_HIVE_SYSTEM || k == RT_HIVE_SOFTWARE || k == RT_HIVE_NTUSER;
+}
+
 static int load_one(loader *L, const rt_cfg_input *in)
 {
 	rt_hive *h = NULL;
 	const rt_hive_info *info;
 	char *name = NULL;
 	const char *host = in->host;
-	rt_cfg_certainty base = in->is_backup ? RT_CFG_BACKUP : RT_CFG_OBSERVED;
+	const rt_origin *o = in->artifact ? &in->artifact->origin : NULL;
+	rt_cfg_certainty base = o && o->shadow_copy ? RT_CFG_SHADOW
+				: in->is_backup     ? RT_CFG_BACKUP
+						    : RT_CFG_OBSERVED;
+	size_t first = L->n;
+	rt_hive_kind kind;
 	int rc;
 
-	if (in->nlogs)
+	if (in->artifact)
+		rc = open_artifact(L, in->artifact, &h);
+	else if (in->nlogs)
 		rc = rt_hive_open_with_logs(in->path, in->logs, in->nlogs, 0, &h, L->diag);
 	else
 		rc = rt_hive_open(in->path, 0, &h, L->diag);
+	if (L->oom)
+		return -1;
 	if (rc != 0 || !h)
 		return 0;
 	info = rt_hive_get_info(h);
-	if (!in->nlogs && info->dirty)
+	if (!(in->artifact ? in->artifact->nlogs : in->nlogs) && info->dirty)
 		rt_diag_warn(L->diag, in->path, "hive is dirty and its transaction logs (.LOG1, .LOG2) "
 						 "were not found: changes still in them are missing");
-	if (info->kind != RT_HIVE_SYSTEM && info->kind != RT_HIVE_SOFTWARE &&
-	    info->kind != RT_HIVE_NTUSER) {
+	/* the kind was decided when the evidence was collected */
+	kind = in->artifact ? in->artifact->hive_kind : info->kind;
+	if (!used_kind(kind)) {
+		/* Hives known not to matter (SAM, DEFAULT, ...) are listed as
+		 * such in the report; one nothing identified is named here. */
+		if (in->artifact ? in->artifact->hive_kind_unsure : kind == RT_HIVE_UNKNOWN)
+			rt_diag_warn(L->diag, in->path, "registry hive not used: %s",
+				     in->artifact && in->artifact->hive_kind_reason
+					     ? in->artifact->hive_kind_reason
+					     : "its kind is unknown");
 		rt_hive_free(&h);
 		return 0;
 	}
-	if (!host && info->kind == RT_HIVE_SYSTEM && rt_hive_computer_name(h, &name) == 1)
+	if (!host && kind == RT_HIVE_SYSTEM && rt_hive_computer_name(h, &name) == 1)
 		host = name;
 	if (!host)
 		host = "unknown";
 	if (rt_hive_was_replayed(h)) {
 		rt_hive *p = rt_hive_primary(h);
-		size_t first = L->n;
 
-		rc = add_snapshot(L, p, host, in->path, base, "primary file before log replay");
+		rc = add_snapshot(L, p, kind, host, in->path, base, "primary file before log replay");
 		if (!rc)
-			rc = add_snapshot(L, h, host, in->path, RT_CFG_REPLAYED, rt_hive_replay_summary(h));
+			rc = add_snapshot(L, h, kind, host, in->path,
+					  base == RT_CFG_SHADOW ? base : RT_CFG_REPLAYED,
+					  rt_hive_replay_summary(h));
 		/* The replayed state is newer than the primary even when the
 		 * base block's time was not advanced by the log. */
 		if (!rc && L->v[first + 1].s.time <= L->v[first].s.time)
 			L->v[first + 1].s.time = L->v[first].s.time + 1;
 	} else {
-		rc = add_snapshot(L, h, host, in->path, base,
+		rc = add_snapshot(L, h, kind, host, in->path, base,
 				  rt_hive_was_repaired(h) ? "base block checksum repaired" : "");
+	}
+	/* A shadow copy's hives are the hives as they were when it was made:
+	 * they join the history at that time (the replayed view just after). */
+	if (!rc && base == RT_CFG_SHADOW && o->shadow_copy_time) {
+		size_t i;
+
+		for (i = first; i < L->n; i++)
+			L->v[i].s.time = o->shadow_copy_time + (i - first);
 	}
 	free(name);
 	rt_hive_free(&h);
@@ -257,7 +311,7 @@ static int load_one(loader *L, const rt_cfg_input *in)
 
 static int cert_rank(rt_cfg_certainty c)
 {
-	return c == RT_CFG_BACKUP ? 0 : c == RT_CFG_OBSERVED ? 1 : 2;
+	return c == RT_CFG_BACKUP || c == RT_CFG_SHADOW ? 0 : c == RT_CFG_OBSERVED ? 1 : 2;
 }
 
 static int snap_cmp(const void *a, const void *b)

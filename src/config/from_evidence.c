@@ -22,9 +22,8 @@ int rt_config_from_evidence(const rt_evidence *ev, rt_config **out, rt_diag *dia
 				continue;
 			in[n].host = ev->hosts[i].name;
 			in[n].path = a->path;
-			in[n].logs = (const char *const *)a->logs;
-			in[n].nlogs = a->nlogs;
 			in[n].is_backup = a->is_backup;
+			in[n].artifact = a;
 			n++;
 		}
 	rc = rt_config_load(in, n, out, diag);

@@ -3,7 +3,10 @@
  *
  * The walk uses openat/fstatat relative to directory descriptors, so what is
  * looked at is what was checked (no re-resolution of path strings while
- * walking), and never follows a symbolic link found inside a tree: links in
+ * walking). An artifact's descriptor, from the open that recognised it, is
+ * kept in its byte source, and every later stage reads through it. Folders
+ * and files are opened with O_NOATIME where the kernel allows it. The walk
+ * never follows a symbolic link found inside a tree: links in
  * a collection either point inside it (the target is walked anyway) or out
  * of it (not the evidence the user named), and mounted NTFS volumes show
  * their junctions as links that would make everything appear twice.
@@ -39,17 +42,20 @@ typedef struct item {
 	char *path;     /* as found, under a path the user gave */
 	char *spath;    /* absolute, for reading the layout */
 	size_t dir_len; /* path[0..dir_len) is the folder holding the file */
+	rt_source *src; /* the descriptor that recognised it */
 	dev_t dev;
 	ino_t ino;
 	ev_type type;
 	uint64_t size;
-	rt_hive_kind embedded_kind;
-	rt_hive_kind hive_kind;
+	rt_hive_class cls;
 	int is_backup;
 	int dropped; /* duplicate, or a log attached to its hive */
 	size_t group;
-	char **logs;
+	rt_artifact *logs;
 	size_t nlogs;
+	char *root;      /* inside an image: the volume's collection root */
+	char *name_hint; /* inside an image: the image's name, for naming */
+	rt_origin origin;
 } item;
 
 typedef struct group {
@@ -73,11 +79,16 @@ typedef struct dirid {
 
 typedef struct ctx {
 	rt_diag *diag;
+	const rt_evidence_opts *o;
 	item *items;
 	size_t n, alloc;
 	dirid *dirs; /* open-addressing set of walked directories */
 	size_t ndirs, dirs_cap;
 	size_t links; /* symbolic links skipped under the current root */
+	ev_image *imgs; /* images met, opened after the walk */
+	size_t nimgs;
+	rt_container *cont;
+	size_t ncont;
 	int oom;
 } ctx;
 
@@ -143,113 +154,35 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Open a file read-only without following a link and without touching its
- * access time where the kernel lets us. */
-static int open_ro(int dfd, const char *name, int extra)
+/* Open a folder read-only, O_NOATIME where the kernel lets us (reading a
+ * folder's entries would set its access time). */
+static int open_dir(int dfd, const char *name, int nofollow)
 {
-	int fl = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | extra;
-	int fd;
+	int fl = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | (nofollow ? O_NOFOLLOW : 0);
+	int fd = -1;
 
 #ifdef O_NOATIME
 	fd = openat(dfd, name, fl | O_NOATIME);
 	if (fd >= 0 || errno != EPERM)
 		return fd;
 #endif
-	fd = openat(dfd, name, fl);
-	return fd;
+	return openat(dfd, name, fl);
 }
-
-/* Bytes read (short at end of file), or -1 with errno if nothing could be. */
-static ssize_t read_at(int fd, uint8_t *buf, size_t n, off_t off)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = pread(fd, buf + got, n - got, off + (off_t)got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && got == 0)
-			return -1;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-static const char *image_advice = "mount it and pass the mounted folder";
 
 /* ------------------------------------------------------------- the walk */
 
-/*
- * Look at one regular file. `direct` when the user named it: then anything
- * that is not an artifact is an error rather than skipped.
- */
-static void consider(ctx *c, int dfd, const char *name, const char *path, const char *spath,
-                     int direct)
+/* List an artifact found at `path` (its source moves into the item). */
+static void add_item(ctx *c, const char *path, const char *spath, rt_source **src, ev_type type)
 {
-	uint8_t head[EV_HEAD_SIZE], tail[512];
-	struct stat st;
-	ev_sniff sn;
-	ssize_t got;
-	size_t n;
-	int fd, have_tail = 0;
+	const char *slash;
 	item *it;
 
-	fd = open_ro(dfd, name, direct ? 0 : O_NOFOLLOW);
-	if (fd < 0) {
-		rt_diag_error(c->diag, path, "cannot open: %s", strerror(errno));
-		return;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		if (direct)
-			rt_diag_error(c->diag, path, "not a regular file or folder");
-		close(fd);
-		return;
-	}
-	if ((uint64_t)st.st_size < MIN_ARTIFACT_SIZE && !direct) {
-		close(fd);
-		return;
-	}
-	got = read_at(fd, head, sizeof(head), 0);
-	if (got < 0) {
-		rt_diag_error(c->diag, path, "cannot read: %s", strerror(errno));
-		close(fd);
-		return;
-	}
-	n = (size_t)got;
-	if ((uint64_t)st.st_size >= MIN_IMAGE_SIZE && st.st_size % 512 == 0)
-		have_tail =
-		    read_at(fd, tail, sizeof(tail), st.st_size - 512) == (ssize_t)sizeof(tail);
-	close(fd);
-	ev_sniff_buf(head, n, have_tail ? tail : NULL, (uint64_t)st.st_size, &sn);
-	if (sn.type == EV_IMAGE && sn.image_raw && !direct && (uint64_t)st.st_size < MIN_IMAGE_SIZE)
-		sn.type = EV_OTHER;
-
-	switch (sn.type) {
-	case EV_OTHER:
-		if (direct)
-			rt_diag_error(c->diag, path, "not an EVTX file or registry hive");
-		return;
-	case EV_IMAGE:
-		if (direct)
-			rt_diag_error(c->diag, path, "disk image (%s) is not supported yet: %s",
-			              sn.image_kind, image_advice);
-		else if (sn.image_segment <= 1)
-			rt_diag_warn(
-			    c->diag, path,
-			    "disk image (%s) not analyzed: images are not supported yet: %s",
-			    sn.image_kind, image_advice);
-		return;
-	default:
-		break;
-	}
 	if (c->n == c->alloc) {
 		size_t na = c->alloc ? c->alloc * 2 : 64;
 		item *p = realloc(c->items, na * sizeof(*p));
 
 		if (!p) {
+			rt_source_unref(src);
 			c->oom = 1;
 			return;
 		}
@@ -263,20 +196,252 @@ static void consider(ctx *c, int dfd, const char *name, const char *path, const 
 	if (!it->path || !it->spath) {
 		free(it->path);
 		free(it->spath);
+		rt_source_unref(src);
 		c->oom = 1;
 		return;
 	}
-	{
-		const char *slash = strrchr(it->path, '/');
-
-		it->dir_len = slash ? (size_t)(slash - it->path) : 0;
-	}
-	it->dev = st.st_dev;
-	it->ino = st.st_ino;
-	it->type = sn.type;
-	it->size = (uint64_t)st.st_size;
-	it->embedded_kind = sn.embedded_kind;
+	slash = strrchr(it->path, '/');
+	it->dir_len = slash ? (size_t)(slash - it->path) : 0;
+	it->src = *src;
+	*src = NULL;
+	rt_source_file_id(it->src, &it->dev, &it->ino);
+	it->type = type;
+	it->size = rt_source_size(it->src);
 	c->n++;
+}
+
+/* Remember an image, opened after the walk; its folder's descriptor kept
+ * for the files that belong with it. */
+static void add_image(ctx *c, rt_source **src, const char *path, const char *spath,
+		      const char *kind, int dfd, int direct)
+{
+	ev_image *p = realloc(c->imgs, (c->nimgs + 1) * sizeof(*p)), *im;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (p)
+		c->imgs = p;
+	dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : strdup("");
+	if (!p || !dir) {
+		free(dir);
+		rt_source_unref(src);
+		c->oom = 1;
+		return;
+	}
+	im = &p[c->nimgs];
+	memset(im, 0, sizeof(*im));
+	im->dir = dir;
+	im->kind = kind;
+	im->direct = direct;
+	im->dirfd = direct ? open_dir(AT_FDCWD, slash ? dir : ".", 0) : dup(dfd);
+	im->path = strdup(path);
+	im->spath = strdup(spath);
+	im->src = *src;
+	*src = NULL;
+	c->nimgs++;
+	if (!im->path || !im->spath)
+		c->oom = 1;
+}
+
+static void walk_archive(ctx *c, rt_source *src, const char *path, const char *spath,
+			 const char *kind, int depth);
+
+/*
+ * Recognise the file in `src` (a reference is taken when it is kept) and
+ * list it: an artifact, an image to open after the walk (unless `in_image`:
+ * images inside images are not opened), or nothing. `direct` when the user
+ * named it: then anything else is an error rather than skipped.
+ */
+static void take(ctx *c, rt_source *src, const char *path, const char *spath, int direct,
+		 int dfd, const ev_found *in_image)
+{
+	uint8_t head[EV_HEAD_SIZE], tail[512];
+	uint64_t size = rt_source_size(src);
+	ev_sniff sn;
+	ssize_t got;
+	int have_tail = 0;
+
+	if (size < MIN_ARTIFACT_SIZE && !direct)
+		return;
+	if (c->o && c->o->sha256)
+		rt_source_want_sha256(src);
+	got = rt_source_read(src, head, sizeof(head), 0);
+	if (got < 0) {
+		char why[256];
+
+		rt_diag_error(c->diag, path, "cannot read: %s",
+			      *rt_source_error(src, why, sizeof(why)) ? why : strerror(errno));
+		return;
+	}
+	/* (not in an archive: the tail would decompress the whole entry) */
+	if (size >= MIN_IMAGE_SIZE && size % 512 == 0 && !(in_image && in_image->archive_depth))
+		have_tail = rt_source_read(src, tail, sizeof(tail), size - 512) == (ssize_t)sizeof(tail);
+	ev_sniff_buf(head, (size_t)got, have_tail ? tail : NULL, size, &sn);
+	if (sn.type == EV_IMAGE && sn.image_raw && !direct && size < MIN_IMAGE_SIZE)
+		sn.type = EV_OTHER;
+
+	switch (sn.type) {
+	case EV_OTHER:
+		if (direct)
+			rt_diag_error(c->diag, path, "not an EVTX file, registry hive or disk image");
+		return;
+	case EV_IMAGE:
+		/* later segments come with the first; images inside images are
+		 * not opened (an image in an archive is) */
+		if ((!in_image || !in_image->root) && sn.image_segment <= 1) {
+			rt_source *ref = rt_source_ref(src);
+
+			add_image(c, &ref, path, spath, sn.image_kind, dfd, direct);
+		}
+		return;
+	case EV_ARCHIVE:
+		if (in_image && in_image->root)
+			return; /* an archive inside an image's volume is not evidence */
+		walk_archive(c, src, path, spath, sn.image_kind,
+			     in_image ? in_image->archive_depth : 0);
+		return;
+	default:
+		break;
+	}
+	src = rt_source_ref(src);
+	add_item(c, path, spath, &src, sn.type);
+	if (in_image && !in_image->root && !c->oom) {
+		item *it = &c->items[c->n - 1];
+
+		it->origin = *in_image->origin;
+		if (!(it->origin.inner_path = strdup(in_image->origin->inner_path)))
+			c->oom = 1;
+	} else if (in_image && !c->oom) {
+		item *it = &c->items[c->n - 1];
+		const char *base = strrchr(c->cont[in_image->origin->container - 1].path, '/');
+		const char *dot;
+
+		base = base ? base + 1 : c->cont[in_image->origin->container - 1].path;
+		dot = strrchr(base, '.');
+		it->root = strdup(in_image->root);
+		it->name_hint = dot && dot != base ? strndup(base, (size_t)(dot - base)) : strdup(base);
+		it->origin = *in_image->origin;
+		it->origin.inner_path = strdup(in_image->origin->inner_path);
+		if (!it->root || !it->name_hint || !it->origin.inner_path)
+			c->oom = 1;
+	}
+}
+
+/* ------------------------------------------------------------- archives */
+
+/* Archives inside archives are opened this deep, no deeper (a ZIP of
+ * VHDX, a ZIP of a .tar.gz, but not further). */
+#define MAX_ARCHIVE_DEPTH 2
+
+typedef struct arc {
+	ctx *c;
+	const char *path, *spath;
+	size_t container;
+	int depth;
+	rt_buf sp;
+} arc;
+
+static void arc_visit(void *p, const char *name, rt_source *file, const char *why)
+{
+	arc *a = p;
+	const char *inner = name + strlen(a->path) + 1;
+	rt_origin o;
+	ev_found f;
+
+	if (!file) {
+		rt_diag_error(a->c->diag, name, "cannot read this archive entry: %s", why);
+		return;
+	}
+	rt_buf_reset(&a->sp);
+	if (rt_buf_addf(&a->sp, "%s/%s", a->spath, inner)) {
+		a->c->oom = 1;
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.container = a->container;
+	o.inner_path = (char *)inner;
+	o.mft_entry = UINT64_MAX;
+	f.src = file;
+	f.path = name;
+	f.spath = a->sp.buf;
+	f.root = NULL;
+	f.origin = &o;
+	f.archive_depth = a->depth;
+	take(a->c, file, name, a->sp.buf, 0, -1, &f);
+}
+
+/* Recognise what is in an archive as if its entries were files in a
+ * folder named after it. */
+static void walk_archive(ctx *c, rt_source *src, const char *path, const char *spath,
+			 const char *kind, int depth)
+{
+	rt_container *p, *ct;
+	char err[512];
+	arc a;
+
+	if (depth >= MAX_ARCHIVE_DEPTH) {
+		rt_diag_warn(c->diag, path, "%s archive inside %d others: not opened", kind, depth);
+		return;
+	}
+	p = realloc(c->cont, (c->ncont + 1) * sizeof(*p));
+	if (!p) {
+		c->oom = 1;
+		return;
+	}
+	c->cont = p;
+	ct = &p[c->ncont++];
+	memset(ct, 0, sizeof(*ct));
+	ct->kind = kind;
+	ct->archive = 1;
+	ct->media_size = rt_source_size(src);
+	ct->path = strdup(path);
+	ct->files = calloc(1, sizeof(*ct->files));
+	if (!ct->path || !ct->files || !(ct->files[0].path = strdup(path))) {
+		c->oom = 1;
+		return;
+	}
+	ct->nfiles = 1;
+	ct->files[0].src = rt_source_ref(src);
+	ct->files[0].size = rt_source_size(src);
+	ct->files[0].origin.mft_entry = UINT64_MAX;
+	memset(&a, 0, sizeof(a));
+	a.c = c;
+	a.path = path;
+	a.spath = spath;
+	a.container = c->ncont;
+	a.depth = depth + 1;
+	rt_buf_init(&a.sp, 0);
+	if (rt_archive_walk(src, path, arc_visit, &a, err, sizeof(err)))
+		rt_diag_error(c->diag, path, "cannot read %s archive: %s", kind, err);
+	rt_buf_release(&a.sp);
+}
+
+/* Open one regular file by name in folder `dfd` and take it. */
+static void consider(ctx *c, int dfd, const char *name, const char *path, const char *spath,
+                     int direct)
+{
+	rt_source *src = NULL;
+
+	if (rt_source_open_file(dfd, name, path, direct, &src) != 0) {
+		if (errno == ENOMEM)
+			c->oom = 1;
+		else if (errno == EINVAL)
+			rt_diag_error(c->diag, path, "not a regular file or folder");
+		else
+			rt_diag_error(c->diag, path, "cannot open: %s", rt_source_open_error(errno));
+		return;
+	}
+	take(c, src, path, spath, direct, dfd, NULL);
+	rt_source_unref(&src);
+}
+
+/* A file found inside an image (images.c). */
+static void found(void *ctxp, const ev_found *f)
+{
+	ctx *c = ctxp;
+
+	if (!c->oom)
+		take(c, f->src, f->path, f->spath, 0, -1, f);
 }
 
 /* The sorted names in a directory (NULL-terminated; NULL on failure). */
@@ -368,8 +533,7 @@ static void walk(ctx *c, int dfd, const char *path, const char *spath, int depth
 			if ((uint64_t)st.st_size >= MIN_ARTIFACT_SIZE)
 				consider(c, dfd, names[i], p, sp, 0);
 		} else if (S_ISDIR(st.st_mode)) {
-			fd = openat(dfd, names[i],
-			            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+			fd = open_dir(dfd, names[i], 1);
 			if (fd < 0) {
 				rt_diag_error(c->diag, p, "cannot open folder: %s",
 				              strerror(errno));
@@ -426,7 +590,7 @@ static void add_sibling_logs(ctx *c, const char *path, const char *spath)
 		c->oom = 1;
 		goto out;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open_dir(AT_FDCWD, dir, 0);
 	if (dfd < 0)
 		goto out;
 	names = list_dir(dfd, &n);
@@ -470,8 +634,8 @@ static void collect_one(ctx *c, const char *path)
 		return;
 	}
 	if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
-		rt_diag_error(c->diag, path, "is a device: disk images are not supported yet: %s",
-		              image_advice);
+		rt_diag_error(c->diag, path, "is a device: devices are not read; acquire it to an "
+					     "image (ewfacquire, dd) and give the image");
 		return;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
@@ -492,7 +656,7 @@ static void collect_one(ctx *c, const char *path)
 		free(real);
 		return;
 	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+	fd = open_dir(AT_FDCWD, path, 0);
 	if (fd < 0) {
 		rt_diag_error(c->diag, path, "cannot open folder: %s", strerror(errno));
 	} else {
@@ -546,8 +710,9 @@ static void drop_duplicates(ctx *c)
 	if (c->n < 2)
 		return;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_id);
+	/* files inside images have no inode of their own (0): never the same */
 	for (i = 1; i < c->n; i++)
-		if (c->items[i].dev == c->items[i - 1].dev &&
+		if (c->items[i].ino && c->items[i].dev == c->items[i - 1].dev &&
 		    c->items[i].ino == c->items[i - 1].ino)
 			c->items[i].dropped = 1;
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item_path);
@@ -630,13 +795,19 @@ static item *hive_of_log(item **hives, size_t nh, const item *lg, const char *st
 
 static int add_log(item *hive, item *lg)
 {
-	char **p = realloc(hive->logs, (hive->nlogs + 1) * sizeof(*p));
+	rt_artifact *p = realloc(hive->logs, (hive->nlogs + 1) * sizeof(*p)), *a;
 
 	if (!p)
 		return -1;
 	hive->logs = p;
-	hive->logs[hive->nlogs++] = lg->path;
+	a = &hive->logs[hive->nlogs++];
+	memset(a, 0, sizeof(*a));
+	a->kind = RT_ART_HIVE_LOG;
+	a->path = lg->path;
+	a->size = lg->size;
+	a->src = lg->src;
 	lg->path = NULL;
+	lg->src = NULL;
 	return 0;
 }
 
@@ -727,26 +898,42 @@ static int evtx_rank(const item *it)
 
 static int system_rank(const item *it)
 {
-	return it->type == EV_HIVE && it->hive_kind == RT_HIVE_SYSTEM ? it->is_backup : -1;
+	return it->type == EV_HIVE && it->cls.kind == RT_HIVE_SYSTEM ? it->is_backup : -1;
+}
+
+static rt_host_namer system_namer(const rt_evidence_opts *o)
+{
+	return o->name_from_system;
+}
+
+static rt_host_namer evtx_namer(const rt_evidence_opts *o)
+{
+	return o->name_from_evtx;
 }
 
 /* Where a group's name may come from, strongest first. */
 static const struct namer {
 	int (*rank)(const item *it); /* -1: not asked; lower ranks asked first */
 	int nranks;
-	char *(*read)(const char *path);
+	rt_host_namer (*namer)(const rt_evidence_opts *o); /* the caller's, or NULL */
 	const char *source;
 	int strength;
 } namers[] = {
-    {system_rank, 2, ev_hive_computer_name, "SYSTEM hive", STR_SYSTEM},
-    {evtx_rank, 7, ev_evtx_computer_name, "EVTX Computer", STR_EVTX},
+    {system_rank, 2, system_namer, "SYSTEM hive", STR_SYSTEM},
+    {evtx_rank, 7, evtx_namer, "EVTX Computer", STR_EVTX},
 };
+
+/* Longer names are not computer names (NetBIOS: 15, DNS: 255). */
+#define MAX_NAME 256
 
 static int name_from(ctx *c, group *g, const struct namer *nm)
 {
+	rt_host_namer read = c->o ? nm->namer(c->o) : NULL;
 	int rank, probes = 0;
 	size_t i;
 
+	if (!read)
+		return 0;
 	for (rank = 0; rank < nm->nranks; rank++) {
 		for (i = 0; i < g->nmembers && probes < MAX_PROBES; i++) {
 			item *it = &c->items[g->members[i]];
@@ -755,7 +942,11 @@ static int name_from(ctx *c, group *g, const struct namer *nm)
 			if (nm->rank(it) != rank)
 				continue;
 			probes++;
-			full = nm->read(it->path);
+			full = read(c->o->namer_ctx, it->src);
+			if (full && strlen(full) >= MAX_NAME) {
+				free(full);
+				full = NULL;
+			}
 			if (!full)
 				continue;
 			name = short_name(full);
@@ -883,20 +1074,21 @@ static group *make_groups(ctx *c, size_t *ng)
 		if (ev_layout_of(it->spath, &l) != 0)
 			goto oom;
 		if (it->type == EV_HIVE) {
-			rt_hive_kind by_name = ev_hive_kind_from_name(base_name(it), &backup);
-
-			it->hive_kind = it->embedded_kind != RT_HIVE_UNKNOWN ? it->embedded_kind
-			                : by_name != RT_HIVE_UNKNOWN         ? by_name
-			                                                     : RT_HIVE_OTHER;
+			/* the name only says whether it is an older copy (.sav, ...) */
+			ev_hive_kind_from_name(base_name(it), &backup);
+			rt_hive_classify(it->src, it->path, &it->cls);
 		}
-		it->is_backup = l.is_backup || backup;
-		g[n].loose = !l.in_tree;
-		if (!l.in_tree)
+		it->is_backup = l.is_backup || backup || it->origin.shadow_copy;
+		g[n].loose = !l.in_tree && !it->root;
+		if (it->root)
+			g[n].key = strdup(it->root);
+		else if (!l.in_tree)
 			g[n].key = strdup(it->spath);
 		else
 			g[n].key = l.root_len ? strndup(it->spath, l.root_len) : strdup("/");
-		g[n].folder = l.root_name;
-		l.root_name = NULL;
+		g[n].folder = it->name_hint ? strdup(it->name_hint) : l.root_name;
+		if (!it->name_hint)
+			l.root_name = NULL;
 		ev_layout_release(&l);
 		if (!g[n].key)
 			goto oom;
@@ -1014,6 +1206,11 @@ static int cmp_group_ptr_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int cmp_artifact_path(const void *a, const void *b)
+{
+	return strcmp(((const rt_artifact *)a)->path, ((const rt_artifact *)b)->path);
+}
+
 static int cmp_host_name(const void *a, const void *b)
 {
 	return strcmp(((const rt_host *)a)->name, ((const rt_host *)b)->name);
@@ -1103,15 +1300,26 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 		a->path = it->path;
 		it->path = NULL;
 		a->size = it->size;
-		a->hive_kind = it->type == EV_HIVE ? it->hive_kind : RT_HIVE_UNKNOWN;
+		a->src = it->src;
+		it->src = NULL;
+		a->hive_kind = it->type == EV_HIVE ? it->cls.kind : RT_HIVE_UNKNOWN;
+		a->hive_kind_unsure = it->cls.unsure;
+		if (it->type == EV_HIVE && !(a->hive_kind_reason = strdup(it->cls.reason)))
+			goto oom_counted;
 		a->is_backup = it->is_backup;
+		a->origin = it->origin;
+		it->origin.inner_path = NULL;
 		a->logs = it->logs;
 		a->nlogs = it->nlogs;
 		it->logs = NULL;
 		it->nlogs = 0;
 		if (a->nlogs > 1)
-			qsort(a->logs, a->nlogs, sizeof(char *), cmp_str);
+			qsort(a->logs, a->nlogs, sizeof(*a->logs), cmp_artifact_path);
 		ev->nartifacts++;
+		continue;
+oom_counted:
+		ev->nartifacts++;
+		goto oom;
 	}
 	/* Items were in path order, so each host's artifacts are too. Hosts
 	 * were merged case-insensitively; they are listed bytewise. */
@@ -1127,6 +1335,21 @@ oom:
 
 /* ------------------------------------------------------------------ API */
 
+/* Free what an artifact holds (not the struct itself). */
+static void artifact_release(rt_artifact *a)
+{
+	size_t k;
+
+	free(a->path);
+	free(a->origin.inner_path);
+	free(a->hive_kind_reason);
+	rt_source_unref(&a->src);
+	for (k = 0; k < a->nlogs; k++)
+		artifact_release(&a->logs[k]);
+	free(a->logs);
+	memset(a, 0, sizeof(*a));
+}
+
 static void free_items(ctx *c)
 {
 	size_t i, j;
@@ -1134,15 +1357,32 @@ static void free_items(ctx *c)
 	for (i = 0; i < c->n; i++) {
 		free(c->items[i].path);
 		free(c->items[i].spath);
+		free(c->items[i].root);
+		free(c->items[i].name_hint);
+		free(c->items[i].origin.inner_path);
+		rt_source_unref(&c->items[i].src);
 		for (j = 0; j < c->items[i].nlogs; j++)
-			free(c->items[i].logs[j]);
+			artifact_release(&c->items[i].logs[j]);
 		free(c->items[i].logs);
 	}
 	free(c->items);
 	free(c->dirs);
+	for (i = 0; i < c->nimgs; i++) {
+		rt_source_unref(&c->imgs[i].src);
+		free(c->imgs[i].path);
+		free(c->imgs[i].spath);
+		free(c->imgs[i].dir);
+		if (c->imgs[i].dirfd >= 0)
+			close(c->imgs[i].dirfd);
+	}
+	free(c->imgs);
+	for (i = 0; i < c->ncont; i++)
+		ev_container_release(&c->cont[i]);
+	free(c->cont);
 }
 
-int rt_evidence_collect(const char *const *paths, size_t npaths, rt_evidence **out, rt_diag *diag)
+int rt_evidence_collect(const char *const *paths, size_t npaths, const rt_evidence_opts *opts,
+			rt_evidence **out, rt_diag *diag)
 {
 	ctx c;
 	group *g = NULL;
@@ -1152,9 +1392,11 @@ int rt_evidence_collect(const char *const *paths, size_t npaths, rt_evidence **o
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
 	c.diag = diag;
+	c.o = opts;
 	for (i = 0; i < npaths && !c.oom; i++)
 		collect_one(&c, paths[i]);
-	if (c.oom)
+	if (c.oom || ev_images_walk(c.imgs, c.nimgs, opts, diag, found, &c, &c.cont, &c.ncont) ||
+	    c.oom)
 		goto out;
 	drop_duplicates(&c);
 	attach_logs(&c);
@@ -1168,6 +1410,12 @@ int rt_evidence_collect(const char *const *paths, size_t npaths, rt_evidence **o
 		goto out;
 	*out = build(&c, g, ng);
 	rc = *out ? 0 : -1;
+	if (*out) {
+		(*out)->containers = c.cont;
+		(*out)->ncontainers = c.ncont;
+		c.cont = NULL;
+		c.ncont = 0;
+	}
 out:
 	for (i = 0; g && i < ng; i++) {
 		free(g[i].key);
@@ -1191,12 +1439,8 @@ void rt_evidence_free(rt_evidence **evp)
 	for (h = 0; h < ev->nhosts; h++) {
 		rt_host *host = &ev->hosts[h];
 
-		for (a = 0; a < host->nartifacts; a++) {
-			free(host->artifacts[a].path);
-			for (k = 0; k < host->artifacts[a].nlogs; k++)
-				free(host->artifacts[a].logs[k]);
-			free(host->artifacts[a].logs);
-		}
+		for (a = 0; a < host->nartifacts; a++)
+			artifact_release(&host->artifacts[a]);
 		free(host->artifacts);
 		for (k = 0; k < host->nroots; k++)
 			free(host->roots[k]);
@@ -1206,6 +1450,9 @@ void rt_evidence_free(rt_evidence **evp)
 		free(host->full_name);
 	}
 	free(ev->hosts);
+	for (h = 0; h < ev->ncontainers; h++)
+		ev_container_release(&ev->containers[h]);
+	free(ev->containers);
 	free(ev);
 	*evp = NULL;
 }

@@ -1,7 +1,8 @@
 /*
  * Recognising artifacts by content. Names lie (renamed exports, tools that
  * append ".bin", Velociraptor's escapes), so the first bytes decide; names
- * only help to tell which hive a file is when its base block does not say.
+ * only help to tell which hive a file is when its content does not say
+ * (hivekind.c).
  */
 #include "config.h"
 
@@ -10,11 +11,8 @@
 #include "evidence_int.h"
 #include "remtrail/util.h"
 
-/* regf base block: file type at 0x1C, partial file name (UTF-16LE, 64
- * bytes, the last 31 characters of the hive's path) at 0x30. */
+/* regf base block: file type at 0x1C. */
 #define REGF_TYPE_OFF 0x1C
-#define REGF_NAME_OFF 0x30
-#define REGF_NAME_LEN 64
 
 static const struct {
 	const char *name;
@@ -23,6 +21,12 @@ static const struct {
     {"SYSTEM", RT_HIVE_SYSTEM},     {"SOFTWARE", RT_HIVE_SOFTWARE},
     {"SAM", RT_HIVE_SAM},           {"SECURITY", RT_HIVE_SECURITY},
     {"NTUSER.DAT", RT_HIVE_NTUSER}, {"UsrClass.dat", RT_HIVE_USRCLASS},
+    /* hives Windows keeps that hold nothing remtrail reads */
+    {"DEFAULT", RT_HIVE_OTHER},      {"COMPONENTS", RT_HIVE_OTHER},
+    {"DRIVERS", RT_HIVE_OTHER},      {"ELAM", RT_HIVE_OTHER},
+    {"BBI", RT_HIVE_OTHER},          {"Amcache.hve", RT_HIVE_OTHER},
+    {"BCD-Template", RT_HIVE_OTHER}, {"userdiff", RT_HIVE_OTHER},
+    {"SCHEMA.DAT", RT_HIVE_OTHER},   {"settings.dat", RT_HIVE_OTHER},
 };
 
 /* Suffixes Windows and its setup give to older copies of a hive. */
@@ -47,24 +51,6 @@ rt_hive_kind ev_hive_kind_from_name(const char *name, int *backup)
 		}
 	}
 	return RT_HIVE_UNKNOWN;
-}
-
-static rt_hive_kind embedded_kind(const uint8_t *head, size_t n)
-{
-	rt_buf b = RT_BUF_INIT;
-	rt_hive_kind k = RT_HIVE_UNKNOWN;
-	const char *base;
-	int backup;
-
-	if (!rt_fits(n, REGF_NAME_OFF, REGF_NAME_LEN))
-		return k;
-	if (rt_utf16le_to_utf8(&b, head + REGF_NAME_OFF, REGF_NAME_LEN / 2, 1) == 0) {
-		base = strrchr(b.buf, '\\');
-		base = base ? base + 1 : b.buf;
-		k = ev_hive_kind_from_name(base, &backup);
-	}
-	rt_buf_release(&b);
-	return k;
 }
 
 static int has(const uint8_t *p, size_t n, size_t off, const char *magic, size_t len)
@@ -124,6 +110,26 @@ static const char *image_kind(const uint8_t *p, size_t n, const uint8_t *tail, i
 	return NULL;
 }
 
+/* Archives and compressed files, by their signatures (gzip: RFC 1952,
+ * deflate and no reserved flag, so that two bytes alone do not decide). */
+static const char *archive_kind(const uint8_t *p, size_t n)
+{
+	if (has(p, n, 0, "PK\x03\x04", 4) || has(p, n, 0, "PK\x05\x06", 4))
+		return "ZIP";
+	if (has(p, n, 0, "7z\xbc\xaf\x27\x1c", 6))
+		return "7z";
+	if (has(p, n, 257, "ustar", 5))
+		return "tar";
+	if (has(p, n, 0, "\x1f\x8b\x08", 3) && rt_fits(n, 3, 1) && !(p[3] & 0xE0))
+		return "gzip";
+	if (has(p, n, 0, "\xfd" "7zXZ\x00", 6))
+		return "xz";
+	if (has(p, n, 0, "BZh", 3) && rt_fits(n, 3, 7) && p[3] >= '1' && p[3] <= '9' &&
+	    !memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6))
+		return "bzip2";
+	return NULL;
+}
+
 void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t size, ev_sniff *out)
 {
 	(void)size;
@@ -139,7 +145,10 @@ void ev_sniff_buf(const uint8_t *head, size_t n, const uint8_t *tail, uint64_t s
 		uint32_t t = rt_fits(n, REGF_TYPE_OFF, 4) ? rt_le32(head + REGF_TYPE_OFF) : 0;
 
 		out->type = (t == 1 || t == 2 || t == 6) ? EV_HIVE_LOG : EV_HIVE;
-		out->embedded_kind = embedded_kind(head, n);
+		return;
+	}
+	if ((out->image_kind = archive_kind(head, n)) != NULL) {
+		out->type = EV_ARCHIVE;
 		return;
 	}
 	out->image_kind = image_kind(head, n, tail, &out->image_segment);

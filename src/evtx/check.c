@@ -7,11 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "evtx_int.h"
 
@@ -20,37 +17,14 @@
 #define FLAG_DIRTY 0x1
 #define FLAG_NO_CRC 0x4
 
-static int read_at(int fd, void *buf, size_t n, off_t off)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
-int rt_evtx_open_check(const char *path, const char *subject, rt_diag *d)
+int rt_evtx_open_check(rt_source *src, const char *subject, rt_diag *d)
 {
 	uint8_t sig[8];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		rt_diag_error(d, subject, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (read_at(fd, sig, sizeof sig, 0) || memcmp(sig, "ElfFile", 8) != 0) {
-		close(fd);
+	if (rt_source_read_exact(src, sig, sizeof sig, 0) || memcmp(sig, "ElfFile", 8) != 0) {
 		rt_diag_error(d, subject, "not an EVTX file (no ElfFile signature)");
 		return -1;
 	}
-	close(fd);
 	return 0;
 }
 
@@ -60,23 +34,19 @@ int rt_evtx_chunk_header_ok(const uint8_t *chunk, uint32_t file_flags)
 	       rt_crc32(rt_crc32(0, chunk, 120), chunk + 128, 384) == rt_le32(chunk + 124);
 }
 
-int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d,
+int rt_evtx_check_structure(rt_source *src, const char *subject, rt_diag *d,
 			    rt_evtx_tally *tally)
 {
 	uint8_t hdr[128], *chunk = NULL;
-	struct stat st;
 	uint64_t size, nchunks, avail, rest, i;
 	uint32_t fflags;
-	int fd, damaged = 0;
+	int damaged = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) || read_at(fd, hdr, sizeof hdr, 0)) {
+	if (rt_source_read_exact(src, hdr, sizeof hdr, 0)) {
 		rt_diag_error(d, subject, "cannot read file header: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return 1;
 	}
-	size = (uint64_t)st.st_size;
+	size = rt_source_size(src);
 	fflags = rt_le32(hdr + 120);
 	nchunks = rt_le16(hdr + 42);
 	if (!(fflags & FLAG_NO_CRC) && rt_crc32(0, hdr, 120) != rt_le32(hdr + 124)) {
@@ -94,10 +64,8 @@ int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d,
 		damaged = 1;
 	}
 	chunk = malloc(CHUNK_SIZE);
-	if (!chunk) {
-		close(fd);
+	if (!chunk)
 		return damaged;
-	}
 	/* A dirty file's header may count too few chunks: check every chunk
 	 * that looks like one. Past the count of a clean file, chunks are
 	 * leftovers (libevtx's "recovered" area) and not damage. */
@@ -106,7 +74,7 @@ int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d,
 		uint32_t free_off, cflags;
 		int in_count = i < nchunks;
 
-		if (read_at(fd, chunk, CHUNK_SIZE, (off_t)off)) {
+		if (rt_source_read_exact(src, chunk, CHUNK_SIZE, off)) {
 			rt_diag_error(d, subject, "cannot read chunk %llu at offset 0x%llx",
 				      (unsigned long long)i, (unsigned long long)off);
 			damaged = 1;
@@ -154,6 +122,5 @@ int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d,
 		}
 	}
 	free(chunk);
-	close(fd);
 	return damaged;
 }

@@ -1,6 +1,7 @@
 /* Reader choice and reading a whole evidence set; see evtx.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,10 +27,10 @@ int rt_reader_parse(const char *s, rt_reader *out)
  * hide the name, and a few tries suffice. */
 #define PROBE_RECORDS 16
 
-static int native_one(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+static int native_one(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 		      rt_diag *diag)
 {
-	rt_native_file f = { path, o->display, o->host, 0 };
+	rt_native_file f = { src, o->display, o->host, src ? rt_source_size(src) : 0 };
 	rt_native_job job;
 
 	memset(&job, 0, sizeof job);
@@ -48,22 +49,22 @@ static int native_one(const char *path, const rt_evtx_opts *o, rt_event_cb cb, v
  * read out of bounds (binxml.h, rt_bx_libevtx_hazard): then the native
  * reader does, which skips just that chunk.
  */
-static int libevtx_file(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+static int libevtx_file(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 			rt_diag *diag)
 {
 	char why[256];
 	rt_evtx_opts n;
-	int r = rt_evtx_read_libevtx(path, o, cb, ctx, diag, why, sizeof why);
+	int r = rt_evtx_read_libevtx(src, o, cb, ctx, diag, why, sizeof why);
 
 	if (r != RT_EVTX_LIBEVTX_REFUSED)
 		return r;
-	rt_diag_error(diag, o->display ? o->display : path,
+	rt_diag_error(diag, o->display ? o->display : rt_source_name(src),
 		      "libevtx would read out of bounds on this file (%s): read with the native "
 		      "reader instead%s", why, o->recovered ? ", without recovered records" : "");
 	n = *o;
 	n.reader = RT_READER_AUTO;
 	n.recovered = 0;
-	return native_one(path, &n, cb, ctx, diag);
+	return native_one(src, &n, cb, ctx, diag);
 }
 
 /* The native reader, unless asked for libevtx or for recovered records
@@ -97,20 +98,22 @@ static int probe_cb(void *ctx, const rt_event *ev)
  * time, except those libevtx would misread, which are skipped. libevtx is
  * never handed the whole file here (its open scans every chunk).
  */
-int rt_evtx_probe_computer(const char *path, char **computer)
+int rt_evtx_probe_computer_source(rt_source *src, char **computer)
 {
 	rt_evtx_opts o;
 	probe p;
 
 	*computer = NULL;
-	if (rt_evtx_open_check(path, path, NULL))
+	if (rt_evtx_open_check(src, rt_source_name(src), NULL))
 		return -1;
-	if (rt_evtx_probe_native(path, PROBE_RECORDS, computer) == 1)
+	if (rt_evtx_probe_native_source(src, PROBE_RECORDS, computer) == 1) {
+		rt_source_drop_cache(src);
 		return 0;
+	}
 	memset(&o, 0, sizeof o);
 	memset(&p, 0, sizeof p);
 	o.threads = 1;
-	if (native_one(path, &o, probe_cb, &p, NULL) < 0) {
+	if (native_one(src, &o, probe_cb, &p, NULL) < 0) {
 		free(p.computer);
 		return -1;
 	}
@@ -118,15 +121,44 @@ int rt_evtx_probe_computer(const char *path, char **computer)
 	return p.oom ? -1 : 0;
 }
 
-int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
-		 rt_diag *diag)
+int rt_evtx_probe_computer(const char *path, char **computer)
+{
+	rt_source *src = NULL;
+	int r;
+
+	*computer = NULL;
+	if (rt_source_open_path(path, &src))
+		return -1;
+	r = rt_evtx_probe_computer_source(src, computer);
+	rt_source_unref(&src);
+	return r;
+}
+
+int rt_evtx_read_source(rt_source *src, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
+			rt_diag *diag)
 {
 	static const rt_evtx_opts defaults;
 	const rt_evtx_opts *o = opts ? opts : &defaults;
 
 	if (use_native(o))
-		return native_one(path, o, cb, ctx, diag);
-	return libevtx_file(path, o, cb, ctx, diag);
+		return native_one(src, o, cb, ctx, diag);
+	return libevtx_file(src, o, cb, ctx, diag);
+}
+
+int rt_evtx_read(const char *path, const rt_evtx_opts *opts, rt_event_cb cb, void *ctx,
+		 rt_diag *diag)
+{
+	rt_source *src = NULL;
+	int r;
+
+	if (rt_source_open_path(path, &src) != 0) {
+		rt_diag_error(diag, opts && opts->display ? opts->display : path, "cannot open: %s",
+			      rt_source_open_error(errno));
+		return -1;
+	}
+	r = rt_evtx_read_source(src, opts, cb, ctx, diag);
+	rt_source_unref(&src);
+	return r;
 }
 
 typedef struct stop_watch {
@@ -152,18 +184,141 @@ static int watch(void *ctx, const rt_event *ev)
 	return w->stopped;
 }
 
+/* ---------------------------------------------------------- shadow copies */
+
+/*
+ * A host's logs in a volume shadow copy repeat most of the live log's
+ * records. Only the records the live volume no longer holds are kept, each
+ * from the first copy that has it, in reading order (live logs first, then
+ * shadow copies from the oldest): a record is the same record when its
+ * channel, EventRecordID and TimeCreated are.
+ */
+typedef struct seen {
+	uint64_t *k; /* 3 words a record: channel hash, record id, time; 0,0,0 free */
+	size_t n, cap;
+	const char *host;
+	int oom;
+} seen;
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h | 1; /* never the free marker */
+}
+
+/* 1 if the record was seen before on this host, else it is added. */
+static int seen_before(seen *d, const rt_event *ev)
+{
+	uint64_t c = fnv(ev->channel), r = ev->record_id, t = ev->timestamp;
+	size_t i;
+
+	if (d->host != ev->host) {
+		d->host = ev->host; /* hosts come one after another */
+		d->n = 0;
+		if (d->k)
+			memset(d->k, 0, d->cap * 3 * sizeof(*d->k));
+	}
+	if ((d->n + 1) * 2 > d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 4096, j;
+		uint64_t *k = calloc(cap * 3, sizeof(*k));
+
+		if (!k) {
+			d->oom = 1;
+			return 0;
+		}
+		for (j = 0; j < d->cap; j++) {
+			uint64_t *e = d->k + 3 * j;
+
+			if (!e[0])
+				continue;
+			for (i = (size_t)((e[0] ^ e[1] * 31 ^ e[2]) & (cap - 1)); k[3 * i];
+			     i = (i + 1) & (cap - 1))
+				;
+			memcpy(k + 3 * i, e, 3 * sizeof(*e));
+		}
+		free(d->k);
+		d->k = k;
+		d->cap = cap;
+	}
+	for (i = (size_t)((c ^ r * 31 ^ t) & (d->cap - 1)); d->k[3 * i]; i = (i + 1) & (d->cap - 1))
+		if (d->k[3 * i] == c && d->k[3 * i + 1] == r && d->k[3 * i + 2] == t)
+			return 1;
+	d->k[3 * i] = c;
+	d->k[3 * i + 1] = r;
+	d->k[3 * i + 2] = t;
+	d->n++;
+	return 0;
+}
+
+typedef struct once {
+	seen s;
+	rt_event_cb cb;
+	void *ctx;
+} once;
+
+static int once_cb(void *ctx, const rt_event *ev)
+{
+	once *o = ctx;
+
+	if (seen_before(&o->s, ev))
+		return 0;
+	return o->cb(o->ctx, ev);
+}
+
+/* --------------------------------------------------------------- reading */
+
+typedef struct ref {
+	const rt_artifact *art;
+	const rt_host *host;
+} ref;
+
+/* The EVTX artifacts in reading order: hosts in order; in each, the live
+ * logs as listed, then each shadow copy's (the oldest first). *shadows is
+ * set when there are some. */
+static ref *reading_order(const rt_evidence *ev, size_t *n, int *shadows)
+{
+	ref *v;
+	size_t h, a, k = 0;
+	int pass, maxstore = 0;
+
+	*n = 0;
+	*shadows = 0;
+	for (h = 0; h < ev->nhosts; h++)
+		for (a = 0; a < ev->hosts[h].nartifacts; a++)
+			if (ev->hosts[h].artifacts[a].kind == RT_ART_EVTX) {
+				int st = ev->hosts[h].artifacts[a].origin.shadow_copy;
+
+				(*n)++;
+				maxstore = st > maxstore ? st : maxstore;
+			}
+	if (!(v = calloc(*n ? *n : 1, sizeof(*v))))
+		return NULL;
+	*shadows = maxstore > 0;
+	for (h = 0; h < ev->nhosts; h++)
+		for (pass = 0; pass <= maxstore; pass++)
+			for (a = 0; a < ev->hosts[h].nartifacts; a++) {
+				const rt_artifact *art = &ev->hosts[h].artifacts[a];
+
+				if (art->kind != RT_ART_EVTX || art->origin.shadow_copy != pass)
+					continue;
+				v[k].art = art;
+				v[k++].host = &ev->hosts[h];
+			}
+	return v;
+}
+
 /* Every EVTX artifact of the evidence as one native job. */
-static int read_native(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb cb,
+static int read_native(const ref *v, size_t n, const rt_evtx_opts *o, rt_event_cb cb,
 		       void *ctx, const rt_evtx_sink *sink, rt_diag *d)
 {
 	rt_native_file *files;
 	rt_native_job job;
-	size_t h, a, n = 0;
+	size_t k;
 	int r;
 
-	for (h = 0; h < ev->nhosts; h++)
-		for (a = 0; a < ev->hosts[h].nartifacts; a++)
-			n += ev->hosts[h].artifacts[a].kind == RT_ART_EVTX;
 	if (!n)
 		return 0;
 	files = calloc(n, sizeof *files);
@@ -171,19 +326,12 @@ static int read_native(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_cb
 		rt_diag_error(d, "remtrail", "out of memory");
 		return 1;
 	}
-	n = 0;
-	for (h = 0; h < ev->nhosts; h++)
-		for (a = 0; a < ev->hosts[h].nartifacts; a++) {
-			const rt_artifact *art = &ev->hosts[h].artifacts[a];
-
-			if (art->kind != RT_ART_EVTX)
-				continue;
-			files[n].path = art->path;
-			files[n].display = art->path;
-			files[n].host = ev->hosts[h].name;
-			files[n].size = art->size;
-			n++;
-		}
+	for (k = 0; k < n; k++) {
+		files[k].src = v[k].art->src;
+		files[k].display = v[k].art->path;
+		files[k].host = v[k].host->name;
+		files[k].size = v[k].art->size;
+	}
 	memset(&job, 0, sizeof job);
 	job.files = files;
 	job.nfiles = n;
@@ -205,9 +353,11 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 {
 	rt_evtx_opts opts;
 	stop_watch w;
+	once dedup;
 	uint64_t done = 0, total = 0;
-	size_t h, a;
-	int ret = 0;
+	size_t n = 0, k;
+	int ret = 0, shadows = 0;
+	ref *v;
 
 	if (o)
 		opts = *o;
@@ -215,36 +365,53 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 		memset(&opts, 0, sizeof opts);
 	if (!ev)
 		return 0;
-	if (use_native(&opts))
-		return read_native(ev, &opts, cb, ctx, sink, d);
-	/* libevtx: one file after another */
+	if (!(v = reading_order(ev, &n, &shadows))) {
+		rt_diag_error(d, "remtrail", "out of memory");
+		return 1;
+	}
 	memset(&w, 0, sizeof w);
 	w.cb = cb;
 	w.ctx = ctx;
 	w.sink = sink;
 	rt_buf_init(&w.text, 0);
-	for (h = 0; h < ev->nhosts; h++)
-		for (a = 0; a < ev->hosts[h].nartifacts; a++)
-			if (ev->hosts[h].artifacts[a].kind == RT_ART_EVTX)
-				total += ev->hosts[h].artifacts[a].size;
-	for (h = 0; h < ev->nhosts && !w.stopped; h++) {
-		const rt_host *host = &ev->hosts[h];
-
-		for (a = 0; a < host->nartifacts && !w.stopped; a++) {
-			const rt_artifact *art = &host->artifacts[a];
-
-			if (art->kind != RT_ART_EVTX)
-				continue;
-			opts.host = host->name;
-			opts.display = art->path;
-			if (libevtx_file(art->path, &opts, watch, &w, d) != 0)
-				ret = 1;
-			done += art->size;
-			if (opts.progress)
-				opts.progress(opts.progress_ctx, done, total);
-		}
+	memset(&dedup, 0, sizeof dedup);
+	dedup.cb = watch;
+	dedup.ctx = &w;
+	if (use_native(&opts)) {
+		/* records are weeded out in order, on this thread: a sink then
+		 * formats here too */
+		ret = shadows ? read_native(v, n, &opts, once_cb, &dedup, NULL, d)
+			      : read_native(v, n, &opts, cb, ctx, sink, d);
+		goto out;
 	}
+	/* libevtx: one file after another */
+	for (k = 0; k < n; k++)
+		total += v[k].art->size;
+	for (k = 0; k < n && !w.stopped; k++) {
+		const rt_artifact *art = v[k].art;
+
+		opts.host = v[k].host->name;
+		opts.display = art->path;
+		if (!art->src) {
+			rt_diag_error(d, art->path, "cannot open: the artifact has no byte source");
+			ret = 1;
+		} else if (libevtx_file(art->src, &opts, shadows ? once_cb : watch,
+					shadows ? (void *)&dedup : (void *)&w, d) != 0) {
+			ret = 1;
+		}
+		done += art->size;
+		if (opts.progress)
+			opts.progress(opts.progress_ctx, done, total);
+	}
+out:
+	if (dedup.s.oom) {
+		rt_diag_error(d, "remtrail", "out of memory: records repeated in shadow copies "
+					     "may be listed twice");
+		ret = 1;
+	}
+	free(dedup.s.k);
 	rt_buf_release(&w.text);
+	free(v);
 	return ret;
 }
 

@@ -8,13 +8,14 @@
 #include <stdint.h>
 
 #include "remtrail/evtx.h"
+#include "remtrail/source.h"
 
 /*
- * Open `path` read-only and check the "ElfFile\0" signature. Reports through
- * diag (subject `subject`) and returns -1 when the file cannot be opened or
- * is not EVTX; 0 otherwise.
+ * Check the "ElfFile\0" signature of `src`. Reports through diag (subject
+ * `subject`) and returns -1 when it cannot be read or is not EVTX; 0
+ * otherwise.
  */
-int rt_evtx_open_check(const char *path, const char *subject, rt_diag *d);
+int rt_evtx_open_check(rt_source *src, const char *subject, rt_diag *d);
 
 /*
  * Records announced against records read. A reader that can drop records
@@ -59,18 +60,19 @@ void rt_evtx_tally_release(rt_evtx_tally *t);
  * With `tally`, the record identifiers announced by the chunks the header
  * counts whose header checksum holds are added to it.
  */
-int rt_evtx_check_structure(const char *path, const char *subject, rt_diag *d,
+int rt_evtx_check_structure(rt_source *src, const char *subject, rt_diag *d,
 			    rt_evtx_tally *tally);
 
 /*
- * The libevtx reader behind rt_evtx_read (same contract), with one more
- * outcome: RT_EVTX_LIBEVTX_REFUSED, nothing read or reported, when some
- * chunk of the file holds what makes libevtx 20181227 read out of bounds
+ * The libevtx reader behind rt_evtx_read_source (same contract; libevtx
+ * reads through the libbfio bridge over `src`), with one more outcome:
+ * RT_EVTX_LIBEVTX_REFUSED, nothing read or reported, when some chunk of the
+ * file holds what makes libevtx 20181227 read out of bounds
  * (rt_native_libevtx_hazard; `hazard` says what and where). libevtx is
  * never given such a file: the caller reads it with the native reader.
  */
 #define RT_EVTX_LIBEVTX_REFUSED 2
-int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 			 rt_diag *d, char *hazard, size_t hazardlen);
 
 /*
@@ -83,7 +85,7 @@ int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb
  * stop, -1 when libevtx could not read it either.
  */
 int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
-			       size_t offset, const rt_evtx_opts *o, const char *path,
+			       size_t offset, const rt_evtx_opts *o, const char *subject,
 			       rt_event_cb cb, void *ctx, rt_diag *d, unsigned long *file_bad);
 
 /*

@@ -150,39 +150,65 @@ static void one_record(reader *r, int index, int recovered)
 		r->stop = 1;
 }
 
-int rt_evtx_read_libevtx(const char *path, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
+/* Open libevtx's file object over `src` (through the libbfio bridge, which
+ * the file object then owns); 0, or -1 with *e set. */
+static int open_source(libevtx_file_t **file, void **bfio, rt_source *src, libevtx_error_t **e)
+{
+	*file = NULL;
+	*bfio = NULL;
+	if (rt_source_bfio(src, bfio) != 0 || libevtx_file_initialize(file, e) != 1) {
+		rt_source_bfio_free(bfio);
+		return -1;
+	}
+	if (libevtx_file_open_file_io_handle(*file, *bfio, LIBEVTX_OPEN_READ, e) != 1) {
+		libevtx_file_free(file, NULL);
+		rt_source_bfio_free(bfio);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_source(libevtx_file_t **file, void **bfio)
+{
+	libevtx_error_t *e = NULL;
+
+	if (*file && libevtx_file_close(*file, &e) != 0)
+		libevtx_error_free(&e);
+	libevtx_file_free(file, NULL);
+	rt_source_bfio_free(bfio);
+}
+
+int rt_evtx_read_libevtx(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 			 rt_diag *d, char *hazard, size_t hazardlen)
 {
 	reader r;
 	libevtx_error_t *e = NULL;
+	void *bfio = NULL;
 	char why[512];
 	int damaged, ret;
 
-	if (rt_native_libevtx_hazard(path, hazard, hazardlen))
+	if (rt_native_libevtx_hazard(src, hazard, hazardlen))
 		return RT_EVTX_LIBEVTX_REFUSED;
 	memset(&r, 0, sizeof r);
 	r.o = o;
-	r.subject = o->display ? o->display : path;
+	r.subject = o->display ? o->display : rt_source_name(src);
 	r.cb = cb;
 	r.ctx = ctx;
 	r.d = d;
-	if (rt_evtx_open_check(path, r.subject, d))
+	if (rt_evtx_open_check(src, r.subject, d))
 		return -1;
 	rt_evtx_tally_init(&r.tally);
-	damaged = rt_evtx_check_structure(path, r.subject, d, &r.tally);
+	damaged = rt_evtx_check_structure(src, r.subject, d, &r.tally);
 	ret = -1;
-	if (libevtx_file_initialize(&r.file, &e) != 1) {
-		error_text(&e, why, sizeof why);
-		rt_diag_error(d, r.subject, "cannot be read: %s", why);
-	} else if (libevtx_file_open(r.file, path, LIBEVTX_OPEN_READ, &e) != 1) {
+	if (open_source(&r.file, &bfio, src, &e) != 0) {
 		error_text(&e, why, sizeof why);
 		rt_diag_error(d, r.subject, "cannot be read by libevtx: %s", why);
-		libevtx_file_free(&r.file, NULL);
 	} else {
 		ret = read_records(&r, damaged, NULL);
-		libevtx_file_free(&r.file, NULL);
+		close_source(&r.file, &bfio);
 	}
 	rt_evtx_tally_release(&r.tally);
+	rt_source_drop_cache(src);
 	return ret;
 }
 
@@ -246,7 +272,7 @@ static int read_records(reader *r, int damaged, const char *where)
  * saying "one chunk" followed by the chunk, opened from memory.
  */
 int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size_t len,
-			       size_t offset, const rt_evtx_opts *o, const char *path,
+			       size_t offset, const rt_evtx_opts *o, const char *subject,
 			       rt_event_cb cb, void *ctx, rt_diag *d, unsigned long *file_bad)
 {
 	char where[64];
@@ -260,7 +286,7 @@ int rt_evtx_read_libevtx_chunk(const uint8_t *header, const uint8_t *chunk, size
 
 	memset(&r, 0, sizeof r);
 	r.o = o;
-	r.subject = o->display ? o->display : path;
+	r.subject = o->display ? o->display : subject;
 	r.cb = cb;
 	r.ctx = ctx;
 	r.d = d;

@@ -1,5 +1,6 @@
 /*
- * The native reader: mmap, chunk dispatch over threads, ordered delivery.
+ * The native reader: chunk reads through byte sources, chunk dispatch over
+ * threads, ordered delivery.
  *
  * Why this shape: chunks are independent (each has its own string and
  * template tables), so they decode in parallel without sharing anything.
@@ -7,12 +8,14 @@
  * job: a worker that finds the current file's chunks all taken opens the
  * next file, so many small logs (a triage collection) keep the threads as
  * busy as one big log. Workers take unit g only while g < delivered +
- * nslots, so at most nslots decoded chunks exist at once and memory stays
- * bounded whatever the input size; the caller's thread hands events over
- * strictly in unit order, so output is the same for any thread count.
- * Pages behind the delivery point are dropped (MADV_DONTNEED) and a file
- * is unmapped once delivered: the mapping never makes the resident set
- * grow with the log.
+ * nslots, so at most nslots chunks (64 KiB each, read into their slot) and
+ * their decoded events exist at once and memory stays bounded whatever the
+ * input size, be it a 4 GiB log in a folder or inside an E01; the caller's
+ * thread hands events over strictly in unit order, so output is the same
+ * for any thread count. A chunk is read by the thread that takes it, while
+ * it still holds the lock that hands units out: reads happen in file order,
+ * so a source hashes the file as it goes (source.h), and decoding, the
+ * costly part, runs outside the lock.
  *
  * With a sink, the workers also render the events (JSON lines for
  * `remtrail events`) into the slot, and the caller's thread only writes
@@ -22,14 +25,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "binxml.h"
 #include "evtx_int.h"
@@ -45,14 +44,14 @@
 typedef struct nfile {
 	const rt_native_file *in;
 	rt_evtx_opts o;       /* host and display, for the libevtx fallback */
-	const uint8_t *map;
-	size_t size;
+	uint8_t *hdr;         /* the file header (HDR_SIZE bytes) while it is read */
+	uint64_t size;
 	size_t nchunks;       /* chunks to read, the last may be short */
 	size_t hdr_chunks;    /* chunks the file header counts */
 	uint32_t fflags;      /* file header flags */
 	int state;            /* 0 not opened, 1 mapped, -1 unreadable */
 	int started;          /* its header messages were reported (delivery only) */
-	int finished;         /* delivered and unmapped (delivery only) */
+	int finished;         /* delivered and closed (delivery only) */
 	int damaged;
 	size_t rejected;      /* chunks the decoder rejected; the first few are named */
 	size_t hazards;       /* of which skipped, as libevtx would misread them */
@@ -61,6 +60,9 @@ typedef struct nfile {
 } nfile;
 
 typedef struct slot {
+	uint8_t *buf;         /* the chunk's bytes (RT_BX_CHUNK_SIZE) */
+	size_t len;           /* bytes of it in the file */
+	int ioerr;            /* errno of a failed read, else 0 */
 	rt_bx_chunk out;
 	rt_buf text;          /* the events rendered by the sink */
 	rt_field *fields;     /* scratch for rendering */
@@ -89,19 +91,19 @@ typedef struct reader {
 
 static const char *display(const nfile *f)
 {
-	return f->in->display ? f->in->display : f->in->path;
+	return f->in->display ? f->in->display : f->in->src ? rt_source_name(f->in->src) : "?";
 }
 
-static size_t chunk_off(size_t i)
+static uint64_t chunk_off(size_t i)
 {
-	return HDR_SIZE + i * (size_t)RT_BX_CHUNK_SIZE;
+	return HDR_SIZE + (uint64_t)i * RT_BX_CHUNK_SIZE;
 }
 
 static size_t chunk_len(const nfile *f, size_t i)
 {
-	size_t left = f->size - chunk_off(i);
+	uint64_t left = f->size - chunk_off(i);
 
-	return left < RT_BX_CHUNK_SIZE ? left : RT_BX_CHUNK_SIZE;
+	return left < RT_BX_CHUNK_SIZE ? (size_t)left : RT_BX_CHUNK_SIZE;
 }
 
 static int chunk_empty(const uint8_t *p, size_t n)
@@ -132,62 +134,55 @@ static void file_msg(nfile *f, const char *fmt, ...)
 }
 
 /*
- * Map the file and read its header. Runs under the reader's lock, on
- * whichever thread moves the cursor onto the file; what is wrong is kept
- * for delivery (the messages must come in file order).
+ * Read the file's header. Runs under the reader's lock, on whichever
+ * thread moves the cursor onto the file; what is wrong is kept for
+ * delivery (the messages must come in file order).
  */
 static void open_file(nfile *f)
 {
-	struct stat st;
-	void *map;
-	int fd;
-
 	f->state = -1;
-	fd = open(f->in->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		file_msg(f, "cannot open: %s", strerror(errno));
+	if (!f->in->src) {
+		file_msg(f, "cannot open: the artifact has no byte source");
 		return;
 	}
-	if (fstat(fd, &st) || st.st_size < (off_t)HDR_SIZE) {
-		close(fd);
+	f->size = rt_source_size(f->in->src);
+	if (f->size < HDR_SIZE) {
 		file_msg(f, "not an EVTX file: too short");
 		return;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		file_msg(f, "cannot map: %s", strerror(errno));
+	if (!(f->hdr = malloc(HDR_SIZE))) {
+		file_msg(f, "out of memory");
 		return;
 	}
-	f->map = map;
-	f->size = (size_t)st.st_size;
-	madvise(map, f->size, MADV_SEQUENTIAL);
-	if (memcmp(f->map, "ElfFile", 8)) {
+	if (rt_source_read_exact(f->in->src, f->hdr, HDR_SIZE, 0)) {
+		file_msg(f, "cannot read the file header: %s", strerror(errno));
+		return;
+	}
+	if (memcmp(f->hdr, "ElfFile", 8)) {
 		file_msg(f, "not an EVTX file: bad file signature");
 		return;
 	}
 	f->state = 1;
-	f->fflags = rt_le32(f->map + 120);
-	f->hdr_chunks = rt_le16(f->map + 42);
-	if (!(f->fflags & FLAG_NO_CRC) && rt_crc32(0, f->map, 120) != rt_le32(f->map + 124)) {
+	f->fflags = rt_le32(f->hdr + 120);
+	f->hdr_chunks = rt_le16(f->hdr + 42);
+	if (!(f->fflags & FLAG_NO_CRC) && rt_crc32(0, f->hdr, 120) != rt_le32(f->hdr + 124)) {
 		file_msg(f, "bad file header checksum");
 		f->damaged = 1;
 	}
-	f->nchunks = (f->size - HDR_SIZE + RT_BX_CHUNK_SIZE - 1) / RT_BX_CHUNK_SIZE;
+	f->nchunks = (size_t)((f->size - HDR_SIZE + RT_BX_CHUNK_SIZE - 1) / RT_BX_CHUNK_SIZE);
 	if ((f->size - HDR_SIZE) / RT_BX_CHUNK_SIZE < f->hdr_chunks) {
 		file_msg(f, "file is truncated: header announces %zu chunks, %zu present",
-			 f->hdr_chunks, (f->size - HDR_SIZE) / RT_BX_CHUNK_SIZE);
+			 f->hdr_chunks, (size_t)((f->size - HDR_SIZE) / RT_BX_CHUNK_SIZE));
 		f->damaged = 1;
 	}
 }
 
-static void unmap_file(nfile *f)
+static void close_file(nfile *f)
 {
 	int i;
 
-	if (f->map)
-		munmap((void *)f->map, f->size);
-	f->map = NULL;
+	free(f->hdr);
+	f->hdr = NULL;
 	for (i = 0; i < FILE_MSGS; i++) {
 		free(f->msg[i]);
 		f->msg[i] = NULL;
@@ -244,8 +239,8 @@ static void render(reader *r, slot *s, const nfile *f)
 static void decode(reader *r, slot *s)
 {
 	const nfile *f = &r->files[s->file];
-	const uint8_t *p = f->map + chunk_off(s->chunk);
-	size_t n = chunk_len(f, s->chunk);
+	const uint8_t *p = s->buf;
+	size_t n = s->len;
 	int in_count = s->chunk < f->hdr_chunks;
 
 	s->warn = NULL;
@@ -254,6 +249,11 @@ static void decode(reader *r, slot *s)
 	rt_buf_reset(&s->text);
 	if (!in_count && !(f->fflags & FLAG_DIRTY)) {
 		s->rc = 1;
+		return;
+	}
+	if (s->ioerr) {
+		s->rc = -1;
+		snprintf(s->out.err, sizeof(s->out.err), "cannot read: %s", strerror(s->ioerr));
 		return;
 	}
 	if (n == RT_BX_CHUNK_SIZE && !memcmp(p, "ElfChnk", 8)) {
@@ -309,6 +309,12 @@ static int take_one(reader *r)
 	s->file = r->cf;
 	s->chunk = r->cc++;
 	s->state = 1;
+	/* read here, in unit order: see the top of the file */
+	s->len = chunk_len(&r->files[s->file], s->chunk);
+	s->ioerr = rt_source_read_exact(r->files[s->file].in->src, s->buf, s->len,
+					chunk_off(s->chunk))
+			   ? (errno ? errno : EIO)
+			   : 0;
 	pthread_mutex_unlock(&r->lock);
 	decode(r, s);
 	pthread_mutex_lock(&r->lock);
@@ -378,7 +384,8 @@ static void finish_file(reader *r, nfile *f)
 			      job->fallback ? "read with libevtx" : "skipped");
 	if (job->fallback)
 		rt_evtx_report_more_bad(job->diag, display(f), f->bad);
-	unmap_file(f);
+	close_file(f);
+	rt_source_drop_cache(f->in->src); /* no chunk of it is read any more */
 	r->nread += f->in->size;
 	if (job->progress)
 		job->progress(job->progress_ctx, r->nread, r->ntotal);
@@ -401,17 +408,15 @@ static int fallback_render(void *ctx, const rt_event *ev)
 static int fallback(deliver_ctx *d, nfile *f, slot *s)
 {
 	const rt_native_job *job = d->r->job;
-	const uint8_t *p = f->map + chunk_off(s->chunk);
-	size_t n = chunk_len(f, s->chunk);
 	int fr;
 
 	if (!job->sink)
-		return rt_evtx_read_libevtx_chunk(f->map, p, n, chunk_off(s->chunk), &f->o,
-						  f->in->path, job->cb, job->ctx, job->diag,
-						  &f->bad) > 0;
+		return rt_evtx_read_libevtx_chunk(f->hdr, s->buf, s->len, chunk_off(s->chunk), &f->o,
+						  display(f), job->cb, job->ctx, job->diag, &f->bad) > 0;
 	rt_buf_reset(&d->text);
 	d->ntext = 0;
-	fr = rt_evtx_read_libevtx_chunk(f->map, p, n, chunk_off(s->chunk), &f->o, f->in->path,
+	fr = rt_evtx_read_libevtx_chunk(f->hdr, s->buf, s->len, chunk_off(s->chunk), &f->o,
+					display(f),
 					fallback_render, d, job->diag, &f->bad);
 	if (d->failed)
 		return 1;
@@ -442,26 +447,31 @@ static int deliver(deliver_ctx *d, slot *s)
 	size_t k;
 
 	if (s->warn)
-		rt_diag_warn(job->diag, src, "%s in chunk %zu at offset 0x%zx (chunk marked dirty: "
-			     "was being written)", s->warn, s->chunk, chunk_off(s->chunk));
+		rt_diag_warn(job->diag, src, "%s in chunk %zu at offset 0x%llx (chunk marked dirty: "
+			     "was being written)", s->warn, s->chunk,
+			     (unsigned long long)chunk_off(s->chunk));
+	if (s->rc < 0 && s->ioerr) {
+		f->damaged = 1;
+		rt_diag_error(job->diag, src, "chunk %zu at offset 0x%llx: %s", s->chunk,
+			      (unsigned long long)chunk_off(s->chunk), s->out.err);
+		return 0;
+	}
 	if (s->rc < 0) {
 		const char *hazard = NULL;
 
 		f->damaged = 1;
 		if (job->fallback)
-			hazard = s->out.hazard ? s->out.err
-					       : libevtx_hazard(d, f->map + chunk_off(s->chunk),
-								chunk_len(f, s->chunk));
+			hazard = s->out.hazard ? s->out.err : libevtx_hazard(d, s->buf, s->len);
 		if (hazard) {
 			if (++f->hazards <= MAX_CHUNK_REPORTS)
-				rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%zx, chunk "
+				rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%llx, chunk "
 					      "skipped (libevtx would read out of bounds on it)", hazard,
-					      s->chunk, chunk_off(s->chunk));
+					      s->chunk, (unsigned long long)chunk_off(s->chunk));
 			return 0;
 		}
 		if (++f->rejected <= MAX_CHUNK_REPORTS)
-			rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%zx, %s",
-				      s->out.err, s->chunk, chunk_off(s->chunk),
+			rt_diag_error(job->diag, src, "%s in chunk %zu at offset 0x%llx, %s",
+				      s->out.err, s->chunk, (unsigned long long)chunk_off(s->chunk),
 				      job->fallback ? "read with libevtx" : "chunk skipped");
 		return job->fallback ? fallback(d, f, s) : 0;
 	}
@@ -484,30 +494,6 @@ static int deliver(deliver_ctx *d, slot *s)
 			return 1;
 	}
 	return 0;
-}
-
-/*
- * Drop the pages behind delivery, 16 chunks (1 MiB) at a time and at a
- * file's last chunk: madvise is a system call of some 100 us here, and
- * once per chunk it was most of the reader's system time (0.55 s of a
- * 256 MiB log). The range reaches back over chunk i-16 again: the kernel
- * maps a fault's whole 64 KiB-aligned neighbourhood (fault-around),
- * which reaches back into the chunk before, as chunks start 4 KiB past a
- * 64 KiB boundary. Without that every chunk left a page behind (16 MiB
- * per 256 MiB of log).
- */
-#define DROP_EVERY 16
-
-static void drop_behind(const nfile *f, size_t i)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE), start, end;
-
-	if ((i + 1) % DROP_EVERY && i + 1 != f->nchunks)
-		return;
-	start = i >= DROP_EVERY ? chunk_off(i - DROP_EVERY) : 0;
-	end = chunk_off(i) + chunk_len(f, i);
-	start &= ~(pg - 1);
-	madvise((void *)(f->map + start), end - start, MADV_DONTNEED);
 }
 
 /* Deliver every unit in order; the calling thread decodes when it waits. */
@@ -537,7 +523,6 @@ static void run(reader *r, deliver_ctx *d)
 		f = &r->files[fi];
 		start_file(r, f);
 		stopped = deliver(d, s);
-		drop_behind(f, ci);
 		pthread_mutex_lock(&r->lock);
 		s->state = 0;
 		r->delivered = g + 1;
@@ -585,8 +570,7 @@ int rt_native_read_files(const rt_native_job *job)
 	if (!r.files || !r.slots) {
 		free(r.files);
 		free(r.slots);
-		rt_diag_error(job->diag, job->nfiles ? job->files[0].path : "remtrail",
-			      "out of memory");
+		rt_diag_error(job->diag, "remtrail", "out of memory");
 		return job->nfiles == 1 ? -1 : 1;
 	}
 	for (k = 0; k < job->nfiles; k++) {
@@ -597,14 +581,19 @@ int rt_native_read_files(const rt_native_job *job)
 	for (k = 0; k < r.nslots; k++) {
 		rt_bx_chunk_init(&r.slots[k].out);
 		rt_buf_init(&r.slots[k].text, 0);
+		if (!(r.slots[k].buf = malloc(RT_BX_CHUNK_SIZE)))
+			d.failed = 1;
 	}
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done, NULL);
-	for (i = 0; i < nthreads - 1; i++)
+	for (i = 0; i < nthreads - 1 && !d.failed; i++)
 		if (pthread_create(&th[started], NULL, worker, &r) == 0)
 			started++;
-	run(&r, &d);
+	if (d.failed)
+		rt_diag_error(job->diag, "remtrail", "out of memory");
+	else
+		run(&r, &d);
 	pthread_mutex_lock(&r.lock);
 	r.stop = 1;
 	pthread_cond_broadcast(&r.work);
@@ -614,7 +603,7 @@ int rt_native_read_files(const rt_native_job *job)
 	for (k = 0; k < job->nfiles; k++) {
 		if (r.files[k].state < 0 || r.files[k].damaged)
 			ret = 1;
-		unmap_file(&r.files[k]);
+		close_file(&r.files[k]);
 	}
 	if (job->nfiles == 1 && r.files[0].state < 0)
 		ret = -1;
@@ -624,6 +613,7 @@ int rt_native_read_files(const rt_native_job *job)
 		rt_bx_chunk_release(&r.slots[k].out);
 		rt_buf_release(&r.slots[k].text);
 		free(r.slots[k].fields);
+		free(r.slots[k].buf);
 	}
 	free(r.slots);
 	free(r.files);
@@ -639,87 +629,63 @@ int rt_native_read_files(const rt_native_job *job)
 	return ret;
 }
 
-int rt_native_libevtx_hazard(const char *path, char *why, size_t whylen)
+int rt_native_libevtx_hazard(rt_source *src, char *why, size_t whylen)
 {
-	rt_bx_chunk *c;
-	struct stat st;
-	const uint8_t *map;
-	size_t off;
-	int fd, ret = 0;
-	void *m;
+	uint64_t size = rt_source_size(src), off;
+	uint8_t *buf = malloc(RT_BX_CHUNK_SIZE);
+	rt_bx_chunk *c = malloc(sizeof(*c));
+	int ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) || st.st_size < (off_t)HDR_SIZE) {
-		close(fd);
-		return 0;
-	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return 0;
-	map = m;
-	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-	c = malloc(sizeof(*c));
-	if (c) {
-		rt_bx_chunk_init(c);
-		for (off = HDR_SIZE; off < (size_t)st.st_size && !ret; off += RT_BX_CHUNK_SIZE) {
-			size_t n = (size_t)st.st_size - off;
-			const char *h;
-
-			n = n < RT_BX_CHUNK_SIZE ? n : RT_BX_CHUNK_SIZE;
-			h = rt_bx_libevtx_hazard(c, map + off, n);
-			if (h) {
-				snprintf(why, whylen, "%s in chunk %zu at offset 0x%zx", h,
-					 (off - HDR_SIZE) / RT_BX_CHUNK_SIZE, off);
-				ret = 1;
-			}
-		}
-		rt_bx_chunk_release(c);
+	if (!buf || !c || size < HDR_SIZE) {
+		free(buf);
 		free(c);
+		return 0;
 	}
-	munmap(m, (size_t)st.st_size);
+	rt_bx_chunk_init(c);
+	for (off = HDR_SIZE; off < size && !ret; off += RT_BX_CHUNK_SIZE) {
+		size_t n = size - off < RT_BX_CHUNK_SIZE ? (size_t)(size - off) : RT_BX_CHUNK_SIZE;
+		const char *h;
+
+		if (rt_source_read_exact(src, buf, n, off))
+			break; /* libevtx will say it cannot read */
+		h = rt_bx_libevtx_hazard(c, buf, n);
+		if (h) {
+			snprintf(why, whylen, "%s in chunk %llu at offset 0x%llx", h,
+				 (unsigned long long)((off - HDR_SIZE) / RT_BX_CHUNK_SIZE),
+				 (unsigned long long)off);
+			ret = 1;
+		}
+	}
+	rt_bx_chunk_release(c);
+	free(c);
+	free(buf);
 	return ret;
 }
 
-int rt_evtx_probe_native(const char *path, int max_records, char **computer)
+int rt_evtx_probe_native_source(rt_source *src, int max_records, char **computer)
 {
-	rt_bx_chunk *c;
-	const uint8_t *map;
-	struct stat st;
-	size_t off;
-	int fd, seen = 0, ret = 0;
-	void *m;
+	uint64_t size = rt_source_size(src), off;
+	uint8_t *buf = malloc(RT_BX_CHUNK_SIZE);
+	rt_bx_chunk *c = malloc(sizeof(*c));
+	int seen = 0, ret = 0;
 
 	*computer = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) || st.st_size < (off_t)HDR_SIZE) {
-		close(fd);
-		return -1;
-	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return -1;
-	map = m;
-	c = malloc(sizeof(*c));
-	if (memcmp(map, "ElfFile", 8) || !c) {
+	if (!buf || !c || size < HDR_SIZE || rt_source_read_exact(src, buf, 8, 0) ||
+	    memcmp(buf, "ElfFile", 8)) {
+		free(buf);
 		free(c);
-		munmap(m, (size_t)st.st_size);
 		return -1;
 	}
 	rt_bx_chunk_init(c);
-	for (off = HDR_SIZE; off + RT_BX_CHUNK_SIZE <= (size_t)st.st_size && seen < max_records &&
-			     !*computer;
+	for (off = HDR_SIZE; off + RT_BX_CHUNK_SIZE <= size && seen < max_records && !*computer;
 	     off += RT_BX_CHUNK_SIZE) {
 		size_t k;
 
-		if (chunk_empty(map + off, RT_BX_CHUNK_SIZE))
+		if (rt_source_read_exact(src, buf, RT_BX_CHUNK_SIZE, off))
+			break;
+		if (chunk_empty(buf, RT_BX_CHUNK_SIZE))
 			continue;
-		if (rt_bx_decode_chunk(c, map + off, RT_BX_CHUNK_SIZE, 0))
+		if (rt_bx_decode_chunk(c, buf, RT_BX_CHUNK_SIZE, 0))
 			break;
 		for (k = 0; k < c->nev && seen < max_records; k++, seen++) {
 			uint32_t s = c->ev[k].computer;
@@ -733,6 +699,20 @@ int rt_evtx_probe_native(const char *path, int max_records, char **computer)
 	}
 	rt_bx_chunk_release(c);
 	free(c);
-	munmap(m, (size_t)st.st_size);
+	free(buf);
+	rt_source_drop_cache(src);
 	return ret;
+}
+
+int rt_evtx_probe_native(const char *path, int max_records, char **computer)
+{
+	rt_source *src = NULL;
+	int r;
+
+	*computer = NULL;
+	if (rt_source_open_path(path, &src))
+		return -1;
+	r = rt_evtx_probe_native_source(src, max_records, computer);
+	rt_source_unref(&src);
+	return r;
 }

@@ -1,8 +1,10 @@
 /*
  * native.h - the native EVTX reader (internal to the evtx module): files are
- * memory-mapped read-only one after another, their chunks decoded by
- * rt_bx_decode_chunk() on `threads` threads, and the events handed over in
- * order (file by file, chunk by chunk) on the calling thread.
+ * read chunk by chunk through their byte sources (source.h), one after
+ * another, the chunks decoded by rt_bx_decode_chunk() on `threads` threads,
+ * and the events handed over in order (file by file, chunk by chunk) on the
+ * calling thread. Chunks are read in file order, so a source that hashes
+ * hashes as it goes.
  */
 #ifndef REMTRAIL_NATIVE_H
 #define REMTRAIL_NATIVE_H
@@ -13,10 +15,11 @@
 #include "remtrail/diag.h"
 #include "remtrail/event.h"
 #include "remtrail/evtx.h"
+#include "remtrail/source.h"
 
 typedef struct rt_native_file {
-	const char *path;
-	const char *display; /* for messages and rt_event.source_file; NULL: path */
+	rt_source *src;
+	const char *display; /* for messages and rt_event.source_file; NULL: the source's name */
 	const char *host;    /* rt_event.host; NULL: the record's Computer */
 	uint64_t size;       /* for progress: the file's size as listed */
 } rt_native_file;
@@ -52,6 +55,6 @@ int rt_native_read_files(const rt_native_job *job);
  * bounds (rt_bx_libevtx_hazard), with `why` naming it and the chunk; 0
  * otherwise (also when the file cannot be read: libevtx will say so).
  */
-int rt_native_libevtx_hazard(const char *path, char *why, size_t whylen);
+int rt_native_libevtx_hazard(rt_source *src, char *why, size_t whylen);
 
 #endif

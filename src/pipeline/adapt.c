@@ -346,7 +346,7 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 	}
 	for (i = 0; i < ch->nsnapshots; i++) {
 		const rt_cfg_snapshot *sn = &ch->snapshots[i];
-		if (sn->certainty == RT_CFG_BACKUP)
+		if (sn->certainty == RT_CFG_BACKUP || sn->certainty == RT_CFG_SHADOW)
 			continue;
 		if (sn->hive == RT_HIVE_SYSTEM) {
 			out->in.system_hive = sn->file;

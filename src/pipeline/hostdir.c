@@ -448,7 +448,7 @@ static int unit_files(const rt_unit *u, char ***out, size_t *n)
 	for (i = 0; i < u->host->nartifacts; i++) {
 		v[(*n)++] = u->host->artifacts[i].path;
 		for (k = 0; k < u->host->artifacts[i].nlogs; k++)
-			v[(*n)++] = u->host->artifacts[i].logs[k];
+			v[(*n)++] = u->host->artifacts[i].logs[k].path;
 	}
 	*out = v;
 	return 0;

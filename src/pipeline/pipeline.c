@@ -25,6 +25,7 @@
 #include "remtrail/detect.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
+#include "remtrail/source.h"
 
 static const char *const input_states[] = {
 	[RT_INPUT_READ] = "read",
@@ -186,8 +187,12 @@ rt_input *pl_input_copy(pl_inputs *l, const rt_input *from)
 	in->sha256 = rt_strdup0(from->sha256);
 	in->host = rt_strdup0(from->host);
 	in->kind = rt_strdup0(from->kind);
+	in->container = rt_strdup0(from->container);
+	in->origin.inner_path = rt_strdup0(from->origin.inner_path);
 	if (!in->path || !in->root || !in->rel || (from->sha256 && !in->sha256) ||
-	    (from->host && !in->host) || (from->kind && !in->kind))
+	    (from->host && !in->host) || (from->kind && !in->kind) ||
+	    (from->container && !in->container) ||
+	    (from->origin.inner_path && !in->origin.inner_path))
 		return NULL;
 	for (k = 0; k < from->nnotes; k++)
 		if (pl_input_note(in, from->notes[k]))
@@ -205,6 +210,8 @@ void pl_input_release(rt_input *in)
 	free(in->sha256);
 	free(in->host);
 	free(in->kind);
+	free(in->container);
+	free(in->origin.inner_path);
 	for (k = 0; k < in->nnotes; k++)
 		free(in->notes[k]);
 	free(in->notes);
@@ -261,11 +268,36 @@ out:
 	return rc;
 }
 
+int pl_input_origin(rt_input *in, const rt_evidence *ev, const rt_artifact *art)
+{
+	if (!art->origin.container || art->origin.container > ev->ncontainers)
+		return 0;
+	in->origin = art->origin;
+	in->origin.inner_path = rt_strdup0(art->origin.inner_path);
+	in->container = rt_strdup0(ev->containers[art->origin.container - 1].path);
+	return in->container && (!art->origin.inner_path || in->origin.inner_path) ? 0 : -1;
+}
+
+int pl_input_hash(rt_input *in, const rt_artifact *art, rt_diag *diag)
+{
+	char hex[65];
+
+	if (rt_source_sha256(art->src, hex)) {
+		char why[256];
+
+		rt_diag_error(diag, art->path, "cannot read to hash: %s",
+			      *rt_source_error(art->src, why, sizeof(why)) ? why : strerror(errno));
+		return 0;
+	}
+	return (in->sha256 = rt_strdup0(hex)) ? 0 : -1;
+}
+
 static int list_inputs(pl_inputs *l, const rt_evidence *ev, const char *const *roots,
 		       size_t nroots)
 {
 	size_t h, i, k;
 	char kind[64];
+	rt_input *in;
 
 	for (h = 0; h < ev->nhosts; h++)
 		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
@@ -275,34 +307,39 @@ static int list_inputs(pl_inputs *l, const rt_evidence *ev, const char *const *r
 			else
 				snprintf(kind, sizeof kind, "hive:%s%s", rt_hive_kind_name(art->hive_kind),
 					 art->is_backup ? " (backup)" : "");
-			if (!pl_input_add(l, art->path, art->size, ev->hosts[h].name, kind, roots,
-					  nroots))
+			if (!(in = pl_input_add(l, art->path, art->size, ev->hosts[h].name, kind, roots,
+						nroots)) ||
+			    pl_input_origin(in, ev, art))
 				return -1;
 			for (k = 0; k < art->nlogs; k++)
-				if (!pl_input_add(l, art->logs[k], 0, ev->hosts[h].name, "hive log",
-						  roots, nroots))
+				if (!(in = pl_input_add(l, art->logs[k].path, art->logs[k].size,
+							ev->hosts[h].name, "hive log", roots, nroots)) ||
+				    pl_input_origin(in, ev, &art->logs[k]))
 					return -1;
 		}
 	return 0;
 }
 
-static void hash_inputs(rt_analysis *a, const rt_analysis_opts *o, rt_diag *diag)
+/*
+ * The inputs' SHA-256, in the order list_inputs listed them, once the
+ * readers are done: what they read is hashed already (byte sources hash as
+ * they are read), so this reads only the rest, never the evidence again.
+ */
+static int hash_inputs(pl_inputs *l, const rt_evidence *ev, rt_diag *diag)
 {
-	size_t i;
-	char hex[65];
+	size_t h, i, k, j = 0;
 
-	for (i = 0; i < a->ninputs; i++) {
-		rt_input *in = &a->inputs[i];
-		if (o && o->progress)
-			o->progress(o->progress_ctx, "inputs hashed", i, a->ninputs);
-		if (rt_sha256_file(in->path, hex, &in->size)) {
-			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
-			continue;
+	for (h = 0; h < ev->nhosts; h++)
+		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
+			const rt_artifact *art = &ev->hosts[h].artifacts[i];
+
+			if (j >= l->n || pl_input_hash(&l->v[j++], art, diag))
+				return -1;
+			for (k = 0; k < art->nlogs; k++)
+				if (j >= l->n || pl_input_hash(&l->v[j++], &art->logs[k], diag))
+					return -1;
 		}
-		in->sha256 = rt_strdup0(hex);
-	}
-	if (o && o->progress)
-		o->progress(o->progress_ctx, "inputs hashed", a->ninputs, a->ninputs);
+	return 0;
 }
 
 /* Whether the configuration holds a snapshot read from `path`. */
@@ -509,6 +546,27 @@ static int ensure_pairing(rt_analysis_host *ah)
 	return 0;
 }
 
+void pl_manifest_sources(rt_host *h, int open)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->nartifacts; i++) {
+		rt_artifact *a = &h->artifacts[i];
+
+		for (k = 0; k <= a->nlogs; k++) {
+			rt_artifact *f = k < a->nlogs ? &a->logs[k] : a;
+
+			if (open && !f->src && f->path && !f->origin.container &&
+			    rt_source_open_path(f->path, &f->src) == 0)
+				f->by_path = 1;
+			else if (!open && f->by_path) {
+				rt_source_unref(&f->src);
+				f->by_path = 0;
+			}
+		}
+	}
+}
+
 int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, rt_analysis **out,
 		    rt_diag *diag)
 {
@@ -530,6 +588,11 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 	one.hosts = (rt_host *)un->host;
 	one.nhosts = 1;
 	one.nartifacts = un->host->nartifacts;
+	if (u->ev) { /* for the origins of files read inside images */
+		one.containers = u->ev->containers;
+		one.ncontainers = u->ev->ncontainers;
+	}
+	pl_manifest_sources((rt_host *)un->host, 1);
 	if (!(a = calloc(1, sizeof *a)) || !(a->hosts = calloc(1, sizeof *a->hosts)))
 		goto done;
 	a->nhosts = 1;
@@ -537,8 +600,6 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 		goto done;
 	a->inputs = in.v;
 	a->ninputs = in.n;
-	if (!opts || opts->hash_inputs)
-		hash_inputs(a, opts, &rd);
 	memset(&ao, 0, sizeof ao);
 	ao.mgmt_scope = opts ? opts->mgmt_scope : NULL;
 	if (adapt_begin(a, &one, opts, &rd) || adapt_mgmt_hosts(a, &mgmt_hosts))
@@ -554,6 +615,8 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 	adapt_host_release(&ah);
 	if (r || !(a->hosts[0].dir = rt_strdup0(un->dir)))
 		goto done;
+	if ((!opts || opts->hash_inputs) && hash_inputs(&in, &one, &rd))
+		goto done;
 	if (rec.oom || settle_inputs(a, &rec, &in, un->host->name, roots, un->npaths))
 		goto done;
 	a->inputs = in.v;
@@ -565,6 +628,7 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 	adapt_free(a);
 	rc = 0;
 done:
+	pl_manifest_sources((rt_host *)un->host, 0);
 	rt_buf_release(&mgmt_hosts);
 	pl_recorder_release(&rec, &rd);
 	if (a) {
@@ -630,6 +694,8 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 			goto done;
 		c.unit.mgmt_hosts = mgmt.buf;
 	}
+	if (c.unit.hash_inputs)
+		rt_units_hash_start(u);
 	if (!(c.parts = calloc(u->n, sizeof *c.parts)))
 		goto done;
 	c.opts = opts;
@@ -638,6 +704,8 @@ int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_o
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, "hosts analysed", 0, u->n);
 	if (rt_units_each(u, NULL, jobs, run_unit, &c))
+		goto done;
+	if (c.unit.hash_inputs && rt_units_hash_finish(u, diag))
 		goto done;
 	rc = rt_case_join(c.parts, u->n, u->skipped, u->nskipped, out);
 done:

@@ -44,6 +44,21 @@ rt_input *pl_input_new(pl_inputs *l);
  * the PATH arguments); NULL on out of memory. */
 rt_input *pl_input_add(pl_inputs *l, const char *path, uint64_t size, const char *host,
 		       const char *kind, const char *const *roots, size_t nroots);
+/* Where the artifact `art` of `ev` lies when it was read inside an image or
+ * archive (rt_input.container, .origin); nothing for a plain file. 0, or -1
+ * on out of memory. */
+int pl_input_origin(rt_input *in, const rt_evidence *ev, const rt_artifact *art);
+/* The SHA-256 of `art` into in->sha256, from its byte source (reading only
+ * what no reader read); a failure is named on diag. 0, or -1 on OOM. */
+int pl_input_hash(rt_input *in, const rt_artifact *art, rt_diag *diag);
+/*
+ * A unit read from a manifest names its files by path, with no byte source:
+ * each is opened (open: 1), once, for as long as the unit is read, and let
+ * go after (open: 0), so that a case of many units never holds more
+ * descriptors than one unit needs. A file that cannot be opened keeps no
+ * source; its reader says so. Files of walked evidence are left alone.
+ */
+void pl_manifest_sources(rt_host *h, int open);
 /* Deep copy of an input into the list; NULL on out of memory. */
 rt_input *pl_input_copy(pl_inputs *l, const rt_input *in);
 void pl_input_release(rt_input *in);

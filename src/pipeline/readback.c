@@ -282,6 +282,41 @@ static int read_findings(rb *r, const cJSON *arr, rt_findings *l)
 
 /* ------------------------------------------------------------------ inputs */
 
+/* Where an input read inside an image or archive lies ("origin", written
+ * only for those). */
+static int read_origin(rb *r, const cJSON *o, rt_input *in)
+{
+	static const char *const schemes[] = {"MBR", "GPT", "none"};
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "origin");
+	const char *scheme;
+	size_t i;
+	uint64_t v = UINT64_MAX;
+
+	in->origin.mft_entry = UINT64_MAX;
+	if (!g)
+		return 0;
+	if (!cJSON_IsObject(g) || jr_path(g, "container", &in->container) || !in->container)
+		FAIL("an input's origin is not as remtrail writes it");
+	if ((scheme = jr_str(g, "scheme")) != NULL) {
+		for (i = 0; i < sizeof schemes / sizeof *schemes && strcmp(schemes[i], scheme); i++)
+			;
+		if (i == sizeof schemes / sizeof *schemes || jr_int(g, "partition", &in->origin.partition) ||
+		    jr_u64(g, "partition_offset", &in->origin.partition_offset) ||
+		    jr_path(g, "path_in_volume", &in->origin.inner_path))
+			FAIL("an input's origin is not as remtrail writes it");
+		in->origin.scheme = schemes[i];
+		if (cJSON_GetObjectItemCaseSensitive(g, "mft_entry") && !jr_u64(g, "mft_entry", &v))
+			in->origin.mft_entry = v;
+	} else if (jr_path(g, "entry", &in->origin.inner_path)) {
+		FAIL("an input's origin is not as remtrail writes it");
+	}
+	if (cJSON_GetObjectItemCaseSensitive(g, "shadow_copy") &&
+	    (jr_int(g, "shadow_copy", &in->origin.shadow_copy) ||
+	     jr_time(g, "shadow_copy_created", &in->origin.shadow_copy_time)))
+		FAIL("an input's origin is not as remtrail writes it");
+	return 0;
+}
+
 static int read_input(rb *r, const cJSON *o, rt_input *in)
 {
 	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(o, "notes"), *x;
@@ -299,6 +334,8 @@ static int read_input(rb *r, const cJSON *o, rt_input *in)
 	if (s > RT_INPUT_SKIPPED)
 		FAIL("unknown input state '%s'", st);
 	in->state = (rt_input_state)s;
+	if (read_origin(r, o, in))
+		return -1;
 	cJSON_ArrayForEach(x, notes) {
 		if (!cJSON_IsString(x) || pl_input_note(in, x->valuestring))
 			FAIL("an input's notes are not as remtrail writes them");

@@ -71,8 +71,10 @@ int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
 		/* damage is named when the host itself is analysed; here a
 		 * hive that cannot be read just names no management host */
 		rt_diag_init(&quiet, NULL, NULL);
+		pl_manifest_sources(&one, 1);
 		if (rt_config_from_evidence(&ev, &cfg, &quiet) == 0)
 			rc = pl_cfg_mgmt_hosts(cfg, out);
+		pl_manifest_sources(&one, 0);
 		rt_config_free(&cfg);
 		rt_diag_release(&quiet);
 	}

@@ -14,6 +14,7 @@
 
 #include "jsonread.h"
 #include "pipeline_int.h"
+#include "remtrail/source.h"
 
 /* ------------------------------------------------------------------ listing */
 
@@ -94,16 +95,132 @@ static int describe_units(rt_units *u, const char *const *paths, size_t npaths)
 			if (count_file(un, art->path, art->size, paths, npaths))
 				return -1;
 			for (k = 0; k < art->nlogs; k++) {
-				struct stat st;
-
-				if (count_file(un, art->logs[k],
-					       stat(art->logs[k], &st) == 0 ? (uint64_t)st.st_size : 0,
-					       paths, npaths))
+				if (count_file(un, art->logs[k].path, art->logs[k].size, paths, npaths))
 					return -1;
 			}
 		}
 	}
 	return name_folders(u);
+}
+
+/* The one host whose artifacts container `c` (1-based) holds, or NULL
+ * (none, or several: a case ZIP); *held: it holds some. */
+static const char *container_host(const rt_evidence *ev, size_t c, int *held)
+{
+	const char *host = NULL;
+	size_t h, i;
+
+	*held = 0;
+	for (h = 0; h < ev->nhosts; h++)
+		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
+			if (ev->hosts[h].artifacts[i].origin.container != c)
+				continue;
+			if (*held && host != ev->hosts[h].name)
+				return NULL;
+			host = ev->hosts[h].name;
+			*held = 1;
+		}
+	return host;
+}
+
+/*
+ * Each file of the images and archives the walk opened (an E01's segments,
+ * a ZIP) is an input of the case: kind, the host when it holds one, where
+ * it lies when inside another container, and its state: read when
+ * something in it was analysed (partly read if the walk named damage),
+ * skipped when nothing (no NTFS volume), unreadable when it could not be
+ * read at all. Notes the walk left on it are kept.
+ */
+static int container_inputs(pl_inputs *l, const rt_evidence *ev, const char *const *paths,
+			    size_t npaths)
+{
+	size_t c, k, j, n0 = l->n;
+	char kind[160];
+
+	for (c = 0; c < ev->ncontainers; c++) {
+		const rt_container *ct = &ev->containers[c];
+		int held;
+		const char *host = container_host(ev, c + 1, &held);
+
+		for (k = 0; k < ct->nfiles; k++) {
+			rt_input *in = NULL;
+			int errors;
+
+			if (ct->nfiles > 1)
+				snprintf(kind, sizeof kind, "%s (%s), file %zu of %zu",
+					 ct->archive ? "archive" : "disk image", ct->kind, k + 1,
+					 ct->nfiles);
+			else
+				snprintf(kind, sizeof kind, "%s (%s)",
+					 ct->archive ? "archive" : "disk image", ct->kind);
+			for (j = 0; j < n0 && !in; j++)
+				if (!strcmp(l->v[j].path, ct->files[k].path))
+					in = &l->v[j];
+			if (in) {
+				errors = in->state == RT_INPUT_UNREADABLE;
+				free(in->kind);
+				in->kind = rt_strdup0(kind);
+				in->size = ct->files[k].size;
+				if (host && !in->host)
+					in->host = rt_strdup0(host);
+				if (!in->kind || (host && !in->host))
+					return -1;
+			} else {
+				errors = 0;
+				if (!(in = pl_input_add(l, ct->files[k].path, ct->files[k].size, host, kind,
+							paths, npaths)))
+					return -1;
+			}
+			if (pl_input_origin(in, ev, &ct->files[k]))
+				return -1;
+			in->state = !held    ? (errors ? RT_INPUT_UNREADABLE : RT_INPUT_SKIPPED)
+				    : errors ? RT_INPUT_PARTLY
+					     : RT_INPUT_READ;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Images and archives are read where their artifacts lie, not from start
+ * to end, so their own SHA-256 means reading what the readers skip: a
+ * thread of its own does it while the hosts are analysed (the sources hash
+ * what the readers read on the way; rt_source_sha256 reads only the rest).
+ */
+static void *hash_containers(void *p)
+{
+	const rt_evidence *ev = p;
+	size_t c, k;
+	char hex[65];
+
+	for (c = 0; c < ev->ncontainers; c++)
+		for (k = 0; k < ev->containers[c].nfiles; k++)
+			rt_source_sha256(ev->containers[c].files[k].src, hex); /* kept; errors named later */
+	return NULL;
+}
+
+void rt_units_hash_start(rt_units *u)
+{
+	if (u->hashing || !u->ev || !u->ev->ncontainers)
+		return;
+	u->hashing = pthread_create(&u->hasher, NULL, hash_containers, u->ev) == 0;
+}
+
+int rt_units_hash_finish(rt_units *u, rt_diag *diag)
+{
+	size_t c, k, j;
+
+	if (u->hashing)
+		pthread_join(u->hasher, NULL);
+	u->hashing = 0;
+	for (c = 0; u->ev && c < u->ev->ncontainers; c++)
+		for (k = 0; k < u->ev->containers[c].nfiles; k++)
+			for (j = 0; j < u->nskipped; j++)
+				if (!u->skipped[j].sha256 &&
+				    !strcmp(u->skipped[j].path, u->ev->containers[c].files[k].path) &&
+				    pl_input_hash(&u->skipped[j], &u->ev->containers[c].files[k], diag))
+					return -1;
+	return 0;
 }
 
 int rt_units_collect(const char *const *paths, size_t npaths, rt_units **out, rt_diag *diag)
@@ -120,12 +237,13 @@ int rt_units_collect(const char *const *paths, size_t npaths, rt_units **out, rt
 	pl_recorder_init(&rec, diag, &rd);
 	if (!(u->base = getcwd(NULL, 0)) && !(u->base = rt_strdup0(".")))
 		goto done;
-	if (rt_evidence_collect(paths, npaths, &u->ev, &rd) || !u->ev)
+	if (rt_pipeline_collect(paths, npaths, 1, &u->ev, &rd) || !u->ev)
 		goto done;
 	if (describe_units(u, paths, npaths))
 		goto done;
 	/* everything the walk said names a file it left or could not open */
-	if (rec.oom || pl_notes_to_inputs(&rec, &sk, 0, NULL, paths, npaths))
+	if (rec.oom || pl_notes_to_inputs(&rec, &sk, 0, NULL, paths, npaths) ||
+	    container_inputs(&sk, u->ev, paths, npaths))
 		goto done;
 	pl_inputs_sort(sk.v, sk.n);
 	rc = 0;
@@ -146,6 +264,8 @@ void rt_units_free(rt_units **up)
 
 	if (!u)
 		return;
+	if (u->hashing)
+		pthread_join(u->hasher, NULL);
 	for (i = 0; i < u->n; i++) {
 		free(u->units[i].dir);
 		for (k = 0; k < u->units[i].npaths; k++)
@@ -356,7 +476,7 @@ static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 		for (j = 0; j < a->nlogs; j++) {
 			if (j)
 				ADD(",");
-			JP(a->logs[j]);
+			JP(a->logs[j].path);
 		}
 		ADD("]}");
 	}
@@ -438,6 +558,33 @@ static int path_array(const cJSON *o, const char *key, char ***v, size_t *n)
 	return 0;
 }
 
+/* A hive's transaction logs as listed in the manifest (paths: their bytes
+ * are opened when the unit is analysed). */
+static int log_array(const cJSON *o, rt_artifact **v, size_t *n)
+{
+	char **paths = NULL;
+	size_t np = 0, i;
+
+	*v = NULL;
+	*n = 0;
+	if (path_array(o, "logs", &paths, &np))
+		goto fail;
+	if (!(*v = calloc(np + 1, sizeof **v)))
+		goto fail;
+	for (i = 0; i < np; i++) {
+		(*v)[i].path = paths[i];
+		(*v)[i].origin.mft_entry = UINT64_MAX;
+	}
+	*n = np;
+	free(paths);
+	return 0;
+fail:
+	for (i = 0; paths && paths[i]; i++)
+		free(paths[i]);
+	free(paths);
+	return -1;
+}
+
 static int hive_kind(const char *s, rt_hive_kind *k)
 {
 	int i;
@@ -461,8 +608,9 @@ static int read_artifact(const cJSON *o, rt_artifact *a)
 	a->kind = !strcmp(type, "evtx") ? RT_ART_EVTX : RT_ART_HIVE;
 	if (jr_path(o, "path", &a->path) || !a->path || jr_u64(o, "size", &a->size) ||
 	    hive_kind(jr_str(o, "hive"), &a->hive_kind) || jr_bool(o, "backup", 0, &backup) ||
-	    path_array(o, "logs", &a->logs, &a->nlogs))
+	    log_array(o, &a->logs, &a->nlogs))
 		return -1;
+	a->origin.mft_entry = UINT64_MAX;
 	a->is_backup = backup;
 	return 0;
 }

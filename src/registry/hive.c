@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <libbfio.h>
 #include <libregf.h>
@@ -129,27 +128,6 @@ uint32_t rt_hive_base_block_checksum(const uint8_t *bb)
 	return x;
 }
 
-static rt_hive_kind kind_from_name(const char *name)
-{
-	static const struct {
-		const char *name;
-		rt_hive_kind kind;
-	} names[] = {
-		{ "system", RT_HIVE_SYSTEM },	  { "software", RT_HIVE_SOFTWARE },
-		{ "sam", RT_HIVE_SAM },		  { "security", RT_HIVE_SECURITY },
-		{ "ntuser.dat", RT_HIVE_NTUSER }, { "usrclass.dat", RT_HIVE_USRCLASS },
-		{ "default", RT_HIVE_OTHER },	  { "amcache.hve", RT_HIVE_OTHER },
-	};
-	const char *base = strrchr(name, '\\');
-	size_t i;
-
-	base = base ? base + 1 : name;
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (rt_strcaseeq(base, names[i].name))
-			return names[i].kind;
-	return RT_HIVE_UNKNOWN;
-}
-
 void regf_parse_base_block(const uint8_t *bb, rt_hive_info *info)
 {
 	rt_buf name = RT_BUF_INIT;
@@ -168,7 +146,6 @@ void regf_parse_base_block(const uint8_t *bb, rt_hive_info *info)
 	if (rt_utf16le_to_utf8(&name, bb + 48, 32, 1) == 0)
 		snprintf(info->file_name, sizeof info->file_name, "%s", name.buf);
 	rt_buf_release(&name);
-	info->kind = kind_from_name(info->file_name);
 }
 
 /* ------------------------------------------------------------------ open */
@@ -224,8 +201,6 @@ void rt_hive_free(rt_hive **hp)
 	free(h);
 	*hp = NULL;
 }
-
-static rt_hive_kind kind_from_root(rt_hive *h);
 
 /*
  * A libbfio handle over the image. libbfio's own memory-range handle reads
@@ -344,6 +319,22 @@ static int mem_handle(rt_hive *h)
 	return 0;
 }
 
+/* The kind, decided where every stage decides it (rt_hive_classify). */
+static int classify(rt_hive *h)
+{
+	rt_source *src = NULL;
+	rt_hive_class c;
+
+	if (rt_source_from_memory(h->image, h->size, h->name, 0, &src) != 0) {
+		rt_diag_error(h->diag, h->name, "cannot open hive: out of memory");
+		return -1;
+	}
+	rt_hive_classify(src, h->name, &c);
+	rt_source_unref(&src);
+	h->info.kind = c.kind;
+	return 0;
+}
+
 /* Takes ownership of `image`. */
 static int hive_open_image(rt_hive *h, uint8_t *image, size_t size, unsigned flags)
 {
@@ -412,51 +403,25 @@ static int hive_open_image(rt_hive *h, uint8_t *image, size_t size, unsigned fla
 		rt_diag_error(h->diag, h->name, "hive is corrupted: some keys may be missing");
 	if (err)
 		libregf_error_free(&err);
-	if (h->info.kind == RT_HIVE_UNKNOWN)
-		h->info.kind = kind_from_root(h);
-	return 0;
+	return classify(h);
 }
 
-static int read_whole_file(const char *path, uint8_t **data, size_t *size, rt_diag *diag)
+static int read_source(rt_source *src, uint8_t **data, size_t *size, rt_diag *diag)
 {
-	FILE *f;
-	struct stat st;
-	uint8_t *p;
-	size_t n;
+	const char *name = rt_source_name(src);
 
-	*data = NULL;
-	*size = 0;
-	f = fopen(path, "rb");
-	if (!f) {
-		rt_diag_error(diag, path, "cannot open: %s", strerror(errno));
+	if (rt_source_read_all(src, RT_HIVE_MAX_SIZE, data, size) != 0) {
+		char why[256];
+
+		if (errno == EFBIG && rt_source_size(src) > RT_HIVE_MAX_SIZE)
+			rt_diag_error(diag, name, "cannot read: larger than %zu bytes", RT_HIVE_MAX_SIZE);
+		else
+			rt_diag_error(diag, name, "cannot read: %s",
+				      *rt_source_error(src, why, sizeof(why)) ? why : strerror(errno));
+		rt_source_drop_cache(src);
 		return -1;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		rt_diag_error(diag, path, "cannot read: not a regular file");
-		fclose(f);
-		return -1;
-	}
-	if ((uint64_t)st.st_size > RT_HIVE_MAX_SIZE) {
-		rt_diag_error(diag, path, "cannot read: larger than %zu bytes", RT_HIVE_MAX_SIZE);
-		fclose(f);
-		return -1;
-	}
-	p = malloc((size_t)st.st_size ? (size_t)st.st_size : 1);
-	if (!p) {
-		rt_diag_error(diag, path, "cannot read: out of memory");
-		fclose(f);
-		return -1;
-	}
-	n = fread(p, 1, (size_t)st.st_size, f);
-	if (n != (size_t)st.st_size && ferror(f)) {
-		rt_diag_error(diag, path, "cannot read: %s", strerror(errno));
-		free(p);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	*data = p;
-	*size = n;
+	rt_source_drop_cache(src); /* the hive keeps its own copy */
 	return 0;
 }
 
@@ -485,14 +450,17 @@ int rt_hive_open_memory(const void *data, size_t size, const char *name, unsigne
 	return 0;
 }
 
-int rt_hive_open(const char *path, unsigned flags, rt_hive **out, rt_diag *diag)
+int rt_hive_open_source(rt_source *src, unsigned flags, rt_hive **out, rt_diag *diag)
 {
+	const char *path = src ? rt_source_name(src) : "";
 	rt_hive *h;
 	uint8_t *data;
 	size_t size;
 
 	*out = NULL;
-	if (read_whole_file(path, &data, &size, diag) != 0)
+	if (!src) /* a file that could not be opened: its opener named it */
+		return -1;
+	if (read_source(src, &data, &size, diag) != 0)
 		return -1;
 	h = hive_alloc(path, diag);
 	if (!h) {
@@ -515,9 +483,56 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+int rt_hive_open(const char *path, unsigned flags, rt_hive **out, rt_diag *diag)
+{
+	rt_source *src = NULL;
+	int rc;
+
+	*out = NULL;
+	if (rt_source_open_path(path, &src) != 0) {
+		rt_diag_error(diag, path, "cannot open: %s", rt_source_open_error(errno));
+		return -1;
+	}
+	rc = rt_hive_open_source(src, flags, out, diag);
+	rt_source_unref(&src);
+	return rc;
+}
+
 int rt_hive_open_with_logs(const char *path, const char *const *logs, size_t nlogs,
 			   unsigned flags, rt_hive **out, rt_diag *diag)
 {
+	rt_source *src = NULL, **ls = calloc(nlogs ? nlogs : 1, sizeof(*ls));
+	size_t i, n = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (!ls) {
+		rt_diag_error(diag, path, "cannot open hive: out of memory");
+		return -1;
+	}
+	if (rt_source_open_path(path, &src) != 0) {
+		rt_diag_error(diag, path, "cannot open: %s", rt_source_open_error(errno));
+		goto out;
+	}
+	for (i = 0; i < nlogs; i++) {
+		if (rt_source_open_path(logs[i], &ls[n]) == 0)
+			n++;
+		else
+			rt_diag_error(diag, logs[i], "cannot open: %s", rt_source_open_error(errno));
+	}
+	rc = rt_hive_open_with_logs_source(src, ls, n, flags, out, diag);
+out:
+	for (i = 0; i < n; i++)
+		rt_source_unref(&ls[i]);
+	free(ls);
+	rt_source_unref(&src);
+	return rc;
+}
+
+int rt_hive_open_with_logs_source(rt_source *src, rt_source *const *logs, size_t nlogs,
+				  unsigned flags, rt_hive **out, rt_diag *diag)
+{
+	const char *path = src ? rt_source_name(src) : "";
 	rt_hive *primary = NULL, *h = NULL;
 	regf_log *lg = NULL;
 	uint8_t **datas = NULL;
@@ -527,7 +542,7 @@ int rt_hive_open_with_logs(const char *path, const char *const *logs, size_t nlo
 	int applied, rc = -1;
 
 	*out = NULL;
-	if (rt_hive_open(path, flags, &primary, diag) != 0)
+	if (rt_hive_open_source(src, flags, &primary, diag) != 0)
 		return -1;
 	/* a bad base block checksum also makes a hive dirty (msuhanov/regf) */
 	if ((flags & RT_HIVE_NO_REPLAY) || nlogs == 0 ||
@@ -542,9 +557,9 @@ int rt_hive_open_with_logs(const char *path, const char *const *logs, size_t nlo
 	for (i = 0; i < nlogs; i++) {
 		size_t sz;
 
-		if (read_whole_file(logs[i], &datas[i], &sz, diag) != 0)
+		if (read_source(logs[i], &datas[i], &sz, diag) != 0)
 			continue;
-		lg[n].name = base_name(logs[i]);
+		lg[n].name = base_name(rt_source_name(logs[i]));
 		lg[n].data = datas[i];
 		lg[n].size = sz;
 		n++;
@@ -989,35 +1004,6 @@ int rt_hive_get_key(rt_hive *h, const char *path, rt_key **out)
 		r = -1;
 	free(resolved);
 	return r;
-}
-
-static rt_hive_kind kind_from_root(rt_hive *h)
-{
-	static const struct {
-		const char *a, *b;
-		rt_hive_kind kind;
-	} sig[] = {
-		{ "Select", "ControlSet001", RT_HIVE_SYSTEM },
-		{ "Microsoft", "Classes", RT_HIVE_SOFTWARE },
-		{ "SAM", "SAM\\Domains", RT_HIVE_SAM },
-		{ "Policy", "RXACT", RT_HIVE_SECURITY },
-		{ "Software", "Environment", RT_HIVE_NTUSER },
-		{ "Local Settings", "CLSID", RT_HIVE_USRCLASS },
-		{ "Root", "Root\\InventoryApplicationFile", RT_HIVE_OTHER },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof sig / sizeof sig[0]; i++) {
-		rt_key *a = NULL, *b = NULL;
-		int ok = rt_hive_get_key(h, sig[i].a, &a) == 1 &&
-			 rt_hive_get_key(h, sig[i].b, &b) == 1;
-
-		rt_key_free(&a);
-		rt_key_free(&b);
-		if (ok)
-			return sig[i].kind;
-	}
-	return RT_HIVE_UNKNOWN;
 }
 
 /* ---------------------------------------------------------------- values */

@@ -346,6 +346,35 @@ static int json_opt_str(rt_buf *out, const char *key, const char *v)
 	return 0;
 }
 
+/* Where an input read inside an image or archive lies (only those have
+ * the key: folder reports keep their bytes). */
+static int json_origin(rt_buf *out, const rt_input *in)
+{
+	const rt_origin *o = &in->origin;
+
+	ADD(",\"origin\":{\"container\":");
+	JPATH(in->container);
+	if (o->scheme) {
+		ADDF(",\"partition\":%d,\"scheme\":", o->partition);
+		JSTR(o->scheme);
+		ADDF(",\"partition_offset\":%llu", (unsigned long long)o->partition_offset);
+	}
+	if (o->shadow_copy) {
+		ADDF(",\"shadow_copy\":%d", o->shadow_copy);
+		if (json_time(out, "shadow_copy_created", o->shadow_copy_time, 1))
+			return -1;
+	}
+	ADD(o->scheme ? ",\"path_in_volume\":" : ",\"entry\":");
+	if (o->inner_path)
+		JPATH(o->inner_path);
+	else
+		ADD("null");
+	if (o->mft_entry != UINT64_MAX && o->scheme)
+		ADDF(",\"mft_entry\":%llu", (unsigned long long)o->mft_entry);
+	ADD("}");
+	return 0;
+}
+
 static int json_input(rt_buf *out, const rt_input *in)
 {
 	size_t k;
@@ -365,6 +394,8 @@ static int json_input(rt_buf *out, const rt_input *in)
 	JSTR(rt_input_state_name(in->state));
 	if (in->kind && !strncmp(in->kind, "evtx", 4))
 		ADDF(",\"records\":%llu", (unsigned long long)in->records);
+	if (in->container && json_origin(out, in))
+		return -1;
 	ADD(",\"notes\":[");
 	for (k = 0; k < in->nnotes; k++) {
 		if (k)

@@ -1,0 +1,175 @@
+/*
+ * Volume shadow copies (libvshadow): each store of a volume is the volume
+ * as it was when the store was created, read through the live volume's
+ * bytes and the store's copy-on-write blocks. A store is a byte source like
+ * a volume, so the NTFS reader walks it the same way.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvshadow.h>
+
+#include "source_int.h"
+#include "yal.h"
+
+#define VSS_ERR(e, fallback, out, n)                                                       \
+	yal_error((intptr_t **)(e), (yal_sprint_fn)libvshadow_error_backtrace_sprint,       \
+		  (yal_free_fn)libvshadow_error_free, (fallback), (out), (n))
+
+typedef struct vss_vol {
+	libvshadow_volume_t *v;
+	void *bfio;
+	rt_source *under;
+	src_lock *lock;
+} vss_vol;
+
+struct rt_vss {
+	rt_source *self; /* size 0, owns the vss_vol: stores keep it alive */
+	vss_vol *vol;
+	int nstores;
+};
+
+static void vol_release(void *impl)
+{
+	vss_vol *v = impl;
+
+	if (!v)
+		return;
+	if (v->v) {
+		libvshadow_volume_close(v->v, NULL);
+		libvshadow_volume_free(&v->v, NULL);
+	}
+	rt_source_bfio_free(&v->bfio);
+	rt_source_unref(&v->under);
+	src_lock_unref(&v->lock);
+	free(v);
+}
+
+static const src_ops vol_ops = {"VSS volume", src_read_nothing, vol_release, NULL, NULL};
+
+typedef struct store {
+	rt_source *volsrc;
+	libvshadow_store_t *s;
+} store;
+
+static ssize_t store_read(rt_source *self, void *impl, void *buf, size_t n, uint64_t off)
+{
+	store *st = impl;
+	libvshadow_error_t *e = NULL;
+	char why[256];
+	ssize_t r = libvshadow_store_read_buffer_at_offset(st->s, buf, n, (off64_t)off, &e);
+
+	if (r < 0) {
+		VSS_ERR(&e, "read failed", why, sizeof(why));
+		src_set_error(self, why);
+		errno = EIO;
+	}
+	return r;
+}
+
+static void store_release(void *impl)
+{
+	store *st = impl;
+
+	if (!st)
+		return;
+	if (st->s)
+		libvshadow_store_free(&st->s, NULL);
+	rt_source_unref(&st->volsrc);
+	free(st);
+}
+
+static const src_ops store_ops = {"shadow copy", store_read, store_release, NULL, NULL};
+
+int rt_vss_open(rt_source *volume, rt_vss **out, int *nstores, char *err, size_t n)
+{
+	libvshadow_error_t *e = NULL;
+	rt_vss *x = calloc(1, sizeof(*x));
+	vss_vol *v = calloc(1, sizeof(*v));
+	int r;
+
+	*out = NULL;
+	*nstores = 0;
+	if (!x || !v || !(v->lock = src_lock_new()) || rt_source_bfio(volume, &v->bfio)) {
+		snprintf(err, n, "out of memory");
+		goto fail;
+	}
+	v->under = rt_source_ref(volume);
+	r = libvshadow_check_volume_signature_file_io_handle(v->bfio, &e);
+	if (r != 1) {
+		if (r < 0)
+			VSS_ERR(&e, "cannot look for shadow copies", err, n);
+		else
+			err[0] = '\0'; /* no shadow copies: not an error */
+		goto fail;
+	}
+	if (libvshadow_volume_initialize(&v->v, &e) != 1 ||
+	    libvshadow_volume_open_file_io_handle(v->v, v->bfio, LIBVSHADOW_OPEN_READ, &e) != 1 ||
+	    libvshadow_volume_get_number_of_stores(v->v, &x->nstores, &e) != 1) {
+		VSS_ERR(&e, "libvshadow cannot read the shadow copies", err, n);
+		goto fail;
+	}
+	x->vol = v;
+	x->self = src_new(&vol_ops, v, 0, rt_source_name(volume), NULL);
+	v = NULL;
+	if (!x->self) {
+		snprintf(err, n, "out of memory");
+		goto fail;
+	}
+	*nstores = x->nstores;
+	*out = x;
+	return 0;
+fail:
+	vol_release(v);
+	if (x)
+		rt_source_unref(&x->self);
+	free(x);
+	return -1;
+}
+
+int rt_vss_store(rt_vss *x, int i, const char *display, rt_source **out, uint64_t *created,
+		 char *err, size_t n)
+{
+	libvshadow_error_t *e = NULL;
+	store *st = calloc(1, sizeof(*st));
+	size64_t size = 0;
+	uint64_t ft = 0;
+
+	*out = NULL;
+	*created = 0;
+	if (!st) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	if (libvshadow_volume_get_store(x->vol->v, i, &st->s, &e) != 1 ||
+	    libvshadow_store_get_volume_size(st->s, &size, &e) != 1) {
+		VSS_ERR(&e, "unreadable store", err, n);
+		store_release(st);
+		return -1;
+	}
+	if (libvshadow_store_get_creation_time(st->s, &ft, &e) != 1)
+		libvshadow_error_free(&e);
+	st->volsrc = rt_source_ref(x->self);
+	*created = ft;
+	*out = src_new(&store_ops, st, size, display, x->vol->lock);
+	if (!*out) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void rt_vss_free(rt_vss **xp)
+{
+	rt_vss *x = xp ? *xp : NULL;
+
+	if (!x)
+		return;
+	rt_source_unref(&x->self);
+	free(x);
+	*xp = NULL;
+}
