@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds remtrail and runs the whole test suite twice: once as shipped, once
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Runs the threaded
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then damaged copies
+# of the fixtures through every command under the same (tests/robustness.sh)
+# and the corpus tests as on a fresh clone. Runs the threaded
 # reader's tests under ThreadSanitizer. Briefly runs the libFuzzer targets
 # when clang can build them. Corpus tests run when
 # ../shared/corpus exists and skip (saying so) otherwise.
@@ -21,12 +23,17 @@ mkdir -p build-asan
 	make -j"$jobs" check) || {
 	tail -100 build-asan/test-suite.log 2>/dev/null; exit 1; }
 
+# Damaged copies of the fixtures through every command (about 2 minutes).
+echo "== robustness: mutants of the fixtures through every command, under ASan + UBSan"
+./tests/robustness.sh build-asan
+
 # A fresh clone has no ../shared: the corpus tests must skip cleanly, and
 # under LeakSanitizer too (a few seconds).
 echo "== corpus tests without the corpus (as on a fresh clone), under ASan + UBSan"
 (cd build-asan && make check-no-corpus) || {
 	tail -100 build-asan/test-suite.log 2>/dev/null; exit 1; }
 
+# Hosts analysed side by side (analyze, assess -j) run here too.
 # Native reader only: libevtx 20181227 reads a few bytes past its own chunk
 # buffer on some logs (valgrind shows it), which TSan's allocator turns into
 # a crash inside libevtx.
@@ -53,6 +60,9 @@ mkdir -p build-tsan
 	make -j"$jobs" remtrail tests/test_native tests/fixtures/mkntfstree &&
 	TSAN_OPTIONS=halt_on_error=1 RT_TEST_NATIVE_ONLY=1 CK_RUN_CASE=threads ./tests/test_native &&
 	TSAN_OPTIONS=halt_on_error=1 ./remtrail events --reader native -j4 ../testdata/sample >/dev/null &&
+	rm -rf tsan-analyze && TSAN_OPTIONS=halt_on_error=1 ./remtrail analyze --reader native -j4 \
+		../testdata/sample -o tsan-analyze 2>/dev/null &&
+	TSAN_OPTIONS=halt_on_error=1 ./remtrail assess --reader native -j2 ../testdata/sample >/dev/null &&
 	tsan_images) || {
 	echo "ThreadSanitizer run failed"; exit 1; }
 

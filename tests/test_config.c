@@ -8,7 +8,9 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "evtx_events.h"
 #include "hive_writer.h"
 #include "remtrail/config.h"
 #include "testutil.h"
@@ -570,6 +572,76 @@ START_TEST(command_json_and_text)
 }
 END_TEST
 
+/* The changes the logs date join the hives' histories as "event" points,
+ * and a folder of logs alone has a configuration too. */
+START_TEST(command_event_points)
+{
+	char *hive = firewall_system(), *sys, *fw, *out = NULL, *err = NULL;
+	char *argv[] = { (char *)tu_remtrail(), "config", "--format", "json", dir, NULL };
+	tw_writer *w = tw_new(0);
+	cJSON *o, *set, *it;
+	uint8_t *img;
+	size_t n;
+	int rc, seen_start = 0, seen_fw = 0;
+
+	ck_assert_uint_ne(te_service_start_type(w, "2020-02-01T10:00:00Z", "WS01",
+						"Windows Remote Management (WS-Management)",
+						"auto start", "disabled", "WinRM"),
+			  0);
+	img = tw_image(w, &n);
+	sys = tu_write_file(dir, "System.evtx", img, n);
+	tw_free(&w);
+	w = tw_new(0);
+	ck_assert_uint_ne(te_event(w, TE_CH_FIREWALL, NULL, 2003, "2020-02-01T11:00:00Z", "WS01",
+				   "Profiles", "4", "SettingType", "1", "SettingValue", "00000000",
+				   "SettingValueString", "No", NULL),
+			  0);
+	img = tw_image(w, &n);
+	fw = tu_write_file(dir, "Firewall.evtx", img, n);
+	tw_free(&w);
+	rc = tu_run(argv, &out, &err);
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, err);
+	o = cJSON_Parse(out);
+	ck_assert_ptr_nonnull(o);
+	set = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "hosts"), 0), "settings");
+	cJSON_ArrayForEach(it, set)
+	{
+		const char *name = cJSON_GetObjectItem(it, "name")->valuestring;
+		const char *cert = cJSON_GetObjectItem(it, "certainty")->valuestring;
+		cJSON *src = cJSON_GetObjectItem(it, "source");
+
+		if (strcmp(cert, "event"))
+			continue;
+		ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(src, "record_id")));
+		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(it, "snapshot")));
+		if (!strcmp(name, "service.winrm.start")) {
+			ck_assert_str_eq(cJSON_GetObjectItem(it, "value")->valuestring, "disabled");
+			ck_assert_int_eq(cJSON_GetObjectItem(src, "event_id")->valueint, 7040);
+			seen_start++;
+		} else if (!strcmp(name, "firewall.profile.public.enabled")) {
+			ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(it, "value")));
+			ck_assert_int_eq(cJSON_GetObjectItem(src, "event_id")->valueint, 2003);
+			seen_fw++;
+		}
+	}
+	ck_assert_int_eq(seen_start, 1);
+	ck_assert_int_eq(seen_fw, 1);
+	cJSON_Delete(o);
+	free(out);
+	free(err);
+
+	/* the logs alone */
+	unlink(hive);
+	ck_assert_int_eq(tu_run(argv, &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"certainty\":\"event\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"host\":\"WS01\""));
+	free(out);
+	free(sys);
+	free(fw);
+	free(hive);
+}
+END_TEST
+
 START_TEST(command_nothing_readable)
 {
 	char *p = tu_write_file(dir, "notes.txt", "hello", 5);
@@ -598,6 +670,7 @@ int main(void)
 	tcase_add_test(tc, identity_and_user_logging);
 	tcase_add_test(tc, network_profiles);
 	tcase_add_test(tc, history_with_regback);
+	tcase_add_test(tc, command_event_points);
 	tcase_add_test(tc, history_with_replay);
 	tcase_add_test(tc, damaged_and_foreign_input);
 	tcase_add_test(tc, command_json_and_text);

@@ -712,8 +712,8 @@ START_TEST(csv_quoting)
 	char *s;
 	const char *hdr = "datetime,timestamp,timestamp_desc,message,kind,host,channel,event_id,"
 			  "record_id,source_file,remote_ip,remote_host,user,logon_id,process,"
-			  "parent_process,command_line,rule,technique,direction,confidence,"
-			  "paired_host,paired_record_id,logon_record_id,related_record_id\r\n";
+			  "parent_process,command_line,object,rule,technique,direction,confidence,"
+			  "attribution,paired_host,paired_record_id,logon_record_id,related_record_id\r\n";
 
 	sysmon1("WS01", 1, "10:00:00", "{I-1}", "C:\\Windows\\System32\\wbem\\WMIC.exe",
 		"wmic /node:SRV02 process call create \"cmd /c a,b\"\nnext", "CORP\\a", "0x5",
@@ -726,7 +726,7 @@ START_TEST(csv_quoting)
 		strstr(s, ",\"wmic /node:SRV02 process call create \"\"cmd /c a,b\"\"\\nnext\","));
 	ck_assert_ptr_nonnull(strstr(s, "\r\n2024-03-01T10:00:00.0000000Z,1709287200000000,Event Recorded,"));
 	ck_assert_ptr_nonnull(strstr(s, ",wmi.outbound,WS01,"));
-	ck_assert_ptr_nonnull(strstr(s, ",wmi.wmic_node,T1047,outbound,medium,,,,\r\n"));
+	ck_assert_ptr_nonnull(strstr(s, ",wmi.wmic_node,T1047,outbound,medium,record,,,,\r\n"));
 	free(s);
 }
 END_TEST

@@ -73,93 +73,12 @@ static char *path(const char *a, const char *b)
 	return p;
 }
 
-/* A result file without its run record (report.h): what runs must share. */
-static char *results_of(const char *file)
-{
-	char *s = tu_read_file(file, NULL), *m, *e;
-	size_t n;
-
-	if (!s)
-		return NULL;
-	if ((m = strstr(s, ",\"run\":{\"command_line\"")))
-		*m = '\0';
-	else if ((m = strstr(s, RT_REPORT_RUN_MARK)))
-		*m = '\0';
-	else if ((m = strstr(s, "<footer id=\"run\">")) && (e = strstr(m, "</footer>"))) {
-		n = strlen(e + 9);
-		memmove(m, e + 9, n + 1);
-	}
-	return s;
-}
-
-static const char *const result_files[] = { "report.json", "report.txt", "report.html",
-					    "timeline.csv", "timeline.jsonl" };
-
-/* Same results in folders a and b (sub: "" for the case, "hosts/X"). */
-static void same_files(const char *a, const char *b, const char *sub)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof result_files / sizeof *result_files; i++) {
-		char pa[8192], pb[8192], *x, *y;
-
-		snprintf(pa, sizeof pa, "%s/%s/%s", a, sub, result_files[i]);
-		snprintf(pb, sizeof pb, "%s/%s/%s", b, sub, result_files[i]);
-		x = results_of(pa);
-		y = results_of(pb);
-		ck_assert_msg(x && y, "%s or %s missing", pa, pb);
-		ck_assert_msg(!strcmp(x, y), "%s and %s differ", pa, pb);
-		free(x);
-		free(y);
-	}
-}
-
-/* The host folders of a result folder, sorted, each followed by '\n'. */
-static char *host_list(const char *out)
-{
-	char p[8192], *names[64];
-	struct dirent *e;
-	rt_buf b = RT_BUF_INIT;
-	size_t n = 0, i;
-	DIR *d;
-
-	snprintf(p, sizeof p, "%s/hosts", out);
-	d = opendir(p);
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)) && n < 64)
-		if (e->d_name[0] != '.')
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	for (i = 1; i < n; i++) {
-		size_t j = i;
-		char *v = names[i];
-
-		for (; j > 0 && strcmp(names[j - 1], v) > 0; j--)
-			names[j] = names[j - 1];
-		names[j] = v;
-	}
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(rt_buf_addf(&b, "%s\n", names[i]), 0);
-		free(names[i]);
-	}
-	return rt_buf_detach(&b, NULL);
-}
-
 /* Every result file of two result folders, case and hosts. */
 static void same_results(const char *a, const char *b)
 {
-	char *ha = host_list(a), *hb = host_list(b), *h, *nl;
+	char why[20000];
 
-	ck_assert_str_eq(ha, hb);
-	same_files(a, b, ".");
-	for (h = ha; (nl = strchr(h, '\n')); h = nl + 1) {
-		char sub[512];
-
-		snprintf(sub, sizeof sub, "hosts/%.*s", (int)(nl - h), h);
-		same_files(a, b, sub);
-	}
-	free(ha);
-	free(hb);
+	ck_assert_msg(cg_same_results(a, b, why, sizeof why), "%s", why);
 }
 
 static size_t count(const char *s, const char *what)
@@ -294,7 +213,9 @@ START_TEST(shards_merged_equal_the_whole_case)
 	ck_assert_ptr_nonnull(strstr(err, "6 hosts (6 copied in)"));
 	free(err);
 	same_results(whole, m);
-	/* shards writing into one folder (a shared file system), merged there */
+	/* shards writing into one folder (a shared file system), merged there;
+	 * one started at the same time is writing its manifest */
+	free(tu_write_file(shared, ".manifest.jsonl.Xq1tr8", "{", 1));
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/3", "-o", shared, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "1/3", "-o", shared, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--host", "SRV01", "--host",
@@ -302,6 +223,14 @@ START_TEST(shards_merged_equal_the_whole_case)
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "3/3", "-o", shared, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "merge", shared, NULL), 0);
 	same_results(whole, shared);
+	/* a folder with anything else in it is still refused */
+	free(tu_write_file(dir, "mine/notes.txt", "mine", 4));
+	free(tu_write_file(dir, "mine/.manifest.jsonl.Xq1tr8", "{", 1));
+	tl = path("mine", NULL);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", tl, NULL), 2);
+	free(tl);
+	ck_assert_ptr_nonnull(strstr(err, "not empty"));
+	free(err);
 	free(whole);
 	free(man);
 	free(s1);
@@ -333,6 +262,92 @@ START_TEST(relative_manifest_runs_anywhere)
 	free(other);
 	free(s);
 	free(man);
+}
+END_TEST
+
+/* Start remtrail with argv (argv[0] ignored), stderr to /dev/null. */
+static pid_t start(char *const argv[])
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);
+		execv(tu_remtrail(), argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int finish(pid_t pid)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Two shards started at the same moment into one folder that does not
+ * exist yet (a Slurm array, parallel): neither refuses the folder the
+ * other has just made, and the merge is the whole case. */
+START_TEST(shards_started_at_once_share_a_new_folder)
+{
+	char *whole = path("whole", NULL), *man = path("m.jsonl", NULL), *out = NULL;
+	int round;
+
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_int_eq(rt(&out, NULL, "hosts", ev, NULL), 0);
+	free(tu_write_file(dir, "m.jsonl", out, strlen(out)));
+	free(out);
+	for (round = 0; round < 4; round++) {
+		char o[64], *shared;
+		char *a1[] = { "remtrail", "analyze", "--manifest", man, "--shard", "1/2", "-o", NULL, NULL };
+		char *a2[] = { "remtrail", "analyze", "--manifest", man, "--shard", "2/2", "-o", NULL, NULL };
+		pid_t p1, p2;
+
+		snprintf(o, sizeof o, "shared%d", round);
+		shared = path(o, NULL);
+		a1[7] = a2[7] = shared;
+		p1 = start(a1);
+		p2 = start(a2);
+		ck_assert_int_eq(finish(p1), 0);
+		ck_assert_int_eq(finish(p2), 0);
+		ck_assert_int_eq(rt(NULL, NULL, "merge", shared, NULL), 0);
+		same_results(whole, shared);
+		free(shared);
+	}
+	free(whole);
+	free(man);
+}
+END_TEST
+
+/* Hosts analysed side by side (-j): the same files for any -j, and the
+ * same `assess` output. */
+START_TEST(any_jobs_give_the_same_result)
+{
+	static const char *const jobs[] = { "-j1", "-j2", "-j3", "-j8" };
+	char *one = path("j1", NULL), *out1 = NULL, *err = NULL;
+	size_t i;
+
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", one, "-j1", NULL), 0);
+	ck_assert_int_eq(rt(&out1, NULL, "assess", ev, "-j1", NULL), 0);
+	for (i = 1; i < sizeof jobs / sizeof *jobs; i++) {
+		char *o = path(jobs[i] + 1, NULL), *out = NULL;
+
+		ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", o, jobs[i], NULL), 0);
+		/* one line per host finished, whatever the order */
+		ck_assert_uint_eq(count(err, ": host "), NWS + 2);
+		free(err);
+		same_results(one, o);
+		ck_assert_int_eq(rt(&out, NULL, "assess", ev, jobs[i], NULL), 0);
+		ck_assert_str_eq(out, out1);
+		free(out);
+		free(o);
+	}
+	free(out1);
+	free(one);
 }
 END_TEST
 
@@ -386,23 +401,15 @@ static size_t complete_folders(const char *out)
 	return n;
 }
 
-/* Start analyze, kill it (SIGKILL) once `after` host folders are complete;
- * the number complete when it died. */
-static size_t analyze_killed(const char *out, size_t after)
+/* Start analyze with `jobs`, kill it (SIGKILL) once `after` host folders
+ * are complete; the number complete when it died. */
+static size_t analyze_killed(const char *out, size_t after, const char *jobs)
 {
-	pid_t pid = fork();
-	size_t done = 0;
+	char *argv[] = { "remtrail", "analyze", ev, "-o", (char *)out, (char *)jobs, NULL };
+	pid_t pid = start(argv);
 	int status, i;
 
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 2);
-		execl(tu_remtrail(), tu_remtrail(), "analyze", ev, "-o", out, "-j1", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200000 && (done = complete_folders(out)) < after; i++) {
+	for (i = 0; i < 200000 && complete_folders(out) < after; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return complete_folders(out);
 		usleep(100);
@@ -422,7 +429,8 @@ START_TEST(killed_run_resumes_to_the_same_result)
 
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", clean, NULL), 0);
 	for (attempt = 1; attempt <= 3; attempt++) {
-		done = analyze_killed(out, attempt);
+		/* one host at a time, then two side by side */
+		done = analyze_killed(out, attempt, attempt == 2 ? "-j2" : "-j1");
 		bad = incomplete_folder(out);
 		ck_assert_msg(bad == NULL, "host folder %s is there without unit.json", bad);
 		ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, NULL), 0);
@@ -568,6 +576,8 @@ int main(void)
 	tcase_add_test(tc, shards_partition_the_units);
 	tcase_add_test(tc, shards_merged_equal_the_whole_case);
 	tcase_add_test(tc, relative_manifest_runs_anywhere);
+	tcase_add_test(tc, any_jobs_give_the_same_result);
+	tcase_add_test(tc, shards_started_at_once_share_a_new_folder);
 	tcase_add_test(tc, killed_run_resumes_to_the_same_result);
 	tcase_add_test(tc, incomplete_or_altered_folders_are_redone);
 	tcase_add_test(tc, changes_are_noticed);

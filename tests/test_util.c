@@ -87,7 +87,7 @@ START_TEST(utf16_agrees_with_unitwise)
 {
 	static const uint16_t pick[] = { 0, 1, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x20ac, 0xd83d,
 					 0xde00, 0xdbff, 0xdc00, 0xfffd, 0xffff };
-	uint8_t s[160];
+	uint8_t s[160], *exact;
 	uint64_t x = 0x2545F4914F6CDD1Dull;
 	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
 	int i;
@@ -108,7 +108,12 @@ START_TEST(utf16_agrees_with_unitwise)
 		}
 		rt_buf_reset(&got);
 		rt_buf_reset(&want);
-		ck_assert_int_eq(rt_utf16le_to_utf8(&got, s, n, stop), 0);
+		/* a copy of exactly n units: ASan sees any read past them */
+		exact = malloc(n ? 2 * n : 1);
+		ck_assert_ptr_nonnull(exact);
+		memcpy(exact, s, 2 * n);
+		ck_assert_int_eq(rt_utf16le_to_utf8(&got, exact, n, stop), 0);
+		free(exact);
 		utf16_ref(&want, s, n, stop);
 		ck_assert_uint_eq(got.len, want.len);
 		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
@@ -252,6 +257,7 @@ START_TEST(json_agrees_with_bytewise)
 	unsigned char s[80];
 	uint64_t x = 88172645463325252ull;
 	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
+	char *exact;
 	int i;
 
 	for (i = 0; i < 10000; i++) {
@@ -268,8 +274,23 @@ START_TEST(json_agrees_with_bytewise)
 		rt_buf_reset(&want);
 		rt_buf_adds(&got, "x");
 		rt_buf_adds(&want, "x");
-		ck_assert_int_eq(rt_json_str(&got, (const char *)s, n), 0);
+		/* a copy of exactly n bytes: ASan sees any read past them */
+		exact = malloc(n ? n : 1);
+		ck_assert_ptr_nonnull(exact);
+		memcpy(exact, s, n);
+		ck_assert_int_eq(rt_json_str(&got, exact, n), 0);
 		json_ref(&want, s, n);
+		ck_assert_uint_eq(got.len, want.len);
+		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
+		ck_assert_int_eq(got.buf[got.len], 0);
+		/* a member: the string as name and (its first half) as value */
+		ck_assert_int_eq(rt_json_member(&got, i % 2 ? ',' : '\0', exact, n, exact, n / 2), 0);
+		free(exact);
+		if (i % 2)
+			rt_buf_addch(&want, ',');
+		json_ref(&want, s, n);
+		rt_buf_addch(&want, ':');
+		json_ref(&want, s, n / 2);
 		ck_assert_uint_eq(got.len, want.len);
 		ck_assert_int_eq(memcmp(got.buf, want.buf, got.len), 0);
 		ck_assert_int_eq(got.buf[got.len], 0);
@@ -399,6 +420,31 @@ START_TEST(casestr_agrees_with_naive)
 		}
 		ck_assert_ptr_eq(rt_strcasestr_n(h, hl, n, nl), naive_casestr(h, hl, n, nl));
 	}
+}
+END_TEST
+
+/* Every byte value at every offset of a 40-byte run (the SSE2 blocks and
+ * the tail), in place and copied: only A-Z change, by 0x20. */
+START_TEST(ascii_lower_agrees_with_bytewise)
+{
+	char src[40], dst[40];
+	int b;
+	size_t off, i;
+
+	for (b = 0; b < 256; b++)
+		for (off = 0; off < sizeof src; off++) {
+			for (i = 0; i < sizeof src; i++)
+				src[i] = (char)(i == off ? b : 'A' + (int)(i % 26));
+			rt_ascii_lower(dst, src, sizeof src);
+			rt_ascii_lower(src, src, sizeof src);
+			for (i = 0; i < sizeof src; i++) {
+				unsigned char c = i == off ? (unsigned char)b : (unsigned char)('A' + i % 26);
+				char want = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+
+				ck_assert_int_eq(dst[i], want);
+				ck_assert_int_eq(src[i], want);
+			}
+		}
 }
 END_TEST
 
@@ -583,6 +629,7 @@ int main(void)
 	tcase_add_test(tc, hex_digit);
 	tcase_add_test(tc, casestr_edges);
 	tcase_add_test(tc, casestr_agrees_with_naive);
+	tcase_add_test(tc, ascii_lower_agrees_with_bytewise);
 	tcase_add_test(tc, sha256_contexts_independent);
 	tcase_add_test(tc, text_escape_and_csv_cells);
 	tcase_add_test(tc, path_escape_roundtrip);

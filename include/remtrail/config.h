@@ -107,18 +107,21 @@ typedef enum rt_cfg_certainty {
 	RT_CFG_BACKUP,
 	RT_CFG_BOUNDED,
 	RT_CFG_DEFAULT,
-	RT_CFG_SHADOW
+	RT_CFG_EVENT,     /* dated by an event record that changed it (rt_config_add_event) */
+	RT_CFG_SHADOW     /* value in a hive of a volume shadow copy */
 } rt_cfg_certainty;
 
-/* "observed", "replayed", "backup", "bounded-by-lastwrite", "default",
+/* "observed", "replayed", "backup", "bounded-by-lastwrite", "default", "event",
  * "shadow copy". */
 const char *rt_cfg_certainty_name(rt_cfg_certainty c);
 
 typedef struct rt_cfg_source {
-	char *file;           /* hive file path as given */
-	char *key;            /* hive-relative key path, control set resolved */
+	char *file;           /* hive file path as given (EVTX file for event points) */
+	char *key;            /* hive-relative key path, control set resolved; NULL for events */
 	char *value_name;     /* NULL for key-level settings (a listener, an interface) */
 	uint64_t last_written; /* FILETIME of the key, 0 if unknown */
+	uint64_t record_id;   /* event points: EventRecordID (0 for hive points) */
+	uint32_t event_id;    /* event points: the event id */
 } rt_cfg_source;
 
 typedef struct rt_cfg_point {
@@ -129,8 +132,10 @@ typedef struct rt_cfg_point {
 	char *text;           /* the value as text in config's vocabulary, NULL when absent */
 	rt_cfg_value typed;   /* `text` as data (rt_cfg_value_parse) */
 	rt_cfg_source source;
-	size_t snapshot;      /* index into the host's snapshots */
+	size_t snapshot;      /* index into the host's snapshots; RT_CFG_NO_SNAPSHOT for events */
 } rt_cfg_point;
+
+#define RT_CFG_NO_SNAPSHOT ((size_t)-1)
 
 typedef struct rt_cfg_setting {
 	char *name;
@@ -329,6 +334,30 @@ int rt_config_load(const rt_cfg_input *in, size_t n, rt_config **out, rt_diag *d
 int rt_config_from_evidence(const rt_evidence *ev, rt_config **out, rt_diag *diag);
 
 void rt_config_free(rt_config **c);
+
+/*
+ * A configuration change read from an event (the detect module's change
+ * points): setting `name` of `host` took `value` (text in config's
+ * vocabulary, e.g. "disabled", "true", a firewall rule string; NULL when
+ * the record removed it) at `time`. Added to the setting's history as an
+ * "event" point, in time order (after points of the same time); the host
+ * and setting are made when missing (logs without hives). Values become
+ * JSON as config writes them: firewall rules as rule objects, true/false
+ * as booleans, numbers as numbers, else strings; the text is kept as raw.
+ * Exposures are computed from the hives only and do not change.
+ * 0, or -1 on out of memory.
+ */
+typedef struct rt_cfg_event {
+	const char *host;
+	const char *name;
+	const char *value;
+	uint64_t time;
+	const char *file;
+	uint64_t record_id;
+	uint32_t event_id;
+} rt_cfg_event;
+
+int rt_config_add_event(rt_config *c, const rt_cfg_event *e);
 
 /* The history of `name` on host `h`, or NULL. */
 const rt_cfg_setting *rt_cfg_find(const rt_cfg_host *h, const char *name);

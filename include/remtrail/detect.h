@@ -55,8 +55,12 @@
 
 typedef struct rt_detect rt_detect;
 
-/* 0 on success, -1 on OOM. */
+/* 0 on success, -1 on OOM, -2 when the rule table is bad (a programming
+ * error: rt_detect_rules_check says what). */
 int rt_detect_new(rt_detect **out);
+/* Compile and check the rule table (src/detect/rules.c): 0 ok, -1 with
+ * "rule 'id': problem" in err (empty when out of memory). */
+int rt_detect_rules_check(rt_buf *err);
 /* Process one event (copies what it keeps). 0, or -1 on OOM (sticky: finish fails). */
 int rt_detect_event(rt_detect *d, const rt_event *ev);
 /* rt_event_cb adapter: ctx is an rt_detect; returns 1 (stop) only on OOM. */

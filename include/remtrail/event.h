@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct rt_field {
 	const char *name;
@@ -49,11 +50,25 @@ typedef struct rt_event {
 	const char *source_file; /* path of the EVTX file as given by the user */
 	size_t nfields;
 	const rt_field *fields;
+	/* NULL, or the lengths the reader knew: field_lens[2i] of
+	 * fields[i].name, field_lens[2i + 1] of its value, 0 where not known
+	 * (then count). Valid as long as the fields; rt_field_len() reads it. */
+	const uint32_t *field_lens;
 	int recovered;           /* 1: recovered from slack space or beyond the
 				  * header's chunks (libevtx's "recovered" records) */
 } rt_event;
 
 /* Value of the field named `name` (exact, case-sensitive), or NULL. */
+/* strlen of field i's name (which 0) or value (which 1), from
+ * ev->field_lens where known. */
+static inline size_t rt_field_len(const rt_event *ev, size_t i, int which)
+{
+	const char *s = which ? ev->fields[i].value : ev->fields[i].name;
+	size_t n = ev->field_lens ? ev->field_lens[2 * i + (which ? 1 : 0)] : 0;
+
+	return n ? n : strlen(s);
+}
+
 const char *rt_event_get(const rt_event *ev, const char *name);
 /* Like rt_event_get, but "" instead of NULL. */
 const char *rt_event_gets(const rt_event *ev, const char *name);

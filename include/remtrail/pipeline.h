@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "remtrail/assess.h"
+#include "remtrail/config.h"
 #include "remtrail/detect.h"
 #include "remtrail/diag.h"
 #include "remtrail/evidence.h"
@@ -72,6 +73,19 @@ typedef struct rt_input {
 
 /* ------------------------------------------------------------------- hosts */
 
+/* Bytes [off, off + len) of a file remtrail wrote, whose SHA-256 is
+ * `sha256`: a host's configuration left in its folder's report.json when
+ * the host is read back (a case of many hosts, a merge), not held in
+ * memory. */
+typedef struct rt_file_span {
+	char *path;
+	uint64_t off, len;
+	char sha256[65];
+} rt_file_span;
+
+/* How every configuration JSON begins: `remtrail config --format json`. */
+#define RT_CONFIG_JSON_HEAD "{\"schema\":\"remtrail/1\",\"hosts\":["
+
 typedef struct rt_analysis_host {
 	char *name;               /* as the evidence names it (evidence.h) */
 	char *dir;                /* its folder under hosts/ (rt_host_dirname) */
@@ -82,7 +96,10 @@ typedef struct rt_analysis_host {
 	int active_bias;          /* minutes, UTC = local + bias, when the hive was written */
 	rt_assess_result *verdicts;
 	rt_findings findings;     /* its own findings, timeline order, host-local links */
-	char *configuration_json; /* `remtrail config --format json` of this host alone */
+	/* `remtrail config --format json` of this host alone; or NULL, and
+	 * then it is in `configuration_at` (read with rt_host_configuration) */
+	char *configuration_json;
+	rt_file_span configuration_at;
 	size_t *inputs;           /* indexes into rt_analysis.inputs, in path order */
 	size_t ninputs;
 	rt_pair_host *pairing;    /* what pairing across hosts needs of it (one) */
@@ -153,7 +170,10 @@ typedef struct rt_analysis_opts {
 	 * rt_unit_analyse takes the unit's own */
 	const char *mgmt_hosts;
 	int hash_inputs;         /* SHA-256 of every input file */
-	int threads;             /* EVTX decoding threads (rt_evtx_opts.threads) */
+	/* threads: rt_analysis_run analyses this many hosts side by side
+	 * (rt_units_each); within one unit, its EVTX decoding threads
+	 * (rt_evtx_opts.threads) */
+	int threads;
 	rt_reader reader;        /* EVTX reader (rt_evtx_opts.reader) */
 	/* activity window: findings before `from` or after `to` are left out of
 	 * the timeline and of the verdicts (0: open); the configuration history
@@ -172,7 +192,9 @@ typedef struct rt_analysis {
 	rt_findings findings;      /* the case timeline: all hosts, paired across hosts */
 	rt_move *moves;            /* by source, target, protocol */
 	size_t nmoves;
-	char *configuration_json;  /* `remtrail config --format json` of the case, or NULL */
+	/* `remtrail config --format json` of a unit analysed alone, or NULL;
+	 * a case's is its hosts' (the report writes them one by one) */
+	char *configuration_json;
 	void *priv;
 	void *keep;                /* strings the results point to (internal) */
 } rt_analysis;
@@ -189,13 +211,22 @@ void rt_analysis_free(rt_analysis **a);
  * case lists them: from rt_unit_analyse or read back from host folders)
  * and the inputs that belong to no host: hosts and inputs gathered, the
  * hosts' findings put together and paired across hosts (rt_pair_findings),
- * the movement graph, the case configuration. The parts are emptied (their
+ * the movement graph (the case configuration is the hosts': see
+ * rt_host_configuration). The parts are emptied (their
  * results move into the case) but still to be freed. The result depends
  * only on the parts, so the case analysed at once and the case merged from
  * shards are the same. Returns 0, or -1 on out of memory.
  */
 int rt_case_join(rt_analysis **parts, size_t nparts, const rt_input *skipped, size_t nskipped,
 		 rt_analysis **out);
+
+/*
+ * Append host h's configuration JSON to `out`: from memory, or read back
+ * from its folder (configuration_at), checked against its SHA-256; a host
+ * with neither gives RT_CONFIG_JSON_HEAD "]}". 0, or -1 (out of memory;
+ * the file is gone or changed since it was read: errno EIO).
+ */
+int rt_host_configuration(const rt_analysis_host *h, rt_buf *out);
 
 /*
  * A host name as a folder name that is safe on every file system an
@@ -219,5 +250,17 @@ int rt_host_dirname(rt_buf *out, const char *name);
 int rt_moves_build(const rt_findings *f, const char *const *hosts, size_t nhosts, rt_move **out,
 		   size_t *n);
 void rt_moves_free(rt_move *m, size_t n);
+
+/* ---------------------------------------------------------------- config */
+
+/*
+ * The configuration history behind `config`: every hive of the evidence
+ * (rt_config_from_evidence) plus the changes the EVTX logs date (the
+ * detect module's change points, as "event" points). Unreadable input is
+ * reported through `diag`; 0 with *out set (maybe without hosts), -1 on
+ * out of memory.
+ */
+int rt_pipeline_config(const rt_evidence *ev, const rt_evtx_opts *o, rt_config **out,
+		       rt_diag *diag);
 
 #endif

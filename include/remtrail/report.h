@@ -61,6 +61,20 @@ int rt_outdir_prepare(const char *dir, int force, const char *const *inputs, siz
  * (errno set; the temporary file removed).
  */
 int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n);
+/*
+ * The same in pieces, for a file too big to hold whole: begin (the
+ * temporary file made), put as often as needed, end (flushed and renamed
+ * into place) or abort (removed). Each returns 0, or -1 with errno set;
+ * after a failed begin or end nothing is left to abort.
+ */
+typedef struct rt_outdir_file {
+	int fd;
+	rt_buf tmp, dst;
+} rt_outdir_file;
+int rt_outdir_begin(rt_outdir_file *f, const char *dir, const char *name);
+int rt_outdir_put(rt_outdir_file *f, const void *data, size_t n);
+int rt_outdir_end(rt_outdir_file *f);
+void rt_outdir_abort(rt_outdir_file *f);
 
 /* ----------------------------------------------------------------- assess */
 
@@ -120,6 +134,12 @@ typedef struct rt_report {
 	const rt_analysis *a;
 	const rt_report_opts *opts;
 	const rt_report_run *run;
+	/* report.json of the case: called after each host's configuration is
+	 * written, so that the caller can write out what `out` holds and empty
+	 * it - a case of many hosts then never sits whole in memory. NULL:
+	 * everything stays in `out`. 0, or -1 to stop. */
+	int (*flush)(void *ctx, rt_buf *out);
+	void *flush_ctx;
 } rt_report;
 
 /* Host index meaning "the whole case". */

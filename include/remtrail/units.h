@@ -120,6 +120,24 @@ int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out);
 int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, rt_analysis **out,
 		    rt_diag *diag);
 
+/*
+ * Work on unit k of u with `threads` threads for its own reading (decoding
+ * a unit's logs in parallel). 0, or -1 to stop: no further unit is begun.
+ * Called from several threads at once, one unit each.
+ */
+typedef int (*rt_unit_fn)(void *ctx, const rt_units *u, size_t k, unsigned threads);
+/*
+ * Call `fn` once for every unit with sel[k] set (sel NULL: all), `jobs`
+ * units side by side: each worker takes the largest unit not yet begun, so
+ * a big host starts first and the workers finish close together. The cores
+ * are shared out: with fewer units than jobs, each gets jobs/units threads.
+ * What fn makes of a unit must not depend on the order or the thread: the
+ * results are then the same for any jobs. 0 when every call returned 0;
+ * -1 when one failed (the units already begun are finished) or on OOM.
+ */
+int rt_units_each(const rt_units *u, const unsigned char *sel, unsigned jobs, rt_unit_fn fn,
+		  void *ctx);
+
 /* ------------------------------------------------------------ host folders */
 
 /* One file of a host folder, rendered by the caller. */

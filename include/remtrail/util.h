@@ -161,6 +161,13 @@ const char *rt_strcasestr(const char *hay, const char *needle);
  * lengths are taken once by the caller.
  */
 const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, size_t nlen);
+/* The index of the byte of `needle` (nlen > 0) that is rarest in the text
+ * rules search: where a search for it best starts (what rt_strcasestr_n
+ * uses). */
+size_t rt_needle_anchor(const char *needle, size_t nlen);
+/* dst[0..n) = src[0..n) with ASCII A-Z lower-cased (other bytes as they
+ * are); dst may be src. Sixteen bytes at a time with SSE2. */
+void rt_ascii_lower(char *dst, const char *src, size_t n);
 
 /* strdup that returns NULL for NULL. */
 char *rt_strdup0(const char *s);
@@ -207,6 +214,9 @@ int rt_time_local_offset(uint64_t filetime);
  * becomes the text \xNN (JSON "\\xNN"), as rt_path_escape writes it, so a
  * file name in another encoding can still be matched to its file. */
 int rt_json_str(rt_buf *out, const char *s, size_t n);
+/* `sep` (unless '\0'), then "k":"v" as rt_json_str writes each: an
+ * object's member in one call (the bulk writers' hot path). */
+int rt_json_member(rt_buf *out, char sep, const char *k, size_t kn, const char *v, size_t vn);
 static inline int rt_json_cstr(rt_buf *out, const char *s)
 {
 	return rt_json_str(out, s ? s : "", s ? strlen(s) : 0);

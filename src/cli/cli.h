@@ -33,6 +33,11 @@ typedef struct cli_command {
 #define CLI_HELP_JOBS                                                                   \
 	"  -j, --jobs N         EVTX decoding threads (default: the number of cores);\n" \
 	"                       the results are the same whatever N\n"
+#define CLI_HELP_JOBS_HOSTS                                                             \
+	"  -j, --jobs N         hosts analysed side by side, each with its own memory\n" \
+	"                       (with fewer hosts than N, each decodes its logs on\n"   \
+	"                       several threads; default: the number of cores); the\n"  \
+	"                       results are the same whatever N\n"
 #define CLI_HELP_READER                                                                 \
 	"  --reader R           EVTX reader: auto (default), libevtx (the reference) or\n" \
 	"                       native (the fast decoder)\n"

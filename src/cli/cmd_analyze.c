@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -213,13 +214,14 @@ static int has_manifest(const char *dir, rt_buf *text)
 /*
  * The output folder, before any evidence is read: made when missing, never
  * inside the evidence, and non-empty only when it holds an earlier run's
- * results (then hosts whose result is current are kept) or with --force.
+ * results (then hosts whose result is current are kept), nothing but what
+ * remtrail writes (shards started at once into one folder), or with --force.
  */
 static int prepare_output(const analysis_args *args, const char *const *paths, size_t n)
 {
 	rt_buf old = RT_BUF_INIT;
 	char err[512];
-	int ours = has_manifest(args->outdir, &old);
+	int ours = has_manifest(args->outdir, &old) || cli_outdir_ours(args->outdir);
 
 	rt_buf_release(&old);
 	if (rt_outdir_prepare(args->outdir, args->force || ours, paths, n, err, sizeof err)) {
@@ -254,13 +256,26 @@ static int keep_manifest(const analysis_args *args, const rt_buf *manifest)
 	return r;
 }
 
+/* What every unit of a run shares; units run side by side (rt_units_each). */
+typedef struct unit_run {
+	const analysis_args *args;
+	const char *mgmt_hosts;
+	const rt_report *rep;       /* options and run record, copied for each unit */
+	const rt_hostdir_made *made;
+	cli_units_progress *pr;
+	rt_diag *diag;
+	int removed_case;
+	pthread_mutex_t lock;
+} unit_run;
+
 /* Analyse unit k and write its folder. 0, or -1 (said on stderr). */
-static int do_unit(const analysis_args *args, const rt_units *u, size_t k, const char *mgmt_hosts,
-		   rt_report *rep, rt_report_run *rr, const rt_hostdir_made *made,
-		   cli_units_progress *pr, rt_diag *diag)
+static int do_unit(unit_run *ur, const rt_units *u, size_t k, unsigned threads, cli_unit_slot *slot)
 {
+	const analysis_args *args = ur->args;
 	rt_analysis_opts o;
 	rt_analysis *a = NULL;
+	rt_report rep = *ur->rep;
+	rt_report_run rr = *ur->rep->run;
 	rt_buf bufs[8];
 	rt_hostdir_file files[8];
 	char err[1024];
@@ -271,22 +286,23 @@ static int do_unit(const analysis_args *args, const rt_units *u, size_t k, const
 		rt_buf_init(&bufs[i], 0);
 	memset(&o, 0, sizeof o);
 	o.mgmt_scope = args->mgmt;
-	o.mgmt_hosts = mgmt_hosts;
+	o.mgmt_hosts = ur->mgmt_hosts;
 	o.hash_inputs = 1;
-	o.threads = args->jobs ? args->jobs : cli_default_jobs();
+	o.threads = (int)threads;
 	o.reader = args->reader;
 	o.from = args->from;
 	o.to = args->to;
 	o.progress = cli_units_progress_cb;
-	o.progress_ctx = pr;
-	if (rt_unit_analyse(u, k, &o, &a, diag)) {
+	o.progress_ctx = slot;
+	if (rt_unit_analyse(u, k, &o, &a, ur->diag)) {
 		fprintf(stderr, "remtrail analyze: out of memory while analysing host '%s'\n",
 			u->units[k].dir);
 		goto out;
 	}
-	rep->a = a;
-	rr->finished = cli_run_time();
-	if (cli_render_unit(rep, 0, bufs)) {
+	rep.a = a;
+	rep.run = &rr;
+	rr.finished = cli_run_time();
+	if (cli_render_unit(&rep, 0, bufs)) {
 		fprintf(stderr, "remtrail analyze: out of memory while writing host '%s'\n",
 			u->units[k].dir);
 		goto out;
@@ -296,19 +312,46 @@ static int do_unit(const analysis_args *args, const rt_units *u, size_t k, const
 		files[i].data = bufs[i].buf ? bufs[i].buf : "";
 		files[i].len = bufs[i].len;
 	}
-	if (rt_hostdir_commit(args->outdir, a, files, cli_nunit_files, made, err, sizeof err)) {
+	if (rt_hostdir_commit(args->outdir, a, files, cli_nunit_files, ur->made, err, sizeof err)) {
 		fprintf(stderr, "remtrail analyze: host '%s': %s\n", u->units[k].dir, err);
 		goto out;
 	}
-	cli_units_progress_end(pr, u->units[k].host->name, u->units[k].size, 0,
-			       a->hosts[0].findings.n);
+	cli_units_progress_end(slot, u->units[k].size, 0, a->hosts[0].findings.n);
 	rc = 0;
 out:
-	rep->a = NULL;
 	for (i = 0; i < cli_nunit_files; i++)
 		rt_buf_release(&bufs[i]);
 	rt_analysis_free(&a);
 	return rc;
+}
+
+/* One unit of the run (rt_unit_fn): kept when its folder is current, else
+ * analysed and written. */
+static int one_unit(void *ctx, const rt_units *u, size_t k, unsigned threads)
+{
+	unit_run *ur = ctx;
+	cli_unit_slot slot;
+	char why[512];
+	int cur;
+
+	cli_units_progress_begin(ur->pr, &slot, u->units[k].host->name);
+	cur = ur->args->force ? 0
+			      : rt_hostdir_current(ur->args->outdir, &u->units[k], ur->made, why, sizeof why);
+	if (cur < 0) {
+		fprintf(stderr, "remtrail analyze: out of memory while checking host '%s'\n",
+			u->units[k].dir);
+		return -1;
+	}
+	if (cur) {
+		cli_units_progress_end(&slot, u->units[k].size, 1, 0);
+		return 0;
+	}
+	/* the case view is out of date from now on: no stale one stays */
+	pthread_mutex_lock(&ur->lock);
+	if (!ur->removed_case++)
+		cli_remove_case(ur->args->outdir);
+	pthread_mutex_unlock(&ur->lock);
+	return do_unit(ur, u, k, threads, &slot);
 }
 
 static int run(int argc, char **argv)
@@ -324,12 +367,12 @@ static int run(int argc, char **argv)
 	rt_buf manifest = RT_BUF_INIT, opts = RT_BUF_INIT, outabs = RT_BUF_INIT;
 	rt_buf mgmt_hosts = RT_BUF_INIT;
 	cli_units_progress pr;
+	unit_run ur;
 	const char **full = NULL, **froms = NULL;
 	unsigned char *sel = NULL;
-	char why[512];
 	size_t h, nsel = 0, damaged = 0;
 	uint64_t bytes = 0;
-	int removed_case = 0, whole, r = analysis_parse(&cli_cmd_analyze, argc, argv, 1, &args);
+	int whole, failed, r = analysis_parse(&cli_cmd_analyze, argc, argv, 1, &args);
 
 	if (r) {
 		free(args.paths);
@@ -407,26 +450,19 @@ static int run(int argc, char **argv)
 		}
 	whole = nsel == u->n;
 	cli_units_progress_init(&pr, "analyze", nsel, bytes);
-	for (h = 0; h < u->n; h++) {
-		int cur;
-
-		if (!sel[h])
-			continue;
-		cli_units_progress_begin(&pr, u->units[h].host->name);
-		cur = args.force ? 0 : rt_hostdir_current(args.outdir, &u->units[h], &made, why, sizeof why);
-		if (cur < 0)
-			goto out;
-		if (cur) {
-			cli_units_progress_end(&pr, u->units[h].host->name, u->units[h].size, 1, 0);
-			continue;
-		}
-		/* the case view is out of date from now on: no stale one stays */
-		if (!removed_case++)
-			cli_remove_case(args.outdir);
-		if (do_unit(&args, u, h, mgmt_hosts.buf, &rep, &rr, &made, &pr, &diag))
-			goto out;
-	}
+	memset(&ur, 0, sizeof ur);
+	ur.args = &args;
+	ur.mgmt_hosts = mgmt_hosts.buf;
+	ur.rep = &rep;
+	ur.made = &made;
+	ur.pr = &pr;
+	ur.diag = &diag;
+	pthread_mutex_init(&ur.lock, NULL);
+	failed = rt_units_each(u, sel, (unsigned)rr.jobs, one_unit, &ur);
+	pthread_mutex_destroy(&ur.lock);
 	cli_units_progress_finish(&pr);
+	if (failed)
+		goto out;
 	if (!whole) {
 		fprintf(stderr, "remtrail analyze: %zu of %zu hosts done in %s/hosts (%zu unchanged); "
 				"when all are, 'remtrail merge %s' writes the case\n",
@@ -537,7 +573,7 @@ const cli_command cli_cmd_analyze = {
 	"                       default they get a leading ' so a spreadsheet does not\n"
 	"                       run them as formulas)\n"
 	CLI_HELP_READER
-	CLI_HELP_JOBS
+	CLI_HELP_JOBS_HOSTS
 	CLI_HELP_HELP
 	"\n"
 	"Progress goes to stderr when it is a terminal.\n"

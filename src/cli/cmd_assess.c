@@ -96,7 +96,7 @@ const cli_command cli_cmd_assess = {
 	CLI_HELP_WINDOW
 	"                       (the configuration history is always read whole)\n"
 	CLI_HELP_READER
-	CLI_HELP_JOBS
+	CLI_HELP_JOBS_HOSTS
 	CLI_HELP_HELP
 	"\n"
 	"examples:\n"

@@ -20,6 +20,7 @@ static int run(int argc, char **argv)
 	rt_diag diag;
 	rt_evidence *ev = NULL;
 	rt_config *cfg = NULL;
+	rt_evtx_opts eo;
 	rt_buf out = RT_BUF_INIT;
 
 	paths = calloc((size_t)argc, sizeof(*paths));
@@ -53,14 +54,16 @@ static int run(int argc, char **argv)
 		return cli_usage_error("config", "no PATH given");
 	}
 	cli_diag_init(&diag);
+	memset(&eo, 0, sizeof eo);
+	eo.threads = cli_default_jobs();
 	if (rt_pipeline_collect(paths, npaths, 0, &ev, &diag) != 0 ||
-	    rt_config_from_evidence(ev, &cfg, &diag) != 0) {
+	    rt_pipeline_config(ev, &eo, &cfg, &diag) != 0) {
 		fprintf(stderr, "remtrail config: out of memory\n");
 		goto out;
 	}
 	if (!cfg->nhosts) {
-		fprintf(stderr, "remtrail config: no readable SYSTEM, SOFTWARE or NTUSER hive in the "
-				"given paths\n");
+		fprintf(stderr, "remtrail config: no readable SYSTEM, SOFTWARE or NTUSER hive, and no "
+				"configuration change in the EVTX logs, in the given paths\n");
 		goto out;
 	}
 	if ((json ? rt_config_write_json(cfg, &out) : rt_config_write_text(cfg, &out)) != 0) {
@@ -84,9 +87,10 @@ const cli_command cli_cmd_config = {
 	"usage: remtrail config PATH... [--format text|json]\n"
 	"\n"
 	"Reads the registry hives found under PATH (SYSTEM, SOFTWARE, NTUSER.DAT, with\n"
-	"their .LOG1/.LOG2 transaction logs and RegBack copies; in folders, disk images\n"
-	"and their shadow copies, archives) and prints, per host,\n"
-	"every setting that decides whether WinRM, WMI and DCOM could be used remotely:\n"
+	"their .LOG1/.LOG2 transaction logs and RegBack copies, in folders, disk images\n"
+	"and their shadow copies, archives) and the changes its EVTX logs record\n"
+	"(firewall events, 7040, netsh and PowerShell firewall and WinRM commands,\n"
+	"registry writes), and prints, per host,\n"	"every setting that decides whether WinRM, WMI and DCOM could be used remotely:\n"
 	"service start types, firewall profiles and rules (local and Group Policy),\n"
 	"WinRM listeners and policy, LocalAccountTokenFilterPolicy, PowerShell logging,\n"
 	"DCOM switches and launch/access restrictions (as SDDL), host identity and time\n"
@@ -95,10 +99,11 @@ const cli_command cli_cmd_config = {
 	"Each setting is a history, oldest first: one point per snapshot (RegBack copy\n"
 	"= \"backup\", the hive file = \"observed\", after replaying its transaction logs =\n"
 	"\"replayed\"), plus \"bounded-by-lastwrite\" points (the key's last-written time:\n"
-	"the value held at least from then) and \"default\" points (value absent, Windows\n"
-	"default assumed). The exposure summary says, per firewall profile, whether\n"
-	"inbound WinRM, WMI and DCOM were reachable, from which addresses, and which\n"
-	"rules decide it. All times are UTC.\n"
+	"the value held at least from then), \"default\" points (value absent, Windows\n"
+	"default assumed) and \"event\" points (the record that changed it; its source\n"
+	"names the EVTX file, record_id and event_id). The exposure summary says, per\n"
+	"firewall profile, whether inbound WinRM, WMI and DCOM were reachable, from\n"
+	"which addresses, and which rules decide it. All times are UTC.\n"
 	"\n"
 	"options:\n"
 	"  --format text|json   text (the default): a report for an analyst; json:\n"

@@ -128,13 +128,9 @@ static int format_event(void *ctx, const rt_event *ev, rt_buf *b)
 	if (ev->recovered)
 		e |= KEY(b, ",\"recovered\":true");
 	e |= KEY(b, ",\"fields\":{");
-	for (i = 0; i < ev->nfields; i++) {
-		if (i)
-			e |= rt_buf_addch(b, ',');
-		e |= add_str(b, ev->fields[i].name);
-		e |= rt_buf_addch(b, ':');
-		e |= add_str(b, ev->fields[i].value);
-	}
+	for (i = 0; i < ev->nfields; i++)
+		e |= rt_json_member(b, i ? ',' : '\0', ev->fields[i].name, rt_field_len(ev, i, 0),
+				    ev->fields[i].value, rt_field_len(ev, i, 1));
 	e |= KEY(b, "}}\n");
 	return e ? -1 : 0;
 }

@@ -8,11 +8,26 @@
 #include "remtrail/units.h"
 #include "units_cli.h"
 
+static int manifest(rt_buf *out, const rt_units *u)
+{
+	return rt_units_manifest(u, out);
+}
+
+/* --format NAME and how it renders the units. */
+static const struct {
+	const char *name;
+	int (*render)(rt_buf *out, const rt_units *u);
+} formats[] = {
+	{ "jsonl", manifest },
+	{ "text", cli_units_table },
+	{ "names", cli_units_names },
+};
+#define NFORMATS (sizeof formats / sizeof *formats)
+
 static int run(int argc, char **argv)
 {
 	const char **paths = calloc((size_t)argc + 1, sizeof *paths);
-	const char *format = "jsonl";
-	size_t npaths = 0, k;
+	size_t npaths = 0, k, format = 0;
 	rt_units *u = NULL;
 	rt_diag diag;
 	rt_buf out = RT_BUF_INIT;
@@ -33,11 +48,12 @@ static int run(int argc, char **argv)
 			free(paths);
 			return RT_EXIT_OK;
 		} else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
-			if (!v || (strcmp(v, "jsonl") && strcmp(v, "text"))) {
+			for (format = 0; v && format < NFORMATS && strcmp(v, formats[format].name);)
+				format++;
+			if (format == NFORMATS || !v) {
 				free(paths);
-				return cli_usage_error("hosts", "--format needs jsonl or text");
+				return cli_usage_error("hosts", "--format needs jsonl, text or names");
 			}
-			format = v;
 		} else {
 			free(paths);
 			return cli_usage_error("hosts", "unknown option '%s'", s);
@@ -56,11 +72,11 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "remtrail hosts: no EVTX logs or registry hives found in the given paths\n");
 		goto out;
 	}
-	if (!strcmp(format, "text") ? cli_units_table(&out, u) : rt_units_manifest(u, &out)) {
+	if (formats[format].render(&out, u)) {
 		fprintf(stderr, "remtrail hosts: out of memory\n");
 		goto out;
 	}
-	if (cli_write_stdout("hosts", out.buf, out.len))
+	if (cli_write("hosts", out.buf, out.len))
 		goto out;
 	for (k = 0; k < u->n; k++)
 		bytes += u->units[k].size;
@@ -81,7 +97,7 @@ out:
 
 const cli_command cli_cmd_hosts = {
 	"hosts", run, "list the host units of a case (a manifest for shards and schedulers)",
-	"usage: remtrail hosts PATH... [--format jsonl|text]\n"
+	"usage: remtrail hosts PATH... [--format jsonl|text|names]\n"
 	"\n"
 	"Walks the evidence under PATH once, as analyze does, and lists the hosts it\n"
 	"would analyze: one unit per host, with its results folder, its files and\n"
@@ -97,6 +113,9 @@ const cli_command cli_cmd_hosts = {
 	"                  \"artifacts\":[...],...}, then {\"skipped\":PATH,...} lines;\n"
 	"                  paths as given (relative ones are relative to \"base\")\n"
 	"  --format text   a table for reading: unit, host, folder, files, size\n"
+	"  --format names  the hosts' folder names, one a line, in manifest order:\n"
+	"                  what --host takes, made safe for shells and file names\n"
+	"                  (one job per host with GNU parallel)\n"
 	"\n"
 	"A summary (hosts, size) goes to stderr.\n"
 	"\n"
@@ -105,6 +124,8 @@ const cli_command cli_cmd_hosts = {
 	"  grep -c '^{\"unit\"' case.manifest          # the number of units\n"
 	"  remtrail analyze --manifest case.manifest --shard 2/8 -o /cases/42/out\n"
 	"  remtrail hosts /cases/42/collections --format text | less\n"
+	"  remtrail hosts /cases/42/collections --format names |\n"
+	"    parallel -j4 remtrail analyze --manifest case.manifest --host {} -o out\n"
 	"\n"
 	"exit status: 0 listed; 3 listed, but some path could not be read (named on\n"
 	"stderr); 2 usage error; 1 nothing found.\n",

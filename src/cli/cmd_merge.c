@@ -258,7 +258,7 @@ const cli_command cli_cmd_merge = {
 	"Joins the host folders that 'remtrail analyze --manifest FILE --shard I/N'\n"
 	"(or --host NAME) wrote into the case: pairs outbound findings on one host\n"
 	"with the inbound ones on another, draws the movement between hosts, and\n"
-	"writes the case files (report.txt, report.json, timeline.csv,\n"
+	"writes the case files (report.txt, report.json, report.html, timeline.csv,\n"
 	"timeline.jsonl) into OUT, exactly as one 'remtrail analyze' of the whole\n"
 	"case would (only the run record - command line, times - differs).\n"
 	"\n"

@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -86,6 +88,16 @@ int cli_units_table(rt_buf *out, const rt_units *u)
 	}
 	rt_buf_release(&name);
 	return e ? -1 : 0;
+}
+
+int cli_units_names(rt_buf *out, const rt_units *u)
+{
+	size_t k;
+
+	for (k = 0; k < u->n; k++)
+		if (rt_buf_addf(out, "%s\n", u->units[k].dir))
+			return -1;
+	return 0;
 }
 
 int cli_read_file(const char *path, rt_buf *out)
@@ -174,15 +186,6 @@ int cli_enter_base(const char *cmd, const rt_units *u, const char *outdir, rt_bu
 out:
 	free(cwd);
 	return r;
-}
-
-int cli_write_stdout(const char *cmd, const void *data, size_t n)
-{
-	if ((n && fwrite(data, 1, n, stdout) != n) || fflush(stdout)) {
-		fprintf(stderr, "remtrail %s: cannot write the output: %s\n", cmd, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* ---------------------------------------------------------------- options */
@@ -293,28 +296,94 @@ int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs)
 	return 0;
 }
 
+/* rt_report.flush: what the writer has so far goes to the file. */
+static int put_out(void *ctx, rt_buf *out)
+{
+	if (rt_outdir_put(ctx, out->buf, out->len))
+		return -1;
+	rt_buf_reset(out);
+	return 0;
+}
+
 int cli_write_case(const char *cmd, const char *dir, const rt_report *r)
 {
 	rt_buf b = RT_BUF_INIT;
+	rt_report rep = *r;
+	rt_outdir_file f;
 	size_t i;
 	int rc = -1;
 
+	/* written as it is made: the case's configurations are its hosts',
+	 * read back one at a time, never all in memory */
+	rep.flush = put_out;
+	rep.flush_ctx = &f;
 	for (i = 0; i < cli_nunit_files; i++) {
 		rt_buf_reset(&b);
-		if (unit_files[i].write(&b, r, RT_REPORT_CASE)) {
-			fprintf(stderr, "remtrail %s: out of memory while writing the report\n", cmd);
+		errno = 0;
+		if (rt_outdir_begin(&f, dir, unit_files[i].name))
+			goto fail;
+		if (unit_files[i].write(&b, &rep, RT_REPORT_CASE)) {
+			int e = errno;
+
+			rt_outdir_abort(&f);
+			if (e == EIO || e == ENOENT || e == EACCES)
+				fprintf(stderr, "remtrail %s: cannot write '%s/%s': a host folder changed or "
+						"went away while the case was made (%s); run again\n",
+					cmd, dir, unit_files[i].name, strerror(e));
+			else
+				fprintf(stderr, "remtrail %s: cannot write '%s/%s': %s\n", cmd, dir,
+					unit_files[i].name, e ? strerror(e) : "out of memory");
 			goto out;
 		}
-		if (rt_outdir_write(dir, unit_files[i].name, b.buf, b.len)) {
-			fprintf(stderr, "remtrail %s: cannot write '%s/%s': %s\n", cmd, dir,
-				unit_files[i].name, strerror(errno));
-			goto out;
+		if (rt_outdir_put(&f, b.buf, b.len)) {
+			rt_outdir_abort(&f);
+			goto fail;
 		}
+		if (rt_outdir_end(&f))
+			goto fail;
 	}
 	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "remtrail %s: cannot write '%s/%s': %s\n", cmd, dir, unit_files[i].name,
+		strerror(errno));
 out:
 	rt_buf_release(&b);
 	return rc;
+}
+
+/* Whether `name` is a file remtrail writes into a result folder, or the
+ * temporary name it is written under (".NAME.XXXXXX", rt_outdir_write). */
+static int ours(const char *name)
+{
+	int tmp = name[0] == '.';
+	size_t i, n;
+
+	name += tmp;
+	for (i = 0; i <= cli_nunit_files; i++) {
+		const char *f = i < cli_nunit_files ? unit_files[i].name : CLI_MANIFEST;
+
+		n = strlen(f);
+		if (!strncmp(name, f, n) && (tmp ? name[n] == '.' : !name[n]))
+			return 1;
+	}
+	return !tmp && !strcmp(name, "hosts");
+}
+
+int cli_outdir_ours(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int r = 1;
+
+	/* not there yet: another shard may make it any moment, and find it
+	 * holds nothing of anyone else's */
+	if (!d)
+		return errno == ENOENT;
+	while (r && (e = readdir(d)))
+		r = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || ours(e->d_name);
+	closedir(d);
+	return r;
 }
 
 void cli_remove_case(const char *dir)
@@ -372,6 +441,7 @@ void cli_units_progress_init(cli_units_progress *p, const char *cmd, size_t tota
 	p->total = total;
 	p->bytes_total = bytes_total;
 	p->start = cli_now();
+	pthread_mutex_init(&p->lock, NULL);
 }
 
 static void show(cli_units_progress *p)
@@ -407,58 +477,68 @@ static void show(cli_units_progress *p)
 	cli_status(line);
 }
 
-void cli_units_progress_begin(cli_units_progress *p, const char *host)
+void cli_units_progress_begin(cli_units_progress *p, cli_unit_slot *s, const char *host)
 {
+	memset(s, 0, sizeof *s);
+	s->p = p;
+	s->host = host;
+	s->start = cli_now();
+	pthread_mutex_lock(&p->lock);
 	p->current = host;
-	p->bytes_now = 0;
-	p->unit_start = cli_now();
 	show(p);
+	pthread_mutex_unlock(&p->lock);
 }
 
 void cli_units_progress_cb(void *ctx, const char *what, size_t done, size_t total)
 {
-	cli_units_progress *p = ctx;
+	cli_unit_slot *s = ctx;
+	cli_units_progress *p = s->p;
+	uint64_t now_bytes = (uint64_t)done << 20;
 	double now;
 
 	(void)total;
 	if (strcmp(what, "MiB of EVTX read"))
 		return;
-	p->bytes_now = (uint64_t)done << 20;
+	pthread_mutex_lock(&p->lock);
+	p->bytes_now += now_bytes - s->bytes;
+	s->bytes = now_bytes;
 	now = cli_now();
-	if (now - p->last_show < 0.1)
-		return;
-	p->last_show = now;
-	show(p);
+	if (now - p->last_show >= 0.1) {
+		p->last_show = now;
+		show(p);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
-void cli_units_progress_end(cli_units_progress *p, const char *host, uint64_t size,
-			    int unchanged, size_t findings)
+void cli_units_progress_end(cli_unit_slot *s, uint64_t size, int unchanged, size_t findings)
 {
+	cli_units_progress *p = s->p;
 	rt_buf esc = RT_BUF_INIT;
 	char sz[32];
-	double el = cli_now() - p->unit_start;
+	double el = cli_now() - s->start;
 
+	rt_text_cstr(&esc, s->host);
+	human(sz, sizeof sz, size);
+	pthread_mutex_lock(&p->lock);
 	p->done++;
 	p->bytes_done += size;
-	p->bytes_now = 0;
-	p->current = NULL;
+	p->bytes_now -= s->bytes;
+	if (p->current == s->host)
+		p->current = NULL;
 	if (unchanged)
 		p->unchanged++;
 	else
 		p->bytes_read += size;
-	if (p->tty) {
+	if (p->tty)
 		show(p);
-		return;
-	}
-	rt_text_cstr(&esc, host);
-	human(sz, sizeof sz, size);
-	if (unchanged)
+	else if (unchanged)
 		fprintf(stderr, "remtrail %s: host %zu/%zu %s: unchanged since the last run, kept\n",
 			p->cmd, p->done, p->total, esc.buf ? esc.buf : "");
 	else
 		fprintf(stderr, "remtrail %s: host %zu/%zu %s: %s in %.1f s, %zu finding%s\n", p->cmd,
 			p->done, p->total, esc.buf ? esc.buf : "", sz, el, findings,
 			findings == 1 ? "" : "s");
+	pthread_mutex_unlock(&p->lock);
 	rt_buf_release(&esc);
 }
 
@@ -466,4 +546,5 @@ void cli_units_progress_finish(cli_units_progress *p)
 {
 	if (p->tty)
 		cli_status_end();
+	pthread_mutex_destroy(&p->lock);
 }

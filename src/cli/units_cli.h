@@ -4,6 +4,8 @@
 #ifndef REMTRAIL_UNITS_CLI_H
 #define REMTRAIL_UNITS_CLI_H
 
+#include <pthread.h>
+
 #include "cli.h"
 #include "remtrail/report.h"
 #include "remtrail/units.h"
@@ -13,6 +15,8 @@
 
 /* `remtrail hosts --format text`. */
 int cli_units_table(rt_buf *out, const rt_units *u);
+/* `remtrail hosts --format names`: each unit's folder, one a line. */
+int cli_units_names(rt_buf *out, const rt_units *u);
 /* A whole file ("-": stdin) appended to *out; -1 with errno set. */
 int cli_read_file(const char *path, rt_buf *out);
 /*
@@ -24,8 +28,6 @@ int cli_enter_base(const char *cmd, const rt_units *u, const char *outdir, rt_bu
 /* The evidence PATHs the units' files were found under (malloc'd array of
  * borrowed strings, *n of them), for the output folder's evidence check. */
 const char **cli_unit_paths(const rt_units *u, size_t *n);
-/* Write to stdout; on failure say why (cmd) and return -1. */
-int cli_write_stdout(const char *cmd, const void *data, size_t n);
 
 /* The options that shape results as one JSON object: what unit.json
  * records and merge renders the case with. */
@@ -41,6 +43,11 @@ int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs);
 /* Write the case files into dir; remove them. 0, or -1 (said on stderr). */
 int cli_write_case(const char *cmd, const char *dir, const rt_report *r);
 void cli_remove_case(const char *dir);
+/* Whether folder `dir` holds nothing but what remtrail writes there (the
+ * case files, manifest.jsonl, hosts/, their temporary names), or is not
+ * there yet: shards started at once into one folder find each other's
+ * files there, or find it made between their look and their mkdir. */
+int cli_outdir_ours(const char *dir);
 
 /*
  * The case from host folders: unit k read from froms[k]/hosts/<dir>
@@ -50,26 +57,36 @@ void cli_remove_case(const char *dir);
 int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
 			  rt_analysis **out);
 
-/* Progress over units: a status line on a terminal, else one line per
- * finished unit. */
+/* Progress over units: a status line on a terminal (hosts done/total,
+ * MiB/s, ETA, the host begun last), else one line per finished unit.
+ * Units may run side by side: each has its slot; the calls are safe from
+ * several threads at once. */
 typedef struct cli_units_progress {
 	const char *cmd;
 	int tty;
 	size_t total, done, unchanged;
-	uint64_t bytes_total, bytes_done, bytes_now; /* bytes_now: inside the current unit */
+	uint64_t bytes_total, bytes_done, bytes_now; /* bytes_now: inside units begun */
 	uint64_t bytes_read;  /* of units analysed (not skipped): for the rate */
-	double start, unit_start, last_show;
+	double start, last_show;
 	const char *current;
+	pthread_mutex_t lock;
 } cli_units_progress;
+
+/* One unit under way. */
+typedef struct cli_unit_slot {
+	cli_units_progress *p;
+	const char *host;
+	uint64_t bytes; /* read so far */
+	double start;
+} cli_unit_slot;
 
 void cli_units_progress_init(cli_units_progress *p, const char *cmd, size_t total,
 			     uint64_t bytes_total);
-void cli_units_progress_begin(cli_units_progress *p, const char *host);
-/* rt_analysis_opts.progress for the current unit. */
+void cli_units_progress_begin(cli_units_progress *p, cli_unit_slot *s, const char *host);
+/* rt_analysis_opts.progress for the unit of slot `ctx`. */
 void cli_units_progress_cb(void *ctx, const char *what, size_t done, size_t total);
 /* A unit finished: analysed (`unchanged` 0) or found complete and skipped. */
-void cli_units_progress_end(cli_units_progress *p, const char *host, uint64_t size,
-			    int unchanged, size_t findings);
+void cli_units_progress_end(cli_unit_slot *s, uint64_t size, int unchanged, size_t findings);
 void cli_units_progress_finish(cli_units_progress *p);
 
 /* The run's time: SOURCE_DATE_EPOCH when set (reproducible outputs), else now. */

@@ -84,6 +84,11 @@ void cfg_obj_begin(rt_buf *b);
 void cfg_obj_str(rt_buf *b, const char *k, const char *v); /* NULL -> null */
 void cfg_obj_raw(rt_buf *b, const char *k, const char *json);
 void cfg_obj_end(rt_buf *b);
+/* Where setting `name` is or would go in h's settings (sorted by name). */
+size_t cfg_setting_lower(const rt_cfg_host *h, const char *name);
+/* A firewall rule string as the rule object of DESIGN.md, into b; -1 when
+ * it does not parse (fam_firewall.c). */
+int cfg_rule_json(rt_buf *b, const char *rule, const char *store);
 
 /* Call fn(c, subkey, its resolved path) for each subkey of `keypath` (at
  * most CFG_MAX_SUBKEYS), stopping at the first nonzero return, which is

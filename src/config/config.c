@@ -28,9 +28,9 @@ static const struct {
 const char *rt_cfg_certainty_name(rt_cfg_certainty c)
 {
 	static const char *const n[] = { "observed", "replayed", "backup", "bounded-by-lastwrite",
-					 "default", "shadow copy" };
+					 "default",  "event",    "shadow copy" };
 
-	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "unknown";
+	return (unsigned)c < sizeof n / sizeof n[0] ? n[c] : "unknown";
 }
 
 /*
@@ -625,22 +625,26 @@ void rt_config_free(rt_config **c)
 	*c = NULL;
 }
 
-const rt_cfg_setting *rt_cfg_find(const rt_cfg_host *h, const char *name)
+size_t cfg_setting_lower(const rt_cfg_host *h, const char *name)
 {
 	size_t lo = 0, hi = h->nsettings;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(h->settings[mid].name, name);
 
-		if (!c)
-			return &h->settings[mid];
-		if (c < 0)
+		if (strcmp(h->settings[mid].name, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return lo;
+}
+
+const rt_cfg_setting *rt_cfg_find(const rt_cfg_host *h, const char *name)
+{
+	size_t i = cfg_setting_lower(h, name);
+
+	return i < h->nsettings && !strcmp(h->settings[i].name, name) ? &h->settings[i] : NULL;
 }
 
 const rt_cfg_point *rt_cfg_value_at(const rt_cfg_host *h, const char *name, uint64_t t)

@@ -84,6 +84,17 @@ static void rule_json(rt_buf *b, const rt_fwrule *r, const char *store)
 	rt_buf_release(&t);
 }
 
+int cfg_rule_json(rt_buf *b, const char *rule, const char *store)
+{
+	rt_fwrule r;
+	int bad = rt_fwrule_parse(rule, strlen(rule), &r);
+
+	if (!bad)
+		rule_json(b, &r, store);
+	rt_fwrule_release(&r);
+	return bad ? -1 : 0;
+}
+
 static int rules(cfg_ctx *c, const char *keypath, const char *prefix, const char *store)
 {
 	char path[512];

@@ -51,8 +51,14 @@ static void point_json(rt_buf *b, const char *name, const rt_cfg_point *p)
 	jstr0(b, p->source.value_name);
 	rt_buf_adds(b, ",\"last_written\":");
 	time_str(b, p->source.last_written);
+	if (p->certainty == RT_CFG_EVENT)
+		rt_buf_addf(b, ",\"record_id\":%llu,\"event_id\":%u",
+			    (unsigned long long)p->source.record_id, (unsigned)p->source.event_id);
 	rt_buf_adds(b, "},\"snapshot\":");
-	rt_buf_addf(b, "%zu}", p->snapshot);
+	if (p->snapshot == RT_CFG_NO_SNAPSHOT)
+		rt_buf_adds(b, "null}");
+	else
+		rt_buf_addf(b, "%zu}", p->snapshot);
 }
 
 static void reach_json(rt_buf *b, const rt_cfg_reach *r)
@@ -177,6 +183,14 @@ static void source_text(rt_buf *b, const rt_cfg_point *p)
 	char t[RT_TIME_MAX];
 
 	rt_buf_adds(b, "      source: ");
+	if (p->certainty == RT_CFG_EVENT) {
+		const char *base = p->source.file ? strrchr(p->source.file, '/') : NULL;
+
+		rt_text_cstr(b, base ? base + 1 : p->source.file);
+		rt_buf_addf(b, " #%llu (event %u)\n", (unsigned long long)p->source.record_id,
+			    (unsigned)p->source.event_id);
+		return;
+	}
 	rt_text_cstr(b, p->source.key);
 	if (p->source.value_name) {
 		rt_buf_addch(b, '\\');

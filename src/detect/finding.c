@@ -10,16 +10,64 @@
 #include "remtrail/finding.h"
 #include "detect_int.h"
 
-static const char *const kind_names[RT_FK_COUNT] = {
-	"winrm.inbound",    "winrm.outbound", "winrm.failed",     "wmi.inbound",
-	"wmi.outbound",     "wmi.failed",     "wmi.subscription", "dcom.inbound",
-	"dcom.outbound",    "dcom.denied",    "firewall.change",  "service.change",
-	"logon.network",
+#define IN RT_DIR_INBOUND
+#define OUT RT_DIR_OUTBOUND
+#define NONE RT_FK_COUNT
+
+static const rt_kind_info kinds[RT_FK_COUNT] = {
+	[RT_FK_WINRM_INBOUND] = { "winrm.inbound", RT_FPROTO_WINRM, IN, RT_FK_WINRM_OUTBOUND, 1, 0,
+				  "this host received a WinRM / PowerShell remoting / WinRS session or command" },
+	[RT_FK_WINRM_OUTBOUND] = { "winrm.outbound", RT_FPROTO_WINRM, OUT, RT_FK_WINRM_INBOUND, 1, 0,
+				   "this host opened a WinRM session to another" },
+	[RT_FK_WINRM_FAILED] = { "winrm.failed", RT_FPROTO_WINRM, RT_DIR_NONE, NONE, 0, 1,
+				 "a WinRM attempt that failed or was refused" },
+	[RT_FK_WMI_INBOUND] = { "wmi.inbound", RT_FPROTO_WMI, IN, RT_FK_WMI_OUTBOUND, 1, 0,
+				"remote WMI use on this host (remote process creation, remote queries)" },
+	[RT_FK_WMI_OUTBOUND] = { "wmi.outbound", RT_FPROTO_WMI, OUT, RT_FK_WMI_INBOUND, 1, 0,
+				 "this host used WMI against another" },
+	[RT_FK_WMI_FAILED] = { "wmi.failed", RT_FPROTO_WMI, IN, NONE, 0, 1,
+			       "a remote WMI operation refused by this host" },
+	[RT_FK_WMI_SUBSCRIPTION] = { "wmi.subscription", RT_FPROTO_WMI, RT_DIR_NONE, NONE, 1, 0,
+				     "a permanent WMI event subscription was created, changed or fired" },
+	[RT_FK_DCOM_INBOUND] = { "dcom.inbound", RT_FPROTO_DCOM, IN, RT_FK_DCOM_OUTBOUND, 1, 0,
+				 "remote DCOM activation or execution on this host" },
+	[RT_FK_DCOM_OUTBOUND] = { "dcom.outbound", RT_FPROTO_DCOM, OUT, RT_FK_DCOM_INBOUND, 1, 0,
+				  "this host drove DCOM on another" },
+	[RT_FK_DCOM_DENIED] = { "dcom.denied", RT_FPROTO_DCOM, RT_DIR_NONE, NONE, 0, 1,
+				"a DCOM activation or access was refused or failed" },
+	[RT_FK_FIREWALL_CHANGE] = { "firewall.change", RT_FPROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				    "a firewall rule or setting added, changed or deleted" },
+	[RT_FK_SERVICE_CHANGE] = { "service.change", RT_FPROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				   "start type, installation or state of a service behind WinRM, WMI or DCOM" },
+	[RT_FK_LOGON_NETWORK] = { "logon.network", RT_FPROTO_NONE, IN, NONE, 0, 0,
+				  "a network logon from another host (supporting evidence)" },
+	[RT_FK_WINRM_CHANGE] = { "winrm.change", RT_FPROTO_WINRM, RT_DIR_NONE, NONE, 0, 0,
+				 "WinRM configured: quickconfig, Enable-PSRemoting, WSMan: settings, its keys" },
+	[RT_FK_DCOM_CHANGE] = { "dcom.change", RT_FPROTO_DCOM, RT_DIR_NONE, NONE, 0, 0,
+				"a DCOM setting written (HKLM\\SOFTWARE\\Microsoft\\Ole)" },
+	[RT_FK_UAC_CHANGE] = { "uac.change", RT_FPROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+			       "LocalAccountTokenFilterPolicy written (remote use of local admin accounts)" },
+	[RT_FK_PORTPROXY_CHANGE] = { "portproxy.change", RT_FPROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				     "a port forwarding added or removed (netsh interface portproxy)" },
+	[RT_FK_LOG_CLEARED] = { "log.cleared", RT_FPROTO_NONE, RT_DIR_NONE, NONE, 0, 0,
+				"an event log was cleared (evidence may be missing before it)" },
+	[RT_FK_POWERSHELL_DOWNGRADE] = { "powershell.downgrade", RT_FPROTO_WINRM, RT_DIR_NONE, NONE,
+					 0, 0,
+					 "PowerShell 2.0 engine started: its commands escape 4103/4104 logging" },
 };
+
+#undef IN
+#undef OUT
+#undef NONE
+
+const rt_kind_info *rt_finding_kind_info(rt_finding_kind k)
+{
+	return (unsigned)k < RT_FK_COUNT ? &kinds[k] : NULL;
+}
 
 const char *rt_finding_kind_name(rt_finding_kind k)
 {
-	return (unsigned)k < RT_FK_COUNT ? kind_names[k] : NULL;
+	return (unsigned)k < RT_FK_COUNT ? kinds[k].name : NULL;
 }
 
 int rt_finding_kind_parse(const char *s, rt_finding_kind *out)
@@ -27,11 +75,34 @@ int rt_finding_kind_parse(const char *s, rt_finding_kind *out)
 	int k;
 
 	for (k = 0; k < RT_FK_COUNT; k++)
-		if (s && rt_strcaseeq(s, kind_names[k])) {
+		if (s && rt_strcaseeq(s, kinds[k].name)) {
 			*out = (rt_finding_kind)k;
 			return 0;
 		}
 	return -1;
+}
+
+const char *rt_protocol_name(rt_protocol p)
+{
+	static const char *const names[] = { "", "winrm", "wmi", "dcom" };
+
+	return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "";
+}
+
+const char *rt_link_name(rt_link l)
+{
+	static const char *const names[] = {
+		[RT_LINK_NONE] = "",
+		[RT_LINK_RECORD] = "record",
+		[RT_LINK_LOGON_ID] = "logon_id",
+		[RT_LINK_PROCESS_GUID] = "process_guid",
+		[RT_LINK_PID_TIME] = "pid_time",
+		[RT_LINK_CONNECTION] = "connection",
+		[RT_LINK_OUTPUT_FILE] = "output_file",
+		[RT_LINK_TIME_WINDOW] = "time_window",
+	};
+
+	return (unsigned)l < sizeof names / sizeof names[0] ? names[l] : "";
 }
 
 const char *rt_direction_name(rt_direction d)
@@ -71,7 +142,7 @@ static const size_t owned[] = {
 	offsetof(rt_finding, remote_ip),      offsetof(rt_finding, remote_host),
 	offsetof(rt_finding, user),	      offsetof(rt_finding, logon_id),
 	offsetof(rt_finding, process),	      offsetof(rt_finding, parent_process),
-	offsetof(rt_finding, command_line),
+	offsetof(rt_finding, command_line),   offsetof(rt_finding, object),
 };
 #define OWNED(f, i) ((char **)((char *)(f) + owned[i]))
 
@@ -81,6 +152,35 @@ void rt_detect_finding_release(rt_finding *f)
 
 	for (i = 0; i < sizeof owned / sizeof *owned; i++)
 		free(*OWNED(f, i));
+}
+
+rt_change *rt_findings_add_change(rt_findings *l)
+{
+	rt_change *c;
+
+	if (l->nchanges == l->achanges) {
+		size_t na = l->achanges ? l->achanges * 2 : 16;
+		rt_change *p = realloc(l->changes, na * sizeof *p);
+
+		if (!p)
+			return NULL;
+		l->changes = p;
+		l->achanges = na;
+	}
+	c = &l->changes[l->nchanges++];
+	memset(c, 0, sizeof *c);
+	c->finding = RT_FINDING_NONE;
+	return c;
+}
+
+void rt_detect_change_release(rt_change *c)
+{
+	free(c->host);
+	free(c->name);
+	free(c->value);
+	free(c->old_value);
+	free(c->channel);
+	free(c->source_file);
 }
 
 int rt_findings_append(rt_findings *dst, const rt_findings *src)
@@ -103,6 +203,23 @@ int rt_findings_append(rt_findings *dst, const rt_findings *src)
 		f->logon = s->logon < src->n ? s->logon + base : RT_FINDING_NONE;
 		f->related = s->related < src->n ? s->related + base : RT_FINDING_NONE;
 	}
+	for (i = 0; i < src->nchanges; i++) {
+		rt_change *c = rt_findings_add_change(dst);
+		const rt_change *s = &src->changes[i];
+
+		if (!c)
+			return -1;
+		*c = *s;
+		c->host = c->name = c->value = c->old_value = c->channel = c->source_file = NULL;
+		if ((s->host && !(c->host = rt_strdup0(s->host))) ||
+		    (s->name && !(c->name = rt_strdup0(s->name))) ||
+		    (s->value && !(c->value = rt_strdup0(s->value))) ||
+		    (s->old_value && !(c->old_value = rt_strdup0(s->old_value))) ||
+		    (s->channel && !(c->channel = rt_strdup0(s->channel))) ||
+		    (s->source_file && !(c->source_file = rt_strdup0(s->source_file))))
+			return -1;
+		c->finding = s->finding < src->n ? s->finding + base : RT_FINDING_NONE;
+	}
 	return 0;
 }
 
@@ -112,9 +229,13 @@ void rt_findings_release(rt_findings *l)
 
 	for (i = 0; i < l->n; i++)
 		rt_detect_finding_release(&l->items[i]);
+	for (i = 0; i < l->nchanges; i++)
+		rt_detect_change_release(&l->changes[i]);
 	free(l->items);
+	free(l->changes);
 	l->items = NULL;
-	l->n = l->alloc = 0;
+	l->changes = NULL;
+	l->n = l->alloc = l->nchanges = l->achanges = 0;
 }
 
 static int cmpstr(const char *a, const char *b)
@@ -135,7 +256,7 @@ int rt_detect_finding_cmp(const rt_finding *a, const rt_finding *b)
 	if (a->record_id != b->record_id)
 		return a->record_id < b->record_id ? -1 : 1;
 	if (a->kind != b->kind)
-		return strcmp(kind_names[a->kind], kind_names[b->kind]);
+		return strcmp(kinds[a->kind].name, kinds[b->kind].name);
 	return cmpstr(a->rule_id, b->rule_id);
 }
 
@@ -184,6 +305,51 @@ static int cmp_index(const void *ctx, size_t a, size_t b)
 	return c ? c : (a < b ? -1 : a > b);
 }
 
+static int cmp_change(const void *ctx, size_t a, size_t b)
+{
+	const rt_change *x = (const rt_change *)ctx + a, *y = (const rt_change *)ctx + b;
+	int c;
+
+	if (x->timestamp != y->timestamp)
+		return x->timestamp < y->timestamp ? -1 : 1;
+	if ((c = cmpstr(x->host, y->host)) != 0 || (c = cmpstr(x->source_file, y->source_file)) != 0)
+		return c;
+	if (x->record_id != y->record_id)
+		return x->record_id < y->record_id ? -1 : 1;
+	if ((c = cmpstr(x->name, y->name)) != 0 || (c = cmpstr(x->value, y->value)) != 0)
+		return c;
+	return a < b ? -1 : a > b;
+}
+
+/* Changes into timeline order, their finding links through pos (old -> new). */
+static int sort_changes(rt_findings *l, const size_t *pos)
+{
+	size_t *order, i;
+	rt_change *tmp;
+
+	if (!l->nchanges)
+		return 0;
+	order = malloc(l->nchanges * sizeof *order);
+	tmp = malloc(l->nchanges * sizeof *tmp);
+	if (!order || !tmp) {
+		free(order);
+		free(tmp);
+		return -1;
+	}
+	for (i = 0; i < l->nchanges; i++) {
+		order[i] = i;
+		if (pos && l->changes[i].finding < l->n)
+			l->changes[i].finding = pos[l->changes[i].finding];
+	}
+	rt_detect_sort_idx(order, l->nchanges, cmp_change, l->changes);
+	for (i = 0; i < l->nchanges; i++)
+		tmp[i] = l->changes[order[i]];
+	memcpy(l->changes, tmp, l->nchanges * sizeof *tmp);
+	free(tmp);
+	free(order);
+	return 0;
+}
+
 int rt_findings_sort(rt_findings *l)
 {
 	return rt_detect_sort_findings(l, NULL);
@@ -197,7 +363,7 @@ int rt_detect_sort_findings(rt_findings *l, size_t *moved)
 	if (l->n < 2) {
 		if (moved && l->n)
 			moved[0] = 0;
-		return 0;
+		return sort_changes(l, NULL);
 	}
 	order = malloc(l->n * sizeof *order);
 	pos = moved ? moved : malloc(l->n * sizeof *pos);
@@ -227,10 +393,11 @@ int rt_detect_sort_findings(rt_findings *l, size_t *moved)
 	}
 	memcpy(l->items, tmp, l->n * sizeof *tmp);
 	free(tmp);
+	i = (size_t)sort_changes(l, pos);
 	if (!moved)
 		free(pos);
 	free(order);
-	return 0;
+	return i ? -1 : 0;
 }
 
 size_t rt_findings_next(const rt_findings *l, const char *host, size_t from)

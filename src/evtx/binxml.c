@@ -52,7 +52,8 @@ enum name_id {
 	N_THREADID,
 	N_USERID,
 	N_PROCERR,
-	N_DEBUGDATA
+	N_DEBUGDATA,
+	N_COUNT
 };
 
 static const char *const known_names[] = {
@@ -71,7 +72,21 @@ static const char *const ents[][2] = {
 /* K_EDLEAF: another EventData child; K_UDROOT: the UserData child, or
  * ProcessingErrorData/DebugData, whose descendant leaves give fields. */
 enum kind { K_SKIP, K_EVENT, K_SYSTEM, K_SYSVAL, K_EVENTDATA, K_DATA, K_BINARY, K_EDLEAF,
-	    K_USERDATA, K_UDROOT, K_UDELEM };
+	    K_USERDATA, K_UDROOT, K_UDELEM, K_COUNT };
+
+/* The kind of a child element: by its parent's kind and its name where
+ * the name matters (kind_named, 0 = not named there), else by the
+ * parent's kind alone (kind_child). Run for every element: tables, no
+ * branches. */
+static const uint8_t kind_named[K_COUNT][N_COUNT] = {
+	[K_EVENT] = { [N_SYSTEM] = K_SYSTEM, [N_EVENTDATA] = K_EVENTDATA,
+		      [N_USERDATA] = K_USERDATA, [N_PROCERR] = K_UDROOT, [N_DEBUGDATA] = K_UDROOT },
+	[K_EVENTDATA] = { [N_DATA] = K_DATA, [N_BINARY] = K_BINARY },
+};
+static const uint8_t kind_child[K_COUNT] = {
+	[K_SYSTEM] = K_SYSVAL, [K_EVENTDATA] = K_EDLEAF, [K_USERDATA] = K_UDROOT,
+	[K_UDROOT] = K_UDELEM, [K_UDELEM] = K_UDELEM,
+};
 
 typedef struct sval {
 	uint32_t off;
@@ -89,6 +104,7 @@ typedef struct frame {
 	uint32_t text;    /* arena offset where the element's text starts */
 	uint32_t name;    /* arena offset of the element's name */
 	uint32_t dname;   /* Data@Name, or RT_BX_NONE */
+	uint32_t dlen;    /* its length, 0 when not known */
 } frame;
 
 typedef struct walker {
@@ -185,19 +201,38 @@ static int put_signed(walker *w, uint64_t raw, unsigned bits)
 	return put_u64(w, raw);
 }
 
-static const char hexl[] = "0123456789abcdef";
-static const char hexu[] = "0123456789ABCDEF";
 
-static int put_hex(walker *w, uint64_t v, int digits, const char *digs)
+/*
+ * The 8 hex digits of x, the first in the lowest byte: each nibble spread
+ * to a byte, then '0' added, and 7 (upper case) or 39 (lower) more where
+ * the nibble is 10 or more (its byte + 6 carries into bit 4).
+ */
+static inline uint64_t hex8(uint32_t x, uint64_t letter)
 {
-	char t[16];
-	int i;
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t n = x;
 
-	for (i = digits - 1; i >= 0; i--) {
-		t[i] = digs[v & 0xF];
-		v >>= 4;
-	}
-	return put(w, t, (size_t)digits);
+	n = ((n & 0xFFFF0000ull) << 16) | (n & 0xFFFFull);
+	n = ((n & 0x0000FF000000FF00ull) << 8) | (n & 0x000000FF000000FFull);
+	n = ((n & 0x00F000F000F000F0ull) << 4) | (n & 0x000F000F000F000Full);
+	n += ones * '0' + (((n + ones * 6) >> 4) & ones) * letter;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap64(n);
+#else
+	return n;
+#endif
+}
+
+/* The last `digits` (at most 16) hex digits of v; `upper`: A-F, else a-f. */
+static int put_hex(walker *w, uint64_t v, int digits, int upper)
+{
+	uint64_t letter = upper ? 7 : 39, t[2];
+
+	t[1] = hex8((uint32_t)v, letter);
+	if (digits <= 8)
+		return put(w, (const char *)(t + 1) + 8 - digits, (size_t)digits);
+	t[0] = hex8((uint32_t)(v >> 32), letter);
+	return put(w, (const char *)t + 16 - digits, (size_t)digits);
 }
 
 /* UTF-16LE (rt_utf16le_to_utf8 has the ASCII fast path); stops at a NUL. */
@@ -213,7 +248,7 @@ static uint16_t name_lookup(const char *s, size_t n)
 	size_t i;
 
 	for (i = 1; i < sizeof(known_names) / sizeof(known_names[0]); i++)
-		if (strlen(known_names[i]) == n && !memcmp(known_names[i], s, n))
+		if (known_names[i][0] == s[0] && !strncmp(known_names[i], s, n) && known_names[i][n] == '\0')
 			return (uint16_t)i;
 	return N_OTHER;
 }
@@ -315,7 +350,7 @@ static int put_sid(walker *w, const uint8_t *p, size_t n)
 	putc_(w, '-');
 	if (auth >> 32) {
 		put(w, "0x", 2);
-		put_hex(w, auth, 12, hexu);
+		put_hex(w, auth, 12, 1);
 	} else {
 		put_u64(w, auth);
 	}
@@ -328,20 +363,21 @@ static int put_sid(walker *w, const uint8_t *p, size_t n)
 
 static void put_guid(walker *w, const uint8_t *p)
 {
+	uint64_t tail = 0;
 	int i;
 
 	putc_(w, '{');
-	put_hex(w, rt_le32(p), 8, hexu);
+	put_hex(w, rt_le32(p), 8, 1);
 	putc_(w, '-');
-	put_hex(w, rt_le16(p + 4), 4, hexu);
+	put_hex(w, rt_le16(p + 4), 4, 1);
 	putc_(w, '-');
-	put_hex(w, rt_le16(p + 6), 4, hexu);
+	put_hex(w, rt_le16(p + 6), 4, 1);
 	putc_(w, '-');
-	put_hex(w, p[8], 2, hexu);
-	put_hex(w, p[9], 2, hexu);
+	put_hex(w, (unsigned)p[8] << 8 | p[9], 4, 1);
 	putc_(w, '-');
 	for (i = 10; i < 16; i++)
-		put_hex(w, p[i], 2, hexu);
+		tail = tail << 8 | p[i];
+	put_hex(w, tail, 12, 1);
 	putc_(w, '}');
 }
 
@@ -470,8 +506,8 @@ static void put_scalar(walker *w, uint8_t type, const uint8_t *p)
 	case 0x0f: put_guid(w, p); break;
 	case 0x11: put_filetime(w, rt_le64(p)); break;
 	case 0x12: put_systemtime(w, p); break;
-	case 0x14: put(w, "0x", 2); put_hex(w, rt_le32(p), 8, hexl); break;
-	case 0x15: put(w, "0x", 2); put_hex(w, rt_le64(p), 16, hexl); break;
+	case 0x14: put(w, "0x", 2); put_hex(w, rt_le32(p), 8, 0); break;
+	case 0x15: put(w, "0x", 2); put_hex(w, rt_le64(p), 16, 0); break;
 	default: break;
 	}
 }
@@ -512,8 +548,10 @@ static int render(walker *w, uint8_t type, const uint8_t *p, size_t n)
 	case 0x0e:
 		if (rt_buf_grow(w->a, n * 2))
 			return -1;
-		for (i = 0; i < n; i++)
-			put_hex(w, p[i], 2, hexu);
+		for (i = 0; i + 4 <= n; i += 4)
+			put_hex(w, (uint64_t)p[i] << 24 | (uint64_t)p[i + 1] << 16 | (uint64_t)p[i + 2] << 8 | p[i + 3], 8, 1);
+		for (; i < n; i++)
+			put_hex(w, p[i], 2, 1);
 		return 0;
 	case 0x10:
 		if (n == 4)
@@ -591,21 +629,12 @@ static inline int frame_captures(const frame *f)
 /* The kind of an element named `id` whose parent is `p` (NULL: the root). */
 static uint8_t child_kind(const frame *p, uint16_t id)
 {
+	uint8_t k;
+
 	if (!p)
 		return id == N_EVENT ? K_EVENT : K_SKIP;
-	switch (p->kind) {
-	case K_EVENT:
-		return id == N_SYSTEM ? K_SYSTEM
-		       : id == N_EVENTDATA ? K_EVENTDATA
-		       : id == N_USERDATA ? K_USERDATA
-		       : id == N_PROCERR || id == N_DEBUGDATA ? K_UDROOT : K_SKIP;
-	case K_SYSTEM: return K_SYSVAL;
-	case K_EVENTDATA: return id == N_DATA ? K_DATA : id == N_BINARY ? K_BINARY : K_EDLEAF;
-	case K_USERDATA: return K_UDROOT;
-	case K_UDROOT:
-	case K_UDELEM: return K_UDELEM;
-	default: return K_SKIP;
-	}
+	k = kind_named[p->kind][id]; /* id < N_COUNT: name_lookup's */
+	return k ? k : kind_child[p->kind];
 }
 
 /* Open an element of `kind` (depth checked by the caller). */
@@ -630,6 +659,7 @@ static void push_frame(walker *w, uint8_t kind, uint16_t id, uint32_t str)
 	f->emitted = 0;
 	f->name = str;
 	f->dname = RT_BX_NONE;
+	f->dlen = 0;
 	f->text = alen(w);
 	w->capture = 0;
 }
@@ -705,9 +735,10 @@ static int sink_attr_end(walker *w)
 		return fail(w, "out of memory");
 	switch (w->attr) {
 	case N_NAME:
-		if (f->kind == K_DATA)
+		if (f->kind == K_DATA) {
 			f->dname = s;
-		else
+			f->dlen = alen(w) - 1 - s;
+		} else
 			ev->provider = s;
 		return 0;
 	case N_USERID:
@@ -741,34 +772,45 @@ static void sink_content(walker *w)
 	w->capture = frame_captures(f);
 }
 
-static int add_field(walker *w, uint32_t name, uint32_t value)
+/* Room for more fields (out of add_field's way: it runs per field). */
+static __attribute__((noinline)) int grow_fields(walker *w)
+{
+	rt_bx_chunk *o = w->out;
+	size_t nc = o->fieldcap ? o->fieldcap * 2 : 256;
+	rt_bx_field *nf;
+
+	if (nc > BX_ARENA_MAX / sizeof(*nf))
+		return fail(w, "too many fields");
+	nf = realloc(o->fields, nc * sizeof(*nf));
+	if (!nf)
+		return fail(w, "out of memory");
+	o->fields = nf;
+	o->fieldcap = nc;
+	return 0;
+}
+
+static inline int add_field(walker *w, uint32_t name, uint32_t value, uint32_t nlen, uint32_t vlen)
 {
 	rt_bx_chunk *o = w->out;
 
-	if (o->nfields == o->fieldcap) {
-		size_t nc = o->fieldcap ? o->fieldcap * 2 : 256;
-		rt_bx_field *nf;
-
-		if (nc > BX_ARENA_MAX / sizeof(*nf))
-			return fail(w, "too many fields");
-		nf = realloc(o->fields, nc * sizeof(*nf));
-		if (!nf)
-			return fail(w, "out of memory");
-		o->fields = nf;
-		o->fieldcap = nc;
-	}
+	if (o->nfields == o->fieldcap && grow_fields(w))
+		return -1;
 	o->fields[o->nfields].name = name;
 	o->fields[o->nfields].value = value;
 	o->fields[o->nfields].hash = 0;
+	o->fields[o->nfields].lit = RT_BX_NONE;
+	o->fields[o->nfields].nlen = nlen;
+	o->fields[o->nfields].vlen = vlen;
 	o->nfields++;
 	w->ev->nfields++;
 	return 0;
 }
 
 /* The field an EventData/Data, EventData/Binary or UserData leaf gives. */
+/* (The value is the arena's last string: its length is known.) */
 static int emit_field(walker *w, frame *f, uint32_t value)
 {
-	uint32_t name;
+	uint32_t name, vlen = alen(w) - 1 - value;
 
 	switch (f->kind) {
 	case K_DATA:
@@ -779,8 +821,9 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 			name = alen(w);
 			if (put(w, "Data[", 5) || put_u64(w, ++w->unnamed) || put(w, "]", 2))
 				return fail(w, "out of memory");
+			return add_field(w, name, value, alen(w) - 1 - name, vlen);
 		}
-		return add_field(w, name, value);
+		return add_field(w, name, value, f->dlen, vlen);
 	case K_BINARY:
 	case K_EDLEAF:
 	case K_UDELEM:
@@ -788,7 +831,7 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 			const char *nm = sp(w->out, f->name), *colon = strrchr(nm, ':');
 
 			name = colon ? f->name + (uint32_t)(colon + 1 - nm) : f->name;
-			return add_field(w, name, value);
+			return add_field(w, name, value, 0, vlen);
 		}
 		return 0;
 	default:
@@ -797,14 +840,24 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 }
 
 /* A System value element ends: the event takes what it names. */
+static void sysval_number(rt_bx_event *ev, uint8_t sub, uint64_t n)
+{
+	if (sub == N_EVENTID)
+		ev->event_id = (uint32_t)n;
+	else if (sub == N_LEVEL)
+		ev->level = (uint32_t)n;
+	else
+		ev->record_id = n;
+}
+
 static void sysval_close(walker *w, const frame *f)
 {
 	rt_bx_event *ev = w->ev;
 
 	switch (f->sub) {
-	case N_EVENTID: ev->event_id = (uint32_t)parse_num(w, f->text); break;
-	case N_LEVEL: ev->level = (uint32_t)parse_num(w, f->text); break;
-	case N_EVENTRECORDID: ev->record_id = parse_num(w, f->text); break;
+	case N_EVENTID:
+	case N_LEVEL:
+	case N_EVENTRECORDID: sysval_number(ev, f->sub, parse_num(w, f->text)); break;
 	case N_CHANNEL: ev->channel = f->text; return;
 	case N_COMPUTER: ev->computer = f->text; return;
 	default: return;
@@ -1085,24 +1138,30 @@ typedef struct bx_op {
 
 /* Append an operation standing for `*steps` loop steps (a long run of
  * tokens that do nothing gets NOPs first); NULL when over the cap. */
+/* Room for more operations, up to the cap (out of emit's way). */
+static __attribute__((noinline)) int grow_ops(rt_bx_chunk *o)
+{
+	size_t nc = o->opcap ? o->opcap * 2 : 1024;
+	void *n;
+
+	if (nc > BX_MAX_OPS)
+		return -1;
+	n = realloc(o->ops, nc * sizeof(bx_op));
+	if (!n)
+		return -1;
+	o->ops = n;
+	o->opcap = nc;
+	return 0;
+}
+
 static bx_op *emit(walker *w, uint8_t code, unsigned *steps)
 {
 	rt_bx_chunk *o = w->out;
 	bx_op *op;
 
 	do {
-		if (o->nops == o->opcap) {
-			size_t nc = o->opcap ? o->opcap * 2 : 1024;
-			void *n;
-
-			if (nc > BX_MAX_OPS)
-				return NULL;
-			n = realloc(o->ops, nc * sizeof(bx_op));
-			if (!n)
-				return NULL;
-			o->ops = n;
-			o->opcap = nc;
-		}
+		if (o->nops == o->opcap && grow_ops(o))
+			return NULL;
 		op = (bx_op *)o->ops + o->nops++;
 		memset(op, 0, sizeof(*op));
 		op->code = *steps > 255 ? OP_NOP : code;
@@ -1225,6 +1284,29 @@ static int fuse_leaf(walker *w, size_t first)
 }
 
 /*
+ * A fused System leaf's EventID, Level or EventRecordID given as an
+ * unsigned integer: the number that rendering it and parse_num would give
+ * (plain decimal of at most 18 digits, read back exactly), without either;
+ * 0 when not so, and it is rendered. Taken only when the arena has room
+ * for the rendering, so that it cannot succeed where rendering would fail.
+ */
+static int sysval_direct(walker *w, uint8_t sub, const sval *v)
+{
+	const uint8_t *p = w->c + v->off;
+	uint64_t n;
+
+	if ((sub != N_EVENTID && sub != N_LEVEL && sub != N_EVENTRECORDID) ||
+	    (v->type != 0x04 && v->type != 0x06 && v->type != 0x08 && v->type != 0x0a) ||
+	    v->size != scalar_size[v->type])
+		return 0;
+	n = v->size == 1 ? p[0] : v->size == 2 ? rt_le16(p) : v->size == 4 ? rt_le32(p) : rt_le64(p);
+	if (n >= 1000000000000000000ull || rt_buf_grow(w->a, 24))
+		return 0;
+	sysval_number(w->ev, sub, n);
+	return 1;
+}
+
+/*
  * The work of a LEAF's operations in one go: 0 done, -1 failed (as they
  * would have), 1 when they must run one by one because something
  * unusual is there: the step limit near, no parent or too deep, a parent
@@ -1259,7 +1341,10 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	 * reads it once closed (the parent keeps no text: nothing to cut) */
 	w->steps += op->a;
 	p->has_child = 1;
-	memset(&fr, 0, sizeof fr);
+	fr.has_child = 0;
+	fr.drop = 0;
+	fr.emitted = 0;
+	fr.dlen = 0;
 	fr.kind = kind;
 	fr.sub = kind == K_SYSVAL ? (uint8_t)open->id : 0;
 	fr.cap = frame_cap(kind, fr.sub);
@@ -1273,14 +1358,18 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 		w->attr_null = 0;
 		w->attr_any = 1;
 		w->attr_start = s;
-		if ((text->b && put(w, w->out->names.buf + text->a, text->b)) || nul(w))
+		/* the literal and the NUL after it, as the text and nul() */
+		if (put(w, w->out->names.buf + text->a, (size_t)text->b + 1))
 			return fail(w, "out of memory");
 		fr.dname = s;
+		fr.dlen = text->b;
 	} else if (w->attr) {
 		w->attr_any = 1;
 	}
 	fr.text = alen(w);
 	w->capture = 0;
+	if (kind == K_SYSVAL && sysval_direct(w, fr.sub, v))
+		return 0;
 	if ((frame_captures(&fr) || (v->type & 0x7F) > 0x15) &&
 	    render(w, v->type, w->c + v->off, v->size))
 		return -1;
@@ -1291,8 +1380,10 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 		sysval_close(w, &fr);
 	else if (emit_field(w, &fr, fr.text))
 		return -1;
-	if (attr && w->out->nfields > nf) /* the field named by the literal */
+	if (attr && w->out->nfields > nf) { /* the field named by the literal */
 		w->out->fields[nf].hash = text->h;
+		w->out->fields[nf].lit = text->a;
+	}
 	return 0;
 }
 
@@ -1516,7 +1607,7 @@ static int template_instance(walker *w, size_t *ppos, size_t end, int nest)
 	base = w->nvals;
 	if (base + cnt > BX_MAX_VALS)
 		return fail(w, "too many template values");
-	if (base + cnt > w->out->valcap) {
+	if (!w->out->vals || base + cnt > w->out->valcap) {
 		size_t nc = (base + cnt) * 2 < 1024 ? 1024 : (base + cnt) * 2;
 		void *nvp = realloc(w->out->vals, nc * sizeof(sval));
 
@@ -1722,12 +1813,55 @@ static uint32_t name_find(const rt_bx_chunk *o, const rt_bx_field *f, const name
 	return ns->slot[i];
 }
 
+/*
+ * Most records of a chunk are instances of a few templates whose fields
+ * are all named by literals (<Data Name="K">): once a record's names
+ * needed no suffix, a record with the same literals in the same order
+ * needs none either, and fix_duplicates is skipped for it.
+ */
+static int names_known_unique(const rt_bx_chunk *o, const rt_bx_event *ev)
+{
+	const rt_bx_field *f = o->fields + ev->field0;
+	uint32_t i;
+
+	if (ev->nfields != o->nuniq)
+		return 0;
+	for (i = 0; i < ev->nfields; i++)
+		if (f[i].lit != o->uniq[i] || f[i].lit == RT_BX_NONE)
+			return 0;
+	return 1;
+}
+
+/* After fix_duplicates gave no name a suffix: remember the record's
+ * literals, if all its names are literals. */
+static void note_unique(rt_bx_chunk *o, const rt_bx_event *ev)
+{
+	const rt_bx_field *f = o->fields + ev->field0;
+	uint32_t i;
+
+	for (i = 0; i < ev->nfields; i++)
+		if (f[i].lit == RT_BX_NONE)
+			return;
+	if (ev->nfields > o->uniqcap) {
+		uint32_t *n = realloc(o->uniq, ev->nfields * sizeof(*n));
+
+		if (!n)
+			return; /* only a shortcut lost */
+		o->uniq = n;
+		o->uniqcap = ev->nfields;
+	}
+	for (i = 0; i < ev->nfields; i++)
+		o->uniq[i] = f[i].lit;
+	o->nuniq = ev->nfields;
+}
+
 static int fix_duplicates(walker *w, rt_bx_event *ev)
 {
 	rt_bx_chunk *o = w->out;
 	rt_bx_field *f = o->fields + ev->field0;
 	uint32_t i, size = 16, *nk;
 	name_set ns;
+	int renamed = 0;
 
 	while (size < ev->nfields * 2)
 		size *= 2;
@@ -1769,10 +1903,15 @@ static int fix_duplicates(walker *w, rt_bx_event *ev)
 			}
 			nk[hit - 1] = k + 1;
 			f[i].name = c;
+			f[i].nlen = alen(w) - 1 - c;
+			f[i].lit = RT_BX_NONE;
+			renamed = 1;
 		}
 		ns.slot[at] = i + 1;
 		ns.hash[at] = h;
 	}
+	if (!renamed)
+		note_unique(o, ev);
 	return 0;
 }
 
@@ -1837,7 +1976,7 @@ static int decode_record(walker *w, size_t off, size_t size)
 		return -1;
 	if (w->depth)
 		return fail(w, "record at 0x%zx ends inside an element", off);
-	if (ev->nfields > 1 && fix_duplicates(w, ev))
+	if (ev->nfields > 1 && !names_known_unique(o, ev) && fix_duplicates(w, ev))
 		return -1;
 	o->nev++;
 	return 0;
@@ -1858,6 +1997,7 @@ void rt_bx_chunk_release(rt_bx_chunk *c)
 	free(c->fields);
 	free(c->vals);
 	free(c->nk);
+	free(c->uniq);
 	free(c->ops);
 	rt_bx_chunk_init(c);
 }
@@ -1900,6 +2040,7 @@ static void start(walker *w, rt_bx_chunk *out, const uint8_t *data, size_t len)
 	memset(out->slots, 0, sizeof(out->slots));
 	memset(out->tmpl, 0, sizeof(out->tmpl));
 	out->nops = 0;
+	out->nuniq = 0;
 	memset(w, 0, sizeof(*w));
 	w->c = data;
 	w->clen = len;
@@ -1974,7 +2115,8 @@ const char *rt_bx_libevtx_hazard(rt_bx_chunk *scratch, const uint8_t *data, size
 	return NULL;
 }
 
-void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields)
+void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields,
+		     uint32_t *lens)
 {
 	const rt_bx_event *e = &c->ev[i];
 	uint32_t k;
@@ -1996,16 +2138,30 @@ void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fie
 	ev->host = "";
 	ev->source_file = "";
 	for (k = 0; k < e->nfields; k++) {
-		fields[k].name = sp(c, c->fields[e->field0 + k].name);
-		fields[k].value = sp(c, c->fields[e->field0 + k].value);
+		const rt_bx_field *f = &c->fields[e->field0 + k];
+
+		fields[k].name = sp(c, f->name);
+		fields[k].value = sp(c, f->value);
+		if (lens) {
+			lens[2 * k] = f->nlen;
+			lens[2 * k + 1] = f->vlen;
+		}
 	}
 	ev->nfields = e->nfields;
 	ev->fields = fields;
+	ev->field_lens = lens;
 }
 
 static int str_same(const rt_bx_chunk *a, uint32_t x, const rt_bx_chunk *b, uint32_t y)
 {
 	return (x == RT_BX_NONE) == (y == RT_BX_NONE) && !strcmp(sp(a, x), sp(b, y));
+}
+
+/* The lengths a field knows of are those of its strings. */
+static int lens_right(const rt_bx_chunk *c, const rt_bx_field *f)
+{
+	return (!f->nlen || f->nlen == strlen(sp(c, f->name))) &&
+	       (!f->vlen || f->vlen == strlen(sp(c, f->value)));
 }
 
 int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b)
@@ -2028,7 +2184,8 @@ int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b)
 			return 0;
 		for (k = 0; k < x->nfields; k++)
 			if (!str_same(a, a->fields[x->field0 + k].name, b, b->fields[y->field0 + k].name) ||
-			    !str_same(a, a->fields[x->field0 + k].value, b, b->fields[y->field0 + k].value))
+			    !str_same(a, a->fields[x->field0 + k].value, b, b->fields[y->field0 + k].value) ||
+			    !lens_right(a, &a->fields[x->field0 + k]) || !lens_right(b, &b->fields[y->field0 + k]))
 				return 0;
 	}
 	return 1;

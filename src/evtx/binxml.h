@@ -40,6 +40,9 @@ typedef struct rt_bx_event {
 typedef struct rt_bx_field {
 	uint32_t name, value;
 	uint32_t hash; /* of the name when known as it is added, else 0 */
+	uint32_t lit;  /* the name is the literal text at this offset of
+			* `names` (a compiled <Data Name="K">), else RT_BX_NONE */
+	uint32_t nlen, vlen; /* strlen of name and value, 0 when not known */
 } rt_bx_field;
 
 typedef struct rt_bx_name {
@@ -74,6 +77,10 @@ typedef struct rt_bx_chunk {
 	size_t valcap;
 	uint32_t *nk;
 	size_t nkcap;
+	/* the `lit` of each field of the last record whose names were all
+	 * literal and needed no suffix (fix_duplicates, binxml.c) */
+	uint32_t *uniq;
+	size_t nuniq, uniqcap;
 	rt_bx_name slots[RT_BX_NAME_SLOTS];
 	void *ops;    /* compiled templates of the chunk */
 	size_t nops, opcap;
@@ -102,15 +109,19 @@ int rt_bx_decode_chunk(rt_bx_chunk *out, const uint8_t *data, size_t len, unsign
 
 /*
  * 1 when two decoded chunks hold the same events to the byte (every
- * number, string and field) and the same error text, else 0. For tests.
+ * number, string and field) and the same error text, and every length
+ * either knows of a field's name or value is its strlen, else 0. For
+ * tests.
  */
 int rt_bx_chunk_same(const rt_bx_chunk *a, const rt_bx_chunk *b);
 
 /*
- * Fill `ev` (and `fields`, room for e->nfields) from event `i` of a decoded
- * chunk. Pointers stay valid until the chunk is decoded again or released.
+ * Fill `ev` (and `fields`, room for e->nfields, and `lens`, room for twice
+ * that, or NULL) from event `i` of a decoded chunk. Pointers stay valid
+ * until the chunk is decoded again or released.
  */
-void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields);
+void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fields,
+		     uint32_t *lens);
 
 /*
  * Whether libevtx can be given this chunk (the fallback for chunks the

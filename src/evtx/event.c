@@ -69,5 +69,6 @@ rt_event *rt_event_copy(const rt_event *ev)
 		f[i].value = put(&p, ev->fields[i].value);
 	}
 	c->fields = f;
+	c->field_lens = NULL;
 	return c;
 }

@@ -189,21 +189,22 @@ static void close_file(nfile *f)
 	}
 }
 
-/* Event k of a decoded chunk, its fields in *fields (grown); -1 on OOM. */
+/* Event k of a decoded chunk, its fields in *fields (grown: room for *cap
+ * fields, then their 2 x *cap lengths); -1 on OOM. */
 static int get_event(const rt_bx_chunk *c, size_t k, const nfile *f, rt_event *ev,
 		     rt_field **fields, size_t *cap)
 {
 	size_t nf = c->ev[k].nfields;
 
 	if (nf > *cap) {
-		rt_field *fl = realloc(*fields, nf * 2 * sizeof(*fl));
+		rt_field *fl = realloc(*fields, nf * 2 * (sizeof(*fl) + 2 * sizeof(uint32_t)));
 
 		if (!fl)
 			return -1;
 		*fields = fl;
 		*cap = nf * 2;
 	}
-	rt_bx_event_get(c, k, ev, *fields);
+	rt_bx_event_get(c, k, ev, *fields, (uint32_t *)(void *)(*fields + *cap));
 	ev->source_file = display(f);
 	ev->host = f->in->host ? f->in->host : ev->computer;
 	return 0;

@@ -1,22 +1,19 @@
 /*
  * The adapter between the reading modules and the assessor.
  *
- * Facts: every point of the config module's histories, with config's text
- * and typed value (no re-parsing). A hive point says the value held from
- * its key's last-written time (when earlier than the snapshot) on;
+ * Facts: every point of the config module's histories, and every
+ * configuration-change point the detect module's rules read from events
+ * (service start types, firewall rules and profiles, the active profile,
+ * connected networks, WinRM quick configuration, registry writes of the
+ * settings; docs/detect.md lists them), each a setting's name and text
+ * typed by config's one conversion (rt_cfg_value_parse). A hive point says the value held
+ * from its key's last-written time (when earlier than the snapshot) on;
  * "default" points that open a history are left out, since the assessor
- * applies Windows' defaults to settings a read hive lacks. Change points
- * from events are a setting's name and text, typed by config's one
- * conversion (rt_cfg_value_parse).
+ * applies Windows' defaults to settings a read hive lacks.
  *
- * One pass over every host's EVTX gives each log's channel and coverage,
- * the log clears (Security 1102, System 104) and the configuration changes
- * that the hives cannot date: start type changes (7040), firewall rules
- * added, changed, deleted (2004/2005/2006 and the Windows 11 ids), firewall
- * switched on or off (4950), the active firewall profiles (4956) and the
- * networks connected with their category (NetworkProfile 10000-10002),
- * Enable-PSRemoting in a script block (4104).
- * Activity findings come from the detect module.
+ * One pass over every host's EVTX feeds the detector and notes each log's
+ * channel and coverage. Findings (log clears included) come from the
+ * detect module; this file names no event id.
  */
 #include "config.h"
 
@@ -29,16 +26,13 @@
 #include "remtrail/detect.h"
 #include "remtrail/evtx.h"
 
-/* An event that becomes a finding once joined with its logon. */
 typedef struct host_data {
-	rt_assess_finding *all; /* detect's findings and ours, by time (after build) */
+	rt_assess_finding *all; /* detect's findings, by time (after build) */
 	size_t nall, aall;
 	rt_fact *facts;
 	size_t nfacts, afacts;
 	rt_log_cover *logs;
 	size_t nlogs, alogs;
-	rt_assess_finding *finds;
-	size_t nfinds, afinds;
 } host_data;
 
 typedef struct adapt_priv {
@@ -106,26 +100,16 @@ static host_data *host_of(adapt_priv *p, const char *name)
 	return NULL;
 }
 
-static rt_assess_finding *new_finding(adapt_priv *p, host_data *h, const rt_event *e,
-				      const char *kind, const char *msg)
+/* The evidence host named `name` (case-insensitive), or NULL: a forwarded
+ * log's records may name a computer that is not in the evidence. */
+static host_data *host_named(adapt_priv *p, const char *name)
 {
-	rt_assess_finding *f;
+	size_t i;
 
-	if (grow((void **)&h->finds, &h->afinds, h->nfinds, sizeof *h->finds))
-		return NULL;
-	f = &h->finds[h->nfinds];
-	memset(f, 0, sizeof *f);
-	f->kind = kind;
-	f->time = e->timestamp;
-	f->message = keep(p, msg);
-	f->src.file = keep(p, e->source_file);
-	f->src.record_id = e->record_id;
-	f->src.event_id = e->event_id;
-	f->src.time = e->timestamp;
-	if (!f->message || !f->src.file)
-		return NULL;
-	h->nfinds++;
-	return f;
+	for (i = 0; name && i < p->nhosts; i++)
+		if (rt_strcaseeq(p->ev->hosts[i].name, name))
+			return &p->hosts[i];
+	return NULL;
 }
 
 /* `text` of setting `name` typed by config's one conversion, kept; its
@@ -146,8 +130,9 @@ static const rt_cfg_value *typed(adapt_priv *p, const char *name, const char *te
 	return *shown ? v : NULL;
 }
 
-static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *name,
-		    const char *value, const char *old)
+/* A configuration-change point of an event as the assessor's fact. The one
+ * place where detect's points become facts. */
+static int new_fact(adapt_priv *p, host_data *h, const rt_change *c)
 {
 	rt_fact *f;
 
@@ -155,160 +140,35 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_event *e, const char *
 		return -1;
 	f = &h->facts[h->nfacts];
 	memset(f, 0, sizeof *f);
-	f->name = keep(p, name);
-	f->typed = typed(p, name, value, &f->value);
-	f->old_typed = typed(p, name, old, &f->old_value);
-	f->time = e->timestamp;
+	f->name = keep(p, c->name);
+	f->typed = typed(p, c->name, c->value, &f->value);
+	f->old_typed = typed(p, c->name, c->old_value, &f->old_value);
+	f->time = c->timestamp;
 	f->is_change = 1;
-	f->src.file = keep(p, e->source_file);
-	f->src.record_id = e->record_id;
-	f->src.event_id = e->event_id;
-	f->src.time = e->timestamp;
-	if (!f->name || (value && !f->typed) || (old && !f->old_typed) || !f->src.file)
+	f->policy = !strncmp(c->name, "firewall.policy.", 16);
+	f->src.file = keep(p, c->source_file);
+	f->src.record_id = c->record_id;
+	f->src.event_id = c->event_id;
+	f->src.time = c->timestamp;
+	if (!f->name || (c->value && !f->typed) || (c->old_value && !f->old_typed) || !f->src.file)
 		return -1;
 	h->nfacts++;
 	return 0;
 }
 
-static int change_7040(adapt_priv *p, host_data *h, const rt_event *e)
+/* The change points of the findings list `f` (from one evidence host's
+ * logs) as facts of the hosts they name: a forwarded log's records may be
+ * another evidence host's, or a computer's that is not in the evidence. */
+static int change_facts(adapt_priv *p, const rt_findings *f, size_t from)
 {
-	const char *svc = rt_event_gets(e, "param4"), *o = rt_event_gets(e, "param2"),
-		   *n = rt_event_gets(e, "param3");
-	char name[96];
 	size_t i;
 
-	if (!*svc || !*n || strlen(svc) > 60)
-		return 0;
-	snprintf(name, sizeof name, "service.%s.start", svc);
-	for (i = 8; name[i]; i++)
-		if (name[i] >= 'A' && name[i] <= 'Z')
-			name[i] = (char)(name[i] - 'A' + 'a');
-	return new_fact(p, h, e, name, n, *o ? o : NULL);
-}
+	for (i = from; i < f->nchanges; i++) {
+		const rt_change *c = &f->changes[i];
+		host_data *h = host_named(p, c->host);
 
-/* A firewall rule event's fields as the registry rule string. */
-static int change_rule(adapt_priv *p, host_data *h, const rt_event *e, int deleted)
-{
-	const char *id = rt_event_gets(e, "RuleId"), *ra = rt_event_gets(e, "RemoteAddresses");
-	const char *lp = rt_event_gets(e, "LocalPorts"), *app = rt_event_gets(e, "ApplicationPath");
-	const char *svc = rt_event_gets(e, "ServiceName"), *proto = rt_event_gets(e, "Protocol");
-	rt_buf name = RT_BUF_INIT, rule = RT_BUF_INIT;
-	int r;
-
-	if (!*id)
-		return 0;
-	rt_buf_addf(&name, "firewall.rule.%s", id);
-	if (!deleted) {
-		rt_buf_addf(&rule, "v2.30|Action=%s|Active=%s|Dir=%s|",
-			    !strcmp(rt_event_gets(e, "Action"), "2") ? "Block" : "Allow",
-			    !strcmp(rt_event_gets(e, "Active"), "0") ? "FALSE" : "TRUE",
-			    !strcmp(rt_event_gets(e, "Direction"), "2") ? "Out" : "In");
-		if (*proto && strcmp(proto, "256"))
-			rt_buf_addf(&rule, "Protocol=%s|", proto);
-		if (*lp && strcmp(lp, "*"))
-			rt_buf_addf(&rule, "LPort=%s|", lp);
-		if (*ra && strcmp(ra, "*"))
-			rt_buf_addf(&rule, "RA4=%s|", ra);
-		if (*app)
-			rt_buf_addf(&rule, "App=%s|", app);
-		if (*svc)
-			rt_buf_addf(&rule, "Svc=%s|", svc);
-	}
-	r = new_fact(p, h, e, name.buf, deleted ? NULL : rule.buf, NULL);
-	rt_buf_release(&name);
-	rt_buf_release(&rule);
-	return r;
-}
-
-static int change_4950(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *prof = rt_event_gets(e, "ProfileChanged"), *v = rt_event_gets(e, "SettingValue");
-	char name[96];
-
-	if (!rt_strcasestr(rt_event_gets(e, "SettingType"), "Enable Windows Firewall"))
-		return 0;
-	if (rt_strcaseeq(prof, "Domain") || rt_strcaseeq(prof, "Private") || rt_strcaseeq(prof, "Public")) {
-		snprintf(name, sizeof name, "firewall.profile.%s.enabled",
-			 rt_strcaseeq(prof, "Domain") ? "domain" : rt_strcaseeq(prof, "Private") ? "private" : "public");
-		return new_fact(p, h, e, name, v, NULL);
-	}
-	return 0;
-}
-
-/* Security 4956 names every profile active from its time on
- * ([MSDOC-4956]); a value that names something else is kept as it is, so
- * that the active profile is unknown from then on. */
-static int change_4956(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *v = rt_event_gets(e, "ActiveProfile");
-
-	if (!*v)
-		return 0;
-	return new_fact(p, h, e, "firewall.active_profile", v, NULL);
-}
-
-/* NetworkProfile/Operational 10000 (connected), 10001 (disconnected),
- * 10002 (category changed): fields Name, Description, Guid, Type, State,
- * Category (OTRF/OSSEM's NetworkProfile data dictionary; the message
- * strings of netprofm.dll in libyal/winevt-kb). Category is
- * NLM_NETWORK_CATEGORY: 0 public, 1 private, 2 domain authenticated. */
-static int change_network(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	static const char *const cat[] = { "public", "private", "domain" };
-	const char *guid = rt_event_gets(e, "Guid"), *nm = rt_event_gets(e, "Name");
-	const char *c = rt_event_gets(e, "Category");
-	uint64_t n = 3;
-	char name[160];
-	const char *value = NULL;
-
-	if (!*guid && !*nm)
-		return 0;
-	if (e->event_id != 10001) {
-		if (rt_parse_u64(c, &n) || n > 2)
-			return 0;
-		value = cat[n];
-	}
-	snprintf(name, sizeof name, "network.connection.%s", *guid ? guid : nm);
-	for (n = 19; *guid && name[n]; n++)
-		if (name[n] >= 'A' && name[n] <= 'Z')
-			name[n] = (char)(name[n] - 'A' + 'a');
-	return new_fact(p, h, e, name, value, NULL);
-}
-
-static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
-{
-	const char *ch = e->channel;
-
-	if (e->event_id == 7040 && rt_strcaseeq(ch, "System"))
-		return change_7040(p, h, e);
-	if (rt_strcasestr(ch, "Firewall With Advanced Security")) {
-		switch (e->event_id) {
-		case 2004: case 2005: case 2071: case 2073: case 2097:
-			return change_rule(p, h, e, 0);
-		case 2006: case 2052:
-			return change_rule(p, h, e, 1);
-		}
-		return 0;
-	}
-	if (e->event_id == 4950 && rt_strcaseeq(ch, "Security"))
-		return change_4950(p, h, e);
-	if (e->event_id == 4956 && rt_strcaseeq(ch, "Security"))
-		return change_4956(p, h, e);
-	if (e->event_id >= 10000 && e->event_id <= 10002 &&
-	    rt_strcaseeq(ch, "Microsoft-Windows-NetworkProfile/Operational"))
-		return change_network(p, h, e);
-	if (e->event_id == 4104 && rt_strcaseeq(ch, "Microsoft-Windows-PowerShell/Operational")) {
-		const char *t = rt_event_gets(e, "ScriptBlockText");
-		if (rt_strcasestr(t, "Enable-PSRemoting") || rt_strcasestr(t, "winrm quickconfig") ||
-		    rt_strcasestr(t, "winrm qc")) {
-			rt_buf m = RT_BUF_INIT;
-			int bad;
-			rt_buf_adds(&m, "Enable-PSRemoting / winrm quickconfig run: ");
-			rt_buf_add(&m, t, strlen(t) > 200 ? 200 : strlen(t));
-			bad = !new_finding(p, h, e, "winrm.config", m.buf);
-			rt_buf_release(&m);
-			return bad ? -1 : 0;
-		}
+		if (h && new_fact(p, h, c))
+			return -1;
 	}
 	return 0;
 }
@@ -317,7 +177,7 @@ static int config_changes(adapt_priv *p, host_data *h, const rt_event *e)
  * fed, once the events move on to another host (or end). */
 static int local_flush(adapt_priv *p)
 {
-	size_t h = p->local_host, n = 0;
+	size_t h = p->local_host, n = 0, nch;
 	rt_pair_host *ph = NULL;
 	rt_analysis_host *ah;
 
@@ -325,7 +185,9 @@ static int local_flush(adapt_priv *p)
 	if (h >= p->nhosts)
 		return 0;
 	ah = &p->a->hosts[h];
-	if (rt_detect_finish_hosts(p->local, &ah->findings, &ph, &n))
+	nch = ah->findings.nchanges;
+	if (rt_detect_finish_hosts(p->local, &ah->findings, &ph, &n) ||
+	    change_facts(p, &ah->findings, nch))
 		return -1;
 	/* events come host by host: one segment (a host seen again would be
 	 * a second one, and only the first would count) */
@@ -376,20 +238,7 @@ static int on_event(void *ctx, const rt_event *e)
 	if (e->timestamp > l->last)
 		l->last = e->timestamp;
 	l->nrecords++;
-	if ((e->event_id == 1102 && rt_strcaseeq(e->channel, "Security")) ||
-	    (e->event_id == 104 && rt_strcaseeq(e->channel, "System"))) {
-		rt_assess_finding *f;
-		const char *chan = e->event_id == 1102 ? "Security" : rt_event_gets(e, "Channel");
-		const char *who = rt_event_gets(e, "SubjectUserName");
-		rt_buf msg = RT_BUF_INIT;
-
-		rt_buf_addf(&msg, "%s log cleared by %s", *chan ? chan : "an event", *who ? who : "an unknown user");
-		f = new_finding(p, h, e, "log.cleared", msg.buf);
-		rt_buf_release(&msg);
-		if (!f || !(f->detail = keep(p, chan)))
-			return 1;
-	}
-	return config_changes(p, h, e) ? 1 : 0;
+	return 0;
 }
 
 static int has_hives(const rt_evidence *ev)
@@ -512,14 +361,8 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 
 static int finding_order(const void *x, const void *y);
 
-static int in_window(const adapt_priv *p, uint64_t t)
-{
-	return (!p->from || t >= p->from) && (!p->to || t <= p->to);
-}
-
 /* The host's findings for the assessor: detect's for this host alone
- * (kinds as DESIGN.md names them) and ours (log.cleared, winrm.config),
- * inside the activity window, in time order. */
+ * (kinds as detect names them), in time order. */
 static int combine(adapt_priv *p, host_data *hd, const rt_findings *own)
 {
 	size_t i;
@@ -537,20 +380,13 @@ static int combine(adapt_priv *p, host_data *hd, const rt_findings *own)
 		a->remote_ip = f->remote_ip;
 		a->user = f->user;
 		a->message = f->message;
-		a->detail = f->process;
+		a->detail = f->object ? f->object : f->process;
 		a->confidence = (int)f->confidence;
 		a->direction = f->direction == RT_DIR_INBOUND ? 1 : f->direction == RT_DIR_OUTBOUND ? -1 : 0;
 		a->src.file = f->source_file;
 		a->src.record_id = f->record_id;
 		a->src.event_id = f->event_id;
 		a->src.time = f->timestamp;
-	}
-	for (i = 0; i < hd->nfinds; i++) {
-		if (!in_window(p, hd->finds[i].time))
-			continue;
-		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
-			return -1;
-		hd->all[hd->nall++] = hd->finds[i];
 	}
 	if (hd->nall)
 		qsort(hd->all, hd->nall, sizeof *hd->all, finding_order);
@@ -632,7 +468,6 @@ void adapt_free(rt_analysis *a)
 		free(p->hosts[i].facts);
 		free(p->hosts[i].all);
 		free(p->hosts[i].logs);
-		free(p->hosts[i].finds);
 	}
 	free(p->hosts);
 	free(p);

@@ -614,7 +614,7 @@ static int read_pairing(const cJSON *j, const char *name, size_t nfind, rt_pair_
 int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
 		    size_t errlen)
 {
-	rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT;
+	rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT, p = RT_BUF_INIT;
 	rt_analysis *a = NULL;
 	cJSON *j;
 	char *name = NULL, *dname = NULL;
@@ -632,7 +632,10 @@ int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, cha
 		ERR("%s/%s does not name this host folder", folder.buf, UNIT_FILE);
 	if (check_files(folder.buf, j, &report, err, errlen))
 		goto out;
-	if (rb_host_report(a, report.buf, report.len, err, errlen))
+	rt_buf_reset(&p);
+	if (rt_buf_addf(&p, "%s/report.json", folder.buf))
+		ERR("out of memory");
+	if (rb_host_report(a, report.buf, report.len, p.buf, err, errlen))
 		goto out;
 	/* names as unit.json keeps them: the exact bytes */
 	free(a->hosts[0].name);
@@ -664,6 +667,7 @@ out:
 	cJSON_Delete(j);
 	rt_buf_release(&folder);
 	rt_buf_release(&report);
+	rt_buf_release(&p);
 	if (rc)
 		rt_analysis_free(&a);
 	*out = a;
@@ -713,4 +717,43 @@ out:
 	rt_buf_release(&p);
 	rt_buf_release(&data);
 	return rc;
+}
+
+int rt_host_configuration(const rt_analysis_host *h, rt_buf *out)
+{
+	const rt_file_span *at = &h->configuration_at;
+	char hex[65];
+	size_t start = out->len, got = 0;
+	int fd, e = EIO;
+
+	if (h->configuration_json)
+		return rt_buf_adds(out, h->configuration_json);
+	if (!at->path)
+		return rt_buf_adds(out, RT_CONFIG_JSON_HEAD "]}");
+	if (at->len > MAX_FILE || rt_buf_grow(out, (size_t)at->len))
+		return -1;
+	if ((fd = open(at->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		goto fail;
+	while (got < at->len) {
+		ssize_t n = pread(fd, out->buf + start + got, (size_t)at->len - got,
+				  (off_t)(at->off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	sha256_hex(out->buf + start, got, hex);
+	if (got == at->len && !strcmp(hex, at->sha256)) {
+		out->len = start + got;
+		out->buf[out->len] = '\0';
+		return 0;
+	}
+fail:
+	e = errno == ENOENT || errno == EACCES ? errno : EIO;
+	rt_buf_truncate(out, start);
+	errno = e;
+	return -1;
 }

@@ -3,7 +3,8 @@
  * hosts were analysed in this process or read back from host folders
  * written by other processes and machines, this is the one place the case
  * is made: the hosts' findings together, paired across hosts, the movement
- * graph and the case configuration.
+ * graph. The case configuration is the hosts' own, which the report writes
+ * host by host (a case of many hosts never holds them all at once).
  */
 #include "config.h"
 
@@ -91,36 +92,6 @@ void pl_keep_free(rt_analysis *a)
 }
 
 /* ------------------------------------------------------------------ join */
-
-#define CONFIG_HEAD "{\"schema\":\"remtrail/1\",\"hosts\":["
-
-/* The case configuration: the hosts' configurations in one list. */
-static int join_configuration(rt_analysis *a)
-{
-	rt_buf b = RT_BUF_INIT;
-	size_t h, hl = strlen(CONFIG_HEAD);
-	int any = 0;
-
-	if (rt_buf_adds(&b, CONFIG_HEAD))
-		goto oom;
-	for (h = 0; h < a->nhosts; h++) {
-		const char *c = a->hosts[h].configuration_json;
-		size_t n = c ? strlen(c) : 0;
-
-		if (n < hl + 2 || strncmp(c, CONFIG_HEAD, hl) || strcmp(c + n - 2, "]}"))
-			continue;
-		if (n == hl + 2)
-			continue; /* no hive read */
-		if ((any++ && rt_buf_addch(&b, ',')) || rt_buf_add(&b, c + hl, n - hl - 2))
-			goto oom;
-	}
-	if (rt_buf_adds(&b, "]}") || !(a->configuration_json = rt_buf_detach(&b, NULL)))
-		goto oom;
-	return 0;
-oom:
-	rt_buf_release(&b);
-	return -1;
-}
 
 /* The case timeline: every host's findings, paired across hosts, sorted. */
 static int join_findings(rt_analysis *a)
@@ -225,7 +196,7 @@ int rt_case_join(rt_analysis **parts, size_t nparts, const rt_input *skipped, si
 	a->ninputs = in.n;
 	in.v = NULL;
 	in.n = 0;
-	if (index_inputs(a) || join_findings(a) || join_configuration(a))
+	if (index_inputs(a) || join_findings(a))
 		goto done;
 	if (!(names = calloc(a->nhosts + 1, sizeof *names)))
 		goto done;

@@ -15,11 +15,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "adapt.h"
 #include "pipeline_int.h"
+#include "remtrail/config.h"
+#include "remtrail/detect.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 #include "remtrail/source.h"
@@ -460,6 +463,14 @@ static int window(rt_findings *f, rt_pair_host *ph, uint64_t from, uint64_t to)
 	}
 	if (ph)
 		ph->nlogons = k;
+	/* change points are configuration history, read whole: they stay,
+	 * their link cut when their finding is left out */
+	for (i = 0; i < f->nchanges; i++)
+		if (f->changes[i].finding != RT_FINDING_NONE)
+			f->changes[i].finding = pos[f->changes[i].finding];
+	out.changes = f->changes;
+	out.nchanges = f->nchanges;
+	out.achanges = f->achanges;
 	free(pos);
 	free(f->items);
 	*f = out;
@@ -630,50 +641,78 @@ done:
 	return rc;
 }
 
+/* The units of rt_analysis_run, analysed side by side into parts[k]. */
+typedef struct run_ctx {
+	const rt_analysis_opts *opts; /* the caller's (progress) */
+	rt_analysis_opts unit;        /* each unit's, but threads and progress */
+	rt_analysis **parts;
+	rt_diag *diag;
+	size_t done;
+	int alone; /* one unit at a time: its own progress can be shown */
+	pthread_mutex_t lock;
+} run_ctx;
+
+static int run_unit(void *ctx, const rt_units *u, size_t k, unsigned threads)
+{
+	run_ctx *c = ctx;
+	rt_analysis_opts o = c->unit;
+	int rc;
+
+	o.threads = (int)threads;
+	if (!c->alone)
+		o.progress = NULL;
+	rc = rt_unit_analyse(u, k, &o, &c->parts[k], c->diag);
+	pthread_mutex_lock(&c->lock);
+	c->done++;
+	if (c->opts && c->opts->progress)
+		c->opts->progress(c->opts->progress_ctx, "hosts analysed", c->done, u->n);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
 int rt_analysis_run(const char *const *paths, size_t npaths, const rt_analysis_opts *opts,
 		    rt_analysis **out, rt_diag *diag)
 {
 	rt_units *u = NULL;
-	rt_analysis **parts = NULL;
-	rt_analysis_opts o;
+	run_ctx c;
 	rt_buf mgmt = RT_BUF_INIT;
-	size_t k, n = 0;
+	unsigned jobs = opts && opts->threads > 0 ? (unsigned)opts->threads : 1;
+	size_t k;
 	int rc = -1;
 
 	*out = NULL;
+	memset(&c, 0, sizeof c);
+	pthread_mutex_init(&c.lock, NULL);
 	if (rt_units_collect(paths, npaths, &u, diag) || !u->n)
 		goto done;
 	if (opts)
-		o = *opts;
-	else {
-		memset(&o, 0, sizeof o);
-		o.hash_inputs = 1;
-	}
-	if (!o.mgmt_hosts) {
+		c.unit = *opts;
+	else
+		c.unit.hash_inputs = 1;
+	if (!c.unit.mgmt_hosts) {
 		if (rt_units_mgmt_hosts(u, &mgmt) || rt_buf_addch(&mgmt, '\0'))
 			goto done;
-		o.mgmt_hosts = mgmt.buf;
+		c.unit.mgmt_hosts = mgmt.buf;
 	}
-	opts = &o;
-	if (o.hash_inputs)
+	if (c.unit.hash_inputs)
 		rt_units_hash_start(u);
-	if (!(parts = calloc(u->n, sizeof *parts)))
+	if (!(c.parts = calloc(u->n, sizeof *c.parts)))
 		goto done;
-	for (k = 0; k < u->n; k++, n++) {
-		if (opts && opts->progress)
-			opts->progress(opts->progress_ctx, "hosts analysed", k, u->n);
-		if (rt_unit_analyse(u, k, opts, &parts[k], diag))
-			goto done;
-	}
+	c.opts = opts;
+	c.diag = diag;
+	c.alone = jobs == 1 || u->n == 1;
 	if (opts && opts->progress)
-		opts->progress(opts->progress_ctx, "hosts analysed", u->n, u->n);
-	if (o.hash_inputs && rt_units_hash_finish(u, diag))
+		opts->progress(opts->progress_ctx, "hosts analysed", 0, u->n);
+	if (rt_units_each(u, NULL, jobs, run_unit, &c))
 		goto done;
-	rc = rt_case_join(parts, n, u->skipped, u->nskipped, out);
+	if (c.unit.hash_inputs && rt_units_hash_finish(u, diag))
+		goto done;
+	rc = rt_case_join(c.parts, u->n, u->skipped, u->nskipped, out);
 done:
-	for (k = 0; k < n; k++)
-		rt_analysis_free(&parts[k]);
-	free(parts);
+	for (k = 0; u && c.parts && k < u->n; k++)
+		rt_analysis_free(&c.parts[k]);
+	free(c.parts);
+	pthread_mutex_destroy(&c.lock);
 	rt_units_free(&u);
 	rt_buf_release(&mgmt);
 	return rc;
@@ -698,6 +737,7 @@ void rt_analysis_free(rt_analysis **ap)
 		free(h->full_name);
 		free(h->time_zone);
 		free(h->configuration_json);
+		free(h->configuration_at.path);
 		free(h->inputs);
 		rt_pair_hosts_free(h->pairing, h->pairing ? 1 : 0);
 	}
@@ -712,4 +752,33 @@ void rt_analysis_free(rt_analysis **ap)
 	pl_keep_free(a);
 	free(a);
 	*ap = NULL;
+}
+
+/* ---------------------------------------------------------------- config */
+
+int rt_pipeline_config(const rt_evidence *ev, const rt_evtx_opts *o, rt_config **out,
+		       rt_diag *diag)
+{
+	rt_findings f = RT_FINDINGS_INIT;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (rt_config_from_evidence(ev, out, diag) || !*out)
+		return -1;
+	r = rt_detect_evidence(ev, o, &f, diag);
+	for (i = 0; r >= 0 && i < f.nchanges; i++) {
+		const rt_change *c = &f.changes[i];
+		rt_cfg_event e = { c->host, c->name, c->value, c->timestamp, c->source_file,
+				   c->record_id, c->event_id };
+
+		if (rt_config_add_event(*out, &e))
+			r = -1;
+	}
+	rt_findings_release(&f);
+	if (r < 0) {
+		rt_config_free(out);
+		return -1;
+	}
+	return 0;
 }

@@ -353,7 +353,8 @@ static int read_host(rb *r, const cJSON *o, rt_analysis_host *h)
 	return 0;
 }
 
-int rb_host_report(rt_analysis *a, const char *text, size_t len, char *err, size_t errlen)
+int rb_host_report(rt_analysis *a, const char *text, size_t len, const char *file, char *err,
+		   size_t errlen)
 {
 	rb r = { a, err, errlen };
 	cJSON *j = jr_parse(text, len), *x;
@@ -404,7 +405,22 @@ int rb_host_report(rt_analysis *a, const char *text, size_t len, char *err, size
 		snprintf(err, errlen, "no configuration");
 		goto out;
 	}
-	if (!(a->hosts[0].configuration_json = strndup(text + cs, ce - cs))) {
+	if (file) {
+		rt_file_span *at = &a->hosts[0].configuration_at;
+		rt_sha256 c;
+		uint8_t d[32];
+
+		at->off = cs;
+		at->len = ce - cs;
+		if (!(at->path = rt_strdup0(file)) || rt_sha256_init(&c)) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		rt_sha256_update(&c, text + cs, ce - cs);
+		rt_sha256_final(&c, d);
+		rt_sha256_release(&c);
+		rt_hex(d, 32, at->sha256);
+	} else if (!(a->hosts[0].configuration_json = strndup(text + cs, ce - cs))) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}

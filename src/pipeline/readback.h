@@ -7,9 +7,13 @@
 /*
  * Fill the empty analysis `a` from the host report.json `text`: one host
  * (name, dir, time zone, configuration as written, findings without their
- * links, verdicts) and its inputs. Rule ids are kept with pl_keep. 0, or -1
- * with the reason in `err` (what was read stays in `a`, to be freed).
+ * links, verdicts) and its inputs. Rule ids are kept with pl_keep. With
+ * `file` (the path `text` was read from), the configuration is left there
+ * (configuration_at) rather than copied: a case of many hosts does not hold
+ * them all. 0, or -1 with the reason in `err` (what was read stays in `a`,
+ * to be freed).
  */
-int rb_host_report(rt_analysis *a, const char *text, size_t len, char *err, size_t errlen);
+int rb_host_report(rt_analysis *a, const char *text, size_t len, const char *file, char *err,
+		   size_t errlen);
 
 #endif

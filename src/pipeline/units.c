@@ -349,6 +349,80 @@ int rt_units_shard(const rt_units *u, unsigned i, unsigned n, unsigned char *sel
 	return 0;
 }
 
+/* ------------------------------------------------------------ side by side */
+
+typedef struct pool {
+	const rt_units *u;
+	by_size *order;     /* the units to do, largest first */
+	size_t n, next;
+	unsigned threads;   /* for each unit */
+	rt_unit_fn fn;
+	void *ctx;
+	int failed;
+	pthread_mutex_t lock;
+} pool;
+
+static void *pool_worker(void *arg)
+{
+	pool *p = arg;
+
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&p->lock);
+		if (p->failed || p->next == p->n) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		k = p->order[p->next++].unit;
+		pthread_mutex_unlock(&p->lock);
+		if (p->fn(p->ctx, p->u, k, p->threads)) {
+			pthread_mutex_lock(&p->lock);
+			p->failed = 1;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+}
+
+int rt_units_each(const rt_units *u, const unsigned char *sel, unsigned jobs, rt_unit_fn fn,
+		  void *ctx)
+{
+	pool p;
+	pthread_t *th = NULL;
+	unsigned w, started = 0;
+	size_t k;
+
+	memset(&p, 0, sizeof p);
+	if (!(p.order = malloc((u->n + 1) * sizeof *p.order)))
+		return -1;
+	for (k = 0; k < u->n; k++)
+		if (!sel || sel[k]) {
+			p.order[p.n].size = u->units[k].size;
+			p.order[p.n++].unit = k;
+		}
+	qsort(p.order, p.n, sizeof *p.order, cmp_size);
+	jobs = jobs ? jobs : 1;
+	w = p.n < jobs ? (unsigned)p.n : jobs;
+	p.u = u;
+	p.fn = fn;
+	p.ctx = ctx;
+	p.threads = w ? jobs / w : jobs;
+	pthread_mutex_init(&p.lock, NULL);
+	/* one worker runs here; the others on threads of their own (fewer
+	 * when threads cannot be made: the units are still all done) */
+	if (w > 1 && (th = calloc(w, sizeof *th)))
+		while (started + 1 < w && !pthread_create(&th[started], NULL, pool_worker, &p))
+			started++;
+	if (p.n)
+		pool_worker(&p);
+	while (started)
+		pthread_join(th[--started], NULL);
+	pthread_mutex_destroy(&p.lock);
+	free(th);
+	free(p.order);
+	return p.failed ? -1 : 0;
+}
+
 /* ---------------------------------------------------------------- manifest */
 
 #define ADD(s) do { if (rt_buf_adds(out, (s))) return -1; } while (0)

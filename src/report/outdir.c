@@ -282,53 +282,98 @@ out:
 	return r;
 }
 
-int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n)
+int rt_outdir_begin(rt_outdir_file *f, const char *dir, const char *name)
 {
-	rt_buf tmp = RT_BUF_INIT, dst = RT_BUF_INIT;
-	const char *p = data;
-	int fd = -1, r = -1, e;
-
 	const char *slash = strrchr(name, '/');
+	int e;
 
+	f->fd = -1;
+	rt_buf_init(&f->tmp, 0);
+	rt_buf_init(&f->dst, 0);
 	if (slash) {
 		/* a file below dir: its folders first, the temporary file next to it */
-		if (rt_buf_addf(&dst, "%s/%.*s", dir, (int)(slash - name), name) || mkdir_p(dst.buf))
-			goto out;
-		rt_buf_reset(&dst);
-		if (rt_buf_addf(&tmp, "%s/%.*s/.%s.XXXXXX", dir, (int)(slash - name), name, slash + 1))
-			goto out;
-	} else if (rt_buf_addf(&tmp, "%s/.%s.XXXXXX", dir, name)) {
-		goto out;
+		if (rt_buf_addf(&f->dst, "%s/%.*s", dir, (int)(slash - name), name) ||
+		    mkdir_p(f->dst.buf))
+			goto fail;
+		rt_buf_reset(&f->dst);
+		if (rt_buf_addf(&f->tmp, "%s/%.*s/.%s.XXXXXX", dir, (int)(slash - name), name,
+				slash + 1))
+			goto fail;
+	} else if (rt_buf_addf(&f->tmp, "%s/.%s.XXXXXX", dir, name)) {
+		goto fail;
 	}
-	if (rt_buf_addf(&dst, "%s/%s", dir, name))
-		goto out;
-	if ((fd = mkstemp(tmp.buf)) < 0)
-		goto out;
+	if (rt_buf_addf(&f->dst, "%s/%s", dir, name) || (f->fd = mkstemp(f->tmp.buf)) < 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	rt_buf_reset(&f->tmp); /* nothing made yet: nothing to remove */
+	rt_outdir_abort(f);
+	errno = e;
+	return -1;
+}
+
+int rt_outdir_put(rt_outdir_file *f, const void *data, size_t n)
+{
+	const char *p = data;
+
 	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = write(f->fd, p, n);
+
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			goto out;
+			return -1;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
-	if (fchmod(fd, 0644) || fsync(fd))
-		goto out;
-	e = close(fd);
-	fd = -1;
-	if (e || rename(tmp.buf, dst.buf))
-		goto out;
-	r = 0;
-out:
+	return 0;
+}
+
+int rt_outdir_end(rt_outdir_file *f)
+{
+	int e;
+
+	if (fchmod(f->fd, 0644) || fsync(f->fd))
+		goto fail;
+	e = close(f->fd);
+	f->fd = -1;
+	if (e || rename(f->tmp.buf, f->dst.buf))
+		goto fail;
+	rt_buf_release(&f->tmp);
+	rt_buf_release(&f->dst);
+	return 0;
+fail:
 	e = errno;
-	if (fd >= 0)
-		close(fd);
-	if (r && tmp.len)
-		unlink(tmp.buf);
-	rt_buf_release(&tmp);
-	rt_buf_release(&dst);
+	rt_outdir_abort(f);
 	errno = e;
-	return r;
+	return -1;
+}
+
+void rt_outdir_abort(rt_outdir_file *f)
+{
+	int e = errno;
+
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	if (f->tmp.len)
+		unlink(f->tmp.buf);
+	rt_buf_release(&f->tmp);
+	rt_buf_release(&f->dst);
+	errno = e;
+}
+
+int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n)
+{
+	rt_outdir_file f;
+
+	if (rt_outdir_begin(&f, dir, name))
+		return -1;
+	if (rt_outdir_put(&f, data, n)) {
+		rt_outdir_abort(&f);
+		return -1;
+	}
+	return rt_outdir_end(&f);
 }

@@ -476,6 +476,42 @@ static int json_run(rt_buf *out, const rt_report_run *run)
 	return 0;
 }
 
+/*
+ * The case configuration: every host's host list in one, host by host
+ * (read back from its folder when it is not in memory), `flush` after each
+ * so that the caller can write them out. Hosts without a hive add nothing.
+ */
+static int json_case_configuration(rt_buf *out, const rt_report *r)
+{
+	const rt_analysis *a = r->a;
+	rt_buf one = RT_BUF_INIT;
+	size_t h, hl = strlen(RT_CONFIG_JSON_HEAD);
+	int any = 0, rc = -1;
+
+	if (rt_buf_adds(out, RT_CONFIG_JSON_HEAD))
+		goto out;
+	for (h = 0; h < a->nhosts; h++) {
+		const char *c;
+		size_t n;
+
+		rt_buf_reset(&one);
+		if (rt_host_configuration(&a->hosts[h], &one))
+			goto out;
+		c = one.buf;
+		n = one.len;
+		if (n <= hl + 2 || strncmp(c, RT_CONFIG_JSON_HEAD, hl) || strcmp(c + n - 2, "]}"))
+			continue; /* no hive read */
+		if ((any++ && rt_buf_addch(out, ',')) || rt_buf_add(out, c + hl, n - hl - 2))
+			goto out;
+		if (r->flush && r->flush(r->flush_ctx, out))
+			goto out;
+	}
+	rc = rt_buf_adds(out, "]}");
+out:
+	rt_buf_release(&one);
+	return rc;
+}
+
 int rt_report_json(rt_buf *out, const rt_report *r, size_t host)
 {
 	const rt_analysis *a = r->a;
@@ -525,12 +561,8 @@ int rt_report_json(rt_buf *out, const rt_report *r, size_t host)
 			goto fail;
 	}
 	ADD("],\"configuration\":");
-	if (one)
-		ADD(a->hosts[host].configuration_json ? a->hosts[host].configuration_json
-						       : "{\"schema\":\"remtrail/1\",\"hosts\":[]}");
-	else
-		ADD(a->configuration_json ? a->configuration_json
-					  : "{\"schema\":\"remtrail/1\",\"hosts\":[]}");
+	if (one ? rt_host_configuration(&a->hosts[host], out) : json_case_configuration(out, r))
+		goto fail;
 	if (json_findings(out, fl, &to))
 		goto fail;
 	ADD(",\"movement\":[");

@@ -76,10 +76,12 @@ static const char *c_logon_id(row *r) { return r->f->logon_id; }
 static const char *c_process(row *r) { return r->f->process; }
 static const char *c_parent(row *r) { return r->f->parent_process; }
 static const char *c_cmdline(row *r) { return r->f->command_line; }
+static const char *c_object(row *r) { return r->f->object; }
 static const char *c_rule(row *r) { return r->f->rule_id; }
 static const char *c_technique(row *r) { return r->f->technique; }
 static const char *c_direction(row *r) { return rt_direction_name(r->f->direction); }
 static const char *c_confidence(row *r) { return rt_confidence_name(r->f->confidence); }
+static const char *c_attribution(row *r) { return rt_link_name(r->f->link); }
 
 static const char *linked_id(row *r, size_t link)
 {
@@ -117,10 +119,12 @@ static const column columns[] = {
 	{ "process", COL_STR, 0, 0, c_process },
 	{ "parent_process", COL_STR, 0, 0, c_parent },
 	{ "command_line", COL_STR, 0, 0, c_cmdline },
+	{ "object", COL_STR, 0, 0, c_object },
 	{ "rule", COL_STR, 0, 0, c_rule },
 	{ "technique", COL_STR, 0, 0, c_technique },
 	{ "direction", COL_STR, 0, 0, c_direction },
 	{ "confidence", COL_STR, 0, 0, c_confidence },
+	{ "attribution", COL_STR, 0, 0, c_attribution },
 	{ "paired_host", COL_STR, 0, 0, c_paired_host },
 	{ "paired_record_id", COL_NUM, 0, 0, c_paired_id },
 	{ "logon_record_id", COL_NUM, 0, 0, c_logon_id_rec },

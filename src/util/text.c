@@ -38,28 +38,92 @@ static int put_utf8(rt_buf *out, uint32_t cp)
 	return rt_buf_add(out, t, n);
 }
 
+/* A text read in blocks of w, the last one ending at its end (overlapping
+ * the one before: bytes already found plain are only looked at again):
+ * step *i past a plain block; 1 when the text is done. */
+static inline int next_block(size_t *i, size_t n, size_t w)
+{
+	*i += w;
+	if (*i + w <= n)
+		return 0;
+	if (*i == n)
+		return 1;
+	*i = n - w;
+	return 0;
+}
+
+/* Which of the 8 units in v end an ASCII run (0, or 0x80 and above):
+ * two mask bits per unit. */
+#if defined(__SSE2__)
+static inline unsigned ascii16_stops(__m128i v)
+{
+	const __m128i zero = _mm_setzero_si128(), high = _mm_set1_epi16((short)0xFF80);
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		_mm_cmpeq_epi16(v, zero),
+		_mm_xor_si128(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero), _mm_cmpeq_epi16(zero, zero))));
+}
+#endif
+
 /*
  * Copy the run of ASCII units (1-0x7F) at p, at most n, as bytes to d;
  * returns its length. Most event text is ASCII: eight units at a time
- * with SSE2 (every x86-64 has it), else four with 64-bit words.
+ * with SSE2 (every x86-64 has it), the tail as one more block of eight
+ * that ends at the end (overlapping the last: units already found ASCII
+ * are only copied again), a text of 4 to 7 units as two blocks of four,
+ * the first and the last; nothing is read or written outside the n
+ * units. Without SSE2, four at a time with 64-bit words.
  */
 static size_t ascii16_run(char *d, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 
 #if defined(__SSE2__)
-	const __m128i zero = _mm_setzero_si128(), high = _mm_set1_epi16((short)0xFF80);
+	unsigned m;
+	int b;
 
-	for (; i + 8 <= n; i += 8) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
-		__m128i bad = _mm_or_si128(_mm_cmpeq_epi16(v, zero),
-					   _mm_xor_si128(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero),
-							 _mm_cmpeq_epi16(zero, zero)));
-		int m = _mm_movemask_epi8(bad);
+	if (n >= 16) {
+		/* long text (command lines, scripts): sixteen units a step */
+		do {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+			__m128i t = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i + 16));
 
-		_mm_storel_epi64((__m128i *)(void *)(d + i), _mm_packus_epi16(v, v));
+			m = ascii16_stops(v) | ascii16_stops(t) << 16;
+			_mm_storeu_si128((__m128i *)(void *)(d + i), _mm_packus_epi16(v, t));
+			if (m)
+				return i + (size_t)__builtin_ctz(m) / 2;
+			i += 16;
+		} while (i + 16 <= n);
+		if (i == n)
+			return n;
+		if (i + 8 > n)
+			i = n - 8;
+	}
+	if (n >= 8) {
+		for (;;) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+
+			m = ascii16_stops(v);
+			_mm_storel_epi64((__m128i *)(void *)(d + i), _mm_packus_epi16(v, v));
+			if (m)
+				return i + (size_t)__builtin_ctz(m) / 2;
+			if (next_block(&i, n, 8))
+				return n;
+		}
+	}
+	if (n >= 4) {
+		__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)p);
+		__m128i t = _mm_loadl_epi64((const __m128i *)(const void *)(p + 2 * (n - 4)));
+
+		m = ascii16_stops(v) & 0xFF;
+		b = _mm_cvtsi128_si32(_mm_packus_epi16(v, v));
+		memcpy(d, &b, 4);
 		if (m)
-			return i + (size_t)__builtin_ctz((unsigned)m) / 2;
+			return (size_t)__builtin_ctz(m) / 2;
+		m = ascii16_stops(t) & 0xFF;
+		b = _mm_cvtsi128_si32(_mm_packus_epi16(t, t));
+		memcpy(d + n - 4, &b, 4);
+		return m ? n - 4 + (size_t)__builtin_ctz(m) / 2 : n;
 	}
 #else
 	const uint64_t high = 0xFF80FF80FF80FF80ull, ones = 0x0001000100010001ull;
@@ -203,54 +267,76 @@ static const unsigned char json_plain[256] = {
 #undef P1
 };
 
+/* json_special8 on 4 bytes. */
+static inline uint32_t json_special4(uint32_t x)
+{
+	const uint32_t ones = 0x01010101u, high = 0x80808080u;
+	uint32_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return ((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high;
+}
+
 /*
  * Copy the run of bytes at u (n of them, at most) that JSON takes as they
- * are to d; returns its length. 16 bytes at a time with SSE2, then 8 in a
- * 64-bit word. `back` bytes before d are the bytes before
- * u, as they are (so the tail may be done as one 8-byte copy that ends at
- * the run's end). The first flagged byte of a word is always a real one
- * (the tests borrow only upwards, and plain bytes lend nothing), so its
- * index is exact.
+ * are to d; returns its length. 16 bytes at a time with SSE2, and the
+ * tail of a text as one more block that ends at its end (overlapping the
+ * last one: bytes already found plain are only copied again); a shorter
+ * text as two 8-byte or two 4-byte words, the first and the last of it.
+ * Nothing is read or written outside the n bytes. The first flagged byte
+ * of a block or word is always a real one (the tests borrow only
+ * upwards, and plain bytes lend nothing), and the overlap holds none once
+ * the block before was plain, so the index returned is exact.
  */
 static inline __attribute__((always_inline)) size_t json_plain_copy(char *d, const unsigned char *u,
-								     size_t n, size_t back)
+								     size_t n)
 {
 	size_t i = 0;
 	uint64_t x, m;
+	uint32_t x4, y4, m4;
 
 #if defined(__SSE2__)
-	{
+	if (n >= 16) {
 		const __m128i ctl = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
 			      bsl = _mm_set1_epi8('\\');
+		unsigned hit;
 
 		/* signed: bytes >= 0x80 are below 0x20 too */
-		for (; i + 16 <= n; i += 16) {
+		for (;;) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-			int hit = _mm_movemask_epi8(_mm_or_si128(
+
+			hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 				_mm_cmplt_epi8(v, ctl),
 				_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bsl))));
-
 			_mm_storeu_si128((__m128i *)(void *)(d + i), v);
 			if (hit)
-				return i + (size_t)__builtin_ctz((unsigned)hit);
+				return i + (size_t)__builtin_ctz(hit);
+			if (next_block(&i, n, 16))
+				return n;
 		}
 	}
 #endif
 	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
-		for (; i + 8 <= n; i += 8) {
-			memcpy(&x, u + i, 8);
-			memcpy(d + i, &x, 8); /* room: the text is at least this long */
-			m = json_special8(x);
-			if (m)
-				return i + (size_t)__builtin_ctzll(m) / 8;
+		if (n >= 8) {
+			for (;;) {
+				memcpy(&x, u + i, 8);
+				memcpy(d + i, &x, 8);
+				m = json_special8(x);
+				if (m)
+					return i + (size_t)__builtin_ctzll(m) / 8;
+				if (next_block(&i, n, 8))
+					return n;
+			}
 		}
-		if (i < n && i + back >= 8) {
-			size_t skip = 8 - (n - i);
-
-			memcpy(&x, u + n - 8, 8);
-			m = json_special8(x) >> (8 * skip) << (8 * skip);
-			memcpy(d + n - 8, &x, 8);
-			return m ? n - 8 + (size_t)__builtin_ctzll(m) / 8 : n;
+		if (n >= 4) {
+			memcpy(&x4, u, 4);
+			memcpy(&y4, u + n - 4, 4);
+			memcpy(d, &x4, 4);
+			memcpy(d + n - 4, &y4, 4);
+			m4 = json_special4(x4);
+			if (m4)
+				return (size_t)__builtin_ctz(m4) / 8;
+			m4 = json_special4(y4);
+			return m4 ? n - 4 + (size_t)__builtin_ctz(m4) / 8 : n;
 		}
 	}
 	for (; i < n && json_plain[u[i]]; i++)
@@ -265,7 +351,7 @@ static const char json_esc2[128] = {
 };
 
 /* rt_json_str from byte i on, d where its text goes: the escapes. */
-static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d, size_t back)
+static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
@@ -283,7 +369,6 @@ static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d,
 				return -1;
 			d = out->buf + out->len;
 		}
-		back = 0;
 		if (u[i] >= 0x80) {
 			size_t k = rt_utf8_seq_len(u + i, n - i);
 
@@ -301,7 +386,6 @@ static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d,
 				memcpy(d, s + i, k);
 				d += k;
 				i += k;
-				back = k;
 			}
 		} else if (json_esc2[u[i]]) {
 			*d++ = '\\';
@@ -312,7 +396,7 @@ static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d,
 			d[5] = hex[u[i++] & 15];
 			d += 6;
 		}
-		run = json_plain_copy(d, u + i, n - i, back);
+		run = json_plain_copy(d, u + i, n - i);
 		d += run;
 		i += run;
 		if (i == n)
@@ -325,11 +409,11 @@ static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d,
 }
 
 /*
- * Runs of plain bytes (most of any value) are checked and copied 8 bytes
+ * Runs of plain bytes (most of any value) are checked and copied 16 bytes
  * at a time; only the bytes that need it are looked at one by one, out of
  * the way of the common case: a string with nothing to escape.
  */
-int rt_json_str(rt_buf *out, const char *s, size_t n)
+static inline __attribute__((always_inline)) int json_str(rt_buf *out, const char *s, size_t n)
 {
 	size_t run;
 	char *d;
@@ -338,13 +422,27 @@ int rt_json_str(rt_buf *out, const char *s, size_t n)
 		return -1;
 	d = out->buf + out->len;
 	*d++ = '"';
-	run = json_plain_copy(d, (const unsigned char *)s, n, 0);
+	run = json_plain_copy(d, (const unsigned char *)s, n);
 	if (run < n)
-		return json_escapes(out, s, n, run, d + run, run);
+		return json_escapes(out, s, n, run, d + run);
 	d[n] = '"';
 	d[n + 1] = '\0';
 	out->len += n + 2;
 	return 0;
+}
+
+int rt_json_str(rt_buf *out, const char *s, size_t n)
+{
+	return json_str(out, s, n);
+}
+
+int rt_json_member(rt_buf *out, char sep, const char *k, size_t kn, const char *v, size_t vn)
+{
+	if (sep && rt_buf_addch(out, sep))
+		return -1;
+	if (json_str(out, k, kn) || rt_buf_addch(out, ':'))
+		return -1;
+	return json_str(out, v, vn);
 }
 
 static int lower(int c)
@@ -420,19 +518,48 @@ static const unsigned char byte_permille[256] = {
  * Both next positions are remembered, so no byte is scanned twice for the
  * same case. Candidates come in order, so the first match is found.
  */
+size_t rt_needle_anchor(const char *needle, size_t nlen)
+{
+	const unsigned char *n = (const unsigned char *)needle;
+	size_t a = 0, k;
+
+	for (k = 1; k < nlen; k++)
+		if (byte_permille[lower(n[k])] < byte_permille[lower(n[a])])
+			a = k;
+	return a;
+}
+
+void rt_ascii_lower(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	/* bytes in 'A'..'Z' (as signed: 65..90) get 0x20 added */
+	const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+		      bit = _mm_set1_epi8(0x20);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_or_si128(v, _mm_and_si128(up, bit)));
+	}
+#endif
+	for (; i < n; i++)
+		dst[i] = (char)lower((unsigned char)src[i]);
+}
+
 const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
 	const unsigned char *h = (const unsigned char *)hay, *n = (const unsigned char *)needle;
-	size_t starts, a = 0, nl, nu, i, k;
+	size_t starts, a, nl, nu, i, k;
 	unsigned char lo, up;
 
 	if (!hay || !needle || nlen > hlen)
 		return NULL;
 	if (nlen == 0)
 		return hay;
-	for (k = 1; k < nlen; k++)
-		if (byte_permille[lower(n[k])] < byte_permille[lower(n[a])])
-			a = k;
+	a = rt_needle_anchor(needle, nlen);
 	/* start i is a candidate when h[i + a] is the anchor byte */
 	starts = hlen - nlen + 1;
 	lo = (unsigned char)lower(n[a]);

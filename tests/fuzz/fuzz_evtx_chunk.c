@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static rt_bx_chunk *c, *ref;
 	static rt_field fields[4096];
+	static uint32_t lens[2 * 4096];
 	size_t i, k, sum = 0;
 	int rc;
 
@@ -45,11 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (c->ev[i].nfields > sizeof(fields) / sizeof(fields[0]))
 			continue;
-		rt_bx_event_get(c, i, &ev, fields);
+		rt_bx_event_get(c, i, &ev, fields, lens);
 		sum += strlen(ev.computer) + strlen(ev.channel) + strlen(ev.provider) +
 		       strlen(ev.user_sid);
 		for (k = 0; k < ev.nfields; k++)
-			sum += strlen(ev.fields[k].name) + strlen(ev.fields[k].value);
+			sum += rt_field_len(&ev, k, 0) + rt_field_len(&ev, k, 1);
 	}
 	return sum == (size_t)-1;
 }

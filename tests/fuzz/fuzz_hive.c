@@ -1,9 +1,19 @@
-/* libFuzzer target: open arbitrary bytes as a hive and read what can be read. */
+/*
+ * libFuzzer target: open arbitrary bytes as a hive and read what can be
+ * read; check its key tree (rt_hive_check); and load it as configuration
+ * evidence (the setting families, the exposure model), through a memory
+ * file so that it goes the way a hive on disk goes.
+ */
+#define _GNU_SOURCE
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "remtrail/config.h"
 #include "remtrail/hive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -49,6 +59,30 @@ static void walk(rt_key *k, int depth)
 	}
 }
 
+static void load_config(const uint8_t *data, size_t size)
+{
+	char path[64];
+	rt_cfg_input in = { 0 };
+	rt_config *cfg = NULL;
+	int fd = memfd_create("hive", 0);
+
+	if (fd < 0)
+		return;
+	if (write(fd, data, size) == (ssize_t)size) {
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		in.path = path;
+		if (rt_config_load(&in, 1, &cfg, NULL) == 0) {
+			rt_buf out = RT_BUF_INIT;
+
+			rt_config_write_json(cfg, &out);
+			rt_config_write_text(cfg, &out);
+			rt_buf_release(&out);
+			rt_config_free(&cfg);
+		}
+	}
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	rt_hive *h = NULL;
@@ -63,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rt_key_free(&root);
 	if (rt_hive_computer_name(h, &s) == 1)
 		free(s);
+	rt_hive_check(h, NULL, NULL, 0);
 	rt_hive_free(&h);
+	load_config(data, size);
 	return 0;
 }

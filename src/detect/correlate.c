@@ -1,0 +1,1010 @@
+/*
+ * Correlation (docs/detect.md, "Correlation"): at the end of a host every
+ * candidate is joined with what explains it - its logon session (host +
+ * LogonId + the logon time, never across a boot), its parent process, an
+ * inbound connection into it, the SMB read of its output file, a network
+ * logon just before - and kept or dropped; after all hosts, outbound
+ * findings are paired with the inbound ones on the hosts they name. Each
+ * finding's `link` says how its remote end was found.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+#define SEC RT_DT_SEC
+#define PAIR_WINDOW (300 * SEC)
+#define LOGON_SKEW (2 * SEC)          /* a 4624 logged this much after its process still explains it */
+#define BROKER_LOGON_WINDOW (10 * SEC) /* "a network logon followed within seconds by WmiPrvSE ..." */
+#define LOCAL_SESSION_SLACK (12ULL * 3600 * SEC)
+
+void rt_dt_logon_release(logon *l)
+{
+	free(l->id);
+	free(l->ip);
+	free(l->ws);
+	free(l->user);
+	free(l->sid);
+	free(l->file);
+	free(l->channel);
+}
+
+static unsigned flags_of(const cand *c)
+{
+	return c->rule ? c->rule->r->flags : 0;
+}
+
+/* A boot of the host in (from, to]. */
+static int boot_between(const hstate *h, uint64_t from, uint64_t to)
+{
+	size_t i;
+
+	for (i = 0; i < h->nboots; i++)
+		if (h->boots[i] > from && h->boots[i] <= to)
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ logons */
+
+static int cmp_logon(const void *ctx, size_t a, size_t b)
+{
+	const logon *l = ctx;
+	int c = strcmp(l[a].id, l[b].id);
+
+	if (c)
+		return c;
+	return l[a].ts < l[b].ts ? -1 : l[a].ts > l[b].ts;
+}
+
+/* Sort n elements of `size` bytes at arr with cmp (stable, by index). */
+static int sort_array(void *arr, size_t n, size_t size, rt_idx_cmp cmp)
+{
+	size_t *order, i;
+	char *tmp;
+
+	if (n < 2)
+		return 0;
+	order = malloc(n * sizeof *order);
+	tmp = malloc(n * size);
+	if (!order || !tmp) {
+		free(order);
+		free(tmp);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	rt_detect_sort_idx(order, n, cmp, arr);
+	for (i = 0; i < n; i++)
+		memcpy(tmp + i * size, (char *)arr + order[i] * size, size);
+	memcpy(arr, tmp, n * size);
+	free(tmp);
+	free(order);
+	return 0;
+}
+
+/* Session `id` logged off in [from, to). */
+static int logoff_between(const hstate *h, const char *id, uint64_t from, uint64_t to)
+{
+	size_t lo = 0, hi = h->nlo;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(h->lo[mid].id, id);
+
+		if (c < 0 || (!c && h->lo[mid].ts < from))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->nlo && !strcmp(h->lo[lo].id, id) && h->lo[lo].ts < to;
+}
+
+/* The session `id` that began last at or before ts (a little skew allowed)
+ * and was not ended by a boot or a logoff since. */
+static logon *find_logon(hstate *h, const char *id, uint64_t ts)
+{
+	size_t lo = 0, hi = h->nlg;
+	logon *best = NULL;
+
+	if (!id)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(h->lg[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < h->nlg && !strcmp(h->lg[lo].id, id); lo++)
+		if (h->lg[lo].ts <= ts + LOGON_SKEW)
+			best = &h->lg[lo];
+	if (best && best->ts < ts &&
+	    (boot_between(h, best->ts, ts) || logoff_between(h, id, best->ts, ts)))
+		return NULL;
+	return best;
+}
+
+static int remote_logon(const logon *l)
+{
+	return l->type == 3 && rt_dt_usable(l->ip) && !rt_dt_is_loopback(l->ip);
+}
+
+static int cmp_logon_time(const void *ctx, size_t a, size_t b)
+{
+	const logon *l = ctx;
+
+	if (l[a].ts != l[b].ts)
+		return l[a].ts < l[b].ts ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int index_logons_by_time(hstate *h)
+{
+	size_t i;
+
+	free(h->by_time);
+	h->by_time = malloc((h->nlg ? h->nlg : 1) * sizeof *h->by_time);
+	h->nby_time = 0;
+	if (!h->by_time)
+		return -1;
+	for (i = 0; i < h->nlg; i++)
+		if (remote_logon(&h->lg[i]))
+			h->by_time[h->nby_time++] = i;
+	rt_detect_sort_idx(h->by_time, h->nby_time, cmp_logon_time, h->lg);
+	return 0;
+}
+
+/* A logon as pairing keeps it (borrowing its strings). */
+static rt_pair_logon logon_view(const logon *l)
+{
+	rt_pair_logon v = { l->ts, l->rid, l->ip, l->ws, l->user, l->id, l->file, l->channel,
+			    l->finding };
+
+	return v;
+}
+
+static size_t materialize_logon(rt_findings *all, const char *host, rt_pair_logon *l)
+{
+	rt_finding *f;
+	rt_buf m = RT_BUF_INIT;
+
+	if (l->finding != RT_FINDING_NONE)
+		return l->finding;
+	f = rt_findings_add(all);
+	if (!f)
+		return RT_FINDING_NONE;
+	f->timestamp = l->time;
+	f->kind = RT_FK_LOGON_NETWORK;
+	f->host = rt_strdup0(host);
+	f->channel = rt_strdup0(l->channel);
+	f->event_id = 4624;
+	f->record_id = l->record_id;
+	f->source_file = rt_strdup0(l->file);
+	f->remote_ip = rt_strdup0(l->ip);
+	f->remote_host = rt_strdup0(l->workstation);
+	f->user = rt_strdup0(l->user);
+	f->logon_id = rt_strdup0(l->logon_id);
+	f->rule_id = "logon.network";
+	f->technique = "T1078";
+	f->direction = RT_DIR_INBOUND;
+	f->confidence = RT_CONF_MEDIUM;
+	f->link = RT_LINK_RECORD;
+	rt_buf_addf(&m, "Network logon (type 3) of %s on %s from %s%s%s%s (logon id %s).",
+		    l->user ? l->user : "an unknown account", host, l->ip, l->workstation ? " (" : "",
+		    l->workstation ? l->workstation : "", l->workstation ? ")" : "", l->logon_id);
+	f->message = rt_buf_detach(&m, NULL);
+	l->finding = all->n - 1;
+	return f->host && f->channel && f->source_file && f->message ? l->finding : RT_FINDING_NONE;
+}
+
+static void attribute_logon(rt_detect *d, hstate *h, cand *c, logon *l, rt_link how)
+{
+	rt_dt_set_str(&c->f.remote_ip, l->ip);
+	if (l->ws && !rt_dt_local_name(h, l->ws))
+		rt_dt_set_str(&c->f.remote_host, l->ws);
+	rt_dt_set_str(&c->f.user, l->user);
+	rt_dt_set_str(&c->f.logon_id, l->id);
+	{
+		rt_pair_logon v = logon_view(l);
+
+		c->f.logon = l->finding = materialize_logon(&d->all, h->name, &v);
+	}
+	if (c->f.logon == RT_FINDING_NONE)
+		d->oom = 1;
+	c->f.link = how;
+}
+
+/* The first remote network logon (position in by_time) at or after `from`. */
+static size_t logon_from(const hstate *h, uint64_t from)
+{
+	size_t lo = 0, hi = h->nby_time;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->lg[h->by_time[mid]].ts < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The latest network logon of the same account from 2 minutes before to 5 s after. */
+static logon *logon_near(hstate *h, const cand *c)
+{
+	logon *best = NULL;
+	size_t lo;
+
+	if (!rt_dt_usable(c->f.user) && !rt_dt_usable(c->sid))
+		return NULL;
+	for (lo = logon_from(h, c->f.timestamp > 120 * SEC ? c->f.timestamp - 120 * SEC : 0);
+	     lo < h->nby_time; lo++) {
+		logon *l = &h->lg[h->by_time[lo]];
+		int who;
+
+		if (l->ts > c->f.timestamp + 5 * SEC)
+			break;
+		who = (rt_dt_usable(c->sid) && l->sid && rt_strcaseeq(c->sid, l->sid)) ||
+		      (rt_dt_usable(c->f.user) && strncmp(c->f.user, "S-1-", 4) != 0 && l->user &&
+		       rt_dt_users_compatible(c->f.user, l->user));
+		if (who)
+			best = l;
+	}
+	return best;
+}
+
+/*
+ * A server process's child whose session the record cannot tell (4688
+ * version 0/1 started by WmiPrvSE): the network logons of the seconds
+ * before. The latest, and whether they all came from one address.
+ */
+static logon *logon_just_before(hstate *h, uint64_t ts, int *unique)
+{
+	logon *best = NULL;
+	size_t lo;
+
+	*unique = 1;
+	for (lo = logon_from(h, ts > BROKER_LOGON_WINDOW ? ts - BROKER_LOGON_WINDOW : 0);
+	     lo < h->nby_time && h->lg[h->by_time[lo]].ts <= ts; lo++) {
+		logon *l = &h->lg[h->by_time[lo]];
+
+		if (best && !rt_strcaseeq(best->ip, l->ip))
+			*unique = 0;
+		best = l;
+	}
+	return best;
+}
+
+/*
+ * Does session `id` run local processes around ts? Processes that belong
+ * to a candidate count only once that candidate is dropped (candidates are
+ * decided in event order, so an earlier one is decided already).
+ */
+static int local_session(const hstate *h, const char *id, uint64_t ts)
+{
+	size_t i;
+
+	for (i = 0; id && i < h->nls; i++) {
+		const lsess *l = &h->ls[i];
+
+		if (strcmp(l->id, id) || (l->anc != RT_FINDING_NONE && !h->c[l->anc].drop))
+			continue;
+		if (ts + LOCAL_SESSION_SLACK >= l->first && ts <= l->last + LOCAL_SESSION_SLACK)
+			return 1;
+	}
+	return 0;
+}
+
+/* A local WMI process-creation request in the seconds before ts? */
+static int local_request(const hstate *h, uint64_t ts)
+{
+	size_t i;
+
+	for (i = 0; i < h->nwreq; i++)
+		if (h->wreq[i] <= ts && ts - h->wreq[i] <= BROKER_LOGON_WINDOW)
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ connections */
+
+static const conn *find_conn(const hstate *h, uint64_t ts, uint64_t before, uint64_t after,
+			     int port135, const char *guid)
+{
+	const conn *best = NULL;
+	size_t i;
+
+	for (i = 0; i < h->ncn; i++) {
+		const conn *k = &h->cn[i];
+
+		if (k->ts + before < ts || k->ts > ts + after)
+			continue;
+		if (port135 && k->lport != 135 && k->lport != 24158)
+			continue;
+		if (guid && (!k->guid || !rt_strcaseeq(k->guid, guid)))
+			continue;
+		if (!best || (k->ts <= ts && (best->ts > ts || k->ts > best->ts)))
+			best = k;
+	}
+	return best;
+}
+
+/* ------------------------------------------------------------------ one candidate */
+
+static void correlate_one(rt_detect *d, hstate *h, cand *c)
+{
+	unsigned fl = flags_of(c);
+	const char *id;
+	logon *l;
+	int remote = 0;
+
+	if (c->parent != RT_FINDING_NONE) {
+		const cand *p = &h->c[c->parent];
+
+		if (p->drop || (c->parent_link == RT_LINK_PID_TIME &&
+				boot_between(h, c->parent_start, c->f.timestamp))) {
+			c->drop = 1;
+			return;
+		}
+		fl |= flags_of(p) & (RT_RF_LOGON_GATED | RT_RF_NEED_LOGON);
+	}
+	/* a parent named by PID before a boot is another process */
+	if (c->pid_parent && c->rule && c->rule->uses_parent &&
+	    boot_between(h, c->pid_parent, c->f.timestamp)) {
+		c->drop = 1;
+		return;
+	}
+	id = c->f.logon_id;
+	if ((!id || rt_dt_service_logon(id)) && c->child_logon) {
+		free(c->f.logon_id);
+		c->f.logon_id = rt_strdup0(c->child_logon);
+		id = c->f.logon_id;
+	}
+	l = find_logon(h, id, c->f.timestamp);
+	if (l && remote_logon(l)) {
+		attribute_logon(d, h, c, l, RT_LINK_LOGON_ID);
+		remote = 1;
+		if (fl & (RT_RF_LOGON_GATED | RT_RF_TRACK | RT_RF_NEED_LOGON) ||
+		    c->parent != RT_FINDING_NONE)
+			c->f.confidence = RT_CONF_HIGH;
+	} else if (fl & RT_RF_LOGON_GATED) {
+		/* an interactive, RDP, service or loopback session, or one that
+		 * runs local processes: local use, not lateral movement */
+		if (l || local_session(h, id, c->f.timestamp)) {
+			c->drop = 1;
+			return;
+		}
+	}
+	if ((fl & RT_RF_LOCAL_REQUEST) && !remote && local_request(h, c->f.timestamp)) {
+		c->drop = 1;
+		return;
+	}
+	if ((fl & RT_RF_NEED_LOGON) && !remote) {
+		c->drop = 1;
+		return;
+	}
+	if (c->parent != RT_FINDING_NONE) {
+		const cand *p = &h->c[c->parent];
+
+		if (!rt_dt_usable(c->f.remote_ip) && !rt_dt_usable(c->f.remote_host) &&
+		    (rt_dt_usable(p->f.remote_ip) || rt_dt_usable(p->f.remote_host)))
+			c->f.link = c->parent_link;
+		rt_dt_set_str(&c->f.remote_ip, p->f.remote_ip);
+		rt_dt_set_str(&c->f.remote_host, p->f.remote_host);
+		if (c->f.logon == RT_FINDING_NONE)
+			c->f.logon = p->f.logon;
+		if (p->f.confidence > c->f.confidence)
+			c->f.confidence = p->f.confidence;
+	}
+	if (!rt_dt_usable(c->f.remote_ip) && c->guid) {
+		/* a COM server process that itself took the inbound connection */
+		const conn *k = find_conn(h, c->f.timestamp, 120 * SEC, 120 * SEC, 0, c->guid);
+
+		if (k) {
+			rt_dt_set_str(&c->f.remote_ip, k->peer);
+			c->f.link = RT_LINK_CONNECTION;
+		}
+	}
+	if ((fl & RT_RF_NEED_RPC_IN) && !rt_dt_usable(c->f.remote_ip)) {
+		const conn *k = find_conn(h, c->f.timestamp, 30 * SEC, 2 * SEC, 1, NULL);
+
+		if (!k) {
+			c->drop = 1;
+			return;
+		}
+		rt_dt_set_str(&c->f.remote_ip, k->peer);
+		c->f.link = RT_LINK_CONNECTION;
+	}
+	if ((fl & RT_RF_PARENT_CONN) && !rt_dt_usable(c->f.remote_ip)) {
+		const conn *k = c->parent_guid ? find_conn(h, c->f.timestamp, 120 * SEC, 120 * SEC, 0,
+							   c->parent_guid)
+					       : NULL;
+
+		if (!k) {
+			c->drop = 1;
+			return;
+		}
+		rt_dt_set_str(&c->f.remote_ip, k->peer);
+		c->f.link = RT_LINK_CONNECTION;
+	}
+	if ((fl & RT_RF_TIME_LOGON) && !rt_dt_usable(c->f.remote_ip) && (l = logon_near(h, c)) != NULL)
+		attribute_logon(d, h, c, l, RT_LINK_TIME_WINDOW);
+	if ((fl & RT_RF_LOGON_GATED) && !remote && !rt_dt_usable(c->f.remote_ip) &&
+	    !rt_dt_usable(c->f.user) && (!id || rt_dt_service_logon(id))) {
+		/* Security-only remote WMI: the session is not on the record;
+		 * a network logon seconds before is the classic trace */
+		int unique;
+
+		if ((l = logon_just_before(h, c->f.timestamp, &unique)) != NULL) {
+			attribute_logon(d, h, c, l, RT_LINK_TIME_WINDOW);
+			c->f.confidence = unique ? RT_CONF_MEDIUM : RT_CONF_LOW;
+		}
+	}
+	if (c->f.remote_host && rt_dt_local_name(h, c->f.remote_host)) {
+		free(c->f.remote_host);
+		c->f.remote_host = NULL;
+	}
+	if ((fl & RT_RF_NEED_REMOTE) && !rt_dt_usable(c->f.remote_ip) && !rt_dt_usable(c->f.remote_host))
+		c->drop = 1;
+	if (!rt_dt_usable(c->f.remote_ip) && !rt_dt_usable(c->f.remote_host) && c->f.link != RT_LINK_LOGON_ID &&
+	    c->f.link != RT_LINK_TIME_WINDOW)
+		c->f.link = RT_LINK_NONE;
+}
+
+/* ------------------------------------------------------------------ links between candidates */
+
+static int is_shell_host(const cand *c)
+{
+	return c->f.process && rt_dt_in_list(c->f.process, "\\wsmprovhost.exe|\\winrshost.exe", RT_DT_ENDS);
+}
+
+static int is_wmi_out(const cand *c)
+{
+	return c->f.kind == RT_FK_WMI_OUTBOUND && !(flags_of(c) & RT_RF_YIELD_WMI);
+}
+
+static int cmp_cand_time(const void *ctx, size_t a, size_t b)
+{
+	const cand *c = ctx;
+
+	if (c[a].f.timestamp != c[b].f.timestamp)
+		return c[a].f.timestamp < c[b].f.timestamp ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Kept candidates for which keep() holds, by time. NULL on OOM. */
+static size_t *cand_index(const hstate *h, int (*keep)(const cand *), size_t *n)
+{
+	size_t *idx = malloc((h->nc ? h->nc : 1) * sizeof *idx), i;
+
+	*n = 0;
+	if (!idx)
+		return NULL;
+	for (i = 0; i < h->nc; i++)
+		if (!h->c[i].drop && keep(&h->c[i]))
+			idx[(*n)++] = i;
+	rt_detect_sort_idx(idx, *n, cmp_cand_time, h->c);
+	return idx;
+}
+
+/* First position in idx whose time is >= ts. */
+static size_t first_at(const hstate *h, const size_t *idx, size_t n, uint64_t ts)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->c[idx[mid]].f.timestamp < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * impacket's wmiexec/dcomexec write a command's output to a file the
+ * client then reads over SMB (5145 from its address): the read names the
+ * source of the command when the process record does not. Matched by the
+ * file name, which is unique per run (__<unix time>.<fraction>).
+ */
+static void link_output_files(hstate *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->nc; i++) {
+		cand *c = &h->c[i];
+
+		if (!c->out_file || (flags_of(c) & RT_RF_OUTPUT_READ))
+			continue;
+		for (j = 0; j < h->nc; j++) {
+			cand *r = &h->c[j];
+
+			if (!(flags_of(r) & RT_RF_OUTPUT_READ) || !r->out_file ||
+			    !rt_strcaseeq(r->out_file, c->out_file) || !rt_dt_usable(r->f.remote_ip) ||
+			    rt_dt_absdiff(r->f.timestamp, c->f.timestamp) > 600 * SEC)
+				continue;
+			if (!rt_dt_usable(c->f.remote_ip)) {
+				rt_dt_set_str(&c->f.remote_ip, r->f.remote_ip);
+				c->f.link = RT_LINK_OUTPUT_FILE;
+			}
+			rt_dt_set_str(&c->f.user, r->f.user);
+			c->f.confidence = RT_CONF_HIGH;
+			r->f.confidence = RT_CONF_HIGH;
+			if (r->f.related == RT_FINDING_NONE)
+				r->f.related = i; /* candidate index; remapped on move */
+			break;
+		}
+	}
+}
+
+static int link_and_recast(hstate *h)
+{
+	size_t i, j, nsh, nwo, *sh = cand_index(h, is_shell_host, &nsh),
+			       *wo = cand_index(h, is_wmi_out, &nwo);
+
+	if (!sh || !wo) {
+		free(sh);
+		free(wo);
+		return -1;
+	}
+	for (i = 0; i < h->nc; i++) {
+		cand *c = &h->c[i];
+		uint64_t t = c->f.timestamp;
+		size_t best = RT_FINDING_NONE;
+
+		if (c->drop || !c->rule)
+			continue;
+		if (flags_of(c) & RT_RF_SHELL) {
+			for (j = first_at(h, sh, nsh, t > 60 * SEC ? t - 60 * SEC : 0);
+			     j < nsh && h->c[sh[j]].f.timestamp <= t + 60 * SEC; j++)
+				if (best == RT_FINDING_NONE ||
+				    rt_dt_absdiff(h->c[sh[j]].f.timestamp, t) <
+					    rt_dt_absdiff(h->c[best].f.timestamp, t))
+					best = sh[j];
+			if (best != RT_FINDING_NONE) {
+				c->f.related = best; /* candidate index; remapped on move */
+				if (!rt_dt_usable(c->f.remote_ip) && rt_dt_usable(h->c[best].f.remote_ip)) {
+					rt_dt_set_str(&c->f.remote_ip, h->c[best].f.remote_ip);
+					c->f.link = h->c[best].f.link;
+				}
+			}
+		}
+		if (flags_of(c) & RT_RF_YIELD_WMI) {
+			for (j = first_at(h, wo, nwo, t > 10 * SEC ? t - 10 * SEC : 0);
+			     j < nwo && h->c[wo[j]].f.timestamp <= t + 10 * SEC; j++)
+				if (rt_dt_same_name(h->c[wo[j]].f.remote_host, c->f.remote_host))
+					break;
+			if (j < nwo && h->c[wo[j]].f.timestamp <= t + 10 * SEC) {
+				c->f.kind = RT_FK_WMI_OUTBOUND;
+				c->f.technique = "T1047";
+			}
+		}
+	}
+	for (i = 0; i < h->nc; i++)
+		if (!h->c[i].drop && h->c[i].parent != RT_FINDING_NONE &&
+		    h->c[i].f.related == RT_FINDING_NONE)
+			h->c[i].f.related = h->c[i].parent;
+	free(sh);
+	free(wo);
+	return 0;
+}
+
+/* "c:\\\\Windows\\\\cmd.exe" (as Sysmon 20 quotes it) contains "...\\cmd.exe"? */
+static int mentions_image(const char *text, const char *image)
+{
+	rt_buf t = RT_BUF_INIT;
+	const char *base = image ? strrchr(image, '\\') : NULL;
+	size_t i;
+	int r;
+
+	if (!text || !image)
+		return 0;
+	for (i = 0; text[i]; i++)
+		if (!(text[i] == '\\' && t.len && t.buf[t.len - 1] == '\\'))
+			rt_buf_addch(&t, text[i]);
+	r = rt_strcasestr(t.buf, image) != NULL || (base && rt_strcasestr(t.buf, base));
+	rt_buf_release(&t);
+	return r;
+}
+
+/*
+ * WmiPrvSE starts SYSTEM processes for many reasons; after a permanent
+ * event consumer was registered on the host (Sysmon 19-21, 5859/5861, a
+ * script or WMIC creating one) such a process is that consumer firing. It
+ * is linked to the registration, and high when the consumer names its image.
+ */
+static void link_consumers(hstate *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->nc; i++) {
+		cand *c = &h->c[i];
+		size_t best = RT_FINDING_NONE;
+
+		if (c->drop || !(flags_of(c) & RT_RF_NEED_CONSUMER))
+			continue;
+		for (j = 0; j < h->nc; j++) {
+			const cand *s = &h->c[j];
+
+			if (s->drop || s->f.kind != RT_FK_WMI_SUBSCRIPTION || (flags_of(s) & RT_RF_NEED_CONSUMER) ||
+			    !s->rule || s->f.timestamp > c->f.timestamp)
+				continue;
+			if (best == RT_FINDING_NONE || mentions_image(s->f.command_line, c->f.process))
+				best = j;
+		}
+		if (best == RT_FINDING_NONE) {
+			c->drop = 1;
+			continue;
+		}
+		c->f.related = best; /* candidate index; remapped on move */
+		c->f.confidence = mentions_image(h->c[best].f.command_line, c->f.process) ? RT_CONF_HIGH
+											   : RT_CONF_MEDIUM;
+	}
+}
+
+/* ------------------------------------------------------------------ dedup */
+
+static char *dedup_key(const cand *c)
+{
+	rt_buf b = RT_BUF_INIT;
+
+	rt_buf_addf(&b, "%s\x1f%s\x1f%s\x1f%s\x1f%s", c->f.rule_id,
+		    c->f.remote_ip ? c->f.remote_ip : "", c->f.remote_host ? c->f.remote_host : "",
+		    c->f.user ? c->f.user : "", c->f.process ? c->f.process : "");
+	return rt_buf_detach(&b, NULL);
+}
+
+typedef struct dkey {
+	const cand *c;
+	char **key; /* by candidate index */
+} dkey;
+
+static int cmp_dedup(const void *ctx, size_t a, size_t b)
+{
+	const dkey *k = ctx;
+	int r = strcmp(k->key[a], k->key[b]);
+
+	if (r)
+		return r;
+	if (k->c[a].f.timestamp != k->c[b].f.timestamp)
+		return k->c[a].f.timestamp < k->c[b].f.timestamp ? -1 : 1;
+	if (k->c[a].f.record_id != k->c[b].f.record_id)
+		return k->c[a].f.record_id < k->c[b].f.record_id ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Repeats of a noisy signature within a minute of the last one kept add nothing. */
+static int dedup(hstate *h)
+{
+	size_t *idx, n = 0, i;
+	dkey k = { h->c, NULL };
+	const char *prev = NULL;
+	uint64_t last = 0;
+	int r = 0;
+
+	idx = malloc((h->nc ? h->nc : 1) * sizeof *idx);
+	k.key = calloc(h->nc ? h->nc : 1, sizeof *k.key);
+	if (!idx || !k.key) {
+		free(idx);
+		free(k.key);
+		return -1;
+	}
+	for (i = 0; i < h->nc; i++)
+		if (!h->c[i].drop && (flags_of(&h->c[i]) & RT_RF_DEDUP)) {
+			if (!(k.key[i] = dedup_key(&h->c[i])))
+				r = -1;
+			idx[n++] = i;
+		}
+	if (!r) {
+		rt_detect_sort_idx(idx, n, cmp_dedup, &k);
+		for (i = 0; i < n; i++) {
+			cand *c = &h->c[idx[i]];
+
+			if (prev && !strcmp(k.key[idx[i]], prev) && c->f.timestamp - last <= 60 * SEC) {
+				c->drop = 1;
+				continue;
+			}
+			last = c->f.timestamp;
+			prev = k.key[idx[i]];
+		}
+	}
+	for (i = 0; i < h->nc; i++)
+		free(k.key[i]);
+	free(k.key);
+	free(idx);
+	return r;
+}
+
+/* ------------------------------------------------------------------ end of a host */
+
+/* Keep what cross-host pairing needs: name, addresses, remote network logons. */
+static int keep_segment(rt_detect *d, hstate *h)
+{
+	rt_pair_host *s;
+	size_t k;
+
+	if (DT_GROW(d->seg, d->nseg, d->aseg))
+		return -1;
+	s = &d->seg[d->nseg++];
+	memset(s, 0, sizeof *s);
+	s->name = h->name;
+	h->name = NULL;
+	s->ips = malloc((h->nips ? h->nips : 1) * sizeof *s->ips);
+	s->logons = malloc((h->nby_time ? h->nby_time : 1) * sizeof *s->logons);
+	if (!s->ips || !s->logons)
+		return -1;
+	memcpy(s->ips, h->ips, h->nips * sizeof *s->ips);
+	s->nips = h->nips;
+	h->nips = 0;
+	for (k = 0; k < h->nby_time; k++) {
+		logon *l = &h->lg[h->by_time[k]]; /* remote logons, already in time order */
+
+		s->logons[s->nlogons++] = logon_view(l);
+		free(l->sid);
+		memset(l, 0, sizeof *l);
+		l->finding = RT_FINDING_NONE;
+	}
+	return 0;
+}
+
+int rt_dt_end_host(rt_detect *d, hstate *h)
+{
+	size_t i, k = 0;
+	rt_buf b = RT_BUF_INIT;
+
+	if (sort_array(h->lg, h->nlg, sizeof *h->lg, cmp_logon) ||
+	    sort_array(h->lo, h->nlo, sizeof *h->lo, cmp_logon) || index_logons_by_time(h))
+		return -1;
+	link_output_files(h);
+	for (i = 0; i < h->nc; i++)
+		correlate_one(d, h, &h->c[i]);
+	link_consumers(h);
+	if (d->oom || link_and_recast(h) || dedup(h))
+		return -1;
+	for (i = 0; i < h->nc; i++)
+		if (!h->c[i].drop)
+			h->c[i].final = d->all.n + k++;
+	for (i = 0; i < h->nc; i++) {
+		cand *c = &h->c[i];
+		rt_finding *f;
+
+		if (c->drop)
+			continue;
+		if (c->f.related != RT_FINDING_NONE)
+			c->f.related = h->c[c->f.related].drop ? RT_FINDING_NONE : h->c[c->f.related].final;
+		if (rt_tmpl_render(&b, c->tmpl, &c->f) || !(f = rt_findings_add(&d->all))) {
+			rt_buf_release(&b);
+			return -1;
+		}
+		*f = c->f;
+		f->message = rt_buf_detach(&b, NULL);
+		memset(&c->f, 0, sizeof c->f);
+		if (!f->message)
+			return -1;
+	}
+	rt_buf_release(&b);
+	for (i = 0; i < h->nch; i++) {
+		rt_change *c = rt_findings_add_change(&d->all);
+
+		if (!c)
+			return -1;
+		*c = h->ch[i];
+		if (c->finding != RT_FINDING_NONE)
+			c->finding = h->c[c->finding].drop ? RT_FINDING_NONE : h->c[c->finding].final;
+		memset(&h->ch[i], 0, sizeof h->ch[i]);
+	}
+	return keep_segment(d, h);
+}
+
+/* ------------------------------------------------------------------ pairing */
+
+static int seg_has_ip(const rt_pair_host *s, const char *ip)
+{
+	size_t i;
+
+	for (i = 0; ip && i < s->nips; i++)
+		if (rt_strcaseeq(s->ips[i], ip))
+			return 1;
+	return 0;
+}
+
+static int targets(const rt_pair_host *b, const rt_finding *o)
+{
+	return rt_dt_same_name(o->remote_host, b->name) || seg_has_ip(b, o->remote_ip) ||
+	       (o->remote_host && rt_dt_is_ip(o->remote_host) && seg_has_ip(b, o->remote_host));
+}
+
+/* Does inbound finding/logon (remote ip, remote host) point back at host segment a? */
+static int from_source(const rt_pair_host *a, const char *ip, const char *host)
+{
+	if (rt_dt_usable(ip) && a->nips)
+		return seg_has_ip(a, ip);
+	if (rt_dt_usable(host))
+		return rt_dt_same_name(host, a->name);
+	return 1;
+}
+
+static const rt_pair_host *seg_named(const rt_pair_host *h, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < n; i++)
+		if (rt_strcaseeq(h[i].name, name))
+			return &h[i];
+	return NULL;
+}
+
+/* Timeline order, whatever the order of the list. */
+static int cmp_finding_at(const void *ctx, size_t a, size_t b)
+{
+	const rt_finding *f = ctx;
+	int c = rt_detect_finding_cmp(&f[a], &f[b]);
+
+	return c ? c : (a < b ? -1 : a > b);
+}
+
+/* Best inbound finding on b for outbound o (time-sorted index in[]). */
+static size_t pair_finding(const rt_findings *all, const size_t *in, size_t nin,
+			   const rt_pair_host *a, const rt_pair_host *b, const rt_finding *of,
+			   rt_finding_kind want)
+{
+	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
+	size_t lo = 0, hi = nin, best = RT_FINDING_NONE;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (all->items[in[mid]].timestamp < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nin && all->items[in[lo]].timestamp <= t + PAIR_WINDOW; lo++) {
+		const rt_finding *f = &all->items[in[lo]];
+		uint64_t dt = rt_dt_absdiff(f->timestamp, t);
+
+		if (f->kind != want || f->paired != RT_FINDING_NONE ||
+		    !rt_strcaseeq(f->host, b->name) || !rt_dt_users_compatible(f->user, of->user) ||
+		    !from_source(a, f->remote_ip, f->remote_host))
+			continue;
+		if (best == RT_FINDING_NONE || dt < bestdt) {
+			best = in[lo];
+			bestdt = dt;
+		}
+	}
+	return best;
+}
+
+/* Best network logon on b (logons sorted by time) for outbound o. */
+static size_t pair_logon(const rt_pair_host *a, const rt_pair_host *b, const rt_finding *of)
+{
+	uint64_t t = of->timestamp, from = t > PAIR_WINDOW ? t - PAIR_WINDOW : 0, bestdt = 0;
+	size_t lo = 0, hi = b->nlogons, best = RT_FINDING_NONE;
+
+	if (!a->nips && !rt_dt_usable(of->user))
+		return RT_FINDING_NONE;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (b->logons[mid].time < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < b->nlogons && b->logons[lo].time <= t + PAIR_WINDOW; lo++) {
+		const rt_pair_logon *l = &b->logons[lo];
+		uint64_t dt = rt_dt_absdiff(l->time, t);
+
+		if (!rt_dt_users_compatible(l->user, of->user) ||
+		    !from_source(a, l->ip, l->workstation))
+			continue;
+		if (best == RT_FINDING_NONE || dt < bestdt) {
+			best = lo;
+			bestdt = dt;
+		}
+	}
+	return best;
+}
+
+int rt_pair_findings(rt_findings *all, rt_pair_host *hosts, size_t nhosts)
+{
+	size_t o, k, s, n0 = all->n, nin = 0, nout = 0, *in, *out;
+
+	if (nhosts < 2 || !n0)
+		return 0;
+	in = malloc(n0 * sizeof *in);
+	out = malloc(n0 * sizeof *out);
+	if (!in || !out) {
+		free(in);
+		free(out);
+		return -1;
+	}
+	for (o = 0; o < n0; o++) {
+		const rt_kind_info *ki = rt_finding_kind_info(all->items[o].kind);
+
+		if (ki->counterpart == RT_FK_COUNT)
+			continue;
+		if (ki->direction == RT_DIR_INBOUND)
+			in[nin++] = o;
+		else if (ki->direction == RT_DIR_OUTBOUND)
+			out[nout++] = o;
+	}
+	/* both in timeline order, so that which outbound finding gets an
+	 * inbound one two could claim never depends on the list's order */
+	rt_detect_sort_idx(in, nin, cmp_finding_at, all->items);
+	rt_detect_sort_idx(out, nout, cmp_finding_at, all->items);
+	for (k = 0; k < nout; k++) {
+		rt_finding *of = &all->items[out[k]];
+		const rt_kind_info *ki = rt_finding_kind_info(of->kind);
+		const rt_pair_host *a = seg_named(hosts, nhosts, of->host);
+		size_t best = RT_FINDING_NONE;
+
+		if (of->paired != RT_FINDING_NONE || !a)
+			continue;
+		for (s = 0; s < nhosts && best == RT_FINDING_NONE; s++) {
+			rt_pair_host *b = &hosts[s];
+
+			if (b == a || rt_strcaseeq(b->name, a->name) || !targets(b, of))
+				continue;
+			best = pair_finding(all, in, nin, a, b, of, ki->counterpart);
+			if (best != RT_FINDING_NONE)
+				break;
+			/* no inbound finding: a network logon from the source will do */
+			best = pair_logon(a, b, of);
+			if (best != RT_FINDING_NONE) {
+				best = materialize_logon(all, b->name, &b->logons[best]);
+				if (best == RT_FINDING_NONE) {
+					free(in);
+					free(out);
+					return -1;
+				}
+				of = &all->items[out[k]];
+			}
+		}
+		if (best == RT_FINDING_NONE)
+			continue;
+		of->paired = best;
+		all->items[best].paired = out[k];
+		of->confidence = RT_CONF_HIGH;
+		if (all->items[best].kind != RT_FK_LOGON_NETWORK)
+			all->items[best].confidence = RT_CONF_HIGH;
+	}
+	free(in);
+	free(out);
+	return 0;
+}
+
+void rt_pair_logon_release(rt_pair_logon *l)
+{
+	free(l->ip);
+	free(l->workstation);
+	free(l->user);
+	free(l->logon_id);
+	free(l->file);
+	free(l->channel);
+	memset(l, 0, sizeof *l);
+}
+
+void rt_pair_hosts_free(rt_pair_host *h, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; h && i < n; i++) {
+		free(h[i].name);
+		for (j = 0; j < h[i].nips; j++)
+			free(h[i].ips[j]);
+		free(h[i].ips);
+		for (j = 0; j < h[i].nlogons; j++)
+			rt_pair_logon_release(&h[i].logons[j]);
+		free(h[i].logons);
+	}
+	free(h);
+}

@@ -1,0 +1,566 @@
+/*
+ * The rule table compiled (rules.h): every spec and template parsed once,
+ * identical spec texts shared, the table checked, and the rules indexed by
+ * event id so that an event is tried only against the rules that list it.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect_int.h"
+#include "rules.h"
+
+static int bad(rt_buf *err, const rt_rule *r, const char *what, const char *detail)
+{
+	rt_buf msg = RT_BUF_INIT;
+
+	/* detail may be err's own text */
+	rt_buf_addf(&msg, "rule '%s': %s%s%s", r && r->id ? r->id : "(no id)", what,
+		    detail && *detail ? ": " : "", detail ? detail : "");
+	rt_buf_reset(err);
+	rt_buf_add(err, msg.buf, msg.len);
+	rt_buf_release(&msg);
+	return -1;
+}
+
+/* The compiled spec for `src`, shared with every earlier use of the same text. */
+static int intern(rt_ruleset *rs, const char *src, rt_spec **out, rt_buf *err)
+{
+	size_t i;
+	rt_spec *s = NULL;
+	void *p;
+
+	*out = NULL;
+	if (!src)
+		return 0;
+	for (i = 0; i < rs->nspecs; i++)
+		if (!strcmp(rs->spec_src[i], src)) {
+			*out = rs->specs[i];
+			return 0;
+		}
+	if (rt_spec_compile(src, &s, err))
+		return -1;
+	if (!(p = realloc(rs->specs, (rs->nspecs + 1) * sizeof *rs->specs))) {
+		rt_spec_free(&s);
+		return -1;
+	}
+	rs->specs = p;
+	if (!(p = realloc(rs->spec_src, (rs->nspecs + 1) * sizeof *rs->spec_src))) {
+		rt_spec_free(&s);
+		return -1;
+	}
+	rs->spec_src = p;
+	if (!(rs->spec_src[rs->nspecs] = rt_strdup0(src))) {
+		rt_spec_free(&s);
+		return -1;
+	}
+	rs->specs[rs->nspecs++] = s;
+	*out = s;
+	return 0;
+}
+
+static uint32_t slot_id(const rt_rule *rules, size_t k)
+{
+	return rules[k / RT_RULE_IDS].ids[k % RT_RULE_IDS];
+}
+
+static int cmp_slot(const void *ctx, size_t a, size_t b)
+{
+	uint32_t x = slot_id(ctx, a), y = slot_id(ctx, b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* One spec of a rule, with the rule named in the error. */
+static int spec_of(rt_ruleset *rs, const rt_rule *r, const char *what, const char *src,
+		   rt_spec **out, rt_buf *err)
+{
+	if (intern(rs, src, out, err))
+		return err->len ? bad(err, r, what, err->buf) : -1;
+	return 0;
+}
+
+/* Split and lower-case a '|' list for the contains tests. */
+static int compile_needles(const char *list, rt_needles *nd)
+{
+	size_t n = 1, i, k = 0, len = strlen(list);
+	char *p;
+
+	for (i = 0; list[i]; i++)
+		n += list[i] == '|';
+	nd->buf = malloc(len + 1);
+	nd->item = malloc(n * sizeof *nd->item);
+	nd->len = malloc(n * sizeof *nd->len);
+	nd->anchor = calloc(n, sizeof *nd->anchor);
+	if (!nd->buf || !nd->item || !nd->len || !nd->anchor)
+		return -1;
+	rt_ascii_lower(nd->buf, list, len + 1);
+	for (p = nd->buf; p;) {
+		char *bar = strchr(p, '|');
+
+		if (bar)
+			*bar = '\0';
+		if (*p) {
+			nd->item[k] = p;
+			nd->len[k] = strlen(p);
+			nd->anchor[k] = rt_needle_anchor(p, nd->len[k]);
+			k++;
+		}
+		p = bar ? bar + 1 : NULL;
+	}
+	nd->n = k;
+	return 0;
+}
+
+static void needles_release(rt_needles *nd)
+{
+	free(nd->buf);
+	free(nd->item);
+	free(nd->len);
+	free(nd->anchor);
+	memset(nd, 0, sizeof *nd);
+}
+
+static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *err)
+{
+	const rt_kind_info *ki = rt_finding_kind_info(r->kind);
+	size_t i;
+
+	c->r = r;
+	if (!r->id || !*r->id)
+		return bad(err, r, "no id", NULL);
+	if (!r->channel || !*r->channel || !r->ids[0])
+		return bad(err, r, "no channel or event id", NULL);
+	if (r->note) {
+		if (r->message || r->changes[0].name || r->kind)
+			return bad(err, r, "a note is neither a finding nor a change", NULL);
+		c->group = 2;
+	} else {
+		if (!ki)
+			return bad(err, r, "unknown kind", NULL);
+		if (!(r->flags & RT_RF_NO_FINDING) && (!r->message || !*r->message))
+			return bad(err, r, "no message", NULL);
+		c->group = ki->activity || ki->attempt ? 0 : 1;
+	}
+	for (i = 0; i < RT_RULE_PREDS && r->preds[i].field; i++) {
+		const rt_rule_pred *p = &r->preds[i];
+
+		if (p->op == RT_OP_NONE || p->op > RT_OP_ALL)
+			return bad(err, r, "predicate without a known operator on", p->field);
+		if (p->op != RT_OP_PRESENT && !p->value)
+			return bad(err, r, "predicate without a value on", p->field);
+		if (!strcmp(p->field, "*") && p->op != RT_OP_CONTAINS && p->op != RT_OP_NOT_CONTAINS)
+			return bad(err, r, "'*' takes contains or not-contains only", NULL);
+		if (spec_of(rs, r, "predicate", p->field, &c->pred[i], err))
+			return -1;
+		if ((p->op == RT_OP_CONTAINS || p->op == RT_OP_NOT_CONTAINS || p->op == RT_OP_ALL) &&
+		    compile_needles(p->value, &c->needles[i]))
+			return -1;
+		c->uses_parent |= strstr(p->field, "@parent_image") != NULL;
+	}
+	for (; i < RT_RULE_PREDS; i++)
+		if (r->preds[i].field)
+			return bad(err, r, "predicates after an empty one", NULL);
+	if (spec_of(rs, r, "remote_ip", r->remote_ip, &c->remote_ip, err) ||
+	    spec_of(rs, r, "remote_host", r->remote_host, &c->remote_host, err) ||
+	    spec_of(rs, r, "user", r->user, &c->user, err) ||
+	    spec_of(rs, r, "logon_id", r->logon_id, &c->logon_id, err) ||
+	    spec_of(rs, r, "process", r->process, &c->process, err) ||
+	    spec_of(rs, r, "parent", r->parent, &c->parent, err) ||
+	    spec_of(rs, r, "cmd", r->cmd, &c->cmd, err) ||
+	    spec_of(rs, r, "object", r->object, &c->object, err))
+		return -1;
+	if (r->message && rt_tmpl_compile(r->message, 1, &c->message, err))
+		return err->len ? bad(err, r, "message", err->buf) : -1;
+	for (i = 0; i < RT_RULE_CHANGES && r->changes[i].name; i++) {
+		const rt_rule_change *ch = &r->changes[i];
+		rt_crule_change *cc = &c->changes[c->nchanges++];
+
+		if (ch->name[0] == '@') {
+			if (!(cc->fn = rt_change_extractor(ch->name)))
+				return bad(err, r, "unknown change extractor", ch->name);
+		} else if (rt_tmpl_compile(ch->name, 0, &cc->name, err)) {
+			return err->len ? bad(err, r, "change name", err->buf) : -1;
+		}
+		if (spec_of(rs, r, "change value", ch->value, &cc->value, err) ||
+		    spec_of(rs, r, "change old value", ch->old, &cc->old, err))
+			return -1;
+	}
+	if ((r->flags & RT_RF_NO_FINDING) && !c->nchanges)
+		return bad(err, r, "neither a finding nor a change", NULL);
+	(void)ki;
+	return 0;
+}
+
+int rt_ruleset_compile(const rt_rule *rules, size_t n, rt_ruleset *rs, rt_buf *err)
+{
+	size_t i, j, k;
+
+	memset(rs, 0, sizeof *rs);
+	rt_buf_reset(err);
+	rs->rules = calloc(n ? n : 1, sizeof *rs->rules);
+	rs->by_id = malloc((n ? n : 1) * RT_RULE_IDS * sizeof *rs->by_id);
+	if (!rs->rules || !rs->by_id)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		rs->n = i + 1;
+		for (j = 0; j < i; j++)
+			if (rules[i].id && rules[j].id && !strcmp(rules[i].id, rules[j].id)) {
+				bad(err, &rules[i], "id used twice", NULL);
+				goto fail;
+			}
+		if (compile_rule(rs, &rules[i], &rs->rules[i], err))
+			goto fail;
+		for (k = 0; k < RT_RULE_IDS && rules[i].ids[k]; k++)
+			rs->by_id[rs->nby_id++] = i * RT_RULE_IDS + k;
+	}
+	rt_detect_sort_idx(rs->by_id, rs->nby_id, cmp_slot, rules);
+	{
+		static const char *const proc[4] = { "@user", "@image", "@parent_image", "@cmd" };
+
+		for (i = 0; i < 4; i++)
+			if (intern(rs, proc[i], &rs->proc[i], err))
+				goto fail;
+	}
+	for (i = 0; i < RT_FK_COUNT; i++) {
+		rt_buf m = RT_BUF_INIT;
+		int r;
+
+		rt_buf_addf(&m, "{parent} started {cmd} on {host} as {user}, inside the %s activity from {remote}.",
+			    rt_finding_kind_name((rt_finding_kind)i));
+		r = rt_tmpl_compile(m.buf, 1, &rs->descendant[i], err);
+		rt_buf_release(&m);
+		if (r)
+			goto fail;
+	}
+	return 0;
+fail:
+	rt_ruleset_release(rs);
+	return -1;
+}
+
+void rt_ruleset_release(rt_ruleset *rs)
+{
+	size_t i, k;
+
+	for (i = 0; i < rs->n && rs->rules; i++) {
+		rt_crule *c = &rs->rules[i];
+
+		rt_tmpl_free(&c->message);
+		for (k = 0; k < RT_RULE_PREDS; k++)
+			needles_release(&c->needles[k]);
+		for (k = 0; k < c->nchanges; k++)
+			rt_tmpl_free(&c->changes[k].name);
+	}
+	for (i = 0; i < RT_FK_COUNT; i++)
+		rt_tmpl_free(&rs->descendant[i]);
+	for (i = 0; i < rs->nspecs; i++) {
+		rt_spec_free(&rs->specs[i]);
+		free(rs->spec_src[i]);
+	}
+	free(rs->specs);
+	free(rs->spec_src);
+	free(rs->rules);
+	free(rs->by_id);
+	memset(rs, 0, sizeof *rs);
+}
+
+/* ------------------------------------------------------------------ matching */
+
+void rt_memo_release(rt_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->lower[i]);
+		free(m->pairs[i]);
+		free(m->own[i]);
+	}
+	memset(m, 0, sizeof *m);
+}
+
+/* v lower-cased, kept in the memo slot when it has one, else in t; its
+ * length in *len. */
+static const char *lowered(const char *v, char **slot, size_t *len, rt_buf *t)
+{
+	size_t n;
+	char *p;
+
+	if (slot && *slot)
+		return *slot;
+	*len = n = strlen(v);
+	if (slot)
+		p = *slot = malloc(n + 1);
+	else
+		p = rt_buf_grow(t, n) ? NULL : t->buf;
+	if (!p)
+		return NULL;
+	rt_ascii_lower(p, v, n + 1);
+	return p;
+}
+
+#define PAIRS_FROM 256 /* values at least this long get a pair table */
+#define PAIR(a, b) ((unsigned)(unsigned char)(a) << 8 | (unsigned char)(b))
+
+/* The byte pairs of a lower-cased value, as a 65536-bit set; NULL on OOM. */
+static uint64_t *pair_table(const char *low, size_t n)
+{
+	uint64_t *t = calloc(1024, sizeof *t);
+	size_t i;
+
+	for (i = 0; t && i + 1 < n; i++) {
+		unsigned k = PAIR(low[i], low[i + 1]);
+
+		t[k >> 6] |= (uint64_t)1 << (k & 63);
+	}
+	return t;
+}
+
+/* needle i of nd in hay (both lower-cased): memchr to the needle's least
+ * common byte, then compare; a pair table says "absent" at once. */
+static int find(const char *hay, size_t n, const rt_needles *nd, size_t i, const uint64_t *pairs)
+{
+	const char *needle = nd->item[i], *p;
+	size_t nl = nd->len[i], a = nd->anchor[i], k;
+
+	if (nl > n)
+		return 0;
+	if (pairs)
+		for (k = 0; k + 1 < nl; k++) {
+			unsigned x = PAIR(needle[k], needle[k + 1]);
+
+			if (!(pairs[x >> 6] >> (x & 63) & 1))
+				return 0;
+		}
+	for (p = hay + a; p <= hay + (n - nl) + a; p++) {
+		p = memchr(p, needle[a], (size_t)(hay + (n - nl) + a - p) + 1);
+		if (!p)
+			return 0;
+		if (!memcmp(p - a, needle, nl))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the lower-cased `low` contain any (all) of the needles? */
+static int contains(const char *low, size_t n, const rt_needles *nd, int all, uint64_t **pairs)
+{
+	size_t i;
+
+	if (pairs && !*pairs && n >= PAIRS_FROM)
+		*pairs = pair_table(low, n);
+	for (i = 0; i < nd->n; i++) {
+		int hit = find(low, n, nd, i, pairs ? *pairs : NULL);
+
+		if (hit != all)
+			return hit;
+	}
+	return all;
+}
+
+static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_needles *nd,
+		      const rt_spec_env *env, const rt_event *ev, rt_memo *m)
+{
+	rt_buf b = RT_BUF_INIT, t = RT_BUF_INIT;
+	const char *v, *low;
+	char **slot = NULL;
+	uint64_t **pairs = NULL;
+	size_t *len = NULL, n;
+	int r = 0;
+	size_t i;
+
+	if (pr->field[0] == '*' && !pr->field[1]) {
+		for (i = 0; i < ev->nfields && !r; i++)
+			if ((low = lowered(ev->fields[i].value, NULL, &n, &t)) != NULL)
+				r = contains(low, n, nd, 0, NULL);
+		rt_buf_release(&t);
+		return pr->op == RT_OP_NOT_CONTAINS ? !r : r;
+	}
+	for (i = 0; i < m->n && m->spec[i] != s; i++)
+		;
+	if (i < m->n) {
+		v = m->value[i];
+	} else {
+		v = rt_spec_resolve(s, env, ev, &b);
+		if (m->n < RT_MEMO_MAX) {
+			m->own[i] = NULL;
+			if (v && b.alloc) { /* built in scratch: keep a copy for the event */
+				if (!(m->own[i] = rt_strdup0(v))) {
+					rt_buf_release(&b);
+					return 0;
+				}
+				v = m->own[i];
+			}
+			m->spec[i] = s;
+			m->value[i] = v;
+			m->lower[i] = NULL;
+			m->pairs[i] = NULL;
+			/* another spec that gave the same text (@command and
+			 * ScriptBlockText) shares its lower-cased copy */
+			for (m->owner[i] = 0; m->owner[i] < i && m->value[m->owner[i]] != v; m->owner[i]++)
+				;
+			m->n++;
+		}
+	}
+	if (i < m->n) {
+		slot = &m->lower[m->owner[i]];
+		pairs = &m->pairs[m->owner[i]];
+		len = &m->len[m->owner[i]];
+	}
+	switch (pr->op) {
+	case RT_OP_EQ:
+	case RT_OP_IN:
+		r = v && rt_dt_in_list(v, pr->value, RT_DT_EQ);
+		break;
+	case RT_OP_NOT_IN:
+		r = !v || !rt_dt_in_list(v, pr->value, RT_DT_EQ);
+		break;
+	case RT_OP_CONTAINS:
+	case RT_OP_NOT_CONTAINS:
+	case RT_OP_ALL:
+		if (!len)
+			len = &n;
+		low = v ? lowered(v, slot, len, &t) : NULL;
+		r = low && contains(low, *len, nd, pr->op == RT_OP_ALL, pairs);
+		if (pr->op == RT_OP_NOT_CONTAINS)
+			r = !r;
+		break;
+	case RT_OP_ENDS:
+		r = v && rt_dt_in_list(v, pr->value, RT_DT_ENDS);
+		break;
+	case RT_OP_NOT_ENDS:
+		r = !v || !rt_dt_in_list(v, pr->value, RT_DT_ENDS);
+		break;
+	case RT_OP_STARTS:
+		r = v && rt_dt_in_list(v, pr->value, RT_DT_STARTS);
+		break;
+	case RT_OP_GLOB:
+		r = v && rt_dt_in_list(v, pr->value, RT_DT_GLOB);
+		break;
+	case RT_OP_PRESENT:
+		r = v != NULL;
+		break;
+	case RT_OP_NONE:
+		r = 1;
+		break;
+	}
+	rt_buf_release(&b);
+	rt_buf_release(&t);
+	return r;
+}
+
+/* Every rule of `group` that matches ev, in table order: fn(ctx, rule) for
+ * each, until it returns nonzero (that rule is returned). */
+static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int group,
+				  const rt_spec_env *env, rt_memo *m,
+				  int (*fn)(void *ctx, const rt_crule *c), void *ctx)
+{
+	size_t lo = 0, hi = rs->nby_id, i;
+	const char *list = NULL;
+	const rt_rule *base = rs->n ? rs->rules[0].r : NULL;
+	int on_list = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (slot_id(base, rs->by_id[mid]) < ev->event_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < rs->nby_id && slot_id(base, rs->by_id[lo]) == ev->event_id; lo++) {
+		const rt_crule *c = &rs->rules[rs->by_id[lo] / RT_RULE_IDS];
+		const rt_rule *r = c->r;
+
+		if (c->group != group)
+			continue;
+		if (r->channel != list) {
+			size_t k;
+
+			list = r->channel;
+			for (k = 0; k < m->nchan && m->chan[k] != list; k++)
+				;
+			if (k < m->nchan) {
+				on_list = m->chan_ok[k];
+			} else {
+				on_list = rt_dt_in_list(ev->channel, list, RT_DT_EQ);
+				if (m->nchan < sizeof m->chan / sizeof m->chan[0]) {
+					m->chan[m->nchan] = list;
+					m->chan_ok[m->nchan++] = on_list;
+				}
+			}
+		}
+		if (!on_list)
+			continue;
+		for (i = 0; i < RT_RULE_PREDS && r->preds[i].field; i++)
+			if (!pred_holds(&r->preds[i], c->pred[i], &c->needles[i], env, ev, m))
+				break;
+		if ((i == RT_RULE_PREDS || !r->preds[i].field) && fn(ctx, c))
+			return c;
+	}
+	return NULL;
+}
+
+static int first(void *ctx, const rt_crule *c)
+{
+	(void)ctx;
+	(void)c;
+	return 1;
+}
+
+const rt_crule *rt_ruleset_match(const rt_ruleset *rs, const rt_event *ev, int group,
+				 const rt_spec_env *env, rt_memo *m)
+{
+	return each_match(rs, ev, group, env, m, first, NULL);
+}
+
+typedef struct notes_ctx {
+	unsigned bits;
+	const rt_crule *request;
+} notes_ctx;
+
+static int add_note(void *ctx, const rt_crule *c)
+{
+	notes_ctx *n = ctx;
+
+	n->bits |= c->r->note;
+	if (c->r->note & RT_NOTE_WMI_REQUEST)
+		n->request = c;
+	return 0;
+}
+
+typedef struct all_ctx {
+	const rt_crule **out;
+	size_t n, max;
+} all_ctx;
+
+static int add_all(void *ctx, const rt_crule *c)
+{
+	all_ctx *a = ctx;
+
+	if (a->n < a->max)
+		a->out[a->n] = c;
+	a->n++;
+	return 0;
+}
+
+size_t rt_ruleset_matches(const rt_ruleset *rs, const rt_event *ev, int group,
+			  const rt_spec_env *env, rt_memo *m, const rt_crule **out, size_t max)
+{
+	all_ctx a = { out, 0, max };
+
+	each_match(rs, ev, group, env, m, add_all, &a);
+	return a.n;
+}
+
+unsigned rt_ruleset_notes(const rt_ruleset *rs, const rt_event *ev, const rt_spec_env *env,
+			  rt_memo *m, const rt_crule **request)
+{
+	notes_ctx n = { 0, NULL };
+
+	each_match(rs, ev, 2, env, m, add_note, &n);
+	if (request)
+		*request = n.request;
+	return n.bits;
+}
