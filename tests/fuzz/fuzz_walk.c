@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				inputs[ninputs++] = owned[nowned++];
 		}
 	}
-	if (rt_evidence_collect(inputs, ninputs, &ev, NULL) == 0)
+	if (rt_evidence_collect(inputs, ninputs, NULL, &ev, NULL) == 0)
 		rt_evidence_free(&ev);
 	for (k = 0; k < nowned; k++)
 		free(owned[k]);
