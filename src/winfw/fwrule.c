@@ -119,13 +119,16 @@ static int add_port(rt_fw_ports *p, const char *s, size_t n, unsigned *bad)
 	return 0;
 }
 
-static int add_ports(rt_fw_ports *p, const char *s, size_t n, unsigned *bad)
+/* Call fn on each item of a comma-separated list (empty items too, as
+ * Windows writes them: each is judged by fn). 0, or fn's -1. */
+static int each_item(const char *s, size_t n, int (*fn)(void *ctx, const char *s, size_t n),
+		     void *ctx)
 {
 	while (n) {
 		const char *c = memchr(s, ',', n);
 		size_t k = c ? (size_t)(c - s) : n;
 
-		if (add_port(p, s, k, bad))
+		if (fn(ctx, s, k))
 			return -1;
 		if (!c)
 			break;
@@ -133,6 +136,26 @@ static int add_ports(rt_fw_ports *p, const char *s, size_t n, unsigned *bad)
 		n -= k + 1;
 	}
 	return 0;
+}
+
+typedef struct list_ctx {
+	void *list;
+	int v6;
+	unsigned *bad;
+} list_ctx;
+
+static int port_item(void *ctx, const char *s, size_t n)
+{
+	list_ctx *c = ctx;
+
+	return add_port(c->list, s, n, c->bad);
+}
+
+static int add_ports(rt_fw_ports *p, const char *s, size_t n, unsigned *bad)
+{
+	list_ctx c = { p, 0, bad };
+
+	return each_item(s, n, port_item, &c);
 }
 
 /* -------------------------------------------------------------- addresses */
@@ -255,20 +278,18 @@ static int add_addr(rt_fw_addrs *l, const char *s, size_t n, int v6, unsigned *b
 	return 0;
 }
 
+static int addr_item(void *ctx, const char *s, size_t n)
+{
+	list_ctx *c = ctx;
+
+	return add_addr(c->list, s, n, c->v6, c->bad);
+}
+
 static int add_addrs(rt_fw_addrs *l, const char *s, size_t n, int v6, unsigned *bad)
 {
-	while (n) {
-		const char *c = memchr(s, ',', n);
-		size_t k = c ? (size_t)(c - s) : n;
+	list_ctx c = { l, v6, bad };
 
-		if (add_addr(l, s, k, v6, bad))
-			return -1;
-		if (!c)
-			break;
-		s += k + 1;
-		n -= k + 1;
-	}
-	return 0;
+	return each_item(s, n, addr_item, &c);
 }
 
 /* ------------------------------------------------------------------ rule */
@@ -290,6 +311,19 @@ static unsigned profile_bit(const char *s, size_t n)
 		return RT_FW_PROF_PUBLIC;
 	if (eqn(s, n, "All") || eqn(s, n, "*"))
 		return RT_FW_PROF_ALL;
+	return 0;
+}
+
+/* One item of Profile=Domain,Private: its bit, or counted as bad. */
+static int profile_item(void *ctx, const char *s, size_t n)
+{
+	rt_fwrule *r = ctx;
+	unsigned bit;
+
+	trim(&s, &n);
+	bit = profile_bit(s, n);
+	r->profiles |= bit;
+	r->bad += bit == 0;
 	return 0;
 }
 
@@ -319,25 +353,7 @@ static int interpret(rt_fwrule *r, const char *k, size_t kn, const char *v, size
 		else
 			r->bad++;
 	} else if (eqn(k, kn, "Profile")) {
-		const char *s = v;
-		size_t n = vn;
-
-		while (n) {
-			const char *c = memchr(s, ',', n);
-			size_t t = c ? (size_t)(c - s) : n;
-			const char *w = s;
-			size_t wn = t;
-			unsigned bit;
-
-			trim(&w, &wn);
-			bit = profile_bit(w, wn);
-			r->profiles |= bit;
-			r->bad += bit == 0;
-			if (!c)
-				break;
-			s += t + 1;
-			n -= t + 1;
-		}
+		return each_item(v, vn, profile_item, r);
 	} else if (eqn(k, kn, "LPort") || eqn(k, kn, "LPort2_10")) {
 		return add_ports(&r->lport, v, vn, &r->bad);
 	} else if (eqn(k, kn, "RPort") || eqn(k, kn, "RPort2_10")) {
