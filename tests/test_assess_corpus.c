@@ -17,6 +17,7 @@
 #include "remtrail/config.h"
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
+#include "corpus_suite.h"
 #include "testutil.h"
 
 static char *dir;
@@ -321,29 +322,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = { windows7_workstation, windows10_workstation, cited_rules_match_receivers };
 
-	/* before anything is allocated: LeakSanitizer must not see a skip */
-	if (!tu_corpus()) {
-		fprintf(stderr, "corpus not found ($RT_CORPUS): skipping\n");
-		return RT_TEST_SKIP;
-	}
-	s = suite_create("assess_corpus");
-	tc = tcase_create("corpus");
-	dir = tu_tmpdir();
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, windows7_workstation);
-	tcase_add_test(tc, windows10_workstation);
-	tcase_add_test(tc, cited_rules_match_receivers);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	tu_rmtree(dir);
-	free(dir);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_corpus_main("assess_corpus", 300, tests, sizeof tests / sizeof *tests, &dir);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "remtrail/config.h"
+#include "corpus_suite.h"
 #include "testutil.h"
 
 static char *dir;
@@ -285,30 +286,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = { system_agrees_with_hivexget, system_b_replayed_and_agrees, command_names_hosts, damaged_hives_survive };
 
-	/* before anything is allocated: LeakSanitizer checks the skip too */
-	if (!tu_corpus()) {
-		fprintf(stderr, "corpus not found ($RT_CORPUS): skipping\n");
-		return RT_TEST_SKIP;
-	}
-	s = suite_create("config_corpus");
-	tc = tcase_create("corpus");
-	dir = tu_tmpdir();
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, system_agrees_with_hivexget);
-	tcase_add_test(tc, system_b_replayed_and_agrees);
-	tcase_add_test(tc, command_names_hosts);
-	tcase_add_test(tc, damaged_hives_survive);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	tu_rmtree(dir);
-	free(dir);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_corpus_main("config_corpus", 300, tests, sizeof tests / sizeof *tests, &dir);
 }

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "remtrail/report.h"
+#include "corpus_suite.h"
 #include "testutil.h"
 
 static char *dir;
@@ -169,28 +170,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = { whole_corpus_report_scans, time_zone_and_dirty_hive };
 
-	/* before anything is allocated: LeakSanitizer checks the skip too */
-	if (!tu_corpus()) {
-		fprintf(stderr, "corpus not found ($RT_CORPUS): skipping\n");
-		return RT_TEST_SKIP;
-	}
-	s = suite_create("report_corpus");
-	tc = tcase_create("corpus");
-	dir = tu_tmpdir();
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, whole_corpus_report_scans);
-	tcase_add_test(tc, time_zone_and_dirty_hive);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	tu_rmtree(dir);
-	free(dir);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_corpus_main("report_corpus", 300, tests, sizeof tests / sizeof *tests, &dir);
 }
