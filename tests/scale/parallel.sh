@@ -32,6 +32,11 @@ done
 echo "$1" >>"$RT_FAKE_SSH_LOG"
 shift
 [ "${1:-}" != "--" ] || shift
+# sshd starts the command from the home folder with SHELL set to the login
+# shell; GNU parallel's remote wrapper runs the job with $SHELL, and a CI
+# runner may have no SHELL at all.
+SHELL=/bin/sh
+export SHELL
 cd /
 exec sh -c "$*"
 SSH
