@@ -30,6 +30,7 @@ typedef struct lookup_val {
 	const rt_cfg_value *typed;  /* NULL: absent */
 	const afact *fact;          /* the point it comes from, or NULL */
 	int before;                 /* value is the old_value of `fact` */
+	const afact *reset;         /* a store event replaced it: Windows' default or absent */
 } lookup_val;
 
 typedef struct actx {
@@ -40,6 +41,7 @@ typedef struct actx {
 	const rt_assess_finding **finds; /* sorted by time */
 	size_t nfinds;
 	const char *mgmt;  /* --mgmt and the management hosts of the case, or NULL */
+	int has_defaults;  /* Windows' default rule set was recorded (firewall.default.rule.*) */
 	rt_buf mgmt_buf;
 } actx;
 
@@ -61,9 +63,45 @@ typedef struct seg {
 	rt_buf note;    /* appended to `why`: what the verdict leaves aside */
 } seg;
 
+/*
+ * Change points that replace a whole store of firewall settings from their
+ * time on; a setting of the store recorded before such a point no longer
+ * holds after it:
+ * - a reset (Firewall 2032, 2060 on Windows 11; netsh advfirewall reset):
+ *   [MS-FASP] 3.1.4.3 RRPC_FWRestoreDefaults replaces the local store with
+ *   the defaults store and leaves Group Policy alone: local profile options
+ *   take Windows' defaults, local rules become Windows' default rule set
+ *   (SharedAccess\Defaults\FirewallPolicy\FirewallRules, config's
+ *   firewall.default.rule.*);
+ * - every local rule deleted (2033, 2059 on Windows 11);
+ * - the firewall service failed to load Group Policy (2009): the Group
+ *   Policy store no longer applies, the local one does, until Group Policy
+ *   is recorded again.
+ */
+enum { STORE_RESET, STORE_RULES_DELETED, STORE_POLICY_FAILED, NSTORE };
+
+static const struct store_event {
+	const char *name;  /* the change point */
+	const char *value; /* its value when it applies (NULL: the point removes) */
+	const char *affects[2]; /* prefixes of the settings it replaces */
+	int defaults;      /* rules become Windows' default rule set */
+	const char *what;  /* said in the basis and in "re-enabled then used" */
+	const char *becomes; /* what a replaced setting is then */
+} store_events[NSTORE] = {
+	[STORE_RESET] = { "firewall.reset", "default", { "firewall.rule.", "firewall.profile." }, 1,
+			  "firewall reset to Windows' defaults (local store)", "Windows' default" },
+	[STORE_RULES_DELETED] = { "firewall.rule.*", NULL, { "firewall.rule.", NULL }, 0,
+				  "every local firewall rule deleted", "deleted" },
+	[STORE_POLICY_FAILED] = { "firewall.policy.load", "failed", { "firewall.policy.", NULL }, 0,
+				  "the firewall service failed to load Group Policy (local settings apply)", "not applied" },
+};
+
 /* One piece of time: the settings at its start, for every countermeasure. */
 typedef struct piece {
 	uint64_t t;
+	const afact *store[NSTORE];  /* the store events in force at t */
+	const afact *current;        /* netsh firewall set opmode ("current" profile) in force */
+	unsigned current_profiles;   /* ... the profiles it changed; 0: not known */
 	rt_cfg_state st;
 	rt_buf local;                /* what LocalSubnet stands for */
 	rt_evidence_list local_basis; /* ... and where that comes from */
@@ -116,7 +154,8 @@ static const struct cm_spec {
 static const char *sys_or_soft(const actx *c, const char *name)
 {
 	if (!strncmp(name, "service.", 8) || !strncmp(name, "firewall.profile.", 17) ||
-	    !strncmp(name, "firewall.rule.", 14) || !strncmp(name, "host.", 5))
+	    !strncmp(name, "firewall.rule.", 14) || !strncmp(name, "firewall.default.", 17) ||
+	    !strncmp(name, "host.", 5))
 		return c->in->system_hive;
 	return c->in->software_hive;
 }
@@ -167,7 +206,7 @@ static size_t lower_bound(const actx *c, const char *name)
 
 static lookup_val lookup(const actx *c, const char *name, uint64_t t)
 {
-	lookup_val v = { 0, NULL, NULL, NULL, 0 };
+	lookup_val v = { 0, NULL, NULL, NULL, 0, NULL };
 	size_t i = lower_bound(c, name), first = i;
 
 	for (; i < c->nfacts && !strcmp(c->facts[i].f->name, name); i++)
@@ -202,12 +241,69 @@ static lookup_val lookup(const actx *c, const char *name, uint64_t t)
 	return v;
 }
 
-static lookup_val lookup3(const actx *c, uint64_t t, const char *a, const char *b, const char *d)
+
+static int store_event_named(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < NSTORE; k++)
+		if (!strcmp(name, store_events[k].name))
+			return (int)k;
+	return -1;
+}
+
+/* The store event `k` in force at t: its latest point at or before t,
+ * when that point has the value that applies. */
+static const afact *store_at(const actx *c, size_t k, uint64_t t)
+{
+	lookup_val v = lookup(c, store_events[k].name, t);
+	const char *want = store_events[k].value;
+
+	if (!v.known || v.before || !v.fact || v.fact->time > t)
+		return NULL;
+	if (want ? v.value && !strcmp(v.value, want) : !v.value)
+		return v.fact;
+	return NULL;
+}
+
+/* The store event in force in `pc` that replaced setting `name`'s value
+ * `v` (recorded before the event), or -1. */
+static int replaced_by(const piece *pc, const char *name, const lookup_val *v)
+{
+	size_t k, j;
+
+	if (!v->known || v->before || !v->fact || store_event_named(name) >= 0)
+		return -1;
+	for (k = 0; k < NSTORE; k++)
+		for (j = 0; pc->store[k] && j < 2 && store_events[k].affects[j]; j++)
+			if (!strncmp(name, store_events[k].affects[j], strlen(store_events[k].affects[j])) &&
+			    v->fact->time < pc->store[k]->time)
+				return (int)k;
+	return -1;
+}
+
+/* `name` as it stood at the piece's start: lookup, and a store event that
+ * replaced its value (the value is then absent: Windows' default). */
+static lookup_val lookup_at(const actx *c, const piece *pc, const char *name)
+{
+	lookup_val v = lookup(c, name, pc->t);
+	int k = replaced_by(pc, name, &v);
+
+	if (k >= 0) {
+		v.value = NULL;
+		v.typed = NULL;
+		v.reset = pc->store[k];
+		v.fact = pc->store[k];
+	}
+	return v;
+}
+
+static lookup_val lookup3(const actx *c, const piece *pc, const char *a, const char *b, const char *d)
 {
 	char name[160];
 
 	snprintf(name, sizeof name, "%s%s%s", a, b, d);
-	return lookup(c, name, t);
+	return lookup_at(c, pc, name);
 }
 
 /* A fact's or finding's source, dated by the fact/finding when the source
@@ -232,6 +328,13 @@ static int cite(const actx *c, rt_evidence_list *l, const char *name, const look
 
 	if (v->fact)
 		fs = fact_src(v->fact);
+	if (v->reset) {
+		int k = store_event_named(v->reset->f->name);
+
+		rt_time_format(v->reset->f->time, when);
+		return ev_addf(l, &fs, NULL, NULL, "%s: %s (%s at %s)", name, k >= 0 ? store_events[k].becomes : "replaced",
+			       k >= 0 ? store_events[k].what : v->reset->f->name, when);
+	}
 	if (v->fact && v->before) {
 		rt_time_format(v->fact->f->time, when);
 		if (v->value)
@@ -434,27 +537,131 @@ static void resolve_local(const actx *c, piece *pc)
 	}
 }
 
+static int has_fact(const actx *c, const char *name)
+{
+	size_t i = lower_bound(c, name);
+
+	return i < c->nfacts && !strcmp(c->facts[i].f->name, name);
+}
+
+/* After a reset, local rule `id` (recorded before it: `had` 1) is Windows'
+ * default rule of that id, or gone when the default set lacks it; when the
+ * hives recorded no default set, whether the rule is there is unknown (it
+ * is judged both ways). */
+static void default_rule(const actx *c, piece *pc, const char *id, int had)
+{
+	char name[600];
+	lookup_val d;
+
+	if (!pc->store[STORE_RESET])
+		return;
+	snprintf(name, sizeof name, "firewall.default.rule.%s", id);
+	d = lookup(c, name, pc->t);
+	if (d.known && d.value && d.fact && !d.before) {
+		rt_cfg_state_rule(&pc->st, id, 0, d.typed, 1, d.fact);
+		return;
+	}
+	if (had && !c->has_defaults) {
+		snprintf(name, sizeof name, "firewall.rule.%s", id);
+		d = lookup(c, name, pc->t);
+		if (d.fact && d.typed)
+			rt_cfg_state_rule(&pc->st, id, 0, d.typed, 0, d.fact);
+	}
+}
+
+/* After a reset, the default rules no local point names come back too. */
+static void default_rules(const actx *c, piece *pc)
+{
+	static const char pre[] = "firewall.default.rule.";
+	char name[600];
+	size_t i;
+
+	if (!pc->store[STORE_RESET])
+		return;
+	for (i = lower_bound(c, pre); i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+		const char *id = c->facts[i].f->name + sizeof pre - 1;
+
+		if (i > 0 && !strcmp(c->facts[i - 1].f->name, c->facts[i].f->name))
+			continue;
+		snprintf(name, sizeof name, "firewall.rule.%s", id);
+		if (!has_fact(c, name))
+			default_rule(c, pc, id, 0);
+	}
+}
+
+static unsigned active_profiles(const actx *c, uint64_t t, const afact **from);
+
+/* firewall.profile.<p>.enabled at the piece's start, or the legacy "current
+ * profile" switch (netsh firewall set opmode) when it is newer and changed
+ * profile p. */
+static lookup_val profile_enabled(const actx *c, const piece *pc, int p)
+{
+	char name[64];
+	lookup_val own;
+
+	snprintf(name, sizeof name, "firewall.profile.%s.enabled", rt_fw_profile_name(p));
+	own = lookup_at(c, pc, name);
+	if (pc->current && (!pc->current_profiles || (pc->current_profiles & (1u << p))) &&
+	    !(own.known && own.fact && !own.before && own.fact->time >= pc->current->time)) {
+		lookup_val cur = lookup_at(c, pc, "firewall.profile.current.enabled");
+
+		cur.known = pc->current_profiles != 0;
+		return cur;
+	}
+	return own;
+}
+
+/* netsh firewall set opmode changes the current profile: the profiles the
+ * latest 4956 at its time names; without one, any profile may be it, and
+ * each is unknown from then on. */
+static void current_profile(const actx *c, piece *pc)
+{
+	lookup_val cur = lookup_at(c, pc, "firewall.profile.current.enabled");
+	const afact *act;
+	char name[64];
+	int p;
+
+	if (!cur.known || cur.before || cur.reset || !cur.fact || !cur.typed)
+		return;
+	pc->current = cur.fact;
+	pc->current_profiles = active_profiles(c, cur.fact->time, &act);
+	for (p = 0; p < RT_FW_NPROFILES; p++) {
+		lookup_val v = profile_enabled(c, pc, p);
+
+		if (v.fact != cur.fact)
+			continue;
+		snprintf(name, sizeof name, "firewall.profile.%s.enabled", rt_fw_profile_name(p));
+		rt_cfg_state_set(&pc->st, name, cur.typed, v.known, cur.fact);
+	}
+}
+
 /* Every setting as it stood at the piece's start (a setting only recorded
  * later is "unknown" then; a rule recorded later is judged both ways). */
 static int piece_init(const actx *c, uint64_t t, piece *pc)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
 	memset(pc, 0, sizeof *pc);
 	pc->t = t;
 	rt_buf_init(&pc->local, 1 << 16);
 	rt_cfg_state_init(&pc->st, c->in->system_hive != NULL, c->in->software_hive != NULL);
+	for (k = 0; k < NSTORE; k++)
+		pc->store[k] = store_at(c, k, t);
 	while (i < c->nfacts) {
 		const char *name = c->facts[i].f->name;
-		lookup_val v = lookup(c, name, t);
+		lookup_val v = lookup_at(c, pc, name);
 
 		while (i < c->nfacts && !strcmp(c->facts[i].f->name, name))
 			i++;
-		if (v.known)
+		if (v.reset && !strncmp(name, "firewall.rule.", 14))
+			default_rule(c, pc, name + 14, 1);
+		else if (v.known)
 			rt_cfg_state_set(&pc->st, name, v.typed, 1, v.fact);
 		else if (v.fact)
 			rt_cfg_state_set(&pc->st, name, v.fact->v, 0, v.fact);
 	}
+	default_rules(c, pc);
+	current_profile(c, pc);
 	resolve_local(c, pc);
 	pc->st.fw.local_subnets = pc->local.len ? pc->local.buf : NULL;
 	return pc->st.oom ? -1 : 0;
@@ -556,14 +763,15 @@ static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
 		const char *p = rt_fw_profile_name(i);
 		unsigned bit = 1u << i;
 		int judged = !fw->active || (fw->active & bit);
-		lookup_val pe = lookup3(c, pc->t, "firewall.policy.profile.", p, ".enabled");
-		lookup_val le = lookup3(c, pc->t, "firewall.profile.", p, ".enabled");
-		lookup_val pd = lookup3(c, pc->t, "firewall.policy.profile.", p, ".default_inbound");
-		lookup_val ld = lookup3(c, pc->t, "firewall.profile.", p, ".default_inbound");
-		const lookup_val *en = pe.known && pe.typed ? &pe : le.known && le.typed ? &le : NULL;
-		const lookup_val *din = pd.known && pd.typed ? &pd : ld.known && ld.typed ? &ld : NULL;
-		int off = en && en->typed->type == RT_CFG_V_BOOL && en->typed->i == 0;
-		int allow = din && din->typed->type == RT_CFG_V_TEXT && din->typed->i == 0;
+		lookup_val pe = lookup3(c, pc, "firewall.policy.profile.", p, ".enabled");
+		lookup_val le = profile_enabled(c, pc, i);
+		lookup_val pd = lookup3(c, pc, "firewall.policy.profile.", p, ".default_inbound");
+		lookup_val ld = lookup3(c, pc, "firewall.profile.", p, ".default_inbound");
+		/* a local option a store event replaced is cited as such */
+		const lookup_val *en = pe.known && pe.typed ? &pe : le.known && (le.typed || le.reset) ? &le : NULL;
+		const lookup_val *din = pd.known && pd.typed ? &pd : ld.known && (ld.typed || ld.reset) ? &ld : NULL;
+		int off = en && en->typed && en->typed->type == RT_CFG_V_BOOL && en->typed->i == 0;
+		int allow = din && din->typed && din->typed->type == RT_CFG_V_TEXT && din->typed->i == 0;
 
 		if (!judged) {
 			rt_source src;
@@ -580,8 +788,14 @@ static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
 			}
 			continue;
 		}
-		if (en)
+		if (en && en->reset) {
+			char name[64];
+
+			snprintf(name, sizeof name, "firewall.%sprofile.%s.enabled", en == &pe ? "policy." : "", p);
+			cite(c, &s->basis, name, en);
+		} else if (en) {
 			cite(c, &s->basis, en->fact->f->name, en);
+		}
 		if (en == &pe && le.known && le.typed && le.typed->type == RT_CFG_V_BOOL &&
 		    pe.typed->type == RT_CFG_V_BOOL && le.typed->i != pe.typed->i) {
 			s->conflict = 1;
@@ -781,6 +995,9 @@ static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
 		goto out;
 	}
 	fw_active(c, pc->t, &fw, s);
+	for (k = 0; k < NSTORE; k++)
+		if (pc->store[k])
+			cite_since(s, pc->store[k], store_events[k].what);
 	mask = fw.active ? fw.active : RT_FW_PROF_ALL;
 	for (i = 0; i < RT_FW_NPROFILES; i++)
 		if (!(mask & (1u << i)))
@@ -941,15 +1158,41 @@ out:
 
 /* ------------------------------------------------------- decision tables */
 
-static int has_policy(const actx *c, uint64_t t)
+static int has_policy(const actx *c, const piece *pc)
 {
 	static const char pre[] = "firewall.policy.";
 	size_t i = lower_bound(c, pre);
 
-	for (; i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++)
-		if (c->facts[i].time <= t && c->facts[i].f->value)
+	for (; i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+		lookup_val v = lookup_at(c, pc, c->facts[i].f->name);
+
+		if (store_event_named(c->facts[i].f->name) < 0 && v.known && v.value)
 			return 1;
+	}
 	return 0;
+}
+
+/* The firewall cannot be judged: when the legacy "current profile" switch
+ * left every profile unknown, say so (and cite it); else `fallback`. */
+static void undecided(const actx *c, piece *pc, seg *s, const char *fallback)
+{
+	char when[RT_TIME_MAX];
+	rt_source src;
+
+	if (!pc->current || pc->current_profiles) {
+		set_state(s, RT_CM_UNKNOWN, fallback);
+		return;
+	}
+	(void)c;
+	src = fact_src(pc->current);
+	rt_time_format(pc->current->f->time, when);
+	ev_addf(&s->basis, &src, NULL, NULL, "%s = %s (the current profile; which one is not recorded)",
+		pc->current->f->name, pc->current->f->value ? pc->current->f->value : "(removed)");
+	set_statef(s, RT_CM_UNKNOWN,
+		   "the firewall was switched %s on the current profile at %s (netsh firewall set opmode), which "
+		   "may be any profile: %s",
+		   pc->current->v && pc->current->v->type == RT_CFG_V_BOOL && pc->current->v->i ? "on" : "off", when,
+		   ACTIVE_UNKNOWN);
 }
 
 static void eval_cm0019(const actx *c, piece *pc, seg *s)
@@ -983,7 +1226,7 @@ static void eval_cm0019(const actx *c, piece *pc, seg *s)
 		if (!c->in->system_hive)
 			set_gap(c, s, 1, "start type of the WinRM service and firewall rules unknown");
 		else
-			set_state(s, RT_CM_UNKNOWN,
+			undecided(c, pc, s,
 				  !svc.known ? "start type of the WinRM service not recorded this early: an older "
 					       "SYSTEM snapshot or 7040 events would settle it"
 					     : "firewall profile state not recorded this early: an older SYSTEM "
@@ -1007,7 +1250,7 @@ static const char *role_of(const actx *c, uint64_t t, lookup_val *v)
 {
 	*v = lookup(c, "host.role", t);
 	if (!v->known || !v->fact)
-		*v = (lookup_val){ 0, NULL, NULL, NULL, 0 };
+		*v = (lookup_val){ 0, NULL, NULL, NULL, 0, NULL };
 	if (!v->known && lookup(c, "host.role", UINT64_MAX - 1).fact)
 		*v = lookup(c, "host.role", UINT64_MAX - 1); /* the role does not change with time */
 	return v->value;
@@ -1021,7 +1264,7 @@ static void eval_cm0013(const actx *c, piece *pc, seg *s)
 
 	if (!judge_path(c, pc, RT_PROTO_WMI, s)) {
 		if (c->in->system_hive)
-			set_state(s, RT_CM_UNKNOWN,
+			undecided(c, pc, s,
 				  "firewall profile state not recorded this early: an older SYSTEM snapshot would settle it");
 		else
 			set_gap(c, s, 1, "firewall profiles and rules (and so remote WMI) unknown");
@@ -1072,7 +1315,7 @@ static void eval_cm0013(const actx *c, piece *pc, seg *s)
 				      "controllers and file servers",
 			    !strcmp(role, "file_server") ? "file server" : "domain controller");
 	}
-	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL && !has_policy(c, pc->t) && !s->note.len)
+	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL && !has_policy(c, pc) && !s->note.len)
 		rt_buf_adds(&s->note, "by the local firewall configuration, as Windows installs it (no Group Policy "
 				      "firewall settings: a local administrator can change it)");
 }
@@ -1208,7 +1451,10 @@ static void eval_cm0012(const actx *c, piece *pc, seg *s)
 		}
 	}
 	if (!judge_path(c, pc, RT_PROTO_DCOM, s)) {
-		set_state(s, RT_CM_NOT_IN_EFFECT, "DCOM is enabled with the default launch restrictions");
+		if (pc->current && !pc->current_profiles)
+			undecided(c, pc, s, NULL);
+		else
+			set_state(s, RT_CM_NOT_IN_EFFECT, "DCOM is enabled with the default launch restrictions");
 		return;
 	}
 	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL) {
@@ -1429,7 +1675,8 @@ static int opening(const afact *a)
 	const rt_cfg_value *v = f->value ? a->v : NULL;
 	size_t n = strlen(f->name);
 
-	if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19))
+	if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19) ||
+	    store_event_named(f->name) >= 0)
 		return 0;
 	if (!v || v->type == RT_CFG_V_NONE)
 		return !strncmp(f->name, "firewall.", 9) && a->old && a->old->type == RT_CFG_V_RULE &&
@@ -1456,7 +1703,7 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			rt_evidence_list *l, rt_buf *what)
 {
 	size_t i;
-	int svc = 0, rule = 0, lst = 0, other = 0, active = 0, n = 0;
+	int svc = 0, rule = 0, lst = 0, other = 0, active = 0, n = 0, store[NSTORE] = { 0 }, k;
 
 	for (i = 0; i < c->nfacts; i++) {
 		const afact *a = &c->facts[i];
@@ -1471,7 +1718,9 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			    f->old_value ? " (was " : "", f->old_value ? f->old_value : "", f->old_value ? ")" : "") < 0)
 			return -1;
 		n++;
-		if (!strncmp(f->name, "service.", 8))
+		if ((k = store_event_named(f->name)) >= 0)
+			store[k] = 1;
+		else if (!strncmp(f->name, "service.", 8))
 			svc = 1;
 		else if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19))
 			active = 1;
@@ -1493,6 +1742,9 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			n++;
 		}
 	}
+	for (k = 0; k < NSTORE; k++)
+		if (store[k])
+			rt_buf_addf(what, "%s; ", store_events[k].what);
 	if (svc)
 		rt_buf_adds(what, "service start type changed; ");
 	if (rule)
@@ -1974,6 +2226,11 @@ int rt_assess_host(const rt_assess_input *given, const rt_assess_opts *opts,
 	res = calloc(1, sizeof *res);
 	if (!c.finds || !bounds || !res || afacts_init(&c, in))
 		goto out;
+	{
+		size_t d = lower_bound(&c, "firewall.default.rule.");
+
+		c.has_defaults = d < c.nfacts && !strncmp(c.facts[d].f->name, "firewall.default.rule.", 22);
+	}
 	if (opts && opts->mgmt_scope && *opts->mgmt_scope)
 		rt_buf_adds(&c.mgmt_buf, opts->mgmt_scope);
 	if (opts && opts->mgmt_hosts && *opts->mgmt_hosts)

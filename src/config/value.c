@@ -182,6 +182,7 @@ static const struct {
 	{ "service.*.standalone", p_bool },
 	{ "firewall.rule.*", p_rule },
 	{ "firewall.policy.rule.*", p_rule },
+	{ "firewall.default.rule.*", p_rule },
 	{ "firewall.profile.*.enabled", p_bool },
 	{ "firewall.policy.profile.*.enabled", p_bool },
 	{ "firewall.profile.*.default_inbound", p_inbound },
