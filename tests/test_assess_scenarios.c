@@ -1407,6 +1407,62 @@ START_TEST(rule_deleted_closes)
 }
 END_TEST
 
+/* 37: the WMI rule group switched on by netsh: Windows' WMI rules (off in
+ * the local store, as shipped) let WMI in from then on */
+START_TEST(rule_group_enabled_by_netsh)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+
+	sc_fw_rule(h, 0, "WMI-RPCSS-In-TCP", RULE_WMI_DEFAULT("RpcSs", "LPort=RPC-EPMap|"), T(T0));
+	sc_fw_rule(h, 0, "WMI-WINMGMT-In-TCP", RULE_WMI_DEFAULT("winmgmt", ""), T(T0));
+	sc_ev_scriptblock(h, T("2024-03-12T10:00:00Z"),
+			  "netsh advfirewall firewall set rule group=\"windows management instrumentation (wmi)\" new enable=yes");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
+	reenabled_by(v, "firewall.rule_group.windows management instrumentation (wmi).enabled = true", 4104);
+}
+END_TEST
+
+/* 38: a rule switched on by id (Enable-NetFirewallRule -Name) */
+START_TEST(rule_enabled_by_id)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+	const rt_interval *iv;
+
+	sc_fw_rule(h, 0, "WINRM-HTTP-In-TCP-NoScope", RULE_WINRM_SRV("FALSE"), T(T0));
+	sc_ev_scriptblock(h, T("2024-03-12T09:00:00Z"), "Enable-NetFirewallRule -Name WINRM-HTTP-In-TCP-NoScope");
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.99", "admin2");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	iv = changed_at(v, "2024-03-12T09:20:00Z", "2024-03-12T09:00:00Z", RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(item_with(&iv->basis, "firewall.rule.WINRM-HTTP-In-TCP-NoScope.enabled = true", 4104));
+	reenabled_by(v, "firewall.rule.WINRM-HTTP-In-TCP-NoScope.enabled = true", 4104);
+}
+END_TEST
+
+/* 39: rules removed by display name (Remove-NetFirewallRule -DisplayName):
+ * every local rule of that name stops applying */
+START_TEST(rules_removed_by_display_name)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+
+	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000001}", RULE_WMI_RPCSS("Name=Open WMI|"), T(T0));
+	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000002}", RULE_WMI_WINMGMT("Name=Open WMI|"), T(T0));
+	sc_ev_scriptblock(h, T("2024-03-10T08:00:00Z"), "Remove-NetFirewallRule -DisplayName \"Open WMI\"");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_NOT_IN_EFFECT);
+	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-10T08:00:00Z", RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
+	config_shows("SRV01", "firewall.rule.cmd:Open WMI", 4104, "null");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess_scenarios");
@@ -1466,6 +1522,9 @@ int main(void)
 	tcase_add_test(tc, opmode_current_profile_unknown);
 	tcase_add_test(tc, all_rules_deleted_closes);
 	tcase_add_test(tc, rule_deleted_closes);
+	tcase_add_test(tc, rule_group_enabled_by_netsh);
+	tcase_add_test(tc, rule_enabled_by_id);
+	tcase_add_test(tc, rules_removed_by_display_name);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

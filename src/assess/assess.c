@@ -101,6 +101,7 @@ typedef struct piece {
 	uint64_t t;
 	const afact *store[NSTORE];  /* the store events in force at t */
 	const afact *current;        /* netsh firewall set opmode ("current" profile) in force */
+	rt_fwrule *toggled;          /* local rules as switched on or off by name or group */
 	unsigned current_profiles;   /* ... the profiles it changed; 0: not known */
 	rt_cfg_state st;
 	rt_buf local;                /* what LocalSubnet stands for */
@@ -591,6 +592,111 @@ static void default_rules(const actx *c, piece *pc)
 
 static unsigned active_profiles(const actx *c, uint64_t t, const afact **from);
 
+/* Windows' own rule groups as netsh and the cmdlets name them (English
+ * display names); their rules are told by id, which neither the version
+ * nor the language changes (both corpus hives). */
+static const struct {
+	const char *group, *id_prefix;
+} rule_groups[] = {
+	{ "Windows Management Instrumentation (WMI)", "WMI-" },
+	{ "Windows Remote Management", "WINRM-HTTP-In-TCP" },
+	{ "Windows Remote Management (Compatibility)", "WINRM-HTTP-Compat-In-TCP" },
+};
+
+/* Does a rule switch or removal by `what` ("firewall.rule.<id>",
+ * "firewall.rule.cmd:<display name>", "firewall.rule_group.<group>", its
+ * ".enabled" cut off, `n` long) name local rule r? */
+static int toggle_names(const char *what, size_t n, const rt_winfw_rule *r)
+{
+	size_t i, k;
+
+	if (r->store != RT_WINFW_LOCAL || !r->id)
+		return 0;
+	if (!strncmp(what, "firewall.rule.cmd:", 18))
+		return (strlen(r->id) == n - 14 && !strncmp(r->id, what + 14, n - 14)) ||
+		       (r->rule->name && strlen(r->rule->name) == n - 18 && rt_strncaseeq(r->rule->name, what + 18, n - 18));
+	if (!strncmp(what, "firewall.rule_group.", 20)) {
+		if (r->rule->embedctxt && strlen(r->rule->embedctxt) == n - 20 &&
+		    rt_strncaseeq(r->rule->embedctxt, what + 20, n - 20))
+			return 1;
+		for (k = 0; k < sizeof rule_groups / sizeof *rule_groups; k++)
+			if (strlen(rule_groups[k].group) == n - 20 && rt_strncaseeq(rule_groups[k].group, what + 20, n - 20))
+				return !strncmp(r->id, rule_groups[k].id_prefix, strlen(rule_groups[k].id_prefix));
+		return 0;
+	}
+	i = strlen(r->id);
+	return i == n - 14 && !strncmp(r->id, what + 14, i);
+}
+
+/*
+ * Local rules switched on or off, or removed, by id, display name or group
+ * (netsh advfirewall firewall set rule ... new enable= / delete rule name=,
+ * Enable-/Disable-/Set-/Remove-NetFirewallRule): each local rule takes the
+ * newest such point at or before the piece that is newer than the rule's
+ * own point and than a reset or deletion of every rule. A switched rule is
+ * a copy with Active changed, cited by the point that switched it.
+ */
+static int rule_toggles(const actx *c, piece *pc)
+{
+	static const char pre[] = "firewall.rule";
+	const afact **sw = NULL;
+	size_t i, r, k, nsw = 0, kept = 0;
+	uint64_t floor = 0;
+
+	for (i = 0; i < NSTORE; i++)
+		if (i != STORE_POLICY_FAILED && pc->store[i] && pc->store[i]->time > floor)
+			floor = pc->store[i]->time;
+	/* the switches and removals by name in force: usually none */
+	for (i = lower_bound(c, pre); i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+		const afact *a = &c->facts[i];
+		const char *name = a->f->name;
+		size_t n = strlen(name);
+		int en = n > 8 && !strcmp(name + n - 8, ".enabled");
+
+		if (a->time > pc->t || a->time <= floor ||
+		    (en ? !(a->v && a->v->type == RT_CFG_V_BOOL)
+			: a->f->value || (strncmp(name, "firewall.rule.cmd:", 18) && strncmp(name, "firewall.rule_group.", 20))))
+			continue;
+		if (!sw && !(sw = calloc(c->nfacts, sizeof *sw)))
+			return -1;
+		sw[nsw++] = a;
+	}
+	if (!nsw || !pc->st.nrules) {
+		free(sw);
+		return 0;
+	}
+	if (!(pc->toggled = calloc(pc->st.nrules, sizeof *pc->toggled))) {
+		free(sw);
+		return -1;
+	}
+	for (r = 0; r < pc->st.nrules; r++) {
+		rt_winfw_rule *w = &pc->st.rules[r];
+		const afact *own = w->src, *best = NULL;
+
+		for (k = 0; k < nsw; k++) {
+			const afact *a = sw[k];
+			size_t n = strlen(a->f->name);
+
+			if ((own && a->time <= own->time) || (best && a->time < best->time))
+				continue;
+			if (toggle_names(a->f->name, a->f->value ? n - 8 : n, w))
+				best = a;
+		}
+		if (best && !best->f->value)
+			continue; /* removed */
+		if (best) {
+			pc->toggled[r] = *w->rule;
+			pc->toggled[r].active = best->v->i != 0;
+			w->rule = &pc->toggled[r];
+			w->src = best;
+		}
+		pc->st.rules[kept++] = *w;
+	}
+	pc->st.nrules = pc->st.fw.nrules = kept;
+	free(sw);
+	return 0;
+}
+
 /* firewall.profile.<p>.enabled at the piece's start, or the legacy "current
  * profile" switch (netsh firewall set opmode) when it is newer and changed
  * profile p. */
@@ -661,6 +767,8 @@ static int piece_init(const actx *c, uint64_t t, piece *pc)
 			rt_cfg_state_set(&pc->st, name, v.fact->v, 0, v.fact);
 	}
 	default_rules(c, pc);
+	if (rule_toggles(c, pc))
+		pc->st.oom = 1;
 	current_profile(c, pc);
 	resolve_local(c, pc);
 	pc->st.fw.local_subnets = pc->local.len ? pc->local.buf : NULL;
@@ -669,6 +777,7 @@ static int piece_init(const actx *c, uint64_t t, piece *pc)
 
 static void piece_release(piece *pc)
 {
+	free(pc->toggled); /* shallow copies: their strings are the rules' */
 	rt_cfg_state_release(&pc->st);
 	rt_buf_release(&pc->local);
 	ev_release(&pc->local_basis);
@@ -1436,8 +1545,23 @@ static void eval_cm0012(const actx *c, piece *pc, seg *s)
 		lookup_val pv = lookup(c, restrictions[i].policy, pc->t);
 		lookup_val lv = lookup(c, restrictions[i].local, pc->t);
 		const lookup_val *v = pv.known && pv.value ? &pv : lv.known && lv.value ? &lv : NULL;
+		char wname[80], when[RT_TIME_MAX];
+		lookup_val w;
 		int b;
 
+		/* a write the logs saw (Sysmon 13, 4657, reg.exe) without its data:
+		 * the local restriction is unknown until a later snapshot */
+		snprintf(wname, sizeof wname, "%s.changed", restrictions[i].local);
+		w = lookup(c, wname, pc->t);
+		if (v != &pv && w.known && w.value && w.fact && !w.before && (!lv.fact || w.fact->time > lv.fact->time)) {
+			cite(c, &s->basis, wname, &w);
+			rt_time_format(w.fact->f->time, when);
+			set_statef(s, RT_CM_UNKNOWN,
+				   "DCOM is enabled, and the machine %s restriction was rewritten at %s; the record does not "
+				   "show the new value: a SOFTWARE snapshot taken after it would settle it",
+				   restrictions[i].what, when);
+			return;
+		}
 		if (!v)
 			continue;
 		cite(c, &s->basis, v->fact->f->name, v);
@@ -1685,6 +1809,8 @@ static int opening(const afact *a)
 		return 1;
 	if (v->type == RT_CFG_V_RULE)
 		return v->rule && v->rule->active && v->rule->action != RT_FW_ACTION_BLOCK;
+	if (!strncmp(f->name, "firewall.rule", 13) && n > 8 && !strcmp(f->name + n - 8, ".enabled"))
+		return v->i != 0; /* a rule or group switched on */
 	if (n > 6 && !strcmp(f->name + n - 6, ".start"))
 		return v->i != 4;
 	if (n > 8 && !strcmp(f->name + n - 8, ".enabled") && !strncmp(f->name, "firewall.", 9))
@@ -2317,6 +2443,88 @@ void rt_assess_result_free(rt_assess_result **rp)
 	free(r->host);
 	free(r);
 	*rp = NULL;
+}
+
+/* Every setting the assessor knows, first match wins; a name ending in '.'
+ * or ':' is a prefix, '*' inside a name stands for any run. */
+static const struct known_setting {
+	const char *name, *use;
+} known_settings[] = {
+	{ "service.winrm.start", "judged" },
+	{ "service.winmgmt.", "judged" },
+	{ "service.rpcss.start", "judged" },
+	{ "service.dcomlaunch.start", "judged" },
+	{ "service.mpssvc.start", "judged" },
+	{ "service.", "not judged: not a service WinRM, WMI or DCOM needs" },
+	{ "firewall.rule_group.",
+	  "judged (local rules of that group: an administrator's group by EmbedCtxt, Windows' WMI and "
+	  "WinRM groups by English name and rule id; other groups of Windows and localised names are "
+	  "not matched)" },
+	{ "firewall.rule.cmd:",
+	  "judged (local rules of that display name; Windows' own rules keep a resource string "
+	  "(Name=@FirewallAPI.dll,...) and are not matched by display name)" },
+	{ "firewall.rule.", "judged" },
+	{ "firewall.policy.rule.", "judged" },
+	{ "firewall.default.rule.", "judged (after a firewall reset)" },
+	{ "firewall.profile.", "judged" },
+	{ "firewall.policy.profile.", "judged" },
+	{ "firewall.reset", "judged" },
+	{ "firewall.policy.load", "judged" },
+	{ "firewall.active_profile", "judged" },
+	{ "network.connection.", "judged" },
+	{ "winrm.listener.", "judged" },
+	{ "winrm.policy.service.allow_auto_config", "judged" },
+	{ "winrm.policy.service.http_compatibility_listener", "judged" },
+	{ "winrm.policy.service.https_compatibility_listener", "judged" },
+	{ "winrm.policy.service.ipv4_filter", "judged" },
+	{ "winrm.policy.service.ipv6_filter", "judged" },
+	{ "winrm.quickconfig", "cited (its listener and service start type are judged)" },
+	{ "winrm.psremoting",
+	  "not judged: Disable-PSRemoting denies the session configurations to remote users but leaves "
+	  "the WinRM listener and service as they are; cited as a change" },
+	{ "winrm.", "not judged: authentication and client settings do not open or close the path" },
+	{ "dcom.enabled", "judged" },
+	{ "dcom.policy.machine_launch_restriction", "judged" },
+	{ "dcom.policy.machine_access_restriction", "judged" },
+	{ "dcom.machine_launch_restriction.changed", "judged (the restriction is unknown from the write on)" },
+	{ "dcom.machine_access_restriction.changed", "judged (the restriction is unknown from the write on)" },
+	{ "dcom.machine_launch_restriction", "judged" },
+	{ "dcom.machine_access_restriction", "judged" },
+	{ "dcom.", "not judged: not a launch or access control of remote activation" },
+	{ "wmi.fixed_endpoint", "judged" },
+	{ "wmi.", "not judged: not on the network path" },
+	{ "host.", "judged" },
+	{ "powershell.logging.module", "judged (monitoring)" },
+	{ "portproxy.",
+	  "not judged: a port forwarding sends traffic on to another address and port; it opens none of "
+	  "the three protocols' receivers by itself" },
+	{ "uac.local_account_token_filter_policy",
+	  "not judged: it decides whether local administrators get a full token remotely, not whether "
+	  "the protocol reaches the host" },
+};
+
+static int name_matches(const char *pattern, const char *name)
+{
+	const char *star = strchr(pattern, '*');
+	size_t n = strlen(pattern), lead, tail;
+
+	if (!star)
+		return (pattern[n - 1] == '.' || pattern[n - 1] == ':') ? !strncmp(name, pattern, n)
+									 : !strcmp(name, pattern);
+	lead = (size_t)(star - pattern);
+	tail = n - lead - 1;
+	return strlen(name) > lead + tail && !strncmp(name, pattern, lead) &&
+	       !strcmp(name + strlen(name) - tail, star + 1);
+}
+
+const char *rt_assess_setting_use(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof known_settings / sizeof *known_settings; i++)
+		if (name_matches(known_settings[i].name, name))
+			return known_settings[i].use;
+	return NULL;
 }
 
 const char *rt_cm_state_name(rt_cm_state s)
