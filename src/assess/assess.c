@@ -755,10 +755,13 @@ static int piece_init(const actx *c, uint64_t t, piece *pc)
 		pc->store[k] = store_at(c, k, t);
 	while (i < c->nfacts) {
 		const char *name = c->facts[i].f->name;
-		lookup_val v = lookup_at(c, pc, name);
+		lookup_val v;
 
 		while (i < c->nfacts && !strcmp(c->facts[i].f->name, name))
 			i++;
+		if (!strncmp(name, "firewall.default.", 17))
+			continue; /* only a reset brings them in (default_rule) */
+		v = lookup_at(c, pc, name);
 		if (v.reset && !strncmp(name, "firewall.rule.", 14))
 			default_rule(c, pc, name + 14, 1);
 		else if (v.known)
