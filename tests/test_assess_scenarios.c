@@ -1463,6 +1463,24 @@ START_TEST(rules_removed_by_display_name)
 }
 END_TEST
 
+/* 40: "netsh advfirewall set currentprofile firewallpolicy allowinbound,..."
+ * with the domain profile active: inbound allowed there from then on */
+START_TEST(current_profile_inbound_allowed)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+
+	sc_ev_4956(h, T("2024-03-05T09:00:00Z"), "Domain");
+	sc_ev_scriptblock(h, T("2024-03-12T10:00:00Z"),
+			  "netsh advfirewall set currentprofile firewallpolicy allowinbound,allowoutbound");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(interval_at(v, T("2024-03-06T00:00:00Z"))->state, RT_CM_IN_EFFECT);
+	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
+	reenabled_by(v, "firewall.profile.current.default_inbound = allow", 4104);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess_scenarios");
@@ -1525,6 +1543,7 @@ int main(void)
 	tcase_add_test(tc, rule_group_enabled_by_netsh);
 	tcase_add_test(tc, rule_enabled_by_id);
 	tcase_add_test(tc, rules_removed_by_display_name);
+	tcase_add_test(tc, current_profile_inbound_allowed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -697,48 +697,55 @@ static int rule_toggles(const actx *c, piece *pc)
 	return 0;
 }
 
-/* firewall.profile.<p>.enabled at the piece's start, or the legacy "current
- * profile" switch (netsh firewall set opmode) when it is newer and changed
- * profile p. */
-static lookup_val profile_enabled(const actx *c, const piece *pc, int p)
+/* firewall.profile.<p>.<what> at the piece's start, or the "current
+ * profile" point of the same option (netsh firewall set opmode, netsh
+ * advfirewall set currentprofile) when it is newer and changed profile p:
+ * the profiles the latest 4956 at its time names; without one any profile
+ * may have been current, and the value is then not known. */
+static lookup_val profile_setting(const actx *c, const piece *pc, int p, const char *what)
 {
-	char name[64];
-	lookup_val own;
+	char name[80];
+	lookup_val own, cur;
+	const afact *act;
+	unsigned profiles;
 
-	snprintf(name, sizeof name, "firewall.profile.%s.enabled", rt_fw_profile_name(p));
+	snprintf(name, sizeof name, "firewall.profile.%s.%s", rt_fw_profile_name(p), what);
 	own = lookup_at(c, pc, name);
-	if (pc->current && (!pc->current_profiles || (pc->current_profiles & (1u << p))) &&
-	    !(own.known && own.fact && !own.before && own.fact->time >= pc->current->time)) {
-		lookup_val cur = lookup_at(c, pc, "firewall.profile.current.enabled");
-
-		cur.known = pc->current_profiles != 0;
-		return cur;
-	}
-	return own;
+	snprintf(name, sizeof name, "firewall.profile.current.%s", what);
+	cur = lookup_at(c, pc, name);
+	if (!cur.known || cur.before || cur.reset || !cur.fact || !cur.typed ||
+	    (own.known && own.fact && !own.before && own.fact->time >= cur.fact->time))
+		return own;
+	profiles = active_profiles(c, cur.fact->time, &act);
+	if (profiles && !(profiles & (1u << p)))
+		return own;
+	cur.known = profiles != 0;
+	return cur;
 }
 
-/* netsh firewall set opmode changes the current profile: the profiles the
- * latest 4956 at its time names; without one, any profile may be it, and
- * each is unknown from then on. */
+/* The profile options the current-profile points changed, into the state;
+ * the newest such point is kept for the text (undecided). */
 static void current_profile(const actx *c, piece *pc)
 {
-	lookup_val cur = lookup_at(c, pc, "firewall.profile.current.enabled");
+	static const char *const what[] = { "enabled", "default_inbound" };
 	const afact *act;
-	char name[64];
+	char name[80];
+	size_t k;
 	int p;
 
-	if (!cur.known || cur.before || cur.reset || !cur.fact || !cur.typed)
-		return;
-	pc->current = cur.fact;
-	pc->current_profiles = active_profiles(c, cur.fact->time, &act);
-	for (p = 0; p < RT_FW_NPROFILES; p++) {
-		lookup_val v = profile_enabled(c, pc, p);
+	for (k = 0; k < sizeof what / sizeof *what; k++)
+		for (p = 0; p < RT_FW_NPROFILES; p++) {
+			lookup_val v = profile_setting(c, pc, p, what[k]);
 
-		if (v.fact != cur.fact)
-			continue;
-		snprintf(name, sizeof name, "firewall.profile.%s.enabled", rt_fw_profile_name(p));
-		rt_cfg_state_set(&pc->st, name, cur.typed, v.known, cur.fact);
-	}
+			if (!v.fact || strncmp(v.fact->f->name, "firewall.profile.current.", 25))
+				continue;
+			snprintf(name, sizeof name, "firewall.profile.%s.%s", rt_fw_profile_name(p), what[k]);
+			rt_cfg_state_set(&pc->st, name, v.typed, v.known, v.fact);
+			if (!pc->current || v.fact->time > pc->current->time) {
+				pc->current = v.fact;
+				pc->current_profiles = active_profiles(c, v.fact->time, &act);
+			}
+		}
 }
 
 /* Every setting as it stood at the piece's start (a setting only recorded
@@ -876,9 +883,9 @@ static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
 		unsigned bit = 1u << i;
 		int judged = !fw->active || (fw->active & bit);
 		lookup_val pe = lookup3(c, pc, "firewall.policy.profile.", p, ".enabled");
-		lookup_val le = profile_enabled(c, pc, i);
+		lookup_val le = profile_setting(c, pc, i, "enabled");
 		lookup_val pd = lookup3(c, pc, "firewall.policy.profile.", p, ".default_inbound");
-		lookup_val ld = lookup3(c, pc, "firewall.profile.", p, ".default_inbound");
+		lookup_val ld = profile_setting(c, pc, i, "default_inbound");
 		/* a local option a store event replaced is cited as such */
 		const lookup_val *en = pe.known && pe.typed ? &pe : le.known && (le.typed || le.reset) ? &le : NULL;
 		const lookup_val *din = pd.known && pd.typed ? &pd : ld.known && (ld.typed || ld.reset) ? &ld : NULL;
@@ -1301,10 +1308,11 @@ static void undecided(const actx *c, piece *pc, seg *s, const char *fallback)
 	ev_addf(&s->basis, &src, NULL, NULL, "%s = %s (the current profile; which one is not recorded)",
 		pc->current->f->name, pc->current->f->value ? pc->current->f->value : "(removed)");
 	set_statef(s, RT_CM_UNKNOWN,
-		   "the firewall was switched %s on the current profile at %s (netsh firewall set opmode), which "
-		   "may be any profile: %s",
-		   pc->current->v && pc->current->v->type == RT_CFG_V_BOOL && pc->current->v->i ? "on" : "off", when,
-		   ACTIVE_UNKNOWN);
+		   "the firewall %s on the current profile at %s (netsh), which may be any profile: %s",
+		   pc->current->v && pc->current->v->type == RT_CFG_V_BOOL
+			   ? (pc->current->v->i ? "was switched on" : "was switched off")
+			   : pc->current->v && pc->current->v->i ? "blocks inbound by default" : "allows inbound by default",
+		   when, ACTIVE_UNKNOWN);
 }
 
 static void eval_cm0019(const actx *c, piece *pc, seg *s)
