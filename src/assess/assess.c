@@ -33,6 +33,11 @@ typedef struct lookup_val {
 	const afact *reset;         /* a store event replaced it: Windows' default or absent */
 } lookup_val;
 
+typedef struct rule_toggle {
+	char *key; /* toggle_key */
+	const struct afact *a;
+} rule_toggle;
+
 typedef struct actx {
 	const rt_assess_input *in;
 	const rt_assess_opts *opts;
@@ -42,6 +47,8 @@ typedef struct actx {
 	size_t nfinds;
 	const char *mgmt;  /* --mgmt and the management hosts of the case, or NULL */
 	int has_defaults;  /* Windows' default rule set was recorded (firewall.default.rule.*) */
+	rule_toggle *toggles; /* rule switches and removals by name, by key then time */
+	size_t ntoggles;
 	rt_buf mgmt_buf;
 } actx;
 
@@ -190,19 +197,35 @@ static int find_cmp(const void *a, const void *b)
 	return x->src.record_id < y->src.record_id ? -1 : x->src.record_id > y->src.record_id;
 }
 
-/* Index of the first fact whose name is >= `name`. */
-static size_t lower_bound(const actx *c, const char *name)
+/* Index of the first of `n` sorted names (name_at) that is >= `key`. */
+static size_t first_at_least(const actx *c, size_t n, const char *(*name_at)(const actx *, size_t), const char *key)
 {
-	size_t lo = 0, hi = c->nfacts;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(c->facts[mid].f->name, name) < 0)
+		if (strcmp(name_at(c, mid), key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+static const char *fact_name(const actx *c, size_t i)
+{
+	return c->facts[i].f->name;
+}
+
+static const char *toggle_name(const actx *c, size_t i)
+{
+	return c->toggles[i].key;
+}
+
+/* Index of the first fact whose name is >= `name`. */
+static size_t lower_bound(const actx *c, const char *name)
+{
+	return first_at_least(c, c->nfacts, fact_name, name);
 }
 
 static lookup_val lookup(const actx *c, const char *name, uint64_t t)
@@ -603,29 +626,85 @@ static const struct {
 	{ "Windows Remote Management (Compatibility)", "WINRM-HTTP-Compat-In-TCP" },
 };
 
-/* Does a rule switch or removal by `what` ("firewall.rule.<id>",
- * "firewall.rule.cmd:<display name>", "firewall.rule_group.<group>", its
- * ".enabled" cut off, `n` long) name local rule r? */
-static int toggle_names(const char *what, size_t n, const rt_winfw_rule *r)
+/* A rule switch's or removal's target as a key: kind ('i' rule id, 'n'
+ * display name, 'g' group), ':' and the name in lower case (registry value
+ * names and netsh's names are case-insensitive). "" when too long. */
+static void toggle_key(char *out, size_t size, char kind, const char *name, size_t n)
 {
-	size_t i, k;
+	size_t i;
 
-	if (r->store != RT_WINFW_LOCAL || !r->id)
-		return 0;
-	if (!strncmp(what, "firewall.rule.cmd:", 18))
-		return (strlen(r->id) == n - 14 && !strncmp(r->id, what + 14, n - 14)) ||
-		       (r->rule->name && strlen(r->rule->name) == n - 18 && rt_strncaseeq(r->rule->name, what + 18, n - 18));
-	if (!strncmp(what, "firewall.rule_group.", 20)) {
-		if (r->rule->embedctxt && strlen(r->rule->embedctxt) == n - 20 &&
-		    rt_strncaseeq(r->rule->embedctxt, what + 20, n - 20))
-			return 1;
-		for (k = 0; k < sizeof rule_groups / sizeof *rule_groups; k++)
-			if (strlen(rule_groups[k].group) == n - 20 && rt_strncaseeq(rule_groups[k].group, what + 20, n - 20))
-				return !strncmp(r->id, rule_groups[k].id_prefix, strlen(rule_groups[k].id_prefix));
-		return 0;
+	out[0] = '\0';
+	if (n + 3 > size)
+		return;
+	out[0] = kind;
+	out[1] = ':';
+	for (i = 0; i < n; i++)
+		out[2 + i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	out[2 + n] = '\0';
+}
+
+static int toggle_cmp(const void *a, const void *b)
+{
+	const rule_toggle *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
+
+	return r ? r : x->a->time < y->a->time ? -1 : x->a->time > y->a->time;
+}
+
+/* Every rule switch and removal by name of the evidence, by key then time
+ * (once per host: rule_toggles looks each rule's names up in it). */
+static int toggles_init(actx *c)
+{
+	static const char pre[] = "firewall.rule";
+	char key[600];
+	size_t i;
+
+	for (i = lower_bound(c, pre); i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+		const afact *a = &c->facts[i];
+		const char *name = a->f->name;
+		size_t n = strlen(name);
+		int en = n > 8 && !strcmp(name + n - 8, ".enabled");
+
+		if (en ? !(a->v && a->v->type == RT_CFG_V_BOOL) : a->f->value != NULL)
+			continue;
+		if (en)
+			n -= 8;
+		if (!strncmp(name, "firewall.rule.cmd:", 18))
+			toggle_key(key, sizeof key, 'n', name + 18, n - 18);
+		else if (!strncmp(name, "firewall.rule_group.", 20))
+			toggle_key(key, sizeof key, 'g', name + 20, n - 20);
+		else if (en && !strncmp(name, "firewall.rule.", 14))
+			toggle_key(key, sizeof key, 'i', name + 14, n - 14);
+		else
+			continue; /* a rule removed by id is its own point */
+		if (!key[0])
+			continue;
+		if (!c->toggles && !(c->toggles = calloc(c->nfacts, sizeof *c->toggles)))
+			return -1;
+		if (!(c->toggles[c->ntoggles].key = rt_strdup0(key)))
+			return -1;
+		c->toggles[c->ntoggles++].a = a;
 	}
-	i = strlen(r->id);
-	return i == n - 14 && !strncmp(r->id, what + 14, i);
+	if (c->ntoggles)
+		qsort(c->toggles, c->ntoggles, sizeof *c->toggles, toggle_cmp);
+	return 0;
+}
+
+/* The newest switch or removal under `key` in (floor, t] and after `own`,
+ * if newer than *best. */
+static void toggle_find(const actx *c, const char *key, uint64_t floor, uint64_t t, const afact *own,
+			const afact **best)
+{
+	size_t lo;
+
+	if (!key[0])
+		return;
+	for (lo = first_at_least(c, c->ntoggles, toggle_name, key); lo < c->ntoggles && !strcmp(c->toggles[lo].key, key); lo++) {
+		const afact *a = c->toggles[lo].a;
+
+		if (a->time <= t && a->time > floor && (!own || a->time > own->time) && (!*best || a->time >= (*best)->time))
+			*best = a;
+	}
 }
 
 /*
@@ -633,54 +712,49 @@ static int toggle_names(const char *what, size_t n, const rt_winfw_rule *r)
  * (netsh advfirewall firewall set rule ... new enable= / delete rule name=,
  * Enable-/Disable-/Set-/Remove-NetFirewallRule): each local rule takes the
  * newest such point at or before the piece that is newer than the rule's
- * own point and than a reset or deletion of every rule. A switched rule is
- * a copy with Active changed, cited by the point that switched it.
+ * own point and than a reset or deletion of every rule. A display name
+ * matches the rule's Name (or a rule netsh added under that name); a group
+ * an administrator's EmbedCtxt, or one of Windows' groups (rule_groups) by
+ * rule id. A switched rule is a copy with Active changed, cited by the
+ * point that switched it.
  */
 static int rule_toggles(const actx *c, piece *pc)
 {
-	static const char pre[] = "firewall.rule";
-	const afact **sw = NULL;
-	size_t i, r, k, nsw = 0, kept = 0;
+	char key[600];
+	size_t i, r, k, kept = 0;
 	uint64_t floor = 0;
 
+	if (!c->ntoggles || !pc->st.nrules)
+		return 0;
 	for (i = 0; i < NSTORE; i++)
 		if (i != STORE_POLICY_FAILED && pc->store[i] && pc->store[i]->time > floor)
 			floor = pc->store[i]->time;
-	/* the switches and removals by name in force: usually none */
-	for (i = lower_bound(c, pre); i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
-		const afact *a = &c->facts[i];
-		const char *name = a->f->name;
-		size_t n = strlen(name);
-		int en = n > 8 && !strcmp(name + n - 8, ".enabled");
-
-		if (a->time > pc->t || a->time <= floor ||
-		    (en ? !(a->v && a->v->type == RT_CFG_V_BOOL)
-			: a->f->value || (strncmp(name, "firewall.rule.cmd:", 18) && strncmp(name, "firewall.rule_group.", 20))))
-			continue;
-		if (!sw && !(sw = calloc(c->nfacts, sizeof *sw)))
-			return -1;
-		sw[nsw++] = a;
-	}
-	if (!nsw || !pc->st.nrules) {
-		free(sw);
-		return 0;
-	}
-	if (!(pc->toggled = calloc(pc->st.nrules, sizeof *pc->toggled))) {
-		free(sw);
+	if (!(pc->toggled = calloc(pc->st.nrules, sizeof *pc->toggled)))
 		return -1;
-	}
 	for (r = 0; r < pc->st.nrules; r++) {
 		rt_winfw_rule *w = &pc->st.rules[r];
 		const afact *own = w->src, *best = NULL;
 
-		for (k = 0; k < nsw; k++) {
-			const afact *a = sw[k];
-			size_t n = strlen(a->f->name);
-
-			if ((own && a->time <= own->time) || (best && a->time < best->time))
-				continue;
-			if (toggle_names(a->f->name, a->f->value ? n - 8 : n, w))
-				best = a;
+		if (w->store == RT_WINFW_LOCAL && w->id) {
+			toggle_key(key, sizeof key, 'i', w->id, strlen(w->id));
+			toggle_find(c, key, floor, pc->t, own, &best);
+			if (!strncmp(w->id, "cmd:", 4)) {
+				toggle_key(key, sizeof key, 'n', w->id + 4, strlen(w->id + 4));
+				toggle_find(c, key, floor, pc->t, own, &best);
+			}
+			if (w->rule->name) {
+				toggle_key(key, sizeof key, 'n', w->rule->name, strlen(w->rule->name));
+				toggle_find(c, key, floor, pc->t, own, &best);
+			}
+			if (w->rule->embedctxt) {
+				toggle_key(key, sizeof key, 'g', w->rule->embedctxt, strlen(w->rule->embedctxt));
+				toggle_find(c, key, floor, pc->t, own, &best);
+			}
+			for (k = 0; k < sizeof rule_groups / sizeof *rule_groups; k++)
+				if (!strncmp(w->id, rule_groups[k].id_prefix, strlen(rule_groups[k].id_prefix))) {
+					toggle_key(key, sizeof key, 'g', rule_groups[k].group, strlen(rule_groups[k].group));
+					toggle_find(c, key, floor, pc->t, own, &best);
+				}
 		}
 		if (best && !best->f->value)
 			continue; /* removed */
@@ -693,7 +767,6 @@ static int rule_toggles(const actx *c, piece *pc)
 		pc->st.rules[kept++] = *w;
 	}
 	pc->st.nrules = pc->st.fw.nrules = kept;
-	free(sw);
 	return 0;
 }
 
@@ -2329,6 +2402,9 @@ static void afacts_release(actx *c)
 {
 	size_t i;
 
+	for (i = 0; i < c->ntoggles; i++)
+		free(c->toggles[i].key);
+	free(c->toggles);
 	for (i = 0; c->facts && i < c->nfacts; i++) {
 		rt_cfg_value_release(&c->facts[i].own_v);
 		rt_cfg_value_release(&c->facts[i].own_old);
@@ -2361,7 +2437,7 @@ int rt_assess_host(const rt_assess_input *given, const rt_assess_opts *opts,
 	c.finds = calloc(in->nfindings + 1, sizeof *c.finds);
 	bounds = calloc(in->nfacts + 1, sizeof *bounds);
 	res = calloc(1, sizeof *res);
-	if (!c.finds || !bounds || !res || afacts_init(&c, in))
+	if (!c.finds || !bounds || !res || afacts_init(&c, in) || toggles_init(&c))
 		goto out;
 	{
 		size_t d = lower_bound(&c, "firewall.default.rule.");
