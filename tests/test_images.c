@@ -27,19 +27,9 @@ static char *sample;    /* mksample's output: tmp/sample */
 static char *volume;    /* tmp/vol.raw: the NTFS volume of WS01 */
 static char *disk;      /* tmp/disk.raw: an MBR disk holding it at 1 MiB */
 
-static const char *tool(const char *env)
-{
-	const char *v = getenv(env);
-
-	return v && *v ? v : NULL;
-}
-
 static char *path(const char *name)
 {
-	rt_buf b = RT_BUF_INIT;
-
-	rt_buf_addf(&b, "%s/%s", tmp, name);
-	return rt_buf_detach(&b, NULL);
+	return tu_path(tmp, name);
 }
 
 /*
@@ -51,10 +41,10 @@ static char *path(const char *name)
 static int sh(const char *cmd)
 {
 	char *argv[] = {"/bin/sh", "-c", (char *)cmd, "sh", tmp,
-			(char *)tool("RT_QEMU_IMG"), (char *)tool("RT_EWFACQUIRE"),
-			(char *)tool("RT_SFDISK"), (char *)tool("RT_MKNTFS"),
-			(char *)tool("RT_MKNTFSTREE"), sample, (char *)tool("RT_MKSAMPLE"),
-			(char *)(tool("RT_7Z") ? tool("RT_7Z") : "7z"), NULL};
+			(char *)tu_tool("RT_QEMU_IMG"), (char *)tu_tool("RT_EWFACQUIRE"),
+			(char *)tu_tool("RT_SFDISK"), (char *)tu_tool("RT_MKNTFS"),
+			(char *)tu_tool("RT_MKNTFSTREE"), sample, (char *)tu_tool("RT_MKSAMPLE"),
+			(char *)(tu_tool("RT_7Z") ? tu_tool("RT_7Z") : "7z"), NULL};
 	char *err = NULL;
 	int r;
 
@@ -561,16 +551,15 @@ END_TEST
 
 static int setup(void)
 {
-	const char *need[] = {"RT_MKNTFS", "RT_MKNTFSTREE", "RT_QEMU_IMG", "RT_EWFACQUIRE",
-			      "RT_SFDISK", "RT_MKSAMPLE", "RT_7Z"};
-	size_t i;
+	static const char *const need[] = {"RT_MKNTFS",     "RT_MKNTFSTREE", "RT_QEMU_IMG",
+					   "RT_EWFACQUIRE", "RT_SFDISK",     "RT_MKSAMPLE", "RT_7Z"};
+	const char *missing = tu_missing_tool(need, sizeof(need) / sizeof(need[0]));
 
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!tool(need[i]) || access(tool(need[i]), X_OK)) {
-			printf("skipped: %s is not available (Debian: ntfs-3g, ntfs-3g-dev, "
-			       "ewf-tools, qemu-utils, fdisk, p7zip-full)\n", need[i]);
-			return -1;
-		}
+	if (missing) {
+		printf("skipped: %s is not available (Debian: ntfs-3g, ntfs-3g-dev, "
+		       "ewf-tools, qemu-utils, fdisk, p7zip-full)\n", missing);
+		return -1;
+	}
 	tmp = tu_tmpdir();
 	sample = path("sample");
 	volume = path("vol.raw");

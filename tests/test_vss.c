@@ -1,0 +1,437 @@
+/*
+ * Volume shadow copies end to end, through libvshadow. Linux cannot make
+ * shadow copies, so the volume is built in two states at test time (the
+ * scenario writers, mkntfs + tests/fixtures/mkntfstree) and
+ * tests/fixtures/mkvss writes into the current one a VSS store whose
+ * snapshot is the old one.
+ *
+ * WS01, before the shadow copy of 2024-03-10T08:00:00Z: WinRM set to
+ * start automatically with a listener and a firewall rule for 5985 from
+ * any address, and a PowerShell remoting session from 203.0.113.45 on
+ * 2024-03-08 (Security 4624, WinRM 91, PowerShell 4103). After it: WinRM
+ * disabled, the rule gone, and the Security log cleared on 2024-03-12
+ * (1102; record numbering goes on). The WinRM and PowerShell logs were not
+ * cleared: the live volume still holds the records the copy holds.
+ *
+ * What remtrail must make of the current volume: the copy listed with its
+ * creation time; its SYSTEM hive joining the configuration history at that
+ * time as "shadow copy"; exactly the Security records the live log lost
+ * added, each once, citing the copy; the same through a QCOW2 container.
+ * Tools: ntfs-3g (mkntfs, libntfs-3g), qemu-utils, fdisk; skipped without.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <libvshadow.h>
+
+#include "evtx_writer.h"
+#include "remtrail/util.h"
+#include "scenario.h"
+#include "testutil.h"
+
+#define CREATED "2024-03-10T08:00:00Z"
+
+static char *tmp;
+
+static char *path(const char *name)
+{
+	return tu_path(tmp, name);
+}
+
+/* The shell script `cmd` with $1 = scratch folder, $2 = mkntfs, $3 =
+ * mkntfstree, $4 = mkvss, $5 = qemu-img, $6 = sfdisk, $7 = the store's
+ * creation time as a FILETIME. */
+static int sh(const char *cmd)
+{
+	char ft[32];
+	char *argv[] = {"/bin/sh", "-c", (char *)cmd, "sh", tmp, (char *)tu_tool("RT_MKNTFS"),
+			(char *)tu_tool("RT_MKNTFSTREE"), (char *)tu_tool("RT_MKVSS"),
+			(char *)tu_tool("RT_QEMU_IMG"), (char *)tu_tool("RT_SFDISK"), ft, NULL};
+	char *err = NULL;
+	int r;
+
+	snprintf(ft, sizeof(ft), "%llu", (unsigned long long)tw_time(CREATED));
+	r = tu_run(argv, NULL, &err);
+	if (r != 0)
+		fprintf(stderr, "command failed (%d): %s\n%s", r, cmd, err ? err : "");
+	free(err);
+	return r;
+}
+
+/* remtrail CMD [--format FMT] TARGET: stdout; exit status in *rc. */
+static char *run(const char *cmd, const char *fmt, const char *target, int *rc)
+{
+	char *argv[] = {(char *)tu_remtrail(), (char *)cmd, (char *)target, NULL, NULL, NULL};
+	char *out = NULL, *err = NULL;
+
+	if (fmt) {
+		argv[2] = "--format";
+		argv[3] = (char *)fmt;
+		argv[4] = (char *)target;
+	}
+	*rc = tu_run(argv, &out, &err);
+	if (*rc != 0)
+		fprintf(stderr, "remtrail %s %s: exit %d\n%s", cmd, target, *rc, err ? err : "");
+	free(err);
+	return out ? out : strdup("");
+}
+
+/* The lines of `text` holding `needle`, "\n"-joined (malloc'd). */
+static char *grep(const char *text, const char *needle)
+{
+	rt_buf b = RT_BUF_INIT;
+	const char *line = text;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		char *l = strndup(line, n);
+
+		if (strstr(l, needle))
+			rt_buf_addf(&b, "%s\n", l);
+		free(l);
+		line += n + (end ? 1 : 0);
+	}
+	return rt_buf_detach(&b, NULL);
+}
+
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (text = strstr(text, needle); text; text = strstr(text + 1, needle))
+		n++;
+	return n;
+}
+
+/* ------------------------------------------------------------ evidence */
+
+static void history(sc_host *h)
+{
+	uint64_t t0 = tw_time("2024-03-01T08:00:00Z"), on = tw_time("2024-03-04T10:00:00Z");
+
+	sc_fw_profile(h, 0, "Domain", 1, 1, t0);
+	sc_fw_profile(h, 0, "Standard", 1, 1, t0);
+	sc_fw_profile(h, 0, "Public", 1, 1, t0);
+	sc_dcom(h, "Y", t0);
+	sc_ev_touch(h, t0, "Security");
+	sc_ev_touch(h, t0, "System");
+	sc_ev_touch(h, t0, "Microsoft-Windows-WinRM/Operational");
+	sc_ev_touch(h, t0, "Microsoft-Windows-PowerShell/Operational");
+	sc_service_start(h, "WinRM", 2, on);
+	sc_ev_7040(h, on, "WinRM", "disabled", "auto start");
+	sc_listener(h, "*+HTTP", 5985, on);
+	sc_fw_rule(h, 0, "WINRM-HTTP-In-TCP", SC_WINRM_HTTP_RULE, on);
+	sc_ev_2004(h, on, "WINRM-HTTP-In-TCP", "5985", "*");
+	sc_ev_winrm_session(h, tw_time("2024-03-08T21:00:00Z"), "203.0.113.45", "svc_backup");
+}
+
+/* tmp/old/WS01 (before the copy) and tmp/cur/WS01 (at collection). */
+static int write_states(void)
+{
+	sc_host *old = sc_new("WS01", "10.0.0.21", tw_time("2024-03-01T08:00:00Z"));
+	sc_host *cur = sc_new("WS01", "10.0.0.21", tw_time("2024-03-01T08:00:00Z"));
+	char *od = path("old"), *cd = path("cur");
+	int r;
+
+	history(old);
+	sc_set_collected(old, tw_time("2024-03-09T00:00:00Z"));
+	history(cur);
+	sc_service_start(cur, "WinRM", 4, tw_time("2024-03-12T09:00:00Z"));
+	sc_fw_rule(cur, 0, "WINRM-HTTP-In-TCP", "v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|"
+		   "LPort=5985|App=System|Name=Windows Remote Management (HTTP-In)|",
+		   tw_time("2024-03-12T09:00:00Z"));
+	sc_clear_log(cur, "Security");
+	sc_ev_cleared(cur, tw_time("2024-03-12T09:05:00Z"), "Security");
+	sc_set_collected(cur, tw_time("2024-03-20T12:00:00Z"));
+	r = sc_write(old, od) | sc_write(cur, cd);
+	sc_free(&old);
+	sc_free(&cur);
+	free(od);
+	free(cd);
+	return r;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* What mkvss wrote reads, through libvshadow, as the old volume: every
+ * block but the store's own (free in the old volume) is the old one's. */
+START_TEST(store_reads_as_the_old_volume)
+{
+	libvshadow_volume_t *vol = NULL;
+	libvshadow_store_t *st = NULL;
+	char *cur = path("cur.raw"), *oldp = path("old.raw");
+	uint8_t *old, a[16384];
+	size_t olen = 0;
+	size64_t size = 0;
+	uint64_t off, created = 0;
+	int n = 0, differ = 0;
+
+	old = (uint8_t *)tu_read_file(oldp, &olen);
+	ck_assert_ptr_nonnull(old);
+	ck_assert_int_eq(libvshadow_volume_initialize(&vol, NULL), 1);
+	ck_assert_int_eq(libvshadow_volume_open(vol, cur, LIBVSHADOW_OPEN_READ, NULL), 1);
+	ck_assert_int_eq(libvshadow_volume_get_number_of_stores(vol, &n, NULL), 1);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(libvshadow_volume_get_store(vol, 0, &st, NULL), 1);
+	ck_assert_int_eq(libvshadow_store_get_volume_size(st, &size, NULL), 1);
+	ck_assert_uint_eq(size, olen);
+	ck_assert_int_eq(libvshadow_store_get_creation_time(st, &created, NULL), 1);
+	ck_assert_uint_eq(created, tw_time(CREATED));
+	for (off = 0; off < size; off += sizeof(a)) {
+		ck_assert_int_eq(libvshadow_store_read_buffer_at_offset(st, a, sizeof(a), (off64_t)off,
+									NULL),
+				 (ssize_t)sizeof(a));
+		differ += memcmp(a, old + off, sizeof(a)) != 0;
+	}
+	/* catalog, store header, one block list, one block per changed block */
+	ck_assert_int_gt(differ, 3);
+	ck_assert_int_lt(differ, 400);
+	libvshadow_store_free(&st, NULL);
+	libvshadow_volume_close(vol, NULL);
+	libvshadow_volume_free(&vol, NULL);
+	free(old);
+	free(cur);
+	free(oldp);
+}
+END_TEST
+
+typedef struct target {
+	const char *name;
+	const char *build; /* a script making tmp/<image> from tmp/cur.raw (see sh) */
+	const char *image;
+	const char *vss;   /* how the copy's files are named: <image>/<vss>/Windows/... */
+} target;
+
+static const target targets[] = {
+    {"bare NTFS volume", "", "cur.raw", "cur.raw/vss1/"},
+    {"MBR disk in QCOW2",
+     "truncate -s 34M \"$1/disk.raw\" && printf 'label: dos\\nstart=2048, size=65536, "
+     "type=7\\n' | \"$6\" -q \"$1/disk.raw\" && dd if=\"$1/cur.raw\" of=\"$1/disk.raw\" bs=1M "
+     "seek=1 conv=notrunc status=none && \"$5\" convert -O qcow2 \"$1/disk.raw\" "
+     "\"$1/disk.qcow2\" && rm -f \"$1/disk.raw\"",
+     "disk.qcow2", "disk.qcow2/p1/vss1/"},
+};
+
+/* `evidence` lists the copy with its creation time, and its hive and logs. */
+START_TEST(copy_listed_with_creation_time)
+{
+	const target *t = &targets[_i];
+	char *img = path(t->image), *out;
+	int rc;
+
+	if (*t->build)
+		ck_assert_int_eq(sh(t->build), 0);
+	out = run("evidence", NULL, img, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(strstr(out, "vss1  shadow copy created 2024-03-10T08:00:00.0000000Z"), "%s", out);
+	ck_assert_msg(strstr(out, "vss1/Windows/System32/config/SYSTEM"), "%s", out);
+	ck_assert_msg(strstr(out, "vss1/Windows/System32/winevt/Logs/Security.evtx"), "%s", out);
+	free(out);
+	free(img);
+}
+END_TEST
+
+/*
+ * `config`: the copy's SYSTEM hive is a snapshot at the copy's creation
+ * time with certainty "shadow copy", between the history the events give
+ * and the live hive: WinRM "auto" then "disabled", the firewall rule
+ * active then not.
+ */
+/* The history of setting `name` in `config --format json`, a line per
+ * point: time, certainty, file (below `root`), and the value ("active"
+ * for a firewall rule). */
+static char *history_of(const char *json, const char *name, const char *root)
+{
+	cJSON *doc = cJSON_Parse(json), *st;
+	cJSON *settings = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "hosts"), 0),
+					     "settings");
+	rt_buf b = RT_BUF_INIT;
+	size_t n = strlen(root);
+
+	cJSON_ArrayForEach(st, settings)
+	{
+		const char *file = cJSON_GetStringValue(
+		    cJSON_GetObjectItem(cJSON_GetObjectItem(st, "source"), "file"));
+		cJSON *v = cJSON_GetObjectItem(st, "value");
+
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(st, "name")), name))
+			continue;
+		if (file && !strncmp(file, root, n))
+			file += n;
+		rt_buf_addf(&b, "%s %s %s ", cJSON_GetStringValue(cJSON_GetObjectItem(st, "time")),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(st, "certainty")), file);
+		if (cJSON_IsString(v))
+			rt_buf_addf(&b, "%s\n", v->valuestring);
+		else
+			rt_buf_addf(&b, "active=%s\n",
+				    cJSON_IsTrue(cJSON_GetObjectItem(v, "active")) ? "true" : "false");
+	}
+	cJSON_Delete(doc);
+	return rt_buf_detach(&b, NULL);
+}
+
+START_TEST(hive_joins_history_at_creation_time)
+{
+	static const struct {
+		const char *setting, *want;
+	} want[] = {
+	    {"service.winrm.start",
+	     "2024-03-04T10:00:00.0000000Z bounded-by-lastwrite vss1/Windows/System32/config/SYSTEM auto\n"
+	     "2024-03-04T10:00:00.0000000Z event Windows/System32/winevt/Logs/System.evtx auto\n"
+	     "2024-03-10T08:00:00.0000000Z shadow copy vss1/Windows/System32/config/SYSTEM auto\n"
+	     "2024-03-12T09:00:00.0000000Z observed Windows/System32/config/SYSTEM disabled\n"},
+	    {"firewall.rule.WINRM-HTTP-In-TCP",
+	     "2024-03-04T10:00:00.0000000Z bounded-by-lastwrite vss1/Windows/System32/config/SYSTEM "
+	     "active=true\n"
+	     "2024-03-04T10:00:00.0000000Z event Windows/System32/winevt/Logs/Microsoft-Windows-"
+	     "Windows Firewall With Advanced Security%4Firewall.evtx active=true\n"
+	     "2024-03-10T08:00:00.0000000Z shadow copy vss1/Windows/System32/config/SYSTEM active=true\n"
+	     "2024-03-12T09:00:00.0000000Z observed Windows/System32/config/SYSTEM active=false\n"},
+	};
+	const target *t = &targets[_i];
+	char *img = path(t->image), *root = path(t->vss), *out, *snap;
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (*t->build && access(img, R_OK))
+		ck_assert_int_eq(sh(t->build), 0);
+	/* t->vss ends in "vss1/": the volume's root is what comes before */
+	root[strlen(root) - strlen("vss1/")] = '\0';
+	out = run("config", "json", img, &rc);
+	ck_assert_int_eq(rc, 0);
+	rt_buf_addf(&b, "{\"file\":\"%svss1/Windows/System32/config/SYSTEM\",\"hive\":\"SYSTEM\","
+		    "\"certainty\":\"shadow copy\",\"time\":\"2024-03-10T08:00:00.0000000Z\"", root);
+	ck_assert_msg(strstr(out, b.buf), "no %s in\n%.3000s", b.buf, out);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snap = history_of(out, want[i].setting, root);
+		ck_assert_msg(!strcmp(snap, want[i].want), "%s:\n%s", want[i].setting, snap);
+		free(snap);
+	}
+	rt_buf_release(&b);
+	free(out);
+	free(root);
+	free(img);
+}
+END_TEST
+
+/*
+ * `events`: the live Security log holds only the 1102; the copy's Security
+ * records (the touch, 2004's neighbours, the 4624 of the session) are
+ * added once each, citing the copy; the WinRM and PowerShell records both
+ * hold are given once, from the live volume.
+ */
+START_TEST(events_add_only_what_is_gone)
+{
+	const target *t = &targets[_i];
+	char *img = path(t->image), *vss = path(t->vss), *out, *sec, *lost;
+	static const char *const kept[] = {"Microsoft-Windows-WinRM/Operational",
+					   "Microsoft-Windows-PowerShell/Operational", "System"};
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (*t->build && access(img, R_OK))
+		ck_assert_int_eq(sh(t->build), 0);
+	out = run("events", "jsonl", img, &rc);
+	ck_assert_int_eq(rc, 0);
+	/* 8 records live, 3 only in the copy */
+	ck_assert_uint_eq(tu_count_lines(out), 11);
+	sec = grep(out, "\"channel\":\"Security\"");
+	ck_assert_uint_eq(tu_count_lines(sec), 4);
+	lost = grep(sec, vss);
+	ck_assert_msg(tu_count_lines(lost) == 3, "%s", sec);
+	for (i = 1; i <= 3; i++) {
+		rt_buf_reset(&b);
+		rt_buf_addf(&b, "\"record_id\":%zu,", i);
+		ck_assert_uint_eq(count(lost, b.buf), 1);
+	}
+	ck_assert_ptr_nonnull(strstr(lost, "\"event_id\":4624,\"record_id\":2,"));
+	ck_assert_ptr_nonnull(strstr(sec, "\"event_id\":1102,\"record_id\":4,"));
+	ck_assert_uint_eq(count(sec, "\"event_id\":1102,"), 1);
+	free(lost);
+	/* logs nobody cleared: every record once, from the live volume */
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		char *lines;
+
+		rt_buf_reset(&b);
+		rt_buf_addf(&b, "\"channel\":\"%s\"", kept[i]);
+		lines = grep(out, b.buf);
+		ck_assert_msg(tu_count_lines(lines) >= 2, "%s: %s", kept[i], out);
+		ck_assert_msg(!strstr(lines, vss), "%s read again from the copy:\n%s", kept[i], lines);
+		ck_assert_uint_eq(count(lines, "\"record_id\":2,"), 1);
+		free(lines);
+	}
+	free(sec);
+	free(out);
+	/* the timeline: the session's logon, from the copy, once */
+	out = run("timeline", "jsonl", img, &rc);
+	ck_assert_int_eq(rc, 0);
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "\"event_id\":4624,\"record_id\":2,\"source_file\":\"%s"
+		    "Windows/System32/winevt/Logs/Security.evtx\"", vss);
+	ck_assert_msg(count(out, b.buf) == 1, "no %s in\n%s", b.buf, out);
+	ck_assert_uint_eq(count(out, "\"event_id\":4624,"), 1);
+	rt_buf_release(&b);
+	free(out);
+	free(vss);
+	free(img);
+}
+END_TEST
+
+/* --------------------------------------------------------------- setup */
+
+static int setup(void)
+{
+	static const char *const need[] = {"RT_MKNTFS", "RT_MKNTFSTREE", "RT_MKVSS", "RT_QEMU_IMG",
+					   "RT_SFDISK"};
+	const char *missing = tu_missing_tool(need, sizeof(need) / sizeof(need[0]));
+
+	if (missing) {
+		printf("skipped: %s is not available (Debian: ntfs-3g, ntfs-3g-dev, qemu-utils, "
+		       "fdisk)\n", missing);
+		return -1;
+	}
+	tmp = tu_tmpdir();
+	if (write_states() ||
+	    sh("for s in old cur; do truncate -s 32M \"$1/$s.raw\" && \"$2\" -F -q -Q -s 512 "
+	       "-c 4096 -L WS01 \"$1/$s.raw\" >/dev/null 2>&1 && \"$3\" \"$1/$s.raw\" "
+	       "\"$1/$s/WS01/C\" || exit 1; done && \"$4\" \"$1/old.raw\" \"$1/cur.raw\" \"$7\" "
+	       ">/dev/null"))
+		return 1;
+	return 0;
+}
+
+int main(void)
+{
+	Suite *s;
+	TCase *tc;
+	int r = setup(), nt = (int)(sizeof(targets) / sizeof(targets[0]));
+
+	if (r < 0)
+		return RT_TEST_SKIP;
+	if (r > 0) {
+		tu_rmtree(tmp);
+		free(tmp);
+		return EXIT_FAILURE;
+	}
+	s = suite_create("vss");
+	tc = tcase_create("core");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, store_reads_as_the_old_volume);
+	tcase_add_loop_test(tc, copy_listed_with_creation_time, 0, nt);
+	tcase_add_loop_test(tc, hive_joins_history_at_creation_time, 0, nt);
+	tcase_add_loop_test(tc, events_add_only_what_is_gone, 0, nt);
+	suite_add_tcase(s, tc);
+	r = tu_run_suite(s);
+	tu_rmtree(tmp);
+	free(tmp);
+	return r;
+}
