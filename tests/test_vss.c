@@ -386,6 +386,79 @@ START_TEST(events_add_only_what_is_gone)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- damage */
+
+/*
+ * Damaged stores: a catalog or block list that links back on itself (which
+ * libvshadow 20190323 follows for ever, growing), a block list or data
+ * block past the end of the volume, a store header of another record type,
+ * a volume header of an unknown version. Each is named, exit 3, and the
+ * live volume is analysed all the same (its 8 records); none hangs (the
+ * test's timeout) or leaks (the ASan build).
+ */
+static const struct {
+	const char *name;
+	int field;     /* what is changed (below) */
+	uint64_t value;
+	const char *said;
+} damage[] = {
+    {"catalog loop", 0, 0, "shadow copies cannot be read: their catalog loops back on itself"},
+    {"block list loop", 1, 0, "the block list of a store loops back on itself at offset"},
+    {"block list past the end", 2, 1ULL << 40, "vss1: cannot be read as NTFS"},
+    {"data block past the end", 3, 1ULL << 50, "vss1: cannot be read as NTFS"},
+    {"store header of record type 9", 4, 9, "shadow copies cannot be read: unsupported record type"},
+    {"volume header version 7", 5, 7, "shadow copies cannot be read: unsupported version"},
+};
+
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+START_TEST(damaged_stores_named)
+{
+	char *cur = path("cur.raw"), *name = NULL, *out, *err = NULL;
+	uint8_t *b;
+	size_t len = 0;
+	uint64_t cat, e3, list;
+	char *argv[] = {(char *)tu_remtrail(), "events", "--format", "jsonl", NULL, NULL};
+	int rc;
+
+	b = (uint8_t *)tu_read_file(cur, &len);
+	ck_assert_ptr_nonnull(b);
+	cat = rt_le64(b + 0x1e00 + 48);
+	ck_assert_uint_lt(cat, len);
+	e3 = cat + 256; /* mkvss: entry 2 at 128, entry 3 at 256 */
+	ck_assert_uint_eq(rt_le64(b + e3), 3);
+	list = rt_le64(b + e3 + 8);
+	switch (damage[_i].field) {
+	case 0: put_le(b + cat + 40, cat, 8); break;
+	case 1: put_le(b + list + 40, list, 8); break;
+	case 2: put_le(b + e3 + 8, damage[_i].value, 8); break;
+	case 3: put_le(b + list + 128 + 16, damage[_i].value, 8); break;
+	case 4: put_le(b + rt_le64(b + e3 + 32) + 20, damage[_i].value, 4); break;
+	default: put_le(b + 0x1e00 + 16, damage[_i].value, 4); break;
+	}
+	name = tu_write_file(tmp, "damaged.raw", b, len);
+	argv[4] = name;
+	rc = tu_run(argv, &out, &err);
+	ck_assert_msg(rc == 3, "%s: exit %d\n%s", damage[_i].name, rc, err);
+	ck_assert_msg(strstr(err, "damaged.raw") && strstr(err, damage[_i].said), "%s: %s",
+		      damage[_i].name, err);
+	ck_assert_uint_eq(tu_count_lines(out), 8);
+	ck_assert_ptr_null(strstr(out, "/vss1/"));
+	unlink(name);
+	free(out);
+	free(err);
+	free(name);
+	free(b);
+	free(cur);
+}
+END_TEST
+
 /* --------------------------------------------------------------- setup */
 
 static int setup(void)
@@ -429,6 +502,7 @@ int main(void)
 	tcase_add_loop_test(tc, copy_listed_with_creation_time, 0, nt);
 	tcase_add_loop_test(tc, hive_joins_history_at_creation_time, 0, nt);
 	tcase_add_loop_test(tc, events_add_only_what_is_gone, 0, nt);
+	tcase_add_loop_test(tc, damaged_stores_named, 0, (int)(sizeof(damage) / sizeof(damage[0])));
 	suite_add_tcase(s, tc);
 	r = tu_run_suite(s);
 	tu_rmtree(tmp);
