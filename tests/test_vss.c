@@ -16,7 +16,9 @@
  * What remtrail must make of the current volume: the copy listed with its
  * creation time; its SYSTEM hive joining the configuration history at that
  * time as "shadow copy"; exactly the Security records the live log lost
- * added, each once, citing the copy; the same through a QCOW2 container.
+ * added, each once, citing the copy; the same through a QCOW2 container;
+ * report.json giving each artifact of the copy its origin. Damaged stores
+ * are named and the live volume still read.
  * Tools: ntfs-3g (mkntfs, libntfs-3g), qemu-utils, fdisk; skipped without.
  */
 #include "config.h"
@@ -386,6 +388,46 @@ START_TEST(events_add_only_what_is_gone)
 }
 END_TEST
 
+/*
+ * `analyze`: report.json gives each of the copy's artifacts its origin
+ * (shadow copy 1, its creation time, the path inside the volume) and counts
+ * the records each log added: 3 for the copy's Security log, 0 for its
+ * WinRM log (all still live).
+ */
+START_TEST(report_cites_the_copy)
+{
+	char *img = path("cur.raw"), *out = path("report"), *json, *err = NULL;
+	char *argv[] = {(char *)tu_remtrail(), "analyze", img, "-o", out, NULL};
+	rt_buf b = RT_BUF_INIT;
+
+	ck_assert_int_eq(tu_run(argv, NULL, &err), 0);
+	rt_buf_addf(&b, "%s/report.json", out);
+	json = tu_read_file(b.buf, NULL);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_ptr_nonnull(strstr(json, "\"relative\":\"vss1/Windows/System32/winevt/Logs/Security.evtx\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"kind\":\"evtx (backup)\",\"state\":\"read\",\"records\":3,"));
+	rt_buf_reset(&b);
+	rt_buf_addf(&b, "\"origin\":{\"container\":\"%s\",\"partition\":0,\"scheme\":\"none\","
+		    "\"partition_offset\":0,\"shadow_copy\":1,\"shadow_copy_created\":"
+		    "\"2024-03-10T08:00:00.0000000Z\",\"path_in_volume\":"
+		    "\"/Windows/System32/winevt/Logs/Security.evtx\"", img);
+	ck_assert_msg(strstr(json, b.buf) != NULL, "no %s in\n%.4000s", b.buf, json);
+	{
+		const char *w = strstr(json, "\"relative\":\"vss1/Windows/System32/winevt/Logs/"
+					     "Microsoft-Windows-WinRM%4Operational.evtx\"");
+		const char *o = w ? strstr(w, "\"origin\"") : NULL, *r = w ? strstr(w, "\"records\":") : NULL;
+
+		ck_assert_ptr_nonnull(o);
+		ck_assert_msg(r && r < o && !strncmp(r, "\"records\":0,", 12), "%.300s", w);
+	}
+	rt_buf_release(&b);
+	free(json);
+	free(err);
+	free(out);
+	free(img);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- damage */
 
 /*
@@ -502,6 +544,7 @@ int main(void)
 	tcase_add_loop_test(tc, copy_listed_with_creation_time, 0, nt);
 	tcase_add_loop_test(tc, hive_joins_history_at_creation_time, 0, nt);
 	tcase_add_loop_test(tc, events_add_only_what_is_gone, 0, nt);
+	tcase_add_test(tc, report_cites_the_copy);
 	tcase_add_loop_test(tc, damaged_stores_named, 0, (int)(sizeof(damage) / sizeof(damage[0])));
 	suite_add_tcase(s, tc);
 	r = tu_run_suite(s);
