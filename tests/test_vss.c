@@ -235,7 +235,7 @@ typedef struct target {
 static const target targets[] = {
     {"bare NTFS volume", "", "cur.raw", "cur.raw/"},
     {"MBR disk in QCOW2",
-     "truncate -s 34M \"$1/disk.raw\" && printf 'label: dos\\nstart=2048, size=65536, "
+     "truncate -s 18M \"$1/disk.raw\" && printf 'label: dos\\nstart=2048, size=32768, "
      "type=7\\n' | \"$6\" -q \"$1/disk.raw\" && dd if=\"$1/cur.raw\" of=\"$1/disk.raw\" bs=1M "
      "seek=1 conv=notrunc status=none && \"$5\" convert -O qcow2 \"$1/disk.raw\" "
      "\"$1/disk.qcow2\" && rm -f \"$1/disk.raw\"",
@@ -578,7 +578,7 @@ static int setup(void)
 	}
 	tmp = tu_tmpdir();
 	if (write_states() ||
-	    sh("for s in first old cur; do truncate -s 32M \"$1/$s.raw\" && \"$2\" -F -q -Q "
+	    sh("for s in first old cur; do truncate -s 16M \"$1/$s.raw\" && \"$2\" -F -q -Q "
 	       "-s 512 -c 4096 -L WS01 \"$1/$s.raw\" >/dev/null 2>&1 && \"$3\" \"$1/$s.raw\" "
 	       "\"$1/$s/WS01/C\" || exit 1; done && \"$4\" \"$1/cur.raw\" \"$1/first.raw\" \"$8\" "
 	       "\"$1/old.raw\" \"$7\""))
