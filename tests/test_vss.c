@@ -507,6 +507,8 @@ static const struct {
 } damage[] = {
     {"catalog loop", 0, 0, "shadow copies cannot be read: their catalog loops back on itself", 8},
     {"block list loop", 1, 0, "the block list of a store loops back on itself at offset", 8},
+    {"block list loop through two blocks", 6, 0,
+     "the block list of a store loops back on itself at offset", 8},
     {"block list past the end", 2, 1ULL << 40, "vss1: cannot be read as NTFS", 11},
     {"data block past the end", 3, 1ULL << 50, "vss1: cannot be read as NTFS", 11},
     {"store header of record type 9", 4, 9, "shadow copies cannot be read: unsupported record type",
@@ -544,6 +546,10 @@ START_TEST(damaged_stores_named)
 	case 2: put_le(b + e3 + 8, damage[_i].value, 8); break;
 	case 3: put_le(b + list + 128 + 16, damage[_i].value, 8); break;
 	case 4: put_le(b + rt_le64(b + e3 + 32) + 20, damage[_i].value, 4); break;
+	case 6:
+		put_le(b + list + 40, rt_le64(b + e3 + 32), 8);
+		put_le(b + rt_le64(b + e3 + 32) + 40, list, 8);
+		break;
 	default: put_le(b + 0x1e00 + 16, damage[_i].value, 4); break;
 	}
 	name = tu_write_file(tmp, "damaged.raw", b, len);

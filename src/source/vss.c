@@ -92,9 +92,8 @@ static const src_ops store_ops = {"shadow copy", store_read, store_release, NULL
  * header. libvshadow 20190323 follows a block list that links back into
  * itself for ever, adding the same descriptors again each time (memory
  * grows until the machine gives out): a damaged or hostile volume must not
- * do that to us, so the chains are walked first (Floyd's cycle finding:
- * no memory, three header reads a step) and a volume with a loop is
- * refused. A chain that leaves the volume or meets a block without the VSS
+ * do that to us, so the chains are walked first (no memory kept, one
+ * 48-byte header read a block) and a volume with a loop is refused. A chain that leaves the volume or meets a block without the VSS
  * identifier simply ends here: libvshadow names that itself.
  */
 #define VSS_BLOCK 0x4000u
@@ -115,18 +114,24 @@ static uint64_t chain_next(rt_source *v, uint64_t off)
 }
 
 /* 1 when the chain from `start` comes back on itself (*at: a block on the
- * loop), 0 when it ends. */
+ * loop), 0 when it ends. Brent's cycle finding: a chain without a loop
+ * costs one header read a block, as many blocks as libvshadow then reads. */
 static int chain_loops(rt_source *v, uint64_t start, uint64_t *at)
 {
-	uint64_t slow = start, fast = start;
+	uint64_t tortoise = start, hare = chain_next(v, start), power = 1, lam = 1;
 
-	while (fast) {
-		fast = chain_next(v, chain_next(v, fast));
-		slow = chain_next(v, slow);
-		if (fast && slow == fast) {
-			*at = fast;
+	while (hare) {
+		if (hare == tortoise) {
+			*at = hare;
 			return 1;
 		}
+		if (power == lam) {
+			tortoise = hare;
+			power *= 2;
+			lam = 0;
+		}
+		hare = chain_next(v, hare);
+		lam++;
 	}
 	return 0;
 }
