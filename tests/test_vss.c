@@ -319,7 +319,8 @@ START_TEST(hives_join_history_at_creation_time)
 		const char *setting, *want;
 	} want[] = {
 	    {"service.winrm.start",
-	     "2024-03-01T08:00:00.0000000Z bounded-by-lastwrite vss1/Windows/System32/config/SYSTEM disabled\n"
+	     "2024-03-01T08:00:00.0000000Z bounded-by-lastwrite vss1/Windows/System32/config/SYSTEM "
+	     "disabled\n"
 	     "2024-03-03T08:00:00.0000000Z shadow copy vss1/Windows/System32/config/SYSTEM disabled\n"
 	     "2024-03-04T10:00:00.0000000Z bounded-by-lastwrite vss2/Windows/System32/config/SYSTEM auto\n"
 	     "2024-03-04T10:00:00.0000000Z event Windows/System32/winevt/Logs/System.evtx auto\n"

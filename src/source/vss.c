@@ -93,8 +93,9 @@ static const src_ops store_ops = {"shadow copy", store_read, store_release, NULL
  * itself for ever, adding the same descriptors again each time (memory
  * grows until the machine gives out): a damaged or hostile volume must not
  * do that to us, so the chains are walked first (no memory kept, one
- * 48-byte header read a block) and a volume with a loop is refused. A chain that leaves the volume or meets a block without the VSS
- * identifier simply ends here: libvshadow names that itself.
+ * 48-byte header read a block) and a volume with a loop is refused. A
+ * chain that leaves the volume or meets a block without the VSS identifier
+ * simply ends here: libvshadow names that itself.
  */
 #define VSS_BLOCK 0x4000u
 #define VSS_HEADER_AT 0x1e00u
@@ -107,8 +108,8 @@ static uint64_t chain_next(rt_source *v, uint64_t off)
 {
 	uint8_t h[48];
 
-	if (!off || off > rt_source_size(v) - sizeof(h) || rt_source_read_exact(v, h, sizeof(h), off) ||
-	    memcmp(h, vss_id, sizeof(vss_id)))
+	if (!off || off > rt_source_size(v) - sizeof(h) ||
+	    rt_source_read_exact(v, h, sizeof(h), off) || memcmp(h, vss_id, sizeof(vss_id)))
 		return 0;
 	return rt_le64(h + 40);
 }
@@ -169,8 +170,7 @@ static int vss_chains_end(rt_source *v, char *err, size_t n)
 				continue;
 			for (i = 0; i < sizeof(store_chains) / sizeof(store_chains[0]); i++)
 				if (chain_loops(v, rt_le64(block + e + store_chains[i].at), &at)) {
-					snprintf(err, n, "the %s of a store loops back on itself at "
-							 "offset %llu",
+					snprintf(err, n, "the %s of a store loops back on itself at offset %llu",
 						 store_chains[i].what, (unsigned long long)at);
 					return -1;
 				}
