@@ -771,19 +771,23 @@ START_TEST(dcom_restriction_rewritten)
 
 	reset(1, 1);
 	snap("dcom.enabled", "Y", "2024-01-01T00:00:00Z", "Microsoft\\Ole", "EnableDCOM");
-	snap("dcom.machine_launch_restriction", "O:BAG:BAD:(A;;CCDCLCSWRP;;;S-1-5-21-1-2-3-5123)", "2024-01-01T00:00:00Z",
-	     "Microsoft\\Ole", "MachineLaunchRestriction");
-	change("dcom.machine_launch_restriction.changed", "written", NULL, "2024-02-01T00:00:00Z", SYSEVTX, 91, 13);
-	find("dcom.inbound", "2024-02-11T08:00:00Z", "10.0.0.8", 82, "mmc.exe -Embedding started cmd.exe");
+	snap("dcom.machine_launch_restriction", "O:BAG:BAD:(A;;CCDCLCSWRP;;;S-1-5-21-1-2-3-5123)",
+	     "2024-01-01T00:00:00Z", "Microsoft\\Ole", "MachineLaunchRestriction");
+	change("dcom.machine_launch_restriction.changed", "written", NULL, "2024-02-01T00:00:00Z",
+	       SYSEVTX, 91, 13);
+	find("dcom.inbound", "2024-02-11T08:00:00Z", "10.0.0.8", 82,
+	     "mmc.exe -Embedding started cmd.exe");
 	v = run(RT_CM0012, NULL);
 	ck_assert_uint_eq(v->nintervals, 2);
 	ck_assert_int_eq(v->intervals[0].state, RT_CM_RESTRICTED);
 	ck_assert_int_eq(v->intervals[1].state, RT_CM_UNKNOWN);
-	ck_assert_ptr_nonnull(strstr(v->intervals[1].why, "launch restriction was rewritten at 2024-02-01T00:00:00"));
+	ck_assert_ptr_nonnull(
+	    strstr(v->intervals[1].why, "launch restriction was rewritten at 2024-02-01T00:00:00"));
 	ck_assert_ptr_nonnull(list_find_record(&v->intervals[1].basis, 91));
 	ck_assert(list_has_text(&v->evidence, "use while the state is unknown"));
-	snap("dcom.policy.machine_launch_restriction", "O:BAG:BAD:(A;;CCDCLCSWRP;;;S-1-5-21-1-2-3-5123)",
-	     "2024-01-01T00:00:00Z", "Policies\\Microsoft\\Windows NT\\DCOM", "MachineLaunchRestriction");
+	snap("dcom.policy.machine_launch_restriction",
+	     "O:BAG:BAD:(A;;CCDCLCSWRP;;;S-1-5-21-1-2-3-5123)", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\Windows NT\\DCOM", "MachineLaunchRestriction");
 	v = run(RT_CM0012, NULL);
 	ck_assert_uint_eq(v->nintervals, 1);
 	ck_assert_int_eq(v->intervals[0].state, RT_CM_RESTRICTED);

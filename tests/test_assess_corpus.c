@@ -342,7 +342,8 @@ START_TEST(windows7_group_enabled_then_reset)
 	sc_no_hive(h, "SYSTEM");
 	sc_no_hive(h, "SOFTWARE");
 	sc_ev_scriptblock(h, tw_time("2012-04-10T10:00:00Z"),
-			  "netsh advfirewall firewall set rule group=\"Windows Management Instrumentation (WMI)\" new enable=yes");
+	                  "netsh advfirewall firewall set rule group=\"Windows Management "
+	                  "Instrumentation (WMI)\" new enable=yes");
 	sc_ev_fw(h, tw_time("2012-04-20T10:00:00Z"), 2032, NULL);
 	sc_ev_touch(h, tw_time("2012-04-25T10:00:00Z"), "System");
 	rt_buf_addf(&root, "%s/w7r", dir);
@@ -353,7 +354,8 @@ START_TEST(windows7_group_enabled_then_reset)
 	ck_assert_uint_eq(an->nhosts, 1);
 	for (i = 0; i < cfg->hosts[0].nsettings; i++)
 		ndefault += !strncmp(cfg->hosts[0].settings[i].name, "firewall.default.rule.", 22);
-	ck_assert_uint_eq(ndefault, 297); /* hivexsh lsval of Defaults\\FirewallPolicy\\FirewallRules */
+	/* hivexsh's lsval of Defaults\\FirewallPolicy\\FirewallRules */
+	ck_assert_uint_eq(ndefault, 297);
 	v = &an->hosts[0].verdicts->cm[RT_CM0013];
 	for (i = 0; i < v->nintervals; i++) {
 		if (v->intervals[i].from == tw_time("2012-04-10T10:00:00Z"))
@@ -376,8 +378,8 @@ END_TEST
 
 int main(void)
 {
-	const TTest *tests[] = { windows7_workstation, windows10_workstation, cited_rules_match_receivers,
-				 windows7_group_enabled_then_reset };
+	const TTest *tests[] = {windows7_workstation, windows10_workstation,
+	                        cited_rules_match_receivers, windows7_group_enabled_then_reset};
 
 	return tu_corpus_main("assess_corpus", 300, tests, sizeof tests / sizeof *tests, &dir);
 }

@@ -1179,14 +1179,17 @@ static void config_shows(const char *host, const char *name, uint32_t event_id, 
 	ck_assert_int_eq(rt_pipeline_collect(paths, 1, 0, &ev, &d), 0);
 	ck_assert_int_eq(rt_pipeline_config(ev, &o, &cfg, &d), 0);
 	for (i = 0; i < cfg->nhosts; i++) {
-		const rt_cfg_setting *st = strcmp(cfg->hosts[i].name, host) ? NULL : rt_cfg_find(&cfg->hosts[i], name);
+		const rt_cfg_setting *st =
+		    strcmp(cfg->hosts[i].name, host) ? NULL : rt_cfg_find(&cfg->hosts[i], name);
 
 		for (k = 0; st && k < st->npoints; k++)
-			if (st->points[k].source.event_id == event_id && st->points[k].certainty == RT_CFG_EVENT &&
+			if (st->points[k].source.event_id == event_id &&
+			    st->points[k].certainty == RT_CFG_EVENT &&
 			    !strcmp(st->points[k].value, value))
 				found = 1;
 	}
-	ck_assert_msg(found, "config shows no %s = %s from event %u on %s", name, value, event_id, host);
+	ck_assert_msg(found, "config shows no %s = %s from event %u on %s", name, value, event_id,
+	              host);
 	rt_config_free(&cfg);
 	rt_evidence_free(&ev);
 	rt_diag_release(&d);
@@ -1201,7 +1204,8 @@ static void local_profiles(sc_host *h, int enabled)
 }
 
 /* The interval of the use at `use` has `state` and began at `from`. */
-static const rt_interval *changed_at(const rt_cm_verdict *v, const char *use, const char *from, rt_cm_state state)
+static const rt_interval *changed_at(const rt_cm_verdict *v, const char *use, const char *from,
+                                     rt_cm_state state)
 {
 	const rt_interval *iv = interval_at(v, T(use));
 
@@ -1222,11 +1226,12 @@ static const rt_bypass *reenabled_by(const rt_cm_verdict *v, const char *change,
 	return b;
 }
 
-#define RULE_WINRM_SRV(active)                                                                             \
-	"v2.30|Action=Allow|Active=" active "|Dir=In|Protocol=6|Profile=Domain|Profile=Private|LPort=5985|" \
+#define RULE_WINRM_SRV(active)                                                                     \
+	"v2.30|Action=Allow|Active=" active                                                        \
+	"|Dir=In|Protocol=6|Profile=Domain|Profile=Private|LPort=5985|"                            \
 	"App=System|Name=@FirewallAPI.dll,-30253|"
-#define RULE_WMI_DEFAULT(id, extra)                                                                   \
-	"v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|" extra SVCHOST_APP "Svc=" id "|" \
+#define RULE_WMI_DEFAULT(id, extra)                                                                \
+	"v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|" extra SVCHOST_APP "Svc=" id "|"       \
 	"Name=@FirewallAPI.dll,-34252|"
 
 /* A server whose firewall is only configured locally (no Group Policy):
@@ -1240,7 +1245,8 @@ static sc_host *local_server(void)
 	sc_listener(h, "*+HTTP", 5985, T(T0));
 	local_profiles(h, 1);
 	sc_fw_default_rule(h, "WINRM-HTTP-In-TCP-NoScope", RULE_WINRM_SRV("TRUE"), T(T0));
-	sc_fw_default_rule(h, "WMI-RPCSS-In-TCP", RULE_WMI_DEFAULT("RpcSs", "LPort=RPC-EPMap|"), T(T0));
+	sc_fw_default_rule(h, "WMI-RPCSS-In-TCP", RULE_WMI_DEFAULT("RpcSs", "LPort=RPC-EPMap|"),
+	                   T(T0));
 	sc_fw_default_rule(h, "WMI-WINMGMT-In-TCP", RULE_WMI_DEFAULT("winmgmt", ""), T(T0));
 	sc_dcom(h, "Y", T(T0));
 	sc_module_logging(h, 1, T(T0));
@@ -1267,8 +1273,10 @@ START_TEST(reset_reopens_default_rule)
 	v = run(h, RT_CM0019, NULL);
 	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
 	last = changed_at(v, "2024-03-12T09:20:00Z", "2024-03-12T09:00:00Z", RT_CM_NOT_IN_EFFECT);
-	ck_assert_ptr_nonnull(item_with(&last->basis, "firewall reset to Windows' defaults (local store) since", 2032));
-	ck_assert_ptr_nonnull(item_with(&last->basis, "firewall.default.rule.WINRM-HTTP-In-TCP-NoScope = ", 0));
+	ck_assert_ptr_nonnull(item_with(
+	    &last->basis, "firewall reset to Windows' defaults (local store) since", 2032));
+	ck_assert_ptr_nonnull(
+	    item_with(&last->basis, "firewall.default.rule.WINRM-HTTP-In-TCP-NoScope = ", 0));
 	b = reenabled_by(v, "firewall.reset = default", 2032);
 	ck_assert_ptr_nonnull(strstr(b->explanation, "firewall reset to Windows' defaults"));
 	config_shows("SRV01", "firewall.reset", 2032, "\"default\"");
@@ -1292,7 +1300,8 @@ START_TEST(reset_closes_local_opening)
 	iv = interval_at(v, T("2024-03-06T10:00:00Z"));
 	ck_assert_int_eq(iv->state, RT_CM_NOT_IN_EFFECT);
 	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-10T08:00:00Z", RT_CM_IN_EFFECT);
-	ck_assert_ptr_nonnull(item_with(&iv->basis, "firewall.profile.domain.enabled: Windows' default (firewall reset", 2060));
+	ck_assert_ptr_nonnull(item_with(
+	    &iv->basis, "firewall.profile.domain.enabled: Windows' default (firewall reset", 2060));
 	ck_assert_ptr_nonnull(item_with(&v->evidence, "use while not in effect", 4688));
 	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
 	ck_assert_ptr_null(route(v, "re-enabled then used"));
@@ -1315,7 +1324,8 @@ START_TEST(policy_load_failure_opens_local_settings)
 	v = run(h, RT_CM0013, NULL);
 	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
 	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
-	ck_assert_ptr_nonnull(item_with(&iv->basis, "failed to load Group Policy (local settings apply) since", 2009));
+	ck_assert_ptr_nonnull(item_with(
+	    &iv->basis, "failed to load Group Policy (local settings apply) since", 2009));
 	ck_assert_ptr_nonnull(item_with(&iv->basis, "firewall.profile.domain.enabled = false", 0));
 	reenabled_by(v, "firewall.policy.load = failed", 2009);
 	config_shows("WS01", "firewall.policy.load", 2009, "\"failed\"");
@@ -1336,7 +1346,8 @@ START_TEST(opmode_current_profile_known)
 	v = run(h, RT_CM0013, NULL);
 	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
 	ck_assert_str_eq(iv->why, "the firewall is off on the active domain profile");
-	ck_assert_ptr_nonnull(item_with(&iv->basis, "firewall.profile.current.enabled = false", 4104));
+	ck_assert_ptr_nonnull(
+	    item_with(&iv->basis, "firewall.profile.current.enabled = false", 4104));
 	ck_assert_int_eq(interval_at(v, T("2024-03-06T00:00:00Z"))->state, RT_CM_IN_EFFECT);
 	reenabled_by(v, "firewall.profile.current.enabled = false", 4104);
 	config_shows("SRV01", "firewall.profile.current.enabled", 4104, "false");
@@ -1361,7 +1372,8 @@ START_TEST(opmode_current_profile_unknown)
 	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_UNKNOWN);
 	ck_assert_ptr_nonnull(strstr(iv->why, "switched off on the current profile"));
 	ck_assert_ptr_nonnull(strstr(iv->why, "Security 4956"));
-	ck_assert_ptr_nonnull(item_with(&iv->basis, "firewall.profile.current.enabled = false (the current profile", 4104));
+	ck_assert_ptr_nonnull(item_with(
+	    &iv->basis, "firewall.profile.current.enabled = false (the current profile", 4104));
 	ck_assert_ptr_nonnull(item_with(&v->evidence, "use while the state is unknown", 4688));
 	ck_assert_ptr_null(route(v, "contradiction between configuration and activity"));
 }
@@ -1383,7 +1395,8 @@ START_TEST(all_rules_deleted_closes)
 	v = run(h, RT_CM0013, NULL);
 	ck_assert_int_eq(interval_at(v, T("2024-03-06T10:00:00Z"))->state, RT_CM_NOT_IN_EFFECT);
 	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-10T08:00:00Z", RT_CM_IN_EFFECT);
-	ck_assert_ptr_nonnull(item_with(&iv->basis, "every local firewall rule deleted since", 2033));
+	ck_assert_ptr_nonnull(
+	    item_with(&iv->basis, "every local firewall rule deleted since", 2033));
 	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
 	config_shows("SRV01", "firewall.rule.*", 2033, "null");
 }
@@ -1417,12 +1430,14 @@ START_TEST(rule_group_enabled_by_netsh)
 	sc_fw_rule(h, 0, "WMI-RPCSS-In-TCP", RULE_WMI_DEFAULT("RpcSs", "LPort=RPC-EPMap|"), T(T0));
 	sc_fw_rule(h, 0, "WMI-WINMGMT-In-TCP", RULE_WMI_DEFAULT("winmgmt", ""), T(T0));
 	sc_ev_scriptblock(h, T("2024-03-12T10:00:00Z"),
-			  "netsh advfirewall firewall set rule group=\"windows management instrumentation (wmi)\" new enable=yes");
+	                  "netsh advfirewall firewall set rule group=\"windows management "
+	                  "instrumentation (wmi)\" new enable=yes");
 	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
 	v = run(h, RT_CM0013, NULL);
 	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
 	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
-	reenabled_by(v, "firewall.rule_group.windows management instrumentation (wmi).enabled = true", 4104);
+	reenabled_by(
+	    v, "firewall.rule_group.windows management instrumentation (wmi).enabled = true", 4104);
 }
 END_TEST
 
@@ -1434,12 +1449,14 @@ START_TEST(rule_enabled_by_id)
 	const rt_interval *iv;
 
 	sc_fw_rule(h, 0, "WINRM-HTTP-In-TCP-NoScope", RULE_WINRM_SRV("FALSE"), T(T0));
-	sc_ev_scriptblock(h, T("2024-03-12T09:00:00Z"), "Enable-NetFirewallRule -Name WINRM-HTTP-In-TCP-NoScope");
+	sc_ev_scriptblock(h, T("2024-03-12T09:00:00Z"),
+	                  "Enable-NetFirewallRule -Name WINRM-HTTP-In-TCP-NoScope");
 	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.99", "admin2");
 	v = run(h, RT_CM0019, NULL);
 	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
 	iv = changed_at(v, "2024-03-12T09:20:00Z", "2024-03-12T09:00:00Z", RT_CM_NOT_IN_EFFECT);
-	ck_assert_ptr_nonnull(item_with(&iv->basis, "firewall.rule.WINRM-HTTP-In-TCP-NoScope.enabled = true", 4104));
+	ck_assert_ptr_nonnull(
+	    item_with(&iv->basis, "firewall.rule.WINRM-HTTP-In-TCP-NoScope.enabled = true", 4104));
 	reenabled_by(v, "firewall.rule.WINRM-HTTP-In-TCP-NoScope.enabled = true", 4104);
 }
 END_TEST
@@ -1451,9 +1468,12 @@ START_TEST(rules_removed_by_display_name)
 	sc_host *h = local_server();
 	const rt_cm_verdict *v;
 
-	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000001}", RULE_WMI_RPCSS("Name=Open WMI|"), T(T0));
-	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000002}", RULE_WMI_WINMGMT("Name=Open WMI|"), T(T0));
-	sc_ev_scriptblock(h, T("2024-03-10T08:00:00Z"), "Remove-NetFirewallRule -DisplayName \"Open WMI\"");
+	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000001}", RULE_WMI_RPCSS("Name=Open WMI|"),
+	           T(T0));
+	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000002}",
+	           RULE_WMI_WINMGMT("Name=Open WMI|"), T(T0));
+	sc_ev_scriptblock(h, T("2024-03-10T08:00:00Z"),
+	                  "Remove-NetFirewallRule -DisplayName \"Open WMI\"");
 	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
 	v = run(h, RT_CM0013, NULL);
 	ck_assert_int_eq(v->intervals[0].state, RT_CM_NOT_IN_EFFECT);
@@ -1471,8 +1491,9 @@ START_TEST(current_profile_inbound_allowed)
 	const rt_cm_verdict *v;
 
 	sc_ev_4956(h, T("2024-03-05T09:00:00Z"), "Domain");
-	sc_ev_scriptblock(h, T("2024-03-12T10:00:00Z"),
-			  "netsh advfirewall set currentprofile firewallpolicy allowinbound,allowoutbound");
+	sc_ev_scriptblock(
+	    h, T("2024-03-12T10:00:00Z"),
+	    "netsh advfirewall set currentprofile firewallpolicy allowinbound,allowoutbound");
 	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
 	v = run(h, RT_CM0013, NULL);
 	ck_assert_int_eq(interval_at(v, T("2024-03-06T00:00:00Z"))->state, RT_CM_IN_EFFECT);

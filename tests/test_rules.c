@@ -862,8 +862,9 @@ START_TEST(every_change_point_known_to_assess)
 		run(&scenarios[i], &f);
 		for (k = 0; k < f.nchanges; k++)
 			if (!rt_assess_setting_use(f.changes[k].name))
-				rt_buf_addf(&unknown, "\n  %s (rule %s, scenario %s)", f.changes[k].name,
-					    f.changes[k].rule_id, scenarios[i].name);
+				rt_buf_addf(&unknown, "\n  %s (rule %s, scenario %s)",
+				            f.changes[k].name, f.changes[k].rule_id,
+				            scenarios[i].name);
 		rt_findings_release(&f);
 	}
 	ck_assert_msg(!unknown.len, "change points the assessor does not know:%s", unknown.buf);

@@ -100,7 +100,9 @@ static const struct store_event {
 	[STORE_RULES_DELETED] = { "firewall.rule.*", NULL, { "firewall.rule.", NULL }, 0,
 				  "every local firewall rule deleted", "deleted" },
 	[STORE_POLICY_FAILED] = { "firewall.policy.load", "failed", { "firewall.policy.", NULL }, 0,
-				  "the firewall service failed to load Group Policy (local settings apply)", "not applied" },
+				  "the firewall service failed to load Group Policy "
+				  "(local settings apply)",
+				  "not applied" },
 };
 
 /* One piece of time: the settings at its start, for every countermeasure. */
@@ -198,7 +200,8 @@ static int find_cmp(const void *a, const void *b)
 }
 
 /* Index of the first of `n` sorted names (name_at) that is >= `key`. */
-static size_t first_at_least(const actx *c, size_t n, const char *(*name_at)(const actx *, size_t), const char *key)
+static size_t first_at_least(const actx *c, size_t n, const char *(*name_at)(const actx *, size_t),
+                             const char *key)
 {
 	size_t lo = 0, hi = n;
 
@@ -300,7 +303,8 @@ static int replaced_by(const piece *pc, const char *name, const lookup_val *v)
 		return -1;
 	for (k = 0; k < NSTORE; k++)
 		for (j = 0; pc->store[k] && j < 2 && store_events[k].affects[j]; j++)
-			if (!strncmp(name, store_events[k].affects[j], strlen(store_events[k].affects[j])) &&
+			if (!strncmp(name, store_events[k].affects[j],
+			             strlen(store_events[k].affects[j])) &&
 			    v->fact->time < pc->store[k]->time)
 				return (int)k;
 	return -1;
@@ -322,7 +326,8 @@ static lookup_val lookup_at(const actx *c, const piece *pc, const char *name)
 	return v;
 }
 
-static lookup_val lookup3(const actx *c, const piece *pc, const char *a, const char *b, const char *d)
+static lookup_val lookup3(const actx *c, const piece *pc, const char *a, const char *b,
+                          const char *d)
 {
 	char name[160];
 
@@ -356,8 +361,9 @@ static int cite(const actx *c, rt_evidence_list *l, const char *name, const look
 		int k = store_event_named(v->reset->f->name);
 
 		rt_time_format(v->reset->f->time, when);
-		return ev_addf(l, &fs, NULL, NULL, "%s: %s (%s at %s)", name, k >= 0 ? store_events[k].becomes : "replaced",
-			       k >= 0 ? store_events[k].what : v->reset->f->name, when);
+		return ev_addf(l, &fs, NULL, NULL, "%s: %s (%s at %s)", name,
+		               k >= 0 ? store_events[k].becomes : "replaced",
+		               k >= 0 ? store_events[k].what : v->reset->f->name, when);
 	}
 	if (v->fact && v->before) {
 		rt_time_format(v->fact->f->time, when);
@@ -602,7 +608,8 @@ static void default_rules(const actx *c, piece *pc)
 
 	if (!pc->store[STORE_RESET])
 		return;
-	for (i = lower_bound(c, pre); i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+	for (i = lower_bound(c, pre);
+	     i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
 		const char *id = c->facts[i].f->name + sizeof pre - 1;
 
 		if (i > 0 && !strcmp(c->facts[i - 1].f->name, c->facts[i].f->name))
@@ -659,7 +666,8 @@ static int toggles_init(actx *c)
 	char key[600];
 	size_t i;
 
-	for (i = lower_bound(c, pre); i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+	for (i = lower_bound(c, pre);
+	     i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
 		const afact *a = &c->facts[i];
 		const char *name = a->f->name;
 		size_t n = strlen(name);
@@ -692,17 +700,19 @@ static int toggles_init(actx *c)
 
 /* The newest switch or removal under `key` in (floor, t] and after `own`,
  * if newer than *best. */
-static void toggle_find(const actx *c, const char *key, uint64_t floor, uint64_t t, const afact *own,
-			const afact **best)
+static void toggle_find(const actx *c, const char *key, uint64_t floor, uint64_t t,
+                        const afact *own, const afact **best)
 {
 	size_t lo;
 
 	if (!key[0])
 		return;
-	for (lo = first_at_least(c, c->ntoggles, toggle_name, key); lo < c->ntoggles && !strcmp(c->toggles[lo].key, key); lo++) {
+	for (lo = first_at_least(c, c->ntoggles, toggle_name, key);
+	     lo < c->ntoggles && !strcmp(c->toggles[lo].key, key); lo++) {
 		const afact *a = c->toggles[lo].a;
 
-		if (a->time <= t && a->time > floor && (!own || a->time > own->time) && (!*best || a->time >= (*best)->time))
+		if (a->time <= t && a->time > floor && (!own || a->time > own->time) &&
+		    (!*best || a->time >= (*best)->time))
 			*best = a;
 	}
 }
@@ -743,16 +753,20 @@ static int rule_toggles(const actx *c, piece *pc)
 				toggle_find(c, key, floor, pc->t, own, &best);
 			}
 			if (w->rule->name) {
-				toggle_key(key, sizeof key, 'n', w->rule->name, strlen(w->rule->name));
+				toggle_key(key, sizeof key, 'n', w->rule->name,
+				           strlen(w->rule->name));
 				toggle_find(c, key, floor, pc->t, own, &best);
 			}
 			if (w->rule->embedctxt) {
-				toggle_key(key, sizeof key, 'g', w->rule->embedctxt, strlen(w->rule->embedctxt));
+				toggle_key(key, sizeof key, 'g', w->rule->embedctxt,
+				           strlen(w->rule->embedctxt));
 				toggle_find(c, key, floor, pc->t, own, &best);
 			}
 			for (k = 0; k < sizeof rule_groups / sizeof *rule_groups; k++)
-				if (!strncmp(w->id, rule_groups[k].id_prefix, strlen(rule_groups[k].id_prefix))) {
-					toggle_key(key, sizeof key, 'g', rule_groups[k].group, strlen(rule_groups[k].group));
+				if (!strncmp(w->id, rule_groups[k].id_prefix,
+				             strlen(rule_groups[k].id_prefix))) {
+					toggle_key(key, sizeof key, 'g', rule_groups[k].group,
+					           strlen(rule_groups[k].group));
 					toggle_find(c, key, floor, pc->t, own, &best);
 				}
 		}
@@ -812,7 +826,8 @@ static void current_profile(const actx *c, piece *pc)
 
 			if (!v.fact || strncmp(v.fact->f->name, "firewall.profile.current.", 25))
 				continue;
-			snprintf(name, sizeof name, "firewall.profile.%s.%s", rt_fw_profile_name(p), what[k]);
+			snprintf(name, sizeof name, "firewall.profile.%s.%s", rt_fw_profile_name(p),
+			         what[k]);
 			rt_cfg_state_set(&pc->st, name, v.typed, v.known, v.fact);
 			if (!pc->current || v.fact->time > pc->current->time) {
 				pc->current = v.fact;
@@ -960,10 +975,15 @@ static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
 		lookup_val pd = lookup3(c, pc, "firewall.policy.profile.", p, ".default_inbound");
 		lookup_val ld = profile_setting(c, pc, i, "default_inbound");
 		/* a local option a store event replaced is cited as such */
-		const lookup_val *en = pe.known && pe.typed ? &pe : le.known && (le.typed || le.reset) ? &le : NULL;
-		const lookup_val *din = pd.known && pd.typed ? &pd : ld.known && (ld.typed || ld.reset) ? &ld : NULL;
+		const lookup_val *en = pe.known && pe.typed                 ? &pe
+		                       : le.known && (le.typed || le.reset) ? &le
+		                                                            : NULL;
+		const lookup_val *din = pd.known && pd.typed                 ? &pd
+		                        : ld.known && (ld.typed || ld.reset) ? &ld
+		                                                             : NULL;
 		int off = en && en->typed && en->typed->type == RT_CFG_V_BOOL && en->typed->i == 0;
-		int allow = din && din->typed && din->typed->type == RT_CFG_V_TEXT && din->typed->i == 0;
+		int allow =
+		    din && din->typed && din->typed->type == RT_CFG_V_TEXT && din->typed->i == 0;
 
 		if (!judged) {
 			rt_source src;
@@ -983,7 +1003,8 @@ static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
 		if (en && en->reset) {
 			char name[64];
 
-			snprintf(name, sizeof name, "firewall.%sprofile.%s.enabled", en == &pe ? "policy." : "", p);
+			snprintf(name, sizeof name, "firewall.%sprofile.%s.enabled",
+			         en == &pe ? "policy." : "", p);
 			cite(c, &s->basis, name, en);
 		} else if (en) {
 			cite(c, &s->basis, en->fact->f->name, en);
@@ -1378,14 +1399,17 @@ static void undecided(const actx *c, piece *pc, seg *s, const char *fallback)
 	(void)c;
 	src = fact_src(pc->current);
 	rt_time_format(pc->current->f->time, when);
-	ev_addf(&s->basis, &src, NULL, NULL, "%s = %s (the current profile; which one is not recorded)",
-		pc->current->f->name, pc->current->f->value ? pc->current->f->value : "(removed)");
-	set_statef(s, RT_CM_UNKNOWN,
-		   "the firewall %s on the current profile at %s (netsh), which may be any profile: %s",
-		   pc->current->v && pc->current->v->type == RT_CFG_V_BOOL
-			   ? (pc->current->v->i ? "was switched on" : "was switched off")
-			   : pc->current->v && pc->current->v->i ? "blocks inbound by default" : "allows inbound by default",
-		   when, ACTIVE_UNKNOWN);
+	ev_addf(&s->basis, &src, NULL, NULL,
+	        "%s = %s (the current profile; which one is not recorded)", pc->current->f->name,
+	        pc->current->f->value ? pc->current->f->value : "(removed)");
+	set_statef(
+	    s, RT_CM_UNKNOWN,
+	    "the firewall %s on the current profile at %s (netsh), which may be any profile: %s",
+	    pc->current->v && pc->current->v->type == RT_CFG_V_BOOL
+	        ? (pc->current->v->i ? "was switched on" : "was switched off")
+	    : pc->current->v && pc->current->v->i ? "blocks inbound by default"
+	                                          : "allows inbound by default",
+	    when, ACTIVE_UNKNOWN);
 }
 
 static void eval_cm0019(const actx *c, piece *pc, seg *s)
@@ -1508,7 +1532,8 @@ static void eval_cm0013(const actx *c, piece *pc, seg *s)
 				      "controllers and file servers",
 			    !strcmp(role, "file_server") ? "file server" : "domain controller");
 	}
-	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL && !has_policy(c, pc) && !s->note.len)
+	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL && !has_policy(c, pc) &&
+	    !s->note.len)
 		rt_buf_adds(&s->note, "by the local firewall configuration, as Windows installs it (no Group Policy "
 				      "firewall settings: a local administrator can change it)");
 }
@@ -1637,13 +1662,15 @@ static void eval_cm0012(const actx *c, piece *pc, seg *s)
 		 * the local restriction is unknown until a later snapshot */
 		snprintf(wname, sizeof wname, "%s.changed", restrictions[i].local);
 		w = lookup(c, wname, pc->t);
-		if (v != &pv && w.known && w.value && w.fact && !w.before && (!lv.fact || w.fact->time > lv.fact->time)) {
+		if (v != &pv && w.known && w.value && w.fact && !w.before &&
+		    (!lv.fact || w.fact->time > lv.fact->time)) {
 			cite(c, &s->basis, wname, &w);
 			rt_time_format(w.fact->f->time, when);
 			set_statef(s, RT_CM_UNKNOWN,
-				   "DCOM is enabled, and the machine %s restriction was rewritten at %s; the record does not "
-				   "show the new value: a SOFTWARE snapshot taken after it would settle it",
-				   restrictions[i].what, when);
+			           "DCOM is enabled, and the machine %s restriction was rewritten "
+			           "at %s; the record does not show the new value: a SOFTWARE "
+			           "snapshot taken after it would settle it",
+			           restrictions[i].what, when);
 			return;
 		}
 		if (!v)
@@ -1662,7 +1689,8 @@ static void eval_cm0012(const actx *c, piece *pc, seg *s)
 		if (pc->current && !pc->current_profiles)
 			undecided(c, pc, s, NULL);
 		else
-			set_state(s, RT_CM_NOT_IN_EFFECT, "DCOM is enabled with the default launch restrictions");
+			set_state(s, RT_CM_NOT_IN_EFFECT,
+			          "DCOM is enabled with the default launch restrictions");
 		return;
 	}
 	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL) {
@@ -1883,8 +1911,8 @@ static int opening(const afact *a)
 	const rt_cfg_value *v = f->value ? a->v : NULL;
 	size_t n = strlen(f->name);
 
-	if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19) ||
-	    store_event_named(f->name) >= 0)
+	if (!strcmp(f->name, "firewall.active_profile") ||
+	    !strncmp(f->name, "network.connection.", 19) || store_event_named(f->name) >= 0)
 		return 0;
 	if (!v || v->type == RT_CFG_V_NONE)
 		return !strncmp(f->name, "firewall.", 9) && a->old && a->old->type == RT_CFG_V_RULE &&
@@ -2442,7 +2470,8 @@ int rt_assess_host(const rt_assess_input *given, const rt_assess_opts *opts,
 	{
 		size_t d = lower_bound(&c, "firewall.default.rule.");
 
-		c.has_defaults = d < c.nfacts && !strncmp(c.facts[d].f->name, "firewall.default.rule.", 22);
+		c.has_defaults =
+		    d < c.nfacts && !strncmp(c.facts[d].f->name, "firewall.default.rule.", 22);
 	}
 	if (opts && opts->mgmt_scope && *opts->mgmt_scope)
 		rt_buf_adds(&c.mgmt_buf, opts->mgmt_scope);
@@ -2544,9 +2573,9 @@ static const struct known_setting {
 	{ "service.mpssvc.start", "judged" },
 	{ "service.", "not judged: not a service WinRM, WMI or DCOM needs" },
 	{ "firewall.rule_group.",
-	  "judged (local rules of that group: an administrator's group by EmbedCtxt, Windows' WMI and "
-	  "WinRM groups by English name and rule id; other groups of Windows and localised names are "
-	  "not matched)" },
+	  "judged (local rules of that group: an administrator's group by EmbedCtxt, Windows' "
+	  "WMI and WinRM groups by English name and rule id; other groups of Windows and "
+	  "localised names are not matched)" },
 	{ "firewall.rule.cmd:",
 	  "judged (local rules of that display name; Windows' own rules keep a resource string "
 	  "(Name=@FirewallAPI.dll,...) and are not matched by display name)" },
@@ -2567,14 +2596,17 @@ static const struct known_setting {
 	{ "winrm.policy.service.ipv6_filter", "judged" },
 	{ "winrm.quickconfig", "cited (its listener and service start type are judged)" },
 	{ "winrm.psremoting",
-	  "not judged: Disable-PSRemoting denies the session configurations to remote users but leaves "
-	  "the WinRM listener and service as they are; cited as a change" },
-	{ "winrm.", "not judged: authentication and client settings do not open or close the path" },
+	  "not judged: Disable-PSRemoting denies the session configurations to remote users "
+	  "but leaves the WinRM listener and service as they are; cited as a change" },
+	{ "winrm.",
+	  "not judged: authentication and client settings do not open or close the path" },
 	{ "dcom.enabled", "judged" },
 	{ "dcom.policy.machine_launch_restriction", "judged" },
 	{ "dcom.policy.machine_access_restriction", "judged" },
-	{ "dcom.machine_launch_restriction.changed", "judged (the restriction is unknown from the write on)" },
-	{ "dcom.machine_access_restriction.changed", "judged (the restriction is unknown from the write on)" },
+	{ "dcom.machine_launch_restriction.changed",
+	  "judged (the restriction is unknown from the write on)" },
+	{ "dcom.machine_access_restriction.changed",
+	  "judged (the restriction is unknown from the write on)" },
 	{ "dcom.machine_launch_restriction", "judged" },
 	{ "dcom.machine_access_restriction", "judged" },
 	{ "dcom.", "not judged: not a launch or access control of remote activation" },
@@ -2583,11 +2615,11 @@ static const struct known_setting {
 	{ "host.", "judged" },
 	{ "powershell.logging.module", "judged (monitoring)" },
 	{ "portproxy.",
-	  "not judged: a port forwarding sends traffic on to another address and port; it opens none of "
-	  "the three protocols' receivers by itself" },
+	  "not judged: a port forwarding sends traffic on to another address and port; it "
+	  "opens none of the three protocols' receivers by itself" },
 	{ "uac.local_account_token_filter_policy",
-	  "not judged: it decides whether local administrators get a full token remotely, not whether "
-	  "the protocol reaches the host" },
+	  "not judged: it decides whether local administrators get a full token remotely, not "
+	  "whether the protocol reaches the host" },
 };
 
 static int name_matches(const char *pattern, const char *name)

@@ -208,7 +208,8 @@ int cfg_fam_firewall_local(cfg_ctx *c)
 	}
 	if (!rc)
 		rc = rules(c, LOCAL_FW "\\FirewallRules", "firewall.rule.", "local");
-	return rc ? rc : rules(c, DEFAULT_FW "\\FirewallRules", "firewall.default.rule.", "default");
+	return rc ? rc
+	          : rules(c, DEFAULT_FW "\\FirewallRules", "firewall.default.rule.", "default");
 }
 
 int cfg_fam_firewall_policy(cfg_ctx *c)
