@@ -297,6 +297,16 @@ void rt_winfw_reach_release(rt_winfw_reach *r);
  * protocol on some profile: with Windows' WinRM ports (5985, 5986, 80,
  * 443) and WMI on a dynamic or its standalone port (24158). */
 int rt_winfw_rule_relevant(const rt_fwrule *r);
+/*
+ * 1 when rule `r` can match no receiving leg of any protocol (rt_winfw_legs)
+ * on any profile, whatever its Active flag, local ports and remote
+ * addresses: its direction, protocol, App, Svc, package or owner exclude
+ * every receiver. Such a rule never enters a decision (rt_winfw_decide
+ * skips rules that do not match), so adding, changing or removing it
+ * changes no reachability. Conservative: a condition that only "depends"
+ * counts as a possible match; 0 is not a proof that the rule matters.
+ */
+int rt_winfw_rule_inert(const rt_fwrule *r);
 
 /* "closed", "open from any address", "open from some addresses", ... */
 const char *rt_winfw_open_name(rt_winfw_open o);

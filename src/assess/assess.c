@@ -1,7 +1,7 @@
 /*
  * Countermeasure verdicts (artifacts.md §5, docs/assess.md). The period is
- * cut at every fact's time; for each piece the host's settings make one
- * rt_cfg_state, each countermeasure's evaluator judges its protocol's path
+ * cut at every fact's time (but inert facts': mark_inert); for each piece
+ * the host's settings make one rt_cfg_state, each countermeasure's evaluator judges its protocol's path
  * through it (config's rt_cfg_state_path: the firewall model for every leg,
  * the service side), equal neighbours are merged, and then every finding is
  * placed in its interval to tell bypass from blocked attempt from permitted
@@ -22,6 +22,7 @@ typedef struct afact {
 	uint64_t time;            /* f->time; UINT64_MAX when unknown (0) */
 	const rt_cfg_value *v, *old;
 	rt_cfg_value own_v, own_old;
+	int inert; /* no countermeasure's judgement can change at its time (mark_inert) */
 } afact;
 
 typedef struct lookup_val {
@@ -49,6 +50,8 @@ typedef struct actx {
 	int has_defaults;  /* Windows' default rule set was recorded (firewall.default.rule.*) */
 	rule_toggle *toggles; /* rule switches and removals by name, by key then time */
 	size_t ntoggles;
+	size_t *names; /* the first fact of each name piece_init reads (not inert), in order */
+	size_t nnames;
 	rt_buf mgmt_buf;
 } actx;
 
@@ -837,10 +840,13 @@ static void current_profile(const actx *c, piece *pc)
 }
 
 /* Every setting as it stood at the piece's start (a setting only recorded
- * later is "unknown" then; a rule recorded later is judged both ways). */
+ * later is "unknown" then; a rule recorded later is judged both ways).
+ * Inert rules (mark_inert) are left out: they match no leg, so no decision
+ * and no citation can see them, and each piece then costs what the rules
+ * that matter cost, not what every rule of the host costs. */
 static int piece_init(const actx *c, uint64_t t, piece *pc)
 {
-	size_t i = 0, k;
+	size_t n, k;
 
 	memset(pc, 0, sizeof *pc);
 	pc->t = t;
@@ -848,12 +854,10 @@ static int piece_init(const actx *c, uint64_t t, piece *pc)
 	rt_cfg_state_init(&pc->st, c->in->system_hive != NULL, c->in->software_hive != NULL);
 	for (k = 0; k < NSTORE; k++)
 		pc->store[k] = store_at(c, k, t);
-	while (i < c->nfacts) {
-		const char *name = c->facts[i].f->name;
+	for (n = 0; n < c->nnames; n++) {
+		const char *name = c->facts[c->names[n]].f->name;
 		lookup_val v;
 
-		while (i < c->nfacts && !strcmp(c->facts[i].f->name, name))
-			i++;
 		if (!strncmp(name, "firewall.default.", 17))
 			continue; /* only a reset brings them in (default_rule) */
 		v = lookup_at(c, pc, name);
@@ -2426,6 +2430,72 @@ static int afacts_init(actx *c, const rt_assess_input *in)
 	return 0;
 }
 
+static int rule_inert(const rt_cfg_value *v)
+{
+	return !v || v->type == RT_CFG_V_NONE ||
+	       (v->type == RT_CFG_V_RULE && v->rule && rt_winfw_rule_inert(v->rule));
+}
+
+int rt_assess_every_point = 0;
+
+/*
+ * Facts whose time need not cut the period (issue 16: thousands of
+ * firewall rules added or changed for applications must not make assess
+ * quadratic). A piece is judged at its start from lookups of facts at or
+ * before it (lookup, toggle_find, active_profiles, connected_profiles);
+ * the only facts whose time falls at a cut t are those dated t. When every
+ * one of them is inert, the state at t differs from the state at the
+ * previous cut only in inert rules, and the evaluators read rules only
+ * through rt_winfw_decide / rt_winfw_rule_matches, which skip a rule that
+ * matches no leg: the piece judges exactly as the one before, and
+ * seg_append would merge it. A fact is inert when it is a local rule by
+ * id (firewall.rule.<id>, not a switch ".enabled", not a removal by
+ * display name "cmd:" without value and not a store event such as
+ * "firewall.rule.*": those act on other rules) and every
+ * value its name ever had, old and new, and Windows' default rule of the
+ * same id (a reset brings it back), is no rule or a rule that can match
+ * no leg (rt_winfw_rule_inert); piece_init leaves such rules out of the
+ * state too (c->names lists the names it reads). rt_assess_every_point
+ * (tests only) marks nothing inert: every fact's time cuts and every rule
+ * is in the state, the reference the tests compare with. -1 on out of
+ * memory.
+ */
+static int mark_inert(actx *c)
+{
+	static const char pre[] = "firewall.rule.", dpre[] = "firewall.default.rule.";
+	char dname[600];
+	size_t i = lower_bound(c, pre), j, k, d;
+
+	if (rt_assess_every_point)
+		i = c->nfacts;
+	while (i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1)) {
+		const char *name = c->facts[i].f->name, *id = name + sizeof pre - 1;
+		size_t n = strlen(name);
+		int inert = !(n > 8 && !strcmp(name + n - 8, ".enabled")) && store_event_named(name) < 0;
+
+		for (j = i; j < c->nfacts && !strcmp(c->facts[j].f->name, name); j++)
+			if (!rule_inert(c->facts[j].v) || !rule_inert(c->facts[j].old) ||
+			    (!c->facts[j].f->value && !strncmp(id, "cmd:", 4)))
+				inert = 0;
+		if (inert && snprintf(dname, sizeof dname, "%s%s", dpre, id) < (int)sizeof dname) {
+			for (d = lower_bound(c, dname); d < c->nfacts && !strcmp(c->facts[d].f->name, dname); d++)
+				if (!rule_inert(c->facts[d].v) || !rule_inert(c->facts[d].old))
+					inert = 0;
+		} else {
+			inert = 0;
+		}
+		for (k = i; k < j; k++)
+			c->facts[k].inert = inert;
+		i = j;
+	}
+	if (!(c->names = calloc(c->nfacts + 1, sizeof *c->names)))
+		return -1;
+	for (i = 0; i < c->nfacts; i++)
+		if (!c->facts[i].inert && (!i || strcmp(c->facts[i - 1].f->name, c->facts[i].f->name)))
+			c->names[c->nnames++] = i;
+	return 0;
+}
+
 static void afacts_release(actx *c)
 {
 	size_t i;
@@ -2433,6 +2503,7 @@ static void afacts_release(actx *c)
 	for (i = 0; i < c->ntoggles; i++)
 		free(c->toggles[i].key);
 	free(c->toggles);
+	free(c->names);
 	for (i = 0; c->facts && i < c->nfacts; i++) {
 		rt_cfg_value_release(&c->facts[i].own_v);
 		rt_cfg_value_release(&c->facts[i].own_old);
@@ -2465,7 +2536,7 @@ int rt_assess_host(const rt_assess_input *given, const rt_assess_opts *opts,
 	c.finds = calloc(in->nfindings + 1, sizeof *c.finds);
 	bounds = calloc(in->nfacts + 1, sizeof *bounds);
 	res = calloc(1, sizeof *res);
-	if (!c.finds || !bounds || !res || afacts_init(&c, in) || toggles_init(&c))
+	if (!c.finds || !bounds || !res || afacts_init(&c, in) || toggles_init(&c) || mark_inert(&c))
 		goto out;
 	{
 		size_t d = lower_bound(&c, "firewall.default.rule.");
@@ -2486,7 +2557,8 @@ int rt_assess_host(const rt_assess_input *given, const rt_assess_opts *opts,
 		if (c.facts[i].time == UINT64_MAX)
 			continue;
 		widen(c.facts[i].time, &from, &to);
-		bounds[nb++] = c.facts[i].time;
+		if (!c.facts[i].inert)
+			bounds[nb++] = c.facts[i].time;
 	}
 	for (i = 0; i < c.nfinds; i++)
 		widen(c.finds[i]->time, &from, &to);

@@ -17,4 +17,9 @@ void ev_release(rt_evidence_list *l);
 /* Same texts and sources in the same order. */
 int ev_equal(const rt_evidence_list *a, const rt_evidence_list *b);
 
+/* Tests only: 1 cuts the period at every fact's time, inert ones too (the
+ * slow reference the skipping of inert change points is checked against).
+ * Set before any assessment runs; never by the program. */
+extern int rt_assess_every_point;
+
 #endif

@@ -394,3 +394,30 @@ int rt_winfw_rule_relevant(const rt_fwrule *rule)
 	}
 	return 0;
 }
+
+int rt_winfw_rule_inert(const rt_fwrule *rule)
+{
+	rt_fwrule copy = *rule;
+	size_t i;
+	int prof;
+
+	/* switched on, on any port: a switch or another port list is then
+	 * no way for it to match */
+	copy.active = 1;
+	memset(&copy.lport, 0, sizeof copy.lport);
+	for (i = 0; i < rt_winfw_nlegs; i++) {
+		const rt_winfw_leg *leg = &rt_winfw_legs[i];
+		rt_winfw_conn c;
+
+		memset(&c, 0, sizeof c);
+		c.protocol = 6;
+		c.kind = RT_WINFW_PORT_FIXED;
+		c.app = leg->app;
+		c.svc = leg->svc;
+		c.user = leg->user;
+		for (prof = 0; prof < RT_FW_NPROFILES; prof++)
+			if (rt_winfw_rule_matches(&copy, prof, &c, NULL, NULL) != RT_WINFW_NO)
+				return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,226 @@
+/*
+ * Change points that cannot change a judgement (issue 16 follow-up): the
+ * assessor does not cut the period at the times of firewall rules that
+ * match no receiving leg (mark_inert in src/assess/assess.c). These tests
+ * build hosts with many such rules among ones that matter and check that
+ * the report is byte for byte the one the slow reference gives (every
+ * change point judged: rt_assess_every_point), a behavioural test and no
+ * timing assertion.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/assess/assess_int.h"
+#include "evtx_writer.h"
+#include "remtrail/pipeline.h"
+#include "remtrail/report.h"
+#include "scenario.h"
+#include "testutil.h"
+
+#define T0 "2024-03-01T08:00:00Z"
+#define SEC 10000000ULL
+#define SVCHOST "%SystemRoot%\\system32\\svchost.exe"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = tu_tmpdir();
+}
+
+static void teardown(void)
+{
+	rt_assess_every_point = 0;
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The case's report.json with or without every change point judged. */
+static char *report(int every_point)
+{
+	static const rt_report_opts opts = { NULL, 0, 0, "auto", NULL, 0 };
+	static const char *const argv[] = { "remtrail", "analyze" };
+	static const rt_report_run run = { "test", argv, 2, 1700000000, 1700000060, 1 };
+	const char *paths[1] = { dir };
+	rt_analysis_opts o;
+	rt_analysis *an = NULL;
+	rt_buf b = RT_BUF_INIT;
+	rt_diag d;
+
+	rt_assess_every_point = every_point;
+	memset(&o, 0, sizeof o);
+	rt_diag_init(&d, NULL, NULL);
+	ck_assert_int_eq(rt_analysis_run(paths, 1, &o, &an, &d), 0);
+	ck_assert_uint_eq(d.errors, 0);
+	ck_assert_uint_ge(an->nhosts, 1);
+	{
+		rt_report rep;
+
+		memset(&rep, 0, sizeof rep);
+		rep.a = an;
+		rep.opts = &opts;
+		rep.run = &run;
+		ck_assert_int_eq(rt_report_json(&b, &rep, RT_REPORT_CASE), 0);
+	}
+	rt_analysis_free(&an);
+	rt_diag_release(&d);
+	rt_assess_every_point = 0;
+	return rt_buf_detach(&b, NULL);
+}
+
+static void same_both_ways(sc_host *h)
+{
+	char *fast, *slow;
+
+	ck_assert_int_eq(sc_write(h, dir), 0);
+	sc_free(&h);
+	fast = report(0);
+	slow = report(1);
+	ck_assert_ptr_nonnull(fast);
+	ck_assert_ptr_nonnull(slow);
+	if (strcmp(fast, slow)) {
+		size_t i = 0;
+
+		while (fast[i] == slow[i])
+			i++;
+		i = i > 200 ? i - 200 : 0;
+		ck_abort_msg("reports differ at byte %zu:\n%.400s\n--- every point judged:\n%.400s", i,
+			     fast + i, slow + i);
+	}
+	ck_assert_ptr_nonnull(strstr(fast, "\"CM0019\""));
+	free(fast);
+	free(slow);
+}
+
+static sc_host *workstation(uint64_t t0)
+{
+	sc_host *h = sc_fw_workstation("WS01", "10.0.0.21", t0);
+
+	sc_fw_default_rule(h, "WINRM-HTTP-In-TCP", SC_WINRM_HTTP_RULE, t0);
+	sc_ev_touch(h, t0, "Microsoft-Windows-WinRM/Operational");
+	return h;
+}
+
+/* Application rules (TCP, UDP, any port, a port, added and modified and
+ * deleted) around every kind of point that matters: the WinRM rule's
+ * scope changed and deleted, an App-less rule on 5985, a rule for the WMI
+ * service's host process, a reset to defaults, profile switches, remote
+ * WinRM and WMI use. */
+START_TEST(irrelevant_points_change_nothing)
+{
+	uint64_t t0 = tw_time(T0), t;
+	sc_host *h = workstation(t0);
+	char id[64], app[128], port[16];
+	unsigned k;
+
+	for (k = 0; k < 400; k++) {
+		t = t0 + (k + 1) * SEC;
+		snprintf(id, sizeof id, "{APP-%u}", k % 5 == 4 ? k - 1 : k);
+		snprintf(app, sizeof app, "C:\\Program Files\\Vendor%u\\app%u.exe", k % 7, k);
+		snprintf(port, sizeof port, "%u", 1024 + k);
+		switch (k) {
+		case 50:
+			sc_ev_fw_rule(h, t, 2005, "WINRM-HTTP-In-TCP", "System", "6", "5985", "10.0.5.0/24");
+			break;
+		case 80:
+			sc_ev_winrm_session(h, t, "10.0.5.9", "itadmin");
+			break;
+		case 100:
+			sc_ev_4956(h, t, "Domain");
+			break;
+		case 120:
+			sc_ev_fw_rule(h, t, 2004, "OPEN-5985", "", "6", "5985", "*");
+			break;
+		case 150:
+			sc_ev_winrm_session(h, t, "203.0.113.45", "itadmin");
+			break;
+		case 180:
+			sc_ev_fw(h, t, 2006, "OPEN-5985");
+			break;
+		case 200:
+			sc_ev_fw_rule(h, t, 2004, "WMI-HOST", SVCHOST, "6", "RPC", "*");
+			break;
+		case 220:
+			sc_ev_wmi_exec(h, t, "10.0.0.37", "itadmin");
+			break;
+		case 250:
+			sc_ev_fw(h, t, 2032, NULL);
+			break;
+		case 300:
+			sc_ev_fw(h, t, 2006, "WINRM-HTTP-In-TCP");
+			break;
+		case 320:
+			sc_ev_4950(h, t, "Domain", 0);
+			break;
+		case 340:
+			sc_ev_4950(h, t, "Domain", 1);
+			break;
+		case 360:
+			sc_ev_fw(h, t, 2006, "{APP-12}");
+			break;
+		default:
+			sc_ev_fw_rule(h, t, k % 5 == 4 ? 2005 : 2004, id, app, k % 3 ? "6" : "17",
+			              k % 2 ? "*" : port, "*");
+		}
+	}
+	sc_set_collected(h, t0 + 500 * SEC);
+	same_both_ways(h);
+}
+END_TEST
+
+/* Rules that look like application rules but reach a receiver are never
+ * skipped: an application rule whose id Windows' default set also has
+ * with a WinRM rule, rules for explorer.exe and mmc.exe (DCOM), a reset
+ * and "every rule deleted" (firewall.rule.*), are each judged at their
+ * time. */
+START_TEST(lookalikes_are_judged)
+{
+	uint64_t t0 = tw_time(T0), t;
+	sc_host *h = workstation(t0);
+	char id[64], app[128];
+	unsigned k;
+
+	sc_fw_default_rule(h, "{APP-7}", SC_WINRM_HTTP_RULE, t0);
+	for (k = 0; k < 120; k++) {
+		t = t0 + (k + 1) * SEC;
+		snprintf(id, sizeof id, "{APP-%u}", k);
+		snprintf(app, sizeof app, "C:\\Program Files\\Vendor\\app%u.exe", k);
+		if (k == 30)
+			sc_ev_fw_rule(h, t, 2004, "DCOM-MMC", "%SystemRoot%\\system32\\mmc.exe", "6", "*", "*");
+		else if (k == 60)
+			sc_ev_fw_rule(h, t, 2004, "DCOM-EXPLORER", "C:\\Windows\\explorer.exe", "256", "*", "*");
+		else if (k == 90)
+			sc_ev_fw(h, t, 2032, NULL);
+		else if (k == 100)
+			sc_ev_fw(h, t, 2033, NULL);
+		else
+			sc_ev_fw_rule(h, t, 2004, id, app, "6", "*", "*");
+	}
+	sc_ev_dcom_exec(h, t0 + 200 * SEC, "10.0.0.37", "itadmin");
+	sc_set_collected(h, t0 + 300 * SEC);
+	same_both_ways(h);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("assess_points");
+	TCase *tc = tcase_create("points");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, irrelevant_points_change_nothing);
+	tcase_add_test(tc, lookalikes_are_judged);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
