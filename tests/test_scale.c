@@ -519,6 +519,133 @@ START_TEST(changes_are_noticed)
 }
 END_TEST
 
+/* ------------------------------------------------------- in containers */
+
+static const char *tool(const char *env)
+{
+	const char *v = getenv(env);
+
+	return v && *v && access(v, X_OK) == 0 ? v : NULL;
+}
+
+/*
+ * The case with hosts in containers, as analysts get them: WS01 as a
+ * ZIP (a Velociraptor or KAPE collection; with a comment, so that its
+ * bytes can change and its size not), WS02 as a VHDX of an MBR disk
+ * holding its NTFS volume, WS03 as that VHDX inside a ZIP; the others stay
+ * folders. Made with mkntfs, tests/fixtures/mkntfstree, sfdisk, qemu-img
+ * and python3 (the script gets the case as $1, the tools as $2...$5). 0, or -1 when a tool
+ * is missing (said).
+ */
+static int containers_case(void)
+{
+	static const char script[] =
+	    "set -e; cd \"$1\"\n"
+	    "zipdir() { ( cd \"$1\" && python3 -c 'import sys,zipfile,os\n"
+	    "z=zipfile.ZipFile(sys.argv[1],\"w\",zipfile.ZIP_DEFLATED)\n"
+	    "z.comment=b\"aaaa\"\n"
+	    "for d,_,fs in sorted(os.walk(\".\")):\n"
+	    " [z.write(os.path.join(d,f)) for f in sorted(fs)]' \"$2\" ); }\n"
+	    "zipdir WS01 \"$1/WS01.zip\" && rm -r WS01\n"
+	    "for h in WS02 WS03; do\n"
+	    "  truncate -s 16M $h.vol && \"$2\" -F -q -Q -s 512 -c 4096 -L $h $h.vol >/dev/null 2>&1\n"
+	    "  \"$3\" $h.vol $h/C\n"
+	    "  truncate -s 18M $h.raw\n"
+	    "  printf 'label: dos\\nstart=2048, size=32768, type=7\\n' | \"$4\" -q $h.raw\n"
+	    "  dd if=$h.vol of=$h.raw bs=1M seek=1 conv=notrunc status=none\n"
+	    "  \"$5\" convert -O vhdx $h.raw $h.vhdx && rm -r $h $h.vol $h.raw\n"
+	    "done\n"
+	    "python3 -c 'import sys,zipfile\n"
+	    "zipfile.ZipFile(sys.argv[1],\"w\",zipfile.ZIP_DEFLATED).write(\"WS03.vhdx\")' WS03.zip\n"
+	    "rm WS03.vhdx\n";
+	const char *need[] = { "RT_MKNTFS", "RT_MKNTFSTREE", "RT_SFDISK", "RT_QEMU_IMG" };
+	char *argv[] = { "/bin/sh", "-c", (char *)script, "sh", ev, NULL, NULL, NULL, NULL, NULL };
+	char *err = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof need / sizeof *need; i++)
+		if (!tool(need[i])) {
+			printf("skipped the case in containers: %s is not available (Debian: ntfs-3g, "
+			       "fdisk, qemu-utils)\n", need[i]);
+			return -1;
+		}
+	for (i = 0; i < sizeof need / sizeof *need; i++)
+		argv[5 + i] = (char *)tool(need[i]);
+	r = tu_run(argv, NULL, &err);
+	ck_assert_msg(r == 0, "building the case in containers: %s", err ? err : "");
+	free(err);
+	return 0;
+}
+
+/* Hosts in ZIPs and disk images: the manifest names what lies inside them
+ * and shards re-open it there; merged, the whole case, byte for byte. A
+ * second run keeps them (their containers hashed: same size, other bytes
+ * is noticed); a container gone is named, exit 3, the rest analysed. */
+START_TEST(containers_sharded_and_resumed)
+{
+	char *whole = path("whole", NULL), *man = path("case.manifest", NULL), *out = NULL,
+	     *err = NULL, *s1 = path("s1", NULL), *s2 = path("s2", NULL), *m = path("merged", NULL),
+	     *zip = path("case", "WS01.zip"), *gone = path("gone.zip", NULL), *o = path("o", NULL);
+	FILE *f;
+
+	if (containers_case())
+		goto out;
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "6 hosts (0 unchanged"));
+	free(err);
+	ck_assert_int_eq(rt(&out, NULL, "hosts", ev, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"containers\":[{\"path\":"));
+	ck_assert_ptr_nonnull(strstr(out, "\"entry\":\"C/Windows/System32/config/SYSTEM\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"scheme\":\"MBR\""));
+	ck_assert_ptr_nonnull(strstr(out, "WS03.zip/WS03.vhdx/p1/Windows/System32/config/SYSTEM"));
+	free(tu_write_file(dir, "case.manifest", out, strlen(out)));
+	free(out);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);
+	ck_assert_msg(!strstr(err, "error"), "%s", err);
+	free(err);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/2", "-o", s2, NULL), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "merge", m, s1, s2, NULL), 0);
+	same_results(whole, m);
+	/* resumed: kept (in the whole case and in a shard), or redone */
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(6 unchanged since the last run)"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "unchanged); when"));
+	ck_assert_ptr_null(strstr(err, "(0 unchanged)"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, "--force", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(0 unchanged since the last run)"));
+	free(err);
+	/* the ZIP's comment changed: same size, other bytes */
+	f = fopen(zip, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, -4, SEEK_END), 0);
+	ck_assert_int_ge(fputs("bbbb", f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(5 unchanged since the last run)"));
+	free(err);
+	/* a container gone: named, exit 3, the others analysed */
+	ck_assert_int_eq(rename(zip, gone), 0);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "-o", o, NULL), 3);
+	ck_assert_ptr_nonnull(strstr(err, "WS01.zip: cannot open"));
+	ck_assert_ptr_nonnull(strstr(err, "6 hosts"));
+	free(err);
+	ck_assert_int_eq(rename(gone, zip), 0);
+out:
+	free(whole);
+	free(man);
+	free(s1);
+	free(s2);
+	free(m);
+	free(zip);
+	free(gone);
+	free(o);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ CLI */
 
 START_TEST(usage_and_help)
@@ -581,6 +708,7 @@ int main(void)
 	tcase_add_test(tc, killed_run_resumes_to_the_same_result);
 	tcase_add_test(tc, incomplete_or_altered_folders_are_redone);
 	tcase_add_test(tc, changes_are_noticed);
+	tcase_add_test(tc, containers_sharded_and_resumed);
 	tcase_add_test(tc, usage_and_help);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -48,7 +48,7 @@ int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
 	for (k = 0; !rc && k < u->n; k++) {
 		const rt_host *h = u->units[k].host;
 		rt_host one;
-		rt_evidence ev;
+		rt_evidence ev, *inside = NULL;
 		rt_config *cfg = NULL;
 		rt_diag quiet;
 
@@ -71,10 +71,12 @@ int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
 		/* damage is named when the host itself is analysed; here a
 		 * hive that cannot be read just names no management host */
 		rt_diag_init(&quiet, NULL, NULL);
-		pl_manifest_sources(&one, 1);
-		if (rt_config_from_evidence(&ev, &cfg, &quiet) == 0)
+		if (pl_manifest_open(&one, u->units[k].containers, u->units[k].ncontainers, &inside,
+				     &quiet))
+			rc = -1;
+		else if (rt_config_from_evidence(&ev, &cfg, &quiet) == 0)
 			rc = pl_cfg_mgmt_hosts(cfg, out);
-		pl_manifest_sources(&one, 0);
+		pl_manifest_close(&one, &inside);
 		rt_config_free(&cfg);
 		rt_diag_release(&quiet);
 	}
