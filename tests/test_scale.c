@@ -118,8 +118,25 @@ START_TEST(manifest_round_trip)
 		ck_assert_uint_eq(u->units[k].size, v->units[k].size);
 		ck_assert_uint_eq(u->units[k].host->nartifacts, v->units[k].host->nartifacts);
 	}
-	/* what is not a manifest is said so, with the line */
+	/* a manifest from before logs had sizes and containers is read */
 	rt_units_free(&v);
+	{
+		static const char old[] =
+		    "{\"unit\":1,\"host\":\"A\",\"dir\":\"A\",\"size\":2,\"files\":2,"
+		    "\"name_source\":\"folder\",\"full_name\":null,\"base\":\"/x\",\"paths\":[],"
+		    "\"roots\":[],\"artifacts\":[{\"path\":\"A/SYSTEM\",\"type\":\"hive\","
+		    "\"hive\":\"SYSTEM\",\"backup\":false,\"size\":1,\"logs\":[\"A/SYSTEM.LOG1\"]}]}\n"
+		    "{\"skipped\":\"A/x.E01\",\"root\":\"A\",\"relative\":\"x.E01\","
+		    "\"state\":\"skipped\",\"notes\":[]}\n";
+
+		ck_assert_int_eq(rt_units_parse(old, strlen(old), &v, err, sizeof err), 0);
+		ck_assert_uint_eq(v->units[0].host->artifacts[0].nlogs, 1);
+		ck_assert_str_eq(v->units[0].host->artifacts[0].logs[0].path, "A/SYSTEM.LOG1");
+		ck_assert_uint_eq(v->units[0].ncontainers, 0);
+		ck_assert_uint_eq(v->nskipped, 1);
+		rt_units_free(&v);
+	}
+	/* what is not a manifest is said so, with the line */
 	ck_assert_int_eq(rt_units_parse("{\"unit\":1}\n", 11, &v, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "line 1"));
 	ck_assert_int_eq(rt_units_parse("\n\nnot json\n", 11, &v, err, sizeof err), -1);
@@ -532,9 +549,11 @@ static const char *tool(const char *env)
  * The case with hosts in containers, as analysts get them: WS01 as a
  * ZIP (a Velociraptor or KAPE collection; with a comment, so that its
  * bytes can change and its size not), WS02 as a VHDX of an MBR disk
- * holding its NTFS volume, WS03 as that VHDX inside a ZIP; the others stay
- * folders. Made with mkntfs, tests/fixtures/mkntfstree, sfdisk, qemu-img
- * and python3 (the script gets the case as $1, the tools as $2...$5). 0, or -1 when a tool
+ * holding its NTFS volume, WS03 as such a VHDX inside a ZIP, WS04 as an
+ * E01 in three segments; SRV01 and CON stay folders. WS01 and WS02 have a
+ * transaction log beside their SYSTEM hive. Made with mkntfs,
+ * tests/fixtures/mkntfstree, sfdisk, qemu-img, ewfacquire and python3 (the
+ * script gets the case as $1, the tools as $2...$6). 0, or -1 when a tool
  * is missing (said).
  */
 static int containers_case(void)
@@ -546,20 +565,25 @@ static int containers_case(void)
 	    "z.comment=b\"aaaa\"\n"
 	    "for d,_,fs in sorted(os.walk(\".\")):\n"
 	    " [z.write(os.path.join(d,f)) for f in sorted(fs)]' \"$2\" ); }\n"
+	    "for h in WS01 WS02; do cp orphan/SYSTEM.LOG1 $h/C/Windows/System32/config/; done\n"
 	    "zipdir WS01 \"$1/WS01.zip\" && rm -r WS01\n"
-	    "for h in WS02 WS03; do\n"
+	    "for h in WS02 WS03 WS04; do\n"
 	    "  truncate -s 16M $h.vol && \"$2\" -F -q -Q -s 512 -c 4096 -L $h $h.vol >/dev/null 2>&1\n"
 	    "  \"$3\" $h.vol $h/C\n"
 	    "  truncate -s 18M $h.raw\n"
 	    "  printf 'label: dos\\nstart=2048, size=32768, type=7\\n' | \"$4\" -q $h.raw\n"
 	    "  dd if=$h.vol of=$h.raw bs=1M seek=1 conv=notrunc status=none\n"
-	    "  \"$5\" convert -O vhdx $h.raw $h.vhdx && rm -r $h $h.vol $h.raw\n"
+	    "  rm -r $h $h.vol\n"
 	    "done\n"
+	    "\"$5\" convert -O vhdx WS02.raw WS02.vhdx\n"
+	    "\"$5\" convert -O vhdx WS03.raw WS03.vhdx\n"
 	    "python3 -c 'import sys,zipfile\n"
 	    "zipfile.ZipFile(sys.argv[1],\"w\",zipfile.ZIP_DEFLATED).write(\"WS03.vhdx\")' WS03.zip\n"
-	    "rm WS03.vhdx\n";
-	const char *need[] = { "RT_MKNTFS", "RT_MKNTFSTREE", "RT_SFDISK", "RT_QEMU_IMG" };
-	char *argv[] = { "/bin/sh", "-c", (char *)script, "sh", ev, NULL, NULL, NULL, NULL, NULL };
+	    "\"$6\" -u -q -t WS04 -f encase6 -c none -S 8388608 WS04.raw >/dev/null\n"
+	    "test -f WS04.E03 && rm WS02.raw WS03.raw WS04.raw WS03.vhdx\n";
+	const char *need[] = { "RT_MKNTFS", "RT_MKNTFSTREE", "RT_SFDISK", "RT_QEMU_IMG",
+			       "RT_EWFACQUIRE" };
+	char *argv[] = { "/bin/sh", "-c", (char *)script, "sh", ev, NULL, NULL, NULL, NULL, NULL, NULL };
 	char *err = NULL;
 	size_t i;
 	int r;
@@ -567,7 +591,7 @@ static int containers_case(void)
 	for (i = 0; i < sizeof need / sizeof *need; i++)
 		if (!tool(need[i])) {
 			printf("skipped the case in containers: %s is not available (Debian: ntfs-3g, "
-			       "fdisk, qemu-utils)\n", need[i]);
+			       "fdisk, qemu-utils, ewf-tools)\n", need[i]);
 			return -1;
 		}
 	for (i = 0; i < sizeof need / sizeof *need; i++)
@@ -599,6 +623,10 @@ START_TEST(containers_sharded_and_resumed)
 	ck_assert_ptr_nonnull(strstr(out, "\"entry\":\"C/Windows/System32/config/SYSTEM\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"scheme\":\"MBR\""));
 	ck_assert_ptr_nonnull(strstr(out, "WS03.zip/WS03.vhdx/p1/Windows/System32/config/SYSTEM"));
+	ck_assert_ptr_nonnull(strstr(out, "WS04.E03\",\"size\":"));
+	/* a hive's log inside a container cites where it lies too */
+	ck_assert_ptr_nonnull(strstr(out, "config/SYSTEM.LOG1\",\"size\":512,\"origin\":{"
+				     "\"container\":"));
 	free(tu_write_file(dir, "case.manifest", out, strlen(out)));
 	free(out);
 	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);

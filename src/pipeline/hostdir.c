@@ -590,7 +590,8 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 		}
 		/* inside an image or archive: unchanged when the container is
 		 * (checked below) */
-		if (files[i]->origin.container) {
+		if (files[i]->origin.container ||
+		    pl_container_of(files[i]->path, u->containers, u->ncontainers) < u->ncontainers) {
 			if (size != files[i]->size) {
 				snprintf(why, whylen, "input changed (size): %s", files[i]->path);
 				goto out;

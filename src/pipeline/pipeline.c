@@ -568,14 +568,13 @@ static void rewalk_note(void *ctx, rt_diag_level level, const char *subject, con
 			w->oom = 1;
 }
 
-/* The container of `f` among the unit's (by the path prefix), or nc. */
-static size_t container_of(const rt_artifact *f, const rt_unit_container *c, size_t nc)
+size_t pl_container_of(const char *path, const rt_unit_container *c, size_t nc)
 {
 	size_t i, n;
 
 	for (i = 0; i < nc; i++) {
 		n = strlen(c[i].path);
-		if (!strncmp(f->path, c[i].path, n) && f->path[n] == '/')
+		if (!strncmp(path, c[i].path, n) && path[n] == '/')
 			return i;
 	}
 	return nc;
@@ -681,7 +680,7 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 
 			if (f->src || !f->path)
 				continue;
-			if (f->origin.container)
+			if (f->origin.container || pl_container_of(f->path, c, nc) < nc)
 				walk = 1;
 			else if (rt_source_open_path(f->path, &f->src) == 0)
 				f->by_path = 1;
@@ -698,7 +697,7 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 								   : &h->artifacts[i];
 			const rt_artifact *found;
 
-			if (f->src || !f->origin.container)
+			if (f->src || (!f->origin.container && pl_container_of(f->path, c, nc) == nc))
 				continue;
 			if ((found = find_artifact(*inside, f->path)) && found->src) {
 				f->src = rt_source_ref(found->src);
@@ -706,7 +705,7 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 				continue;
 			}
 			/* a container not read was named already */
-			if ((j = container_of(f, c, nc)) < nc && ok[j])
+			if ((j = pl_container_of(f->path, c, nc)) < nc && ok[j])
 				rt_diag_error(diag, f->path, "cannot open: not in '%s' any more (the "
 					      "image or archive changed since the manifest was made; run "
 					      "'remtrail hosts' again)", c[j].path);

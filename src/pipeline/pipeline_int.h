@@ -64,6 +64,10 @@ int pl_input_hash(rt_input *in, const rt_artifact *art, rt_diag *diag);
  * no source and its reader says so. Files of walked evidence are left
  * alone. 0, or -1 on out of memory.
  */
+/* The container among `c` (nc of them) whose path is a prefix of `path`
+ * followed by '/': the file lies inside it (a hive log the walk gives no
+ * origin too). nc when none. */
+size_t pl_container_of(const char *path, const rt_unit_container *c, size_t nc);
 int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evidence **inside,
 		     rt_diag *diag);
 void pl_manifest_close(rt_host *h, rt_evidence **inside);

@@ -585,17 +585,12 @@ static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 		for (j = 0; j < a->nlogs; j++) {
 			const rt_artifact *l = &a->logs[j];
 
-			if (j)
-				ADD(",");
-			/* a log inside a container: {"path":...,"origin":{...}} */
-			if (l->origin.container)
-				ADD("{\"path\":");
+			ADD(j ? ",{\"path\":" : "{\"path\":");
 			JP(l->path);
-			if (l->origin.container) {
-				if (origin_json(out, u->ev, l))
-					return -1;
-				ADD("}");
-			}
+			ADDF(",\"size\":%llu", (unsigned long long)l->size);
+			if (origin_json(out, u->ev, l))
+				return -1;
+			ADD("}");
 		}
 		ADD("]}");
 	}
@@ -730,9 +725,10 @@ static int read_origin(rt_evidence *ev, const cJSON *o, rt_artifact *a)
 			 : 0;
 }
 
-/* A hive's transaction logs as listed in the manifest: paths (their bytes
- * are opened when the unit is analysed), or {"path":...,"origin":{...}}
- * for a log inside a container. */
+/* A hive's transaction logs as listed in the manifest: {"path","size"},
+ * with "origin" for a log inside a container, or bare paths (older
+ * manifests; their size is then unknown, 0). Their bytes are opened when
+ * the unit is analysed. */
 static int log_array(rt_evidence *ev, const cJSON *o, rt_artifact **v, size_t *n)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "logs"), *x;
@@ -749,7 +745,8 @@ static int log_array(rt_evidence *ev, const cJSON *o, rt_artifact **v, size_t *n
 		l->origin.mft_entry = UINT64_MAX;
 		(*n)++;
 		if (cJSON_IsObject(x)) {
-			if (jr_path(x, "path", &l->path) || !l->path || read_origin(ev, x, l))
+			if (jr_path(x, "path", &l->path) || !l->path || jr_u64(x, "size", &l->size) ||
+			    read_origin(ev, x, l))
 				return -1;
 		} else if (!cJSON_IsString(x) ||
 			   rt_path_unescape(&b, x->valuestring, strlen(x->valuestring)) ||
