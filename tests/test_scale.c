@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "casegen.h"
+#include "evtx_writer.h"
+#include "scenario.h"
 #include "remtrail/report.h"
 #include "remtrail/units.h"
 #include "testutil.h"
@@ -550,7 +552,9 @@ static const char *tool(const char *env)
  * ZIP (a Velociraptor or KAPE collection; with a comment, so that its
  * bytes can change and its size not), WS02 as a VHDX of an MBR disk
  * holding its NTFS volume, WS03 as such a VHDX inside a ZIP, WS04 as an
- * E01 in three segments; SRV01 and CON stay folders. WS01 and WS02 have a
+ * E01 in three segments, and a domain controller DC01 as a ZIP (the case's
+ * management host, found in its SYSTEM hive); SRV01 and CON stay
+ * folders. WS01 and WS02 have a
  * transaction log beside their SYSTEM hive. Made with mkntfs,
  * tests/fixtures/mkntfstree, sfdisk, qemu-img, ewfacquire and python3 (the
  * script gets the case as $1, the tools as $2...$6). 0, or -1 when a tool
@@ -567,6 +571,7 @@ static int containers_case(void)
 	    " [z.write(os.path.join(d,f)) for f in sorted(fs)]' \"$2\" ); }\n"
 	    "for h in WS01 WS02; do cp orphan/SYSTEM.LOG1 $h/C/Windows/System32/config/; done\n"
 	    "zipdir WS01 \"$1/WS01.zip\" && rm -r WS01\n"
+	    "zipdir DC01 \"$1/DC01.zip\" && rm -r DC01\n"
 	    "for h in WS02 WS03 WS04; do\n"
 	    "  truncate -s 16M $h.vol && \"$2\" -F -q -Q -s 512 -c 4096 -L $h $h.vol >/dev/null 2>&1\n"
 	    "  \"$3\" $h.vol $h/C\n"
@@ -587,6 +592,7 @@ static int containers_case(void)
 	char *err = NULL;
 	size_t i;
 	int r;
+	sc_host *dc;
 
 	for (i = 0; i < sizeof need / sizeof *need; i++)
 		if (!tool(need[i])) {
@@ -596,6 +602,12 @@ static int containers_case(void)
 		}
 	for (i = 0; i < sizeof need / sizeof *need; i++)
 		argv[5 + i] = (char *)tool(need[i]);
+	/* a domain controller, in a ZIP too: every host is judged against it */
+	dc = sc_new("DC01", "10.0.0.5", tw_time("2024-03-01T08:00:00Z"));
+	sc_product_type(dc, "LanmanNT", tw_time("2024-03-01T08:00:00Z"));
+	sc_interface(dc, SC_IFACE, "10.0.0.5", "255.255.255.0", 0, tw_time("2024-03-01T08:00:00Z"));
+	ck_assert_int_eq(sc_write(dc, ev), 0);
+	sc_free(&dc);
 	r = tu_run(argv, NULL, &err);
 	ck_assert_msg(r == 0, "building the case in containers: %s", err ? err : "");
 	free(err);
@@ -616,7 +628,7 @@ START_TEST(containers_sharded_and_resumed)
 	if (containers_case())
 		goto out;
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
-	ck_assert_ptr_nonnull(strstr(err, "6 hosts (0 unchanged"));
+	ck_assert_ptr_nonnull(strstr(err, "7 hosts (0 unchanged"));
 	free(err);
 	ck_assert_int_eq(rt(&out, NULL, "hosts", ev, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"containers\":[{\"path\":"));
@@ -627,6 +639,10 @@ START_TEST(containers_sharded_and_resumed)
 	/* a hive's log inside a container cites where it lies too */
 	ck_assert_ptr_nonnull(strstr(out, "config/SYSTEM.LOG1\",\"size\":512,\"origin\":{"
 				     "\"container\":"));
+	/* each unit's part of the management hosts: shards need not read
+	 * every host's hives again */
+	ck_assert_ptr_nonnull(strstr(out, "\"host\":\"DC01\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"mgmt_ipv4\":\"10.0.0.5\""));
 	free(tu_write_file(dir, "case.manifest", out, strlen(out)));
 	free(out);
 	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);
@@ -635,9 +651,16 @@ START_TEST(containers_sharded_and_resumed)
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/2", "-o", s2, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "merge", m, s1, s2, NULL), 0);
 	same_results(whole, m);
+	{
+		char *p = path("whole/hosts/WS02", "unit.json"), *u = tu_read_file(p, NULL);
+
+		ck_assert_ptr_nonnull(strstr(u, "case_mgmt_hosts\\\":\\\"10.0.0.5"));
+		free(u);
+		free(p);
+	}
 	/* resumed: kept (in the whole case and in a shard), or redone */
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
-	ck_assert_ptr_nonnull(strstr(err, "(6 unchanged since the last run)"));
+	ck_assert_ptr_nonnull(strstr(err, "(7 unchanged since the last run)"));
 	free(err);
 	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(err, "unchanged); when"));
@@ -653,13 +676,13 @@ START_TEST(containers_sharded_and_resumed)
 	ck_assert_int_ge(fputs("bbbb", f), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
-	ck_assert_ptr_nonnull(strstr(err, "(5 unchanged since the last run)"));
+	ck_assert_ptr_nonnull(strstr(err, "(6 unchanged since the last run)"));
 	free(err);
 	/* a container gone: named, exit 3, the others analysed */
 	ck_assert_int_eq(rename(zip, gone), 0);
 	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "-o", o, NULL), 3);
 	ck_assert_ptr_nonnull(strstr(err, "WS01.zip: cannot open"));
-	ck_assert_ptr_nonnull(strstr(err, "6 hosts"));
+	ck_assert_ptr_nonnull(strstr(err, "7 hosts"));
 	free(err);
 	ck_assert_int_eq(rename(gone, zip), 0);
 out:

@@ -81,6 +81,10 @@ typedef struct rt_unit {
 	rt_unit_container *containers; /* by path; none when all its files are
 					* plain files */
 	size_t ncontainers;
+	char *mgmt;          /* its addresses when its SYSTEM hive makes it a
+			      * domain controller or file server, comma-separated,
+			      * "" when not (rt_units_mgmt_hosts); NULL when not
+			      * known (a manifest without "mgmt_ipv4") */
 } rt_unit;
 
 typedef struct rt_units {
@@ -144,7 +148,9 @@ size_t rt_units_find(const rt_units *u, const char *name);
 /* The IPv4 addresses of the domain controllers and file servers among all
  * the units (their SYSTEM hives: host.role, host.ipv4), comma-separated,
  * appended to `out`: rt_analysis_opts.mgmt_hosts, so that every unit of a
- * case, in one run or in shards, is judged against the same list. A hive
+ * case, in one run or in shards, is judged against the same list. Each
+ * unit's part is found by rt_units_collect and kept in the manifest
+ * ("mgmt_ipv4"); a unit of an older manifest reads its hives here. A hive
  * that cannot be read names none (the unit's own analysis says why).
  * 0, or -1 on out of memory. */
 int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out);

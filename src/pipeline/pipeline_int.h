@@ -95,5 +95,9 @@ void pl_keep_free(rt_analysis *a);
  * controllers or file servers (host.role), comma-separated, appended to
  * `out` (rt_assess_opts.mgmt_hosts). 0, or -1 on out of memory. */
 int pl_cfg_mgmt_hosts(const rt_config *cfg, rt_buf *out);
+/* Each unit's part of the case's management hosts (rt_unit.mgmt), from its
+ * SYSTEM hives: what the manifest records, so that shards need not read
+ * every host's hives again. 0, or -1 on out of memory. */
+int pl_units_mgmt(rt_units *u);
 
 #endif

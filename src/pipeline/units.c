@@ -298,7 +298,7 @@ int rt_units_collect(const char *const *paths, size_t npaths, rt_units **out, rt
 		goto done;
 	if (rt_pipeline_collect(paths, npaths, 1, &u->ev, &rd) || !u->ev)
 		goto done;
-	if (describe_units(u, paths, npaths))
+	if (describe_units(u, paths, npaths) || pl_units_mgmt(u))
 		goto done;
 	/* everything the walk said names a file it left or could not open */
 	if (rec.oom || pl_notes_to_inputs(&rec, &sk, 0, NULL, paths, npaths) ||
@@ -346,6 +346,7 @@ void rt_units_free(rt_units **up)
 			free(u->units[i].paths[k]);
 		free(u->units[i].paths);
 		unit_containers_free(&u->units[i]);
+		free(u->units[i].mgmt);
 	}
 	free(u->units);
 	for (i = 0; i < u->nskipped; i++)
@@ -567,6 +568,10 @@ static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 	JP(h->full_name);
 	ADD(",\"base\":");
 	JP(u->base);
+	if (un->mgmt) {
+		ADD(",\"mgmt_ipv4\":");
+		JP(un->mgmt);
+	}
 	if (path_list(out, "paths", un->paths, un->npaths) ||
 	    path_list(out, "roots", h->roots, h->nroots) || containers_json(out, un))
 		return -1;
@@ -851,6 +856,8 @@ static int read_unit(reader *r, const cJSON *o)
 	    path_array(o, "roots", &h->roots, &h->nroots) || jr_path(o, "base", &base) || !base)
 		return bad(r, "a unit needs host, dir, name_source, size, files, base, paths, roots");
 	un->nfiles = (size_t)num;
+	if (jr_path(o, "mgmt_ipv4", &un->mgmt))
+		return free(base), bad(r, "'mgmt_ipv4' must be a string");
 	if (!un->dir[0] || strchr(un->dir, '/') || un->dir[0] == '.')
 		return free(base), bad(r, "'dir' must be a plain folder name");
 	if (!u->base)
