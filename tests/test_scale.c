@@ -644,6 +644,22 @@ START_TEST(containers_sharded_and_resumed)
 	ck_assert_ptr_nonnull(strstr(out, "\"host\":\"DC01\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"mgmt_ipv4\":\"10.0.0.5\""));
 	free(tu_write_file(dir, "case.manifest", out, strlen(out)));
+	/* a manifest that says a file lies elsewhere in its image than it does
+	 * (another MFT entry): named, not read from there */
+	{
+		char *e = strstr(out, "\"mft_entry\":"), *bad = path("bad.manifest", NULL);
+
+		ck_assert_ptr_nonnull(e);
+		e += strlen("\"mft_entry\":");
+		*e = *e == '9' ? '8' : '9';
+		free(tu_write_file(dir, "bad.manifest", out, strlen(out)));
+		ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", bad, "-o", o, NULL), 3);
+		ck_assert_ptr_nonnull(strstr(err, "changed since the manifest was made (its size or "
+					     "where it lies"));
+		free(err);
+		free(bad);
+		tu_rmtree(o);
+	}
 	free(out);
 	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);
 	ck_assert_msg(!strstr(err, "error"), "%s", err);

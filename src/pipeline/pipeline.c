@@ -665,6 +665,23 @@ out:
 	return rc;
 }
 
+/* Whether the artifact found by walking the container again is the one the
+ * manifest describes: same size, and where the manifest says it lies (an
+ * older manifest gives its logs no origin: their size is compared). */
+static int same_place(const rt_artifact *m, const rt_artifact *found)
+{
+	const rt_origin *a = &m->origin, *b = &found->origin;
+
+	if (m->size != found->size && (m->size || m->kind != RT_ART_HIVE_LOG))
+		return 0;
+	if (!a->container)
+		return 1;
+	return a->partition == b->partition && a->partition_offset == b->partition_offset &&
+	       a->shadow_copy == b->shadow_copy && a->shadow_copy_time == b->shadow_copy_time &&
+	       a->mft_entry == b->mft_entry &&
+	       !strcmp(a->inner_path ? a->inner_path : "", b->inner_path ? b->inner_path : "");
+}
+
 int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evidence **inside,
 		     rt_diag *diag)
 {
@@ -700,6 +717,12 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 			if (f->src || (!f->origin.container && pl_container_of(f->path, c, nc) == nc))
 				continue;
 			if ((found = find_artifact(*inside, f->path)) && found->src) {
+				if (!same_place(f, found)) {
+					rt_diag_error(diag, f->path, "cannot open: changed since the manifest "
+						      "was made (its size or where it lies in the image); run "
+						      "'remtrail hosts' again");
+					continue;
+				}
 				f->src = rt_source_ref(found->src);
 				f->by_path = 1;
 				continue;
