@@ -549,6 +549,8 @@ static int ensure_pairing(rt_analysis_host *ah)
 	return 0;
 }
 
+static pthread_mutex_t rewalk_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* The first error the walk of a unit's containers gave about a container
  * itself (it cannot be opened or read), for the container's own message. */
 typedef struct rewalk {
@@ -648,7 +650,11 @@ static int rewalk_containers(const rt_unit_container *c, size_t nc, rt_evidence 
 	o.name_from_system = NULL;
 	o.name_from_evtx = NULL;
 	rt_diag_init(&quiet, rewalk_note, &w);
+	/* one walk at a time: rt_evidence_collect is made to be called from
+	 * one thread (what the walk opens is then read side by side) */
+	pthread_mutex_lock(&rewalk_lock);
 	rc = rt_evidence_collect(paths, n, &o, inside, &quiet);
+	pthread_mutex_unlock(&rewalk_lock);
 	rt_diag_release(&quiet);
 	for (i = 0; i < nc; i++)
 		if (w.why[i]) {
