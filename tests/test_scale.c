@@ -694,6 +694,12 @@ START_TEST(containers_sharded_and_resumed)
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(err, "(6 unchanged since the last run)"));
 	free(err);
+	/* and so does a run from the manifest (the ZIP hashed by path) */
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--host", "WS01", "--host",
+			    "WS02", "-o", m, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "2 of 7 hosts done"));
+	ck_assert_ptr_nonnull(strstr(err, "(1 unchanged)"));
+	free(err);
 	/* a container gone: named, exit 3, the others analysed */
 	ck_assert_int_eq(rename(zip, gone), 0);
 	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "-o", o, NULL), 3);
