@@ -207,7 +207,8 @@ static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *f
 		for (i = 0; i < a->ncontainers; i++) {
 			ADD(i ? ",{\"path\":" : "{\"path\":");
 			JP(a->containers[i].path);
-			ADDF(",\"size\":%llu,\"sha256\":", (unsigned long long)a->containers[i].size);
+			ADDF(",\"size\":%llu,\"sha256\":",
+			     (unsigned long long)a->containers[i].size);
 			JP(a->containers[i].sha256);
 			ADD("}");
 		}
@@ -470,7 +471,8 @@ static int unit_files(const rt_unit *u, const rt_artifact ***out, size_t *n)
 
 static int cmp_path(const void *a, const void *b)
 {
-	return strcmp((*(const rt_artifact *const *)a)->path, (*(const rt_artifact *const *)b)->path);
+	return strcmp((*(const rt_artifact *const *)a)->path,
+	              (*(const rt_artifact *const *)b)->path);
 }
 
 /* A file's SHA-256 now: through its byte source when the walk opened it
@@ -591,7 +593,8 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 		/* inside an image or archive: unchanged when the container is
 		 * (checked below) */
 		if (files[i]->origin.container ||
-		    pl_container_of(files[i]->path, u->containers, u->ncontainers) < u->ncontainers) {
+		    pl_container_of(files[i]->path, u->containers, u->ncontainers) <
+		        u->ncontainers) {
 			if (size != files[i]->size) {
 				snprintf(why, whylen, "input changed (size): %s", files[i]->path);
 				goto out;
@@ -706,8 +709,8 @@ static int read_containers(const cJSON *j, rt_analysis *a)
 	cJSON_ArrayForEach(x, rec) {
 		rt_input *in = pl_input_new(&l);
 
-		if (!in || jr_path(x, "path", &in->path) || !in->path || jr_u64(x, "size", &in->size) ||
-		    jr_path(x, "sha256", &in->sha256)) {
+		if (!in || jr_path(x, "path", &in->path) || !in->path ||
+		    jr_u64(x, "size", &in->size) || jr_path(x, "sha256", &in->sha256)) {
 			rc = -1;
 			break;
 		}

@@ -160,9 +160,12 @@ static int container_sha256(rt_input *x, rt_analysis **parts, size_t nparts)
 	size_t p, c;
 
 	for (p = 0; !x->sha256 && p < nparts; p++)
-		for (c = 0; c < parts[p]->ncontainers; c++)
-			if (parts[p]->containers[c].sha256 && !strcmp(parts[p]->containers[c].path, x->path))
-				return (x->sha256 = rt_strdup0(parts[p]->containers[c].sha256)) ? 0 : -1;
+		for (c = 0; c < parts[p]->ncontainers; c++) {
+			const rt_input *ct = &parts[p]->containers[c];
+
+			if (ct->sha256 && !strcmp(ct->path, x->path))
+				return (x->sha256 = rt_strdup0(ct->sha256)) ? 0 : -1;
+		}
 	return 0;
 }
 

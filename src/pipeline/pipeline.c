@@ -566,7 +566,8 @@ static void rewalk_note(void *ctx, rt_diag_level level, const char *subject, con
 	size_t i;
 
 	for (i = 0; level == RT_DIAG_ERROR && i < w->nc; i++)
-		if (!w->why[i] && !strcmp(subject, w->c[i].path) && !(w->why[i] = rt_strdup0(message)))
+		if (!w->why[i] && !strcmp(subject, w->c[i].path) &&
+		    !(w->why[i] = rt_strdup0(message)))
 			w->oom = 1;
 }
 
@@ -591,15 +592,19 @@ static int container_same(const rt_unit_container *c, rt_diag *diag)
 
 	for (f = 0; f < c->nfiles; f++) {
 		if (stat(c->files[f].path, &st) != 0) {
-			rt_diag_error(diag, c->files[f].path, "cannot open: %s (the manifest names it as "
-				      "a file of '%s'; its hosts are not read)", strerror(errno), c->path);
+			rt_diag_error(diag, c->files[f].path,
+			              "cannot open: %s (the manifest names it as "
+			              "a file of '%s'; its hosts are not read)",
+			              strerror(errno), c->path);
 			return 0;
 		}
 		if ((uint64_t)st.st_size != c->files[f].size) {
-			rt_diag_error(diag, c->files[f].path, "changed since the manifest was made "
-				      "(%llu bytes, the manifest says %llu): its hosts are not read; run "
-				      "'remtrail hosts' again", (unsigned long long)st.st_size,
-				      (unsigned long long)c->files[f].size);
+			rt_diag_error(
+			    diag, c->files[f].path,
+			    "changed since the manifest was made "
+			    "(%llu bytes, the manifest says %llu): its hosts are not read; run "
+			    "'remtrail hosts' again",
+			    (unsigned long long)st.st_size, (unsigned long long)c->files[f].size);
 			return 0;
 		}
 	}
@@ -720,13 +725,15 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 								   : &h->artifacts[i];
 			const rt_artifact *found;
 
-			if (f->src || (!f->origin.container && pl_container_of(f->path, c, nc) == nc))
+			if (f->src ||
+			    (!f->origin.container && pl_container_of(f->path, c, nc) == nc))
 				continue;
 			if ((found = find_artifact(*inside, f->path)) && found->src) {
 				if (!same_place(f, found)) {
-					rt_diag_error(diag, f->path, "cannot open: changed since the manifest "
-						      "was made (its size or where it lies in the image); run "
-						      "'remtrail hosts' again");
+					rt_diag_error(diag, f->path,
+					              "cannot open: changed since the manifest "
+					              "was made (its size or where it lies in the "
+					              "image); run 'remtrail hosts' again");
 					continue;
 				}
 				f->src = rt_source_ref(found->src);
@@ -735,9 +742,12 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 			}
 			/* a container not read was named already */
 			if ((j = pl_container_of(f->path, c, nc)) < nc && ok[j])
-				rt_diag_error(diag, f->path, "cannot open: not in '%s' any more (the "
-					      "image or archive changed since the manifest was made; run "
-					      "'remtrail hosts' again)", c[j].path);
+				rt_diag_error(
+				    diag, f->path,
+				    "cannot open: not in '%s' any more (the "
+				    "image or archive changed since the manifest was made; run "
+				    "'remtrail hosts' again)",
+				    c[j].path);
 		}
 	free(ok);
 	return 0;
@@ -801,8 +811,8 @@ static int hash_containers(rt_analysis *a, const rt_unit *un, const rt_evidence 
 		if (!holds(un->host, ct))
 			continue;
 		for (f = 0; f < ct->nfiles; f++) {
-			rt_input *in = pl_input_add(&l, ct->files[f].path, ct->files[f].size, NULL, NULL,
-						    NULL, 0);
+			rt_input *in = pl_input_add(&l, ct->files[f].path, ct->files[f].size, NULL,
+			                            NULL, NULL, 0);
 
 			if (!in || pl_input_hash(in, &ct->files[f], diag))
 				goto out;

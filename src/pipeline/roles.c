@@ -55,7 +55,8 @@ static int unit_mgmt(const rt_unit *un, rt_buf *out)
 	if (!(sys = calloc(h->nartifacts + 1, sizeof *sys)))
 		return -1;
 	for (i = m = 0; i < h->nartifacts; i++)
-		if (h->artifacts[i].kind == RT_ART_HIVE && h->artifacts[i].hive_kind == RT_HIVE_SYSTEM)
+		if (h->artifacts[i].kind == RT_ART_HIVE &&
+		    h->artifacts[i].hive_kind == RT_HIVE_SYSTEM)
 			sys[m++] = h->artifacts[i];
 	if (!m) {
 		free(sys);
@@ -89,7 +90,8 @@ int pl_units_mgmt(rt_units *u)
 
 	for (k = 0; k < u->n; k++) {
 		rt_buf_reset(&b);
-		if (unit_mgmt(&u->units[k], &b) || !(u->units[k].mgmt = rt_strdup0(b.buf ? b.buf : ""))) {
+		if (unit_mgmt(&u->units[k], &b) ||
+		    !(u->units[k].mgmt = rt_strdup0(b.buf ? b.buf : ""))) {
 			rt_buf_release(&b);
 			return -1;
 		}

@@ -120,7 +120,8 @@ static int add_container(rt_unit *un, const rt_evidence *ev, size_t c)
 	un->containers = nc;
 	x = &nc[un->ncontainers++];
 	memset(x, 0, sizeof *x);
-	if (!(x->path = rt_strdup0(ct->path)) || !(x->files = calloc(ct->nfiles + 1, sizeof *x->files)))
+	if (!(x->path = rt_strdup0(ct->path)) ||
+	    !(x->files = calloc(ct->nfiles + 1, sizeof *x->files)))
 		return -1;
 	for (i = 0; i < ct->nfiles; i++) {
 		if (!(x->files[i].path = rt_strdup0(ct->files[i].path)))
@@ -151,13 +152,15 @@ static int describe_units(rt_units *u, const char *const *paths, size_t npaths)
 			    add_container(un, u->ev, art->origin.container))
 				return -1;
 			for (k = 0; k < art->nlogs; k++) {
-				if (count_file(un, art->logs[k].path, art->logs[k].size, paths, npaths) ||
+				if (count_file(un, art->logs[k].path, art->logs[k].size, paths,
+				               npaths) ||
 				    add_container(un, u->ev, art->logs[k].origin.container))
 					return -1;
 			}
 		}
 		if (un->ncontainers > 1)
-			qsort(un->containers, un->ncontainers, sizeof *un->containers, cmp_container);
+			qsort(un->containers, un->ncontainers, sizeof *un->containers,
+			      cmp_container);
 	}
 	return name_folders(u);
 }
@@ -534,7 +537,8 @@ static int containers_json(rt_buf *out, const rt_unit *un)
 		for (f = 0; f < un->containers[c].nfiles; f++) {
 			ADD(f ? ",{\"path\":" : "{\"path\":");
 			JP(un->containers[c].files[f].path);
-			ADDF(",\"size\":%llu}", (unsigned long long)un->containers[c].files[f].size);
+			ADDF(",\"size\":%llu}",
+			     (unsigned long long)un->containers[c].files[f].size);
 		}
 		ADD("]}");
 	}
@@ -750,8 +754,8 @@ static int log_array(rt_evidence *ev, const cJSON *o, rt_artifact **v, size_t *n
 		l->origin.mft_entry = UINT64_MAX;
 		(*n)++;
 		if (cJSON_IsObject(x)) {
-			if (jr_path(x, "path", &l->path) || !l->path || jr_u64(x, "size", &l->size) ||
-			    read_origin(ev, x, l))
+			if (jr_path(x, "path", &l->path) || !l->path ||
+			    jr_u64(x, "size", &l->size) || read_origin(ev, x, l))
 				return -1;
 		} else if (!cJSON_IsString(x) ||
 			   rt_path_unescape(&b, x->valuestring, strlen(x->valuestring)) ||
@@ -812,7 +816,8 @@ static int read_containers(const cJSON *o, rt_unit *un)
 		cJSON_ArrayForEach(f, files) {
 			rt_unit_file *uf = &c->files[c->nfiles++];
 
-			if (jr_path(f, "path", &uf->path) || !uf->path || jr_u64(f, "size", &uf->size))
+			if (jr_path(f, "path", &uf->path) || !uf->path ||
+			    jr_u64(f, "size", &uf->size))
 				return -1;
 		}
 	}
@@ -895,7 +900,8 @@ static int read_skipped(reader *r, const cJSON *o)
 		return bad(r, "a skipped input needs skipped, root, relative, state, notes");
 	if (jr_u64(o, "size", &in->size) || jr_path(o, "host", &in->host) ||
 	    jr_path(o, "kind", &in->kind) || pl_origin_read(o, &in->container, &in->origin))
-		return bad(r, "a skipped input's size, host, kind or origin is not as remtrail writes it");
+		return bad(
+		    r, "a skipped input's size, host, kind or origin is not as remtrail writes it");
 	for (s = RT_INPUT_READ; s <= RT_INPUT_SKIPPED && strcmp(state, rt_input_state_name(s)); s++)
 		;
 	if (s > RT_INPUT_SKIPPED)
