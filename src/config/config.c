@@ -219,7 +219,8 @@ static int open_artifact(loader *L, const rt_artifact *a, rt_hive **h)
 		return -1;
 	}
 	if (!a->src) {
-		rt_diag_error(L->diag, a->path, "cannot open: no such file (a manifest names it by path)");
+		if (!a->gone_named)
+			rt_diag_error(L->diag, a->path, "cannot open: the artifact has no byte source");
 		free(logs);
 		return -1;
 	}
@@ -228,9 +229,9 @@ static int open_artifact(loader *L, const rt_artifact *a, rt_hive **h)
 	for (i = n = 0; i < a->nlogs; i++)
 		if (a->logs[i].src)
 			logs[n++] = a->logs[i].src;
-		else
+		else if (!a->logs[i].gone_named)
 			rt_diag_error(L->diag, a->logs[i].path,
-				      "cannot open: no such file (a manifest names it by path)");
+				      "cannot open: the artifact has no byte source");
 	rc = rt_hive_open_with_logs_source(a->src, logs, n, 0, h, L->diag);
 	free(logs);
 	return rc;

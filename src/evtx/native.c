@@ -142,7 +142,8 @@ static void open_file(nfile *f)
 {
 	f->state = -1;
 	if (!f->in->src) {
-		file_msg(f, "cannot open: the artifact has no byte source");
+		if (!f->in->gone_named)
+			file_msg(f, "cannot open: the artifact has no byte source");
 		return;
 	}
 	f->size = rt_source_size(f->in->src);

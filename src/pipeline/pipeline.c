@@ -16,8 +16,10 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "adapt.h"
@@ -693,6 +695,23 @@ static int same_place(const rt_artifact *m, const rt_artifact *found)
 	       !strcmp(a->inner_path ? a->inner_path : "", b->inner_path ? b->inner_path : "");
 }
 
+/* A file of a manifest's unit that cannot be opened: named here, once, with
+ * the reason; the readers then count it as lost without a line of their
+ * own. */
+static void gone(rt_artifact *f, rt_diag *diag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void gone(rt_artifact *f, rt_diag *diag, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	rt_diag_error(diag, f->path, "%s", why);
+	f->gone_named = 1;
+}
+
 int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evidence **inside,
 		     rt_diag *diag)
 {
@@ -712,6 +731,9 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 				walk = 1;
 			else if (rt_source_open_path(f->path, &f->src) == 0)
 				f->by_path = 1;
+			else
+				gone(f, diag, "cannot open: %s (a manifest names it by path)",
+				     strerror(errno));
 		}
 	if (!walk || !nc)
 		return 0;
@@ -730,10 +752,10 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 				continue;
 			if ((found = find_artifact(*inside, f->path)) && found->src) {
 				if (!same_place(f, found)) {
-					rt_diag_error(diag, f->path,
-					              "cannot open: changed since the manifest "
-					              "was made (its size or where it lies in the "
-					              "image); run 'remtrail hosts' again");
+					gone(f, diag,
+					     "cannot open: changed since the manifest "
+					     "was made (its size or where it lies in the "
+					     "image); run 'remtrail hosts' again");
 					continue;
 				}
 				f->src = rt_source_ref(found->src);
@@ -742,12 +764,13 @@ int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evide
 			}
 			/* a container not read was named already */
 			if ((j = pl_container_of(f->path, c, nc)) < nc && ok[j])
-				rt_diag_error(
-				    diag, f->path,
-				    "cannot open: not in '%s' any more (the "
-				    "image or archive changed since the manifest was made; run "
-				    "'remtrail hosts' again)",
-				    c[j].path);
+				gone(f, diag,
+				     "cannot open: not in '%s' any more (the "
+				     "image or archive changed since the manifest was made; run "
+				     "'remtrail hosts' again)",
+				     c[j].path);
+			else
+				f->gone_named = 1;
 		}
 	free(ok);
 	return 0;
