@@ -27,19 +27,9 @@ static char *sample;    /* mksample's output: tmp/sample */
 static char *volume;    /* tmp/vol.raw: the NTFS volume of WS01 */
 static char *disk;      /* tmp/disk.raw: an MBR disk holding it at 1 MiB */
 
-static const char *tool(const char *env)
-{
-	const char *v = getenv(env);
-
-	return v && *v ? v : NULL;
-}
-
 static char *path(const char *name)
 {
-	rt_buf b = RT_BUF_INIT;
-
-	rt_buf_addf(&b, "%s/%s", tmp, name);
-	return rt_buf_detach(&b, NULL);
+	return tu_path(tmp, name);
 }
 
 /*
@@ -51,10 +41,10 @@ static char *path(const char *name)
 static int sh(const char *cmd)
 {
 	char *argv[] = {"/bin/sh", "-c", (char *)cmd, "sh", tmp,
-			(char *)tool("RT_QEMU_IMG"), (char *)tool("RT_EWFACQUIRE"),
-			(char *)tool("RT_SFDISK"), (char *)tool("RT_MKNTFS"),
-			(char *)tool("RT_MKNTFSTREE"), sample, (char *)tool("RT_MKSAMPLE"),
-			(char *)(tool("RT_7Z") ? tool("RT_7Z") : "7z"), NULL};
+			(char *)tu_tool("RT_QEMU_IMG"), (char *)tu_tool("RT_EWFACQUIRE"),
+			(char *)tu_tool("RT_SFDISK"), (char *)tu_tool("RT_MKNTFS"),
+			(char *)tu_tool("RT_MKNTFSTREE"), sample, (char *)tu_tool("RT_MKSAMPLE"),
+			(char *)(tu_tool("RT_7Z") ? tu_tool("RT_7Z") : "7z"), NULL};
 	char *err = NULL;
 	int r;
 
@@ -511,6 +501,54 @@ START_TEST(bitlocker_named)
 }
 END_TEST
 
+/*
+ * Ex01. Debian 12's ewfacquire (libewf 20140813) offers -f encase7-v2 but
+ * writes an E01 ("Unsupported EWF format defaulting to: encase6"), and its
+ * library has no EWF2 signature: it cannot read an Ex01 either. So an Ex01
+ * (here its 8-byte signature and zeros) is named with what to do, exit 3,
+ * the rest analysed; the day ewfacquire writes Ex01, the image it writes
+ * must read like the folder.
+ */
+START_TEST(ex01_written_or_named)
+{
+	char *ex01 = path("ex/disk.Ex01"), *inner = path("ex/disk.Ex01/p1/"), *sig = path("sig.Ex01");
+	char *ws02 = NULL, *out = NULL, *err = NULL;
+	rt_buf b = RT_BUF_INIT;
+	char *argv[] = {(char *)tu_remtrail(), "assess", "--format", "json", sig, NULL, NULL};
+	int rc;
+
+	ck_assert_int_eq(sh("mkdir -p \"$1/ex\" && \"$3\" -u -q -t \"$1/ex/disk\" -f encase7-v2 "
+			    "-c none \"$1/disk.raw\" >/dev/null 2>&1"),
+			 0);
+	if (access(ex01, R_OK) == 0) {
+		same_as_folder(ex01, inner);
+	} else {
+		free(ex01);
+		ex01 = path("ex/disk.E01");
+		ck_assert_msg(access(ex01, R_OK) == 0, "ewfacquire -f encase7-v2 wrote neither");
+	}
+	rt_buf_addf(&b, "%s/WS02", sample);
+	ws02 = rt_buf_detach(&b, NULL);
+	argv[5] = ws02;
+	ck_assert_int_eq(sh("python3 -c 'import sys\nb=bytearray(65536)\nb[0:8]=b\"EVF2\\r\\n\\x81\\x00\"\n"
+			    "open(sys.argv[1],\"wb\").write(b)' \"$1/sig.Ex01\""),
+			 0);
+	rc = tu_run(argv, &out, &err);
+	ck_assert_msg(rc == 3, "exit %d\n%s", rc, err);
+	ck_assert_msg(strstr(err, "sig.Ex01: cannot read disk image (Ex01): ") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "reads E01 (EWF1) only, not EWF2 (Ex01)") != NULL ||
+			  strstr(err, "libewf cannot open it") != NULL,
+		      "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "\"host\":\"WS02\""));
+	free(out);
+	free(err);
+	free(ws02);
+	free(sig);
+	free(ex01);
+	free(inner);
+}
+END_TEST
+
 /* Shadow copies of the corpus image are listed with their creation times. */
 START_TEST(corpus_shadow_copies_listed)
 {
@@ -561,16 +599,15 @@ END_TEST
 
 static int setup(void)
 {
-	const char *need[] = {"RT_MKNTFS", "RT_MKNTFSTREE", "RT_QEMU_IMG", "RT_EWFACQUIRE",
-			      "RT_SFDISK", "RT_MKSAMPLE", "RT_7Z"};
-	size_t i;
+	static const char *const need[] = {"RT_MKNTFS",     "RT_MKNTFSTREE", "RT_QEMU_IMG",
+					   "RT_EWFACQUIRE", "RT_SFDISK",     "RT_MKSAMPLE", "RT_7Z"};
+	const char *missing = tu_missing_tool(need, sizeof(need) / sizeof(need[0]));
 
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!tool(need[i]) || access(tool(need[i]), X_OK)) {
-			printf("skipped: %s is not available (Debian: ntfs-3g, ntfs-3g-dev, "
-			       "ewf-tools, qemu-utils, fdisk, p7zip-full)\n", need[i]);
-			return -1;
-		}
+	if (missing) {
+		printf("skipped: %s is not available (Debian: ntfs-3g, ntfs-3g-dev, "
+		       "ewf-tools, qemu-utils, fdisk, p7zip-full)\n", missing);
+		return -1;
+	}
 	tmp = tu_tmpdir();
 	sample = path("sample");
 	volume = path("vol.raw");
@@ -609,6 +646,7 @@ int main(void)
 	tcase_add_test(tc, sparse_compressed_streams_and_case);
 	tcase_add_test(tc, damaged_images_named_rest_analysed);
 	tcase_add_test(tc, bitlocker_named);
+	tcase_add_test(tc, ex01_written_or_named);
 	tcase_add_test(tc, corpus_shadow_copies_listed);
 	tcase_add_test(tc, corpus_images_listed);
 	suite_add_tcase(s, tc);

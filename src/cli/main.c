@@ -84,12 +84,12 @@ static void main_help(FILE *out)
 		"PATH is any mix of .evtx files, hive files, disk images, archives and\n"
 		"folders (a mounted Windows volume, a KAPE or Velociraptor collection, a\n"
 		"folder of many hosts). Images are found by content and read in place:\n"
-		"E01/Ex01, raw and split raw, VHD, VHDX, VMDK, QCOW2; MBR and GPT\n"
-		"partitions; NTFS volumes and their shadow copies; BitLocker with\n"
-		"--recovery-password PW (any command). Archives are read as the folders\n"
-		"they hold: ZIP (KAPE, Velociraptor), 7z, tar, .gz, .xz, .bz2. Nothing is\n"
-		"extracted, mounted or written; evidence is opened read-only. All times\n"
-		"are UTC.\n"
+		"E01 (Ex01 where libewf reads EWF2), raw and split raw, VHD, VHDX,\n"
+		"VMDK, QCOW2; MBR and GPT partitions; NTFS volumes and their shadow\n"
+		"copies; BitLocker with --recovery-password PW (any command). Archives\n"
+		"are read as the folders they hold: ZIP (KAPE, Velociraptor), 7z, tar,\n"
+		".gz, .xz, .bz2. Nothing is extracted, mounted or written; evidence is\n"
+		"opened read-only. All times are UTC.\n"
 		"\n"
 		"commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)

@@ -326,6 +326,35 @@ oom:
 	return -1;
 }
 
+/*
+ * Whether this libewf knows the first segment's signature. Debian 12's
+ * libewf 20140813 reads EWF1 (E01) only: it does not know EWF2's
+ * "EVF2\r\n\x81\0", and its own error ("unsupported segment file
+ * signature") does not tell the analyst what to do.
+ */
+static int ewf_known(rt_source *first, char *err, size_t n)
+{
+	libewf_error_t *e = NULL;
+	void *bfio = NULL;
+	int r;
+
+	if (rt_source_bfio(first, &bfio)) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	r = libewf_check_file_signature_file_io_handle(bfio, &e);
+	libewf_error_free(&e);
+	rt_source_bfio_free(&bfio);
+	if (r != 1) {
+		snprintf(err, n, "libewf %s reads E01 (EWF1) only, not EWF2 (Ex01): convert the "
+				 "image to E01 (EnCase, FTK Imager) or build with a libewf that "
+				 "reads EWF2",
+			 libewf_get_version());
+		return -1;
+	}
+	return 0;
+}
+
 static int open_ewf(img *m, const files *f, uint64_t *size, char *err, size_t n)
 {
 	libewf_error_t *e = NULL;
@@ -786,7 +815,8 @@ int rt_image_open(rt_source *file, const char *kind, rt_source_sibling sib, void
 		goto out;
 	m->lib = (img_lib)lib;
 	if (lib == IMG_EWF) {
-		if (ewf_segments(file, sib, ctx, &f, err, n) || open_ewf(m, &f, &size, err, n))
+		if ((!strcmp(kind, "Ex01") && ewf_known(file, err, n)) ||
+		    ewf_segments(file, sib, ctx, &f, err, n) || open_ewf(m, &f, &size, err, n))
 			goto out;
 	} else {
 		if (files_add(&f, file))

@@ -13,6 +13,7 @@
 
 #include <libvshadow.h>
 
+#include "remtrail/util.h"
 #include "source_int.h"
 #include "yal.h"
 
@@ -85,6 +86,99 @@ static void store_release(void *impl)
 
 static const src_ops store_ops = {"shadow copy", store_read, store_release, NULL, NULL};
 
+/*
+ * Chains of 16 KiB blocks a store is made of (catalog, block list, block
+ * range list, bitmaps) link by the "next offset" at byte 40 of each block's
+ * header. libvshadow 20190323 follows a block list that links back into
+ * itself for ever, adding the same descriptors again each time (memory
+ * grows until the machine gives out): a damaged or hostile volume must not
+ * do that to us, so the chains are walked first (no memory kept, one
+ * 48-byte header read a block) and a volume with a loop is refused. A
+ * chain that leaves the volume or meets a block without the VSS identifier
+ * simply ends here: libvshadow names that itself.
+ */
+#define VSS_BLOCK 0x4000u
+#define VSS_HEADER_AT 0x1e00u
+
+static const uint8_t vss_id[16] = {0x6b, 0x87, 0x08, 0x38, 0x76, 0xc1, 0x48, 0x4e,
+				   0xb7, 0xae, 0x04, 0x04, 0x6e, 0x6c, 0xc7, 0x52};
+
+/* The next block of the chain through `off`, or 0 at its end. */
+static uint64_t chain_next(rt_source *v, uint64_t off)
+{
+	uint8_t h[48];
+
+	if (!off || off > rt_source_size(v) - sizeof(h) ||
+	    rt_source_read_exact(v, h, sizeof(h), off) || memcmp(h, vss_id, sizeof(vss_id)))
+		return 0;
+	return rt_le64(h + 40);
+}
+
+/* 1 when the chain from `start` comes back on itself (*at: a block on the
+ * loop), 0 when it ends. Brent's cycle finding: a chain without a loop
+ * costs one header read a block, as many blocks as libvshadow then reads. */
+static int chain_loops(rt_source *v, uint64_t start, uint64_t *at)
+{
+	uint64_t tortoise = start, hare = chain_next(v, start), power = 1, lam = 1;
+
+	while (hare) {
+		if (hare == tortoise) {
+			*at = hare;
+			return 1;
+		}
+		if (power == lam) {
+			tortoise = hare;
+			power *= 2;
+			lam = 0;
+		}
+		hare = chain_next(v, hare);
+		lam++;
+	}
+	return 0;
+}
+
+static const struct {
+	size_t at; /* in a catalog entry of type 3 */
+	const char *what;
+} store_chains[] = {
+    {8, "block list"}, {40, "block range list"}, {48, "bitmap"}, {72, "previous bitmap"},
+};
+
+/* 0, or -1 with `err` naming the first chain that loops. */
+static int vss_chains_end(rt_source *v, char *err, size_t n)
+{
+	uint8_t hdr[56], block[VSS_BLOCK];
+	uint64_t cat, at;
+	size_t e, i;
+
+	if (rt_source_size(v) < VSS_HEADER_AT + sizeof(hdr) ||
+	    rt_source_read_exact(v, hdr, sizeof(hdr), VSS_HEADER_AT))
+		return 0;
+	cat = rt_le64(hdr + 48);
+	if (chain_loops(v, cat, &at)) {
+		snprintf(err, n, "their catalog loops back on itself at offset %llu",
+			 (unsigned long long)at);
+		return -1;
+	}
+	for (; cat && cat <= rt_source_size(v) && rt_source_size(v) - cat >= VSS_BLOCK;
+	     cat = rt_le64(block + 40)) {
+		if (rt_source_read_exact(v, block, sizeof(block), cat) ||
+		    memcmp(block, vss_id, sizeof(vss_id)))
+			break;
+		for (e = 128; e + 128 <= sizeof(block); e += 128) {
+			if (rt_le64(block + e) != 3)
+				continue;
+			for (i = 0; i < sizeof(store_chains) / sizeof(store_chains[0]); i++)
+				if (chain_loops(v, rt_le64(block + e + store_chains[i].at), &at)) {
+					snprintf(err, n, "the %s of a store loops back on itself at offset %llu",
+						 store_chains[i].what, (unsigned long long)at);
+					return -1;
+				}
+		}
+	}
+	return 0;
+}
+
 int rt_vss_open(rt_source *volume, rt_vss **out, int *nstores, char *err, size_t n)
 {
 	libvshadow_error_t *e = NULL;
@@ -107,6 +201,8 @@ int rt_vss_open(rt_source *volume, rt_vss **out, int *nstores, char *err, size_t
 			err[0] = '\0'; /* no shadow copies: not an error */
 		goto fail;
 	}
+	if (vss_chains_end(volume, err, n))
+		goto fail;
 	if (libvshadow_volume_initialize(&v->v, &e) != 1 ||
 	    libvshadow_volume_open_file_io_handle(v->v, v->bfio, LIBVSHADOW_OPEN_READ, &e) != 1 ||
 	    libvshadow_volume_get_number_of_stores(v->v, &x->nstores, &e) != 1) {
