@@ -762,6 +762,38 @@ START_TEST(dcom_disabled_denied_and_bypassed)
 }
 END_TEST
 
+/* A write of the machine launch restriction seen in the logs (Sysmon 13)
+ * without its data: the restriction is unknown from then until a later
+ * snapshot; Group Policy's restriction, when set, still decides. */
+START_TEST(dcom_restriction_rewritten)
+{
+	const rt_cm_verdict *v;
+
+	reset(1, 1);
+	snap("dcom.enabled", "Y", "2024-01-01T00:00:00Z", "Microsoft\\Ole", "EnableDCOM");
+	snap("dcom.machine_launch_restriction", "O:BAG:BAD:(A;;CCDCLCSWRP;;;S-1-5-21-1-2-3-5123)",
+	     "2024-01-01T00:00:00Z", "Microsoft\\Ole", "MachineLaunchRestriction");
+	change("dcom.machine_launch_restriction.changed", "written", NULL, "2024-02-01T00:00:00Z",
+	       SYSEVTX, 91, 13);
+	find("dcom.inbound", "2024-02-11T08:00:00Z", "10.0.0.8", 82,
+	     "mmc.exe -Embedding started cmd.exe");
+	v = run(RT_CM0012, NULL);
+	ck_assert_uint_eq(v->nintervals, 2);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_RESTRICTED);
+	ck_assert_int_eq(v->intervals[1].state, RT_CM_UNKNOWN);
+	ck_assert_ptr_nonnull(
+	    strstr(v->intervals[1].why, "launch restriction was rewritten at 2024-02-01T00:00:00"));
+	ck_assert_ptr_nonnull(list_find_record(&v->intervals[1].basis, 91));
+	ck_assert(list_has_text(&v->evidence, "use while the state is unknown"));
+	snap("dcom.policy.machine_launch_restriction",
+	     "O:BAG:BAD:(A;;CCDCLCSWRP;;;S-1-5-21-1-2-3-5123)", "2024-01-01T00:00:00Z",
+	     "Policies\\Microsoft\\Windows NT\\DCOM", "MachineLaunchRestriction");
+	v = run(RT_CM0012, NULL);
+	ck_assert_uint_eq(v->nintervals, 1);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_RESTRICTED);
+}
+END_TEST
+
 START_TEST(snapshot_before_lastwrite_is_unknown)
 {
 	const rt_cm_verdict *v;
@@ -1051,6 +1083,7 @@ int main(void)
 	tcase_add_test(tc, change_points_from_command_lines);
 	tcase_add_test(tc, headline_state);
 	tcase_add_test(tc, low_confidence_and_outbound);
+	tcase_add_test(tc, dcom_restriction_rewritten);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -18,6 +18,8 @@
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 #include "corpus_suite.h"
+#include "evtx_writer.h"
+#include "scenario.h"
 #include "testutil.h"
 
 static char *dir;
@@ -320,9 +322,64 @@ START_TEST(cited_rules_match_receivers)
 }
 END_TEST
 
+/* The Windows 7 hive with logs of the days after it was taken written
+ * beside it (its FirewallRules key was last written at the end of its
+ * evidence, 2012-04-06): an administrator turns on the "Windows Management
+ * Instrumentation (WMI)" rule group with netsh (the hive's own disabled
+ * WMI rules, matched by id), then the firewall is reset (2032): the hive's
+ * own default rule set (Defaults\FirewallPolicy, WMI rules off) closes
+ * WMI again. */
+START_TEST(windows7_group_enabled_then_reset)
+{
+	sc_host *h = sc_new("WKS-WIN732BITA", "", tw_time("2012-04-10T00:00:00Z"));
+	rt_buf root = RT_BUF_INIT;
+	rt_analysis *an = NULL;
+	rt_config *cfg = NULL;
+	const rt_cm_verdict *v;
+	const rt_interval *on = NULL, *off = NULL;
+	size_t i, ndefault = 0;
+
+	sc_no_hive(h, "SYSTEM");
+	sc_no_hive(h, "SOFTWARE");
+	sc_ev_scriptblock(h, tw_time("2012-04-10T10:00:00Z"),
+	                  "netsh advfirewall firewall set rule group=\"Windows Management "
+	                  "Instrumentation (WMI)\" new enable=yes");
+	sc_ev_fw(h, tw_time("2012-04-20T10:00:00Z"), 2032, NULL);
+	sc_ev_touch(h, tw_time("2012-04-25T10:00:00Z"), "System");
+	rt_buf_addf(&root, "%s/w7r", dir);
+	ck_assert_int_eq(sc_write(h, root.buf), 0);
+	sc_free(&h);
+	unxz("w7r/WKS-WIN732BITA/C/Windows/System32/config", "SYSTEM");
+	analyse("w7r", &an, &cfg);
+	ck_assert_uint_eq(an->nhosts, 1);
+	for (i = 0; i < cfg->hosts[0].nsettings; i++)
+		ndefault += !strncmp(cfg->hosts[0].settings[i].name, "firewall.default.rule.", 22);
+	/* hivexsh's lsval of Defaults\\FirewallPolicy\\FirewallRules */
+	ck_assert_uint_eq(ndefault, 297);
+	v = &an->hosts[0].verdicts->cm[RT_CM0013];
+	for (i = 0; i < v->nintervals; i++) {
+		if (v->intervals[i].from == tw_time("2012-04-10T10:00:00Z"))
+			on = &v->intervals[i];
+		if (v->intervals[i].from == tw_time("2012-04-20T10:00:00Z"))
+			off = &v->intervals[i];
+	}
+	ck_assert_ptr_nonnull(on);
+	ck_assert_ptr_nonnull(off);
+	ck_assert_int_ne(on->state, RT_CM_IN_EFFECT);
+	ck_assert_int_ne(on->state, RT_CM_UNKNOWN);
+	ck_assert_int_eq(off->state, RT_CM_IN_EFFECT);
+	ck_assert_int_eq(v->state, RT_CM_IN_EFFECT);
+	check_verdicts(an, cfg);
+	rt_config_free(&cfg);
+	rt_analysis_free(&an);
+	rt_buf_release(&root);
+}
+END_TEST
+
 int main(void)
 {
-	const TTest *tests[] = { windows7_workstation, windows10_workstation, cited_rules_match_receivers };
+	const TTest *tests[] = {windows7_workstation, windows10_workstation,
+	                        cited_rules_match_receivers, windows7_group_enabled_then_reset};
 
 	return tu_corpus_main("assess_corpus", 300, tests, sizeof tests / sizeof *tests, &dir);
 }

@@ -1160,6 +1160,348 @@ START_TEST(low_confidence_use_is_not_bypass)
 }
 END_TEST
 
+/* ---------------------- issue 16: change points of the firewall service */
+
+/* `remtrail config`'s history of `host` has the event point `name` from
+ * event `event_id`, with `value` as config writes it (JSON text). */
+static void config_shows(const char *host, const char *name, uint32_t event_id, const char *value)
+{
+	const char *paths[1] = { dir };
+	rt_evidence *ev = NULL;
+	rt_config *cfg = NULL;
+	rt_evtx_opts o;
+	rt_diag d;
+	size_t i, k;
+	int found = 0;
+
+	memset(&o, 0, sizeof o);
+	rt_diag_init(&d, NULL, NULL);
+	ck_assert_int_eq(rt_pipeline_collect(paths, 1, 0, &ev, &d), 0);
+	ck_assert_int_eq(rt_pipeline_config(ev, &o, &cfg, &d), 0);
+	for (i = 0; i < cfg->nhosts; i++) {
+		const rt_cfg_setting *st =
+		    strcmp(cfg->hosts[i].name, host) ? NULL : rt_cfg_find(&cfg->hosts[i], name);
+
+		for (k = 0; st && k < st->npoints; k++)
+			if (st->points[k].source.event_id == event_id &&
+			    st->points[k].certainty == RT_CFG_EVENT &&
+			    !strcmp(st->points[k].value, value))
+				found = 1;
+	}
+	ck_assert_msg(found, "config shows no %s = %s from event %u on %s", name, value, event_id,
+	              host);
+	rt_config_free(&cfg);
+	rt_evidence_free(&ev);
+	rt_diag_release(&d);
+}
+
+/* The firewall of every profile, local store: on (1) or off (0), inbound blocked. */
+static void local_profiles(sc_host *h, int enabled)
+{
+	sc_fw_profile(h, 0, "Domain", enabled, 1, T(T0));
+	sc_fw_profile(h, 0, "Standard", enabled, 1, T(T0));
+	sc_fw_profile(h, 0, "Public", enabled, 1, T(T0));
+}
+
+/* The interval of the use at `use` has `state` and began at `from`. */
+static const rt_interval *changed_at(const rt_cm_verdict *v, const char *use, const char *from,
+                                     rt_cm_state state)
+{
+	const rt_interval *iv = interval_at(v, T(use));
+
+	ck_assert_ptr_nonnull(iv);
+	ck_assert_int_eq(iv->state, state);
+	ck_assert_uint_eq(iv->from, T(from));
+	return iv;
+}
+
+/* The use was "re-enabled then used" by `change` (event `event_id`), never a contradiction. */
+static const rt_bypass *reenabled_by(const rt_cm_verdict *v, const char *change, uint32_t event_id)
+{
+	const rt_bypass *b = route(v, "re-enabled then used");
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(item_with(&b->changes, change, event_id));
+	ck_assert_ptr_null(route(v, "contradiction between configuration and activity"));
+	return b;
+}
+
+#define RULE_WINRM_SRV(active)                                                                     \
+	"v2.30|Action=Allow|Active=" active                                                        \
+	"|Dir=In|Protocol=6|Profile=Domain|Profile=Private|LPort=5985|"                            \
+	"App=System|Name=@FirewallAPI.dll,-30253|"
+#define RULE_WMI_DEFAULT(id, extra)                                                                \
+	"v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|" extra SVCHOST_APP "Svc=" id "|"       \
+	"Name=@FirewallAPI.dll,-34252|"
+
+/* A server whose firewall is only configured locally (no Group Policy):
+ * profiles on with inbound blocked, WinRM listening on 5985, Windows'
+ * default rule set recorded (WMI rules off, WinRM on as on servers). */
+static sc_host *local_server(void)
+{
+	sc_host *h = sc_new("SRV01", "10.0.0.30", T(T0));
+
+	sc_service_start(h, "WinRM", 2, T(T0));
+	sc_listener(h, "*+HTTP", 5985, T(T0));
+	local_profiles(h, 1);
+	sc_fw_default_rule(h, "WINRM-HTTP-In-TCP-NoScope", RULE_WINRM_SRV("TRUE"), T(T0));
+	sc_fw_default_rule(h, "WMI-RPCSS-In-TCP", RULE_WMI_DEFAULT("RpcSs", "LPort=RPC-EPMap|"),
+	                   T(T0));
+	sc_fw_default_rule(h, "WMI-WINMGMT-In-TCP", RULE_WMI_DEFAULT("winmgmt", ""), T(T0));
+	sc_dcom(h, "Y", T(T0));
+	sc_module_logging(h, 1, T(T0));
+	sc_ev_touch(h, T(T0), "System");
+	sc_ev_touch(h, T(T0), "Security");
+	sc_ev_touch(h, T(T0), "Microsoft-Windows-WinRM/Operational");
+	sc_ev_touch(h, T(T0), "Microsoft-Windows-PowerShell/Operational");
+	return h;
+}
+
+/* 30: a reset (2032) restores Windows' default rules: the WinRM rule an
+ * administrator had disabled is on again, and WinRM used after it was
+ * re-enabled by the reset, not a contradiction */
+START_TEST(reset_reopens_default_rule)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+	const rt_interval *last;
+	const rt_bypass *b;
+
+	sc_fw_rule(h, 0, "WINRM-HTTP-In-TCP-NoScope", RULE_WINRM_SRV("FALSE"), T(T0));
+	sc_ev_fw(h, T("2024-03-12T09:00:00Z"), 2032, NULL);
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.99", "admin2");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	last = changed_at(v, "2024-03-12T09:20:00Z", "2024-03-12T09:00:00Z", RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(item_with(
+	    &last->basis, "firewall reset to Windows' defaults (local store) since", 2032));
+	ck_assert_ptr_nonnull(
+	    item_with(&last->basis, "firewall.default.rule.WINRM-HTTP-In-TCP-NoScope = ", 0));
+	b = reenabled_by(v, "firewall.reset = default", 2032);
+	ck_assert_ptr_nonnull(strstr(b->explanation, "firewall reset to Windows' defaults"));
+	config_shows("SRV01", "firewall.reset", 2032, "\"default\"");
+}
+END_TEST
+
+/* 31: a reset closes what local settings had opened (the firewall off on
+ * every profile): in effect from the reset on, and WMI used after it is a
+ * contradiction; Group Policy is not touched by a reset */
+START_TEST(reset_closes_local_opening)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+	const rt_interval *iv;
+
+	local_profiles(h, 0);
+	sc_ev_wmi_exec(h, T("2024-03-06T10:00:00Z"), "10.0.0.37", "itadmin");
+	sc_ev_fw(h, T("2024-03-10T08:00:00Z"), 2060, NULL);
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	iv = interval_at(v, T("2024-03-06T10:00:00Z"));
+	ck_assert_int_eq(iv->state, RT_CM_NOT_IN_EFFECT);
+	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-10T08:00:00Z", RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(item_with(
+	    &iv->basis, "firewall.profile.domain.enabled: Windows' default (firewall reset", 2060));
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "use while not in effect", 4688));
+	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
+	ck_assert_ptr_null(route(v, "re-enabled then used"));
+	config_shows("SRV01", "firewall.reset", 2060, "\"default\"");
+}
+END_TEST
+
+/* 32: the firewall service failed to load Group Policy (2009): the policy
+ * that kept WMI out no longer applies, the local store (firewall off)
+ * does; WMI used after it was opened by the failure */
+START_TEST(policy_load_failure_opens_local_settings)
+{
+	sc_host *h = base("WS01", "10.0.0.21", 4);
+	const rt_cm_verdict *v;
+	const rt_interval *iv;
+
+	local_profiles(h, 0);
+	sc_ev_fw(h, T("2024-03-12T10:00:00Z"), 2009, NULL);
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(item_with(
+	    &iv->basis, "failed to load Group Policy (local settings apply) since", 2009));
+	ck_assert_ptr_nonnull(item_with(&iv->basis, "firewall.profile.domain.enabled = false", 0));
+	reenabled_by(v, "firewall.policy.load = failed", 2009);
+	config_shows("WS01", "firewall.policy.load", 2009, "\"failed\"");
+}
+END_TEST
+
+/* 33: "netsh firewall set opmode mode=disable" changes the current
+ * profile: with a 4956 naming it (domain), that profile is off from then on */
+START_TEST(opmode_current_profile_known)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+	const rt_interval *iv;
+
+	sc_ev_4956(h, T("2024-03-05T09:00:00Z"), "Domain");
+	sc_ev_scriptblock(h, T("2024-03-12T10:00:00Z"), "netsh firewall set opmode mode=disable");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
+	ck_assert_str_eq(iv->why, "the firewall is off on the active domain profile");
+	ck_assert_ptr_nonnull(
+	    item_with(&iv->basis, "firewall.profile.current.enabled = false", 4104));
+	ck_assert_int_eq(interval_at(v, T("2024-03-06T00:00:00Z"))->state, RT_CM_IN_EFFECT);
+	reenabled_by(v, "firewall.profile.current.enabled = false", 4104);
+	config_shows("SRV01", "firewall.profile.current.enabled", 4104, "false");
+}
+END_TEST
+
+/* 34: ... and without any record of the active profile, it may have been
+ * any: every profile is unknown from then on, and the text says so */
+START_TEST(opmode_current_profile_unknown)
+{
+	sc_host *h = sc_new("WS01", "10.0.0.21", T(T0));
+	const rt_cm_verdict *v;
+	const rt_interval *iv;
+
+	local_profiles(h, 1);
+	sc_dcom(h, "Y", T(T0));
+	sc_ev_touch(h, T(T0), "System");
+	sc_ev_scriptblock(h, T("2024-03-12T10:00:00Z"), "netsh firewall set opmode disable");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(iv->why, "switched off on the current profile"));
+	ck_assert_ptr_nonnull(strstr(iv->why, "Security 4956"));
+	ck_assert_ptr_nonnull(item_with(
+	    &iv->basis, "firewall.profile.current.enabled = false (the current profile", 4104));
+	ck_assert_ptr_nonnull(item_with(&v->evidence, "use while the state is unknown", 4688));
+	ck_assert_ptr_null(route(v, "contradiction between configuration and activity"));
+}
+END_TEST
+
+/* 35: every local rule deleted (2033): the local rules that let WMI in stop
+ * applying, so WMI is kept out from then on and a later use contradicts it */
+START_TEST(all_rules_deleted_closes)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+	const rt_interval *iv;
+
+	sc_fw_rule(h, 0, "WMI-RPCSS-In-TCP", RULE_WMI_RPCSS(""), T(T0));
+	sc_fw_rule(h, 0, "WMI-WINMGMT-In-TCP", RULE_WMI_WINMGMT(""), T(T0));
+	sc_ev_wmi_exec(h, T("2024-03-06T10:00:00Z"), "10.0.0.37", "itadmin");
+	sc_ev_fw(h, T("2024-03-10T08:00:00Z"), 2033, NULL);
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(interval_at(v, T("2024-03-06T10:00:00Z"))->state, RT_CM_NOT_IN_EFFECT);
+	iv = changed_at(v, "2024-03-12T11:00:00Z", "2024-03-10T08:00:00Z", RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(
+	    item_with(&iv->basis, "every local firewall rule deleted since", 2033));
+	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
+	config_shows("SRV01", "firewall.rule.*", 2033, "null");
+}
+END_TEST
+
+/* 36: one rule deleted (2006): that rule stops applying from then on */
+START_TEST(rule_deleted_closes)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+
+	sc_fw_rule(h, 0, "WMI-RPCSS-In-TCP", RULE_WMI_RPCSS(""), T(T0));
+	sc_fw_rule(h, 0, "WMI-WINMGMT-In-TCP", RULE_WMI_WINMGMT(""), T(T0));
+	sc_ev_fw(h, T("2024-03-10T08:00:00Z"), 2006, "WMI-WINMGMT-In-TCP");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_NOT_IN_EFFECT);
+	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-10T08:00:00Z", RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
+	config_shows("SRV01", "firewall.rule.WMI-WINMGMT-In-TCP", 2006, "null");
+}
+END_TEST
+
+/* 37: the WMI rule group switched on by netsh: Windows' WMI rules (off in
+ * the local store, as shipped) let WMI in from then on */
+START_TEST(rule_group_enabled_by_netsh)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+
+	sc_fw_rule(h, 0, "WMI-RPCSS-In-TCP", RULE_WMI_DEFAULT("RpcSs", "LPort=RPC-EPMap|"), T(T0));
+	sc_fw_rule(h, 0, "WMI-WINMGMT-In-TCP", RULE_WMI_DEFAULT("winmgmt", ""), T(T0));
+	sc_ev_scriptblock(h, T("2024-03-12T10:00:00Z"),
+	                  "netsh advfirewall firewall set rule group=\"windows management "
+	                  "instrumentation (wmi)\" new enable=yes");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
+	reenabled_by(
+	    v, "firewall.rule_group.windows management instrumentation (wmi).enabled = true", 4104);
+}
+END_TEST
+
+/* 38: a rule switched on by id (Enable-NetFirewallRule -Name) */
+START_TEST(rule_enabled_by_id)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+	const rt_interval *iv;
+
+	sc_fw_rule(h, 0, "WINRM-HTTP-In-TCP-NoScope", RULE_WINRM_SRV("FALSE"), T(T0));
+	sc_ev_scriptblock(h, T("2024-03-12T09:00:00Z"),
+	                  "Enable-NetFirewallRule -Name WINRM-HTTP-In-TCP-NoScope");
+	sc_ev_winrm_session(h, T("2024-03-12T09:20:00Z"), "10.0.0.99", "admin2");
+	v = run(h, RT_CM0019, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_IN_EFFECT);
+	iv = changed_at(v, "2024-03-12T09:20:00Z", "2024-03-12T09:00:00Z", RT_CM_NOT_IN_EFFECT);
+	ck_assert_ptr_nonnull(
+	    item_with(&iv->basis, "firewall.rule.WINRM-HTTP-In-TCP-NoScope.enabled = true", 4104));
+	reenabled_by(v, "firewall.rule.WINRM-HTTP-In-TCP-NoScope.enabled = true", 4104);
+}
+END_TEST
+
+/* 39: rules removed by display name (Remove-NetFirewallRule -DisplayName):
+ * every local rule of that name stops applying */
+START_TEST(rules_removed_by_display_name)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+
+	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000001}", RULE_WMI_RPCSS("Name=Open WMI|"),
+	           T(T0));
+	sc_fw_rule(h, 0, "{0A1B2C3D-0000-4000-8000-000000000002}",
+	           RULE_WMI_WINMGMT("Name=Open WMI|"), T(T0));
+	sc_ev_scriptblock(h, T("2024-03-10T08:00:00Z"),
+	                  "Remove-NetFirewallRule -DisplayName \"Open WMI\"");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(v->intervals[0].state, RT_CM_NOT_IN_EFFECT);
+	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-10T08:00:00Z", RT_CM_IN_EFFECT);
+	ck_assert_ptr_nonnull(route(v, "contradiction between configuration and activity"));
+	config_shows("SRV01", "firewall.rule.cmd:Open WMI", 4104, "null");
+}
+END_TEST
+
+/* 40: "netsh advfirewall set currentprofile firewallpolicy allowinbound,..."
+ * with the domain profile active: inbound allowed there from then on */
+START_TEST(current_profile_inbound_allowed)
+{
+	sc_host *h = local_server();
+	const rt_cm_verdict *v;
+
+	sc_ev_4956(h, T("2024-03-05T09:00:00Z"), "Domain");
+	sc_ev_scriptblock(
+	    h, T("2024-03-12T10:00:00Z"),
+	    "netsh advfirewall set currentprofile firewallpolicy allowinbound,allowoutbound");
+	sc_ev_wmi_exec(h, T("2024-03-12T11:00:00Z"), "10.0.0.37", "itadmin");
+	v = run(h, RT_CM0013, NULL);
+	ck_assert_int_eq(interval_at(v, T("2024-03-06T00:00:00Z"))->state, RT_CM_IN_EFFECT);
+	changed_at(v, "2024-03-12T11:00:00Z", "2024-03-12T10:00:00Z", RT_CM_NOT_IN_EFFECT);
+	reenabled_by(v, "firewall.profile.current.default_inbound = allow", 4104);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess_scenarios");
@@ -1212,6 +1554,17 @@ int main(void)
 	tcase_add_test(tc, wmi_fixed_port_counts_only_standalone);
 	tcase_add_test(tc, wmi_fixed_port_standalone);
 	tcase_add_test(tc, low_confidence_use_is_not_bypass);
+	tcase_add_test(tc, reset_reopens_default_rule);
+	tcase_add_test(tc, reset_closes_local_opening);
+	tcase_add_test(tc, policy_load_failure_opens_local_settings);
+	tcase_add_test(tc, opmode_current_profile_known);
+	tcase_add_test(tc, opmode_current_profile_unknown);
+	tcase_add_test(tc, all_rules_deleted_closes);
+	tcase_add_test(tc, rule_deleted_closes);
+	tcase_add_test(tc, rule_group_enabled_by_netsh);
+	tcase_add_test(tc, rule_enabled_by_id);
+	tcase_add_test(tc, rules_removed_by_display_name);
+	tcase_add_test(tc, current_profile_inbound_allowed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "remtrail/assess.h"
 #include "remtrail/detect.h"
 #include "remtrail/util.h"
 #include "rules.h"
@@ -846,6 +847,31 @@ START_TEST(bad_tables_are_refused)
 }
 END_TEST
 
+/* Every change point the scenarios give (every rule fires in one: below)
+ * is a setting the assessor knows, judged or left out with a reason
+ * (rt_assess_setting_use): a new kind of change point must be taught to
+ * it, or said to be not judged, never silently dropped. */
+START_TEST(every_change_point_known_to_assess)
+{
+	rt_buf unknown = RT_BUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < NSCEN; i++) {
+		rt_findings f = RT_FINDINGS_INIT;
+
+		run(&scenarios[i], &f);
+		for (k = 0; k < f.nchanges; k++)
+			if (!rt_assess_setting_use(f.changes[k].name))
+				rt_buf_addf(&unknown, "\n  %s (rule %s, scenario %s)",
+				            f.changes[k].name, f.changes[k].rule_id,
+				            scenarios[i].name);
+		rt_findings_release(&f);
+	}
+	ck_assert_msg(!unknown.len, "change points the assessor does not know:%s", unknown.buf);
+	rt_buf_release(&unknown);
+}
+END_TEST
+
 static int fired_add(char **seen, size_t *n, const char *id)
 {
 	size_t i;
@@ -957,6 +983,7 @@ int main(void)
 	tcase_add_test(t, bad_tables_are_refused);
 	tcase_add_test(t, kind_table);
 	tcase_add_test(t, every_rule_fired);
+	tcase_add_test(t, every_change_point_known_to_assess);
 	tcase_add_loop_test(t, scenario_findings_and_changes, 0, (int)NSCEN);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);

@@ -271,4 +271,14 @@ const char *rt_cm_title(rt_cm_id id);
 /* The protocol a countermeasure is about (RT_PROTO_COUNT for none). */
 rt_proto rt_cm_proto(rt_cm_id id);
 
+/*
+ * What the assessor does with a setting (a fact's or change point's name):
+ * "judged" (it changes the state), "cited" (only named as a change that
+ * can open a protocol), or why it is not used ("not judged: ..."). NULL
+ * for a name the assessor does not know: a change point detection makes
+ * must never be one (tests/test_rules.c asserts it), so that no change is
+ * silently left out of the verdicts.
+ */
+const char *rt_assess_setting_use(const char *name);
+
 #endif

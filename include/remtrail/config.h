@@ -276,6 +276,12 @@ typedef struct rt_cfg_state {
 void rt_cfg_state_init(rt_cfg_state *s, int system_read, int software_read);
 void rt_cfg_state_set(rt_cfg_state *s, const char *name, const rt_cfg_value *v, int present,
 		      const void *src);
+/* A firewall rule of the local (policy 0) or Group Policy store under
+ * its id (borrowed, as `v` and `src`): what rt_cfg_state_set does for
+ * "firewall.rule.<id>", for a rule the caller takes from elsewhere (the
+ * assessor: Windows' default rule a firewall reset restores). */
+void rt_cfg_state_rule(rt_cfg_state *s, const char *id, int policy, const rt_cfg_value *v,
+                       int present, const void *src);
 void rt_cfg_state_release(rt_cfg_state *s);
 
 /*

@@ -30,7 +30,13 @@ typedef struct lookup_val {
 	const rt_cfg_value *typed;  /* NULL: absent */
 	const afact *fact;          /* the point it comes from, or NULL */
 	int before;                 /* value is the old_value of `fact` */
+	const afact *reset;         /* a store event replaced it: Windows' default or absent */
 } lookup_val;
+
+typedef struct rule_toggle {
+	char *key; /* toggle_key */
+	const struct afact *a;
+} rule_toggle;
 
 typedef struct actx {
 	const rt_assess_input *in;
@@ -40,6 +46,9 @@ typedef struct actx {
 	const rt_assess_finding **finds; /* sorted by time */
 	size_t nfinds;
 	const char *mgmt;  /* --mgmt and the management hosts of the case, or NULL */
+	int has_defaults;  /* Windows' default rule set was recorded (firewall.default.rule.*) */
+	rule_toggle *toggles; /* rule switches and removals by name, by key then time */
+	size_t ntoggles;
 	rt_buf mgmt_buf;
 } actx;
 
@@ -61,9 +70,48 @@ typedef struct seg {
 	rt_buf note;    /* appended to `why`: what the verdict leaves aside */
 } seg;
 
+/*
+ * Change points that replace a whole store of firewall settings from their
+ * time on; a setting of the store recorded before such a point no longer
+ * holds after it:
+ * - a reset (Firewall 2032, 2060 on Windows 11; netsh advfirewall reset):
+ *   [MS-FASP] 3.1.4.3 RRPC_FWRestoreDefaults replaces the local store with
+ *   the defaults store and leaves Group Policy alone: local profile options
+ *   take Windows' defaults, local rules become Windows' default rule set
+ *   (SharedAccess\Defaults\FirewallPolicy\FirewallRules, config's
+ *   firewall.default.rule.*);
+ * - every local rule deleted (2033, 2059 on Windows 11);
+ * - the firewall service failed to load Group Policy (2009): the Group
+ *   Policy store no longer applies, the local one does, until Group Policy
+ *   is recorded again.
+ */
+enum { STORE_RESET, STORE_RULES_DELETED, STORE_POLICY_FAILED, NSTORE };
+
+static const struct store_event {
+	const char *name;  /* the change point */
+	const char *value; /* its value when it applies (NULL: the point removes) */
+	const char *affects[2]; /* prefixes of the settings it replaces */
+	int defaults;      /* rules become Windows' default rule set */
+	const char *what;  /* said in the basis and in "re-enabled then used" */
+	const char *becomes; /* what a replaced setting is then */
+} store_events[NSTORE] = {
+	[STORE_RESET] = { "firewall.reset", "default", { "firewall.rule.", "firewall.profile." }, 1,
+			  "firewall reset to Windows' defaults (local store)", "Windows' default" },
+	[STORE_RULES_DELETED] = { "firewall.rule.*", NULL, { "firewall.rule.", NULL }, 0,
+				  "every local firewall rule deleted", "deleted" },
+	[STORE_POLICY_FAILED] = { "firewall.policy.load", "failed", { "firewall.policy.", NULL }, 0,
+				  "the firewall service failed to load Group Policy "
+				  "(local settings apply)",
+				  "not applied" },
+};
+
 /* One piece of time: the settings at its start, for every countermeasure. */
 typedef struct piece {
 	uint64_t t;
+	const afact *store[NSTORE];  /* the store events in force at t */
+	const afact *current;        /* netsh firewall set opmode ("current" profile) in force */
+	rt_fwrule *toggled;          /* local rules as switched on or off by name or group */
+	unsigned current_profiles;   /* ... the profiles it changed; 0: not known */
 	rt_cfg_state st;
 	rt_buf local;                /* what LocalSubnet stands for */
 	rt_evidence_list local_basis; /* ... and where that comes from */
@@ -116,7 +164,8 @@ static const struct cm_spec {
 static const char *sys_or_soft(const actx *c, const char *name)
 {
 	if (!strncmp(name, "service.", 8) || !strncmp(name, "firewall.profile.", 17) ||
-	    !strncmp(name, "firewall.rule.", 14) || !strncmp(name, "host.", 5))
+	    !strncmp(name, "firewall.rule.", 14) || !strncmp(name, "firewall.default.", 17) ||
+	    !strncmp(name, "host.", 5))
 		return c->in->system_hive;
 	return c->in->software_hive;
 }
@@ -150,14 +199,15 @@ static int find_cmp(const void *a, const void *b)
 	return x->src.record_id < y->src.record_id ? -1 : x->src.record_id > y->src.record_id;
 }
 
-/* Index of the first fact whose name is >= `name`. */
-static size_t lower_bound(const actx *c, const char *name)
+/* Index of the first of `n` sorted names (name_at) that is >= `key`. */
+static size_t first_at_least(const actx *c, size_t n, const char *(*name_at)(const actx *, size_t),
+                             const char *key)
 {
-	size_t lo = 0, hi = c->nfacts;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(c->facts[mid].f->name, name) < 0)
+		if (strcmp(name_at(c, mid), key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -165,9 +215,25 @@ static size_t lower_bound(const actx *c, const char *name)
 	return lo;
 }
 
+static const char *fact_name(const actx *c, size_t i)
+{
+	return c->facts[i].f->name;
+}
+
+static const char *toggle_name(const actx *c, size_t i)
+{
+	return c->toggles[i].key;
+}
+
+/* Index of the first fact whose name is >= `name`. */
+static size_t lower_bound(const actx *c, const char *name)
+{
+	return first_at_least(c, c->nfacts, fact_name, name);
+}
+
 static lookup_val lookup(const actx *c, const char *name, uint64_t t)
 {
-	lookup_val v = { 0, NULL, NULL, NULL, 0 };
+	lookup_val v = { 0, NULL, NULL, NULL, 0, NULL };
 	size_t i = lower_bound(c, name), first = i;
 
 	for (; i < c->nfacts && !strcmp(c->facts[i].f->name, name); i++)
@@ -202,12 +268,71 @@ static lookup_val lookup(const actx *c, const char *name, uint64_t t)
 	return v;
 }
 
-static lookup_val lookup3(const actx *c, uint64_t t, const char *a, const char *b, const char *d)
+
+static int store_event_named(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < NSTORE; k++)
+		if (!strcmp(name, store_events[k].name))
+			return (int)k;
+	return -1;
+}
+
+/* The store event `k` in force at t: its latest point at or before t,
+ * when that point has the value that applies. */
+static const afact *store_at(const actx *c, size_t k, uint64_t t)
+{
+	lookup_val v = lookup(c, store_events[k].name, t);
+	const char *want = store_events[k].value;
+
+	if (!v.known || v.before || !v.fact || v.fact->time > t)
+		return NULL;
+	if (want ? v.value && !strcmp(v.value, want) : !v.value)
+		return v.fact;
+	return NULL;
+}
+
+/* The store event in force in `pc` that replaced setting `name`'s value
+ * `v` (recorded before the event), or -1. */
+static int replaced_by(const piece *pc, const char *name, const lookup_val *v)
+{
+	size_t k, j;
+
+	if (!v->known || v->before || !v->fact || store_event_named(name) >= 0)
+		return -1;
+	for (k = 0; k < NSTORE; k++)
+		for (j = 0; pc->store[k] && j < 2 && store_events[k].affects[j]; j++)
+			if (!strncmp(name, store_events[k].affects[j],
+			             strlen(store_events[k].affects[j])) &&
+			    v->fact->time < pc->store[k]->time)
+				return (int)k;
+	return -1;
+}
+
+/* `name` as it stood at the piece's start: lookup, and a store event that
+ * replaced its value (the value is then absent: Windows' default). */
+static lookup_val lookup_at(const actx *c, const piece *pc, const char *name)
+{
+	lookup_val v = lookup(c, name, pc->t);
+	int k = replaced_by(pc, name, &v);
+
+	if (k >= 0) {
+		v.value = NULL;
+		v.typed = NULL;
+		v.reset = pc->store[k];
+		v.fact = pc->store[k];
+	}
+	return v;
+}
+
+static lookup_val lookup3(const actx *c, const piece *pc, const char *a, const char *b,
+                          const char *d)
 {
 	char name[160];
 
 	snprintf(name, sizeof name, "%s%s%s", a, b, d);
-	return lookup(c, name, t);
+	return lookup_at(c, pc, name);
 }
 
 /* A fact's or finding's source, dated by the fact/finding when the source
@@ -232,6 +357,14 @@ static int cite(const actx *c, rt_evidence_list *l, const char *name, const look
 
 	if (v->fact)
 		fs = fact_src(v->fact);
+	if (v->reset) {
+		int k = store_event_named(v->reset->f->name);
+
+		rt_time_format(v->reset->f->time, when);
+		return ev_addf(l, &fs, NULL, NULL, "%s: %s (%s at %s)", name,
+		               k >= 0 ? store_events[k].becomes : "replaced",
+		               k >= 0 ? store_events[k].what : v->reset->f->name, when);
+	}
 	if (v->fact && v->before) {
 		rt_time_format(v->fact->f->time, when);
 		if (v->value)
@@ -434,27 +567,307 @@ static void resolve_local(const actx *c, piece *pc)
 	}
 }
 
+static int has_fact(const actx *c, const char *name)
+{
+	size_t i = lower_bound(c, name);
+
+	return i < c->nfacts && !strcmp(c->facts[i].f->name, name);
+}
+
+/* After a reset, local rule `id` (recorded before it: `had` 1) is Windows'
+ * default rule of that id, or gone when the default set lacks it; when the
+ * hives recorded no default set, whether the rule is there is unknown (it
+ * is judged both ways). */
+static void default_rule(const actx *c, piece *pc, const char *id, int had)
+{
+	char name[600];
+	lookup_val d;
+
+	if (!pc->store[STORE_RESET])
+		return;
+	snprintf(name, sizeof name, "firewall.default.rule.%s", id);
+	d = lookup(c, name, pc->t);
+	if (d.known && d.value && d.fact && !d.before) {
+		rt_cfg_state_rule(&pc->st, id, 0, d.typed, 1, d.fact);
+		return;
+	}
+	if (had && !c->has_defaults) {
+		snprintf(name, sizeof name, "firewall.rule.%s", id);
+		d = lookup(c, name, pc->t);
+		if (d.fact && d.typed)
+			rt_cfg_state_rule(&pc->st, id, 0, d.typed, 0, d.fact);
+	}
+}
+
+/* After a reset, the default rules no local point names come back too. */
+static void default_rules(const actx *c, piece *pc)
+{
+	static const char pre[] = "firewall.default.rule.";
+	char name[600];
+	size_t i;
+
+	if (!pc->store[STORE_RESET])
+		return;
+	for (i = lower_bound(c, pre);
+	     i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+		const char *id = c->facts[i].f->name + sizeof pre - 1;
+
+		if (i > 0 && !strcmp(c->facts[i - 1].f->name, c->facts[i].f->name))
+			continue;
+		snprintf(name, sizeof name, "firewall.rule.%s", id);
+		if (!has_fact(c, name))
+			default_rule(c, pc, id, 0);
+	}
+}
+
+static unsigned active_profiles(const actx *c, uint64_t t, const afact **from);
+
+/* Windows' own rule groups as netsh and the cmdlets name them (English
+ * display names); their rules are told by id, which neither the version
+ * nor the language changes (both corpus hives). */
+static const struct {
+	const char *group, *id_prefix;
+} rule_groups[] = {
+	{ "Windows Management Instrumentation (WMI)", "WMI-" },
+	{ "Windows Remote Management", "WINRM-HTTP-In-TCP" },
+	{ "Windows Remote Management (Compatibility)", "WINRM-HTTP-Compat-In-TCP" },
+};
+
+/* A rule switch's or removal's target as a key: kind ('i' rule id, 'n'
+ * display name, 'g' group), ':' and the name in lower case (registry value
+ * names and netsh's names are case-insensitive). "" when too long. */
+static void toggle_key(char *out, size_t size, char kind, const char *name, size_t n)
+{
+	size_t i;
+
+	out[0] = '\0';
+	if (n + 3 > size)
+		return;
+	out[0] = kind;
+	out[1] = ':';
+	for (i = 0; i < n; i++)
+		out[2 + i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	out[2 + n] = '\0';
+}
+
+static int toggle_cmp(const void *a, const void *b)
+{
+	const rule_toggle *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
+
+	return r ? r : x->a->time < y->a->time ? -1 : x->a->time > y->a->time;
+}
+
+/* Every rule switch and removal by name of the evidence, by key then time
+ * (once per host: rule_toggles looks each rule's names up in it). */
+static int toggles_init(actx *c)
+{
+	static const char pre[] = "firewall.rule";
+	char key[600];
+	size_t i;
+
+	for (i = lower_bound(c, pre);
+	     i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+		const afact *a = &c->facts[i];
+		const char *name = a->f->name;
+		size_t n = strlen(name);
+		int en = n > 8 && !strcmp(name + n - 8, ".enabled");
+
+		if (en ? !(a->v && a->v->type == RT_CFG_V_BOOL) : a->f->value != NULL)
+			continue;
+		if (en)
+			n -= 8;
+		if (!strncmp(name, "firewall.rule.cmd:", 18))
+			toggle_key(key, sizeof key, 'n', name + 18, n - 18);
+		else if (!strncmp(name, "firewall.rule_group.", 20))
+			toggle_key(key, sizeof key, 'g', name + 20, n - 20);
+		else if (en && !strncmp(name, "firewall.rule.", 14))
+			toggle_key(key, sizeof key, 'i', name + 14, n - 14);
+		else
+			continue; /* a rule removed by id is its own point */
+		if (!key[0])
+			continue;
+		if (!c->toggles && !(c->toggles = calloc(c->nfacts, sizeof *c->toggles)))
+			return -1;
+		if (!(c->toggles[c->ntoggles].key = rt_strdup0(key)))
+			return -1;
+		c->toggles[c->ntoggles++].a = a;
+	}
+	if (c->ntoggles)
+		qsort(c->toggles, c->ntoggles, sizeof *c->toggles, toggle_cmp);
+	return 0;
+}
+
+/* The newest switch or removal under `key` in (floor, t] and after `own`,
+ * if newer than *best. */
+static void toggle_find(const actx *c, const char *key, uint64_t floor, uint64_t t,
+                        const afact *own, const afact **best)
+{
+	size_t lo;
+
+	if (!key[0])
+		return;
+	for (lo = first_at_least(c, c->ntoggles, toggle_name, key);
+	     lo < c->ntoggles && !strcmp(c->toggles[lo].key, key); lo++) {
+		const afact *a = c->toggles[lo].a;
+
+		if (a->time <= t && a->time > floor && (!own || a->time > own->time) &&
+		    (!*best || a->time >= (*best)->time))
+			*best = a;
+	}
+}
+
+/*
+ * Local rules switched on or off, or removed, by id, display name or group
+ * (netsh advfirewall firewall set rule ... new enable= / delete rule name=,
+ * Enable-/Disable-/Set-/Remove-NetFirewallRule): each local rule takes the
+ * newest such point at or before the piece that is newer than the rule's
+ * own point and than a reset or deletion of every rule. A display name
+ * matches the rule's Name (or a rule netsh added under that name); a group
+ * an administrator's EmbedCtxt, or one of Windows' groups (rule_groups) by
+ * rule id. A switched rule is a copy with Active changed, cited by the
+ * point that switched it.
+ */
+static int rule_toggles(const actx *c, piece *pc)
+{
+	char key[600];
+	size_t i, r, k, kept = 0;
+	uint64_t floor = 0;
+
+	if (!c->ntoggles || !pc->st.nrules)
+		return 0;
+	for (i = 0; i < NSTORE; i++)
+		if (i != STORE_POLICY_FAILED && pc->store[i] && pc->store[i]->time > floor)
+			floor = pc->store[i]->time;
+	if (!(pc->toggled = calloc(pc->st.nrules, sizeof *pc->toggled)))
+		return -1;
+	for (r = 0; r < pc->st.nrules; r++) {
+		rt_winfw_rule *w = &pc->st.rules[r];
+		const afact *own = w->src, *best = NULL;
+
+		if (w->store == RT_WINFW_LOCAL && w->id) {
+			toggle_key(key, sizeof key, 'i', w->id, strlen(w->id));
+			toggle_find(c, key, floor, pc->t, own, &best);
+			if (!strncmp(w->id, "cmd:", 4)) {
+				toggle_key(key, sizeof key, 'n', w->id + 4, strlen(w->id + 4));
+				toggle_find(c, key, floor, pc->t, own, &best);
+			}
+			if (w->rule->name) {
+				toggle_key(key, sizeof key, 'n', w->rule->name,
+				           strlen(w->rule->name));
+				toggle_find(c, key, floor, pc->t, own, &best);
+			}
+			if (w->rule->embedctxt) {
+				toggle_key(key, sizeof key, 'g', w->rule->embedctxt,
+				           strlen(w->rule->embedctxt));
+				toggle_find(c, key, floor, pc->t, own, &best);
+			}
+			for (k = 0; k < sizeof rule_groups / sizeof *rule_groups; k++)
+				if (!strncmp(w->id, rule_groups[k].id_prefix,
+				             strlen(rule_groups[k].id_prefix))) {
+					toggle_key(key, sizeof key, 'g', rule_groups[k].group,
+					           strlen(rule_groups[k].group));
+					toggle_find(c, key, floor, pc->t, own, &best);
+				}
+		}
+		if (best && !best->f->value)
+			continue; /* removed */
+		if (best) {
+			pc->toggled[r] = *w->rule;
+			pc->toggled[r].active = best->v->i != 0;
+			w->rule = &pc->toggled[r];
+			w->src = best;
+		}
+		pc->st.rules[kept++] = *w;
+	}
+	pc->st.nrules = pc->st.fw.nrules = kept;
+	return 0;
+}
+
+/* firewall.profile.<p>.<what> at the piece's start, or the "current
+ * profile" point of the same option (netsh firewall set opmode, netsh
+ * advfirewall set currentprofile) when it is newer and changed profile p:
+ * the profiles the latest 4956 at its time names; without one any profile
+ * may have been current, and the value is then not known. */
+static lookup_val profile_setting(const actx *c, const piece *pc, int p, const char *what)
+{
+	char name[80];
+	lookup_val own, cur;
+	const afact *act;
+	unsigned profiles;
+
+	snprintf(name, sizeof name, "firewall.profile.%s.%s", rt_fw_profile_name(p), what);
+	own = lookup_at(c, pc, name);
+	snprintf(name, sizeof name, "firewall.profile.current.%s", what);
+	cur = lookup_at(c, pc, name);
+	if (!cur.known || cur.before || cur.reset || !cur.fact || !cur.typed ||
+	    (own.known && own.fact && !own.before && own.fact->time >= cur.fact->time))
+		return own;
+	profiles = active_profiles(c, cur.fact->time, &act);
+	if (profiles && !(profiles & (1u << p)))
+		return own;
+	cur.known = profiles != 0;
+	return cur;
+}
+
+/* The profile options the current-profile points changed, into the state;
+ * the newest such point is kept for the text (undecided). */
+static void current_profile(const actx *c, piece *pc)
+{
+	static const char *const what[] = { "enabled", "default_inbound" };
+	const afact *act;
+	char name[80];
+	size_t k;
+	int p;
+
+	for (k = 0; k < sizeof what / sizeof *what; k++)
+		for (p = 0; p < RT_FW_NPROFILES; p++) {
+			lookup_val v = profile_setting(c, pc, p, what[k]);
+
+			if (!v.fact || strncmp(v.fact->f->name, "firewall.profile.current.", 25))
+				continue;
+			snprintf(name, sizeof name, "firewall.profile.%s.%s", rt_fw_profile_name(p),
+			         what[k]);
+			rt_cfg_state_set(&pc->st, name, v.typed, v.known, v.fact);
+			if (!pc->current || v.fact->time > pc->current->time) {
+				pc->current = v.fact;
+				pc->current_profiles = active_profiles(c, v.fact->time, &act);
+			}
+		}
+}
+
 /* Every setting as it stood at the piece's start (a setting only recorded
  * later is "unknown" then; a rule recorded later is judged both ways). */
 static int piece_init(const actx *c, uint64_t t, piece *pc)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
 	memset(pc, 0, sizeof *pc);
 	pc->t = t;
 	rt_buf_init(&pc->local, 1 << 16);
 	rt_cfg_state_init(&pc->st, c->in->system_hive != NULL, c->in->software_hive != NULL);
+	for (k = 0; k < NSTORE; k++)
+		pc->store[k] = store_at(c, k, t);
 	while (i < c->nfacts) {
 		const char *name = c->facts[i].f->name;
-		lookup_val v = lookup(c, name, t);
+		lookup_val v;
 
 		while (i < c->nfacts && !strcmp(c->facts[i].f->name, name))
 			i++;
-		if (v.known)
+		if (!strncmp(name, "firewall.default.", 17))
+			continue; /* only a reset brings them in (default_rule) */
+		v = lookup_at(c, pc, name);
+		if (v.reset && !strncmp(name, "firewall.rule.", 14))
+			default_rule(c, pc, name + 14, 1);
+		else if (v.known)
 			rt_cfg_state_set(&pc->st, name, v.typed, 1, v.fact);
 		else if (v.fact)
 			rt_cfg_state_set(&pc->st, name, v.fact->v, 0, v.fact);
 	}
+	default_rules(c, pc);
+	if (rule_toggles(c, pc))
+		pc->st.oom = 1;
+	current_profile(c, pc);
 	resolve_local(c, pc);
 	pc->st.fw.local_subnets = pc->local.len ? pc->local.buf : NULL;
 	return pc->st.oom ? -1 : 0;
@@ -462,6 +875,7 @@ static int piece_init(const actx *c, uint64_t t, piece *pc)
 
 static void piece_release(piece *pc)
 {
+	free(pc->toggled); /* shallow copies: their strings are the rules' */
 	rt_cfg_state_release(&pc->st);
 	rt_buf_release(&pc->local);
 	ev_release(&pc->local_basis);
@@ -556,14 +970,20 @@ static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
 		const char *p = rt_fw_profile_name(i);
 		unsigned bit = 1u << i;
 		int judged = !fw->active || (fw->active & bit);
-		lookup_val pe = lookup3(c, pc->t, "firewall.policy.profile.", p, ".enabled");
-		lookup_val le = lookup3(c, pc->t, "firewall.profile.", p, ".enabled");
-		lookup_val pd = lookup3(c, pc->t, "firewall.policy.profile.", p, ".default_inbound");
-		lookup_val ld = lookup3(c, pc->t, "firewall.profile.", p, ".default_inbound");
-		const lookup_val *en = pe.known && pe.typed ? &pe : le.known && le.typed ? &le : NULL;
-		const lookup_val *din = pd.known && pd.typed ? &pd : ld.known && ld.typed ? &ld : NULL;
-		int off = en && en->typed->type == RT_CFG_V_BOOL && en->typed->i == 0;
-		int allow = din && din->typed->type == RT_CFG_V_TEXT && din->typed->i == 0;
+		lookup_val pe = lookup3(c, pc, "firewall.policy.profile.", p, ".enabled");
+		lookup_val le = profile_setting(c, pc, i, "enabled");
+		lookup_val pd = lookup3(c, pc, "firewall.policy.profile.", p, ".default_inbound");
+		lookup_val ld = profile_setting(c, pc, i, "default_inbound");
+		/* a local option a store event replaced is cited as such */
+		const lookup_val *en = pe.known && pe.typed                 ? &pe
+		                       : le.known && (le.typed || le.reset) ? &le
+		                                                            : NULL;
+		const lookup_val *din = pd.known && pd.typed                 ? &pd
+		                        : ld.known && (ld.typed || ld.reset) ? &ld
+		                                                             : NULL;
+		int off = en && en->typed && en->typed->type == RT_CFG_V_BOOL && en->typed->i == 0;
+		int allow =
+		    din && din->typed && din->typed->type == RT_CFG_V_TEXT && din->typed->i == 0;
 
 		if (!judged) {
 			rt_source src;
@@ -580,8 +1000,15 @@ static void cite_profiles(const actx *c, piece *pc, const fw_view *fw, seg *s)
 			}
 			continue;
 		}
-		if (en)
+		if (en && en->reset) {
+			char name[64];
+
+			snprintf(name, sizeof name, "firewall.%sprofile.%s.enabled",
+			         en == &pe ? "policy." : "", p);
+			cite(c, &s->basis, name, en);
+		} else if (en) {
 			cite(c, &s->basis, en->fact->f->name, en);
+		}
 		if (en == &pe && le.known && le.typed && le.typed->type == RT_CFG_V_BOOL &&
 		    pe.typed->type == RT_CFG_V_BOOL && le.typed->i != pe.typed->i) {
 			s->conflict = 1;
@@ -781,6 +1208,9 @@ static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
 		goto out;
 	}
 	fw_active(c, pc->t, &fw, s);
+	for (k = 0; k < NSTORE; k++)
+		if (pc->store[k])
+			cite_since(s, pc->store[k], store_events[k].what);
 	mask = fw.active ? fw.active : RT_FW_PROF_ALL;
 	for (i = 0; i < RT_FW_NPROFILES; i++)
 		if (!(mask & (1u << i)))
@@ -941,15 +1371,45 @@ out:
 
 /* ------------------------------------------------------- decision tables */
 
-static int has_policy(const actx *c, uint64_t t)
+static int has_policy(const actx *c, const piece *pc)
 {
 	static const char pre[] = "firewall.policy.";
 	size_t i = lower_bound(c, pre);
 
-	for (; i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++)
-		if (c->facts[i].time <= t && c->facts[i].f->value)
+	for (; i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1); i++) {
+		lookup_val v = lookup_at(c, pc, c->facts[i].f->name);
+
+		if (store_event_named(c->facts[i].f->name) < 0 && v.known && v.value)
 			return 1;
+	}
 	return 0;
+}
+
+/* The firewall cannot be judged: when the legacy "current profile" switch
+ * left every profile unknown, say so (and cite it); else `fallback`. */
+static void undecided(const actx *c, piece *pc, seg *s, const char *fallback)
+{
+	char when[RT_TIME_MAX];
+	rt_source src;
+
+	if (!pc->current || pc->current_profiles) {
+		set_state(s, RT_CM_UNKNOWN, fallback);
+		return;
+	}
+	(void)c;
+	src = fact_src(pc->current);
+	rt_time_format(pc->current->f->time, when);
+	ev_addf(&s->basis, &src, NULL, NULL,
+	        "%s = %s (the current profile; which one is not recorded)", pc->current->f->name,
+	        pc->current->f->value ? pc->current->f->value : "(removed)");
+	set_statef(
+	    s, RT_CM_UNKNOWN,
+	    "the firewall %s on the current profile at %s (netsh), which may be any profile: %s",
+	    pc->current->v && pc->current->v->type == RT_CFG_V_BOOL
+	        ? (pc->current->v->i ? "was switched on" : "was switched off")
+	    : pc->current->v && pc->current->v->i ? "blocks inbound by default"
+	                                          : "allows inbound by default",
+	    when, ACTIVE_UNKNOWN);
 }
 
 static void eval_cm0019(const actx *c, piece *pc, seg *s)
@@ -983,7 +1443,7 @@ static void eval_cm0019(const actx *c, piece *pc, seg *s)
 		if (!c->in->system_hive)
 			set_gap(c, s, 1, "start type of the WinRM service and firewall rules unknown");
 		else
-			set_state(s, RT_CM_UNKNOWN,
+			undecided(c, pc, s,
 				  !svc.known ? "start type of the WinRM service not recorded this early: an older "
 					       "SYSTEM snapshot or 7040 events would settle it"
 					     : "firewall profile state not recorded this early: an older SYSTEM "
@@ -1007,7 +1467,7 @@ static const char *role_of(const actx *c, uint64_t t, lookup_val *v)
 {
 	*v = lookup(c, "host.role", t);
 	if (!v->known || !v->fact)
-		*v = (lookup_val){ 0, NULL, NULL, NULL, 0 };
+		*v = (lookup_val){ 0, NULL, NULL, NULL, 0, NULL };
 	if (!v->known && lookup(c, "host.role", UINT64_MAX - 1).fact)
 		*v = lookup(c, "host.role", UINT64_MAX - 1); /* the role does not change with time */
 	return v->value;
@@ -1021,7 +1481,7 @@ static void eval_cm0013(const actx *c, piece *pc, seg *s)
 
 	if (!judge_path(c, pc, RT_PROTO_WMI, s)) {
 		if (c->in->system_hive)
-			set_state(s, RT_CM_UNKNOWN,
+			undecided(c, pc, s,
 				  "firewall profile state not recorded this early: an older SYSTEM snapshot would settle it");
 		else
 			set_gap(c, s, 1, "firewall profiles and rules (and so remote WMI) unknown");
@@ -1072,7 +1532,8 @@ static void eval_cm0013(const actx *c, piece *pc, seg *s)
 				      "controllers and file servers",
 			    !strcmp(role, "file_server") ? "file server" : "domain controller");
 	}
-	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL && !has_policy(c, pc->t) && !s->note.len)
+	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL && !has_policy(c, pc) &&
+	    !s->note.len)
 		rt_buf_adds(&s->note, "by the local firewall configuration, as Windows installs it (no Group Policy "
 				      "firewall settings: a local administrator can change it)");
 }
@@ -1193,8 +1654,25 @@ static void eval_cm0012(const actx *c, piece *pc, seg *s)
 		lookup_val pv = lookup(c, restrictions[i].policy, pc->t);
 		lookup_val lv = lookup(c, restrictions[i].local, pc->t);
 		const lookup_val *v = pv.known && pv.value ? &pv : lv.known && lv.value ? &lv : NULL;
+		char wname[80], when[RT_TIME_MAX];
+		lookup_val w;
 		int b;
 
+		/* a write the logs saw (Sysmon 13, 4657, reg.exe) without its data:
+		 * the local restriction is unknown until a later snapshot */
+		snprintf(wname, sizeof wname, "%s.changed", restrictions[i].local);
+		w = lookup(c, wname, pc->t);
+		if (v != &pv && w.known && w.value && w.fact && !w.before &&
+		    (!lv.fact || w.fact->time > lv.fact->time)) {
+			cite(c, &s->basis, wname, &w);
+			rt_time_format(w.fact->f->time, when);
+			set_statef(s, RT_CM_UNKNOWN,
+			           "DCOM is enabled, and the machine %s restriction was rewritten "
+			           "at %s; the record does not show the new value: a SOFTWARE "
+			           "snapshot taken after it would settle it",
+			           restrictions[i].what, when);
+			return;
+		}
 		if (!v)
 			continue;
 		cite(c, &s->basis, v->fact->f->name, v);
@@ -1208,7 +1686,11 @@ static void eval_cm0012(const actx *c, piece *pc, seg *s)
 		}
 	}
 	if (!judge_path(c, pc, RT_PROTO_DCOM, s)) {
-		set_state(s, RT_CM_NOT_IN_EFFECT, "DCOM is enabled with the default launch restrictions");
+		if (pc->current && !pc->current_profiles)
+			undecided(c, pc, s, NULL);
+		else
+			set_state(s, RT_CM_NOT_IN_EFFECT,
+			          "DCOM is enabled with the default launch restrictions");
 		return;
 	}
 	if (s->state == RT_CM_IN_EFFECT && s->closed == CLOSED_FIREWALL) {
@@ -1429,7 +1911,8 @@ static int opening(const afact *a)
 	const rt_cfg_value *v = f->value ? a->v : NULL;
 	size_t n = strlen(f->name);
 
-	if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19))
+	if (!strcmp(f->name, "firewall.active_profile") ||
+	    !strncmp(f->name, "network.connection.", 19) || store_event_named(f->name) >= 0)
 		return 0;
 	if (!v || v->type == RT_CFG_V_NONE)
 		return !strncmp(f->name, "firewall.", 9) && a->old && a->old->type == RT_CFG_V_RULE &&
@@ -1438,6 +1921,8 @@ static int opening(const afact *a)
 		return 1;
 	if (v->type == RT_CFG_V_RULE)
 		return v->rule && v->rule->active && v->rule->action != RT_FW_ACTION_BLOCK;
+	if (!strncmp(f->name, "firewall.rule", 13) && n > 8 && !strcmp(f->name + n - 8, ".enabled"))
+		return v->i != 0; /* a rule or group switched on */
 	if (n > 6 && !strcmp(f->name + n - 6, ".start"))
 		return v->i != 4;
 	if (n > 8 && !strcmp(f->name + n - 8, ".enabled") && !strncmp(f->name, "firewall.", 9))
@@ -1456,7 +1941,7 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			rt_evidence_list *l, rt_buf *what)
 {
 	size_t i;
-	int svc = 0, rule = 0, lst = 0, other = 0, active = 0, n = 0;
+	int svc = 0, rule = 0, lst = 0, other = 0, active = 0, n = 0, store[NSTORE] = { 0 }, k;
 
 	for (i = 0; i < c->nfacts; i++) {
 		const afact *a = &c->facts[i];
@@ -1471,7 +1956,9 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			    f->old_value ? " (was " : "", f->old_value ? f->old_value : "", f->old_value ? ")" : "") < 0)
 			return -1;
 		n++;
-		if (!strncmp(f->name, "service.", 8))
+		if ((k = store_event_named(f->name)) >= 0)
+			store[k] = 1;
+		else if (!strncmp(f->name, "service.", 8))
 			svc = 1;
 		else if (!strcmp(f->name, "firewall.active_profile") || !strncmp(f->name, "network.connection.", 19))
 			active = 1;
@@ -1493,6 +1980,9 @@ static int cite_changes(const actx *c, rt_cm_id cm, uint64_t after, uint64_t upt
 			n++;
 		}
 	}
+	for (k = 0; k < NSTORE; k++)
+		if (store[k])
+			rt_buf_addf(what, "%s; ", store_events[k].what);
 	if (svc)
 		rt_buf_adds(what, "service start type changed; ");
 	if (rule)
@@ -1940,6 +2430,9 @@ static void afacts_release(actx *c)
 {
 	size_t i;
 
+	for (i = 0; i < c->ntoggles; i++)
+		free(c->toggles[i].key);
+	free(c->toggles);
 	for (i = 0; c->facts && i < c->nfacts; i++) {
 		rt_cfg_value_release(&c->facts[i].own_v);
 		rt_cfg_value_release(&c->facts[i].own_old);
@@ -1972,8 +2465,14 @@ int rt_assess_host(const rt_assess_input *given, const rt_assess_opts *opts,
 	c.finds = calloc(in->nfindings + 1, sizeof *c.finds);
 	bounds = calloc(in->nfacts + 1, sizeof *bounds);
 	res = calloc(1, sizeof *res);
-	if (!c.finds || !bounds || !res || afacts_init(&c, in))
+	if (!c.finds || !bounds || !res || afacts_init(&c, in) || toggles_init(&c))
 		goto out;
+	{
+		size_t d = lower_bound(&c, "firewall.default.rule.");
+
+		c.has_defaults =
+		    d < c.nfacts && !strncmp(c.facts[d].f->name, "firewall.default.rule.", 22);
+	}
 	if (opts && opts->mgmt_scope && *opts->mgmt_scope)
 		rt_buf_adds(&c.mgmt_buf, opts->mgmt_scope);
 	if (opts && opts->mgmt_hosts && *opts->mgmt_hosts)
@@ -2060,6 +2559,91 @@ void rt_assess_result_free(rt_assess_result **rp)
 	free(r->host);
 	free(r);
 	*rp = NULL;
+}
+
+/* Every setting the assessor knows, first match wins; a name ending in '.'
+ * or ':' is a prefix, '*' inside a name stands for any run. */
+static const struct known_setting {
+	const char *name, *use;
+} known_settings[] = {
+	{ "service.winrm.start", "judged" },
+	{ "service.winmgmt.", "judged" },
+	{ "service.rpcss.start", "judged" },
+	{ "service.dcomlaunch.start", "judged" },
+	{ "service.mpssvc.start", "judged" },
+	{ "service.", "not judged: not a service WinRM, WMI or DCOM needs" },
+	{ "firewall.rule_group.",
+	  "judged (local rules of that group: an administrator's group by EmbedCtxt, Windows' "
+	  "WMI and WinRM groups by English name and rule id; other groups of Windows and "
+	  "localised names are not matched)" },
+	{ "firewall.rule.cmd:",
+	  "judged (local rules of that display name; Windows' own rules keep a resource string "
+	  "(Name=@FirewallAPI.dll,...) and are not matched by display name)" },
+	{ "firewall.rule.", "judged" },
+	{ "firewall.policy.rule.", "judged" },
+	{ "firewall.default.rule.", "judged (after a firewall reset)" },
+	{ "firewall.profile.", "judged" },
+	{ "firewall.policy.profile.", "judged" },
+	{ "firewall.reset", "judged" },
+	{ "firewall.policy.load", "judged" },
+	{ "firewall.active_profile", "judged" },
+	{ "network.connection.", "judged" },
+	{ "winrm.listener.", "judged" },
+	{ "winrm.policy.service.allow_auto_config", "judged" },
+	{ "winrm.policy.service.http_compatibility_listener", "judged" },
+	{ "winrm.policy.service.https_compatibility_listener", "judged" },
+	{ "winrm.policy.service.ipv4_filter", "judged" },
+	{ "winrm.policy.service.ipv6_filter", "judged" },
+	{ "winrm.quickconfig", "cited (its listener and service start type are judged)" },
+	{ "winrm.psremoting",
+	  "not judged: Disable-PSRemoting denies the session configurations to remote users "
+	  "but leaves the WinRM listener and service as they are; cited as a change" },
+	{ "winrm.",
+	  "not judged: authentication and client settings do not open or close the path" },
+	{ "dcom.enabled", "judged" },
+	{ "dcom.policy.machine_launch_restriction", "judged" },
+	{ "dcom.policy.machine_access_restriction", "judged" },
+	{ "dcom.machine_launch_restriction.changed",
+	  "judged (the restriction is unknown from the write on)" },
+	{ "dcom.machine_access_restriction.changed",
+	  "judged (the restriction is unknown from the write on)" },
+	{ "dcom.machine_launch_restriction", "judged" },
+	{ "dcom.machine_access_restriction", "judged" },
+	{ "dcom.", "not judged: not a launch or access control of remote activation" },
+	{ "wmi.fixed_endpoint", "judged" },
+	{ "wmi.", "not judged: not on the network path" },
+	{ "host.", "judged" },
+	{ "powershell.logging.module", "judged (monitoring)" },
+	{ "portproxy.",
+	  "not judged: a port forwarding sends traffic on to another address and port; it "
+	  "opens none of the three protocols' receivers by itself" },
+	{ "uac.local_account_token_filter_policy",
+	  "not judged: it decides whether local administrators get a full token remotely, not "
+	  "whether the protocol reaches the host" },
+};
+
+static int name_matches(const char *pattern, const char *name)
+{
+	const char *star = strchr(pattern, '*');
+	size_t n = strlen(pattern), lead, tail;
+
+	if (!star)
+		return (pattern[n - 1] == '.' || pattern[n - 1] == ':') ? !strncmp(name, pattern, n)
+									 : !strcmp(name, pattern);
+	lead = (size_t)(star - pattern);
+	tail = n - lead - 1;
+	return strlen(name) > lead + tail && !strncmp(name, pattern, lead) &&
+	       !strcmp(name + strlen(name) - tail, star + 1);
+}
+
+const char *rt_assess_setting_use(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof known_settings / sizeof *known_settings; i++)
+		if (name_matches(known_settings[i].name, name))
+			return known_settings[i].use;
+	return NULL;
 }
 
 const char *rt_cm_state_name(rt_cm_state s)

@@ -11,6 +11,9 @@
 
 #define LOCAL_FW "CCS\\Services\\SharedAccess\\Parameters\\FirewallPolicy"
 #define POLICY_FW "Policies\\Microsoft\\WindowsFirewall"
+/* Windows' own rule set, what a firewall reset restores ([MS-FASP]
+ * 3.1.4.3: LocalStore := DefaultsStore); every real SYSTEM hive has it */
+#define DEFAULT_FW "CCS\\Services\\SharedAccess\\Defaults\\FirewallPolicy"
 #define MAX_RULES 100000
 
 static void ports_json(rt_buf *b, const char *k, const rt_fw_ports *p)
@@ -203,7 +206,10 @@ int cfg_fam_firewall_local(cfg_ctx *c)
 		rt_buf_release(&p);
 		rt_buf_release(&pre);
 	}
-	return rc ? rc : rules(c, LOCAL_FW "\\FirewallRules", "firewall.rule.", "local");
+	if (!rc)
+		rc = rules(c, LOCAL_FW "\\FirewallRules", "firewall.rule.", "local");
+	return rc ? rc
+	          : rules(c, DEFAULT_FW "\\FirewallRules", "firewall.default.rule.", "default");
 }
 
 int cfg_fam_firewall_policy(cfg_ctx *c)

@@ -135,6 +135,12 @@ static void add_rule(rt_cfg_state *s, const char *id, rt_winfw_store store, cons
 	r->src = src;
 }
 
+void rt_cfg_state_rule(rt_cfg_state *s, const char *id, int policy, const rt_cfg_value *v,
+                       int present, const void *src)
+{
+	add_rule(s, id, policy ? RT_WINFW_POLICY : RT_WINFW_LOCAL, v, present, src);
+}
+
 void rt_cfg_state_set(rt_cfg_state *s, const char *name, const rt_cfg_value *v, int present, const void *src)
 {
 	size_t i;

@@ -180,8 +180,11 @@ static const struct {
 } specs[] = {
 	{ "service.*.start", p_start },
 	{ "service.*.standalone", p_bool },
+	{ "firewall.rule.*.enabled", p_bool },
+	{ "firewall.rule_group.*.enabled", p_bool },
 	{ "firewall.rule.*", p_rule },
 	{ "firewall.policy.rule.*", p_rule },
+	{ "firewall.default.rule.*", p_rule },
 	{ "firewall.profile.*.enabled", p_bool },
 	{ "firewall.policy.profile.*.enabled", p_bool },
 	{ "firewall.profile.*.default_inbound", p_inbound },
