@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "casegen.h"
+#include "evtx_writer.h"
+#include "scenario.h"
 #include "remtrail/report.h"
 #include "remtrail/units.h"
 #include "testutil.h"
@@ -118,8 +120,25 @@ START_TEST(manifest_round_trip)
 		ck_assert_uint_eq(u->units[k].size, v->units[k].size);
 		ck_assert_uint_eq(u->units[k].host->nartifacts, v->units[k].host->nartifacts);
 	}
-	/* what is not a manifest is said so, with the line */
+	/* a manifest from before logs had sizes and containers is read */
 	rt_units_free(&v);
+	{
+		static const char old[] =
+		    "{\"unit\":1,\"host\":\"A\",\"dir\":\"A\",\"size\":2,\"files\":2,"
+		    "\"name_source\":\"folder\",\"full_name\":null,\"base\":\"/x\",\"paths\":[],"
+		    "\"roots\":[],\"artifacts\":[{\"path\":\"A/SYSTEM\",\"type\":\"hive\","
+		    "\"hive\":\"SYSTEM\",\"backup\":false,\"size\":1,\"logs\":[\"A/SYSTEM.LOG1\"]}]}\n"
+		    "{\"skipped\":\"A/x.E01\",\"root\":\"A\",\"relative\":\"x.E01\","
+		    "\"state\":\"skipped\",\"notes\":[]}\n";
+
+		ck_assert_int_eq(rt_units_parse(old, strlen(old), &v, err, sizeof err), 0);
+		ck_assert_uint_eq(v->units[0].host->artifacts[0].nlogs, 1);
+		ck_assert_str_eq(v->units[0].host->artifacts[0].logs[0].path, "A/SYSTEM.LOG1");
+		ck_assert_uint_eq(v->units[0].ncontainers, 0);
+		ck_assert_uint_eq(v->nskipped, 1);
+		rt_units_free(&v);
+	}
+	/* what is not a manifest is said so, with the line */
 	ck_assert_int_eq(rt_units_parse("{\"unit\":1}\n", 11, &v, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "line 1"));
 	ck_assert_int_eq(rt_units_parse("\n\nnot json\n", 11, &v, err, sizeof err), -1);
@@ -519,6 +538,191 @@ START_TEST(changes_are_noticed)
 }
 END_TEST
 
+/* ------------------------------------------------------- in containers */
+
+static const char *tool(const char *env)
+{
+	const char *v = getenv(env);
+
+	return v && *v && access(v, X_OK) == 0 ? v : NULL;
+}
+
+/*
+ * The case with hosts in containers, as analysts get them: WS01 as a
+ * ZIP (a Velociraptor or KAPE collection; with a comment, so that its
+ * bytes can change and its size not), WS02 as a VHDX of an MBR disk
+ * holding its NTFS volume, WS03 as such a VHDX inside a ZIP, WS04 as an
+ * E01 in three segments, and a domain controller DC01 as a ZIP (the case's
+ * management host, found in its SYSTEM hive); SRV01 and CON stay
+ * folders. WS01 and WS02 have a
+ * transaction log beside their SYSTEM hive. Made with mkntfs,
+ * tests/fixtures/mkntfstree, sfdisk, qemu-img, ewfacquire and python3 (the
+ * script gets the case as $1, the tools as $2...$6). 0, or -1 when a tool
+ * is missing (said).
+ */
+static int containers_case(void)
+{
+	static const char script[] =
+	    "set -e; cd \"$1\"\n"
+	    "zipdir() { ( cd \"$1\" && python3 -c 'import sys,zipfile,os\n"
+	    "z=zipfile.ZipFile(sys.argv[1],\"w\",zipfile.ZIP_DEFLATED)\n"
+	    "z.comment=b\"aaaa\"\n"
+	    "for d,_,fs in sorted(os.walk(\".\")):\n"
+	    " [z.write(os.path.join(d,f)) for f in sorted(fs)]' \"$2\" ); }\n"
+	    "for h in WS01 WS02; do cp orphan/SYSTEM.LOG1 $h/C/Windows/System32/config/; done\n"
+	    "zipdir WS01 \"$1/WS01.zip\" && rm -r WS01\n"
+	    "zipdir DC01 \"$1/DC01.zip\" && rm -r DC01\n"
+	    "for h in WS02 WS03 WS04; do\n"
+	    "  truncate -s 16M $h.vol && \"$2\" -F -q -Q -s 512 -c 4096 -L $h $h.vol >/dev/null 2>&1\n"
+	    "  \"$3\" $h.vol $h/C\n"
+	    "  truncate -s 18M $h.raw\n"
+	    "  printf 'label: dos\\nstart=2048, size=32768, type=7\\n' | \"$4\" -q $h.raw\n"
+	    "  dd if=$h.vol of=$h.raw bs=1M seek=1 conv=notrunc status=none\n"
+	    "  rm -r $h $h.vol\n"
+	    "done\n"
+	    "\"$5\" convert -O vhdx WS02.raw WS02.vhdx\n"
+	    "\"$5\" convert -O vhdx WS03.raw WS03.vhdx\n"
+	    "python3 -c 'import sys,zipfile\n"
+	    "zipfile.ZipFile(sys.argv[1],\"w\",zipfile.ZIP_DEFLATED).write(\"WS03.vhdx\")' WS03.zip\n"
+	    "\"$6\" -u -q -t WS04 -f encase6 -c none -S 8388608 WS04.raw >/dev/null\n"
+	    "test -f WS04.E03 && rm WS02.raw WS03.raw WS04.raw WS03.vhdx\n";
+	const char *need[] = { "RT_MKNTFS", "RT_MKNTFSTREE", "RT_SFDISK", "RT_QEMU_IMG",
+			       "RT_EWFACQUIRE" };
+	char *argv[] = { "/bin/sh", "-c", (char *)script, "sh", ev, NULL, NULL, NULL, NULL, NULL, NULL };
+	char *err = NULL;
+	size_t i;
+	int r;
+	sc_host *dc;
+
+	for (i = 0; i < sizeof need / sizeof *need; i++)
+		if (!tool(need[i])) {
+			printf("skipped the case in containers: %s is not available (Debian: ntfs-3g, "
+			       "fdisk, qemu-utils, ewf-tools)\n", need[i]);
+			return -1;
+		}
+	for (i = 0; i < sizeof need / sizeof *need; i++)
+		argv[5 + i] = (char *)tool(need[i]);
+	/* a domain controller, in a ZIP too: every host is judged against it */
+	dc = sc_new("DC01", "10.0.0.5", tw_time("2024-03-01T08:00:00Z"));
+	sc_product_type(dc, "LanmanNT", tw_time("2024-03-01T08:00:00Z"));
+	sc_interface(dc, SC_IFACE, "10.0.0.5", "255.255.255.0", 0, tw_time("2024-03-01T08:00:00Z"));
+	ck_assert_int_eq(sc_write(dc, ev), 0);
+	sc_free(&dc);
+	r = tu_run(argv, NULL, &err);
+	ck_assert_msg(r == 0, "building the case in containers: %s", err ? err : "");
+	free(err);
+	return 0;
+}
+
+/* Hosts in ZIPs and disk images: the manifest names what lies inside them
+ * and shards re-open it there; merged, the whole case, byte for byte. A
+ * second run keeps them (their containers hashed: same size, other bytes
+ * is noticed); a container gone is named, exit 3, the rest analysed. */
+START_TEST(containers_sharded_and_resumed)
+{
+	char *whole = path("whole", NULL), *man = path("case.manifest", NULL), *out = NULL,
+	     *err = NULL, *s1 = path("s1", NULL), *s2 = path("s2", NULL), *m = path("merged", NULL),
+	     *zip = path("case", "WS01.zip"), *gone = path("gone.zip", NULL), *o = path("o", NULL);
+	FILE *f;
+
+	if (containers_case())
+		goto out;
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "7 hosts (0 unchanged"));
+	free(err);
+	ck_assert_int_eq(rt(&out, NULL, "hosts", ev, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"containers\":[{\"path\":"));
+	ck_assert_ptr_nonnull(strstr(out, "\"entry\":\"C/Windows/System32/config/SYSTEM\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"scheme\":\"MBR\""));
+	ck_assert_ptr_nonnull(strstr(out, "WS03.zip/WS03.vhdx/p1/Windows/System32/config/SYSTEM"));
+	ck_assert_ptr_nonnull(strstr(out, "WS04.E03\",\"size\":"));
+	/* a hive's log inside a container cites where it lies too */
+	ck_assert_ptr_nonnull(strstr(out, "config/SYSTEM.LOG1\",\"size\":512,\"origin\":{"
+				     "\"container\":"));
+	/* each unit's part of the management hosts: shards need not read
+	 * every host's hives again */
+	ck_assert_ptr_nonnull(strstr(out, "\"host\":\"DC01\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"mgmt_ipv4\":\"10.0.0.5\""));
+	free(tu_write_file(dir, "case.manifest", out, strlen(out)));
+	/* a manifest that says a file lies elsewhere in its image than it does
+	 * (another MFT entry): named, not read from there */
+	{
+		char *e = strstr(out, "\"mft_entry\":"), *bad = path("bad.manifest", NULL);
+
+		ck_assert_ptr_nonnull(e);
+		e += strlen("\"mft_entry\":");
+		*e = *e == '9' ? '8' : '9';
+		free(tu_write_file(dir, "bad.manifest", out, strlen(out)));
+		ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", bad, "-o", o, NULL), 3);
+		ck_assert_ptr_nonnull(strstr(err, "changed since the manifest was made (its size or "
+					     "where it lies"));
+		ck_assert_msg(!strstr(err, "no byte source"), "%s", err);
+		free(err);
+		free(bad);
+		tu_rmtree(o);
+	}
+	free(out);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);
+	ck_assert_msg(!strstr(err, "error"), "%s", err);
+	free(err);
+	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/2", "-o", s2, NULL), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "merge", m, s1, s2, NULL), 0);
+	same_results(whole, m);
+	{
+		char *p = path("whole/hosts/WS02", "unit.json"), *u = tu_read_file(p, NULL);
+
+		ck_assert_ptr_nonnull(strstr(u, "case_mgmt_hosts\\\":\\\"10.0.0.5"));
+		free(u);
+		free(p);
+	}
+	/* resumed: kept (in the whole case and in a shard), or redone */
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(7 unchanged since the last run)"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--shard", "1/2", "-o", s1, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "unchanged); when"));
+	ck_assert_ptr_null(strstr(err, "(0 unchanged)"));
+	free(err);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, "--force", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(0 unchanged since the last run)"));
+	free(err);
+	/* the ZIP's comment changed: same size, other bytes */
+	f = fopen(zip, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, -4, SEEK_END), 0);
+	ck_assert_int_ge(fputs("bbbb", f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "(6 unchanged since the last run)"));
+	free(err);
+	/* and so does a run from the manifest (the ZIP hashed by path) */
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "--host", "WS01", "--host",
+			    "WS02", "-o", m, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "2 of 7 hosts done"));
+	ck_assert_ptr_nonnull(strstr(err, "(1 unchanged)"));
+	free(err);
+	/* a container gone: named, exit 3, the others analysed */
+	ck_assert_int_eq(rename(zip, gone), 0);
+	ck_assert_int_eq(rt(NULL, &err, "analyze", "--manifest", man, "-o", o, NULL), 3);
+	ck_assert_ptr_nonnull(strstr(err, "WS01.zip: cannot open"));
+	ck_assert_ptr_nonnull(strstr(err, "7 hosts"));
+	/* named once, by the container: the readers add no line per file */
+	ck_assert_msg(!strstr(err, "no byte source") && !strstr(err, "no such file (a manifest"),
+		      "%s", err);
+	free(err);
+	ck_assert_int_eq(rename(gone, zip), 0);
+out:
+	free(whole);
+	free(man);
+	free(s1);
+	free(s2);
+	free(m);
+	free(zip);
+	free(gone);
+	free(o);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ CLI */
 
 START_TEST(usage_and_help)
@@ -581,6 +785,7 @@ int main(void)
 	tcase_add_test(tc, killed_run_resumes_to_the_same_result);
 	tcase_add_test(tc, incomplete_or_altered_folders_are_redone);
 	tcase_add_test(tc, changes_are_noticed);
+	tcase_add_test(tc, containers_sharded_and_resumed);
 	tcase_add_test(tc, usage_and_help);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

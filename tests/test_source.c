@@ -127,6 +127,55 @@ START_TEST(hash_rides_on_reads)
 END_TEST
 
 /* One open, kept; no link followed; the access time left alone. */
+/*
+ * Blocks read out of order without hashing, then fed in order, hash the
+ * source as reads in order do (the native EVTX reader's threads); only
+ * files and bytes in memory are read that way.
+ */
+START_TEST(hash_fed_in_order)
+{
+	size_t n = (1u << 20) + 777, blk = 65536, k, nb = (n + blk - 1) / blk;
+	uint8_t *data = pattern(n), *buf = malloc(n);
+	char want[65], got[65], *tmp = tu_tmpdir(), *p;
+	rt_source *s = NULL, *r = NULL;
+
+	tu_sha256_hex(data, n, want);
+	ck_assert_int_eq(rt_source_from_memory(data, n, "x", 0, &s), 0);
+	ck_assert_int_eq(rt_source_random_access(s), 1);
+	ck_assert_int_eq(rt_source_range(s, 0, n, "r", &r), 0);
+	ck_assert_int_eq(rt_source_random_access(r), 0);
+	rt_source_unref(&r);
+	rt_source_want_sha256(s);
+	for (k = nb; k-- > 0;) { /* last block first */
+		size_t len = k + 1 == nb ? n - k * blk : blk;
+
+		ck_assert_int_eq(rt_source_read_exact_unhashed(s, buf + k * blk, len, k * blk), 0);
+	}
+	ck_assert_uint_eq(rt_source_hashed(s), 0);
+	ck_assert_mem_eq(buf, data, n);
+	for (k = 0; k < nb; k++) {
+		size_t len = k + 1 == nb ? n - k * blk : blk;
+
+		rt_source_hash_feed(s, buf + k * blk, len, k * blk);
+		rt_source_hash_feed(s, buf + k * blk, len, k * blk); /* again: ignored */
+	}
+	ck_assert_uint_eq(rt_source_hashed(s), n);
+	ck_assert_int_eq(rt_source_sha256(s, got), 0);
+	ck_assert_str_eq(got, want);
+	rt_source_unref(&s);
+
+	p = tu_write_file(tmp, "f.bin", data, 4096);
+	ck_assert_int_eq(rt_source_open_path(p, &s), 0);
+	ck_assert_int_eq(rt_source_random_access(s), 1);
+	rt_source_unref(&s);
+	free(p);
+	tu_rmtree(tmp);
+	free(tmp);
+	free(buf);
+	free(data);
+}
+END_TEST
+
 START_TEST(file_open_once_noatime)
 {
 	char *tmp = tu_tmpdir(), *p, *link;
@@ -333,6 +382,7 @@ int main(void)
 	tcase_add_test(tc, memory_reads_are_clamped);
 	tcase_add_test(tc, range_of_range);
 	tcase_add_test(tc, hash_rides_on_reads);
+	tcase_add_test(tc, hash_fed_in_order);
 	tcase_add_test(tc, file_open_once_noatime);
 	tcase_add_test(tc, bfio_bridge);
 	tcase_add_loop_test(tc, archive_entry_streams_forward, 0, 2);

@@ -609,6 +609,49 @@ START_TEST(diag_escapes)
 }
 END_TEST
 
+/* Every job runs once, on as many threads as asked (more than jobs, one,
+ * none asked), and a failing job fails the whole without stopping the rest. */
+typedef struct par_seen {
+	int runs[40];
+	pthread_t who[40];
+	size_t fail_at;
+} par_seen;
+
+static int par_job(void *ctx, size_t i)
+{
+	par_seen *p = ctx;
+
+	__atomic_add_fetch(&p->runs[i], 1, __ATOMIC_RELAXED);
+	p->who[i] = pthread_self();
+	return i == p->fail_at;
+}
+
+START_TEST(par_each_runs_every_job_once)
+{
+	static const unsigned threads[] = { 0, 1, 2, 7, 100 };
+	size_t t, i;
+
+	for (t = 0; t < sizeof threads / sizeof *threads; t++) {
+		par_seen p;
+
+		memset(&p, 0, sizeof p);
+		p.fail_at = 40;
+		ck_assert_int_eq(rt_par_each(40, threads[t], par_job, &p), 0);
+		for (i = 0; i < 40; i++)
+			ck_assert_int_eq(p.runs[i], 1);
+		if (threads[t] <= 1)
+			for (i = 0; i < 40; i++)
+				ck_assert(pthread_equal(p.who[i], pthread_self()));
+		memset(&p, 0, sizeof p);
+		p.fail_at = 3;
+		ck_assert_int_eq(rt_par_each(40, threads[t], par_job, &p), -1);
+		for (i = 0; i < 40; i++)
+			ck_assert_int_eq(p.runs[i], 1);
+	}
+	ck_assert_int_eq(rt_par_each(0, 2, par_job, NULL), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -634,6 +677,7 @@ int main(void)
 	tcase_add_test(tc, text_escape_and_csv_cells);
 	tcase_add_test(tc, path_escape_roundtrip);
 	tcase_add_test(tc, diag_escapes);
+	tcase_add_test(tc, par_each_runs_every_job_once);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

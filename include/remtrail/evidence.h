@@ -122,6 +122,9 @@ typedef struct rt_artifact {
 	rt_origin origin;
 	int by_path;     /* src opened by path for a unit read from a manifest
 			  * (units.h), and let go after it */
+	int gone_named;  /* no src, and why was named on stderr already (a
+			  * manifest's file or container that could not be
+			  * opened): readers count it as lost, silently */
 } rt_artifact;
 
 typedef struct rt_host {

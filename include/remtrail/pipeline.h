@@ -197,6 +197,13 @@ typedef struct rt_analysis {
 	char *configuration_json;
 	void *priv;
 	void *keep;                /* strings the results point to (internal) */
+	/* A unit's result (rt_unit_analyse, a host folder read back): the files
+	 * of the images and archives its inputs lie in (rt_unit.containers),
+	 * with path, size and SHA-256 (NULL when they could not be read), as
+	 * unit.json records them; the case takes their SHA-256 from here when
+	 * it has none of its own (a case merged from shards). */
+	rt_input *containers;
+	size_t ncontainers;
 } rt_analysis;
 
 /* 0 (results in *out, even with errors reported), -1 if nothing could be

@@ -157,6 +157,9 @@ typedef struct rt_report {
  * for the case (RT_REPORT_CASE) "findings" are the case timeline.
  */
 int rt_report_json(rt_buf *out, const rt_report *r, size_t host);
+/* `,"origin":{...}`: where an input read inside the image or archive
+ * `container` lies, as report.json gives it (and the manifest: units.h). */
+int rt_report_origin_json(rt_buf *out, const char *container, const rt_origin *o);
 /* report.txt: the case ranks hosts (inbound use and bypass first, the
  * rest grouped) and details the hosts with activity; a host's report is
  * its verdicts, findings and inputs. */

@@ -84,6 +84,24 @@ ssize_t rt_source_read(rt_source *s, void *buf, size_t n, uint64_t off);
 int rt_source_read_exact(rt_source *s, void *buf, size_t n, uint64_t off);
 
 /*
+ * 1 when reads of `s` at any offset, from several threads at once, cost
+ * what reads in order cost and take no lock (a file, bytes in memory): a
+ * reader may then read blocks on many threads, in any order. An archive
+ * entry, which is read best forward, or a file in an image, whose reads are
+ * serialised, is not.
+ */
+int rt_source_random_access(const rt_source *s);
+
+/*
+ * rt_source_read_exact() without hashing: a reader that reads blocks of a
+ * random-access source on several threads feeds them to the hash in file
+ * order with rt_source_hash_feed() (bytes that do not extend the hashed
+ * prefix are ignored, as a read's are).
+ */
+int rt_source_read_exact_unhashed(rt_source *s, void *buf, size_t n, uint64_t off);
+void rt_source_hash_feed(rt_source *s, const void *buf, size_t n, uint64_t off);
+
+/*
  * The whole source into a malloc'd buffer (*data, *n; never NULL on
  * success, even for an empty source). Sources larger than `max` bytes are
  * refused with errno EFBIG. Returns 0 or -1 (errno set).

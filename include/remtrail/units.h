@@ -19,6 +19,17 @@
  * \xNN for bytes that are not UTF-8). Relative paths are relative to the
  * manifest's `base`, the folder `remtrail hosts` ran in.
  *
+ * Artifacts inside images and archives. A unit whose artifacts lie in
+ * containers lists them ("containers": each outermost image or archive
+ * with its files and their sizes), and each such artifact carries its
+ * `origin` (the container, partition, shadow copy, path inside the volume
+ * or archive entry, MFT entry). A unit read from a manifest walks its
+ * containers again when it is analysed (rt_unit_analyse) and reads each
+ * artifact through the byte source found there under the same path; an
+ * artifact no longer there, or a container that cannot be opened, is named
+ * on diag and the rest of the unit is analysed. Manifests without these
+ * fields (plain files only) read as before.
+ *
  * Host folders. DIR/hosts/<dir>/ holds a unit's report files and, written
  * last, unit.json: the record that the folder is complete (each file's size
  * and SHA-256), what it was made from (remtrail version, the options that
@@ -42,6 +53,24 @@
 #include "remtrail/evidence.h"
 #include "remtrail/pipeline.h"
 
+/* A file of an image or archive a unit's artifacts lie in (an E01 segment,
+ * a ZIP). */
+typedef struct rt_unit_file {
+	char *path;
+	uint64_t size;
+	rt_source *src; /* walked: the file's byte source (owned by rt_units.ev);
+			 * NULL when the unit was read from a manifest */
+} rt_unit_file;
+
+/* An image or archive on disk that holds some of a unit's artifacts: the
+ * outermost one (a VHDX inside a ZIP is the ZIP), which a unit read from a
+ * manifest walks again to reach them. */
+typedef struct rt_unit_container {
+	char *path;          /* its first file, as found */
+	rt_unit_file *files; /* its files, first first (segments, extents) */
+	size_t nfiles;
+} rt_unit_container;
+
 typedef struct rt_unit {
 	const rt_host *host; /* in rt_units.ev */
 	char *dir;           /* its folder under hosts/ */
@@ -49,6 +78,13 @@ typedef struct rt_unit {
 	size_t nfiles;
 	char **paths;        /* the PATH arguments its files were found under */
 	size_t npaths;
+	rt_unit_container *containers; /* by path; none when all its files are
+					* plain files */
+	size_t ncontainers;
+	char *mgmt;          /* its addresses when its SYSTEM hive makes it a
+			      * domain controller or file server, comma-separated,
+			      * "" when not (rt_units_mgmt_hosts); NULL when not
+			      * known (a manifest without "mgmt_ipv4") */
 } rt_unit;
 
 typedef struct rt_units {
@@ -112,7 +148,9 @@ size_t rt_units_find(const rt_units *u, const char *name);
 /* The IPv4 addresses of the domain controllers and file servers among all
  * the units (their SYSTEM hives: host.role, host.ipv4), comma-separated,
  * appended to `out`: rt_analysis_opts.mgmt_hosts, so that every unit of a
- * case, in one run or in shards, is judged against the same list. A hive
+ * case, in one run or in shards, is judged against the same list. Each
+ * unit's part is found by rt_units_collect and kept in the manifest
+ * ("mgmt_ipv4"); a unit of an older manifest reads its hives here. A hive
  * that cannot be read names none (the unit's own analysis says why).
  * 0, or -1 on out of memory. */
 int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out);
@@ -163,7 +201,9 @@ int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_fi
 /*
  * Whether DIR/hosts/<u->dir> holds a complete result of unit `u` made with
  * `made` from the same inputs (paths, sizes and SHA-256: the inputs are
- * hashed) and every file of it as unit.json lists it. 1 yes; 0 no, with
+ * hashed; for artifacts inside images and archives, the containers' files
+ * are: unchanged containers hold unchanged artifacts) and every file of it
+ * as unit.json lists it. 1 yes; 0 no, with
  * the reason in `why` ("no complete result", "input changed: PATH", ...);
  * -1 on out of memory. What an interrupted write of the unit left
  * (hosts/.<dir>.tmp.*) is removed.

@@ -180,6 +180,19 @@ int rt_hex_digit(int c);
  * or out of range. Replaces atoi/strtoul with their silent failures. */
 int rt_parse_u64(const char *s, uint64_t *out);
 
+/* -------------------------------------------------------------- parallel */
+
+#define RT_PAR_MAX 64
+typedef int (*rt_par_fn)(void *ctx, size_t i);
+/*
+ * fn(ctx, i) once for each i in [0, n), on up to `threads` threads (the
+ * calling one among them), jobs taken in index order as threads come free:
+ * for jobs that share nothing but what they only read (the files of a
+ * report, each into its own buffer). Every job runs even when some fail.
+ * 0, or -1 when some call returned non-zero.
+ */
+int rt_par_each(size_t n, unsigned threads, rt_par_fn fn, void *ctx);
+
 /* ------------------------------------------------------------------ time */
 
 /* FILETIME: 100-nanosecond intervals since 1601-01-01 UTC. */

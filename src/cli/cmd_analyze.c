@@ -302,7 +302,7 @@ static int do_unit(unit_run *ur, const rt_units *u, size_t k, unsigned threads, 
 	rep.a = a;
 	rep.run = &rr;
 	rr.finished = cli_run_time();
-	if (cli_render_unit(&rep, 0, bufs)) {
+	if (cli_render_unit(&rep, 0, bufs, threads)) {
 		fprintf(stderr, "remtrail analyze: out of memory while writing host '%s'\n",
 			u->units[k].dir);
 		goto out;

@@ -36,11 +36,13 @@ int cli_options_json(rt_buf *out, const rt_report_opts *o);
 int cli_options_parse(const char *json, rt_report_opts *o, char **keep, size_t nkeep);
 
 /* Render the files of host `host` (or RT_REPORT_CASE) into bufs[]
- * (cli_nunit_files of them, names in cli_unit_file_name). */
+ * (cli_nunit_files of them, names in cli_unit_file_name), on up to
+ * `threads` threads. */
 extern const size_t cli_nunit_files;
 const char *cli_unit_file_name(size_t i);
-int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs);
-/* Write the case files into dir; remove them. 0, or -1 (said on stderr). */
+int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs, unsigned threads);
+/* Write the case files into dir, on up to r->run->jobs threads; remove
+ * them. 0, or -1 (said on stderr). */
 int cli_write_case(const char *cmd, const char *dir, const rt_report *r);
 void cli_remove_case(const char *dir);
 /* Whether folder `dir` holds nothing but what remtrail writes there (the

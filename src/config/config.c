@@ -211,7 +211,7 @@ static int add_snapshot(loader *L, rt_hive *h, rt_hive_kind kind, const char *ho
 static int open_artifact(loader *L, const rt_artifact *a, rt_hive **h)
 {
 	rt_source **logs = calloc(a->nlogs ? a->nlogs : 1, sizeof(*logs));
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	if (!logs) {
@@ -219,13 +219,20 @@ static int open_artifact(loader *L, const rt_artifact *a, rt_hive **h)
 		return -1;
 	}
 	if (!a->src) {
-		rt_diag_error(L->diag, a->path, "cannot open: no such file (a manifest names it by path)");
+		if (!a->gone_named)
+			rt_diag_error(L->diag, a->path, "cannot open: the artifact has no byte source");
 		free(logs);
 		return -1;
 	}
-	for (i = 0; i < a->nlogs; i++)
-		logs[i] = a->logs[i].src;
-	rc = rt_hive_open_with_logs_source(a->src, logs, a->nlogs, 0, h, L->diag);
+	/* a log a manifest names and that is gone is named, the hive read
+	 * with the others */
+	for (i = n = 0; i < a->nlogs; i++)
+		if (a->logs[i].src)
+			logs[n++] = a->logs[i].src;
+		else if (!a->logs[i].gone_named)
+			rt_diag_error(L->diag, a->logs[i].path,
+				      "cannot open: the artifact has no byte source");
+	rc = rt_hive_open_with_logs_source(a->src, logs, n, 0, h, L->diag);
 	free(logs);
 	return rc;
 }

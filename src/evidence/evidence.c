@@ -806,8 +806,11 @@ static int add_log(item *hive, item *lg)
 	a->path = lg->path;
 	a->size = lg->size;
 	a->src = lg->src;
+	/* inside an image or archive, a log cites where it lies as its hive does */
+	a->origin = lg->origin;
 	lg->path = NULL;
 	lg->src = NULL;
+	lg->origin.inner_path = NULL;
 	return 0;
 }
 

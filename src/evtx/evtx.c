@@ -30,7 +30,7 @@ int rt_reader_parse(const char *s, rt_reader *out)
 static int native_one(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, void *ctx,
 		      rt_diag *diag)
 {
-	rt_native_file f = { src, o->display, o->host, src ? rt_source_size(src) : 0 };
+	rt_native_file f = { src, o->display, o->host, src ? rt_source_size(src) : 0, 0 };
 	rt_native_job job;
 
 	memset(&job, 0, sizeof job);
@@ -331,6 +331,7 @@ static int read_native(const ref *v, size_t n, const rt_evtx_opts *o, rt_event_c
 		files[k].display = v[k].art->path;
 		files[k].host = v[k].host->name;
 		files[k].size = v[k].art->size;
+		files[k].gone_named = v[k].art->gone_named;
 	}
 	memset(&job, 0, sizeof job);
 	job.files = files;
@@ -393,7 +394,9 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 		opts.host = v[k].host->name;
 		opts.display = art->path;
 		if (!art->src) {
-			rt_diag_error(d, art->path, "cannot open: the artifact has no byte source");
+			if (!art->gone_named)
+				rt_diag_error(d, art->path,
+					      "cannot open: the artifact has no byte source");
 			ret = 1;
 		} else if (libevtx_file(art->src, &opts, shadows ? once_cb : watch,
 					shadows ? (void *)&dedup : (void *)&w, d) != 0) {

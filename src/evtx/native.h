@@ -22,6 +22,7 @@ typedef struct rt_native_file {
 	const char *display; /* for messages and rt_event.source_file; NULL: the source's name */
 	const char *host;    /* rt_event.host; NULL: the record's Computer */
 	uint64_t size;       /* for progress: the file's size as listed */
+	int gone_named;      /* no src, and why was named already: lost, silently */
 } rt_native_file;
 
 typedef struct rt_native_job {

@@ -18,6 +18,7 @@
 #include "jsonread.h"
 #include "readback.h"
 #include "remtrail/report.h"
+#include "remtrail/source.h"
 
 #define UNIT_FILE "unit.json"
 #define UNIT_SCHEMA "remtrail-unit/1"
@@ -199,7 +200,21 @@ static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *f
 		JP(in->sha256);
 		ADD("}");
 	}
-	ADD("],\"files\":[");
+	ADD("]");
+	/* the files of the images and archives they lie in */
+	if (a->ncontainers) {
+		ADD(",\"containers\":[");
+		for (i = 0; i < a->ncontainers; i++) {
+			ADD(i ? ",{\"path\":" : "{\"path\":");
+			JP(a->containers[i].path);
+			ADDF(",\"size\":%llu,\"sha256\":",
+			     (unsigned long long)a->containers[i].size);
+			JP(a->containers[i].sha256);
+			ADD("}");
+		}
+		ADD("]");
+	}
+	ADD(",\"files\":[");
 	for (i = 0; i < nfiles; i++) {
 		sha256_hex(files[i].data, files[i].len, hex);
 		ADD(i ? ",{\"name\":" : "{\"name\":");
@@ -435,10 +450,10 @@ int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char *
 }
 
 /* The unit's own files (artifacts and their logs), in path order. */
-static int unit_files(const rt_unit *u, char ***out, size_t *n)
+static int unit_files(const rt_unit *u, const rt_artifact ***out, size_t *n)
 {
 	size_t i, k, cnt = 0;
-	char **v;
+	const rt_artifact **v;
 
 	for (i = 0; i < u->host->nartifacts; i++)
 		cnt += 1 + u->host->artifacts[i].nlogs;
@@ -446,17 +461,72 @@ static int unit_files(const rt_unit *u, char ***out, size_t *n)
 		return -1;
 	*n = 0;
 	for (i = 0; i < u->host->nartifacts; i++) {
-		v[(*n)++] = u->host->artifacts[i].path;
+		v[(*n)++] = &u->host->artifacts[i];
 		for (k = 0; k < u->host->artifacts[i].nlogs; k++)
-			v[(*n)++] = u->host->artifacts[i].logs[k].path;
+			v[(*n)++] = &u->host->artifacts[i].logs[k];
 	}
 	*out = v;
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_path(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((*(const rt_artifact *const *)a)->path,
+	              (*(const rt_artifact *const *)b)->path);
+}
+
+/* A file's SHA-256 now: through its byte source when the walk opened it
+ * (hashed once, shared with what else hashes it), else read by path. */
+static int hash_now(const rt_unit_file *f, char hex[65])
+{
+	uint64_t n;
+
+	if (f->src)
+		return rt_source_sha256(f->src, hex);
+	return rt_sha256_file(f->path, hex, &n);
+}
+
+/* Whether the files of the unit's containers are those unit.json records
+ * (path, size, SHA-256; what lies inside them, a VHDX in a ZIP, is then
+ * unchanged too). 1 yes, 0 no (why says). */
+static int containers_current(const cJSON *j, const rt_unit *u, char *why, size_t whylen)
+{
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(j, "containers"), *x;
+	size_t c, f;
+	char hex[65];
+
+	for (c = 0; c < u->ncontainers; c++)
+		for (f = 0; f < u->containers[c].nfiles; f++) {
+			const rt_unit_file *uf = &u->containers[c].files[f];
+			const char *sha = NULL;
+			struct stat st;
+			uint64_t size = 0;
+			int seen = 0;
+
+			cJSON_ArrayForEach(x, rec) {
+				char *p = NULL;
+
+				if (!seen && !jr_path(x, "path", &p) && p && !strcmp(p, uf->path) &&
+				    !jr_u64(x, "size", &size)) {
+					sha = jr_str(x, "sha256");
+					seen = 1;
+				}
+				free(p);
+			}
+			if (!seen) {
+				snprintf(why, whylen, "images or archives added or removed");
+				return 0;
+			}
+			if (stat(uf->path, &st) != 0 || (uint64_t)st.st_size != size) {
+				snprintf(why, whylen, "input changed (size): %s", uf->path);
+				return 0;
+			}
+			if (hash_now(uf, hex) ? sha != NULL : !sha || strcmp(sha, hex)) {
+				snprintf(why, whylen, "input changed (SHA-256): %s", uf->path);
+				return 0;
+			}
+		}
+	return 1;
 }
 
 int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made *made, char *why,
@@ -464,7 +534,8 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 {
 	cJSON *j;
 	const cJSON *ins, *x;
-	char **files = NULL, *p = NULL, hex[65];
+	const rt_artifact **files = NULL;
+	char *p = NULL, hex[65];
 	size_t n = 0, i = 0;
 	int rc = 0;
 	rt_buf hosts = RT_BUF_INIT;
@@ -501,7 +572,7 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 		rc = -1;
 		goto out;
 	}
-	qsort(files, n, sizeof *files, cmp_str);
+	qsort(files, n, sizeof *files, cmp_path);
 	ins = cJSON_GetObjectItemCaseSensitive(j, "inputs");
 	if (cJSON_GetArraySize(ins) != (int)n) {
 		snprintf(why, whylen, "inputs added or removed");
@@ -514,23 +585,36 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 		uint64_t now;
 
 		free(p);
-		if (jr_path(x, "path", &p) || !p || jr_u64(x, "size", &size) || strcmp(p, files[i])) {
+		if (jr_path(x, "path", &p) || !p || jr_u64(x, "size", &size) ||
+		    strcmp(p, files[i]->path)) {
 			snprintf(why, whylen, "inputs added or removed");
 			goto out;
 		}
+		/* inside an image or archive: unchanged when the container is
+		 * (checked below) */
+		if (files[i]->origin.container ||
+		    pl_container_of(files[i]->path, u->containers, u->ncontainers) <
+		        u->ncontainers) {
+			if (size != files[i]->size) {
+				snprintf(why, whylen, "input changed (size): %s", files[i]->path);
+				goto out;
+			}
+			i++;
+			continue;
+		}
 		if (stat(p, &st) != 0 || (uint64_t)st.st_size != size) {
-			snprintf(why, whylen, "input changed (size): %s", files[i]);
+			snprintf(why, whylen, "input changed (size): %s", files[i]->path);
 			goto out;
 		}
 		/* a file that could not be hashed then is unchanged when it
 		 * still cannot be */
 		if (rt_sha256_file(p, hex, &now) ? sha != NULL : !sha || strcmp(sha, hex)) {
-			snprintf(why, whylen, "input changed (SHA-256): %s", files[i]);
+			snprintf(why, whylen, "input changed (SHA-256): %s", files[i]->path);
 			goto out;
 		}
 		i++;
 	}
-	rc = 1;
+	rc = containers_current(j, u, why, whylen);
 out:
 	free(p);
 	free(files);
@@ -611,6 +695,31 @@ static int read_pairing(const cJSON *j, const char *name, size_t nfind, rt_pair_
 	return 0;
 }
 
+/* unit.json's "containers" into a->containers (none when absent). */
+static int read_containers(const cJSON *j, rt_analysis *a)
+{
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(j, "containers"), *x;
+	pl_inputs l = { NULL, 0, 0 };
+	int rc = 0;
+
+	if (!rec)
+		return 0;
+	if (!cJSON_IsArray(rec))
+		return -1;
+	cJSON_ArrayForEach(x, rec) {
+		rt_input *in = pl_input_new(&l);
+
+		if (!in || jr_path(x, "path", &in->path) || !in->path ||
+		    jr_u64(x, "size", &in->size) || jr_path(x, "sha256", &in->sha256)) {
+			rc = -1;
+			break;
+		}
+	}
+	a->containers = l.v;
+	a->ncontainers = l.n;
+	return rc;
+}
+
 int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
 		    size_t errlen)
 {
@@ -660,6 +769,8 @@ int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, cha
 	if (nfind != a->hosts[0].findings.n || read_links(j, &a->hosts[0].findings) ||
 	    read_pairing(j, a->hosts[0].name, a->hosts[0].findings.n, &a->hosts[0].pairing))
 		ERR("%s/%s does not match its report.json", folder.buf, UNIT_FILE);
+	if (read_containers(j, a))
+		ERR("%s/%s: its containers are not as remtrail writes them", folder.buf, UNIT_FILE);
 	rc = 0;
 out:
 	free(name);

@@ -152,6 +152,23 @@ static int index_inputs(rt_analysis *a)
 	return 0;
 }
 
+/* An image or archive of the case without a SHA-256 of its own (a case
+ * read from a manifest does not hash them) takes the one a host read in
+ * it recorded (checked there against the file when the host was kept). */
+static int container_sha256(rt_input *x, rt_analysis **parts, size_t nparts)
+{
+	size_t p, c;
+
+	for (p = 0; !x->sha256 && p < nparts; p++)
+		for (c = 0; c < parts[p]->ncontainers; c++) {
+			const rt_input *ct = &parts[p]->containers[c];
+
+			if (ct->sha256 && !strcmp(ct->path, x->path))
+				return (x->sha256 = rt_strdup0(ct->sha256)) ? 0 : -1;
+		}
+	return 0;
+}
+
 int rt_case_join(rt_analysis **parts, size_t nparts, const rt_input *skipped, size_t nskipped,
 		 rt_analysis **out)
 {
@@ -188,9 +205,12 @@ int rt_case_join(rt_analysis **parts, size_t nparts, const rt_input *skipped, si
 		if (keep_move(a, part))
 			goto done;
 	}
-	for (i = 0; i < nskipped; i++)
-		if (!pl_input_copy(&in, &skipped[i]))
+	for (i = 0; i < nskipped; i++) {
+		rt_input *x = pl_input_copy(&in, &skipped[i]);
+
+		if (!x || container_sha256(x, parts, nparts))
 			goto done;
+	}
 	pl_inputs_sort(in.v, in.n);
 	a->inputs = in.v;
 	a->ninputs = in.n;

@@ -16,8 +16,11 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "adapt.h"
 #include "pipeline_int.h"
@@ -282,6 +285,8 @@ int pl_input_hash(rt_input *in, const rt_artifact *art, rt_diag *diag)
 {
 	char hex[65];
 
+	if (!art->src) /* it could not be opened: named by its reader */
+		return 0;
 	if (rt_source_sha256(art->src, hex)) {
 		char why[256];
 
@@ -546,7 +551,232 @@ static int ensure_pairing(rt_analysis_host *ah)
 	return 0;
 }
 
-void pl_manifest_sources(rt_host *h, int open)
+static pthread_mutex_t rewalk_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The first error the walk of a unit's containers gave about a container
+ * itself (it cannot be opened or read), for the container's own message. */
+typedef struct rewalk {
+	const rt_unit_container *c;
+	size_t nc;
+	char **why; /* per container, or NULL */
+	int oom;
+} rewalk;
+
+static void rewalk_note(void *ctx, rt_diag_level level, const char *subject, const char *message)
+{
+	rewalk *w = ctx;
+	size_t i;
+
+	for (i = 0; level == RT_DIAG_ERROR && i < w->nc; i++)
+		if (!w->why[i] && !strcmp(subject, w->c[i].path) &&
+		    !(w->why[i] = rt_strdup0(message)))
+			w->oom = 1;
+}
+
+size_t pl_container_of(const char *path, const rt_unit_container *c, size_t nc)
+{
+	size_t i, n;
+
+	for (i = 0; i < nc; i++) {
+		n = strlen(c[i].path);
+		if (!strncmp(path, c[i].path, n) && path[n] == '/')
+			return i;
+	}
+	return nc;
+}
+
+/* Whether container i's files are as the manifest lists them (sizes); if
+ * not, named on diag. */
+static int container_same(const rt_unit_container *c, rt_diag *diag)
+{
+	struct stat st;
+	size_t f;
+
+	for (f = 0; f < c->nfiles; f++) {
+		if (stat(c->files[f].path, &st) != 0) {
+			rt_diag_error(diag, c->files[f].path,
+			              "cannot open: %s (the manifest names it as "
+			              "a file of '%s'; its hosts are not read)",
+			              strerror(errno), c->path);
+			return 0;
+		}
+		if ((uint64_t)st.st_size != c->files[f].size) {
+			rt_diag_error(
+			    diag, c->files[f].path,
+			    "changed since the manifest was made "
+			    "(%llu bytes, the manifest says %llu): its hosts are not read; run "
+			    "'remtrail hosts' again",
+			    (unsigned long long)st.st_size, (unsigned long long)c->files[f].size);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The artifact whose path is `path` among those of `ev` (and their logs). */
+static const rt_artifact *find_artifact(const rt_evidence *ev, const char *path)
+{
+	size_t h, i, k;
+
+	for (h = 0; ev && h < ev->nhosts; h++)
+		for (i = 0; i < ev->hosts[h].nartifacts; i++) {
+			const rt_artifact *a = &ev->hosts[h].artifacts[i];
+
+			if (!strcmp(a->path, path))
+				return a;
+			for (k = 0; k < a->nlogs; k++)
+				if (!strcmp(a->logs[k].path, path))
+					return &a->logs[k];
+		}
+	return NULL;
+}
+
+/* Walk the unit's containers that are as the manifest lists them, quietly
+ * (what the walk said about their insides is in the manifest already),
+ * naming a container that cannot be read. 0, or -1 on OOM. */
+static int rewalk_containers(const rt_unit_container *c, size_t nc, rt_evidence **inside,
+			     unsigned char *ok, rt_diag *diag)
+{
+	rewalk w = { c, nc, NULL, 0 };
+	const char **paths = calloc(nc + 1, sizeof *paths);
+	rt_evidence_opts o;
+	rt_diag quiet;
+	size_t i, n = 0;
+	int rc = -1;
+
+	if (!paths || !(w.why = calloc(nc + 1, sizeof *w.why)))
+		goto out;
+	for (i = 0; i < nc; i++)
+		if ((ok[i] = (unsigned char)container_same(&c[i], diag)))
+			paths[n++] = c[i].path;
+	rc = 0;
+	if (!n)
+		goto out;
+	/* named by their folders (no namer): the manifest names the host */
+	rt_pipeline_evidence_opts(&o, 1);
+	o.name_from_system = NULL;
+	o.name_from_evtx = NULL;
+	rt_diag_init(&quiet, rewalk_note, &w);
+	/* one walk at a time: rt_evidence_collect is made to be called from
+	 * one thread (what the walk opens is then read side by side) */
+	pthread_mutex_lock(&rewalk_lock);
+	rc = rt_evidence_collect(paths, n, &o, inside, &quiet);
+	pthread_mutex_unlock(&rewalk_lock);
+	rt_diag_release(&quiet);
+	for (i = 0; i < nc; i++)
+		if (w.why[i]) {
+			rt_diag_error(diag, c[i].path, "%s", w.why[i]);
+			ok[i] = 0;
+		}
+	if (w.oom)
+		rc = -1;
+out:
+	for (i = 0; w.why && i < nc; i++)
+		free(w.why[i]);
+	free(w.why);
+	free(paths);
+	return rc;
+}
+
+/* Whether the artifact found by walking the container again is the one the
+ * manifest describes: same size, and where the manifest says it lies (an
+ * older manifest gives its logs no origin: their size is compared). */
+static int same_place(const rt_artifact *m, const rt_artifact *found)
+{
+	const rt_origin *a = &m->origin, *b = &found->origin;
+
+	if (m->size != found->size && (m->size || m->kind != RT_ART_HIVE_LOG))
+		return 0;
+	if (!a->container)
+		return 1;
+	return a->partition == b->partition && a->partition_offset == b->partition_offset &&
+	       a->shadow_copy == b->shadow_copy && a->shadow_copy_time == b->shadow_copy_time &&
+	       a->mft_entry == b->mft_entry &&
+	       !strcmp(a->inner_path ? a->inner_path : "", b->inner_path ? b->inner_path : "");
+}
+
+/* A file of a manifest's unit that cannot be opened: named here, once, with
+ * the reason; the readers then count it as lost without a line of their
+ * own. */
+static void gone(rt_artifact *f, rt_diag *diag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void gone(rt_artifact *f, rt_diag *diag, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	rt_diag_error(diag, f->path, "%s", why);
+	f->gone_named = 1;
+}
+
+int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evidence **inside,
+		     rt_diag *diag)
+{
+	size_t i, k, j;
+	unsigned char *ok;
+	int walk = 0;
+
+	*inside = NULL;
+	for (i = 0; i < h->nartifacts; i++)
+		for (k = 0; k <= h->artifacts[i].nlogs; k++) {
+			rt_artifact *f = k < h->artifacts[i].nlogs ? &h->artifacts[i].logs[k]
+								   : &h->artifacts[i];
+
+			if (f->src || !f->path)
+				continue;
+			if (f->origin.container || pl_container_of(f->path, c, nc) < nc)
+				walk = 1;
+			else if (rt_source_open_path(f->path, &f->src) == 0)
+				f->by_path = 1;
+			else
+				gone(f, diag, "cannot open: %s (a manifest names it by path)",
+				     strerror(errno));
+		}
+	if (!walk || !nc)
+		return 0;
+	if (!(ok = calloc(nc, 1)) || rewalk_containers(c, nc, inside, ok, diag)) {
+		free(ok);
+		return -1;
+	}
+	for (i = 0; i < h->nartifacts; i++)
+		for (k = 0; k <= h->artifacts[i].nlogs; k++) {
+			rt_artifact *f = k < h->artifacts[i].nlogs ? &h->artifacts[i].logs[k]
+								   : &h->artifacts[i];
+			const rt_artifact *found;
+
+			if (f->src ||
+			    (!f->origin.container && pl_container_of(f->path, c, nc) == nc))
+				continue;
+			if ((found = find_artifact(*inside, f->path)) && found->src) {
+				if (!same_place(f, found)) {
+					gone(f, diag,
+					     "cannot open: changed since the manifest "
+					     "was made (its size or where it lies in the "
+					     "image); run 'remtrail hosts' again");
+					continue;
+				}
+				f->src = rt_source_ref(found->src);
+				f->by_path = 1;
+				continue;
+			}
+			/* a container not read was named already */
+			if ((j = pl_container_of(f->path, c, nc)) < nc && ok[j])
+				gone(f, diag,
+				     "cannot open: not in '%s' any more (the "
+				     "image or archive changed since the manifest was made; run "
+				     "'remtrail hosts' again)",
+				     c[j].path);
+			else
+				f->gone_named = 1;
+		}
+	free(ok);
+	return 0;
+}
+
+void pl_manifest_close(rt_host *h, rt_evidence **inside)
 {
 	size_t i, k;
 
@@ -556,23 +786,76 @@ void pl_manifest_sources(rt_host *h, int open)
 		for (k = 0; k <= a->nlogs; k++) {
 			rt_artifact *f = k < a->nlogs ? &a->logs[k] : a;
 
-			if (open && !f->src && f->path && !f->origin.container &&
-			    rt_source_open_path(f->path, &f->src) == 0)
-				f->by_path = 1;
-			else if (!open && f->by_path) {
+			if (f->by_path) {
 				rt_source_unref(&f->src);
 				f->by_path = 0;
 			}
 		}
 	}
+	rt_evidence_free(inside);
+}
+
+/* Whether some file of host `h` lies in container `ct` (its path begins
+ * with the container's and a '/'). */
+static int holds(const rt_host *h, const rt_container *ct)
+{
+	size_t i, k, n = strlen(ct->path);
+
+	for (i = 0; i < h->nartifacts; i++)
+		for (k = 0; k <= h->artifacts[i].nlogs; k++) {
+			const char *p = k < h->artifacts[i].nlogs ? h->artifacts[i].logs[k].path
+								  : h->artifacts[i].path;
+
+			if (!strncmp(p, ct->path, n) && p[n] == '/')
+				return 1;
+		}
+	return 0;
+}
+
+static int cmp_input_path(const void *a, const void *b)
+{
+	return strcmp(((const rt_input *)a)->path, ((const rt_input *)b)->path);
+}
+
+/* The files of every image and archive the unit's files lie in (a VHDX
+ * and the ZIP holding it), by path, with their sizes and SHA-256, for
+ * unit.json (rt_analysis.containers): from the sources of the walk `ev`
+ * that opened them (the case's, or the unit's own walk of its containers). */
+static int hash_containers(rt_analysis *a, const rt_unit *un, const rt_evidence *ev,
+			   rt_diag *diag)
+{
+	pl_inputs l = { NULL, 0, 0 };
+	size_t c, f;
+	int rc = -1;
+
+	for (c = 0; ev && c < ev->ncontainers; c++) {
+		const rt_container *ct = &ev->containers[c];
+
+		if (!holds(un->host, ct))
+			continue;
+		for (f = 0; f < ct->nfiles; f++) {
+			rt_input *in = pl_input_add(&l, ct->files[f].path, ct->files[f].size, NULL,
+			                            NULL, NULL, 0);
+
+			if (!in || pl_input_hash(in, &ct->files[f], diag))
+				goto out;
+		}
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, cmp_input_path);
+	rc = 0;
+out:
+	a->containers = l.v;
+	a->ncontainers = l.n;
+	return rc;
 }
 
 int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, rt_analysis **out,
 		    rt_diag *diag)
 {
 	const rt_unit *un = &u->units[k];
-	rt_evidence one;
-	rt_analysis *a;
+	rt_evidence one, *inside = NULL;
+	rt_analysis *a = NULL;
 	rt_assess_opts ao;
 	rt_buf mgmt_hosts = RT_BUF_INIT;
 	adapt_host ah;
@@ -592,8 +875,8 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 		one.containers = u->ev->containers;
 		one.ncontainers = u->ev->ncontainers;
 	}
-	pl_manifest_sources((rt_host *)un->host, 1);
-	if (!(a = calloc(1, sizeof *a)) || !(a->hosts = calloc(1, sizeof *a->hosts)))
+	if (pl_manifest_open((rt_host *)un->host, un->containers, un->ncontainers, &inside, &rd) ||
+	    !(a = calloc(1, sizeof *a)) || !(a->hosts = calloc(1, sizeof *a->hosts)))
 		goto done;
 	a->nhosts = 1;
 	if (list_inputs(&in, &one, roots, un->npaths))
@@ -615,7 +898,8 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 	adapt_host_release(&ah);
 	if (r || !(a->hosts[0].dir = rt_strdup0(un->dir)))
 		goto done;
-	if ((!opts || opts->hash_inputs) && hash_inputs(&in, &one, &rd))
+	if ((!opts || opts->hash_inputs) &&
+	    (hash_inputs(&in, &one, &rd) || hash_containers(a, un, inside ? inside : u->ev, &rd)))
 		goto done;
 	if (rec.oom || settle_inputs(a, &rec, &in, un->host->name, roots, un->npaths))
 		goto done;
@@ -628,7 +912,7 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 	adapt_free(a);
 	rc = 0;
 done:
-	pl_manifest_sources((rt_host *)un->host, 0);
+	pl_manifest_close((rt_host *)un->host, &inside);
 	rt_buf_release(&mgmt_hosts);
 	pl_recorder_release(&rec, &rd);
 	if (a) {
@@ -745,6 +1029,9 @@ void rt_analysis_free(rt_analysis **ap)
 	for (i = 0; i < a->ninputs; i++)
 		pl_input_release(&a->inputs[i]);
 	free(a->inputs);
+	for (i = 0; i < a->ncontainers; i++)
+		pl_input_release(&a->containers[i]);
+	free(a->containers);
 	rt_findings_release(&a->findings);
 	rt_moves_free(a->moves, a->nmoves);
 	adapt_free(a);

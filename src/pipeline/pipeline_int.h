@@ -53,12 +53,24 @@ int pl_input_origin(rt_input *in, const rt_evidence *ev, const rt_artifact *art)
 int pl_input_hash(rt_input *in, const rt_artifact *art, rt_diag *diag);
 /*
  * A unit read from a manifest names its files by path, with no byte source:
- * each is opened (open: 1), once, for as long as the unit is read, and let
- * go after (open: 0), so that a case of many units never holds more
- * descriptors than one unit needs. A file that cannot be opened keeps no
- * source; its reader says so. Files of walked evidence are left alone.
+ * each is opened (pl_manifest_open), once, for as long as the unit is
+ * read, and let go after (pl_manifest_close), so that a case of many units
+ * never holds more descriptors than one unit needs. Plain files are opened
+ * by path; artifacts inside images and archives by walking the unit's
+ * containers `c` again (*inside: that walk, freed by close) and taking the
+ * artifact of the same path. A container whose files are gone or not of
+ * the manifest's sizes, or that cannot be read, and an artifact no longer
+ * in its container are named on diag; a file that cannot be opened keeps
+ * no source and its reader says so. Files of walked evidence are left
+ * alone. 0, or -1 on out of memory.
  */
-void pl_manifest_sources(rt_host *h, int open);
+/* The container among `c` (nc of them) whose path is a prefix of `path`
+ * followed by '/': the file lies inside it (a hive log the walk gives no
+ * origin too). nc when none. */
+size_t pl_container_of(const char *path, const rt_unit_container *c, size_t nc);
+int pl_manifest_open(rt_host *h, const rt_unit_container *c, size_t nc, rt_evidence **inside,
+		     rt_diag *diag);
+void pl_manifest_close(rt_host *h, rt_evidence **inside);
 /* Deep copy of an input into the list; NULL on out of memory. */
 rt_input *pl_input_copy(pl_inputs *l, const rt_input *in);
 void pl_input_release(rt_input *in);
@@ -83,5 +95,9 @@ void pl_keep_free(rt_analysis *a);
  * controllers or file servers (host.role), comma-separated, appended to
  * `out` (rt_assess_opts.mgmt_hosts). 0, or -1 on out of memory. */
 int pl_cfg_mgmt_hosts(const rt_config *cfg, rt_buf *out);
+/* Each unit's part of the case's management hosts (rt_unit.mgmt), from its
+ * SYSTEM hives: what the manifest records, so that shards need not read
+ * every host's hives again. 0, or -1 on out of memory. */
+int pl_units_mgmt(rt_units *u);
 
 #endif

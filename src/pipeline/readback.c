@@ -282,9 +282,7 @@ static int read_findings(rb *r, const cJSON *arr, rt_findings *l)
 
 /* ------------------------------------------------------------------ inputs */
 
-/* Where an input read inside an image or archive lies ("origin", written
- * only for those). */
-static int read_origin(rb *r, const cJSON *o, rt_input *in)
+int pl_origin_read(const cJSON *o, char **container, rt_origin *origin)
 {
 	static const char *const schemes[] = {"MBR", "GPT", "none"};
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "origin");
@@ -292,27 +290,36 @@ static int read_origin(rb *r, const cJSON *o, rt_input *in)
 	size_t i;
 	uint64_t v = UINT64_MAX;
 
-	in->origin.mft_entry = UINT64_MAX;
+	origin->mft_entry = UINT64_MAX;
 	if (!g)
 		return 0;
-	if (!cJSON_IsObject(g) || jr_path(g, "container", &in->container) || !in->container)
-		FAIL("an input's origin is not as remtrail writes it");
+	if (!cJSON_IsObject(g) || jr_path(g, "container", container) || !*container)
+		return -1;
 	if ((scheme = jr_str(g, "scheme")) != NULL) {
 		for (i = 0; i < sizeof schemes / sizeof *schemes && strcmp(schemes[i], scheme); i++)
 			;
-		if (i == sizeof schemes / sizeof *schemes || jr_int(g, "partition", &in->origin.partition) ||
-		    jr_u64(g, "partition_offset", &in->origin.partition_offset) ||
-		    jr_path(g, "path_in_volume", &in->origin.inner_path))
-			FAIL("an input's origin is not as remtrail writes it");
-		in->origin.scheme = schemes[i];
+		if (i == sizeof schemes / sizeof *schemes || jr_int(g, "partition", &origin->partition) ||
+		    jr_u64(g, "partition_offset", &origin->partition_offset) ||
+		    jr_path(g, "path_in_volume", &origin->inner_path))
+			return -1;
+		origin->scheme = schemes[i];
 		if (cJSON_GetObjectItemCaseSensitive(g, "mft_entry") && !jr_u64(g, "mft_entry", &v))
-			in->origin.mft_entry = v;
-	} else if (jr_path(g, "entry", &in->origin.inner_path)) {
-		FAIL("an input's origin is not as remtrail writes it");
+			origin->mft_entry = v;
+	} else if (jr_path(g, "entry", &origin->inner_path)) {
+		return -1;
 	}
 	if (cJSON_GetObjectItemCaseSensitive(g, "shadow_copy") &&
-	    (jr_int(g, "shadow_copy", &in->origin.shadow_copy) ||
-	     jr_time(g, "shadow_copy_created", &in->origin.shadow_copy_time)))
+	    (jr_int(g, "shadow_copy", &origin->shadow_copy) ||
+	     jr_time(g, "shadow_copy_created", &origin->shadow_copy_time)))
+		return -1;
+	return 0;
+}
+
+/* Where an input read inside an image or archive lies ("origin", written
+ * only for those). */
+static int read_origin(rb *r, const cJSON *o, rt_input *in)
+{
+	if (pl_origin_read(o, &in->container, &in->origin))
 		FAIL("an input's origin is not as remtrail writes it");
 	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef REMTRAIL_READBACK_H
 #define REMTRAIL_READBACK_H
 
+#include "jsonread.h"
 #include "pipeline_int.h"
 
 /*
@@ -15,5 +16,13 @@
  */
 int rb_host_report(rt_analysis *a, const char *text, size_t len, const char *file, char *err,
 		   size_t errlen);
+
+/*
+ * Member "origin" of `o` as rt_report_origin_json writes it: the container
+ * into *container (malloc'd), the rest into *origin (inner_path malloc'd).
+ * Nothing when there is no such member (mft_entry UINT64_MAX). 0, or -1
+ * when it is not as remtrail writes it (what was read is to be freed).
+ */
+int pl_origin_read(const cJSON *o, char **container, rt_origin *origin);
 
 #endif

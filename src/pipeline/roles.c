@@ -39,45 +39,85 @@ int pl_cfg_mgmt_hosts(const rt_config *cfg, rt_buf *out)
 	return rc ? -1 : 0;
 }
 
-int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
+/* The addresses unit `un` adds to the list (its SYSTEM hives), appended
+ * to `out` as pl_cfg_mgmt_hosts does. 0, or -1 on out of memory. */
+static int unit_mgmt(const rt_unit *un, rt_buf *out)
 {
-	rt_artifact *sys = NULL;
-	size_t k, i, m;
+	const rt_host *h = un->host;
+	rt_artifact *sys;
+	rt_host one;
+	rt_evidence ev, *inside = NULL;
+	rt_config *cfg = NULL;
+	rt_diag quiet;
+	size_t i, m;
 	int rc = 0;
 
-	for (k = 0; !rc && k < u->n; k++) {
-		const rt_host *h = u->units[k].host;
-		rt_host one;
-		rt_evidence ev;
-		rt_config *cfg = NULL;
-		rt_diag quiet;
-
+	if (!(sys = calloc(h->nartifacts + 1, sizeof *sys)))
+		return -1;
+	for (i = m = 0; i < h->nartifacts; i++)
+		if (h->artifacts[i].kind == RT_ART_HIVE &&
+		    h->artifacts[i].hive_kind == RT_HIVE_SYSTEM)
+			sys[m++] = h->artifacts[i];
+	if (!m) {
 		free(sys);
-		if (!(sys = calloc(h->nartifacts + 1, sizeof *sys)))
-			return -1;
-		for (i = m = 0; i < h->nartifacts; i++)
-			if (h->artifacts[i].kind == RT_ART_HIVE &&
-			    h->artifacts[i].hive_kind == RT_HIVE_SYSTEM)
-				sys[m++] = h->artifacts[i];
-		if (!m)
-			continue;
-		one = *h;
-		one.artifacts = sys;
-		one.nartifacts = m;
-		memset(&ev, 0, sizeof ev);
-		ev.hosts = &one;
-		ev.nhosts = 1;
-		ev.nartifacts = m;
-		/* damage is named when the host itself is analysed; here a
-		 * hive that cannot be read just names no management host */
-		rt_diag_init(&quiet, NULL, NULL);
-		pl_manifest_sources(&one, 1);
-		if (rt_config_from_evidence(&ev, &cfg, &quiet) == 0)
-			rc = pl_cfg_mgmt_hosts(cfg, out);
-		pl_manifest_sources(&one, 0);
-		rt_config_free(&cfg);
-		rt_diag_release(&quiet);
+		return 0;
 	}
+	one = *h;
+	one.artifacts = sys;
+	one.nartifacts = m;
+	memset(&ev, 0, sizeof ev);
+	ev.hosts = &one;
+	ev.nhosts = 1;
+	ev.nartifacts = m;
+	/* damage is named when the host itself is analysed; here a hive that
+	 * cannot be read just names no management host */
+	rt_diag_init(&quiet, NULL, NULL);
+	if (pl_manifest_open(&one, un->containers, un->ncontainers, &inside, &quiet))
+		rc = -1;
+	else if (rt_config_from_evidence(&ev, &cfg, &quiet) == 0)
+		rc = pl_cfg_mgmt_hosts(cfg, out);
+	pl_manifest_close(&one, &inside);
+	rt_config_free(&cfg);
+	rt_diag_release(&quiet);
 	free(sys);
 	return rc;
+}
+
+int pl_units_mgmt(rt_units *u)
+{
+	rt_buf b = RT_BUF_INIT;
+	size_t k;
+
+	for (k = 0; k < u->n; k++) {
+		rt_buf_reset(&b);
+		if (unit_mgmt(&u->units[k], &b) ||
+		    !(u->units[k].mgmt = rt_strdup0(b.buf ? b.buf : ""))) {
+			rt_buf_release(&b);
+			return -1;
+		}
+	}
+	rt_buf_release(&b);
+	return 0;
+}
+
+int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
+{
+	rt_buf b = RT_BUF_INIT;
+	size_t k;
+	int rc = 0;
+
+	/* as `hosts` recorded them, or (a manifest without) from the hives */
+	for (k = 0; !rc && k < u->n; k++) {
+		const char *v = u->units[k].mgmt;
+
+		if (!v) {
+			rt_buf_reset(&b);
+			rc = unit_mgmt(&u->units[k], &b);
+			v = b.buf ? b.buf : "";
+		}
+		if (!rc && *v)
+			rc = rt_buf_addf(out, "%s%s", out->len ? "," : "", v);
+	}
+	rt_buf_release(&b);
+	return rc ? -1 : 0;
 }

@@ -14,6 +14,8 @@
 
 #include "jsonread.h"
 #include "pipeline_int.h"
+#include "readback.h"
+#include "remtrail/report.h"
 #include "remtrail/source.h"
 
 /* ------------------------------------------------------------------ listing */
@@ -77,6 +79,60 @@ static int count_file(rt_unit *un, const char *path, uint64_t size, const char *
 	return *root ? add_path(un, root) : 0;
 }
 
+/* The outermost container holding container `c` (1-based): the one whose
+ * path is the shortest prefix of c's followed by '/' (a ZIP holding a
+ * VHDX), or c itself. */
+static const rt_container *outermost(const rt_evidence *ev, size_t c)
+{
+	const rt_container *ct = &ev->containers[c - 1], *best = ct;
+	size_t k, n;
+
+	for (k = 0; k < ev->ncontainers; k++) {
+		n = strlen(ev->containers[k].path);
+		if (n < strlen(best->path) && !strncmp(ct->path, ev->containers[k].path, n) &&
+		    ct->path[n] == '/')
+			best = &ev->containers[k];
+	}
+	return best;
+}
+
+static int cmp_container(const void *a, const void *b)
+{
+	return strcmp(((const rt_unit_container *)a)->path, ((const rt_unit_container *)b)->path);
+}
+
+/* Container `c` (1-based, 0: none) among the unit's (its outermost one,
+ * once, with its files). */
+static int add_container(rt_unit *un, const rt_evidence *ev, size_t c)
+{
+	const rt_container *ct;
+	rt_unit_container *nc, *x;
+	size_t i;
+
+	if (!c || c > ev->ncontainers)
+		return 0;
+	ct = outermost(ev, c);
+	for (i = 0; i < un->ncontainers; i++)
+		if (!strcmp(un->containers[i].path, ct->path))
+			return 0;
+	if (!(nc = realloc(un->containers, (un->ncontainers + 1) * sizeof *nc)))
+		return -1;
+	un->containers = nc;
+	x = &nc[un->ncontainers++];
+	memset(x, 0, sizeof *x);
+	if (!(x->path = rt_strdup0(ct->path)) ||
+	    !(x->files = calloc(ct->nfiles + 1, sizeof *x->files)))
+		return -1;
+	for (i = 0; i < ct->nfiles; i++) {
+		if (!(x->files[i].path = rt_strdup0(ct->files[i].path)))
+			return -1;
+		x->files[i].size = ct->files[i].size;
+		x->files[i].src = ct->files[i].src;
+		x->nfiles++;
+	}
+	return 0;
+}
+
 static int describe_units(rt_units *u, const char *const *paths, size_t npaths)
 {
 	size_t h, i, k;
@@ -92,13 +148,19 @@ static int describe_units(rt_units *u, const char *const *paths, size_t npaths)
 		for (i = 0; i < host->nartifacts; i++) {
 			const rt_artifact *art = &host->artifacts[i];
 
-			if (count_file(un, art->path, art->size, paths, npaths))
+			if (count_file(un, art->path, art->size, paths, npaths) ||
+			    add_container(un, u->ev, art->origin.container))
 				return -1;
 			for (k = 0; k < art->nlogs; k++) {
-				if (count_file(un, art->logs[k].path, art->logs[k].size, paths, npaths))
+				if (count_file(un, art->logs[k].path, art->logs[k].size, paths,
+				               npaths) ||
+				    add_container(un, u->ev, art->logs[k].origin.container))
 					return -1;
 			}
 		}
+		if (un->ncontainers > 1)
+			qsort(un->containers, un->ncontainers, sizeof *un->containers,
+			      cmp_container);
 	}
 	return name_folders(u);
 }
@@ -239,7 +301,7 @@ int rt_units_collect(const char *const *paths, size_t npaths, rt_units **out, rt
 		goto done;
 	if (rt_pipeline_collect(paths, npaths, 1, &u->ev, &rd) || !u->ev)
 		goto done;
-	if (describe_units(u, paths, npaths))
+	if (describe_units(u, paths, npaths) || pl_units_mgmt(u))
 		goto done;
 	/* everything the walk said names a file it left or could not open */
 	if (rec.oom || pl_notes_to_inputs(&rec, &sk, 0, NULL, paths, npaths) ||
@@ -257,6 +319,21 @@ done:
 	return rc;
 }
 
+static void unit_containers_free(rt_unit *un)
+{
+	size_t c, f;
+
+	for (c = 0; c < un->ncontainers; c++) {
+		free(un->containers[c].path);
+		for (f = 0; f < un->containers[c].nfiles; f++)
+			free(un->containers[c].files[f].path);
+		free(un->containers[c].files);
+	}
+	free(un->containers);
+	un->containers = NULL;
+	un->ncontainers = 0;
+}
+
 void rt_units_free(rt_units **up)
 {
 	rt_units *u = up ? *up : NULL;
@@ -271,6 +348,8 @@ void rt_units_free(rt_units **up)
 		for (k = 0; k < u->units[i].npaths; k++)
 			free(u->units[i].paths[k]);
 		free(u->units[i].paths);
+		unit_containers_free(&u->units[i]);
+		free(u->units[i].mgmt);
 	}
 	free(u->units);
 	for (i = 0; i < u->nskipped; i++)
@@ -443,6 +522,39 @@ static int path_list(rt_buf *out, const char *key, char *const *v, size_t n)
 	return 0;
 }
 
+/* ,"containers":[{"path":...,"files":[{"path":...,"size":N},...]},...] */
+static int containers_json(rt_buf *out, const rt_unit *un)
+{
+	size_t c, f;
+
+	if (!un->ncontainers)
+		return 0;
+	ADD(",\"containers\":[");
+	for (c = 0; c < un->ncontainers; c++) {
+		ADD(c ? ",{\"path\":" : "{\"path\":");
+		JP(un->containers[c].path);
+		ADD(",\"files\":[");
+		for (f = 0; f < un->containers[c].nfiles; f++) {
+			ADD(f ? ",{\"path\":" : "{\"path\":");
+			JP(un->containers[c].files[f].path);
+			ADDF(",\"size\":%llu}",
+			     (unsigned long long)un->containers[c].files[f].size);
+		}
+		ADD("]}");
+	}
+	ADD("]");
+	return 0;
+}
+
+/* An artifact's "origin" (as report.json gives it) when it lies in a
+ * container; nothing for a plain file. */
+static int origin_json(rt_buf *out, const rt_evidence *ev, const rt_artifact *a)
+{
+	if (!a->origin.container || a->origin.container > ev->ncontainers)
+		return 0;
+	return rt_report_origin_json(out, ev->containers[a->origin.container - 1].path, &a->origin);
+}
+
 static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 {
 	const rt_unit *un = &u->units[k];
@@ -460,8 +572,12 @@ static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 	JP(h->full_name);
 	ADD(",\"base\":");
 	JP(u->base);
+	if (un->mgmt) {
+		ADD(",\"mgmt_ipv4\":");
+		JP(un->mgmt);
+	}
 	if (path_list(out, "paths", un->paths, un->npaths) ||
-	    path_list(out, "roots", h->roots, h->nroots))
+	    path_list(out, "roots", h->roots, h->nroots) || containers_json(out, un))
 		return -1;
 	ADD(",\"artifacts\":[");
 	for (i = 0; i < h->nartifacts; i++) {
@@ -472,11 +588,18 @@ static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 		ADDF(",\"type\":\"%s\",\"hive\":\"%s\",\"backup\":%s,\"size\":%llu",
 		     a->kind == RT_ART_EVTX ? "evtx" : "hive", rt_hive_kind_name(a->hive_kind),
 		     a->is_backup ? "true" : "false", (unsigned long long)a->size);
+		if (origin_json(out, u->ev, a))
+			return -1;
 		ADD(",\"logs\":[");
 		for (j = 0; j < a->nlogs; j++) {
-			if (j)
-				ADD(",");
-			JP(a->logs[j].path);
+			const rt_artifact *l = &a->logs[j];
+
+			ADD(j ? ",{\"path\":" : "{\"path\":");
+			JP(l->path);
+			ADDF(",\"size\":%llu", (unsigned long long)l->size);
+			if (origin_json(out, u->ev, l))
+				return -1;
+			ADD("}");
 		}
 		ADD("]}");
 	}
@@ -494,6 +617,19 @@ static int manifest_skipped(rt_buf *out, const rt_input *in)
 	JP(in->root);
 	ADD(",\"relative\":");
 	JP(in->rel);
+	/* an image or archive: what it is, its host, where it lies */
+	if (in->size)
+		ADDF(",\"size\":%llu", (unsigned long long)in->size);
+	if (in->host) {
+		ADD(",\"host\":");
+		JP(in->host);
+	}
+	if (in->kind) {
+		ADD(",\"kind\":");
+		JP(in->kind);
+	}
+	if (in->container && rt_report_origin_json(out, in->container, &in->origin))
+		return -1;
 	ADDF(",\"state\":\"%s\",\"notes\":[", rt_input_state_name(in->state));
 	for (k = 0; k < in->nnotes; k++) {
 		if (k)
@@ -558,31 +694,77 @@ static int path_array(const cJSON *o, const char *key, char ***v, size_t *n)
 	return 0;
 }
 
-/* A hive's transaction logs as listed in the manifest (paths: their bytes
- * are opened when the unit is analysed). */
-static int log_array(const cJSON *o, rt_artifact **v, size_t *n)
+/* The container named `path` in the parsed case's list (added when new;
+ * `path` is taken): its 1-based index into *idx. -1 on OOM. */
+static int container_index(rt_evidence *ev, char *path, int archive, size_t *idx)
 {
-	char **paths = NULL;
-	size_t np = 0, i;
+	rt_container *p;
+	size_t c;
+
+	for (c = 0; c < ev->ncontainers; c++)
+		if (!strcmp(ev->containers[c].path, path)) {
+			free(path);
+			*idx = c + 1;
+			return 0;
+		}
+	if (!(p = realloc(ev->containers, (ev->ncontainers + 1) * sizeof *p))) {
+		free(path);
+		return -1;
+	}
+	ev->containers = p;
+	memset(&p[ev->ncontainers], 0, sizeof *p);
+	p[ev->ncontainers].path = path;
+	p[ev->ncontainers].kind = archive ? "archive" : "disk image";
+	p[ev->ncontainers].archive = archive;
+	*idx = ++ev->ncontainers;
+	return 0;
+}
+
+/* An artifact's "origin", when it has one: into a->origin, its container
+ * into the case's list. */
+static int read_origin(rt_evidence *ev, const cJSON *o, rt_artifact *a)
+{
+	char *container = NULL;
+
+	if (pl_origin_read(o, &container, &a->origin)) {
+		free(container);
+		return -1;
+	}
+	return container ? container_index(ev, container, !a->origin.scheme, &a->origin.container)
+			 : 0;
+}
+
+/* A hive's transaction logs as listed in the manifest: {"path","size"},
+ * with "origin" for a log inside a container, or bare paths (older
+ * manifests; their size is then unknown, 0). Their bytes are opened when
+ * the unit is analysed. */
+static int log_array(rt_evidence *ev, const cJSON *o, rt_artifact **v, size_t *n)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "logs"), *x;
+	rt_buf b = RT_BUF_INIT;
 
 	*v = NULL;
 	*n = 0;
-	if (path_array(o, "logs", &paths, &np))
-		goto fail;
-	if (!(*v = calloc(np + 1, sizeof **v)))
-		goto fail;
-	for (i = 0; i < np; i++) {
-		(*v)[i].path = paths[i];
-		(*v)[i].origin.mft_entry = UINT64_MAX;
+	if (!cJSON_IsArray(arr) || !(*v = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **v)))
+		return -1;
+	cJSON_ArrayForEach(x, arr) {
+		rt_artifact *l = &(*v)[*n];
+
+		l->kind = RT_ART_HIVE_LOG;
+		l->origin.mft_entry = UINT64_MAX;
+		(*n)++;
+		if (cJSON_IsObject(x)) {
+			if (jr_path(x, "path", &l->path) || !l->path ||
+			    jr_u64(x, "size", &l->size) || read_origin(ev, x, l))
+				return -1;
+		} else if (!cJSON_IsString(x) ||
+			   rt_path_unescape(&b, x->valuestring, strlen(x->valuestring)) ||
+			   !(l->path = rt_buf_detach(&b, NULL))) {
+			rt_buf_release(&b);
+			return -1;
+		}
 	}
-	*n = np;
-	free(paths);
 	return 0;
-fail:
-	for (i = 0; paths && paths[i]; i++)
-		free(paths[i]);
-	free(paths);
-	return -1;
 }
 
 static int hive_kind(const char *s, rt_hive_kind *k)
@@ -597,7 +779,7 @@ static int hive_kind(const char *s, rt_hive_kind *k)
 	return -1;
 }
 
-static int read_artifact(const cJSON *o, rt_artifact *a)
+static int read_artifact(rt_evidence *ev, const cJSON *o, rt_artifact *a)
 {
 	const char *type = jr_str(o, "type");
 	int backup;
@@ -608,10 +790,37 @@ static int read_artifact(const cJSON *o, rt_artifact *a)
 	a->kind = !strcmp(type, "evtx") ? RT_ART_EVTX : RT_ART_HIVE;
 	if (jr_path(o, "path", &a->path) || !a->path || jr_u64(o, "size", &a->size) ||
 	    hive_kind(jr_str(o, "hive"), &a->hive_kind) || jr_bool(o, "backup", 0, &backup) ||
-	    log_array(o, &a->logs, &a->nlogs))
+	    log_array(ev, o, &a->logs, &a->nlogs) || read_origin(ev, o, a))
 		return -1;
-	a->origin.mft_entry = UINT64_MAX;
 	a->is_backup = backup;
+	return 0;
+}
+
+/* The unit's "containers", when it has some. */
+static int read_containers(const cJSON *o, rt_unit *un)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "containers"), *x, *f;
+
+	if (!arr)
+		return 0;
+	if (!cJSON_IsArray(arr) ||
+	    !(un->containers = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *un->containers)))
+		return -1;
+	cJSON_ArrayForEach(x, arr) {
+		const cJSON *files = cJSON_GetObjectItemCaseSensitive(x, "files");
+		rt_unit_container *c = &un->containers[un->ncontainers++];
+
+		if (jr_path(x, "path", &c->path) || !c->path || !cJSON_IsArray(files) ||
+		    !(c->files = calloc((size_t)cJSON_GetArraySize(files) + 1, sizeof *c->files)))
+			return -1;
+		cJSON_ArrayForEach(f, files) {
+			rt_unit_file *uf = &c->files[c->nfiles++];
+
+			if (jr_path(f, "path", &uf->path) || !uf->path ||
+			    jr_u64(f, "size", &uf->size))
+				return -1;
+		}
+	}
 	return 0;
 }
 
@@ -652,6 +861,8 @@ static int read_unit(reader *r, const cJSON *o)
 	    path_array(o, "roots", &h->roots, &h->nroots) || jr_path(o, "base", &base) || !base)
 		return bad(r, "a unit needs host, dir, name_source, size, files, base, paths, roots");
 	un->nfiles = (size_t)num;
+	if (jr_path(o, "mgmt_ipv4", &un->mgmt))
+		return free(base), bad(r, "'mgmt_ipv4' must be a string");
 	if (!un->dir[0] || strchr(un->dir, '/') || un->dir[0] == '.')
 		return free(base), bad(r, "'dir' must be a plain folder name");
 	if (!u->base)
@@ -665,10 +876,12 @@ static int read_unit(reader *r, const cJSON *o)
 	if (!(h->artifacts = calloc((size_t)cJSON_GetArraySize(arts) + 1, sizeof *h->artifacts)))
 		return bad(r, "out of memory");
 	cJSON_ArrayForEach(x, arts) {
-		if (read_artifact(x, &h->artifacts[h->nartifacts++]))
+		if (read_artifact(u->ev, x, &h->artifacts[h->nartifacts++]))
 			return bad(r, "an artifact needs path, type (evtx or hive), hive, backup, size, logs");
 	}
 	u->ev->nartifacts += h->nartifacts;
+	if (read_containers(o, un))
+		return bad(r, "'containers' needs path and files (path, size) for each");
 	return 0;
 }
 
@@ -685,6 +898,10 @@ static int read_skipped(reader *r, const cJSON *o)
 	    !in->root || jr_path(o, "relative", &in->rel) || !in->rel || !state ||
 	    !cJSON_IsArray(notes))
 		return bad(r, "a skipped input needs skipped, root, relative, state, notes");
+	if (jr_u64(o, "size", &in->size) || jr_path(o, "host", &in->host) ||
+	    jr_path(o, "kind", &in->kind) || pl_origin_read(o, &in->container, &in->origin))
+		return bad(
+		    r, "a skipped input's size, host, kind or origin is not as remtrail writes it");
 	for (s = RT_INPUT_READ; s <= RT_INPUT_SKIPPED && strcmp(state, rt_input_state_name(s)); s++)
 		;
 	if (s > RT_INPUT_SKIPPED)

@@ -348,12 +348,10 @@ static int json_opt_str(rt_buf *out, const char *key, const char *v)
 
 /* Where an input read inside an image or archive lies (only those have
  * the key: folder reports keep their bytes). */
-static int json_origin(rt_buf *out, const rt_input *in)
+int rt_report_origin_json(rt_buf *out, const char *container, const rt_origin *o)
 {
-	const rt_origin *o = &in->origin;
-
 	ADD(",\"origin\":{\"container\":");
-	JPATH(in->container);
+	JPATH(container);
 	if (o->scheme) {
 		ADDF(",\"partition\":%d,\"scheme\":", o->partition);
 		JSTR(o->scheme);
@@ -394,7 +392,7 @@ static int json_input(rt_buf *out, const rt_input *in)
 	JSTR(rt_input_state_name(in->state));
 	if (in->kind && !strncmp(in->kind, "evtx", 4))
 		ADDF(",\"records\":%llu", (unsigned long long)in->records);
-	if (in->container && json_origin(out, in))
+	if (in->container && rt_report_origin_json(out, in->container, &in->origin))
 		return -1;
 	ADD(",\"notes\":[");
 	for (k = 0; k < in->nnotes; k++) {

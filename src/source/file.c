@@ -59,7 +59,7 @@ static void file_id(void *impl, dev_t *dev, ino_t *ino)
 	*ino = f->ino;
 }
 
-static const src_ops file_ops = {"file", file_read, file_release, file_id, NULL};
+const src_ops src_file_ops = {"file", file_read, file_release, file_id, NULL};
 
 int rt_source_open_file(int dirfd, const char *name, const char *display, int follow,
 			rt_source **out)
@@ -96,7 +96,7 @@ int rt_source_open_file(int dirfd, const char *name, const char *display, int fo
 	f->fd = fd;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
-	*out = src_new(&file_ops, f, (uint64_t)st.st_size, display ? display : name, NULL);
+	*out = src_new(&src_file_ops, f, (uint64_t)st.st_size, display ? display : name, NULL);
 	if (!*out) {
 		errno = ENOMEM;
 		return -1;

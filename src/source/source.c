@@ -87,6 +87,8 @@ void src_lock_unref(src_lock **lp)
 	free(l);
 }
 
+static const src_ops mem_ops;
+
 /* ------------------------------------------------------------------- core */
 
 rt_source *src_new(const src_ops *ops, void *impl, uint64_t size, const char *display,
@@ -200,7 +202,8 @@ static void hash_extend(rt_source *s, const uint8_t *p, size_t n, uint64_t off)
 	pthread_mutex_unlock(&s->hash_mu);
 }
 
-ssize_t rt_source_read(rt_source *s, void *buf, size_t n, uint64_t off)
+/* A read; `hash`: feed what extends the hashed prefix. */
+static ssize_t read_some(rt_source *s, void *buf, size_t n, uint64_t off, int hash)
 {
 	ssize_t got;
 
@@ -215,17 +218,17 @@ ssize_t rt_source_read(rt_source *s, void *buf, size_t n, uint64_t off)
 	got = s->ops->read(s, s->impl, buf, n, off);
 	if (s->lock)
 		pthread_mutex_unlock(&s->lock->mu);
-	if (got > 0 && s->hashing)
+	if (got > 0 && hash && s->hashing)
 		hash_extend(s, buf, (size_t)got, off);
 	return got;
 }
 
-int rt_source_read_exact(rt_source *s, void *buf, size_t n, uint64_t off)
+static int read_exact(rt_source *s, void *buf, size_t n, uint64_t off, int hash)
 {
 	size_t done = 0;
 
 	while (done < n) {
-		ssize_t r = rt_source_read(s, (uint8_t *)buf + done, n - done, off + done);
+		ssize_t r = read_some(s, (uint8_t *)buf + done, n - done, off + done, hash);
 
 		if (r < 0)
 			return -1;
@@ -236,6 +239,32 @@ int rt_source_read_exact(rt_source *s, void *buf, size_t n, uint64_t off)
 		done += (size_t)r;
 	}
 	return 0;
+}
+
+ssize_t rt_source_read(rt_source *s, void *buf, size_t n, uint64_t off)
+{
+	return read_some(s, buf, n, off, 1);
+}
+
+int rt_source_read_exact(rt_source *s, void *buf, size_t n, uint64_t off)
+{
+	return read_exact(s, buf, n, off, 1);
+}
+
+int rt_source_read_exact_unhashed(rt_source *s, void *buf, size_t n, uint64_t off)
+{
+	return read_exact(s, buf, n, off, 0);
+}
+
+void rt_source_hash_feed(rt_source *s, const void *buf, size_t n, uint64_t off)
+{
+	if (n && s->hashing)
+		hash_extend(s, buf, n, off);
+}
+
+int rt_source_random_access(const rt_source *s)
+{
+	return !s->lock && (s->ops == &src_file_ops || s->ops == &mem_ops);
 }
 
 int rt_source_read_all(rt_source *s, size_t max, uint8_t **data, size_t *n)

@@ -40,6 +40,9 @@ typedef struct src_ops {
 	void (*drop)(void *impl);
 } src_ops;
 
+/* The kind of a source over a file descriptor (file.c). */
+extern const src_ops src_file_ops;
+
 /*
  * A new source of kind `ops` over `impl` (owned from now on: released on
  * failure too), `size` bytes, reads serialised by `lock` when it is not
