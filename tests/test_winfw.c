@@ -306,6 +306,39 @@ START_TEST(relevant_rules)
 }
 END_TEST
 
+/* Inert: no port, switch or remote scope could make it match a receiver.
+ * A port-only rule without App may reach WinRM on any listener port, and a
+ * rule whose local address "depends" is no proof either. */
+START_TEST(inert_rules)
+{
+	static const struct {
+		const char *rule;
+		int want;
+	} t[] = {
+		{ STORE_APP, 1 },
+		{ SKYPE, 1 },
+		{ RA_DCOM, 0 },
+		{ WINRM_HTTP, 0 },
+		{ WMI_WINMGMT, 0 },
+		{ "v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|LPort=8080|App=C:\\Tools\\app.exe|", 1 },
+		{ "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=4444|", 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=Out|Protocol=6|App=System|", 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=17|LPort=5985|App=System|", 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=1|App=C:\\Windows\\explorer.exe|", 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|App=C:\\Program Files\\Office\\EXCEL.EXE|", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof *t; i++) {
+		rt_fwrule r;
+
+		rt_fwrule_parse(t[i].rule, strlen(t[i].rule), &r);
+		ck_assert_msg(rt_winfw_rule_inert(&r) == t[i].want, "%s: want %d", t[i].rule, t[i].want);
+		rt_fwrule_release(&r);
+	}
+}
+END_TEST
+
 START_TEST(scope_within)
 {
 	ck_assert_int_eq(rt_scope_within("10.0.9.0/24", "10.0.0.0/8", NULL), 1);
@@ -331,6 +364,7 @@ int main(void)
 	tcase_add_test(tc, fixed_port_and_unknown_rules);
 	tcase_add_test(tc, unknown_store);
 	tcase_add_test(tc, relevant_rules);
+	tcase_add_test(tc, inert_rules);
 	tcase_add_test(tc, scope_within);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
