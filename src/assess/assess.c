@@ -1052,10 +1052,20 @@ static void fw_note(const fw_view *fw, unsigned inactive_off, unsigned inactive_
 	}
 }
 
+/*
+ * At most this many rules are cited as the basis of one interval: the
+ * sentence names three and counts the rest ("A, B, C and 997 more"), and a
+ * log of thousands of rules that all let a leg in must not make every
+ * interval cite all of them (pieces x rules: gigabytes). `config` lists
+ * every rule.
+ */
+#define CITE_RULES_MAX 32
+
 typedef struct cite_ctx {
 	const actx *c;
 	piece *pc;
 	seg *s;
+	size_t nrules; /* rules cited so far */
 } cite_ctx;
 
 static void cite_rule(const rt_winfw_rule *r, void *ctx)
@@ -1074,6 +1084,9 @@ static void cite_rule(const rt_winfw_rule *r, void *ctx)
 		    (cc->s->basis.items[i].text[strlen(a->f->name)] == ' ' ||
 		     cc->s->basis.items[i].text[strlen(a->f->name)] == ':'))
 			return;
+	if (cc->nrules >= CITE_RULES_MAX)
+		return;
+	cc->nrules++;
 	cite(cc->c, &cc->s->basis, a->f->name, &v);
 }
 
@@ -1195,7 +1208,7 @@ static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
 	unsigned mask, inactive_off = 0, inactive_open = 0;
 	char names[32];
 	rt_buf why = RT_BUF_INIT;
-	cite_ctx cc = { c, pc, s };
+	cite_ctx cc = { c, pc, s, 0 };
 	int i, decided = 1, rep;
 	size_t g, k;
 
