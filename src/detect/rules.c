@@ -585,7 +585,7 @@ const rt_rule rt_rules[] = {
 	{ .id = "firewall.rule_changed", .technique = "T1562.004", .kind = RT_FK_FIREWALL_CHANGE,
 	  .conf = RT_CONF_HIGH, .channel = FW, .ids = { 2004, 2005, 2071, 2097, 2073 },
 	  .user = "ModifyingUser", .process = "ModifyingApplication", .object = "RuleId",
-	  .message = "Firewall rule \"{f:RuleName}\" added or modified on {host} by {process}: {f:" FW_DIR "} {f:" FW_ACT "}, ports {f:LocalPorts}, program {f:ApplicationPath}, remote {f:RemoteAddresses}.",
+	  .message = "Firewall rule \"{f:RuleName}\" added or modified on {host} by {process}: {f:" FW_DIR "} {f:" FW_ACT "}, ports {f:LocalPorts|=any}, program {f:ApplicationPath|=any}, remote {f:RemoteAddresses|=any}.",
 	  .changes = { { "firewall.rule.{f:RuleId}", "@fw_rule" } } },
 	{ .id = "firewall.rule_deleted", .technique = "T1562.004", .kind = RT_FK_FIREWALL_CHANGE,
 	  .conf = RT_CONF_HIGH, .channel = FW, .ids = { 2006, 2052 },
