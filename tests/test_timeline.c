@@ -41,32 +41,10 @@ static int timeline(char *out[2], const char *a1, const char *a2, const char *a3
 	return tu_run(argv, &out[0], &out[1]);
 }
 
-/* Does a JSONL line with this kind and record id exist? */
 static int has_lateral(const char *out);
 
-static int has(const char *out, const char *kind, const char *rid)
-{
-	const char *p = out;
-	char k[64], r[40];
-
-	snprintf(k, sizeof k, "\"kind\":\"%s\"", kind);
-	snprintf(r, sizeof r, "\"record_id\":%s,", rid);
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
-		char *line = strndup(p, n);
-		int hit = strstr(line, r) && (!*kind || strstr(line, k));
-
-		free(line);
-		if (hit)
-			return 1;
-		p = eol ? eol + 1 : NULL;
-	}
-	return 0;
-}
-
-/* The same within one file's records (for output over the whole corpus):
- * the line must name `file` (a corpus-relative path) as its source. */
+/* Does a JSONL line with this kind ("" any) and record id exist that names
+ * `file` ("" any; a corpus-relative path) as its source? */
 static int has_in(const char *out, const char *file, const char *kind, const char *rid)
 {
 	const char *p = out;
@@ -86,6 +64,12 @@ static int has_in(const char *out, const char *file, const char *kind, const cha
 		p = eol ? eol + 1 : NULL;
 	}
 	return 0;
+}
+
+/* The same in any file. */
+static int has(const char *out, const char *kind, const char *rid)
+{
+	return has_in(out, "", kind, rid);
 }
 
 /* Any WinRM/WMI/DCOM finding whose source is `file`? */
