@@ -206,6 +206,77 @@ START_TEST(lookalikes_are_judged)
 }
 END_TEST
 
+/* App-less port rules, the hostile case (a log of thousands of them):
+ * rules whose local ports no leg can take - TCP allow and block on ports
+ * no receiver listens on, UDP on any port (every receiver is TCP) - around
+ * rules on ports a leg does take, each judged at its time: WinRM's 5985, a
+ * listener on 8080, WMI's fixed port 24158, the endpoint mapper's 135, a
+ * range over 5985, the RPC and RPC-EPMap keywords, the dynamic range,
+ * block rules on 5985, on 135 and on any port, a rule without protocol (no
+ * port condition at all), an unrelated rule modified onto 5985 and one
+ * deleted; remote WinRM, WMI and DCOM use among them. */
+START_TEST(port_rules_judged_where_they_reach)
+{
+	static const struct {
+		const char *proto, *lport;
+		int block;
+	} reach[] = {
+		{ "6", "5985", 0 },	   { "6", "8080", 0 },	  { "6", "24158", 0 },	       { "6", "135", 0 },
+		{ "6", "5000-6000", 0 },   { "6", "RPC", 0 },	  { "6", "RPC-EPMap", 0 },     { "6", "50000-50100", 0 },
+		{ "6", "5985", 1 },	   { "256", "4444", 0 },  { "6", "135", 1 },	       { "6", "*", 1 },
+	};
+	uint64_t t0 = tw_time(T0), t;
+	sc_host *h = workstation(t0);
+	char id[64], port[16];
+	unsigned k;
+
+	sc_listener(h, "*+HTTPS", 8080, t0);
+	sc_winmgmt_standalone(h, 24158, t0);
+	for (k = 0; k < 600; k++) {
+		t = t0 + (k + 1) * SEC;
+		snprintf(id, sizeof id, "{PORT-%u}", k % 5 == 4 ? k - 1 : k);
+		snprintf(port, sizeof port, "%u", 1024 + k * 7 % 4000);
+		if (k % 40 == 39 && k / 40 < sizeof reach / sizeof *reach) {
+			snprintf(id, sizeof id, "{REACH-%u}", k / 40);
+			if (reach[k / 40].block)
+				sc_ev_fw_block_rule(h, t, 2004, id, reach[k / 40].proto, reach[k / 40].lport);
+			else
+				sc_ev_fw_rule(h, t, 2004, id, "", reach[k / 40].proto, reach[k / 40].lport, "*");
+			continue;
+		}
+		switch (k) {
+		case 60:
+			sc_ev_winrm_session(h, t, "203.0.113.45", "itadmin");
+			break;
+		case 210:
+			sc_ev_wmi_exec(h, t, "10.0.0.37", "itadmin");
+			break;
+		case 330:
+			sc_ev_dcom_exec(h, t, "10.0.0.37", "itadmin");
+			break;
+		case 400:
+			sc_ev_fw_rule(h, t, 2005, "{PORT-10}", "", "6", "5985", "*");
+			break;
+		case 440:
+			sc_ev_fw(h, t, 2006, "{REACH-0}");
+			break;
+		case 500:
+			sc_ev_winrm_session(h, t, "203.0.113.46", "itadmin");
+			break;
+		default:
+			if (k % 3 == 0)
+				sc_ev_fw_rule(h, t, k % 5 == 4 ? 2005 : 2004, id, "", "17", k % 2 ? "*" : "5985", "*");
+			else if (k % 4 == 1)
+				sc_ev_fw_block_rule(h, t, k % 5 == 4 ? 2005 : 2004, id, "6", port);
+			else
+				sc_ev_fw_rule(h, t, k % 5 == 4 ? 2005 : 2004, id, "", "6", port, "*");
+		}
+	}
+	sc_set_collected(h, t0 + 700 * SEC);
+	same_both_ways(h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess_points");
@@ -217,6 +288,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, irrelevant_points_change_nothing);
 	tcase_add_test(tc, lookalikes_are_judged);
+	tcase_add_test(tc, port_rules_judged_where_they_reach);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -333,7 +333,58 @@ START_TEST(inert_rules)
 		rt_fwrule r;
 
 		rt_fwrule_parse(t[i].rule, strlen(t[i].rule), &r);
-		ck_assert_msg(rt_winfw_rule_inert(&r) == t[i].want, "%s: want %d", t[i].rule, t[i].want);
+		ck_assert_msg(rt_winfw_rule_inert(&r, NULL, 0) == t[i].want, "%s: want %d", t[i].rule, t[i].want);
+		rt_fwrule_release(&r);
+	}
+}
+END_TEST
+
+/* With the host's ports known, a TCP rule whose local ports no leg can
+ * take is inert too, allow or block: only 135 (the endpoint mapper), the
+ * dynamic range (RPC endpoints), the listeners' ports and WMI's fixed
+ * port reach a receiver. A rule on no protocol or on any of them has no
+ * port condition at all ([MS-FASP] 2.2.37: ports only with TCP/UDP). */
+START_TEST(inert_port_rules)
+{
+	static const unsigned winrm[] = { 5985, 5986, 80, 443 }, custom[] = { 5985, 5986, 80, 443, 8080, 24158 };
+	static const struct {
+		const char *rule;
+		int want, want_custom;
+	} t[] = {
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=4444|", 1, 1 },
+		{ "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=4444|", 1, 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5985|", 0, 0 },
+		{ "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=5985|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|LPort=5986|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=443|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=135|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=5000-6000|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=1024-5984|", 1, 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC-EPMap|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=IPHTTPS|", 1, 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=50000|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49152-65535|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=1024-49151|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=6000-49151|", 1, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8080|", 1, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=24158|", 1, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=17|LPort=5985|", 1, 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|LPort=4444|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|", 0, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|RPort=80|", 1, 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8080|App=System|", 1, 0 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8080|App=C:\\Windows\\explorer.exe|", 1, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof *t; i++) {
+		rt_fwrule r;
+
+		rt_fwrule_parse(t[i].rule, strlen(t[i].rule), &r);
+		ck_assert_msg(rt_winfw_rule_inert(&r, winrm, 4) == t[i].want, "%s: want %d", t[i].rule, t[i].want);
+		ck_assert_msg(rt_winfw_rule_inert(&r, custom, 6) == t[i].want_custom, "%s: want %d with 8080, 24158",
+			      t[i].rule, t[i].want_custom);
 		rt_fwrule_release(&r);
 	}
 }
@@ -365,6 +416,7 @@ int main(void)
 	tcase_add_test(tc, unknown_store);
 	tcase_add_test(tc, relevant_rules);
 	tcase_add_test(tc, inert_rules);
+	tcase_add_test(tc, inert_port_rules);
 	tcase_add_test(tc, scope_within);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

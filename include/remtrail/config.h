@@ -309,6 +309,17 @@ typedef struct rt_cfg_path {
 int rt_cfg_state_path(const rt_cfg_state *s, int profile, rt_proto proto, const char *remote,
 		      rt_cfg_path *out);
 void rt_cfg_path_release(rt_cfg_path *p);
+/*
+ * The ports the legs of a host may be judged on (rt_cfg_path's host: the
+ * WinRM listeners', WMI's standalone endpoint) while one of its settings is
+ * `name` = `v`, whatever its other settings (name NULL: the ports that need
+ * no setting of their own: Windows' default listeners, the policy and
+ * compatibility listeners). Each is added once to ports[*n] (cap of them);
+ * the union over every value of every setting a host ever had holds every
+ * port rt_cfg_state_path judges any of its states on. 0, or -1 when a port
+ * did not fit.
+ */
+int rt_cfg_host_ports_add(const char *name, const rt_cfg_value *v, unsigned *ports, size_t *n, size_t cap);
 
 /* One hive to read. `host` names the host it belongs to (NULL: the SYSTEM
  * hive's computer name, else "unknown"); logs are its transaction logs.

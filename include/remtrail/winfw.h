@@ -299,14 +299,20 @@ void rt_winfw_reach_release(rt_winfw_reach *r);
 int rt_winfw_rule_relevant(const rt_fwrule *r);
 /*
  * 1 when rule `r` can match no receiving leg of any protocol (rt_winfw_legs)
- * on any profile, whatever its Active flag, local ports and remote
- * addresses: its direction, protocol, App, Svc, package or owner exclude
- * every receiver. Such a rule never enters a decision (rt_winfw_decide
- * skips rules that do not match), so adding, changing or removing it
- * changes no reachability. Conservative: a condition that only "depends"
- * counts as a possible match; 0 is not a proof that the rule matters.
+ * on any profile, whatever its Active flag and remote addresses, on a host
+ * whose legs only ever take `ports` (n of them) as their own: its
+ * direction, protocol, local or remote ports, App, Svc, package or owner
+ * exclude every receiver. The legs are judged as rt_winfw_reach_eval
+ * judges them: each on its own endpoint (TCP 135, a dynamic RPC port),
+ * and those that take the host's ports (the WinRM listeners, WMI's
+ * standalone endpoint) on each of `ports`. With `ports` NULL any port may
+ * be the host's: the local ports are then ignored. Such a rule never
+ * enters a decision (rt_winfw_decide skips rules that do not match), so
+ * adding, changing or removing it changes no reachability. Conservative:
+ * a condition that only "depends" counts as a possible match; 0 is not a
+ * proof that the rule matters.
  */
-int rt_winfw_rule_inert(const rt_fwrule *r);
+int rt_winfw_rule_inert(const rt_fwrule *r, const unsigned *ports, size_t nports);
 
 /* "closed", "open from any address", "open from some addresses", ... */
 const char *rt_winfw_open_name(rt_winfw_open o);

@@ -1075,18 +1075,17 @@ static void cite_rule(const rt_winfw_rule *r, void *ctx)
 	lookup_val v;
 	size_t i;
 
-	if (!a)
+	/* past the cap nothing more is cited, a rule already cited or not */
+	if (!a || cc->nrules >= CITE_RULES_MAX)
 		return;
-	v = lookup(cc->c, a->f->name, cc->pc->t);
 	/* the same rule from several profiles or legs: once */
 	for (i = 0; i < cc->s->basis.n; i++)
 		if (!strncmp(cc->s->basis.items[i].text, a->f->name, strlen(a->f->name)) &&
 		    (cc->s->basis.items[i].text[strlen(a->f->name)] == ' ' ||
 		     cc->s->basis.items[i].text[strlen(a->f->name)] == ':'))
 			return;
-	if (cc->nrules >= CITE_RULES_MAX)
-		return;
 	cc->nrules++;
+	v = lookup(cc->c, a->f->name, cc->pc->t);
 	cite(cc->c, &cc->s->basis, a->f->name, &v);
 }
 
@@ -2443,10 +2442,31 @@ static int afacts_init(actx *c, const rt_assess_input *in)
 	return 0;
 }
 
-static int rule_inert(const rt_cfg_value *v)
+/* The ports the host's legs may take over the whole period. */
+#define HOST_PORTS_MAX 64
+typedef struct host_ports {
+	unsigned v[HOST_PORTS_MAX];
+	size_t n;
+	int any; /* more than HOST_PORTS_MAX: any port may be one */
+} host_ports;
+
+static void host_ports_ever(const actx *c, host_ports *hp)
+{
+	size_t i;
+
+	hp->n = 0;
+	hp->any = rt_cfg_host_ports_add(NULL, NULL, hp->v, &hp->n, HOST_PORTS_MAX) != 0;
+	for (i = 0; i < c->nfacts && !hp->any; i++)
+		if (rt_cfg_host_ports_add(c->facts[i].f->name, c->facts[i].v, hp->v, &hp->n, HOST_PORTS_MAX) ||
+		    rt_cfg_host_ports_add(c->facts[i].f->name, c->facts[i].old, hp->v, &hp->n, HOST_PORTS_MAX))
+			hp->any = 1;
+}
+
+static int rule_inert(const rt_cfg_value *v, const host_ports *hp)
 {
 	return !v || v->type == RT_CFG_V_NONE ||
-	       (v->type == RT_CFG_V_RULE && v->rule && rt_winfw_rule_inert(v->rule));
+	       (v->type == RT_CFG_V_RULE && v->rule &&
+		rt_winfw_rule_inert(v->rule, hp->any ? NULL : hp->v, hp->n));
 }
 
 int rt_assess_every_point = 0;
@@ -2478,21 +2498,24 @@ static int mark_inert(actx *c)
 	static const char pre[] = "firewall.rule.", dpre[] = "firewall.default.rule.";
 	char dname[600];
 	size_t i = lower_bound(c, pre), j, k, d;
+	host_ports hp;
 
 	if (rt_assess_every_point)
 		i = c->nfacts;
+	else
+		host_ports_ever(c, &hp);
 	while (i < c->nfacts && !strncmp(c->facts[i].f->name, pre, sizeof pre - 1)) {
 		const char *name = c->facts[i].f->name, *id = name + sizeof pre - 1;
 		size_t n = strlen(name);
 		int inert = !(n > 8 && !strcmp(name + n - 8, ".enabled")) && store_event_named(name) < 0;
 
 		for (j = i; j < c->nfacts && !strcmp(c->facts[j].f->name, name); j++)
-			if (!rule_inert(c->facts[j].v) || !rule_inert(c->facts[j].old) ||
+			if (!rule_inert(c->facts[j].v, &hp) || !rule_inert(c->facts[j].old, &hp) ||
 			    (!c->facts[j].f->value && !strncmp(id, "cmd:", 4)))
 				inert = 0;
 		if (inert && snprintf(dname, sizeof dname, "%s%s", dpre, id) < (int)sizeof dname) {
 			for (d = lower_bound(c, dname); d < c->nfacts && !strcmp(c->facts[d].f->name, dname); d++)
-				if (!rule_inert(c->facts[d].v) || !rule_inert(c->facts[d].old))
+				if (!rule_inert(c->facts[d].v, &hp) || !rule_inert(c->facts[d].old, &hp))
 					inert = 0;
 		} else {
 			inert = 0;

@@ -244,6 +244,41 @@ static int host_ports(const rt_cfg_state *s, rt_winfw_host *h)
 	return enabled;
 }
 
+int rt_cfg_host_ports_add(const char *name, const rt_cfg_value *v, unsigned *ports, size_t *n, size_t cap)
+{
+	static const rt_cfg_slot_id switches[] = { RT_SLOT_AUTO_CONFIG, RT_SLOT_HTTP_COMPAT, RT_SLOT_HTTPS_COMPAT };
+	rt_cfg_state s;
+	rt_winfw_host h;
+	size_t i, k;
+	int on, rc = 0;
+
+	/* every switch off (Windows' default listeners come in) and every
+	 * switch on, Winmgmt standalone: host_ports itself says the ports */
+	for (on = 0; on < 2; on++) {
+		rt_cfg_state_init(&s, 1, 1);
+		s.slot[RT_SLOT_WINMGMT_STANDALONE].value = 1;
+		for (i = 0; on && i < sizeof switches / sizeof *switches; i++)
+			s.slot[switches[i]].value = 1;
+		if (name)
+			rt_cfg_state_set(&s, name, v, 1, NULL);
+		host_ports(&s, &h);
+		for (k = 0; k <= h.nwinrm_ports; k++) {
+			unsigned p = k < h.nwinrm_ports ? h.winrm_ports[k] : h.wmi_port;
+
+			for (i = 0; p && i < *n && ports[i] != p; i++)
+				;
+			if (!p || i < *n)
+				continue;
+			if (*n < cap)
+				ports[(*n)++] = p;
+			else
+				rc = -1;
+		}
+		rt_cfg_state_release(&s);
+	}
+	return rc;
+}
+
 /* A WinRM filter: unset, "*" (its whole family), blank (no address of its
  * family) or ranges. */
 typedef enum filter_kind { FLT_UNSET, FLT_ANY, FLT_BLANK, FLT_RANGES } filter_kind;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,14 +112,19 @@ static const rt_winfw_setting *pick(const rt_winfw_setting pair[2][RT_FW_NPROFIL
 	return NULL;
 }
 
+/* Appends, doubling the room when `n` reaches a power of two (the room is
+ * then always the least power of two not below n): a decision over
+ * thousands of matching rules reallocates a few times, not per rule. */
 static int push(const rt_winfw_rule ***v, size_t *n, const rt_winfw_rule *r)
 {
-	const rt_winfw_rule **p = realloc((void *)*v, (*n + 1) * sizeof *p);
+	const rt_winfw_rule **p = (void *)*v;
 
-	if (!p)
-		return -1;
+	if (!(*n & (*n - 1))) {
+		if (*n > SIZE_MAX / 2 / sizeof *p || !(p = realloc((void *)*v, (*n ? 2 * *n : 1) * sizeof *p)))
+			return -1;
+		*v = p;
+	}
 	p[(*n)++] = r;
-	*v = p;
 	return 0;
 }
 

@@ -56,6 +56,24 @@ const char *rt_proto_name(rt_proto p)
 	return (unsigned)p < RT_PROTO_COUNT ? n[p] : "";
 }
 
+/* The legs judged on the host's own ports (rt_winfw_host): the WinRM
+ * listeners on theirs, and WMI's service on its fixed endpoint when it has
+ * one (its dynamic RPC endpoint otherwise). */
+static int winrm_leg(const rt_winfw_leg *leg)
+{
+	return leg->kind == RT_WINFW_PORT_FIXED && leg->port == 0;
+}
+
+static int wmi_endpoint_leg(const rt_winfw_leg *leg)
+{
+	return leg->kind == RT_WINFW_PORT_RPC && leg->proto == RT_PROTO_WMI;
+}
+
+static int host_port_leg(const rt_winfw_leg *leg)
+{
+	return winrm_leg(leg) || wmi_endpoint_leg(leg);
+}
+
 /* Openness as an order: unknown aside, closed < depends < scoped < any. */
 static int rank(rt_winfw_open o)
 {
@@ -109,10 +127,10 @@ int rt_winfw_reach_eval(const rt_winfw_policy *p, const rt_winfw_host *h, int pr
 
 		if (leg->proto != proto || leg->group >= RT_WINFW_MAX_GROUPS)
 			continue;
-		if (leg->kind == RT_WINFW_PORT_FIXED && leg->port == 0) {
+		if (winrm_leg(leg)) {
 			for (k = 0; h && k < h->nwinrm_ports && k < RT_WINFW_MAX_PORTS; k++)
 				ports[np++] = h->winrm_ports[k];
-		} else if (leg->kind == RT_WINFW_PORT_RPC && proto == RT_PROTO_WMI && h && h->wmi_port) {
+		} else if (wmi_endpoint_leg(leg) && h && h->wmi_port) {
 			kind = RT_WINFW_PORT_FIXED;
 			ports[np++] = h->wmi_port;
 		} else {
@@ -395,29 +413,38 @@ int rt_winfw_rule_relevant(const rt_fwrule *rule)
 	return 0;
 }
 
-int rt_winfw_rule_inert(const rt_fwrule *rule)
+int rt_winfw_rule_inert(const rt_fwrule *rule, const unsigned *ports, size_t nports)
 {
 	rt_fwrule copy = *rule;
-	size_t i;
+	size_t i, k;
 	int prof;
 
-	/* switched on, on any port: a switch or another port list is then
-	 * no way for it to match */
+	/* switched on: a switch is then no way for it to match */
 	copy.active = 1;
-	memset(&copy.lport, 0, sizeof copy.lport);
+	if (!ports) {
+		memset(&copy.lport, 0, sizeof copy.lport);
+		nports = 0;
+	}
 	for (i = 0; i < rt_winfw_nlegs; i++) {
 		const rt_winfw_leg *leg = &rt_winfw_legs[i];
-		rt_winfw_conn c;
+		/* k = 0: the leg's own endpoint (none for the listeners: they
+		 * are judged on the host's ports only); k > 0: ports[k - 1] */
+		size_t from = winrm_leg(leg) && ports ? 1 : 0, to = host_port_leg(leg) ? nports : 0;
 
-		memset(&c, 0, sizeof c);
-		c.protocol = 6;
-		c.kind = RT_WINFW_PORT_FIXED;
-		c.app = leg->app;
-		c.svc = leg->svc;
-		c.user = leg->user;
-		for (prof = 0; prof < RT_FW_NPROFILES; prof++)
-			if (rt_winfw_rule_matches(&copy, prof, &c, NULL, NULL) != RT_WINFW_NO)
-				return 0;
+		for (k = from; k <= to; k++) {
+			rt_winfw_conn c;
+
+			memset(&c, 0, sizeof c);
+			c.protocol = 6;
+			c.kind = k ? RT_WINFW_PORT_FIXED : leg->kind;
+			c.port = k ? ports[k - 1] : leg->port;
+			c.app = leg->app;
+			c.svc = leg->svc;
+			c.user = leg->user;
+			for (prof = 0; prof < RT_FW_NPROFILES; prof++)
+				if (rt_winfw_rule_matches(&copy, prof, &c, NULL, NULL) != RT_WINFW_NO)
+					return 0;
+		}
 	}
 	return 1;
 }
