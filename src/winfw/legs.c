@@ -80,8 +80,20 @@ static int rank(rt_winfw_open o)
 	return o == RT_WINFW_OPEN_UNKNOWN ? -1 : (int)o;
 }
 
-static int judge(const rt_winfw_policy *p, int profile, const rt_winfw_leg *leg, rt_winfw_port_kind kind,
-		 unsigned port, const char *remote, rt_winfw_leg_result *out)
+/* Every rule of the policy known to exist then: judging also the rules of
+ * unknown presence then judges the same rules again. */
+static int all_present(const rt_winfw_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].present < 1 && p->rules[i].rule)
+			return 0;
+	return 1;
+}
+
+static int judge(const rt_winfw_policy *p, int known, int profile, const rt_winfw_leg *leg,
+		 rt_winfw_port_kind kind, unsigned port, const char *remote, rt_winfw_leg_result *out)
 {
 	rt_winfw_conn c;
 	rt_winfw_decision all;
@@ -98,6 +110,10 @@ static int judge(const rt_winfw_policy *p, int profile, const rt_winfw_leg *leg,
 	out->leg = leg;
 	out->port = kind == RT_WINFW_PORT_FIXED ? port : 0;
 	rc = rt_winfw_decide(p, profile, &c, 1, &out->d);
+	if (known) {
+		out->open_any = out->d.open;
+		return rc;
+	}
 	if (rt_winfw_decide(p, profile, &c, 0, &all))
 		rc = -1;
 	out->open_any = all.open;
@@ -111,7 +127,7 @@ int rt_winfw_reach_eval(const rt_winfw_policy *p, const rt_winfw_host *h, int pr
 	int best[RT_WINFW_MAX_GROUPS], best_any[RT_WINFW_MAX_GROUPS];
 	unsigned ngroups = 0, g;
 	size_t i, k;
-	int rc = 0;
+	int rc = 0, known = all_present(p);
 
 	memset(out, 0, sizeof *out);
 	out->closing_group = -1;
@@ -142,7 +158,7 @@ int rt_winfw_reach_eval(const rt_winfw_policy *p, const rt_winfw_host *h, int pr
 			rt_winfw_leg_result *lr = &out->legs[out->nlegs++];
 			int r;
 
-			if (judge(p, profile, leg, kind, ports[k], remote, lr))
+			if (judge(p, known, profile, leg, kind, ports[k], remote, lr))
 				rc = -1;
 			r = rank(lr->d.open);
 			if (best[leg->group] == -2 || r > best[leg->group]) {
