@@ -233,7 +233,7 @@ typedef struct cited {
 	int remote_assistance;
 } cited;
 
-static void check_cited(const rt_winfw_rule *r, void *ctx)
+static int check_cited(const rt_winfw_rule *r, void *ctx)
 {
 	cited *c = ctx;
 
@@ -242,6 +242,7 @@ static void check_cited(const rt_winfw_rule *r, void *ctx)
 	ck_assert_ptr_null(r->rule->apppkgid);
 	c->remote_assistance |= !strncmp(r->id, "RemoteAssistance", 16);
 	c->n++;
+	return 0;
 }
 
 /* The Windows 7 hive as it is, but with its own (disabled) "Windows

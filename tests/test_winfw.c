@@ -363,6 +363,8 @@ START_TEST(inert_port_rules)
 		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC|", 0, 0 },
 		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC-EPMap|", 0, 0 },
 		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=IPHTTPS|", 1, 1 },
+		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=Any|", 0, 0 },
+		{ "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=4444|LPort=RPC|", 0, 0 },
 		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=50000|", 0, 0 },
 		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49152-65535|", 0, 0 },
 		{ "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=1024-49151|", 0, 0 },

@@ -327,7 +327,8 @@ const char *rt_winfw_open_name(rt_winfw_open o);
  */
 int rt_winfw_reach_text(const rt_winfw_reach *r, rt_buf *out);
 /* Calls fn(rule, ctx) once per rule that decides the reach (as named by
- * rt_winfw_reach_text), in leg order, each rule once. */
-void rt_winfw_reach_rules(const rt_winfw_reach *r, void (*fn)(const rt_winfw_rule *, void *), void *ctx);
+ * rt_winfw_reach_text), in leg order, each rule once, until fn returns
+ * nonzero (a caller that wants no more rules: a cap on citations). */
+void rt_winfw_reach_rules(const rt_winfw_reach *r, int (*fn)(const rt_winfw_rule *, void *), void *ctx);
 
 #endif

@@ -938,6 +938,8 @@ static unsigned connected_profiles(const actx *c, uint64_t t, uint64_t after, se
 		if (!last || last->time <= after || !last->f->value || !last->v || !last->v->i)
 			continue;
 		mask |= (unsigned)last->v->i;
+		if (!s)
+			continue;
 		snprintf(what, sizeof what, "network %s (%s profile) connected", name + sizeof pre - 1,
 			 last->f->value);
 		cite_since(s, last, what);
@@ -951,7 +953,7 @@ static void fw_active(const actx *c, uint64_t t, fw_view *fw, seg *s)
 
 	memset(fw, 0, sizeof *fw);
 	fw->active = active_profiles(c, t, &fw->active_fact);
-	if (fw->active) {
+	if (fw->active && s) {
 		snprintf(what, sizeof what, "active firewall profile %s", fw->active_fact->f->value);
 		cite_since(s, fw->active_fact, what);
 	}
@@ -1068,25 +1070,29 @@ typedef struct cite_ctx {
 	size_t nrules; /* rules cited so far */
 } cite_ctx;
 
-static void cite_rule(const rt_winfw_rule *r, void *ctx)
+static int cite_rule(const rt_winfw_rule *r, void *ctx)
 {
 	cite_ctx *cc = ctx;
 	const afact *a = r->src;
 	lookup_val v;
 	size_t i;
 
-	/* past the cap nothing more is cited, a rule already cited or not */
-	if (!a || cc->nrules >= CITE_RULES_MAX)
-		return;
+	/* past the cap nothing more is cited, a rule already cited or not:
+	 * no more rules are wanted */
+	if (cc->nrules >= CITE_RULES_MAX)
+		return 1;
+	if (!a)
+		return 0;
 	/* the same rule from several profiles or legs: once */
 	for (i = 0; i < cc->s->basis.n; i++)
 		if (!strncmp(cc->s->basis.items[i].text, a->f->name, strlen(a->f->name)) &&
 		    (cc->s->basis.items[i].text[strlen(a->f->name)] == ' ' ||
 		     cc->s->basis.items[i].text[strlen(a->f->name)] == ':'))
-			return;
+			return 0;
 	cc->nrules++;
 	v = lookup(cc->c, a->f->name, cc->pc->t);
 	cite(cc->c, &cc->s->basis, a->f->name, &v);
+	return 0;
 }
 
 /* Rules that matter only if they existed then: cited with when they were
@@ -1208,11 +1214,20 @@ static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
 	char names[32];
 	rt_buf why = RT_BUF_INIT;
 	cite_ctx cc = { c, pc, s, 0 };
+	rt_cfg_state ruleless = pc->st; /* shallow: never released */
 	int i, decided = 1, rep;
 	size_t g, k;
 
+	/* Of a profile that is not judged (not active while the active ones
+	 * are known) only the service side, whether the firewall is off and
+	 * the default inbound action are read below, and no rule decides
+	 * any of them: its legs are judged without rules (issue 16: with
+	 * thousands of rules that matter, a third of the work). */
+	fw_active(c, pc->t, &fw, NULL);
+	ruleless.fw.nrules = 0;
 	for (i = 0; i < RT_FW_NPROFILES; i++)
-		if (rt_cfg_state_path(&pc->st, i, proto, NULL, &path[i]))
+		if (rt_cfg_state_path(!fw.active || (fw.active & (1u << i)) ? &pc->st : &ruleless, i, proto, NULL,
+				      &path[i]))
 			pc->st.oom = 1;
 	for (i = 0; i < RT_FW_NPROFILES; i++)
 		s->path[i] = path[i].open;

@@ -99,11 +99,12 @@ static rt_exp_verdict verdict_of(const rt_cfg_path *p)
 	return all_default ? RT_EXP_DEFAULT_ALLOW : RT_EXP_ALLOWED;
 }
 
-static void rule_id(const rt_winfw_rule *r, void *ctx)
+static int rule_id(const rt_winfw_rule *r, void *ctx)
 {
 	rt_buf *b = ctx;
 
 	rt_buf_addf(b, "%s%s:%s", b->len ? "," : "", r->store == RT_WINFW_POLICY ? "policy" : "local", r->id);
+	return 0;
 }
 
 static void ports_text(const rt_cfg_path *p, rt_exp_target t, rt_buf *b)

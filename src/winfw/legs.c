@@ -244,7 +244,7 @@ static void group_state(const rt_winfw_reach *r, int *open_group)
 	}
 }
 
-void rt_winfw_reach_rules(const rt_winfw_reach *r, void (*fn)(const rt_winfw_rule *, void *), void *ctx)
+void rt_winfw_reach_rules(const rt_winfw_reach *r, int (*fn)(const rt_winfw_rule *, void *), void *ctx)
 {
 	int open_group[RT_WINFW_MAX_GROUPS];
 	const rt_winfw_rule *seen[64];
@@ -265,7 +265,8 @@ void rt_winfw_reach_rules(const rt_winfw_reach *r, void (*fn)(const rt_winfw_rul
 				continue;
 			if (nseen < sizeof seen / sizeof *seen)
 				seen[nseen++] = v[i];
-			fn(v[i], ctx);
+			if (fn(v[i], ctx))
+				return;
 		}
 	}
 }
