@@ -277,6 +277,61 @@ START_TEST(port_rules_judged_where_they_reach)
 }
 END_TEST
 
+/* Many rules that matter, each change its own piece (piece_advance
+ * carries the state from one to the next instead of rebuilding it): a
+ * WinRM rule added, rescoped three times, deleted and added again; App-less
+ * any-port rules added with a scope, widened, deleted; rules of unknown
+ * presence until a later snapshot (a Group Policy rule on 135, the local
+ * hive's rules written late); WinRM and WMI use among them. */
+START_TEST(rule_changes_carried_piece_to_piece)
+{
+	static const char *const scopes[] = { "10.0.5.0/24", "*", "10.0.6.0/24", "LocalSubnet" };
+	uint64_t t0 = tw_time(T0), t;
+	sc_host *h = workstation(t0);
+	char id[64];
+	unsigned k;
+
+	sc_fw_rule(h, 1, "GPO-EPMAP", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC-EPMap|RA4=10.0.9.0/24|",
+		   t0 + 250 * SEC);
+	sc_fw_rule(h, 0, "HIVE-LATE", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC|App=" SVCHOST "|Svc=winmgmt|",
+		   t0 + 400 * SEC);
+	for (k = 0; k < 300; k++) {
+		t = t0 + (k + 1) * SEC;
+		snprintf(id, sizeof id, "{ANY-%u}", k % 7 == 6 ? k - 1 : k);
+		switch (k) {
+		case 20:
+		case 60:
+		case 100:
+		case 140:
+			sc_ev_fw_rule(h, t, k == 20 ? 2004 : 2005, "MY-WINRM", "System", "6", "5985", scopes[k / 40 % 4]);
+			break;
+		case 160:
+			sc_ev_fw(h, t, 2006, "MY-WINRM");
+			break;
+		case 200:
+			sc_ev_fw_rule(h, t, 2004, "MY-WINRM", "", "6", "5985", "10.0.7.0/24");
+			break;
+		case 50:
+		case 150:
+		case 290:
+			sc_ev_winrm_session(h, t, "10.0.5.9", "itadmin");
+			break;
+		case 230:
+			sc_ev_wmi_exec(h, t, "10.0.9.37", "itadmin");
+			break;
+		default:
+			if (k % 11 == 10)
+				sc_ev_fw(h, t, 2006, id);
+			else
+				sc_ev_fw_rule(h, t, k % 7 == 6 ? 2005 : 2004, id, "", k % 4 ? "6" : "17", "*",
+					      k % 7 == 6 ? "*" : scopes[k % 4]);
+		}
+	}
+	sc_set_collected(h, t0 + 500 * SEC);
+	same_both_ways(h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("assess_points");
@@ -289,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, irrelevant_points_change_nothing);
 	tcase_add_test(tc, lookalikes_are_judged);
 	tcase_add_test(tc, port_rules_judged_where_they_reach);
+	tcase_add_test(tc, rule_changes_carried_piece_to_piece);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -39,6 +39,12 @@ typedef struct rule_toggle {
 	const struct afact *a;
 } rule_toggle;
 
+/* A fact by its time. */
+struct timed {
+	uint64_t time;
+	size_t i; /* in actx.facts */
+};
+
 typedef struct actx {
 	const rt_assess_input *in;
 	const rt_assess_opts *opts;
@@ -52,6 +58,8 @@ typedef struct actx {
 	size_t ntoggles;
 	size_t *names; /* the first fact of each name piece_init reads (not inert), in order */
 	size_t nnames;
+	struct timed *bytime; /* the dated facts piece_init reads, by time (piece_advance) */
+	size_t nbytime;
 	rt_buf mgmt_buf;
 } actx;
 
@@ -883,6 +891,84 @@ static void piece_release(piece *pc)
 	rt_cfg_state_release(&pc->st);
 	rt_buf_release(&pc->local);
 	ev_release(&pc->local_basis);
+}
+
+/* A rule by id of either store, its value all piece_init makes of it. */
+static int plain_rule_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (!strncmp(name, "firewall.rule.", 14) || !strncmp(name, "firewall.policy.rule.", 21)) &&
+	       store_event_named(name) < 0 && !(n > 8 && !strcmp(name + n - 8, ".enabled"));
+}
+
+static int rule_src_cmp(const rt_winfw_rule *r, const char *name)
+{
+	return strcmp(((const afact *)r->src)->f->name, name);
+}
+
+/*
+ * The piece at `t` from the piece before it (pc, at pc->t < t), changing
+ * only what the points in (pc->t, t] change (issue 16: a piece rebuilt
+ * from every setting made thousands of rule changes quadratic). Done only
+ * when those points are all rules by id (firewall.rule.<id>,
+ * firewall.policy.rule.<id>) and nothing else piece_init derives can
+ * move: no rule switches or removals by name on the host (rule_toggles),
+ * no store event in force (a reset's default rules, replaced_by). Then
+ * piece_init's state differs from pc's only in those rules: a name's
+ * lookup changes only when one of its points is passed, every other
+ * setting, the current-profile options and LocalSubnet read points of
+ * other names, and the rules stand in the order of their names (c->names)
+ * with each one's point as its source; so each passed name's rule is taken
+ * out and put back as piece_init would make it. Returns 1 when done, 0
+ * when pc is untouched and must be built afresh. *next is the first of
+ * c->bytime after pc->t, and is moved on.
+ */
+static int piece_advance(const actx *c, piece *pc, uint64_t t, size_t *next)
+{
+	size_t k, end, r, lo, hi;
+
+	if (rt_assess_every_point || c->ntoggles)
+		return 0;
+	for (k = 0; k < NSTORE; k++)
+		if (pc->store[k])
+			return 0;
+	for (end = *next; end < c->nbytime && c->bytime[end].time <= t; end++)
+		if (!plain_rule_name(c->facts[c->bytime[end].i].f->name))
+			return 0;
+	pc->t = t;
+	for (k = *next; k < end; k++) {
+		const char *name = c->facts[c->bytime[k].i].f->name;
+		lookup_val v = lookup_at(c, pc, name);
+		rt_winfw_rule added;
+
+		/* take the rule of this name out */
+		for (lo = 0, hi = pc->st.nrules; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (rule_src_cmp(&pc->st.rules[mid], name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < pc->st.nrules && !rule_src_cmp(&pc->st.rules[lo], name)) {
+			memmove(&pc->st.rules[lo], &pc->st.rules[lo + 1], (pc->st.nrules - lo - 1) * sizeof *pc->st.rules);
+			pc->st.nrules = --pc->st.fw.nrules;
+		}
+		/* and back, as piece_init makes it, where its name sorts */
+		r = pc->st.nrules;
+		if (v.known)
+			rt_cfg_state_set(&pc->st, name, v.typed, 1, v.fact);
+		else if (v.fact)
+			rt_cfg_state_set(&pc->st, name, v.fact->v, 0, v.fact);
+		if (pc->st.nrules == r)
+			continue;
+		added = pc->st.rules[r];
+		memmove(&pc->st.rules[lo + 1], &pc->st.rules[lo], (r - lo) * sizeof *pc->st.rules);
+		pc->st.rules[lo] = added;
+	}
+	*next = end;
+	return pc->st.oom ? -1 : 1;
 }
 
 /* ---------------------------------------------------------------- firewall */
@@ -1812,8 +1898,9 @@ static int seg_append(ivx *v, size_t *n, seg *s, const piece *pc, uint64_t start
 static int build_intervals(const actx *c, uint64_t from, uint64_t to, const uint64_t *bounds, size_t nb,
 			   ivx **out, size_t *nout)
 {
-	size_t i;
-	int cm, rc = 0;
+	size_t i, next = 0;
+	int cm, rc = 0, have = 0;
+	piece pc;
 
 	for (cm = 0; cm < RT_CM_COUNT; cm++) {
 		out[cm] = calloc(nb + 1, sizeof **out);
@@ -1826,13 +1913,23 @@ static int build_intervals(const actx *c, uint64_t from, uint64_t to, const uint
 	for (i = 0; i <= nb && !rc; i++) {
 		uint64_t start = i == 0 ? from : bounds[i - 1];
 		uint64_t end = i < nb ? bounds[i] : to;
-		piece pc;
+		int adv;
 
 		if (start == end && i < nb)
 			continue;
-		if (piece_init(c, start, &pc)) {
-			piece_release(&pc);
-			return -1;
+		if (have && (adv = piece_advance(c, &pc, start, &next)) != 0) {
+			if (adv < 0)
+				rc = -1;
+		} else {
+			if (have)
+				piece_release(&pc);
+			have = 1;
+			if (piece_init(c, start, &pc)) {
+				piece_release(&pc);
+				return -1;
+			}
+			while (next < c->nbytime && c->bytime[next].time <= start)
+				next++;
 		}
 		for (cm = 0; cm < RT_CM_COUNT && !rc; cm++) {
 			seg s;
@@ -1844,8 +1941,9 @@ static int build_intervals(const actx *c, uint64_t from, uint64_t to, const uint
 		}
 		if (pc.st.oom)
 			rc = -1;
-		piece_release(&pc);
 	}
+	if (have)
+		piece_release(&pc);
 	return rc;
 }
 
@@ -2508,6 +2606,13 @@ int rt_assess_every_point = 0;
  * is in the state, the reference the tests compare with. -1 on out of
  * memory.
  */
+static int timed_cmp(const void *a, const void *b)
+{
+	const struct timed *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time ? 1 : x->i < y->i ? -1 : x->i > y->i;
+}
+
 static int mark_inert(actx *c)
 {
 	static const char pre[] = "firewall.rule.", dpre[] = "firewall.default.rule.";
@@ -2544,6 +2649,14 @@ static int mark_inert(actx *c)
 	for (i = 0; i < c->nfacts; i++)
 		if (!c->facts[i].inert && (!i || strcmp(c->facts[i - 1].f->name, c->facts[i].f->name)))
 			c->names[c->nnames++] = i;
+	if (!(c->bytime = calloc(c->nfacts + 1, sizeof *c->bytime)))
+		return -1;
+	for (i = 0; i < c->nfacts; i++)
+		if (!c->facts[i].inert && c->facts[i].time != UINT64_MAX) {
+			c->bytime[c->nbytime].time = c->facts[i].time;
+			c->bytime[c->nbytime++].i = i;
+		}
+	qsort(c->bytime, c->nbytime, sizeof *c->bytime, timed_cmp);
 	return 0;
 }
 
@@ -2555,6 +2668,7 @@ static void afacts_release(actx *c)
 		free(c->toggles[i].key);
 	free(c->toggles);
 	free(c->names);
+	free(c->bytime);
 	for (i = 0; c->facts && i < c->nfacts; i++) {
 		rt_cfg_value_release(&c->facts[i].own_v);
 		rt_cfg_value_release(&c->facts[i].own_old);
