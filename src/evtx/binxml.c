@@ -1313,7 +1313,9 @@ static int sysval_direct(walker *w, uint8_t sub, const sval *v)
  * that keeps its text, an element other than a System value or a field,
  * an attribute other than Data's Name, or a value that is a null optional
  * one, an array, binary XML, or a FILETIME that TimeCreated would take.
- * Same state after as the operations leave, to the byte.
+ * Same events after as the operations give, to the byte, and the same
+ * state but for one thing: a Data's Name stays in the tape's text, not
+ * copied into the arena.
  */
 static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 {
@@ -1351,17 +1353,14 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	fr.name = open->a;
 	fr.dname = RT_BX_NONE;
 	if (attr) {
-		uint32_t s = alen(w);
-
 		w->attr = N_NAME;
 		w->in_attr = 0;
 		w->attr_null = 0;
 		w->attr_any = 1;
-		w->attr_start = s;
-		/* the literal and the NUL after it, as the text and nul() */
-		if (put(w, w->out->names.buf + text->a, (size_t)text->b + 1))
-			return fail(w, "out of memory");
-		fr.dname = s;
+		w->attr_start = alen(w);
+		/* the field is named by the literal where the tape keeps it
+		 * (with its NUL): the text and nul() would copy it per record */
+		fr.dname = text->a | RT_BX_NAMEBIT;
 		fr.dlen = text->b;
 	} else if (w->attr) {
 		w->attr_any = 1;
