@@ -156,6 +156,33 @@ START_TEST(format_and_fields)
 }
 END_TEST
 
+/* A path with characters JSON escapes: the line's head is written the
+ * general way, and reads back as the path. */
+START_TEST(escaped_source_file)
+{
+	char *dir = tu_tmpdir(), *p = ef_write_good(dir, "q\"uo\\te\tdir/Security.evtx", TW_TEMPLATES);
+	char *out = NULL, *err = NULL;
+	const char *line;
+	size_t n = 0;
+
+	ck_assert_int_eq(events(p, NULL, NULL, NULL, &out, &err), 0);
+	ck_assert_uint_eq(check_lines(out), EF_GOOD_RECORDS);
+	for (line = out; *line; n++) {
+		const char *nl = strchr(line, '\n');
+		cJSON *o = cJSON_ParseWithLength(line, (size_t)(nl - line));
+
+		ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(o, "source_file")->valuestring, p);
+		ck_assert_ptr_nonnull(strstr(line, "q\\\"uo\\\\te\\tdir/Security.evtx\""));
+		cJSON_Delete(o);
+		line = nl + 1;
+	}
+	ck_assert_uint_eq(n, EF_GOOD_RECORDS);
+	free(out);
+	free(err);
+	drop(dir, p);
+}
+END_TEST
+
 START_TEST(deterministic)
 {
 	char *dir = tu_tmpdir();
@@ -252,6 +279,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tf, 60);
 	tcase_add_test(tf, format_and_fields);
+	tcase_add_test(tf, escaped_source_file);
 	tcase_add_test(tf, deterministic);
 	tcase_add_test(tf, many_files_any_jobs);
 	tcase_add_loop_test(tf, damaged_file_exits_3, 0, 2);

@@ -227,6 +227,10 @@ int rt_time_local_offset(uint64_t filetime);
  * becomes the text \xNN (JSON "\\xNN"), as rt_path_escape writes it, so a
  * file name in another encoding can still be matched to its file. */
 int rt_json_str(rt_buf *out, const char *s, size_t n);
+/* Copy to d (room for n bytes) the longest start of `s` (n bytes) that a
+ * JSON string holds as it is; returns its length, n when nothing is to be
+ * escaped (then d holds the string's text without its quotes). */
+size_t rt_json_plain(char *d, const char *s, size_t n);
 /* `sep` (unless '\0'), then "k":"v" as rt_json_str writes each: an
  * object's member in one call (the bulk writers' hot path). */
 int rt_json_member(rt_buf *out, char sep, const char *k, size_t kn, const char *v, size_t vn);

@@ -29,7 +29,7 @@ typedef struct time_cache {
 
 static _Thread_local time_cache tcache;
 
-static int add_u64(rt_buf *b, uint64_t v)
+static char *put_u64(char *d, uint64_t v)
 {
 	char t[24];
 	size_t i = sizeof t;
@@ -38,38 +38,32 @@ static int add_u64(rt_buf *b, uint64_t v)
 		t[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	return rt_buf_add(b, t + i, sizeof t - i);
+	memcpy(d, t + i, sizeof t - i);
+	return d + (sizeof t - i);
 }
 
 /*
- * A FILETIME as a JSON string, as rt_time_format writes it. Records come in
- * time order, so the "YYYY-MM-DDTHH:MM:SS." part is cached per second and
- * only the seven fraction digits are written (snprintf per event was a
- * tenth of the time spent here). The cache is per thread: events are
- * rendered on the decoding threads.
+ * A FILETIME as a JSON string at d (room for RT_TIME_MAX + 2), as
+ * rt_time_format writes it. Records come in time order, so the
+ * "YYYY-MM-DDTHH:MM:SS." part is cached per second and only the seven
+ * fraction digits are written (snprintf per event was a tenth of the time
+ * spent here). The cache is per thread: events are rendered on the
+ * decoding threads.
  */
-static int add_time(rt_buf *b, uint64_t ft)
+static char *put_time(char *d, uint64_t ft)
 {
 	time_cache *c = &tcache;
 	uint64_t sec = ft / 10000000u, frac = ft % 10000000u;
-	char *d;
 	int i;
 
 	if (c->tsec != sec + 1) {
 		char t[RT_TIME_MAX];
-		const char *dot;
 
-		rt_time_format(ft, t);
-		dot = strchr(t, '.');
-		if (!dot || strlen(dot) != 9)
-			return rt_json_str(b, t, strlen(t));
-		c->tlen = (size_t)(dot + 1 - t);
+		rt_time_format(ft, t); /* "...:SS." then 7 digits and 'Z' */
+		c->tlen = strlen(t) - 8;
 		memcpy(c->tprefix, t, c->tlen);
 		c->tsec = sec + 1;
 	}
-	if (rt_buf_grow(b, c->tlen + 10))
-		return -1;
-	d = b->buf + b->len;
 	*d++ = '"';
 	memcpy(d, c->tprefix, c->tlen);
 	d += c->tlen;
@@ -80,58 +74,136 @@ static int add_time(rt_buf *b, uint64_t ft)
 	d += 7;
 	*d++ = 'Z';
 	*d++ = '"';
-	b->len = (size_t)(d - b->buf);
-	b->buf[b->len] = '\0';
-	return 0;
+	return d;
 }
 
-/* A C string as JSON (NULL as ""). */
-static int add_str(rt_buf *b, const char *s)
+/* `s` (n bytes) as a JSON string at d (room for n + 2), or NULL when it
+ * has something to escape. */
+static char *put_str(char *d, const char *s, size_t n)
 {
-	return rt_json_cstr(b, s);
+	*d++ = '"';
+	if (rt_json_plain(d, s, n) < n)
+		return NULL;
+	d[n] = '"';
+	return d + n + 1;
 }
 
 /* key is a literal such as ",\"host\":" */
-#define KEY(b, k) rt_buf_add((b), (k), sizeof(k) - 1)
+#define KEY(d, k) (memcpy((d), (k), sizeof(k) - 1), (d) + sizeof(k) - 1)
+
+#define ADD(b, k) rt_buf_add((b), (k), sizeof(k) - 1)
+
+/* Room for the line up to its fields, but for the five strings (and 4
+ * bytes past a key copied whole). */
+#define HEAD_ROOM 320
+
+/* From event_id to written, at d (room for NUMBERS_ROOM). */
+#define NUMBERS_ROOM 160
+static char *put_numbers(char *d, const rt_event *ev)
+{
+	d = KEY(d, ",\"event_id\":");
+	d = put_u64(d, ev->event_id);
+	d = KEY(d, ",\"record_id\":");
+	d = put_u64(d, ev->record_id);
+	if (ev->record_number != ev->record_id) {
+		d = KEY(d, ",\"record_number\":");
+		d = put_u64(d, ev->record_number);
+	}
+	if (ev->written != ev->timestamp) {
+		d = KEY(d, ",\"written\":");
+		d = put_time(d, ev->written);
+	}
+	return d;
+}
+
+/* The keys of head_plain's first four strings, in order (each copied as
+ * 16 bytes: a constant size, no call). */
+static const struct {
+	char k[16];
+	size_t n;
+} head_keys[] = {
+	{ ",\"host\":", 8 }, { ",\"computer\":", 12 }, { ",\"channel\":", 11 }, { ",\"provider\":", 12 },
+};
+
+/*
+ * The line up to its fields in one reservation, each key a copy of a
+ * constant: per event this was as costly as its fields. 1 (nothing
+ * written) when a string has something to escape; then head_escaped.
+ */
+static int head_plain(const rt_event *ev, rt_buf *b)
+{
+	const char *s[5] = { ev->host, ev->computer, ev->channel, ev->provider, ev->source_file };
+	size_t n[5], room = HEAD_ROOM, i;
+	char *d;
+
+	for (i = 0; i < 5; i++) {
+		if (!s[i])
+			s[i] = "";
+		n[i] = strlen(s[i]);
+		room += n[i];
+	}
+	if (rt_buf_grow(b, room))
+		return -1;
+	d = b->buf + b->len;
+	d = KEY(d, "{\"timestamp\":");
+	d = put_time(d, ev->timestamp);
+	for (i = 0; i < 4; i++) {
+		memcpy(d, head_keys[i].k, sizeof head_keys[i].k);
+		if (!(d = put_str(d + head_keys[i].n, s[i], n[i])))
+			return 1;
+	}
+	d = put_numbers(d, ev);
+	d = KEY(d, ",\"source_file\":");
+	if (!(d = put_str(d, s[4], n[4])))
+		return 1;
+	if (ev->recovered)
+		d = KEY(d, ",\"recovered\":true");
+	d = KEY(d, ",\"fields\":{");
+	*d = '\0';
+	b->len = (size_t)(d - b->buf);
+	return 0;
+}
+
+/* head_plain's line with its strings escaped. */
+static int head_escaped(const rt_event *ev, rt_buf *b)
+{
+	const char *s[4] = { ev->host, ev->computer, ev->channel, ev->provider };
+	char t[NUMBERS_ROOM], *d;
+	size_t i;
+	int e = 0;
+
+	d = KEY(t, "{\"timestamp\":");
+	d = put_time(d, ev->timestamp);
+	e |= rt_buf_add(b, t, (size_t)(d - t));
+	for (i = 0; i < 4; i++) {
+		e |= rt_buf_add(b, head_keys[i].k, head_keys[i].n);
+		e |= rt_json_cstr(b, s[i]);
+	}
+	d = put_numbers(t, ev);
+	e |= rt_buf_add(b, t, (size_t)(d - t));
+	e |= ADD(b, ",\"source_file\":");
+	e |= rt_json_cstr(b, ev->source_file);
+	if (ev->recovered)
+		e |= ADD(b, ",\"recovered\":true");
+	e |= ADD(b, ",\"fields\":{");
+	return e ? -1 : 0;
+}
 
 /* Runs on the decoding threads: touches nothing but `b` (and tcache). */
 static int format_event(void *ctx, const rt_event *ev, rt_buf *b)
 {
-	size_t i;
-	int e = 0;
+	size_t i, at = b->len;
+	int e;
 
 	(void)ctx;
-	e |= KEY(b, "{\"timestamp\":");
-	e |= add_time(b, ev->timestamp);
-	e |= KEY(b, ",\"host\":");
-	e |= add_str(b, ev->host);
-	e |= KEY(b, ",\"computer\":");
-	e |= add_str(b, ev->computer);
-	e |= KEY(b, ",\"channel\":");
-	e |= add_str(b, ev->channel);
-	e |= KEY(b, ",\"provider\":");
-	e |= add_str(b, ev->provider);
-	e |= KEY(b, ",\"event_id\":");
-	e |= add_u64(b, ev->event_id);
-	e |= KEY(b, ",\"record_id\":");
-	e |= add_u64(b, ev->record_id);
-	if (ev->record_number != ev->record_id) {
-		e |= KEY(b, ",\"record_number\":");
-		e |= add_u64(b, ev->record_number);
+	if ((e = head_plain(ev, b)) > 0) {
+		b->len = at;
+		e = head_escaped(ev, b);
 	}
-	if (ev->written != ev->timestamp) {
-		e |= KEY(b, ",\"written\":");
-		e |= add_time(b, ev->written);
-	}
-	e |= KEY(b, ",\"source_file\":");
-	e |= add_str(b, ev->source_file);
-	if (ev->recovered)
-		e |= KEY(b, ",\"recovered\":true");
-	e |= KEY(b, ",\"fields\":{");
 	for (i = 0; i < ev->nfields; i++)
 		e |= rt_json_member(b, i ? ',' : '\0', ev->fields[i].name, rt_field_len(ev, i, 0),
 				    ev->fields[i].value, rt_field_len(ev, i, 1));
-	e |= KEY(b, "}}\n");
+	e |= ADD(b, "}}\n");
 	return e ? -1 : 0;
 }
 

@@ -165,23 +165,35 @@ static int put_u64(walker *w, uint64_t v)
 				    "31323334353637383940414243444546474849505152535455565758596061"
 				    "62636465666768697071727374757677787980818283848586878889909192"
 				    "93949596979899";
-	char t[24];
-	int i = 24;
+	static const uint64_t p10[19] = {
+		1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+		1e17, 1e18, 10000000000000000000u,
+	};
+	size_t n = 1;
+	char *d;
 
+	while (n < 20 && v >= p10[n - 1])
+		n++;
+	/* written in place: a copy from a scratch array was a libc call */
+	if (rt_buf_grow(w->a, n))
+		return -1;
+	d = w->a->buf + w->a->len + n;
+	*d = '\0';
+	w->a->len += n;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 
 		v /= 100;
-		t[--i] = pairs[2 * r + 1];
-		t[--i] = pairs[2 * r];
+		*--d = pairs[2 * r + 1];
+		*--d = pairs[2 * r];
 	}
 	if (v >= 10) {
-		t[--i] = pairs[2 * v + 1];
-		t[--i] = pairs[2 * v];
+		*--d = pairs[2 * v + 1];
+		*--d = pairs[2 * v];
 	} else {
-		t[--i] = (char)('0' + v);
+		*--d = (char)('0' + v);
 	}
-	return put(w, t + i, (size_t)(24 - i));
+	return 0;
 }
 
 /*
@@ -227,11 +239,30 @@ static inline uint64_t hex8(uint32_t x, uint64_t letter)
 static int put_hex(walker *w, uint64_t v, int digits, int upper)
 {
 	uint64_t letter = upper ? 7 : 39, t[2];
+	rt_buf *a = w->a;
 
 	t[1] = hex8((uint32_t)v, letter);
-	if (digits <= 8)
+	if (digits <= 8) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* the digits as one word, stored whole when there is room */
+		if (a->alloc - a->len > 8) {
+			uint64_t x = t[1] >> (8 * (8 - digits));
+
+			memcpy(a->buf + a->len, &x, 8);
+			a->len += (size_t)digits;
+			a->buf[a->len] = '\0';
+			return 0;
+		}
+#endif
 		return put(w, (const char *)(t + 1) + 8 - digits, (size_t)digits);
+	}
 	t[0] = hex8((uint32_t)(v >> 32), letter);
+	if (digits == 16 && a->alloc - a->len > 16) {
+		memcpy(a->buf + a->len, t, 16);
+		a->len += 16;
+		a->buf[a->len] = '\0';
+		return 0;
+	}
 	return put(w, (const char *)t + 16 - digits, (size_t)digits);
 }
 
@@ -806,9 +837,8 @@ static inline int add_field(walker *w, uint32_t name, uint32_t value, uint32_t n
 	return 0;
 }
 
-/* The field an EventData/Data, EventData/Binary or UserData leaf gives. */
-/* (The value is the arena's last string: its length is known.) */
-static int emit_field(walker *w, frame *f, uint32_t value)
+/* emit_field but for a named Data (out of its way: it runs per field). */
+static __attribute__((noinline)) int emit_other_field(walker *w, frame *f, uint32_t value)
 {
 	uint32_t name, vlen = alen(w) - 1 - value;
 
@@ -837,6 +867,15 @@ static int emit_field(walker *w, frame *f, uint32_t value)
 	default:
 		return 0;
 	}
+}
+
+/* The field an EventData/Data, EventData/Binary or UserData leaf gives. */
+/* (The value is the arena's last string: its length is known.) */
+static inline int emit_field(walker *w, frame *f, uint32_t value)
+{
+	if (f->kind == K_DATA && !f->has_child && f->dname != RT_BX_NONE)
+		return add_field(w, f->dname, value, f->dlen, alen(w) - 1 - value);
+	return emit_other_field(w, f, value);
 }
 
 /* A System value element ends: the event takes what it names. */
@@ -1313,7 +1352,9 @@ static int sysval_direct(walker *w, uint8_t sub, const sval *v)
  * that keeps its text, an element other than a System value or a field,
  * an attribute other than Data's Name, or a value that is a null optional
  * one, an array, binary XML, or a FILETIME that TimeCreated would take.
- * Same state after as the operations leave, to the byte.
+ * Same events after as the operations give, to the byte, and the same
+ * state but for one thing: a Data's Name stays in the tape's text, not
+ * copied into the arena.
  */
 static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 {
@@ -1351,17 +1392,14 @@ static int leaf(walker *w, const bx_op *op, size_t vbase, size_t nv)
 	fr.name = open->a;
 	fr.dname = RT_BX_NONE;
 	if (attr) {
-		uint32_t s = alen(w);
-
 		w->attr = N_NAME;
 		w->in_attr = 0;
 		w->attr_null = 0;
 		w->attr_any = 1;
-		w->attr_start = s;
-		/* the literal and the NUL after it, as the text and nul() */
-		if (put(w, w->out->names.buf + text->a, (size_t)text->b + 1))
-			return fail(w, "out of memory");
-		fr.dname = s;
+		w->attr_start = alen(w);
+		/* the field is named by the literal where the tape keeps it
+		 * (with its NUL): the text and nul() would copy it per record */
+		fr.dname = text->a | RT_BX_NAMEBIT;
 		fr.dlen = text->b;
 	} else if (w->attr) {
 		w->attr_any = 1;

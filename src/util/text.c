@@ -431,18 +431,53 @@ static inline __attribute__((always_inline)) int json_str(rt_buf *out, const cha
 	return 0;
 }
 
+size_t rt_json_plain(char *d, const char *s, size_t n)
+{
+	return json_plain_copy(d, (const unsigned char *)s, n);
+}
+
 int rt_json_str(rt_buf *out, const char *s, size_t n)
 {
 	return json_str(out, s, n);
 }
 
+/*
+ * One reservation for the whole member and one pass over each text: an
+ * event's fields are most of `events`' output, a dozen short members a
+ * record, where three appends and two checks of room each cost more than
+ * the copying. A name with something to escape (none seen yet: names are
+ * XML names) takes the general path; a value with something to escape
+ * goes on through json_escapes, which grows the buffer itself.
+ */
 int rt_json_member(rt_buf *out, char sep, const char *k, size_t kn, const char *v, size_t vn)
 {
-	if (sep && rt_buf_addch(out, sep))
+	char *d;
+	size_t run;
+
+	if (rt_buf_grow(out, kn + vn + 7))
 		return -1;
-	if (json_str(out, k, kn) || rt_buf_addch(out, ':'))
-		return -1;
-	return json_str(out, v, vn);
+	d = out->buf + out->len;
+	if (sep)
+		*d++ = sep;
+	*d++ = '"';
+	if (json_plain_copy(d, (const unsigned char *)k, kn) < kn) {
+		if (sep)
+			out->buf[out->len++] = sep;
+		if (json_str(out, k, kn) || rt_buf_addch(out, ':'))
+			return -1;
+		return json_str(out, v, vn);
+	}
+	d += kn;
+	memcpy(d, "\":\"", 3);
+	d += 3;
+	run = json_plain_copy(d, (const unsigned char *)v, vn);
+	if (run < vn)
+		return json_escapes(out, v, vn, run, d + run);
+	d += vn;
+	d[0] = '"';
+	d[1] = '\0';
+	out->len = (size_t)(d + 1 - out->buf);
+	return 0;
 }
 
 static int lower(int c)
