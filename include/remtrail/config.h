@@ -311,13 +311,14 @@ int rt_cfg_state_path(const rt_cfg_state *s, int profile, rt_proto proto, const 
 void rt_cfg_path_release(rt_cfg_path *p);
 /*
  * The ports the legs of a host may be judged on (rt_cfg_path's host: the
- * WinRM listeners', WMI's standalone endpoint) while one of its settings is
- * `name` = `v`, whatever its other settings (name NULL: the ports that need
- * no setting of their own: Windows' default listeners, the policy and
- * compatibility listeners). Each is added once to ports[*n] (cap of them);
- * the union over every value of every setting a host ever had holds every
- * port rt_cfg_state_path judges any of its states on. 0, or -1 when a port
- * did not fit.
+ * WinRM listeners', WMI's standalone endpoint). Name NULL: those any host
+ * may have, whatever its settings (Windows' default listeners, the policy
+ * and compatibility listeners); otherwise those the setting `name` = `v`
+ * adds to them (a listener's port, WMI's fixed endpoint; none for other
+ * settings). Each is added once to ports[*n] (cap of them); the union of
+ * the NULL call and of every value of every setting a host ever had holds
+ * every port rt_cfg_state_path judges any of its states on. 0, or -1 when
+ * a port did not fit.
  */
 int rt_cfg_host_ports_add(const char *name, const rt_cfg_value *v, unsigned *ports, size_t *n, size_t cap);
 

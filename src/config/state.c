@@ -11,6 +11,9 @@
 
 #include "remtrail/config.h"
 
+/* A WinRM listener's setting: winrm.listener.<selector>. */
+#define LISTENER_PREFIX "winrm.listener."
+
 static const struct {
 	const char *name;
 	rt_cfg_slot_id slot;
@@ -164,7 +167,7 @@ void rt_cfg_state_set(rt_cfg_state *s, const char *name, const rt_cfg_value *v, 
 		s->fw.service_off.value = !present ? -2 : v && v->type == RT_CFG_V_TEXT ? v->i == 4 : -1;
 		return;
 	}
-	if (!strncmp(name, "winrm.listener.", 15)) {
+	if (!strncmp(name, LISTENER_PREFIX, sizeof LISTENER_PREFIX - 1)) {
 		if (!present)
 			s->listeners_unknown = 1;
 		else if (v && (v->type == RT_CFG_V_INT || v->type == RT_CFG_V_BOOL) &&
@@ -252,6 +255,15 @@ int rt_cfg_host_ports_add(const char *name, const rt_cfg_value *v, unsigned *por
 	size_t i, k;
 	int on, rc = 0;
 
+	/* a switch adds only ports the NULL call gives, Winmgmt standalone
+	 * none of its own */
+	if (name && strncmp(name, LISTENER_PREFIX, sizeof LISTENER_PREFIX - 1)) {
+		for (i = 0; i < sizeof slot_names / sizeof *slot_names; i++)
+			if (slot_names[i].slot == RT_SLOT_WMI_ENDPOINT && !strcmp(name, slot_names[i].name))
+				break;
+		if (i == sizeof slot_names / sizeof *slot_names)
+			return 0;
+	}
 	/* every switch off (Windows' default listeners come in) and every
 	 * switch on, Winmgmt standalone: host_ports itself says the ports */
 	for (on = 0; on < 2; on++) {

@@ -430,37 +430,53 @@ int rt_winfw_rule_relevant(const rt_fwrule *rule)
 	return 0;
 }
 
+/* Does rule `r` match, or may it match, connection `c` on some profile. */
+static int matches_somewhere(const rt_fwrule *r, const rt_winfw_conn *c)
+{
+	int prof;
+
+	for (prof = 0; prof < RT_FW_NPROFILES; prof++)
+		if (rt_winfw_rule_matches(r, prof, c, NULL, NULL) != RT_WINFW_NO)
+			return 1;
+	return 0;
+}
+
 int rt_winfw_rule_inert(const rt_fwrule *rule, const unsigned *ports, size_t nports)
 {
-	rt_fwrule copy = *rule;
+	rt_fwrule copy = *rule, anyport;
 	size_t i, k;
-	int prof;
 
 	/* switched on: a switch is then no way for it to match */
 	copy.active = 1;
-	if (!ports) {
-		memset(&copy.lport, 0, sizeof copy.lport);
+	anyport = copy;
+	memset(&anyport.lport, 0, sizeof anyport.lport);
+	if (!ports)
 		nports = 0;
-	}
 	for (i = 0; i < rt_winfw_nlegs; i++) {
 		const rt_winfw_leg *leg = &rt_winfw_legs[i];
 		/* k = 0: the leg's own endpoint (none for the listeners: they
 		 * are judged on the host's ports only); k > 0: ports[k - 1] */
 		size_t from = winrm_leg(leg) && ports ? 1 : 0, to = host_port_leg(leg) ? nports : 0;
+		rt_winfw_conn c;
 
+		memset(&c, 0, sizeof c);
+		c.protocol = 6;
+		c.kind = leg->kind;
+		c.port = leg->port;
+		c.app = leg->app;
+		c.svc = leg->svc;
+		c.user = leg->user;
+		/* on no port of the leg's: no port of it will do (the rule's
+		 * program, service, protocol... rule it out) */
+		if (!matches_somewhere(&anyport, &c))
+			continue;
+		if (!ports)
+			return 0;
 		for (k = from; k <= to; k++) {
-			rt_winfw_conn c;
-
-			memset(&c, 0, sizeof c);
-			c.protocol = 6;
 			c.kind = k ? RT_WINFW_PORT_FIXED : leg->kind;
 			c.port = k ? ports[k - 1] : leg->port;
-			c.app = leg->app;
-			c.svc = leg->svc;
-			c.user = leg->user;
-			for (prof = 0; prof < RT_FW_NPROFILES; prof++)
-				if (rt_winfw_rule_matches(&copy, prof, &c, NULL, NULL) != RT_WINFW_NO)
-					return 0;
+			if (matches_somewhere(&copy, &c))
+				return 0;
 		}
 	}
 	return 1;
