@@ -2618,7 +2618,7 @@ static int mark_inert(actx *c)
 	static const char pre[] = "firewall.rule.", dpre[] = "firewall.default.rule.";
 	char dname[600];
 	size_t i = lower_bound(c, pre), j, k, d;
-	host_ports hp;
+	host_ports hp = { { 0 }, 0, 1 }; /* any port until known */
 
 	if (rt_assess_every_point)
 		i = c->nfacts;
