@@ -815,6 +815,79 @@ START_TEST(test_mutated_chunks)
 END_TEST
 
 /*
+ * RT_BX_LEAN (remtrail events, which prints none of them) leaves out
+ * Execution's ProcessID and ThreadID, Security's UserID and EventID's
+ * Qualifiers, and nothing else: every other value and every field is the
+ * same, with templates and without.
+ */
+START_TEST(test_lean_leaves_out_only_unprinted)
+{
+	char *dir = tu_tmpdir();
+	rt_bx_chunk *full = malloc(sizeof *full), *lean = malloc(sizeof *lean);
+	rt_field ff[64], lf[64];
+	size_t checked = 0, with_user = 0;
+	unsigned flags;
+
+	ck_assert_ptr_nonnull(full);
+	ck_assert_ptr_nonnull(lean);
+	rt_bx_chunk_init(full);
+	rt_bx_chunk_init(lean);
+	for (flags = 0; flags <= TW_TEMPLATES; flags += TW_TEMPLATES) {
+		char *p = make_log(dir, flags ? "t.evtx" : "p.evtx", flags, 300, TW_DAMAGE_DIRTY, 0, 0);
+		size_t len, off, k, i;
+		char *img = tu_read_file(p, &len);
+
+		ck_assert_ptr_nonnull(img);
+		for (off = 4096; off + RT_BX_CHUNK_SIZE <= len; off += RT_BX_CHUNK_SIZE) {
+			const uint8_t *c = (const uint8_t *)img + off;
+
+			ck_assert_int_eq(rt_bx_decode_chunk(full, c, RT_BX_CHUNK_SIZE, 0), 0);
+			ck_assert_int_eq(rt_bx_decode_chunk(lean, c, RT_BX_CHUNK_SIZE, RT_BX_LEAN), 0);
+			ck_assert_uint_eq(full->nev, lean->nev);
+			for (k = 0; k < full->nev; k++) {
+				rt_event a, b;
+
+				ck_assert_uint_le(full->ev[k].nfields, 64);
+				rt_bx_event_get(full, k, &a, ff, NULL);
+				rt_bx_event_get(lean, k, &b, lf, NULL);
+				ck_assert_uint_eq(a.timestamp, b.timestamp);
+				ck_assert_uint_eq(a.record_id, b.record_id);
+				ck_assert_uint_eq(a.event_id, b.event_id);
+				ck_assert_uint_eq(a.level, b.level);
+				ck_assert_str_eq(a.computer, b.computer);
+				ck_assert_str_eq(a.channel, b.channel);
+				ck_assert_str_eq(a.provider, b.provider);
+				ck_assert_uint_eq(a.nfields, b.nfields);
+				for (i = 0; i < a.nfields; i++) {
+					ck_assert_str_eq(a.fields[i].name, b.fields[i].name);
+					ck_assert_str_eq(a.fields[i].value, b.fields[i].value);
+				}
+				ck_assert_uint_eq(a.process_id, 612);
+				ck_assert_uint_eq(a.qualifiers, 16384);
+				ck_assert_uint_ne(a.thread_id, 0);
+				with_user += a.user_sid[0] != '\0';
+				ck_assert_uint_eq(b.process_id, 0);
+				ck_assert_uint_eq(b.thread_id, 0);
+				ck_assert_uint_eq(b.qualifiers, 0);
+				ck_assert_str_eq(b.user_sid, "");
+				checked++;
+			}
+		}
+		free(img);
+		free(p);
+	}
+	ck_assert_uint_eq(checked, 600);
+	ck_assert_uint_gt(with_user, 0);
+	rt_bx_chunk_release(full);
+	rt_bx_chunk_release(lean);
+	free(full);
+	free(lean);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
  * Every chunk of the corpus, as it is and with a few bytes changed, gives
  * the same events and the same error with compiled templates as with
  * templates walked (RT_BX_WALK): the compiler is checked against the
@@ -898,6 +971,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_templates_all_types);
 	tcase_add_test(tc, test_plain_all_types);
+	tcase_add_test(tc, test_lean_leaves_out_only_unprinted);
 	tcase_add_test(tc, test_plain_without_dependency_ids);
 	tcase_add_test(tc, test_threads_same_events);
 	tcase_add_test(tc, test_bad_records_crc);

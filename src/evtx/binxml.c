@@ -708,7 +708,10 @@ static void sink_attr_begin(walker *w, uint16_t id)
 	const frame *f = &w->st[w->depth - 1];
 	int a = 0;
 
-	if (f->kind == K_SYSVAL) {
+	if (f->kind == K_SYSVAL && (w->flags & RT_BX_LEAN) &&
+	    (f->sub == N_EVENTID || f->sub == N_EXECUTION || f->sub == N_SECURITY)) {
+		a = 0;
+	} else if (f->kind == K_SYSVAL) {
 		switch (f->sub) {
 		case N_PROVIDER: a = id == N_NAME ? N_NAME : 0; break;
 		case N_EVENTID: a = id == N_QUALIFIERS ? N_QUALIFIERS : 0; break;

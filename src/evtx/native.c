@@ -291,7 +291,7 @@ static void decode(reader *r, slot *s, thread_mem *m)
 			return;
 		}
 		/* the slot keeps what delivery looks at: the count, the error */
-		s->rc = rt_bx_decode_chunk(&m->c, p, n, fl);
+		s->rc = rt_bx_decode_chunk(&m->c, p, n, fl | (r->job->sink->lean ? RT_BX_LEAN : 0));
 		if (s->rc == 0)
 			render(r, s, f, m);
 		s->out.nev = m->c.nev;
