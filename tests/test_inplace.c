@@ -536,7 +536,7 @@ START_TEST(shadow_copy_adds_only_what_is_gone)
 		rt_buf_addf(&want, "%llu %s\n", (unsigned long long)id, old);
 	for (mode = 0; mode < 4; mode++) {
 		rt_evtx_opts o;
-		rt_evtx_sink sink = {fmt_line, write_line, NULL};
+		rt_evtx_sink sink = {fmt_line, write_line, NULL, 0};
 		kept k = {RT_BUF_INIT, 0};
 
 		memset(&o, 0, sizeof(o));

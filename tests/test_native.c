@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../src/evtx/binxml.h"
 #include "evtx_writer.h"
@@ -432,6 +433,94 @@ static int sink_write(void *ctx, const char *data, size_t len, size_t nevents)
 	return l->stop_after && l->n >= l->stop_after;
 }
 
+/* A callback slow on every 50th event: delivery falls behind decoding
+ * and hashing, then catches up. */
+static int slow_cb(void *ctx, const rt_event *ev)
+{
+	lines *l = ctx;
+
+	if (++l->n % 50 == 0) {
+		struct timespec ts = { 0, 200000 };
+
+		nanosleep(&ts, NULL);
+	}
+	(void)ev;
+	return 0;
+}
+
+/*
+ * Delivering and hashing run apart (a slot is reused once its chunk is
+ * both delivered and hashed): whatever the thread count and however slow
+ * the consumer, every file's hash is complete when the reader returns
+ * (nothing left for rt_source_sha256 to read again) and is the file's.
+ */
+START_TEST(test_hash_done_by_reader)
+{
+	static const int threads[] = { 1, 2, 3, 8 };
+	char *dir = tu_tmpdir(), *p[3];
+	rt_artifact arts[3];
+	rt_host host;
+	rt_evidence ev;
+	size_t t, i;
+
+	p[0] = make_log(dir, "a.evtx", TW_TEMPLATES, 1500, TW_DAMAGE_DIRTY, 0, 0);
+	p[1] = make_log(dir, "b.evtx", 0, 40, TW_DAMAGE_DIRTY, 0, 0);
+	p[2] = make_log(dir, "c.evtx", TW_TEMPLATES, 900, TW_DAMAGE_DIRTY, 0, 0);
+	for (t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+		int slow;
+
+		for (slow = 0; slow < 2; slow++) {
+			rt_evtx_opts o;
+			lines l;
+			rt_diag d;
+
+			memset(arts, 0, sizeof arts);
+			memset(&host, 0, sizeof host);
+			for (i = 0; i < 3; i++) {
+				arts[i].kind = RT_ART_EVTX;
+				arts[i].path = p[i];
+			}
+			host.name = "H";
+			host.artifacts = arts;
+			host.nartifacts = 3;
+			ev.hosts = &host;
+			ev.nhosts = 1;
+			ev.nartifacts = 3;
+			tu_open_sources(&ev);
+			for (i = 0; i < 3; i++)
+				rt_source_want_sha256(arts[i].src);
+			memset(&o, 0, sizeof o);
+			memset(&l, 0, sizeof l);
+			o.reader = RT_READER_NATIVE;
+			o.threads = threads[t];
+			rt_diag_init(&d, NULL, NULL);
+			ck_assert_int_eq(rt_evtx_read_evidence(&ev, &o, slow ? slow_cb : line_cb, &l, &d), 0);
+			rt_diag_release(&d);
+			ck_assert_uint_eq(l.n, 1500 + 40 + 900);
+			for (i = 0; i < 3; i++) {
+				size_t len;
+				char *img = tu_read_file(p[i], &len);
+				char want[65], got[65];
+
+				ck_assert_msg(rt_source_hashed(arts[i].src) == len,
+					      "-j%d %s: %llu of %zu bytes hashed", threads[t], p[i],
+					      (unsigned long long)rt_source_hashed(arts[i].src), len);
+				tu_sha256_hex(img, len, want);
+				ck_assert_int_eq(rt_source_sha256(arts[i].src, got), 0);
+				ck_assert_str_eq(got, want);
+				free(img);
+				rt_source_unref(&arts[i].src);
+			}
+			rt_buf_release(&l.text);
+		}
+	}
+	for (i = 0; i < 3; i++)
+		free(p[i]);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /*
  * A collection of good, damaged and unreadable logs over three hosts: the
  * events, and every message with its subject, come out in the same order
@@ -485,7 +574,7 @@ START_TEST(test_many_files_same_order)
 
 			for (sinkmode = 0; sinkmode < 2; sinkmode++) {
 				rt_evtx_opts o;
-				rt_evtx_sink sk = { sink_format, sink_write, NULL };
+				rt_evtx_sink sk = { sink_format, sink_write, NULL, 0 };
 				rt_buf msgs = RT_BUF_INIT;
 				lines l;
 				rt_diag d;
@@ -597,7 +686,7 @@ START_TEST(test_many_files_stop)
 	one_host(&ev, &host, arts, p, 4);
 	for (t = 1; t <= 4; t++) {
 		rt_evtx_opts o;
-		rt_evtx_sink sk = { sink_format, sink_write, NULL };
+		rt_evtx_sink sk = { sink_format, sink_write, NULL, 0 };
 		lines l;
 
 		memset(&o, 0, sizeof o);
@@ -982,6 +1071,7 @@ int main(void)
 	tcase_add_test(tc, test_tapes_equal_walk_corpus);
 	tcase_add_test(tc, test_libevtx_hazard_not_handed_over);
 	tcase_add_test(tt, test_many_files_same_order);
+	tcase_add_test(tt, test_hash_done_by_reader);
 	tcase_add_test(tt, test_many_files_stop);
 	tcase_add_test(tt, test_progress);
 	suite_add_tcase(s, tc);
