@@ -475,18 +475,11 @@ START_TEST(test_hash_done_by_reader)
 			rt_diag d;
 
 			memset(arts, 0, sizeof arts);
-			memset(&host, 0, sizeof host);
 			for (i = 0; i < 3; i++) {
 				arts[i].kind = RT_ART_EVTX;
 				arts[i].path = p[i];
 			}
-			host.name = "H";
-			host.artifacts = arts;
-			host.nartifacts = 3;
-			ev.hosts = &host;
-			ev.nhosts = 1;
-			ev.nartifacts = 3;
-			tu_open_sources(&ev);
+			tu_one_host(&ev, &host, "H", arts, 3);
 			for (i = 0; i < 3; i++)
 				rt_source_want_sha256(arts[i].src);
 			memset(&o, 0, sizeof o);
@@ -638,7 +631,6 @@ static void one_host(rt_evidence *ev, rt_host *host, rt_artifact *arts, char **p
 	size_t i;
 
 	memset(arts, 0, n * sizeof *arts);
-	memset(host, 0, sizeof *host);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 
@@ -647,13 +639,7 @@ static void one_host(rt_evidence *ev, rt_host *host, rt_artifact *arts, char **p
 		arts[i].path = p[i];
 		arts[i].size = (uint64_t)st.st_size;
 	}
-	host->name = "ONE";
-	host->artifacts = arts;
-	host->nartifacts = n;
-	ev->hosts = host;
-	ev->nhosts = 1;
-	ev->nartifacts = n;
-	tu_open_sources(ev);
+	tu_one_host(ev, host, "ONE", arts, n);
 }
 
 static void drop_logs(char *dir, char **p, size_t n)
