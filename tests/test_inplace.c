@@ -523,20 +523,14 @@ START_TEST(shadow_copy_adds_only_what_is_gone)
 	arts[2].path = live;
 	for (mode = 0; mode < 3; mode++)
 		arts[mode].kind = RT_ART_EVTX;
-	host.name = "WS12";
-	host.artifacts = arts;
-	host.nartifacts = 3;
-	ev.hosts = &host;
-	ev.nhosts = 1;
-	ev.nartifacts = 3;
-	tu_open_sources(&ev);
+	tu_one_host(&ev, &host, "WS12", arts, 3);
 	for (id = 5; id <= 15; id++)
 		rt_buf_addf(&want, "%llu %s\n", (unsigned long long)id, live);
 	for (id = 1; id <= 4; id++)
 		rt_buf_addf(&want, "%llu %s\n", (unsigned long long)id, old);
 	for (mode = 0; mode < 4; mode++) {
 		rt_evtx_opts o;
-		rt_evtx_sink sink = {fmt_line, write_line, NULL};
+		rt_evtx_sink sink = {fmt_line, write_line, NULL, 0};
 		kept k = {RT_BUF_INIT, 0};
 
 		memset(&o, 0, sizeof(o));

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../src/evtx/binxml.h"
 #include "evtx_writer.h"
@@ -432,6 +433,87 @@ static int sink_write(void *ctx, const char *data, size_t len, size_t nevents)
 	return l->stop_after && l->n >= l->stop_after;
 }
 
+/* A callback slow on every 50th event: delivery falls behind decoding
+ * and hashing, then catches up. */
+static int slow_cb(void *ctx, const rt_event *ev)
+{
+	lines *l = ctx;
+
+	if (++l->n % 50 == 0) {
+		struct timespec ts = { 0, 200000 };
+
+		nanosleep(&ts, NULL);
+	}
+	(void)ev;
+	return 0;
+}
+
+/*
+ * Delivering and hashing run apart (a slot is reused once its chunk is
+ * both delivered and hashed): whatever the thread count and however slow
+ * the consumer, every file's hash is complete when the reader returns
+ * (nothing left for rt_source_sha256 to read again) and is the file's.
+ */
+START_TEST(test_hash_done_by_reader)
+{
+	static const int threads[] = { 1, 2, 3, 8 };
+	char *dir = tu_tmpdir(), *p[3];
+	rt_artifact arts[3];
+	rt_host host;
+	rt_evidence ev;
+	size_t t, i;
+
+	p[0] = make_log(dir, "a.evtx", TW_TEMPLATES, 1500, TW_DAMAGE_DIRTY, 0, 0);
+	p[1] = make_log(dir, "b.evtx", 0, 40, TW_DAMAGE_DIRTY, 0, 0);
+	p[2] = make_log(dir, "c.evtx", TW_TEMPLATES, 900, TW_DAMAGE_DIRTY, 0, 0);
+	for (t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+		int slow;
+
+		for (slow = 0; slow < 2; slow++) {
+			rt_evtx_opts o;
+			lines l;
+			rt_diag d;
+
+			memset(arts, 0, sizeof arts);
+			for (i = 0; i < 3; i++) {
+				arts[i].kind = RT_ART_EVTX;
+				arts[i].path = p[i];
+			}
+			tu_one_host(&ev, &host, "H", arts, 3);
+			for (i = 0; i < 3; i++)
+				rt_source_want_sha256(arts[i].src);
+			memset(&o, 0, sizeof o);
+			memset(&l, 0, sizeof l);
+			o.reader = RT_READER_NATIVE;
+			o.threads = threads[t];
+			rt_diag_init(&d, NULL, NULL);
+			ck_assert_int_eq(rt_evtx_read_evidence(&ev, &o, slow ? slow_cb : line_cb, &l, &d), 0);
+			rt_diag_release(&d);
+			ck_assert_uint_eq(l.n, 1500 + 40 + 900);
+			for (i = 0; i < 3; i++) {
+				size_t len;
+				char *img = tu_read_file(p[i], &len);
+				char want[65], got[65];
+
+				ck_assert_msg(rt_source_hashed(arts[i].src) == len,
+					      "-j%d %s: %llu of %zu bytes hashed", threads[t], p[i],
+					      (unsigned long long)rt_source_hashed(arts[i].src), len);
+				tu_sha256_hex(img, len, want);
+				ck_assert_int_eq(rt_source_sha256(arts[i].src, got), 0);
+				ck_assert_str_eq(got, want);
+				free(img);
+				rt_source_unref(&arts[i].src);
+			}
+			rt_buf_release(&l.text);
+		}
+	}
+	for (i = 0; i < 3; i++)
+		free(p[i]);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /*
  * A collection of good, damaged and unreadable logs over three hosts: the
  * events, and every message with its subject, come out in the same order
@@ -485,7 +567,7 @@ START_TEST(test_many_files_same_order)
 
 			for (sinkmode = 0; sinkmode < 2; sinkmode++) {
 				rt_evtx_opts o;
-				rt_evtx_sink sk = { sink_format, sink_write, NULL };
+				rt_evtx_sink sk = { sink_format, sink_write, NULL, 0 };
 				rt_buf msgs = RT_BUF_INIT;
 				lines l;
 				rt_diag d;
@@ -549,7 +631,6 @@ static void one_host(rt_evidence *ev, rt_host *host, rt_artifact *arts, char **p
 	size_t i;
 
 	memset(arts, 0, n * sizeof *arts);
-	memset(host, 0, sizeof *host);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 
@@ -558,13 +639,7 @@ static void one_host(rt_evidence *ev, rt_host *host, rt_artifact *arts, char **p
 		arts[i].path = p[i];
 		arts[i].size = (uint64_t)st.st_size;
 	}
-	host->name = "ONE";
-	host->artifacts = arts;
-	host->nartifacts = n;
-	ev->hosts = host;
-	ev->nhosts = 1;
-	ev->nartifacts = n;
-	tu_open_sources(ev);
+	tu_one_host(ev, host, "ONE", arts, n);
 }
 
 static void drop_logs(char *dir, char **p, size_t n)
@@ -597,7 +672,7 @@ START_TEST(test_many_files_stop)
 	one_host(&ev, &host, arts, p, 4);
 	for (t = 1; t <= 4; t++) {
 		rt_evtx_opts o;
-		rt_evtx_sink sk = { sink_format, sink_write, NULL };
+		rt_evtx_sink sk = { sink_format, sink_write, NULL, 0 };
 		lines l;
 
 		memset(&o, 0, sizeof o);
@@ -815,6 +890,79 @@ START_TEST(test_mutated_chunks)
 END_TEST
 
 /*
+ * RT_BX_LEAN (remtrail events, which prints none of them) leaves out
+ * Execution's ProcessID and ThreadID, Security's UserID and EventID's
+ * Qualifiers, and nothing else: every other value and every field is the
+ * same, with templates and without.
+ */
+START_TEST(test_lean_leaves_out_only_unprinted)
+{
+	char *dir = tu_tmpdir();
+	rt_bx_chunk *full = malloc(sizeof *full), *lean = malloc(sizeof *lean);
+	rt_field ff[64], lf[64];
+	size_t checked = 0, with_user = 0;
+	unsigned flags;
+
+	ck_assert_ptr_nonnull(full);
+	ck_assert_ptr_nonnull(lean);
+	rt_bx_chunk_init(full);
+	rt_bx_chunk_init(lean);
+	for (flags = 0; flags <= TW_TEMPLATES; flags += TW_TEMPLATES) {
+		char *p = make_log(dir, flags ? "t.evtx" : "p.evtx", flags, 300, TW_DAMAGE_DIRTY, 0, 0);
+		size_t len, off, k, i;
+		char *img = tu_read_file(p, &len);
+
+		ck_assert_ptr_nonnull(img);
+		for (off = 4096; off + RT_BX_CHUNK_SIZE <= len; off += RT_BX_CHUNK_SIZE) {
+			const uint8_t *c = (const uint8_t *)img + off;
+
+			ck_assert_int_eq(rt_bx_decode_chunk(full, c, RT_BX_CHUNK_SIZE, 0), 0);
+			ck_assert_int_eq(rt_bx_decode_chunk(lean, c, RT_BX_CHUNK_SIZE, RT_BX_LEAN), 0);
+			ck_assert_uint_eq(full->nev, lean->nev);
+			for (k = 0; k < full->nev; k++) {
+				rt_event a, b;
+
+				ck_assert_uint_le(full->ev[k].nfields, 64);
+				rt_bx_event_get(full, k, &a, ff, NULL);
+				rt_bx_event_get(lean, k, &b, lf, NULL);
+				ck_assert_uint_eq(a.timestamp, b.timestamp);
+				ck_assert_uint_eq(a.record_id, b.record_id);
+				ck_assert_uint_eq(a.event_id, b.event_id);
+				ck_assert_uint_eq(a.level, b.level);
+				ck_assert_str_eq(a.computer, b.computer);
+				ck_assert_str_eq(a.channel, b.channel);
+				ck_assert_str_eq(a.provider, b.provider);
+				ck_assert_uint_eq(a.nfields, b.nfields);
+				for (i = 0; i < a.nfields; i++) {
+					ck_assert_str_eq(a.fields[i].name, b.fields[i].name);
+					ck_assert_str_eq(a.fields[i].value, b.fields[i].value);
+				}
+				ck_assert_uint_eq(a.process_id, 612);
+				ck_assert_uint_eq(a.qualifiers, 16384);
+				ck_assert_uint_ne(a.thread_id, 0);
+				with_user += a.user_sid[0] != '\0';
+				ck_assert_uint_eq(b.process_id, 0);
+				ck_assert_uint_eq(b.thread_id, 0);
+				ck_assert_uint_eq(b.qualifiers, 0);
+				ck_assert_str_eq(b.user_sid, "");
+				checked++;
+			}
+		}
+		free(img);
+		free(p);
+	}
+	ck_assert_uint_eq(checked, 600);
+	ck_assert_uint_gt(with_user, 0);
+	rt_bx_chunk_release(full);
+	rt_bx_chunk_release(lean);
+	free(full);
+	free(lean);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
  * Every chunk of the corpus, as it is and with a few bytes changed, gives
  * the same events and the same error with compiled templates as with
  * templates walked (RT_BX_WALK): the compiler is checked against the
@@ -898,6 +1046,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_templates_all_types);
 	tcase_add_test(tc, test_plain_all_types);
+	tcase_add_test(tc, test_lean_leaves_out_only_unprinted);
 	tcase_add_test(tc, test_plain_without_dependency_ids);
 	tcase_add_test(tc, test_threads_same_events);
 	tcase_add_test(tc, test_bad_records_crc);
@@ -908,6 +1057,7 @@ int main(void)
 	tcase_add_test(tc, test_tapes_equal_walk_corpus);
 	tcase_add_test(tc, test_libevtx_hazard_not_handed_over);
 	tcase_add_test(tt, test_many_files_same_order);
+	tcase_add_test(tt, test_hash_done_by_reader);
 	tcase_add_test(tt, test_many_files_stop);
 	tcase_add_test(tt, test_progress);
 	suite_add_tcase(s, tc);

@@ -114,6 +114,9 @@ typedef struct rt_evtx_sink {
 	int (*format)(void *ctx, const rt_event *ev, rt_buf *out);
 	int (*write)(void *ctx, const char *data, size_t len, size_t nevents);
 	void *ctx;
+	/* 1: format reads none of process_id, thread_id, user_sid and
+	 * qualifiers, and the reader may leave them unset */
+	int lean;
 } rt_evtx_sink;
 
 /*

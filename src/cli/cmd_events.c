@@ -288,6 +288,7 @@ static int run(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	sink.format = format_event;
+	sink.lean = 1; /* format_event prints no process, thread, user or qualifiers */
 	sink.write = write_events;
 	sink.ctx = &c;
 	rt_evtx_read_evidence_sink(ev, &o, &sink, &d);

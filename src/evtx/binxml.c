@@ -708,7 +708,10 @@ static void sink_attr_begin(walker *w, uint16_t id)
 	const frame *f = &w->st[w->depth - 1];
 	int a = 0;
 
-	if (f->kind == K_SYSVAL) {
+	if (f->kind == K_SYSVAL && (w->flags & RT_BX_LEAN) &&
+	    (f->sub == N_EVENTID || f->sub == N_EXECUTION || f->sub == N_SECURITY)) {
+		a = 0;
+	} else if (f->kind == K_SYSVAL) {
 		switch (f->sub) {
 		case N_PROVIDER: a = id == N_NAME ? N_NAME : 0; break;
 		case N_EVENTID: a = id == N_QUALIFIERS ? N_QUALIFIERS : 0; break;
@@ -2157,7 +2160,8 @@ void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fie
 		     uint32_t *lens)
 {
 	const rt_bx_event *e = &c->ev[i];
-	uint32_t k;
+	const rt_bx_field *src;
+	uint32_t k, nf;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->timestamp = e->timestamp;
@@ -2175,17 +2179,20 @@ void rt_bx_event_get(const rt_bx_chunk *c, size_t i, rt_event *ev, rt_field *fie
 	ev->user_sid = sp(c, e->user_sid);
 	ev->host = "";
 	ev->source_file = "";
-	for (k = 0; k < e->nfields; k++) {
-		const rt_bx_field *f = &c->fields[e->field0 + k];
-
-		fields[k].name = sp(c, f->name);
-		fields[k].value = sp(c, f->value);
-		if (lens) {
-			lens[2 * k] = f->nlen;
-			lens[2 * k + 1] = f->vlen;
-		}
+	/* in locals: the stores to `lens` may alias the chunk's words, and
+	 * the compiler would read them again for every field */
+	nf = e->nfields;
+	src = c->fields + e->field0;
+	for (k = 0; k < nf; k++) {
+		fields[k].name = sp(c, src[k].name);
+		fields[k].value = sp(c, src[k].value);
 	}
-	ev->nfields = e->nfields;
+	if (lens)
+		for (k = 0; k < nf; k++) {
+			lens[2 * k] = src[k].nlen;
+			lens[2 * k + 1] = src[k].vlen;
+		}
+	ev->nfields = nf;
 	ev->fields = fields;
 	ev->field_lens = lens;
 }

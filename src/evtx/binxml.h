@@ -91,6 +91,10 @@ typedef struct rt_bx_chunk {
 
 /* Flags for rt_bx_decode_chunk. */
 #define RT_BX_NO_CRC 1u /* skip the checksum checks (fuzzing) */
+#define RT_BX_LEAN 4u   /* leave out the System values only the events'
+			 * consumers other than printing read: Execution's
+			 * ProcessID and ThreadID, Security's UserID and
+			 * EventID's Qualifiers (stay 0 / RT_BX_NONE) */
 #define RT_BX_WALK 2u   /* walk every template body instead of running its
 			 * compiled tape: the reference the tapes are checked
 			 * against (tests, fuzzing); same events, slower */

@@ -7,8 +7,8 @@
  * The unit of work is (file, chunk), numbered across all the files of a
  * job: a worker that finds the current file's chunks all taken opens the
  * next file, so many small logs (a triage collection) keep the threads as
- * busy as one big log. Workers take unit g only while g < delivered +
- * nslots, so at most nslots chunks (64 KiB each, read into their slot) and
+ * busy as one big log. Workers take unit g only once unit g - nslots is
+ * delivered and hashed, so at most nslots chunks (64 KiB each, read into their slot) and
  * their decoded events exist at once and memory stays bounded whatever the
  * input size, be it a 4 GiB log in a folder or inside an E01; the caller's
  * thread hands events over strictly in unit order, so output is the same
@@ -21,7 +21,10 @@
  * of a one-thread run, serial), and each decoded chunk is then fed to the
  * file's hash in unit order by whichever thread is free (hash_turn): the
  * delivering thread of `analyze` is busy detecting, and hashing there
- * capped -j2.
+ * capped -j2. Delivery does not wait for the hash either: the two are
+ * separate streams in unit order, and a slot is taken again once its unit
+ * is through both (room()), so detection on one thread and hashing on the
+ * other overlap.
  *
  * With a sink, the workers also render the events (JSON lines for
  * `remtrail events`) into the slot, and the caller's thread only writes
@@ -73,7 +76,8 @@ typedef struct slot {
 	rt_bx_chunk out;
 	rt_buf text;          /* the events rendered by the sink */
 	size_t g, file, chunk; /* the unit this slot holds */
-	int state;            /* 0 free, 1 being decoded, 2 decoded, 3 hashed too */
+	int state;            /* 1 being decoded, 2 decoded, 3 hashed too; its unit
+			       * is done once delivered too (reader.delivered) */
 	int rc;               /* 0 decoded, 1 nothing to read, -1 rejected */
 	int fmt_failed;
 	const char *warn;     /* decoded, but worth a warning */
@@ -101,12 +105,33 @@ typedef struct reader {
 	size_t nslots;
 	size_t delivered;     /* units delivered so far */
 	size_t hashed;        /* units hashed so far (they are hashed in order) */
+	/* Delivering and hashing are two streams in unit order, apart: a slot
+	 * is taken again once its unit is through both (room()). */
 	int hashing;          /* a thread is hashing */
 	uint64_t nread, ntotal; /* progress: bytes of the finished files, of all */
 	int stop;
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
 } reader;
+
+/* Whether a unit may be handed out: its slot's last unit is delivered
+ * and hashed. */
+static int room(const reader *r)
+{
+	size_t done = r->delivered < r->hashed ? r->delivered : r->hashed;
+
+	return r->next < done + r->nslots;
+}
+
+/* Wake the workers waiting for room once half the slots are free: once per
+ * nslots / 2 units, not once per unit. */
+static void wake_workers(reader *r)
+{
+	size_t done = r->delivered < r->hashed ? r->delivered : r->hashed;
+
+	if (r->stop || r->next + r->nslots / 2 <= done + r->nslots)
+		pthread_cond_broadcast(&r->work);
+}
 
 static const char *display(const nfile *f)
 {
@@ -291,7 +316,7 @@ static void decode(reader *r, slot *s, thread_mem *m)
 			return;
 		}
 		/* the slot keeps what delivery looks at: the count, the error */
-		s->rc = rt_bx_decode_chunk(&m->c, p, n, fl);
+		s->rc = rt_bx_decode_chunk(&m->c, p, n, fl | (r->job->sink->lean ? RT_BX_LEAN : 0));
 		if (s->rc == 0)
 			render(r, s, f, m);
 		s->out.nev = m->c.nev;
@@ -344,6 +369,7 @@ static int hash_turn(reader *r)
 		r->hashed++;
 		did = 1;
 		pthread_cond_broadcast(&r->done);
+		wake_workers(r);
 	}
 	r->hashing = 0;
 	return did;
@@ -358,7 +384,7 @@ static int take_one(reader *r, thread_mem *m)
 {
 	slot *s;
 
-	if (r->stop || r->exhausted || r->next >= r->delivered + r->nslots)
+	if (r->stop || r->exhausted || !room(r))
 		return 0;
 	while (r->cf < r->job->nfiles) {
 		nfile *f = &r->files[r->cf];
@@ -424,7 +450,7 @@ static void *worker(void *arg)
 		return NULL;
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
-		while (!r->stop && !r->exhausted && r->next >= r->delivered + r->nslots)
+		while (!r->stop && !r->exhausted && !room(r))
 			if (!hash_turn(r))
 				pthread_cond_wait(&r->work, &r->lock);
 		if (r->stop || r->exhausted)
@@ -607,7 +633,7 @@ static void run(reader *r, deliver_ctx *d)
 		int ready;
 
 		pthread_mutex_lock(&r->lock);
-		while (!(ready = s->state == 3 && s->g == g) && !(r->exhausted && r->next <= g))
+		while (!(ready = s->state >= 2 && s->g == g) && !(r->exhausted && r->next <= g))
 			if (!hash_turn(r) && !take_one(r, d->mem) &&
 			    !(r->exhausted && r->next <= g))
 				pthread_cond_wait(&r->done, &r->lock);
@@ -623,14 +649,10 @@ static void run(reader *r, deliver_ctx *d)
 		start_file(r, f);
 		stopped = deliver(d, s);
 		pthread_mutex_lock(&r->lock);
-		s->state = 0;
 		r->delivered = g + 1;
 		if (stopped)
 			r->stop = 1;
-		/* a worker waits for room for half the slots: woken once per
-		 * nslots / 2 chunks, not once per chunk */
-		if (stopped || r->next + r->nslots / 2 <= r->delivered + r->nslots)
-			pthread_cond_broadcast(&r->work);
+		wake_workers(r);
 		pthread_mutex_unlock(&r->lock);
 		if (ci + 1 == f->nchunks) {
 			finish_file(r, f);
@@ -645,6 +667,13 @@ static void run(reader *r, deliver_ctx *d)
 	if (!stopped)
 		while (df < r->job->nfiles)
 			finish_file(r, &r->files[df++]);
+	/* hashing may lag behind delivery: see it through (every unit is
+	 * decoded by now, unless delivery stopped) */
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop && r->hashed < r->next)
+		if (!hash_turn(r))
+			pthread_cond_wait(&r->done, &r->lock);
+	pthread_mutex_unlock(&r->lock);
 	if (d->failed)
 		rt_diag_error(r->job->diag, df < r->job->nfiles ? display(&r->files[df]) : "remtrail",
 			      "out of memory");

@@ -396,6 +396,10 @@ static int json_escapes(rt_buf *out, const char *s, size_t n, size_t i, char *d)
 			d[5] = hex[u[i++] & 15];
 			d += 6;
 		}
+		/* a run of escapes (CR LF and tabs in lists of rights): no
+		 * copy of an empty run between them */
+		if (i < n && !json_plain[u[i]])
+			continue;
 		run = json_plain_copy(d, u + i, n - i);
 		d += run;
 		i += run;
