@@ -56,6 +56,38 @@ static const char *sample =
 	"  </EventData>\n"
 	"</Event>\n";
 
+/* rt_event_get by name, with the lengths the decoder gives (0: unknown)
+ * and without them: the same answers. */
+START_TEST(get_by_name_with_lengths)
+{
+	static const rt_field f[] = { { "IpAddress", "10.0.0.5" }, { "IpPort", "445" },
+				      { "LogonType", "3" }, { "Ip", "short" }, { "X", "" } };
+	static const uint32_t known[] = { 9, 8, 6, 3, 9, 1, 2, 5, 1, 0 };
+	static const uint32_t unknown[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint32_t mixed[] = { 0, 8, 6, 3, 0, 1, 2, 5, 1, 0 };
+	const uint32_t *lens[] = { NULL, known, unknown, mixed };
+	rt_event ev;
+	size_t k;
+
+	memset(&ev, 0, sizeof ev);
+	ev.fields = f;
+	ev.nfields = 5;
+	for (k = 0; k < 4; k++) {
+		ev.field_lens = lens[k];
+		ck_assert_str_eq(rt_event_get(&ev, "IpAddress"), "10.0.0.5");
+		ck_assert_str_eq(rt_event_get(&ev, "IpPort"), "445");
+		ck_assert_str_eq(rt_event_get(&ev, "LogonType"), "3");
+		ck_assert_str_eq(rt_event_get(&ev, "Ip"), "short");
+		ck_assert_str_eq(rt_event_get(&ev, "X"), "");
+		ck_assert_ptr_null(rt_event_get(&ev, "IpAddres"));
+		ck_assert_ptr_null(rt_event_get(&ev, "IpAddressX"));
+		ck_assert_ptr_null(rt_event_get(&ev, "Y"));
+		ck_assert_ptr_null(rt_event_get(&ev, ""));
+		ck_assert_str_eq(rt_event_gets(&ev, "Nope"), "");
+	}
+}
+END_TEST
+
 START_TEST(system_values)
 {
 	char t[RT_TIME_MAX];
@@ -691,6 +723,7 @@ int main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, get_by_name_with_lengths);
 	tcase_add_test(tc, system_values);
 	tcase_add_test(tc, named_data);
 	tcase_add_test(tc, entities);

@@ -6,13 +6,29 @@
 #include "remtrail/event.h"
 #include "remtrail/util.h"
 
+/*
+ * Detection looks fields up by name a dozen times an event: with the
+ * lengths the decoder knows, a field of another length is passed over
+ * without a string comparison (a length of 0 is unknown: compared).
+ */
 const char *rt_event_get(const rt_event *ev, const char *name)
 {
-	size_t i;
+	size_t i, n;
 
-	for (i = 0; i < ev->nfields; i++)
-		if (strcmp(ev->fields[i].name, name) == 0)
+	if (!ev->field_lens) {
+		for (i = 0; i < ev->nfields; i++)
+			if (strcmp(ev->fields[i].name, name) == 0)
+				return ev->fields[i].value;
+		return NULL;
+	}
+	n = strlen(name);
+	for (i = 0; i < ev->nfields; i++) {
+		uint32_t l = ev->field_lens[2 * i];
+
+		if (l ? l == n && memcmp(ev->fields[i].name, name, n) == 0
+		      : strcmp(ev->fields[i].name, name) == 0)
 			return ev->fields[i].value;
+	}
 	return NULL;
 }
 
