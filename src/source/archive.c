@@ -30,6 +30,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "lazy.h"
+
 #include "remtrail/util.h"
 #include "source_int.h"
 
@@ -102,11 +104,13 @@ static la_int64_t feed_skip(struct archive *a, void *ctx, la_int64_t n)
 /* A reader over `src`, its formats and filters set. NULL on failure. */
 static struct archive *open_reader(feed *f, rt_source *src, char *err, size_t n)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 
 	f->src = src;
 	f->pos = 0;
-	if (!a) {
+	if (rt_lazy_archive(err, n))
+		return NULL;
+	if (!(a = archive_read_new())) {
 		snprintf(err, n, "out of memory");
 		return NULL;
 	}
