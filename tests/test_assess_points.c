@@ -336,8 +336,6 @@ int main(void)
 {
 	Suite *s = suite_create("assess_points");
 	TCase *tc = tcase_create("points");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -346,9 +344,5 @@ int main(void)
 	tcase_add_test(tc, port_rules_judged_where_they_reach);
 	tcase_add_test(tc, rule_changes_carried_piece_to_piece);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -77,47 +77,40 @@ static char *put_time(char *d, uint64_t ft)
 	return d;
 }
 
-/* `s` (n bytes) as a JSON string at d (room for n + 2), or NULL when it
- * has something to escape. */
-static char *put_str(char *d, const char *s, size_t n)
+/*
+ * `s` (n bytes) as a JSON string at d, in b's reservation of `room`
+ * bytes; returns where the line goes on. A string with something to
+ * escape (rare: a path or host name with a backslash or a quote) is
+ * written by rt_json_str, and the room reserved again after it; NULL
+ * when out of memory.
+ */
+static __attribute__((noinline)) char *put_escaped(rt_buf *b, char *d, const char *s, size_t n,
+						      size_t room)
 {
-	*d++ = '"';
-	if (rt_json_plain(d, s, n) < n)
+	b->len = (size_t)(d - b->buf);
+	if (rt_json_str(b, s, n) || rt_buf_grow(b, room))
 		return NULL;
-	d[n] = '"';
-	return d + n + 1;
+	return b->buf + b->len;
+}
+
+static inline char *put_str(rt_buf *b, char *d, const char *s, size_t n, size_t room)
+{
+	*d = '"';
+	if (rt_json_plain(d + 1, s, n) < n)
+		return put_escaped(b, d, s, n, room);
+	d[n + 1] = '"';
+	return d + n + 2;
 }
 
 /* key is a literal such as ",\"host\":" */
 #define KEY(d, k) (memcpy((d), (k), sizeof(k) - 1), (d) + sizeof(k) - 1)
 
-#define ADD(b, k) rt_buf_add((b), (k), sizeof(k) - 1)
-
 /* Room for the line up to its fields, but for the five strings (and 4
  * bytes past a key copied whole). */
 #define HEAD_ROOM 320
 
-/* From event_id to written, at d (room for NUMBERS_ROOM). */
-#define NUMBERS_ROOM 160
-static char *put_numbers(char *d, const rt_event *ev)
-{
-	d = KEY(d, ",\"event_id\":");
-	d = put_u64(d, ev->event_id);
-	d = KEY(d, ",\"record_id\":");
-	d = put_u64(d, ev->record_id);
-	if (ev->record_number != ev->record_id) {
-		d = KEY(d, ",\"record_number\":");
-		d = put_u64(d, ev->record_number);
-	}
-	if (ev->written != ev->timestamp) {
-		d = KEY(d, ",\"written\":");
-		d = put_time(d, ev->written);
-	}
-	return d;
-}
-
-/* The keys of head_plain's first four strings, in order (each copied as
- * 16 bytes: a constant size, no call). */
+/* The keys before the first four strings, in order (each copied as 16
+ * bytes: a constant size, no call). */
 static const struct {
 	char k[16];
 	size_t n;
@@ -127,10 +120,9 @@ static const struct {
 
 /*
  * The line up to its fields in one reservation, each key a copy of a
- * constant: per event this was as costly as its fields. 1 (nothing
- * written) when a string has something to escape; then head_escaped.
+ * constant: per event this was as costly as its fields.
  */
-static int head_plain(const rt_event *ev, rt_buf *b)
+static int head(const rt_event *ev, rt_buf *b)
 {
 	const char *s[5] = { ev->host, ev->computer, ev->channel, ev->provider, ev->source_file };
 	size_t n[5], room = HEAD_ROOM, i;
@@ -149,13 +141,24 @@ static int head_plain(const rt_event *ev, rt_buf *b)
 	d = put_time(d, ev->timestamp);
 	for (i = 0; i < 4; i++) {
 		memcpy(d, head_keys[i].k, sizeof head_keys[i].k);
-		if (!(d = put_str(d + head_keys[i].n, s[i], n[i])))
-			return 1;
+		if (!(d = put_str(b, d + head_keys[i].n, s[i], n[i], room)))
+			return -1;
 	}
-	d = put_numbers(d, ev);
+	d = KEY(d, ",\"event_id\":");
+	d = put_u64(d, ev->event_id);
+	d = KEY(d, ",\"record_id\":");
+	d = put_u64(d, ev->record_id);
+	if (ev->record_number != ev->record_id) {
+		d = KEY(d, ",\"record_number\":");
+		d = put_u64(d, ev->record_number);
+	}
+	if (ev->written != ev->timestamp) {
+		d = KEY(d, ",\"written\":");
+		d = put_time(d, ev->written);
+	}
 	d = KEY(d, ",\"source_file\":");
-	if (!(d = put_str(d, s[4], n[4])))
-		return 1;
+	if (!(d = put_str(b, d, s[4], n[4], room)))
+		return -1;
 	if (ev->recovered)
 		d = KEY(d, ",\"recovered\":true");
 	d = KEY(d, ",\"fields\":{");
@@ -164,46 +167,18 @@ static int head_plain(const rt_event *ev, rt_buf *b)
 	return 0;
 }
 
-/* head_plain's line with its strings escaped. */
-static int head_escaped(const rt_event *ev, rt_buf *b)
-{
-	const char *s[4] = { ev->host, ev->computer, ev->channel, ev->provider };
-	char t[NUMBERS_ROOM], *d;
-	size_t i;
-	int e = 0;
-
-	d = KEY(t, "{\"timestamp\":");
-	d = put_time(d, ev->timestamp);
-	e |= rt_buf_add(b, t, (size_t)(d - t));
-	for (i = 0; i < 4; i++) {
-		e |= rt_buf_add(b, head_keys[i].k, head_keys[i].n);
-		e |= rt_json_cstr(b, s[i]);
-	}
-	d = put_numbers(t, ev);
-	e |= rt_buf_add(b, t, (size_t)(d - t));
-	e |= ADD(b, ",\"source_file\":");
-	e |= rt_json_cstr(b, ev->source_file);
-	if (ev->recovered)
-		e |= ADD(b, ",\"recovered\":true");
-	e |= ADD(b, ",\"fields\":{");
-	return e ? -1 : 0;
-}
-
 /* Runs on the decoding threads: touches nothing but `b` (and tcache). */
 static int format_event(void *ctx, const rt_event *ev, rt_buf *b)
 {
-	size_t i, at = b->len;
+	size_t i;
 	int e;
 
 	(void)ctx;
-	if ((e = head_plain(ev, b)) > 0) {
-		b->len = at;
-		e = head_escaped(ev, b);
-	}
+	e = head(ev, b);
 	for (i = 0; i < ev->nfields; i++)
 		e |= rt_json_member(b, i ? ',' : '\0', ev->fields[i].name, rt_field_len(ev, i, 0),
 				    ev->fields[i].value, rt_field_len(ev, i, 1));
-	e |= ADD(b, "}}\n");
+	e |= rt_buf_add(b, "}}\n", 3);
 	return e ? -1 : 0;
 }
 

@@ -13,17 +13,10 @@
  */
 const char *rt_event_get(const rt_event *ev, const char *name)
 {
-	size_t i, n;
+	size_t i, n = ev->field_lens ? strlen(name) : 0;
 
-	if (!ev->field_lens) {
-		for (i = 0; i < ev->nfields; i++)
-			if (strcmp(ev->fields[i].name, name) == 0)
-				return ev->fields[i].value;
-		return NULL;
-	}
-	n = strlen(name);
 	for (i = 0; i < ev->nfields; i++) {
-		uint32_t l = ev->field_lens[2 * i];
+		uint32_t l = ev->field_lens ? ev->field_lens[2 * i] : 0;
 
 		if (l ? l == n && memcmp(ev->fields[i].name, name, n) == 0
 		      : strcmp(ev->fields[i].name, name) == 0)

@@ -433,73 +433,58 @@ int rt_units_shard(const rt_units *u, unsigned i, unsigned n, unsigned char *sel
 typedef struct pool {
 	const rt_units *u;
 	by_size *order;     /* the units to do, largest first */
-	size_t n, next;
 	unsigned threads;   /* for each unit */
 	rt_unit_fn fn;
 	void *ctx;
-	int failed;
+	int failed;         /* a unit failed: those not begun are left */
 	pthread_mutex_t lock;
 } pool;
 
-static void *pool_worker(void *arg)
+static int pool_job(void *arg, size_t i)
 {
 	pool *p = arg;
+	int skip;
 
-	for (;;) {
-		size_t k;
-
-		pthread_mutex_lock(&p->lock);
-		if (p->failed || p->next == p->n) {
-			pthread_mutex_unlock(&p->lock);
-			return NULL;
-		}
-		k = p->order[p->next++].unit;
-		pthread_mutex_unlock(&p->lock);
-		if (p->fn(p->ctx, p->u, k, p->threads)) {
-			pthread_mutex_lock(&p->lock);
-			p->failed = 1;
-			pthread_mutex_unlock(&p->lock);
-		}
-	}
+	pthread_mutex_lock(&p->lock);
+	skip = p->failed;
+	pthread_mutex_unlock(&p->lock);
+	if (skip || !p->fn(p->ctx, p->u, p->order[i].unit, p->threads))
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	p->failed = 1;
+	pthread_mutex_unlock(&p->lock);
+	return -1;
 }
 
 int rt_units_each(const rt_units *u, const unsigned char *sel, unsigned jobs, rt_unit_fn fn,
 		  void *ctx)
 {
 	pool p;
-	pthread_t *th = NULL;
-	unsigned w, started = 0;
-	size_t k;
+	size_t k, n = 0;
+	unsigned w;
+	int rc;
 
 	memset(&p, 0, sizeof p);
 	if (!(p.order = malloc((u->n + 1) * sizeof *p.order)))
 		return -1;
 	for (k = 0; k < u->n; k++)
 		if (!sel || sel[k]) {
-			p.order[p.n].size = u->units[k].size;
-			p.order[p.n++].unit = k;
+			p.order[n].size = u->units[k].size;
+			p.order[n++].unit = k;
 		}
-	qsort(p.order, p.n, sizeof *p.order, cmp_size);
+	qsort(p.order, n, sizeof *p.order, cmp_size);
 	jobs = jobs ? jobs : 1;
-	w = p.n < jobs ? (unsigned)p.n : jobs;
+	w = n < jobs ? (unsigned)n : jobs;
 	p.u = u;
 	p.fn = fn;
 	p.ctx = ctx;
 	p.threads = w ? jobs / w : jobs;
 	pthread_mutex_init(&p.lock, NULL);
-	/* one worker runs here; the others on threads of their own (fewer
-	 * when threads cannot be made: the units are still all done) */
-	if (w > 1 && (th = calloc(w, sizeof *th)))
-		while (started + 1 < w && !pthread_create(&th[started], NULL, pool_worker, &p))
-			started++;
-	if (p.n)
-		pool_worker(&p);
-	while (started)
-		pthread_join(th[--started], NULL);
+	/* units side by side, largest first, each with its share of threads */
+	rc = rt_par_each(n, w, pool_job, &p);
 	pthread_mutex_destroy(&p.lock);
-	free(th);
 	free(p.order);
-	return p.failed ? -1 : 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- manifest */
