@@ -301,6 +301,72 @@ START_TEST(test_threads_same_events)
 }
 END_TEST
 
+/* What the test's pre hook says of an event: a function of the event alone. */
+static uint64_t pre_word(void *ctx, const rt_event *ev)
+{
+	uint64_t h = ev->record_id * UINT64_C(0x9E3779B97F4A7C15) ^ ev->event_id;
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < ev->nfields; i++)
+		h = h * 31 + strlen(ev->fields[i].value);
+	return h | UINT64_C(1) << 63;
+}
+
+typedef struct pre_seen {
+	size_t n, same, zero;
+} pre_seen;
+
+static int check_pre(void *ctx, const rt_event *ev)
+{
+	pre_seen *p = ctx;
+
+	p->n++;
+	p->same += ev->pre == pre_word(NULL, ev);
+	p->zero += ev->pre == 0;
+	return 0;
+}
+
+/* rt_evtx_opts.pre: computed on the decoding threads, every event handed
+ * over carries what the hook said of that very event, at any thread count
+ * above one; events libevtx reads (a rejected chunk) carry 0, "not
+ * computed", and so do all with one thread (nothing to move off it). */
+START_TEST(test_pre_hook_delivered)
+{
+	char *dir = tu_tmpdir(), *clean, *damaged;
+	int threads;
+
+	clean = make_log(dir, "clean.evtx", TW_TEMPLATES, 1500, TW_DAMAGE_DIRTY, 0, 0);
+	damaged = make_log(dir, "damaged.evtx", TW_TEMPLATES, 600, TW_DAMAGE_CHUNK_DATA_CRC, 1, 1);
+	for (threads = 1; threads <= 3; threads++) {
+		pre_seen a = { 0 }, b = { 0 };
+		rt_evtx_opts o;
+		rt_diag d;
+
+		memset(&o, 0, sizeof o);
+		o.reader = RT_READER_AUTO;
+		o.threads = threads;
+		o.pre = pre_word;
+		rt_diag_init(&d, NULL, NULL);
+		ck_assert_int_eq(rt_evtx_read(clean, &o, check_pre, &a, &d), 0);
+		ck_assert_uint_eq(a.n, 1500);
+		ck_assert_uint_eq(threads > 1 ? a.same : a.zero, 1500);
+		ck_assert_int_eq(rt_evtx_read(damaged, &o, check_pre, &b, &d), 1);
+		ck_assert_uint_gt(b.zero, 0);
+		ck_assert_uint_eq(b.same + b.zero, b.n);
+		if (threads > 1)
+			ck_assert_uint_gt(b.same, 0);
+		else
+			ck_assert_uint_eq(b.zero, b.n);
+		rt_diag_release(&d);
+	}
+	free(clean);
+	free(damaged);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* A damaged chunk: native alone skips it and says so; auto reads it with
  * libevtx and says so; the events equal libevtx's own. */
 static void damaged_chunk(enum tw_damage_kind kind, const char *what, int libevtx_reads)
@@ -1060,6 +1126,7 @@ int main(void)
 	tcase_add_test(tt, test_hash_done_by_reader);
 	tcase_add_test(tt, test_many_files_stop);
 	tcase_add_test(tt, test_progress);
+	tcase_add_test(tt, test_pre_hook_delivered);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tt, 300);
 	suite_add_tcase(s, tt);

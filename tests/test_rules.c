@@ -609,6 +609,10 @@ static const scenario scenarios[] = {
 
 /* ------------------------------------------------------------------ feeding */
 
+/* 1: every event carries rt_detect_pre's verdict, as the native reader's
+ * decoding threads give it in `analyze` */
+static int with_pre;
+
 static void feed_one(rt_detect *d, const tev *t)
 {
 	rt_field f[34];
@@ -648,6 +652,10 @@ static void feed_one(rt_detect *d, const tev *t)
 	}
 	ev.fields = f;
 	ev.nfields = n;
+	if (with_pre) {
+		ev.pre = rt_detect_pre(d, &ev);
+		ck_assert(ev.pre & RT_PRE_VALID);
+	}
 	ck_assert_int_eq(rt_detect_event(d, &ev), 0);
 }
 
@@ -793,6 +801,66 @@ START_TEST(scenario_findings_and_changes)
 	check_expect(&scenarios[_i], &f);
 	check_changes(&scenarios[_i], &f);
 	rt_findings_release(&f);
+}
+END_TEST
+
+/* The same scenarios with the stateless part of matching done first, as
+ * the decoding threads do it: the same findings and change points, the
+ * same in every field the expectations name, and as many. Scenarios whose
+ * rules read @parent_image through the PID table (a 4688 without
+ * ParentProcessName) pass only if that predicate was left to the engine. */
+START_TEST(scenario_same_with_precomputed_match)
+{
+	rt_findings f = RT_FINDINGS_INIT, g = RT_FINDINGS_INIT;
+	size_t i;
+
+	run(&scenarios[_i], &f);
+	with_pre = 1;
+	run(&scenarios[_i], &g);
+	with_pre = 0;
+	check_expect(&scenarios[_i], &g);
+	check_changes(&scenarios[_i], &g);
+	ck_assert_uint_eq(f.n, g.n);
+	ck_assert_uint_eq(f.nchanges, g.nchanges);
+	for (i = 0; i < f.n; i++) {
+		ck_assert_uint_eq(f.items[i].record_id, g.items[i].record_id);
+		ck_assert_int_eq(f.items[i].kind, g.items[i].kind);
+		ck_assert_str_eq(f.items[i].rule_id ? f.items[i].rule_id : "",
+				 g.items[i].rule_id ? g.items[i].rule_id : "");
+		ck_assert_str_eq(f.items[i].message ? f.items[i].message : "",
+				 g.items[i].message ? g.items[i].message : "");
+	}
+	rt_findings_release(&f);
+	rt_findings_release(&g);
+}
+END_TEST
+
+/* Exactly the predicates that read the detector's state (the PID table's
+ * parent image, the host's names for a connection's sides) are left out of
+ * the precomputed part; every other one is decided from the event alone. */
+START_TEST(stateful_predicates_never_precomputed)
+{
+	static const char *const stateful[] = { "@parent_image", "@peer_ip", "@local_port",
+						"@peer_port" };
+	rt_ruleset rs;
+	rt_buf err = RT_BUF_INIT;
+	size_t i, k, j, left = 0;
+
+	ck_assert_int_eq(rt_ruleset_compile(rt_rules, rt_nrules, &rs, &err), 0);
+	for (i = 0; i < rs.n; i++)
+		for (k = 0; k < RT_RULE_PREDS && rt_rules[i].preds[k].field; k++) {
+			int reads = 0;
+
+			for (j = 0; j < sizeof stateful / sizeof stateful[0]; j++)
+				reads |= strstr(rt_rules[i].preds[k].field, stateful[j]) != NULL;
+			ck_assert_msg(((rs.rules[i].env_preds >> k) & 1) == (unsigned)reads,
+				      "rule '%s' predicate %zu on '%s'", rt_rules[i].id, k,
+				      rt_rules[i].preds[k].field);
+			left += (size_t)reads;
+		}
+	ck_assert_uint_gt(left, 0);
+	rt_ruleset_release(&rs);
+	rt_buf_release(&err);
 }
 END_TEST
 
@@ -985,6 +1053,8 @@ int main(void)
 	tcase_add_test(t, every_rule_fired);
 	tcase_add_test(t, every_change_point_known_to_assess);
 	tcase_add_loop_test(t, scenario_findings_and_changes, 0, (int)NSCEN);
+	tcase_add_loop_test(t, scenario_same_with_precomputed_match, 0, (int)NSCEN);
+	tcase_add_test(t, stateful_predicates_never_precomputed);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

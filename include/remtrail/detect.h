@@ -66,6 +66,18 @@ int rt_detect_event(rt_detect *d, const rt_event *ev);
 /* rt_event_cb adapter: ctx is an rt_detect; returns 1 (stop) only on OOM. */
 int rt_detect_cb(void *ctx, const rt_event *ev);
 /*
+ * rt_evtx_opts.pre for a detector (ctx is an rt_detect): the part of
+ * matching that reads the event alone - which rules list its event id and
+ * channel, and which of their predicates that do not read the detector's
+ * state hold - as a word rt_detect_event then trusts in rt_event.pre, so
+ * that the thread feeding the detector only runs what depends on earlier
+ * events (the PID table and @parent_image, the host's names, sessions,
+ * candidates). Reads only the detector's compiled rule table, which never
+ * changes: any thread may call it at once with the others and with
+ * rt_detect_event. Findings are the same with it and without it.
+ */
+uint64_t rt_detect_pre(void *ctx, const rt_event *ev);
+/*
  * Correlate the last host, pair across hosts, sort (rt_findings_sort) and
  * move every finding into *out (appended). 0, or -1 on OOM. The detector
  * is empty afterwards and may be fed again.

@@ -56,6 +56,10 @@ typedef struct rt_event {
 	const uint32_t *field_lens;
 	int recovered;           /* 1: recovered from slack space or beyond the
 				  * header's chunks (libevtx's "recovered" records) */
+	/* 0, or what rt_evtx_opts.pre said of this event on the thread that
+	 * decoded it (evtx.h): an optimisation its consumer may use, never a
+	 * change of meaning. Whoever builds an event zeroes it (memset). */
+	uint64_t pre;
 } rt_event;
 
 /* Value of the field named `name` (exact, case-sensitive), or NULL. */

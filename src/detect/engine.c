@@ -869,6 +869,13 @@ int rt_detect_cb(void *ctx, const rt_event *ev)
 	return rt_detect_event(ctx, ev) ? 1 : 0;
 }
 
+uint64_t rt_detect_pre(void *ctx, const rt_event *ev)
+{
+	const rt_detect *d = ctx;
+
+	return rt_ruleset_pre(&d->rs, ev);
+}
+
 /* ------------------------------------------------------------------ API */
 
 int rt_detect_rules_check(rt_buf *err)
@@ -1018,12 +1025,19 @@ void rt_detect_free(rt_detect **pd)
 int rt_detect_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_findings *out,
 		       rt_diag *diag)
 {
+	rt_evtx_opts eo;
 	rt_detect *d;
 	int r;
 
 	if (rt_detect_new(&d))
 		return -1;
-	r = rt_evtx_read_evidence(ev, o, rt_detect_cb, d, diag);
+	if (o)
+		eo = *o;
+	else
+		memset(&eo, 0, sizeof eo);
+	eo.pre = rt_detect_pre;
+	eo.pre_ctx = d;
+	r = rt_evtx_read_evidence(ev, &eo, rt_detect_cb, d, diag);
 	if (d->oom || rt_detect_finish(d, out)) {
 		rt_detect_free(&d);
 		return -1;

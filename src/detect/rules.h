@@ -189,6 +189,8 @@ typedef struct rt_crule {
 	const rt_rule *r;
 	int group;         /* 0 activity, 1 the rest, 2 notes */
 	int uses_parent;   /* a predicate reads @parent_image */
+	unsigned env_preds; /* bit i: pred[i] reads the detector's state
+			     * (rt_spec_reads_env), so rt_ruleset_pre leaves it */
 	rt_spec *pred[RT_RULE_PREDS];
 	rt_needles needles[RT_RULE_PREDS];
 	rt_spec *remote_ip, *remote_host, *user, *logon_id, *process, *parent, *cmd, *object;
@@ -244,6 +246,22 @@ typedef struct rt_memo {
 	size_t nchan;
 } rt_memo;
 void rt_memo_release(rt_memo *m);
+
+/*
+ * The stateless part of matching `ev`, for rt_event.pre (event.h): bit j
+ * (j < 63) set when the j-th rule slot listing ev's event id (rt_ruleset
+ * .by_id order) names ev's channel and every predicate of that rule that
+ * does not read the detector's state (env_preds) holds; RT_PRE_VALID set
+ * when the word is such a verdict. 0 (computed as before) when more than
+ * 63 slots list the event id. Reads only the compiled table and the event:
+ * any thread may call it, at once with the others and with matching.
+ * rt_ruleset_match, _matches and _notes trust a valid ev->pre computed by
+ * a ruleset of the same table (every ruleset compiles rt_rules) and then
+ * evaluate only the env_preds of the slots it left set; the results are
+ * the same as without it.
+ */
+#define RT_PRE_VALID (UINT64_C(1) << 63)
+uint64_t rt_ruleset_pre(const rt_ruleset *rs, const rt_event *ev);
 
 /* The first rule of `group` (0 or 1) in table order that lists ev's event
  * id and channel and whose predicates hold, or NULL. */

@@ -158,6 +158,8 @@ static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *e
 		    compile_needles(p->value, &c->needles[i]))
 			return -1;
 		c->uses_parent |= strstr(p->field, "@parent_image") != NULL;
+		if (rt_spec_reads_env(c->pred[i]))
+			c->env_preds |= 1u << i;
 	}
 	for (; i < RT_RULE_PREDS; i++)
 		if (r->preds[i].field)
@@ -450,56 +452,107 @@ static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_needles
 	return r;
 }
 
-/* Every rule of `group` that matches ev, in table order: fn(ctx, rule) for
- * each, until it returns nonzero (that rule is returned). */
-static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int group,
-				  const rt_spec_env *env, rt_memo *m,
-				  int (*fn)(void *ctx, const rt_crule *c), void *ctx)
+/* The first slot of rs->by_id that lists event id `id` (nby_id if none). */
+static size_t first_slot(const rt_ruleset *rs, uint32_t id)
 {
-	size_t lo = 0, hi = rs->nby_id, i;
-	const char *list = NULL;
 	const rt_rule *base = rs->n ? rs->rules[0].r : NULL;
-	int on_list = 0;
+	size_t lo = 0, hi = rs->nby_id;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (slot_id(base, rs->by_id[mid]) < ev->event_id)
+		if (slot_id(base, rs->by_id[mid]) < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < rs->nby_id && slot_id(base, rs->by_id[lo]) == ev->event_id; lo++) {
-		const rt_crule *c = &rs->rules[rs->by_id[lo] / RT_RULE_IDS];
-		const rt_rule *r = c->r;
+	return lo;
+}
 
-		if (c->group != group)
-			continue;
-		if (r->channel != list) {
-			size_t k;
+/* Does ev's channel appear in `list`? Asked once per list and event (m). */
+static int on_channel(const char *list, const rt_event *ev, rt_memo *m)
+{
+	size_t k;
+	int ok;
 
-			list = r->channel;
-			for (k = 0; k < m->nchan && m->chan[k] != list; k++)
-				;
-			if (k < m->nchan) {
-				on_list = m->chan_ok[k];
-			} else {
-				on_list = rt_dt_in_list(ev->channel, list, RT_DT_EQ);
-				if (m->nchan < sizeof m->chan / sizeof m->chan[0]) {
-					m->chan[m->nchan] = list;
-					m->chan_ok[m->nchan++] = on_list;
-				}
-			}
+	for (k = 0; k < m->nchan && m->chan[k] != list; k++)
+		;
+	if (k < m->nchan)
+		return m->chan_ok[k];
+	ok = rt_dt_in_list(ev->channel, list, RT_DT_EQ);
+	if (m->nchan < sizeof m->chan / sizeof m->chan[0]) {
+		m->chan[m->nchan] = list;
+		m->chan_ok[m->nchan++] = ok;
+	}
+	return ok;
+}
+
+/* Do the predicates of c in `which` (bit i: pred i) hold for ev? */
+static int preds_hold(const rt_crule *c, unsigned which, const rt_spec_env *env,
+		      const rt_event *ev, rt_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < RT_RULE_PREDS && c->r->preds[i].field; i++)
+		if ((which >> i & 1) &&
+		    !pred_holds(&c->r->preds[i], c->pred[i], &c->needles[i], env, ev, m))
+			return 0;
+	return 1;
+}
+
+/* Every rule of `group` that matches ev, in table order: fn(ctx, rule) for
+ * each, until it returns nonzero (that rule is returned). With a valid
+ * ev->pre, only the slots it left set are tried, on their env_preds. */
+static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int group,
+				  const rt_spec_env *env, rt_memo *m,
+				  int (*fn)(void *ctx, const rt_crule *c), void *ctx)
+{
+	const rt_rule *base = rs->n ? rs->rules[0].r : NULL;
+	size_t start = first_slot(rs, ev->event_id), lo;
+	uint64_t pre = ev->pre & RT_PRE_VALID ? ev->pre & ~RT_PRE_VALID : 0;
+
+	if (ev->pre & RT_PRE_VALID) {
+		for (lo = 0; pre >> lo && start + lo < rs->nby_id; lo++) {
+			const rt_crule *c = &rs->rules[rs->by_id[start + lo] / RT_RULE_IDS];
+
+			if ((pre >> lo & 1) && c->group == group &&
+			    preds_hold(c, c->env_preds, env, ev, m) && fn(ctx, c))
+				return c;
 		}
-		if (!on_list)
-			continue;
-		for (i = 0; i < RT_RULE_PREDS && r->preds[i].field; i++)
-			if (!pred_holds(&r->preds[i], c->pred[i], &c->needles[i], env, ev, m))
-				break;
-		if ((i == RT_RULE_PREDS || !r->preds[i].field) && fn(ctx, c))
+		return NULL;
+	}
+	for (lo = start; lo < rs->nby_id && slot_id(base, rs->by_id[lo]) == ev->event_id; lo++) {
+		const rt_crule *c = &rs->rules[rs->by_id[lo] / RT_RULE_IDS];
+
+		if (c->group == group && on_channel(c->r->channel, ev, m) &&
+		    preds_hold(c, ~0u, env, ev, m) && fn(ctx, c))
 			return c;
 	}
 	return NULL;
+}
+
+uint64_t rt_ruleset_pre(const rt_ruleset *rs, const rt_event *ev)
+{
+	const rt_rule *base = rs->n ? rs->rules[0].r : NULL;
+	size_t start = first_slot(rs, ev->event_id), lo;
+	uint64_t bits = RT_PRE_VALID;
+	rt_spec_env none;
+	rt_memo m;
+
+	memset(&none, 0, sizeof none);
+	memset(&m, 0, sizeof m);
+	for (lo = start; lo < rs->nby_id && slot_id(base, rs->by_id[lo]) == ev->event_id; lo++) {
+		const rt_crule *c = &rs->rules[rs->by_id[lo] / RT_RULE_IDS];
+
+		if (lo - start >= 63) {
+			bits = 0;
+			break;
+		}
+		if (on_channel(c->r->channel, ev, &m) && preds_hold(c, ~c->env_preds, &none, ev, &m))
+			bits |= UINT64_C(1) << (lo - start);
+	}
+	rt_memo_release(&m);
+	return bits;
 }
 
 static int first(void *ctx, const rt_crule *c)

@@ -951,6 +951,15 @@ static const char *resolve(const rt_spec *s, const rt_spec_env *env, const rt_ev
 	return NULL;
 }
 
+int rt_spec_reads_env(const rt_spec *s)
+{
+	for (; s; s = s->next)
+		if (s->op == SP_PARENT_IMAGE || s->op == SP_PEER_IP || s->op == SP_LOCAL_PORT ||
+		    s->op == SP_PEER_PORT || rt_spec_reads_env(s->sub) || rt_spec_reads_env(s->sub2))
+			return 1;
+	return 0;
+}
+
 const char *rt_spec_resolve(const rt_spec *s, const rt_spec_env *env, const rt_event *ev,
 			    rt_buf *scratch)
 {

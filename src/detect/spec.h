@@ -39,6 +39,14 @@ void rt_spec_free(rt_spec **s);
  */
 const char *rt_spec_resolve(const rt_spec *s, const rt_spec_env *env, const rt_event *ev,
 			    rt_buf *scratch);
+/*
+ * 1 when resolving `s` may read `env` (the host's names, the engine's
+ * parent lookup: state of the detector, not of the event), 0 when its
+ * value is a function of the event alone. Every use of env in spec.c is
+ * behind one of the forms this names: @parent_image, @peer_ip,
+ * @local_port, @peer_port, alone or inside another form.
+ */
+int rt_spec_reads_env(const rt_spec *s);
 /* Resolve into a malloc'd copy (NULL when unusable or on OOM). */
 char *rt_spec_dup(const rt_spec *s, const rt_spec_env *env, const rt_event *ev);
 

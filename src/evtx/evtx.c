@@ -40,6 +40,8 @@ static int native_one(rt_source *src, const rt_evtx_opts *o, rt_event_cb cb, voi
 	job.fallback = o->reader == RT_READER_AUTO;
 	job.cb = cb;
 	job.ctx = ctx;
+	job.pre = o->pre;
+	job.pre_ctx = o->pre_ctx;
 	job.diag = diag;
 	return rt_native_read_files(&job);
 }
@@ -340,6 +342,8 @@ static int read_native(const ref *v, size_t n, const rt_evtx_opts *o, rt_event_c
 	job.fallback = o->reader == RT_READER_AUTO;
 	job.cb = cb;
 	job.ctx = ctx;
+	job.pre = o->pre;
+	job.pre_ctx = o->pre_ctx;
 	job.sink = sink;
 	job.diag = d;
 	job.progress = o->progress;

@@ -293,6 +293,8 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 	memset(&eo, 0, sizeof eo);
 	eo.threads = o ? o->threads : 1;
 	eo.reader = o ? o->reader : RT_READER_AUTO;
+	eo.pre = rt_detect_pre;
+	eo.pre_ctx = p->local;
 	if (o && o->progress) {
 		eo.progress = evtx_progress;
 		eo.progress_ctx = (void *)o;
