@@ -284,7 +284,8 @@ static hstate *host_for(rt_detect *d, const rt_event *ev)
 	if (!d->file || strcmp(d->file, ev->source_file ? ev->source_file : "") != 0) {
 		free(d->file);
 		free(d->file_computer);
-		d->file_computer = NULL;
+		free(d->last_computer);
+		d->file_computer = d->last_computer = NULL;
 		d->file_no++;
 		if (!(d->file = rt_strdup0(ev->source_file ? ev->source_file : "")))
 			return NULL;
@@ -292,13 +293,22 @@ static hstate *host_for(rt_detect *d, const rt_event *ev)
 	if (rt_dt_usable(ev->computer)) {
 		if (!d->file_computer && !(d->file_computer = rt_strdup0(ev->computer)))
 			return NULL;
-		if (!rt_dt_same_name(ev->computer, d->file_computer) &&
-		    !short_upper(ev->computer, own, sizeof own))
+		/* a log's records name one computer, run after run */
+		if (!d->last_computer || strcmp(d->last_computer, ev->computer) != 0) {
+			free(d->last_computer);
+			if (!(d->last_computer = rt_strdup0(ev->computer)))
+				return NULL;
+			d->last_same = rt_dt_same_name(ev->computer, d->file_computer);
+		}
+		if (!d->last_same && !short_upper(ev->computer, own, sizeof own))
 			name = own;
 	}
-	for (i = 0; i < d->nhs; i++)
-		if (!strcmp(d->hs[i].name, name))
-			break;
+	if (d->last_hs < d->nhs && !strcmp(d->hs[d->last_hs].name, name))
+		i = d->last_hs;
+	else
+		for (i = 0; i < d->nhs; i++)
+			if (!strcmp(d->hs[i].name, name))
+				break;
 	if (i == d->nhs) {
 		if (DT_GROW(d->hs, d->nhs, d->ahs))
 			return NULL;
@@ -313,6 +323,7 @@ static hstate *host_for(rt_detect *d, const rt_event *ev)
 		}
 		d->nhs++;
 	}
+	d->last_hs = i;
 	h = &d->hs[i];
 	if (h->ps_file != d->file_no) {
 		ps_reset(h);
@@ -785,7 +796,7 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 
 	if (d->oom)
 		return -1;
-	memset(&memo, 0, sizeof memo);
+	rt_memo_init(&memo);
 	if (!(h = host_for(d, ev)))
 		goto oom;
 	env.host = h->name;
@@ -956,7 +967,8 @@ static void finish_reset(rt_detect *d)
 	free_segments(d);
 	free(d->file);
 	free(d->file_computer);
-	d->file = d->file_computer = NULL;
+	free(d->last_computer);
+	d->file = d->file_computer = d->last_computer = NULL;
 	d->oom = 0;
 }
 
@@ -1017,6 +1029,7 @@ void rt_detect_free(rt_detect **pd)
 	free_segments(d);
 	free(d->file);
 	free(d->file_computer);
+	free(d->last_computer);
 	rt_ruleset_release(&d->rs);
 	free(d);
 	*pd = NULL;

@@ -106,6 +106,9 @@ struct rt_detect {
 	size_t nhs, ahs;
 	char *file;          /* the log being read, and the first Computer in it */
 	char *file_computer;
+	char *last_computer; /* the Computer of the last event, and whether it */
+	int last_same;       /* names file_computer's host (rt_dt_same_name) */
+	size_t last_hs;      /* the host of the last event (checked, then used) */
 	unsigned long file_no;
 	rt_pair_host *seg;   /* finished hosts: what pairing needs of them (detect.h) */
 	size_t nseg, aseg;

@@ -226,8 +226,8 @@ void rt_ruleset_release(rt_ruleset *rs);
  * Values resolved for one event while its rules are tried (the process
  * rules ask for @image, @parent_image and @cmd over and over), with their
  * lower-cased copies for the contains tests. Keyed by the compiled spec
- * (shared by identical texts). Zero it before the event's first match;
- * release it after the last. Values are kept only when resolving did not
+ * (shared by identical texts). rt_memo_init (or zero) it before the
+ * event's first match; release it after the last. Values are kept only when resolving did not
  * need a scratch buffer, so they live in the event or the detector.
  */
 #define RT_MEMO_MAX 12
@@ -244,7 +244,13 @@ typedef struct rt_memo {
 	const char *chan[8];
 	int chan_ok[8];
 	size_t nchan;
+	/* the event's first slot in rt_ruleset.by_id, once looked up */
+	size_t slot0;
+	int has_slot0;
 } rt_memo;
+/* Ready for an event: only the counts (the entries past them are never read). */
+void rt_memo_init(rt_memo *m);
+/* Free what the memo holds; it is then ready for another event. */
 void rt_memo_release(rt_memo *m);
 
 /*

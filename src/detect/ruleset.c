@@ -270,6 +270,12 @@ void rt_ruleset_release(rt_ruleset *rs)
 
 /* ------------------------------------------------------------------ matching */
 
+void rt_memo_init(rt_memo *m)
+{
+	m->n = m->nchan = 0;
+	m->has_slot0 = 0;
+}
+
 void rt_memo_release(rt_memo *m)
 {
 	size_t i;
@@ -279,7 +285,7 @@ void rt_memo_release(rt_memo *m)
 		free(m->pairs[i]);
 		free(m->own[i]);
 	}
-	memset(m, 0, sizeof *m);
+	rt_memo_init(m);
 }
 
 /* v lower-cased, kept in the memo slot when it has one, else in t; its
@@ -469,6 +475,16 @@ static size_t first_slot(const rt_ruleset *rs, uint32_t id)
 	return lo;
 }
 
+/* The first slot listing ev's event id, looked up once per event (m). */
+static size_t event_slot0(const rt_ruleset *rs, const rt_event *ev, rt_memo *m)
+{
+	if (!m->has_slot0) {
+		m->slot0 = first_slot(rs, ev->event_id);
+		m->has_slot0 = 1;
+	}
+	return m->slot0;
+}
+
 /* Does ev's channel appear in `list`? Asked once per list and event (m). */
 static int on_channel(const char *list, const rt_event *ev, rt_memo *m)
 {
@@ -508,7 +524,7 @@ static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int 
 				  int (*fn)(void *ctx, const rt_crule *c), void *ctx)
 {
 	const rt_rule *base = rs->n ? rs->rules[0].r : NULL;
-	size_t start = first_slot(rs, ev->event_id), lo;
+	size_t start = event_slot0(rs, ev, m), lo;
 	uint64_t pre = ev->pre & RT_PRE_VALID ? ev->pre & ~RT_PRE_VALID : 0;
 
 	if (ev->pre & RT_PRE_VALID) {
@@ -540,7 +556,7 @@ uint64_t rt_ruleset_pre(const rt_ruleset *rs, const rt_event *ev)
 	rt_memo m;
 
 	memset(&none, 0, sizeof none);
-	memset(&m, 0, sizeof m);
+	rt_memo_init(&m);
 	for (lo = start; lo < rs->nby_id && slot_id(base, rs->by_id[lo]) == ev->event_id; lo++) {
 		const rt_crule *c = &rs->rules[rs->by_id[lo] / RT_RULE_IDS];
 

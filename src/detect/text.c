@@ -90,8 +90,16 @@ char *rt_dt_norm_logon(const char *v)
 	if (!rt_dt_usable(v))
 		return NULL;
 	if (rt_parse_u64(v, &n) == 0) {
-		snprintf(t, sizeof t, "0x%llx", (unsigned long long)n);
-		return rt_strdup0(t);
+		/* "0x%llx" without snprintf: this runs for every process record */
+		p = t + sizeof t;
+		*--p = '\0';
+		do {
+			*--p = "0123456789abcdef"[n & 15];
+			n >>= 4;
+		} while (n);
+		*--p = 'x';
+		*--p = '0';
+		return rt_strdup0(p);
 	}
 	s = rt_strdup0(v);
 	for (p = s; p && *p; p++)
