@@ -46,13 +46,15 @@ typedef struct rt_evtx_opts {
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 	/* May be NULL. With more than one thread, the native reader calls it
-	 * on the decoding threads (any of them, at once) right after a record
-	 * is decoded, with the event as the callback will see it, and hands
-	 * the result over as rt_event.pre: work that depends on the event
-	 * alone moves off the delivering thread. Events read with one thread,
-	 * events read by libevtx (fallback, recovered records) and events of
-	 * a sink (rt_evtx_read_evidence_sink) get pre 0: the consumer computes
-	 * what it needs itself. */
+	 * on the decoding threads other than the calling one (any of them, at
+	 * once) right after a record is decoded, with the event as the
+	 * callback will see it, and hands the result over as rt_event.pre:
+	 * work that depends on the event alone moves off the thread that
+	 * delivers. Events the calling thread decoded, events read with one
+	 * thread, by libevtx (fallback, recovered records) and events of a
+	 * sink (rt_evtx_read_evidence_sink) get pre 0: the consumer computes
+	 * what it needs itself. Which events get it depends on scheduling;
+	 * what the consumer makes of them must not. */
 	uint64_t (*pre)(void *pre_ctx, const rt_event *ev);
 	void *pre_ctx;
 } rt_evtx_opts;

@@ -75,8 +75,8 @@ typedef struct slot {
 	int ioerr;            /* errno of a failed read, else 0 */
 	rt_bx_chunk out;
 	rt_buf text;          /* the events rendered by the sink */
-	uint64_t *pre;        /* job->pre of each decoded event (cb mode) */
-	size_t apre;
+	uint64_t *pre;        /* job->pre of the first npre decoded events */
+	size_t npre, apre;
 	size_t g, file, chunk; /* the unit this slot holds */
 	int state;            /* 1 being decoded, 2 decoded, 3 hashed too; its unit
 			       * is done once delivered too (reader.delivered) */
@@ -92,6 +92,8 @@ typedef struct slot {
  * would fetch from the other core (a fifth more instructions' time at -j2).
  */
 typedef struct thread_mem {
+	int delivers;         /* the delivering thread's: no job->pre (it would
+			       * only do now what delivery does anyway) */
 	rt_bx_chunk c;
 	rt_field *fields;     /* scratch for rendering */
 	size_t fieldcap;
@@ -282,9 +284,10 @@ static void render(reader *r, slot *s, const nfile *f, thread_mem *m)
 	}
 }
 
-/* job->pre of every event decoded in the slot, on the decoding thread
- * (detection's stateless part: the delivering thread is the bottleneck of
- * `analyze`). Without room for them, none: pre 0 means "not computed". */
+/* job->pre of every event decoded in the slot, on a decoding thread that
+ * does not deliver (in `analyze`, detection's event-only part moves off
+ * the delivering thread). Without memory, none: delivery then leaves pre
+ * 0, "not computed". */
 static void precompute(reader *r, slot *s, thread_mem *m)
 {
 	const nfile *f = &r->files[s->file];
@@ -300,12 +303,11 @@ static void precompute(reader *r, slot *s, thread_mem *m)
 	for (k = 0; k < s->out.nev; k++) {
 		rt_event ev;
 
-		if (get_event(&s->out, k, f, &ev, &m->fields, &m->fieldcap)) {
-			memset(s->pre, 0, s->out.nev * sizeof *s->pre);
+		if (get_event(&s->out, k, f, &ev, &m->fields, &m->fieldcap))
 			return;
-		}
 		s->pre[k] = r->job->pre(r->job->pre_ctx, &ev);
 	}
+	s->npre = s->out.nev;
 }
 
 /*
@@ -324,6 +326,7 @@ static void decode(reader *r, slot *s, thread_mem *m)
 	s->warn = NULL;
 	s->fmt_failed = 0;
 	s->out.nev = 0;
+	s->npre = 0;
 	rt_buf_reset(&s->text);
 	if (!in_count && !(f->fflags & FLAG_DIRTY)) {
 		s->rc = 1;
@@ -344,7 +347,7 @@ static void decode(reader *r, slot *s, thread_mem *m)
 		}
 		if (!r->job->sink) {
 			s->rc = rt_bx_decode_chunk(&s->out, p, n, fl);
-			if (s->rc == 0 && r->pre)
+			if (s->rc == 0 && r->pre && !m->delivers)
 				precompute(r, s, m);
 			return;
 		}
@@ -647,7 +650,7 @@ static int deliver(deliver_ctx *d, slot *s)
 			d->failed = 1;
 			return 1;
 		}
-		if (r->pre && k < s->apre)
+		if (k < s->npre)
 			ev.pre = s->pre[k];
 		if (job->cb(job->ctx, &ev))
 			return 1;
@@ -755,6 +758,8 @@ int rt_native_read_files(const rt_native_job *job)
 	}
 	if (!(d.mem = thread_mem_new()))
 		d.failed = 1;
+	else
+		d.mem->delivers = 1;
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done, NULL);

@@ -32,8 +32,9 @@ typedef struct rt_native_job {
 	int fallback;         /* give rejected chunks to libevtx (else report, skip) */
 	rt_event_cb cb;       /* events one by one ... */
 	void *ctx;
-	/* with cb, may be NULL: computed on the decoding threads for each
-	 * event, delivered as rt_event.pre (rt_evtx_opts.pre) */
+	/* with cb, may be NULL: computed for each event on the decoding
+	 * threads that do not deliver, delivered as rt_event.pre
+	 * (rt_evtx_opts.pre) */
 	uint64_t (*pre)(void *pre_ctx, const rt_event *ev);
 	void *pre_ctx;
 	const rt_evtx_sink *sink; /* ... or formatted on the decoding threads */
