@@ -864,6 +864,43 @@ START_TEST(stateful_predicates_never_precomputed)
 }
 END_TEST
 
+/* Each rule tries its predicates cheapest first: every one once, the
+ * comparisons before the searches, "*" last. */
+START_TEST(predicates_cheapest_first)
+{
+	rt_ruleset rs;
+	rt_buf err = RT_BUF_INIT;
+	size_t i, k;
+
+	ck_assert_int_eq(rt_ruleset_compile(rt_rules, rt_nrules, &rs, &err), 0);
+	for (i = 0; i < rs.n; i++) {
+		const rt_crule *c = &rs.rules[i];
+		unsigned seen = 0;
+		int searched = 0, any = 0;
+
+		for (k = 0; k < RT_RULE_PREDS && rt_rules[i].preds[k].field; k++)
+			;
+		ck_assert_uint_eq(c->npreds, k);
+		for (k = 0; k < c->npreds; k++) {
+			const rt_rule_pred *p = &rt_rules[i].preds[c->order[k]];
+			int search = p->op == RT_OP_CONTAINS || p->op == RT_OP_NOT_CONTAINS ||
+				     p->op == RT_OP_ALL;
+
+			ck_assert_uint_lt(c->order[k], c->npreds);
+			ck_assert_msg(!(seen >> c->order[k] & 1), "rule '%s'", rt_rules[i].id);
+			seen |= 1u << c->order[k];
+			ck_assert_msg(search || !searched, "rule '%s': a comparison after a search",
+				      rt_rules[i].id);
+			ck_assert_msg(!any, "rule '%s': a predicate after '*'", rt_rules[i].id);
+			searched |= search;
+			any |= !strcmp(p->field, "*");
+		}
+	}
+	rt_ruleset_release(&rs);
+	rt_buf_release(&err);
+}
+END_TEST
+
 START_TEST(table_compiles)
 {
 	rt_buf err = RT_BUF_INIT;
@@ -1055,6 +1092,7 @@ int main(void)
 	tcase_add_loop_test(t, scenario_findings_and_changes, 0, (int)NSCEN);
 	tcase_add_loop_test(t, scenario_same_with_precomputed_match, 0, (int)NSCEN);
 	tcase_add_test(t, stateful_predicates_never_precomputed);
+	tcase_add_test(t, predicates_cheapest_first);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

@@ -191,6 +191,10 @@ typedef struct rt_crule {
 	int uses_parent;   /* a predicate reads @parent_image */
 	unsigned env_preds; /* bit i: pred[i] reads the detector's state
 			     * (rt_spec_reads_env), so rt_ruleset_pre leaves it */
+	/* the predicates, cheapest test first (a rule matches when all hold,
+	 * so the order changes what is computed, never the result) */
+	unsigned char order[RT_RULE_PREDS];
+	size_t npreds;
 	rt_spec *pred[RT_RULE_PREDS];
 	rt_needles needles[RT_RULE_PREDS];
 	rt_spec *remote_ip, *remote_host, *user, *logon_id, *process, *parent, *cmd, *object;

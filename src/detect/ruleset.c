@@ -122,6 +122,31 @@ static void needles_release(rt_needles *nd)
 	memset(nd, 0, sizeof *nd);
 }
 
+/* What testing predicate i of c costs, roughly: a comparison, then a
+ * search per needle, then a search through every field. */
+static size_t pred_cost(const rt_crule *c, size_t i)
+{
+	const rt_rule_pred *p = &c->r->preds[i];
+
+	if (!strcmp(p->field, "*"))
+		return 1000;
+	if (p->op == RT_OP_CONTAINS || p->op == RT_OP_NOT_CONTAINS || p->op == RT_OP_ALL)
+		return 1 + c->needles[i].n;
+	return 0;
+}
+
+/* c->order: the predicates by cost, table order among equals. */
+static void order_preds(rt_crule *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->npreds; i++) {
+		for (k = i; k > 0 && pred_cost(c, c->order[k - 1]) > pred_cost(c, i); k--)
+			c->order[k] = c->order[k - 1];
+		c->order[k] = (unsigned char)i;
+	}
+}
+
 static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *err)
 {
 	const rt_kind_info *ki = rt_finding_kind_info(r->kind);
@@ -161,6 +186,8 @@ static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *e
 		if (rt_spec_reads_env(c->pred[i]))
 			c->env_preds |= 1u << i;
 	}
+	c->npreds = i;
+	order_preds(c);
 	for (; i < RT_RULE_PREDS; i++)
 		if (r->preds[i].field)
 			return bad(err, r, "predicates after an empty one", NULL);
@@ -507,12 +534,15 @@ static int on_channel(const char *list, const rt_event *ev, rt_memo *m)
 static int preds_hold(const rt_crule *c, unsigned which, const rt_spec_env *env,
 		      const rt_event *ev, rt_memo *m)
 {
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < RT_RULE_PREDS && c->r->preds[i].field; i++)
+	for (k = 0; k < c->npreds; k++) {
+		size_t i = c->order[k];
+
 		if ((which >> i & 1) &&
 		    !pred_holds(&c->r->preds[i], c->pred[i], &c->needles[i], env, ev, m))
 			return 0;
+	}
 	return 1;
 }
 
