@@ -134,7 +134,6 @@ static int bio_size(intptr_t *io, size64_t *size, libbfio_error_t **err)
 int rt_source_bfio_with(rt_source *s, const rt_bfio_api *api, void **handle)
 {
 	libbfio_handle_t *h = NULL;
-	libbfio_error_t *err = NULL;
 	bio *b = calloc(1, sizeof(*b));
 
 	*handle = NULL;
@@ -143,9 +142,7 @@ int rt_source_bfio_with(rt_source *s, const rt_bfio_api *api, void **handle)
 	b->src = rt_source_ref(s);
 	if (api->handle_initialize(&h, (intptr_t *)b, bio_free, bio_clone, bio_open, bio_close,
 				   bio_read, bio_write, bio_seek, bio_exists, bio_is_open, bio_size,
-				   LIBBFIO_FLAG_IO_HANDLE_MANAGED, &err) != 1) {
-		if (err)
-			api->error_free(&err);
+				   LIBBFIO_FLAG_IO_HANDLE_MANAGED, NULL) != 1) {
 		rt_source_unref(&b->src);
 		free(b);
 		return -1;
@@ -157,13 +154,10 @@ int rt_source_bfio_with(rt_source *s, const rt_bfio_api *api, void **handle)
 void rt_source_bfio_free_with(const rt_bfio_api *api, void **handle)
 {
 	libbfio_handle_t *h = handle ? *handle : NULL;
-	libbfio_error_t *err = NULL;
 
 	if (!h)
 		return;
-	api->handle_free(&h, &err);
-	if (err)
-		api->error_free(&err);
+	api->handle_free(&h, NULL);
 	*handle = NULL;
 }
 

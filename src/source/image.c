@@ -128,10 +128,8 @@ static ssize_t img_read(rt_source *self, void *impl, void *buf, size_t n, uint64
 
 static void pool_free(const rt_bfio_api *api, libbfio_pool_t **pool)
 {
-	libbfio_error_t *e = NULL;
-
-	if (*pool && api->pool_free(pool, &e) != 1)
-		api->error_free(&e);
+	if (*pool)
+		api->pool_free(pool, NULL);
 	*pool = NULL;
 }
 
@@ -233,11 +231,10 @@ static const char *base_of(const char *p)
 static int make_pool(const rt_bfio_api *api, const files *f, size_t from, libbfio_pool_t **pool,
 		     char *err, size_t n)
 {
-	libbfio_error_t *e = NULL;
 	size_t i;
 
 	*pool = NULL;
-	if (api->pool_initialize(pool, 0, LIBBFIO_POOL_UNLIMITED_NUMBER_OF_OPEN_HANDLES, &e) != 1)
+	if (api->pool_initialize(pool, 0, LIBBFIO_POOL_UNLIMITED_NUMBER_OF_OPEN_HANDLES, NULL) != 1)
 		goto fail;
 	for (i = from; i < f->n; i++) {
 		void *h = NULL;
@@ -245,15 +242,13 @@ static int make_pool(const rt_bfio_api *api, const files *f, size_t from, libbfi
 
 		if (rt_source_bfio_with(f->v[i], api, &h) != 0)
 			goto fail;
-		if (api->pool_append_handle(*pool, &entry, h, LIBBFIO_OPEN_READ, &e) != 1) {
+		if (api->pool_append_handle(*pool, &entry, h, LIBBFIO_OPEN_READ, NULL) != 1) {
 			rt_source_bfio_free_with(api, &h);
 			goto fail;
 		}
 	}
 	return 0;
 fail:
-	if (e)
-		api->error_free(&e);
 	pool_free(api, pool);
 	snprintf(err, n, "out of memory");
 	return -1;

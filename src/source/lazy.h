@@ -68,11 +68,14 @@ typedef enum rt_yal_lib {
 	RT_YAL_N
 } rt_yal_lib;
 
-/* The libbfio functions that make and free what remtrail gives a library. */
+/*
+ * The libbfio functions that make and free what remtrail gives a library.
+ * Called without an error object (NULL): an embedded libbfio's errors are
+ * its own libcerror's, and it has no libbfio_error_free to free them.
+ */
 typedef struct rt_bfio_api {
 	__typeof__(&libbfio_handle_initialize) handle_initialize;
 	__typeof__(&libbfio_handle_free) handle_free;
-	__typeof__(&libbfio_error_free) error_free;
 	__typeof__(&libbfio_pool_initialize) pool_initialize;
 	__typeof__(&libbfio_pool_append_handle) pool_append_handle;
 	__typeof__(&libbfio_pool_free) pool_free;
