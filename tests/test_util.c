@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -652,6 +653,32 @@ START_TEST(par_each_runs_every_job_once)
 }
 END_TEST
 
+/* A library loaded on first use: its functions, or why not, the same answer every time. */
+START_TEST(dl_load_says_why)
+{
+	static size_t (*my_strlen)(const char *);
+	static int (*nothing)(void);
+	static const rt_dl_sym ok_syms[] = { { "strlen", &my_strlen } };
+	static const rt_dl_sym bad_syms[] = { { "strlen", &my_strlen },
+					      { "rt_no_such_function", &nothing } };
+	static const rt_dl_sym none[] = { { "strlen", &my_strlen } };
+	static rt_dl_lib ok = RT_DL_LIB("libc.so.6", RTLD_NOW | RTLD_LOCAL, ok_syms);
+	static rt_dl_lib bad = RT_DL_LIB("libc.so.6", RTLD_NOW | RTLD_LOCAL, bad_syms);
+	static rt_dl_lib missing = RT_DL_LIB("libremtrail-none.so.9", RTLD_NOW | RTLD_LOCAL, none);
+	char err[256] = "";
+	int i;
+
+	ck_assert_int_eq(rt_dl_load(&ok, err, sizeof err), 0);
+	ck_assert_uint_eq(my_strlen("four"), 4);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(rt_dl_load(&bad, err, sizeof err), -1);
+		ck_assert_str_eq(err, "cannot load libc.so.6: it has no rt_no_such_function");
+		ck_assert_int_eq(rt_dl_load(&missing, err, sizeof err), -1);
+		ck_assert_msg(!strncmp(err, "cannot load libremtrail-none.so.9: ", 35), "%s", err);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -678,6 +705,7 @@ int main(void)
 	tcase_add_test(tc, path_escape_roundtrip);
 	tcase_add_test(tc, diag_escapes);
 	tcase_add_test(tc, par_each_runs_every_job_once);
+	tcase_add_test(tc, dl_load_says_why);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -293,8 +293,9 @@ uint64_t rt_archive_memory_bound(void);
 
 /*
  * A libbfio handle that reads `s` (takes a reference, dropped when the
- * handle is freed), for the libyal libraries that take one (libevtx,
- * libregf, libfsntfs, libvshadow, ...). Read-only: opening it for writing
+ * handle is freed), for libevtx and libregf: made with the libbfio
+ * remtrail is linked with (the image libraries are given handles of their
+ * own libbfio, src/source/lazy.h). Read-only: opening it for writing
  * fails. The handle is returned as an opaque pointer so that this header
  * does not pull in <libbfio.h>; cast it to libbfio_handle_t *. Free it with
  * rt_source_bfio_free. -1 on failure.

@@ -9,6 +9,7 @@
 #ifndef REMTRAIL_UTIL_H
 #define REMTRAIL_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -282,6 +283,38 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t len);
  * on it are safe: final returns -1 and fills `out` with zeros.
  */
 struct evp_md_ctx_st;
+/*
+ * A shared library loaded when first needed (dlopen), not at start-up:
+ * every library linked costs every run its relocations. Fill in soname,
+ * flags and the functions wanted (name, and where to store its address:
+ * a function pointer of the right type), with the mutex initialised
+ * (RT_DL_LIB); rt_dl_load loads it once, and later calls give the first
+ * answer. Thread safe.
+ */
+typedef struct rt_dl_sym {
+	const char *name;
+	void *dst; /* a function pointer's address */
+} rt_dl_sym;
+
+typedef struct rt_dl_lib {
+	const char *soname;
+	int flags; /* dlopen's */
+	const rt_dl_sym *syms;
+	size_t nsyms;
+	pthread_mutex_t mu;
+	int tried, failed;
+	void *handle;
+	char why[256];
+} rt_dl_lib;
+
+#define RT_DL_LIB(soname, flags, syms)                                                        \
+	{ (soname), (flags), (syms), sizeof(syms) / sizeof((syms)[0]), PTHREAD_MUTEX_INITIALIZER, \
+	  0, 0, NULL, "" }
+
+/* 0 when its functions can be called; -1 with why in err ("cannot load
+ * libcrypto.so.3: ..."). */
+int rt_dl_load(rt_dl_lib *l, char *err, size_t n);
+
 typedef struct rt_sha256 {
 	struct evp_md_ctx_st *md; /* owned; NULL once final or released */
 	uint64_t len;             /* bytes hashed so far */

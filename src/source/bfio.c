@@ -15,8 +15,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include <libbfio.h>
-
+#include "lazy.h"
 #include "source_int.h"
 
 typedef struct bio {
@@ -132,21 +131,18 @@ static int bio_size(intptr_t *io, size64_t *size, libbfio_error_t **err)
 	return 1;
 }
 
-int rt_source_bfio(rt_source *s, void **handle)
+int rt_source_bfio_with(rt_source *s, const rt_bfio_api *api, void **handle)
 {
 	libbfio_handle_t *h = NULL;
-	libbfio_error_t *err = NULL;
 	bio *b = calloc(1, sizeof(*b));
 
 	*handle = NULL;
 	if (!b)
 		return -1;
 	b->src = rt_source_ref(s);
-	if (libbfio_handle_initialize(&h, (intptr_t *)b, bio_free, bio_clone, bio_open, bio_close,
-				      bio_read, bio_write, bio_seek, bio_exists, bio_is_open,
-				      bio_size, LIBBFIO_FLAG_IO_HANDLE_MANAGED, &err) != 1) {
-		if (err)
-			libbfio_error_free(&err);
+	if (api->handle_initialize(&h, (intptr_t *)b, bio_free, bio_clone, bio_open, bio_close,
+				   bio_read, bio_write, bio_seek, bio_exists, bio_is_open, bio_size,
+				   LIBBFIO_FLAG_IO_HANDLE_MANAGED, NULL) != 1) {
 		rt_source_unref(&b->src);
 		free(b);
 		return -1;
@@ -155,15 +151,22 @@ int rt_source_bfio(rt_source *s, void **handle)
 	return 0;
 }
 
-void rt_source_bfio_free(void **handle)
+void rt_source_bfio_free_with(const rt_bfio_api *api, void **handle)
 {
 	libbfio_handle_t *h = handle ? *handle : NULL;
-	libbfio_error_t *err = NULL;
 
 	if (!h)
 		return;
-	libbfio_handle_free(&h, &err);
-	if (err)
-		libbfio_error_free(&err);
+	api->handle_free(&h, NULL);
 	*handle = NULL;
+}
+
+int rt_source_bfio(rt_source *s, void **handle)
+{
+	return rt_source_bfio_with(s, &rt_bfio_linked, handle);
+}
+
+void rt_source_bfio_free(void **handle)
+{
+	rt_source_bfio_free_with(&rt_bfio_linked, handle);
 }

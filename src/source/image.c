@@ -18,14 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the _file_io_handle/_file_io_pool entry points are declared only then */
-#define HAVE_LIBBFIO 1
-#include <libbde.h>
-#include <libbfio.h>
-#include <libewf.h>
-#include <libqcow.h>
-#include <libvhdi.h>
-#include <libvmdk.h>
+#include "lazy.h"
 
 #include "remtrail/util.h"
 #include "source_int.h"
@@ -35,10 +28,17 @@
 #define MAX_FILES 4096
 #define MAX_PARENTS 16
 
-typedef enum { IMG_EWF, IMG_VHDI, IMG_QCOW, IMG_VMDK, IMG_BDE } img_lib;
+typedef enum {
+	IMG_EWF = RT_YAL_EWF,
+	IMG_VHDI = RT_YAL_VHDI,
+	IMG_QCOW = RT_YAL_QCOW,
+	IMG_VMDK = RT_YAL_VMDK,
+	IMG_BDE = RT_YAL_BDE
+} img_lib;
 
 typedef struct img {
 	img_lib lib;
+	const rt_bfio_api *api; /* the library's libbfio: pool and bfio are its */
 	void *h;               /* the library's handle */
 	libbfio_pool_t *pool;  /* libewf segments, libvmdk extents */
 	void *bfio;            /* the single file's libbfio handle (vhdi, qcow, bde) */
@@ -126,12 +126,10 @@ static ssize_t img_read(rt_source *self, void *impl, void *buf, size_t n, uint64
 	return r;
 }
 
-static void pool_free(libbfio_pool_t **pool)
+static void pool_free(const rt_bfio_api *api, libbfio_pool_t **pool)
 {
-	libbfio_error_t *e = NULL;
-
-	if (*pool && libbfio_pool_free(pool, &e) != 1)
-		libbfio_error_free(&e);
+	if (*pool)
+		api->pool_free(pool, NULL);
 	*pool = NULL;
 }
 
@@ -178,8 +176,8 @@ static void img_release(void *impl)
 		break;
 	}
 	/* the libraries do not own what they were opened on */
-	pool_free(&m->pool);
-	rt_source_bfio_free(&m->bfio);
+	pool_free(m->api, &m->pool);
+	rt_source_bfio_free_with(m->api, &m->bfio);
 	img_release(m->parent);
 	free(m);
 }
@@ -229,31 +227,29 @@ static const char *base_of(const char *p)
 	return s;
 }
 
-/* A libbfio pool over `f`'s files, in order. */
-static int make_pool(const files *f, size_t from, libbfio_pool_t **pool, char *err, size_t n)
+/* A libbfio pool over `f`'s files, in order, of `api`'s libbfio. */
+static int make_pool(const rt_bfio_api *api, const files *f, size_t from, libbfio_pool_t **pool,
+		     char *err, size_t n)
 {
-	libbfio_error_t *e = NULL;
 	size_t i;
 
 	*pool = NULL;
-	if (libbfio_pool_initialize(pool, 0, LIBBFIO_POOL_UNLIMITED_NUMBER_OF_OPEN_HANDLES, &e) != 1)
+	if (api->pool_initialize(pool, 0, LIBBFIO_POOL_UNLIMITED_NUMBER_OF_OPEN_HANDLES, NULL) != 1)
 		goto fail;
 	for (i = from; i < f->n; i++) {
 		void *h = NULL;
 		int entry = 0;
 
-		if (rt_source_bfio(f->v[i], &h) != 0)
+		if (rt_source_bfio_with(f->v[i], api, &h) != 0)
 			goto fail;
-		if (libbfio_pool_append_handle(*pool, &entry, h, LIBBFIO_OPEN_READ, &e) != 1) {
-			rt_source_bfio_free(&h);
+		if (api->pool_append_handle(*pool, &entry, h, LIBBFIO_OPEN_READ, NULL) != 1) {
+			rt_source_bfio_free_with(api, &h);
 			goto fail;
 		}
 	}
 	return 0;
 fail:
-	if (e)
-		libbfio_error_free(&e);
-	pool_free(pool);
+	pool_free(api, pool);
 	snprintf(err, n, "out of memory");
 	return -1;
 }
@@ -332,19 +328,19 @@ oom:
  * "EVF2\r\n\x81\0", and its own error ("unsupported segment file
  * signature") does not tell the analyst what to do.
  */
-static int ewf_known(rt_source *first, char *err, size_t n)
+static int ewf_known(const rt_bfio_api *api, rt_source *first, char *err, size_t n)
 {
 	libewf_error_t *e = NULL;
 	void *bfio = NULL;
 	int r;
 
-	if (rt_source_bfio(first, &bfio)) {
+	if (rt_source_bfio_with(first, api, &bfio)) {
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
 	r = libewf_check_file_signature_file_io_handle(bfio, &e);
 	libewf_error_free(&e);
-	rt_source_bfio_free(&bfio);
+	rt_source_bfio_free_with(api, &bfio);
 	if (r != 1) {
 		snprintf(err, n, "libewf %s reads E01 (EWF1) only, not EWF2 (Ex01): convert the "
 				 "image to E01 (EnCase, FTK Imager) or build with a libewf that "
@@ -360,7 +356,7 @@ static int open_ewf(img *m, const files *f, uint64_t *size, char *err, size_t n)
 	libewf_error_t *e = NULL;
 	size64_t sz = 0;
 
-	if (make_pool(f, 0, &m->pool, err, n))
+	if (make_pool(m->api, f, 0, &m->pool, err, n))
 		return -1;
 	if (libewf_handle_initialize((libewf_handle_t **)&m->h, &e) != 1 ||
 	    libewf_handle_open_file_io_pool(m->h, m->pool, LIBEWF_OPEN_READ, &e) != 1 ||
@@ -398,7 +394,7 @@ static int open_vhdi(img *m, rt_source *file, rt_source_sibling sib, void *ctx, 
 	size64_t sz = 0;
 	uint32_t type = 0;
 
-	if (rt_source_bfio(file, &m->bfio)) {
+	if (rt_source_bfio_with(file, m->api, &m->bfio)) {
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
@@ -437,7 +433,7 @@ static int open_qcow(img *m, rt_source *file, rt_source_sibling sib, void *ctx, 
 	uint32_t enc = 0;
 	char backing[4096] = "";
 
-	if (rt_source_bfio(file, &m->bfio)) {
+	if (rt_source_bfio_with(file, m->api, &m->bfio)) {
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
@@ -490,6 +486,7 @@ static int open_parent(img *m, const char *child, const char *parent_name, rt_so
 		return -1;
 	}
 	m->parent->lib = m->lib;
+	m->parent->api = m->api;
 	(void)child;
 	rc = m->lib == IMG_VHDI ? open_vhdi(m->parent, ps, sib, ctx, f, depth + 1, &sz, err, n)
 				: open_qcow(m->parent, ps, sib, ctx, f, depth + 1, &sz, err, n);
@@ -508,7 +505,7 @@ static int open_vmdk(img *m, rt_source *file, rt_source_sibling sib, void *ctx, 
 	files ext = {NULL, 0};
 	const char *self = base_of(rt_source_name(file));
 
-	if (rt_source_bfio(file, &m->bfio)) {
+	if (rt_source_bfio_with(file, m->api, &m->bfio)) {
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
@@ -548,7 +545,7 @@ static int open_vmdk(img *m, rt_source *file, rt_source_sibling sib, void *ctx, 
 			goto out;
 		}
 	}
-	if (make_pool(&ext, 0, &m->pool, err, n))
+	if (make_pool(m->api, &ext, 0, &m->pool, err, n))
 		goto out;
 	if (libvmdk_handle_open_extent_data_files_file_io_pool(m->h, m->pool, &e) != 1 ||
 	    libvmdk_handle_get_media_size(m->h, &sz, &e) != 1) {
@@ -584,7 +581,9 @@ int rt_source_open_bitlocker(rt_source *vol, const char *recovery_password, rt_s
 				 "(--recovery-password) to read it");
 		goto fail;
 	}
-	if (rt_source_bfio(vol, &m->bfio)) {
+	if (rt_lazy_yal(RT_YAL_BDE, &m->api, err, n))
+		goto fail;
+	if (rt_source_bfio_with(vol, m->api, &m->bfio)) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
@@ -814,8 +813,10 @@ int rt_image_open(rt_source *file, const char *kind, rt_source_sibling sib, void
 	if (!(m = calloc(1, sizeof(*m))))
 		goto out;
 	m->lib = (img_lib)lib;
+	if (rt_lazy_yal((rt_yal_lib)lib, &m->api, err, n))
+		goto out;
 	if (lib == IMG_EWF) {
-		if ((!strcmp(kind, "Ex01") && ewf_known(file, err, n)) ||
+		if ((!strcmp(kind, "Ex01") && ewf_known(m->api, file, err, n)) ||
 		    ewf_segments(file, sib, ctx, &f, err, n) || open_ewf(m, &f, &size, err, n))
 			goto out;
 	} else {

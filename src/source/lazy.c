@@ -1,56 +1,68 @@
-/* Loading libarchive on first use; see lazy.h. */
+/* Loading libarchive and the libyal image libraries on first use; see lazy.h. */
 #include "config.h"
 
 #include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 
 #define RT_LAZY_IMPL
 #include "lazy.h"
+#include "remtrail/util.h"
 
 rt_lazy_api rt_lazy;
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static int tried, failed;
-static char why[256];
+const rt_bfio_api rt_bfio_linked = {
+	libbfio_handle_initialize, libbfio_handle_free,	      libbfio_pool_initialize,
+	libbfio_pool_append_handle, libbfio_pool_free,
+};
 
-/* Every function into rt_lazy; -1 (why filled) when one is missing. */
-#define RT_LAZY_SYM(name)                                                                    \
-	if (!(p = dlsym(h, #name))) {                                                         \
-		snprintf(why, sizeof(why), "cannot load %s: it has no %s", RT_SONAME_LIBARCHIVE, \
-			 #name);                                                               \
-		return -1;                                                                     \
-	}                                                                                      \
-	memcpy(&rt_lazy.name, &p, sizeof(p));
+#define RT_LAZY_SYM(name) { #name, &rt_lazy.name },
 
-static int load(void)
-{
-	void *h = dlopen(RT_SONAME_LIBARCHIVE, RTLD_NOW | RTLD_LOCAL), *p;
-
-	if (!h) {
-		const char *e = dlerror();
-
-		snprintf(why, sizeof(why), "cannot load %s: %s", RT_SONAME_LIBARCHIVE,
-			 e ? e : "unknown error");
-		return -1;
-	}
-	RT_LAZY_ARCHIVE_FNS(RT_LAZY_SYM)
-	return 0; /* the handle stays open for the run */
-}
+static const rt_dl_sym archive_syms[] = { RT_LAZY_ARCHIVE_FNS(RT_LAZY_SYM) };
+static rt_dl_lib archive_lib = RT_DL_LIB(RT_SONAME_LIBARCHIVE, RTLD_NOW | RTLD_LOCAL, archive_syms);
 
 int rt_lazy_archive(char *err, size_t n)
 {
-	int rc;
+	return rt_dl_load(&archive_lib, err, n);
+}
 
-	pthread_mutex_lock(&mu);
-	if (!tried) {
-		tried = 1;
-		failed = load() != 0;
-	}
-	rc = failed ? -1 : 0;
-	if (rc)
-		snprintf(err, n, "%s", why);
-	pthread_mutex_unlock(&mu);
-	return rc;
+#ifdef RT_LAZY_IMAGES
+/*
+ * Deep-bound, a library's own references resolve in it and what it needs
+ * before the program's: its copies of libbfio, libcdata, ... serve it.
+ * dlsym on its handle searches the same way, so the libbfio found with
+ * its functions is the one it calls (its own copy, or the system's
+ * libbfio it needs).
+ */
+static rt_bfio_api yal_bfio[RT_YAL_N];
+
+#define RT_LAZY_YAL_SYMS(id, soname, fns)                                                     \
+	static const rt_dl_sym id##_syms[] = {                                                \
+		fns(RT_LAZY_SYM)                                                              \
+		{ "libbfio_handle_initialize", &yal_bfio[RT_YAL_##id].handle_initialize },    \
+		{ "libbfio_handle_free", &yal_bfio[RT_YAL_##id].handle_free },                \
+		{ "libbfio_pool_initialize", &yal_bfio[RT_YAL_##id].pool_initialize },        \
+		{ "libbfio_pool_append_handle", &yal_bfio[RT_YAL_##id].pool_append_handle },  \
+		{ "libbfio_pool_free", &yal_bfio[RT_YAL_##id].pool_free },                    \
+	};
+RT_LAZY_YAL_LIBS(RT_LAZY_YAL_SYMS)
+
+#define RT_LAZY_YAL_LIB(id, soname, fns)                                                      \
+	[RT_YAL_##id] = RT_DL_LIB(soname, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND, id##_syms),
+static rt_dl_lib yal_libs[RT_YAL_N] = { RT_LAZY_YAL_LIBS(RT_LAZY_YAL_LIB) };
+#endif
+
+int rt_lazy_yal(rt_yal_lib lib, const rt_bfio_api **bfio, char *err, size_t n)
+{
+#ifdef RT_LAZY_IMAGES
+	if ((unsigned)lib >= RT_YAL_N || rt_dl_load(&yal_libs[lib], err, n))
+		return -1;
+	if (bfio)
+		*bfio = &yal_bfio[lib];
+#else
+	(void)lib;
+	(void)err;
+	(void)n;
+	if (bfio)
+		*bfio = &rt_bfio_linked;
+#endif
+	return 0;
 }

@@ -22,8 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libfsntfs.h>
-
+#include "lazy.h"
 #include "remtrail/util.h"
 #include "source_int.h"
 #include "yal.h"
@@ -59,6 +58,7 @@ static const char *const targets[] = {
 typedef struct vol {
 	libfsntfs_volume_t *v;
 	void *bfio;
+	const rt_bfio_api *api; /* libfsntfs's libbfio, which made bfio */
 	rt_source *under; /* the volume's bytes */
 	src_lock *lock;
 } vol;
@@ -78,7 +78,7 @@ static void vol_release(void *impl)
 		libfsntfs_volume_close(v->v, NULL);
 		libfsntfs_volume_free(&v->v, NULL);
 	}
-	rt_source_bfio_free(&v->bfio);
+	rt_source_bfio_free_with(v->api, &v->bfio);
 	rt_source_unref(&v->under);
 	src_lock_unref(&v->lock);
 	free(v);
@@ -326,7 +326,13 @@ int rt_ntfs_open(rt_source *volume, rt_ntfs **out, char *err, size_t n)
 	vol *v = calloc(1, sizeof(*v));
 
 	*out = NULL;
-	if (!fs || !v || !(v->lock = src_lock_new()) || rt_source_bfio(volume, &v->bfio)) {
+	if (!fs || !v || !(v->lock = src_lock_new())) {
+		snprintf(err, n, "out of memory");
+		goto fail;
+	}
+	if (rt_lazy_yal(RT_YAL_FSNTFS, &v->api, err, n))
+		goto fail;
+	if (rt_source_bfio_with(volume, v->api, &v->bfio)) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}

@@ -17,6 +17,14 @@
 #include "remtrail/source.h"
 
 /* A reference-counted mutex that several sources share. */
+/*
+ * rt_source_bfio with the libbfio of the library the handle is for
+ * (rt_lazy_yal's `bfio`); freed with the same.
+ */
+struct rt_bfio_api;
+int rt_source_bfio_with(rt_source *s, const struct rt_bfio_api *api, void **handle);
+void rt_source_bfio_free_with(const struct rt_bfio_api *api, void **handle);
+
 typedef struct src_lock {
 	pthread_mutex_t mu;
 	unsigned refs;

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libvshadow.h>
-
+#include "lazy.h"
 #include "remtrail/util.h"
 #include "source_int.h"
 #include "yal.h"
@@ -24,6 +23,7 @@
 typedef struct vss_vol {
 	libvshadow_volume_t *v;
 	void *bfio;
+	const rt_bfio_api *api; /* libvshadow's libbfio, which made bfio */
 	rt_source *under;
 	src_lock *lock;
 } vss_vol;
@@ -44,7 +44,7 @@ static void vol_release(void *impl)
 		libvshadow_volume_close(v->v, NULL);
 		libvshadow_volume_free(&v->v, NULL);
 	}
-	rt_source_bfio_free(&v->bfio);
+	rt_source_bfio_free_with(v->api, &v->bfio);
 	rt_source_unref(&v->under);
 	src_lock_unref(&v->lock);
 	free(v);
@@ -188,7 +188,13 @@ int rt_vss_open(rt_source *volume, rt_vss **out, int *nstores, char *err, size_t
 
 	*out = NULL;
 	*nstores = 0;
-	if (!x || !v || !(v->lock = src_lock_new()) || rt_source_bfio(volume, &v->bfio)) {
+	if (!x || !v || !(v->lock = src_lock_new())) {
+		snprintf(err, n, "out of memory");
+		goto fail;
+	}
+	if (rt_lazy_yal(RT_YAL_VSHADOW, &v->api, err, n))
+		goto fail;
+	if (rt_source_bfio_with(volume, v->api, &v->bfio)) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
