@@ -331,8 +331,8 @@ static int check_pre(void *ctx, const rt_event *ev)
  * that very event, or 0 ("not computed": read with one thread, decoded by
  * the delivering thread, or read by libevtx from a rejected chunk), never
  * a word of another event (a slot's words outliving its chunk). With seven
- * workers and one delivering thread over a 30-chunk log, the workers
- * decode some chunks. */
+ * workers and one delivering thread over a log of 29 chunks, the workers
+ * decode some of them. */
 START_TEST(test_pre_hook_delivered)
 {
 	static const int threads[] = { 1, 2, 3, 8 };
