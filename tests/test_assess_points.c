@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ static void setup(void)
 static void teardown(void)
 {
 	rt_assess_every_point = 0;
+	rt_assess_itemise_max = 500;
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -283,7 +285,9 @@ END_TEST
  * any-port rules added with a scope, widened, deleted; rules of unknown
  * presence until a later snapshot (a Group Policy rule on 135, the local
  * hive's rules written late); WinRM and WMI use among them. */
-START_TEST(rule_changes_carried_piece_to_piece)
+/* The WinRM rule's scope changed again and again among 300 changes of
+ * other rules, with WinRM and WMI used in between. */
+static sc_host *rule_churn(void)
 {
 	static const char *const scopes[] = { "10.0.5.0/24", "*", "10.0.6.0/24", "LocalSubnet" };
 	uint64_t t0 = tw_time(T0), t;
@@ -328,7 +332,124 @@ START_TEST(rule_changes_carried_piece_to_piece)
 		}
 	}
 	sc_set_collected(h, t0 + 500 * SEC);
-	same_both_ways(h);
+	return h;
+}
+
+START_TEST(rule_changes_carried_piece_to_piece)
+{
+	same_both_ways(rule_churn());
+}
+END_TEST
+
+/* Field `name` of the k-th object of `arr` (a string). */
+static const char *field(const cJSON *arr, int k, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, k), name);
+
+	ck_assert_msg(cJSON_IsString(f), "no %s in item %d", name, k);
+	return f->valuestring;
+}
+
+/* Each countermeasure of the report: its intervals detached into `iv`. */
+static cJSON *countermeasures(const char *report_json, cJSON *iv[3])
+{
+	cJSON *root = cJSON_Parse(report_json), *host, *cms, *cm;
+	int i = 0;
+
+	ck_assert_ptr_nonnull(root);
+	host = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "verdicts"), 0);
+	cms = cJSON_DetachItemFromObject(host, "countermeasures");
+	ck_assert_ptr_nonnull(cms);
+	cJSON_Delete(root);
+	cJSON_ArrayForEach(cm, cms) {
+		ck_assert_int_lt(i, 3);
+		iv[i++] = cJSON_DetachItemFromObject(cm, "intervals");
+	}
+	ck_assert_int_eq(i, 3);
+	return cms;
+}
+
+/*
+ * A long history is folded past rt_assess_itemise_max (here 1) intervals,
+ * not judged otherwise: the verdicts, bypasses and evidence are those of
+ * the whole history, the intervals still cover the period one after
+ * another, and an interval that took others in says how many.
+ */
+static void folds_without_changing_verdicts(sc_host *h)
+{
+	cJSON *full_iv[3], *short_iv[3], *full, *folded;
+	char *a, *b, *whole, *cut;
+	int cm, fewer = 0, told = 0;
+
+	ck_assert_int_eq(sc_write(h, dir), 0);
+	sc_free(&h);
+	whole = report(0);
+	rt_assess_itemise_max = 1;
+	cut = report(0);
+	rt_assess_itemise_max = 500;
+	full = countermeasures(whole, full_iv);
+	folded = countermeasures(cut, short_iv);
+	a = cJSON_PrintUnformatted(full);
+	b = cJSON_PrintUnformatted(folded);
+	ck_assert_str_eq(a, b);
+	for (cm = 0; cm < 3; cm++) {
+		int n = cJSON_GetArraySize(short_iv[cm]), nfull = cJSON_GetArraySize(full_iv[cm]), k;
+
+		ck_assert_int_le(n, nfull);
+		fewer += n < nfull;
+		ck_assert_str_eq(field(short_iv[cm], 0, "from"), field(full_iv[cm], 0, "from"));
+		ck_assert_str_eq(field(short_iv[cm], n - 1, "to"), field(full_iv[cm], nfull - 1, "to"));
+		for (k = 1; k < n; k++)
+			ck_assert_str_eq(field(short_iv[cm], k, "from"), field(short_iv[cm], k - 1, "to"));
+		for (k = 0; k < n; k++)
+			told += strstr(field(short_iv[cm], k, "why"),
+				       "without changing this judgement, not itemised (a history "
+				       "itemises at most 1 intervals)") != NULL;
+		cJSON_Delete(full_iv[cm]);
+		cJSON_Delete(short_iv[cm]);
+	}
+	ck_assert_int_gt(fewer, 0);
+	ck_assert_int_ge(told, fewer);
+	cJSON_free(a);
+	cJSON_free(b);
+	cJSON_Delete(full);
+	cJSON_Delete(folded);
+	free(whole);
+	free(cut);
+}
+
+START_TEST(long_histories_fold_without_changing_verdicts)
+{
+	folds_without_changing_verdicts(rule_churn());
+}
+END_TEST
+
+/* WinRM let in only from a scope that grows while the state stays
+ * restricted, and used from the part that was added: the pieces after
+ * the change are judged by the new scope, never folded into the old. */
+START_TEST(folding_keeps_scopes_apart)
+{
+	uint64_t t0 = tw_time(T0);
+	sc_host *h = sc_fw_workstation("WS01", "10.0.0.21", t0);
+	char id[32];
+	unsigned k;
+
+	sc_ev_touch(h, t0, "Microsoft-Windows-WinRM/Operational");
+	sc_ev_fw(h, t0 + SEC, 2006, "WINRM-HTTP-In-TCP");
+	sc_ev_fw_rule(h, t0 + 2 * SEC, 2004, "MY-WINRM", "System", "6", "5985", "10.0.5.0/24");
+	for (k = 3; k < 8; k++) {
+		snprintf(id, sizeof id, "EXTRA-%u", k);
+		sc_ev_fw_rule(h, t0 + k * SEC, 2004, id, "System", "6", "5985", "10.0.5.0/24");
+	}
+	sc_ev_winrm_session(h, t0 + 9 * SEC, "10.0.6.9", "itadmin");
+	sc_ev_fw_rule(h, t0 + 10 * SEC, 2005, "MY-WINRM", "System", "6", "5985", "10.0.6.0/24");
+	for (k = 11; k < 16; k++) {
+		snprintf(id, sizeof id, "MORE-%u", k);
+		sc_ev_fw_rule(h, t0 + k * SEC, 2004, id, "System", "6", "5985", "10.0.6.0/24");
+	}
+	sc_ev_winrm_session(h, t0 + 20 * SEC, "10.0.6.9", "itadmin");
+	sc_set_collected(h, t0 + 30 * SEC);
+	folds_without_changing_verdicts(h);
 }
 END_TEST
 
@@ -343,6 +464,8 @@ int main(void)
 	tcase_add_test(tc, lookalikes_are_judged);
 	tcase_add_test(tc, port_rules_judged_where_they_reach);
 	tcase_add_test(tc, rule_changes_carried_piece_to_piece);
+	tcase_add_test(tc, long_histories_fold_without_changing_verdicts);
+	tcase_add_test(tc, folding_keeps_scopes_apart);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

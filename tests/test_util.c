@@ -653,6 +653,23 @@ START_TEST(par_each_runs_every_job_once)
 }
 END_TEST
 
+/* Scopes united: each item once, in the order first met. */
+START_TEST(list_union_keeps_each_item_once)
+{
+	rt_buf b = RT_BUF_INIT;
+
+	ck_assert_int_eq(rt_list_union(&b, "10.0.5.0/24"), 0);
+	ck_assert_int_eq(rt_list_union(&b, "10.0.5.0/24,10.0.6.1"), 0);
+	ck_assert_int_eq(rt_list_union(&b, "localsubnet,,10.0.6.1"), 0);
+	ck_assert_int_eq(rt_list_union(&b, "LocalSubnet"), 0);
+	ck_assert_int_eq(rt_list_union(&b, ""), 0);
+	ck_assert_str_eq(b.buf, "10.0.5.0/24,10.0.6.1,localsubnet");
+	ck_assert(rt_list_has(b.buf, "LOCALSUBNET", 11));
+	ck_assert(!rt_list_has(b.buf, "10.0.6.10", 9));
+	rt_buf_release(&b);
+}
+END_TEST
+
 /* A library loaded on first use: its functions, or why not, the same answer every time. */
 START_TEST(dl_load_says_why)
 {
@@ -706,6 +723,7 @@ int main(void)
 	tcase_add_test(tc, diag_escapes);
 	tcase_add_test(tc, par_each_runs_every_job_once);
 	tcase_add_test(tc, dl_load_says_why);
+	tcase_add_test(tc, list_union_keeps_each_item_once);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -283,6 +283,14 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t len);
  * on it are safe: final returns -1 and fills `out` with zeros.
  */
 struct evp_md_ctx_st;
+/* Whether the comma-separated `list` holds `item` (n bytes), letters in
+ * either case, spaces before an item ignored. */
+int rt_list_has(const char *list, const char *item, size_t n);
+/* Append to the comma-separated list in `b` each item of `items` that it
+ * does not hold yet (address scopes united: "10.0.5.0/24" once however
+ * many rules name it). 0, or -1 out of memory. */
+int rt_list_union(rt_buf *b, const char *items);
+
 /*
  * A shared library loaded when first needed (dlopen), not at start-up:
  * every library linked costs every run its relocations. Fill in soname,

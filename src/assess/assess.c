@@ -486,21 +486,7 @@ static void set_gap(const actx *c, seg *s, int system, const char *what)
 
 static int list_has(const char *list, const char *item)
 {
-	size_t n = strlen(item);
-	const char *p = list;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t l = end ? (size_t)(end - p) : strlen(p);
-		while (l && *p == ' ') {
-			p++;
-			l--;
-		}
-		if (l == n && rt_strncaseeq(p, item, n))
-			return 1;
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
+	return rt_list_has(list, item, strlen(item));
 }
 
 /* ------------------------------------------------------ the state at t */
@@ -1440,9 +1426,7 @@ static int judge_path(const actx *c, piece *pc, rt_proto proto, seg *s)
 			if (!(jk.scoped & (1u << i)))
 				continue;
 			for (g = 0; g < path[i].fw.nscopes && g < RT_WINFW_MAX_GROUPS; g++) {
-				if (s->scopes[g].len)
-					rt_buf_addch(&s->scopes[g], ',');
-				rt_buf_adds(&s->scopes[g], path[i].fw.scopes[g].buf);
+				rt_list_union(&s->scopes[g], path[i].fw.scopes[g].buf);
 				if (g + 1 > s->nscopes)
 					s->nscopes = g + 1;
 			}
@@ -1836,6 +1820,8 @@ typedef struct ivx {
 	int conflict;
 	unsigned alt_port;
 	closed_kind closed;
+	size_t untold;      /* later pieces folded in, not itemised (seg_append) */
+	uint64_t untold_from; /* the first of them began then */
 } ivx;
 
 static void ivx_release(ivx *v)
@@ -1852,6 +1838,34 @@ static int u64_cmp(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
 }
+
+/* Whether `s` on `pc` is judged as `x` in all the verdict reads (state,
+ * path, scopes, LocalSubnet, conflict, port, how it is closed): only the
+ * why and the basis may differ. */
+static int same_judgement(const ivx *x, const seg *s, const piece *pc)
+{
+	size_t g;
+
+	if (x->iv.state != s->state || memcmp(x->iv.path, s->path, sizeof x->iv.path) ||
+	    x->nscopes != s->nscopes || x->conflict != s->conflict || x->alt_port != s->alt_port ||
+	    x->closed != s->closed || !x->local != !pc->local.len ||
+	    (x->local && strcmp(x->local, pc->local.buf)))
+		return 0;
+	for (g = 0; g < s->nscopes; g++)
+		if (strcmp(x->scopes[g], s->scopes[g].buf))
+			return 0;
+	return 1;
+}
+
+/*
+ * A countermeasure's history itemises at most rt_assess_itemise_max
+ * intervals; past that, a piece judged as the interval before in all the
+ * verdict reads is folded into it (hostile or badly managed logs hold tens
+ * of thousands of rule changes, each an interval citing its rules: the
+ * report outgrew memory). The verdict is unchanged; the interval's why
+ * says how many changes it leaves out (untold_note).
+ */
+size_t rt_assess_itemise_max = 500;
 
 static int seg_append(ivx *v, size_t *n, seg *s, const piece *pc, uint64_t start, uint64_t end)
 {
@@ -1875,6 +1889,12 @@ static int seg_append(ivx *v, size_t *n, seg *s, const piece *pc, uint64_t start
 		v[*n - 1].iv.to = end;
 		return 0;
 	}
+	if (*n >= rt_assess_itemise_max && same_judgement(&v[*n - 1], s, pc)) {
+		if (!v[*n - 1].untold++)
+			v[*n - 1].untold_from = start;
+		v[*n - 1].iv.to = end;
+		return 0;
+	}
 	x = &v[(*n)++];
 	x->iv.from = start;
 	x->iv.to = end;
@@ -1890,6 +1910,32 @@ static int seg_append(ivx *v, size_t *n, seg *s, const piece *pc, uint64_t start
 	x->alt_port = s->alt_port;
 	x->closed = s->closed;
 	return x->iv.why ? 0 : -1;
+}
+
+/* The why of intervals with pieces folded in says so. */
+static int untold_note(ivx *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rt_buf b = RT_BUF_INIT;
+		char when[RT_TIME_MAX];
+
+		if (!v[i].untold)
+			continue;
+		rt_time_format(v[i].untold_from, when);
+		if (rt_buf_addf(&b, "%s; from %s on the configuration changed %zu more time%s without "
+				    "changing this judgement, not itemised (a history itemises at "
+				    "most %zu intervals)",
+				v[i].iv.why, when, v[i].untold, v[i].untold == 1 ? "" : "s",
+				rt_assess_itemise_max)) {
+			rt_buf_release(&b);
+			return -1;
+		}
+		free(v[i].iv.why);
+		v[i].iv.why = rt_buf_detach(&b, NULL);
+	}
+	return 0;
 }
 
 /* Judge every piece of the period once for every countermeasure. Pieces of
@@ -1944,6 +1990,8 @@ static int build_intervals(const actx *c, uint64_t from, uint64_t to, const uint
 	}
 	if (have)
 		piece_release(&pc);
+	for (cm = 0; cm < RT_CM_COUNT && !rc; cm++)
+		rc = untold_note(out[cm], nout[cm]);
 	return rc;
 }
 

@@ -21,5 +21,8 @@ int ev_equal(const rt_evidence_list *a, const rt_evidence_list *b);
  * slow reference the skipping of inert change points is checked against).
  * Set before any assessment runs; never by the program. */
 extern int rt_assess_every_point;
+/* Intervals a countermeasure's history itemises (seg_append in assess.c);
+ * tests lower it. */
+extern size_t rt_assess_itemise_max;
 
 #endif

@@ -668,3 +668,38 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t len)
 {
 	return libdeflate_crc32(crc, data, len);
 }
+
+int rt_list_has(const char *list, const char *item, size_t n)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+
+		while (l && *p == ' ') {
+			p++;
+			l--;
+		}
+		if (l == n && rt_strncaseeq(p, item, n))
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+int rt_list_union(rt_buf *b, const char *items)
+{
+	const char *p = items;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+
+		if (l && !rt_list_has(b->len ? b->buf : "", p, l) &&
+		    ((b->len && rt_buf_addch(b, ',')) || rt_buf_add(b, p, l)))
+			return -1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}

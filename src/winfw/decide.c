@@ -130,15 +130,11 @@ static int push(const rt_winfw_rule ***v, size_t *n, const rt_winfw_rule *r)
 
 static int scope_add(rt_buf *scope, const rt_fwrule *r)
 {
-	size_t mark = scope->len;
+	rt_buf one = RT_BUF_INIT;
+	int rc = rt_winfw_rule_scope(r, &one) || rt_list_union(scope, one.len ? one.buf : "");
 
-	if (scope->len && rt_buf_addch(scope, ','))
-		return -1;
-	if (rt_winfw_rule_scope(r, scope))
-		return -1;
-	if (scope->len == mark + 1)
-		rt_buf_truncate(scope, mark);
-	return 0;
+	rt_buf_release(&one);
+	return rc ? -1 : 0;
 }
 
 int rt_winfw_decide(const rt_winfw_policy *p, int profile, const rt_winfw_conn *c, int min_present,

@@ -181,9 +181,8 @@ int rt_winfw_reach_eval(const rt_winfw_policy *p, const rt_winfw_host *h, int pr
 
 				if (lr->leg->group != g || lr->d.open != RT_WINFW_OPEN_SCOPED)
 					continue;
-				if (s->len)
-					rt_buf_addch(s, ',');
-				rt_buf_adds(s, lr->d.scope.buf);
+				if (rt_list_union(s, lr->d.scope.buf))
+					rc = -1;
 			}
 		}
 	out->open = out->open_if_unknown = RT_WINFW_OPEN_ANY;
