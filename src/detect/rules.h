@@ -231,8 +231,9 @@ void rt_ruleset_release(rt_ruleset *rs);
  * rules ask for @image, @parent_image and @cmd over and over), with their
  * lower-cased copies for the contains tests. Keyed by the compiled spec
  * (shared by identical texts). rt_memo_init (or zero) it before the
- * event's first match; release it after the last. Values are kept only when resolving did not
- * need a scratch buffer, so they live in the event or the detector.
+ * event's first match; release it after the last. Values are kept only
+ * when resolving did not need a scratch buffer, so they live in the event
+ * or the detector.
  */
 #define RT_MEMO_MAX 12
 typedef struct rt_memo {
