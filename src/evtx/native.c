@@ -121,22 +121,24 @@ typedef struct reader {
 	pthread_cond_t work, done;
 } reader;
 
+/* Units through both streams: delivered and hashed. */
+static size_t units_done(const reader *r)
+{
+	return r->delivered < r->hashed ? r->delivered : r->hashed;
+}
+
 /* Whether a unit may be handed out: its slot's last unit is delivered
  * and hashed. */
 static int room(const reader *r)
 {
-	size_t done = r->delivered < r->hashed ? r->delivered : r->hashed;
-
-	return r->next < done + r->nslots;
+	return r->next < units_done(r) + r->nslots;
 }
 
 /* Wake the workers waiting for room once half the slots are free: once per
  * nslots / 2 units, not once per unit. */
 static void wake_workers(reader *r)
 {
-	size_t done = r->delivered < r->hashed ? r->delivered : r->hashed;
-
-	if (r->stop || r->next + r->nslots / 2 <= done + r->nslots)
+	if (r->stop || r->next + r->nslots / 2 <= units_done(r) + r->nslots)
 		pthread_cond_broadcast(&r->work);
 }
 

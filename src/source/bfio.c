@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lazy.h"
@@ -169,4 +170,17 @@ int rt_source_bfio(rt_source *s, void **handle)
 void rt_source_bfio_free(void **handle)
 {
 	rt_source_bfio_free_with(&rt_bfio_linked, handle);
+}
+
+int rt_lazy_yal_handle(rt_yal_lib lib, rt_source *s, const rt_bfio_api **bfio, void **handle,
+		       char *err, size_t n)
+{
+	*handle = NULL;
+	if (rt_lazy_yal(lib, bfio, err, n))
+		return -1;
+	if (rt_source_bfio_with(s, *bfio, handle)) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	return 0;
 }

@@ -394,10 +394,8 @@ static int open_vhdi(img *m, rt_source *file, rt_source_sibling sib, void *ctx, 
 	size64_t sz = 0;
 	uint32_t type = 0;
 
-	if (rt_source_bfio_with(file, m->api, &m->bfio)) {
-		snprintf(err, n, "out of memory");
+	if (rt_lazy_yal_handle((rt_yal_lib)m->lib, file, &m->api, &m->bfio, err, n))
 		return -1;
-	}
 	if (libvhdi_file_initialize((libvhdi_file_t **)&m->h, &e) != 1 ||
 	    libvhdi_file_open_file_io_handle(m->h, m->bfio, LIBVHDI_OPEN_READ, &e) != 1 ||
 	    libvhdi_file_get_media_size(m->h, &sz, &e) != 1) {
@@ -433,10 +431,8 @@ static int open_qcow(img *m, rt_source *file, rt_source_sibling sib, void *ctx, 
 	uint32_t enc = 0;
 	char backing[4096] = "";
 
-	if (rt_source_bfio_with(file, m->api, &m->bfio)) {
-		snprintf(err, n, "out of memory");
+	if (rt_lazy_yal_handle((rt_yal_lib)m->lib, file, &m->api, &m->bfio, err, n))
 		return -1;
-	}
 	if (libqcow_file_initialize((libqcow_file_t **)&m->h, &e) != 1 ||
 	    libqcow_file_open_file_io_handle(m->h, m->bfio, LIBQCOW_OPEN_READ, &e) != 1 ||
 	    libqcow_file_get_media_size(m->h, &sz, &e) != 1) {
@@ -486,7 +482,6 @@ static int open_parent(img *m, const char *child, const char *parent_name, rt_so
 		return -1;
 	}
 	m->parent->lib = m->lib;
-	m->parent->api = m->api;
 	(void)child;
 	rc = m->lib == IMG_VHDI ? open_vhdi(m->parent, ps, sib, ctx, f, depth + 1, &sz, err, n)
 				: open_qcow(m->parent, ps, sib, ctx, f, depth + 1, &sz, err, n);
@@ -505,10 +500,8 @@ static int open_vmdk(img *m, rt_source *file, rt_source_sibling sib, void *ctx, 
 	files ext = {NULL, 0};
 	const char *self = base_of(rt_source_name(file));
 
-	if (rt_source_bfio_with(file, m->api, &m->bfio)) {
-		snprintf(err, n, "out of memory");
+	if (rt_lazy_yal_handle((rt_yal_lib)m->lib, file, &m->api, &m->bfio, err, n))
 		return -1;
-	}
 	if (libvmdk_handle_initialize((libvmdk_handle_t **)&m->h, &e) != 1 ||
 	    libvmdk_handle_open_file_io_handle(m->h, m->bfio, LIBVMDK_OPEN_READ, &e) != 1 ||
 	    libvmdk_handle_get_number_of_extents(m->h, &next, &e) != 1) {
@@ -581,12 +574,8 @@ int rt_source_open_bitlocker(rt_source *vol, const char *recovery_password, rt_s
 				 "(--recovery-password) to read it");
 		goto fail;
 	}
-	if (rt_lazy_yal(RT_YAL_BDE, &m->api, err, n))
+	if (rt_lazy_yal_handle(RT_YAL_BDE, vol, &m->api, &m->bfio, err, n))
 		goto fail;
-	if (rt_source_bfio_with(vol, m->api, &m->bfio)) {
-		snprintf(err, n, "out of memory");
-		goto fail;
-	}
 	if (libbde_volume_initialize((libbde_volume_t **)&m->h, &e) != 1) {
 		YAL_ERR(libbde, &e, "libbde cannot start", err, n);
 		goto fail;
@@ -813,10 +802,10 @@ int rt_image_open(rt_source *file, const char *kind, rt_source_sibling sib, void
 	if (!(m = calloc(1, sizeof(*m))))
 		goto out;
 	m->lib = (img_lib)lib;
-	if (rt_lazy_yal((rt_yal_lib)lib, &m->api, err, n))
-		goto out;
 	if (lib == IMG_EWF) {
-		if ((!strcmp(kind, "Ex01") && ewf_known(m->api, file, err, n)) ||
+		/* segments in a pool: the others open on one handle (rt_lazy_yal_handle) */
+		if (rt_lazy_yal(RT_YAL_EWF, &m->api, err, n) ||
+		    (!strcmp(kind, "Ex01") && ewf_known(m->api, file, err, n)) ||
 		    ewf_segments(file, sib, ctx, &f, err, n) || open_ewf(m, &f, &size, err, n))
 			goto out;
 	} else {

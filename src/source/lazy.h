@@ -28,6 +28,8 @@
 
 #include <stddef.h>
 
+#include "remtrail/source.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 /* libewf, libvhdi, libqcow declare their _file_io_handle/_file_io_pool
@@ -88,6 +90,15 @@ typedef struct rt_bfio_api {
  * ("cannot load libewf.so.2: ...").
  */
 int rt_lazy_yal(rt_yal_lib lib, const rt_bfio_api **bfio, char *err, size_t n);
+
+/*
+ * Image library `lib` loaded (rt_lazy_yal) and a libbfio handle over `s`
+ * made with its libbfio (rt_source_bfio_with): what a library is opened
+ * on. *bfio is the libbfio to free the handle with. 0, or -1 with why in
+ * err (the library cannot be loaded, or out of memory).
+ */
+int rt_lazy_yal_handle(rt_yal_lib lib, rt_source *s, const rt_bfio_api **bfio, void **handle,
+		       char *err, size_t n);
 
 /* The libbfio remtrail is linked with, for libevtx and libregf. */
 extern const rt_bfio_api rt_bfio_linked;

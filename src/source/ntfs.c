@@ -330,12 +330,8 @@ int rt_ntfs_open(rt_source *volume, rt_ntfs **out, char *err, size_t n)
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
-	if (rt_lazy_yal(RT_YAL_FSNTFS, &v->api, err, n))
+	if (rt_lazy_yal_handle(RT_YAL_FSNTFS, volume, &v->api, &v->bfio, err, n))
 		goto fail;
-	if (rt_source_bfio_with(volume, v->api, &v->bfio)) {
-		snprintf(err, n, "out of memory");
-		goto fail;
-	}
 	v->under = rt_source_ref(volume);
 	if (libfsntfs_volume_initialize(&v->v, &e) != 1 ||
 	    libfsntfs_volume_open_file_io_handle(v->v, v->bfio, LIBFSNTFS_OPEN_READ, &e) != 1) {

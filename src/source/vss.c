@@ -192,12 +192,8 @@ int rt_vss_open(rt_source *volume, rt_vss **out, int *nstores, char *err, size_t
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
-	if (rt_lazy_yal(RT_YAL_VSHADOW, &v->api, err, n))
+	if (rt_lazy_yal_handle(RT_YAL_VSHADOW, volume, &v->api, &v->bfio, err, n))
 		goto fail;
-	if (rt_source_bfio_with(volume, v->api, &v->bfio)) {
-		snprintf(err, n, "out of memory");
-		goto fail;
-	}
 	v->under = rt_source_ref(volume);
 	r = libvshadow_check_volume_signature_file_io_handle(v->bfio, &e);
 	if (r != 1) {

@@ -10,8 +10,8 @@
  *
  * libcrypto is loaded when the first hash is started, not at start-up: its
  * four thousand relocations, bound at start, were most of what was left of
- * every run's start-up (`events` hashes nothing). Linked, it was
- * 6.4 M instructions of start-up; loaded on first use, 2.5 M.
+ * every run's start-up (`events` hashes nothing): `remtrail --version` took
+ * 6.4 M instructions with it linked, 3.3 M without.
  */
 #include "config.h"
 
@@ -19,11 +19,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <openssl/evp.h>
 
 #include "remtrail/util.h"
-
-#include <dlfcn.h>
 
 #define CRYPTO_FNS(X) \
 	X(EVP_MD_CTX_new) \

@@ -696,7 +696,7 @@ int rt_list_union(rt_buf *b, const char *items)
 		const char *end = strchr(p, ',');
 		size_t l = end ? (size_t)(end - p) : strlen(p);
 
-		if (l && !rt_list_has(b->len ? b->buf : "", p, l) &&
+		if (l && !rt_list_has(b->buf, p, l) &&
 		    ((b->len && rt_buf_addch(b, ',')) || rt_buf_add(b, p, l)))
 			return -1;
 		p = end ? end + 1 : NULL;
