@@ -96,6 +96,7 @@ typedef struct rt_units {
 	char *base;          /* the folder relative paths are relative to */
 	pthread_t hasher;    /* rt_units_hash_start's thread, while `hashing` */
 	int hashing;
+	int from_manifest;   /* made by rt_units_parse: no evidence was walked */
 } rt_units;
 
 /*
@@ -105,8 +106,10 @@ typedef struct rt_units {
  * rt_units_hash_start (after rt_units_collect, while the units are
  * analysed) and put into their inputs by rt_units_hash_finish, which waits
  * for it (a file that cannot be read is named on diag). Units read from a
- * manifest have no containers: both are no-ops. finish: 0, or -1 on out of
- * memory.
+ * manifest walked nothing: start does nothing, and finish hashes their
+ * skipped images and archives from the files the manifest names (one that
+ * is gone, unreadable or of another size now is named on diag and left
+ * without). finish: 0, or -1 on out of memory.
  */
 void rt_units_hash_start(rt_units *u);
 int rt_units_hash_finish(rt_units *u, rt_diag *diag);

@@ -475,7 +475,7 @@ static int run(int argc, char **argv)
 		goto out;
 	for (h = 0; h < u->n; h++)
 		froms[h] = args.outdir;
-	if (rt_units_hash_finish(u, &diag) || cli_case_from_folders("analyze", u, froms, &a))
+	if (rt_units_hash_finish(u, &diag) || cli_case_from_folders("analyze", u, froms, (unsigned)rr.jobs, &a))
 		goto out;
 	rr.finished = cli_run_time();
 	rep.a = a;

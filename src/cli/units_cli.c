@@ -436,34 +436,57 @@ void cli_remove_case(const char *dir)
 	rt_buf_release(&p);
 }
 
-int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
-			  rt_analysis **out)
+typedef struct load_job {
+	const rt_units *u;
+	const char *const *froms;
+	rt_analysis **parts;
+	char (*err)[1024]; /* one reason per unit; "" when it was read */
+} load_job;
+
+static int load_one(void *ctx, size_t k)
 {
-	rt_analysis **parts = calloc(u->n + 1, sizeof *parts);
-	char err[1024];
+	load_job *j = ctx;
+
+	if (!rt_hostdir_load(j->froms[k], j->u->units[k].dir, &j->parts[k], j->err[k],
+			     sizeof j->err[k]))
+		return 0;
+	if (!j->err[k][0])
+		snprintf(j->err[k], sizeof j->err[k], "out of memory");
+	return -1;
+}
+
+int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
+			  unsigned threads, rt_analysis **out)
+{
+	load_job j = { u, froms, calloc(u->n + 1, sizeof *j.parts), calloc(u->n + 1, sizeof *j.err) };
 	size_t k;
 	int rc = -1;
 
 	*out = NULL;
-	if (!parts) {
+	if (!j.parts || !j.err) {
 		fprintf(stderr, "remtrail %s: out of memory\n", cmd);
-		return -1;
+		goto out;
 	}
-	for (k = 0; k < u->n; k++)
-		if (rt_hostdir_load(froms[k], u->units[k].dir, &parts[k], err, sizeof err)) {
-			fprintf(stderr, "remtrail %s: cannot read the result of host '%s' in '%s/hosts/%s': %s\n",
-				cmd, u->units[k].dir, froms[k], u->units[k].dir, err);
-			goto out;
-		}
-	if (rt_case_join(parts, u->n, u->skipped, u->nskipped, out)) {
+	/* every host folder read side by side; the first that fails in the
+	 * manifest's order is the one named, whatever the threads did */
+	if (rt_par_each(u->n, threads, load_one, &j))
+		for (k = 0; k < u->n; k++)
+			if (j.err[k][0]) {
+				fprintf(stderr, "remtrail %s: cannot read the result of host '%s' in "
+						"'%s/hosts/%s': %s\n",
+					cmd, u->units[k].dir, froms[k], u->units[k].dir, j.err[k]);
+				goto out;
+			}
+	if (rt_case_join(j.parts, u->n, u->skipped, u->nskipped, out)) {
 		fprintf(stderr, "remtrail %s: out of memory while joining the hosts\n", cmd);
 		goto out;
 	}
 	rc = 0;
 out:
-	for (k = 0; k < u->n; k++)
-		rt_analysis_free(&parts[k]);
-	free(parts);
+	for (k = 0; j.parts && k < u->n; k++)
+		rt_analysis_free(&j.parts[k]);
+	free(j.parts);
+	free(j.err);
 	return rc;
 }
 

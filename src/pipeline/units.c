@@ -268,10 +268,51 @@ void rt_units_hash_start(rt_units *u)
 	u->hashing = pthread_create(&u->hasher, NULL, hash_containers, u->ev) == 0;
 }
 
+/*
+ * Units read from a manifest walked no evidence. The images and archives
+ * a unit read from get their SHA-256 from its folder; those that gave no
+ * unit anything (state skipped) are hashed from their files here, so that
+ * a case made from a manifest lists the same SHA-256 as one made from the
+ * walk. A file that is gone, unreadable or no longer of the size the
+ * manifest gives is named and left without one.
+ */
+static int hash_skipped_files(rt_units *u, rt_diag *diag)
+{
+	rt_buf p = RT_BUF_INIT;
+	uint64_t size;
+	char hex[65];
+	size_t j;
+	int rc = 0;
+
+	for (j = 0; !rc && j < u->nskipped; j++) {
+		rt_input *in = &u->skipped[j];
+
+		if (in->sha256 || !in->kind || in->container || in->state != RT_INPUT_SKIPPED)
+			continue;
+		rt_buf_reset(&p);
+		if (in->path[0] == '/' ? rt_buf_adds(&p, in->path)
+				       : rt_buf_addf(&p, "%s/%s", u->base, in->path)) {
+			rc = -1;
+		} else if (rt_sha256_file(p.buf, hex, &size)) {
+			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
+		} else if (size != in->size) {
+			rt_diag_error(diag, in->path,
+				      "not hashed: %llu bytes now, %llu when the manifest was written",
+				      (unsigned long long)size, (unsigned long long)in->size);
+		} else if (!(in->sha256 = rt_strdup0(hex))) {
+			rc = -1;
+		}
+	}
+	rt_buf_release(&p);
+	return rc;
+}
+
 int rt_units_hash_finish(rt_units *u, rt_diag *diag)
 {
 	size_t c, k, j;
 
+	if (u->from_manifest)
+		return hash_skipped_files(u, diag);
 	if (u->hashing)
 		pthread_join(u->hasher, NULL);
 	u->hashing = 0;
@@ -913,6 +954,7 @@ int rt_units_parse(const char *text, size_t len, rt_units **out, char *err, size
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
+	r.u->from_manifest = 1;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
