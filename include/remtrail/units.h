@@ -202,6 +202,18 @@ typedef struct rt_hostdir_made {
 int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_file *files,
 		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen);
 /*
+ * rt_hostdir_commit with the files made as they are written: make(ctx, i,
+ * &files[i]) fills file i (name, data, len; data kept until the call
+ * returns), up to `threads` of them at a time (rt_par_each), each written
+ * as soon as it is made, so that one file's write waits while another is
+ * made. The folder is the same as rt_hostdir_commit's of the same files.
+ * On failure `err` gives the first file that failed, in their order.
+ */
+typedef int (*rt_hostdir_make_fn)(void *ctx, size_t i, rt_hostdir_file *f);
+int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *files, size_t nfiles,
+		     rt_hostdir_make_fn make, void *ctx, unsigned threads,
+		     const rt_hostdir_made *made, char *err, size_t errlen);
+/*
  * Whether DIR/hosts/<u->dir> holds a complete result of unit `u` made with
  * `made` from the same inputs (paths, sizes and SHA-256: the inputs are
  * hashed; for artifacts inside images and archives, the containers' files

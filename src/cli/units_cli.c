@@ -284,27 +284,18 @@ const char *cli_unit_file_name(size_t i)
 	return i < cli_nunit_files ? unit_files[i].name : NULL;
 }
 
-typedef struct render_job {
-	const rt_report *r;
-	size_t host;
-	rt_buf *bufs;
-} render_job;
-
-static int render_one(void *ctx, size_t i)
+int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 {
-	render_job *j = ctx;
+	const cli_unit_render *j = ctx;
+	rt_buf *b = &j->bufs[i];
 
-	rt_buf_reset(&j->bufs[i]);
-	return unit_files[i].write(&j->bufs[i], j->r, j->host);
-}
-
-/* The files are independent views of one report: rendered side by side
- * (at -j2 they were a fifth of analysing one host, on one thread). */
-int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs, unsigned threads)
-{
-	render_job j = { r, host, bufs };
-
-	return rt_par_each(cli_nunit_files, threads, render_one, &j);
+	rt_buf_reset(b);
+	f->name = unit_files[i].name;
+	if (unit_files[i].write(b, j->r, j->host))
+		return -1;
+	f->data = b->buf;
+	f->len = b->len;
+	return 0;
 }
 
 /* rt_report.flush: what the writer has so far goes to the file. */
