@@ -22,6 +22,7 @@
 
 #include "casegen.h"
 #include "evtx_writer.h"
+#include "hive_writer.h"
 #include "scenario.h"
 #include "remtrail/report.h"
 #include "remtrail/units.h"
@@ -201,9 +202,30 @@ START_TEST(shards_merged_equal_the_whole_case)
 	     *shared = path("shared", NULL), *tl;
 	int r;
 
+	/* a hive nothing identifies: its note comes from the walk, which a
+	 * shard run from the manifest does not do */
+	{
+		hw_hive *h = hw_new();
+		char *p = path("case/SRV01/C/Windows/System32/config", "mystery.bin");
+
+		hw_set_file_name(h, "C:\\x\\blob.dat");
+		ck_assert_int_eq(hw_sz(h, "Foo", "bar", "baz"), 0);
+		ck_assert_int_eq(hw_write(h, p), 0);
+		hw_free(h);
+		free(p);
+	}
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(err, "host 1/6"));
 	free(err);
+	tl = path("whole", "report.txt");
+	{
+		char *t = tu_read_file(tl, NULL);
+
+		ck_assert_ptr_nonnull(strstr(t, "registry hive not used: neither its root keys nor "
+					     "its names ('blob.dat', 'mystery.bin')"));
+		free(t);
+	}
+	free(tl);
 	/* the case holds pairs across hosts: the step merge must redo */
 	tl = path("whole", "timeline.jsonl");
 	{

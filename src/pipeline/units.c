@@ -614,6 +614,11 @@ static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 		ADDF(",\"type\":\"%s\",\"hive\":\"%s\",\"backup\":%s,\"size\":%llu",
 		     a->kind == RT_ART_EVTX ? "evtx" : "hive", rt_hive_kind_name(a->hive_kind),
 		     a->is_backup ? "true" : "false", (unsigned long long)a->size);
+		/* nothing identified it: why, for the note its analysis gives */
+		if (a->hive_kind_unsure && a->hive_kind_reason) {
+			ADD(",\"hive_reason\":");
+			JP(a->hive_kind_reason);
+		}
 		if (origin_json(out, u->ev, a))
 			return -1;
 		ADD(",\"logs\":[");
@@ -816,9 +821,11 @@ static int read_artifact(rt_evidence *ev, const cJSON *o, rt_artifact *a)
 	a->kind = !strcmp(type, "evtx") ? RT_ART_EVTX : RT_ART_HIVE;
 	if (jr_path(o, "path", &a->path) || !a->path || jr_u64(o, "size", &a->size) ||
 	    hive_kind(jr_str(o, "hive"), &a->hive_kind) || jr_bool(o, "backup", 0, &backup) ||
-	    log_array(ev, o, &a->logs, &a->nlogs) || read_origin(ev, o, a))
+	    log_array(ev, o, &a->logs, &a->nlogs) || read_origin(ev, o, a) ||
+	    jr_path(o, "hive_reason", &a->hive_kind_reason))
 		return -1;
 	a->is_backup = backup;
+	a->hive_kind_unsure = a->hive_kind_reason != NULL;
 	return 0;
 }
 
