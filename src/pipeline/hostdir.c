@@ -796,17 +796,21 @@ int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, cha
 		ERR("out of memory");
 	if (rb_host_report(a, report.buf, report.len, p.buf, err, errlen))
 		goto out;
-	/* names as unit.json keeps them: the exact bytes */
-	free(a->hosts[0].name);
-	a->hosts[0].name = name;
-	name = NULL;
+	/* the host's name as unit.json keeps it: the exact bytes. A finding
+	 * on another computer (a log that names several) keeps that name, as
+	 * the host's own files give it. */
 	for (i = 0; i < a->hosts[0].findings.n; i++) {
 		rt_finding *f = &a->hosts[0].findings.items[i];
 
+		if (strcmp(f->host, a->hosts[0].name))
+			continue;
 		free(f->host);
-		if (!(f->host = rt_strdup0(a->hosts[0].name)))
+		if (!(f->host = rt_strdup0(name)))
 			ERR("out of memory");
 	}
+	free(a->hosts[0].name);
+	a->hosts[0].name = name;
+	name = NULL;
 	for (i = 0; i < a->ninputs; i++) {
 		free(a->inputs[i].host);
 		if (!(a->inputs[i].host = rt_strdup0(a->hosts[0].name)))
