@@ -722,6 +722,19 @@ START_TEST(containers_sharded_and_resumed)
 		ck_assert_msg(strstr(err, "notes.zip: not hashed: ") && strstr(err, "bytes now"), "%s", err);
 		free(err);
 		ck_assert_int_eq(truncate(nz, st.st_size), 0);
+		/* or became a FIFO: named, never opened (it would block) */
+		{
+			char *kept = path("notes.kept", NULL);
+
+			ck_assert_int_eq(rename(nz, kept), 0);
+			ck_assert_int_eq(mkfifo(nz, 0600), 0);
+			ck_assert_int_eq(rt(NULL, &err, "merge", m, s1, s2, NULL), 3);
+			ck_assert_msg(strstr(err, "notes.zip: not hashed: not a regular file"), "%s", err);
+			free(err);
+			ck_assert_int_eq(unlink(nz), 0);
+			ck_assert_int_eq(rename(kept, nz), 0);
+			free(kept);
+		}
 		free(nz);
 	}
 	{

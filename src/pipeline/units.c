@@ -279,6 +279,7 @@ void rt_units_hash_start(rt_units *u)
 static int hash_skipped_files(rt_units *u, rt_diag *diag)
 {
 	rt_buf p = RT_BUF_INIT;
+	struct stat st;
 	uint64_t size;
 	char hex[65];
 	size_t j;
@@ -293,9 +294,15 @@ static int hash_skipped_files(rt_units *u, rt_diag *diag)
 		if (in->path[0] == '/' ? rt_buf_adds(&p, in->path)
 				       : rt_buf_addf(&p, "%s/%s", u->base, in->path)) {
 			rc = -1;
-		} else if (rt_sha256_file(p.buf, hex, &size)) {
+		} else if (stat(p.buf, &st)) {
 			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
-		} else if (size != in->size) {
+		} else if (!S_ISREG(st.st_mode)) {
+			/* never opened: a FIFO would block, a device never end */
+			rt_diag_error(diag, in->path, "not hashed: not a regular file");
+		} else if ((size = (uint64_t)st.st_size) == in->size &&
+			   rt_sha256_file(p.buf, hex, &size)) {
+			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
+		} else if (size != in->size) { /* before, or while it was read */
 			rt_diag_error(diag, in->path,
 				      "not hashed: %llu bytes now, %llu when the manifest was written",
 				      (unsigned long long)size, (unsigned long long)in->size);
