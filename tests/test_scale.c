@@ -551,6 +551,38 @@ START_TEST(changes_are_noticed)
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, "--mgmt", "10.0.0.0/24", "--force", NULL), 0);
 	ck_assert_ptr_nonnull(strstr(err, "(0 unchanged since the last run)"));
 	free(err);
+	/* new evidence for a host (a log more: the manifest differs) and a
+	 * host gone: the same case still, the others kept, the gone host's
+	 * folder removed; the case as a fresh run of the evidence makes it */
+	{
+		char *from = path("case/WS03/C/Windows/System32/winevt/Logs", "System.evtx"),
+		     *to = path("case/WS03/C/Windows/System32/winevt/Logs", "Copy-System.evtx"),
+		     *con = path("case", "CON"), *gone = path("CON.gone", NULL),
+		     *fresh = path("fresh", NULL), *t;
+		size_t n;
+
+		t = tu_read_file(from, &n);
+		ck_assert_ptr_nonnull(t);
+		free(tu_write_file(dir, "case/WS03/C/Windows/System32/winevt/Logs/Copy-System.evtx", t,
+				   n));
+		free(t);
+		ck_assert_int_eq(rename(con, gone), 0);
+		ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", out, "--mgmt", "10.0.0.0/24", NULL), 0);
+		ck_assert_msg(strstr(err, "the evidence changed since the last run") &&
+				      strstr(err, "(4 unchanged since the last run)") &&
+				      strstr(err, "hosts/CO%4E': no longer in the evidence"),
+			      "%s", err);
+		free(err);
+		ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", fresh, "--mgmt", "10.0.0.0/24", NULL), 0);
+		same_results(fresh, out);
+		ck_assert_int_eq(rename(gone, con), 0);
+		ck_assert_int_eq(unlink(to), 0);
+		free(from);
+		free(to);
+		free(con);
+		free(gone);
+		free(fresh);
+	}
 	/* another case into the same folder is refused */
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "--host", "WS01", "-o", out, NULL), 0);
 	free(err);

@@ -240,5 +240,9 @@ int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char *
  * (the same way as rt_hostdir_commit). 0, or -1 with the reason. */
 int rt_hostdir_copy(const char *src, const char *dst, const char *hostdir, char *err,
 		    size_t errlen);
+/* Remove the host folder DIR/hosts/<hostdir> (a plain folder name) when it
+ * is a result remtrail wrote (it holds unit.json); nothing else is removed.
+ * 0 (removed, or there was none), or -1 with the reason in `err`. */
+int rt_hostdir_remove(const char *dir, const char *hostdir, char *err, size_t errlen);
 
 #endif

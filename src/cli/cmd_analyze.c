@@ -231,6 +231,82 @@ static int prepare_output(const analysis_args *args, const char *const *paths, s
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A case's evidence: the folder it was walked from and the paths given,
+ * sorted, each once, joined by newlines into *out. -1 when `text` is no
+ * manifest. */
+static int evidence_of(const rt_buf *text, rt_buf *out)
+{
+	rt_units *u = NULL;
+	const char **v = NULL;
+	char err[256];
+	size_t i, n = 0;
+	int r = -1;
+
+	if (rt_units_parse(text->buf, text->len, &u, err, sizeof err) ||
+	    !(v = cli_unit_paths(u, &n)))
+		goto out;
+	qsort(v, n, sizeof *v, cmp_str);
+	if (rt_buf_adds(out, u->base ? u->base : ""))
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((!i || strcmp(v[i], v[i - 1])) &&
+		    (rt_buf_addch(out, '\n') || rt_buf_adds(out, v[i])))
+			goto out;
+	r = 0;
+out:
+	free(v);
+	rt_units_free(&u);
+	return r;
+}
+
+/*
+ * Whether an earlier run's manifest is of the same case as this one,
+ * whose evidence changed since: the same paths walked from the same
+ * folder (a host's new or changed files, a host added or gone). Its host
+ * folders are then checked one by one as always; those of hosts the walk
+ * no longer finds are removed, named on stderr. A run from a manifest
+ * (shards) needs the very manifest: they must agree on the units.
+ */
+static int same_evidence(const analysis_args *args, const rt_buf *old, const rt_buf *manifest)
+{
+	rt_buf a = RT_BUF_INIT, b = RT_BUF_INIT;
+	rt_units *was = NULL, *now = NULL;
+	char err[256], why[1024];
+	size_t k, j;
+	int same = !args->manifest && !evidence_of(old, &a) && !evidence_of(manifest, &b) &&
+		   a.len == b.len && !memcmp(a.buf, b.buf, a.len);
+
+	if (same && !rt_units_parse(old->buf, old->len, &was, err, sizeof err) &&
+	    !rt_units_parse(manifest->buf, manifest->len, &now, err, sizeof err)) {
+		fprintf(stderr, "remtrail analyze: the evidence changed since the last run into '%s': "
+				"hosts whose inputs are unchanged are kept, the others analysed again\n",
+			args->outdir);
+		for (k = 0; k < was->n; k++) {
+			for (j = 0; j < now->n && strcmp(was->units[k].dir, now->units[j].dir); j++)
+				;
+			if (j < now->n)
+				continue;
+			if (rt_hostdir_remove(args->outdir, was->units[k].dir, why, sizeof why))
+				fprintf(stderr, "remtrail analyze: cannot remove '%s/hosts/%s' (no "
+						"longer in the evidence): %s\n",
+					args->outdir, was->units[k].dir, why);
+			else
+				fprintf(stderr, "remtrail analyze: removed '%s/hosts/%s': no longer in "
+						"the evidence\n", args->outdir, was->units[k].dir);
+		}
+	}
+	rt_units_free(&was);
+	rt_units_free(&now);
+	rt_buf_release(&a);
+	rt_buf_release(&b);
+	return same;
+}
+
 /* The case's manifest into the output folder; an earlier run's must be
  * the same case (or --force). */
 static int keep_manifest(const analysis_args *args, const rt_buf *manifest)
@@ -239,7 +315,8 @@ static int keep_manifest(const analysis_args *args, const rt_buf *manifest)
 	int r = 0;
 
 	if (has_manifest(args->outdir, &old) &&
-	    (old.len != manifest->len || memcmp(old.buf, manifest->buf, old.len))) {
+	    (old.len != manifest->len || memcmp(old.buf, manifest->buf, old.len)) &&
+	    (args->force || !same_evidence(args, &old, manifest))) {
 		if (!args->force) {
 			fprintf(stderr, "remtrail analyze: output folder '%s' holds the results of another "
 					"case (its %s differs from this one's): choose another folder, or "
@@ -534,7 +611,9 @@ const cli_command cli_cmd_analyze = {
 	"\n"
 	"Run again into the same DIR, analyze keeps every host whose inputs (paths,\n"
 	"sizes, SHA-256) and options are unchanged and whose folder is complete, and\n"
-	"redoes the others: an interrupted run is resumed. Big cases can be split:\n"
+	"redoes the others: an interrupted run is resumed, and evidence added under\n"
+	"the same PATHs is analysed (a host no longer found has its folder removed).\n"
+	"Big cases can be split:\n"
 	"'remtrail hosts' writes the manifest, each process (or machine, or Slurm\n"
 	"array task) analyzes a shard of it, 'remtrail merge' joins them - the same\n"
 	"files as one run (docs/scale.md).\n"

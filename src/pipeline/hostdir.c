@@ -402,6 +402,33 @@ int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_fi
 	return r;
 }
 
+int rt_hostdir_remove(const char *dir, const char *hostdir, char *err, size_t errlen)
+{
+	rt_buf p = RT_BUF_INIT, u = RT_BUF_INIT;
+	struct stat st;
+	int rc = -1;
+
+	if (!*hostdir || strchr(hostdir, '/') || hostdir[0] == '.')
+		ERR("not a host folder name");
+	if (rt_buf_addf(&p, "%s/hosts/%s", dir, hostdir) || rt_buf_addf(&u, "%s/" UNIT_FILE, p.buf))
+		ERR("out of memory");
+	if (lstat(p.buf, &st)) {
+		rc = errno == ENOENT ? 0 : -1;
+		if (rc)
+			ERR("%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode) || lstat(u.buf, &st) || !S_ISREG(st.st_mode))
+		ERR("not a host folder remtrail wrote (no %s)", UNIT_FILE);
+	if (rmtree(p.buf))
+		ERR("%s", strerror(errno));
+	rc = 0;
+out:
+	rt_buf_release(&p);
+	rt_buf_release(&u);
+	return rc;
+}
+
 /* -------------------------------------------------------------- checking */
 
 /* unit.json of DIR/hosts/<hostdir>, parsed, or NULL with the reason. */
