@@ -1,0 +1,171 @@
+/* Many needles searched in a text, the long ones in one pass; see multi.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "multi.h"
+#include "remtrail/util.h"
+
+#define NHASH 65536u
+#define STRIDE (RT_MULTI_LONG - 3)
+
+static void set_bit(uint64_t *set, unsigned k)
+{
+	set[k >> 6] |= (uint64_t)1 << (k & 63);
+}
+
+static int has_bit(const uint64_t *set, unsigned k)
+{
+	return (int)(set[k >> 6] >> (k & 63) & 1);
+}
+
+/* The hash of the 4-byte window at p, letters' cases merged (OR 0x20). */
+static unsigned window_hash(const unsigned char *p)
+{
+	uint32_t w = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		      (uint32_t)p[3] << 24) | UINT32_C(0x20202020);
+
+	return (unsigned)((w * UINT32_C(2654435761)) >> 16);
+}
+
+int rt_multi_add(rt_multi *m, const char *s, size_t len)
+{
+	size_t i;
+	char *low;
+
+	if (m->built || !len || len > UINT16_MAX)
+		return -1;
+	for (i = 0; i < m->n; i++)
+		if (m->len[i] == len && rt_strncaseeq(m->item[i], s, len))
+			return (int)i;
+	if (m->n == RT_MULTI_MAX)
+		return -1;
+	if (m->n == m->alloc) {
+		size_t na = m->alloc ? m->alloc * 2 : 64;
+		void *a = realloc(m->item, na * sizeof *m->item), *b;
+
+		if (!a)
+			return -1;
+		m->item = a;
+		if (!(b = realloc(m->len, na * sizeof *m->len)))
+			return -1;
+		m->len = b;
+		m->alloc = na;
+	}
+	if (!(low = malloc(len + 1)))
+		return -1;
+	rt_ascii_lower(low, s, len);
+	low[len] = '\0';
+	m->item[m->n] = low;
+	m->len[m->n] = (uint32_t)len;
+	if (len >= RT_MULTI_LONG)
+		set_bit(m->longs, (unsigned)m->n);
+	return (int)m->n++;
+}
+
+int rt_multi_build(rt_multi *m)
+{
+	size_t i, k, ng = 0;
+	uint32_t *fill;
+
+	for (i = 0; i < m->n; i++)
+		if (m->len[i] >= RT_MULTI_LONG)
+			ng += m->len[i] - 3;
+	m->hashes = calloc(NHASH / 64, sizeof *m->hashes);
+	m->start = calloc(NHASH + 1, sizeof *m->start);
+	m->grams = malloc((ng ? ng : 1) * sizeof *m->grams);
+	fill = malloc((NHASH + 1) * sizeof *fill);
+	if (!m->hashes || !m->start || !m->grams || !fill) {
+		free(fill);
+		return -1;
+	}
+	for (i = 0; i < m->n; i++)
+		for (k = 0; m->len[i] >= RT_MULTI_LONG && k + 4 <= m->len[i]; k++)
+			m->start[window_hash((const unsigned char *)m->item[i] + k) + 1]++;
+	for (k = 1; k <= NHASH; k++)
+		m->start[k] += m->start[k - 1];
+	memcpy(fill, m->start, (NHASH + 1) * sizeof *fill);
+	for (i = 0; i < m->n; i++)
+		for (k = 0; m->len[i] >= RT_MULTI_LONG && k + 4 <= m->len[i]; k++) {
+			unsigned hv = window_hash((const unsigned char *)m->item[i] + k);
+
+			set_bit(m->hashes, hv);
+			m->grams[fill[hv]].id = (uint16_t)i;
+			m->grams[fill[hv]++].off = (uint16_t)k;
+		}
+	free(fill);
+	m->built = 1;
+	return 0;
+}
+
+void rt_multi_release(rt_multi *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->item[i]);
+	free(m->item);
+	free(m->len);
+	free(m->hashes);
+	free(m->start);
+	free(m->grams);
+	memset(m, 0, sizeof *m);
+}
+
+void rt_multi_hits_init(rt_multi_hits *h)
+{
+	memset(h, 0, sizeof *h);
+}
+
+int rt_multi_eq(const char *text, const char *lowered, size_t n)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if ((t[k] >= 'A' && t[k] <= 'Z' ? t[k] + 32 : t[k]) != (unsigned char)lowered[k])
+			return 0;
+	return 1;
+}
+
+/* Every long needle in text[0..n), into h. */
+static void scan(const rt_multi *m, rt_multi_hits *h, const unsigned char *t, size_t n)
+{
+	const uint64_t *hashes = m->hashes;
+	size_t i, j;
+
+	for (j = 0; j < RT_MULTI_WORDS; j++)
+		h->known[j] |= m->longs[j];
+	for (i = 0; n >= 4 && i <= n - 4; i += STRIDE) {
+		unsigned hv = window_hash(t + i);
+
+		if (!has_bit(hashes, hv))
+			continue;
+		for (j = m->start[hv]; j < m->start[hv + 1]; j++) {
+			const rt_multi_gram *g = &m->grams[j];
+			size_t len = m->len[g->id];
+
+			if (i >= g->off && n - (i - g->off) >= len && !has_bit(h->found, g->id) &&
+			    rt_multi_eq((const char *)t + i - g->off, m->item[g->id], len))
+				set_bit(h->found, g->id);
+		}
+	}
+	h->scanned = 1;
+}
+
+int rt_multi_has(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n, unsigned id)
+{
+	if (!m->built || id >= m->n)
+		return 0;
+	if (!has_bit(h->known, id)) {
+		if (has_bit(m->longs, id) && !h->scanned) {
+			scan(m, h, (const unsigned char *)text, n);
+		} else {
+			set_bit(h->known, id);
+			if (rt_strcasestr_n(text, n, m->item[id], m->len[id]))
+				set_bit(h->found, id);
+		}
+	}
+	return has_bit(h->found, id);
+}
