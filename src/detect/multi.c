@@ -8,7 +8,7 @@
 #include "remtrail/util.h"
 
 #define NHASH 65536u
-#define STRIDE (RT_MULTI_LONG - 3)
+#define STRIDE ((size_t)RT_MULTI_LONG - 3)
 
 static void set_bit(uint64_t *set, unsigned k)
 {
@@ -20,13 +20,21 @@ static int has_bit(const uint64_t *set, unsigned k)
 	return (int)(set[k >> 6] >> (k & 63) & 1);
 }
 
-/* The hash of the 4-byte window at p, letters' cases merged (OR 0x20). */
+/* The 4-byte window at p, letters' cases merged (OR 0x20). */
+static uint32_t window_word(const unsigned char *p)
+{
+	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		(uint32_t)p[3] << 24) | UINT32_C(0x20202020);
+}
+
+static unsigned word_hash(uint32_t w)
+{
+	return (unsigned)((w * UINT32_C(2654435761)) >> 16);
+}
+
 static unsigned window_hash(const unsigned char *p)
 {
-	uint32_t w = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		      (uint32_t)p[3] << 24) | UINT32_C(0x20202020);
-
-	return (unsigned)((w * UINT32_C(2654435761)) >> 16);
+	return word_hash(window_word(p));
 }
 
 int rt_multi_add(rt_multi *m, const char *s, size_t len)
@@ -51,6 +59,9 @@ int rt_multi_add(rt_multi *m, const char *s, size_t len)
 		if (!(b = realloc(m->len, na * sizeof *m->len)))
 			return -1;
 		m->len = b;
+		if (!(b = realloc(m->first, na * sizeof *m->first)))
+			return -1;
+		m->first = b;
 		m->alloc = na;
 	}
 	if (!(low = malloc(len + 1)))
@@ -64,6 +75,34 @@ int rt_multi_add(rt_multi *m, const char *s, size_t len)
 	return (int)m->n++;
 }
 
+/* How common the 4-byte window at p is, roughly. */
+static unsigned window_score(const unsigned char *p)
+{
+	return rt_byte_permille(p[0]) + rt_byte_permille(p[1]) + rt_byte_permille(p[2]) +
+	       rt_byte_permille(p[3]);
+}
+
+/* The first of the STRIDE consecutive windows of long needle s (len bytes)
+ * that are least common together: the windows a scan looks for. Any
+ * occurrence has exactly one of those at a sampled place. */
+static size_t first_window(const unsigned char *s, size_t len)
+{
+	size_t a, k, best = 0;
+	unsigned sum = 0, min;
+
+	for (k = 0; k < STRIDE; k++)
+		sum += window_score(s + k);
+	min = sum;
+	for (a = 1; a + STRIDE + 3 <= len; a++) {
+		sum += window_score(s + a + STRIDE - 1) - window_score(s + a - 1);
+		if (sum < min) {
+			min = sum;
+			best = a;
+		}
+	}
+	return best;
+}
+
 int rt_multi_build(rt_multi *m)
 {
 	size_t i, k, ng = 0;
@@ -71,7 +110,7 @@ int rt_multi_build(rt_multi *m)
 
 	for (i = 0; i < m->n; i++)
 		if (m->len[i] >= RT_MULTI_LONG)
-			ng += m->len[i] - 3;
+			ng += STRIDE;
 	m->hashes = calloc(NHASH / 64, sizeof *m->hashes);
 	m->start = calloc(NHASH + 1, sizeof *m->start);
 	m->grams = malloc((ng ? ng : 1) * sizeof *m->grams);
@@ -80,20 +119,29 @@ int rt_multi_build(rt_multi *m)
 		free(fill);
 		return -1;
 	}
-	for (i = 0; i < m->n; i++)
-		for (k = 0; m->len[i] >= RT_MULTI_LONG && k + 4 <= m->len[i]; k++)
-			m->start[window_hash((const unsigned char *)m->item[i] + k) + 1]++;
+	for (i = 0; i < m->n; i++) {
+		const unsigned char *s = (const unsigned char *)m->item[i];
+
+		m->first[i] = (uint16_t)(m->len[i] >= RT_MULTI_LONG ? first_window(s, m->len[i]) : 0);
+		for (k = m->first[i]; m->len[i] >= RT_MULTI_LONG && k < m->first[i] + STRIDE; k++)
+			m->start[window_hash(s + k) + 1]++;
+	}
 	for (k = 1; k <= NHASH; k++)
 		m->start[k] += m->start[k - 1];
 	memcpy(fill, m->start, (NHASH + 1) * sizeof *fill);
-	for (i = 0; i < m->n; i++)
-		for (k = 0; m->len[i] >= RT_MULTI_LONG && k + 4 <= m->len[i]; k++) {
-			unsigned hv = window_hash((const unsigned char *)m->item[i] + k);
+	for (i = 0; i < m->n; i++) {
+		const unsigned char *s = (const unsigned char *)m->item[i];
+
+		for (k = m->first[i]; m->len[i] >= RT_MULTI_LONG && k < m->first[i] + STRIDE; k++) {
+			unsigned hv = window_hash(s + k);
+			rt_multi_gram *g = &m->grams[fill[hv]++];
 
 			set_bit(m->hashes, hv);
-			m->grams[fill[hv]].id = (uint16_t)i;
-			m->grams[fill[hv]++].off = (uint16_t)k;
+			g->id = (uint16_t)i;
+			g->off = (uint16_t)k;
+			g->word = window_word(s + k);
 		}
+	}
 	free(fill);
 	m->built = 1;
 	return 0;
@@ -107,6 +155,7 @@ void rt_multi_release(rt_multi *m)
 		free(m->item[i]);
 	free(m->item);
 	free(m->len);
+	free(m->first);
 	free(m->hashes);
 	free(m->start);
 	free(m->grams);
@@ -138,7 +187,8 @@ static void scan(const rt_multi *m, rt_multi_hits *h, const unsigned char *t, si
 	for (j = 0; j < RT_MULTI_WORDS; j++)
 		h->known[j] |= m->longs[j];
 	for (i = 0; n >= 4 && i <= n - 4; i += STRIDE) {
-		unsigned hv = window_hash(t + i);
+		uint32_t w = window_word(t + i);
+		unsigned hv = word_hash(w);
 
 		if (!has_bit(hashes, hv))
 			continue;
@@ -146,7 +196,8 @@ static void scan(const rt_multi *m, rt_multi_hits *h, const unsigned char *t, si
 			const rt_multi_gram *g = &m->grams[j];
 			size_t len = m->len[g->id];
 
-			if (i >= g->off && n - (i - g->off) >= len && !has_bit(h->found, g->id) &&
+			if (g->word == w && i >= g->off && n - (i - g->off) >= len &&
+			    !has_bit(h->found, g->id) &&
 			    rt_multi_eq((const char *)t + i - g->off, m->item[g->id], len))
 				set_bit(h->found, g->id);
 		}

@@ -14,13 +14,15 @@
  * case, every other byte (UTF-8 sequences included) compares as it is.
  * Empty needles are not registered.
  *
- * The scan: a needle of RT_MULTI_LONG bytes or more has every 4-byte window
- * of itself in a hash set (bytes OR 0x20, which maps a letter's two cases
- * to one value and changes no byte's equality with its fold: a coarser
- * key, never a missed one). The text is sampled every RT_MULTI_LONG - 3
- * bytes, so at least one sample falls wholly inside any occurrence; a
- * sample whose window is in the set is checked against the needles that
- * have it, at the offset they have it. After rt_multi_build the structure
+ * The scan: the text is sampled every S = RT_MULTI_LONG - 3 bytes, a
+ * 4-byte window at each sample, its bytes OR 0x20 (which maps a letter's
+ * two cases to one value and merges no byte with another that folds to a
+ * different letter: a coarser key, never a missed one). A needle of
+ * RT_MULTI_LONG bytes or more puts S consecutive windows of itself into a
+ * hash set (the S whose bytes are least common in text): wherever it
+ * occurs, exactly one of those S windows starts on a sample. A sample
+ * whose window is in the set is checked against the needles that have it,
+ * at the offset they have it. After rt_multi_build the structure
  * is only read: any number of threads may search with it.
  */
 #ifndef REMTRAIL_DETECT_MULTI_H
@@ -36,13 +38,15 @@
 #define RT_MULTI_LONG 8
 
 typedef struct rt_multi_gram {
-	uint16_t id;  /* the needle */
-	uint16_t off; /* where the window starts in it */
+	uint32_t word; /* the window, OR 0x20 */
+	uint16_t id;   /* the needle */
+	uint16_t off;  /* where the window starts in it */
 } rt_multi_gram;
 
 typedef struct rt_multi {
 	char **item;                  /* lower-cased needles, by id */
 	uint32_t *len;
+	uint16_t *first;              /* a long needle's first window in the hash set */
 	size_t n, alloc;
 	uint64_t longs[RT_MULTI_WORDS]; /* ids of the long needles */
 	uint64_t *hashes;             /* 65536 bits: a window hashes here */
