@@ -513,16 +513,29 @@ static int note_request(hstate *h, const rt_spec_env *env, const rt_event *ev,
  * (0 = empty slot), at most half full; the GUID hashes case-folded because
  * GUIDs compare case-insensitively.
  */
-static size_t guid_slot(const hstate *h, const char *guid)
+static size_t guid_hash(const char *guid)
 {
-	size_t x = 2166136261u, mask = h->aby_guid - 1;
+	size_t x = 2166136261u;
 	const unsigned char *p;
 
 	for (p = (const unsigned char *)guid; *p; p++)
 		x = (x ^ (size_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 16777619u;
-	for (x &= mask; h->by_guid[x] && !rt_strcaseeq(h->c[h->by_guid[x] - 1].guid, guid);
-	     x = (x + 1) & mask)
-		;
+	return x;
+}
+
+/* The slot of `guid` (its guid_hash in `hash`): where it is, or the empty
+ * slot where it would go. Candidates keep their GUID's hash, so probing
+ * compares numbers and only a hash match compares text. */
+static size_t guid_slot(const hstate *h, const char *guid, size_t hash)
+{
+	size_t x, mask = h->aby_guid - 1;
+
+	for (x = hash & mask; h->by_guid[x]; x = (x + 1) & mask) {
+		const cand *c = &h->c[h->by_guid[x] - 1];
+
+		if (c->guid_hash == hash && rt_strcaseeq(c->guid, guid))
+			break;
+	}
 	return x;
 }
 
@@ -542,11 +555,14 @@ static int index_guid(hstate *h, size_t i)
 		}
 		h->aby_guid = n;
 		for (k = 0; k < na; k++)
-			if (old[k])
-				h->by_guid[guid_slot(h, h->c[old[k] - 1].guid)] = old[k];
+			if (old[k]) {
+				const cand *c = &h->c[old[k] - 1];
+
+				h->by_guid[guid_slot(h, c->guid, c->guid_hash)] = old[k];
+			}
 		free(old);
 	}
-	k = guid_slot(h, h->c[i].guid);
+	k = guid_slot(h, h->c[i].guid, h->c[i].guid_hash);
 	h->nby_guid += !h->by_guid[k];
 	h->by_guid[k] = i + 1;
 	return 0;
@@ -562,7 +578,7 @@ static size_t find_tracked(const hstate *h, const rt_event *ev, rt_link *how, ui
 
 		if (!rt_dt_usable(pg) || !h->nby_guid)
 			return RT_FINDING_NONE;
-		i = h->by_guid[guid_slot(h, pg)];
+		i = h->by_guid[guid_slot(h, pg, guid_hash(pg))];
 		*how = RT_LINK_PROCESS_GUID;
 		return i ? i - 1 : RT_FINDING_NONE;
 	} else if (rt_spec_is_4688(ev)) {
@@ -683,6 +699,7 @@ static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, con
 	}
 	if (has_guids(ev)) {
 		c->guid = rt_strdup0(rt_event_get(ev, "ProcessGuid"));
+		c->guid_hash = c->guid ? guid_hash(c->guid) : 0;
 		c->parent_guid = rt_strdup0(rt_event_get(ev, "ParentProcessGuid"));
 	} else if (rt_spec_is_4688(ev)) {
 		c->pid = rt_spec_field_u32(ev, "NewProcessId");
@@ -799,6 +816,14 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 	rt_memo_init(&memo);
 	if (!(h = host_for(d, ev)))
 		goto oom;
+	/* a log's events share their channel: look it up when it changes */
+	if (ev->channel && (!d->chan_text || strcmp(d->chan_text, ev->channel))) {
+		free(d->chan_text);
+		d->chan_text = rt_strdup0(ev->channel);
+		d->chan_bits = rt_ruleset_channel(&d->rs, ev->channel);
+	}
+	if (ev->channel && d->chan_text)
+		rt_memo_channel(&memo, d->chan_bits);
 	env.host = h->name;
 	env.computer = h->computer;
 	env.parent_image = parent_image_cb;
@@ -1030,6 +1055,7 @@ void rt_detect_free(rt_detect **pd)
 	free(d->file);
 	free(d->file_computer);
 	free(d->last_computer);
+	free(d->chan_text);
 	rt_ruleset_release(&d->rs);
 	free(d);
 	*pd = NULL;

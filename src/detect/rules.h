@@ -224,6 +224,7 @@ typedef struct rt_ruleset {
 	size_t nspecs;
 	rt_multi multi; /* every needle of every contains test */
 	char *channel[RT_CHANNELS_MAX]; /* the channel names the rules list */
+	size_t channel_len[RT_CHANNELS_MAX];
 	size_t nchannels;
 } rt_ruleset;
 
@@ -262,6 +263,11 @@ typedef struct rt_memo {
 } rt_memo;
 /* Ready for an event: only the counts (the entries past them are never read). */
 void rt_memo_init(rt_memo *m);
+/* The rt_crule.channels bit of `channel` (0 when no rule lists it). */
+uint32_t rt_ruleset_channel(const rt_ruleset *rs, const char *channel);
+/* Tell the memo the event's channel bit (rt_ruleset_channel), known
+ * already; else the first match looks it up. */
+void rt_memo_channel(rt_memo *m, uint32_t bits);
 /* Free what the memo holds; it is then ready for another event. */
 void rt_memo_release(rt_memo *m);
 

@@ -137,7 +137,7 @@ static int compile_channels(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_bu
 		bar = strchr(p, '|');
 		len = bar ? (size_t)(bar - p) : strlen(p);
 		for (k = 0; k < rs->nchannels; k++)
-			if (strlen(rs->channel[k]) == len && rt_strncaseeq(rs->channel[k], p, len))
+			if (rs->channel_len[k] == len && rt_strncaseeq(rs->channel[k], p, len))
 				break;
 		if (k == rs->nchannels) {
 			if (k == RT_CHANNELS_MAX)
@@ -146,6 +146,7 @@ static int compile_channels(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_bu
 				return -1;
 			memcpy(rs->channel[k], p, len);
 			rs->channel[k][len] = '\0';
+			rs->channel_len[k] = len;
 			rs->nchannels++;
 		}
 		c->channels |= UINT32_C(1) << k;
@@ -495,20 +496,28 @@ static size_t event_slot0(const rt_ruleset *rs, const rt_event *ev, rt_memo *m)
 	return m->slot0;
 }
 
-/* Is ev's channel one of c's? The event's channel is looked up once (m). */
-static int on_channel(const rt_ruleset *rs, const rt_crule *c, const rt_event *ev, rt_memo *m)
+uint32_t rt_ruleset_channel(const rt_ruleset *rs, const char *channel)
 {
-	size_t k;
+	size_t k, n = channel ? strlen(channel) : 0;
 
-	if (!m->has_chan) {
-		m->chan = 0;
-		for (k = 0; k < rs->nchannels && ev->channel; k++)
-			if (rt_strcaseeq(rs->channel[k], ev->channel)) {
-				m->chan = UINT32_C(1) << k;
-				break;
-			}
-		m->has_chan = 1;
-	}
+	for (k = 0; k < rs->nchannels && channel; k++)
+		if (rs->channel_len[k] == n && rt_strncaseeq(rs->channel[k], channel, n))
+			return UINT32_C(1) << k;
+	return 0;
+}
+
+void rt_memo_channel(rt_memo *m, uint32_t bits)
+{
+	m->chan = bits;
+	m->has_chan = 1;
+}
+
+/* Is ev's channel one of c's? The event's channel is looked up once (m). */
+static inline int on_channel(const rt_ruleset *rs, const rt_crule *c, const rt_event *ev,
+			     rt_memo *m)
+{
+	if (!m->has_chan)
+		rt_memo_channel(m, rt_ruleset_channel(rs, ev->channel));
 	return (c->channels & m->chan) != 0;
 }
 
