@@ -8,7 +8,7 @@
 #include "remtrail/util.h"
 
 #define NHASH 65536u
-#define STRIDE ((size_t)RT_MULTI_LONG - 3)
+#define MEDIUM 4 /* the shortest needle a 4-byte window fits in */
 
 static void set_bit(uint64_t *set, unsigned k)
 {
@@ -30,11 +30,6 @@ static uint32_t window_word(const unsigned char *p)
 static unsigned word_hash(uint32_t w)
 {
 	return (unsigned)((w * UINT32_C(2654435761)) >> 16);
-}
-
-static unsigned window_hash(const unsigned char *p)
-{
-	return word_hash(window_word(p));
 }
 
 int rt_multi_add(rt_multi *m, const char *s, size_t len)
@@ -59,9 +54,6 @@ int rt_multi_add(rt_multi *m, const char *s, size_t len)
 		if (!(b = realloc(m->len, na * sizeof *m->len)))
 			return -1;
 		m->len = b;
-		if (!(b = realloc(m->first, na * sizeof *m->first)))
-			return -1;
-		m->first = b;
 		m->alloc = na;
 	}
 	if (!(low = malloc(len + 1)))
@@ -70,8 +62,7 @@ int rt_multi_add(rt_multi *m, const char *s, size_t len)
 	low[len] = '\0';
 	m->item[m->n] = low;
 	m->len[m->n] = (uint32_t)len;
-	if (len >= RT_MULTI_LONG)
-		set_bit(m->longs, (unsigned)m->n);
+	set_bit(m->ix[len >= RT_MULTI_LONG ? 0 : 1].ids, (unsigned)m->n);
 	return (int)m->n++;
 }
 
@@ -82,19 +73,20 @@ static unsigned window_score(const unsigned char *p)
 	       rt_byte_permille(p[3]);
 }
 
-/* The first of the STRIDE consecutive windows of long needle s (len bytes)
- * that are least common together: the windows a scan looks for. Any
- * occurrence has exactly one of those at a sampled place. */
-static size_t first_window(const unsigned char *s, size_t len)
+/* The first of the `stride` consecutive windows of needle s (len bytes,
+ * len >= stride + 3) that are least common together: the windows a scan
+ * sampling every `stride` bytes looks for. Any occurrence has exactly one
+ * of them on a sample. */
+static size_t first_window(const unsigned char *s, size_t len, size_t stride)
 {
 	size_t a, k, best = 0;
 	unsigned sum = 0, min;
 
-	for (k = 0; k < STRIDE; k++)
+	for (k = 0; k < stride; k++)
 		sum += window_score(s + k);
 	min = sum;
-	for (a = 1; a + STRIDE + 3 <= len; a++) {
-		sum += window_score(s + a + STRIDE - 1) - window_score(s + a - 1);
+	for (a = 1; a + stride + 3 <= len; a++) {
+		sum += window_score(s + a + stride - 1) - window_score(s + a - 1);
 		if (sum < min) {
 			min = sum;
 			best = a;
@@ -103,46 +95,69 @@ static size_t first_window(const unsigned char *s, size_t len)
 	return best;
 }
 
-int rt_multi_build(rt_multi *m)
+/* Index the windows of the needles of ix (ix->ids) for a scan sampling
+ * every ix->stride bytes. */
+static int build_index(const rt_multi *m, rt_multi_index *ix)
 {
-	size_t i, k, ng = 0;
+	size_t i, k, ng = 0, f;
 	uint32_t *fill;
 
 	for (i = 0; i < m->n; i++)
-		if (m->len[i] >= RT_MULTI_LONG)
-			ng += STRIDE;
-	m->hashes = calloc(NHASH / 64, sizeof *m->hashes);
-	m->start = calloc(NHASH + 1, sizeof *m->start);
-	m->grams = malloc((ng ? ng : 1) * sizeof *m->grams);
+		ng += has_bit(ix->ids, (unsigned)i) ? ix->stride : 0;
+	ix->hashes = calloc(NHASH / 64, sizeof *ix->hashes);
+	ix->start = calloc(NHASH + 1, sizeof *ix->start);
+	ix->grams = malloc((ng ? ng : 1) * sizeof *ix->grams);
 	fill = malloc((NHASH + 1) * sizeof *fill);
-	if (!m->hashes || !m->start || !m->grams || !fill) {
+	if (!ix->hashes || !ix->start || !ix->grams || !fill) {
 		free(fill);
 		return -1;
 	}
 	for (i = 0; i < m->n; i++) {
 		const unsigned char *s = (const unsigned char *)m->item[i];
 
-		m->first[i] = (uint16_t)(m->len[i] >= RT_MULTI_LONG ? first_window(s, m->len[i]) : 0);
-		for (k = m->first[i]; m->len[i] >= RT_MULTI_LONG && k < m->first[i] + STRIDE; k++)
-			m->start[window_hash(s + k) + 1]++;
+		if (!has_bit(ix->ids, (unsigned)i))
+			continue;
+		f = first_window(s, m->len[i], ix->stride);
+		for (k = f; k < f + ix->stride; k++)
+			ix->start[word_hash(window_word(s + k)) + 1]++;
 	}
 	for (k = 1; k <= NHASH; k++)
-		m->start[k] += m->start[k - 1];
-	memcpy(fill, m->start, (NHASH + 1) * sizeof *fill);
+		ix->start[k] += ix->start[k - 1];
+	memcpy(fill, ix->start, (NHASH + 1) * sizeof *fill);
 	for (i = 0; i < m->n; i++) {
 		const unsigned char *s = (const unsigned char *)m->item[i];
 
-		for (k = m->first[i]; m->len[i] >= RT_MULTI_LONG && k < m->first[i] + STRIDE; k++) {
-			unsigned hv = window_hash(s + k);
-			rt_multi_gram *g = &m->grams[fill[hv]++];
+		if (!has_bit(ix->ids, (unsigned)i))
+			continue;
+		f = first_window(s, m->len[i], ix->stride);
+		for (k = f; k < f + ix->stride; k++) {
+			uint32_t w = window_word(s + k);
+			rt_multi_gram *g = &ix->grams[fill[word_hash(w)]++];
 
-			set_bit(m->hashes, hv);
+			set_bit(ix->hashes, word_hash(w));
 			g->id = (uint16_t)i;
 			g->off = (uint16_t)k;
-			g->word = window_word(s + k);
+			g->word = w;
 		}
 	}
 	free(fill);
+	return 0;
+}
+
+int rt_multi_build(rt_multi *m)
+{
+	size_t i;
+
+	if (m->built)
+		return 0;
+	/* needles of 1-3 bytes: neither index */
+	for (i = 0; i < m->n; i++)
+		if (m->len[i] < MEDIUM)
+			m->ix[1].ids[i >> 6] &= ~((uint64_t)1 << (i & 63));
+	m->ix[0].stride = RT_MULTI_LONG - 3;
+	m->ix[1].stride = 1;
+	if (build_index(m, &m->ix[0]) || build_index(m, &m->ix[1]))
+		return -1;
 	m->built = 1;
 	return 0;
 }
@@ -155,10 +170,11 @@ void rt_multi_release(rt_multi *m)
 		free(m->item[i]);
 	free(m->item);
 	free(m->len);
-	free(m->first);
-	free(m->hashes);
-	free(m->start);
-	free(m->grams);
+	for (i = 0; i < 2; i++) {
+		free(m->ix[i].hashes);
+		free(m->ix[i].start);
+		free(m->ix[i].grams);
+	}
 	memset(m, 0, sizeof *m);
 }
 
@@ -178,22 +194,22 @@ int rt_multi_eq(const char *text, const char *lowered, size_t n)
 	return 1;
 }
 
-/* Every long needle in text[0..n), into h. */
-static void scan(const rt_multi *m, rt_multi_hits *h, const unsigned char *t, size_t n)
+/* Every needle of index k in text[0..n), into h. */
+static void scan(const rt_multi *m, size_t k, rt_multi_hits *h, const unsigned char *t, size_t n)
 {
-	const uint64_t *hashes = m->hashes;
+	const rt_multi_index *ix = &m->ix[k];
 	size_t i, j;
 
 	for (j = 0; j < RT_MULTI_WORDS; j++)
-		h->known[j] |= m->longs[j];
-	for (i = 0; n >= 4 && i <= n - 4; i += STRIDE) {
+		h->known[j] |= ix->ids[j];
+	for (i = 0; n >= 4 && i <= n - 4; i += ix->stride) {
 		uint32_t w = window_word(t + i);
 		unsigned hv = word_hash(w);
 
-		if (!has_bit(hashes, hv))
+		if (!has_bit(ix->hashes, hv))
 			continue;
-		for (j = m->start[hv]; j < m->start[hv + 1]; j++) {
-			const rt_multi_gram *g = &m->grams[j];
+		for (j = ix->start[hv]; j < ix->start[hv + 1]; j++) {
+			const rt_multi_gram *g = &ix->grams[j];
 			size_t len = m->len[g->id];
 
 			if (g->word == w && i >= g->off && n - (i - g->off) >= len &&
@@ -202,7 +218,7 @@ static void scan(const rt_multi *m, rt_multi_hits *h, const unsigned char *t, si
 				set_bit(h->found, g->id);
 		}
 	}
-	h->scanned = 1;
+	h->scanned |= 1u << k;
 }
 
 int rt_multi_has(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n, unsigned id)
@@ -210,8 +226,11 @@ int rt_multi_has(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n
 	if (!m->built || id >= m->n)
 		return 0;
 	if (!has_bit(h->known, id)) {
-		if (has_bit(m->longs, id) && !h->scanned) {
-			scan(m, h, (const unsigned char *)text, n);
+		if (has_bit(m->ix[0].ids, id) && !(h->scanned & 1u)) {
+			scan(m, 0, h, (const unsigned char *)text, n);
+		} else if (has_bit(m->ix[1].ids, id) && n <= RT_MULTI_MEDIUM_TEXT &&
+			   !(h->scanned & 2u)) {
+			scan(m, 1, h, (const unsigned char *)text, n);
 		} else {
 			set_bit(h->known, id);
 			if (rt_strcasestr_n(text, n, m->item[id], m->len[id]))

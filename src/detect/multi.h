@@ -6,9 +6,10 @@
  * block of a hundred kilobytes is asked about a hundred of them. Here every
  * needle of the table is registered once (rt_multi_add) and gets an id; a
  * text's answers are kept in an rt_multi_hits, filled as they are asked
- * (rt_multi_has): the first question scans the text once for every long
- * needle, a short needle is searched alone the first time it is asked
- * about (most are asked only when a rule's other predicates held).
+ * (rt_multi_has): the first question about a long needle scans the text
+ * once for all of them, likewise for the medium ones in a short text; a
+ * short needle is searched alone the first time it is asked about (most
+ * are asked only when a rule's other predicates held).
  *
  * Matching is exactly rt_strcasestr_n's: ASCII letters compare without
  * case, every other byte (UTF-8 sequences included) compares as it is.
@@ -22,7 +23,10 @@
  * hash set (the S whose bytes are least common in text): wherever it
  * occurs, exactly one of those S windows starts on a sample. A sample
  * whose window is in the set is checked against the needles that have it,
- * at the offset they have it. After rt_multi_build the structure
+ * at the offset they have it. Needles of 4 to RT_MULTI_LONG - 1 bytes are
+ * found the same way with a sample at every place (S = 1, one window
+ * each) in texts of at most RT_MULTI_MEDIUM_TEXT bytes; shorter needles,
+ * and medium ones in longer texts, are searched alone (rt_strcasestr_n). After rt_multi_build the structure
  * is only read: any number of threads may search with it.
  */
 #ifndef REMTRAIL_DETECT_MULTI_H
@@ -34,8 +38,12 @@
 /* At most this many distinct needles (the table has a few hundred). */
 #define RT_MULTI_MAX 1024
 #define RT_MULTI_WORDS (RT_MULTI_MAX / 64)
-/* Needles this long or longer are found by the one scan. */
+/* Needles this long or longer are found by the sampled scan. */
 #define RT_MULTI_LONG 8
+/* Needles of 4 to RT_MULTI_LONG - 1 bytes are found by a scan of every
+ * place in texts up to this long (a command line), one by one in longer
+ * ones (a script block: memchr is quicker there). */
+#define RT_MULTI_MEDIUM_TEXT 512
 
 typedef struct rt_multi_gram {
 	uint32_t word; /* the window, OR 0x20 */
@@ -43,15 +51,21 @@ typedef struct rt_multi_gram {
 	uint16_t off;  /* where the window starts in it */
 } rt_multi_gram;
 
-typedef struct rt_multi {
-	char **item;                  /* lower-cased needles, by id */
-	uint32_t *len;
-	uint16_t *first;              /* a long needle's first window in the hash set */
-	size_t n, alloc;
-	uint64_t longs[RT_MULTI_WORDS]; /* ids of the long needles */
+/* Windows of some needles in a hash set, for a scan sampling every
+ * `stride` bytes. */
+typedef struct rt_multi_index {
 	uint64_t *hashes;             /* 65536 bits: a window hashes here */
 	uint32_t *start;              /* 65537 offsets into grams, by hash */
 	rt_multi_gram *grams;
+	uint64_t ids[RT_MULTI_WORDS]; /* the needles it finds */
+	size_t stride;
+} rt_multi_index;
+
+typedef struct rt_multi {
+	char **item;                  /* lower-cased needles, by id */
+	uint32_t *len;
+	size_t n, alloc;
+	rt_multi_index ix[2];         /* long needles (sampled), medium ones (every place) */
 	int built;
 } rt_multi;
 
@@ -62,7 +76,7 @@ typedef struct rt_multi {
 typedef struct rt_multi_hits {
 	uint64_t known[RT_MULTI_WORDS];
 	uint64_t found[RT_MULTI_WORDS];
-	int scanned;
+	unsigned scanned; /* bit k: rt_multi.ix[k] scanned */
 } rt_multi_hits;
 
 /* The id of needle s (len > 0 bytes, any case), registered once (the same
