@@ -23,8 +23,11 @@ static int has_bit(const uint64_t *set, unsigned k)
 /* The 4-byte window at p, letters' cases merged (OR 0x20). */
 static uint32_t window_word(const unsigned char *p)
 {
-	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		(uint32_t)p[3] << 24) | UINT32_C(0x20202020);
+	uint32_t w;
+
+	/* one load in the machine's byte order: text and needles alike */
+	memcpy(&w, p, sizeof w);
+	return w | UINT32_C(0x20202020);
 }
 
 static unsigned word_hash(uint32_t w)
@@ -221,7 +224,7 @@ static void scan(const rt_multi *m, size_t k, rt_multi_hits *h, const unsigned c
 	h->scanned |= 1u << k;
 }
 
-int rt_multi_has(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n, unsigned id)
+int rt_multi_look(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n, unsigned id)
 {
 	if (!m->built || id >= m->n)
 		return 0;

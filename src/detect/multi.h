@@ -90,7 +90,15 @@ void rt_multi_release(rt_multi *m);
 void rt_multi_hits_init(rt_multi_hits *h);
 /* Does text[0..n) contain needle id (case-insensitive, as above)? h
  * remembers the answers for this text. */
-int rt_multi_has(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n, unsigned id);
+int rt_multi_look(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n, unsigned id);
+/* The same, answered inline when h knows already. */
+static inline int rt_multi_has(const rt_multi *m, rt_multi_hits *h, const char *text, size_t n,
+			       unsigned id)
+{
+	if (id < RT_MULTI_MAX && (h->known[id >> 6] >> (id & 63) & 1))
+		return (int)(h->found[id >> 6] >> (id & 63) & 1);
+	return rt_multi_look(m, h, text, n, id);
+}
 
 /* Do the n bytes at text equal the lower-cased `lowered`, ASCII letters
  * of text folded (how needles compare)? */

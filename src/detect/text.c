@@ -81,6 +81,33 @@ int rt_dt_users_compatible(const char *a, const char *b)
 	return la == lb && rt_strncaseeq(a, b, la);
 }
 
+/* "0x" and 1 to 16 hex digits, the form logon ids take: what rt_parse_u64
+ * reads in it, without strtoull; -1 for anything else. */
+static int hex_u64(const char *v, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (v[0] != '0' || (v[1] != 'x' && v[1] != 'X') || !v[2])
+		return -1;
+	for (i = 2; v[i] && i < 18; i++) {
+		int c = (unsigned char)v[i];
+
+		if (c >= '0' && c <= '9')
+			n = n << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			n = n << 4 | (uint64_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			n = n << 4 | (uint64_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	if (v[i])
+		return -1;
+	*out = n;
+	return 0;
+}
+
 const char *rt_dt_norm_logon_buf(const char *v, rt_buf *b)
 {
 	char t[24];
@@ -91,7 +118,7 @@ const char *rt_dt_norm_logon_buf(const char *v, rt_buf *b)
 	if (!rt_dt_usable(v))
 		return NULL;
 	rt_buf_reset(b);
-	if (rt_parse_u64(v, &n) == 0) {
+	if (hex_u64(v, &n) == 0 || rt_parse_u64(v, &n) == 0) {
 		/* "0x%llx" without snprintf: this runs for every process record */
 		p = t + sizeof t;
 		do {
