@@ -29,11 +29,20 @@
 	"\\excel.exe|\\outlook.exe|\\winword.exe|\\powerpnt.exe|\\visio.exe|\\scrcons.exe|"    \
 	"\\svchost.exe|\\services.exe|\\iexplore.exe"
 /* Servers of remote requests: their children run for a caller, so they say
- * nothing about whether the caller's session is local. */
-#define SERVERS                                                                               \
-	"\\WmiPrvSE.exe|\\wsmprovhost.exe|\\winrshost.exe|\\mmc.exe|\\mshta.exe|\\excel.exe|"    \
-	"\\outlook.exe|\\winword.exe|\\powerpnt.exe|\\visio.exe|\\scrcons.exe|\\svchost.exe|"    \
-	"\\services.exe|\\iexplore.exe|\\dllhost.exe|\\taskeng.exe|\\taskhostw.exe"
+ * nothing about whether the caller's session is local. An image is one
+ * when it ends with one of these (any case); asked for every process. */
+#define SERVER(x) { x, sizeof x - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} servers[] = {
+	SERVER("\\wmiprvse.exe"), SERVER("\\wsmprovhost.exe"), SERVER("\\winrshost.exe"),
+	SERVER("\\mmc.exe"),      SERVER("\\mshta.exe"),       SERVER("\\excel.exe"),
+	SERVER("\\outlook.exe"),  SERVER("\\winword.exe"),     SERVER("\\powerpnt.exe"),
+	SERVER("\\visio.exe"),    SERVER("\\scrcons.exe"),     SERVER("\\svchost.exe"),
+	SERVER("\\services.exe"), SERVER("\\iexplore.exe"),    SERVER("\\dllhost.exe"),
+	SERVER("\\taskeng.exe"),  SERVER("\\taskhostw.exe"),
+};
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -69,7 +78,13 @@ int rt_dt_local_name(const hstate *h, const char *n)
 
 int rt_dt_is_broker(const char *image)
 {
-	return image && rt_dt_in_list(image, SERVERS, RT_DT_ENDS);
+	size_t i, n = image ? strlen(image) : 0;
+
+	for (i = 0; i < sizeof servers / sizeof servers[0]; i++)
+		if (n >= servers[i].len && image[n - servers[i].len] == '\\' &&
+		    rt_strncaseeq(image + n - servers[i].len, servers[i].name, servers[i].len))
+			return 1;
+	return 0;
 }
 
 /* Record layouts (which record is what is the rule table's to say). */
