@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evtx_events.h"
 #include "evtx_writer.h"
 #include "remtrail/report.h"
 #include "scenario.h"
@@ -291,6 +292,67 @@ START_TEST(host_folder_is_self_contained)
 }
 END_TEST
 
+/* The case's timeline is the findings of its host folders read back: it
+ * must be what `remtrail timeline` gives for the same evidence, every
+ * column (the object, the attribution), and a finding a log gives for
+ * another computer than the host's keeps that computer's name. */
+START_TEST(case_timeline_is_the_timeline)
+{
+	static const char *const fmts[][2] = { { "jsonl", "timeline.jsonl" },
+						{ "csv", "timeline.csv" } };
+	const char *td = getenv("RT_TESTDATA");
+	char ws01[4096], ws02[4096], ws09[4096], *log, *dir, out[4096], *err = NULL, *tl = NULL;
+	tw_writer *w;
+	size_t i;
+
+	if (!td)
+		return;
+	dir = tu_tmpdir();
+	snprintf(ws01, sizeof ws01, "%s/sample/WS01", td);
+	snprintf(ws02, sizeof ws02, "%s/sample/WS02", td);
+	snprintf(ws09, sizeof ws09, "%s/WS09", dir);
+	/* its folders made; the log written over the empty file */
+	log = tu_write_file(dir, "WS09/C/Windows/System32/winevt/Logs/System.evtx", "", 0);
+	snprintf(out, sizeof out, "%s/out", dir);
+	/* the machine was renamed: its log holds both names */
+	w = tw_new(0);
+	ck_assert_uint_ne(te_service_state(w, "2024-03-01T08:00:00Z", "OLD-NAME",
+					   "Windows Remote Management (WS-Management)", "stopped"), 0);
+	ck_assert_uint_ne(te_service_state(w, "2024-03-02T08:00:00Z", "WS09",
+					   "Windows Remote Management (WS-Management)", "running"), 0);
+	ck_assert_uint_ne(te_service_state(w, "2024-03-03T08:00:00Z", "WS09",
+					   "Windows Management Instrumentation", "stopped"), 0);
+	ck_assert_int_eq(tw_write(w, log), 0);
+	tw_free(&w);
+	free(log);
+	{
+		char *argv[] = { (char *)tu_remtrail(), "analyze", ws01, ws02, ws09, "-o", out, NULL };
+
+		ck_assert_int_eq(tu_run(argv, NULL, &err), 0);
+		free(err);
+	}
+	for (i = 0; i < sizeof fmts / sizeof *fmts; i++) {
+		char *argv[] = { (char *)tu_remtrail(), "timeline", "--format", (char *)fmts[i][0],
+				 ws01, ws02, ws09, NULL };
+		char *c = read_in(out, fmts[i][1]);
+
+		ck_assert_int_eq(tu_run(argv, &tl, NULL), 0);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_msg(!strcmp(c, tl), "the case's %s is not the timeline's", fmts[i][1]);
+		if (i == 0) {
+			ck_assert_ptr_nonnull(strstr(c, "\"attribution\":\""));
+			ck_assert_ptr_nonnull(strstr(c, "\"object\":\""));
+			ck_assert_ptr_nonnull(strstr(c, "\"host\":\"OLD-NAME\""));
+		}
+		free(c);
+		free(tl);
+		tl = NULL;
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* Same evidence, any thread count: the same results, byte for byte; with
  * SOURCE_DATE_EPOCH the run record holds that time. */
 START_TEST(deterministic_outputs)
@@ -438,6 +500,7 @@ int main(void)
 	tcase_add_test(tc, assess_json_and_text);
 	tcase_add_test(tc, sample_story);
 	tcase_add_test(tc, host_folder_is_self_contained);
+	tcase_add_test(tc, case_timeline_is_the_timeline);
 	tcase_add_test(tc, deterministic_outputs);
 	tcase_add_test(tc, options_recorded_and_applied);
 	tcase_add_test(tc, provenance_states);

@@ -22,6 +22,7 @@
 
 #include "casegen.h"
 #include "evtx_writer.h"
+#include "hive_writer.h"
 #include "scenario.h"
 #include "remtrail/report.h"
 #include "remtrail/units.h"
@@ -201,9 +202,30 @@ START_TEST(shards_merged_equal_the_whole_case)
 	     *shared = path("shared", NULL), *tl;
 	int r;
 
+	/* a hive nothing identifies: its note comes from the walk, which a
+	 * shard run from the manifest does not do */
+	{
+		hw_hive *h = hw_new();
+		char *p = path("case/SRV01/C/Windows/System32/config", "mystery.bin");
+
+		hw_set_file_name(h, "C:\\x\\blob.dat");
+		ck_assert_int_eq(hw_sz(h, "Foo", "bar", "baz"), 0);
+		ck_assert_int_eq(hw_write(h, p), 0);
+		hw_free(h);
+		free(p);
+	}
 	ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", whole, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(err, "host 1/6"));
 	free(err);
+	tl = path("whole", "report.txt");
+	{
+		char *t = tu_read_file(tl, NULL);
+
+		ck_assert_ptr_nonnull(strstr(t, "registry hive not used: neither its root keys nor "
+					     "its names ('blob.dat', 'mystery.bin')"));
+		free(t);
+	}
+	free(tl);
 	/* the case holds pairs across hosts: the step merge must redo */
 	tl = path("whole", "timeline.jsonl");
 	{
@@ -240,7 +262,10 @@ START_TEST(shards_merged_equal_the_whole_case)
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--host", "SRV01", "--host",
 			    "ws01", "-o", shared, NULL), 0);
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "3/3", "-o", shared, NULL), 0);
-	ck_assert_int_eq(rt(NULL, NULL, "merge", shared, NULL), 0);
+	ck_assert_int_eq(rt(NULL, NULL, "merge", shared, "-j1", NULL), 0);
+	same_results(whole, shared);
+	/* host folders read, case files written, on more threads than hosts */
+	ck_assert_int_eq(rt(NULL, NULL, "merge", shared, "-j", "8", NULL), 0);
 	same_results(whole, shared);
 	/* a folder with anything else in it is still refused */
 	free(tu_write_file(dir, "mine/notes.txt", "mine", 4));
@@ -554,7 +579,8 @@ static const char *tool(const char *env)
  * holding its NTFS volume, WS03 as such a VHDX inside a ZIP, WS04 as an
  * E01 in three segments, and a domain controller DC01 as a ZIP (the case's
  * management host, found in its SYSTEM hive); SRV01 and CON stay
- * folders. WS01 and WS02 have a
+ * folders; notes.zip holds nothing remtrail reads (an input of no host,
+ * hashed all the same). WS01 and WS02 have a
  * transaction log beside their SYSTEM hive. Made with mkntfs,
  * tests/fixtures/mkntfstree, sfdisk, qemu-img, ewfacquire and python3 (the
  * script gets the case as $1, the tools as $2...$6). 0, or -1 when a tool
@@ -572,6 +598,8 @@ static int containers_case(void)
 	    "for h in WS01 WS02; do cp orphan/SYSTEM.LOG1 $h/C/Windows/System32/config/; done\n"
 	    "zipdir WS01 \"$1/WS01.zip\" && rm -r WS01\n"
 	    "zipdir DC01 \"$1/DC01.zip\" && rm -r DC01\n"
+	    "mkdir notes && echo 'collected by hand' > notes/README.txt\n"
+	    "zipdir notes \"$1/notes.zip\" && rm -r notes\n"
 	    "for h in WS02 WS03 WS04; do\n"
 	    "  truncate -s 16M $h.vol && \"$2\" -F -q -Q -s 512 -c 4096 -L $h $h.vol >/dev/null 2>&1\n"
 	    "  \"$3\" $h.vol $h/C\n"
@@ -666,8 +694,49 @@ START_TEST(containers_sharded_and_resumed)
 	ck_assert_msg(!strstr(err, "error"), "%s", err);
 	free(err);
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", "--manifest", man, "--shard", "2/2", "-o", s2, NULL), 0);
-	ck_assert_int_eq(rt(NULL, NULL, "merge", m, s1, s2, NULL), 0);
+	ck_assert_msg(rt(NULL, &err, "merge", m, s1, s2, NULL) == 0, "%s", err);
+	free(err);
 	same_results(whole, m);
+	/* the archive of no host has its SHA-256 in the merged case too: the
+	 * manifest has none (it is written before anything is hashed) */
+	{
+		char *p = path("merged", "report.json"), *r = tu_read_file(p, NULL), *e;
+
+		ck_assert_ptr_nonnull(r);
+		e = strstr(r, "notes.zip\",");
+		ck_assert_ptr_nonnull(e);
+		e = strstr(e, "\"sha256\":");
+		ck_assert_ptr_nonnull(e);
+		ck_assert_msg(e[9] == '"' && strspn(e + 10, "0123456789abcdef") == 64, "%.80s", e);
+		free(r);
+		free(p);
+	}
+	/* ... unless it changed since the manifest: named, exit 3 */
+	{
+		char *nz = path("case", "notes.zip");
+		struct stat st;
+
+		ck_assert_int_eq(stat(nz, &st), 0);
+		ck_assert_int_eq(truncate(nz, st.st_size + 1), 0);
+		ck_assert_int_eq(rt(NULL, &err, "merge", m, s1, s2, NULL), 3);
+		ck_assert_msg(strstr(err, "notes.zip: not hashed: ") && strstr(err, "bytes now"), "%s", err);
+		free(err);
+		ck_assert_int_eq(truncate(nz, st.st_size), 0);
+		/* or became a FIFO: named, never opened (it would block) */
+		{
+			char *kept = path("notes.kept", NULL);
+
+			ck_assert_int_eq(rename(nz, kept), 0);
+			ck_assert_int_eq(mkfifo(nz, 0600), 0);
+			ck_assert_int_eq(rt(NULL, &err, "merge", m, s1, s2, NULL), 3);
+			ck_assert_msg(strstr(err, "notes.zip: not hashed: not a regular file"), "%s", err);
+			free(err);
+			ck_assert_int_eq(unlink(nz), 0);
+			ck_assert_int_eq(rename(kept, nz), 0);
+			free(kept);
+		}
+		free(nz);
+	}
 	{
 		char *p = path("whole/hosts/WS02", "unit.json"), *u = tu_read_file(p, NULL);
 

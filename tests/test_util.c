@@ -147,6 +147,67 @@ END_TEST
 
 /* rt_time_format writes digits itself: it must equal the printf form
  * for any FILETIME, the largest included. */
+/* rt_buf_addf formats the common conversions itself: every one must come
+ * out as vsnprintf writes it, the rest are vsnprintf's anyway. */
+#define AGREE(...)                                                                      \
+	do {                                                                            \
+		char want_[512];                                                        \
+		rt_buf_reset(&b);                                                       \
+		ck_assert_int_eq(rt_buf_addf(&b, "<" __VA_ARGS__), 0);                  \
+		snprintf(want_, sizeof want_, "<" __VA_ARGS__);                         \
+		ck_assert_str_eq(b.buf, want_);                                         \
+		ck_assert_uint_eq(b.len, strlen(want_));                                \
+	} while (0)
+
+START_TEST(addf_agrees_with_printf)
+{
+	static const long long ll[] = { 0, 1, -1, 9, 10, -10, 255, 4096, 2147483647LL,
+					-2147483647LL - 1, 9223372036854775807LL,
+					-9223372036854775807LL - 1 };
+	const char *null = NULL;
+	rt_buf b = RT_BUF_INIT, cap;
+	size_t i;
+
+	for (i = 0; i < sizeof ll / sizeof *ll; i++) {
+		int v = (int)ll[i];
+
+		AGREE("%d|%i|%u|%x|%X|", v, v, (unsigned)v, (unsigned)v, (unsigned)v);
+		AGREE("%ld|%lu|%lx|", (long)ll[i], (unsigned long)ll[i], (unsigned long)ll[i]);
+		AGREE("%lld|%llu|%llx|", ll[i], (unsigned long long)ll[i], (unsigned long long)ll[i]);
+		AGREE("%zu|%zx|%zd|", (size_t)ll[i], (size_t)ll[i], (ssize_t)ll[i]);
+		AGREE("%02x|%04x|%08x|%02X|%3d|%-3d|%05d|%-05d|%02d|", (unsigned)v & 0xffu,
+		      (unsigned)v, (unsigned)v, (unsigned)v & 0xffu, v, v, v, v, v);
+		AGREE("%6zu|%-5zu|%020llu|%-20lld|", (size_t)ll[i], (size_t)ll[i],
+		      (unsigned long long)ll[i], ll[i]);
+	}
+	AGREE("%s|%-8s|%10s|%-24s|%6s|%s|", "abc", "abc", "abc", "a longer string than 24 bytes",
+	      "", "\xc3\xa9t\xc3\xa9");
+	AGREE("%.*s|%.*s|%.*s|%.*s|", 3, "abcdef", 0, "abc", 10, "ab", 2, "\xc3\xa9x");
+	AGREE("%c%c|%-3c|%3c|%%|100%%|%%s", 'a', 'Z', 'q', 'r');
+	AGREE("no conversion at all");
+	AGREE("%s", "");
+	/* what goes to vsnprintf: NULL strings, precision, h, floats, '+', '#' */
+	AGREE("%s|%.*s|%.*s|", null, 8, null, -1, "neg");
+	AGREE("%.3d|%hd|%hhx|%+d|% d|%#x|%5.1f|%e|%p|", 5, (short)-3, (unsigned char)200, 4, 4, 255u,
+	      3.14159, 1e10, (void *)0);
+	AGREE("%1$s-%1$s", "pos");
+	AGREE("%s and then %d", "mixed", 7);
+	/* failure leaves the buffer as it was, at either path */
+	rt_buf_init(&cap, 16);
+	ck_assert_int_eq(rt_buf_addf(&cap, "%s", "0123456789"), 0);
+	ck_assert_int_eq(rt_buf_addf(&cap, "%s%d", "abcdef", 123), -1);
+	ck_assert_str_eq(cap.buf, "0123456789");
+	ck_assert_int_eq(rt_buf_addf(&cap, "%5.1f%s", 1.0, "abcdef"), -1);
+	ck_assert_str_eq(cap.buf, "0123456789");
+	ck_assert_uint_eq(cap.len, 10);
+	ck_assert_int_eq(rt_buf_addf(&cap, "%-6d", 42), 0);
+	ck_assert_str_eq(cap.buf, "012345678942    ");
+	rt_buf_release(&cap);
+	rt_buf_release(&b);
+}
+END_TEST
+#undef AGREE
+
 START_TEST(time_format_agrees_with_printf)
 {
 	uint64_t x = 0x9E3779B97F4A7C15ull, ft;
@@ -550,6 +611,41 @@ START_TEST(text_escape_and_csv_cells)
 }
 END_TEST
 
+/* Plain text is passed over 8 bytes at a time: whatever must be escaped is
+ * found at every offset of a word, as it is on its own (shorter than a
+ * word, so looked at byte by byte). */
+START_TEST(escapes_found_at_every_offset)
+{
+	static const char *const odd[] = { "\x01", "\x1f", "\x7f", "\\", "\xc3\xa9", "\xc2\x85",
+					   "\xe2\x80\xae", "\xff", "\xf0\x9f\x98\x80", "\n" };
+	static int (*const esc[])(rt_buf *, const char *, size_t) = { rt_text_escape,
+								      rt_path_escape };
+	const char plain[] = "abcdefghijklmnopqrstuvwxyz ~!ABCDEFGHIJ0123456789";
+	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT, in = RT_BUF_INIT;
+	size_t o, k, e, cut;
+
+	for (e = 0; e < 2; e++)
+		for (k = 0; k < sizeof odd / sizeof *odd; k++)
+			for (o = 0; o < 24; o++)
+				for (cut = o; cut < o + 20; cut += 7) {
+					rt_buf_reset(&in);
+					rt_buf_reset(&got);
+					rt_buf_reset(&want);
+					ck_assert_int_eq(rt_buf_add(&in, plain, o), 0);
+					ck_assert_int_eq(rt_buf_adds(&in, odd[k]), 0);
+					ck_assert_int_eq(rt_buf_add(&in, plain, cut), 0);
+					ck_assert_int_eq(esc[e](&got, in.buf, in.len), 0);
+					ck_assert_int_eq(rt_buf_add(&want, plain, o), 0);
+					ck_assert_int_eq(esc[e](&want, odd[k], strlen(odd[k])), 0);
+					ck_assert_int_eq(rt_buf_add(&want, plain, cut), 0);
+					ck_assert_str_eq(got.buf, want.buf);
+				}
+	rt_buf_release(&in);
+	rt_buf_release(&got);
+	rt_buf_release(&want);
+}
+END_TEST
+
 START_TEST(path_escape_roundtrip)
 {
 	static const char *const names[] = {
@@ -705,6 +801,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 120); /* the differential loops, under ASan on a busy machine */
 	tcase_add_test(tc, buf_grows_and_caps);
+	tcase_add_test(tc, addf_agrees_with_printf);
 	tcase_add_test(tc, utf16_surrogates);
 	tcase_add_test(tc, utf16_agrees_with_unitwise);
 	tcase_add_test(tc, time_roundtrip);
@@ -719,6 +816,7 @@ int main(void)
 	tcase_add_test(tc, ascii_lower_agrees_with_bytewise);
 	tcase_add_test(tc, sha256_contexts_independent);
 	tcase_add_test(tc, text_escape_and_csv_cells);
+	tcase_add_test(tc, escapes_found_at_every_offset);
 	tcase_add_test(tc, path_escape_roundtrip);
 	tcase_add_test(tc, diag_escapes);
 	tcase_add_test(tc, par_each_runs_every_job_once);

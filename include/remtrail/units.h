@@ -96,6 +96,7 @@ typedef struct rt_units {
 	char *base;          /* the folder relative paths are relative to */
 	pthread_t hasher;    /* rt_units_hash_start's thread, while `hashing` */
 	int hashing;
+	int from_manifest;   /* made by rt_units_parse: no evidence was walked */
 } rt_units;
 
 /*
@@ -105,8 +106,10 @@ typedef struct rt_units {
  * rt_units_hash_start (after rt_units_collect, while the units are
  * analysed) and put into their inputs by rt_units_hash_finish, which waits
  * for it (a file that cannot be read is named on diag). Units read from a
- * manifest have no containers: both are no-ops. finish: 0, or -1 on out of
- * memory.
+ * manifest walked nothing: start does nothing, and finish hashes their
+ * skipped images and archives from the files the manifest names (one that
+ * is gone, unreadable or of another size now is named on diag and left
+ * without). finish: 0, or -1 on out of memory.
  */
 void rt_units_hash_start(rt_units *u);
 int rt_units_hash_finish(rt_units *u, rt_diag *diag);
@@ -198,6 +201,18 @@ typedef struct rt_hostdir_made {
  */
 int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_file *files,
 		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen);
+/*
+ * rt_hostdir_commit with the files made as they are written: make(ctx, i,
+ * &files[i]) fills file i (name, data, len; data kept until the call
+ * returns), up to `threads` of them at a time (rt_par_each), each written
+ * as soon as it is made, so that one file's write waits while another is
+ * made. The folder is the same as rt_hostdir_commit's of the same files.
+ * On failure `err` gives the first file that failed, in their order.
+ */
+typedef int (*rt_hostdir_make_fn)(void *ctx, size_t i, rt_hostdir_file *f);
+int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *files, size_t nfiles,
+		     rt_hostdir_make_fn make, void *ctx, unsigned threads,
+		     const rt_hostdir_made *made, char *err, size_t errlen);
 /*
  * Whether DIR/hosts/<u->dir> holds a complete result of unit `u` made with
  * `made` from the same inputs (paths, sizes and SHA-256: the inputs are

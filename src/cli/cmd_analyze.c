@@ -278,6 +278,7 @@ static int do_unit(unit_run *ur, const rt_units *u, size_t k, unsigned threads, 
 	rt_report_run rr = *ur->rep->run;
 	rt_buf bufs[8];
 	rt_hostdir_file files[8];
+	cli_unit_render mk = { &rep, 0, bufs };
 	char err[1024];
 	size_t i;
 	int rc = -1;
@@ -302,17 +303,10 @@ static int do_unit(unit_run *ur, const rt_units *u, size_t k, unsigned threads, 
 	rep.a = a;
 	rep.run = &rr;
 	rr.finished = cli_run_time();
-	if (cli_render_unit(&rep, 0, bufs, threads)) {
-		fprintf(stderr, "remtrail analyze: out of memory while writing host '%s'\n",
-			u->units[k].dir);
-		goto out;
-	}
-	for (i = 0; i < cli_nunit_files; i++) {
-		files[i].name = cli_unit_file_name(i);
-		files[i].data = bufs[i].buf ? bufs[i].buf : "";
-		files[i].len = bufs[i].len;
-	}
-	if (rt_hostdir_commit(args->outdir, a, files, cli_nunit_files, ur->made, err, sizeof err)) {
+	/* the files are independent views of one report: rendered side by
+	 * side, each written as soon as it is made */
+	if (rt_hostdir_write(args->outdir, a, files, cli_nunit_files, cli_unit_make, &mk, threads,
+			     ur->made, err, sizeof err)) {
 		fprintf(stderr, "remtrail analyze: host '%s': %s\n", u->units[k].dir, err);
 		goto out;
 	}
@@ -475,7 +469,7 @@ static int run(int argc, char **argv)
 		goto out;
 	for (h = 0; h < u->n; h++)
 		froms[h] = args.outdir;
-	if (rt_units_hash_finish(u, &diag) || cli_case_from_folders("analyze", u, froms, &a))
+	if (rt_units_hash_finish(u, &diag) || cli_case_from_folders("analyze", u, froms, (unsigned)rr.jobs, &a))
 		goto out;
 	rr.finished = cli_run_time();
 	rep.a = a;

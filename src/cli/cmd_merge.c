@@ -16,12 +16,13 @@ typedef struct merge_args {
 	const char **dirs; /* where host folders are read from (OUT itself when none given) */
 	size_t ndirs;
 	int force;
+	int jobs; /* -j; 0: one per processor */
 	const char **all; /* the positional arguments (to free) */
 } merge_args;
 
 static int parse(int argc, char **argv, merge_args *m)
 {
-	int i, only_paths = 0;
+	int i, j, only_paths = 0;
 	const char **pos = calloc((size_t)argc + 1, sizeof *pos);
 	size_t npos = 0;
 
@@ -41,6 +42,11 @@ static int parse(int argc, char **argv, merge_args *m)
 			return -1;
 		} else if (!strcmp(s, "--force")) {
 			m->force = 1;
+		} else if ((j = cli_opt_jobs("merge", argc, argv, &i, &m->jobs)) != 0) {
+			if (j < 0) {
+				free(pos);
+				return RT_EXIT_USAGE;
+			}
 		} else {
 			free(pos);
 			return cli_usage_error("merge", "unknown option '%s'", s);
@@ -159,6 +165,7 @@ out:
 static int run(int argc, char **argv)
 {
 	merge_args m;
+	rt_diag diag;
 	rt_units *u = NULL;
 	rt_analysis *a = NULL;
 	rt_buf manifest = RT_BUF_INIT, outman = RT_BUF_INIT, p = RT_BUF_INIT;
@@ -172,6 +179,9 @@ static int run(int argc, char **argv)
 
 	if (r)
 		return r < 0 ? RT_EXIT_OK : r;
+	if (!m.jobs)
+		m.jobs = cli_default_jobs();
+	cli_diag_init(&diag);
 	r = RT_EXIT_FAIL;
 	if (read_manifests(&m, &manifest))
 		goto out;
@@ -216,11 +226,12 @@ static int run(int argc, char **argv)
 	for (k = 0; k < u->n; k++)
 		froms[k] = m.out;
 	cli_tz_apply(ro.tz);
-	if (cli_case_from_folders("merge", u, froms, &a))
+	if (rt_units_hash_finish(u, &diag) ||
+	    cli_case_from_folders("merge", u, froms, (unsigned)m.jobs, &a))
 		goto out;
 	if (!(full = cli_run_record(&rr, argc, argv)))
 		goto out;
-	rr.jobs = 1;
+	rr.jobs = m.jobs;
 	rr.finished = cli_run_time();
 	memset(&rep, 0, sizeof rep);
 	rep.a = a;
@@ -231,11 +242,12 @@ static int run(int argc, char **argv)
 	for (k = 0; k < a->ninputs; k++)
 		damaged += a->inputs[k].state == RT_INPUT_PARTLY || a->inputs[k].state == RT_INPUT_UNREADABLE;
 	fprintf(stderr, "remtrail merge: %zu hosts (%zu copied in), %zu inputs%s, %zu findings: wrote "
-			"the case (report.txt, report.json, timeline.csv, timeline.jsonl) to %s\n",
+			"the case (report.txt, report.html, report.json, timeline.csv, timeline.jsonl) to %s\n",
 		a->nhosts, copied, a->ninputs, damaged ? " (some could not be read whole)" : "",
 		a->findings.n, m.out);
-	r = damaged ? RT_EXIT_PARTIAL : RT_EXIT_OK;
+	r = damaged ? RT_EXIT_PARTIAL : cli_exit_status(&diag);
 out:
+	rt_diag_release(&diag);
 	rt_analysis_free(&a);
 	rt_units_free(&u);
 	rt_buf_release(&manifest);
@@ -253,7 +265,7 @@ out:
 
 const cli_command cli_cmd_merge = {
 	"merge", run, "join host results (shards) into the case view",
-	"usage: remtrail merge OUT [DIR...] [--force]\n"
+	"usage: remtrail merge OUT [DIR...] [--force] [-j N]\n"
 	"\n"
 	"Joins the host folders that 'remtrail analyze --manifest FILE --shard I/N'\n"
 	"(or --host NAME) wrote into the case: pairs outbound findings on one host\n"
@@ -271,6 +283,8 @@ const cli_command cli_cmd_merge = {
 	"\n"
 	"options:\n"
 	"  --force   write into a non-empty OUT that holds something else\n"
+	"  -j N      read host folders and write the case files on N threads\n"
+	"            (default: one per processor; the case is the same for any N)\n"
 	"\n"
 	"examples:\n"
 	"  remtrail merge /cases/42/out                      # shards wrote there\n"

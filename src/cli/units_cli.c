@@ -284,27 +284,18 @@ const char *cli_unit_file_name(size_t i)
 	return i < cli_nunit_files ? unit_files[i].name : NULL;
 }
 
-typedef struct render_job {
-	const rt_report *r;
-	size_t host;
-	rt_buf *bufs;
-} render_job;
-
-static int render_one(void *ctx, size_t i)
+int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 {
-	render_job *j = ctx;
+	const cli_unit_render *j = ctx;
+	rt_buf *b = &j->bufs[i];
 
-	rt_buf_reset(&j->bufs[i]);
-	return unit_files[i].write(&j->bufs[i], j->r, j->host);
-}
-
-/* The files are independent views of one report: rendered side by side
- * (at -j2 they were a fifth of analysing one host, on one thread). */
-int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs, unsigned threads)
-{
-	render_job j = { r, host, bufs };
-
-	return rt_par_each(cli_nunit_files, threads, render_one, &j);
+	rt_buf_reset(b);
+	f->name = unit_files[i].name;
+	if (unit_files[i].write(b, j->r, j->host))
+		return -1;
+	f->data = b->buf;
+	f->len = b->len;
+	return 0;
 }
 
 /* rt_report.flush: what the writer has so far goes to the file. */
@@ -436,34 +427,57 @@ void cli_remove_case(const char *dir)
 	rt_buf_release(&p);
 }
 
-int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
-			  rt_analysis **out)
+typedef struct load_job {
+	const rt_units *u;
+	const char *const *froms;
+	rt_analysis **parts;
+	char (*err)[1024]; /* one reason per unit; "" when it was read */
+} load_job;
+
+static int load_one(void *ctx, size_t k)
 {
-	rt_analysis **parts = calloc(u->n + 1, sizeof *parts);
-	char err[1024];
+	load_job *j = ctx;
+
+	if (!rt_hostdir_load(j->froms[k], j->u->units[k].dir, &j->parts[k], j->err[k],
+			     sizeof j->err[k]))
+		return 0;
+	if (!j->err[k][0])
+		snprintf(j->err[k], sizeof j->err[k], "out of memory");
+	return -1;
+}
+
+int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
+			  unsigned threads, rt_analysis **out)
+{
+	load_job j = { u, froms, calloc(u->n + 1, sizeof *j.parts), calloc(u->n + 1, sizeof *j.err) };
 	size_t k;
 	int rc = -1;
 
 	*out = NULL;
-	if (!parts) {
+	if (!j.parts || !j.err) {
 		fprintf(stderr, "remtrail %s: out of memory\n", cmd);
-		return -1;
+		goto out;
 	}
-	for (k = 0; k < u->n; k++)
-		if (rt_hostdir_load(froms[k], u->units[k].dir, &parts[k], err, sizeof err)) {
-			fprintf(stderr, "remtrail %s: cannot read the result of host '%s' in '%s/hosts/%s': %s\n",
-				cmd, u->units[k].dir, froms[k], u->units[k].dir, err);
-			goto out;
-		}
-	if (rt_case_join(parts, u->n, u->skipped, u->nskipped, out)) {
+	/* every host folder read side by side; the first that fails in the
+	 * manifest's order is the one named, whatever the threads did */
+	if (rt_par_each(u->n, threads, load_one, &j))
+		for (k = 0; k < u->n; k++)
+			if (j.err[k][0]) {
+				fprintf(stderr, "remtrail %s: cannot read the result of host '%s' in "
+						"'%s/hosts/%s': %s\n",
+					cmd, u->units[k].dir, froms[k], u->units[k].dir, j.err[k]);
+				goto out;
+			}
+	if (rt_case_join(j.parts, u->n, u->skipped, u->nskipped, out)) {
 		fprintf(stderr, "remtrail %s: out of memory while joining the hosts\n", cmd);
 		goto out;
 	}
 	rc = 0;
 out:
-	for (k = 0; k < u->n; k++)
-		rt_analysis_free(&parts[k]);
-	free(parts);
+	for (k = 0; j.parts && k < u->n; k++)
+		rt_analysis_free(&j.parts[k]);
+	free(j.parts);
+	free(j.err);
 	return rc;
 }
 

@@ -35,12 +35,18 @@ int cli_options_json(rt_buf *out, const rt_report_opts *o);
 /* Read it back; strings are allocated into `keep` (free with free()). */
 int cli_options_parse(const char *json, rt_report_opts *o, char **keep, size_t nkeep);
 
-/* Render the files of host `host` (or RT_REPORT_CASE) into bufs[]
- * (cli_nunit_files of them, names in cli_unit_file_name), on up to
- * `threads` threads. */
+/* The files of a result: cli_nunit_files of them, named by
+ * cli_unit_file_name. cli_unit_make (an rt_hostdir_make_fn, ctx a
+ * cli_unit_render) renders file i of host `host` of `r` into bufs[i] and
+ * points f at it. */
 extern const size_t cli_nunit_files;
 const char *cli_unit_file_name(size_t i);
-int cli_render_unit(const rt_report *r, size_t host, rt_buf *bufs, unsigned threads);
+typedef struct cli_unit_render {
+	const rt_report *r;
+	size_t host;
+	rt_buf *bufs; /* cli_nunit_files of them */
+} cli_unit_render;
+int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f);
 /* Write the case files into dir, on up to r->run->jobs threads; remove
  * them. 0, or -1 (said on stderr). */
 int cli_write_case(const char *cmd, const char *dir, const rt_report *r);
@@ -53,11 +59,12 @@ int cli_outdir_ours(const char *dir);
 
 /*
  * The case from host folders: unit k read from froms[k]/hosts/<dir>
- * (rt_hostdir_load), joined with the skipped inputs. On failure says which
- * host on stderr and returns -1.
+ * (rt_hostdir_load; `threads` folders at a time), joined with the skipped
+ * inputs. On failure says which host on stderr (the first in u's order
+ * that failed) and returns -1.
  */
 int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
-			  rt_analysis **out);
+			  unsigned threads, rt_analysis **out);
 
 /* Progress over units: a status line on a terminal (hosts done/total,
  * MiB/s, ETA, the host begun last), else one line per finished unit.

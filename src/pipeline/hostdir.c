@@ -323,24 +323,56 @@ static void stage_end(stage *s, int failed)
 
 /* ----------------------------------------------------------------- commit */
 
-int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_file *files,
-		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen)
+/* The files of a folder being staged, made (when `make`) and written side
+ * by side: one's write and fsync wait while another is rendered. */
+typedef struct write_job {
+	stage *s;
+	rt_hostdir_file *files;
+	rt_hostdir_make_fn make;
+	void *ctx;
+	char (*err)[512]; /* one reason per file, "" while none */
+} write_job;
+
+static int write_one(void *p, size_t i)
 {
+	write_job *j = p;
+
+	if (j->make && j->make(j->ctx, i, &j->files[i])) {
+		snprintf(j->err[i], sizeof j->err[i], "out of memory while making %s",
+			 j->files[i].name ? j->files[i].name : "a file");
+		return -1;
+	}
+	return stage_file(j->s, j->files[i].name, j->files[i].data, j->files[i].len, j->err[i],
+			  sizeof j->err[i]);
+}
+
+int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *files, size_t nfiles,
+		     rt_hostdir_make_fn make, void *ctx, unsigned threads,
+		     const rt_hostdir_made *made, char *err, size_t errlen)
+{
+	write_job j = { NULL, files, make, ctx, calloc(nfiles + 1, sizeof *j.err) };
 	rt_buf u = RT_BUF_INIT;
 	stage s;
 	size_t i;
 	int rc = -1;
 
 	memset(&s, 0, sizeof s);
+	j.s = &s;
 	if (!a || a->nhosts != 1 || !a->hosts[0].dir) {
+		free(j.err);
 		snprintf(err, errlen, "not one host's result");
 		return -1;
 	}
-	if (stage_begin(&s, dir, a->hosts[0].dir))
+	if (!j.err || stage_begin(&s, dir, a->hosts[0].dir))
 		ERR("out of memory");
-	for (i = 0; i < nfiles; i++)
-		if (stage_file(&s, files[i].name, files[i].data, files[i].len, err, errlen))
-			goto out;
+	if (make && nfiles)
+		memset(files, 0, nfiles * sizeof *files);
+	/* the first file that failed, in their order, whatever the threads did */
+	if (rt_par_each(nfiles, threads, write_one, &j)) {
+		for (i = 0; i < nfiles && !j.err[i][0]; i++)
+			;
+		ERR("%s", i < nfiles ? j.err[i] : "out of memory");
+	}
 	if (unit_json(&u, a, files, nfiles, made))
 		ERR("out of memory");
 	if (stage_file(&s, UNIT_FILE, u.buf, u.len, err, errlen) || stage_commit(&s, err, errlen))
@@ -349,7 +381,25 @@ int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_fi
 out:
 	stage_end(&s, rc != 0);
 	rt_buf_release(&u);
+	free(j.err);
 	return rc;
+}
+
+int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_file *files,
+		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen)
+{
+	rt_hostdir_file *f = calloc(nfiles + 1, sizeof *f);
+	int r;
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (nfiles)
+		memcpy(f, files, nfiles * sizeof *f);
+	r = rt_hostdir_write(dir, a, f, nfiles, NULL, NULL, 1, made, err, errlen);
+	free(f);
+	return r;
 }
 
 /* -------------------------------------------------------------- checking */
@@ -746,17 +796,21 @@ int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, cha
 		ERR("out of memory");
 	if (rb_host_report(a, report.buf, report.len, p.buf, err, errlen))
 		goto out;
-	/* names as unit.json keeps them: the exact bytes */
-	free(a->hosts[0].name);
-	a->hosts[0].name = name;
-	name = NULL;
+	/* the host's name as unit.json keeps it: the exact bytes. A finding
+	 * on another computer (a log that names several) keeps that name, as
+	 * the host's own files give it. */
 	for (i = 0; i < a->hosts[0].findings.n; i++) {
 		rt_finding *f = &a->hosts[0].findings.items[i];
 
+		if (strcmp(f->host, a->hosts[0].name))
+			continue;
 		free(f->host);
-		if (!(f->host = rt_strdup0(a->hosts[0].name)))
+		if (!(f->host = rt_strdup0(name)))
 			ERR("out of memory");
 	}
+	free(a->hosts[0].name);
+	a->hosts[0].name = name;
+	name = NULL;
 	for (i = 0; i < a->ninputs; i++) {
 		free(a->inputs[i].host);
 		if (!(a->inputs[i].host = rt_strdup0(a->hosts[0].name)))

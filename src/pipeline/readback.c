@@ -221,6 +221,7 @@ static const struct {
 	{ "process", offsetof(rt_finding, process), 0 },
 	{ "parent_process", offsetof(rt_finding, parent_process), 0 },
 	{ "command_line", offsetof(rt_finding, command_line), 0 },
+	{ "object", offsetof(rt_finding, object), 0 },
 };
 
 static int read_finding(rb *r, const cJSON *o, rt_finding *f)
@@ -257,6 +258,14 @@ static int read_finding(rb *r, const cJSON *o, rt_finding *f)
 	if (d > RT_CONF_HIGH)
 		FAIL("a finding's confidence is not low, medium or high");
 	f->confidence = (rt_confidence)d;
+	/* how its remote end was found: "" (none) is left out */
+	conf = jr_str(o, "attribution");
+	for (d = RT_LINK_NONE; d <= RT_LINK_TIME_WINDOW && strcmp(rt_link_name((rt_link)d),
+								 conf ? conf : ""); d++)
+		;
+	if (d > RT_LINK_TIME_WINDOW)
+		FAIL("a finding's attribution is not one remtrail writes");
+	f->link = (rt_link)d;
 	if ((jr_str(o, "rule") && !(f->rule_id = pl_keep(r->a, jr_str(o, "rule")))) ||
 	    (jr_str(o, "technique") && !(f->technique = pl_keep(r->a, jr_str(o, "technique")))))
 		FAIL("out of memory");

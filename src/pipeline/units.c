@@ -268,10 +268,58 @@ void rt_units_hash_start(rt_units *u)
 	u->hashing = pthread_create(&u->hasher, NULL, hash_containers, u->ev) == 0;
 }
 
+/*
+ * Units read from a manifest walked no evidence. The images and archives
+ * a unit read from get their SHA-256 from its folder; those that gave no
+ * unit anything (state skipped) are hashed from their files here, so that
+ * a case made from a manifest lists the same SHA-256 as one made from the
+ * walk. A file that is gone, unreadable or no longer of the size the
+ * manifest gives is named and left without one.
+ */
+static int hash_skipped_files(rt_units *u, rt_diag *diag)
+{
+	rt_buf p = RT_BUF_INIT;
+	struct stat st;
+	uint64_t size;
+	char hex[65];
+	size_t j;
+	int rc = 0;
+
+	for (j = 0; !rc && j < u->nskipped; j++) {
+		rt_input *in = &u->skipped[j];
+
+		if (in->sha256 || !in->kind || in->container || in->state != RT_INPUT_SKIPPED)
+			continue;
+		rt_buf_reset(&p);
+		if (in->path[0] == '/' ? rt_buf_adds(&p, in->path)
+				       : rt_buf_addf(&p, "%s/%s", u->base, in->path)) {
+			rc = -1;
+		} else if (stat(p.buf, &st)) {
+			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
+		} else if (!S_ISREG(st.st_mode)) {
+			/* never opened: a FIFO would block, a device never end */
+			rt_diag_error(diag, in->path, "not hashed: not a regular file");
+		} else if ((size = (uint64_t)st.st_size) == in->size &&
+			   rt_sha256_file(p.buf, hex, &size)) {
+			rt_diag_error(diag, in->path, "cannot read to hash: %s", strerror(errno));
+		} else if (size != in->size) { /* before, or while it was read */
+			rt_diag_error(diag, in->path,
+				      "not hashed: %llu bytes now, %llu when the manifest was written",
+				      (unsigned long long)size, (unsigned long long)in->size);
+		} else if (!(in->sha256 = rt_strdup0(hex))) {
+			rc = -1;
+		}
+	}
+	rt_buf_release(&p);
+	return rc;
+}
+
 int rt_units_hash_finish(rt_units *u, rt_diag *diag)
 {
 	size_t c, k, j;
 
+	if (u->from_manifest)
+		return hash_skipped_files(u, diag);
 	if (u->hashing)
 		pthread_join(u->hasher, NULL);
 	u->hashing = 0;
@@ -573,6 +621,11 @@ static int manifest_unit(rt_buf *out, const rt_units *u, size_t k)
 		ADDF(",\"type\":\"%s\",\"hive\":\"%s\",\"backup\":%s,\"size\":%llu",
 		     a->kind == RT_ART_EVTX ? "evtx" : "hive", rt_hive_kind_name(a->hive_kind),
 		     a->is_backup ? "true" : "false", (unsigned long long)a->size);
+		/* nothing identified it: why, for the note its analysis gives */
+		if (a->hive_kind_unsure && a->hive_kind_reason) {
+			ADD(",\"hive_reason\":");
+			JP(a->hive_kind_reason);
+		}
 		if (origin_json(out, u->ev, a))
 			return -1;
 		ADD(",\"logs\":[");
@@ -775,9 +828,11 @@ static int read_artifact(rt_evidence *ev, const cJSON *o, rt_artifact *a)
 	a->kind = !strcmp(type, "evtx") ? RT_ART_EVTX : RT_ART_HIVE;
 	if (jr_path(o, "path", &a->path) || !a->path || jr_u64(o, "size", &a->size) ||
 	    hive_kind(jr_str(o, "hive"), &a->hive_kind) || jr_bool(o, "backup", 0, &backup) ||
-	    log_array(ev, o, &a->logs, &a->nlogs) || read_origin(ev, o, a))
+	    log_array(ev, o, &a->logs, &a->nlogs) || read_origin(ev, o, a) ||
+	    jr_path(o, "hive_reason", &a->hive_kind_reason))
 		return -1;
 	a->is_backup = backup;
+	a->hive_kind_unsure = a->hive_kind_reason != NULL;
 	return 0;
 }
 
@@ -913,6 +968,7 @@ int rt_units_parse(const char *text, size_t len, rt_units **out, char *err, size
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
+	r.u->from_manifest = 1;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;

@@ -153,7 +153,9 @@ int rt_timeline_json(rt_buf *out, const rt_findings *l, size_t i, const rt_timel
 		v = columns[c].get(&r);
 		if (!columns[c].always && (!v || !*v))
 			continue;
-		e |= rt_buf_addf(out, "%s\"%s\":", first ? "" : ",", columns[c].name);
+		e |= rt_buf_adds(out, first ? "\"" : ",\"");
+		e |= rt_buf_adds(out, columns[c].name);
+		e |= rt_buf_adds(out, "\":");
 		first = 0;
 		if (columns[c].type == COL_NUM) {
 			e |= rt_buf_adds(out, v && *v ? v : "0");

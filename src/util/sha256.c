@@ -20,11 +20,14 @@
 #include <unistd.h>
 
 #include <dlfcn.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include "remtrail/util.h"
 
 #define CRYPTO_FNS(X) \
+	X(OPENSSL_init_crypto) \
 	X(EVP_MD_CTX_new) \
 	X(EVP_MD_CTX_free) \
 	X(EVP_DigestInit_ex) \
@@ -41,12 +44,25 @@ static struct {
 static const rt_dl_sym crypto_syms[] = { CRYPTO_FNS(CRYPTO_SYM) };
 static rt_dl_lib crypto_lib = RT_DL_LIB(RT_SONAME_LIBCRYPTO, RTLD_NOW | RTLD_LOCAL, crypto_syms);
 
+#define OPENSSL_init_crypto (crypto.OPENSSL_init_crypto)
 #define EVP_MD_CTX_new (crypto.EVP_MD_CTX_new)
 #define EVP_MD_CTX_free (crypto.EVP_MD_CTX_free)
 #define EVP_DigestInit_ex (crypto.EVP_DigestInit_ex)
 #define EVP_DigestUpdate (crypto.EVP_DigestUpdate)
 #define EVP_DigestFinal_ex (crypto.EVP_DigestFinal_ex)
 #define EVP_sha256 (crypto.EVP_sha256)
+
+/* libcrypto started without the system's openssl.cnf: SHA-256 needs
+ * nothing from it, reading it took longer than the rest of starting the
+ * library, and what a host's configuration says (providers, engines) must
+ * not change what remtrail computes. */
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static int crypto_ok;
+
+static void crypto_start(void)
+{
+	crypto_ok = OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) == 1;
+}
 
 int rt_sha256_init(rt_sha256 *c)
 {
@@ -55,7 +71,8 @@ int rt_sha256_init(rt_sha256 *c)
 	c->len = 0;
 	c->failed = 0;
 	c->md = NULL;
-	if (rt_dl_load(&crypto_lib, why, sizeof why)) {
+	if (rt_dl_load(&crypto_lib, why, sizeof why) || pthread_once(&crypto_once, crypto_start) ||
+	    !crypto_ok) {
 		c->failed = 1;
 		return -1;
 	}
