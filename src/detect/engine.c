@@ -638,8 +638,8 @@ static char *output_file(const char *cmd)
 /* ------------------------------------------------------------------ candidates */
 
 static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, const rt_event *ev,
-		    int proc, const rt_crule *cr, size_t parent, rt_link plink, uint64_t pstart,
-		    size_t *out)
+		    const rt_memo *m, int proc, const rt_crule *cr, size_t parent, rt_link plink,
+		    uint64_t pstart, size_t *out)
 {
 	cand *c;
 	rt_buf t = RT_BUF_INIT;
@@ -669,17 +669,17 @@ static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, con
 		c->f.confidence = r->conf;
 		c->f.rule_id = r->id;
 		c->f.technique = r->technique;
-		c->f.remote_ip = rt_spec_dup(cr->remote_ip, env, ev);
-		c->f.remote_host = rt_spec_dup(cr->remote_host, env, ev);
-		c->f.user = rt_spec_dup(cr->user, env, ev);
-		c->f.process = rt_spec_dup(cr->process, env, ev);
-		c->f.parent_process = rt_spec_dup(cr->parent, env, ev);
-		c->f.command_line = rt_spec_dup(cr->cmd, env, ev);
-		c->f.object = rt_spec_dup(cr->object, env, ev);
+		c->f.remote_ip = rt_memo_dup(m, cr->remote_ip, env, ev);
+		c->f.remote_host = rt_memo_dup(m, cr->remote_host, env, ev);
+		c->f.user = rt_memo_dup(m, cr->user, env, ev);
+		c->f.process = rt_memo_dup(m, cr->process, env, ev);
+		c->f.parent_process = rt_memo_dup(m, cr->parent, env, ev);
+		c->f.command_line = rt_memo_dup(m, cr->cmd, env, ev);
+		c->f.object = rt_memo_dup(m, cr->object, env, ev);
 		c->tmpl = rt_tmpl_fill(cr->message, env, ev);
 		c->tracked = (r->flags & RT_RF_TRACK) != 0;
 		if (cr->logon_id) {
-			char *raw = rt_spec_dup(cr->logon_id, env, ev);
+			char *raw = rt_memo_dup(m, cr->logon_id, env, ev);
 
 			c->f.logon_id = rt_dt_norm_logon(raw);
 			free(raw);
@@ -706,7 +706,7 @@ static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, con
 
 		for (i = 0; i < 4; i++)
 			if (!*dst[i])
-				*dst[i] = rt_spec_dup(rs->proc[i], env, ev);
+				*dst[i] = rt_memo_dup(m, rs->proc[i], env, ev);
 		if (!c->f.logon_id)
 			c->f.logon_id = rt_strdup0(rt_spec_proc_logon(ev, &t));
 		if (!c->out_file)
@@ -864,7 +864,7 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 		parent = find_tracked(h, ev, &plink, &pstart);
 	hit = rt_ruleset_match(&d->rs, ev, 0, &env, &memo);
 	if (hit) {
-		if (add_cand(&d->rs, h, &env, ev, proc, hit, parent, plink, pstart, &act))
+		if (add_cand(&d->rs, h, &env, ev, &memo, proc, hit, parent, plink, pstart, &act))
 			goto oom;
 	} else if (parent != RT_FINDING_NONE) {
 		const char *img = rt_event_get(ev, "NewProcessName");
@@ -872,13 +872,13 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 		if (!img)
 			img = rt_event_get(ev, "Image");
 		if (!(img && rt_dt_in_list(img, "\\conhost.exe", RT_DT_ENDS)) &&
-		    add_cand(&d->rs, h, &env, ev, proc, NULL, parent, plink, pstart, &act))
+		    add_cand(&d->rs, h, &env, ev, &memo, proc, NULL, parent, plink, pstart, &act))
 			goto oom;
 	}
 	conf = rt_ruleset_match(&d->rs, ev, 1, &env, &memo);
 	if (conf) {
 		if (!(conf->r->flags & RT_RF_NO_FINDING) &&
-		    add_cand(&d->rs, h, &env, ev, proc, conf, RT_FINDING_NONE, RT_LINK_NONE, 0, &chg))
+		    add_cand(&d->rs, h, &env, ev, &memo, proc, conf, RT_FINDING_NONE, RT_LINK_NONE, 0, &chg))
 			goto oom;
 		if (add_changes(h, &env, ev, conf, chg))
 			goto oom;

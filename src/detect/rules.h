@@ -263,6 +263,9 @@ typedef struct rt_memo {
 } rt_memo;
 /* Ready for an event: only the counts (the entries past them are never read). */
 void rt_memo_init(rt_memo *m);
+/* rt_spec_dup(s, env, ev), from the value matching resolved already when
+ * the memo has it (same event, same env: the same text). */
+char *rt_memo_dup(const rt_memo *m, const rt_spec *s, const rt_spec_env *env, const rt_event *ev);
 /* The rt_crule.channels bit of `channel` (0 when no rule lists it). */
 uint32_t rt_ruleset_channel(const rt_ruleset *rs, const char *channel);
 /* Tell the memo the event's channel bit (rt_ruleset_channel), known

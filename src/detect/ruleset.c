@@ -496,6 +496,16 @@ static size_t event_slot0(const rt_ruleset *rs, const rt_event *ev, rt_memo *m)
 	return m->slot0;
 }
 
+char *rt_memo_dup(const rt_memo *m, const rt_spec *s, const rt_spec_env *env, const rt_event *ev)
+{
+	size_t i;
+
+	for (i = 0; s && i < m->n; i++)
+		if (m->spec[i] == s)
+			return m->value[i] ? rt_strdup0(m->value[i]) : NULL;
+	return rt_spec_dup(s, env, ev);
+}
+
 uint32_t rt_ruleset_channel(const rt_ruleset *rs, const char *channel)
 {
 	size_t k, n = channel ? strlen(channel) : 0;
