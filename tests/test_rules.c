@@ -17,6 +17,7 @@
 #include "remtrail/assess.h"
 #include "remtrail/detect.h"
 #include "remtrail/util.h"
+#include "detect_int.h"
 #include "rules.h"
 #include "testutil.h"
 
@@ -1077,6 +1078,40 @@ START_TEST(kind_table)
 }
 END_TEST
 
+/* Logon ids compare as numbers: "0x" + lower-case hex without leading
+ * zeros; what is not a number stays as written, lower-cased. */
+START_TEST(logon_ids_normalised)
+{
+	static const char *const c[][2] = {
+		{ "0x0000000000110085", "0x110085" },
+		{ "0X3E7", "0x3e7" },
+		{ "0x3e7", "0x3e7" },
+		{ "999", "0x3e7" },
+		{ "0x00000000000000001", "0x1" },
+		{ "0xFFFFFFFFFFFFFFFF", "0xffffffffffffffff" },
+		{ "0x1g", "0x1g" },
+		{ "0x\x10", "0x\x10" },
+		{ "0x1 ", "0x1 " },
+		{ "ABC", "abc" },
+		{ "0x", NULL },
+		{ "0x0", NULL },
+		{ "-", NULL },
+		{ "", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char *n = rt_dt_norm_logon(c[i][0]);
+
+		if (c[i][1])
+			ck_assert_msg(n && !strcmp(n, c[i][1]), "%s -> %s", c[i][0], n ? n : "(null)");
+		else
+			ck_assert_msg(!n, "%s -> %s", c[i][0], n);
+		free(n);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rules");
@@ -1093,6 +1128,7 @@ int main(void)
 	tcase_add_loop_test(t, scenario_same_with_precomputed_match, 0, (int)NSCEN);
 	tcase_add_test(t, stateful_predicates_never_precomputed);
 	tcase_add_test(t, predicates_cheapest_first);
+	tcase_add_test(t, logon_ids_normalised);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

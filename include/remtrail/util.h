@@ -166,6 +166,9 @@ const char *rt_strcasestr_n(const char *hay, size_t hlen, const char *needle, si
  * rules search: where a search for it best starts (what rt_strcasestr_n
  * uses). */
 size_t rt_needle_anchor(const char *needle, size_t nlen);
+/* How common byte c (either case) is in that text, in 1/1000 (the table
+ * rt_needle_anchor reads). */
+unsigned rt_byte_permille(unsigned char c);
 /* dst[0..n) = src[0..n) with ASCII A-Z lower-cased (other bytes as they
  * are); dst may be src. Sixteen bytes at a time with SSE2. */
 void rt_ascii_lower(char *dst, const char *src, size_t n);

@@ -44,6 +44,8 @@ int rt_dt_users_compatible(const char *a, const char *b);
 /* Logon ids as "0x" + lower-case hex without leading zeros (malloc'd), NULL
  * when unusable: 0x0000000000110085 -> 0x110085. */
 char *rt_dt_norm_logon(const char *v);
+/* The same into b (reset first): b->buf, or NULL when unusable or on OOM. */
+const char *rt_dt_norm_logon_buf(const char *v, rt_buf *b);
 /* A service logon: SYSTEM (0x3e7), NETWORK SERVICE (0x3e4), LOCAL SERVICE (0x3e5). */
 int rt_dt_service_logon(const char *normalised);
 

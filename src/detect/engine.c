@@ -29,11 +29,20 @@
 	"\\excel.exe|\\outlook.exe|\\winword.exe|\\powerpnt.exe|\\visio.exe|\\scrcons.exe|"    \
 	"\\svchost.exe|\\services.exe|\\iexplore.exe"
 /* Servers of remote requests: their children run for a caller, so they say
- * nothing about whether the caller's session is local. */
-#define SERVERS                                                                               \
-	"\\WmiPrvSE.exe|\\wsmprovhost.exe|\\winrshost.exe|\\mmc.exe|\\mshta.exe|\\excel.exe|"    \
-	"\\outlook.exe|\\winword.exe|\\powerpnt.exe|\\visio.exe|\\scrcons.exe|\\svchost.exe|"    \
-	"\\services.exe|\\iexplore.exe|\\dllhost.exe|\\taskeng.exe|\\taskhostw.exe"
+ * nothing about whether the caller's session is local. An image is one
+ * when it ends with one of these (any case); asked for every process. */
+#define SERVER(x) { x, sizeof x - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} servers[] = {
+	SERVER("\\wmiprvse.exe"), SERVER("\\wsmprovhost.exe"), SERVER("\\winrshost.exe"),
+	SERVER("\\mmc.exe"),      SERVER("\\mshta.exe"),       SERVER("\\excel.exe"),
+	SERVER("\\outlook.exe"),  SERVER("\\winword.exe"),     SERVER("\\powerpnt.exe"),
+	SERVER("\\visio.exe"),    SERVER("\\scrcons.exe"),     SERVER("\\svchost.exe"),
+	SERVER("\\services.exe"), SERVER("\\iexplore.exe"),    SERVER("\\dllhost.exe"),
+	SERVER("\\taskeng.exe"),  SERVER("\\taskhostw.exe"),
+};
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -69,7 +78,13 @@ int rt_dt_local_name(const hstate *h, const char *n)
 
 int rt_dt_is_broker(const char *image)
 {
-	return image && rt_dt_in_list(image, SERVERS, RT_DT_ENDS);
+	size_t i, n = image ? strlen(image) : 0;
+
+	for (i = 0; i < sizeof servers / sizeof servers[0]; i++)
+		if (n >= servers[i].len && image[n - servers[i].len] == '\\' &&
+		    rt_strncaseeq(image + n - servers[i].len, servers[i].name, servers[i].len))
+			return 1;
+	return 0;
 }
 
 /* Record layouts (which record is what is the rule table's to say). */
@@ -513,16 +528,29 @@ static int note_request(hstate *h, const rt_spec_env *env, const rt_event *ev,
  * (0 = empty slot), at most half full; the GUID hashes case-folded because
  * GUIDs compare case-insensitively.
  */
-static size_t guid_slot(const hstate *h, const char *guid)
+static size_t guid_hash(const char *guid)
 {
-	size_t x = 2166136261u, mask = h->aby_guid - 1;
+	size_t x = 2166136261u;
 	const unsigned char *p;
 
 	for (p = (const unsigned char *)guid; *p; p++)
 		x = (x ^ (size_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 16777619u;
-	for (x &= mask; h->by_guid[x] && !rt_strcaseeq(h->c[h->by_guid[x] - 1].guid, guid);
-	     x = (x + 1) & mask)
-		;
+	return x;
+}
+
+/* The slot of `guid` (its guid_hash in `hash`): where it is, or the empty
+ * slot where it would go. Candidates keep their GUID's hash, so probing
+ * compares numbers and only a hash match compares text. */
+static size_t guid_slot(const hstate *h, const char *guid, size_t hash)
+{
+	size_t x, mask = h->aby_guid - 1;
+
+	for (x = hash & mask; h->by_guid[x]; x = (x + 1) & mask) {
+		const cand *c = &h->c[h->by_guid[x] - 1];
+
+		if (c->guid_hash == hash && rt_strcaseeq(c->guid, guid))
+			break;
+	}
 	return x;
 }
 
@@ -542,11 +570,14 @@ static int index_guid(hstate *h, size_t i)
 		}
 		h->aby_guid = n;
 		for (k = 0; k < na; k++)
-			if (old[k])
-				h->by_guid[guid_slot(h, h->c[old[k] - 1].guid)] = old[k];
+			if (old[k]) {
+				const cand *c = &h->c[old[k] - 1];
+
+				h->by_guid[guid_slot(h, c->guid, c->guid_hash)] = old[k];
+			}
 		free(old);
 	}
-	k = guid_slot(h, h->c[i].guid);
+	k = guid_slot(h, h->c[i].guid, h->c[i].guid_hash);
 	h->nby_guid += !h->by_guid[k];
 	h->by_guid[k] = i + 1;
 	return 0;
@@ -562,7 +593,7 @@ static size_t find_tracked(const hstate *h, const rt_event *ev, rt_link *how, ui
 
 		if (!rt_dt_usable(pg) || !h->nby_guid)
 			return RT_FINDING_NONE;
-		i = h->by_guid[guid_slot(h, pg)];
+		i = h->by_guid[guid_slot(h, pg, guid_hash(pg))];
 		*how = RT_LINK_PROCESS_GUID;
 		return i ? i - 1 : RT_FINDING_NONE;
 	} else if (rt_spec_is_4688(ev)) {
@@ -607,8 +638,8 @@ static char *output_file(const char *cmd)
 /* ------------------------------------------------------------------ candidates */
 
 static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, const rt_event *ev,
-		    int proc, const rt_crule *cr, size_t parent, rt_link plink, uint64_t pstart,
-		    size_t *out)
+		    const rt_memo *m, int proc, const rt_crule *cr, size_t parent, rt_link plink,
+		    uint64_t pstart, size_t *out)
 {
 	cand *c;
 	rt_buf t = RT_BUF_INIT;
@@ -638,17 +669,17 @@ static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, con
 		c->f.confidence = r->conf;
 		c->f.rule_id = r->id;
 		c->f.technique = r->technique;
-		c->f.remote_ip = rt_spec_dup(cr->remote_ip, env, ev);
-		c->f.remote_host = rt_spec_dup(cr->remote_host, env, ev);
-		c->f.user = rt_spec_dup(cr->user, env, ev);
-		c->f.process = rt_spec_dup(cr->process, env, ev);
-		c->f.parent_process = rt_spec_dup(cr->parent, env, ev);
-		c->f.command_line = rt_spec_dup(cr->cmd, env, ev);
-		c->f.object = rt_spec_dup(cr->object, env, ev);
+		c->f.remote_ip = rt_memo_dup(m, cr->remote_ip, env, ev);
+		c->f.remote_host = rt_memo_dup(m, cr->remote_host, env, ev);
+		c->f.user = rt_memo_dup(m, cr->user, env, ev);
+		c->f.process = rt_memo_dup(m, cr->process, env, ev);
+		c->f.parent_process = rt_memo_dup(m, cr->parent, env, ev);
+		c->f.command_line = rt_memo_dup(m, cr->cmd, env, ev);
+		c->f.object = rt_memo_dup(m, cr->object, env, ev);
 		c->tmpl = rt_tmpl_fill(cr->message, env, ev);
 		c->tracked = (r->flags & RT_RF_TRACK) != 0;
 		if (cr->logon_id) {
-			char *raw = rt_spec_dup(cr->logon_id, env, ev);
+			char *raw = rt_memo_dup(m, cr->logon_id, env, ev);
 
 			c->f.logon_id = rt_dt_norm_logon(raw);
 			free(raw);
@@ -675,7 +706,7 @@ static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, con
 
 		for (i = 0; i < 4; i++)
 			if (!*dst[i])
-				*dst[i] = rt_spec_dup(rs->proc[i], env, ev);
+				*dst[i] = rt_memo_dup(m, rs->proc[i], env, ev);
 		if (!c->f.logon_id)
 			c->f.logon_id = rt_strdup0(rt_spec_proc_logon(ev, &t));
 		if (!c->out_file)
@@ -683,6 +714,7 @@ static int add_cand(const rt_ruleset *rs, hstate *h, const rt_spec_env *env, con
 	}
 	if (has_guids(ev)) {
 		c->guid = rt_strdup0(rt_event_get(ev, "ProcessGuid"));
+		c->guid_hash = c->guid ? guid_hash(c->guid) : 0;
 		c->parent_guid = rt_strdup0(rt_event_get(ev, "ParentProcessGuid"));
 	} else if (rt_spec_is_4688(ev)) {
 		c->pid = rt_spec_field_u32(ev, "NewProcessId");
@@ -799,6 +831,14 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 	rt_memo_init(&memo);
 	if (!(h = host_for(d, ev)))
 		goto oom;
+	/* a log's events share their channel: look it up when it changes */
+	if (ev->channel && (!d->chan_text || strcmp(d->chan_text, ev->channel))) {
+		free(d->chan_text);
+		d->chan_text = rt_strdup0(ev->channel);
+		d->chan_bits = rt_ruleset_channel(&d->rs, ev->channel);
+	}
+	if (ev->channel && d->chan_text)
+		rt_memo_channel(&memo, d->chan_bits);
 	env.host = h->name;
 	env.computer = h->computer;
 	env.parent_image = parent_image_cb;
@@ -824,7 +864,7 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 		parent = find_tracked(h, ev, &plink, &pstart);
 	hit = rt_ruleset_match(&d->rs, ev, 0, &env, &memo);
 	if (hit) {
-		if (add_cand(&d->rs, h, &env, ev, proc, hit, parent, plink, pstart, &act))
+		if (add_cand(&d->rs, h, &env, ev, &memo, proc, hit, parent, plink, pstart, &act))
 			goto oom;
 	} else if (parent != RT_FINDING_NONE) {
 		const char *img = rt_event_get(ev, "NewProcessName");
@@ -832,13 +872,13 @@ int rt_detect_event(rt_detect *d, const rt_event *ev)
 		if (!img)
 			img = rt_event_get(ev, "Image");
 		if (!(img && rt_dt_in_list(img, "\\conhost.exe", RT_DT_ENDS)) &&
-		    add_cand(&d->rs, h, &env, ev, proc, NULL, parent, plink, pstart, &act))
+		    add_cand(&d->rs, h, &env, ev, &memo, proc, NULL, parent, plink, pstart, &act))
 			goto oom;
 	}
 	conf = rt_ruleset_match(&d->rs, ev, 1, &env, &memo);
 	if (conf) {
 		if (!(conf->r->flags & RT_RF_NO_FINDING) &&
-		    add_cand(&d->rs, h, &env, ev, proc, conf, RT_FINDING_NONE, RT_LINK_NONE, 0, &chg))
+		    add_cand(&d->rs, h, &env, ev, &memo, proc, conf, RT_FINDING_NONE, RT_LINK_NONE, 0, &chg))
 			goto oom;
 		if (add_changes(h, &env, ev, conf, chg))
 			goto oom;
@@ -1030,6 +1070,7 @@ void rt_detect_free(rt_detect **pd)
 	free(d->file);
 	free(d->file_computer);
 	free(d->last_computer);
+	free(d->chan_text);
 	rt_ruleset_release(&d->rs);
 	free(d);
 	*pd = NULL;

@@ -21,6 +21,7 @@ typedef struct cand {
 	const rt_crule *rule;  /* NULL for a descendant of a tracked process */
 	char *tmpl;            /* the message with its {f:} parts filled */
 	char *guid, *parent_guid, *sid;
+	size_t guid_hash;      /* of guid, case-folded (the GUID index's key) */
 	char *out_file;        /* the output file a command writes, or an SMB read names */
 	char *child_logon;     /* this process's logon, from its child's 4688 SubjectLogonId */
 	uint32_t pid, ppid;
@@ -113,6 +114,8 @@ struct rt_detect {
 	rt_pair_host *seg;   /* finished hosts: what pairing needs of them (detect.h) */
 	size_t nseg, aseg;
 	rt_findings all;
+	char *chan_text;     /* the channel of the last event, and its rule bits */
+	uint32_t chan_bits;
 };
 
 /* engine.c */

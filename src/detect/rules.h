@@ -71,6 +71,7 @@
 #include "remtrail/event.h"
 #include "remtrail/finding.h"
 #include "remtrail/util.h"
+#include "multi.h"
 #include "spec.h"
 
 enum rt_rule_op {
@@ -175,18 +176,23 @@ typedef struct rt_crule_change {
 	rt_spec *value, *old;
 } rt_crule_change;
 
-/* A predicate's '|' list split and lower-cased once, for the contains
- * tests (searched in the lower-cased value). */
+/* A predicate's '|' list split once: for the contains tests the ids of
+ * its items in the ruleset's needle search (multi.h), for equals, in,
+ * ends and starts the items lower-cased with their lengths. */
 typedef struct rt_needles {
+	uint16_t *id;
 	char *buf;          /* the items, NUL-separated */
 	const char **item;
 	size_t *len;
-	size_t *anchor;     /* offset of the item's least common byte (searched first) */
 	size_t n;
 } rt_needles;
 
+/* Channels told apart by the ruleset (every name its rules list). */
+#define RT_CHANNELS_MAX 32
+
 typedef struct rt_crule {
 	const rt_rule *r;
+	uint32_t channels; /* bit k: rt_ruleset.channel[k] is one of the rule's */
 	int group;         /* 0 activity, 1 the rest, 2 notes */
 	int uses_parent;   /* a predicate reads @parent_image */
 	unsigned env_preds; /* bit i: pred[i] reads the detector's state
@@ -216,6 +222,10 @@ typedef struct rt_ruleset {
 	rt_spec **specs; /* every distinct spec, shared by the rules that name it */
 	char **spec_src;
 	size_t nspecs;
+	rt_multi multi; /* every needle of every contains test */
+	char *channel[RT_CHANNELS_MAX]; /* the channel names the rules list */
+	size_t channel_len[RT_CHANNELS_MAX];
+	size_t nchannels;
 } rt_ruleset;
 
 /*
@@ -228,8 +238,8 @@ int rt_ruleset_compile(const rt_rule *rules, size_t n, rt_ruleset *out, rt_buf *
 void rt_ruleset_release(rt_ruleset *rs);
 /*
  * Values resolved for one event while its rules are tried (the process
- * rules ask for @image, @parent_image and @cmd over and over), with their
- * lower-cased copies for the contains tests. Keyed by the compiled spec
+ * rules ask for @image, @parent_image and @cmd over and over), with the
+ * needles each holds (one scan for all contains tests). Keyed by the compiled spec
  * (shared by identical texts). rt_memo_init (or zero) it before the
  * event's first match; release it after the last. Values are kept only
  * when resolving did not need a scratch buffer, so they live in the event
@@ -239,22 +249,28 @@ void rt_ruleset_release(rt_ruleset *rs);
 typedef struct rt_memo {
 	const rt_spec *spec[RT_MEMO_MAX];
 	const char *value[RT_MEMO_MAX];
-	char *lower[RT_MEMO_MAX];
-	uint64_t *pairs[RT_MEMO_MAX]; /* long values: which byte pairs occur (a quick "absent") */
 	size_t len[RT_MEMO_MAX];
-	size_t owner[RT_MEMO_MAX]; /* the entry whose lower/pairs/len this one shares */
+	rt_multi_hits hits[RT_MEMO_MAX]; /* the needles looked for in the value */
+	size_t owner[RT_MEMO_MAX]; /* the entry whose hits this one shares */
 	char *own[RT_MEMO_MAX];    /* a value built in scratch, kept for the event */
 	size_t n;
-	/* channel lists already compared with the event's channel */
-	const char *chan[8];
-	int chan_ok[8];
-	size_t nchan;
+	/* the event's channel as rt_crule.channels bits, once looked up */
+	uint32_t chan;
+	int has_chan;
 	/* the event's first slot in rt_ruleset.by_id, once looked up */
 	size_t slot0;
 	int has_slot0;
 } rt_memo;
 /* Ready for an event: only the counts (the entries past them are never read). */
 void rt_memo_init(rt_memo *m);
+/* rt_spec_dup(s, env, ev), from the value matching resolved already when
+ * the memo has it (same event, same env: the same text). */
+char *rt_memo_dup(const rt_memo *m, const rt_spec *s, const rt_spec_env *env, const rt_event *ev);
+/* The rt_crule.channels bit of `channel` (0 when no rule lists it). */
+uint32_t rt_ruleset_channel(const rt_ruleset *rs, const char *channel);
+/* Tell the memo the event's channel bit (rt_ruleset_channel), known
+ * already; else the first match looks it up. */
+void rt_memo_channel(rt_memo *m, uint32_t bits);
 /* Free what the memo holds; it is then ready for another event. */
 void rt_memo_release(rt_memo *m);
 

@@ -81,45 +81,77 @@ static int spec_of(rt_ruleset *rs, const rt_rule *r, const char *what, const cha
 	return 0;
 }
 
-/* Split and lower-case a '|' list for the contains tests. */
-static int compile_needles(const char *list, rt_needles *nd)
+/* Split a '|' list: for the contains tests its items' ids in rs->multi,
+ * for the other tests its items lower-cased. */
+static int compile_needles(rt_ruleset *rs, const char *list, int multi, rt_needles *nd)
 {
-	size_t n = 1, i, k = 0, len = strlen(list);
-	char *p;
+	size_t n = 1, i, len = strlen(list);
+	char *p, *bar;
 
 	for (i = 0; list[i]; i++)
 		n += list[i] == '|';
 	nd->buf = malloc(len + 1);
 	nd->item = malloc(n * sizeof *nd->item);
 	nd->len = malloc(n * sizeof *nd->len);
-	nd->anchor = calloc(n, sizeof *nd->anchor);
-	if (!nd->buf || !nd->item || !nd->len || !nd->anchor)
+	nd->id = malloc(n * sizeof *nd->id);
+	if (!nd->buf || !nd->item || !nd->len || !nd->id)
 		return -1;
 	rt_ascii_lower(nd->buf, list, len + 1);
-	for (p = nd->buf; p;) {
-		char *bar = strchr(p, '|');
-
-		if (bar)
+	for (p = nd->buf; p; p = bar ? bar + 1 : NULL) {
+		if ((bar = strchr(p, '|')) != NULL)
 			*bar = '\0';
-		if (*p) {
-			nd->item[k] = p;
-			nd->len[k] = strlen(p);
-			nd->anchor[k] = rt_needle_anchor(p, nd->len[k]);
-			k++;
+		len = strlen(p);
+		if (multi) {
+			int id;
+
+			if (!len)
+				continue;
+			if ((id = rt_multi_add(&rs->multi, p, len)) < 0)
+				return -1;
+			nd->id[nd->n] = (uint16_t)id;
 		}
-		p = bar ? bar + 1 : NULL;
+		nd->item[nd->n] = p;
+		nd->len[nd->n++] = len;
 	}
-	nd->n = k;
 	return 0;
 }
 
 static void needles_release(rt_needles *nd)
 {
+	free(nd->id);
 	free(nd->buf);
 	free(nd->item);
 	free(nd->len);
-	free(nd->anchor);
 	memset(nd, 0, sizeof *nd);
+}
+
+/* c->channels from the rule's channel list, naming new channels in rs. */
+static int compile_channels(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *err)
+{
+	const char *p, *bar;
+	size_t k;
+
+	for (p = r->channel; p; p = bar ? bar + 1 : NULL) {
+		size_t len;
+
+		bar = strchr(p, '|');
+		len = bar ? (size_t)(bar - p) : strlen(p);
+		for (k = 0; k < rs->nchannels; k++)
+			if (rs->channel_len[k] == len && rt_strncaseeq(rs->channel[k], p, len))
+				break;
+		if (k == rs->nchannels) {
+			if (k == RT_CHANNELS_MAX)
+				return bad(err, r, "more channels than the ruleset tells apart", p);
+			if (!(rs->channel[k] = malloc(len + 1)))
+				return -1;
+			memcpy(rs->channel[k], p, len);
+			rs->channel[k][len] = '\0';
+			rs->channel_len[k] = len;
+			rs->nchannels++;
+		}
+		c->channels |= UINT32_C(1) << k;
+	}
+	return 0;
 }
 
 /* What testing predicate i of c costs, roughly: a comparison, then a
@@ -157,6 +189,8 @@ static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *e
 		return bad(err, r, "no id", NULL);
 	if (!r->channel || !*r->channel || !r->ids[0])
 		return bad(err, r, "no channel or event id", NULL);
+	if (compile_channels(rs, r, c, err))
+		return -1;
 	if (r->note) {
 		if (r->message || r->changes[0].name || r->kind)
 			return bad(err, r, "a note is neither a finding nor a change", NULL);
@@ -179,8 +213,11 @@ static int compile_rule(rt_ruleset *rs, const rt_rule *r, rt_crule *c, rt_buf *e
 			return bad(err, r, "'*' takes contains or not-contains only", NULL);
 		if (spec_of(rs, r, "predicate", p->field, &c->pred[i], err))
 			return -1;
-		if ((p->op == RT_OP_CONTAINS || p->op == RT_OP_NOT_CONTAINS || p->op == RT_OP_ALL) &&
-		    compile_needles(p->value, &c->needles[i]))
+		if (p->value && p->op != RT_OP_GLOB &&
+		    compile_needles(rs, p->value,
+				    p->op == RT_OP_CONTAINS || p->op == RT_OP_NOT_CONTAINS ||
+					    p->op == RT_OP_ALL,
+				    &c->needles[i]))
 			return -1;
 		c->uses_parent |= strstr(p->field, "@parent_image") != NULL;
 		if (rt_spec_reads_env(c->pred[i]))
@@ -244,6 +281,8 @@ int rt_ruleset_compile(const rt_rule *rules, size_t n, rt_ruleset *rs, rt_buf *e
 		for (k = 0; k < RT_RULE_IDS && rules[i].ids[k]; k++)
 			rs->by_id[rs->nby_id++] = i * RT_RULE_IDS + k;
 	}
+	if (rt_multi_build(&rs->multi))
+		goto fail;
 	rt_detect_sort_idx(rs->by_id, rs->nby_id, cmp_slot, rules);
 	{
 		static const char *const proc[4] = { "@user", "@image", "@parent_image", "@cmd" };
@@ -292,6 +331,9 @@ void rt_ruleset_release(rt_ruleset *rs)
 	free(rs->spec_src);
 	free(rs->rules);
 	free(rs->by_id);
+	rt_multi_release(&rs->multi);
+	for (i = 0; i < rs->nchannels; i++)
+		free(rs->channel[i]);
 	memset(rs, 0, sizeof *rs);
 }
 
@@ -299,117 +341,62 @@ void rt_ruleset_release(rt_ruleset *rs)
 
 void rt_memo_init(rt_memo *m)
 {
-	m->n = m->nchan = 0;
-	m->has_slot0 = 0;
+	m->n = 0;
+	m->has_slot0 = m->has_chan = 0;
 }
 
 void rt_memo_release(rt_memo *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->n; i++) {
-		free(m->lower[i]);
-		free(m->pairs[i]);
+	for (i = 0; i < m->n; i++)
 		free(m->own[i]);
-	}
 	rt_memo_init(m);
 }
 
-/* v lower-cased, kept in the memo slot when it has one, else in t; its
- * length in *len. */
-static const char *lowered(const char *v, char **slot, size_t *len, rt_buf *t)
+/* rt_dt_in_list(v, list, mode) on the list compiled (v is lv bytes):
+ * RT_DT_EQ, RT_DT_ENDS or RT_DT_STARTS. */
+static int in_items(const rt_needles *nd, const char *v, size_t lv, int mode)
 {
-	size_t n;
-	char *p;
-
-	if (slot && *slot)
-		return *slot;
-	*len = n = strlen(v);
-	if (slot)
-		p = *slot = malloc(n + 1);
-	else
-		p = rt_buf_grow(t, n) ? NULL : t->buf;
-	if (!p)
-		return NULL;
-	rt_ascii_lower(p, v, n + 1);
-	return p;
-}
-
-#define PAIRS_FROM 256 /* values at least this long get a pair table */
-#define PAIR(a, b) ((unsigned)(unsigned char)(a) << 8 | (unsigned char)(b))
-
-/* The byte pairs of a lower-cased value, as a 65536-bit set; NULL on OOM. */
-static uint64_t *pair_table(const char *low, size_t n)
-{
-	uint64_t *t = calloc(1024, sizeof *t);
 	size_t i;
 
-	for (i = 0; t && i + 1 < n; i++) {
-		unsigned k = PAIR(low[i], low[i + 1]);
+	for (i = 0; i < nd->n; i++) {
+		size_t n = nd->len[i];
 
-		t[k >> 6] |= (uint64_t)1 << (k & 63);
-	}
-	return t;
-}
-
-/* needle i of nd in hay (both lower-cased): memchr to the needle's least
- * common byte, then compare; a pair table says "absent" at once. */
-static int find(const char *hay, size_t n, const rt_needles *nd, size_t i, const uint64_t *pairs)
-{
-	const char *needle = nd->item[i], *p;
-	size_t nl = nd->len[i], a = nd->anchor[i], k;
-
-	if (nl > n)
-		return 0;
-	if (pairs)
-		for (k = 0; k + 1 < nl; k++) {
-			unsigned x = PAIR(needle[k], needle[k + 1]);
-
-			if (!(pairs[x >> 6] >> (x & 63) & 1))
-				return 0;
-		}
-	for (p = hay + a; p <= hay + (n - nl) + a; p++) {
-		p = memchr(p, needle[a], (size_t)(hay + (n - nl) + a - p) + 1);
-		if (!p)
-			return 0;
-		if (!memcmp(p - a, needle, nl))
+		if (mode == RT_DT_EQ ? lv == n && rt_multi_eq(v, nd->item[i], n)
+				     : lv >= n && rt_multi_eq(mode == RT_DT_ENDS ? v + lv - n : v,
+							    nd->item[i], n))
 			return 1;
 	}
 	return 0;
 }
 
-/* Does the lower-cased `low` contain any (all) of the needles? */
-static int contains(const char *low, size_t n, const rt_needles *nd, int all, uint64_t **pairs)
+/* Does text (n bytes, its answers in h) hold any (all) of the needles? */
+static int contains(const rt_multi *mu, rt_multi_hits *h, const char *text, size_t n,
+		    const rt_needles *nd, int all)
 {
 	size_t i;
 
-	if (pairs && !*pairs && n >= PAIRS_FROM)
-		*pairs = pair_table(low, n);
-	for (i = 0; i < nd->n; i++) {
-		int hit = find(low, n, nd, i, pairs ? *pairs : NULL);
-
-		if (hit != all)
-			return hit;
-	}
+	for (i = 0; i < nd->n; i++)
+		if (rt_multi_has(mu, h, text, n, nd->id[i]) != all)
+			return !all;
 	return all;
 }
 
-static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_needles *nd,
-		      const rt_spec_env *env, const rt_event *ev, rt_memo *m)
+static int pred_holds(const rt_multi *mu, const rt_rule_pred *pr, const rt_spec *s,
+		      const rt_needles *nd, const rt_spec_env *env, const rt_event *ev, rt_memo *m)
 {
-	rt_buf b = RT_BUF_INIT, t = RT_BUF_INIT;
-	const char *v, *low;
-	char **slot = NULL;
-	uint64_t **pairs = NULL;
-	size_t *len = NULL, n;
+	rt_buf b = RT_BUF_INIT;
+	rt_multi_hits local;
+	const char *v;
 	int r = 0;
-	size_t i;
+	size_t i, lv;
 
 	if (pr->field[0] == '*' && !pr->field[1]) {
-		for (i = 0; i < ev->nfields && !r; i++)
-			if ((low = lowered(ev->fields[i].value, NULL, &n, &t)) != NULL)
-				r = contains(low, n, nd, 0, NULL);
-		rt_buf_release(&t);
+		for (i = 0; i < ev->nfields && !r; i++) {
+			rt_multi_hits_init(&local);
+			r = contains(mu, &local, ev->fields[i].value, strlen(ev->fields[i].value), nd, 0);
+		}
 		return pr->op == RT_OP_NOT_CONTAINS ? !r : r;
 	}
 	for (i = 0; i < m->n && m->spec[i] != s; i++)
@@ -429,46 +416,44 @@ static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_needles
 			}
 			m->spec[i] = s;
 			m->value[i] = v;
-			m->lower[i] = NULL;
-			m->pairs[i] = NULL;
+			m->len[i] = v ? strlen(v) : 0;
+			rt_multi_hits_init(&m->hits[i]);
 			/* another spec that gave the same text (@command and
-			 * ScriptBlockText) shares its lower-cased copy */
+			 * ScriptBlockText) shares its scan */
 			for (m->owner[i] = 0; m->owner[i] < i && m->value[m->owner[i]] != v; m->owner[i]++)
 				;
 			m->n++;
 		}
 	}
-	if (i < m->n) {
-		slot = &m->lower[m->owner[i]];
-		pairs = &m->pairs[m->owner[i]];
-		len = &m->len[m->owner[i]];
-	}
+	lv = !v ? 0 : i < m->n ? m->len[i] : strlen(v);
 	switch (pr->op) {
 	case RT_OP_EQ:
 	case RT_OP_IN:
-		r = v && rt_dt_in_list(v, pr->value, RT_DT_EQ);
+		r = v && in_items(nd, v, lv, RT_DT_EQ);
 		break;
 	case RT_OP_NOT_IN:
-		r = !v || !rt_dt_in_list(v, pr->value, RT_DT_EQ);
+		r = !v || !in_items(nd, v, lv, RT_DT_EQ);
 		break;
 	case RT_OP_CONTAINS:
 	case RT_OP_NOT_CONTAINS:
 	case RT_OP_ALL:
-		if (!len)
-			len = &n;
-		low = v ? lowered(v, slot, len, &t) : NULL;
-		r = low && contains(low, *len, nd, pr->op == RT_OP_ALL, pairs);
+		if (v && i < m->n)
+			r = contains(mu, &m->hits[m->owner[i]], v, lv, nd, pr->op == RT_OP_ALL);
+		else if (v) {
+			rt_multi_hits_init(&local);
+			r = contains(mu, &local, v, lv, nd, pr->op == RT_OP_ALL);
+		}
 		if (pr->op == RT_OP_NOT_CONTAINS)
 			r = !r;
 		break;
 	case RT_OP_ENDS:
-		r = v && rt_dt_in_list(v, pr->value, RT_DT_ENDS);
+		r = v && in_items(nd, v, lv, RT_DT_ENDS);
 		break;
 	case RT_OP_NOT_ENDS:
-		r = !v || !rt_dt_in_list(v, pr->value, RT_DT_ENDS);
+		r = !v || !in_items(nd, v, lv, RT_DT_ENDS);
 		break;
 	case RT_OP_STARTS:
-		r = v && rt_dt_in_list(v, pr->value, RT_DT_STARTS);
+		r = v && in_items(nd, v, lv, RT_DT_STARTS);
 		break;
 	case RT_OP_GLOB:
 		r = v && rt_dt_in_list(v, pr->value, RT_DT_GLOB);
@@ -481,7 +466,6 @@ static int pred_holds(const rt_rule_pred *pr, const rt_spec *s, const rt_needles
 		break;
 	}
 	rt_buf_release(&b);
-	rt_buf_release(&t);
 	return r;
 }
 
@@ -512,27 +496,44 @@ static size_t event_slot0(const rt_ruleset *rs, const rt_event *ev, rt_memo *m)
 	return m->slot0;
 }
 
-/* Does ev's channel appear in `list`? Asked once per list and event (m). */
-static int on_channel(const char *list, const rt_event *ev, rt_memo *m)
+char *rt_memo_dup(const rt_memo *m, const rt_spec *s, const rt_spec_env *env, const rt_event *ev)
 {
-	size_t k;
-	int ok;
+	size_t i;
 
-	for (k = 0; k < m->nchan && m->chan[k] != list; k++)
-		;
-	if (k < m->nchan)
-		return m->chan_ok[k];
-	ok = rt_dt_in_list(ev->channel, list, RT_DT_EQ);
-	if (m->nchan < sizeof m->chan / sizeof m->chan[0]) {
-		m->chan[m->nchan] = list;
-		m->chan_ok[m->nchan++] = ok;
-	}
-	return ok;
+	for (i = 0; s && i < m->n; i++)
+		if (m->spec[i] == s)
+			return m->value[i] ? rt_strdup0(m->value[i]) : NULL;
+	return rt_spec_dup(s, env, ev);
+}
+
+uint32_t rt_ruleset_channel(const rt_ruleset *rs, const char *channel)
+{
+	size_t k, n = channel ? strlen(channel) : 0;
+
+	for (k = 0; k < rs->nchannels && channel; k++)
+		if (rs->channel_len[k] == n && rt_strncaseeq(rs->channel[k], channel, n))
+			return UINT32_C(1) << k;
+	return 0;
+}
+
+void rt_memo_channel(rt_memo *m, uint32_t bits)
+{
+	m->chan = bits;
+	m->has_chan = 1;
+}
+
+/* Is ev's channel one of c's? The event's channel is looked up once (m). */
+static inline int on_channel(const rt_ruleset *rs, const rt_crule *c, const rt_event *ev,
+			     rt_memo *m)
+{
+	if (!m->has_chan)
+		rt_memo_channel(m, rt_ruleset_channel(rs, ev->channel));
+	return (c->channels & m->chan) != 0;
 }
 
 /* Do the predicates of c in `which` (bit i: pred i) hold for ev? */
-static int preds_hold(const rt_crule *c, unsigned which, const rt_spec_env *env,
-		      const rt_event *ev, rt_memo *m)
+static int preds_hold(const rt_ruleset *rs, const rt_crule *c, unsigned which,
+		      const rt_spec_env *env, const rt_event *ev, rt_memo *m)
 {
 	size_t k;
 
@@ -540,7 +541,8 @@ static int preds_hold(const rt_crule *c, unsigned which, const rt_spec_env *env,
 		size_t i = c->order[k];
 
 		if ((which >> i & 1) &&
-		    !pred_holds(&c->r->preds[i], c->pred[i], &c->needles[i], env, ev, m))
+		    !pred_holds(&rs->multi, &c->r->preds[i], c->pred[i], &c->needles[i], env, ev,
+				m))
 			return 0;
 	}
 	return 1;
@@ -562,7 +564,7 @@ static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int 
 			const rt_crule *c = &rs->rules[rs->by_id[start + lo] / RT_RULE_IDS];
 
 			if ((pre >> lo & 1) && c->group == group &&
-			    preds_hold(c, c->env_preds, env, ev, m) && fn(ctx, c))
+			    preds_hold(rs, c, c->env_preds, env, ev, m) && fn(ctx, c))
 				return c;
 		}
 		return NULL;
@@ -570,8 +572,8 @@ static const rt_crule *each_match(const rt_ruleset *rs, const rt_event *ev, int 
 	for (lo = start; lo < rs->nby_id && slot_id(base, rs->by_id[lo]) == ev->event_id; lo++) {
 		const rt_crule *c = &rs->rules[rs->by_id[lo] / RT_RULE_IDS];
 
-		if (c->group == group && on_channel(c->r->channel, ev, m) &&
-		    preds_hold(c, ~0u, env, ev, m) && fn(ctx, c))
+		if (c->group == group && on_channel(rs, c, ev, m) &&
+		    preds_hold(rs, c, ~0u, env, ev, m) && fn(ctx, c))
 			return c;
 	}
 	return NULL;
@@ -594,7 +596,7 @@ uint64_t rt_ruleset_pre(const rt_ruleset *rs, const rt_event *ev)
 			bits = 0;
 			break;
 		}
-		if (on_channel(c->r->channel, ev, &m) && preds_hold(c, ~c->env_preds, &none, ev, &m))
+		if (on_channel(rs, c, ev, &m) && preds_hold(rs, c, ~c->env_preds, &none, ev, &m))
 			bits |= UINT64_C(1) << (lo - start);
 	}
 	rt_memo_release(&m);

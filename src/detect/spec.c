@@ -391,23 +391,13 @@ static const char *proc_user(const rt_event *ev, rt_buf *b)
 const char *rt_spec_proc_logon(const rt_event *ev, rt_buf *b)
 {
 	const char *v = rt_event_get(ev, "LogonId");
-	char *n;
 
 	if (rt_spec_is_4688(ev)) {
 		v = rt_event_get(ev, "TargetLogonId");
 		if (!rt_dt_usable(v))
 			v = subject_is_process(ev) ? rt_event_get(ev, "SubjectLogonId") : NULL;
 	}
-	n = rt_dt_norm_logon(v);
-	if (!n)
-		return NULL;
-	rt_buf_reset(b);
-	if (rt_buf_adds(b, n)) {
-		free(n);
-		return NULL;
-	}
-	free(n);
-	return b->buf;
+	return rt_dt_norm_logon_buf(v, b);
 }
 
 static const char *parent_image(const rt_spec_env *env, const rt_event *ev)

@@ -81,31 +81,70 @@ int rt_dt_users_compatible(const char *a, const char *b)
 	return la == lb && rt_strncaseeq(a, b, la);
 }
 
-char *rt_dt_norm_logon(const char *v)
+/* "0x" and 1 to 16 hex digits, the form logon ids take: what rt_parse_u64
+ * reads in it, without strtoull; -1 for anything else. */
+static int hex_u64(const char *v, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (v[0] != '0' || (v[1] != 'x' && v[1] != 'X') || !v[2])
+		return -1;
+	for (i = 2; v[i] && i < 18; i++) {
+		int c = (unsigned char)v[i];
+
+		if (c >= '0' && c <= '9')
+			n = n << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			n = n << 4 | (uint64_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			n = n << 4 | (uint64_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	if (v[i])
+		return -1;
+	*out = n;
+	return 0;
+}
+
+const char *rt_dt_norm_logon_buf(const char *v, rt_buf *b)
 {
 	char t[24];
 	uint64_t n;
-	char *s, *p;
+	char *p;
+	size_t i;
 
 	if (!rt_dt_usable(v))
 		return NULL;
-	if (rt_parse_u64(v, &n) == 0) {
+	rt_buf_reset(b);
+	if (hex_u64(v, &n) == 0 || rt_parse_u64(v, &n) == 0) {
 		/* "0x%llx" without snprintf: this runs for every process record */
 		p = t + sizeof t;
-		*--p = '\0';
 		do {
 			*--p = "0123456789abcdef"[n & 15];
 			n >>= 4;
 		} while (n);
 		*--p = 'x';
 		*--p = '0';
-		return rt_strdup0(p);
+		return rt_buf_add(b, p, (size_t)(t + sizeof t - p)) ? NULL : b->buf;
 	}
-	s = rt_strdup0(v);
-	for (p = s; p && *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-	return s;
+	if (rt_buf_adds(b, v))
+		return NULL;
+	for (i = 0; i < b->len; i++)
+		if (b->buf[i] >= 'A' && b->buf[i] <= 'Z')
+			b->buf[i] = (char)(b->buf[i] + 32);
+	return b->buf;
+}
+
+char *rt_dt_norm_logon(const char *v)
+{
+	rt_buf b = RT_BUF_INIT;
+	const char *n = rt_dt_norm_logon_buf(v, &b);
+	char *r = n ? rt_strdup0(n) : NULL;
+
+	rt_buf_release(&b);
+	return r;
 }
 
 int rt_dt_service_logon(const char *id)
@@ -164,7 +203,9 @@ int rt_dt_in_list(const char *v, const char *list, int mode)
 				return 1;
 			break;
 		case RT_DT_ENDS:
-			if (lv >= n && rt_strncaseeq(v + lv - n, p, n))
+			/* the first byte first: "\\x.exe" items differ there */
+			if (lv >= n && (!n || lower((unsigned char)v[lv - n]) == lower((unsigned char)*p)) &&
+			    rt_strncaseeq(v + lv - n, p, n))
 				return 1;
 			break;
 		case RT_DT_STARTS:

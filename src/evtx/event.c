@@ -18,7 +18,9 @@ const char *rt_event_get(const rt_event *ev, const char *name)
 	for (i = 0; i < ev->nfields; i++) {
 		uint32_t l = ev->field_lens ? ev->field_lens[2 * i] : 0;
 
-		if (l ? l == n && memcmp(ev->fields[i].name, name, n) == 0
+		/* the first byte before memcmp: same-length names mostly differ there */
+		if (l ? l == n && ev->fields[i].name[0] == name[0] &&
+				memcmp(ev->fields[i].name, name, n) == 0
 		      : strcmp(ev->fields[i].name, name) == 0)
 			return ev->fields[i].value;
 	}

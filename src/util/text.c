@@ -557,6 +557,11 @@ static const unsigned char byte_permille[256] = {
  * Both next positions are remembered, so no byte is scanned twice for the
  * same case. Candidates come in order, so the first match is found.
  */
+unsigned rt_byte_permille(unsigned char c)
+{
+	return byte_permille[lower(c)];
+}
+
 size_t rt_needle_anchor(const char *needle, size_t nlen)
 {
 	const unsigned char *n = (const unsigned char *)needle;
