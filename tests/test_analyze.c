@@ -353,6 +353,55 @@ START_TEST(case_timeline_is_the_timeline)
 }
 END_TEST
 
+/* A log and a copy of it on one host (a collection beside its ZIP, a
+ * backup folder): every record counted once, the copy named, the
+ * findings those of the log alone. */
+START_TEST(copies_of_a_log_counted_once)
+{
+	const char *td = getenv("RT_TESTDATA");
+	char src[4096], *dir, *ws01, *log, *copy, *alone = NULL, *both = NULL, *err = NULL, *data;
+	size_t n;
+
+	if (!td)
+		return;
+	dir = tu_tmpdir();
+	snprintf(src, sizeof src, "%s/sample/WS01", td);
+	ws01 = tu_path(dir, "WS01");
+	{
+		char *cp[] = { "/bin/cp", "-r", src, ws01, NULL };
+
+		ck_assert_int_eq(tu_run(cp, NULL, NULL), 0);
+	}
+	{
+		char *argv[] = { (char *)tu_remtrail(), "timeline", "--format", "jsonl", ws01, NULL };
+
+		ck_assert_int_eq(tu_run(argv, &alone, NULL), 0);
+		log = tu_path(ws01, "C/Windows/System32/winevt/Logs/Security.evtx");
+		data = tu_read_file(log, &n);
+		ck_assert_ptr_nonnull(data);
+		copy = tu_write_file(ws01, "C/Windows/System32/winevt/Logs/backup/Security.evtx", data,
+				     n);
+		free(data);
+		ck_assert_int_eq(tu_run(argv, &both, &err), 0);
+	}
+	ck_assert_ptr_nonnull(alone);
+	ck_assert_ptr_nonnull(both);
+	ck_assert_msg(!strcmp(alone, both), "a copy of a log changed the timeline");
+	ck_assert_msg(strstr(err, "backup/Security.evtx: every record of it (") &&
+			      strstr(err, "was read before from another log of this host"),
+		      "%s", err);
+	ck_assert_ptr_null(strstr(err, "Logs/Security.evtx: every record"));
+	free(alone);
+	free(both);
+	free(err);
+	free(log);
+	free(copy);
+	free(ws01);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* Same evidence, any thread count: the same results, byte for byte; with
  * SOURCE_DATE_EPOCH the run record holds that time. */
 START_TEST(deterministic_outputs)
@@ -501,6 +550,7 @@ int main(void)
 	tcase_add_test(tc, sample_story);
 	tcase_add_test(tc, host_folder_is_self_contained);
 	tcase_add_test(tc, case_timeline_is_the_timeline);
+	tcase_add_test(tc, copies_of_a_log_counted_once);
 	tcase_add_test(tc, deterministic_outputs);
 	tcase_add_test(tc, options_recorded_and_applied);
 	tcase_add_test(tc, provenance_states);

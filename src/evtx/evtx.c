@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "evtx_int.h"
 #include "native.h"
@@ -188,12 +189,23 @@ static int watch(void *ctx, const rt_event *ev)
 
 /* ---------------------------------------------------------- shadow copies */
 
+/* An EVTX artifact of a host, in reading order. */
+typedef struct ref {
+	const rt_artifact *art;
+	const rt_host *host;
+	int weed;             /* its host's records read before are left out */
+} ref;
+
 /*
  * A host's logs in a volume shadow copy repeat most of the live log's
- * records. Only the records the live volume no longer holds are kept, each
- * from the first copy that has it, in reading order (live logs first, then
- * shadow copies from the oldest): a record is the same record when its
- * channel, EventRecordID and TimeCreated are.
+ * records, and so do two copies of one log (a collection's folder and the
+ * ZIP of it, "Logs - Copy", an export beside the original). Only the
+ * records not read before are kept, each from the first log that has it,
+ * in reading order (live logs first, as listed, then shadow copies from
+ * the oldest): a record is the same record when its channel, Computer,
+ * EventRecordID and TimeCreated are. Without shadow copies this is done
+ * only for hosts with two logs of one file name (the table costs 48 bytes
+ * a record read).
  */
 typedef struct seen {
 	uint64_t *k; /* 3 words a record: channel hash, record id, time; 0,0,0 free */
@@ -214,7 +226,8 @@ static uint64_t fnv(const char *s)
 /* 1 if the record was seen before on this host, else it is added. */
 static int seen_before(seen *d, const rt_event *ev)
 {
-	uint64_t c = fnv(ev->channel), r = ev->record_id, t = ev->timestamp;
+	uint64_t c = fnv(ev->channel) ^ (fnv(ev->computer) * 0x9E3779B97F4A7C15ULL | 1),
+		 r = ev->record_id, t = ev->timestamp;
 	size_t i;
 
 	if (d->host != ev->host) {
@@ -259,35 +272,62 @@ typedef struct once {
 	seen s;
 	rt_event_cb cb;
 	void *ctx;
+	const ref *v;       /* the logs in reading order */
+	size_t n, at;       /* how many; the one the last record came from */
+	uint64_t *repeated; /* per log: its records read before from another */
+	uint64_t *kept;     /* per log: the others */
 } once;
 
 static int once_cb(void *ctx, const rt_event *ev)
 {
 	once *o = ctx;
+	int again;
 
-	if (seen_before(&o->s, ev))
-		return 0;
-	return o->cb(o->ctx, ev);
+	/* records come log after log: the last one's index, else a search */
+	if (o->at >= o->n || strcmp(o->v[o->at].art->path, ev->source_file))
+		for (o->at = 0; o->at < o->n && strcmp(o->v[o->at].art->path, ev->source_file);
+		     o->at++)
+			;
+	if (o->at >= o->n || !o->v[o->at].weed)
+		return o->cb(o->ctx, ev);
+	again = seen_before(&o->s, ev);
+	(again ? o->repeated : o->kept)[o->at]++;
+	return again ? 0 : o->cb(o->ctx, ev);
 }
 
 /* --------------------------------------------------------------- reading */
 
-typedef struct ref {
-	const rt_artifact *art;
-	const rt_host *host;
-} ref;
+/* Whether two EVTX artifacts of host h have one file name (any case). */
+static int repeated_names(const rt_host *h)
+{
+	size_t a, b;
+
+	for (a = 0; a < h->nartifacts; a++)
+		for (b = a + 1; h->artifacts[a].kind == RT_ART_EVTX && b < h->nartifacts; b++) {
+			const char *x = strrchr(h->artifacts[a].path, '/'),
+				   *y = strrchr(h->artifacts[b].path, '/');
+
+			x = x ? x + 1 : h->artifacts[a].path;
+			y = y ? y + 1 : h->artifacts[b].path;
+			if (h->artifacts[b].kind == RT_ART_EVTX && !strcasecmp(x, y))
+				return 1;
+		}
+	return 0;
+}
 
 /* The EVTX artifacts in reading order: hosts in order; in each, the live
- * logs as listed, then each shadow copy's (the oldest first). *shadows is
- * set when there are some. */
-static ref *reading_order(const rt_evidence *ev, size_t *n, int *shadows)
+ * logs as listed (plain files, then those inside images and archives), then
+ * each shadow copy's (the oldest first). A host's records read before are
+ * weeded out when it has shadow copies, or two logs of one file name unless
+ * the records go to an export (`remtrail events` gives every record of
+ * every file). */
+static ref *reading_order(const rt_evidence *ev, size_t *n, int export)
 {
 	ref *v;
 	size_t h, a, k = 0;
 	int pass, maxstore = 0;
 
 	*n = 0;
-	*shadows = 0;
 	for (h = 0; h < ev->nhosts; h++)
 		for (a = 0; a < ev->hosts[h].nartifacts; a++)
 			if (ev->hosts[h].artifacts[a].kind == RT_ART_EVTX) {
@@ -298,17 +338,27 @@ static ref *reading_order(const rt_evidence *ev, size_t *n, int *shadows)
 			}
 	if (!(v = calloc(*n ? *n : 1, sizeof(*v))))
 		return NULL;
-	*shadows = maxstore > 0;
-	for (h = 0; h < ev->nhosts; h++)
-		for (pass = 0; pass <= maxstore; pass++)
+	for (h = 0; h < ev->nhosts; h++) {
+		size_t first = k;
+		int weed = 0;
+
+		for (pass = 0; pass <= 2 * maxstore + 1; pass++)
 			for (a = 0; a < ev->hosts[h].nartifacts; a++) {
 				const rt_artifact *art = &ev->hosts[h].artifacts[a];
 
-				if (art->kind != RT_ART_EVTX || art->origin.shadow_copy != pass)
+				/* of two copies, the one read first is cited: a plain
+				 * file before one inside an image or archive */
+				if (art->kind != RT_ART_EVTX || art->origin.shadow_copy != pass / 2 ||
+				    (art->origin.container != 0) != pass % 2)
 					continue;
+				weed |= art->origin.shadow_copy > 0;
 				v[k].art = art;
 				v[k++].host = &ev->hosts[h];
 			}
+		weed |= !export && repeated_names(&ev->hosts[h]);
+		for (; first < k; first++)
+			v[first].weed = weed;
+	}
 	return v;
 }
 
@@ -361,7 +411,7 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 	once dedup;
 	uint64_t done = 0, total = 0;
 	size_t n = 0, k;
-	int ret = 0, shadows = 0;
+	int ret = 0, repeats = 0;
 	ref *v;
 
 	if (o)
@@ -370,10 +420,12 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 		memset(&opts, 0, sizeof opts);
 	if (!ev)
 		return 0;
-	if (!(v = reading_order(ev, &n, &shadows))) {
+	if (!(v = reading_order(ev, &n, sink != NULL))) {
 		rt_diag_error(d, "remtrail", "out of memory");
 		return 1;
 	}
+	for (k = 0; k < n; k++)
+		repeats |= v[k].weed;
 	memset(&w, 0, sizeof w);
 	w.cb = cb;
 	w.ctx = ctx;
@@ -382,10 +434,19 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 	memset(&dedup, 0, sizeof dedup);
 	dedup.cb = watch;
 	dedup.ctx = &w;
+	dedup.v = v;
+	dedup.n = n;
+	dedup.at = n;
+	if (repeats && (!(dedup.repeated = calloc(n + 1, sizeof *dedup.repeated)) ||
+			!(dedup.kept = calloc(n + 1, sizeof *dedup.kept)))) {
+		rt_diag_error(d, "remtrail", "out of memory");
+		ret = 1;
+		goto out;
+	}
 	if (use_native(&opts)) {
 		/* records are weeded out in order, on this thread: a sink then
 		 * formats here too */
-		ret = shadows ? read_native(v, n, &opts, once_cb, &dedup, NULL, d)
+		ret = repeats ? read_native(v, n, &opts, once_cb, &dedup, NULL, d)
 			      : read_native(v, n, &opts, cb, ctx, sink, d);
 		goto out;
 	}
@@ -402,8 +463,8 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 				rt_diag_error(d, art->path,
 					      "cannot open: the artifact has no byte source");
 			ret = 1;
-		} else if (libevtx_file(art->src, &opts, shadows ? once_cb : watch,
-					shadows ? (void *)&dedup : (void *)&w, d) != 0) {
+		} else if (libevtx_file(art->src, &opts, repeats ? once_cb : watch,
+					repeats ? (void *)&dedup : (void *)&w, d) != 0) {
 			ret = 1;
 		}
 		done += art->size;
@@ -411,9 +472,22 @@ static int read_evidence(const rt_evidence *ev, const rt_evtx_opts *o, rt_event_
 			opts.progress(opts.progress_ctx, done, total);
 	}
 out:
+	/* a copy of a log is named (a shadow copy repeats the live log by
+	 * nature: not worth a line) */
+	for (k = 0; dedup.repeated && k < n; k++)
+		if (dedup.repeated[k] && !v[k].art->origin.shadow_copy)
+			rt_diag_warn(d, v[k].art->path,
+				     dedup.kept[k] ? "records read before from another log of this "
+						     "host: %llu (each counted once)"
+						   : "every record of it (%llu) was read before from "
+						     "another log of this host (a copy of it?): each is "
+						     "counted once",
+				     (unsigned long long)dedup.repeated[k]);
+	free(dedup.repeated);
+	free(dedup.kept);
 	if (dedup.s.oom) {
 		rt_diag_error(d, "remtrail", "out of memory: records repeated in shadow copies "
-					     "may be listed twice");
+					     "or copies of a log may be listed twice");
 		ret = 1;
 	}
 	free(dedup.s.k);
