@@ -237,19 +237,15 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A case's evidence: the folder it was walked from and the paths given,
- * sorted, each once, joined by newlines into *out. -1 when `text` is no
- * manifest. */
-static int evidence_of(const rt_buf *text, rt_buf *out)
+ * sorted, each once, joined by newlines into *out. 0, or -1 on OOM. */
+static int evidence_of(const rt_units *u, rt_buf *out)
 {
-	rt_units *u = NULL;
-	const char **v = NULL;
-	char err[256];
 	size_t i, n = 0;
+	const char **v = cli_unit_paths(u, &n);
 	int r = -1;
 
-	if (rt_units_parse(text->buf, text->len, &u, err, sizeof err) ||
-	    !(v = cli_unit_paths(u, &n)))
-		goto out;
+	if (!v)
+		return -1;
 	qsort(v, n, sizeof *v, cmp_str);
 	if (rt_buf_adds(out, u->base ? u->base : ""))
 		goto out;
@@ -260,7 +256,6 @@ static int evidence_of(const rt_buf *text, rt_buf *out)
 	r = 0;
 out:
 	free(v);
-	rt_units_free(&u);
 	return r;
 }
 
@@ -278,27 +273,26 @@ static int same_evidence(const analysis_args *args, const rt_buf *old, const rt_
 	rt_units *was = NULL, *now = NULL;
 	char err[256], why[1024];
 	size_t k, j;
-	int same = !args->manifest && !evidence_of(old, &a) && !evidence_of(manifest, &b) &&
-		   a.len == b.len && !memcmp(a.buf, b.buf, a.len);
+	int same = !args->manifest && !rt_units_parse(old->buf, old->len, &was, err, sizeof err) &&
+		   !rt_units_parse(manifest->buf, manifest->len, &now, err, sizeof err) &&
+		   !evidence_of(was, &a) && !evidence_of(now, &b) && a.len == b.len &&
+		   !memcmp(a.buf, b.buf, a.len);
 
-	if (same && !rt_units_parse(old->buf, old->len, &was, err, sizeof err) &&
-	    !rt_units_parse(manifest->buf, manifest->len, &now, err, sizeof err)) {
+	if (same)
 		fprintf(stderr, "remtrail analyze: the evidence changed since the last run into '%s': "
 				"hosts whose inputs are unchanged are kept, the others analysed again\n",
 			args->outdir);
-		for (k = 0; k < was->n; k++) {
-			for (j = 0; j < now->n && strcmp(was->units[k].dir, now->units[j].dir); j++)
-				;
-			if (j < now->n)
-				continue;
-			if (rt_hostdir_remove(args->outdir, was->units[k].dir, why, sizeof why))
-				fprintf(stderr, "remtrail analyze: cannot remove '%s/hosts/%s' (no "
-						"longer in the evidence): %s\n",
-					args->outdir, was->units[k].dir, why);
-			else
-				fprintf(stderr, "remtrail analyze: removed '%s/hosts/%s': no longer in "
-						"the evidence\n", args->outdir, was->units[k].dir);
-		}
+	for (k = 0; same && k < was->n; k++) {
+		for (j = 0; j < now->n && strcmp(was->units[k].dir, now->units[j].dir); j++)
+			;
+		if (j < now->n)
+			continue;
+		if (rt_hostdir_remove(args->outdir, was->units[k].dir, why, sizeof why))
+			fprintf(stderr, "remtrail analyze: cannot remove '%s/hosts/%s' (no longer in "
+					"the evidence): %s\n", args->outdir, was->units[k].dir, why);
+		else
+			fprintf(stderr, "remtrail analyze: removed '%s/hosts/%s': no longer in the "
+					"evidence\n", args->outdir, was->units[k].dir);
 	}
 	rt_units_free(&was);
 	rt_units_free(&now);
@@ -546,7 +540,8 @@ static int run(int argc, char **argv)
 		goto out;
 	for (h = 0; h < u->n; h++)
 		froms[h] = args.outdir;
-	if (rt_units_hash_finish(u, &diag) || cli_case_from_folders("analyze", u, froms, (unsigned)rr.jobs, &a))
+	if (rt_units_hash_finish(u, &diag) ||
+	    cli_case_from_folders("analyze", u, froms, (unsigned)rr.jobs, &a))
 		goto out;
 	rr.finished = cli_run_time();
 	rep.a = a;

@@ -413,9 +413,9 @@ int rt_hostdir_remove(const char *dir, const char *hostdir, char *err, size_t er
 	if (rt_buf_addf(&p, "%s/hosts/%s", dir, hostdir) || rt_buf_addf(&u, "%s/" UNIT_FILE, p.buf))
 		ERR("out of memory");
 	if (lstat(p.buf, &st)) {
-		rc = errno == ENOENT ? 0 : -1;
-		if (rc)
+		if (errno != ENOENT)
 			ERR("%s", strerror(errno));
+		rc = 0; /* none: nothing to remove */
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode) || lstat(u.buf, &st) || !S_ISREG(st.st_mode))
