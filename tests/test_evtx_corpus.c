@@ -328,7 +328,6 @@ int main(void)
 	Suite *s;
 	TCase *tc;
 	SRunner *sr;
-	size_t i;
 	int failed;
 
 	/* before anything is allocated: LeakSanitizer checks the skip too */
