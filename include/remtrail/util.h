@@ -293,6 +293,8 @@ int rt_list_has(const char *list, const char *item, size_t n);
  * does not hold yet (address scopes united: "10.0.5.0/24" once however
  * many rules name it). 0, or -1 out of memory. */
 int rt_list_union(rt_buf *b, const char *items);
+/* qsort comparator of C strings (an array of char *): strcmp order. */
+int rt_cmp_cstr(const void *a, const void *b);
 
 /*
  * A shared library loaded when first needed (dlopen), not at start-up:

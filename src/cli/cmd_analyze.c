@@ -231,11 +231,6 @@ static int prepare_output(const analysis_args *args, const char *const *paths, s
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A case's evidence: the folder it was walked from and the paths given,
  * sorted, each once, joined by newlines into *out. 0, or -1 on OOM. */
 static int evidence_of(const rt_units *u, rt_buf *out)
@@ -246,7 +241,7 @@ static int evidence_of(const rt_units *u, rt_buf *out)
 
 	if (!v)
 		return -1;
-	qsort(v, n, sizeof *v, cmp_str);
+	qsort(v, n, sizeof *v, rt_cmp_cstr);
 	if (rt_buf_adds(out, u->base ? u->base : ""))
 		goto out;
 	for (i = 0; i < n; i++)

@@ -149,11 +149,6 @@ static char *join(const char *dir, const char *name)
 	return rt_buf_detach(&b, NULL);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Open a folder read-only, O_NOATIME where the kernel lets us (reading a
  * folder's entries would set its access time). */
 static int open_dir(int dfd, const char *name, int nofollow)
@@ -487,7 +482,7 @@ static char **list_dir(int dfd, size_t *count)
 			return NULL;
 	}
 	v[n] = NULL;
-	qsort(v, n, sizeof(*v), cmp_str);
+	qsort(v, n, sizeof(*v), rt_cmp_cstr);
 	*count = n;
 	return v;
 fail:
@@ -1287,7 +1282,7 @@ static rt_evidence *build(ctx *c, group *g, size_t ng)
 	}
 	for (h = 0; h < ev->nhosts; h++)
 		if (ev->hosts[h].nroots > 1)
-			qsort(ev->hosts[h].roots, ev->hosts[h].nroots, sizeof(char *), cmp_str);
+			qsort(ev->hosts[h].roots, ev->hosts[h].nroots, sizeof(char *), rt_cmp_cstr);
 	if (alloc_artifacts(c, g, ev))
 		goto oom;
 	for (i = 0; i < c->n; i++) {

@@ -284,7 +284,8 @@ static int once_cb(void *ctx, const rt_event *ev)
 	int again;
 
 	/* records come log after log: the last one's index, else a search */
-	if (o->at >= o->n || strcmp(o->v[o->at].art->path, ev->source_file))
+	if (o->at >= o->n || (o->v[o->at].art->path != ev->source_file &&
+			      strcmp(o->v[o->at].art->path, ev->source_file)))
 		for (o->at = 0; o->at < o->n && strcmp(o->v[o->at].art->path, ev->source_file);
 		     o->at++)
 			;

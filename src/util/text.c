@@ -708,3 +708,8 @@ int rt_list_union(rt_buf *b, const char *items)
 	}
 	return 0;
 }
+
+int rt_cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
