@@ -296,6 +296,53 @@ END_TEST
  * must be what `remtrail timeline` gives for the same evidence, every
  * column (the object, the attribution), and a finding a log gives for
  * another computer than the host's keeps that computer's name. */
+/* A host's configuration in its report is `remtrail config` of its
+ * evidence: the hive points and the points dated by its records (7040,
+ * 2004), also for a host known from its logs alone. */
+START_TEST(configuration_is_config)
+{
+	char *dir = tu_tmpdir(), ev[4096], out[4096], *err = NULL, *cfg = NULL, *json;
+	static const char *const names[] = { "WS01", "WS07" };
+	sc_host *h = sc_new("WS07", "10.0.0.27", tw_time("2024-03-01T08:00:00Z"));
+	size_t i;
+
+	snprintf(ev, sizeof ev, "%s/ev", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	story(ev);
+	sc_no_hive(h, "SYSTEM");
+	sc_no_hive(h, "SOFTWARE");
+	sc_ev_7040(h, tw_time("2024-03-05T10:00:00Z"), "WinRM", "auto start", "disabled");
+	ck_assert_int_eq(sc_write(h, ev), 0);
+	sc_free(&h);
+	ck_assert_int_eq(run_rt("analyze", ev, "-o", out, NULL, NULL, &err), 0);
+	free(err);
+	for (i = 0; i < 2; i++) {
+		char hostev[4200], rep[64], *want;
+		char *argv[] = { (char *)tu_remtrail(), "config", "--format", "json", hostev, NULL };
+		size_t n;
+
+		snprintf(hostev, sizeof hostev, "%s/%s", ev, names[i]);
+		snprintf(rep, sizeof rep, "hosts/%s/report.json", names[i]);
+		ck_assert_int_eq(tu_run(argv, &cfg, NULL), 0);
+		n = strlen(cfg);
+		while (n && cfg[n - 1] == '\n')
+			cfg[--n] = '\0';
+		ck_assert_ptr_nonnull(strstr(cfg, "\"certainty\":\"event\""));
+		ck_assert_ptr_nonnull(strstr(cfg, "\"service.winrm.start\""));
+		ck_assert_ptr_nonnull(want = malloc(n + 32));
+		snprintf(want, n + 32, "\"configuration\":%s", cfg);
+		ck_assert_ptr_nonnull(json = read_in(out, rep));
+		ck_assert_msg(strstr(json, want), "%s: the report's configuration is not config's:\n%.300s",
+			      names[i], cfg);
+		free(json);
+		free(want);
+		free(cfg);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(case_timeline_is_the_timeline)
 {
 	static const char *const fmts[][2] = { { "jsonl", "timeline.jsonl" },
@@ -550,6 +597,7 @@ int main(void)
 	tcase_add_test(tc, sample_story);
 	tcase_add_test(tc, host_folder_is_self_contained);
 	tcase_add_test(tc, case_timeline_is_the_timeline);
+	tcase_add_test(tc, configuration_is_config);
 	tcase_add_test(tc, copies_of_a_log_counted_once);
 	tcase_add_test(tc, deterministic_outputs);
 	tcase_add_test(tc, options_recorded_and_applied);

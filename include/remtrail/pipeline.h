@@ -192,9 +192,6 @@ typedef struct rt_analysis {
 	rt_findings findings;      /* the case timeline: all hosts, paired across hosts */
 	rt_move *moves;            /* by source, target, protocol */
 	size_t nmoves;
-	/* `remtrail config --format json` of a unit analysed alone, or NULL;
-	 * a case's is its hosts' (the report writes them one by one) */
-	char *configuration_json;
 	void *priv;
 	void *keep;                /* strings the results point to (internal) */
 	/* A unit's result (rt_unit_analyse, a host folder read back): the files

@@ -265,7 +265,6 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 {
 	rt_evtx_opts eo;
 	adapt_priv *p = calloc(1, sizeof *p);
-	rt_buf json = RT_BUF_INIT;
 
 	if (!p)
 		return -1;
@@ -280,14 +279,6 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 		return -1;
 	if (has_hives(ev) && rt_config_from_evidence(ev, &p->cfg, diag))
 		return -1;
-	if (p->cfg) {
-		if (rt_config_write_json(p->cfg, &json))
-			goto oom;
-		while (json.len && json.buf[json.len - 1] == '\n')
-			rt_buf_truncate(&json, json.len - 1);
-		if (!(a->configuration_json = rt_buf_detach(&json, NULL)))
-			goto oom;
-	}
 	if (rt_detect_new(&p->local))
 		goto oom;
 	memset(&eo, 0, sizeof eo);
@@ -305,7 +296,6 @@ int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o
 	rt_detect_free(&p->local);
 	return 0;
 oom:
-	rt_buf_release(&json);
 	return -1;
 }
 
@@ -480,6 +470,15 @@ const rt_config *adapt_config(const rt_analysis *a)
 {
 	const adapt_priv *p = a->priv;
 
+	return p ? p->cfg : NULL;
+}
+
+rt_config *adapt_config_mut(rt_analysis *a)
+{
+	adapt_priv *p = a->priv;
+
+	if (p && !p->cfg)
+		p->cfg = calloc(1, sizeof *p->cfg);
 	return p ? p->cfg : NULL;
 }
 

@@ -18,7 +18,7 @@ typedef struct adapt_host {
 } adapt_host;
 
 /* Read what every host needs (configuration, findings); fills
- * a->configuration_json and each a->hosts[h].findings (that host's alone,
+ * each a->hosts[h].findings (that host's alone,
  * sorted) and .pairing (when it had events); a->hosts must hold one zeroed
  * entry per evidence host. */
 int adapt_begin(rt_analysis *a, const rt_evidence *ev, const rt_analysis_opts *o,
@@ -33,6 +33,9 @@ int adapt_mgmt_hosts(const rt_analysis *a, rt_buf *out);
 void adapt_free(rt_analysis *a);
 /* The configuration read (NULL when no hive was read). */
 const rt_config *adapt_config(const rt_analysis *a);
+/* The same to add to, made empty when no hive was read (NULL only on out
+ * of memory). */
+rt_config *adapt_config_mut(rt_analysis *a);
 /* Records read from EVTX `file` of host `h` (0 when none). */
 uint64_t adapt_records(const rt_analysis *a, size_t h, const char *file);
 

@@ -490,7 +490,7 @@ static const char *setting_value(const rt_cfg_host *ch, const char *name)
 	return s && s->npoints ? s->points[s->npoints - 1].value : NULL;
 }
 
-/* Time zone, configuration of host h. */
+/* Time zone of host h. */
 static int describe_host(rt_analysis *a, const rt_evidence *ev, size_t h)
 {
 	rt_analysis_host *ah = &a->hosts[h];
@@ -509,16 +509,6 @@ static int describe_host(rt_analysis *a, const rt_evidence *ev, size_t h)
 	for (i = 0; cfg && i < cfg->nhosts; i++)
 		if (!strcmp(cfg->hosts[i].name, ah->name))
 			ch = &cfg->hosts[i];
-	{
-		rt_config one = { (rt_cfg_host *)ch, ch ? 1 : 0 };
-
-		if (rt_config_write_json(&one, &b))
-			goto out;
-		while (b.len && b.buf[b.len - 1] == '\n')
-			rt_buf_truncate(&b, b.len - 1);
-		if (!(ah->configuration_json = rt_buf_detach(&b, NULL)))
-			goto out;
-	}
 	if ((v = setting_value(ch, "host.time_zone")) && *v == '"') {
 		rt_buf_reset(&b);
 		rt_buf_add(&b, v + 1, strlen(v + 1) - (v[strlen(v) - 1] == '"'));
@@ -541,6 +531,49 @@ out:
 }
 
 /* A host always has a pairing state, if only its name (no events read). */
+/*
+ * The configuration history of host h as `config` shows it: the hive points
+ * and the points dated by its records (the change points of its findings
+ * that name it). Made once the host is assessed: the assessor takes the
+ * change points as facts of their own, so they join the hive points only
+ * here.
+ */
+static int host_configuration(rt_analysis *a, size_t h)
+{
+	rt_analysis_host *ah = &a->hosts[h];
+	rt_config *cfg = adapt_config_mut(a);
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; cfg && i < ah->findings.nchanges; i++) {
+		const rt_change *c = &ah->findings.changes[i];
+		rt_cfg_event e = { ah->name, c->name, c->value, c->timestamp, c->source_file,
+				   c->record_id, c->event_id };
+
+		if (c->host && rt_strcaseeq(c->host, ah->name) && rt_config_add_event(cfg, &e))
+			goto out;
+	}
+	for (i = 0; cfg && i < cfg->nhosts; i++)
+		if (!strcmp(cfg->hosts[i].name, ah->name))
+			break;
+	{
+		rt_config one = { cfg && i < cfg->nhosts ? &cfg->hosts[i] : NULL,
+				  cfg && i < cfg->nhosts ? 1 : 0 };
+
+		if (rt_config_write_json(&one, &b))
+			goto out;
+	}
+	while (b.len && b.buf[b.len - 1] == '\n')
+		rt_buf_truncate(&b, b.len - 1);
+	if (!(ah->configuration_json = rt_buf_detach(&b, NULL)))
+		goto out;
+	rc = 0;
+out:
+	rt_buf_release(&b);
+	return rc;
+}
+
 static int ensure_pairing(rt_analysis_host *ah)
 {
 	if (ah->pairing)
@@ -896,7 +929,7 @@ int rt_unit_analyse(const rt_units *u, size_t k, const rt_analysis_opts *opts, r
 		goto done;
 	r = rt_assess_host(&ah.in, &ao, &a->hosts[0].verdicts);
 	adapt_host_release(&ah);
-	if (r || !(a->hosts[0].dir = rt_strdup0(un->dir)))
+	if (r || host_configuration(a, 0) || !(a->hosts[0].dir = rt_strdup0(un->dir)))
 		goto done;
 	if ((!opts || opts->hash_inputs) &&
 	    (hash_inputs(&in, &one, &rd) || hash_containers(a, un, inside ? inside : u->ev, &rd)))
@@ -1035,7 +1068,6 @@ void rt_analysis_free(rt_analysis **ap)
 	rt_findings_release(&a->findings);
 	rt_moves_free(a->moves, a->nmoves);
 	adapt_free(a);
-	free(a->configuration_json);
 	pl_keep_free(a);
 	free(a);
 	*ap = NULL;
