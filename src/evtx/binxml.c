@@ -2043,6 +2043,29 @@ void rt_bx_chunk_release(rt_bx_chunk *c)
 	rt_bx_chunk_init(c);
 }
 
+#define SWAP(T, a, b) \
+	do { \
+		T t_ = (a); \
+		(a) = (b); \
+		(b) = t_; \
+	} while (0)
+
+void rt_bx_chunk_take(rt_bx_chunk *to, rt_bx_chunk *from)
+{
+	SWAP(rt_buf, to->arena, from->arena);
+	SWAP(rt_buf, to->names, from->names);
+	SWAP(rt_bx_event *, to->ev, from->ev);
+	SWAP(size_t, to->evcap, from->evcap);
+	SWAP(rt_bx_field *, to->fields, from->fields);
+	SWAP(size_t, to->fieldcap, from->fieldcap);
+	to->nev = from->nev;
+	to->nfields = from->nfields;
+	to->hazard = from->hazard;
+	memcpy(to->err, from->err, sizeof(to->err));
+	from->nev = 0;
+	from->nfields = 0;
+}
+
 static int all_zero(const uint8_t *p, size_t n)
 {
 	size_t i;

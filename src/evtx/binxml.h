@@ -101,6 +101,13 @@ typedef struct rt_bx_chunk {
 
 void rt_bx_chunk_init(rt_bx_chunk *c);
 void rt_bx_chunk_release(rt_bx_chunk *c);
+/*
+ * Move the decoded chunk of `from` (its events, fields, arena, names,
+ * error) into `to`, whose output buffers go to `from` in exchange; the
+ * scratch of each (templates, name cache, values) stays. A thread decodes
+ * into scratch of its own, so only the output changes hands.
+ */
+void rt_bx_chunk_take(rt_bx_chunk *to, rt_bx_chunk *from);
 
 /*
  * Decode the chunk at `data` (`len` bytes, normally RT_BX_CHUNK_SIZE).

@@ -348,7 +348,10 @@ static void decode(reader *r, slot *s, thread_mem *m)
 			fl = RT_BX_NO_CRC;
 		}
 		if (!r->job->sink) {
-			s->rc = rt_bx_decode_chunk(&s->out, p, n, fl);
+			/* decoded in the thread's own scratch: only the events
+			 * go into the slot, which the other threads touch too */
+			s->rc = rt_bx_decode_chunk(&m->c, p, n, fl);
+			rt_bx_chunk_take(&s->out, &m->c);
 			if (s->rc == 0 && r->pre && !m->delivers)
 				precompute(r, s, m);
 			return;
