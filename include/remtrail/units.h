@@ -228,10 +228,15 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 /*
  * Read the result in DIR/hosts/<hostdir> back (unit.json, every file
  * checked against it, report.json parsed): one host, as rt_unit_analyse
- * gave it. Returns 0, or -1 with the reason in `err`.
+ * gave it. With RT_HOSTDIR_FRESH (this process wrote the folder, or checked
+ * it with rt_hostdir_current, moments ago) only report.json is read and
+ * checked: the other files were hashed as they were written or checked,
+ * and reading them again would only repeat that. Returns 0, or -1 with the
+ * reason in `err`.
  */
-int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
-		    size_t errlen);
+#define RT_HOSTDIR_FRESH 1u
+int rt_hostdir_load(const char *dir, const char *hostdir, unsigned flags, rt_analysis **out,
+		    char *err, size_t errlen);
 /* What the complete result in DIR/hosts/<hostdir> was made with (malloc'd
  * copies). 0, or -1 with the reason in `err` (no complete result, ...). */
 int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char **options,

@@ -330,6 +330,7 @@ typedef struct unit_run {
 	const rt_hostdir_made *made;
 	cli_units_progress *pr;
 	rt_diag *diag;
+	unsigned char *fresh;       /* by unit: its folder written or checked in this run */
 	int removed_case;
 	pthread_mutex_t lock;
 } unit_run;
@@ -403,6 +404,7 @@ static int one_unit(void *ctx, const rt_units *u, size_t k, unsigned threads)
 		return -1;
 	}
 	if (cur) {
+		ur->fresh[k] = 1;
 		cli_units_progress_end(&slot, u->units[k].size, 1, 0);
 		return 0;
 	}
@@ -411,7 +413,10 @@ static int one_unit(void *ctx, const rt_units *u, size_t k, unsigned threads)
 	if (!ur->removed_case++)
 		cli_remove_case(ur->args->outdir);
 	pthread_mutex_unlock(&ur->lock);
-	return do_unit(ur, u, k, threads, &slot);
+	if (do_unit(ur, u, k, threads, &slot))
+		return -1;
+	ur->fresh[k] = 1; /* each unit its own byte */
+	return 0;
 }
 
 static int run(int argc, char **argv)
@@ -457,7 +462,8 @@ static int run(int argc, char **argv)
 		goto out;
 	if (outabs.len)
 		args.outdir = outabs.buf;
-	if (!(sel = calloc(u->n + 1, 1)) || rt_units_manifest(u, &manifest))
+	/* sel: the units to do; after it, the units written or checked */
+	if (!(sel = calloc(2 * (u->n + 1), 1)) || rt_units_manifest(u, &manifest))
 		goto out;
 	if (select_units(&args, u, sel)) {
 		r = RT_EXIT_USAGE;
@@ -517,6 +523,7 @@ static int run(int argc, char **argv)
 	ur.made = &made;
 	ur.pr = &pr;
 	ur.diag = &diag;
+	ur.fresh = sel + u->n + 1;
 	pthread_mutex_init(&ur.lock, NULL);
 	failed = rt_units_each(u, sel, (unsigned)rr.jobs, one_unit, &ur);
 	pthread_mutex_destroy(&ur.lock);
@@ -536,7 +543,7 @@ static int run(int argc, char **argv)
 	for (h = 0; h < u->n; h++)
 		froms[h] = args.outdir;
 	if (rt_units_hash_finish(u, &diag) ||
-	    cli_case_from_folders("analyze", u, froms, (unsigned)rr.jobs, &a))
+	    cli_case_from_folders("analyze", u, froms, ur.fresh, (unsigned)rr.jobs, &a))
 		goto out;
 	rr.finished = cli_run_time();
 	rep.a = a;

@@ -430,6 +430,7 @@ void cli_remove_case(const char *dir)
 typedef struct load_job {
 	const rt_units *u;
 	const char *const *froms;
+	const unsigned char *fresh;
 	rt_analysis **parts;
 	char (*err)[1024]; /* one reason per unit; "" when it was read */
 } load_job;
@@ -438,7 +439,8 @@ static int load_one(void *ctx, size_t k)
 {
 	load_job *j = ctx;
 
-	if (!rt_hostdir_load(j->froms[k], j->u->units[k].dir, &j->parts[k], j->err[k],
+	if (!rt_hostdir_load(j->froms[k], j->u->units[k].dir,
+			     j->fresh && j->fresh[k] ? RT_HOSTDIR_FRESH : 0, &j->parts[k], j->err[k],
 			     sizeof j->err[k]))
 		return 0;
 	if (!j->err[k][0])
@@ -447,9 +449,10 @@ static int load_one(void *ctx, size_t k)
 }
 
 int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
-			  unsigned threads, rt_analysis **out)
+			  const unsigned char *fresh, unsigned threads, rt_analysis **out)
 {
-	load_job j = { u, froms, calloc(u->n + 1, sizeof *j.parts), calloc(u->n + 1, sizeof *j.err) };
+	load_job j = { u, froms, fresh, calloc(u->n + 1, sizeof *j.parts),
+		       calloc(u->n + 1, sizeof *j.err) };
 	size_t k;
 	int rc = -1;
 

@@ -59,12 +59,13 @@ int cli_outdir_ours(const char *dir);
 
 /*
  * The case from host folders: unit k read from froms[k]/hosts/<dir>
- * (rt_hostdir_load; `threads` folders at a time), joined with the skipped
- * inputs. On failure says which host on stderr (the first in u's order
- * that failed) and returns -1.
+ * (rt_hostdir_load; `threads` folders at a time; RT_HOSTDIR_FRESH where
+ * fresh[k], NULL for none), joined with the skipped inputs. On failure
+ * says which host on stderr (the first in u's order that failed) and
+ * returns -1.
  */
 int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
-			  unsigned threads, rt_analysis **out);
+			  const unsigned char *fresh, unsigned threads, rt_analysis **out);
 
 /* Progress over units: a status line on a terminal (hosts done/total,
  * MiB/s, ETA, the host begun last), else one line per finished unit.

@@ -461,8 +461,9 @@ out:
 	return j;
 }
 
-/* Every file unit.json lists, as it says: `report` gets report.json. */
-static int check_files(const char *folder, const cJSON *j, rt_buf *report, char *err,
+/* Every file unit.json lists, as it says (of a fresh folder, report.json
+ * alone): `report` gets report.json. */
+static int check_files(const char *folder, const cJSON *j, int fresh, rt_buf *report, char *err,
 		       size_t errlen)
 {
 	const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *x;
@@ -478,6 +479,8 @@ static int check_files(const char *folder, const cJSON *j, rt_buf *report, char 
 
 		if (!name || !sha || strchr(name, '/') || jr_u64(x, "size", &size))
 			ERR("%s/%s: a file entry is not as remtrail writes it", folder, UNIT_FILE);
+		if (fresh && strcmp(name, "report.json"))
+			continue;
 		rt_buf_reset(&p);
 		rt_buf_reset(&data);
 		if (rt_buf_addf(&p, "%s/%s", folder, name))
@@ -638,7 +641,7 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 	{
 		rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT;
 		int bad = rt_buf_addf(&folder, "%s/hosts/%s", dir, u->dir) ||
-			  check_files(folder.buf, j, &report, why, whylen);
+			  check_files(folder.buf, j, 0, &report, why, whylen);
 
 		rt_buf_release(&folder);
 		rt_buf_release(&report);
@@ -797,8 +800,8 @@ static int read_containers(const cJSON *j, rt_analysis *a)
 	return rc;
 }
 
-int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, char *err,
-		    size_t errlen)
+int rt_hostdir_load(const char *dir, const char *hostdir, unsigned flags, rt_analysis **out,
+		    char *err, size_t errlen)
 {
 	rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT, p = RT_BUF_INIT;
 	rt_analysis *a = NULL;
@@ -816,7 +819,7 @@ int rt_hostdir_load(const char *dir, const char *hostdir, rt_analysis **out, cha
 	if (jr_path(j, "host", &name) || !name || jr_path(j, "dir", &dname) || !dname ||
 	    strcmp(dname, hostdir) || jr_u64(j, "findings", &nfind))
 		ERR("%s/%s does not name this host folder", folder.buf, UNIT_FILE);
-	if (check_files(folder.buf, j, &report, err, errlen))
+	if (check_files(folder.buf, j, (flags & RT_HOSTDIR_FRESH) != 0, &report, err, errlen))
 		goto out;
 	rt_buf_reset(&p);
 	if (rt_buf_addf(&p, "%s/report.json", folder.buf))
