@@ -612,6 +612,69 @@ START_TEST(text_escape_and_csv_cells)
 }
 END_TEST
 
+/* rt_csv_cell as it was written first: escape into a copy, then quote the
+ * copy. The cell is now escaped and quoted in place; both must agree. */
+static int plain_csv_cell(rt_buf *out, const char *s, int raw)
+{
+	rt_buf t = RT_BUF_INIT;
+	int formula, r = -1;
+	const char *p, *q;
+
+	if (!s || !*s)
+		return 0;
+	formula = !raw && strchr("=+-@\t\r", s[0]) != NULL;
+	if ((formula && rt_buf_addch(&t, '\'')) || rt_text_escape(&t, s, strlen(s)))
+		goto out;
+	if (!formula && !strpbrk(t.buf, ",\";")) {
+		r = rt_buf_add(out, t.buf, t.len);
+		goto out;
+	}
+	if (rt_buf_addch(out, '"'))
+		goto out;
+	for (p = t.buf; (q = strchr(p, '"')); p = q + 1)
+		if (rt_buf_add(out, p, (size_t)(q - p) + 1) || rt_buf_addch(out, '"'))
+			goto out;
+	if (rt_buf_adds(out, p))
+		goto out;
+	r = rt_buf_addch(out, '"');
+out:
+	rt_buf_release(&t);
+	return r;
+}
+
+START_TEST(csv_cell_agrees_with_plain)
+{
+	static const char alphabet[] = "ab,;\"\"=+-@\t\r\n\x01\\ \xc3\xa9\xff'";
+	rt_buf got = RT_BUF_INIT, want = RT_BUF_INIT;
+	char cell[40];
+	unsigned seed = 12345;
+	int k, raw;
+
+	for (k = 0; k < 20000; k++) {
+		size_t n = (size_t)(k % 37), i;
+
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			cell[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		cell[n] = '\0';
+		for (raw = 0; raw < 2; raw++) {
+			rt_buf_reset(&got);
+			rt_buf_reset(&want);
+			/* something before the cell, as in a row */
+			rt_buf_adds(&got, k % 3 ? "x," : "");
+			rt_buf_adds(&want, k % 3 ? "x," : "");
+			ck_assert_int_eq(rt_csv_cell(&got, cell, raw), 0);
+			ck_assert_int_eq(plain_csv_cell(&want, cell, raw), 0);
+			ck_assert_uint_eq(got.len, want.len);
+			ck_assert_mem_eq(got.buf, want.buf, want.len + 1);
+		}
+	}
+	rt_buf_release(&got);
+	rt_buf_release(&want);
+}
+END_TEST
+
 /* Plain text is passed over 8 bytes at a time: whatever must be escaped is
  * found at every offset of a word, as it is on its own (shorter than a
  * word, so looked at byte by byte). */
@@ -818,6 +881,7 @@ int main(void)
 	tcase_add_test(tc, sha256_contexts_independent);
 	tcase_add_test(tc, text_escape_and_csv_cells);
 	tcase_add_test(tc, escapes_found_at_every_offset);
+	tcase_add_test(tc, csv_cell_agrees_with_plain);
 	tcase_add_test(tc, path_escape_roundtrip);
 	tcase_add_test(tc, diag_escapes);
 	tcase_add_test(tc, par_each_runs_every_job_once);

@@ -189,35 +189,49 @@ int rt_path_unescape(rt_buf *out, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * Escaped in place at the end of `out`, then, when the cell must be quoted,
+ * spread backwards to make room for the quotes (no copy per cell: a
+ * timeline writes a hundred thousand of them).
+ */
 int rt_csv_cell(rt_buf *out, const char *s, int raw)
 {
-	rt_buf t = RT_BUF_INIT;
-	int formula, r = -1;
+	size_t start = out->len, n, q = 0, total, i, w;
+	int formula;
+	char *b;
 
 	if (!s || !*s)
 		return 0;
 	formula = !raw && strchr("=+-@\t\r", s[0]) != NULL;
-	if ((formula && rt_buf_addch(&t, '\'')) || rt_text_escape(&t, s, strlen(s)))
-		goto out;
-	if (!formula && !strpbrk(t.buf, ",\";")) {
-		r = rt_buf_add(out, t.buf, t.len);
-		goto out;
+	if (rt_text_escape(out, s, strlen(s))) {
+		rt_buf_truncate(out, start);
+		return -1;
 	}
-	if (rt_buf_addch(out, '"'))
-		goto out;
-	{
-		const char *p = t.buf, *q;
-
-		while ((q = strchr(p, '"'))) {
-			if (rt_buf_add(out, p, (size_t)(q - p) + 1) || rt_buf_addch(out, '"'))
-				goto out;
-			p = q + 1;
-		}
-		if (rt_buf_adds(out, p))
-			goto out;
+	n = out->len - start;
+	b = out->buf + start;
+	if (!formula && !memchr(b, ',', n) && !memchr(b, '"', n) && !memchr(b, ';', n))
+		return 0;
+	for (i = 0; i < n; i++)
+		q += b[i] == '"';
+	total = n + q + 2 + (size_t)formula;
+	if (rt_buf_grow(out, total - n)) {
+		rt_buf_truncate(out, start);
+		return -1;
 	}
-	r = rt_buf_addch(out, '"');
-out:
-	rt_buf_release(&t);
-	return r;
+	b = out->buf + start;
+	/* from the end: the closing quote, the text with its quotes doubled,
+	 * the apostrophe of a formula, the opening quote */
+	w = total;
+	b[--w] = '"';
+	for (i = n; i-- > 0;) {
+		b[--w] = b[i];
+		if (b[i] == '"')
+			b[--w] = '"';
+	}
+	if (formula)
+		b[--w] = '\'';
+	b[--w] = '"';
+	out->len = start + total;
+	out->buf[out->len] = '\0';
+	return 0;
 }
