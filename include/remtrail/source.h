@@ -134,6 +134,8 @@ void rt_source_want_sha256(rt_source *s);
 int rt_source_sha256(rt_source *s, char hex[65]);
 /* Bytes already hashed (for tests and progress). */
 uint64_t rt_source_hashed(rt_source *s);
+/* Whether the SHA-256 is wanted (rt_source_want_sha256 was called). */
+int rt_source_hashing(rt_source *s);
 
 rt_source *rt_source_ref(rt_source *s);
 /* Drop a reference and NULL *s; NULL and *s == NULL are no-ops. */

@@ -2066,6 +2066,41 @@ void rt_bx_chunk_take(rt_bx_chunk *to, rt_bx_chunk *from)
 	from->nfields = 0;
 }
 
+int rt_bx_chunk_copy(rt_bx_chunk *to, const rt_bx_chunk *from)
+{
+	to->nev = to->nfields = 0;
+	rt_buf_reset(&to->arena);
+	rt_buf_reset(&to->names);
+	if (from->nev > to->evcap) {
+		rt_bx_event *e = realloc(to->ev, from->nev * sizeof *e);
+
+		if (!e)
+			return -1;
+		to->ev = e;
+		to->evcap = from->nev;
+	}
+	if (from->nfields > to->fieldcap) {
+		rt_bx_field *f = realloc(to->fields, from->nfields * sizeof *f);
+
+		if (!f)
+			return -1;
+		to->fields = f;
+		to->fieldcap = from->nfields;
+	}
+	if (rt_buf_add(&to->arena, from->arena.buf, from->arena.len) ||
+	    rt_buf_add(&to->names, from->names.buf, from->names.len))
+		return -1;
+	if (from->nev)
+		memcpy(to->ev, from->ev, from->nev * sizeof *to->ev);
+	if (from->nfields)
+		memcpy(to->fields, from->fields, from->nfields * sizeof *to->fields);
+	to->nev = from->nev;
+	to->nfields = from->nfields;
+	to->hazard = from->hazard;
+	memcpy(to->err, from->err, sizeof(to->err));
+	return 0;
+}
+
 static int all_zero(const uint8_t *p, size_t n)
 {
 	size_t i;

@@ -108,6 +108,9 @@ void rt_bx_chunk_release(rt_bx_chunk *c);
  * into scratch of its own, so only the output changes hands.
  */
 void rt_bx_chunk_take(rt_bx_chunk *to, rt_bx_chunk *from);
+/* Copy the decoded chunk of `from` into `to` (its scratch untouched). 0, or
+ * -1 on out of memory. */
+int rt_bx_chunk_copy(rt_bx_chunk *to, const rt_bx_chunk *from);
 
 /*
  * Decode the chunk at `data` (`len` bytes, normally RT_BX_CHUNK_SIZE).

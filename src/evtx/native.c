@@ -18,13 +18,23 @@
  * costly part, runs outside the lock. A file or bytes in memory
  * (rt_source_random_access) is read outside the lock too, on every thread
  * at once (copying 64 KiB out of the page cache under the lock was a sixth
- * of a one-thread run, serial), and each decoded chunk is then fed to the
- * file's hash in unit order by whichever thread is free (hash_turn): the
- * delivering thread of `analyze` is busy detecting, and hashing there
- * capped -j2. Delivery does not wait for the hash either: the two are
- * separate streams in unit order, and a slot is taken again once its unit
- * is through both (room()), so detection on one thread and hashing on the
- * other overlap.
+ * of a one-thread run, serial), and fed to the file's hash in unit order
+ * by a worker (hash_turn). Delivery does not wait for the hash: the two
+ * are separate streams in unit order, and a slot is taken again once its
+ * unit is through both (room()).
+ *
+ * Who does what, when the file's SHA-256 is wanted (`analyze`): the
+ * workers hash, read ahead to hash, and decode what is read only when
+ * there is nothing else, farthest from delivery first; the delivering
+ * thread decodes the unit it is about to deliver and runs detection on
+ * it, so the events stay in the cache of the core that uses them. (When
+ * whichever thread was free did whatever was there, the delivering thread
+ * hashed a quarter of the 256 MiB bench log and a worker decoded half its
+ * chunks, into memory the other core had just read; docs/native-evtx.md
+ * has the times.) A worker that decodes keeps its scratch
+ * and copies only the events into the slot (swapping buffers with the
+ * slot made its chunks take 1.45 times as long). Without hashing
+ * (`events`, `timeline`), every thread decodes as it comes.
  *
  * With a sink, the workers also render the events (JSON lines for
  * `remtrail events`) into the slot, and the caller's thread only writes
@@ -60,6 +70,7 @@ typedef struct nfile {
 	uint32_t fflags;      /* file header flags */
 	int state;            /* 0 not opened, 1 mapped, -1 unreadable */
 	int parallel;         /* chunks are read outside the lock, hashed after */
+	int hashing;          /* parallel, and its SHA-256 is wanted */
 	int started;          /* its header messages were reported (delivery only) */
 	int finished;         /* delivered and closed (delivery only) */
 	int damaged;
@@ -68,6 +79,11 @@ typedef struct nfile {
 	unsigned long bad;    /* records the libevtx fallback could not read */
 	char *msg[FILE_MSGS];
 } nfile;
+
+/* A slot's unit: being read (and decoded, by a thread that does both),
+ * read (its bytes there, hashed in turn, waiting to be decoded), being
+ * decoded, decoded. */
+enum { S_READING = 1, S_READ, S_DECODING, S_DECODED };
 
 typedef struct slot {
 	uint8_t *buf;         /* the chunk's bytes (RT_BX_CHUNK_SIZE) */
@@ -78,8 +94,9 @@ typedef struct slot {
 	uint64_t *pre;        /* job->pre of the first npre decoded events */
 	size_t npre, apre;
 	size_t g, file, chunk; /* the unit this slot holds */
-	int state;            /* 1 being decoded, 2 decoded, 3 hashed too; its unit
-			       * is done once delivered too (reader.delivered) */
+	int state;            /* S_READING ... S_DECODED below; its unit is done
+			       * once hashed and delivered (reader.hashed,
+			       * reader.delivered) */
 	int rc;               /* 0 decoded, 1 nothing to read, -1 rejected */
 	int fmt_failed;
 	const char *warn;     /* decoded, but worth a warning */
@@ -112,6 +129,8 @@ typedef struct reader {
 	/* Delivering and hashing are two streams in unit order, apart: a slot
 	 * is taken again once its unit is through both (room()). */
 	int hashing;          /* a thread is hashing */
+	int workers;          /* worker threads at work: while there are, they
+			       * hash, and the delivering thread does not */
 	uint64_t nread, ntotal; /* progress: bytes of the finished files, of all */
 	int stop;
 	/* job->pre is called: with more than one thread (with one, there is no
@@ -218,6 +237,7 @@ static void open_file(nfile *f)
 	}
 	f->state = 1;
 	f->parallel = rt_source_random_access(f->in->src);
+	f->hashing = f->parallel && rt_source_hashing(f->in->src);
 	f->fflags = rt_le32(f->hdr + 120);
 	f->hdr_chunks = rt_le16(f->hdr + 42);
 	if (!(f->fflags & FLAG_NO_CRC) && rt_crc32(0, f->hdr, 120) != rt_le32(f->hdr + 124)) {
@@ -351,7 +371,12 @@ static void decode(reader *r, slot *s, thread_mem *m)
 			/* decoded in the thread's own scratch: only the events
 			 * go into the slot, which the other threads touch too */
 			s->rc = rt_bx_decode_chunk(&m->c, p, n, fl);
-			rt_bx_chunk_take(&s->out, &m->c);
+			if (m->delivers) {
+				rt_bx_chunk_take(&s->out, &m->c);
+			} else if (rt_bx_chunk_copy(&s->out, &m->c)) {
+				s->rc = -1;
+				snprintf(s->out.err, sizeof(s->out.err), "out of memory");
+			}
 			if (s->rc == 0 && r->pre && !m->delivers)
 				precompute(r, s, m);
 			return;
@@ -400,13 +425,12 @@ static int hash_turn(reader *r)
 		slot *s = &r->slots[r->hashed % r->nslots];
 		const nfile *f = &r->files[s->file];
 
-		if (r->hashed >= r->next || s->g != r->hashed || s->state != 2)
+		if (r->hashed >= r->next || s->g != r->hashed || s->state < S_READ)
 			break;
 		pthread_mutex_unlock(&r->lock);
 		if (f->parallel && !s->ioerr)
 			rt_source_hash_feed(f->in->src, s->buf, s->len, chunk_off(s->chunk));
 		pthread_mutex_lock(&r->lock);
-		s->state = 3;
 		r->hashed++;
 		did = 1;
 		pthread_cond_broadcast(&r->done);
@@ -416,12 +440,28 @@ static int hash_turn(reader *r)
 	return did;
 }
 
+/* Decode the read unit in slot s (the lock held; returns with it held). */
+static void decode_read(reader *r, slot *s, thread_mem *m)
+{
+	s->state = S_DECODING;
+	pthread_mutex_unlock(&r->lock);
+	decode(r, s, m);
+	pthread_mutex_lock(&r->lock);
+	s->state = S_DECODED;
+	pthread_cond_broadcast(&r->done);
+}
+
 /*
- * Hand the next unit to the calling thread and decode it; 1 if one was
- * decoded. Opens files as the cursor reaches them. Called with the lock
- * held; returns with it held.
+ * Hand the next unit to the calling thread, read it and decode it; 1 if
+ * one was taken. With `hash_first`, a chunk of a file whose SHA-256 is
+ * wanted is only read (S_READ): the thread then hashes it, in turn, and
+ * leaves the decoding to the delivering thread, which decodes next to
+ * where it detects, so the events stay in one core's cache (decoding a
+ * chunk on the other core and handing the events over took 2.4 times as
+ * long a chunk at -j2 of analyze). Opens files as the cursor reaches
+ * them. Called with the lock held; returns with it held.
  */
-static int take_one(reader *r, thread_mem *m)
+static int take_one(reader *r, thread_mem *m, int hash_first)
 {
 	slot *s;
 
@@ -446,8 +486,9 @@ static int take_one(reader *r, thread_mem *m)
 	s->g = r->next++;
 	s->file = r->cf;
 	s->chunk = r->cc++;
-	s->state = 1;
+	s->state = S_READING;
 	s->len = chunk_len(&r->files[s->file], s->chunk);
+	hash_first = hash_first && r->files[s->file].hashing;
 	if (r->files[s->file].parallel) {
 		pthread_mutex_unlock(&r->lock);
 		read_slot(r, s, rt_source_read_exact_unhashed);
@@ -455,12 +496,32 @@ static int take_one(reader *r, thread_mem *m)
 		read_slot(r, s, rt_source_read_exact);
 		pthread_mutex_unlock(&r->lock);
 	}
-	decode(r, s, m);
+	if (!hash_first)
+		decode(r, s, m);
 	pthread_mutex_lock(&r->lock);
-	s->state = 2;
-	if (!hash_turn(r))
+	s->state = hash_first ? S_READ : S_DECODED;
+	if (m->delivers && r->workers)
+		pthread_cond_broadcast(&r->work); /* theirs to hash */
+	else if (!hash_turn(r))
 		pthread_cond_broadcast(&r->done);
 	return 1;
+}
+
+/* Decode the read unit farthest from delivery, if any (the delivering
+ * thread decodes the nearest ones); 1 if one was. */
+static int decode_ahead(reader *r, thread_mem *m)
+{
+	size_t u;
+
+	for (u = r->next; u-- > r->delivered;) {
+		slot *s = &r->slots[u % r->nslots];
+
+		if (s->g == u && s->state == S_READ) {
+			decode_read(r, s, m);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static thread_mem *thread_mem_new(void)
@@ -490,14 +551,19 @@ static void *worker(void *arg)
 	if (!m)
 		return NULL;
 	pthread_mutex_lock(&r->lock);
-	for (;;) {
-		while (!r->stop && !r->exhausted && !room(r))
-			if (!hash_turn(r))
-				pthread_cond_wait(&r->work, &r->lock);
-		if (r->stop || r->exhausted)
+	r->workers++;
+	/* hashing first, then reading ahead (to hash), while there is room;
+	 * then decoding what is read */
+	while (!r->stop) {
+		if (hash_turn(r) || take_one(r, m, 1) || decode_ahead(r, m))
+			continue;
+		if (r->exhausted && r->hashed >= r->next)
 			break;
-		take_one(r, m);
+		pthread_cond_wait(&r->work, &r->lock);
 	}
+	/* the last one out leaves the hashing to the delivering thread */
+	if (!--r->workers)
+		pthread_cond_broadcast(&r->done);
 	pthread_mutex_unlock(&r->lock);
 	thread_mem_free(m);
 	return NULL;
@@ -676,10 +742,17 @@ static void run(reader *r, deliver_ctx *d)
 		int ready;
 
 		pthread_mutex_lock(&r->lock);
-		while (!(ready = s->state >= 2 && s->g == g) && !(r->exhausted && r->next <= g))
-			if (!hash_turn(r) && !take_one(r, d->mem) &&
-			    !(r->exhausted && r->next <= g))
+		while (!(ready = s->g == g && s->state == S_DECODED) &&
+		       !(r->exhausted && r->next <= g)) {
+			if (s->g == g && s->state == S_READ) {
+				decode_read(r, s, d->mem);
+				continue;
+			}
+			if (take_one(r, d->mem, 0) || (!r->workers && hash_turn(r)))
+				continue;
+			if (!(r->exhausted && r->next <= g))
 				pthread_cond_wait(&r->done, &r->lock);
+		}
 		pthread_mutex_unlock(&r->lock);
 		if (!ready)
 			break; /* no unit g: everything was delivered */

@@ -326,6 +326,16 @@ uint64_t rt_source_hashed(rt_source *s)
 	return h;
 }
 
+int rt_source_hashing(rt_source *s)
+{
+	int h;
+
+	pthread_mutex_lock(&s->hash_mu);
+	h = s->hashing;
+	pthread_mutex_unlock(&s->hash_mu);
+	return h;
+}
+
 int rt_source_sha256(rt_source *s, char hex[65])
 {
 	uint8_t *buf = NULL, dig[32];
