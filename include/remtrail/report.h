@@ -62,6 +62,16 @@ int rt_outdir_prepare(const char *dir, int force, const char *const *inputs, siz
  */
 int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n);
 /*
+ * The same without waiting for the disk: the file's writeback is started
+ * and it is renamed into place, and rt_outdir_sync() of every such file
+ * must come before anything that publishes them (a folder staged file by
+ * file, then renamed as a whole). Returns 0, or -1 (errno set).
+ */
+int rt_outdir_write_unsynced(const char *dir, const char *name, const void *data, size_t n);
+/* Flush every regular file directly in `dir` to the disk (fsync). 0, or -1
+ * (errno set) when one cannot be. */
+int rt_outdir_sync(const char *dir);
+/*
  * The same in pieces, for a file too big to hold whole: begin (the
  * temporary file made), put as often as needed, end (flushed and renamed
  * into place) or abort (removed). Each returns 0, or -1 with errno set;
@@ -75,6 +85,9 @@ int rt_outdir_begin(rt_outdir_file *f, const char *dir, const char *name);
 int rt_outdir_put(rt_outdir_file *f, const void *data, size_t n);
 int rt_outdir_end(rt_outdir_file *f);
 void rt_outdir_abort(rt_outdir_file *f);
+/* Start writing what was put to the disk, without waiting (a later end
+ * then mostly finds it done). */
+void rt_outdir_writeback(rt_outdir_file *f);
 
 /* ----------------------------------------------------------------- assess */
 

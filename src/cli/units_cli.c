@@ -310,12 +310,14 @@ static int put_out(void *ctx, rt_buf *out)
 typedef struct case_job {
 	const char *dir;
 	const rt_report *r;
+	rt_outdir_file f[sizeof unit_files / sizeof *unit_files]; /* made, not ended */
 	int err[sizeof unit_files / sizeof *unit_files];   /* errno of a failure, -1 none */
 	int where[sizeof unit_files / sizeof *unit_files]; /* 1 while writing */
 } case_job;
 
 /* Case file i: written as it is made (the case's configurations are its
- * hosts', read back one at a time, never all in memory). */
+ * hosts', read back one at a time, never all in memory), to its temporary
+ * name; flushed and renamed into place once every file is made. */
 static int case_one(void *ctx, size_t i)
 {
 	case_job *j = ctx;
@@ -323,6 +325,7 @@ static int case_one(void *ctx, size_t i)
 	rt_report rep = *j->r;
 	rt_outdir_file f;
 
+	j->f[i].fd = -1;
 	rep.flush = put_out;
 	rep.flush_ctx = &f;
 	j->err[i] = -1;
@@ -339,8 +342,9 @@ static int case_one(void *ctx, size_t i)
 		rt_outdir_abort(&f);
 		goto fail;
 	}
-	if (rt_outdir_end(&f))
-		goto fail;
+	/* its writeback runs while the others are made */
+	rt_outdir_writeback(&f);
+	j->f[i] = f;
 	rt_buf_release(&b);
 	return 0;
 fail:
@@ -361,8 +365,25 @@ int cli_write_case(const char *cmd, const char *dir, const rt_report *r)
 	memset(&j, 0, sizeof j);
 	j.dir = dir;
 	j.r = r;
-	if (!rt_par_each(cli_nunit_files, threads, case_one, &j))
-		return 0;
+	for (i = 0; i < cli_nunit_files; i++)
+		j.f[i].fd = -1;
+	if (!rt_par_each(cli_nunit_files, threads, case_one, &j)) {
+		int failed = 0;
+
+		for (i = 0; i < cli_nunit_files; i++)
+			if (!failed && rt_outdir_end(&j.f[i])) {
+				j.err[i] = errno;
+				failed = 1;
+			} else if (failed) {
+				rt_outdir_abort(&j.f[i]);
+			}
+		if (!failed)
+			return 0;
+	} else {
+		for (i = 0; i < cli_nunit_files; i++)
+			if (j.f[i].fd >= 0)
+				rt_outdir_abort(&j.f[i]);
+	}
 	for (i = 0; i < cli_nunit_files; i++) {
 		int e = j.err[i];
 

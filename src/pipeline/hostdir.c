@@ -273,7 +273,9 @@ static int stage_file(stage *s, const char *fname, const void *data, size_t len,
 
 	if (rt_buf_addf(&name, "%s/%s", s->tmp.buf, fname))
 		ERR("out of memory");
-	if (rt_outdir_write(s->dir, name.buf, data, len))
+	/* flushed together at the commit: a file's fsync does not hold up
+	 * the thread that renders the next one */
+	if (rt_outdir_write_unsynced(s->dir, name.buf, data, len))
 		ERR("cannot write '%s/%s': %s", s->dir, name.buf, strerror(errno));
 	rc = 0;
 out:
@@ -291,6 +293,9 @@ static int stage_commit(stage *s, char *err, size_t errlen)
 	    rt_buf_addf(&to, "%s/hosts/%s", s->dir, s->name) ||
 	    rt_buf_addf(&old, "%s/hosts/.%s.old.%ld", s->dir, s->name, (long)getpid()))
 		ERR("out of memory");
+	/* every file on the disk before the folder is published */
+	if (rt_outdir_sync(from.buf))
+		ERR("cannot flush '%s' to the disk: %s", from.buf, strerror(errno));
 	if (rename(to.buf, old.buf) == 0)
 		had_old = 1;
 	else if (errno != ENOENT)

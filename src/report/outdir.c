@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +364,77 @@ void rt_outdir_abort(rt_outdir_file *f)
 	rt_buf_release(&f->tmp);
 	rt_buf_release(&f->dst);
 	errno = e;
+}
+
+void rt_outdir_writeback(rt_outdir_file *f)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (f->fd >= 0)
+		(void)sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)f;
+#endif
+}
+
+int rt_outdir_write_unsynced(const char *dir, const char *name, const void *data, size_t n)
+{
+	rt_outdir_file f;
+	int e;
+
+	if (rt_outdir_begin(&f, dir, name))
+		return -1;
+	if (rt_outdir_put(&f, data, n) || fchmod(f.fd, 0644))
+		goto fail;
+	rt_outdir_writeback(&f); /* the later fsync then finds it done */
+	e = close(f.fd);
+	f.fd = -1;
+	if (e || rename(f.tmp.buf, f.dst.buf))
+		goto fail;
+	rt_buf_release(&f.tmp);
+	rt_buf_release(&f.dst);
+	return 0;
+fail:
+	rt_outdir_abort(&f);
+	return -1;
+}
+
+int rt_outdir_sync(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	rt_buf p = RT_BUF_INIT;
+	int rc = 0, err = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		rt_buf_reset(&p);
+		if (rt_buf_addf(&p, "%s/%s", dir, e->d_name)) {
+			rc = -1;
+			err = ENOMEM;
+			break;
+		}
+		fd = open(p.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fsync(fd)) {
+			if (fd >= 0 || errno != ELOOP) {
+				rc = -1;
+				err = errno;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		if (rc)
+			break;
+	}
+	closedir(d);
+	rt_buf_release(&p);
+	if (rc)
+		errno = err;
+	return rc;
 }
 
 int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n)
