@@ -237,6 +237,21 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 #define RT_HOSTDIR_FRESH 1u
 int rt_hostdir_load(const char *dir, const char *hostdir, unsigned flags, rt_analysis **out,
 		    char *err, size_t errlen);
+/*
+ * report.json of host folder DIR/hosts/<hostdir> parsed from the bytes
+ * about to be written there (text, len), while the folder's other files
+ * are still being made: the part of rt_hostdir_load that takes longest,
+ * done ahead. Returns it, or NULL (out of memory, not a host's report).
+ */
+rt_analysis *rt_hostdir_parse_report(const char *dir, const char *hostdir, const char *text,
+				     size_t len);
+/*
+ * rt_hostdir_load of a fresh folder whose report.json was parsed ahead
+ * (`parsed`, taken over whatever happens): unit.json is read, report.json
+ * is not read again.
+ */
+int rt_hostdir_load_parsed(const char *dir, const char *hostdir, rt_analysis *parsed,
+			   rt_analysis **out, char *err, size_t errlen);
 /* What the complete result in DIR/hosts/<hostdir> was made with (malloc'd
  * copies). 0, or -1 with the reason in `err` (no complete result, ...). */
 int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char **options,

@@ -331,6 +331,7 @@ typedef struct unit_run {
 	cli_units_progress *pr;
 	rt_diag *diag;
 	unsigned char *fresh;       /* by unit: its folder written or checked in this run */
+	rt_analysis **parsed;       /* by unit: its report.json parsed ahead, or NULL */
 	int removed_case;
 	pthread_mutex_t lock;
 } unit_run;
@@ -345,7 +346,8 @@ static int do_unit(unit_run *ur, const rt_units *u, size_t k, unsigned threads, 
 	rt_report_run rr = *ur->rep->run;
 	rt_buf bufs[8];
 	rt_hostdir_file files[8];
-	cli_unit_render mk = { &rep, 0, bufs };
+	cli_unit_render mk = { &rep, 0, bufs, ur->parsed ? &ur->parsed[k] : NULL, args->outdir,
+			       u->units[k].dir };
 	char err[1024];
 	size_t i;
 	int rc = -1;
@@ -434,6 +436,7 @@ static int run(int argc, char **argv)
 	cli_units_progress pr;
 	unit_run ur;
 	const char **full = NULL, **froms = NULL;
+	rt_analysis **parsed = NULL;
 	unsigned char *sel = NULL;
 	size_t h, nsel = 0, damaged = 0;
 	uint64_t bytes = 0;
@@ -524,6 +527,14 @@ static int run(int argc, char **argv)
 	ur.pr = &pr;
 	ur.diag = &diag;
 	ur.fresh = sel + u->n + 1;
+	/* With no more hosts than threads, the case step would read the host
+	 * folders back alone after they are made: their report.json is parsed
+	 * while their other files are still being made instead. (With more
+	 * hosts, the case step reads them side by side, and holding every
+	 * host's result until then would cost memory.) */
+	if (whole && nsel <= (size_t)rr.jobs && !(parsed = calloc(u->n + 1, sizeof *parsed)))
+		goto out;
+	ur.parsed = parsed;
 	pthread_mutex_init(&ur.lock, NULL);
 	failed = rt_units_each(u, sel, (unsigned)rr.jobs, one_unit, &ur);
 	pthread_mutex_destroy(&ur.lock);
@@ -543,7 +554,8 @@ static int run(int argc, char **argv)
 	for (h = 0; h < u->n; h++)
 		froms[h] = args.outdir;
 	if (rt_units_hash_finish(u, &diag) ||
-	    cli_case_from_folders("analyze", u, froms, ur.fresh, (unsigned)rr.jobs, &a))
+	    cli_case_from_folders("analyze", u, froms, ur.fresh, ur.parsed, (unsigned)rr.jobs,
+				  &a))
 		goto out;
 	rr.finished = cli_run_time();
 	rep.a = a;
@@ -558,6 +570,9 @@ static int run(int argc, char **argv)
 	r = damaged ? RT_EXIT_PARTIAL : cli_exit_status(&diag);
 out:
 	rt_analysis_free(&a);
+	for (h = 0; parsed && h < u->n; h++)
+		rt_analysis_free(&parsed[h]);
+	free(parsed);
 	rt_units_free(&u);
 	rt_diag_release(&diag);
 	rt_buf_release(&manifest);

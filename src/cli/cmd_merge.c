@@ -227,7 +227,7 @@ static int run(int argc, char **argv)
 		froms[k] = m.out;
 	cli_tz_apply(ro.tz);
 	if (rt_units_hash_finish(u, &diag) ||
-	    cli_case_from_folders("merge", u, froms, NULL, (unsigned)m.jobs, &a))
+	    cli_case_from_folders("merge", u, froms, NULL, NULL, (unsigned)m.jobs, &a))
 		goto out;
 	if (!(full = cli_run_record(&rr, argc, argv)))
 		goto out;

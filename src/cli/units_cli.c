@@ -295,6 +295,10 @@ int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 		return -1;
 	f->data = b->buf;
 	f->len = b->len;
+	/* while the other files are made (NULL if it fails: the case step
+	 * then reads it from the folder) */
+	if (j->parsed && unit_files[i].write == rt_report_json)
+		*j->parsed = rt_hostdir_parse_report(j->dir, j->hostdir, b->buf, b->len);
 	return 0;
 }
 
@@ -452,6 +456,7 @@ typedef struct load_job {
 	const rt_units *u;
 	const char *const *froms;
 	const unsigned char *fresh;
+	rt_analysis **parsed;
 	rt_analysis **parts;
 	char (*err)[1024]; /* one reason per unit; "" when it was read */
 } load_job;
@@ -460,9 +465,19 @@ static int load_one(void *ctx, size_t k)
 {
 	load_job *j = ctx;
 
-	if (!rt_hostdir_load(j->froms[k], j->u->units[k].dir,
-			     j->fresh && j->fresh[k] ? RT_HOSTDIR_FRESH : 0, &j->parts[k], j->err[k],
-			     sizeof j->err[k]))
+	rt_analysis *parsed = j->parsed ? j->parsed[k] : NULL;
+	int r;
+
+	if (parsed) {
+		j->parsed[k] = NULL;
+		r = rt_hostdir_load_parsed(j->froms[k], j->u->units[k].dir, parsed, &j->parts[k],
+					   j->err[k], sizeof j->err[k]);
+	} else {
+		r = rt_hostdir_load(j->froms[k], j->u->units[k].dir,
+				    j->fresh && j->fresh[k] ? RT_HOSTDIR_FRESH : 0, &j->parts[k],
+				    j->err[k], sizeof j->err[k]);
+	}
+	if (!r)
 		return 0;
 	if (!j->err[k][0])
 		snprintf(j->err[k], sizeof j->err[k], "out of memory");
@@ -470,9 +485,10 @@ static int load_one(void *ctx, size_t k)
 }
 
 int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
-			  const unsigned char *fresh, unsigned threads, rt_analysis **out)
+			  const unsigned char *fresh, rt_analysis **parsed, unsigned threads,
+			  rt_analysis **out)
 {
-	load_job j = { u, froms, fresh, calloc(u->n + 1, sizeof *j.parts),
+	load_job j = { u, froms, fresh, parsed, calloc(u->n + 1, sizeof *j.parts),
 		       calloc(u->n + 1, sizeof *j.err) };
 	size_t k;
 	int rc = -1;

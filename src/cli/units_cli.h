@@ -45,6 +45,10 @@ typedef struct cli_unit_render {
 	const rt_report *r;
 	size_t host;
 	rt_buf *bufs; /* cli_nunit_files of them */
+	/* when set: report.json, once made, is parsed into *parsed as the
+	 * case step reads it from DIR/hosts/<hostdir> (rt_hostdir_parse_report) */
+	rt_analysis **parsed;
+	const char *dir, *hostdir;
 } cli_unit_render;
 int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f);
 /* Write the case files into dir, on up to r->run->jobs threads; remove
@@ -60,12 +64,14 @@ int cli_outdir_ours(const char *dir);
 /*
  * The case from host folders: unit k read from froms[k]/hosts/<dir>
  * (rt_hostdir_load; `threads` folders at a time; RT_HOSTDIR_FRESH where
- * fresh[k], NULL for none), joined with the skipped inputs. On failure
- * says which host on stderr (the first in u's order that failed) and
- * returns -1.
+ * fresh[k], NULL for none; with its report.json parsed ahead where
+ * parsed[k], which is taken over and set to NULL), joined with the skipped
+ * inputs. On failure says which host on stderr (the first in u's order
+ * that failed) and returns -1.
  */
 int cli_case_from_folders(const char *cmd, const rt_units *u, const char *const *froms,
-			  const unsigned char *fresh, unsigned threads, rt_analysis **out);
+			  const unsigned char *fresh, rt_analysis **parsed, unsigned threads,
+			  rt_analysis **out);
 
 /* Progress over units: a status line on a terminal (hosts done/total,
  * MiB/s, ETA, the host begun last), else one line per finished unit.

@@ -805,8 +805,8 @@ static int read_containers(const cJSON *j, rt_analysis *a)
 	return rc;
 }
 
-int rt_hostdir_load(const char *dir, const char *hostdir, unsigned flags, rt_analysis **out,
-		    char *err, size_t errlen)
+static int load(const char *dir, const char *hostdir, unsigned flags, rt_analysis *parsed,
+		rt_analysis **out, char *err, size_t errlen)
 {
 	rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT, p = RT_BUF_INIT;
 	rt_analysis *a = NULL;
@@ -817,20 +817,27 @@ int rt_hostdir_load(const char *dir, const char *hostdir, unsigned flags, rt_ana
 	int rc = -1;
 
 	*out = NULL;
-	if (!(j = read_unit(dir, hostdir, err, errlen)))
+	if (!(j = read_unit(dir, hostdir, err, errlen))) {
+		rt_analysis_free(&parsed);
 		return -1;
-	if (rt_buf_addf(&folder, "%s/hosts/%s", dir, hostdir) || !(a = calloc(1, sizeof *a)))
+	}
+	a = parsed;
+	if (rt_buf_addf(&folder, "%s/hosts/%s", dir, hostdir) ||
+	    (!a && !(a = calloc(1, sizeof *a))))
 		ERR("out of memory");
 	if (jr_path(j, "host", &name) || !name || jr_path(j, "dir", &dname) || !dname ||
 	    strcmp(dname, hostdir) || jr_u64(j, "findings", &nfind))
 		ERR("%s/%s does not name this host folder", folder.buf, UNIT_FILE);
-	if (check_files(folder.buf, j, (flags & RT_HOSTDIR_FRESH) != 0, &report, err, errlen))
-		goto out;
-	rt_buf_reset(&p);
-	if (rt_buf_addf(&p, "%s/report.json", folder.buf))
-		ERR("out of memory");
-	if (rb_host_report(a, report.buf, report.len, p.buf, err, errlen))
-		goto out;
+	if (!parsed) {
+		if (check_files(folder.buf, j, (flags & RT_HOSTDIR_FRESH) != 0, &report, err,
+				errlen))
+			goto out;
+		rt_buf_reset(&p);
+		if (rt_buf_addf(&p, "%s/report.json", folder.buf))
+			ERR("out of memory");
+		if (rb_host_report(a, report.buf, report.len, p.buf, err, errlen))
+			goto out;
+	}
 	/* the host's name as unit.json keeps it: the exact bytes. A finding
 	 * on another computer (a log that names several) keeps that name, as
 	 * the host's own files give it. */
@@ -872,6 +879,32 @@ out:
 		rt_analysis_free(&a);
 	*out = a;
 	return rc;
+}
+
+int rt_hostdir_load(const char *dir, const char *hostdir, unsigned flags, rt_analysis **out,
+		    char *err, size_t errlen)
+{
+	return load(dir, hostdir, flags, NULL, out, err, errlen);
+}
+
+int rt_hostdir_load_parsed(const char *dir, const char *hostdir, rt_analysis *parsed,
+			   rt_analysis **out, char *err, size_t errlen)
+{
+	return load(dir, hostdir, RT_HOSTDIR_FRESH, parsed, out, err, errlen);
+}
+
+rt_analysis *rt_hostdir_parse_report(const char *dir, const char *hostdir, const char *text,
+				     size_t len)
+{
+	rt_analysis *a = calloc(1, sizeof *a);
+	rt_buf p = RT_BUF_INIT;
+	char err[256];
+
+	if (!a || rt_buf_addf(&p, "%s/hosts/%s/report.json", dir, hostdir) ||
+	    rb_host_report(a, text, len, p.buf, err, sizeof err))
+		rt_analysis_free(&a);
+	rt_buf_release(&p);
+	return a;
 }
 
 /* ---------------------------------------------------------------- copying */
