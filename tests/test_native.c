@@ -907,6 +907,7 @@ START_TEST(test_mutated_chunks)
 {
 	tw_writer *w = tw_new(TW_TEMPLATES);
 	rt_bx_chunk *c = malloc(sizeof *c), *ref = malloc(sizeof *ref);
+	rt_bx_chunk *cp = malloc(sizeof *cp), *tk = malloc(sizeof *tk);
 	uint8_t *img, *chunk;
 	uint32_t seed = 12345;
 	size_t len, round, ok = 0;
@@ -915,7 +916,11 @@ START_TEST(test_mutated_chunks)
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_ptr_nonnull(ref);
+	ck_assert_ptr_nonnull(cp);
+	ck_assert_ptr_nonnull(tk);
 	rt_bx_chunk_init(ref);
+	rt_bx_chunk_init(cp);
+	rt_bx_chunk_init(tk);
 	for (i = 0; i < 30; i++) {
 		base_event(&e, i);
 		ck_assert_uint_ne(tw_add(w, &e), 0);
@@ -947,12 +952,22 @@ START_TEST(test_mutated_chunks)
 		rt_bx_decode_chunk(ref, chunk, RT_BX_CHUNK_SIZE, RT_BX_NO_CRC | RT_BX_WALK);
 		ck_assert_msg(rt_bx_chunk_same(c, ref), "round %zu: '%s' / '%s'", round, c->err,
 			      ref->err);
+		/* what a reader's worker hands over: a copy into a slot that
+		 * held another chunk, or the output itself taken over */
+		ck_assert_int_eq(rt_bx_chunk_copy(cp, c), 0);
+		ck_assert(rt_bx_chunk_same(cp, ref));
+		rt_bx_chunk_take(tk, c);
+		ck_assert(rt_bx_chunk_same(tk, ref));
 	}
 	ck_assert_uint_gt(ok, 0);
 	rt_bx_chunk_release(c);
 	rt_bx_chunk_release(ref);
+	rt_bx_chunk_release(cp);
+	rt_bx_chunk_release(tk);
 	free(c);
 	free(ref);
+	free(cp);
+	free(tk);
 	free(chunk);
 	tw_free(&w);
 }

@@ -2066,27 +2066,34 @@ void rt_bx_chunk_take(rt_bx_chunk *to, rt_bx_chunk *from)
 	from->nfields = 0;
 }
 
+/* Block p of *cap items of `size` bytes, grown to hold n: the block (p
+ * itself when it is big enough), or NULL on out of memory. */
+static void *room_for(void *p, size_t *cap, size_t n, size_t size)
+{
+	void *q;
+
+	if (n <= *cap)
+		return p;
+	if (!(q = realloc(p, n * size)))
+		return NULL;
+	*cap = n;
+	return q;
+}
+
 int rt_bx_chunk_copy(rt_bx_chunk *to, const rt_bx_chunk *from)
 {
+	rt_bx_event *e;
+	rt_bx_field *f;
+
 	to->nev = to->nfields = 0;
 	rt_buf_reset(&to->arena);
 	rt_buf_reset(&to->names);
-	if (from->nev > to->evcap) {
-		rt_bx_event *e = realloc(to->ev, from->nev * sizeof *e);
-
-		if (!e)
-			return -1;
-		to->ev = e;
-		to->evcap = from->nev;
-	}
-	if (from->nfields > to->fieldcap) {
-		rt_bx_field *f = realloc(to->fields, from->nfields * sizeof *f);
-
-		if (!f)
-			return -1;
-		to->fields = f;
-		to->fieldcap = from->nfields;
-	}
+	if (!(e = room_for(to->ev, &to->evcap, from->nev, sizeof *e)) && from->nev)
+		return -1;
+	to->ev = e;
+	if (!(f = room_for(to->fields, &to->fieldcap, from->nfields, sizeof *f)) && from->nfields)
+		return -1;
+	to->fields = f;
 	if (rt_buf_add(&to->arena, from->arena.buf, from->arena.len) ||
 	    rt_buf_add(&to->names, from->names.buf, from->names.len))
 		return -1;
