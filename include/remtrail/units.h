@@ -186,6 +186,7 @@ typedef struct rt_hostdir_file {
 	const char *name; /* "report.json", ... (no '/') */
 	const void *data;
 	size_t len;
+	char sha256[65];  /* set by the writers below as the file is written */
 } rt_hostdir_file;
 
 /* What a result was made with, compared when deciding to redo a unit. */
@@ -203,11 +204,13 @@ int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_fi
 		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen);
 /*
  * rt_hostdir_commit with the files made as they are written: make(ctx, i,
- * &files[i]) fills file i (name, data, len; data kept until the call
- * returns), up to `threads` of them at a time (rt_par_each), each written
- * as soon as it is made, so that one file's write waits while another is
- * made. The folder is the same as rt_hostdir_commit's of the same files.
- * On failure `err` gives the first file that failed, in their order.
+ * &files[i]) fills file i (name, data, len), up to `threads` of them at a
+ * time (rt_par_each), each written (and hashed) as soon as it is made, so
+ * that one file's write waits while another is made; then make(ctx, i,
+ * NULL) says its bytes are no longer needed, so no more than `threads`
+ * files are held at once. The folder is the same as rt_hostdir_commit's of
+ * the same files. On failure `err` gives the first file that failed, in
+ * their order.
  */
 typedef int (*rt_hostdir_make_fn)(void *ctx, size_t i, rt_hostdir_file *f);
 int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *files, size_t nfiles,

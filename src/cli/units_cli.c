@@ -289,6 +289,10 @@ int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 	const cli_unit_render *j = ctx;
 	rt_buf *b = &j->bufs[i];
 
+	if (!f) { /* written: its bytes go */
+		rt_buf_release(b);
+		return 0;
+	}
 	rt_buf_reset(b);
 	f->name = unit_files[i].name;
 	if (unit_files[i].write(b, j->r, j->host))

@@ -38,7 +38,7 @@ int cli_options_parse(const char *json, rt_report_opts *o, char **keep, size_t n
 /* The files of a result: cli_nunit_files of them, named by
  * cli_unit_file_name. cli_unit_make (an rt_hostdir_make_fn, ctx a
  * cli_unit_render) renders file i of host `host` of `r` into bufs[i] and
- * points f at it. */
+ * points f at it; with f NULL, it releases bufs[i]. */
 extern const size_t cli_nunit_files;
 const char *cli_unit_file_name(size_t i);
 typedef struct cli_unit_render {

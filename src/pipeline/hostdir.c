@@ -176,7 +176,6 @@ static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *f
 {
 	const rt_analysis_host *h = &a->hosts[0];
 	const rt_findings *fl = &h->findings;
-	char hex[65];
 	size_t i, n;
 
 	ADD("{\"schema\":\"" UNIT_SCHEMA "\",\"host\":");
@@ -216,10 +215,9 @@ static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *f
 	}
 	ADD(",\"files\":[");
 	for (i = 0; i < nfiles; i++) {
-		sha256_hex(files[i].data, files[i].len, hex);
 		ADD(i ? ",{\"name\":" : "{\"name\":");
 		JP(files[i].name);
-		ADDF(",\"size\":%zu,\"sha256\":\"%s\"}", files[i].len, hex);
+		ADDF(",\"size\":%zu,\"sha256\":\"%s\"}", files[i].len, files[i].sha256);
 	}
 	/* links between the host's findings (report.json gives record ids) */
 	ADD("],\"links\":[");
@@ -342,13 +340,21 @@ static int write_one(void *p, size_t i)
 {
 	write_job *j = p;
 
-	if (j->make && j->make(j->ctx, i, &j->files[i])) {
+	rt_hostdir_file *f = &j->files[i];
+	int r;
+
+	if (j->make && j->make(j->ctx, i, f)) {
 		snprintf(j->err[i], sizeof j->err[i], "out of memory while making %s",
-			 j->files[i].name ? j->files[i].name : "a file");
+			 f->name ? f->name : "a file");
 		return -1;
 	}
-	return stage_file(j->s, j->files[i].name, j->files[i].data, j->files[i].len, j->err[i],
-			  sizeof j->err[i]);
+	r = stage_file(j->s, f->name, f->data, f->len, j->err[i], sizeof j->err[i]);
+	sha256_hex(f->data, f->len, f->sha256);
+	if (j->make) {
+		j->make(j->ctx, i, NULL); /* its bytes may go */
+		f->data = NULL;
+	}
+	return r;
 }
 
 int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *files, size_t nfiles,
