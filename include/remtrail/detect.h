@@ -58,6 +58,9 @@ typedef struct rt_detect rt_detect;
 /* 0 on success, -1 on OOM, -2 when the rule table is bad (a programming
  * error: rt_detect_rules_check says what). */
 int rt_detect_new(rt_detect **out);
+/* Compile the rule table for the process (rt_detect_new does it, once).
+ * 0, -1 on OOM, -2 when the table is bad. */
+int rt_detect_prepare(void);
 /* Compile and check the rule table (src/detect/rules.c): 0 ok, -1 with
  * "rule 'id': problem" in err (empty when out of memory). */
 int rt_detect_rules_check(rt_buf *err);

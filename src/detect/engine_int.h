@@ -101,7 +101,7 @@ typedef struct hstate {
 
 struct rt_detect {
 	int oom;
-	rt_ruleset rs;
+	const rt_ruleset *rs; /* the process's, compiled once (rt_detect_prepare) */
 	char *evhost;        /* the evidence host of the events being read */
 	hstate *hs;          /* its hosts (more than one for forwarded logs) */
 	size_t nhs, ahs;
