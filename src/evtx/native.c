@@ -131,6 +131,7 @@ typedef struct reader {
 	int hashing;          /* a thread is hashing */
 	int workers;          /* worker threads at work: while there are, they
 			       * hash, and the delivering thread does not */
+	int hash_left;        /* a turn stopped at bytes only a worker may hash */
 	uint64_t nread, ntotal; /* progress: bytes of the finished files, of all */
 	int stop;
 	/* job->pre is called: with more than one thread (with one, there is no
@@ -408,13 +409,16 @@ static void read_slot(reader *r, slot *s, int (*rd)(rt_source *, void *, size_t,
 }
 
 /*
- * Feed the decoded chunks to their files' hashes in unit order, on
- * whichever thread comes by while no other does (the free one: at -j2 of
- * `analyze` the delivering thread is busy detecting). A chunk read under
- * the lock was hashed as it was read. 1 if some chunk was hashed. Called
- * with the lock held; returns with it held.
+ * Feed the read chunks to their files' hashes in unit order, on whichever
+ * thread comes by while no other does, and count them (r->hashed: a slot
+ * is free again once its unit is delivered and counted). A chunk read
+ * under the lock was hashed as it was read, and one of a file whose hash
+ * is not wanted is only counted. Without `bytes` (the delivering thread
+ * while there are workers) no bytes are fed: the turn stops before the
+ * first chunk that needs them, and says so in r->hash_left. 1 if some
+ * chunk was counted. Called with the lock held; returns with it held.
  */
-static int hash_turn(reader *r)
+static int hash_turn(reader *r, int bytes)
 {
 	int did = 0;
 
@@ -427,10 +431,15 @@ static int hash_turn(reader *r)
 
 		if (r->hashed >= r->next || s->g != r->hashed || s->state < S_READ)
 			break;
-		pthread_mutex_unlock(&r->lock);
-		if (f->parallel && !s->ioerr)
+		if (f->hashing && !s->ioerr) {
+			if (!bytes) {
+				r->hash_left = 1;
+				break;
+			}
+			pthread_mutex_unlock(&r->lock);
 			rt_source_hash_feed(f->in->src, s->buf, s->len, chunk_off(s->chunk));
-		pthread_mutex_lock(&r->lock);
+			pthread_mutex_lock(&r->lock);
+		}
 		r->hashed++;
 		did = 1;
 		pthread_cond_broadcast(&r->done);
@@ -500,10 +509,12 @@ static int take_one(reader *r, thread_mem *m, int hash_first)
 		decode(r, s, m);
 	pthread_mutex_lock(&r->lock);
 	s->state = hash_first ? S_READ : S_DECODED;
-	if (m->delivers && r->workers)
-		pthread_cond_broadcast(&r->work); /* theirs to hash */
-	else if (!hash_turn(r))
+	if (!hash_turn(r, !(m->delivers && r->workers)))
 		pthread_cond_broadcast(&r->done);
+	if (r->hash_left) { /* the workers' to hash */
+		r->hash_left = 0;
+		pthread_cond_broadcast(&r->work);
+	}
 	return 1;
 }
 
@@ -555,7 +566,7 @@ static void *worker(void *arg)
 	/* hashing first, then reading ahead (to hash), while there is room;
 	 * then decoding what is read */
 	while (!r->stop) {
-		if (hash_turn(r) || take_one(r, m, 1) || decode_ahead(r, m))
+		if (hash_turn(r, 1) || take_one(r, m, 1) || decode_ahead(r, m))
 			continue;
 		if (r->exhausted && r->hashed >= r->next)
 			break;
@@ -748,8 +759,12 @@ static void run(reader *r, deliver_ctx *d)
 				decode_read(r, s, d->mem);
 				continue;
 			}
-			if (take_one(r, d->mem, 0) || (!r->workers && hash_turn(r)))
+			if (take_one(r, d->mem, 0) || hash_turn(r, !r->workers))
 				continue;
+			if (r->hash_left) {
+				r->hash_left = 0;
+				pthread_cond_broadcast(&r->work);
+			}
 			if (!(r->exhausted && r->next <= g))
 				pthread_cond_wait(&r->done, &r->lock);
 		}
@@ -787,7 +802,7 @@ static void run(reader *r, deliver_ctx *d)
 	 * decoded by now, unless delivery stopped) */
 	pthread_mutex_lock(&r->lock);
 	while (!r->stop && r->hashed < r->next)
-		if (!hash_turn(r))
+		if (!hash_turn(r, 1))
 			pthread_cond_wait(&r->done, &r->lock);
 	pthread_mutex_unlock(&r->lock);
 	if (d->failed)
