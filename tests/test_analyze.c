@@ -243,6 +243,19 @@ START_TEST(sample_story)
 }
 END_TEST
 
+/* The sample's two hosts (testdata/sample/WS01, WS02) into ws01, ws02
+ * (4096 bytes each) and a fresh scratch folder; NULL without testdata. */
+static char *sample_hosts(char *ws01, char *ws02)
+{
+	const char *td = getenv("RT_TESTDATA");
+
+	if (!td)
+		return NULL;
+	snprintf(ws01, 4096, "%s/sample/WS01", td);
+	snprintf(ws02, 4096, "%s/sample/WS02", td);
+	return tu_tmpdir();
+}
+
 static const char *const unit_files[] = { "report.json", "report.txt", "timeline.csv",
 					   "timeline.jsonl" };
 
@@ -251,15 +264,11 @@ static const char *const unit_files[] = { "report.json", "report.txt", "timeline
  * other hosts. The case's own files do see both. */
 START_TEST(host_folder_is_self_contained)
 {
-	const char *td = getenv("RT_TESTDATA");
 	char ws01[4096], ws02[4096], *dir, both[4096], alone[4096], *err = NULL;
 	size_t i;
 
-	if (!td)
+	if (!(dir = sample_hosts(ws01, ws02)))
 		return;
-	dir = tu_tmpdir();
-	snprintf(ws01, sizeof ws01, "%s/sample/WS01", td);
-	snprintf(ws02, sizeof ws02, "%s/sample/WS02", td);
 	snprintf(both, sizeof both, "%s/both", dir);
 	snprintf(alone, sizeof alone, "%s/alone", dir);
 	ck_assert_int_eq(run_rt("analyze", ws01, ws02, "-o", both, NULL, &err), 0);
@@ -347,16 +356,12 @@ START_TEST(case_timeline_is_the_timeline)
 {
 	static const char *const fmts[][2] = { { "jsonl", "timeline.jsonl" },
 						{ "csv", "timeline.csv" } };
-	const char *td = getenv("RT_TESTDATA");
 	char ws01[4096], ws02[4096], ws09[4096], *log, *dir, out[4096], *err = NULL, *tl = NULL;
 	tw_writer *w;
 	size_t i;
 
-	if (!td)
+	if (!(dir = sample_hosts(ws01, ws02)))
 		return;
-	dir = tu_tmpdir();
-	snprintf(ws01, sizeof ws01, "%s/sample/WS01", td);
-	snprintf(ws02, sizeof ws02, "%s/sample/WS02", td);
 	snprintf(ws09, sizeof ws09, "%s/WS09", dir);
 	/* its folders made; the log written over the empty file */
 	log = tu_write_file(dir, "WS09/C/Windows/System32/winevt/Logs/System.evtx", "", 0);

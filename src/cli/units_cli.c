@@ -468,7 +468,6 @@ typedef struct load_job {
 static int load_one(void *ctx, size_t k)
 {
 	load_job *j = ctx;
-
 	rt_analysis *parsed = j->parsed ? j->parsed[k] : NULL;
 	int r;
 

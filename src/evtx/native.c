@@ -131,7 +131,6 @@ typedef struct reader {
 	int hashing;          /* a thread is hashing */
 	int workers;          /* worker threads at work: while there are, they
 			       * hash, and the delivering thread does not */
-	int hash_left;        /* a turn stopped at bytes only a worker may hash */
 	uint64_t nread, ntotal; /* progress: bytes of the finished files, of all */
 	int stop;
 	/* job->pre is called: with more than one thread (with one, there is no
@@ -415,7 +414,7 @@ static void read_slot(reader *r, slot *s, int (*rd)(rt_source *, void *, size_t,
  * under the lock was hashed as it was read, and one of a file whose hash
  * is not wanted is only counted. Without `bytes` (the delivering thread
  * while there are workers) no bytes are fed: the turn stops before the
- * first chunk that needs them, and says so in r->hash_left. 1 if some
+ * first chunk that needs them and wakes the workers to hash it. 1 if some
  * chunk was counted. Called with the lock held; returns with it held.
  */
 static int hash_turn(reader *r, int bytes)
@@ -433,7 +432,7 @@ static int hash_turn(reader *r, int bytes)
 			break;
 		if (f->hashing && !s->ioerr) {
 			if (!bytes) {
-				r->hash_left = 1;
+				pthread_cond_broadcast(&r->work);
 				break;
 			}
 			pthread_mutex_unlock(&r->lock);
@@ -465,10 +464,9 @@ static void decode_read(reader *r, slot *s, thread_mem *m)
  * one was taken. With `hash_first`, a chunk of a file whose SHA-256 is
  * wanted is only read (S_READ): the thread then hashes it, in turn, and
  * leaves the decoding to the delivering thread, which decodes next to
- * where it detects, so the events stay in one core's cache (decoding a
- * chunk on the other core and handing the events over took 2.4 times as
- * long a chunk at -j2 of analyze). Opens files as the cursor reaches
- * them. Called with the lock held; returns with it held.
+ * where it detects, so the events stay in one core's cache (see the top
+ * of the file). Opens files as the cursor reaches them. Called with the
+ * lock held; returns with it held.
  */
 static int take_one(reader *r, thread_mem *m, int hash_first)
 {
@@ -511,10 +509,6 @@ static int take_one(reader *r, thread_mem *m, int hash_first)
 	s->state = hash_first ? S_READ : S_DECODED;
 	if (!hash_turn(r, !(m->delivers && r->workers)))
 		pthread_cond_broadcast(&r->done);
-	if (r->hash_left) { /* the workers' to hash */
-		r->hash_left = 0;
-		pthread_cond_broadcast(&r->work);
-	}
 	return 1;
 }
 
@@ -761,10 +755,6 @@ static void run(reader *r, deliver_ctx *d)
 			}
 			if (take_one(r, d->mem, 0) || hash_turn(r, !r->workers))
 				continue;
-			if (r->hash_left) {
-				r->hash_left = 0;
-				pthread_cond_broadcast(&r->work);
-			}
 			if (!(r->exhausted && r->next <= g))
 				pthread_cond_wait(&r->done, &r->lock);
 		}

@@ -339,7 +339,6 @@ typedef struct write_job {
 static int write_one(void *p, size_t i)
 {
 	write_job *j = p;
-
 	rt_hostdir_file *f = &j->files[i];
 	int r;
 

@@ -490,15 +490,24 @@ static const char *setting_value(const rt_cfg_host *ch, const char *name)
 	return s && s->npoints ? s->points[s->npoints - 1].value : NULL;
 }
 
+/* The configuration of the host named `name`, or NULL. */
+static rt_cfg_host *cfg_host(const rt_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cfg && i < cfg->nhosts; i++)
+		if (!strcmp(cfg->hosts[i].name, name))
+			return &cfg->hosts[i];
+	return NULL;
+}
+
 /* Time zone of host h. */
 static int describe_host(rt_analysis *a, const rt_evidence *ev, size_t h)
 {
 	rt_analysis_host *ah = &a->hosts[h];
-	const rt_config *cfg = adapt_config(a);
-	const rt_cfg_host *ch = NULL;
+	const rt_cfg_host *ch;
 	rt_buf b = RT_BUF_INIT;
 	const char *v;
-	size_t i;
 	int rc = -1;
 
 	ah->name = rt_strdup0(ev->hosts[h].name);
@@ -506,9 +515,7 @@ static int describe_host(rt_analysis *a, const rt_evidence *ev, size_t h)
 	ah->full_name = rt_strdup0(ev->hosts[h].full_name);
 	if (!ah->name || !ah->name_source || (ev->hosts[h].full_name && !ah->full_name))
 		goto out;
-	for (i = 0; cfg && i < cfg->nhosts; i++)
-		if (!strcmp(cfg->hosts[i].name, ah->name))
-			ch = &cfg->hosts[i];
+	ch = cfg_host(adapt_config(a), ah->name);
 	if ((v = setting_value(ch, "host.time_zone")) && *v == '"') {
 		rt_buf_reset(&b);
 		rt_buf_add(&b, v + 1, strlen(v + 1) - (v[strlen(v) - 1] == '"'));
@@ -530,7 +537,6 @@ out:
 	return rc;
 }
 
-/* A host always has a pairing state, if only its name (no events read). */
 /*
  * The configuration history of host h as `config` shows it: the hive points
  * and the points dated by its records (the change points of its findings
@@ -541,7 +547,7 @@ out:
 static int host_configuration(rt_analysis *a, size_t h)
 {
 	rt_analysis_host *ah = &a->hosts[h];
-	rt_config *cfg = adapt_config_mut(a);
+	rt_config *cfg = adapt_config_mut(a), one;
 	rt_buf b = RT_BUF_INIT;
 	size_t i;
 	int rc = -1;
@@ -554,16 +560,10 @@ static int host_configuration(rt_analysis *a, size_t h)
 		if (c->host && rt_strcaseeq(c->host, ah->name) && rt_config_add_event(cfg, &e))
 			goto out;
 	}
-	for (i = 0; cfg && i < cfg->nhosts; i++)
-		if (!strcmp(cfg->hosts[i].name, ah->name))
-			break;
-	{
-		rt_config one = { cfg && i < cfg->nhosts ? &cfg->hosts[i] : NULL,
-				  cfg && i < cfg->nhosts ? 1 : 0 };
-
-		if (rt_config_write_json(&one, &b))
-			goto out;
-	}
+	one.hosts = cfg_host(cfg, ah->name);
+	one.nhosts = one.hosts != NULL;
+	if (rt_config_write_json(&one, &b))
+		goto out;
 	while (b.len && b.buf[b.len - 1] == '\n')
 		rt_buf_truncate(&b, b.len - 1);
 	if (!(ah->configuration_json = rt_buf_detach(&b, NULL)))
@@ -574,6 +574,7 @@ out:
 	return rc;
 }
 
+/* A host always has a pairing state, if only its name (no events read). */
 static int ensure_pairing(rt_analysis_host *ah)
 {
 	if (ah->pairing)

@@ -332,11 +332,13 @@ int rt_outdir_put(rt_outdir_file *f, const void *data, size_t n)
 	return 0;
 }
 
-int rt_outdir_end(rt_outdir_file *f)
+/* Close the file (flushed to the disk first when `flush`) and rename it
+ * into place. */
+static int outdir_close(rt_outdir_file *f, int flush)
 {
 	int e;
 
-	if (fchmod(f->fd, 0644) || fsync(f->fd))
+	if (fchmod(f->fd, 0644) || (flush && fsync(f->fd)))
 		goto fail;
 	e = close(f->fd);
 	f->fd = -1;
@@ -350,6 +352,11 @@ fail:
 	rt_outdir_abort(f);
 	errno = e;
 	return -1;
+}
+
+int rt_outdir_end(rt_outdir_file *f)
+{
+	return outdir_close(f, 1);
 }
 
 void rt_outdir_abort(rt_outdir_file *f)
@@ -376,68 +383,9 @@ void rt_outdir_writeback(rt_outdir_file *f)
 #endif
 }
 
-int rt_outdir_write_unsynced(const char *dir, const char *name, const void *data, size_t n)
-{
-	rt_outdir_file f;
-	int e;
-
-	if (rt_outdir_begin(&f, dir, name))
-		return -1;
-	if (rt_outdir_put(&f, data, n) || fchmod(f.fd, 0644))
-		goto fail;
-	rt_outdir_writeback(&f); /* the later fsync then finds it done */
-	e = close(f.fd);
-	f.fd = -1;
-	if (e || rename(f.tmp.buf, f.dst.buf))
-		goto fail;
-	rt_buf_release(&f.tmp);
-	rt_buf_release(&f.dst);
-	return 0;
-fail:
-	rt_outdir_abort(&f);
-	return -1;
-}
-
-int rt_outdir_sync(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	rt_buf p = RT_BUF_INIT;
-	int rc = 0, err = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		int fd;
-
-		if (e->d_name[0] == '.')
-			continue;
-		rt_buf_reset(&p);
-		if (rt_buf_addf(&p, "%s/%s", dir, e->d_name)) {
-			rc = -1;
-			err = ENOMEM;
-			break;
-		}
-		fd = open(p.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fsync(fd)) {
-			if (fd >= 0 || errno != ELOOP) {
-				rc = -1;
-				err = errno;
-			}
-		}
-		if (fd >= 0)
-			close(fd);
-		if (rc)
-			break;
-	}
-	closedir(d);
-	rt_buf_release(&p);
-	if (rc)
-		errno = err;
-	return rc;
-}
-
-int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n)
+/* rt_outdir_write, flushed before the rename or only started (`flush`). */
+static int outdir_write(const char *dir, const char *name, const void *data, size_t n,
+			int flush)
 {
 	rt_outdir_file f;
 
@@ -447,5 +395,47 @@ int rt_outdir_write(const char *dir, const char *name, const void *data, size_t 
 		rt_outdir_abort(&f);
 		return -1;
 	}
-	return rt_outdir_end(&f);
+	if (!flush)
+		rt_outdir_writeback(&f); /* the later fsync then finds it done */
+	return outdir_close(&f, flush);
+}
+
+int rt_outdir_write_unsynced(const char *dir, const char *name, const void *data, size_t n)
+{
+	return outdir_write(dir, name, data, n, 0);
+}
+
+int rt_outdir_sync(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return -1;
+	while (!err && (e = readdir(d))) {
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		/* a symbolic link is none of ours: not followed */
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ELOOP)
+				err = errno;
+			continue;
+		}
+		if (fsync(fd))
+			err = errno;
+		close(fd);
+	}
+	closedir(d);
+	if (err)
+		errno = err;
+	return err ? -1 : 0;
+}
+
+int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n)
+{
+	return outdir_write(dir, name, data, n, 1);
 }
