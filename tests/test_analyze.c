@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "evtx_events.h"
 #include "evtx_writer.h"
 #include "remtrail/report.h"
@@ -259,13 +261,32 @@ static char *sample_hosts(char *ws01, char *ws02)
 static const char *const unit_files[] = { "report.json", "report.txt", "timeline.csv",
 					   "timeline.jsonl" };
 
+/* Host `host`'s files (but for their run records) are the same in output
+ * folders x and y. */
+static void same_host_files(const char *x, const char *y, const char *host, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof unit_files / sizeof *unit_files; i++) {
+		char name[64], *a, *b;
+
+		snprintf(name, sizeof name, "hosts/%s/%s", host, unit_files[i]);
+		a = results_only(read_in(x, name));
+		b = results_only(read_in(y, name));
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_msg(!strcmp(a, b), "%s differs %s", name, why);
+		free(a);
+		free(b);
+	}
+}
+
 /* A host's folder is the same whether the host is analysed alone or with
  * others (the same PATH given for it): nothing in it comes from the
  * other hosts. The case's own files do see both. */
 START_TEST(host_folder_is_self_contained)
 {
 	char ws01[4096], ws02[4096], *dir, both[4096], alone[4096], *err = NULL;
-	size_t i;
 
 	if (!(dir = sample_hosts(ws01, ws02)))
 		return;
@@ -275,18 +296,7 @@ START_TEST(host_folder_is_self_contained)
 	free(err);
 	ck_assert_int_eq(run_rt("analyze", ws02, "-o", alone, NULL, NULL, &err), 0);
 	free(err);
-	for (i = 0; i < sizeof unit_files / sizeof *unit_files; i++) {
-		char name[64], *a, *b;
-
-		snprintf(name, sizeof name, "hosts/WS02/%s", unit_files[i]);
-		a = results_only(read_in(both, name));
-		b = results_only(read_in(alone, name));
-		ck_assert_ptr_nonnull(a);
-		ck_assert_ptr_nonnull(b);
-		ck_assert_msg(!strcmp(a, b), "%s differs between the case and WS02 alone", name);
-		free(a);
-		free(b);
-	}
+	same_host_files(both, alone, "WS02", "between the case and WS02 alone");
 	{
 		char *a = read_in(both, "report.json"), *b = read_in(alone, "report.json");
 
@@ -295,6 +305,89 @@ START_TEST(host_folder_is_self_contained)
 		ck_assert_ptr_null(strstr(b, "\"dir\":\"WS01\""));
 		free(a);
 		free(b);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* unit.json of host folder `hostdir` lists every file with its size and
+ * SHA-256 as written; the biggest file's size is returned. */
+static size_t check_unit_files(const char *out, const char *hostdir)
+{
+	char p[4200], *text;
+	cJSON *j, *f;
+	size_t big = 0, n = 0;
+
+	snprintf(p, sizeof p, "%s/hosts/%s/unit.json", out, hostdir);
+	text = tu_read_file(p, NULL);
+	ck_assert_ptr_nonnull(text);
+	j = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(j);
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(j, "files")) {
+		const char *name = cJSON_GetObjectItem(f, "name")->valuestring;
+		size_t len = 0, size = (size_t)cJSON_GetObjectItem(f, "size")->valuedouble;
+		char *data, hex[65];
+		uint8_t d[32];
+		rt_sha256 c;
+
+		snprintf(p, sizeof p, "%s/hosts/%s/%s", out, hostdir, name);
+		data = tu_read_file(p, &len);
+		ck_assert_ptr_nonnull(data);
+		ck_assert_msg(len == size, "%s: %zu bytes, unit.json says %zu", p, len, size);
+		ck_assert_int_eq(rt_sha256_init(&c), 0);
+		rt_sha256_update(&c, data, len);
+		ck_assert_int_eq(rt_sha256_final(&c, d), 0);
+		rt_hex(d, 32, hex);
+		ck_assert_str_eq(hex, cJSON_GetObjectItem(f, "sha256")->valuestring);
+		if (len > big)
+			big = len;
+		n++;
+		free(data);
+	}
+	ck_assert_uint_eq(n, 5); /* report.html too */
+	cJSON_Delete(j);
+	free(text);
+	return big;
+}
+
+/*
+ * A host's files are written as they are made, never whole in memory: a
+ * host with findings enough for files of hundreds of KiB gets them as made
+ * whole (-j2, where its report.json is kept whole to be parsed ahead, and
+ * -j1 with two hosts, where nothing is), and unit.json gives every file's
+ * size and hash as written, which the case step checks as it reads them.
+ */
+START_TEST(big_host_files_written_in_pieces)
+{
+	char *dir = tu_tmpdir(), ev[4096], j1[4096], j2[4096], *err = NULL;
+	const char *names[] = { "WS01", "WS02" };
+	size_t h, i;
+
+	snprintf(ev, sizeof ev, "%s/ev", dir);
+	snprintf(j1, sizeof j1, "%s/j1", dir);
+	snprintf(j2, sizeof j2, "%s/j2", dir);
+	for (h = 0; h < 2; h++) {
+		char sub[4200];
+		sc_host *x = sc_new(names[h], h ? "10.0.0.22" : "10.0.0.21",
+				    tw_time("2024-03-01T08:00:00Z"));
+
+		sc_service_start(x, "WinRM", 2, tw_time("2024-03-01T08:00:00Z"));
+		for (i = 0; i < 700; i++)
+			sc_ev_winrm_session(x, tw_time("2024-03-12T09:20:00Z") + i * 1200000000ULL,
+					    "203.0.113.45", "svc_backup");
+		snprintf(sub, sizeof sub, "%s/%s", ev, names[h]);
+		ck_assert_int_eq(sc_write(x, sub), 0);
+		sc_free(&x);
+	}
+	ck_assert_int_eq(run_rt("analyze", ev, "-o", j1, "-j1", NULL, &err), 0);
+	free(err);
+	ck_assert_int_eq(run_rt("analyze", ev, "-o", j2, "-j2", NULL, &err), 0);
+	free(err);
+	for (h = 0; h < 2; h++) {
+		ck_assert_uint_gt(check_unit_files(j1, names[h]), 256 << 10);
+		ck_assert_uint_gt(check_unit_files(j2, names[h]), 256 << 10);
+		same_host_files(j1, j2, names[h], "between -j1 and -j2");
 	}
 	tu_rmtree(dir);
 	free(dir);
@@ -601,6 +694,7 @@ int main(void)
 	tcase_add_test(tc, assess_json_and_text);
 	tcase_add_test(tc, sample_story);
 	tcase_add_test(tc, host_folder_is_self_contained);
+	tcase_add_test(tc, big_host_files_written_in_pieces);
 	tcase_add_test(tc, case_timeline_is_the_timeline);
 	tcase_add_test(tc, configuration_is_config);
 	tcase_add_test(tc, copies_of_a_log_counted_once);

@@ -330,6 +330,98 @@ START_TEST(report_json_and_text)
 }
 END_TEST
 
+/* rt_report.flush: what the writer hands over, piece by piece. */
+typedef struct pieces {
+	rt_buf all;
+	size_t calls;
+} pieces;
+
+static int take_piece(void *ctx, rt_buf *out)
+{
+	pieces *p = ctx;
+
+	ck_assert_uint_ge(out->len, 64 << 10); /* only once there is that much */
+	p->calls++;
+	if (rt_buf_add(&p->all, out->buf, out->len))
+		return -1;
+	rt_buf_reset(out);
+	return 0;
+}
+
+static int refuse_piece(void *ctx, rt_buf *out)
+{
+	(void)ctx;
+	(void)out;
+	return -1;
+}
+
+/*
+ * Every writer, given a flush, hands its file over in pieces as it makes it
+ * (so that a host's files are never whole in memory) and the pieces and
+ * what is left make the same bytes as the file made whole; a flush that
+ * fails stops the writer.
+ */
+START_TEST(writers_flush_in_pieces)
+{
+	typedef int (*writer)(rt_buf *, const rt_report *, size_t);
+	static const writer writers[] = { rt_report_json, rt_report_text, rt_report_html };
+	rt_analysis *a = mini_case();
+	rt_report whole = { a, &mini_opts, &mini_run, NULL, NULL };
+	size_t i, w, scope;
+
+	/* enough findings for every file to pass 64 KiB several times over */
+	for (i = 0; i < 3000; i++) {
+		char msg[96];
+
+		snprintf(msg, sizeof msg, "WinRM shell <%zu> created from 203.0.113.7 & \"quoted\"", i);
+		add_finding(&a->hosts[0].findings, "WS01", RT_FK_WINRM_INBOUND, RT_DIR_INBOUND,
+			    133520000000000000ULL + i * 600000000ULL, "203.0.113.7", msg, 100 + i);
+		add_finding(&a->findings, "WS01", RT_FK_WINRM_INBOUND, RT_DIR_INBOUND,
+			    133520000000000000ULL + i * 600000000ULL, "203.0.113.7", msg, 100 + i);
+	}
+	for (scope = 0; scope < 2; scope++) {
+		size_t host = scope ? RT_REPORT_CASE : 0;
+
+		for (w = 0; w < 5; w++) {
+			rt_buf b = RT_BUF_INIT, ref = RT_BUF_INIT;
+			pieces p = { RT_BUF_INIT, 0 };
+			rt_report rep = whole;
+			int rc;
+
+			rep.flush = take_piece;
+			rep.flush_ctx = &p;
+			if (w < 3) {
+				ck_assert_int_eq(writers[w](&ref, &whole, host), 0);
+				rc = writers[w](&b, &rep, host);
+			} else {
+				ck_assert_int_eq(rt_report_timeline(&ref, &whole, host, w == 3), 0);
+				rc = rt_report_timeline(&b, &rep, host, w == 3);
+			}
+			ck_assert_int_eq(rc, 0);
+			/* (the case's report.txt lists a few findings a host: small) */
+			ck_assert(scope || ref.len > (256 << 10));
+			ck_assert_msg(p.calls >= ref.len / (128 << 10), "writer %zu scope %zu: %zu pieces of %zu bytes",
+				      w, scope, p.calls, ref.len);
+			/* what is left: the last piece and what follows the findings */
+			ck_assert_uint_lt(b.len, 128 << 10);
+			ck_assert(!p.calls || b.len < ref.len / 4);
+			ck_assert_int_eq(rt_buf_add(&p.all, b.buf, b.len), 0);
+			ck_assert_uint_eq(p.all.len, ref.len);
+			ck_assert(memcmp(p.all.buf, ref.buf, ref.len) == 0);
+			/* a failing flush ends the file with an error */
+			rt_buf_reset(&b);
+			rep.flush = refuse_piece;
+			ck_assert_int_eq(w < 3 ? writers[w](&b, &rep, host)
+					       : rt_report_timeline(&b, &rep, host, w == 3), p.calls ? -1 : 0);
+			rt_buf_release(&b);
+			rt_buf_release(&ref);
+			rt_buf_release(&p.all);
+		}
+	}
+	rt_analysis_free(&a);
+}
+END_TEST
+
 /* Every line of the text report stays short, whatever a value holds. */
 START_TEST(text_wraps_long_values)
 {
@@ -473,6 +565,7 @@ int main(void)
 	tcase_add_test(tc, outdir_rules);
 	tcase_add_test(tc, assess_json_shape);
 	tcase_add_test(tc, report_json_and_text);
+	tcase_add_test(tc, writers_flush_in_pieces);
 	tcase_add_test(tc, text_wraps_long_values);
 	tcase_add_test(tc, host_folder_names);
 	tcase_add_test(tc, movement_pairs_once);

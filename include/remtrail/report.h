@@ -84,6 +84,9 @@ typedef struct rt_outdir_file {
 int rt_outdir_begin(rt_outdir_file *f, const char *dir, const char *name);
 int rt_outdir_put(rt_outdir_file *f, const void *data, size_t n);
 int rt_outdir_end(rt_outdir_file *f);
+/* rt_outdir_end without waiting for the disk: its writeback started, as
+ * rt_outdir_write_unsynced, and rt_outdir_sync() owed before publishing. */
+int rt_outdir_end_unsynced(rt_outdir_file *f);
 void rt_outdir_abort(rt_outdir_file *f);
 /* Start writing what was put to the disk, without waiting (a later end
  * then mostly finds it done). */
@@ -147,10 +150,11 @@ typedef struct rt_report {
 	const rt_analysis *a;
 	const rt_report_opts *opts;
 	const rt_report_run *run;
-	/* report.json of the case: called after each host's configuration is
-	 * written, so that the caller can write out what `out` holds and empty
-	 * it - a case of many hosts then never sits whole in memory. NULL:
-	 * everything stays in `out`. 0, or -1 to stop. */
+	/* Called by the writers between two values (findings, rows, hosts,
+	 * each host's configuration in the case's report.json) once `out`
+	 * holds 64 KiB or more, so that the caller can write out what it holds
+	 * and empty it: a file is then written as it is made, never whole in
+	 * memory. NULL: everything stays in `out`. 0, or -1 to stop. */
 	int (*flush)(void *ctx, rt_buf *out);
 	void *flush_ctx;
 } rt_report;

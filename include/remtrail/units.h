@@ -185,8 +185,14 @@ int rt_units_each(const rt_units *u, const unsigned char *sel, unsigned jobs, rt
 typedef struct rt_hostdir_file {
 	const char *name; /* "report.json", ... (no '/') */
 	const void *data;
-	size_t len;
+	size_t len;       /* once written, the size of the whole file */
 	char sha256[65];  /* set by the writers below as the file is written */
+	/* Set by rt_hostdir_write for make(): once name is set, make may hand
+	 * the file's first bytes over as it makes them, in order, and data/len
+	 * are then what follows them. 0, or -1 when they could not be written
+	 * (make then fails). */
+	int (*put)(void *put_ctx, const void *p, size_t n);
+	void *put_ctx;
 } rt_hostdir_file;
 
 /* What a result was made with, compared when deciding to redo a unit. */
@@ -204,13 +210,14 @@ int rt_hostdir_commit(const char *dir, const rt_analysis *a, const rt_hostdir_fi
 		      size_t nfiles, const rt_hostdir_made *made, char *err, size_t errlen);
 /*
  * rt_hostdir_commit with the files made as they are written: make(ctx, i,
- * &files[i]) fills file i (name, data, len), up to `threads` of them at a
- * time (rt_par_each), each written (and hashed) as soon as it is made, so
- * that one file's write waits while another is made; then make(ctx, i,
- * NULL) says its bytes are no longer needed, so no more than `threads`
- * files are held at once. The folder is the same as rt_hostdir_commit's of
- * the same files. On failure `err` gives the first file that failed, in
- * their order.
+ * &files[i]) fills file i (name, data, len, handing its first bytes to put
+ * as it goes if it likes), up to `threads` of them at a time
+ * (rt_par_each), each written (and hashed) as it is made, so that one
+ * file's write waits while another is made; then make(ctx, i, NULL) says
+ * its bytes are no longer needed, so no more than `threads` files are held
+ * at once. The folder is the same as rt_hostdir_commit's of the same
+ * files. On failure `err` gives the first file that failed, in their
+ * order.
  */
 typedef int (*rt_hostdir_make_fn)(void *ctx, size_t i, rt_hostdir_file *f);
 int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *files, size_t nfiles,

@@ -284,10 +284,23 @@ const char *cli_unit_file_name(size_t i)
 	return i < cli_nunit_files ? unit_files[i].name : NULL;
 }
 
+/* rt_report.flush of a host file: its bytes so far go to the folder. */
+static int put_piece(void *ctx, rt_buf *out)
+{
+	const rt_hostdir_file *f = ctx;
+
+	if (f->put(f->put_ctx, out->buf, out->len))
+		return -1;
+	rt_buf_reset(out);
+	return 0;
+}
+
 int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 {
 	const cli_unit_render *j = ctx;
 	rt_buf *b = &j->bufs[i];
+	rt_report rep = *j->r;
+	int parse = j->parsed && unit_files[i].write == rt_report_json;
 
 	if (!f) { /* written: its bytes go */
 		rt_buf_release(b);
@@ -295,13 +308,19 @@ int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 	}
 	rt_buf_reset(b);
 	f->name = unit_files[i].name;
-	if (unit_files[i].write(b, j->r, j->host))
+	/* written as it is made, but for a report.json parsed ahead, which is
+	 * needed whole */
+	if (f->put && !parse) {
+		rep.flush = put_piece;
+		rep.flush_ctx = f;
+	}
+	if (unit_files[i].write(b, &rep, j->host))
 		return -1;
 	f->data = b->buf;
 	f->len = b->len;
 	/* while the other files are made (NULL if it fails: the case step
 	 * then reads it from the folder) */
-	if (j->parsed && unit_files[i].write == rt_report_json)
+	if (parse)
 		*j->parsed = rt_hostdir_parse_report(j->dir, j->hostdir, b->buf, b->len);
 	return 0;
 }

@@ -336,23 +336,95 @@ typedef struct write_job {
 	char (*err)[512]; /* one reason per file, "" while none */
 } write_job;
 
+/* A file of the folder being written as it is made (rt_hostdir_file.put):
+ * opened at its first bytes, hashed as they go. */
+typedef struct piece_out {
+	stage *s;
+	const rt_hostdir_file *f;
+	rt_outdir_file out;
+	rt_sha256 sha;
+	size_t len;            /* bytes written */
+	int open, failed;
+	int err;               /* errno of the failure */
+} piece_out;
+
+static int put_piece(void *ctx, const void *p, size_t n)
+{
+	piece_out *o = ctx;
+
+	if (o->failed)
+		return -1;
+	if (!o->open) {
+		rt_buf name = RT_BUF_INIT;
+
+		o->failed = rt_buf_addf(&name, "%s/%s", o->s->tmp.buf, o->f->name) ||
+			    rt_outdir_begin(&o->out, o->s->dir, name.buf);
+		o->err = errno;
+		rt_buf_release(&name);
+		if (o->failed)
+			return -1;
+		o->open = 1;
+	}
+	if (rt_outdir_put(&o->out, p, n)) {
+		o->err = errno;
+		o->failed = 1;
+		return -1;
+	}
+	rt_sha256_update(&o->sha, p, n);
+	o->len += n;
+	return 0;
+}
+
 static int write_one(void *p, size_t i)
 {
 	write_job *j = p;
 	rt_hostdir_file *f = &j->files[i];
-	int r;
+	piece_out o;
+	uint8_t d[32];
+	int r = -1;
 
+	memset(&o, 0, sizeof o);
+	o.s = j->s;
+	o.f = f;
+	/* (a context that failed hashes to zeros, as it always did here) */
+	(void)rt_sha256_init(&o.sha);
+	f->put = put_piece;
+	f->put_ctx = &o;
 	if (j->make && j->make(j->ctx, i, f)) {
-		snprintf(j->err[i], sizeof j->err[i], "out of memory while making %s",
-			 f->name ? f->name : "a file");
-		return -1;
+		if (o.failed)
+			snprintf(j->err[i], sizeof j->err[i], "cannot write '%s/%s/%s': %s", j->s->dir,
+				 j->s->tmp.buf, f->name ? f->name : "a file", strerror(o.err));
+		else
+			snprintf(j->err[i], sizeof j->err[i], "out of memory while making %s",
+				 f->name ? f->name : "a file");
+		goto out;
 	}
-	r = stage_file(j->s, f->name, f->data, f->len, j->err[i], sizeof j->err[i]);
-	sha256_hex(f->data, f->len, f->sha256);
+	/* what was not handed over (all of it, for a file made whole) */
+	if (put_piece(&o, f->data, f->len)) {
+		snprintf(j->err[i], sizeof j->err[i], "cannot write '%s/%s/%s': %s", j->s->dir,
+			 j->s->tmp.buf, f->name, strerror(o.err));
+		goto out;
+	}
+	o.open = 0; /* closed, or removed on failure */
+	if (rt_outdir_end_unsynced(&o.out)) {
+		snprintf(j->err[i], sizeof j->err[i], "cannot write '%s/%s/%s': %s", j->s->dir,
+			 j->s->tmp.buf, f->name, strerror(errno));
+		goto out;
+	}
+	rt_sha256_final(&o.sha, d);
+	rt_hex(d, 32, f->sha256);
+	r = 0;
+out:
+	if (o.open)
+		rt_outdir_abort(&o.out);
+	rt_sha256_release(&o.sha);
+	f->put = NULL;
+	f->put_ctx = NULL;
 	if (j->make) {
 		j->make(j->ctx, i, NULL); /* its bytes may go */
 		f->data = NULL;
 	}
+	f->len = o.len; /* the whole file's, for unit.json */
 	return r;
 }
 

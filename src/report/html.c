@@ -985,7 +985,8 @@ static int host_article(rt_buf *out, const rt_analysis *a, size_t hi)
 
 /* ---------------------------------------------------------------- findings */
 
-static int findings_table(rt_buf *out, const rt_analysis *a, const rt_findings *l)
+static int findings_table(rt_buf *out, const rt_report *r, const rt_analysis *a,
+			  const rt_findings *l)
 {
 	size_t i;
 	int k;
@@ -1030,6 +1031,8 @@ static int findings_table(rt_buf *out, const rt_analysis *a, const rt_findings *
 		ADD("</td><td class=\"cite\">");
 		HF(f->source_file);
 		ADDF(" record %llu</td></tr>\n", (unsigned long long)f->record_id);
+		if (rep_flush(r, out))
+			return -1;
 	}
 	ADD("</tbody></table>\n</section>\n");
 	return 0;
@@ -1122,13 +1125,13 @@ int rt_report_html(rt_buf *out, const rt_report *r, size_t host)
 		if (one ? order[i] != host : rank[i] == 2)
 			continue;
 		shown++;
-		if (host_article(out, a, order[i]))
+		if (host_article(out, a, order[i]) || rep_flush(r, out))
 			goto out;
 	}
 	if (!shown && rt_buf_adds(out, "<p>No host has findings.</p>\n"))
 		goto out;
 	if (rt_buf_adds(out, "</section>\n") ||
-	    findings_table(out, a, one ? &a->hosts[host].findings : &a->findings) ||
+	    findings_table(out, r, a, one ? &a->hosts[host].findings : &a->findings) ||
 	    inputs(out, a, host) || run_footer(out, r->run) || rt_buf_adds(out, script) ||
 	    rt_buf_adds(out, "</body>\n</html>\n"))
 		goto out;

@@ -359,6 +359,12 @@ int rt_outdir_end(rt_outdir_file *f)
 	return outdir_close(f, 1);
 }
 
+int rt_outdir_end_unsynced(rt_outdir_file *f)
+{
+	rt_outdir_writeback(f); /* the later fsync then finds it done */
+	return outdir_close(f, 0);
+}
+
 void rt_outdir_abort(rt_outdir_file *f)
 {
 	int e = errno;
@@ -395,9 +401,7 @@ static int outdir_write(const char *dir, const char *name, const void *data, siz
 		rt_outdir_abort(&f);
 		return -1;
 	}
-	if (!flush)
-		rt_outdir_writeback(&f); /* the later fsync then finds it done */
-	return outdir_close(&f, flush);
+	return flush ? rt_outdir_end(&f) : rt_outdir_end_unsynced(&f);
 }
 
 int rt_outdir_write_unsynced(const char *dir, const char *name, const void *data, size_t n)

@@ -441,7 +441,8 @@ static int json_host_entry(rt_buf *out, const rt_analysis *a, const rt_analysis_
 	return 0;
 }
 
-static int json_findings(rt_buf *out, const rt_findings *l, const rt_timeline_opts *to)
+static int json_findings(rt_buf *out, const rt_report *r, const rt_findings *l,
+			 const rt_timeline_opts *to)
 {
 	size_t i;
 
@@ -449,7 +450,7 @@ static int json_findings(rt_buf *out, const rt_findings *l, const rt_timeline_op
 	for (i = 0; i < l->n; i++) {
 		if (i)
 			ADD(",");
-		if (rt_timeline_json(out, l, i, to))
+		if (rt_timeline_json(out, l, i, to) || rep_flush(r, out))
 			return -1;
 	}
 	ADD("]");
@@ -561,7 +562,7 @@ int rt_report_json(rt_buf *out, const rt_report *r, size_t host)
 	ADD("],\"configuration\":");
 	if (one ? rt_host_configuration(&a->hosts[host], out) : json_case_configuration(out, r))
 		goto fail;
-	if (json_findings(out, fl, &to))
+	if (json_findings(out, r, fl, &to))
 		goto fail;
 	ADD(",\"movement\":[");
 	for (i = 0; i < nmv; i++) {
@@ -599,8 +600,9 @@ int rt_report_timeline(rt_buf *out, const rt_report *r, size_t host, int csv)
 	if (csv && rt_timeline_csv_header(out, &to))
 		return -1;
 	for (i = 0; i < l->n; i++)
-		if (csv ? rt_timeline_csv(out, l, i, &to)
-			: (rt_timeline_json(out, l, i, &to) || rt_buf_addch(out, '\n')))
+		if ((csv ? rt_timeline_csv(out, l, i, &to)
+			 : (rt_timeline_json(out, l, i, &to) || rt_buf_addch(out, '\n'))) ||
+		    rep_flush(r, out))
 			return -1;
 	return 0;
 }

@@ -350,8 +350,9 @@ static int input_line(rt_buf *out, rt_buf *ln, const rt_analysis *a, const rt_in
 	return note_lines(out, ln, in, max_notes);
 }
 
-static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, int whole)
+static int text_host(rt_buf *out, rt_buf *ln, const rt_report *r, size_t hi, int whole)
 {
+	const rt_analysis *a = r->a;
 	const rt_analysis_host *h = &a->hosts[hi];
 	const rt_assess_result *v = h->verdicts;
 	char x[RT_TIME_MAX], y[RT_TIME_MAX];
@@ -411,6 +412,8 @@ static int text_host(rt_buf *out, rt_buf *ln, const rt_analysis *a, size_t hi, i
 			return -1;
 		ADDF(" record %llu]", (unsigned long long)f->record_id);
 		EMIT();
+		if (rep_flush(r, out))
+			return -1;
 	}
 	if (!h->findings.n) {
 		ADD("    (none)");
@@ -691,7 +694,7 @@ static int case_text(rt_buf *out, rt_buf *ln, const rt_report *r)
 		    emit(out, ln))
 			goto out;
 		for (i = 0; i < a->nhosts; i++)
-			if (rank[i] == 0 && text_host(out, ln, a, order[i], 0))
+			if (rank[i] == 0 && (text_host(out, ln, r, order[i], 0) || rep_flush(r, out)))
 				goto out;
 	}
 	rc = run_record(out, ln, r->run);
@@ -709,7 +712,7 @@ int rt_report_text(rt_buf *out, const rt_report *r, size_t host)
 	if (host >= r->a->nhosts) {
 		rc = case_text(out, ln, r);
 	} else if (!header(out, ln, r, host) && !emit(out, ln) && !legend(out, ln) && !emit(out, ln) &&
-		   !text_host(out, ln, r->a, host, 1)) {
+		   !text_host(out, ln, r, host, 1)) {
 		rc = run_record(out, ln, r->run);
 	}
 	rt_buf_release(&line);
