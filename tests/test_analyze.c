@@ -394,6 +394,103 @@ START_TEST(big_host_files_written_in_pieces)
 }
 END_TEST
 
+/* How often `needle` occurs in `s`. */
+static size_t occurrences(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	while (s && (s = strstr(s, needle))) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * A server with thousands of remote logons (a domain controller has
+ * hundreds of thousands): its unit.json keeps every one for pairing, is
+ * written as it is made and read back a logon at a time, and the case made
+ * from the folders still pairs the session a workstation opened with the
+ * one logon among them that answers it (the server recorded nothing else
+ * of it). -j1 with two hosts: nothing is parsed ahead, the case step reads
+ * every host folder back.
+ */
+START_TEST(many_remote_logons_pair_from_folders)
+{
+	char *dir = tu_tmpdir(), ev[4096], out[4096], p[4200], *err = NULL, *t;
+	sc_host *srv = sc_new("SRV01", "10.0.0.10", tw_time("2024-03-01T08:00:00Z"));
+	sc_host *ws = sc_new("WS01", "10.0.0.21", tw_time("2024-03-01T08:00:00Z"));
+	uint64_t t0 = tw_time("2024-03-12T09:00:00Z"), min = 600000000ULL;
+	struct stat st;
+	size_t i;
+
+	snprintf(ev, sizeof ev, "%s/ev", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	for (i = 0; i < 1500; i++) {
+		char ip[32];
+
+		snprintf(ip, sizeof ip, "198.51.%zu.%zu", i / 250, i % 250 + 1);
+		sc_ev_logon(srv, t0 + i * 2 * min, ip, "svc_backup");
+	}
+	sc_ev_winrm_client(ws, t0 + 1000 * 2 * min + min / 2, "SRV01");
+	sc_ev_logon(srv, t0 + 1000 * 2 * min + min / 2 + 20000000ULL, "10.0.0.21", "admin");
+	ck_assert_int_eq(sc_write(srv, ev), 0);
+	ck_assert_int_eq(sc_write(ws, ev), 0);
+	sc_free(&srv);
+	sc_free(&ws);
+	ck_assert_int_eq(run_rt("analyze", ev, "-o", out, "-j1", NULL, &err), 0);
+	free(err);
+	snprintf(p, sizeof p, "%s/hosts/SRV01/unit.json", out);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_gt(st.st_size, 256 << 10); /* in pieces, read back a logon at a time */
+	t = read_in(out, "timeline.jsonl");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(occurrences(t, "\"paired_host\":\"SRV01\""), 1);
+	ck_assert_uint_eq(occurrences(t, "\"paired_host\":\"WS01\""), 1);
+	free(t);
+	/* the case is the same made from the folders again */
+	ck_assert_int_eq(run_rt("merge", out, NULL, NULL, NULL, NULL, &err), 0);
+	free(err);
+	t = read_in(out, "timeline.jsonl");
+	ck_assert_uint_eq(occurrences(t, "\"paired_host\":\"SRV01\""), 1);
+	free(t);
+	/* a unit.json whose logons are not as written: that folder is named,
+	 * nothing read out of bounds (the sanitizer runs) */
+	{
+		static const char *const bad[] = { "{\"time\":1},", "{\"time\":\"x\",\"ip\":[", "]," };
+		size_t k, len;
+
+		for (k = 0; k < sizeof bad / sizeof *bad; k++) {
+			char *u = read_in(out, "hosts/SRV01/unit.json"), *at, *v;
+
+			ck_assert_ptr_nonnull(u);
+			at = strstr(u, "\"logons\":[");
+			ck_assert_ptr_nonnull(at);
+			at += strlen("\"logons\":[");
+			len = strlen(u);
+			v = malloc(len + strlen(bad[k]) + 1);
+			ck_assert_ptr_nonnull(v);
+			memcpy(v, u, (size_t)(at - u));
+			strcpy(v + (at - u), bad[k]);
+			strcat(v, at);
+			snprintf(p, sizeof p, "%s/hosts/SRV01", out);
+			free(tu_write_file(p, "unit.json", v, strlen(v)));
+			ck_assert_int_ne(run_rt("merge", out, NULL, NULL, NULL, NULL, &err), 0);
+			ck_assert_msg(strstr(err, "SRV01") != NULL, "%s", err);
+			free(err);
+			/* put it back */
+			free(tu_write_file(p, "unit.json", u, len));
+			free(u);
+			free(v);
+		}
+		ck_assert_int_eq(run_rt("merge", out, NULL, NULL, NULL, NULL, &err), 0);
+		free(err);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* The case's timeline is the findings of its host folders read back: it
  * must be what `remtrail timeline` gives for the same evidence, every
  * column (the object, the attribution), and a finding a log gives for
@@ -695,6 +792,7 @@ int main(void)
 	tcase_add_test(tc, sample_story);
 	tcase_add_test(tc, host_folder_is_self_contained);
 	tcase_add_test(tc, big_host_files_written_in_pieces);
+	tcase_add_test(tc, many_remote_logons_pair_from_folders);
 	tcase_add_test(tc, case_timeline_is_the_timeline);
 	tcase_add_test(tc, configuration_is_config);
 	tcase_add_test(tc, copies_of_a_log_counted_once);

@@ -132,7 +132,24 @@ static int link_json(rt_buf *out, size_t v, size_t n)
 	return 0;
 }
 
-static int pairing_json(rt_buf *out, const rt_pair_host *p)
+/* What unit.json has made so far goes to its file (a domain controller's
+ * remote logons make most of it: 10 MB for 50,000). */
+typedef struct unit_flush {
+	int (*put)(void *ctx, const void *p, size_t n);
+	void *ctx;
+} unit_flush;
+
+static int flush_unit(const unit_flush *fl, rt_buf *out)
+{
+	if (!fl || out->len < (64u << 10))
+		return 0;
+	if (fl->put(fl->ctx, out->buf, out->len))
+		return -1;
+	rt_buf_reset(out);
+	return 0;
+}
+
+static int pairing_json(rt_buf *out, const rt_pair_host *p, const unit_flush *fl)
 {
 	size_t i;
 	char ts[RT_TIME_MAX];
@@ -166,13 +183,15 @@ static int pairing_json(rt_buf *out, const rt_pair_host *p)
 			ADD("null}");
 		else
 			ADDF("%zu}", l->finding);
+		if (flush_unit(fl, out))
+			return -1;
 	}
 	ADD("]}");
 	return 0;
 }
 
 static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *files,
-		     size_t nfiles, const rt_hostdir_made *made)
+		     size_t nfiles, const rt_hostdir_made *made, const unit_flush *flush)
 {
 	const rt_analysis_host *h = &a->hosts[0];
 	const rt_findings *fl = &h->findings;
@@ -232,7 +251,7 @@ static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *f
 		ADD("]");
 	}
 	ADDF("],\"findings\":%zu", fl->n);
-	if (pairing_json(out, h->pairing))
+	if (pairing_json(out, h->pairing, flush))
 		return -1;
 	ADD(",\"complete\":true}\n");
 	return 0;
@@ -434,11 +453,16 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 {
 	write_job j = { NULL, files, make, ctx, calloc(nfiles + 1, sizeof *j.err) };
 	rt_buf u = RT_BUF_INIT;
+	rt_hostdir_file uf;
+	piece_out uo;
+	unit_flush ufl = { put_piece, &uo };
 	stage s;
 	size_t i;
 	int rc = -1;
 
 	memset(&s, 0, sizeof s);
+	memset(&uf, 0, sizeof uf);
+	memset(&uo, 0, sizeof uo);
 	j.s = &s;
 	if (!a || a->nhosts != 1 || !a->hosts[0].dir) {
 		free(j.err);
@@ -455,12 +479,26 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 			;
 		ERR("%s", i < nfiles ? j.err[i] : "out of memory");
 	}
-	if (unit_json(&u, a, files, nfiles, made))
+	/* unit.json last, written as it is made */
+	uo.s = &s;
+	uo.f = &uf;
+	uf.name = UNIT_FILE;
+	(void)rt_sha256_init(&uo.sha); /* (put_piece hashes; unit.json's own is not kept) */
+	if (unit_json(&u, a, files, nfiles, made, &ufl) || put_piece(&uo, u.buf, u.len)) {
+		if (uo.failed)
+			ERR("cannot write '%s/%s/%s': %s", dir, s.tmp.buf, UNIT_FILE, strerror(uo.err));
 		ERR("out of memory");
-	if (stage_file(&s, UNIT_FILE, u.buf, u.len, err, errlen) || stage_commit(&s, err, errlen))
+	}
+	uo.open = 0; /* closed, or removed on failure */
+	if (rt_outdir_end_unsynced(&uo.out))
+		ERR("cannot write '%s/%s/%s': %s", dir, s.tmp.buf, UNIT_FILE, strerror(errno));
+	if (stage_commit(&s, err, errlen))
 		goto out;
 	rc = 0;
 out:
+	if (uo.open)
+		rt_outdir_abort(&uo.out);
+	rt_sha256_release(&uo.sha);
 	stage_end(&s, rc != 0);
 	rt_buf_release(&u);
 	free(j.err);
@@ -514,10 +552,18 @@ out:
 /* -------------------------------------------------------------- checking */
 
 /* unit.json of DIR/hosts/<hostdir>, parsed, or NULL with the reason. */
-static cJSON *read_unit(const char *dir, const char *hostdir, char *why, size_t whylen)
+/*
+ * unit.json of a host folder, parsed but for its "pairing" member (null in
+ * the tree): a host's remote logons are most of the file (10 MB for a log
+ * of 50,000), and a tree of them several times that. With `pairing`, that
+ * member's bytes go there, for read_pairing.
+ */
+static cJSON *read_unit(const char *dir, const char *hostdir, rt_buf *pairing, char *why,
+			size_t whylen)
 {
-	rt_buf p = RT_BUF_INIT, text = RT_BUF_INIT;
+	rt_buf p = RT_BUF_INIT, text = RT_BUF_INIT, rest = RT_BUF_INIT;
 	cJSON *j = NULL;
+	size_t ps, pe;
 	int complete = 0;
 
 	if (rt_buf_addf(&p, "%s/hosts/%s/" UNIT_FILE, dir, hostdir)) {
@@ -530,6 +576,17 @@ static cJSON *read_unit(const char *dir, const char *hostdir, char *why, size_t 
 			 strerror(errno));
 		goto out;
 	}
+	if (!jr_span(text.buf, text.len, "pairing", &ps, &pe)) {
+		if ((pairing && rt_buf_add(pairing, text.buf + ps, pe - ps)) ||
+		    rt_buf_add(&rest, text.buf, ps) || rt_buf_adds(&rest, "null") ||
+		    rt_buf_add(&rest, text.buf + pe, text.len - pe)) {
+			snprintf(why, whylen, "out of memory");
+			goto out;
+		}
+		rt_buf_release(&text);
+		text = rest;
+		rest = (rt_buf)RT_BUF_INIT;
+	}
 	j = jr_parse(text.buf, text.len);
 	if (!j || !jr_str(j, "schema") || strcmp(jr_str(j, "schema"), UNIT_SCHEMA) ||
 	    jr_bool(j, "complete", 0, &complete) || !complete) {
@@ -540,6 +597,7 @@ static cJSON *read_unit(const char *dir, const char *hostdir, char *why, size_t 
 out:
 	rt_buf_release(&p);
 	rt_buf_release(&text);
+	rt_buf_release(&rest);
 	return j;
 }
 
@@ -592,7 +650,7 @@ out:
 int rt_hostdir_info(const char *dir, const char *hostdir, char **version, char **options,
 		    char *err, size_t errlen)
 {
-	cJSON *j = read_unit(dir, hostdir, err, errlen);
+	cJSON *j = read_unit(dir, hostdir, NULL, err, errlen);
 	int rc = -1;
 
 	*version = *options = NULL;
@@ -706,7 +764,7 @@ int rt_hostdir_current(const char *dir, const rt_unit *u, const rt_hostdir_made 
 	if (!rt_buf_addf(&hosts, "%s/hosts", dir))
 		remove_leftovers(hosts.buf, u->dir);
 	rt_buf_release(&hosts);
-	if (!(j = read_unit(dir, u->dir, why, whylen)))
+	if (!(j = read_unit(dir, u->dir, NULL, why, whylen)))
 		return 0;
 	if (jr_path(j, "version", &p) || !p || strcmp(p, made->version)) {
 		snprintf(why, whylen, "made by another remtrail version (%s)", p ? p : "?");
@@ -814,47 +872,89 @@ static int read_links(const cJSON *j, rt_findings *fl)
 	return 0;
 }
 
-static int read_pairing(const cJSON *j, const char *name, size_t nfind, rt_pair_host **out)
-{
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "pairing"), *x;
-	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(p, "ips");
-	const cJSON *logons = cJSON_GetObjectItemCaseSensitive(p, "logons");
+/* One remote logon of unit.json's "pairing" (jr_each). */
+typedef struct logon_read {
 	rt_pair_host *h;
+	size_t cap, nfind;
+} logon_read;
 
-	if (!cJSON_IsArray(ips) || !cJSON_IsArray(logons))
-		return -1;
+static int read_logon(void *ctx, const char *v, size_t n)
+{
+	logon_read *r = ctx;
+	rt_pair_host *h = r->h;
+	cJSON *x = jr_parse(v, n);
+	const cJSON *fi = cJSON_GetObjectItemCaseSensitive(x, "finding");
+	rt_pair_logon *l;
+	uint64_t f;
+	int rc = -1;
+
+	if (!cJSON_IsObject(x))
+		goto out;
+	if (h->nlogons == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		rt_pair_logon *g = realloc(h->logons, cap * sizeof *g);
+
+		if (!g)
+			goto out;
+		h->logons = g;
+		r->cap = cap;
+	}
+	l = &h->logons[h->nlogons++];
+	memset(l, 0, sizeof *l);
+	l->finding = RT_FINDING_NONE;
+	if (jr_time(x, "time", &l->time) || jr_u64(x, "record_id", &l->record_id) ||
+	    jr_path(x, "ip", &l->ip) || jr_path(x, "workstation", &l->workstation) ||
+	    jr_path(x, "user", &l->user) || jr_path(x, "logon_id", &l->logon_id) ||
+	    jr_path(x, "file", &l->file) || jr_path(x, "channel", &l->channel))
+		goto out;
+	if (!cJSON_IsNull(fi)) {
+		if (jr_u64(x, "finding", &f) || f >= r->nfind)
+			goto out;
+		l->finding = (size_t)f;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(x);
+	return rc;
+}
+
+/* unit.json's "pairing" member (its bytes, read_unit): the host's addresses
+ * and its remote logons, read a logon at a time. */
+static int read_pairing(const char *text, size_t len, const char *name, size_t nfind,
+			rt_pair_host **out)
+{
+	size_t is, ie, ls, le;
+	cJSON *ips = NULL;
+	const cJSON *x;
+	rt_pair_host *h;
+	logon_read r = { NULL, 0, nfind };
+	int rc = -1;
+
+	if (!text || jr_span(text, len, "ips", &is, &ie) || jr_span(text, len, "logons", &ls, &le) ||
+	    !cJSON_IsArray(ips = jr_parse(text + is, ie - is)))
+		goto out;
 	if (!(h = *out = calloc(1, sizeof *h)) || !(h->name = rt_strdup0(name)) ||
-	    !(h->ips = calloc((size_t)cJSON_GetArraySize(ips) + 1, sizeof *h->ips)) ||
-	    !(h->logons = calloc((size_t)cJSON_GetArraySize(logons) + 1, sizeof *h->logons)))
-		return -1;
+	    !(h->ips = calloc((size_t)cJSON_GetArraySize(ips) + 1, sizeof *h->ips)))
+		goto out;
 	cJSON_ArrayForEach(x, ips) {
 		rt_buf b = RT_BUF_INIT;
 
 		if (!cJSON_IsString(x) || rt_path_unescape(&b, x->valuestring, strlen(x->valuestring)) ||
 		    !(h->ips[h->nips] = rt_buf_detach(&b, NULL))) {
 			rt_buf_release(&b);
-			return -1;
+			goto out;
 		}
 		h->nips++;
 	}
-	cJSON_ArrayForEach(x, logons) {
-		rt_pair_logon *l = &h->logons[h->nlogons++];
-		uint64_t f;
-		const cJSON *fi = cJSON_GetObjectItemCaseSensitive(x, "finding");
-
-		l->finding = RT_FINDING_NONE;
-		if (jr_time(x, "time", &l->time) || jr_u64(x, "record_id", &l->record_id) ||
-		    jr_path(x, "ip", &l->ip) || jr_path(x, "workstation", &l->workstation) ||
-		    jr_path(x, "user", &l->user) || jr_path(x, "logon_id", &l->logon_id) ||
-		    jr_path(x, "file", &l->file) || jr_path(x, "channel", &l->channel))
-			return -1;
-		if (!cJSON_IsNull(fi)) {
-			if (jr_u64(x, "finding", &f) || f >= nfind)
-				return -1;
-			l->finding = (size_t)f;
-		}
-	}
-	return 0;
+	r.h = h;
+	if (jr_each(text + ls, le - ls, read_logon, &r))
+		goto out;
+	if (!h->logons && !(h->logons = calloc(1, sizeof *h->logons)))
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(ips);
+	return rc;
 }
 
 /* unit.json's "containers" into a->containers (none when absent). */
@@ -885,7 +985,7 @@ static int read_containers(const cJSON *j, rt_analysis *a)
 static int load(const char *dir, const char *hostdir, unsigned flags, rt_analysis *parsed,
 		rt_analysis **out, char *err, size_t errlen)
 {
-	rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT, p = RT_BUF_INIT;
+	rt_buf folder = RT_BUF_INIT, report = RT_BUF_INIT, p = RT_BUF_INIT, pairing = RT_BUF_INIT;
 	rt_analysis *a = NULL;
 	cJSON *j;
 	char *name = NULL, *dname = NULL;
@@ -894,7 +994,7 @@ static int load(const char *dir, const char *hostdir, unsigned flags, rt_analysi
 	int rc = -1;
 
 	*out = NULL;
-	if (!(j = read_unit(dir, hostdir, err, errlen))) {
+	if (!(j = read_unit(dir, hostdir, &pairing, err, errlen))) {
 		rt_analysis_free(&parsed);
 		return -1;
 	}
@@ -940,7 +1040,8 @@ static int load(const char *dir, const char *hostdir, unsigned flags, rt_analysi
 	for (i = 0; i < a->ninputs; i++)
 		a->hosts[0].inputs[a->hosts[0].ninputs++] = i;
 	if (nfind != a->hosts[0].findings.n || read_links(j, &a->hosts[0].findings) ||
-	    read_pairing(j, a->hosts[0].name, a->hosts[0].findings.n, &a->hosts[0].pairing))
+	    read_pairing(pairing.buf, pairing.len, a->hosts[0].name, a->hosts[0].findings.n,
+			 &a->hosts[0].pairing))
 		ERR("%s/%s does not match its report.json", folder.buf, UNIT_FILE);
 	if (read_containers(j, a))
 		ERR("%s/%s: its containers are not as remtrail writes them", folder.buf, UNIT_FILE);
@@ -952,6 +1053,7 @@ out:
 	rt_buf_release(&folder);
 	rt_buf_release(&report);
 	rt_buf_release(&p);
+	rt_buf_release(&pairing);
 	if (rc)
 		rt_analysis_free(&a);
 	*out = a;
@@ -989,7 +1091,7 @@ rt_analysis *rt_hostdir_parse_report(const char *dir, const char *hostdir, const
 int rt_hostdir_copy(const char *src, const char *dst, const char *hostdir, char *err,
 		    size_t errlen)
 {
-	cJSON *j = read_unit(src, hostdir, err, errlen);
+	cJSON *j = read_unit(src, hostdir, NULL, err, errlen);
 	const cJSON *files, *x;
 	rt_buf p = RT_BUF_INIT, data = RT_BUF_INIT;
 	stage s;

@@ -102,6 +102,32 @@ static size_t skip_ws(const char *t, size_t len, size_t i)
 	return i;
 }
 
+int jr_each(const char *text, size_t len, int (*fn)(void *ctx, const char *v, size_t n),
+	    void *ctx)
+{
+	size_t i = skip_ws(text, len, 0);
+
+	if (i >= len || text[i] != '[')
+		return -1;
+	i = skip_ws(text, len, i + 1);
+	if (i < len && text[i] == ']')
+		return skip_ws(text, len, i + 1) == len ? 0 : -1;
+	for (;;) {
+		size_t vs = i, ve = skip_value(text, len, vs);
+
+		if (ve > len || ve == vs || fn(ctx, text + vs, ve - vs))
+			return -1;
+		i = skip_ws(text, len, ve);
+		if (i >= len)
+			return -1;
+		if (text[i] == ']')
+			return skip_ws(text, len, i + 1) == len ? 0 : -1;
+		if (text[i] != ',')
+			return -1;
+		i = skip_ws(text, len, i + 1);
+	}
+}
+
 int jr_span(const char *text, size_t len, const char *key, size_t *start, size_t *end)
 {
 	size_t i = skip_ws(text, len, 0), klen = strlen(key);

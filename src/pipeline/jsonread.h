@@ -21,6 +21,13 @@ cJSON *jr_parse(const char *text, size_t len);
  * bytes written: [*start, *end). 0, or -1 when there is no such member.
  */
 int jr_span(const char *text, size_t len, const char *key, size_t *start, size_t *end);
+/*
+ * fn(ctx, v, n) for each value of the array `text` (the bytes of the
+ * value as written, in order), so that a big array is read a value at a
+ * time. 0, or -1 when `text` is not an array or fn returned nonzero.
+ */
+int jr_each(const char *text, size_t len, int (*fn)(void *ctx, const char *v, size_t n),
+	    void *ctx);
 
 /* Member `key` of object `o`: a string (NULL when absent, null or not a string). */
 const char *jr_str(const cJSON *o, const char *key);
