@@ -389,9 +389,39 @@ static int put_piece(void *ctx, const void *p, size_t n)
 		o->failed = 1;
 		return -1;
 	}
-	rt_sha256_update(&o->sha, p, n);
+	rt_sha256_update(&o->sha, p, n); /* (a no-op without rt_sha256_init) */
 	o->len += n;
 	return 0;
+}
+
+/* The file's last bytes, then it is closed (its writeback started) and
+ * renamed; 0, or -1 with o->err set. */
+static int piece_finish(piece_out *o, const void *rest, size_t n)
+{
+	if (put_piece(o, rest, n))
+		return -1;
+	o->open = 0; /* closed, or removed on failure */
+	if (rt_outdir_end_unsynced(&o->out)) {
+		o->err = errno;
+		o->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void piece_error(const piece_out *o, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot write '%s/%s/%s': %s", o->s->dir, o->s->tmp.buf,
+		 o->f->name ? o->f->name : "a file", strerror(o->err));
+}
+
+/* A file not finished is removed. */
+static void piece_release(piece_out *o)
+{
+	if (o->open)
+		rt_outdir_abort(&o->out);
+	o->open = 0;
+	rt_sha256_release(&o->sha);
 }
 
 static int write_one(void *p, size_t i)
@@ -409,34 +439,21 @@ static int write_one(void *p, size_t i)
 	(void)rt_sha256_init(&o.sha);
 	f->put = put_piece;
 	f->put_ctx = &o;
-	if (j->make && j->make(j->ctx, i, f)) {
-		if (o.failed)
-			snprintf(j->err[i], sizeof j->err[i], "cannot write '%s/%s/%s': %s", j->s->dir,
-				 j->s->tmp.buf, f->name ? f->name : "a file", strerror(o.err));
-		else
-			snprintf(j->err[i], sizeof j->err[i], "out of memory while making %s",
-				 f->name ? f->name : "a file");
+	if (j->make && j->make(j->ctx, i, f) && !o.failed) {
+		snprintf(j->err[i], sizeof j->err[i], "out of memory while making %s",
+			 f->name ? f->name : "a file");
 		goto out;
 	}
 	/* what was not handed over (all of it, for a file made whole) */
-	if (put_piece(&o, f->data, f->len)) {
-		snprintf(j->err[i], sizeof j->err[i], "cannot write '%s/%s/%s': %s", j->s->dir,
-			 j->s->tmp.buf, f->name, strerror(o.err));
-		goto out;
-	}
-	o.open = 0; /* closed, or removed on failure */
-	if (rt_outdir_end_unsynced(&o.out)) {
-		snprintf(j->err[i], sizeof j->err[i], "cannot write '%s/%s/%s': %s", j->s->dir,
-			 j->s->tmp.buf, f->name, strerror(errno));
+	if (o.failed || piece_finish(&o, f->data, f->len)) {
+		piece_error(&o, j->err[i], sizeof j->err[i]);
 		goto out;
 	}
 	rt_sha256_final(&o.sha, d);
 	rt_hex(d, 32, f->sha256);
 	r = 0;
 out:
-	if (o.open)
-		rt_outdir_abort(&o.out);
-	rt_sha256_release(&o.sha);
+	piece_release(&o);
 	f->put = NULL;
 	f->put_ctx = NULL;
 	if (j->make) {
@@ -482,23 +499,18 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 	/* unit.json last, written as it is made */
 	uo.s = &s;
 	uo.f = &uf;
-	uf.name = UNIT_FILE;
-	(void)rt_sha256_init(&uo.sha); /* (put_piece hashes; unit.json's own is not kept) */
-	if (unit_json(&u, a, files, nfiles, made, &ufl) || put_piece(&uo, u.buf, u.len)) {
-		if (uo.failed)
-			ERR("cannot write '%s/%s/%s': %s", dir, s.tmp.buf, UNIT_FILE, strerror(uo.err));
+	uf.name = UNIT_FILE; /* (not hashed: no file lists unit.json) */
+	if (unit_json(&u, a, files, nfiles, made, &ufl) && !uo.failed)
 		ERR("out of memory");
+	if (uo.failed || piece_finish(&uo, u.buf, u.len)) {
+		piece_error(&uo, err, errlen);
+		goto out;
 	}
-	uo.open = 0; /* closed, or removed on failure */
-	if (rt_outdir_end_unsynced(&uo.out))
-		ERR("cannot write '%s/%s/%s': %s", dir, s.tmp.buf, UNIT_FILE, strerror(errno));
 	if (stage_commit(&s, err, errlen))
 		goto out;
 	rc = 0;
 out:
-	if (uo.open)
-		rt_outdir_abort(&uo.out);
-	rt_sha256_release(&uo.sha);
+	piece_release(&uo);
 	stage_end(&s, rc != 0);
 	rt_buf_release(&u);
 	free(j.err);

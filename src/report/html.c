@@ -985,9 +985,9 @@ static int host_article(rt_buf *out, const rt_analysis *a, size_t hi)
 
 /* ---------------------------------------------------------------- findings */
 
-static int findings_table(rt_buf *out, const rt_report *r, const rt_analysis *a,
-			  const rt_findings *l)
+static int findings_table(rt_buf *out, const rt_report *r, const rt_findings *l)
 {
+	const rt_analysis *a = r->a;
 	size_t i;
 	int k;
 
@@ -1131,7 +1131,7 @@ int rt_report_html(rt_buf *out, const rt_report *r, size_t host)
 	if (!shown && rt_buf_adds(out, "<p>No host has findings.</p>\n"))
 		goto out;
 	if (rt_buf_adds(out, "</section>\n") ||
-	    findings_table(out, r, a, one ? &a->hosts[host].findings : &a->findings) ||
+	    findings_table(out, r, one ? &a->hosts[host].findings : &a->findings) ||
 	    inputs(out, a, host) || run_footer(out, r->run) || rt_buf_adds(out, script) ||
 	    rt_buf_adds(out, "</body>\n</html>\n"))
 		goto out;
