@@ -491,6 +491,120 @@ START_TEST(many_remote_logons_pair_from_folders)
 }
 END_TEST
 
+/* report.json with `what` put before its first finding, and unit.json
+ * made to list it (size, SHA-256) as if remtrail had written it so. */
+static void forge_findings(const char *host, const char *what)
+{
+	char *rep = read_in(host, "report.json"), *unit = read_in(host, "unit.json"), *at, *v, *e;
+	char hex[65], old[160], now[160];
+	uint8_t d[32];
+	rt_sha256 c;
+	size_t n, k;
+
+	ck_assert_ptr_nonnull(rep);
+	ck_assert_ptr_nonnull(unit);
+	ck_assert_ptr_nonnull(at = strstr(rep, "\"findings\":["));
+	at += strlen("\"findings\":[");
+	n = strlen(rep) + strlen(what);
+	ck_assert_ptr_nonnull(v = malloc(n + 1));
+	memcpy(v, rep, (size_t)(at - rep));
+	strcpy(v + (at - rep), what);
+	strcat(v, at);
+	ck_assert_int_eq(rt_sha256_init(&c), 0);
+	rt_sha256_update(&c, v, n);
+	rt_sha256_final(&c, d);
+	for (k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", d[k]);
+	/* unit.json's entry of report.json, with the new size and digest */
+	ck_assert_ptr_nonnull(at = strstr(unit, "{\"name\":\"report.json\",\"size\":"));
+	ck_assert_ptr_nonnull(e = strchr(at, '}'));
+	ck_assert_uint_lt((size_t)(e - at), sizeof old);
+	snprintf(old, sizeof old, "%.*s", (int)(e - at), at);
+	snprintf(now, sizeof now, "{\"name\":\"report.json\",\"size\":%zu,\"sha256\":\"%s\"", n, hex);
+	e = malloc(strlen(unit) + strlen(now) + 1);
+	ck_assert_ptr_nonnull(e);
+	memcpy(e, unit, (size_t)(at - unit));
+	strcpy(e + (at - unit), now);
+	strcat(e, at + strlen(old));
+	free(tu_write_file(host, "report.json", v, n));
+	free(tu_write_file(host, "unit.json", e, strlen(e)));
+	free(rep);
+	free(unit);
+	free(v);
+	free(e);
+}
+
+/* A host's findings are read back from its report.json one at a time (a
+ * busy server's are tens of thousands, a tree of them several times the
+ * file): the case made from the folder is the one made as the folder was
+ * written, whatever the strings hold, and a finding not as written names
+ * the folder (nothing read out of bounds: the sanitizers run this). */
+START_TEST(many_findings_read_back_one_at_a_time)
+{
+	char *dir = tu_tmpdir(), ev[4096], out[3900], host[4000], *err = NULL, *t, *t2;
+	sc_host *srv = sc_new("SRV01", "10.0.0.10", tw_time("2024-03-01T08:00:00Z"));
+	uint64_t t0 = tw_time("2024-03-12T09:00:00Z"), min = 600000000ULL;
+	static const char *const bad[] = {
+		"{\"datetime\":1},", /* a time that is no time */
+		"{\"message\":\"x\\\"],\"host\":[}],", /* escapes and brackets in a string */
+		"{\"message\":\"unended", /* the list never ends */
+		"7,",
+	};
+	size_t i;
+
+	snprintf(ev, sizeof ev, "%s/ev", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	snprintf(host, sizeof host, "%s/hosts/SRV01", out);
+	for (i = 0; i < 300; i++) {
+		char user[64], ip[32];
+
+		/* quotes, backslashes and brackets in what the strings hold,
+		 * a backslash last */
+		snprintf(user, sizeof user, "DOM\\adm\"%zu}]\\", i);
+		snprintf(ip, sizeof ip, "198.51.100.%zu", i % 250 + 1);
+		sc_ev_winrm_session(srv, t0 + i * 2 * min, ip, user);
+	}
+	ck_assert_int_eq(sc_write(srv, ev), 0);
+	sc_free(&srv);
+	ck_assert_int_eq(run_rt("analyze", ev, "-o", out, "-j1", NULL, &err), 0);
+	free(err);
+	t = read_in(out, "timeline.jsonl");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_ge(occurrences(t, "adm\\\"1"), 100);
+	t2 = read_in(host, "timeline.jsonl");
+	ck_assert_ptr_nonnull(t2);
+	ck_assert_str_eq(t, t2); /* one host: the case's timeline is its own */
+	free(t2);
+	/* made from the folder alone, the same */
+	ck_assert_int_eq(run_rt("merge", out, NULL, NULL, NULL, NULL, &err), 0);
+	free(err);
+	t2 = read_in(out, "timeline.jsonl");
+	ck_assert_ptr_nonnull(t2);
+	ck_assert_str_eq(t, t2);
+	free(t2);
+	free(t);
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *rep = read_in(host, "report.json"), *unit = read_in(host, "unit.json");
+
+		ck_assert_ptr_nonnull(rep);
+		ck_assert_ptr_nonnull(unit);
+		forge_findings(host, bad[i]);
+		ck_assert_int_ne(run_rt("merge", out, NULL, NULL, NULL, NULL, &err), 0);
+		ck_assert_msg(strstr(err, "SRV01") != NULL, "%s", err);
+		free(err);
+		/* put them back */
+		free(tu_write_file(host, "report.json", rep, strlen(rep)));
+		free(tu_write_file(host, "unit.json", unit, strlen(unit)));
+		free(rep);
+		free(unit);
+	}
+	ck_assert_int_eq(run_rt("merge", out, NULL, NULL, NULL, NULL, &err), 0);
+	free(err);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* The case's timeline is the findings of its host folders read back: it
  * must be what `remtrail timeline` gives for the same evidence, every
  * column (the object, the attribution), and a finding a log gives for
@@ -793,6 +907,7 @@ int main(void)
 	tcase_add_test(tc, host_folder_is_self_contained);
 	tcase_add_test(tc, big_host_files_written_in_pieces);
 	tcase_add_test(tc, many_remote_logons_pair_from_folders);
+	tcase_add_test(tc, many_findings_read_back_one_at_a_time);
 	tcase_add_test(tc, case_timeline_is_the_timeline);
 	tcase_add_test(tc, configuration_is_config);
 	tcase_add_test(tc, copies_of_a_log_counted_once);

@@ -573,9 +573,10 @@ out:
 static cJSON *read_unit(const char *dir, const char *hostdir, rt_buf *pairing, char *why,
 			size_t whylen)
 {
-	rt_buf p = RT_BUF_INIT, text = RT_BUF_INIT, rest = RT_BUF_INIT;
+	static const char *const apart[] = { "pairing", NULL };
+	rt_buf p = RT_BUF_INIT, text = RT_BUF_INIT;
 	cJSON *j = NULL;
-	size_t ps, pe;
+	size_t span[1][2];
 	int complete = 0;
 
 	if (rt_buf_addf(&p, "%s/hosts/%s/" UNIT_FILE, dir, hostdir)) {
@@ -588,18 +589,13 @@ static cJSON *read_unit(const char *dir, const char *hostdir, rt_buf *pairing, c
 			 strerror(errno));
 		goto out;
 	}
-	if (!jr_span(text.buf, text.len, "pairing", &ps, &pe)) {
-		if ((pairing && rt_buf_add(pairing, text.buf + ps, pe - ps)) ||
-		    rt_buf_add(&rest, text.buf, ps) || rt_buf_adds(&rest, "null") ||
-		    rt_buf_add(&rest, text.buf + pe, text.len - pe)) {
-			snprintf(why, whylen, "out of memory");
-			goto out;
-		}
-		rt_buf_release(&text);
-		text = rest;
-		rest = (rt_buf)RT_BUF_INIT;
+	j = jr_parse_apart(text.buf, text.len, apart, span);
+	if (j && pairing && rt_buf_add(pairing, text.buf + span[0][0], span[0][1] - span[0][0])) {
+		snprintf(why, whylen, "out of memory");
+		cJSON_Delete(j);
+		j = NULL;
+		goto out;
 	}
-	j = jr_parse(text.buf, text.len);
 	if (!j || !jr_str(j, "schema") || strcmp(jr_str(j, "schema"), UNIT_SCHEMA) ||
 	    jr_bool(j, "complete", 0, &complete) || !complete) {
 		snprintf(why, whylen, "%s is not a complete %s record", UNIT_FILE, UNIT_SCHEMA);
@@ -609,7 +605,6 @@ static cJSON *read_unit(const char *dir, const char *hostdir, rt_buf *pairing, c
 out:
 	rt_buf_release(&p);
 	rt_buf_release(&text);
-	rt_buf_release(&rest);
 	return j;
 }
 

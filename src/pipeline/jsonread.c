@@ -11,15 +11,13 @@ static int num_char(char c)
 	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-cJSON *jr_parse(const char *text, size_t len)
+/* text's bytes onto b, every number quoted; -1 on OOM or when text ends
+ * inside a string. */
+static int quote_numbers(rt_buf *b, const char *text, size_t len)
 {
-	rt_buf b = RT_BUF_INIT;
 	size_t i = 0;
 	int in_str = 0, oom = 0;
-	cJSON *j = NULL;
 
-	if (rt_buf_grow(&b, len + len / 8 + 16))
-		return NULL;
 	while (i < len && !oom) {
 		char c = text[i];
 
@@ -28,38 +26,65 @@ cJSON *jr_parse(const char *text, size_t len)
 
 			while (run < len && text[run] != '"' && text[run] != '\\')
 				run++;
-			oom |= rt_buf_add(&b, text + i, run - i);
+			oom |= rt_buf_add(b, text + i, run - i);
 			i = run;
 			if (i >= len)
 				break;
 			if (text[i] == '\\') {
-				oom |= rt_buf_add(&b, text + i, i + 1 < len ? 2 : 1);
+				oom |= rt_buf_add(b, text + i, i + 1 < len ? 2 : 1);
 				i += 2;
 				continue;
 			}
 			in_str = 0;
-			oom |= rt_buf_addch(&b, '"');
+			oom |= rt_buf_addch(b, '"');
 			i++;
 		} else if (c == '"') {
 			in_str = 1;
-			oom |= rt_buf_addch(&b, '"');
+			oom |= rt_buf_addch(b, '"');
 			i++;
 		} else if (c == '-' || (c >= '0' && c <= '9')) {
 			size_t s = i;
 
 			while (i < len && num_char(text[i]))
 				i++;
-			oom |= rt_buf_addch(&b, '"') || rt_buf_add(&b, text + s, i - s) ||
-			       rt_buf_addch(&b, '"');
+			oom |= rt_buf_addch(b, '"') || rt_buf_add(b, text + s, i - s) ||
+			       rt_buf_addch(b, '"');
 		} else {
-			oom |= rt_buf_addch(&b, c);
+			oom |= rt_buf_addch(b, c);
 			i++;
 		}
 	}
-	if (!oom && !in_str && b.len)
+	return oom || in_str ? -1 : 0;
+}
+
+cJSON *jr_parse(const char *text, size_t len)
+{
+	rt_buf b = RT_BUF_INIT;
+	cJSON *j = NULL;
+
+	if (rt_buf_grow(&b, len + len / 8 + 16))
+		return NULL;
+	if (!quote_numbers(&b, text, len) && b.len)
 		j = cJSON_ParseWithLength(b.buf, b.len);
 	rt_buf_release(&b);
 	return j;
+}
+
+/* The closing quote of the string whose text starts at text[i] (past its
+ * opening quote), by runs: len when it never ends. */
+static size_t string_end(const char *text, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *q = memchr(text + i, '"', len - i);
+		const char *b = q ? memchr(text + i, '\\', (size_t)(q - (text + i))) : NULL;
+
+		if (!q)
+			return len;
+		if (!b)
+			return (size_t)(q - text);
+		i = (size_t)(b - text) + 2; /* past the escape and what it escapes */
+	}
+	return len;
 }
 
 /* Past the JSON value starting at text[i] (a string, a number, a literal,
@@ -72,13 +97,12 @@ static size_t skip_value(const char *text, size_t len, size_t i)
 		char c = text[i];
 
 		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"') {
-				in_str = 0;
-				if (!depth)
-					return i + 1;
-			}
+			i = string_end(text, len, i);
+			if (i >= len)
+				return len;
+			in_str = 0;
+			if (!depth)
+				return i + 1;
 		} else if (c == '"') {
 			in_str = 1;
 		} else if (c == '{' || c == '[') {
@@ -162,6 +186,57 @@ int jr_span(const char *text, size_t len, const char *key, size_t *start, size_t
 			return -1;
 		i++;
 	}
+}
+
+cJSON *jr_parse_apart(const char *text, size_t len, const char *const *keys, size_t (*spans)[2])
+{
+	rt_buf rest = RT_BUF_INIT;
+	size_t i = skip_ws(text, len, 0), k, from = 0;
+	cJSON *j = NULL;
+
+	for (k = 0; keys[k]; k++)
+		spans[k][0] = spans[k][1] = 0;
+	if (i >= len || text[i] != '{')
+		return NULL;
+	i = skip_ws(text, len, i + 1);
+	/* the members in one pass; a value set apart leaves "null" in its place */
+	while (i < len && text[i] != '}') {
+		size_t ks, ke, vs, ve;
+
+		if (text[i] != '"')
+			goto out;
+		ks = i + 1;
+		ke = skip_value(text, len, i);
+		if (ke >= len)
+			goto out;
+		i = skip_ws(text, len, ke);
+		if (i >= len || text[i] != ':')
+			goto out;
+		vs = skip_ws(text, len, i + 1);
+		ve = skip_value(text, len, vs);
+		if (ve > len || ve == vs)
+			goto out;
+		for (k = 0; keys[k]; k++)
+			if (ke - 1 - ks == strlen(keys[k]) && !memcmp(text + ks, keys[k], ke - 1 - ks))
+				break;
+		if (keys[k] && !spans[k][1]) {
+			spans[k][0] = vs;
+			spans[k][1] = ve;
+			if (quote_numbers(&rest, text + from, vs - from) || rt_buf_adds(&rest, "null"))
+				goto out;
+			from = ve;
+		}
+		i = skip_ws(text, len, ve);
+		if (i < len && text[i] == ',')
+			i = skip_ws(text, len, i + 1);
+	}
+	if (!from)
+		j = jr_parse(text, len);
+	else if (!quote_numbers(&rest, text + from, len - from))
+		j = cJSON_ParseWithLength(rest.buf, rest.len);
+out:
+	rt_buf_release(&rest);
+	return j;
 }
 
 const char *jr_str(const cJSON *o, const char *key)

@@ -22,6 +22,14 @@ cJSON *jr_parse(const char *text, size_t len);
  */
 int jr_span(const char *text, size_t len, const char *key, size_t *start, size_t *end);
 /*
+ * Parse the top-level object of `text` with the values of the members
+ * named in `keys` (NULL-terminated) set apart: null in the tree, their
+ * bytes at [spans[k][0], spans[k][1]) of text ([0, 0) when absent), to be
+ * read a value at a time (jr_each) instead of as one big tree. NULL when
+ * it is not a JSON object.
+ */
+cJSON *jr_parse_apart(const char *text, size_t len, const char *const *keys, size_t (*spans)[2]);
+/*
  * fn(ctx, v, n) for each value of the array `text` (the bytes of the
  * value as written, in order), so that a big array is read a value at a
  * time. 0, or -1 when `text` is not an array or fn returned nonzero.

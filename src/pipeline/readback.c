@@ -131,10 +131,10 @@ static int read_array(rb *r, const cJSON *o, const char *key, size_t size, void 
 	cnt = (size_t)cJSON_GetArraySize(arr);
 	if (cnt && !(*v = calloc(cnt, size)))
 		FAIL("out of memory");
+	/* counted before it is read: what a failed record holds is freed too */
 	cJSON_ArrayForEach(x, arr) {
-		if (fn(r, x, (char *)*v + *n * size))
+		if (fn(r, x, (char *)*v + (*n)++ * size))
 			return -1;
-		(*n)++;
 	}
 	return 0;
 }
@@ -272,19 +272,50 @@ static int read_finding(rb *r, const cJSON *o, rt_finding *f)
 	return 0;
 }
 
-static int read_findings(rb *r, const cJSON *arr, rt_findings *l)
+typedef struct finding_reader {
+	rb *r;
+	rt_findings *l;
+	int failed; /* said in r->err */
+} finding_reader;
+
+/* One finding of the list (jr_each): a tree of its own, gone once read. */
+static int one_finding(void *ctx, const char *v, size_t n)
 {
-	const cJSON *x;
+	finding_reader *fr = ctx;
+	rb *r = fr->r;
+	cJSON *x = jr_parse(v, n);
+	rt_finding *f;
+	int rc = -1;
 
-	if (!cJSON_IsArray(arr))
-		FAIL("'findings' is not a list");
-	cJSON_ArrayForEach(x, arr) {
-		rt_finding *f = rt_findings_add(l);
+	fr->failed = 1;
+	if (!cJSON_IsObject(x)) {
+		snprintf(r->err, r->errlen, "a finding is not as remtrail writes it");
+		goto out;
+	}
+	if (!(f = rt_findings_add(fr->l))) {
+		snprintf(r->err, r->errlen, "out of memory");
+		goto out;
+	}
+	if (read_finding(r, x, f))
+		goto out;
+	fr->failed = 0;
+	rc = 0;
+out:
+	cJSON_Delete(x);
+	return rc;
+}
 
-		if (!f)
-			FAIL("out of memory");
-		if (read_finding(r, x, f))
-			return -1;
+/* The findings, the bytes of their list as written: one at a time, as a
+ * host's may be tens of thousands, and a tree of all of them several times
+ * the size of the file. */
+static int read_findings(rb *r, const char *text, size_t len, rt_findings *l)
+{
+	finding_reader fr = { r, l, 0 };
+
+	if (jr_each(text, len, one_finding, &fr)) {
+		if (!fr.failed)
+			FAIL("'findings' is not a list");
+		return -1;
 	}
 	return 0;
 }
@@ -372,11 +403,13 @@ static int read_host(rb *r, const cJSON *o, rt_analysis_host *h)
 int rb_host_report(rt_analysis *a, const char *text, size_t len, const char *file, char *err,
 		   size_t errlen)
 {
+	static const char *const apart[] = { "findings", "configuration", NULL };
 	rb r = { a, err, errlen };
-	cJSON *j = jr_parse(text, len), *x;
+	size_t spans[2][2];
+	cJSON *j = jr_parse_apart(text, len, apart, spans), *x;
 	const cJSON *hosts, *inputs, *verdicts;
 	const char *scope;
-	size_t cs, ce;
+	size_t cs = spans[1][0], ce = spans[1][1];
 	pl_inputs in = { NULL, 0, 0 };
 	int rc = -1;
 
@@ -410,14 +443,14 @@ int rb_host_report(rt_analysis *a, const char *text, size_t len, const char *fil
 		if (read_input(&r, x, i))
 			goto out;
 	}
-	if (read_findings(&r, cJSON_GetObjectItemCaseSensitive(j, "findings"),
+	if (read_findings(&r, text + spans[0][0], spans[0][1] - spans[0][0],
 			  &a->hosts[0].findings))
 		goto out;
 	if (cJSON_GetArraySize(verdicts) == 1 &&
 	    read_verdicts(&r, cJSON_GetArrayItem(verdicts, 0), &a->hosts[0].verdicts))
 		goto out;
 	/* the configuration as written, byte for byte */
-	if (jr_span(text, len, "configuration", &cs, &ce)) {
+	if (ce == cs) {
 		snprintf(err, errlen, "no configuration");
 		goto out;
 	}
