@@ -3,9 +3,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -50,6 +53,58 @@ START_TEST(sha256_file)
 	ck_assert_uint_eq(size, 3);
 	ck_assert_int_eq(rt_sha256_file("/nonexistent/x", hex, NULL), -1);
 	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Files handed to a syncer are flushed by its thread while the caller
+ * goes on; the wait gives the first failure (fsync of a pipe: EINVAL),
+ * which a later end of the same file would no longer see. */
+START_TEST(outdir_syncer)
+{
+	char *dir = tu_tmpdir(), *p, *q;
+	rt_outdir_file f[40], bad;
+	rt_syncer *s = rt_syncer_new();
+	int pfd[2];
+	size_t i;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(rt_syncer_wait(s), 0); /* nothing given yet */
+	for (i = 0; i < 40; i++) { /* past its first room for 16 */
+		char name[16];
+
+		snprintf(name, sizeof name, "f%zu", i);
+		ck_assert_int_eq(rt_outdir_begin(&f[i], dir, name), 0);
+		ck_assert_int_eq(rt_outdir_put(&f[i], name, strlen(name)), 0);
+		rt_outdir_sync_by(&f[i], s);
+	}
+	ck_assert_int_eq(rt_syncer_wait(s), 0);
+	for (i = 0; i < 40; i++)
+		ck_assert_int_eq(rt_outdir_end(&f[i]), 0);
+	p = tu_path(dir, "f39");
+	q = tu_read_file(p, NULL);
+	ck_assert_str_eq(q, "f39");
+	free(p);
+	free(q);
+	/* a file that cannot be flushed */
+	ck_assert_int_eq(pipe(pfd), 0);
+	memset(&bad, 0, sizeof bad);
+	bad.fd = pfd[1];
+	rt_outdir_sync_by(&bad, s);
+	ck_assert_int_eq(rt_syncer_wait(s), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(rt_syncer_wait(s), -1); /* it stays failed */
+	rt_syncer_free(&s);
+	ck_assert_ptr_null(s);
+	rt_syncer_free(&s);
+	close(pfd[0]);
+	close(pfd[1]);
+	/* without a syncer: the writeback only */
+	ck_assert_int_eq(rt_syncer_wait(NULL), 0);
+	ck_assert_int_eq(rt_outdir_begin(&f[0], dir, "g"), 0);
+	rt_outdir_sync_by(&f[0], NULL);
+	ck_assert_int_eq(rt_outdir_end(&f[0]), 0);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -170,7 +225,7 @@ START_TEST(assess_json_shape)
 }
 END_TEST
 
-static char *dup(const char *s)
+static char *tdup(const char *s)
 {
 	char *d = rt_strdup0(s);
 
@@ -187,13 +242,13 @@ static void add_finding(rt_findings *l, const char *host, rt_finding_kind k, rt_
 	f->timestamp = t;
 	f->kind = k;
 	f->direction = dir;
-	f->host = dup(host);
-	f->channel = dup("Microsoft-Windows-WinRM/Operational");
+	f->host = tdup(host);
+	f->channel = tdup("Microsoft-Windows-WinRM/Operational");
 	f->event_id = 91;
 	f->record_id = rid;
-	f->source_file = dup("ev/WS01/WinRM.evtx");
-	f->message = dup(msg);
-	f->remote_ip = ip ? dup(ip) : NULL;
+	f->source_file = tdup("ev/WS01/WinRM.evtx");
+	f->message = tdup(msg);
+	f->remote_ip = ip ? tdup(ip) : NULL;
 }
 
 /* A case of one host built by hand: what the writers see, without the
@@ -212,29 +267,29 @@ static rt_analysis *mini_case(void)
 	a->nhosts = 1;
 	a->ninputs = 2;
 	in = &a->inputs[0];
-	in->path = dup("ev/WS01/SYSTEM");
-	in->root = dup("ev");
-	in->rel = dup("WS01/SYSTEM");
-	in->sha256 = dup("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	in->path = tdup("ev/WS01/SYSTEM");
+	in->root = tdup("ev");
+	in->rel = tdup("WS01/SYSTEM");
+	in->sha256 = tdup("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	in->size = 3;
-	in->host = dup("WS01");
-	in->kind = dup("hive:SYSTEM");
+	in->host = tdup("WS01");
+	in->kind = tdup("hive:SYSTEM");
 	in = &a->inputs[1];
-	in->path = dup("ev/WS01/WinRM.evtx");
-	in->root = dup("ev");
-	in->rel = dup("WS01/WinRM.evtx");
-	in->host = dup("WS01");
-	in->kind = dup("evtx");
+	in->path = tdup("ev/WS01/WinRM.evtx");
+	in->root = tdup("ev");
+	in->rel = tdup("WS01/WinRM.evtx");
+	in->host = tdup("WS01");
+	in->kind = tdup("evtx");
 	in->state = RT_INPUT_PARTLY;
 	in->records = 7;
 	in->notes = calloc(1, sizeof *in->notes);
-	in->notes[0] = dup("bad chunk magic in chunk 2 at offset 0x21000");
+	in->notes[0] = tdup("bad chunk magic in chunk 2 at offset 0x21000");
 	in->nnotes = 1;
 	h = &a->hosts[0];
-	h->name = dup("WS01");
-	h->dir = dup("WS01");
-	h->name_source = dup("SYSTEM hive");
-	h->time_zone = dup("W. Europe Standard Time");
+	h->name = tdup("WS01");
+	h->dir = tdup("WS01");
+	h->name_source = tdup("SYSTEM hive");
+	h->time_zone = tdup("W. Europe Standard Time");
 	h->has_bias = 1;
 	h->active_bias = -60;
 	h->verdicts = sample_result();
@@ -563,6 +618,7 @@ int main(void)
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, sha256_file);
 	tcase_add_test(tc, outdir_rules);
+	tcase_add_test(tc, outdir_syncer);
 	tcase_add_test(tc, assess_json_shape);
 	tcase_add_test(tc, report_json_and_text);
 	tcase_add_test(tc, writers_flush_in_pieces);

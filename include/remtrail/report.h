@@ -91,6 +91,24 @@ void rt_outdir_abort(rt_outdir_file *f);
 /* Start writing what was put to the disk, without waiting (a later end
  * then mostly finds it done). */
 void rt_outdir_writeback(rt_outdir_file *f);
+/*
+ * Files flushed to the disk (fsync) by a thread of their own, in the order
+ * given, while the caller makes the next ones: a folder of files or the
+ * case's five are then published after a wait for the last one only, not
+ * for all of them in turn. rt_syncer_new: NULL on out of memory (files
+ * are then flushed when they end, as without one).
+ */
+typedef struct rt_syncer rt_syncer;
+rt_syncer *rt_syncer_new(void);
+/* What was put to f so far goes to the disk: flushed by the syncer's
+ * thread (an end or rt_outdir_sync() then finds it done); without one,
+ * its writeback is started (rt_outdir_writeback). */
+void rt_outdir_sync_by(rt_outdir_file *f, rt_syncer *s);
+/* Every file given to s flushed: 0, or -1 with errno of the first that
+ * could not be. 0 for no syncer. */
+int rt_syncer_wait(rt_syncer *s);
+/* Waits for the thread; *s = NULL. */
+void rt_syncer_free(rt_syncer **s);
 
 /* ----------------------------------------------------------------- assess */
 

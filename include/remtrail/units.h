@@ -192,6 +192,10 @@ typedef struct rt_hostdir_file {
 	 * are then what follows them. 0, or -1 when they could not be written
 	 * (make then fails). */
 	int (*put)(void *put_ctx, const void *p, size_t n);
+	/* ... and may say the file is whole, once all of it was put (nothing
+	 * more is written of it: data/len are not): it is closed and its
+	 * flush to the disk starts while make goes on. 0, or -1. */
+	int (*done)(void *put_ctx);
 	void *put_ctx;
 } rt_hostdir_file;
 

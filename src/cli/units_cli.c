@@ -295,11 +295,26 @@ static int put_piece(void *ctx, rt_buf *out)
 	return 0;
 }
 
+/* A report.json parsed ahead: its pieces written as they are made, and
+ * kept. */
+typedef struct keep_piece {
+	const rt_hostdir_file *f;
+	rt_buf *whole;
+} keep_piece;
+
+static int put_kept(void *ctx, rt_buf *out)
+{
+	keep_piece *k = ctx;
+
+	return rt_buf_add(k->whole, out->buf, out->len) ? -1 : put_piece((void *)k->f, out);
+}
+
 int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 {
 	const cli_unit_render *j = ctx;
-	rt_buf *b = &j->bufs[i];
+	rt_buf *b = &j->bufs[i], whole = RT_BUF_INIT;
 	rt_report rep = *j->r;
+	keep_piece kp = { f, &whole };
 	int parse = j->parsed && unit_files[i].write == rt_report_json;
 
 	if (!f) { /* written: its bytes go */
@@ -308,21 +323,34 @@ int cli_unit_make(void *ctx, size_t i, rt_hostdir_file *f)
 	}
 	rt_buf_reset(b);
 	f->name = unit_files[i].name;
-	/* written as it is made, but for a report.json parsed ahead, which is
-	 * needed whole */
-	if (f->put && !parse) {
-		rep.flush = put_piece;
-		rep.flush_ctx = f;
+	/* written as it is made; a report.json parsed ahead is kept whole too */
+	if (f->put) {
+		rep.flush = parse ? put_kept : put_piece;
+		rep.flush_ctx = parse ? (void *)&kp : (void *)f;
 	}
 	if (unit_files[i].write(b, &rep, j->host))
-		return -1;
+		goto fail;
 	f->data = b->buf;
 	f->len = b->len;
-	/* while the other files are made (NULL if it fails: the case step
-	 * then reads it from the folder) */
-	if (parse)
-		*j->parsed = rt_hostdir_parse_report(j->dir, j->hostdir, b->buf, b->len);
+	if (!parse)
+		return 0;
+	/* parsed while the other files are made, and while this one goes to
+	 * the disk (NULL if it fails: the case step then reads it from the
+	 * folder) */
+	if (rt_buf_add(&whole, b->buf, b->len))
+		goto fail;
+	if (f->put && f->done) {
+		if (f->put(f->put_ctx, b->buf, b->len) || f->done(f->put_ctx))
+			goto fail;
+		f->data = NULL;
+		f->len = 0;
+	}
+	*j->parsed = rt_hostdir_parse_report(j->dir, j->hostdir, whole.buf, whole.len);
+	rt_buf_release(&whole);
 	return 0;
+fail:
+	rt_buf_release(&whole);
+	return -1;
 }
 
 /* rt_report.flush: what the writer has so far goes to the file. */
@@ -337,6 +365,7 @@ static int put_out(void *ctx, rt_buf *out)
 typedef struct case_job {
 	const char *dir;
 	const rt_report *r;
+	rt_syncer *sync;  /* flushes each file once made */
 	rt_outdir_file f[sizeof unit_files / sizeof *unit_files]; /* made, not ended */
 	int err[sizeof unit_files / sizeof *unit_files];   /* errno of a failure, -1 none */
 	int where[sizeof unit_files / sizeof *unit_files]; /* 1 while writing */
@@ -369,8 +398,8 @@ static int case_one(void *ctx, size_t i)
 		rt_outdir_abort(&f);
 		goto fail;
 	}
-	/* its writeback runs while the others are made */
-	rt_outdir_writeback(&f);
+	/* flushed while the others are made */
+	rt_outdir_sync_by(&f, j->sync);
 	j->f[i] = f;
 	rt_buf_release(&b);
 	return 0;
@@ -392,11 +421,18 @@ int cli_write_case(const char *cmd, const char *dir, const rt_report *r)
 	memset(&j, 0, sizeof j);
 	j.dir = dir;
 	j.r = r;
+	j.sync = rt_syncer_new();
 	for (i = 0; i < cli_nunit_files; i++)
 		j.f[i].fd = -1;
 	if (!rt_par_each(cli_nunit_files, threads, case_one, &j)) {
 		int failed = 0;
 
+		/* a flush the syncer saw fail is not seen again by the end's
+		 * (one error report per open file): none of them is published */
+		if (rt_syncer_wait(j.sync)) {
+			j.err[0] = errno;
+			failed = 1;
+		}
 		for (i = 0; i < cli_nunit_files; i++)
 			if (!failed && rt_outdir_end(&j.f[i])) {
 				j.err[i] = errno;
@@ -404,9 +440,11 @@ int cli_write_case(const char *cmd, const char *dir, const rt_report *r)
 			} else if (failed) {
 				rt_outdir_abort(&j.f[i]);
 			}
+		rt_syncer_free(&j.sync);
 		if (!failed)
 			return 0;
 	} else {
+		rt_syncer_free(&j.sync);
 		for (i = 0; i < cli_nunit_files; i++)
 			if (j.f[i].fd >= 0)
 				rt_outdir_abort(&j.f[i]);

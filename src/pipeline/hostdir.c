@@ -349,6 +349,7 @@ static void stage_end(stage *s, int failed)
  * by side: one's write and fsync wait while another is rendered. */
 typedef struct write_job {
 	stage *s;
+	rt_syncer *sync;  /* flushes each file once written (NULL: the commit does) */
 	rt_hostdir_file *files;
 	rt_hostdir_make_fn make;
 	void *ctx;
@@ -359,11 +360,13 @@ typedef struct write_job {
  * opened at its first bytes, hashed as they go. */
 typedef struct piece_out {
 	stage *s;
+	rt_syncer *sync;
 	const rt_hostdir_file *f;
 	rt_outdir_file out;
 	rt_sha256 sha;
 	size_t len;            /* bytes written */
 	int open, failed;
+	int done;              /* closed and renamed (piece_finish) */
 	int err;               /* errno of the failure */
 } piece_out;
 
@@ -400,13 +403,23 @@ static int piece_finish(piece_out *o, const void *rest, size_t n)
 {
 	if (put_piece(o, rest, n))
 		return -1;
+	o->done = 1;
 	o->open = 0; /* closed, or removed on failure */
+	rt_outdir_sync_by(&o->out, o->sync);
 	if (rt_outdir_end_unsynced(&o->out)) {
 		o->err = errno;
 		o->failed = 1;
 		return -1;
 	}
 	return 0;
+}
+
+/* rt_hostdir_file.done: all of it was put. */
+static int piece_done(void *ctx)
+{
+	piece_out *o = ctx;
+
+	return o->failed || o->done || piece_finish(o, NULL, 0) ? -1 : 0;
 }
 
 static void piece_error(const piece_out *o, char *err, size_t errlen)
@@ -434,10 +447,12 @@ static int write_one(void *p, size_t i)
 
 	memset(&o, 0, sizeof o);
 	o.s = j->s;
+	o.sync = j->sync;
 	o.f = f;
 	/* (a context that failed hashes to zeros, as it always did here) */
 	(void)rt_sha256_init(&o.sha);
 	f->put = put_piece;
+	f->done = piece_done;
 	f->put_ctx = &o;
 	if (j->make && j->make(j->ctx, i, f) && !o.failed) {
 		snprintf(j->err[i], sizeof j->err[i], "out of memory while making %s",
@@ -445,7 +460,7 @@ static int write_one(void *p, size_t i)
 		goto out;
 	}
 	/* what was not handed over (all of it, for a file made whole) */
-	if (o.failed || piece_finish(&o, f->data, f->len)) {
+	if (o.failed || (!o.done && piece_finish(&o, f->data, f->len))) {
 		piece_error(&o, j->err[i], sizeof j->err[i]);
 		goto out;
 	}
@@ -455,6 +470,7 @@ static int write_one(void *p, size_t i)
 out:
 	piece_release(&o);
 	f->put = NULL;
+	f->done = NULL;
 	f->put_ctx = NULL;
 	if (j->make) {
 		j->make(j->ctx, i, NULL); /* its bytes may go */
@@ -468,7 +484,7 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 		     rt_hostdir_make_fn make, void *ctx, unsigned threads,
 		     const rt_hostdir_made *made, char *err, size_t errlen)
 {
-	write_job j = { NULL, files, make, ctx, calloc(nfiles + 1, sizeof *j.err) };
+	write_job j = { NULL, NULL, files, make, ctx, calloc(nfiles + 1, sizeof *j.err) };
 	rt_buf u = RT_BUF_INIT;
 	rt_hostdir_file uf;
 	piece_out uo;
@@ -488,6 +504,9 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 	}
 	if (!j.err || stage_begin(&s, dir, a->hosts[0].dir))
 		ERR("out of memory");
+	/* each file flushed while the next is made: the commit then waits
+	 * for the last one only */
+	j.sync = rt_syncer_new();
 	if (make && nfiles)
 		memset(files, 0, nfiles * sizeof *files);
 	/* the first file that failed, in their order, whatever the threads did */
@@ -498,6 +517,7 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 	}
 	/* unit.json last, written as it is made */
 	uo.s = &s;
+	uo.sync = j.sync;
 	uo.f = &uf;
 	uf.name = UNIT_FILE; /* (not hashed: no file lists unit.json) */
 	if (unit_json(&u, a, files, nfiles, made, &ufl) && !uo.failed)
@@ -506,11 +526,14 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 		piece_error(&uo, err, errlen);
 		goto out;
 	}
+	if (rt_syncer_wait(j.sync))
+		ERR("cannot flush '%s/%s' to the disk: %s", dir, s.tmp.buf, strerror(errno));
 	if (stage_commit(&s, err, errlen))
 		goto out;
 	rc = 0;
 out:
 	piece_release(&uo);
+	rt_syncer_free(&j.sync);
 	stage_end(&s, rc != 0);
 	rt_buf_release(&u);
 	free(j.err);

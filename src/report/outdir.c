@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -442,4 +443,142 @@ int rt_outdir_sync(const char *dir)
 int rt_outdir_write(const char *dir, const char *name, const void *data, size_t n)
 {
 	return outdir_write(dir, name, data, n, 1);
+}
+
+/* ------------------------------------------------------------------ syncer */
+
+struct rt_syncer {
+	pthread_mutex_t lock;
+	pthread_cond_t more, done;
+	pthread_t th;
+	int started, stop;
+	int *fds;            /* queued, flushed in turn */
+	size_t n, cap, next; /* queued; room; the next to flush */
+	int busy;            /* one is being flushed */
+	int err;             /* errno of the first that failed */
+};
+
+static void *syncer_main(void *arg)
+{
+	rt_syncer *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		int fd, e;
+
+		while (s->next == s->n && !s->stop)
+			pthread_cond_wait(&s->more, &s->lock);
+		if (s->next == s->n)
+			break;
+		fd = s->fds[s->next++];
+		s->busy = 1;
+		pthread_mutex_unlock(&s->lock);
+		e = fsync(fd) ? errno : 0;
+		close(fd);
+		pthread_mutex_lock(&s->lock);
+		s->busy = 0;
+		if (e && !s->err)
+			s->err = e;
+		pthread_cond_broadcast(&s->done);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+rt_syncer *rt_syncer_new(void)
+{
+	rt_syncer *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->more, NULL);
+	pthread_cond_init(&s->done, NULL);
+	return s;
+}
+
+/* fsync here, when there is no syncer or it cannot take the file */
+static void sync_here(rt_syncer *s, int fd)
+{
+	int e = fsync(fd) ? errno : 0;
+
+	close(fd);
+	if (s && e) {
+		pthread_mutex_lock(&s->lock);
+		if (!s->err)
+			s->err = e;
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
+void rt_outdir_sync_by(rt_outdir_file *f, rt_syncer *s)
+{
+	int fd;
+
+	if (f->fd < 0)
+		return;
+	if (!s || (fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		rt_outdir_writeback(f); /* its end flushes it */
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		int *v = realloc(s->fds, cap * sizeof *v);
+
+		if (!v) {
+			pthread_mutex_unlock(&s->lock);
+			sync_here(s, fd);
+			return;
+		}
+		s->fds = v;
+		s->cap = cap;
+	}
+	if (!s->started) {
+		if (pthread_create(&s->th, NULL, syncer_main, s)) {
+			pthread_mutex_unlock(&s->lock);
+			sync_here(s, fd);
+			return;
+		}
+		s->started = 1;
+	}
+	s->fds[s->n++] = fd;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int rt_syncer_wait(rt_syncer *s)
+{
+	int e;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	while (s->next < s->n || s->busy)
+		pthread_cond_wait(&s->done, &s->lock);
+	e = s->err;
+	pthread_mutex_unlock(&s->lock);
+	if (e)
+		errno = e;
+	return e ? -1 : 0;
+}
+
+void rt_syncer_free(rt_syncer **ps)
+{
+	rt_syncer *s = ps ? *ps : NULL;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = 1;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->lock);
+	if (s->started)
+		pthread_join(s->th, NULL);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->more);
+	pthread_cond_destroy(&s->done);
+	free(s->fds);
+	free(s);
+	*ps = NULL;
 }
