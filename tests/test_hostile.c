@@ -652,6 +652,44 @@ START_TEST(write_errors_exit_1)
 }
 END_TEST
 
+/* A chunk's events past 32 KiB go to stdout in one write(2), not through
+ * stdio (cli_write): a full disk or a closed stdout is an error there too,
+ * and captured, the output is every event once, in order. */
+START_TEST(big_pieces_write_errors_exit_1)
+{
+	char *dir = tu_tmpdir(), ev[4096];
+	sc_host *h = sc_new("SRV01", "10.0.0.10", tw_time("2024-03-01T08:00:00Z"));
+	uint64_t t0 = tw_time("2024-03-12T09:00:00Z");
+	const char *args[] = { "events", ev, NULL };
+	run_result r;
+	size_t i, lines = 0;
+	int mode;
+	char *p;
+
+	snprintf(ev, sizeof ev, "%s/ev", dir);
+	for (i = 0; i < 400; i++)
+		sc_ev_logon(h, t0 + i * 10000000ULL, "198.51.100.7", "svc_backup");
+	ck_assert_int_eq(sc_write(h, ev), 0);
+	sc_free(&h);
+	run(&r, OUT_CAPTURE, 60, 2048, args);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_uint_gt(strlen(r.out), 64u * 1024u);
+	for (p = r.out; (p = strchr(p, '\n')); p++)
+		lines++;
+	ck_assert_uint_ge(lines, 400);
+	run_free(&r);
+	for (mode = OUT_FULL; mode <= OUT_CLOSED; mode++) {
+		run(&r, mode, 60, 2048, args);
+		ck_assert_msg(r.status == 1, "%s: exit %d, stderr: %s",
+			      mode == OUT_FULL ? "/dev/full" : "closed stdout", r.status, r.err);
+		ck_assert_msg(strstr(r.err, "cannot write"), "stderr: %s", r.err);
+		run_free(&r);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* analyze writes its folder, not stdout: a closed stdout does not stop it,
  * and nothing of stdout lands in the report files. */
 START_TEST(analyze_with_closed_stdout)
@@ -821,6 +859,7 @@ static Suite *suite(void)
 	tcase_set_timeout(out, 300);
 	tcase_add_loop_test(out, write_errors_exit_1, 0,
 			    (int)(sizeof write_cmds / sizeof write_cmds[0]));
+	tcase_add_test(out, big_pieces_write_errors_exit_1);
 	tcase_add_test(out, analyze_with_closed_stdout);
 	tcase_add_test(out, outdir_never_in_the_evidence);
 	tcase_add_test(out, analyze_refuses_output_beside_evidence);
