@@ -372,13 +372,20 @@ END_TEST
 START_TEST(any_jobs_give_the_same_result)
 {
 	static const char *const jobs[] = { "-j1", "-j2", "-j3", "-j8" };
-	char *one = path("j1", NULL), *out1 = NULL, *err = NULL;
+	char *one = path("j1", NULL), *out1 = NULL, *man1 = NULL, *err = NULL;
 	size_t i;
 
 	ck_assert_int_eq(rt(NULL, NULL, "analyze", ev, "-o", one, "-j1", NULL), 0);
 	ck_assert_int_eq(rt(&out1, NULL, "assess", ev, "-j1", NULL), 0);
+	ck_assert_int_eq(rt(&man1, NULL, "hosts", ev, "-j1", NULL), 0);
 	for (i = 1; i < sizeof jobs / sizeof *jobs; i++) {
 		char *o = path(jobs[i] + 1, NULL), *out = NULL;
+
+		/* the walk names hosts and reads their hives side by side */
+		ck_assert_int_eq(rt(&out, NULL, "hosts", ev, jobs[i], NULL), 0);
+		ck_assert_str_eq(out, man1);
+		free(out);
+		out = NULL;
 
 		ck_assert_int_eq(rt(NULL, &err, "analyze", ev, "-o", o, jobs[i], NULL), 0);
 		/* one line per host finished, whatever the order */
@@ -391,6 +398,7 @@ START_TEST(any_jobs_give_the_same_result)
 		free(o);
 	}
 	free(out1);
+	free(man1);
 	free(one);
 }
 END_TEST

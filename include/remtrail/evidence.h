@@ -197,6 +197,11 @@ typedef struct rt_evidence_opts {
 	int sha256;
 	/* BitLocker recovery password for encrypted volumes in images */
 	const char *recovery_password;
+	/* Hosts whose names are read from their artifacts side by side (a
+	 * SYSTEM hive is read whole for it): 0 or 1, one at a time. The namers
+	 * are then called from several threads at once, each on its own
+	 * artifacts. */
+	unsigned threads;
 } rt_evidence_opts;
 
 /*

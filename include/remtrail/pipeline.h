@@ -149,6 +149,15 @@ void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256);
  * once, before any collection (the string is kept, not copied).
  */
 void rt_pipeline_set_recovery_password(const char *password);
+/*
+ * Threads for the work the evidence walk does per host (its name read
+ * from its SYSTEM hive or logs, its management hosts from its firewall
+ * rules), for every command of the run: rt_evidence_opts.threads and
+ * rt_units_collect. 0 or 1 (the default): one host at a time. The result
+ * is the same for any number.
+ */
+void rt_pipeline_set_jobs(unsigned jobs);
+unsigned rt_pipeline_jobs(void);
 /* rt_evidence_collect with those options. */
 int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,
 			rt_diag *diag);

@@ -32,7 +32,7 @@ static int run(int argc, char **argv)
 	rt_diag diag;
 	rt_buf out = RT_BUF_INIT;
 	uint64_t bytes = 0;
-	int i, only_paths = 0, r = RT_EXIT_FAIL;
+	int i, j, jobs = 0, only_paths = 0, r = RT_EXIT_FAIL;
 
 	if (!paths)
 		return RT_EXIT_FAIL;
@@ -47,6 +47,11 @@ static int run(int argc, char **argv)
 			cli_print_help(&cli_cmd_hosts);
 			free(paths);
 			return RT_EXIT_OK;
+		} else if ((j = cli_opt_jobs("hosts", argc, argv, &i, &jobs)) != 0) {
+			if (j < 0) {
+				free(paths);
+				return RT_EXIT_USAGE;
+			}
 		} else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
 			for (format = 0; v && format < NFORMATS && strcmp(v, formats[format].name);)
 				format++;
@@ -97,7 +102,7 @@ out:
 
 const cli_command cli_cmd_hosts = {
 	"hosts", run, "list the host units of a case (a manifest for shards and schedulers)",
-	"usage: remtrail hosts PATH... [--format jsonl|text|names]\n"
+	"usage: remtrail hosts PATH... [--format jsonl|text|names] [-j N]\n"
 	"\n"
 	"Walks the evidence under PATH once, as analyze does, and lists the hosts it\n"
 	"would analyze: one unit per host, with its results folder, its files and\n"
@@ -123,6 +128,9 @@ const cli_command cli_cmd_hosts = {
 	"  --format names  the hosts' folder names, one a line, in manifest order:\n"
 	"                  what --host takes, made safe for shells and file names\n"
 	"                  (one job per host with GNU parallel)\n"
+	"  -j, --jobs N    hosts read side by side (a SYSTEM hive is read for the\n"
+	"                  host's name and its management hosts); default: one per\n"
+	"                  processor. The list is the same for any N.\n"
 	"\n"
 	"A summary (hosts, size) goes to stderr.\n"
 	"\n"

@@ -191,6 +191,8 @@ int cli_opt_jobs(const char *cmd, int argc, char **argv, int *i, int *jobs)
 		return -1;
 	}
 	*jobs = (int)n;
+	/* the walk's work per host too (names, management hosts) */
+	rt_pipeline_set_jobs((unsigned)n);
 	return 1;
 }
 

@@ -123,6 +123,8 @@ static int run(int argc, char **argv)
 	if (take_recovery_password(&argc, argv))
 		return cli_usage_error("remtrail", "--recovery-password needs a value");
 	rt_pipeline_set_recovery_password(cli_recovery_password);
+	/* one thread a processor, unless the command's -j says otherwise */
+	rt_pipeline_set_jobs((unsigned)cli_default_jobs());
 	if (argc < 2) {
 		main_help(stderr);
 		return RT_EXIT_USAGE;

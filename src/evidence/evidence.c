@@ -924,7 +924,9 @@ static const struct namer {
 /* Longer names are not computer names (NetBIOS: 15, DNS: 255). */
 #define MAX_NAME 256
 
-static int name_from(ctx *c, group *g, const struct namer *nm)
+/* 1 when the namer named g, 0 when not, -1 on out of memory. Touches
+ * nothing but g and its members' sources (groups are named side by side). */
+static int name_from(const ctx *c, group *g, const struct namer *nm)
 {
 	rt_host_namer read = c->o ? nm->namer(c->o) : NULL;
 	int rank, probes = 0;
@@ -950,8 +952,7 @@ static int name_from(ctx *c, group *g, const struct namer *nm)
 			name = short_name(full);
 			if (!name) {
 				free(full);
-				c->oom = 1;
-				return 0;
+				return -1;
 			}
 			set_name(g, name, full, nm->source, nm->strength);
 			return 1;
@@ -1163,14 +1164,31 @@ static char *folder_host(const char *folder)
 	}
 }
 
+typedef struct name_job {
+	const ctx *c;
+	group *g;
+} name_job;
+
+/* Group i named from its own artifacts (rt_par_each). */
+static int name_one(void *p, size_t i)
+{
+	const name_job *j = p;
+	size_t k;
+	int r = 0;
+
+	for (k = 0; k < sizeof(namers) / sizeof(namers[0]) && !r; k++)
+		r = name_from(j->c, &j->g[i], &namers[k]);
+	return r < 0 ? -1 : 0;
+}
+
 static void name_groups(ctx *c, group *g, size_t ng)
 {
-	size_t i, k;
+	name_job j = { c, g };
+	size_t i;
 
-	for (i = 0; i < ng && !c->oom; i++)
-		for (k = 0; k < sizeof(namers) / sizeof(namers[0]) && !c->oom; k++)
-			if (name_from(c, &g[i], &namers[k]))
-				break;
+	/* a SYSTEM hive is read whole for its name: the groups side by side */
+	if (rt_par_each(ng, c->o ? c->o->threads : 1, name_one, &j))
+		c->oom = 1;
 	if (!c->oom)
 		adopt_sibling_names(c, g);
 	for (i = 0; i < ng && !c->oom; i++) {

@@ -42,10 +42,21 @@ static char *evtx_name(void *ctx, rt_source *src)
 }
 
 static const char *recovery_password;
+static unsigned pipeline_jobs;
 
 void rt_pipeline_set_recovery_password(const char *password)
 {
 	recovery_password = password;
+}
+
+void rt_pipeline_set_jobs(unsigned jobs)
+{
+	pipeline_jobs = jobs;
+}
+
+unsigned rt_pipeline_jobs(void)
+{
+	return pipeline_jobs > 1 ? pipeline_jobs : 1;
 }
 
 void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256)
@@ -55,6 +66,7 @@ void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256)
 	o->name_from_evtx = evtx_name;
 	o->sha256 = sha256;
 	o->recovery_password = recovery_password;
+	o->threads = rt_pipeline_jobs();
 }
 
 int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,

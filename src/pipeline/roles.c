@@ -83,21 +83,22 @@ static int unit_mgmt(const rt_unit *un, rt_buf *out)
 	return rc;
 }
 
+/* Unit k's management hosts (rt_par_each): its configuration is built
+ * from its SYSTEM hive, one unit a thread. */
+static int mgmt_one(void *p, size_t k)
+{
+	rt_units *u = p;
+	rt_buf b = RT_BUF_INIT;
+	int r = unit_mgmt(&u->units[k], &b) ||
+		!(u->units[k].mgmt = rt_strdup0(b.buf ? b.buf : "")) ? -1 : 0;
+
+	rt_buf_release(&b);
+	return r;
+}
+
 int pl_units_mgmt(rt_units *u)
 {
-	rt_buf b = RT_BUF_INIT;
-	size_t k;
-
-	for (k = 0; k < u->n; k++) {
-		rt_buf_reset(&b);
-		if (unit_mgmt(&u->units[k], &b) ||
-		    !(u->units[k].mgmt = rt_strdup0(b.buf ? b.buf : ""))) {
-			rt_buf_release(&b);
-			return -1;
-		}
-	}
-	rt_buf_release(&b);
-	return 0;
+	return rt_par_each(u->n, rt_pipeline_jobs(), mgmt_one, u);
 }
 
 int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
