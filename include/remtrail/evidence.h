@@ -202,6 +202,9 @@ typedef struct rt_evidence_opts {
 	 * are then called from several threads at once, each on its own
 	 * artifacts. */
 	unsigned threads;
+	/* Called as the collections and loose files are named (what, done
+	 * of total), from one thread at a time; may be NULL. */
+	void (*progress)(const char *what, size_t done, size_t total);
 } rt_evidence_opts;
 
 /*

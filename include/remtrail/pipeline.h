@@ -158,6 +158,14 @@ void rt_pipeline_set_recovery_password(const char *password);
  */
 void rt_pipeline_set_jobs(unsigned jobs);
 unsigned rt_pipeline_jobs(void);
+/*
+ * Progress of that work, for every command of the run: fn(what, done,
+ * total) as each piece is done ("collections and loose files named",
+ * "hosts' firewall rules read"), from one thread at a time, first with
+ * done 0. NULL (the default): none.
+ */
+void rt_pipeline_set_progress(void (*fn)(const char *what, size_t done, size_t total));
+void (*rt_pipeline_progress(void))(const char *what, size_t done, size_t total);
 /* rt_evidence_collect with those options. */
 int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,
 			rt_diag *diag);

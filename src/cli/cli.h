@@ -111,6 +111,10 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
 void cli_progress(const char *what, uint64_t done, uint64_t total);
 /* A status line of one's own (terminal only), rewritten in place; and its
  * end (a newline when one is shown). */
+/* rt_pipeline_set_progress's function for a terminal: the walk's work
+ * ("reading the evidence: 37/100 collections and loose files named"),
+ * once it has taken half a second, on a line the next output replaces. */
+void cli_walk_progress(const char *what, size_t done, size_t total);
 void cli_status(const char *line);
 void cli_status_end(void);
 /* An rt_evtx_opts.progress that shows MiB read with cli_progress. */

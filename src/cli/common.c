@@ -129,6 +129,36 @@ void cli_progress(const char *what, uint64_t done, uint64_t total)
 	progress_shown = done < total;
 }
 
+void cli_walk_progress(const char *what, size_t done, size_t total)
+{
+	static struct timespec start, last;
+	static int shown;
+	struct timespec now;
+	long since, ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!done) {
+		start = now;
+		return;
+	}
+	if (done >= total) { /* the line goes: what comes next takes its place */
+		if (shown)
+			fputs("\r\033[K", stderr);
+		shown = 0;
+		progress_shown = 0;
+		return;
+	}
+	since = (long)(now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+	ms = (long)(now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000;
+	/* a walk that is over in a moment says nothing */
+	if (since < 500 || (shown && ms < 100))
+		return;
+	last = now;
+	fprintf(stderr, "\rremtrail: reading the evidence: %zu/%zu %s\033[K", done, total, what);
+	shown = 1;
+	progress_shown = 1;
+}
+
 void cli_status(const char *line)
 {
 	fprintf(stderr, "\r%s\033[K", line);

@@ -125,6 +125,8 @@ static int run(int argc, char **argv)
 	rt_pipeline_set_recovery_password(cli_recovery_password);
 	/* one thread a processor, unless the command's -j says otherwise */
 	rt_pipeline_set_jobs((unsigned)cli_default_jobs());
+	if (isatty(STDERR_FILENO))
+		rt_pipeline_set_progress(cli_walk_progress);
 	if (argc < 2) {
 		main_help(stderr);
 		return RT_EXIT_USAGE;

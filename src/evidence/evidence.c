@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1167,28 +1168,47 @@ static char *folder_host(const char *folder)
 typedef struct name_job {
 	const ctx *c;
 	group *g;
+	size_t ng, done;      /* groups; named so far (progress) */
+	pthread_mutex_t lock; /* done, and the progress calls */
 } name_job;
+
+static void name_progress(name_job *j)
+{
+	void (*fn)(const char *, size_t, size_t) = j->c->o ? j->c->o->progress : NULL;
+
+	if (!fn)
+		return;
+	pthread_mutex_lock(&j->lock);
+	fn("collections and loose files named", j->done, j->ng);
+	pthread_mutex_unlock(&j->lock);
+}
 
 /* Group i named from its own artifacts (rt_par_each). */
 static int name_one(void *p, size_t i)
 {
-	const name_job *j = p;
+	name_job *j = p;
 	size_t k;
 	int r = 0;
 
 	for (k = 0; k < sizeof(namers) / sizeof(namers[0]) && !r; k++)
 		r = name_from(j->c, &j->g[i], &namers[k]);
+	pthread_mutex_lock(&j->lock);
+	j->done++;
+	pthread_mutex_unlock(&j->lock);
+	name_progress(j);
 	return r < 0 ? -1 : 0;
 }
 
 static void name_groups(ctx *c, group *g, size_t ng)
 {
-	name_job j = { c, g };
+	name_job j = { c, g, ng, 0, PTHREAD_MUTEX_INITIALIZER };
 	size_t i;
 
+	name_progress(&j);
 	/* a SYSTEM hive is read whole for its name: the groups side by side */
 	if (rt_par_each(ng, c->o ? c->o->threads : 1, name_one, &j))
 		c->oom = 1;
+	pthread_mutex_destroy(&j.lock);
 	if (!c->oom)
 		adopt_sibling_names(c, g);
 	for (i = 0; i < ng && !c->oom; i++) {

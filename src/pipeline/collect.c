@@ -43,6 +43,7 @@ static char *evtx_name(void *ctx, rt_source *src)
 
 static const char *recovery_password;
 static unsigned pipeline_jobs;
+static void (*pipeline_progress)(const char *what, size_t done, size_t total);
 
 void rt_pipeline_set_recovery_password(const char *password)
 {
@@ -59,6 +60,16 @@ unsigned rt_pipeline_jobs(void)
 	return pipeline_jobs > 1 ? pipeline_jobs : 1;
 }
 
+void rt_pipeline_set_progress(void (*fn)(const char *what, size_t done, size_t total))
+{
+	pipeline_progress = fn;
+}
+
+void (*rt_pipeline_progress(void))(const char *what, size_t done, size_t total)
+{
+	return pipeline_progress;
+}
+
 void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256)
 {
 	memset(o, 0, sizeof(*o));
@@ -67,6 +78,7 @@ void rt_pipeline_evidence_opts(rt_evidence_opts *o, int sha256)
 	o->sha256 = sha256;
 	o->recovery_password = recovery_password;
 	o->threads = rt_pipeline_jobs();
+	o->progress = pipeline_progress;
 }
 
 int rt_pipeline_collect(const char *const *paths, size_t npaths, int sha256, rt_evidence **out,

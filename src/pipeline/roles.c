@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,22 +84,40 @@ static int unit_mgmt(const rt_unit *un, rt_buf *out)
 	return rc;
 }
 
+typedef struct mgmt_job {
+	rt_units *u;
+	void (*progress)(const char *what, size_t done, size_t total);
+	size_t done;
+	pthread_mutex_t lock; /* done, and the progress calls */
+} mgmt_job;
+
 /* Unit k's management hosts (rt_par_each): its configuration is built
  * from its SYSTEM hive, one unit a thread. */
 static int mgmt_one(void *p, size_t k)
 {
-	rt_units *u = p;
+	mgmt_job *j = p;
 	rt_buf b = RT_BUF_INIT;
-	int r = unit_mgmt(&u->units[k], &b) ||
-		!(u->units[k].mgmt = rt_strdup0(b.buf ? b.buf : "")) ? -1 : 0;
+	int r = unit_mgmt(&j->u->units[k], &b) ||
+		!(j->u->units[k].mgmt = rt_strdup0(b.buf ? b.buf : "")) ? -1 : 0;
 
 	rt_buf_release(&b);
+	pthread_mutex_lock(&j->lock);
+	if (j->progress)
+		j->progress("hosts' firewall rules read", ++j->done, j->u->n);
+	pthread_mutex_unlock(&j->lock);
 	return r;
 }
 
 int pl_units_mgmt(rt_units *u)
 {
-	return rt_par_each(u->n, rt_pipeline_jobs(), mgmt_one, u);
+	mgmt_job j = { u, rt_pipeline_progress(), 0, PTHREAD_MUTEX_INITIALIZER };
+	int r;
+
+	if (j.progress)
+		j.progress("hosts' firewall rules read", 0, u->n);
+	r = rt_par_each(u->n, rt_pipeline_jobs(), mgmt_one, &j);
+	pthread_mutex_destroy(&j.lock);
+	return r;
 }
 
 int rt_units_mgmt_hosts(const rt_units *u, rt_buf *out)
