@@ -104,6 +104,8 @@ rt_syncer *rt_syncer_new(void);
  * thread (an end or rt_outdir_sync() then finds it done); without one,
  * its writeback is started (rt_outdir_writeback). */
 void rt_outdir_sync_by(rt_outdir_file *f, rt_syncer *s);
+/* rt_outdir_end_unsynced, the file flushed by s (rt_outdir_sync_by). */
+int rt_outdir_end_by(rt_outdir_file *f, rt_syncer *s);
 /* Every file given to s flushed: 0, or -1 with errno of the first that
  * could not be. 0 for no syncer. */
 int rt_syncer_wait(rt_syncer *s);

@@ -113,14 +113,19 @@ void cli_print_help(const cli_command *c)
 static int progress_shown;
 static struct timespec progress_last;
 
+/* Milliseconds from a to b. */
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
 void cli_progress(const char *what, uint64_t done, uint64_t total)
 {
 	struct timespec now;
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long)(now.tv_sec - progress_last.tv_sec) * 1000 +
-	     (now.tv_nsec - progress_last.tv_nsec) / 1000000;
+	ms = ms_between(&progress_last, &now);
 	if (done < total && progress_shown && ms < 100)
 		return;
 	progress_last = now;
@@ -134,7 +139,6 @@ void cli_walk_progress(const char *what, size_t done, size_t total)
 	static struct timespec start, last;
 	static int shown;
 	struct timespec now;
-	long since, ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!done) {
@@ -148,10 +152,8 @@ void cli_walk_progress(const char *what, size_t done, size_t total)
 		progress_shown = 0;
 		return;
 	}
-	since = (long)(now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-	ms = (long)(now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000;
 	/* a walk that is over in a moment says nothing */
-	if (since < 500 || (shown && ms < 100))
+	if (ms_between(&start, &now) < 500 || (shown && ms_between(&last, &now) < 100))
 		return;
 	last = now;
 	fprintf(stderr, "\rremtrail: reading the evidence: %zu/%zu %s\033[K", done, total, what);

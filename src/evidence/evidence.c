@@ -1172,14 +1172,15 @@ typedef struct name_job {
 	pthread_mutex_t lock; /* done, and the progress calls */
 } name_job;
 
-static void name_progress(name_job *j)
+/* `add` more named, said to the progress function. */
+static void name_step(name_job *j, size_t add)
 {
 	void (*fn)(const char *, size_t, size_t) = j->c->o ? j->c->o->progress : NULL;
 
-	if (!fn)
-		return;
 	pthread_mutex_lock(&j->lock);
-	fn("collections and loose files named", j->done, j->ng);
+	j->done += add;
+	if (fn)
+		fn("collections and loose files named", j->done, j->ng);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -1192,10 +1193,7 @@ static int name_one(void *p, size_t i)
 
 	for (k = 0; k < sizeof(namers) / sizeof(namers[0]) && !r; k++)
 		r = name_from(j->c, &j->g[i], &namers[k]);
-	pthread_mutex_lock(&j->lock);
-	j->done++;
-	pthread_mutex_unlock(&j->lock);
-	name_progress(j);
+	name_step(j, 1);
 	return r < 0 ? -1 : 0;
 }
 
@@ -1204,7 +1202,7 @@ static void name_groups(ctx *c, group *g, size_t ng)
 	name_job j = { c, g, ng, 0, PTHREAD_MUTEX_INITIALIZER };
 	size_t i;
 
-	name_progress(&j);
+	name_step(&j, 0);
 	/* a SYSTEM hive is read whole for its name: the groups side by side */
 	if (rt_par_each(ng, c->o ? c->o->threads : 1, name_one, &j))
 		c->oom = 1;

@@ -71,21 +71,6 @@ static const char *keep(adapt_priv *p, const char *s)
 	return d;
 }
 
-static int grow(void **arr, size_t *alloc, size_t n, size_t size)
-{
-	void *p;
-	size_t na;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 8;
-	if (!(p = realloc(*arr, na * size)))
-		return -1;
-	*arr = p;
-	*alloc = na;
-	return 0;
-}
-
 static host_data *host_of(adapt_priv *p, const char *name)
 {
 	size_t i;
@@ -121,7 +106,7 @@ static const rt_cfg_value *typed(adapt_priv *p, const char *name, const char *te
 	*shown = NULL;
 	if (!text)
 		return NULL;
-	if (grow((void **)&p->vals, &p->avals, p->nvals, sizeof *p->vals) || !(v = calloc(1, sizeof *v)))
+	if (pl_grow((void **)&p->vals, &p->avals, p->nvals, sizeof *p->vals) || !(v = calloc(1, sizeof *v)))
 		return NULL;
 	p->vals[p->nvals++] = v;
 	if (rt_cfg_value_parse(name, text, v))
@@ -136,7 +121,7 @@ static int new_fact(adapt_priv *p, host_data *h, const rt_change *c)
 {
 	rt_fact *f;
 
-	if (grow((void **)&h->facts, &h->afacts, h->nfacts, sizeof *h->facts))
+	if (pl_grow((void **)&h->facts, &h->afacts, h->nfacts, sizeof *h->facts))
 		return -1;
 	f = &h->facts[h->nfacts];
 	memset(f, 0, sizeof *f);
@@ -221,7 +206,7 @@ static int on_event(void *ctx, const rt_event *e)
 		if (!strcmp(h->logs[i].file, e->source_file))
 			break;
 	if (i == (size_t)-1) {
-		if (grow((void **)&h->logs, &h->alogs, h->nlogs, sizeof *h->logs))
+		if (pl_grow((void **)&h->logs, &h->alogs, h->nlogs, sizeof *h->logs))
 			return 1;
 		l = &h->logs[h->nlogs];
 		memset(l, 0, sizeof *l);
@@ -318,7 +303,7 @@ static int config_facts(adapt_priv *p, const rt_cfg_host *ch, adapt_host *out)
 					(val && out->facts[out->nfacts - 1].value &&
 					 !strcmp(val, out->facts[out->nfacts - 1].value))))
 				continue;
-			if (grow((void **)&out->facts, &out->afacts, out->nfacts, sizeof *out->facts))
+			if (pl_grow((void **)&out->facts, &out->afacts, out->nfacts, sizeof *out->facts))
 				return -1;
 			f = &out->facts[out->nfacts];
 			memset(f, 0, sizeof *f);
@@ -363,7 +348,7 @@ static int combine(adapt_priv *p, host_data *hd, const rt_findings *own)
 		const rt_finding *f = &own->items[i];
 		rt_assess_finding *a;
 
-		if (grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
+		if (pl_grow((void **)&hd->all, &hd->aall, hd->nall, sizeof *hd->all))
 			return -1;
 		a = &hd->all[hd->nall++];
 		memset(a, 0, sizeof *a);
@@ -401,7 +386,7 @@ int adapt_host_build(rt_analysis *a, const rt_evidence *ev, size_t h, adapt_host
 		    config_facts(p, &p->cfg->hosts[i], out))
 			return -1;
 	for (i = 0; i < hd->nfacts; i++) {
-		if (grow((void **)&out->facts, &out->afacts, out->nfacts, sizeof *out->facts))
+		if (pl_grow((void **)&out->facts, &out->afacts, out->nfacts, sizeof *out->facts))
 			return -1;
 		out->facts[out->nfacts++] = hd->facts[i];
 	}

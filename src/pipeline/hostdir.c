@@ -132,24 +132,19 @@ static int link_json(rt_buf *out, size_t v, size_t n)
 	return 0;
 }
 
-/* What unit.json has made so far goes to its file (a domain controller's
- * remote logons make most of it: 10 MB for 50,000). */
-typedef struct unit_flush {
-	int (*put)(void *ctx, const void *p, size_t n);
-	void *ctx;
-} unit_flush;
-
-static int flush_unit(const unit_flush *fl, rt_buf *out)
+/* What unit.json has made so far goes to its file, through uf->put (a
+ * domain controller's remote logons make most of it: 10 MB for 50,000). */
+static int flush_unit(const rt_hostdir_file *uf, rt_buf *out)
 {
-	if (!fl || out->len < (64u << 10))
+	if (!uf || out->len < (64u << 10))
 		return 0;
-	if (fl->put(fl->ctx, out->buf, out->len))
+	if (uf->put(uf->put_ctx, out->buf, out->len))
 		return -1;
 	rt_buf_reset(out);
 	return 0;
 }
 
-static int pairing_json(rt_buf *out, const rt_pair_host *p, const unit_flush *fl)
+static int pairing_json(rt_buf *out, const rt_pair_host *p, const rt_hostdir_file *uf)
 {
 	size_t i;
 	char ts[RT_TIME_MAX];
@@ -183,7 +178,7 @@ static int pairing_json(rt_buf *out, const rt_pair_host *p, const unit_flush *fl
 			ADD("null}");
 		else
 			ADDF("%zu}", l->finding);
-		if (flush_unit(fl, out))
+		if (flush_unit(uf, out))
 			return -1;
 	}
 	ADD("]}");
@@ -191,7 +186,7 @@ static int pairing_json(rt_buf *out, const rt_pair_host *p, const unit_flush *fl
 }
 
 static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *files,
-		     size_t nfiles, const rt_hostdir_made *made, const unit_flush *flush)
+		     size_t nfiles, const rt_hostdir_made *made, const rt_hostdir_file *uf)
 {
 	const rt_analysis_host *h = &a->hosts[0];
 	const rt_findings *fl = &h->findings;
@@ -251,7 +246,7 @@ static int unit_json(rt_buf *out, const rt_analysis *a, const rt_hostdir_file *f
 		ADD("]");
 	}
 	ADDF("],\"findings\":%zu", fl->n);
-	if (pairing_json(out, h->pairing, flush))
+	if (pairing_json(out, h->pairing, uf))
 		return -1;
 	ADD(",\"complete\":true}\n");
 	return 0;
@@ -405,8 +400,7 @@ static int piece_finish(piece_out *o, const void *rest, size_t n)
 		return -1;
 	o->done = 1;
 	o->open = 0; /* closed, or removed on failure */
-	rt_outdir_sync_by(&o->out, o->sync);
-	if (rt_outdir_end_unsynced(&o->out)) {
+	if (rt_outdir_end_by(&o->out, o->sync)) {
 		o->err = errno;
 		o->failed = 1;
 		return -1;
@@ -488,7 +482,6 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 	rt_buf u = RT_BUF_INIT;
 	rt_hostdir_file uf;
 	piece_out uo;
-	unit_flush ufl = { put_piece, &uo };
 	stage s;
 	size_t i;
 	int rc = -1;
@@ -520,7 +513,9 @@ int rt_hostdir_write(const char *dir, const rt_analysis *a, rt_hostdir_file *fil
 	uo.sync = j.sync;
 	uo.f = &uf;
 	uf.name = UNIT_FILE; /* (not hashed: no file lists unit.json) */
-	if (unit_json(&u, a, files, nfiles, made, &ufl) && !uo.failed)
+	uf.put = put_piece;
+	uf.put_ctx = &uo;
+	if (unit_json(&u, a, files, nfiles, made, &uf) && !uo.failed)
 		ERR("out of memory");
 	if (uo.failed || piece_finish(&uo, u.buf, u.len)) {
 		piece_error(&uo, err, errlen);
@@ -920,15 +915,8 @@ static int read_logon(void *ctx, const char *v, size_t n)
 
 	if (!cJSON_IsObject(x))
 		goto out;
-	if (h->nlogons == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		rt_pair_logon *g = realloc(h->logons, cap * sizeof *g);
-
-		if (!g)
-			goto out;
-		h->logons = g;
-		r->cap = cap;
-	}
+	if (pl_grow((void **)&h->logons, &r->cap, h->nlogons, sizeof *h->logons))
+		goto out;
 	l = &h->logons[h->nlogons++];
 	memset(l, 0, sizeof *l);
 	l->finding = RT_FINDING_NONE;
@@ -953,15 +941,15 @@ out:
 static int read_pairing(const char *text, size_t len, const char *name, size_t nfind,
 			rt_pair_host **out)
 {
-	size_t is, ie, ls, le;
-	cJSON *ips = NULL;
-	const cJSON *x;
+	static const char *const apart[] = { "logons", NULL };
+	size_t span[1][2];
+	cJSON *p = text ? jr_parse_apart(text, len, apart, span) : NULL;
+	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(p, "ips"), *x;
 	rt_pair_host *h;
 	logon_read r = { NULL, 0, nfind };
 	int rc = -1;
 
-	if (!text || jr_span(text, len, "ips", &is, &ie) || jr_span(text, len, "logons", &ls, &le) ||
-	    !cJSON_IsArray(ips = jr_parse(text + is, ie - is)))
+	if (!cJSON_IsArray(ips))
 		goto out;
 	if (!(h = *out = calloc(1, sizeof *h)) || !(h->name = rt_strdup0(name)) ||
 	    !(h->ips = calloc((size_t)cJSON_GetArraySize(ips) + 1, sizeof *h->ips)))
@@ -977,13 +965,13 @@ static int read_pairing(const char *text, size_t len, const char *name, size_t n
 		h->nips++;
 	}
 	r.h = h;
-	if (jr_each(text + ls, le - ls, read_logon, &r))
+	if (jr_each(text + span[0][0], span[0][1] - span[0][0], read_logon, &r))
 		goto out;
 	if (!h->logons && !(h->logons = calloc(1, sizeof *h->logons)))
 		goto out;
 	rc = 0;
 out:
-	cJSON_Delete(ips);
+	cJSON_Delete(p);
 	return rc;
 }
 

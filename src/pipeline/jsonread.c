@@ -152,42 +152,6 @@ int jr_each(const char *text, size_t len, int (*fn)(void *ctx, const char *v, si
 	}
 }
 
-int jr_span(const char *text, size_t len, const char *key, size_t *start, size_t *end)
-{
-	size_t i = skip_ws(text, len, 0), klen = strlen(key);
-
-	if (i >= len || text[i] != '{')
-		return -1;
-	i++;
-	for (;;) {
-		size_t ks, ke, vs;
-
-		i = skip_ws(text, len, i);
-		if (i >= len || text[i] != '"')
-			return -1;
-		ks = i + 1;
-		ke = skip_value(text, len, i);
-		if (ke >= len || ke < ks + 1)
-			return -1;
-		i = skip_ws(text, len, ke);
-		if (i >= len || text[i] != ':')
-			return -1;
-		vs = skip_ws(text, len, i + 1);
-		i = skip_value(text, len, vs);
-		if (i > len || i == vs)
-			return -1;
-		if (ke - 1 - ks == klen && !memcmp(text + ks, key, klen)) {
-			*start = vs;
-			*end = i;
-			return 0;
-		}
-		i = skip_ws(text, len, i);
-		if (i >= len || text[i] != ',')
-			return -1;
-		i++;
-	}
-}
-
 cJSON *jr_parse_apart(const char *text, size_t len, const char *const *keys, size_t (*spans)[2])
 {
 	rt_buf rest = RT_BUF_INIT;

@@ -17,11 +17,6 @@
 /* Parse `len` bytes (numbers become strings); NULL when it is not JSON. */
 cJSON *jr_parse(const char *text, size_t len);
 /*
- * The value of member `key` of the top-level object of `text`, as the
- * bytes written: [*start, *end). 0, or -1 when there is no such member.
- */
-int jr_span(const char *text, size_t len, const char *key, size_t *start, size_t *end);
-/*
  * Parse the top-level object of `text` with the values of the members
  * named in `keys` (NULL-terminated) set apart: null in the tree, their
  * bytes at [spans[k][0], spans[k][1]) of text ([0, 0) when absent), to be

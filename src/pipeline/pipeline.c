@@ -138,6 +138,21 @@ void pl_place(const char *path, const char *const *roots, size_t nroots, const c
 		(*rel)++;
 }
 
+int pl_grow(void **arr, size_t *alloc, size_t n, size_t size)
+{
+	void *p;
+	size_t na;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 8;
+	if (!(p = realloc(*arr, na * size)))
+		return -1;
+	*arr = p;
+	*alloc = na;
+	return 0;
+}
+
 rt_input *pl_input_new(pl_inputs *l)
 {
 	rt_input *in;

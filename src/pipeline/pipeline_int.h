@@ -40,6 +40,9 @@ void pl_place(const char *path, const char *const *roots, size_t nroots, const c
 	      const char **rel);
 /* Append a zeroed input; NULL on out of memory. */
 rt_input *pl_input_new(pl_inputs *l);
+/* Room in *arr (*alloc items of `size` bytes) for item n: doubled when
+ * full. 0, or -1 on OOM (*arr unchanged). */
+int pl_grow(void **arr, size_t *alloc, size_t n, size_t size);
 /* Append an input for `path` (root and relative path found among `roots`,
  * the PATH arguments); NULL on out of memory. */
 rt_input *pl_input_add(pl_inputs *l, const char *path, uint64_t size, const char *host,

@@ -360,10 +360,15 @@ int rt_outdir_end(rt_outdir_file *f)
 	return outdir_close(f, 1);
 }
 
+int rt_outdir_end_by(rt_outdir_file *f, rt_syncer *s)
+{
+	rt_outdir_sync_by(f, s); /* the later fsync then finds it done */
+	return outdir_close(f, 0);
+}
+
 int rt_outdir_end_unsynced(rt_outdir_file *f)
 {
-	rt_outdir_writeback(f); /* the later fsync then finds it done */
-	return outdir_close(f, 0);
+	return rt_outdir_end_by(f, NULL);
 }
 
 void rt_outdir_abort(rt_outdir_file *f)
@@ -497,13 +502,13 @@ rt_syncer *rt_syncer_new(void)
 	return s;
 }
 
-/* fsync here, when there is no syncer or it cannot take the file */
+/* fsync here, when the syncer cannot take the file */
 static void sync_here(rt_syncer *s, int fd)
 {
 	int e = fsync(fd) ? errno : 0;
 
 	close(fd);
-	if (s && e) {
+	if (e) {
 		pthread_mutex_lock(&s->lock);
 		if (!s->err)
 			s->err = e;
