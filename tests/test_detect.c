@@ -785,6 +785,61 @@ END_TEST
  * tracked processes, GUIDs in another case, a GUID seen again (the newest
  * process wins), grandchildren, and no carry-over to the next host.
  */
+/*
+ * impacket commands linked to the reads of their output files when a host
+ * has thousands of them: each command to the first read of its file (names
+ * compared without case) within ten minutes. The linking used to compare
+ * every command with every candidate of the host.
+ */
+START_TEST(output_files_linked_among_many)
+{
+	static const char *cmdexe = "C:\\Windows\\System32\\cmd.exe";
+	char cmd[128], file[64], ip[32], pid[16], hms[16];
+	const rt_finding *f;
+	int i, n = 3000;
+
+	for (i = 0; i < n; i++) {
+		snprintf(cmd, sizeof cmd, "cmd.exe /Q /c cd 1> \\\\127.0.0.1\\ADMIN$\\__1700000000.%dout 2>&1",
+			 i);
+		snprintf(pid, sizeof pid, "0x%x", 0x1000 + i);
+		snprintf(hms, sizeof hms, "10:%02d:%02d", i / 60, i % 60);
+		feed("SRV01", SEC, 4688, (uint64_t)(1 + i), hms, "SubjectUserSid", "S-1-5-20",
+		     "SubjectUserName", "SRV01$", "SubjectDomainName", "CORP", "SubjectLogonId", "0x3e4",
+		     "NewProcessId", pid, "NewProcessName", cmdexe, "TokenElevationType", "%%1936",
+		     "ProcessId", "0x5fc", "CommandLine", cmd, NULL);
+	}
+	/* the reads in reverse, each a second after its command, the name's
+	 * letters in upper case for every third; command 7's read is an hour
+	 * late; command 8's file is also read, at the same time, from another
+	 * address, last (the first read in order wins) */
+	for (i = n - 1; i >= 0; i--) {
+		snprintf(file, sizeof file, i % 3 ? "__1700000000.%dout" : "__1700000000.%dOUT", i);
+		snprintf(ip, sizeof ip, "10.0.%d.%d", i / 250, 1 + i % 250);
+		snprintf(hms, sizeof hms, "%s:%02d:%02d", i == 7 ? "11" : "10", (i + 1) / 60,
+			 (i + 1) % 60);
+		feed("SRV01", SEC, 5145, (uint64_t)(100000 - i), hms, "SubjectUserName", "admin",
+		     "SubjectDomainName", "CORP", "SubjectLogonId", "0x21", "IpAddress", ip, "ShareName",
+		     "\\\\*\\ADMIN$", "RelativeTargetName", file, "AccessMask", "0x1", NULL);
+	}
+	feed("SRV01", SEC, 5145, 200000, "10:00:09", "SubjectUserName", "admin", "SubjectDomainName",
+	     "CORP", "SubjectLogonId", "0x21", "IpAddress", "10.9.9.9", "ShareName", "\\\\*\\ADMIN$",
+	     "RelativeTargetName", "__1700000000.8out", "AccessMask", "0x1", NULL);
+	finish();
+	for (i = 0; i < n; i++) {
+		f = find("SRV01", (uint64_t)(1 + i));
+		ck_assert_ptr_nonnull(f);
+		if (i == 7) {
+			ck_assert_int_ne(f->link, RT_LINK_OUTPUT_FILE);
+			continue;
+		}
+		snprintf(ip, sizeof ip, "10.0.%d.%d", i / 250, 1 + i % 250);
+		ck_assert_int_eq(f->link, RT_LINK_OUTPUT_FILE);
+		ck_assert_str_eq(f->remote_ip, ip);
+		ck_assert_int_eq(f->confidence, RT_CONF_HIGH);
+	}
+}
+END_TEST
+
 START_TEST(descendants_found_by_parent_guid)
 {
 	static const char *scrcons = "C:\\Windows\\System32\\scrcons.exe";
@@ -1015,6 +1070,7 @@ static Suite *suite(void)
 	tcase_add_test(t, host_iteration);
 	tcase_add_test(t, hostile_values_do_not_break);
 	tcase_add_test(t, descendants_found_by_parent_guid);
+	tcase_add_test(t, output_files_linked_among_many);
 	tcase_add_test(t, refusal_layouts_give_finding_fields);
 	tcase_add_test(t, firewall_2003_names_setting_and_profiles);
 	suite_add_tcase(s, t);

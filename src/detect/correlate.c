@@ -509,27 +509,78 @@ static size_t first_at(const hstate *h, const size_t *idx, size_t n, uint64_t ts
 	return lo;
 }
 
+/* Output files compared as rt_strcaseeq does (ASCII letters folded), in
+ * an order that agrees with it. */
+static int out_file_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = *a >= 'A' && *a <= 'Z' ? *a + 32 : (unsigned char)*a;
+		int y = *b >= 'A' && *b <= 'Z' ? *b + 32 : (unsigned char)*b;
+
+		if (x != y || !x)
+			return x - y;
+	}
+}
+
+static int cmp_out_file(const void *ctx, size_t a, size_t b)
+{
+	const cand *c = ctx;
+	int r = out_file_cmp(c[a].out_file, c[b].out_file);
+
+	return r ? r : a < b ? -1 : a > b;
+}
+
+/* The reads of an output file that a command may be linked to: by file,
+ * then in candidate order (the first that fits wins, as it always has).
+ * A host's candidates run to tens of thousands, so a command does not
+ * look at them all. NULL on OOM. */
+static size_t *output_reads(const hstate *h, size_t *n)
+{
+	size_t *idx = malloc((h->nc ? h->nc : 1) * sizeof *idx), i;
+
+	*n = 0;
+	if (!idx)
+		return NULL;
+	for (i = 0; i < h->nc; i++) {
+		const cand *r = &h->c[i];
+
+		if ((flags_of(r) & RT_RF_OUTPUT_READ) && r->out_file && rt_dt_usable(r->f.remote_ip))
+			idx[(*n)++] = i;
+	}
+	rt_detect_sort_idx(idx, *n, cmp_out_file, h->c);
+	return idx;
+}
+
 /*
  * impacket's wmiexec/dcomexec write a command's output to a file the
  * client then reads over SMB (5145 from its address): the read names the
  * source of the command when the process record does not. Matched by the
  * file name, which is unique per run (__<unix time>.<fraction>).
  */
-static void link_output_files(hstate *h)
+static int link_output_files(hstate *h)
 {
-	size_t i, j;
+	size_t i, n, *rd = output_reads(h, &n);
 
+	if (!rd)
+		return -1;
 	for (i = 0; i < h->nc; i++) {
 		cand *c = &h->c[i];
+		size_t lo = 0, hi = n;
 
 		if (!c->out_file || (flags_of(c) & RT_RF_OUTPUT_READ))
 			continue;
-		for (j = 0; j < h->nc; j++) {
-			cand *r = &h->c[j];
+		while (lo < hi) { /* the first read of this file */
+			size_t mid = (lo + hi) / 2;
 
-			if (!(flags_of(r) & RT_RF_OUTPUT_READ) || !r->out_file ||
-			    !rt_strcaseeq(r->out_file, c->out_file) || !rt_dt_usable(r->f.remote_ip) ||
-			    rt_dt_absdiff(r->f.timestamp, c->f.timestamp) > 600 * SEC)
+			if (out_file_cmp(h->c[rd[mid]].out_file, c->out_file) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < n && !out_file_cmp(h->c[rd[lo]].out_file, c->out_file); lo++) {
+			cand *r = &h->c[rd[lo]];
+
+			if (rt_dt_absdiff(r->f.timestamp, c->f.timestamp) > 600 * SEC)
 				continue;
 			if (!rt_dt_usable(c->f.remote_ip)) {
 				rt_dt_set_str(&c->f.remote_ip, r->f.remote_ip);
@@ -543,6 +594,8 @@ static void link_output_files(hstate *h)
 			break;
 		}
 	}
+	free(rd);
+	return 0;
 }
 
 static int link_and_recast(hstate *h)
@@ -621,24 +674,34 @@ static int mentions_image(const char *text, const char *image)
  * script or WMIC creating one) such a process is that consumer firing. It
  * is linked to the registration, and high when the consumer names its image.
  */
-static void link_consumers(hstate *h)
+static int link_consumers(hstate *h)
 {
-	size_t i, j;
+	size_t i, k, ns = 0, *subs = malloc((h->nc ? h->nc : 1) * sizeof *subs);
 
+	if (!subs)
+		return -1;
+	/* the registrations, in candidate order (only consumers are dropped
+	 * below, so the list holds) */
+	for (i = 0; i < h->nc; i++) {
+		const cand *s = &h->c[i];
+
+		if (!s->drop && s->f.kind == RT_FK_WMI_SUBSCRIPTION && !(flags_of(s) & RT_RF_NEED_CONSUMER) &&
+		    s->rule)
+			subs[ns++] = i;
+	}
 	for (i = 0; i < h->nc; i++) {
 		cand *c = &h->c[i];
 		size_t best = RT_FINDING_NONE;
 
 		if (c->drop || !(flags_of(c) & RT_RF_NEED_CONSUMER))
 			continue;
-		for (j = 0; j < h->nc; j++) {
-			const cand *s = &h->c[j];
+		for (k = 0; k < ns; k++) {
+			const cand *s = &h->c[subs[k]];
 
-			if (s->drop || s->f.kind != RT_FK_WMI_SUBSCRIPTION || (flags_of(s) & RT_RF_NEED_CONSUMER) ||
-			    !s->rule || s->f.timestamp > c->f.timestamp)
+			if (s->f.timestamp > c->f.timestamp)
 				continue;
 			if (best == RT_FINDING_NONE || mentions_image(s->f.command_line, c->f.process))
-				best = j;
+				best = subs[k];
 		}
 		if (best == RT_FINDING_NONE) {
 			c->drop = 1;
@@ -648,6 +711,8 @@ static void link_consumers(hstate *h)
 		c->f.confidence = mentions_image(h->c[best].f.command_line, c->f.process) ? RT_CONF_HIGH
 											   : RT_CONF_MEDIUM;
 	}
+	free(subs);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ dedup */
@@ -761,13 +826,12 @@ int rt_dt_end_host(rt_detect *d, hstate *h)
 	rt_buf b = RT_BUF_INIT;
 
 	if (sort_array(h->lg, h->nlg, sizeof *h->lg, cmp_logon) ||
-	    sort_array(h->lo, h->nlo, sizeof *h->lo, cmp_logon) || index_logons_by_time(h))
+	    sort_array(h->lo, h->nlo, sizeof *h->lo, cmp_logon) || index_logons_by_time(h) ||
+	    link_output_files(h))
 		return -1;
-	link_output_files(h);
 	for (i = 0; i < h->nc; i++)
 		correlate_one(d, h, &h->c[i]);
-	link_consumers(h);
-	if (d->oom || link_and_recast(h) || dedup(h))
+	if (d->oom || link_consumers(h) || link_and_recast(h) || dedup(h))
 		return -1;
 	for (i = 0; i < h->nc; i++)
 		if (!h->c[i].drop)
