@@ -8,7 +8,8 @@
  * job: a worker that finds the current file's chunks all taken opens the
  * next file, so many small logs (a triage collection) keep the threads as
  * busy as one big log. Workers take unit g only once unit g - nslots is
- * delivered and hashed, so at most nslots chunks (64 KiB each, read into their slot) and
+ * delivered and hashed, so at most nslots chunks (64 KiB each, read into their slot, or
+ * into the reading thread's own buffer when it decodes the chunk at once) and
  * their decoded events exist at once and memory stays bounded whatever the
  * input size, be it a 4 GiB log in a folder or inside an E01; the caller's
  * thread hands events over strictly in unit order, so output is the same
@@ -112,6 +113,8 @@ typedef struct thread_mem {
 	int delivers;         /* the delivering thread's: no job->pre (it would
 			       * only do now what delivery does anyway) */
 	rt_bx_chunk c;
+	uint8_t *buf;         /* the chunk's bytes, when nothing but this
+			       * thread's decoding needs them (take_one()) */
 	rt_field *fields;     /* scratch for rendering */
 	size_t fieldcap;
 } thread_mem;
@@ -338,10 +341,9 @@ static void precompute(reader *r, slot *s, thread_mem *m)
  * reader does. A chunk marked dirty was being written: stale checksums are
  * then a warning and its records are still decoded.
  */
-static void decode(reader *r, slot *s, thread_mem *m)
+static void decode(reader *r, slot *s, thread_mem *m, const uint8_t *p)
 {
 	const nfile *f = &r->files[s->file];
-	const uint8_t *p = s->buf;
 	size_t n = s->len;
 	int in_count = s->chunk < f->hdr_chunks;
 
@@ -399,12 +401,13 @@ static void decode(reader *r, slot *s, thread_mem *m)
 		 n < RT_BX_CHUNK_SIZE ? "truncated chunk" : "bad chunk magic");
 }
 
-/* Read the slot's chunk with `rd` (hashing or not: see the top of the file). */
-static void read_slot(reader *r, slot *s, int (*rd)(rt_source *, void *, size_t, uint64_t))
+/* Read the slot's chunk into p with `rd` (hashing or not: see the top of
+ * the file). */
+static void read_slot(reader *r, slot *s, uint8_t *p,
+		      int (*rd)(rt_source *, void *, size_t, uint64_t))
 {
-	s->ioerr = rd(r->files[s->file].in->src, s->buf, s->len, chunk_off(s->chunk))
-			   ? (errno ? errno : EIO)
-			   : 0;
+	s->ioerr = rd(r->files[s->file].in->src, p, s->len, chunk_off(s->chunk)) ? (errno ? errno : EIO)
+										 : 0;
 }
 
 /*
@@ -453,7 +456,7 @@ static void decode_read(reader *r, slot *s, thread_mem *m)
 {
 	s->state = S_DECODING;
 	pthread_mutex_unlock(&r->lock);
-	decode(r, s, m);
+	decode(r, s, m, s->buf);
 	pthread_mutex_lock(&r->lock);
 	s->state = S_DECODED;
 	pthread_cond_broadcast(&r->done);
@@ -470,6 +473,7 @@ static void decode_read(reader *r, slot *s, thread_mem *m)
  */
 static int take_one(reader *r, thread_mem *m, int hash_first)
 {
+	uint8_t *p;
 	slot *s;
 
 	if (r->stop || r->exhausted || !room(r))
@@ -496,15 +500,23 @@ static int take_one(reader *r, thread_mem *m, int hash_first)
 	s->state = S_READING;
 	s->len = chunk_len(&r->files[s->file], s->chunk);
 	hash_first = hash_first && r->files[s->file].hashing;
+	/* a chunk only this thread's decoding reads goes into the thread's
+	 * own buffer, which stays in its core's cache; one hashed later, into
+	 * the slot (a rejected one is copied there for delivery, where the
+	 * libevtx fallback reads it) */
+	p = r->files[s->file].hashing || !m->buf ? s->buf : m->buf;
 	if (r->files[s->file].parallel) {
 		pthread_mutex_unlock(&r->lock);
-		read_slot(r, s, rt_source_read_exact_unhashed);
+		read_slot(r, s, p, rt_source_read_exact_unhashed);
 	} else {
-		read_slot(r, s, rt_source_read_exact);
+		read_slot(r, s, p, rt_source_read_exact);
 		pthread_mutex_unlock(&r->lock);
 	}
-	if (!hash_first)
-		decode(r, s, m);
+	if (!hash_first) {
+		decode(r, s, m, p);
+		if (s->rc < 0 && !s->ioerr && p != s->buf)
+			memcpy(s->buf, p, s->len);
+	}
 	pthread_mutex_lock(&r->lock);
 	s->state = hash_first ? S_READ : S_DECODED;
 	if (!hash_turn(r, !(m->delivers && r->workers)))
@@ -533,8 +545,10 @@ static thread_mem *thread_mem_new(void)
 {
 	thread_mem *m = calloc(1, sizeof(*m));
 
-	if (m)
+	if (m) {
 		rt_bx_chunk_init(&m->c);
+		m->buf = malloc(RT_BX_CHUNK_SIZE); /* without it, the slots' */
+	}
 	return m;
 }
 
@@ -543,6 +557,7 @@ static void thread_mem_free(thread_mem *m)
 	if (!m)
 		return;
 	rt_bx_chunk_release(&m->c);
+	free(m->buf);
 	free(m->fields);
 	free(m);
 }
