@@ -91,6 +91,9 @@ typedef struct slot {
 	size_t len;           /* bytes of it in the file */
 	int ioerr;            /* errno of a failed read, else 0 */
 	rt_bx_chunk out;
+	const rt_bx_chunk *events; /* its decoded events: out, or the delivering
+			       * thread's scratch when that thread decoded the
+			       * unit as the next to deliver (decode()) */
 	rt_buf text;          /* the events rendered by the sink */
 	uint64_t *pre;        /* job->pre of the first npre decoded events */
 	size_t npre, apre;
@@ -341,12 +344,13 @@ static void precompute(reader *r, slot *s, thread_mem *m)
  * reader does. A chunk marked dirty was being written: stale checksums are
  * then a warning and its records are still decoded.
  */
-static void decode(reader *r, slot *s, thread_mem *m, const uint8_t *p)
+static void decode(reader *r, slot *s, thread_mem *m, const uint8_t *p, int next)
 {
 	const nfile *f = &r->files[s->file];
 	size_t n = s->len;
 	int in_count = s->chunk < f->hdr_chunks;
 
+	s->events = &s->out;
 	s->warn = NULL;
 	s->fmt_failed = 0;
 	s->out.nev = 0;
@@ -373,7 +377,16 @@ static void decode(reader *r, slot *s, thread_mem *m, const uint8_t *p)
 			/* decoded in the thread's own scratch: only the events
 			 * go into the slot, which the other threads touch too */
 			s->rc = rt_bx_decode_chunk(&m->c, p, n, fl);
-			if (m->delivers) {
+			if (next) {
+				/* delivered before this thread decodes again: the
+				 * events stay where they are, in memory it reuses
+				 * (taken into the slot, they went round all the
+				 * slots' buffers, a first touch of each page) */
+				s->events = &m->c;
+				s->out.nev = m->c.nev;
+				s->out.hazard = m->c.hazard;
+				memcpy(s->out.err, m->c.err, sizeof(s->out.err));
+			} else if (m->delivers) {
 				rt_bx_chunk_take(&s->out, &m->c);
 			} else if (rt_bx_chunk_copy(&s->out, &m->c)) {
 				s->rc = -1;
@@ -454,9 +467,11 @@ static int hash_turn(reader *r, int bytes)
 /* Decode the read unit in slot s (the lock held; returns with it held). */
 static void decode_read(reader *r, slot *s, thread_mem *m)
 {
+	int next = m->delivers && s->g == r->delivered;
+
 	s->state = S_DECODING;
 	pthread_mutex_unlock(&r->lock);
-	decode(r, s, m, s->buf);
+	decode(r, s, m, s->buf, next);
 	pthread_mutex_lock(&r->lock);
 	s->state = S_DECODED;
 	pthread_cond_broadcast(&r->done);
@@ -475,6 +490,7 @@ static int take_one(reader *r, thread_mem *m, int hash_first)
 {
 	uint8_t *p;
 	slot *s;
+	int next;
 
 	if (r->stop || r->exhausted || !room(r))
 		return 0;
@@ -500,6 +516,8 @@ static int take_one(reader *r, thread_mem *m, int hash_first)
 	s->state = S_READING;
 	s->len = chunk_len(&r->files[s->file], s->chunk);
 	hash_first = hash_first && r->files[s->file].hashing;
+	/* the delivering thread decodes the unit it delivers next */
+	next = m->delivers && s->g == r->delivered;
 	/* a chunk only this thread's decoding reads goes into the thread's
 	 * own buffer, which stays in its core's cache; one hashed later, into
 	 * the slot (a rejected one is copied there for delivery, where the
@@ -513,7 +531,7 @@ static int take_one(reader *r, thread_mem *m, int hash_first)
 		pthread_mutex_unlock(&r->lock);
 	}
 	if (!hash_first) {
-		decode(r, s, m, p);
+		decode(r, s, m, p, next);
 		if (s->rc < 0 && !s->ioerr && p != s->buf)
 			memcpy(s->buf, p, s->len);
 	}
@@ -737,7 +755,7 @@ static int deliver(deliver_ctx *d, slot *s)
 	for (k = 0; k < s->out.nev; k++) {
 		rt_event ev;
 
-		if (get_event(&s->out, k, f, &ev, &d->fields, &d->fieldcap)) {
+		if (get_event(s->events, k, f, &ev, &d->fields, &d->fieldcap)) {
 			d->failed = 1;
 			return 1;
 		}
