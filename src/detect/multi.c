@@ -103,18 +103,17 @@ static size_t first_window(const unsigned char *s, size_t len, size_t stride)
 static int build_index(const rt_multi *m, rt_multi_index *ix)
 {
 	size_t i, k, ng = 0, f;
-	uint32_t *fill;
 
 	for (i = 0; i < m->n; i++)
 		ng += has_bit(ix->ids, (unsigned)i) ? ix->stride : 0;
 	ix->hashes = calloc(NHASH / 64, sizeof *ix->hashes);
 	ix->start = calloc(NHASH + 1, sizeof *ix->start);
 	ix->grams = malloc((ng ? ng : 1) * sizeof *ix->grams);
-	fill = malloc((NHASH + 1) * sizeof *fill);
-	if (!ix->hashes || !ix->start || !ix->grams || !fill) {
-		free(fill);
+	if (!ix->hashes || !ix->start || !ix->grams)
 		return -1;
-	}
+	/* counted by hash, then each bucket's end; the grams go in from the
+	 * ends down, which leaves each start where its bucket begins (no
+	 * second table: every page of one is a first touch, dear here) */
 	for (i = 0; i < m->n; i++) {
 		const unsigned char *s = (const unsigned char *)m->item[i];
 
@@ -122,20 +121,19 @@ static int build_index(const rt_multi *m, rt_multi_index *ix)
 			continue;
 		f = first_window(s, m->len[i], ix->stride);
 		for (k = f; k < f + ix->stride; k++)
-			ix->start[word_hash(window_word(s + k)) + 1]++;
+			ix->start[word_hash(window_word(s + k))]++;
 	}
 	for (k = 1; k <= NHASH; k++)
 		ix->start[k] += ix->start[k - 1];
-	memcpy(fill, ix->start, (NHASH + 1) * sizeof *fill);
-	for (i = 0; i < m->n; i++) {
+	for (i = m->n; i-- > 0;) {
 		const unsigned char *s = (const unsigned char *)m->item[i];
 
 		if (!has_bit(ix->ids, (unsigned)i))
 			continue;
 		f = first_window(s, m->len[i], ix->stride);
-		for (k = f; k < f + ix->stride; k++) {
+		for (k = f + ix->stride; k-- > f;) {
 			uint32_t w = window_word(s + k);
-			rt_multi_gram *g = &ix->grams[fill[word_hash(w)]++];
+			rt_multi_gram *g = &ix->grams[--ix->start[word_hash(w)]];
 
 			set_bit(ix->hashes, word_hash(w));
 			g->id = (uint16_t)i;
@@ -143,7 +141,6 @@ static int build_index(const rt_multi *m, rt_multi_index *ix)
 			g->word = w;
 		}
 	}
-	free(fill);
 	return 0;
 }
 
