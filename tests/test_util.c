@@ -535,7 +535,7 @@ static void *sha_run(void *arg)
 	return NULL;
 }
 
-START_TEST(sha256_contexts_independent)
+static void sha256_checks(void)
 {
 	size_t n = 3000000, i;
 	uint8_t *a = malloc(n), d[32];
@@ -581,6 +581,23 @@ START_TEST(sha256_contexts_independent)
 	rt_sha256_release(&x);
 	rt_sha256_release(&x);
 	free(a);
+}
+
+/* By SHA256_Init and the rest where libcrypto has them (OpenSSL 3 does),
+ * and by EVP, as with a library without them. Each test runs in a process
+ * of its own (Check forks), so each starts libcrypto its way. */
+START_TEST(sha256_contexts_independent)
+{
+	sha256_checks();
+	ck_assert_int_eq(rt_sha256_is_evp(), 0);
+}
+END_TEST
+
+START_TEST(sha256_contexts_independent_evp)
+{
+	rt_sha256_use_evp();
+	sha256_checks();
+	ck_assert_int_eq(rt_sha256_is_evp(), 1);
 }
 END_TEST
 
@@ -879,6 +896,7 @@ int main(void)
 	tcase_add_test(tc, casestr_agrees_with_naive);
 	tcase_add_test(tc, ascii_lower_agrees_with_bytewise);
 	tcase_add_test(tc, sha256_contexts_independent);
+	tcase_add_test(tc, sha256_contexts_independent_evp);
 	tcase_add_test(tc, text_escape_and_csv_cells);
 	tcase_add_test(tc, escapes_found_at_every_offset);
 	tcase_add_test(tc, csv_cell_agrees_with_plain);

@@ -270,7 +270,7 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t len);
 /* ----------------------------------------------------------------- SHA-256 */
 
 /*
- * SHA-256 by OpenSSL's libcrypto (EVP), which uses the CPU's SHA extensions
+ * SHA-256 by OpenSSL's libcrypto, which uses the CPU's SHA extensions
  * where it has them (about 0.9 cycles per byte against 15 for portable C).
  *
  * A context is owned by whoever called rt_sha256_init() and belongs to one
@@ -285,7 +285,7 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t len);
  * (out of memory); the context is then marked failed, and update and final
  * on it are safe: final returns -1 and fills `out` with zeros.
  */
-struct evp_md_ctx_st;
+
 /* Whether the comma-separated `list` holds `item` (n bytes), letters in
  * either case, spaces before an item ignored. */
 int rt_list_has(const char *list, const char *item, size_t n);
@@ -329,7 +329,7 @@ typedef struct rt_dl_lib {
 int rt_dl_load(rt_dl_lib *l, char *err, size_t n);
 
 typedef struct rt_sha256 {
-	struct evp_md_ctx_st *md; /* owned; NULL once final or released */
+	void *md;     /* owned libcrypto context; NULL once final or released */
 	uint64_t len;             /* bytes hashed so far */
 	int failed;
 } rt_sha256;
@@ -340,6 +340,11 @@ void rt_sha256_update(rt_sha256 *c, const void *data, size_t n);
 int rt_sha256_final(rt_sha256 *c, uint8_t out[32]);
 /* Free the context without a digest (no-op after final or release). */
 void rt_sha256_release(rt_sha256 *c);
+/* For tests: use libcrypto's EVP calls even where it has SHA256_Init and
+ * the rest (called before the first rt_sha256_init of the process), and
+ * whether EVP is what is used (after one). */
+void rt_sha256_use_evp(void);
+int rt_sha256_is_evp(void);
 /* Lower-case hex of `n` bytes into `hex` (2n+1 bytes). */
 void rt_hex(const uint8_t *p, size_t n, char *hex);
 /* SHA-256 of a whole file (read-only, streamed) as 64 hex digits + NUL.
