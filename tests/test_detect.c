@@ -786,6 +786,53 @@ END_TEST
  * process wins), grandchildren, and no carry-over to the next host.
  */
 /*
+ * A logon id with thousands of sessions (a service account's, or one a
+ * hostile log repeats): a process is attributed to the last session of its
+ * id that began by its time, two seconds of skew allowed. The sessions of
+ * one id used to be walked one by one for every process.
+ */
+START_TEST(logon_found_among_many_of_one_id)
+{
+	static const int at[] = { 0, 1, 1500, 2998, 2999 };
+	char hms[16], ip[32];
+	const rt_finding *f;
+	size_t k;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		int t = 10 * i;
+
+		snprintf(hms, sizeof hms, "%02d:%02d:%02d", 10 + t / 3600, t / 60 % 60, t % 60);
+		snprintf(ip, sizeof ip, "10.1.%d.%d", i / 250, 1 + i % 250);
+		logon3("SRV01", (uint64_t)(1 + i), hms, "0x77", ip, "WS01", "admin");
+	}
+	/* five seconds after session at[k] began, and nine (the next one
+	 * begins a second later: within the skew, it is that one) */
+	for (k = 0; k < sizeof at / sizeof at[0]; k++) {
+		for (i = 0; i < 2; i++) {
+			int t = 10 * at[k] + (i ? 9 : 5);
+
+			snprintf(hms, sizeof hms, "%02d:%02d:%02d", 10 + t / 3600, t / 60 % 60, t % 60);
+			sysmon1("SRV01", (uint64_t)(10000 + 2 * k + (size_t)i), hms, i ? "{W-1}" : "{W-0}",
+				"C:\\Windows\\System32\\wsmprovhost.exe", "wsmprovhost.exe -Embedding",
+				"CORP\\admin", "0x77", "{P}", "C:\\Windows\\System32\\svchost.exe");
+		}
+	}
+	finish();
+	for (k = 0; k < sizeof at / sizeof at[0]; k++)
+		for (i = 0; i < 2; i++) {
+			int s = at[k] + (i && at[k] < 2999 ? 1 : 0);
+
+			f = find("SRV01", (uint64_t)(10000 + 2 * k + (size_t)i));
+			ck_assert_ptr_nonnull(f);
+			snprintf(ip, sizeof ip, "10.1.%d.%d", s / 250, 1 + s % 250);
+			ck_assert_msg(f->remote_ip && !strcmp(f->remote_ip, ip),
+				      "process %zu/%d: %s, not %s", k, i, f->remote_ip ? f->remote_ip : "-", ip);
+		}
+}
+END_TEST
+
+/*
  * impacket commands linked to the reads of their output files when a host
  * has thousands of them: each command to the first read of its file (names
  * compared without case) within ten minutes. The linking used to compare
@@ -1071,6 +1118,7 @@ static Suite *suite(void)
 	tcase_add_test(t, hostile_values_do_not_break);
 	tcase_add_test(t, descendants_found_by_parent_guid);
 	tcase_add_test(t, output_files_linked_among_many);
+	tcase_add_test(t, logon_found_among_many_of_one_id);
 	tcase_add_test(t, refusal_layouts_give_finding_fields);
 	tcase_add_test(t, firewall_2003_names_setting_and_profiles);
 	suite_add_tcase(s, t);

@@ -112,17 +112,20 @@ static logon *find_logon(hstate *h, const char *id, uint64_t ts)
 
 	if (!id)
 		return NULL;
+	/* the sessions are by id, then by time: the last of this id that
+	 * began by ts + skew (found by halving: a busy id such as a service
+	 * account's holds thousands) */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
+		int c = strcmp(h->lg[mid].id, id);
 
-		if (strcmp(h->lg[mid].id, id) < 0)
+		if (c < 0 || (!c && h->lg[mid].ts <= ts + LOGON_SKEW))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < h->nlg && !strcmp(h->lg[lo].id, id); lo++)
-		if (h->lg[lo].ts <= ts + LOGON_SKEW)
-			best = &h->lg[lo];
+	if (lo > 0 && !strcmp(h->lg[lo - 1].id, id))
+		best = &h->lg[lo - 1];
 	if (best && best->ts < ts &&
 	    (boot_between(h, best->ts, ts) || logoff_between(h, id, best->ts, ts)))
 		return NULL;
