@@ -30,6 +30,7 @@
 static rt_detect *det;
 static rt_findings res;
 static const char *cur_sid = "";
+static const char *cur_evhost; /* the evidence host, when not the event's computer (forwarded logs) */
 
 /* Feed one event: name/value pairs up to NULL. Time is "HH:MM:SS" on 2024-03-01. */
 static void feed(const char *host, const char *channel, uint32_t id, uint64_t rid,
@@ -45,11 +46,11 @@ static void feed(const char *host, const char *channel, uint32_t id, uint64_t ri
 	memset(&ev, 0, sizeof ev);
 	snprintf(t, sizeof t, "2024-03-01T%sZ", hms);
 	ck_assert_int_eq(rt_time_parse(t, &ev.timestamp), 0);
-	snprintf(file, sizeof file, "/evidence/%s/%s.evtx", host, channel);
+	snprintf(file, sizeof file, "/evidence/%s/%s.evtx", cur_evhost ? cur_evhost : host, channel);
 	ev.record_id = ev.record_number = rid;
 	ev.written = ev.timestamp;
 	ev.event_id = id;
-	ev.host = host;
+	ev.host = cur_evhost ? cur_evhost : host;
 	ev.computer = host;
 	ev.channel = channel;
 	ev.provider = "";
@@ -72,6 +73,7 @@ static void setup(void)
 	ck_assert_int_eq(rt_detect_new(&det), 0);
 	memset(&res, 0, sizeof res);
 	cur_sid = "";
+	cur_evhost = NULL;
 }
 
 static void teardown(void)
@@ -491,6 +493,63 @@ START_TEST(dcom_mmc20_inbound_connection)
 }
 END_TEST
 
+/* An inbound connection into a COM server (Sysmon 3, by its process GUID;
+ * the peer in DestinationIp, as Sysmon records these) from 10.4.x.y. */
+static void conn_in(uint64_t rid, const char *hms, const char *guid, int peer)
+{
+	char ip[32];
+
+	snprintf(ip, sizeof ip, "10.4.%d.%d", peer / 250, 1 + peer % 250);
+	feed("SRV01", SYSMON, 3, rid, hms, "ProcessGuid", guid, "Image",
+	     "C:\\Windows\\System32\\mmc.exe", "User", "SRV01\\IEUser", "Initiated", "false",
+	     "SourceIp", "10.0.2.18", "SourceHostname", "SRV01", "SourcePort", "49163", "DestinationIp",
+	     ip, "DestinationPort", "33474", NULL);
+}
+
+/*
+ * Which of many connections into a COM server names the source of a process
+ * it started: the latest at or before the process (of several at that
+ * second, the first recorded), else the first recorded after it. 3000
+ * connections around the first process, recorded out of time order; only
+ * ones after the second. The connections used to be walked one by one for
+ * each process, and are now looked up by time: the choice must not change.
+ */
+START_TEST(connection_chosen_among_many)
+{
+	char hms[16];
+	const rt_finding *f;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		/* 09:58:00 .. 10:01:59 but 09:59:59 and 10:00:00, in an order
+		 * unlike time's */
+		int t = (i * 7919) % 240, s = 9 * 3600 + 58 * 60 + (t == 119 || t == 120 ? 118 : t);
+
+		snprintf(hms, sizeof hms, "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+		conn_in((uint64_t)(100 + i), hms, "{E-1}", 10 + i % 200);
+		if (i == 1500) {
+			conn_in(5000, "09:59:59", "{E-1}", 1);
+			conn_in(5001, "09:59:59", "{E-1}", 2);
+		}
+	}
+	conn_in(6000, "11:00:30", "{E-2}", 3);
+	conn_in(6001, "11:00:10", "{E-2}", 4);
+	sysmon1("SRV01", 1, "10:00:00", "{E-1}", "C:\\Windows\\System32\\mmc.exe",
+		"C:\\Windows\\system32\\mmc.exe -Embedding", "SRV01\\IEUser", "0x1ea3c6", "{E-0}",
+		"C:\\Windows\\System32\\svchost.exe");
+	sysmon1("SRV01", 2, "11:00:00", "{E-2}", "C:\\Windows\\System32\\mmc.exe",
+		"C:\\Windows\\system32\\mmc.exe -Embedding", "SRV01\\IEUser", "0x1ea3c7", "{E-0}",
+		"C:\\Windows\\System32\\svchost.exe");
+	finish();
+	f = find("SRV01", 1);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->remote_ip, "10.4.0.2");
+	f = find("SRV01", 2);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->remote_ip, "10.4.0.4");
+}
+END_TEST
+
 START_TEST(dcom_shellwindows_and_excel)
 {
 	feed("SRV01", SYSMON, 3, 1, "10:00:00", "ProcessGuid", "{F-1}", "Image",
@@ -785,6 +844,47 @@ END_TEST
  * tracked processes, GUIDs in another case, a GUID seen again (the newest
  * process wins), grandchildren, and no carry-over to the next host.
  */
+/*
+ * A forwarded log (one evidence host) whose records name 2000 computers,
+ * their records interleaved: each computer's process is attributed to its
+ * own computer's network logon. The computers used to be found by walking
+ * all of them for every record whose computer differed from the last.
+ */
+START_TEST(forwarded_log_of_many_computers)
+{
+	char host[32], ip[32];
+	const rt_finding *f;
+	int i, n = 2000;
+
+	/* one log (Security): its first record is the collector's own */
+	cur_evhost = "WEF01";
+	logon3("WEF01", 100000, "09:00:00", "0x9", "10.9.9.9", "X", "x");
+	for (i = 0; i < n; i++) {
+		snprintf(host, sizeof host, "WS%04d", i);
+		snprintf(ip, sizeof ip, "10.2.%d.%d", i / 250, 1 + i % 250);
+		logon3(host, (uint64_t)(1 + i), "10:00:00", "0x5", ip, "ADMIN01", "admin");
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(host, sizeof host, "WS%04d", i);
+		feed(host, SEC, 4688, (uint64_t)(5000 + i), "10:00:01", "SubjectUserSid", "S-1-5-21-1",
+		     "SubjectUserName", "admin", "SubjectDomainName", "CORP", "SubjectLogonId", "0x5",
+		     "NewProcessId", "0x900", "NewProcessName", "C:\\Windows\\System32\\wsmprovhost.exe",
+		     "ProcessId", "0x248", "CommandLine", "wsmprovhost.exe -Embedding",
+		     "ParentProcessName", "C:\\Windows\\System32\\svchost.exe", NULL);
+	}
+	finish();
+	for (i = 0; i < n; i++) {
+		snprintf(host, sizeof host, "WS%04d", i);
+		snprintf(ip, sizeof ip, "10.2.%d.%d", i / 250, 1 + i % 250);
+		f = find(host, (uint64_t)(5000 + i));
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(f->kind, RT_FK_WINRM_INBOUND);
+		ck_assert_msg(f->remote_ip && !strcmp(f->remote_ip, ip), "%s: %s, not %s", host,
+			      f->remote_ip ? f->remote_ip : "-", ip);
+	}
+}
+END_TEST
+
 /*
  * A logon id with thousands of sessions (a service account's, or one a
  * hostile log repeats): a process is attributed to the last session of its
@@ -1119,6 +1219,8 @@ static Suite *suite(void)
 	tcase_add_test(t, descendants_found_by_parent_guid);
 	tcase_add_test(t, output_files_linked_among_many);
 	tcase_add_test(t, logon_found_among_many_of_one_id);
+	tcase_add_test(t, forwarded_log_of_many_computers);
+	tcase_add_test(t, connection_chosen_among_many);
 	tcase_add_test(t, refusal_layouts_give_finding_fields);
 	tcase_add_test(t, firewall_2003_names_setting_and_profiles);
 	suite_add_tcase(s, t);

@@ -37,15 +37,28 @@ static unsigned flags_of(const cand *c)
 	return c->rule ? c->rule->r->flags : 0;
 }
 
-/* A boot of the host in (from, to]. */
+/* The first of the n sorted times t that is above `after`. */
+static size_t first_above(const uint64_t *t, size_t n, uint64_t after)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t[mid] <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A boot of the host in (from, to] (the boots sorted: lookups_index()). */
 static int boot_between(const hstate *h, uint64_t from, uint64_t to)
 {
-	size_t i;
+	size_t i = first_above(h->boots, h->nboots, from);
 
-	for (i = 0; i < h->nboots; i++)
-		if (h->boots[i] > from && h->boots[i] <= to)
-			return 1;
-	return 0;
+	return i < h->nboots && h->boots[i] <= to;
 }
 
 /* ------------------------------------------------------------------ logons */
@@ -291,12 +304,22 @@ static logon *logon_just_before(hstate *h, uint64_t ts, int *unique)
  */
 static int local_session(const hstate *h, const char *id, uint64_t ts)
 {
-	size_t i;
+	size_t i = 0, hi = h->nls;
 
-	for (i = 0; id && i < h->nls; i++) {
-		const lsess *l = &h->ls[i];
+	if (!id)
+		return 0;
+	while (i < hi) { /* the first session of this id (ls_by_id) */
+		size_t mid = (i + hi) / 2;
 
-		if (strcmp(l->id, id) || (l->anc != RT_FINDING_NONE && !h->c[l->anc].drop))
+		if (strcmp(h->ls[h->ls_by_id[mid]].id, id) < 0)
+			i = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; i < h->nls && !strcmp(h->ls[h->ls_by_id[i]].id, id); i++) {
+		const lsess *l = &h->ls[h->ls_by_id[i]];
+
+		if (l->anc != RT_FINDING_NONE && !h->c[l->anc].drop)
 			continue;
 		if (ts + LOCAL_SESSION_SLACK >= l->first && ts <= l->last + LOCAL_SESSION_SLACK)
 			return 1;
@@ -304,38 +327,57 @@ static int local_session(const hstate *h, const char *id, uint64_t ts)
 	return 0;
 }
 
-/* A local WMI process-creation request in the seconds before ts? */
+/* A local WMI process-creation request in the seconds before ts? (The
+ * requests sorted: lookups_index().) */
 static int local_request(const hstate *h, uint64_t ts)
 {
-	size_t i;
+	uint64_t from = ts > BROKER_LOGON_WINDOW ? ts - BROKER_LOGON_WINDOW : 0;
+	size_t i = from ? first_above(h->wreq, h->nwreq, from - 1) : 0;
 
-	for (i = 0; i < h->nwreq; i++)
-		if (h->wreq[i] <= ts && ts - h->wreq[i] <= BROKER_LOGON_WINDOW)
-			return 1;
-	return 0;
+	return i < h->nwreq && h->wreq[i] <= ts;
 }
 
 /* ------------------------------------------------------------------ connections */
 
+/*
+ * The connection in [ts - before, ts + after] (on port 135 or the fixed
+ * WMI port, or into the COM server `guid`): the latest at or before ts,
+ * else the first recorded after it; of several at one time, the first
+ * recorded. Only the window is looked at (cn_by_time: by time, then in
+ * the order recorded): a busy server records connections by the
+ * thousand, and each process looks for one.
+ */
 static const conn *find_conn(const hstate *h, uint64_t ts, uint64_t before, uint64_t after,
 			     int port135, const char *guid)
 {
-	const conn *best = NULL;
-	size_t i;
+	size_t lo = 0, hi = h->ncn, at = RT_FINDING_NONE, later = RT_FINDING_NONE;
 
-	for (i = 0; i < h->ncn; i++) {
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->cn[h->cn_by_time[mid]].ts + before < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < h->ncn; lo++) {
+		size_t i = h->cn_by_time[lo];
 		const conn *k = &h->cn[i];
 
-		if (k->ts + before < ts || k->ts > ts + after)
-			continue;
+		if (k->ts > ts + after)
+			break;
 		if (port135 && k->lport != 135 && k->lport != 24158)
 			continue;
 		if (guid && (!k->guid || !rt_strcaseeq(k->guid, guid)))
 			continue;
-		if (!best || (k->ts <= ts && (best->ts > ts || k->ts > best->ts)))
-			best = k;
+		if (k->ts <= ts) {
+			if (at == RT_FINDING_NONE || k->ts > h->cn[at].ts)
+				at = i; /* by time: the first recorded of its time */
+		} else if (later == RT_FINDING_NONE || i < later) {
+			later = i;
+		}
 	}
-	return best;
+	return at != RT_FINDING_NONE ? &h->cn[at] : later != RT_FINDING_NONE ? &h->cn[later] : NULL;
 }
 
 /* ------------------------------------------------------------------ one candidate */
@@ -823,6 +865,57 @@ static int keep_segment(rt_detect *d, hstate *h)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_ls_id(const void *ctx, size_t a, size_t b)
+{
+	const lsess *l = ctx;
+
+	return strcmp(l[a].id, l[b].id);
+}
+
+static int cmp_cn_time(const void *ctx, size_t a, size_t b)
+{
+	const conn *c = ctx;
+
+	if (c[a].ts != c[b].ts)
+		return c[a].ts < c[b].ts ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* An index array 0..n-1 sorted by cmp over ctx; NULL on OOM. */
+static size_t *sorted_index(size_t n, rt_idx_cmp cmp, const void *ctx)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx), i;
+
+	if (!idx)
+		return NULL;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	rt_detect_sort_idx(idx, n, cmp, ctx);
+	return idx;
+}
+
+/* What correlation looks things up in, sorted once: boots and local WMI
+ * requests by time, local sessions by id, connections by time. */
+static int lookups_index(hstate *h)
+{
+	if (h->nboots > 1) /* (qsort wants an array, even of nothing) */
+		qsort(h->boots, h->nboots, sizeof *h->boots, cmp_u64);
+	if (h->nwreq > 1)
+		qsort(h->wreq, h->nwreq, sizeof *h->wreq, cmp_u64);
+	free(h->ls_by_id);
+	free(h->cn_by_time);
+	h->ls_by_id = sorted_index(h->nls, cmp_ls_id, h->ls);
+	h->cn_by_time = sorted_index(h->ncn, cmp_cn_time, h->cn);
+	return h->ls_by_id && h->cn_by_time ? 0 : -1;
+}
+
 int rt_dt_end_host(rt_detect *d, hstate *h)
 {
 	size_t i, k = 0;
@@ -830,7 +923,7 @@ int rt_dt_end_host(rt_detect *d, hstate *h)
 
 	if (sort_array(h->lg, h->nlg, sizeof *h->lg, cmp_logon) ||
 	    sort_array(h->lo, h->nlo, sizeof *h->lo, cmp_logon) || index_logons_by_time(h) ||
-	    link_output_files(h))
+	    lookups_index(h) || link_output_files(h))
 		return -1;
 	for (i = 0; i < h->nc; i++)
 		correlate_one(d, h, &h->c[i]);

@@ -185,15 +185,85 @@ static const pslot *ps_parent(const hstate *h, uint32_t pid, uint64_t ts)
 	return s;
 }
 
+/* ------------------------------------------------------------------ indexes */
+
+/* FNV-1a of a string. */
+static size_t str_hash(const char *s)
+{
+	size_t x = 2166136261u;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		x = (x ^ *p) * 16777619u;
+	return x;
+}
+
+/* Room in x for one more item; items are rehashed by hash_of(ctx, i). A
+ * lookup (the caller's: it compares keys) probes from hash & (cap - 1) to
+ * the item or the first empty slot. */
+static int ix_room(ix *x, size_t (*hash_of)(const void *ctx, size_t i), const void *ctx)
+{
+	size_t *old = x->slot, na = x->cap, n, k, j;
+
+	if (2 * (x->n + 1) <= x->cap)
+		return 0;
+	n = x->cap ? x->cap * 2 : 64;
+	if (!(x->slot = calloc(n, sizeof *x->slot))) {
+		x->slot = old;
+		return -1;
+	}
+	x->cap = n;
+	for (k = 0; k < na; k++)
+		if (old[k]) {
+			for (j = hash_of(ctx, old[k] - 1) & (n - 1); x->slot[j]; j = (j + 1) & (n - 1))
+				;
+			x->slot[j] = old[k];
+		}
+	free(old);
+	return 0;
+}
+
+static void ix_release(ix *x)
+{
+	free(x->slot);
+	memset(x, 0, sizeof *x);
+}
+
+typedef const char *(*str_key)(const void *ctx, size_t i);
+
+/* Where the item whose key(ctx, i) is s lies, or the empty slot for it. */
+static size_t str_slot(const ix *x, const char *s, str_key key, const void *ctx)
+{
+	size_t k, mask = x->cap - 1;
+
+	for (k = str_hash(s) & mask; x->slot[k] && strcmp(key(ctx, x->slot[k] - 1), s); k = (k + 1) & mask)
+		;
+	return k;
+}
+
+static const char *img_key(const void *ctx, size_t i)
+{
+	return ((const hstate *)ctx)->imgs[i];
+}
+
+static size_t img_hash(const void *ctx, size_t i)
+{
+	return str_hash(img_key(ctx, i));
+}
+
 static const char *intern_image(hstate *h, const char *img)
 {
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < h->nimgs; i++)
-		if (!strcmp(h->imgs[i], img))
-			return h->imgs[i];
+	if (ix_room(&h->imgs_ix, img_hash, h))
+		return NULL;
+	k = str_slot(&h->imgs_ix, img, img_key, h);
+	if (h->imgs_ix.slot[k])
+		return h->imgs[h->imgs_ix.slot[k] - 1];
 	if (DT_GROW(h->imgs, h->nimgs, h->aimgs) || !(h->imgs[h->nimgs] = rt_strdup0(img)))
 		return NULL;
+	h->imgs_ix.slot[k] = h->nimgs + 1;
+	h->imgs_ix.n++;
 	return h->imgs[h->nimgs++];
 }
 
@@ -243,12 +313,16 @@ static void hstate_release(hstate *h)
 	free(h->lg);
 	free(h->by_time);
 	free(h->cn);
+	free(h->cn_by_time);
 	free(h->ls);
+	ix_release(&h->ls_ix);
+	free(h->ls_by_id);
 	free(h->boots);
 	free(h->wreq);
-	free(h->by_guid);
+	ix_release(&h->guid_ix);
 	free(h->ch);
 	free(h->imgs);
+	ix_release(&h->imgs_ix);
 	free(h->ps);
 	free(h->name);
 	free(h->computer);
@@ -267,6 +341,7 @@ static int end_hosts(rt_detect *d)
 		hstate_release(&d->hs[i]);
 	}
 	d->nhs = 0;
+	ix_release(&d->hs_ix);
 	free(d->evhost);
 	d->evhost = NULL;
 	return r;
@@ -286,12 +361,22 @@ static int short_upper(const char *computer, char *out, size_t n)
 }
 
 /* The host state a record belongs to (made on first use); NULL on OOM. */
+static const char *hs_key(const void *ctx, size_t i)
+{
+	return ((const rt_detect *)ctx)->hs[i].name;
+}
+
+static size_t hs_hash(const void *ctx, size_t i)
+{
+	return str_hash(hs_key(ctx, i));
+}
+
 static hstate *host_for(rt_detect *d, const rt_event *ev)
 {
 	const char *evhost = ev->host ? ev->host : "", *name = evhost;
 	char own[256];
 	hstate *h;
-	size_t i;
+	size_t i, k = 0;
 
 	if (!d->evhost || strcmp(d->evhost, evhost) != 0) {
 		if (end_hosts(d) || !(d->evhost = rt_strdup0(evhost)))
@@ -319,12 +404,14 @@ static hstate *host_for(rt_detect *d, const rt_event *ev)
 		if (!d->last_same && !short_upper(ev->computer, own, sizeof own))
 			name = own;
 	}
-	if (d->last_hs < d->nhs && !strcmp(d->hs[d->last_hs].name, name))
+	if (d->last_hs < d->nhs && !strcmp(d->hs[d->last_hs].name, name)) {
 		i = d->last_hs;
-	else
-		for (i = 0; i < d->nhs; i++)
-			if (!strcmp(d->hs[i].name, name))
-				break;
+	} else {
+		if (ix_room(&d->hs_ix, hs_hash, d))
+			return NULL;
+		k = str_slot(&d->hs_ix, name, hs_key, d);
+		i = d->hs_ix.slot[k] ? d->hs_ix.slot[k] - 1 : d->nhs;
+	}
 	if (i == d->nhs) {
 		if (DT_GROW(d->hs, d->nhs, d->ahs))
 			return NULL;
@@ -337,7 +424,8 @@ static hstate *host_for(rt_detect *d, const rt_event *ev)
 			hstate_release(h);
 			return NULL;
 		}
-		d->nhs++;
+		d->hs_ix.slot[k] = ++d->nhs;
+		d->hs_ix.n++;
 	}
 	d->last_hs = i;
 	h = &d->hs[i];
@@ -452,6 +540,29 @@ static int note_boot(hstate *h, uint64_t ts)
 	return 0;
 }
 
+/* The local sessions are looked up by (id, candidate) for every process
+ * event: hashed, as a log can name hundreds of thousands of sessions
+ * (scanned, a Security log of 80,000 such processes spent most of its
+ * time here). */
+static size_t ls_hash(const void *ctx, size_t i)
+{
+	return ((const hstate *)ctx)->ls[i].hash;
+}
+
+/* Where (id, anc) is in ls_ix (hash: theirs), or the empty slot for it. */
+static size_t ls_slot(const hstate *h, const char *id, size_t anc, size_t hash)
+{
+	size_t x, mask = h->ls_ix.cap - 1;
+
+	for (x = hash & mask; h->ls_ix.slot[x]; x = (x + 1) & mask) {
+		const lsess *l = &h->ls[h->ls_ix.slot[x] - 1];
+
+		if (l->hash == hash && l->anc == anc && !strcmp(l->id, id))
+			break;
+	}
+	return x;
+}
+
 /* A process in a non-service session whose parent is known and is no
  * server of remote requests: the session runs local processes. */
 static int note_local(hstate *h, const rt_event *ev, size_t anc)
@@ -459,7 +570,7 @@ static int note_local(hstate *h, const rt_event *ev, size_t anc)
 	rt_buf b = RT_BUF_INIT;
 	const char *id = rt_spec_proc_logon(ev, &b), *parent = NULL;
 	int known;
-	size_t i;
+	size_t i, k, hash;
 
 	if (!id || rt_dt_service_logon(id)) {
 		rt_buf_release(&b);
@@ -480,17 +591,25 @@ static int note_local(hstate *h, const rt_event *ev, size_t anc)
 		rt_buf_release(&b);
 		return 0;
 	}
-	for (i = h->nls; i-- > 0;)
-		if (h->ls[i].anc == anc && !strcmp(h->ls[i].id, id))
-			break;
-	if (i == (size_t)-1) {
+	hash = str_hash(id) ^ anc * 2654435761u;
+	if (ix_room(&h->ls_ix, ls_hash, h)) {
+		rt_buf_release(&b);
+		return -1;
+	}
+	k = ls_slot(h, id, anc, hash);
+	if (h->ls_ix.slot[k]) {
+		i = h->ls_ix.slot[k] - 1;
+	} else {
 		i = h->nls;
 		if (DT_GROW(h->ls, h->nls, h->als) || !(h->ls[h->nls].id = rt_strdup0(id))) {
 			rt_buf_release(&b);
 			return -1;
 		}
 		h->ls[i].anc = anc;
+		h->ls[i].hash = hash;
 		h->ls[i].first = h->ls[i].last = ev->timestamp;
+		h->ls_ix.slot[k] = i + 1;
+		h->ls_ix.n++;
 		h->nls++;
 	}
 	if (ev->timestamp < h->ls[i].first)
@@ -525,9 +644,8 @@ static int note_request(hstate *h, const rt_spec_env *env, const rt_event *ev,
 /*
  * Every Sysmon 1 event looks for a tracked candidate whose ProcessGuid is
  * its ParentProcessGuid; a busy host has thousands of candidates, so they
- * are indexed by GUID instead of scanned. by_guid holds candidate index + 1
- * (0 = empty slot), at most half full; the GUID hashes case-folded because
- * GUIDs compare case-insensitively.
+ * are indexed by GUID instead of scanned (guid_ix); the GUID hashes
+ * case-folded because GUIDs compare case-insensitively.
  */
 static size_t guid_hash(const char *guid)
 {
@@ -544,10 +662,10 @@ static size_t guid_hash(const char *guid)
  * compares numbers and only a hash match compares text. */
 static size_t guid_slot(const hstate *h, const char *guid, size_t hash)
 {
-	size_t x, mask = h->aby_guid - 1;
+	size_t x, mask = h->guid_ix.cap - 1;
 
-	for (x = hash & mask; h->by_guid[x]; x = (x + 1) & mask) {
-		const cand *c = &h->c[h->by_guid[x] - 1];
+	for (x = hash & mask; h->guid_ix.slot[x]; x = (x + 1) & mask) {
+		const cand *c = &h->c[h->guid_ix.slot[x] - 1];
 
 		if (c->guid_hash == hash && rt_strcaseeq(c->guid, guid))
 			break;
@@ -557,30 +675,20 @@ static size_t guid_slot(const hstate *h, const char *guid, size_t hash)
 
 /* Index candidate `i` under its GUID; a later candidate replaces an earlier
  * one, as the newest process with a GUID is the one its children name. */
+static size_t cand_guid_hash(const void *ctx, size_t i)
+{
+	return ((const hstate *)ctx)->c[i].guid_hash;
+}
+
 static int index_guid(hstate *h, size_t i)
 {
 	size_t k;
 
-	if (2 * (h->nby_guid + 1) > h->aby_guid) {
-		size_t *old = h->by_guid, na = h->aby_guid, n = h->aby_guid ? h->aby_guid * 2 : 64;
-
-		h->by_guid = calloc(n, sizeof *h->by_guid);
-		if (!h->by_guid) {
-			h->by_guid = old;
-			return -1;
-		}
-		h->aby_guid = n;
-		for (k = 0; k < na; k++)
-			if (old[k]) {
-				const cand *c = &h->c[old[k] - 1];
-
-				h->by_guid[guid_slot(h, c->guid, c->guid_hash)] = old[k];
-			}
-		free(old);
-	}
+	if (ix_room(&h->guid_ix, cand_guid_hash, h))
+		return -1;
 	k = guid_slot(h, h->c[i].guid, h->c[i].guid_hash);
-	h->nby_guid += !h->by_guid[k];
-	h->by_guid[k] = i + 1;
+	h->guid_ix.n += !h->guid_ix.slot[k];
+	h->guid_ix.slot[k] = i + 1;
 	return 0;
 }
 
@@ -592,9 +700,9 @@ static size_t find_tracked(const hstate *h, const rt_event *ev, rt_link *how, ui
 		const char *pg = rt_event_get(ev, "ParentProcessGuid");
 		size_t i;
 
-		if (!rt_dt_usable(pg) || !h->nby_guid)
+		if (!rt_dt_usable(pg) || !h->guid_ix.n)
 			return RT_FINDING_NONE;
-		i = h->by_guid[guid_slot(h, pg, guid_hash(pg))];
+		i = h->guid_ix.slot[guid_slot(h, pg, guid_hash(pg))];
 		*how = RT_LINK_PROCESS_GUID;
 		return i ? i - 1 : RT_FINDING_NONE;
 	} else if (rt_spec_is_4688(ev)) {
@@ -1087,6 +1195,7 @@ void rt_detect_free(rt_detect **pd)
 	for (i = 0; i < d->nhs; i++)
 		hstate_release(&d->hs[i]);
 	free(d->hs);
+	ix_release(&d->hs_ix);
 	free(d->evhost);
 	free_segments(d);
 	free(d->file);

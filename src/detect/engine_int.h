@@ -55,6 +55,7 @@ typedef struct conn {
 typedef struct lsess {
 	char *id;
 	size_t anc;
+	size_t hash;    /* of (id, anc): its key in hstate.ls_ix */
 	uint64_t first, last;
 } lsess;
 
@@ -67,6 +68,13 @@ typedef struct pslot {
 } pslot;
 
 /* One host's state while its events are read. */
+/* An index of items by a key: slot holds an item's index + 1 (0: empty),
+ * open addressing, at most half full (engine.c, ix_*). */
+typedef struct ix {
+	size_t *slot;
+	size_t cap, n;
+} ix;
+
 typedef struct hstate {
 	char *name, *computer;
 	cand *c;
@@ -81,18 +89,21 @@ typedef struct hstate {
 	size_t ncn, acn;
 	lsess *ls;
 	size_t nls, als;
+	ix ls_ix;        /* ls by (id, anc) */
+	size_t *ls_by_id; /* ls by id, built at the end (local_session) */
+	size_t *cn_by_time; /* cn by time, built at the end (find_conn) */
 	uint64_t *boots; /* RT_NOTE_BOOT records */
 	size_t nboots, aboots;
 	uint64_t *wreq;  /* local WMI process-creation requests (RT_NOTE_WMI_REQUEST) */
 	size_t nwreq, awreq;
 	char *ips[MAX_HOST_IPS];
 	size_t nips;
-	size_t *by_guid; /* tracked candidates by process GUID (index + 1, open addressing) */
-	size_t nby_guid, aby_guid;
+	ix guid_ix;      /* tracked candidates by process GUID */
 	rt_change *ch;   /* change points; finding = candidate index until the end */
 	size_t nch, ach;
 	char **imgs;     /* broker images, interned for the PID table */
 	size_t nimgs, aimgs;
+	ix imgs_ix;      /* imgs by name */
 	/* the log being read: PIDs of its live processes (open addressing) */
 	unsigned long ps_file;
 	pslot *ps;
@@ -105,6 +116,7 @@ struct rt_detect {
 	char *evhost;        /* the evidence host of the events being read */
 	hstate *hs;          /* its hosts (more than one for forwarded logs) */
 	size_t nhs, ahs;
+	ix hs_ix;            /* hs by name (a forwarded log names thousands) */
 	char *file;          /* the log being read, and the first Computer in it */
 	char *file_computer;
 	char *last_computer; /* the Computer of the last event, and whether it */
