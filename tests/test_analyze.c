@@ -491,9 +491,10 @@ START_TEST(many_remote_logons_pair_from_folders)
 }
 END_TEST
 
-/* report.json with `what` put before its first finding, and unit.json
- * made to list it (size, SHA-256) as if remtrail had written it so. */
-static void forge_findings(const char *host, const char *what)
+/* report.json with `what` put after the first `after` in it, and
+ * unit.json made to list it (size, SHA-256) as if remtrail had written it
+ * so. */
+static void forge_report(const char *host, const char *after, const char *what)
 {
 	char *rep = read_in(host, "report.json"), *unit = read_in(host, "unit.json"), *at, *v, *e;
 	char hex[65], old[160], now[160];
@@ -503,8 +504,8 @@ static void forge_findings(const char *host, const char *what)
 
 	ck_assert_ptr_nonnull(rep);
 	ck_assert_ptr_nonnull(unit);
-	ck_assert_ptr_nonnull(at = strstr(rep, "\"findings\":["));
-	at += strlen("\"findings\":[");
+	ck_assert_ptr_nonnull(at = strstr(rep, after));
+	at += strlen(after);
 	n = strlen(rep) + strlen(what);
 	ck_assert_ptr_nonnull(v = malloc(n + 1));
 	memcpy(v, rep, (size_t)(at - rep));
@@ -532,6 +533,11 @@ static void forge_findings(const char *host, const char *what)
 	free(unit);
 	free(v);
 	free(e);
+}
+
+static void forge_findings(const char *host, const char *what)
+{
+	forge_report(host, "\"findings\":[", what);
 }
 
 /* A host's findings are read back from its report.json one at a time (a
@@ -595,6 +601,29 @@ START_TEST(many_findings_read_back_one_at_a_time)
 		/* put them back */
 		free(tu_write_file(host, "report.json", rep, strlen(rep)));
 		free(tu_write_file(host, "unit.json", unit, strlen(unit)));
+		free(rep);
+		free(unit);
+	}
+	/* a countermeasure's verdict twice (the first one's lists were lost,
+	 * and leaked) */
+	{
+		char *rep = read_in(host, "report.json"), *unit = read_in(host, "unit.json"), *b, *e2, *dup;
+
+		ck_assert_ptr_nonnull(rep);
+		ck_assert_ptr_nonnull(unit);
+		ck_assert_ptr_nonnull(b = strstr(rep, "\"countermeasures\":["));
+		b += strlen("\"countermeasures\":[");
+		ck_assert_ptr_nonnull(e2 = strstr(b, ",{\"id\":\"CM0019\""));
+		ck_assert_ptr_nonnull(dup = malloc((size_t)(e2 - b) + 2));
+		memcpy(dup, b, (size_t)(e2 - b));
+		strcpy(dup + (e2 - b), ",");
+		forge_report(host, "\"countermeasures\":[", dup);
+		ck_assert_int_ne(run_rt("merge", out, NULL, NULL, NULL, NULL, &err), 0);
+		ck_assert_msg(strstr(err, "SRV01") && strstr(err, "twice"), "%s", err);
+		free(err);
+		free(tu_write_file(host, "report.json", rep, strlen(rep)));
+		free(tu_write_file(host, "unit.json", unit, strlen(unit)));
+		free(dup);
 		free(rep);
 		free(unit);
 	}

@@ -142,7 +142,9 @@ static int read_array(rb *r, const cJSON *o, const char *key, size_t size, void 
 static int interval_fn(rb *r, const cJSON *o, void *p) { return read_interval(r, o, p); }
 static int bypass_fn(rb *r, const cJSON *o, void *p) { return read_bypass(r, o, p); }
 
-static int read_verdict(rb *r, const cJSON *o, rt_assess_result *res)
+/* One countermeasure's verdict; `seen` marks those read (a report names
+ * each once: read twice, the first one's lists were lost). */
+static int read_verdict(rb *r, const cJSON *o, rt_assess_result *res, unsigned *seen)
 {
 	const char *id = jr_str(o, "id");
 	const cJSON *mon = cJSON_GetObjectItemCaseSensitive(o, "monitoring");
@@ -153,6 +155,9 @@ static int read_verdict(rb *r, const cJSON *o, rt_assess_result *res)
 		;
 	if (c == RT_CM_COUNT)
 		FAIL("unknown countermeasure '%s'", id ? id : "");
+	if (*seen & 1u << c)
+		FAIL("countermeasure %s is there twice", id);
+	*seen |= 1u << c;
 	v = &res->cm[c];
 	v->id = (rt_cm_id)c;
 	if (cm_state(jr_str(o, "state"), &v->state) || tristate(o, "bypassed", &v->bypassed) ||
@@ -183,6 +188,7 @@ static int read_verdicts(rb *r, const cJSON *o, rt_assess_result **out)
 {
 	const cJSON *cms = cJSON_GetObjectItemCaseSensitive(o, "countermeasures"), *x;
 	rt_assess_result *res;
+	unsigned seen = 0;
 	int c;
 
 	if (!(res = *out = calloc(1, sizeof *res)))
@@ -196,7 +202,7 @@ static int read_verdicts(rb *r, const cJSON *o, rt_assess_result **out)
 	    jr_time(o, "period_to", &res->period_to) || !cJSON_IsArray(cms))
 		FAIL("the verdicts are not as remtrail writes them");
 	cJSON_ArrayForEach(x, cms) {
-		if (read_verdict(r, x, res))
+		if (read_verdict(r, x, res, &seen))
 			return -1;
 	}
 	return 0;
