@@ -151,6 +151,8 @@ int rt_csv_cell(rt_buf *out, const char *s, int raw);
 /* ASCII case-insensitive comparisons (Windows names are compared this way). */
 int rt_strcaseeq(const char *a, const char *b);
 int rt_strncaseeq(const char *a, const char *b, size_t n);
+/* The order that agrees with rt_strcaseeq (<0, 0, >0, as strcmp); not NULL-safe. */
+int rt_strcasecmp(const char *a, const char *b);
 /* Case-insensitive suffix / substring tests; NULL-safe (NULL never matches). */
 int rt_endswith_ci(const char *s, const char *suffix);
 const char *rt_strcasestr(const char *hay, const char *needle);

@@ -308,16 +308,16 @@ static int local_session(const hstate *h, const char *id, uint64_t ts)
 
 	if (!id)
 		return 0;
-	while (i < hi) { /* the first session of this id (ls_by_id) */
+	while (i < hi) { /* the first session of this id (ls is by id: lookups_index()) */
 		size_t mid = (i + hi) / 2;
 
-		if (strcmp(h->ls[h->ls_by_id[mid]].id, id) < 0)
+		if (strcmp(h->ls[mid].id, id) < 0)
 			i = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; i < h->nls && !strcmp(h->ls[h->ls_by_id[i]].id, id); i++) {
-		const lsess *l = &h->ls[h->ls_by_id[i]];
+	for (; i < h->nls && !strcmp(h->ls[i].id, id); i++) {
+		const lsess *l = &h->ls[i];
 
 		if (l->anc != RT_FINDING_NONE && !h->c[l->anc].drop)
 			continue;
@@ -327,14 +327,13 @@ static int local_session(const hstate *h, const char *id, uint64_t ts)
 	return 0;
 }
 
-/* A local WMI process-creation request in the seconds before ts? (The
- * requests sorted: lookups_index().) */
+/* A local WMI process-creation request in the seconds before ts? The
+ * last one at or before ts says (the requests sorted: lookups_index()). */
 static int local_request(const hstate *h, uint64_t ts)
 {
-	uint64_t from = ts > BROKER_LOGON_WINDOW ? ts - BROKER_LOGON_WINDOW : 0;
-	size_t i = from ? first_above(h->wreq, h->nwreq, from - 1) : 0;
+	size_t i = first_above(h->wreq, h->nwreq, ts);
 
-	return i < h->nwreq && h->wreq[i] <= ts;
+	return i > 0 && ts - h->wreq[i - 1] <= BROKER_LOGON_WINDOW;
 }
 
 /* ------------------------------------------------------------------ connections */
@@ -504,14 +503,38 @@ static void correlate_one(rt_detect *d, hstate *h, cand *c)
 
 /* ------------------------------------------------------------------ links between candidates */
 
-static int is_shell_host(const cand *c)
+/* The items 0..n-1 of ctx for which keep(ctx, i) holds (all of them
+ * without keep), sorted by cmp; their count in *kept. NULL on OOM. */
+static size_t *index_of(size_t n, int (*keep)(const void *ctx, size_t i), rt_idx_cmp cmp,
+			const void *ctx, size_t *kept)
 {
-	return c->f.process && rt_dt_in_list(c->f.process, "\\wsmprovhost.exe|\\winrshost.exe", RT_DT_ENDS);
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx), i;
+
+	*kept = 0;
+	if (!idx)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!keep || keep(ctx, i))
+			idx[(*kept)++] = i;
+	rt_detect_sort_idx(idx, *kept, cmp, ctx);
+	return idx;
 }
 
-static int is_wmi_out(const cand *c)
+/* Kept shell hosts, and kept outbound WMI not yielding to another rule
+ * (keep() of index_of over the candidates). */
+static int is_shell_host(const void *ctx, size_t i)
 {
-	return c->f.kind == RT_FK_WMI_OUTBOUND && !(flags_of(c) & RT_RF_YIELD_WMI);
+	const cand *c = (const cand *)ctx + i;
+
+	return !c->drop && c->f.process &&
+	       rt_dt_in_list(c->f.process, "\\wsmprovhost.exe|\\winrshost.exe", RT_DT_ENDS);
+}
+
+static int is_wmi_out(const void *ctx, size_t i)
+{
+	const cand *c = (const cand *)ctx + i;
+
+	return !c->drop && c->f.kind == RT_FK_WMI_OUTBOUND && !(flags_of(c) & RT_RF_YIELD_WMI);
 }
 
 static int cmp_cand_time(const void *ctx, size_t a, size_t b)
@@ -521,21 +544,6 @@ static int cmp_cand_time(const void *ctx, size_t a, size_t b)
 	if (c[a].f.timestamp != c[b].f.timestamp)
 		return c[a].f.timestamp < c[b].f.timestamp ? -1 : 1;
 	return a < b ? -1 : a > b;
-}
-
-/* Kept candidates for which keep() holds, by time. NULL on OOM. */
-static size_t *cand_index(const hstate *h, int (*keep)(const cand *), size_t *n)
-{
-	size_t *idx = malloc((h->nc ? h->nc : 1) * sizeof *idx), i;
-
-	*n = 0;
-	if (!idx)
-		return NULL;
-	for (i = 0; i < h->nc; i++)
-		if (!h->c[i].drop && keep(&h->c[i]))
-			idx[(*n)++] = i;
-	rt_detect_sort_idx(idx, *n, cmp_cand_time, h->c);
-	return idx;
 }
 
 /* First position in idx whose time is >= ts. */
@@ -554,46 +562,24 @@ static size_t first_at(const hstate *h, const size_t *idx, size_t n, uint64_t ts
 	return lo;
 }
 
-/* Output files compared as rt_strcaseeq does (ASCII letters folded), in
- * an order that agrees with it. */
-static int out_file_cmp(const char *a, const char *b)
+/* The reads of an output file that a command may be linked to (keep()
+ * of index_of), ordered by file (rt_strcasecmp, as the names compare),
+ * then in candidate order: the first that fits wins, as it always has. A
+ * host's candidates run to tens of thousands, so a command does not look
+ * at them all. */
+static int is_output_read(const void *ctx, size_t i)
 {
-	for (;; a++, b++) {
-		int x = *a >= 'A' && *a <= 'Z' ? *a + 32 : (unsigned char)*a;
-		int y = *b >= 'A' && *b <= 'Z' ? *b + 32 : (unsigned char)*b;
+	const cand *r = (const cand *)ctx + i;
 
-		if (x != y || !x)
-			return x - y;
-	}
+	return (flags_of(r) & RT_RF_OUTPUT_READ) && r->out_file && rt_dt_usable(r->f.remote_ip);
 }
 
 static int cmp_out_file(const void *ctx, size_t a, size_t b)
 {
 	const cand *c = ctx;
-	int r = out_file_cmp(c[a].out_file, c[b].out_file);
+	int r = rt_strcasecmp(c[a].out_file, c[b].out_file);
 
 	return r ? r : a < b ? -1 : a > b;
-}
-
-/* The reads of an output file that a command may be linked to: by file,
- * then in candidate order (the first that fits wins, as it always has).
- * A host's candidates run to tens of thousands, so a command does not
- * look at them all. NULL on OOM. */
-static size_t *output_reads(const hstate *h, size_t *n)
-{
-	size_t *idx = malloc((h->nc ? h->nc : 1) * sizeof *idx), i;
-
-	*n = 0;
-	if (!idx)
-		return NULL;
-	for (i = 0; i < h->nc; i++) {
-		const cand *r = &h->c[i];
-
-		if ((flags_of(r) & RT_RF_OUTPUT_READ) && r->out_file && rt_dt_usable(r->f.remote_ip))
-			idx[(*n)++] = i;
-	}
-	rt_detect_sort_idx(idx, *n, cmp_out_file, h->c);
-	return idx;
 }
 
 /*
@@ -604,7 +590,7 @@ static size_t *output_reads(const hstate *h, size_t *n)
  */
 static int link_output_files(hstate *h)
 {
-	size_t i, n, *rd = output_reads(h, &n);
+	size_t i, n, *rd = index_of(h->nc, is_output_read, cmp_out_file, h->c, &n);
 
 	if (!rd)
 		return -1;
@@ -617,12 +603,12 @@ static int link_output_files(hstate *h)
 		while (lo < hi) { /* the first read of this file */
 			size_t mid = (lo + hi) / 2;
 
-			if (out_file_cmp(h->c[rd[mid]].out_file, c->out_file) < 0)
+			if (rt_strcasecmp(h->c[rd[mid]].out_file, c->out_file) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		for (; lo < n && !out_file_cmp(h->c[rd[lo]].out_file, c->out_file); lo++) {
+		for (; lo < n && !rt_strcasecmp(h->c[rd[lo]].out_file, c->out_file); lo++) {
 			cand *r = &h->c[rd[lo]];
 
 			if (rt_dt_absdiff(r->f.timestamp, c->f.timestamp) > 600 * SEC)
@@ -645,8 +631,8 @@ static int link_output_files(hstate *h)
 
 static int link_and_recast(hstate *h)
 {
-	size_t i, j, nsh, nwo, *sh = cand_index(h, is_shell_host, &nsh),
-			       *wo = cand_index(h, is_wmi_out, &nwo);
+	size_t i, j, nsh, nwo, *sh = index_of(h->nc, is_shell_host, cmp_cand_time, h->c, &nsh),
+			       *wo = index_of(h->nc, is_wmi_out, cmp_cand_time, h->c, &nwo);
 
 	if (!sh || !wo) {
 		free(sh);
@@ -888,32 +874,21 @@ static int cmp_cn_time(const void *ctx, size_t a, size_t b)
 	return a < b ? -1 : a > b;
 }
 
-/* An index array 0..n-1 sorted by cmp over ctx; NULL on OOM. */
-static size_t *sorted_index(size_t n, rt_idx_cmp cmp, const void *ctx)
-{
-	size_t *idx = malloc((n ? n : 1) * sizeof *idx), i;
-
-	if (!idx)
-		return NULL;
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	rt_detect_sort_idx(idx, n, cmp, ctx);
-	return idx;
-}
-
 /* What correlation looks things up in, sorted once: boots and local WMI
- * requests by time, local sessions by id, connections by time. */
+ * requests by time, local sessions by id (in place: the host takes no more
+ * events, so their index by (id, candidate) is done with), connections by
+ * time in an index (the order they were recorded in decides ties). */
 static int lookups_index(hstate *h)
 {
+	size_t n;
+
 	if (h->nboots > 1) /* (qsort wants an array, even of nothing) */
 		qsort(h->boots, h->nboots, sizeof *h->boots, cmp_u64);
 	if (h->nwreq > 1)
 		qsort(h->wreq, h->nwreq, sizeof *h->wreq, cmp_u64);
-	free(h->ls_by_id);
 	free(h->cn_by_time);
-	h->ls_by_id = sorted_index(h->nls, cmp_ls_id, h->ls);
-	h->cn_by_time = sorted_index(h->ncn, cmp_cn_time, h->cn);
-	return h->ls_by_id && h->cn_by_time ? 0 : -1;
+	h->cn_by_time = index_of(h->ncn, NULL, cmp_cn_time, h->cn, &n);
+	return !h->cn_by_time || sort_array(h->ls, h->nls, sizeof *h->ls, cmp_ls_id) ? -1 : 0;
 }
 
 int rt_dt_end_host(rt_detect *d, hstate *h)

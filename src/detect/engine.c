@@ -316,7 +316,6 @@ static void hstate_release(hstate *h)
 	free(h->cn_by_time);
 	free(h->ls);
 	ix_release(&h->ls_ix);
-	free(h->ls_by_id);
 	free(h->boots);
 	free(h->wreq);
 	ix_release(&h->guid_ix);

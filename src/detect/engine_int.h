@@ -90,7 +90,6 @@ typedef struct hstate {
 	lsess *ls;
 	size_t nls, als;
 	ix ls_ix;        /* ls by (id, anc) */
-	size_t *ls_by_id; /* ls by id, built at the end (local_session) */
 	size_t *cn_by_time; /* cn by time, built at the end (find_conn) */
 	uint64_t *boots; /* RT_NOTE_BOOT records */
 	size_t nboots, aboots;

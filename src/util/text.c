@@ -489,13 +489,20 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
+int rt_strcasecmp(const char *a, const char *b)
+{
+	int x, y;
+
+	do {
+		x = lower((unsigned char)*a++);
+		y = lower((unsigned char)*b++);
+	} while (x == y && x);
+	return x - y;
+}
+
 int rt_strcaseeq(const char *a, const char *b)
 {
-	if (!a || !b)
-		return 0;
-	while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
-		a++, b++;
-	return *a == '\0' && *b == '\0';
+	return a && b && !rt_strcasecmp(a, b);
 }
 
 int rt_strncaseeq(const char *a, const char *b, size_t n)
