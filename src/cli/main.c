@@ -166,9 +166,9 @@ static int run(int argc, char **argv)
  * reports allocate tens of megabytes as they go (a 256 MiB Security log:
  * 11,000 candidates, their strings, the report buffers), and each page's
  * first touch is a fault: 4,000 of them in `analyze` of that log, about 10
- * µs each on a virtual machine with shadow page tables, 8 % of the run.
+ * us each on a virtual machine with shadow page tables, 8 % of the run.
  * So: the heap's first 16 MiB past what it holds at start are asked for
- * transparent huge pages (one fault per 2 MiB, 0.2 µs a page; a no-op
+ * transparent huge pages (one fault per 2 MiB, 0.2 us a page; a no-op
  * where THP is off), allocations below 32 MiB come from it rather than
  * from mappings of their own (which realloc moves with mremap, and every
  * moved page faults again), and freed memory is kept rather than given
@@ -193,7 +193,9 @@ static void heap_setup(void)
 	p = malloc(64);
 	end = sbrk(0);
 	from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	if (grow && p && end != (char *)-1 && from < (uintptr_t)end)
+	/* (a sanitizer's allocator is not in the brk heap: left alone) */
+	if (grow && p && end != (char *)-1 && (uintptr_t)p < (uintptr_t)end &&
+	    from < (uintptr_t)end)
 		(void)madvise((void *)from, (uintptr_t)end - from, MADV_HUGEPAGE);
 	free(p);
 	free(grow);
