@@ -468,6 +468,25 @@ END_TEST
 
 /* ------------------------------------------------------------------ DCOM */
 
+/* An inbound connection into a COM server (Sysmon 3, by its process GUID;
+ * the peer in DestinationIp, as Sysmon records these). */
+static void conn_in(uint64_t rid, const char *hms, const char *guid, const char *peer)
+{
+	feed("SRV01", SYSMON, 3, rid, hms, "ProcessGuid", guid, "Image",
+	     "C:\\Windows\\System32\\mmc.exe", "User", "SRV01\\IEUser", "Initiated", "false",
+	     "SourceIp", "10.0.2.18", "SourceHostname", "SRV01", "SourcePort", "49163", "DestinationIp",
+	     peer, "DestinationPort", "33474", NULL);
+}
+
+/* The same from peer number `peer`: 10.4.x.y. */
+static void conn_from(uint64_t rid, const char *hms, const char *guid, int peer)
+{
+	char ip[32];
+
+	snprintf(ip, sizeof ip, "10.4.%d.%d", peer / 250, 1 + peer % 250);
+	conn_in(rid, hms, guid, ip);
+}
+
 START_TEST(dcom_mmc20_inbound_connection)
 {
 	const rt_finding *m, *c;
@@ -478,10 +497,7 @@ START_TEST(dcom_mmc20_inbound_connection)
 	sysmon1("SRV01", 2, "20:35:12", "{E-2}", "C:\\Windows\\System32\\cmd.exe",
 		"\"C:\\Windows\\System32\\cmd.exe\" /c calc", "SRV01\\IEUser", "0x1ea3c6", "{E-1}",
 		"C:\\Windows\\System32\\mmc.exe");
-	feed("SRV01", SYSMON, 3, 3, "20:35:13", "ProcessGuid", "{E-1}", "Image",
-	     "C:\\Windows\\System32\\mmc.exe", "User", "SRV01\\IEUser", "Initiated", "false",
-	     "SourceIp", "10.0.2.18", "SourceHostname", "SRV01", "SourcePort", "49163",
-	     "DestinationIp", "10.0.2.19", "DestinationPort", "33474", NULL);
+	conn_in(3, "20:35:13", "{E-1}", "10.0.2.19");
 	finish();
 	m = find("SRV01", 1);
 	c = find("SRV01", 2);
@@ -492,19 +508,6 @@ START_TEST(dcom_mmc20_inbound_connection)
 	ck_assert_str_eq(find("SRV01", 3)->remote_ip, "10.0.2.19");
 }
 END_TEST
-
-/* An inbound connection into a COM server (Sysmon 3, by its process GUID;
- * the peer in DestinationIp, as Sysmon records these) from 10.4.x.y. */
-static void conn_in(uint64_t rid, const char *hms, const char *guid, int peer)
-{
-	char ip[32];
-
-	snprintf(ip, sizeof ip, "10.4.%d.%d", peer / 250, 1 + peer % 250);
-	feed("SRV01", SYSMON, 3, rid, hms, "ProcessGuid", guid, "Image",
-	     "C:\\Windows\\System32\\mmc.exe", "User", "SRV01\\IEUser", "Initiated", "false",
-	     "SourceIp", "10.0.2.18", "SourceHostname", "SRV01", "SourcePort", "49163", "DestinationIp",
-	     ip, "DestinationPort", "33474", NULL);
-}
 
 /*
  * Which of many connections into a COM server names the source of a process
@@ -526,14 +529,14 @@ START_TEST(connection_chosen_among_many)
 		int t = (i * 7919) % 240, s = 9 * 3600 + 58 * 60 + (t == 119 || t == 120 ? 118 : t);
 
 		snprintf(hms, sizeof hms, "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-		conn_in((uint64_t)(100 + i), hms, "{E-1}", 10 + i % 200);
+		conn_from((uint64_t)(100 + i), hms, "{E-1}", 10 + i % 200);
 		if (i == 1500) {
-			conn_in(5000, "09:59:59", "{E-1}", 1);
-			conn_in(5001, "09:59:59", "{E-1}", 2);
+			conn_from(5000, "09:59:59", "{E-1}", 1);
+			conn_from(5001, "09:59:59", "{E-1}", 2);
 		}
 	}
-	conn_in(6000, "11:00:30", "{E-2}", 3);
-	conn_in(6001, "11:00:10", "{E-2}", 4);
+	conn_from(6000, "11:00:30", "{E-2}", 3);
+	conn_from(6001, "11:00:10", "{E-2}", 4);
 	sysmon1("SRV01", 1, "10:00:00", "{E-1}", "C:\\Windows\\System32\\mmc.exe",
 		"C:\\Windows\\system32\\mmc.exe -Embedding", "SRV01\\IEUser", "0x1ea3c6", "{E-0}",
 		"C:\\Windows\\System32\\svchost.exe");

@@ -269,25 +269,6 @@ static inline uint64_t rt_le64(const uint8_t *p)
 /* CRC-32 (IEEE, as EVTX uses); `crc` is 0 to start. */
 uint32_t rt_crc32(uint32_t crc, const void *data, size_t len);
 
-/* ----------------------------------------------------------------- SHA-256 */
-
-/*
- * SHA-256 by OpenSSL's libcrypto, which uses the CPU's SHA extensions
- * where it has them (about 0.9 cycles per byte against 15 for portable C).
- *
- * A context is owned by whoever called rt_sha256_init() and belongs to one
- * thread at a time; contexts share nothing, so any number may be in use at
- * once on any threads (one per file being read). It holds an allocated
- * libcrypto context: rt_sha256_final() frees it, and a context abandoned
- * before its final must be given to rt_sha256_release(). Do not copy an
- * initialised context by assignment (both copies would own the same
- * libcrypto context).
- *
- * rt_sha256_init() returns 0, or -1 when libcrypto could not give a context
- * (out of memory); the context is then marked failed, and update and final
- * on it are safe: final returns -1 and fills `out` with zeros.
- */
-
 /* Whether the comma-separated `list` holds `item` (n bytes), letters in
  * either case, spaces before an item ignored. */
 int rt_list_has(const char *list, const char *item, size_t n);
@@ -330,6 +311,24 @@ typedef struct rt_dl_lib {
  * libcrypto.so.3: ..."). */
 int rt_dl_load(rt_dl_lib *l, char *err, size_t n);
 
+/* ----------------------------------------------------------------- SHA-256 */
+
+/*
+ * SHA-256 by OpenSSL's libcrypto, which uses the CPU's SHA extensions
+ * where it has them (about 0.9 cycles per byte against 15 for portable C).
+ *
+ * A context is owned by whoever called rt_sha256_init() and belongs to one
+ * thread at a time; contexts share nothing, so any number may be in use at
+ * once on any threads (one per file being read). It holds an allocated
+ * libcrypto context: rt_sha256_final() frees it, and a context abandoned
+ * before its final must be given to rt_sha256_release(). Do not copy an
+ * initialised context by assignment (both copies would own the same
+ * libcrypto context).
+ *
+ * rt_sha256_init() returns 0, or -1 when libcrypto could not give a context
+ * (out of memory); the context is then marked failed, and update and final
+ * on it are safe: final returns -1 and fills `out` with zeros.
+ */
 typedef struct rt_sha256 {
 	void *md;     /* owned libcrypto context; NULL once final or released */
 	uint64_t len;             /* bytes hashed so far */

@@ -150,29 +150,49 @@ static int remote_logon(const logon *l)
 	return l->type == 3 && rt_dt_usable(l->ip) && !rt_dt_is_loopback(l->ip);
 }
 
+/* The items 0..n-1 of ctx for which keep(ctx, i) holds (all of them
+ * without keep), sorted by cmp; their count in *kept. NULL on OOM. */
+static size_t *index_of(size_t n, int (*keep)(const void *ctx, size_t i), rt_idx_cmp cmp,
+			const void *ctx, size_t *kept)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx), i;
+
+	*kept = 0;
+	if (!idx)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!keep || keep(ctx, i))
+			idx[(*kept)++] = i;
+	rt_detect_sort_idx(idx, *kept, cmp, ctx);
+	return idx;
+}
+
+/* Time order; of items at one time, the one recorded first (lower index)
+ * first: the order of every time index here. */
+static int time_order(uint64_t ta, uint64_t tb, size_t a, size_t b)
+{
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
 static int cmp_logon_time(const void *ctx, size_t a, size_t b)
 {
 	const logon *l = ctx;
 
-	if (l[a].ts != l[b].ts)
-		return l[a].ts < l[b].ts ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return time_order(l[a].ts, l[b].ts, a, b);
+}
+
+static int is_remote_logon(const void *ctx, size_t i)
+{
+	return remote_logon((const logon *)ctx + i);
 }
 
 static int index_logons_by_time(hstate *h)
 {
-	size_t i;
-
 	free(h->by_time);
-	h->by_time = malloc((h->nlg ? h->nlg : 1) * sizeof *h->by_time);
-	h->nby_time = 0;
-	if (!h->by_time)
-		return -1;
-	for (i = 0; i < h->nlg; i++)
-		if (remote_logon(&h->lg[i]))
-			h->by_time[h->nby_time++] = i;
-	rt_detect_sort_idx(h->by_time, h->nby_time, cmp_logon_time, h->lg);
-	return 0;
+	h->by_time = index_of(h->nlg, is_remote_logon, cmp_logon_time, h->lg, &h->nby_time);
+	return h->by_time ? 0 : -1;
 }
 
 /* A logon as pairing keeps it (borrowing its strings). */
@@ -503,23 +523,6 @@ static void correlate_one(rt_detect *d, hstate *h, cand *c)
 
 /* ------------------------------------------------------------------ links between candidates */
 
-/* The items 0..n-1 of ctx for which keep(ctx, i) holds (all of them
- * without keep), sorted by cmp; their count in *kept. NULL on OOM. */
-static size_t *index_of(size_t n, int (*keep)(const void *ctx, size_t i), rt_idx_cmp cmp,
-			const void *ctx, size_t *kept)
-{
-	size_t *idx = malloc((n ? n : 1) * sizeof *idx), i;
-
-	*kept = 0;
-	if (!idx)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (!keep || keep(ctx, i))
-			idx[(*kept)++] = i;
-	rt_detect_sort_idx(idx, *kept, cmp, ctx);
-	return idx;
-}
-
 /* Kept shell hosts, and kept outbound WMI not yielding to another rule
  * (keep() of index_of over the candidates). */
 static int is_shell_host(const void *ctx, size_t i)
@@ -541,9 +544,7 @@ static int cmp_cand_time(const void *ctx, size_t a, size_t b)
 {
 	const cand *c = ctx;
 
-	if (c[a].f.timestamp != c[b].f.timestamp)
-		return c[a].f.timestamp < c[b].f.timestamp ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return time_order(c[a].f.timestamp, c[b].f.timestamp, a, b);
 }
 
 /* First position in idx whose time is >= ts. */
@@ -869,9 +870,7 @@ static int cmp_cn_time(const void *ctx, size_t a, size_t b)
 {
 	const conn *c = ctx;
 
-	if (c[a].ts != c[b].ts)
-		return c[a].ts < c[b].ts ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return time_order(c[a].ts, c[b].ts, a, b);
 }
 
 /* What correlation looks things up in, sorted once: boots and local WMI

@@ -359,7 +359,7 @@ static int short_upper(const char *computer, char *out, size_t n)
 	return 0;
 }
 
-/* The host state a record belongs to (made on first use); NULL on OOM. */
+/* Hosts are found by name in hs_ix. */
 static const char *hs_key(const void *ctx, size_t i)
 {
 	return ((const rt_detect *)ctx)->hs[i].name;
@@ -370,6 +370,7 @@ static size_t hs_hash(const void *ctx, size_t i)
 	return str_hash(hs_key(ctx, i));
 }
 
+/* The host state a record belongs to (made on first use); NULL on OOM. */
 static hstate *host_for(rt_detect *d, const rt_event *ev)
 {
 	const char *evhost = ev->host ? ev->host : "", *name = evhost;
@@ -672,13 +673,13 @@ static size_t guid_slot(const hstate *h, const char *guid, size_t hash)
 	return x;
 }
 
-/* Index candidate `i` under its GUID; a later candidate replaces an earlier
- * one, as the newest process with a GUID is the one its children name. */
 static size_t cand_guid_hash(const void *ctx, size_t i)
 {
 	return ((const hstate *)ctx)->c[i].guid_hash;
 }
 
+/* Index candidate `i` under its GUID; a later candidate replaces an earlier
+ * one, as the newest process with a GUID is the one its children name. */
 static int index_guid(hstate *h, size_t i)
 {
 	size_t k;
