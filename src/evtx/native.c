@@ -883,7 +883,7 @@ int rt_native_read_files(const rt_native_job *job)
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done, NULL);
 	for (i = 0; i < nthreads - 1 && !d.failed; i++)
-		if (pthread_create(&th[started], NULL, worker, &r) == 0)
+		if (rt_thread_start(&th[started], worker, &r, (unsigned)started) == 0)
 			started++;
 	if (d.failed)
 		rt_diag_error(job->diag, "remtrail", "out of memory");

@@ -265,7 +265,7 @@ void rt_units_hash_start(rt_units *u)
 {
 	if (u->hashing || !u->ev || !u->ev->ncontainers)
 		return;
-	u->hashing = pthread_create(&u->hasher, NULL, hash_containers, u->ev) == 0;
+	u->hashing = rt_thread_start(&u->hasher, hash_containers, u->ev, 0) == 0;
 }
 
 /*

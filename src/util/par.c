@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "remtrail/util.h"
@@ -38,6 +39,67 @@ static void *par_worker(void *arg)
 	}
 }
 
+#if defined(HAVE_PTHREAD_ATTR_SETAFFINITY_NP) && defined(HAVE_PTHREAD_SETAFFINITY_NP) && \
+	defined(HAVE_SCHED_GETCPU)
+typedef struct start {
+	void *(*fn)(void *);
+	void *arg;
+	cpu_set_t cpus; /* where it may run once started */
+} start;
+
+static void *started(void *arg)
+{
+	start st = *(start *)arg;
+
+	free(arg);
+	pthread_setaffinity_np(pthread_self(), sizeof st.cpus, &st.cpus);
+	return st.fn(st.arg);
+}
+
+int rt_thread_start(pthread_t *th, void *(*fn)(void *), void *arg, unsigned k)
+{
+	int here = sched_getcpu(), c, first = -1, other = 0, ret;
+	pthread_attr_t attr;
+	cpu_set_t one;
+	start *st;
+
+	if (here < 0 || !(st = malloc(sizeof(*st))))
+		return pthread_create(th, NULL, fn, arg);
+	if (pthread_getaffinity_np(pthread_self(), sizeof st->cpus, &st->cpus)) {
+		free(st);
+		return pthread_create(th, NULL, fn, arg);
+	}
+	/* the k-th allowed core other than this one, round the others */
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (c != here && CPU_ISSET(c, &st->cpus))
+			other++;
+	k = other ? k % (unsigned)other : 0;
+	for (c = 0; other && c < CPU_SETSIZE && first < 0; c++)
+		if (c != here && CPU_ISSET(c, &st->cpus) && k-- == 0)
+			first = c;
+	if (first < 0 || pthread_attr_init(&attr)) {
+		free(st);
+		return pthread_create(th, NULL, fn, arg);
+	}
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	st->fn = fn;
+	st->arg = arg;
+	ret = pthread_attr_setaffinity_np(&attr, sizeof one, &one) ? pthread_create(th, NULL, started, st)
+								  : pthread_create(th, &attr, started, st);
+	pthread_attr_destroy(&attr);
+	if (ret)
+		free(st);
+	return ret;
+}
+#else
+int rt_thread_start(pthread_t *th, void *(*fn)(void *), void *arg, unsigned k)
+{
+	(void)k;
+	return pthread_create(th, NULL, fn, arg);
+}
+#endif
+
 int rt_par_each(size_t n, unsigned threads, rt_par_fn fn, void *ctx)
 {
 	pthread_t th[RT_PAR_MAX];
@@ -54,7 +116,7 @@ int rt_par_each(size_t n, unsigned threads, rt_par_fn fn, void *ctx)
 		w = n ? (unsigned)n : 1;
 	pthread_mutex_init(&p.lock, NULL);
 	/* this thread works too; fewer threads when they cannot be made */
-	while (started + 1 < w && !pthread_create(&th[started], NULL, par_worker, &p))
+	while (started + 1 < w && !rt_thread_start(&th[started], par_worker, &p, started))
 		started++;
 	par_worker(&p);
 	while (started)
