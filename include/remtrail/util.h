@@ -208,6 +208,15 @@ int rt_par_each(size_t n, unsigned threads, rt_par_fn fn, void *ctx);
  */
 int rt_thread_start(pthread_t *th, void *(*fn)(void *), void *arg, unsigned k);
 
+/* ------------------------------------------------------------------ heap */
+
+/*
+ * glibc's heap set for this program's allocations (src/util/heap.c says
+ * why): huge pages, allocations below 32 MiB from the heap, freed memory
+ * kept. Called first thing in main, before anything is allocated.
+ */
+void rt_heap_setup(void);
+
 /* ------------------------------------------------------------------ time */
 
 /* FILETIME: 100-nanosecond intervals since 1601-01-01 UTC. */

@@ -7,10 +7,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#if defined(HAVE_MALLOPT) && defined(HAVE_MADVISE) && defined(HAVE_SBRK)
-#include <malloc.h>
-#include <sys/mman.h>
-#endif
 
 #include <libevtx.h>
 #include <libregf.h>
@@ -161,70 +157,9 @@ static int run(int argc, char **argv)
 	return RT_EXIT_USAGE;
 }
 
-/* Holds the rest of the heap's first, partial 2 MiB region (heap_setup).
- * Volatile: an allocation never read is one the compiler may drop. */
-static void *volatile heap_spacer;
-
-/*
- * The heap, set up before anything is allocated. Detection and the
- * reports allocate tens of megabytes as they go (a 256 MiB Security log:
- * 11,000 candidates, their strings, the report buffers), and each page's
- * first touch is a fault: 4,000 of them in `analyze` of that log, about 10
- * us each on a virtual machine with shadow page tables, 8 % of the run.
- * So: the heap's first 16 MiB are asked for transparent huge pages (one
- * fault per 2 MiB, 0.2 us a page; a no-op where THP is off), allocations
- * below 32 MiB come from it rather than from mappings of their own (which
- * realloc moves with mremap, and every moved page faults again), and freed
- * memory is kept rather than given back and faulted in again (a trim
- * threshold of 8 MiB with huge pages made `analyze` of 100 hosts three
- * times slower).
- *
- * Huge pages only fill whole 2 MiB regions not touched before the hint,
- * and the heap rarely starts on one: its first region stays in 4 KiB
- * pages. What is allocated first (the reader's slots and decoding state,
- * the first buffers: the hottest memory of a run) went there and was
- * faulted in page by page, 130 of the 270 faults of `events` on a log. A
- * spacer now takes the rest of that region, and the heap goes on at the
- * next one. `analyze` of the 256 MiB log: -10 % again; docs/native-evtx.md,
- * sixth and seventh passes.
- */
-static void heap_setup(void)
-{
-#if defined(HAVE_MALLOPT) && defined(HAVE_MADVISE) && defined(HAVE_SBRK)
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t at, from;
-	char *end;
-	void *p;
-
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	mallopt(M_TOP_PAD, 16 << 20);
-	/* the heap is made, grown by the pad, and only its first page touched */
-	p = malloc(64);
-	end = sbrk(0);
-	/* (a sanitizer's allocator is not in the brk heap: left alone) */
-	if (!p || end == (char *)-1 || (uintptr_t)p >= (uintptr_t)end || page <= 0) {
-		free(p);
-		return;
-	}
-	at = (uintptr_t)p;
-	from = at & ~((uintptr_t)page - 1);
-	/* the spacer is never written past its header: it holds address
-	 * space (under 2 MiB), not memory */
-	if (madvise((void *)from, (uintptr_t)end - from, MADV_HUGEPAGE) == 0) {
-		uintptr_t next = (at + huge - 1) & ~(huge - 1);
-
-		if (next - at > 256)
-			heap_spacer = malloc(next - at - 128);
-	}
-	free(p);
-#endif
-}
-
 int main(int argc, char **argv)
 {
-	heap_setup();
+	rt_heap_setup();
 	cli_guard_std_fds();
 	/* libyal globals are set once, before any thread starts */
 	libevtx_notify_set_verbose(0);
