@@ -4,6 +4,7 @@
 #include <check.h>
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -830,6 +831,73 @@ START_TEST(par_each_runs_every_job_once)
 }
 END_TEST
 
+/* A thread started by rt_thread_start runs fn(arg), and may then run
+ * wherever its creator may: the core it starts on is a start, not a
+ * binding. Also when its creator may use one core only. */
+typedef struct started_seen {
+	int ran;
+#ifdef HAVE_PTHREAD_SETAFFINITY_NP
+	cpu_set_t cpus;
+	int got;
+#endif
+} started_seen;
+
+static void *started_job(void *arg)
+{
+	started_seen *s = arg;
+
+	s->ran++;
+#ifdef HAVE_PTHREAD_SETAFFINITY_NP
+	s->got = pthread_getaffinity_np(pthread_self(), sizeof s->cpus, &s->cpus) == 0;
+#endif
+	return s;
+}
+
+START_TEST(thread_start_runs_anywhere_its_creator_may)
+{
+	started_seen s;
+	pthread_t th;
+	void *back = NULL;
+	unsigned k;
+
+	for (k = 0; k < 3; k++) {
+		memset(&s, 0, sizeof s);
+		ck_assert_int_eq(rt_thread_start(&th, started_job, &s, k), 0);
+		ck_assert_int_eq(pthread_join(th, &back), 0);
+		ck_assert_ptr_eq(back, &s);
+		ck_assert_int_eq(s.ran, 1);
+#ifdef HAVE_PTHREAD_SETAFFINITY_NP
+		{
+			cpu_set_t mine;
+
+			ck_assert(s.got);
+			ck_assert_int_eq(pthread_getaffinity_np(pthread_self(), sizeof mine, &mine), 0);
+			ck_assert(CPU_EQUAL(&mine, &s.cpus));
+		}
+#endif
+	}
+#ifdef HAVE_PTHREAD_SETAFFINITY_NP
+	{
+		cpu_set_t all, one;
+		int c;
+
+		ck_assert_int_eq(pthread_getaffinity_np(pthread_self(), sizeof all, &all), 0);
+		for (c = 0; c < CPU_SETSIZE && !CPU_ISSET(c, &all); c++)
+			;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		ck_assert_int_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
+		memset(&s, 0, sizeof s);
+		ck_assert_int_eq(rt_thread_start(&th, started_job, &s, 1), 0);
+		ck_assert_int_eq(pthread_join(th, NULL), 0);
+		ck_assert_int_eq(s.ran, 1);
+		ck_assert(CPU_EQUAL(&one, &s.cpus));
+		ck_assert_int_eq(pthread_setaffinity_np(pthread_self(), sizeof all, &all), 0);
+	}
+#endif
+}
+END_TEST
+
 /* Scopes united: each item once, in the order first met. */
 START_TEST(list_union_keeps_each_item_once)
 {
@@ -903,6 +971,7 @@ int main(void)
 	tcase_add_test(tc, path_escape_roundtrip);
 	tcase_add_test(tc, diag_escapes);
 	tcase_add_test(tc, par_each_runs_every_job_once);
+	tcase_add_test(tc, thread_start_runs_anywhere_its_creator_may);
 	tcase_add_test(tc, dl_load_says_why);
 	tcase_add_test(tc, list_union_keeps_each_item_once);
 	suite_add_tcase(s, tc);
