@@ -85,9 +85,13 @@ int rt_thread_start(pthread_t *th, void *(*fn)(void *), void *arg, unsigned k)
 	CPU_SET(first, &one);
 	st->fn = fn;
 	st->arg = arg;
-	ret = pthread_attr_setaffinity_np(&attr, sizeof one, &one) ? pthread_create(th, NULL, started, st)
+	/* (a core the caller could use a moment ago may be gone: then the
+	 * thread starts wherever Linux puts it) */
+	ret = pthread_attr_setaffinity_np(&attr, sizeof one, &one) ? -1
 								  : pthread_create(th, &attr, started, st);
 	pthread_attr_destroy(&attr);
+	if (ret)
+		ret = pthread_create(th, NULL, started, st);
 	if (ret)
 		free(st);
 	return ret;
