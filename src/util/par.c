@@ -44,6 +44,7 @@ static void *par_worker(void *arg)
 typedef struct start {
 	void *(*fn)(void *);
 	void *arg;
+	int bound;      /* started on one core: widen to cpus first */
 	cpu_set_t cpus; /* where it may run once started */
 } start;
 
@@ -52,46 +53,54 @@ static void *started(void *arg)
 	start st = *(start *)arg;
 
 	free(arg);
-	pthread_setaffinity_np(pthread_self(), sizeof st.cpus, &st.cpus);
+	if (st.bound)
+		pthread_setaffinity_np(pthread_self(), sizeof st.cpus, &st.cpus);
 	return st.fn(st.arg);
+}
+
+/* The k-th core in cpus other than `here`, round them; -1 if none. */
+static int other_core(const cpu_set_t *cpus, int here, unsigned k)
+{
+	int c, other = 0;
+
+	for (c = 0; c < CPU_SETSIZE; c++)
+		other += c != here && CPU_ISSET(c, cpus);
+	if (!other)
+		return -1;
+	k %= (unsigned)other;
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (c != here && CPU_ISSET(c, cpus) && k-- == 0)
+			return c;
+	return -1;
 }
 
 int rt_thread_start(pthread_t *th, void *(*fn)(void *), void *arg, unsigned k)
 {
-	int here = sched_getcpu(), c, first = -1, other = 0, ret;
+	int here = sched_getcpu(), first, ret = -1;
+	start *st = calloc(1, sizeof(*st));
 	pthread_attr_t attr;
 	cpu_set_t one;
-	start *st;
 
-	if (here < 0 || !(st = malloc(sizeof(*st))))
+	if (!st)
 		return pthread_create(th, NULL, fn, arg);
-	if (pthread_getaffinity_np(pthread_self(), sizeof st->cpus, &st->cpus)) {
-		free(st);
-		return pthread_create(th, NULL, fn, arg);
-	}
-	/* the k-th allowed core other than this one, round the others */
-	for (c = 0; c < CPU_SETSIZE; c++)
-		if (c != here && CPU_ISSET(c, &st->cpus))
-			other++;
-	k = other ? k % (unsigned)other : 0;
-	for (c = 0; other && c < CPU_SETSIZE && first < 0; c++)
-		if (c != here && CPU_ISSET(c, &st->cpus) && k-- == 0)
-			first = c;
-	if (first < 0 || pthread_attr_init(&attr)) {
-		free(st);
-		return pthread_create(th, NULL, fn, arg);
-	}
-	CPU_ZERO(&one);
-	CPU_SET(first, &one);
 	st->fn = fn;
 	st->arg = arg;
-	/* (a core the caller could use a moment ago may be gone: then the
-	 * thread starts wherever Linux puts it) */
-	ret = pthread_attr_setaffinity_np(&attr, sizeof one, &one) ? -1
-								  : pthread_create(th, &attr, started, st);
-	pthread_attr_destroy(&attr);
-	if (ret)
+	if (here >= 0 && !pthread_getaffinity_np(pthread_self(), sizeof st->cpus, &st->cpus) &&
+	    (first = other_core(&st->cpus, here, k)) >= 0 && !pthread_attr_init(&attr)) {
+		CPU_ZERO(&one);
+		CPU_SET(first, &one);
+		st->bound = 1;
+		if (!pthread_attr_setaffinity_np(&attr, sizeof one, &one))
+			ret = pthread_create(th, &attr, started, st);
+		pthread_attr_destroy(&attr);
+	}
+	/* no other core, or the one chosen went away (a cpuset moved between
+	 * the question and the creation): the thread starts where Linux puts
+	 * it */
+	if (ret) {
+		st->bound = 0;
 		ret = pthread_create(th, NULL, started, st);
+	}
 	if (ret)
 		free(st);
 	return ret;
