@@ -665,6 +665,83 @@ START_TEST(psexec_rdp_tasks_smb_are_not_lateral_findings)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ repeats */
+
+/* An inbound connection to the WinRM listener (a rule whose repeats are
+ * dropped), from `peer` as `user`. */
+static void winrm_conn_by(uint64_t rid, const char *hms, const char *peer, const char *user,
+			  const char *image)
+{
+	feed("SRV01", SYSMON, 3, rid, hms, "Image", image, "User", user, "Initiated", "false",
+	     "SourceIp", "10.0.0.10", "SourceHostname", "SRV01", "SourcePort", "5985",
+	     "DestinationIp", peer, "DestinationPort", "50000", NULL);
+}
+
+static void winrm_conn(uint64_t rid, const char *hms, const char *peer, const char *user)
+{
+	winrm_conn_by(rid, hms, peer, user, "System");
+}
+
+/*
+ * A repeat (same rule, remote, user and process) within a minute of the
+ * last one kept is dropped, whatever order the events come in; a
+ * difference in any one field, or a minute past, keeps it. The fields are
+ * compared one by one: two whose joined text is the same are not repeats.
+ */
+START_TEST(repeats_within_a_minute_dropped)
+{
+	const char *u = "CORP\\admin";
+
+	winrm_conn(4, "10:01:10", "10.0.0.5", u); /* 70 s after the first: kept */
+	winrm_conn(2, "10:00:30", "10.0.0.5", u); /* dropped */
+	winrm_conn(1, "10:00:00", "10.0.0.5", u);
+	winrm_conn(3, "10:00:50", "10.0.0.5", u); /* 50 s after the last kept: dropped */
+	winrm_conn(5, "10:00:20", "10.0.0.6", u); /* another peer */
+	winrm_conn(6, "10:00:40", "10.0.0.5", "CORP\\other"); /* another user */
+	winrm_conn(7, "10:01:30", "10.0.0.5", u); /* 20 s after 10:01:10: dropped */
+	/* user and process split differently (joined by 0x1F, the same
+	 * text): not a repeat */
+	winrm_conn_by(8, "11:00:00", "10.0.0.7", "a\x1f" "b", "c");
+	winrm_conn_by(9, "11:00:01", "10.0.0.7", "a", "b\x1f" "c");
+	finish();
+	ck_assert_ptr_nonnull(find("SRV01", 1));
+	ck_assert_ptr_null(find("SRV01", 2));
+	ck_assert_ptr_null(find("SRV01", 3));
+	ck_assert_ptr_nonnull(find("SRV01", 4));
+	ck_assert_ptr_nonnull(find("SRV01", 5));
+	ck_assert_ptr_nonnull(find("SRV01", 6));
+	ck_assert_ptr_null(find("SRV01", 7));
+	ck_assert_ptr_nonnull(find("SRV01", 8));
+	ck_assert_ptr_nonnull(find("SRV01", 9));
+	ck_assert_uint_eq(res.n, 6);
+}
+END_TEST
+
+/* Fifty peers, each connecting every 10 s for 2000 s, fed out of time
+ * order: per peer, those at 0, 70, 140, ... s are kept (29 of 200). */
+START_TEST(repeats_among_many)
+{
+	char hms[16], ip[32];
+	size_t i, kept = 0;
+
+	for (i = 0; i < 10000; i++) {
+		size_t k = (i * 7919) % 10000, peer = k % 50, s = 10 * (k / 50);
+
+		snprintf(hms, sizeof hms, "%02zu:%02zu:%02zu", 10 + s / 3600, s / 60 % 60, s % 60);
+		snprintf(ip, sizeof ip, "10.9.0.%zu", 1 + peer);
+		winrm_conn(100 + k, hms, ip, "CORP\\admin");
+	}
+	finish();
+	for (i = 0; i < 10000; i++) {
+		const rt_finding *f = find("SRV01", 100 + i);
+
+		ck_assert_int_eq(f != NULL, (10 * (i / 50)) % 70 == 0);
+		kept += f != NULL;
+	}
+	ck_assert_uint_eq(kept, 50 * 29);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ pairing */
 
 static void two_hosts(int reverse)
@@ -1198,6 +1275,8 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, winrm_wsmprovhost_with_network_logon);
+	tcase_add_test(t, repeats_within_a_minute_dropped);
+	tcase_add_test(t, repeats_among_many);
 	tcase_add_test(t, winrm_security_file_after_sysmon_file);
 	tcase_add_test(t, winrm_shell_91_links_host_process);
 	tcase_add_test(t, winrm_powershell_remote_host_logs);

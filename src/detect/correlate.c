@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -749,28 +750,63 @@ static int link_consumers(hstate *h)
 
 /* ------------------------------------------------------------------ dedup */
 
-static char *dedup_key(const cand *c)
+/*
+ * A candidate repeats another when both have the same rule, remote address
+ * and name, user and process (a field absent is empty). These five are its
+ * dedup key, hashed and compared field by field, never joined into one
+ * string.
+ */
+static void key_parts(const cand *c, const char *part[5])
 {
-	rt_buf b = RT_BUF_INIT;
+	part[0] = c->f.rule_id;
+	part[1] = c->f.remote_ip;
+	part[2] = c->f.remote_host;
+	part[3] = c->f.user;
+	part[4] = c->f.process;
+}
 
-	rt_buf_addf(&b, "%s\x1f%s\x1f%s\x1f%s\x1f%s", c->f.rule_id,
-		    c->f.remote_ip ? c->f.remote_ip : "", c->f.remote_host ? c->f.remote_host : "",
-		    c->f.user ? c->f.user : "", c->f.process ? c->f.process : "");
-	return rt_buf_detach(&b, NULL);
+static uint64_t key_hash(const cand *c)
+{
+	const char *part[5];
+	uint64_t hv = 1469598103934665603u;
+	size_t i;
+
+	key_parts(c, part);
+	for (i = 0; i < 5; i++) {
+		const unsigned char *p = (const unsigned char *)part[i];
+
+		for (; p && *p; p++)
+			hv = (hv ^ *p) * 1099511628211u;
+		hv = (hv ^ 0x100) * 1099511628211u; /* the field's end */
+	}
+	return hv;
+}
+
+static int key_eq(const cand *a, const cand *b)
+{
+	const char *x[5], *y[5];
+	size_t i;
+
+	key_parts(a, x);
+	key_parts(b, y);
+	for (i = 0; i < 5; i++)
+		if (strcmp(x[i] ? x[i] : "", y[i] ? y[i] : ""))
+			return 0;
+	return 1;
 }
 
 typedef struct dkey {
 	const cand *c;
-	char **key; /* by candidate index */
+	size_t *group; /* by candidate index: the first candidate with its key */
 } dkey;
 
+/* Grouped by key (any order of the groups), then in timeline order. */
 static int cmp_dedup(const void *ctx, size_t a, size_t b)
 {
 	const dkey *k = ctx;
-	int r = strcmp(k->key[a], k->key[b]);
 
-	if (r)
-		return r;
+	if (k->group[a] != k->group[b])
+		return k->group[a] < k->group[b] ? -1 : 1;
 	if (k->c[a].f.timestamp != k->c[b].f.timestamp)
 		return k->c[a].f.timestamp < k->c[b].f.timestamp ? -1 : 1;
 	if (k->c[a].f.record_id != k->c[b].f.record_id)
@@ -778,44 +814,80 @@ static int cmp_dedup(const void *ctx, size_t a, size_t b)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * Each of the n candidates in idx[] gets the group of its key: the index
+ * of the first one with the same key, found through a hash table.
+ */
+static int dedup_groups(const hstate *h, const size_t *idx, size_t n, size_t *group)
+{
+	typedef struct kslot {
+		uint64_t hv;
+		size_t c; /* candidate index, SIZE_MAX when empty */
+	} kslot;
+	size_t cap = 16, i, j;
+	kslot *t;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if (!(t = malloc(cap * sizeof *t)))
+		return -1;
+	for (j = 0; j < cap; j++)
+		t[j].c = SIZE_MAX;
+	for (i = 0; i < n; i++) {
+		const cand *c = &h->c[idx[i]];
+		uint64_t hv = key_hash(c);
+
+		for (j = (size_t)(hv ^ (hv >> 29)) & (cap - 1);; j = (j + 1) & (cap - 1)) {
+			if (t[j].c == SIZE_MAX) {
+				t[j].hv = hv;
+				t[j].c = idx[i];
+				group[idx[i]] = idx[i];
+				break;
+			}
+			if (t[j].hv == hv && key_eq(&h->c[t[j].c], c)) {
+				group[idx[i]] = t[j].c;
+				break;
+			}
+		}
+	}
+	free(t);
+	return 0;
+}
+
 /* Repeats of a noisy signature within a minute of the last one kept add nothing. */
 static int dedup(hstate *h)
 {
-	size_t *idx, n = 0, i;
+	size_t *idx, n = 0, i, prev = SIZE_MAX;
 	dkey k = { h->c, NULL };
-	const char *prev = NULL;
 	uint64_t last = 0;
 	int r = 0;
 
 	idx = malloc((h->nc ? h->nc : 1) * sizeof *idx);
-	k.key = calloc(h->nc ? h->nc : 1, sizeof *k.key);
-	if (!idx || !k.key) {
+	k.group = malloc((h->nc ? h->nc : 1) * sizeof *k.group);
+	if (!idx || !k.group) {
 		free(idx);
-		free(k.key);
+		free(k.group);
 		return -1;
 	}
 	for (i = 0; i < h->nc; i++)
-		if (!h->c[i].drop && (flags_of(&h->c[i]) & RT_RF_DEDUP)) {
-			if (!(k.key[i] = dedup_key(&h->c[i])))
-				r = -1;
+		if (!h->c[i].drop && (flags_of(&h->c[i]) & RT_RF_DEDUP))
 			idx[n++] = i;
-		}
-	if (!r) {
+	if (dedup_groups(h, idx, n, k.group)) {
+		r = -1;
+	} else {
 		rt_detect_sort_idx(idx, n, cmp_dedup, &k);
 		for (i = 0; i < n; i++) {
 			cand *c = &h->c[idx[i]];
 
-			if (prev && !strcmp(k.key[idx[i]], prev) && c->f.timestamp - last <= 60 * SEC) {
+			if (prev == k.group[idx[i]] && c->f.timestamp - last <= 60 * SEC) {
 				c->drop = 1;
 				continue;
 			}
 			last = c->f.timestamp;
-			prev = k.key[idx[i]];
+			prev = k.group[idx[i]];
 		}
 	}
-	for (i = 0; i < h->nc; i++)
-		free(k.key[i]);
-	free(k.key);
+	free(k.group);
 	free(idx);
 	return r;
 }
