@@ -1056,6 +1056,47 @@ START_TEST(every_rule_fired)
 END_TEST
 
 /* Kinds: one row each, names unique and parseable, counterparts mutual. */
+/* Grouping by key through hashes: equal keys share the smallest item,
+ * whatever the hashes of different keys (all alike: a crafted log). */
+static int cmp_names(const void *ctx, size_t a, size_t b)
+{
+	const char *const *k = ctx;
+
+	return strcmp(k[a], k[b]);
+}
+
+START_TEST(group_idx_by_key_whatever_the_hashes)
+{
+	static const char *const keys[] = { "b", "a", "b", "c", "a", "a", "d", "c" };
+	static const uint64_t same[] = { 7, 7, 7, 7, 7, 7, 7, 7 };
+	static const uint64_t fair[] = { 2, 1, 2, 3, 1, 1, 9, 3 };
+	static const uint64_t part[] = { 5, 5, 5, 3, 5, 5, 3, 3 }; /* a, b share; c, d share */
+	const uint64_t *hv[] = { same, fair, part };
+	static const size_t want[] = { 0, 1, 0, 3, 1, 1, 6, 3 };
+	size_t idx[8], sub[] = { 7, 2, 5, 3 }, group[8], h, i;
+
+	for (i = 0; i < 8; i++)
+		idx[i] = i;
+	for (h = 0; h < 3; h++) {
+		for (i = 0; i < 8; i++)
+			group[i] = 99;
+		ck_assert_int_eq(rt_detect_group_idx(idx, 8, hv[h], cmp_names, keys, group), 0);
+		for (i = 0; i < 8; i++)
+			ck_assert_uint_eq(group[i], want[i]);
+		/* a subset, in any order: its own smallest items */
+		for (i = 0; i < 8; i++)
+			group[i] = 99;
+		ck_assert_int_eq(rt_detect_group_idx(sub, 4, hv[h], cmp_names, keys, group), 0);
+		ck_assert_uint_eq(group[7], 3);
+		ck_assert_uint_eq(group[3], 3);
+		ck_assert_uint_eq(group[2], 2);
+		ck_assert_uint_eq(group[5], 5);
+		ck_assert_uint_eq(group[0], 99);
+	}
+	ck_assert_int_eq(rt_detect_group_idx(idx, 0, same, cmp_names, keys, group), 0);
+}
+END_TEST
+
 START_TEST(kind_table)
 {
 	int k, j;
@@ -1122,6 +1163,7 @@ int main(void)
 	tcase_add_test(t, table_compiles);
 	tcase_add_test(t, bad_tables_are_refused);
 	tcase_add_test(t, kind_table);
+	tcase_add_test(t, group_idx_by_key_whatever_the_hashes);
 	tcase_add_test(t, every_rule_fired);
 	tcase_add_test(t, every_change_point_known_to_assess);
 	tcase_add_loop_test(t, scenario_findings_and_changes, 0, (int)NSCEN);

@@ -782,17 +782,26 @@ static uint64_t key_hash(const cand *c)
 	return hv;
 }
 
-static int key_eq(const cand *a, const cand *b)
+/* The keys' order, field by field. */
+static int key_cmp(const cand *a, const cand *b)
 {
 	const char *x[5], *y[5];
 	size_t i;
+	int r;
 
 	key_parts(a, x);
 	key_parts(b, y);
 	for (i = 0; i < 5; i++)
-		if (strcmp(x[i] ? x[i] : "", y[i] ? y[i] : ""))
-			return 0;
-	return 1;
+		if ((r = strcmp(x[i] ? x[i] : "", y[i] ? y[i] : "")) != 0)
+			return r;
+	return 0;
+}
+
+static int cmp_key(const void *ctx, size_t a, size_t b)
+{
+	const cand *c = ctx;
+
+	return key_cmp(&c[a], &c[b]);
 }
 
 typedef struct dkey {
@@ -814,44 +823,21 @@ static int cmp_dedup(const void *ctx, size_t a, size_t b)
 	return a < b ? -1 : a > b;
 }
 
-/*
- * Each of the n candidates in idx[] gets the group of its key: the index
- * of the first one with the same key, found through a hash table.
- */
+/* Each of the n candidates in idx[] gets the group of its key: the first
+ * candidate with the same key. */
 static int dedup_groups(const hstate *h, const size_t *idx, size_t n, size_t *group)
 {
-	typedef struct kslot {
-		uint64_t hv;
-		size_t c; /* candidate index, SIZE_MAX when empty */
-	} kslot;
-	size_t cap = 16, i, j;
-	kslot *t;
+	uint64_t *hv = malloc((h->nc ? h->nc : 1) * sizeof *hv);
+	size_t i;
+	int r;
 
-	while (cap < 2 * n)
-		cap *= 2;
-	if (!(t = malloc(cap * sizeof *t)))
+	if (!hv)
 		return -1;
-	for (j = 0; j < cap; j++)
-		t[j].c = SIZE_MAX;
-	for (i = 0; i < n; i++) {
-		const cand *c = &h->c[idx[i]];
-		uint64_t hv = key_hash(c);
-
-		for (j = (size_t)(hv ^ (hv >> 29)) & (cap - 1);; j = (j + 1) & (cap - 1)) {
-			if (t[j].c == SIZE_MAX) {
-				t[j].hv = hv;
-				t[j].c = idx[i];
-				group[idx[i]] = idx[i];
-				break;
-			}
-			if (t[j].hv == hv && key_eq(&h->c[t[j].c], c)) {
-				group[idx[i]] = t[j].c;
-				break;
-			}
-		}
-	}
-	free(t);
-	return 0;
+	for (i = 0; i < n; i++)
+		hv[idx[i]] = key_hash(&h->c[idx[i]]);
+	r = rt_detect_group_idx(idx, n, hv, cmp_key, h->c, group);
+	free(hv);
+	return r;
 }
 
 /* Repeats of a noisy signature within a minute of the last one kept add nothing. */

@@ -18,6 +18,16 @@
 typedef int (*rt_idx_cmp)(const void *ctx, size_t a, size_t b);
 /* Stable sort of the index array `a` by cmp(ctx, a[i], a[j]). */
 void rt_detect_sort_idx(size_t *a, size_t n, rt_idx_cmp cmp, const void *ctx);
+/*
+ * The items idx[0..n) grouped by equal keys: group[item] gets the smallest
+ * item of idx[] whose key equals item's. hv[item] is a hash of its key
+ * (equal keys, equal hashes); cmp(ctx, a, b) orders keys, 0 when equal.
+ * Items are sorted by hash, and only a run of equal hashes is compared by
+ * key, and sorted by it when two keys share the hash: no hashes make it
+ * slower than sorting by key. 0, or -1 out of memory.
+ */
+int rt_detect_group_idx(const size_t *idx, size_t n, const uint64_t *hv, rt_idx_cmp cmp,
+			const void *ctx, size_t *group);
 
 /* The timeline order of rt_findings_sort: time, host, source file, record
  * id, kind, rule (0 only for findings of the same record and rule). */

@@ -297,6 +297,42 @@ void rt_detect_sort_idx(size_t *a, size_t n, rt_idx_cmp cmp, const void *ctx)
 	free(tmp);
 }
 
+/* By hash (an item's in ctx), then item. */
+static int cmp_hash(const void *ctx, size_t a, size_t b)
+{
+	const uint64_t *hv = ctx;
+
+	if (hv[a] != hv[b])
+		return hv[a] < hv[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+int rt_detect_group_idx(const size_t *idx, size_t n, const uint64_t *hv, rt_idx_cmp cmp,
+			const void *ctx, size_t *group)
+{
+	size_t *ord = malloc((n ? n : 1) * sizeof *ord), i, e, k;
+
+	if (!ord)
+		return -1;
+	memcpy(ord, idx, n * sizeof *ord);
+	rt_detect_sort_idx(ord, n, cmp_hash, hv);
+	for (i = 0; i < n; i = e) {
+		int one = 1;
+
+		for (e = i + 1; e < n && hv[ord[e]] == hv[ord[i]]; e++)
+			if (one && cmp(ctx, ord[i], ord[e]))
+				one = 0;
+		/* two keys with one hash: by key (stable: by item within one) */
+		if (!one)
+			rt_detect_sort_idx(ord + i, e - i, cmp, ctx);
+		for (k = i; k < e; k++)
+			group[ord[k]] = k > i && (one || !cmp(ctx, ord[k - 1], ord[k])) ? group[ord[k - 1]]
+										 : ord[k];
+	}
+	free(ord);
+	return 0;
+}
+
 static int cmp_index(const void *ctx, size_t a, size_t b)
 {
 	const rt_finding *base = ctx;
