@@ -314,7 +314,8 @@ int rt_detect_group_idx(const size_t *idx, size_t n, const uint64_t *hv, rt_idx_
 
 	if (!ord)
 		return -1;
-	memcpy(ord, idx, n * sizeof *ord);
+	if (n)
+		memcpy(ord, idx, n * sizeof *ord);
 	rt_detect_sort_idx(ord, n, cmp_hash, hv);
 	for (i = 0; i < n; i = e) {
 		int one = 1;
