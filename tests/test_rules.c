@@ -1055,7 +1055,6 @@ START_TEST(every_rule_fired)
 }
 END_TEST
 
-/* Kinds: one row each, names unique and parseable, counterparts mutual. */
 /* Grouping by key through hashes: equal keys share the smallest item,
  * whatever the hashes of different keys (all alike: a crafted log). */
 static int cmp_names(const void *ctx, size_t a, size_t b)
@@ -1097,6 +1096,7 @@ START_TEST(group_idx_by_key_whatever_the_hashes)
 }
 END_TEST
 
+/* Kinds: one row each, names unique and parseable, counterparts mutual. */
 START_TEST(kind_table)
 {
 	int k, j;
