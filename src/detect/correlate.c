@@ -768,7 +768,7 @@ static void key_parts(const cand *c, const char *part[5])
 static uint64_t key_hash(const cand *c)
 {
 	const char *part[5];
-	uint64_t hv = 1469598103934665603u;
+	uint64_t hv = 14695981039346656037u; /* FNV-1a */
 	size_t i;
 
 	key_parts(c, part);
@@ -782,26 +782,20 @@ static uint64_t key_hash(const cand *c)
 	return hv;
 }
 
-/* The keys' order, field by field. */
-static int key_cmp(const cand *a, const cand *b)
+/* The keys of candidates a and b in order, field by field. */
+static int cmp_key(const void *ctx, size_t a, size_t b)
 {
+	const cand *c = ctx;
 	const char *x[5], *y[5];
 	size_t i;
 	int r;
 
-	key_parts(a, x);
-	key_parts(b, y);
+	key_parts(&c[a], x);
+	key_parts(&c[b], y);
 	for (i = 0; i < 5; i++)
 		if ((r = strcmp(x[i] ? x[i] : "", y[i] ? y[i] : "")) != 0)
 			return r;
 	return 0;
-}
-
-static int cmp_key(const void *ctx, size_t a, size_t b)
-{
-	const cand *c = ctx;
-
-	return key_cmp(&c[a], &c[b]);
 }
 
 typedef struct dkey {
